@@ -1,0 +1,1 @@
+"""Accord gateway service: The one front door for web and mobile clients."""

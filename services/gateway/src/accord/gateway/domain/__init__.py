@@ -1,0 +1,1 @@
+"""The gateway domain model: pure Python, no I/O."""

@@ -1,0 +1,1 @@
+"""Accord goals service: Care episodes, participants and collaboratively agreed, versioned goals."""

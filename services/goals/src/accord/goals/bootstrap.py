@@ -1,0 +1,22 @@
+"""Wiring: the one place where the goals service's parts are put together."""
+
+from fastapi import FastAPI
+
+from accord.goals.handlers import CONSUMED_TOPICS, event_handlers
+from accord.goals.settings import Settings
+from accord.shared.api import build_api
+from accord.shared.runtime import Subscription
+
+
+def settings() -> Settings:
+    return Settings()  # type: ignore[call-arg]  # filled from the environment
+
+
+def create_api() -> FastAPI:
+    return build_api(settings(), routers=[])
+
+
+def subscriptions() -> list[Subscription]:
+    if not CONSUMED_TOPICS:
+        return []
+    return [Subscription(CONSUMED_TOPICS, event_handlers)]

@@ -1,0 +1,1 @@
+"""The goals domain model: pure Python, no I/O."""

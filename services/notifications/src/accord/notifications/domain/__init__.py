@@ -1,0 +1,1 @@
+"""The notifications domain model: pure Python, no I/O."""

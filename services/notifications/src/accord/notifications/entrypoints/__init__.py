@@ -1,0 +1,1 @@
+"""Entry points: the HTTP API, the worker and the command line."""

@@ -1,0 +1,1 @@
+"""Accord progress service: Measurements, ratings, check-ins and questionnaires; milestones reached and reviews due."""

@@ -1,0 +1,1 @@
+"""The progress domain model: pure Python, no I/O."""

@@ -1,0 +1,7 @@
+from accord.progress.bootstrap import create_api, settings, subscriptions
+from accord.shared.cli import service_cli
+
+app = service_cli(settings, create_api, subscriptions)
+
+if __name__ == "__main__":
+    app()

@@ -1,0 +1,3 @@
+from accord.shared.migrations import run_env
+
+run_env()

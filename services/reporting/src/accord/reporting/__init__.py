@@ -1,0 +1,1 @@
+"""Accord reporting service: Read models, reports and exports built from the event streams."""

@@ -1,0 +1,1 @@
+"""The reporting domain model: pure Python, no I/O."""

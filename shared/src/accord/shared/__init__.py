@@ -1,0 +1,1 @@
+"""Accord shared library: contracts and building blocks every service imports. No domain logic."""

@@ -1,0 +1,40 @@
+"""Builds a service's FastAPI app on the shared skeleton, with its resources opened by the lifespan."""
+
+from collections.abc import AsyncIterator, Sequence
+from contextlib import asynccontextmanager
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, FastAPI, Request
+
+from accord.shared.runtime import Resources, open_resources
+from accord.shared.settings import ServiceSettings
+from accord.shared.web import create_app
+
+
+def build_api(settings: ServiceSettings, routers: Sequence[APIRouter] = ()) -> FastAPI:
+    resources: dict[str, Resources] = {}
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        async with open_resources(settings) as res:
+            app.state.resources = resources["current"] = res
+            yield
+
+    async def database() -> None:
+        await resources["current"].check_database()
+
+    async def kafka() -> None:
+        await resources["current"].check_kafka()
+
+    app = create_app(settings.service, readiness={"database": database, "kafka": kafka}, lifespan=lifespan)
+    for router in routers:
+        app.include_router(router)
+    return app
+
+
+def get_resources(request: Request) -> Resources:
+    resources: Resources = request.app.state.resources
+    return resources
+
+
+ResourcesDep = Annotated[Resources, Depends(get_resources)]

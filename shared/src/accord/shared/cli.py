@@ -1,0 +1,41 @@
+"""The command line every service has: `accord-<service> api | worker | migrate`."""
+
+import asyncio
+from collections.abc import Callable, Sequence
+
+import typer
+import uvicorn
+from fastapi import FastAPI
+
+from accord.shared import migrations
+from accord.shared.runtime import Subscription, run_worker
+from accord.shared.settings import ServiceSettings
+
+
+def service_cli(
+    settings: Callable[[], ServiceSettings],
+    create_api: Callable[[], FastAPI],
+    subscriptions: Callable[[], Sequence[Subscription]],
+) -> typer.Typer:
+    app = typer.Typer(no_args_is_help=True, add_completion=False)
+
+    @app.command()
+    def api(host: str = "127.0.0.1", port: int = 8000, workers: int = 1) -> None:
+        """Serve the HTTP API."""
+        module = create_api.__module__
+        uvicorn.run(f"{module}:{create_api.__name__}", factory=True, host=host, port=port, workers=workers,
+                    access_log=False, log_level="warning")
+
+    @app.command()
+    def worker() -> None:
+        """Relay the outbox and run the event consumers."""
+        asyncio.run(run_worker(settings(), subscriptions()))
+
+    @app.command()
+    def migrate(revision: str = "head") -> None:
+        """Apply this service's database migrations."""
+        s = settings()
+        migrations.upgrade(s.service, s.database_url.get_secret_value(), revision)
+        typer.echo(f"{s.service}: migrated to {revision}")
+
+    return app

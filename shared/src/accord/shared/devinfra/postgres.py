@@ -1,0 +1,88 @@
+"""A throwaway PostgreSQL cluster from the machine's server binaries, run as an unprivileged user."""
+
+import glob
+import os
+import pwd
+import shutil
+import subprocess
+from dataclasses import dataclass
+from pathlib import Path
+
+from accord.shared.devinfra.ports import free_port, wait_for_port
+
+UNPRIVILEGED_USER = "postgres"  # Debian's postgresql package creates it; initdb refuses to run as root
+
+
+@dataclass(frozen=True)
+class PostgresProcess:
+    pid: int
+    port: int
+    data: Path
+    superuser: str
+    password: str
+
+    @property
+    def admin_url(self) -> str:
+        return f"postgresql://{self.superuser}:{self.password}@127.0.0.1:{self.port}/postgres"
+
+
+def server_bin() -> Path:
+    """Where initdb and pg_ctl live: PG_BIN, else the newest Debian install, else PATH."""
+    if env := os.environ.get("PG_BIN"):
+        return Path(env)
+    versions = sorted(glob.glob("/usr/lib/postgresql/*/bin/initdb"), key=lambda p: int(p.split("/")[4]))
+    if versions:
+        return Path(versions[-1]).parent
+    if found := shutil.which("initdb"):
+        return Path(found).resolve().parent
+    raise RuntimeError("PostgreSQL server binaries not found: apt-get install postgresql (or set PG_BIN)")
+
+
+def _as_user(argv: list[str]) -> list[str]:
+    if os.geteuid() != 0:
+        return argv
+    return ["runuser", "-u", UNPRIVILEGED_USER, "--", *argv]
+
+
+def _give_to_user(path: Path) -> None:
+    if os.geteuid() == 0:
+        entry = pwd.getpwnam(UNPRIVILEGED_USER)
+        for root, dirs, files in os.walk(path):
+            for name in [root, *(os.path.join(root, d) for d in dirs), *(os.path.join(root, f) for f in files)]:
+                os.chown(name, entry.pw_uid, entry.pw_gid)
+
+
+def start(home: Path, password: str, timeout: float = 60.0) -> PostgresProcess:
+    """initdb a fresh cluster under `home` and start it on a free loopback port (TCP only, scram auth)."""
+    bin_dir = server_bin()
+    data = home / "data"
+    shutil.rmtree(home, ignore_errors=True)
+    home.mkdir(parents=True)
+    pwfile = home / "pwfile"
+    pwfile.write_text(password)
+    _give_to_user(home)
+    subprocess.run(
+        _as_user([str(bin_dir / "initdb"), "-D", str(data), "-U", "accord_admin", "--pwfile", str(pwfile),
+                  "--auth=scram-sha-256", "--encoding=UTF8", "--locale=C.UTF-8", "--no-sync"]),
+        check=True, stdout=subprocess.DEVNULL,
+    )
+    pwfile.unlink()
+    port = free_port()
+    options = (f"-c port={port} -c listen_addresses=127.0.0.1 -c unix_socket_directories={home} "
+               "-c max_connections=300 "
+               "-c shared_buffers=256MB")
+    subprocess.run(
+        _as_user([str(bin_dir / "pg_ctl"), "-D", str(data), "-l", str(home / "postgres.log"),
+                  "-o", options, "-w", "-t", str(int(timeout)), "start"]),
+        check=True, stdout=subprocess.DEVNULL,
+    )
+    wait_for_port(port, timeout)
+    pid = int((data / "postmaster.pid").read_text().splitlines()[0])
+    return PostgresProcess(pid=pid, port=port, data=data, superuser="accord_admin", password=password)
+
+
+def stop(data: Path) -> None:
+    subprocess.run(
+        _as_user([str(server_bin() / "pg_ctl"), "-D", str(data), "-m", "fast", "-w", "stop"]),
+        check=False, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )

@@ -1,0 +1,1 @@
+"""The contract of every integration event, one module per producing service."""

@@ -1,0 +1,125 @@
+"""Events of the goals service (topic accord.goals.v1, keyed by client)."""
+
+from datetime import date
+from enum import StrEnum
+from typing import ClassVar
+from uuid import UUID
+
+from pydantic import Field
+
+from accord.shared.events.base import IntegrationEvent, UtcDatetime
+from accord.shared.events.contracts.common import (
+    Direction,
+    Measure,
+    MilestoneSpec,
+    Party,
+    Role,
+    Score,
+    Visibility,
+)
+
+
+class GoalsEvent(IntegrationEvent):
+    topic: ClassVar[str] = "accord.goals.v1"
+
+
+class Decision(StrEnum):
+    AGREE = "agree"
+    DECLINE = "decline"
+
+
+class GoalOutcome(StrEnum):
+    ACHIEVED = "achieved"
+    PARTLY_ACHIEVED = "partly_achieved"
+    NOT_ACHIEVED = "not_achieved"
+    NO_LONGER_RELEVANT = "no_longer_relevant"
+    REPLACED = "replaced"
+
+
+class EpisodeOpened(GoalsEvent):
+    episode_id: UUID
+    team_id: UUID
+    lead_therapist_id: UUID
+    opened_at: UtcDatetime
+
+
+class ParticipantJoined(GoalsEvent):
+    episode_id: UUID
+    person_id: UUID
+    role: Role
+    relationship_code: str | None = Field(default=None, max_length=30, pattern=r"^[a-z_]+$")
+
+
+class ParticipantLeft(GoalsEvent):
+    episode_id: UUID
+    person_id: UUID
+
+
+class EpisodeClosed(GoalsEvent):
+    episode_id: UUID
+    closed_at: UtcDatetime
+
+
+class GoalProposed(GoalsEvent):
+    goal_id: UUID
+    episode_id: UUID
+    version: int = Field(ge=1)
+    proposed_by: UUID
+    required_parties: tuple[Party, ...]
+    visibility: Visibility
+    shared_with: tuple[UUID, ...] = ()
+
+
+class GoalAgreementRecorded(GoalsEvent):
+    goal_id: UUID
+    version: int = Field(ge=1)
+    party_id: UUID
+    decision: Decision
+
+
+class GoalAgreed(GoalsEvent):
+    goal_id: UUID
+    episode_id: UUID
+    version: int = Field(ge=1)
+    category_code: str = Field(max_length=40, pattern=r"^[a-z_]+$")
+    measure: Measure
+    baseline: Score
+    target: Score
+    direction: Direction
+    due_date: date
+    review_interval_days: int = Field(ge=1, le=366)
+    milestones: tuple[MilestoneSpec, ...] = ()
+    visibility: Visibility
+    shared_with: tuple[UUID, ...] = ()
+    parties: tuple[Party, ...]
+    proposed_at: UtcDatetime
+    agreed_at: UtcDatetime
+
+
+class GoalRevisionProposed(GoalsEvent):
+    goal_id: UUID
+    version: int = Field(ge=2)
+    proposed_by: UUID
+    required_parties: tuple[Party, ...]
+
+
+class GoalVisibilityChanged(GoalsEvent):
+    goal_id: UUID
+    visibility: Visibility
+    shared_with: tuple[UUID, ...] = ()
+
+
+class GoalPaused(GoalsEvent):
+    goal_id: UUID
+    paused_by: UUID
+
+
+class GoalResumed(GoalsEvent):
+    goal_id: UUID
+    resumed_by: UUID
+
+
+class GoalClosed(GoalsEvent):
+    goal_id: UUID
+    outcome: GoalOutcome
+    closed_at: UtcDatetime

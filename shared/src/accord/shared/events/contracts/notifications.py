@@ -1,0 +1,38 @@
+"""Events of the notifications service (topic accord.notifications.v1, keyed by recipient's client)."""
+
+from enum import StrEnum
+from typing import ClassVar
+from uuid import UUID
+
+from pydantic import Field
+
+from accord.shared.events.base import IntegrationEvent, UtcDatetime
+
+
+class NotificationsEvent(IntegrationEvent):
+    topic: ClassVar[str] = "accord.notifications.v1"
+
+
+class Channel(StrEnum):
+    IN_APP = "in_app"
+    EMAIL = "email"
+    PUSH = "push"
+
+
+class NotificationDelivered(NotificationsEvent):
+    notification_id: UUID
+    source_event_id: UUID
+    recipient_id: UUID
+    channel: Channel
+    template_code: str = Field(max_length=60, pattern=r"^[a-z_]+$")
+    delivered_at: UtcDatetime
+
+
+class NotificationFailed(NotificationsEvent):
+    notification_id: UUID
+    source_event_id: UUID
+    recipient_id: UUID
+    channel: Channel
+    template_code: str = Field(max_length=60, pattern=r"^[a-z_]+$")
+    permanent: bool
+    failed_at: UtcDatetime

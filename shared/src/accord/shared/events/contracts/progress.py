@@ -1,0 +1,119 @@
+"""Events of the progress service (topic accord.progress.v1, keyed by client)."""
+
+from enum import StrEnum
+from typing import ClassVar
+from uuid import UUID
+
+from pydantic import Field
+
+from accord.shared.events.base import IntegrationEvent, UtcDatetime
+from accord.shared.events.contracts.common import Instrument, Role, Score
+
+
+class ProgressEvent(IntegrationEvent):
+    topic: ClassVar[str] = "accord.progress.v1"
+
+
+class AchievementStatus(StrEnum):
+    """FHIR R4 Goal.achievementStatus."""
+
+    IN_PROGRESS = "in-progress"
+    IMPROVING = "improving"
+    WORSENING = "worsening"
+    NO_CHANGE = "no-change"
+    ACHIEVED = "achieved"
+    SUSTAINING = "sustaining"
+    NOT_ACHIEVED = "not-achieved"
+    NO_PROGRESS = "no-progress"
+    NOT_ATTAINABLE = "not-attainable"
+
+
+class ReviewReason(StrEnum):
+    NO_RECENT_ENTRY = "no_recent_entry"
+    WORSENING = "worsening"
+    PAST_DUE = "past_due"
+
+
+class Severity(StrEnum):
+    MINIMAL = "minimal"
+    MILD = "mild"
+    MODERATE = "moderate"
+    MODERATELY_SEVERE = "moderately_severe"
+    SEVERE = "severe"
+
+
+class ProgressRecorded(ProgressEvent):
+    entry_id: UUID
+    goal_id: UUID
+    goal_version: int = Field(ge=1)
+    value: Score
+    occurred_at: UtcDatetime
+    recorded_by: UUID
+    recorded_by_role: Role
+
+
+class GoalRatingRecorded(ProgressEvent):
+    entry_id: UUID
+    goal_id: UUID
+    goal_version: int = Field(ge=1)
+    rating: int = Field(ge=0, le=10)
+    occurred_at: UtcDatetime
+    recorded_by: UUID
+    recorded_by_role: Role
+
+
+class MilestoneChecked(ProgressEvent):
+    entry_id: UUID
+    goal_id: UUID
+    milestone_id: UUID
+    occurred_at: UtcDatetime
+    recorded_by: UUID
+
+
+class QuestionnaireCompleted(ProgressEvent):
+    """Scores and bands only: the item answers stay in the progress service."""
+
+    response_id: UUID
+    instrument: Instrument
+    total: int = Field(ge=0, le=27)
+    severity: Severity
+    occurred_at: UtcDatetime
+
+
+class MilestoneReached(ProgressEvent):
+    goal_id: UUID
+    goal_version: int = Field(ge=1)
+    milestone_id: UUID
+    entry_id: UUID
+    reached_at: UtcDatetime
+
+
+class GoalTargetReached(ProgressEvent):
+    goal_id: UUID
+    goal_version: int = Field(ge=1)
+    entry_id: UUID
+    reached_at: UtcDatetime
+
+
+class AchievementStatusChanged(ProgressEvent):
+    goal_id: UUID
+    goal_version: int = Field(ge=1)
+    status: AchievementStatus
+    previous: AchievementStatus | None = None
+    changed_at: UtcDatetime
+
+
+class ReviewSuggested(ProgressEvent):
+    """For clinicians only: a prompt to review a goal together, never a reproach to the client."""
+
+    goal_id: UUID
+    goal_version: int = Field(ge=1)
+    reason: ReviewReason
+    suggested_at: UtcDatetime
+
+
+class SafetySignalRaised(ProgressEvent):
+    signal_id: UUID
+    source_id: UUID
+    instrument: Instrument
+    raised_at: UtcDatetime

@@ -1,0 +1,78 @@
+"""The one place that says which topics exist, how they are configured, and which events go where.
+
+Topics are created from here (never by broker auto-create), the Kubernetes KafkaTopic resources are generated
+from here, and the event catalogue is written from here.
+"""
+
+from dataclasses import dataclass
+
+from accord.shared.events.base import IntegrationEvent
+from accord.shared.events.contracts import goals, notifications, progress
+
+FOREVER = -1
+DAY_MS = 24 * 60 * 60 * 1000
+
+
+@dataclass(frozen=True)
+class TopicSpec:
+    name: str
+    producer: str
+    partitions: int
+    retention_ms: int
+    cleanup_policy: str = "delete"
+    key: str = "client_id"
+    description: str = ""
+
+    def config(self) -> dict[str, str]:
+        return {"retention.ms": str(self.retention_ms), "cleanup.policy": self.cleanup_policy}
+
+
+# Domain topics keep every event forever: the reporting service rebuilds its projections from offset 0.
+_DOMAIN = [
+    TopicSpec("accord.goals.v1", "goals", 12, FOREVER,
+              description="Care episodes, participants and the agreement lifecycle of goals."),
+    TopicSpec("accord.progress.v1", "progress", 12, FOREVER,
+              description="Entries, questionnaire scores and decisions (milestones, targets, reviews, safety)."),
+    TopicSpec("accord.notifications.v1", "notifications", 6, FOREVER, key="recipient's client_id",
+              description="Delivery outcomes of notifications, identifiers only."),
+    TopicSpec("accord.analytics.v1", "reporting", 12, 400 * DAY_MS, key="client pseudonym",
+              description="Pseudonymised stream for analytics teams."),
+]
+
+CONSUMING_SERVICES = ("goals", "progress", "notifications", "reporting")
+
+
+def dead_letter_topic(service: str) -> str:
+    return f"accord.{service}.dlq.v1"
+
+
+# One dead-letter topic per consuming service; kept long enough to investigate and replay after a fix.
+_DEAD_LETTERS = [
+    TopicSpec(dead_letter_topic(s), s, 1, 90 * DAY_MS, key="original key",
+              description=f"Events the {s} service could not handle, with the reason.")
+    for s in CONSUMING_SERVICES
+]
+
+TOPICS: dict[str, TopicSpec] = {t.name: t for t in [*_DOMAIN, *_DEAD_LETTERS]}
+
+
+def _subclasses(base: type[IntegrationEvent]) -> list[type[IntegrationEvent]]:
+    return [cls for cls in base.__subclasses__() if cls.__module__ == base.__module__]
+
+
+EVENTS: dict[str, type[IntegrationEvent]] = {
+    cls.event_type(): cls
+    for base in (goals.GoalsEvent, progress.ProgressEvent, notifications.NotificationsEvent)
+    for cls in _subclasses(base)
+}
+
+
+def event_class(event_type: str) -> type[IntegrationEvent]:
+    try:
+        return EVENTS[event_type]
+    except KeyError:
+        raise KeyError(f"unknown event type {event_type!r}") from None
+
+
+def topic_for(event_type: str) -> str:
+    return event_class(event_type).topic

@@ -1,0 +1,6 @@
+"""Idempotent consumer: a handler's effect and its inbox row commit together; offsets only afterwards."""
+
+from accord.shared.inbox.consumer import EventHandler, IdempotentConsumer
+from accord.shared.inbox.subscriber import subscribe
+
+__all__ = ["EventHandler", "IdempotentConsumer", "subscribe"]

@@ -1,0 +1,142 @@
+import asyncio
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+import asyncpg
+import structlog
+from aiokafka import AIOKafkaProducer
+from aiokafka.structs import ConsumerRecord
+from opentelemetry import propagate, trace
+from pydantic import ValidationError
+
+from accord.shared.events.base import IntegrationEvent
+from accord.shared.events.envelope import Envelope
+from accord.shared.events.registry import dead_letter_topic
+from accord.shared.faults import fault_point
+from accord.shared.metrics import CONSUMER_PROCESSED, DEAD_LETTERS
+
+log = structlog.get_logger(__name__)
+tracer = trace.get_tracer("accord.inbox")
+
+EventHandler = Callable[[asyncpg.Connection, Envelope, Any], Awaitable[None]]
+"""`handler(conn, envelope, event)`: applies the event's effect with `conn`, inside the inbox transaction."""
+
+
+@dataclass(frozen=True)
+class DeadLetter:
+    record: ConsumerRecord[bytes, bytes]
+    reason: str
+
+
+class IdempotentConsumer:
+    """Handles a batch of Kafka records exactly once in effect.
+
+    Per record, in a savepoint of one batch transaction: insert the inbox row (consumer group, event id);
+    if it was already there the event is a duplicate and is skipped, otherwise the handler runs. A record that
+    cannot be decoded, or whose handler keeps failing, is collected for the dead-letter topic and the batch
+    moves on. The caller commits the Kafka offsets only after `handle_batch` returns.
+    """
+
+    def __init__(
+        self,
+        *,
+        service: str,
+        schema: str,
+        pool: asyncpg.Pool,
+        producer: AIOKafkaProducer,
+        handlers: Mapping[str, EventHandler],
+        max_attempts: int = 3,
+        retry_backoff: float = 0.05,
+    ) -> None:
+        self.service, self.group_id = service, service
+        self.pool, self.producer, self.handlers = pool, producer, dict(handlers)
+        self.max_attempts, self.retry_backoff = max_attempts, retry_backoff
+        self.dead_letter_topic = dead_letter_topic(service)
+        self._insert_inbox = (
+            f"INSERT INTO {schema}.inbox (consumer_group, event_id) VALUES ($1, $2) "
+            "ON CONFLICT DO NOTHING RETURNING true"
+        )
+
+    async def handle_batch(self, records: Sequence[ConsumerRecord[bytes, bytes]]) -> None:
+        dead: list[DeadLetter] = []
+        work: list[tuple[ConsumerRecord[bytes, bytes], Envelope, IntegrationEvent, EventHandler]] = []
+        for record in records:
+            try:
+                envelope = Envelope.from_bytes(record.value or b"")
+                handler = self.handlers.get(envelope.event_type)
+                if handler is None:
+                    continue  # not an event this service reacts to
+                work.append((record, envelope, envelope.open(), handler))
+            except ValidationError as exc:
+                # include_input=False: the rejected values may be health data and must not reach the reason.
+                errors = exc.errors(include_input=False, include_url=False)
+                dead.append(DeadLetter(record, f"undecodable: {errors}"[:1000]))
+            except (KeyError, ValueError, UnicodeDecodeError) as exc:
+                dead.append(DeadLetter(record, f"undecodable: {type(exc).__name__}: {exc}"[:1000]))
+        if work:
+            async with self.pool.acquire() as conn, conn.transaction():
+                for record, envelope, event, handler in work:
+                    with tracer.start_as_current_span(
+                        f"consume {envelope.event_type}", context=trace_context(record),
+                        kind=trace.SpanKind.CONSUMER,
+                    ):
+                        reason = await self._apply(conn, envelope, event, handler)
+                    if reason is not None:
+                        dead.append(DeadLetter(record, reason))
+            await fault_point("consumer.after_db_commit")
+        if dead:
+            await self._dead_letter(dead)
+
+    async def _apply(
+        self, conn: asyncpg.Connection, envelope: Envelope, event: IntegrationEvent, handler: EventHandler
+    ) -> str | None:
+        """Runs the handler with bounded retries; returns the reason when it must be dead-lettered."""
+        bound = structlog.contextvars.bound_contextvars(
+            correlation_id=str(envelope.correlation_id), event_id=str(envelope.event_id),
+            event_type=envelope.event_type,
+        )
+        with bound:
+            for attempt in range(1, self.max_attempts + 1):
+                try:
+                    async with conn.transaction():  # a savepoint: a failure undoes this event only
+                        if not await conn.fetchval(self._insert_inbox, self.group_id, envelope.event_id):
+                            CONSUMER_PROCESSED.labels(self.service, envelope.event_type, "duplicate").inc()
+                            return None
+                        await handler(conn, envelope, event)
+                    CONSUMER_PROCESSED.labels(self.service, envelope.event_type, "handled").inc()
+                    return None
+                except (asyncpg.PostgresConnectionStatusError, asyncpg.InterfaceError, OSError):
+                    raise  # the database is gone, not the event: fail the batch so it is redelivered
+                except Exception as exc:
+                    log.warning("event handler failed", attempt=attempt, error=type(exc).__name__)
+                    if attempt == self.max_attempts:
+                        CONSUMER_PROCESSED.labels(self.service, envelope.event_type, "dead_lettered").inc()
+                        return f"handler failed {attempt} times: {type(exc).__name__}: {exc}"[:1000]
+                    await asyncio.sleep(self.retry_backoff * attempt)
+        return None
+
+    async def _dead_letter(self, dead: list[DeadLetter]) -> None:
+        acks = []
+        for item in dead:
+            record = item.record
+            headers = [*(record.headers or ()),
+                       ("dlq.reason", item.reason.encode()),
+                       ("dlq.original_topic", record.topic.encode()),
+                       ("dlq.original_partition", str(record.partition).encode()),
+                       ("dlq.original_offset", str(record.offset).encode()),
+                       ("dlq.consumer_group", self.group_id.encode()),
+                       ("dlq.failed_at", datetime.now(UTC).isoformat().encode())]
+            acks.append(await self.producer.send(
+                self.dead_letter_topic, value=record.value, key=record.key, headers=headers
+            ))
+            DEAD_LETTERS.labels(self.service, record.topic).inc()
+            log.error("event dead-lettered", topic=record.topic, partition=record.partition,
+                      offset=record.offset, reason=item.reason[:200])
+        await asyncio.gather(*acks)
+
+
+def trace_context(record: ConsumerRecord[bytes, bytes]) -> Any:
+    carrier = {k: v.decode(errors="replace") for k, v in (record.headers or ())}
+    return propagate.extract(carrier)

@@ -1,0 +1,62 @@
+"""Wires an IdempotentConsumer to a faststream Kafka broker or router as a batch subscriber."""
+
+from collections.abc import Sequence
+from typing import Any
+
+from aiokafka import TopicPartition
+from faststream import AckPolicy
+from faststream.kafka import KafkaBroker, KafkaRouter
+from faststream.kafka.annotations import KafkaMessage
+
+from accord.shared.inbox.consumer import IdempotentConsumer
+from accord.shared.metrics import CONSUMER_LAG
+
+
+async def _raw(msg: Any) -> Any:
+    # Leave the bytes alone: the consumer decodes each record itself, so one undecodable message goes to the
+    # dead-letter topic instead of failing (and endlessly redelivering) the whole batch.
+    return None
+
+
+def subscribe(
+    broker: KafkaBroker | KafkaRouter,
+    consumer: IdempotentConsumer,
+    topics: Sequence[str],
+    *,
+    max_records: int = 500,
+    description: str | None = None,
+) -> Any:
+    """Registers the consumer for `topics` under the service's consumer group.
+
+    NACK_ON_ERROR with auto-commit off: offsets are committed only after the batch's transaction (and any
+    dead-lettering) succeeded; a batch that fails as a whole is rewound and redelivered. faststream's
+    default (ACK_FIRST) would commit before processing and lose events on a crash.
+    """
+
+    @broker.subscriber(
+        *topics,
+        group_id=consumer.group_id,
+        batch=True,
+        max_records=max_records,
+        auto_offset_reset="earliest",
+        ack_policy=AckPolicy.NACK_ON_ERROR,
+        decoder=_raw,
+        description=description,
+    )
+    async def on_events(msg: KafkaMessage) -> None:
+        records = msg.raw_message if isinstance(msg.raw_message, tuple) else (msg.raw_message,)
+        await consumer.handle_batch(records)
+        _record_lag(consumer.service, msg, records)
+
+    return on_events
+
+
+def _record_lag(service: str, msg: Any, records: Sequence[Any]) -> None:
+    last: dict[tuple[str, int], int] = {}
+    for r in records:
+        last[(r.topic, r.partition)] = max(r.offset, last.get((r.topic, r.partition), -1))
+    for (topic, partition), offset in last.items():
+        highwater_of = getattr(msg.consumer, "highwater", None)
+        highwater = highwater_of(TopicPartition(topic, partition)) if highwater_of else None
+        if highwater is not None:
+            CONSUMER_LAG.labels(service, topic, str(partition)).set(max(0, highwater - offset - 1))

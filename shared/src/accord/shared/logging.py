@@ -1,0 +1,40 @@
+"""Structured JSON logs (structlog) with correlation ids, and a last line of defence against health data."""
+
+import logging
+import sys
+from collections.abc import MutableMapping
+from typing import Any
+
+import structlog
+
+# Keys whose values may hold clinical content. Code must not log them; if it does, the value never leaves.
+CLINICAL_KEYS = frozenset({
+    "description", "wording", "statement", "why", "relevance", "note", "notes", "text", "journal", "comment",
+    "answers", "items", "score", "scores", "total", "value", "rating", "mood", "reason_text", "body",
+    "email", "phone", "name", "token", "authorization", "password",
+})
+
+
+def redact_clinical(_: Any, __: str, event_dict: MutableMapping[str, Any]) -> MutableMapping[str, Any]:
+    for key in event_dict.keys() & CLINICAL_KEYS:
+        event_dict[key] = "[redacted]"
+    return event_dict
+
+
+def configure_logging(service: str, level: str = "INFO", json: bool = True) -> None:
+    renderer: Any = structlog.processors.JSONRenderer() if json else structlog.dev.ConsoleRenderer()
+    structlog.configure(
+        processors=[
+            structlog.contextvars.merge_contextvars,
+            structlog.processors.add_log_level,
+            structlog.processors.TimeStamper(fmt="iso", utc=True),
+            redact_clinical,
+            structlog.processors.format_exc_info,
+            renderer,
+        ],
+        wrapper_class=structlog.make_filtering_bound_logger(logging.getLevelName(level.upper())),
+        logger_factory=structlog.PrintLoggerFactory(sys.stderr),
+        cache_logger_on_first_use=True,
+    )
+    structlog.contextvars.bind_contextvars(service=service)
+    logging.basicConfig(stream=sys.stderr, level=logging.WARNING, format="%(levelname)s %(name)s %(message)s")

@@ -1,0 +1,164 @@
+"""Publishes committed outbox rows to Kafka, in order per key, and marks them sent only after Kafka acks."""
+
+import asyncio
+import contextlib
+import json
+import time
+from collections.abc import Callable
+from datetime import timedelta
+
+import asyncpg
+import structlog
+from aiokafka import AIOKafkaProducer
+
+from accord.shared.faults import fault_point
+from accord.shared.metrics import (
+    OUTBOX_BACKLOG,
+    OUTBOX_PUBLISH_FAILURES,
+    OUTBOX_PUBLISH_LAG,
+    OUTBOX_PUBLISHED,
+)
+
+log = structlog.get_logger(__name__)
+
+# Rows are locked with SKIP LOCKED so several relays never publish the same row at once. A row is left for
+# later when an older unsent row with the same key is outside this batch (another relay holds it): publishing
+# it now could overtake that row and break the per-client order. A row whose transaction commits after a
+# higher-numbered one is simply picked up once it is visible: nothing here moves a cursor past it.
+_CLAIM = """
+WITH claimed AS (
+    SELECT id, message_key FROM {table}
+    WHERE sent_at IS NULL
+    ORDER BY id
+    LIMIT $1
+    FOR UPDATE SKIP LOCKED
+)
+SELECT o.id, o.topic, o.message_key, o.payload, o.headers, o.created_at
+FROM {table} o JOIN claimed c ON c.id = o.id
+WHERE NOT EXISTS (
+    SELECT 1 FROM {table} e
+    WHERE e.message_key = c.message_key AND e.sent_at IS NULL AND e.id < c.id
+      AND e.id NOT IN (SELECT id FROM claimed)
+)
+ORDER BY o.id
+"""
+
+
+class OutboxRelay:
+    def __init__(
+        self,
+        *,
+        service: str,
+        schema: str,
+        pool: asyncpg.Pool,
+        producer: AIOKafkaProducer,
+        batch_size: int = 1000,
+        poll_interval: float = 1.0,
+        retry_backoff: float = 0.5,
+        keep_sent_for: timedelta = timedelta(hours=24),
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        self.service, self.schema, self.table = service, schema, f"{schema}.outbox"
+        self.pool, self.producer = pool, producer
+        self.batch_size, self.poll_interval, self.retry_backoff = batch_size, poll_interval, retry_backoff
+        self.keep_sent_for = keep_sent_for
+        self.clock = clock
+        self._wake = asyncio.Event()
+        self._claim_sql = _CLAIM.format(table=self.table)
+
+    async def run(self, stop: asyncio.Event) -> None:
+        """Relays until `stop` is set: woken by NOTIFY on commit, polling as a fallback for lost notifies."""
+        listener = await self.pool.acquire()
+        await listener.add_listener(f"{self.schema}_outbox", self._on_notify)
+        housekeeping = asyncio.create_task(self._housekeeping(stop))
+        try:
+            while not stop.is_set():
+                self._wake.clear()  # before claiming, so a commit during the batch wakes the next wait
+                try:
+                    published = await self.relay_once()
+                except Exception as exc:
+                    OUTBOX_PUBLISH_FAILURES.labels(self.service).inc()
+                    log.warning("outbox relay batch failed; will retry", error=type(exc).__name__)
+                    await _sleep_or_stop(stop, self.retry_backoff)
+                    continue
+                if published < self.batch_size:  # drained: wait for a commit or the poll interval
+                    with contextlib.suppress(TimeoutError):
+                        await asyncio.wait_for(self._wait_for_wake_or_stop(stop), self.poll_interval)
+        finally:
+            housekeeping.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await housekeeping
+            with contextlib.suppress(Exception):
+                await listener.remove_listener(f"{self.schema}_outbox", self._on_notify)
+            await self.pool.release(listener)
+
+    async def relay_once(self) -> int:
+        """Claims a batch, publishes it, waits for every ack, then marks it sent, all in one transaction."""
+        async with self.pool.acquire() as conn, conn.transaction():
+            rows = await conn.fetch(self._claim_sql, self.batch_size)
+            if not rows:
+                return 0
+            try:
+                acks = [
+                    await self.producer.send(
+                        row["topic"],
+                        value=row["payload"],
+                        key=row["message_key"].encode(),
+                        headers=[(k, v.encode()) for k, v in json.loads(row["headers"]).items()],
+                    )
+                    for row in rows
+                ]
+                await asyncio.gather(*acks)
+            except Exception as exc:
+                await self._record_failure(rows, exc)
+                raise
+            await fault_point("relay.after_publish")
+            await conn.execute(
+                f"UPDATE {self.table} SET sent_at = clock_timestamp(), attempts = attempts + 1 "
+                "WHERE id = ANY($1::bigint[])",
+                [row["id"] for row in rows],
+            )
+        now = self.clock()
+        lag = OUTBOX_PUBLISH_LAG.labels(self.service)
+        for row in rows:
+            lag.observe(max(0.0, now - row["created_at"].timestamp()))
+        OUTBOX_PUBLISHED.labels(self.service).inc(len(rows))
+        return len(rows)
+
+    async def _record_failure(self, rows: list[asyncpg.Record], exc: Exception) -> None:
+        # Outside the claiming transaction, which is about to roll back; the rows stay unsent and are retried.
+        async with self.pool.acquire() as conn:
+            await conn.execute(
+                f"UPDATE {self.table} SET attempts = attempts + 1, last_error = $2 WHERE id = ANY($1::bigint[])",
+                [row["id"] for row in rows], type(exc).__name__,
+            )
+
+    async def _housekeeping(self, stop: asyncio.Event) -> None:
+        while not stop.is_set():
+            try:
+                async with self.pool.acquire() as conn:
+                    await conn.execute(
+                        f"DELETE FROM {self.table} WHERE sent_at IS NOT NULL AND sent_at < now() - $1::interval",
+                        self.keep_sent_for,
+                    )
+                    backlog = await conn.fetchval(f"SELECT count(*) FROM {self.table} WHERE sent_at IS NULL")
+                OUTBOX_BACKLOG.labels(self.service).set(backlog)
+            except Exception as exc:
+                log.warning("outbox housekeeping failed", error=type(exc).__name__)
+            await _sleep_or_stop(stop, 5.0)
+
+    def _on_notify(self, *_: object) -> None:
+        self._wake.set()
+
+    async def _wait_for_wake_or_stop(self, stop: asyncio.Event) -> None:
+        waits = [asyncio.ensure_future(self._wake.wait()), asyncio.ensure_future(stop.wait())]
+        try:
+            await asyncio.wait(waits, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            for w in waits:
+                w.cancel()
+
+
+async def _sleep_or_stop(stop: asyncio.Event, seconds: float) -> None:
+    with contextlib.suppress(TimeoutError):
+        await asyncio.wait_for(stop.wait(), seconds)

@@ -1,0 +1,99 @@
+"""What every service's processes are made of: the API process and the worker process (outbox relay and
+idempotent consumers), wired the same way in every service so that knowing one means knowing all."""
+
+import asyncio
+import contextlib
+import signal
+from collections.abc import AsyncIterator, Callable, Mapping, Sequence
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+from typing import Any
+
+import asyncpg
+import structlog
+from aiokafka import AIOKafkaProducer
+from faststream.kafka import KafkaBroker
+
+from accord.shared.db import create_pool
+from accord.shared.inbox import EventHandler, IdempotentConsumer, subscribe
+from accord.shared.kafka import new_producer
+from accord.shared.logging import configure_logging
+from accord.shared.outbox import Outbox, OutboxRelay
+from accord.shared.settings import ServiceSettings
+
+log = structlog.get_logger(__name__)
+
+
+@dataclass
+class Resources:
+    """Open connections of one process. Handlers reach the database and the outbox through these."""
+
+    settings: ServiceSettings
+    pool: asyncpg.Pool
+    producer: AIOKafkaProducer
+    outbox: Outbox
+    extras: dict[str, Any] = field(default_factory=dict)
+
+    async def check_database(self) -> None:
+        async with self.pool.acquire() as conn:
+            await conn.fetchval("SELECT 1")
+
+    async def check_kafka(self) -> None:
+        await self.producer.client.fetch_all_metadata()
+
+
+@asynccontextmanager
+async def open_resources(settings: ServiceSettings) -> AsyncIterator[Resources]:
+    configure_logging(settings.service, settings.log_level, settings.log_json)
+    pool = await create_pool(settings)
+    producer = new_producer(settings.kafka_bootstrap_servers, f"accord-{settings.service}")
+    try:
+        await producer.start()
+        yield Resources(settings, pool, producer, Outbox(settings.schema))
+    finally:
+        await producer.stop()
+        await pool.close()
+
+
+@dataclass(frozen=True)
+class Subscription:
+    """A consumer group's topics and one handler per event type it reacts to."""
+
+    topics: Sequence[str]
+    handlers: Callable[[Resources], Mapping[str, EventHandler]]
+    description: str | None = None
+
+
+async def run_worker(settings: ServiceSettings, subscriptions: Sequence[Subscription] = (),
+                     stop: asyncio.Event | None = None) -> None:
+    """Runs the outbox relay and the service's consumers until SIGTERM/SIGINT (or `stop`)."""
+    stop = stop or _stop_on_signals()
+    async with open_resources(settings) as res:
+        broker = KafkaBroker(settings.kafka_bootstrap_servers, logger=None)
+        for sub in subscriptions:
+            consumer = IdempotentConsumer(
+                service=settings.service, schema=settings.schema, pool=res.pool, producer=res.producer,
+                handlers=sub.handlers(res), max_attempts=settings.consumer_max_attempts,
+            )
+            subscribe(broker, consumer, sub.topics, max_records=settings.consumer_max_records,
+                      description=sub.description)
+        relay = OutboxRelay(
+            service=settings.service, schema=settings.schema, pool=res.pool, producer=res.producer,
+            batch_size=settings.outbox_batch_size, poll_interval=settings.outbox_poll_interval_seconds,
+        )
+        await broker.start()
+        log.info("worker started", subscriptions=len(subscriptions))
+        try:
+            await relay.run(stop)
+        finally:
+            await broker.stop()
+            log.info("worker stopped")
+
+
+def _stop_on_signals() -> asyncio.Event:
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        with contextlib.suppress(NotImplementedError):
+            loop.add_signal_handler(sig, stop.set)
+    return stop

@@ -1,0 +1,57 @@
+"""Settings every service shares, read from the environment (pydantic-settings); fails fast when a secret is
+missing or still a placeholder."""
+
+from pathlib import Path
+from typing import ClassVar, Literal
+from urllib.parse import urlsplit
+
+from pydantic import AliasChoices, Field, SecretStr, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+PLACEHOLDERS = {"", "changeme", "change-me", "change_me", "placeholder", "secret", "password", "todo", "xxx"}
+
+# Written by `scripts/up` for local runs; absent (and ignored) in containers, where the environment rules.
+LOCAL_ENV_FILE = Path(__file__).resolve().parents[4] / ".accord" / "local" / "services.env"
+
+
+def is_placeholder(secret: str) -> bool:
+    lowered = secret.strip().lower()
+    return lowered in PLACEHOLDERS or lowered.startswith("<") or "change_me" in lowered or "changeme" in lowered
+
+
+class ServiceSettings(BaseSettings):
+    """Base of each service's Settings; a subclass sets `service` and `env_prefix` (ACCORD_<SERVICE>_)."""
+
+    model_config = SettingsConfigDict(env_file=LOCAL_ENV_FILE, extra="ignore", frozen=True)
+
+    service: ClassVar[str]
+
+    environment: Literal["development", "test", "production"] = Field(
+        default="development", validation_alias=AliasChoices("ACCORD_ENVIRONMENT")
+    )
+    database_url: SecretStr = Field(description="postgresql:// URL of this service's own login role")
+    kafka_bootstrap_servers: str = Field(
+        validation_alias=AliasChoices("KAFKA_BOOTSTRAP_SERVERS"), min_length=3
+    )
+    log_level: str = Field(default="INFO", validation_alias=AliasChoices("ACCORD_LOG_LEVEL"))
+    log_json: bool = Field(default=True, validation_alias=AliasChoices("ACCORD_LOG_JSON"))
+    db_pool_min: int = Field(default=2, ge=1)
+    db_pool_max: int = Field(default=10, ge=1)
+    outbox_batch_size: int = Field(default=1000, ge=1, le=10_000)
+    outbox_poll_interval_seconds: float = Field(default=1.0, gt=0)
+    consumer_max_attempts: int = Field(default=3, ge=1, le=20)
+    consumer_max_records: int = Field(default=500, ge=1, le=10_000)
+
+    @property
+    def schema(self) -> str:
+        return self.service
+
+    @field_validator("database_url")
+    @classmethod
+    def _database_url_has_real_password(cls, value: SecretStr) -> SecretStr:
+        url = urlsplit(value.get_secret_value())
+        if url.scheme not in ("postgresql", "postgres"):
+            raise ValueError("must be a postgresql:// URL")
+        if url.password is None or is_placeholder(url.password):
+            raise ValueError("has no password or a placeholder one: set the real secret")
+        return value

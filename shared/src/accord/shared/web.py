@@ -1,0 +1,72 @@
+"""The FastAPI skeleton every service's API shares: health, readiness, metrics, request ids, problem+json."""
+
+import time
+import uuid
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+import structlog
+from fastapi import FastAPI, Request, Response
+from fastapi.responses import JSONResponse
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from starlette.routing import Match
+
+from accord.shared.metrics import HTTP_LATENCY
+from accord.shared.problems import install_problem_handlers, problem_response
+
+ReadinessCheck = Callable[[], Awaitable[None]]
+
+
+def create_app(service: str, *, readiness: dict[str, ReadinessCheck], **fastapi_args: Any) -> FastAPI:
+    app = FastAPI(title=f"Accord {service}", **fastapi_args)
+    install_problem_handlers(app)
+
+    @app.get("/health", include_in_schema=False)
+    async def health() -> dict[str, str]:
+        """Liveness: the process is up and serving."""
+        return {"status": "ok"}
+
+    @app.get("/ready", include_in_schema=False)
+    async def ready() -> Response:
+        """Readiness: every dependency (database, Kafka) answers."""
+        failing = {}
+        for name, check in readiness.items():
+            try:
+                await check()
+            except Exception as exc:
+                failing[name] = type(exc).__name__
+        if failing:
+            return problem_response(503, "Not ready", "A dependency does not answer", failing=failing)
+        return JSONResponse({"status": "ready", "checks": sorted(readiness)})
+
+    @app.get("/metrics", include_in_schema=False)
+    async def metrics() -> Response:
+        return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
+
+    @app.middleware("http")
+    async def request_context(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
+        request_id = request.headers.get("x-request-id") or str(uuid.uuid4())
+        structlog.contextvars.bind_contextvars(request_id=request_id)
+        start = time.perf_counter()
+        status = 500
+        try:
+            response = await call_next(request)
+            status = response.status_code
+            response.headers["x-request-id"] = request_id
+            return response
+        finally:
+            HTTP_LATENCY.labels(service, request.method, _route_template(app, request), str(status)).observe(
+                time.perf_counter() - start
+            )
+            structlog.contextvars.unbind_contextvars("request_id")
+
+    return app
+
+
+def _route_template(app: FastAPI, request: Request) -> str:
+    """The route's path template, so identifiers in URLs never become metric labels."""
+    for route in app.router.routes:
+        match, _ = route.matches(request.scope)
+        if match is Match.FULL:
+            return str(getattr(route, "path", "unmatched"))
+    return "unmatched"
