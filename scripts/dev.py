@@ -1,6 +1,6 @@
 """Local development stack: `up` starts everything, `down` stops it, `status` says what runs where.
 
-    uv run python scripts/dev.py up
+uv run python scripts/dev.py up
 """
 
 import os
@@ -83,8 +83,13 @@ def status() -> None:
 
 def _spawn(argv: list[str], env: dict[str, str], log: Path) -> subprocess.Popen[bytes]:
     with open(log, "ab") as out:
-        return subprocess.Popen(argv, env=env, stdout=out, stderr=subprocess.STDOUT,  # noqa: S603
-                                start_new_session=True)
+        return subprocess.Popen(
+            argv,
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
 
 
 def _wait_ready(service: str, port: int, timeout: float = 60) -> None:

@@ -23,8 +23,15 @@ def service_cli(
     def api(host: str = "127.0.0.1", port: int = 8000, workers: int = 1) -> None:
         """Serve the HTTP API."""
         module = create_api.__module__
-        uvicorn.run(f"{module}:{create_api.__name__}", factory=True, host=host, port=port, workers=workers,
-                    access_log=False, log_level="warning")
+        uvicorn.run(
+            f"{module}:{create_api.__name__}",
+            factory=True,
+            host=host,
+            port=port,
+            workers=workers,
+            access_log=False,
+            log_level="warning",
+        )
 
     @app.command()
     def worker() -> None:

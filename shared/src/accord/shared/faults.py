@@ -13,5 +13,4 @@ async def fault_point(name: str) -> None:
     if os.environ.get("ACCORD_FAULT_POINT") != name:
         return
     print(f"FAULT-POINT-REACHED {name}", file=sys.stderr, flush=True)
-    while True:
-        await asyncio.sleep(3600)
+    await asyncio.Event().wait()  # never set: only SIGKILL ends this

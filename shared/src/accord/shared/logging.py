@@ -8,11 +8,36 @@ from typing import Any
 import structlog
 
 # Keys whose values may hold clinical content. Code must not log them; if it does, the value never leaves.
-CLINICAL_KEYS = frozenset({
-    "description", "wording", "statement", "why", "relevance", "note", "notes", "text", "journal", "comment",
-    "answers", "items", "score", "scores", "total", "value", "rating", "mood", "reason_text", "body",
-    "email", "phone", "name", "token", "authorization", "password",
-})
+CLINICAL_KEYS = frozenset(
+    {
+        "description",
+        "wording",
+        "statement",
+        "why",
+        "relevance",
+        "note",
+        "notes",
+        "text",
+        "journal",
+        "comment",
+        "answers",
+        "items",
+        "score",
+        "scores",
+        "total",
+        "value",
+        "rating",
+        "mood",
+        "reason_text",
+        "body",
+        "email",
+        "phone",
+        "name",
+        "token",
+        "authorization",
+        "password",
+    }
+)
 
 
 def redact_clinical(_: Any, __: str, event_dict: MutableMapping[str, Any]) -> MutableMapping[str, Any]:

@@ -3,14 +3,18 @@
 from prometheus_client import Counter, Gauge, Histogram
 
 HTTP_LATENCY = Histogram(
-    "accord_http_request_duration_seconds", "HTTP request latency", ["service", "method", "route", "status"],
+    "accord_http_request_duration_seconds",
+    "HTTP request latency",
+    ["service", "method", "route", "status"],
     buckets=(0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5),
 )
 OUTBOX_BACKLOG = Gauge("accord_outbox_backlog", "Outbox rows not yet acknowledged by Kafka", ["service"])
 OUTBOX_PUBLISHED = Counter("accord_outbox_published_total", "Outbox events acknowledged by Kafka", ["service"])
 OUTBOX_PUBLISH_FAILURES = Counter("accord_outbox_publish_failures_total", "Failed relay batches", ["service"])
 OUTBOX_PUBLISH_LAG = Histogram(
-    "accord_outbox_publish_lag_seconds", "From outbox insert to Kafka acknowledgement", ["service"],
+    "accord_outbox_publish_lag_seconds",
+    "From outbox insert to Kafka acknowledgement",
+    ["service"],
     buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30),
 )
 CONSUMER_PROCESSED = Counter(

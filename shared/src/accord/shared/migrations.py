@@ -62,7 +62,8 @@ def run_env() -> None:
 
     async def main() -> None:
         engine = create_async_engine(
-            config.get_main_option("sqlalchemy.url") or "", poolclass=pool.NullPool,
+            config.get_main_option("sqlalchemy.url") or "",
+            poolclass=pool.NullPool,
             connect_args={"server_settings": {"search_path": schema}},
         )
         async with engine.connect() as connection:

@@ -49,7 +49,7 @@ async def open_resources(settings: ServiceSettings) -> AsyncIterator[Resources]:
     producer = new_producer(settings.kafka_bootstrap_servers, f"accord-{settings.service}")
     try:
         await producer.start()
-        yield Resources(settings, pool, producer, Outbox(settings.schema))
+        yield Resources(settings, pool, producer, Outbox(settings.db_schema))
     finally:
         await producer.stop()
         await pool.close()
@@ -64,22 +64,36 @@ class Subscription:
     description: str | None = None
 
 
-async def run_worker(settings: ServiceSettings, subscriptions: Sequence[Subscription] = (),
-                     stop: asyncio.Event | None = None) -> None:
+async def run_worker(
+    settings: ServiceSettings, subscriptions: Sequence[Subscription] = (), stop: asyncio.Event | None = None
+) -> None:
     """Runs the outbox relay and the service's consumers until SIGTERM/SIGINT (or `stop`)."""
     stop = stop or _stop_on_signals()
     async with open_resources(settings) as res:
         broker = KafkaBroker(settings.kafka_bootstrap_servers, logger=None)
         for sub in subscriptions:
             consumer = IdempotentConsumer(
-                service=settings.service, schema=settings.schema, pool=res.pool, producer=res.producer,
-                handlers=sub.handlers(res), max_attempts=settings.consumer_max_attempts,
+                service=settings.service,
+                schema=settings.db_schema,
+                pool=res.pool,
+                producer=res.producer,
+                handlers=sub.handlers(res),
+                max_attempts=settings.consumer_max_attempts,
             )
-            subscribe(broker, consumer, sub.topics, max_records=settings.consumer_max_records,
-                      description=sub.description)
+            subscribe(
+                broker,
+                consumer,
+                sub.topics,
+                max_records=settings.consumer_max_records,
+                description=sub.description,
+            )
         relay = OutboxRelay(
-            service=settings.service, schema=settings.schema, pool=res.pool, producer=res.producer,
-            batch_size=settings.outbox_batch_size, poll_interval=settings.outbox_poll_interval_seconds,
+            service=settings.service,
+            schema=settings.db_schema,
+            pool=res.pool,
+            producer=res.producer,
+            batch_size=settings.outbox_batch_size,
+            poll_interval=settings.outbox_poll_interval_seconds,
         )
         await broker.start()
         log.info("worker started", subscriptions=len(subscriptions))

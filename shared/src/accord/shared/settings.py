@@ -30,9 +30,7 @@ class ServiceSettings(BaseSettings):
         default="development", validation_alias=AliasChoices("ACCORD_ENVIRONMENT")
     )
     database_url: SecretStr = Field(description="postgresql:// URL of this service's own login role")
-    kafka_bootstrap_servers: str = Field(
-        validation_alias=AliasChoices("KAFKA_BOOTSTRAP_SERVERS"), min_length=3
-    )
+    kafka_bootstrap_servers: str = Field(validation_alias=AliasChoices("KAFKA_BOOTSTRAP_SERVERS"), min_length=3)
     log_level: str = Field(default="INFO", validation_alias=AliasChoices("ACCORD_LOG_LEVEL"))
     log_json: bool = Field(default=True, validation_alias=AliasChoices("ACCORD_LOG_JSON"))
     db_pool_min: int = Field(default=2, ge=1)
@@ -43,7 +41,7 @@ class ServiceSettings(BaseSettings):
     consumer_max_records: int = Field(default=500, ge=1, le=10_000)
 
     @property
-    def schema(self) -> str:
+    def db_schema(self) -> str:
         return self.service
 
     @field_validator("database_url")

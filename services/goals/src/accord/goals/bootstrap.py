@@ -9,7 +9,7 @@ from accord.shared.runtime import Subscription
 
 
 def settings() -> Settings:
-    return Settings()  # type: ignore[call-arg]  # filled from the environment
+    return Settings()  # filled from the environment
 
 
 def create_api() -> FastAPI:

@@ -1,1 +1,1 @@
-"""Accord notifications service: Messages to clients, families and clinicians, with nothing clinical on a lock screen."""
+"""Accord notifications service: messages to clients, families and clinicians; nothing clinical on a lock screen."""

@@ -8,6 +8,8 @@ from accord.shared.settings import LOCAL_ENV_FILE, ServiceSettings
 class Settings(ServiceSettings):
     """The reporting service's settings: ACCORD_REPORTING_* variables, plus the shared ones."""
 
-    model_config = SettingsConfigDict(env_prefix="ACCORD_REPORTING_", env_file=LOCAL_ENV_FILE, extra="ignore", frozen=True)
+    model_config = SettingsConfigDict(
+        env_prefix="ACCORD_REPORTING_", env_file=LOCAL_ENV_FILE, extra="ignore", frozen=True
+    )
 
     service: ClassVar[str] = "reporting"

@@ -2,6 +2,7 @@
 
 import asyncio
 import base64
+import logging
 import shutil
 import subprocess
 import time
@@ -71,8 +72,16 @@ def fetch_jars(cache: Path) -> Path:
         raise RuntimeError("Kafka needs Java 17+ and Maven on PATH (Debian: default-jdk-headless maven)")
     libs.mkdir(parents=True, exist_ok=True)
     subprocess.run(
-        ["mvn", "-q", "-B", "-f", str(POM), "dependency:copy-dependencies",
-         "-DincludeScope=runtime", f"-DoutputDirectory={libs}"],
+        [
+            "mvn",
+            "-q",
+            "-B",
+            "-f",
+            str(POM),
+            "dependency:copy-dependencies",
+            "-DincludeScope=runtime",
+            f"-DoutputDirectory={libs}",
+        ],
         check=True,
     )
     (libs / ".complete").touch()
@@ -94,17 +103,37 @@ def start(home: Path, cache: Path, timeout: float = 90.0) -> KafkaProcess:
         SERVER_PROPERTIES.format(port=port, controller_port=controller_port, data=data)
     )
     (home / "log4j2.properties").write_text(LOG4J2.format(log=home / "kafka.log"))
-    java = ["java", "-Xms256m", "-Xmx768m", "-XX:+UseG1GC", "-XX:TieredStopAtLevel=1",
-            f"-Dlog4j2.configurationFile={home / 'log4j2.properties'}", "-cp", f"{libs}/*"]
+    java = [
+        "java",
+        "-Xms256m",
+        "-Xmx768m",
+        "-XX:+UseG1GC",
+        "-XX:TieredStopAtLevel=1",
+        f"-Dlog4j2.configurationFile={home / 'log4j2.properties'}",
+        "-cp",
+        f"{libs}/*",
+    ]
     subprocess.run(
-        [*java, "kafka.tools.StorageTool", "format", "--standalone", "--ignore-formatted",
-         "-t", _cluster_id(), "-c", str(home / "server.properties")],
-        check=True, stdout=subprocess.DEVNULL,
+        [
+            *java,
+            "kafka.tools.StorageTool",
+            "format",
+            "--standalone",
+            "--ignore-formatted",
+            "-t",
+            _cluster_id(),
+            "-c",
+            str(home / "server.properties"),
+        ],
+        check=True,
+        stdout=subprocess.DEVNULL,
     )
     with open(home / "stdout.log", "ab") as out:
-        proc = subprocess.Popen(  # noqa: S603 - fixed argv, no shell
+        proc = subprocess.Popen(
             [*java, "kafka.Kafka", str(home / "server.properties")],
-            stdout=out, stderr=subprocess.STDOUT, start_new_session=True,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
         )
     kafka = KafkaProcess(pid=proc.pid, port=port, controller_port=controller_port)
     try:
@@ -118,6 +147,16 @@ def start(home: Path, cache: Path, timeout: float = 90.0) -> KafkaProcess:
 async def wait_until_ready(bootstrap: str, timeout: float, proc: subprocess.Popen[bytes] | None = None) -> None:
     """Ready means the broker answers a metadata request with itself in it, not merely an open port."""
     deadline = time.monotonic() + timeout
+    quiet = logging.getLogger("aiokafka")
+    level = quiet.level
+    quiet.setLevel(logging.CRITICAL)  # "connection refused" is expected while it starts
+    try:
+        await _poll_until_ready(bootstrap, deadline, proc)
+    finally:
+        quiet.setLevel(level)
+
+
+async def _poll_until_ready(bootstrap: str, deadline: float, proc: subprocess.Popen[bytes] | None) -> None:
     last_error: BaseException | None = None
     while time.monotonic() < deadline:
         if proc is not None and proc.poll() is not None:
@@ -133,4 +172,4 @@ async def wait_until_ready(bootstrap: str, timeout: float, proc: subprocess.Pope
         finally:
             await admin.close()
         await asyncio.sleep(0.3)
-    raise TimeoutError(f"Kafka at {bootstrap} did not answer a metadata request in {timeout:.0f}s: {last_error}")
+    raise TimeoutError(f"Kafka at {bootstrap} did not answer a metadata request in time: {last_error}")

@@ -5,6 +5,7 @@ import os
 import pwd
 import shutil
 import subprocess
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -41,40 +42,92 @@ def server_bin() -> Path:
 def _as_user(argv: list[str]) -> list[str]:
     if os.geteuid() != 0:
         return argv
+    _ensure_unprivileged_user()
     return ["runuser", "-u", UNPRIVILEGED_USER, "--", *argv]
+
+
+def _ensure_unprivileged_user() -> None:
+    try:
+        pwd.getpwnam(UNPRIVILEGED_USER)
+    except KeyError:  # server binaries without Debian's package: make the user it would have made
+        subprocess.run(["useradd", "--system", "--no-create-home", UNPRIVILEGED_USER], check=True)
+
+
+def _user_can_write(path: Path) -> bool:
+    return subprocess.run(_as_user(["test", "-w", str(path)]), check=False).returncode == 0
 
 
 def _give_to_user(path: Path) -> None:
     if os.geteuid() == 0:
+        _ensure_unprivileged_user()
         entry = pwd.getpwnam(UNPRIVILEGED_USER)
         for root, dirs, files in os.walk(path):
-            for name in [root, *(os.path.join(root, d) for d in dirs), *(os.path.join(root, f) for f in files)]:
+            for name in [
+                root,
+                *(os.path.join(root, d) for d in dirs),
+                *(os.path.join(root, f) for f in files),
+            ]:
                 os.chown(name, entry.pw_uid, entry.pw_gid)
 
 
 def start(home: Path, password: str, timeout: float = 60.0) -> PostgresProcess:
     """initdb a fresh cluster under `home` and start it on a free loopback port (TCP only, scram auth)."""
     bin_dir = server_bin()
-    data = home / "data"
     shutil.rmtree(home, ignore_errors=True)
     home.mkdir(parents=True)
+    _give_to_user(home)
+    if not _user_can_write(home):
+        # A parent folder the unprivileged user cannot traverse (e.g. a private home): use /tmp instead.
+        home = Path(tempfile.mkdtemp(prefix="accord-postgres-"))
+        _give_to_user(home)
+    data = home / "data"
     pwfile = home / "pwfile"
     pwfile.write_text(password)
     _give_to_user(home)
     subprocess.run(
-        _as_user([str(bin_dir / "initdb"), "-D", str(data), "-U", "accord_admin", "--pwfile", str(pwfile),
-                  "--auth=scram-sha-256", "--encoding=UTF8", "--locale=C.UTF-8", "--no-sync"]),
-        check=True, stdout=subprocess.DEVNULL,
+        _as_user(
+            [
+                str(bin_dir / "initdb"),
+                "-D",
+                str(data),
+                "-U",
+                "accord_admin",
+                "--pwfile",
+                str(pwfile),
+                "--auth=scram-sha-256",
+                "--encoding=UTF8",
+                "--locale=C.UTF-8",
+                "--no-sync",
+            ]
+        ),
+        check=True,
+        stdout=subprocess.DEVNULL,
     )
     pwfile.unlink()
     port = free_port()
-    options = (f"-c port={port} -c listen_addresses=127.0.0.1 -c unix_socket_directories={home} "
-               "-c max_connections=300 "
-               "-c shared_buffers=256MB")
+    options = (
+        f"-c port={port} -c listen_addresses=127.0.0.1 -c unix_socket_directories={home} "
+        "-c max_connections=300 "
+        "-c shared_buffers=256MB"
+    )
     subprocess.run(
-        _as_user([str(bin_dir / "pg_ctl"), "-D", str(data), "-l", str(home / "postgres.log"),
-                  "-o", options, "-w", "-t", str(int(timeout)), "start"]),
-        check=True, stdout=subprocess.DEVNULL,
+        _as_user(
+            [
+                str(bin_dir / "pg_ctl"),
+                "-D",
+                str(data),
+                "-l",
+                str(home / "postgres.log"),
+                "-o",
+                options,
+                "-w",
+                "-t",
+                str(int(timeout)),
+                "start",
+            ]
+        ),
+        check=True,
+        stdout=subprocess.DEVNULL,
     )
     wait_for_port(port, timeout)
     pid = int((data / "postmaster.pid").read_text().splitlines()[0])
@@ -84,5 +137,7 @@ def start(home: Path, password: str, timeout: float = 60.0) -> PostgresProcess:
 def stop(data: Path) -> None:
     subprocess.run(
         _as_user([str(server_bin() / "pg_ctl"), "-D", str(data), "-m", "fast", "-w", "stop"]),
-        check=False, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        check=False,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
     )

@@ -1,3 +1,4 @@
+import contextlib
 import os
 import signal
 import time
@@ -33,7 +34,5 @@ def terminate(pid: int, timeout: float = 30.0) -> None:
 
 
 def _reap(pid: int) -> None:
-    try:
+    with contextlib.suppress(ChildProcessError):
         os.waitpid(pid, os.WNOHANG)
-    except ChildProcessError:
-        pass

@@ -70,8 +70,9 @@ def _compare(old: Schema, new: Schema, old_defs: Schema, new_defs: Schema, path:
             old_parts, new_parts = old.get(key, []), new.get(key, [])
             if len(old_parts) != len(new_parts):
                 return [f"{path or 'event'}: type changed"]
-            return [p for o, n in zip(old_parts, new_parts, strict=True)
-                    for p in _compare(o, n, old_defs, new_defs, path)]
+            return [
+                p for o, n in zip(old_parts, new_parts, strict=True) for p in _compare(o, n, old_defs, new_defs, path)
+            ]
     structural = {k: v for k, v in old.items() if k not in ("title", "description", "default", "examples")}
     structural_new = {k: v for k, v in new.items() if k not in ("title", "description", "default", "examples")}
     if structural != structural_new:

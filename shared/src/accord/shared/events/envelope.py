@@ -53,8 +53,11 @@ class Envelope(BaseModel):
     def caused(self, event: IntegrationEvent, *, producer: str) -> "Envelope":
         """Wraps an event this one caused, carrying the correlation id and naming this one as its cause."""
         return Envelope.wrap(
-            event, producer=producer, tenant_id=self.tenant_id,
-            correlation_id=self.correlation_id, causation_id=self.event_id,
+            event,
+            producer=producer,
+            tenant_id=self.tenant_id,
+            correlation_id=self.correlation_id,
+            causation_id=self.event_id,
         )
 
     def open(self) -> IntegrationEvent:

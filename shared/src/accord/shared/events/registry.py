@@ -29,14 +29,36 @@ class TopicSpec:
 
 # Domain topics keep every event forever: the reporting service rebuilds its projections from offset 0.
 _DOMAIN = [
-    TopicSpec("accord.goals.v1", "goals", 12, FOREVER,
-              description="Care episodes, participants and the agreement lifecycle of goals."),
-    TopicSpec("accord.progress.v1", "progress", 12, FOREVER,
-              description="Entries, questionnaire scores and decisions (milestones, targets, reviews, safety)."),
-    TopicSpec("accord.notifications.v1", "notifications", 6, FOREVER, key="recipient's client_id",
-              description="Delivery outcomes of notifications, identifiers only."),
-    TopicSpec("accord.analytics.v1", "reporting", 12, 400 * DAY_MS, key="client pseudonym",
-              description="Pseudonymised stream for analytics teams."),
+    TopicSpec(
+        "accord.goals.v1",
+        "goals",
+        12,
+        FOREVER,
+        description="Care episodes, participants and the agreement lifecycle of goals.",
+    ),
+    TopicSpec(
+        "accord.progress.v1",
+        "progress",
+        12,
+        FOREVER,
+        description="Entries, questionnaire scores and decisions (milestones, targets, reviews, safety).",
+    ),
+    TopicSpec(
+        "accord.notifications.v1",
+        "notifications",
+        6,
+        FOREVER,
+        key="recipient's client_id",
+        description="Delivery outcomes of notifications, identifiers only.",
+    ),
+    TopicSpec(
+        "accord.analytics.v1",
+        "reporting",
+        12,
+        400 * DAY_MS,
+        key="client pseudonym",
+        description="Pseudonymised stream for analytics teams.",
+    ),
 ]
 
 CONSUMING_SERVICES = ("goals", "progress", "notifications", "reporting")
@@ -48,8 +70,14 @@ def dead_letter_topic(service: str) -> str:
 
 # One dead-letter topic per consuming service; kept long enough to investigate and replay after a fix.
 _DEAD_LETTERS = [
-    TopicSpec(dead_letter_topic(s), s, 1, 90 * DAY_MS, key="original key",
-              description=f"Events the {s} service could not handle, with the reason.")
+    TopicSpec(
+        dead_letter_topic(s),
+        s,
+        1,
+        90 * DAY_MS,
+        key="original key",
+        description=f"Events the {s} service could not handle, with the reason.",
+    )
     for s in CONSUMING_SERVICES
 ]
 

@@ -11,6 +11,7 @@ from aiokafka.structs import ConsumerRecord
 from opentelemetry import propagate, trace
 from pydantic import ValidationError
 
+from accord.shared.db import Connection
 from accord.shared.events.base import IntegrationEvent
 from accord.shared.events.envelope import Envelope
 from accord.shared.events.registry import dead_letter_topic
@@ -20,7 +21,7 @@ from accord.shared.metrics import CONSUMER_PROCESSED, DEAD_LETTERS
 log = structlog.get_logger(__name__)
 tracer = trace.get_tracer("accord.inbox")
 
-EventHandler = Callable[[asyncpg.Connection, Envelope, Any], Awaitable[None]]
+EventHandler = Callable[[Connection, Envelope, Any], Awaitable[None]]
 """`handler(conn, envelope, event)`: applies the event's effect with `conn`, inside the inbox transaction."""
 
 
@@ -49,11 +50,14 @@ class IdempotentConsumer:
         handlers: Mapping[str, EventHandler],
         max_attempts: int = 3,
         retry_backoff: float = 0.05,
+        group_id: str | None = None,
+        dead_letters_to: str | None = None,
     ) -> None:
-        self.service, self.group_id = service, service
+        # One consumer group per service; the dead-letter topic is the service's, unless a test says otherwise.
+        self.service, self.group_id = service, group_id or service
         self.pool, self.producer, self.handlers = pool, producer, dict(handlers)
         self.max_attempts, self.retry_backoff = max_attempts, retry_backoff
-        self.dead_letter_topic = dead_letter_topic(service)
+        self.dead_letter_topic = dead_letters_to or dead_letter_topic(service)
         self._insert_inbox = (
             f"INSERT INTO {schema}.inbox (consumer_group, event_id) VALUES ($1, $2) "
             "ON CONFLICT DO NOTHING RETURNING true"
@@ -79,7 +83,8 @@ class IdempotentConsumer:
             async with self.pool.acquire() as conn, conn.transaction():
                 for record, envelope, event, handler in work:
                     with tracer.start_as_current_span(
-                        f"consume {envelope.event_type}", context=trace_context(record),
+                        f"consume {envelope.event_type}",
+                        context=trace_context(record),
                         kind=trace.SpanKind.CONSUMER,
                     ):
                         reason = await self._apply(conn, envelope, event, handler)
@@ -90,11 +95,12 @@ class IdempotentConsumer:
             await self._dead_letter(dead)
 
     async def _apply(
-        self, conn: asyncpg.Connection, envelope: Envelope, event: IntegrationEvent, handler: EventHandler
+        self, conn: Connection, envelope: Envelope, event: IntegrationEvent, handler: EventHandler
     ) -> str | None:
         """Runs the handler with bounded retries; returns the reason when it must be dead-lettered."""
         bound = structlog.contextvars.bound_contextvars(
-            correlation_id=str(envelope.correlation_id), event_id=str(envelope.event_id),
+            correlation_id=str(envelope.correlation_id),
+            event_id=str(envelope.event_id),
             event_type=envelope.event_type,
         )
         with bound:
@@ -107,7 +113,12 @@ class IdempotentConsumer:
                         await handler(conn, envelope, event)
                     CONSUMER_PROCESSED.labels(self.service, envelope.event_type, "handled").inc()
                     return None
-                except (asyncpg.PostgresConnectionStatusError, asyncpg.InterfaceError, OSError):
+                except (
+                    asyncpg.PostgresConnectionError,
+                    asyncpg.ConnectionDoesNotExistError,
+                    asyncpg.InterfaceError,
+                    OSError,
+                ):
                     raise  # the database is gone, not the event: fail the batch so it is redelivered
                 except Exception as exc:
                     log.warning("event handler failed", attempt=attempt, error=type(exc).__name__)
@@ -121,19 +132,26 @@ class IdempotentConsumer:
         acks = []
         for item in dead:
             record = item.record
-            headers = [*(record.headers or ()),
-                       ("dlq.reason", item.reason.encode()),
-                       ("dlq.original_topic", record.topic.encode()),
-                       ("dlq.original_partition", str(record.partition).encode()),
-                       ("dlq.original_offset", str(record.offset).encode()),
-                       ("dlq.consumer_group", self.group_id.encode()),
-                       ("dlq.failed_at", datetime.now(UTC).isoformat().encode())]
-            acks.append(await self.producer.send(
-                self.dead_letter_topic, value=record.value, key=record.key, headers=headers
-            ))
+            headers = [
+                *(record.headers or ()),
+                ("dlq.reason", item.reason.encode()),
+                ("dlq.original_topic", record.topic.encode()),
+                ("dlq.original_partition", str(record.partition).encode()),
+                ("dlq.original_offset", str(record.offset).encode()),
+                ("dlq.consumer_group", self.group_id.encode()),
+                ("dlq.failed_at", datetime.now(UTC).isoformat().encode()),
+            ]
+            acks.append(
+                await self.producer.send(self.dead_letter_topic, value=record.value, key=record.key, headers=headers)
+            )
             DEAD_LETTERS.labels(self.service, record.topic).inc()
-            log.error("event dead-lettered", topic=record.topic, partition=record.partition,
-                      offset=record.offset, reason=item.reason[:200])
+            log.error(
+                "event dead-lettered",
+                topic=record.topic,
+                partition=record.partition,
+                offset=record.offset,
+                reason=item.reason[:200],
+            )
         await asyncio.gather(*acks)
 
 

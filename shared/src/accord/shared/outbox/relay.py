@@ -130,7 +130,8 @@ class OutboxRelay:
         async with self.pool.acquire() as conn:
             await conn.execute(
                 f"UPDATE {self.table} SET attempts = attempts + 1, last_error = $2 WHERE id = ANY($1::bigint[])",
-                [row["id"] for row in rows], type(exc).__name__,
+                [row["id"] for row in rows],
+                type(exc).__name__,
             )
 
     async def _housekeeping(self, stop: asyncio.Event) -> None:

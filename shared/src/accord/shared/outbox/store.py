@@ -1,9 +1,9 @@
 import json
 from collections.abc import Iterable
 
-import asyncpg
 from opentelemetry import propagate
 
+from accord.shared.db import Connection
 from accord.shared.events.envelope import Envelope
 from accord.shared.events.registry import topic_for
 
@@ -30,14 +30,20 @@ class Outbox:
     def __init__(self, schema: str) -> None:
         self.table = f"{schema}.outbox"
 
-    async def add(self, conn: asyncpg.Connection, *envelopes: Envelope) -> None:
+    async def add(self, conn: Connection, *envelopes: Envelope) -> None:
         await self.add_many(conn, envelopes)
 
-    async def add_many(self, conn: asyncpg.Connection, envelopes: Iterable[Envelope]) -> None:
+    async def add_many(self, conn: Connection, envelopes: Iterable[Envelope]) -> None:
         if not conn.is_in_transaction():
             raise RuntimeError("outbox rows must be written in the transaction of the change they announce")
         rows = [
-            (e.event_id, topic_for(e.event_type), e.partition_key, e.to_bytes(), json.dumps(envelope_headers(e)))
+            (
+                e.event_id,
+                topic_for(e.event_type),
+                e.partition_key,
+                e.to_bytes(),
+                json.dumps(envelope_headers(e)),
+            )
             for e in envelopes
         ]
         if rows:

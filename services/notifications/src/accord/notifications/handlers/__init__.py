@@ -5,7 +5,10 @@ from collections.abc import Mapping
 from accord.shared.inbox import EventHandler
 from accord.shared.runtime import Resources
 
-CONSUMED_TOPICS: tuple[str, ...] = ("accord.goals.v1", "accord.progress.v1",)
+CONSUMED_TOPICS: tuple[str, ...] = (
+    "accord.goals.v1",
+    "accord.progress.v1",
+)
 
 
 def event_handlers(resources: Resources) -> Mapping[str, EventHandler]:

@@ -1,0 +1,54 @@
+"""Session fixtures for every test suite: real Kafka and PostgreSQL.
+
+Uses KAFKA_BOOTSTRAP_SERVERS / DATABASE_URL when set; otherwise starts a throwaway broker and cluster from the
+machine's binaries (scripts/bootstrap installs them). A server that cannot be had fails the run: never a skip.
+"""
+
+import os
+import shutil
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+
+import asyncpg
+import pytest
+
+from accord.shared.devinfra import stack
+
+ROOT = Path(__file__).resolve().parent
+
+
+@pytest.fixture(scope="session")
+def infra() -> Iterator[stack.Infra]:
+    home = ROOT / ".accord" / "test" / str(os.getpid())
+    try:
+        servers = stack.start_servers(home)
+    except Exception as exc:
+        pytest.fail(f"Kafka and PostgreSQL are needed and could not be started: {exc!r}", pytrace=False)
+    try:
+        yield stack.prepare(servers)
+    finally:
+        stack.stop_servers(servers)
+        shutil.rmtree(home, ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+def service_env(infra: stack.Infra) -> Iterator[dict[str, str]]:
+    """Environment for service processes and Settings objects, applied to this process for the session."""
+    env = {**infra.service_env(), "ACCORD_ENVIRONMENT": "test", "ACCORD_LOG_JSON": "true"}
+    saved = {k: os.environ.get(k) for k in env}
+    os.environ.update(env)
+    yield env
+    for key, value in saved.items():
+        if value is None:
+            os.environ.pop(key, None)
+        else:
+            os.environ[key] = value
+
+
+@pytest.fixture(scope="session")
+async def admin_db(infra: stack.Infra) -> AsyncIterator[asyncpg.Pool]:
+    """A superuser pool on the accord database, for setting up and inspecting tests."""
+    pool = await asyncpg.create_pool(infra.admin_url.rsplit("/", 1)[0] + "/accord", min_size=1, max_size=5)
+    assert pool is not None
+    yield pool
+    await pool.close()

@@ -1,0 +1,111 @@
+"""Helpers for the test suites of every service (imported by tests only)."""
+
+import asyncio
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TypeAlias
+from uuid import UUID, uuid4
+
+import asyncpg
+from aiokafka import AIOKafkaConsumer, TopicPartition
+from aiokafka.admin import AIOKafkaAdminClient, NewTopic
+from aiokafka.structs import ConsumerRecord
+
+from accord.shared.events import Envelope
+from accord.shared.events.contracts.goals import GoalPaused
+
+Record: TypeAlias = "ConsumerRecord[bytes, bytes]"
+
+
+@dataclass
+class Sandbox:
+    """A schema of its own (outbox, inbox, effects) so that tests never see each other's rows."""
+
+    schema: str
+    dsn: str
+    bootstrap: str
+    pool: asyncpg.Pool
+
+
+async def read_topic(
+    bootstrap: str,
+    topic: str,
+    until: Callable[[list[Record]], bool],
+    timeout: float = 30.0,
+    keep: Callable[[Record], bool] = lambda _: True,
+) -> list[Record]:
+    """Every record of `topic` from the beginning (those `keep` accepts) once `until` holds for them."""
+    consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False)
+    await consumer.start()
+    try:
+        partitions = [TopicPartition(topic, p) for p in sorted(consumer.partitions_for_topic(topic) or [])]
+        if not partitions:
+            await consumer._client.force_metadata_update()
+            partitions = [TopicPartition(topic, p) for p in sorted(consumer.partitions_for_topic(topic) or [])]
+        consumer.assign(partitions)
+        await consumer.seek_to_beginning(*partitions)
+        found: list[Record] = []
+        deadline = time.monotonic() + timeout
+        while not until(found):
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"{topic}: condition not met in {timeout}s; have {len(found)} records")
+            batch = await consumer.getmany(timeout_ms=200)
+            found += [r for records in batch.values() for r in records if keep(r)]
+        return found
+    finally:
+        await consumer.stop()
+
+
+async def create_topic(bootstrap: str, name: str, partitions: int = 1) -> None:
+    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
+    await admin.start()
+    try:
+        await admin.create_topics([NewTopic(name, partitions, 1)])
+    finally:
+        await admin.close()
+
+
+async def eventually(check: Callable[[], object], timeout: float = 30.0, interval: float = 0.1) -> None:
+    """Waits until `await check()` (or `check()`) is truthy."""
+    deadline = time.monotonic() + timeout
+    while True:
+        result = check()
+        if asyncio.iscoroutine(result):
+            result = await result
+        if result:
+            return
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"condition not met in {timeout}s")
+        await asyncio.sleep(interval)
+
+
+def header(record: Record, name: str) -> str | None:
+    for key, value in record.headers or ():
+        if key == name:
+            return bytes(value).decode()
+    return None
+
+
+def goal_paused(client_id: UUID | None = None, tenant: str = "test-tenant") -> Envelope:
+    event = GoalPaused(client_id=client_id or uuid4(), goal_id=uuid4(), paused_by=uuid4())
+    return Envelope.wrap(event, producer="goals", tenant_id=tenant)
+
+
+def event_ids(records: list[Record]) -> list[UUID]:
+    return [Envelope.from_bytes(r.value or b"").event_id for r in records]
+
+
+def of(envelopes: list[Envelope]) -> "IdFilter":
+    return IdFilter({e.event_id for e in envelopes})
+
+
+class IdFilter:
+    def __init__(self, ids: set[UUID]) -> None:
+        self.ids = ids
+
+    def __call__(self, record: Record) -> bool:
+        for key, value in record.headers or ():
+            if key == "event_id":
+                return UUID(value.decode()) in self.ids
+        return False

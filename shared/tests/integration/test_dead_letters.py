@@ -1,0 +1,88 @@
+"""A message that cannot be handled goes to the dead-letter topic with the reason; the partition moves on."""
+
+import asyncio
+import uuid
+from typing import Any
+
+import pytest
+from faststream.kafka import KafkaBroker
+
+from accord.shared.events import Envelope
+from accord.shared.inbox import IdempotentConsumer, subscribe
+from accord.shared.kafka import new_producer
+from accord.shared.testing import Sandbox, create_topic, eventually, goal_paused, header, read_topic
+
+pytestmark = pytest.mark.integration
+
+
+async def test_poison_and_always_failing_messages_are_dead_lettered_and_the_rest_processed(
+    sandbox: Sandbox,
+) -> None:
+    topic, dlq = f"test.{uuid.uuid4().hex[:8]}", f"test.dlq.{uuid.uuid4().hex[:8]}"
+    await create_topic(sandbox.bootstrap, topic)
+    await create_topic(sandbox.bootstrap, dlq)
+    before, doomed, after = goal_paused(), goal_paused(), goal_paused()
+    wrong_shape = before.model_copy(update={"event_id": uuid.uuid4(), "payload": {"client_id": "not-a-uuid"}})
+    attempts: list[uuid.UUID] = []
+
+    async def handler(conn: Any, envelope: Envelope, event: Any) -> None:
+        attempts.append(envelope.event_id)
+        if envelope.event_id == doomed.event_id:
+            raise RuntimeError("this handler always fails")
+        await conn.execute(f"INSERT INTO {sandbox.schema}.effects (event_id) VALUES ($1)", envelope.event_id)
+
+    producer = new_producer(sandbox.bootstrap, "test")
+    await producer.start()
+    broker = KafkaBroker(sandbox.bootstrap, logger=None)
+    consumer = IdempotentConsumer(
+        service="test",
+        schema=sandbox.schema,
+        pool=sandbox.pool,
+        producer=producer,
+        handlers={"GoalPaused": handler},
+        group_id=f"g-{uuid.uuid4().hex[:8]}",
+        dead_letters_to=dlq,
+        max_attempts=3,
+        retry_backoff=0.01,
+    )
+    subscribe(broker, consumer, [topic])
+    try:
+        for value in [
+            before.to_bytes(),
+            b"\x00not json at all",
+            wrong_shape.to_bytes(),
+            doomed.to_bytes(),
+            after.to_bytes(),
+        ]:
+            await producer.send_and_wait(topic, value, key=b"k")
+        await broker.start()
+
+        async def after_is_applied() -> bool:
+            return bool(
+                await sandbox.pool.fetchval(
+                    f"SELECT count(*) FROM {sandbox.schema}.effects WHERE event_id = $1", after.event_id
+                )
+            )
+
+        await eventually(after_is_applied)
+        dead = await read_topic(sandbox.bootstrap, dlq, lambda f: len(f) >= 3)
+    finally:
+        await broker.stop()
+        await producer.stop()
+
+    assert attempts.count(doomed.event_id) == 3  # bounded retries, then the dead-letter topic
+    by_offset = {int(header(r, "dlq.original_offset") or -1): r for r in dead}
+    assert sorted(by_offset) == [1, 2, 3]
+    assert by_offset[1].value == b"\x00not json at all"
+    assert "undecodable" in (header(by_offset[1], "dlq.reason") or "")
+    assert "client_id" in (header(by_offset[2], "dlq.reason") or "")
+    assert "not-a-uuid" not in (header(by_offset[2], "dlq.reason") or "")  # no rejected values in reasons
+    assert "RuntimeError" in (header(by_offset[3], "dlq.reason") or "")
+    assert all(header(r, "dlq.original_topic") == topic and header(r, "dlq.original_partition") == "0" for r in dead)
+    applied = {r["event_id"] for r in await sandbox.pool.fetch(f"SELECT event_id FROM {sandbox.schema}.effects")}
+    assert applied == {before.event_id, after.event_id}
+    # The failed event left no inbox row behind, so a replay after a fix will be processed.
+    assert not await sandbox.pool.fetchval(
+        f"SELECT count(*) FROM {sandbox.schema}.inbox WHERE event_id = $1", doomed.event_id
+    )
+    await asyncio.sleep(0)

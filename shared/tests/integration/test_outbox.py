@@ -1,0 +1,128 @@
+"""The transactional outbox against real PostgreSQL and Kafka."""
+
+import asyncio
+import json
+from collections import Counter, defaultdict
+from uuid import uuid4
+
+import pytest
+
+from accord.shared.events import Envelope
+from accord.shared.kafka import new_producer
+from accord.shared.outbox import Outbox, OutboxRelay
+from accord.shared.testing import Sandbox, event_ids, goal_paused, header, of, read_topic
+
+pytestmark = pytest.mark.integration
+TOPIC = "accord.goals.v1"
+
+
+async def relay_for(sandbox: Sandbox) -> tuple[OutboxRelay, object]:
+    producer = new_producer(sandbox.bootstrap, "test")
+    await producer.start()
+    return OutboxRelay(service="test", schema=sandbox.schema, pool=sandbox.pool, producer=producer), producer
+
+
+async def test_rolled_back_events_are_never_published_and_committed_ones_are_published_once(
+    sandbox: Sandbox,
+) -> None:
+    outbox = Outbox(sandbox.schema)
+    rolled_back, committed = goal_paused(), goal_paused()
+    with pytest.raises(RuntimeError):
+        async with sandbox.pool.acquire() as conn, conn.transaction():
+            await outbox.add(conn, rolled_back)
+            raise RuntimeError("the domain change failed")
+    async with sandbox.pool.acquire() as conn, conn.transaction():
+        await outbox.add(conn, committed)
+
+    relay, producer = await relay_for(sandbox)
+    try:
+        assert await relay.relay_once() == 1
+        assert await relay.relay_once() == 0
+    finally:
+        await producer.stop()  # type: ignore[attr-defined]
+
+    both = of([rolled_back, committed])
+    records = await read_topic(sandbox.bootstrap, TOPIC, lambda found: len(found) >= 1, keep=both)
+    await asyncio.sleep(0.5)  # anything published twice would have arrived by now
+    records = await read_topic(sandbox.bootstrap, TOPIC, lambda found: len(found) >= 1, keep=both)
+    assert event_ids(records) == [committed.event_id]
+    record = records[0]
+    assert record.key == committed.partition_key.encode()
+    assert header(record, "event_type") == "GoalPaused"
+    assert header(record, "tenant_id") == "test-tenant"
+    assert header(record, "correlation_id") == str(committed.correlation_id)
+    assert Envelope.from_bytes(record.value or b"") == committed
+    unsent = await sandbox.pool.fetchval(f"SELECT count(*) FROM {sandbox.schema}.outbox WHERE sent_at IS NULL")
+    assert unsent == 0
+
+
+async def test_outbox_refuses_to_write_outside_a_transaction(sandbox: Sandbox) -> None:
+    async with sandbox.pool.acquire() as conn:
+        with pytest.raises(RuntimeError, match="transaction"):
+            await Outbox(sandbox.schema).add(conn, goal_paused())
+
+
+async def test_a_row_that_commits_after_a_higher_numbered_one_is_still_published(sandbox: Sandbox) -> None:
+    outbox = Outbox(sandbox.schema)
+    slow, fast = goal_paused(), goal_paused()
+    relay, producer = await relay_for(sandbox)
+    try:
+        async with sandbox.pool.acquire() as slow_conn:
+            slow_tx = slow_conn.transaction()
+            await slow_tx.start()
+            await outbox.add(slow_conn, slow)  # takes the lower id, commits last
+            async with sandbox.pool.acquire() as fast_conn, fast_conn.transaction():
+                await outbox.add(fast_conn, fast)
+            assert await relay.relay_once() == 1  # only the committed, higher-numbered row is visible
+            await slow_tx.commit()
+        assert await relay.relay_once() == 1
+    finally:
+        await producer.stop()  # type: ignore[attr-defined]
+    ids = await sandbox.pool.fetch(f"SELECT id, event_id FROM {sandbox.schema}.outbox ORDER BY id")
+    assert [r["event_id"] for r in ids] == [slow.event_id, fast.event_id]
+    records = await read_topic(sandbox.bootstrap, TOPIC, lambda f: len(f) >= 2, keep=of([slow, fast]))
+    assert sorted(map(str, event_ids(records))) == sorted([str(slow.event_id), str(fast.event_id)])
+
+
+async def test_several_relays_publish_each_row_once_and_keep_each_clients_order(sandbox: Sandbox) -> None:
+    clients = [uuid4() for _ in range(10)]
+    envelopes = [goal_paused(clients[i % len(clients)]) for i in range(600)]
+    outbox = Outbox(sandbox.schema)
+    for start in range(0, len(envelopes), 50):
+        async with sandbox.pool.acquire() as conn, conn.transaction():
+            await outbox.add_many(conn, envelopes[start : start + 50])
+
+    stop = asyncio.Event()
+    relays = []
+    producers = []
+    for _ in range(3):
+        relay, producer = await relay_for(sandbox)
+        relay.batch_size = 37  # small batches, so the relays really interleave
+        relays.append(asyncio.create_task(relay.run(stop)))
+        producers.append(producer)
+
+    async def drained() -> bool:
+        return await sandbox.pool.fetchval(f"SELECT count(*) FROM {sandbox.schema}.outbox WHERE sent_at IS NULL") == 0
+
+    try:
+        for _ in range(300):
+            if await drained():
+                break
+            await asyncio.sleep(0.1)
+        assert await drained()
+    finally:
+        stop.set()
+        await asyncio.gather(*relays)
+        for producer in producers:
+            await producer.stop()  # type: ignore[attr-defined]
+
+    records = await read_topic(sandbox.bootstrap, TOPIC, lambda f: len(f) >= 600, keep=of(envelopes))
+    await asyncio.sleep(0.3)
+    records = await read_topic(sandbox.bootstrap, TOPIC, lambda f: len(f) >= 600, keep=of(envelopes))
+    assert len(records) == 600 and len(Counter(event_ids(records))) == 600
+    published_order: dict[str, list[str]] = defaultdict(list)
+    for record in sorted(records, key=lambda r: (r.partition, r.offset)):
+        published_order[(record.key or b"").decode()].append(json.loads(record.value or b"")["event_id"])
+    for client in clients:
+        expected = [str(e.event_id) for e in envelopes if e.partition_key == str(client)]
+        assert published_order[str(client)] == expected

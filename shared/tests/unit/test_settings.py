@@ -1,0 +1,44 @@
+from typing import ClassVar
+
+import pytest
+from pydantic import ValidationError
+from pydantic_settings import SettingsConfigDict
+
+from accord.shared.settings import ServiceSettings
+
+
+class ExampleSettings(ServiceSettings):
+    model_config = SettingsConfigDict(env_prefix="ACCORD_EXAMPLE_", env_file=None, extra="ignore")
+    service: ClassVar[str] = "example"
+
+
+@pytest.fixture(autouse=True)
+def kafka(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("KAFKA_BOOTSTRAP_SERVERS", "127.0.0.1:9092")
+
+
+def test_reads_the_service_prefixed_database_url(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("ACCORD_EXAMPLE_DATABASE_URL", "postgresql://accord_example:s3cr3t-Xq@db:5432/accord")
+    settings = ExampleSettings()  # type: ignore[call-arg]
+    assert settings.db_schema == "example"
+    assert settings.kafka_bootstrap_servers == "127.0.0.1:9092"
+    assert "s3cr3t" not in repr(settings)
+
+
+def test_a_missing_secret_fails_fast(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("ACCORD_EXAMPLE_DATABASE_URL", raising=False)
+    with pytest.raises(ValidationError, match="database_url"):
+        ExampleSettings()  # type: ignore[call-arg]
+
+
+@pytest.mark.parametrize("password", ["changeme", "CHANGE_ME", "<password>", "password"])
+def test_a_placeholder_secret_fails_fast(monkeypatch: pytest.MonkeyPatch, password: str) -> None:
+    monkeypatch.setenv("ACCORD_EXAMPLE_DATABASE_URL", f"postgresql://accord_example:{password}@db/accord")
+    with pytest.raises(ValidationError, match="placeholder"):
+        ExampleSettings()  # type: ignore[call-arg]
+
+
+def test_a_url_without_password_fails_fast(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("ACCORD_EXAMPLE_DATABASE_URL", "postgresql://accord_example@db/accord")
+    with pytest.raises(ValidationError, match="password"):
+        ExampleSettings()  # type: ignore[call-arg]

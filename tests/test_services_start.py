@@ -1,0 +1,25 @@
+"""Every service's API starts against the real database and broker and reports itself ready."""
+
+import httpx
+import pytest
+from fastapi import FastAPI
+
+from accord.gateway.bootstrap import create_api as gateway_api
+from accord.goals.bootstrap import create_api as goals_api
+from accord.notifications.bootstrap import create_api as notifications_api
+from accord.progress.bootstrap import create_api as progress_api
+from accord.reporting.bootstrap import create_api as reporting_api
+
+pytestmark = pytest.mark.integration
+
+
+@pytest.mark.parametrize("create_api", [goals_api, progress_api, notifications_api, reporting_api, gateway_api])
+async def test_service_is_live_and_ready(service_env: dict[str, str], create_api: object) -> None:
+    app: FastAPI = create_api()  # type: ignore[operator]
+    transport = httpx.ASGITransport(app=app)
+    async with app.router.lifespan_context(app), httpx.AsyncClient(transport=transport, base_url="http://s") as client:
+        health = await client.get("/health")
+        ready = await client.get("/ready")
+    assert health.status_code == 200
+    assert ready.status_code == 200, ready.text
+    assert ready.json()["checks"] == ["database", "kafka"]
