@@ -126,3 +126,30 @@ async def test_several_relays_publish_each_row_once_and_keep_each_clients_order(
     for client in clients:
         expected = [str(e.event_id) for e in envelopes if e.partition_key == str(client)]
         assert published_order[str(client)] == expected
+
+
+class UnreachableKafka:
+    """A producer whose every send fails, as when the brokers are down."""
+
+    async def send(self, *args: object, **kwargs: object) -> None:
+        raise ConnectionError("no broker")
+
+
+async def test_a_failed_publish_leaves_rows_unsent_and_a_later_attempt_publishes_them(sandbox: Sandbox) -> None:
+    envelope = goal_paused()
+    async with sandbox.pool.acquire() as conn, conn.transaction():
+        await Outbox(sandbox.schema).add(conn, envelope)
+    failing = OutboxRelay(service="test", schema=sandbox.schema, pool=sandbox.pool, producer=UnreachableKafka())  # type: ignore[arg-type]
+    with pytest.raises(ConnectionError):
+        await failing.relay_once()
+    row = await sandbox.pool.fetchrow(f"SELECT sent_at, attempts, last_error FROM {sandbox.schema}.outbox")
+    assert row is not None
+    assert (row["sent_at"], row["attempts"], row["last_error"]) == (None, 1, "ConnectionError")
+
+    relay, producer = await relay_for(sandbox)
+    try:
+        assert await relay.relay_once() == 1
+    finally:
+        await producer.stop()  # type: ignore[attr-defined]
+    records = await read_topic(sandbox.bootstrap, TOPIC, lambda f: len(f) >= 1, keep=of([envelope]))
+    assert event_ids(records) == [envelope.event_id]

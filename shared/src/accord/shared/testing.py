@@ -39,10 +39,7 @@ async def read_topic(
     consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False)
     await consumer.start()
     try:
-        partitions = [TopicPartition(topic, p) for p in sorted(consumer.partitions_for_topic(topic) or [])]
-        if not partitions:
-            await consumer._client.force_metadata_update()
-            partitions = [TopicPartition(topic, p) for p in sorted(consumer.partitions_for_topic(topic) or [])]
+        partitions = await partitions_of(consumer, topic)
         consumer.assign(partitions)
         await consumer.seek_to_beginning(*partitions)
         found: list[Record] = []
@@ -55,6 +52,16 @@ async def read_topic(
         return found
     finally:
         await consumer.stop()
+
+
+async def partitions_of(consumer: AIOKafkaConsumer, topic: str) -> list[TopicPartition]:
+    """The topic's partitions. A consumer that has not subscribed has no metadata for it until asked."""
+    for _ in range(50):
+        if found := consumer.partitions_for_topic(topic):
+            return [TopicPartition(topic, p) for p in sorted(found)]
+        await consumer._client.force_metadata_update()
+        await asyncio.sleep(0.1)
+    raise LookupError(f"topic {topic} has no partitions")
 
 
 async def create_topic(bootstrap: str, name: str, partitions: int = 1) -> None:

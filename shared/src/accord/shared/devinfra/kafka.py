@@ -120,8 +120,8 @@ def start(home: Path, cache: Path, timeout: float = 90.0) -> KafkaProcess:
             "format",
             "--standalone",
             "--ignore-formatted",
-            "-t",
-            _cluster_id(),
+            # "=" form: a random id may start with "-" and would otherwise be read as an option.
+            f"--cluster-id={_cluster_id()}",
             "-c",
             str(home / "server.properties"),
         ],

@@ -1,8 +1,10 @@
 import asyncio
-from collections.abc import Awaitable, Callable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
+from uuid import UUID
 
 import asyncpg
 import structlog
@@ -23,6 +25,38 @@ tracer = trace.get_tracer("accord.inbox")
 
 EventHandler = Callable[[Connection, Envelope, Any], Awaitable[None]]
 """`handler(conn, envelope, event)`: applies the event's effect with `conn`, inside the inbox transaction."""
+
+Work = tuple["ConsumerRecord[bytes, bytes]", Envelope, IntegrationEvent, EventHandler]
+
+
+_DATABASE_GONE = (
+    asyncpg.PostgresConnectionError,
+    asyncpg.ConnectionDoesNotExistError,
+    asyncpg.InterfaceError,
+    OSError,
+)
+"""The database, not the event, is the problem: fail the whole batch so that it is redelivered."""
+
+
+class _FirstFailure(Exception):
+    def __init__(self, event_id: UUID, reason: str) -> None:
+        self.event_id, self.reason = event_id, reason
+
+
+@contextmanager
+def _event_scope(record: ConsumerRecord[bytes, bytes], envelope: Envelope) -> Iterator[None]:
+    """A consumer span continuing the producer's trace, and the event's ids on every log line."""
+    with (
+        tracer.start_as_current_span(
+            f"consume {envelope.event_type}", context=trace_context(record), kind=trace.SpanKind.CONSUMER
+        ),
+        structlog.contextvars.bound_contextvars(
+            correlation_id=str(envelope.correlation_id),
+            event_id=str(envelope.event_id),
+            event_type=envelope.event_type,
+        ),
+    ):
+        yield
 
 
 @dataclass(frozen=True)
@@ -58,6 +92,10 @@ class IdempotentConsumer:
         self.pool, self.producer, self.handlers = pool, producer, dict(handlers)
         self.max_attempts, self.retry_backoff = max_attempts, retry_backoff
         self.dead_letter_topic = dead_letters_to or dead_letter_topic(service)
+        self._claim_inbox = (
+            f"INSERT INTO {schema}.inbox (consumer_group, event_id) SELECT $1, unnest($2::uuid[]) "
+            "ON CONFLICT DO NOTHING RETURNING event_id"
+        )
         self._insert_inbox = (
             f"INSERT INTO {schema}.inbox (consumer_group, event_id) VALUES ($1, $2) "
             "ON CONFLICT DO NOTHING RETURNING true"
@@ -65,7 +103,7 @@ class IdempotentConsumer:
 
     async def handle_batch(self, records: Sequence[ConsumerRecord[bytes, bytes]]) -> None:
         dead: list[DeadLetter] = []
-        work: list[tuple[ConsumerRecord[bytes, bytes], Envelope, IntegrationEvent, EventHandler]] = []
+        work: list[Work] = []
         for record in records:
             try:
                 envelope = Envelope.from_bytes(record.value or b"")
@@ -80,52 +118,75 @@ class IdempotentConsumer:
             except (KeyError, ValueError, UnicodeDecodeError) as exc:
                 dead.append(DeadLetter(record, f"undecodable: {type(exc).__name__}: {exc}"[:1000]))
         if work:
-            async with self.pool.acquire() as conn, conn.transaction():
-                for record, envelope, event, handler in work:
-                    with tracer.start_as_current_span(
-                        f"consume {envelope.event_type}",
-                        context=trace_context(record),
-                        kind=trace.SpanKind.CONSUMER,
-                    ):
-                        reason = await self._apply(conn, envelope, event, handler)
-                    if reason is not None:
-                        dead.append(DeadLetter(record, reason))
+            async with self.pool.acquire() as conn:
+                try:
+                    await self._apply_all_at_once(conn, work)
+                except _DATABASE_GONE:
+                    raise
+                except _FirstFailure as failure:
+                    # One event failed: redo the batch with a savepoint per event, so only that one is dead-lettered.
+                    dead += await self._apply_one_by_one(conn, work, failure)
             await fault_point("consumer.after_db_commit")
         if dead:
             await self._dead_letter(dead)
 
+    async def _apply_all_at_once(self, conn: Connection, work: list[Work]) -> None:
+        """The fast path: one inbox insert for the batch, then every handler, in one transaction."""
+        async with conn.transaction():
+            ids = [envelope.event_id for _, envelope, _, _ in work]
+            fresh = {r["event_id"] for r in await conn.fetch(self._claim_inbox, self.group_id, ids)}
+            for record, envelope, event, handler in work:
+                if envelope.event_id not in fresh:  # seen before, or a second copy within this batch
+                    CONSUMER_PROCESSED.labels(self.service, envelope.event_type, "duplicate").inc()
+                    continue
+                fresh.discard(envelope.event_id)
+                with _event_scope(record, envelope):
+                    try:
+                        await handler(conn, envelope, event)
+                    except _DATABASE_GONE:
+                        raise
+                    except Exception as exc:
+                        log.warning("event handler failed", attempt=1, error=type(exc).__name__)
+                        raise _FirstFailure(envelope.event_id, _failure_reason(1, exc)) from exc
+                CONSUMER_PROCESSED.labels(self.service, envelope.event_type, "handled").inc()
+
+    async def _apply_one_by_one(self, conn: Connection, work: list[Work], first: _FirstFailure) -> list[DeadLetter]:
+        dead = []
+        async with conn.transaction():
+            for record, envelope, event, handler in work:
+                tried = 1 if envelope.event_id == first.event_id else 0
+                if tried >= self.max_attempts:
+                    CONSUMER_PROCESSED.labels(self.service, envelope.event_type, "dead_lettered").inc()
+                    dead.append(DeadLetter(record, first.reason))
+                    continue
+                with _event_scope(record, envelope):
+                    reason = await self._apply(conn, envelope, event, handler, tried)
+                if reason is not None:
+                    dead.append(DeadLetter(record, reason))
+        return dead
+
     async def _apply(
-        self, conn: Connection, envelope: Envelope, event: IntegrationEvent, handler: EventHandler
+        self, conn: Connection, envelope: Envelope, event: IntegrationEvent, handler: EventHandler, tried: int
     ) -> str | None:
         """Runs the handler with bounded retries; returns the reason when it must be dead-lettered."""
-        bound = structlog.contextvars.bound_contextvars(
-            correlation_id=str(envelope.correlation_id),
-            event_id=str(envelope.event_id),
-            event_type=envelope.event_type,
-        )
-        with bound:
-            for attempt in range(1, self.max_attempts + 1):
-                try:
-                    async with conn.transaction():  # a savepoint: a failure undoes this event only
-                        if not await conn.fetchval(self._insert_inbox, self.group_id, envelope.event_id):
-                            CONSUMER_PROCESSED.labels(self.service, envelope.event_type, "duplicate").inc()
-                            return None
-                        await handler(conn, envelope, event)
-                    CONSUMER_PROCESSED.labels(self.service, envelope.event_type, "handled").inc()
-                    return None
-                except (
-                    asyncpg.PostgresConnectionError,
-                    asyncpg.ConnectionDoesNotExistError,
-                    asyncpg.InterfaceError,
-                    OSError,
-                ):
-                    raise  # the database is gone, not the event: fail the batch so it is redelivered
-                except Exception as exc:
-                    log.warning("event handler failed", attempt=attempt, error=type(exc).__name__)
-                    if attempt == self.max_attempts:
-                        CONSUMER_PROCESSED.labels(self.service, envelope.event_type, "dead_lettered").inc()
-                        return f"handler failed {attempt} times: {type(exc).__name__}: {exc}"[:1000]
-                    await asyncio.sleep(self.retry_backoff * attempt)
+        for attempt in range(tried + 1, self.max_attempts + 1):
+            if attempt > 1:
+                await asyncio.sleep(self.retry_backoff * (attempt - 1))
+            try:
+                async with conn.transaction():  # a savepoint: a failure undoes this event only
+                    if not await conn.fetchval(self._insert_inbox, self.group_id, envelope.event_id):
+                        CONSUMER_PROCESSED.labels(self.service, envelope.event_type, "duplicate").inc()
+                        return None
+                    await handler(conn, envelope, event)
+                CONSUMER_PROCESSED.labels(self.service, envelope.event_type, "handled").inc()
+                return None
+            except _DATABASE_GONE:
+                raise  # the database is gone, not the event: fail the batch so it is redelivered
+            except Exception as exc:
+                log.warning("event handler failed", attempt=attempt, error=type(exc).__name__)
+                if attempt == self.max_attempts:
+                    CONSUMER_PROCESSED.labels(self.service, envelope.event_type, "dead_lettered").inc()
+                    return _failure_reason(attempt, exc)
         return None
 
     async def _dead_letter(self, dead: list[DeadLetter]) -> None:
@@ -153,6 +214,10 @@ class IdempotentConsumer:
                 reason=item.reason[:200],
             )
         await asyncio.gather(*acks)
+
+
+def _failure_reason(attempts: int, exc: Exception) -> str:
+    return f"handler failed {attempts} times: {type(exc).__name__}: {exc}"[:1000]
 
 
 def trace_context(record: ConsumerRecord[bytes, bytes]) -> Any:

@@ -57,12 +57,14 @@ class OutboxRelay:
         retry_backoff: float = 0.5,
         keep_sent_for: timedelta = timedelta(hours=24),
         clock: Callable[[], float] = time.time,
+        observe_lag: Callable[[float], None] | None = None,
     ) -> None:
         self.service, self.schema, self.table = service, schema, f"{schema}.outbox"
         self.pool, self.producer = pool, producer
         self.batch_size, self.poll_interval, self.retry_backoff = batch_size, poll_interval, retry_backoff
         self.keep_sent_for = keep_sent_for
         self.clock = clock
+        self.observe_lag = observe_lag or OUTBOX_PUBLISH_LAG.labels(service).observe
         self._wake = asyncio.Event()
         self._claim_sql = _CLAIM.format(table=self.table)
 
@@ -94,11 +96,12 @@ class OutboxRelay:
 
     async def relay_once(self) -> int:
         """Claims a batch, publishes it, waits for every ack, then marks it sent, all in one transaction."""
-        async with self.pool.acquire() as conn, conn.transaction():
-            rows = await conn.fetch(self._claim_sql, self.batch_size)
-            if not rows:
-                return 0
-            try:
+        rows: list[asyncpg.Record] = []
+        try:
+            async with self.pool.acquire() as conn, conn.transaction():
+                rows = await conn.fetch(self._claim_sql, self.batch_size)
+                if not rows:
+                    return 0
                 acks = [
                     await self.producer.send(
                         row["topic"],
@@ -109,24 +112,23 @@ class OutboxRelay:
                     for row in rows
                 ]
                 await asyncio.gather(*acks)
-            except Exception as exc:
+                acked_at = self.clock()
+                await fault_point("relay.after_publish")
+                await conn.execute(
+                    f"UPDATE {self.table} SET sent_at = clock_timestamp(), attempts = attempts + 1 "
+                    "WHERE id = ANY($1::bigint[])",
+                    [row["id"] for row in rows],
+                )
+        except Exception as exc:
+            if rows:  # the claim has rolled back by now, so the rows can be updated without waiting on it
                 await self._record_failure(rows, exc)
-                raise
-            await fault_point("relay.after_publish")
-            await conn.execute(
-                f"UPDATE {self.table} SET sent_at = clock_timestamp(), attempts = attempts + 1 "
-                "WHERE id = ANY($1::bigint[])",
-                [row["id"] for row in rows],
-            )
-        now = self.clock()
-        lag = OUTBOX_PUBLISH_LAG.labels(self.service)
-        for row in rows:
-            lag.observe(max(0.0, now - row["created_at"].timestamp()))
+            raise
+        for row in rows:  # from the insert (just before its commit) to Kafka's acknowledgement
+            self.observe_lag(max(0.0, acked_at - row["created_at"].timestamp()))
         OUTBOX_PUBLISHED.labels(self.service).inc(len(rows))
         return len(rows)
 
     async def _record_failure(self, rows: list[asyncpg.Record], exc: Exception) -> None:
-        # Outside the claiming transaction, which is about to roll back; the rows stay unsent and are retried.
         async with self.pool.acquire() as conn:
             await conn.execute(
                 f"UPDATE {self.table} SET attempts = attempts + 1, last_error = $2 WHERE id = ANY($1::bigint[])",
