@@ -13,6 +13,7 @@ import asyncpg
 import pytest
 
 from accord.shared.devinfra import stack
+from accord.shared.testing import TokenFactory
 
 ROOT = Path(__file__).resolve().parent
 
@@ -32,9 +33,15 @@ def infra() -> Iterator[stack.Infra]:
 
 
 @pytest.fixture(scope="session")
-def service_env(infra: stack.Infra) -> Iterator[dict[str, str]]:
+def tokens() -> TokenFactory:
+    """The identity provider of the test session: signs access tokens the services accept."""
+    return TokenFactory()
+
+
+@pytest.fixture(scope="session")
+def service_env(infra: stack.Infra, tokens: TokenFactory) -> Iterator[dict[str, str]]:
     """Environment for service processes and Settings objects, applied to this process for the session."""
-    env = {**infra.service_env(), "ACCORD_ENVIRONMENT": "test", "ACCORD_LOG_JSON": "true"}
+    env = {**infra.service_env(), **tokens.env(), "ACCORD_ENVIRONMENT": "test", "ACCORD_LOG_JSON": "true"}
     saved = {k: os.environ.get(k) for k in env}
     os.environ.update(env)
     yield env

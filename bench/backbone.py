@@ -116,7 +116,7 @@ async def relay_steady(pool: asyncpg.Pool, schema: str, bootstrap: str, rate: in
                 await asyncio.sleep(min(delay, interval))
         elapsed = time.perf_counter() - start
         while len(lags) < sent:  # the last transactions' events are still on their way
-            await asyncio.sleep(0.05)  # noqa: ASYNC110
+            await asyncio.sleep(0.05)
     finally:
         stop.set()
         await task

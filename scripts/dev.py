@@ -15,6 +15,7 @@ from rich.console import Console
 from rich.table import Table
 
 from accord.shared.devinfra import stack
+from accord.shared.devinfra.identity import DevIdentityProvider
 from accord.shared.devinfra.ports import free_port
 from accord.shared.devinfra.processes import alive, terminate
 from accord.shared.devinfra.provision import SERVICES
@@ -39,14 +40,16 @@ def up() -> None:
             infra = stack.start_servers(HOME / "servers")
         stack.prepare(infra)
         stack.save(infra, STATE)
-    env_lines = [f"{k}={v}" for k, v in infra.service_env().items()]
+    identity = DevIdentityProvider.load_or_create(HOME)
+    service_env = {**infra.service_env(), **identity.env()}
+    env_lines = [f"{k}='{v}'" for k, v in service_env.items()]
     ENV_FILE.write_text("\n".join(env_lines) + "\n")
     ENV_FILE.chmod(0o600)
     _stop_services()
     LOGS.mkdir(parents=True, exist_ok=True)
     PIDS.mkdir(parents=True, exist_ok=True)
     table = Table("service", "API", "worker log")
-    env = {**os.environ, **infra.service_env(), "ACCORD_ENVIRONMENT": "development"}
+    env = {**os.environ, **service_env, "ACCORD_ENVIRONMENT": "development"}
     for service in SERVICES:
         port = free_port()
         api = _spawn([f"accord-{service}", "api", "--port", str(port)], env, LOGS / f"{service}-api.log")

@@ -6,6 +6,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, FastAPI, Request
 
+from accord.shared.auth import verifier_from_settings
 from accord.shared.runtime import Resources, open_resources
 from accord.shared.settings import ServiceSettings
 from accord.shared.web import create_app
@@ -27,6 +28,9 @@ def build_api(settings: ServiceSettings, routers: Sequence[APIRouter] = ()) -> F
         await resources["current"].check_kafka()
 
     app = create_app(settings.service, readiness={"database": database, "kafka": kafka}, lifespan=lifespan)
+    app.state.token_verifier = verifier_from_settings(
+        settings.oidc_issuer, settings.oidc_audience, settings.oidc_jwks_url, settings.oidc_jwks
+    )
     for router in routers:
         app.include_router(router)
     return app

@@ -5,7 +5,7 @@ from pathlib import Path
 from typing import ClassVar, Literal
 from urllib.parse import urlsplit
 
-from pydantic import AliasChoices, Field, SecretStr, field_validator
+from pydantic import AliasChoices, Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 PLACEHOLDERS = {"", "changeme", "change-me", "change_me", "placeholder", "secret", "password", "todo", "xxx"}
@@ -39,10 +39,22 @@ class ServiceSettings(BaseSettings):
     outbox_poll_interval_seconds: float = Field(default=1.0, gt=0)
     consumer_max_attempts: int = Field(default=3, ge=1, le=20)
     consumer_max_records: int = Field(default=500, ge=1, le=10_000)
+    oidc_issuer: str = Field(validation_alias=AliasChoices("ACCORD_OIDC_ISSUER"), min_length=1)
+    oidc_audience: str = Field(default="accord", validation_alias=AliasChoices("ACCORD_OIDC_AUDIENCE"))
+    oidc_jwks_url: str | None = Field(default=None, validation_alias=AliasChoices("ACCORD_OIDC_JWKS_URL"))
+    oidc_jwks: str | None = Field(
+        default=None, validation_alias=AliasChoices("ACCORD_OIDC_JWKS"), description="inline JWKS JSON (public keys)"
+    )
 
     @property
     def db_schema(self) -> str:
         return self.service
+
+    @model_validator(mode="after")
+    def _one_source_of_signing_keys(self) -> "ServiceSettings":
+        if (self.oidc_jwks_url is None) == (self.oidc_jwks is None):
+            raise ValueError("set exactly one of ACCORD_OIDC_JWKS_URL or ACCORD_OIDC_JWKS")
+        return self
 
     @field_validator("database_url")
     @classmethod

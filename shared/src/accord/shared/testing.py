@@ -12,6 +12,7 @@ from aiokafka import AIOKafkaConsumer, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from aiokafka.structs import ConsumerRecord
 
+from accord.shared.devinfra.identity import DevIdentityProvider as TokenFactory
 from accord.shared.events import Envelope
 from accord.shared.events.contracts.goals import GoalPaused
 
@@ -116,3 +117,6 @@ class IdFilter:
             if key == "event_id":
                 return UUID(value.decode()) in self.ids
         return False
+
+
+__all__ = ["TokenFactory"]

@@ -1,0 +1,153 @@
+"""The identity contract every service shares: OIDC access tokens (JWT) verified against the issuer's JWKS.
+
+A service verifies the token itself on every request and never trusts a bare identity header. Claims used:
+`iss`, `aud`, `sub`, `exp` (`nbf` when present), `tenant_id`, `roles`, and for supervisors `teams`. The token must be
+an access token (JOSE header `typ: at+jwt`, RFC 9068): an ID token is refused.
+"""
+
+import json
+from collections.abc import Sequence
+from typing import Annotated, Any
+from uuid import UUID
+
+import jwt
+import structlog
+from fastapi import Depends, Request
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from accord.shared.events.contracts.common import Role
+from accord.shared.problems import Problem
+
+log = structlog.get_logger(__name__)
+
+ALLOWED_ALGORITHMS = ("RS256", "ES256")
+ACCESS_TOKEN_TYPE = "at+jwt"  # noqa: S105 - a JOSE media type, not a secret
+
+
+class Principal(BaseModel):
+    """Who is asking: the verified subject of an access token."""
+
+    model_config = ConfigDict(frozen=True)
+
+    subject: UUID
+    tenant_id: str = Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_.-]+$")
+    roles: frozenset[Role]
+    teams: frozenset[UUID] = frozenset()
+
+    def has(self, role: Role) -> bool:
+        return role in self.roles
+
+    @property
+    def is_clinician(self) -> bool:
+        return bool(self.roles & {Role.THERAPIST, Role.SUPERVISOR})
+
+
+class InvalidToken(Exception):
+    """The token is not acceptable; the message says why (for logs and tests, not for the client)."""
+
+
+class TokenVerifier:
+    """Verifies access tokens against a JWKS: from a URL (cached by PyJWKClient, refetched on an unknown `kid`)
+    or given inline (tests, static deployments)."""
+
+    def __init__(
+        self,
+        *,
+        issuer: str,
+        audience: str,
+        jwks_url: str | None = None,
+        jwks: dict[str, Any] | None = None,
+        leeway_seconds: int = 30,
+    ) -> None:
+        if (jwks_url is None) == (jwks is None):
+            raise ValueError("give exactly one of jwks_url or jwks")
+        self.issuer, self.audience, self.leeway = issuer, audience, leeway_seconds
+        self._client = jwt.PyJWKClient(jwks_url, cache_keys=True, lifespan=300) if jwks_url else None
+        self._static = jwt.PyJWKSet.from_dict(jwks) if jwks else None
+
+    def verify(self, token: str) -> Principal:
+        try:
+            header = jwt.get_unverified_header(token)
+        except jwt.PyJWTError as exc:
+            raise InvalidToken(f"malformed token: {exc}") from exc
+        if header.get("alg") not in ALLOWED_ALGORITHMS:
+            raise InvalidToken(f"algorithm {header.get('alg')!r} is not allowed")
+        if header.get("typ", "").lower() != ACCESS_TOKEN_TYPE:
+            raise InvalidToken("not an access token (typ must be at+jwt)")
+        if {"jku", "x5u", "jwk", "x5c"} & header.keys():
+            raise InvalidToken("key-location headers are refused: keys come only from the configured JWKS")
+        key = self._signing_key(header.get("kid"))
+        try:
+            claims = jwt.decode(
+                token,
+                key=key,
+                algorithms=list(ALLOWED_ALGORITHMS),
+                audience=self.audience,
+                issuer=self.issuer,
+                leeway=self.leeway,
+                options={"require": ["exp", "iss", "aud", "sub"]},
+            )
+        except jwt.PyJWTError as exc:
+            raise InvalidToken(str(exc)) from exc
+        try:
+            return Principal(
+                subject=claims["sub"],
+                tenant_id=claims.get("tenant_id", ""),
+                roles=frozenset(claims.get("roles", ())),
+                teams=frozenset(claims.get("teams", ())),
+            )
+        except ValidationError as exc:
+            raise InvalidToken("claims do not describe a principal") from exc
+
+    def _signing_key(self, kid: str | None) -> Any:
+        if not kid:
+            raise InvalidToken("token has no kid")
+        try:
+            if self._client is not None:
+                return self._client.get_signing_key(kid).key
+            assert self._static is not None
+            return self._static[kid].key
+        except (KeyError, jwt.PyJWKClientError) as exc:
+            raise InvalidToken(f"unknown signing key {kid!r}") from exc
+
+
+def verifier_from_settings(issuer: str, audience: str, jwks_url: str | None, jwks_json: str | None) -> TokenVerifier:
+    return TokenVerifier(
+        issuer=issuer, audience=audience, jwks_url=jwks_url, jwks=json.loads(jwks_json) if jwks_json else None
+    )
+
+
+def _unauthorized(reason: str) -> Problem:
+    log.info("access token refused", why=reason)
+    return Problem(
+        401,
+        "Unauthorized",
+        "A valid access token is required",
+        headers={"WWW-Authenticate": 'Bearer realm="accord", error="invalid_token"'},
+    )
+
+
+async def authenticate(request: Request) -> Principal:
+    """FastAPI dependency: the verified principal of the request, or 401 problem+json."""
+    authorization = request.headers.get("authorization", "")
+    scheme, _, token = authorization.partition(" ")
+    if scheme.lower() != "bearer" or not token:
+        raise Problem(
+            401,
+            "Unauthorized",
+            "A bearer access token is required",
+            headers={"WWW-Authenticate": 'Bearer realm="accord"'},
+        )
+    verifier: TokenVerifier = request.app.state.token_verifier
+    try:
+        return verifier.verify(token.strip())
+    except InvalidToken as exc:
+        raise _unauthorized(str(exc)) from exc
+
+
+CurrentPrincipal = Annotated[Principal, Depends(authenticate)]
+
+
+def require_any(principal: Principal, roles: Sequence[Role]) -> None:
+    if not principal.roles & set(roles):
+        raise Problem(403, "Forbidden", "Your role does not allow this")
