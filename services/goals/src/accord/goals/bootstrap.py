@@ -2,6 +2,7 @@
 
 from fastapi import FastAPI
 
+from accord.goals.entrypoints.api import router
 from accord.goals.handlers import CONSUMED_TOPICS, event_handlers
 from accord.goals.settings import Settings
 from accord.shared.api import build_api
@@ -13,7 +14,7 @@ def settings() -> Settings:
 
 
 def create_api() -> FastAPI:
-    return build_api(settings(), routers=[])
+    return build_api(settings(), routers=[router])
 
 
 def subscriptions() -> list[Subscription]:

@@ -1,0 +1,66 @@
+"""What a command handler works with: the repository, who is acting, the time, and what to publish and audit."""
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from uuid import UUID
+
+from accord.goals.adapters.repository import Repository
+from accord.goals.domain.episodes import Episode
+from accord.goals.domain.errors import NotFound, Stale
+from accord.goals.domain.goals import Goal
+from accord.shared.auth import Principal
+from accord.shared.events import IntegrationEvent
+
+
+@dataclass(frozen=True)
+class AuditNote:
+    action: str
+    resource_type: str
+    resource_id: UUID
+    client_id: UUID
+
+
+@dataclass
+class Context:
+    repo: Repository
+    actor: Principal
+    now: datetime
+    active_goal_limit: int
+    events: list[IntegrationEvent] = field(default_factory=list)
+    audit: list[AuditNote] = field(default_factory=list)
+    attempted: AuditNote | None = None
+    """What is being attempted, so that a refusal can be audited too."""
+
+    def touching(self, action: str, resource_type: str, resource_id: UUID, client_id: UUID | None) -> None:
+        note = AuditNote(action, resource_type, resource_id, client_id or resource_id)
+        self.attempted = note
+        if client_id is not None:
+            self.audit.append(note)
+
+    async def episode(self, episode_id: UUID, *, for_update: bool = False) -> Episode:
+        """The episode, if the actor is in it; otherwise 404 (its existence is not the actor's to know)."""
+        self.touching("read", "episode", episode_id, None)
+        episode = await self.repo.episode(self.actor.tenant_id, episode_id, for_update=for_update)
+        if episode is None or not episode.is_member(self.actor.subject):
+            raise NotFound("episode not found")
+        self.audit.append(AuditNote("read", "episode", episode_id, episode.client_id))
+        return episode
+
+    async def goal(
+        self, goal_id: UUID, action: str, *, for_update: bool = False, expected_revision: int | None = None
+    ) -> tuple[Goal, int, Episode]:
+        """The goal and its episode, if the actor may see it; locked for the transaction when changing it."""
+        self.touching(action, "goal", goal_id, None)
+        found = await self.repo.goal(self.actor.tenant_id, goal_id, for_update=for_update)
+        if found is None:
+            raise NotFound("goal not found")
+        goal, revision = found
+        self.attempted = AuditNote(action, "goal", goal_id, goal.client_id)
+        episode = await self.repo.episode(self.actor.tenant_id, goal.episode_id)
+        role = episode.role_of(self.actor.subject) if episode else None
+        if episode is None or not goal.visible_to(self.actor.subject, role):
+            raise NotFound("goal not found")
+        if expected_revision is not None and expected_revision != revision:
+            raise Stale("the goal has changed since you loaded it")
+        self.audit.append(self.attempted)
+        return goal, revision, episode
