@@ -7,7 +7,8 @@ from uuid import UUID
 from accord.goals.domain.goals import GoalStatus
 from accord.goals.entrypoints.schemas import EpisodePublic, GoalPublic
 from accord.goals.handlers.commands import GoalState
-from accord.goals.handlers.context import AuditNote, Context
+from accord.goals.handlers.context import Context
+from accord.shared.commands import AuditNote
 from accord.shared.pagination import Page, decode_cursor, encode_cursor
 from accord.shared.problems import Problem
 

@@ -1,6 +1,6 @@
 """What a command handler works with: the repository, who is acting, the time, and what to publish and audit."""
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from uuid import UUID
 
@@ -8,34 +8,14 @@ from accord.goals.adapters.repository import Repository
 from accord.goals.domain.episodes import Episode
 from accord.goals.domain.errors import NotFound, Stale
 from accord.goals.domain.goals import Goal
-from accord.shared.auth import Principal
-from accord.shared.events import IntegrationEvent
+from accord.shared.commands import AuditNote, CommandContext
 
 
-@dataclass(frozen=True)
-class AuditNote:
-    action: str
-    resource_type: str
-    resource_id: UUID
-    client_id: UUID
-
-
-@dataclass
-class Context:
+@dataclass(kw_only=True)
+class Context(CommandContext):
     repo: Repository
-    actor: Principal
     now: datetime
     active_goal_limit: int
-    events: list[IntegrationEvent] = field(default_factory=list)
-    audit: list[AuditNote] = field(default_factory=list)
-    attempted: AuditNote | None = None
-    """What is being attempted, so that a refusal can be audited too."""
-
-    def touching(self, action: str, resource_type: str, resource_id: UUID, client_id: UUID | None) -> None:
-        note = AuditNote(action, resource_type, resource_id, client_id or resource_id)
-        self.attempted = note
-        if client_id is not None:
-            self.audit.append(note)
 
     async def episode(self, episode_id: UUID, *, for_update: bool = False) -> Episode:
         """The episode, if the actor is in it; otherwise 404 (its existence is not the actor's to know)."""

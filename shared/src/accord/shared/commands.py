@@ -1,0 +1,121 @@
+"""Runs a command or a query in one transaction: idempotency, the domain change, its outbox events and its audit
+rows commit together; a refusal is audited in a transaction of its own and answered as problem+json."""
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from typing import Any, Generic, TypeVar
+from uuid import UUID
+
+from fastapi import Request
+from fastapi.encoders import jsonable_encoder
+from fastapi.responses import JSONResponse
+
+from accord.shared.audit import Audit
+from accord.shared.auth import Principal
+from accord.shared.db import Connection
+from accord.shared.errors import TITLES, DomainError, Invalid, NotYetKnown, status_of
+from accord.shared.events import Envelope, IntegrationEvent
+from accord.shared.idempotency import Idempotency, request_fingerprint
+from accord.shared.problems import Problem
+from accord.shared.runtime import Resources
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class AuditNote:
+    action: str
+    resource_type: str
+    resource_id: UUID
+    client_id: UUID
+
+
+@dataclass
+class CommandContext:
+    """What every handler collects while it works: events to publish and accesses to audit."""
+
+    actor: Principal
+    events: list[IntegrationEvent] = field(default_factory=list)
+    audit: list[AuditNote] = field(default_factory=list)
+    attempted: AuditNote | None = None
+    """What is being attempted, so that a refusal can be audited too."""
+
+    def touching(self, action: str, resource_type: str, resource_id: UUID, client_id: UUID | None) -> None:
+        note = AuditNote(action, resource_type, resource_id, client_id or resource_id)
+        self.attempted = note
+        if client_id is not None:
+            self.audit.append(note)
+
+
+C = TypeVar("C", bound=CommandContext)
+
+
+class CommandRunner(Generic[C]):
+    def __init__(self, service: str, new_context: Callable[[Resources, Connection, Principal], C]) -> None:
+        self.service = service
+        self.new_context = new_context
+        self.audit, self.idempotency = Audit(service), Idempotency(service)
+
+    async def execute(
+        self,
+        res: Resources,
+        principal: Principal,
+        request: Request,
+        handler: Callable[[C, Any], Awaitable[T]],
+        command: object,
+        render: Callable[[T], tuple[Any, dict[str, str]]],
+        *,
+        status: int = 200,
+        body: Any = None,
+    ) -> JSONResponse:
+        key = request.headers.get("idempotency-key")
+        fingerprint = request_fingerprint(request.method, request.url.path, body)
+        async with res.pool.acquire() as conn:
+            ctx = self.new_context(res, conn, principal)
+            try:
+                async with conn.transaction():
+                    if (stored := await self.idempotency.replay(conn, principal, key, fingerprint)) is not None:
+                        return JSONResponse(stored[1], status_code=stored[0])
+                    result = await handler(ctx, command)
+                    content, headers = render(result)
+                    content = jsonable_encoder(content)
+                    await self.publish(conn, res, ctx)
+                    await self.record_audit(conn, ctx)
+                    await self.idempotency.remember(conn, principal, key, fingerprint, status, content)
+            except DomainError as exc:
+                raise await self.refusal(res, ctx, exc) from exc
+        return JSONResponse(content, status_code=status, headers=headers)
+
+    async def query(self, res: Resources, principal: Principal, read: Callable[[C], Awaitable[T]]) -> T:
+        async with res.pool.acquire() as conn:
+            ctx = self.new_context(res, conn, principal)
+            try:
+                async with conn.transaction():
+                    result = await read(ctx)
+                    await self.record_audit(conn, ctx)
+                    return result
+            except DomainError as exc:
+                raise await self.refusal(res, ctx, exc) from exc
+
+    async def publish(self, conn: Connection, res: Resources, ctx: C) -> None:
+        await res.outbox.add_many(
+            conn, [Envelope.wrap(e, producer=self.service, tenant_id=ctx.actor.tenant_id) for e in ctx.events]
+        )
+
+    async def record_audit(self, conn: Connection, ctx: C) -> None:
+        for note in dict.fromkeys(ctx.audit):  # each distinct access once
+            await self.audit.record(conn, ctx.actor, note.action, note.resource_type, note.resource_id, note.client_id)
+
+    async def refusal(self, res: Resources, ctx: C, exc: DomainError) -> Problem:
+        status = status_of(exc)
+        if status in (403, 404) and ctx.attempted is not None:
+            a = ctx.attempted
+            await self.audit.denied(
+                res.pool, ctx.actor, a.action, a.resource_type, a.resource_id, a.client_id, reason=type(exc).__name__
+            )
+        extra: dict[str, Any] = {"field": exc.field} if isinstance(exc, Invalid) else {}
+        headers = {}
+        if isinstance(exc, NotYetKnown):
+            extra["retryable"] = True
+            headers["Retry-After"] = "5"
+        return Problem(status, TITLES[status], str(exc), headers=headers, **extra)
