@@ -17,6 +17,7 @@ def kafka(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("KAFKA_BOOTSTRAP_SERVERS", "127.0.0.1:9092")
     monkeypatch.setenv("ACCORD_OIDC_ISSUER", "https://id.example")
     monkeypatch.setenv("ACCORD_OIDC_JWKS_URL", "https://id.example/jwks")
+    monkeypatch.delenv("ACCORD_OIDC_JWKS", raising=False)  # the session may have set it for the services
 
 
 def test_reads_the_service_prefixed_database_url(monkeypatch: pytest.MonkeyPatch) -> None:
