@@ -8,7 +8,7 @@ import uvicorn
 from fastapi import FastAPI
 
 from accord.shared import migrations
-from accord.shared.runtime import Subscription, run_worker
+from accord.shared.runtime import BackgroundTask, Subscription, run_worker
 from accord.shared.settings import ServiceSettings
 
 
@@ -16,6 +16,7 @@ def service_cli(
     settings: Callable[[], ServiceSettings],
     create_api: Callable[[], FastAPI],
     subscriptions: Callable[[], Sequence[Subscription]],
+    background: Callable[[], Sequence[BackgroundTask]] = lambda: (),
 ) -> typer.Typer:
     app = typer.Typer(no_args_is_help=True, add_completion=False)
 
@@ -36,7 +37,7 @@ def service_cli(
     @app.command()
     def worker() -> None:
         """Relay the outbox and run the event consumers."""
-        asyncio.run(run_worker(settings(), subscriptions()))
+        asyncio.run(run_worker(settings(), subscriptions(), background=background()))
 
     @app.command()
     def migrate(revision: str = "head") -> None:

@@ -86,6 +86,22 @@ class CommandRunner(Generic[C]):
                 raise await self.refusal(res, ctx, exc) from exc
         return JSONResponse(content, status_code=status, headers=headers)
 
+    async def attempt(
+        self, res: Resources, principal: Principal, handler: Callable[[C, Any], Awaitable[T]], command: object
+    ) -> T | Problem:
+        """One command in its own transaction, without HTTP: the result, or the problem a refusal becomes.
+        For batches, where one item's refusal must not undo the others."""
+        async with res.pool.acquire() as conn:
+            ctx = self.new_context(res, conn, principal)
+            try:
+                async with conn.transaction():
+                    result = await handler(ctx, command)
+                    await self.publish(conn, res, ctx)
+                    await self.record_audit(conn, ctx)
+                    return result
+            except DomainError as exc:
+                return await self.refusal(res, ctx, exc)
+
     async def query(self, res: Resources, principal: Principal, read: Callable[[C], Awaitable[T]]) -> T:
         async with res.pool.acquire() as conn:
             ctx = self.new_context(res, conn, principal)
@@ -108,7 +124,8 @@ class CommandRunner(Generic[C]):
 
     async def refusal(self, res: Resources, ctx: C, exc: DomainError) -> Problem:
         status = status_of(exc)
-        if status in (403, 404) and ctx.attempted is not None:
+        hidden = isinstance(exc, NotYetKnown) and exc.hidden
+        if (status in (403, 404) or hidden) and ctx.attempted is not None:
             a = ctx.attempted
             await self.audit.denied(
                 res.pool, ctx.actor, a.action, a.resource_type, a.resource_id, a.client_id, reason=type(exc).__name__

@@ -34,7 +34,14 @@ class Stale(DomainError):
 
 
 class NotYetKnown(DomainError):
-    """Something another service owns has not reached this service's local view yet; retry shortly (409)."""
+    """Something another service owns has not reached this service's local view yet; retry shortly (409).
+
+    Also the answer when the thing is known but hidden from the actor (`hidden=True`): the same words, so that
+    nobody learns of another client's goal, but audited as a refusal."""
+
+    def __init__(self, message: str, *, hidden: bool = False) -> None:
+        super().__init__(message)
+        self.hidden = hidden
 
 
 STATUS: dict[type[DomainError], int] = {

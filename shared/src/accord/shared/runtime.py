@@ -4,7 +4,7 @@ idempotent consumers), wired the same way in every service so that knowing one m
 import asyncio
 import contextlib
 import signal
-from collections.abc import AsyncIterator, Callable, Mapping, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from typing import Any
@@ -64,10 +64,17 @@ class Subscription:
     description: str | None = None
 
 
+BackgroundTask = Callable[[Resources, asyncio.Event], Awaitable[None]]
+"""A loop of the service's own (a sweep, a dispatcher) that runs beside the relay until the event is set."""
+
+
 async def run_worker(
-    settings: ServiceSettings, subscriptions: Sequence[Subscription] = (), stop: asyncio.Event | None = None
+    settings: ServiceSettings,
+    subscriptions: Sequence[Subscription] = (),
+    stop: asyncio.Event | None = None,
+    background: Sequence[BackgroundTask] = (),
 ) -> None:
-    """Runs the outbox relay and the service's consumers until SIGTERM/SIGINT (or `stop`)."""
+    """Runs the outbox relay, the consumers and the service's background tasks until SIGTERM/SIGINT (or `stop`)."""
     stop = stop or _stop_on_signals()
     async with open_resources(settings) as res:
         broker = KafkaBroker(settings.kafka_bootstrap_servers, logger=None)
@@ -96,10 +103,14 @@ async def run_worker(
             poll_interval=settings.outbox_poll_interval_seconds,
         )
         await broker.start()
-        log.info("worker started", subscriptions=len(subscriptions))
+        log.info("worker started", subscriptions=len(subscriptions), background=len(background))
+        tasks = [asyncio.create_task(task(res, stop)) for task in background]
         try:
             await relay.run(stop)
+            await asyncio.gather(*tasks)
         finally:
+            for task in tasks:
+                task.cancel()
             await broker.stop()
             log.info("worker stopped")
 
