@@ -4,7 +4,7 @@ idempotent consumers), wired the same way in every service so that knowing one m
 import asyncio
 import contextlib
 import signal
-from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
+from collections.abc import AsyncIterator, Callable, Coroutine, Mapping, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from typing import Any
@@ -64,7 +64,7 @@ class Subscription:
     description: str | None = None
 
 
-BackgroundTask = Callable[[Resources, asyncio.Event], Awaitable[None]]
+BackgroundTask = Callable[[Resources, asyncio.Event], Coroutine[Any, Any, None]]
 """A loop of the service's own (a sweep, a dispatcher) that runs beside the relay until the event is set."""
 
 
