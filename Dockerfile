@@ -1,0 +1,50 @@
+# syntax=docker/dockerfile:1
+# One Dockerfile for every Accord image:
+#   docker build --build-arg SERVICE=goals -t accord-goals .     (gateway, goals, progress, notifications, reporting)
+#   docker build --build-arg SERVICE=ops -t accord-ops .         (every service, for their migrations, and accord-ops)
+# A service's image also holds accord-ops: its worker runs as `accord-ops run-worker <service>` (health and
+# metrics), and an operator can `kubectl exec` the dead-letter and lag commands where Kafka is reachable.
+ARG PYTHON_IMAGE=python:3.11-slim-bookworm
+
+FROM ${PYTHON_IMAGE} AS build
+ARG SERVICE
+ARG UV_VERSION=0.13.9
+RUN test -n "$SERVICE" || { echo "set --build-arg SERVICE=<gateway|goals|progress|notifications|reporting|ops>"; exit 1; }
+RUN pip install --no-cache-dir "uv==${UV_VERSION}"
+ENV UV_COMPILE_BYTECODE=1 UV_LINK_MODE=copy UV_PYTHON_DOWNLOADS=never UV_PROJECT_ENVIRONMENT=/app/.venv
+WORKDIR /src
+# Third-party dependencies first, from the lock and the manifests alone: this layer is rebuilt only when
+# uv.lock or a pyproject.toml changes, not on every code change.
+COPY uv.lock pyproject.toml ./
+COPY shared/pyproject.toml shared/
+COPY services/gateway/pyproject.toml services/gateway/
+COPY services/goals/pyproject.toml services/goals/
+COPY services/progress/pyproject.toml services/progress/
+COPY services/notifications/pyproject.toml services/notifications/
+COPY services/reporting/pyproject.toml services/reporting/
+COPY deploy/ops/pyproject.toml deploy/ops/
+RUN --mount=type=cache,target=/root/.cache/uv \
+    if [ "$SERVICE" = ops ]; then scope="--all-packages"; else scope="--package accord-$SERVICE --package accord-ops"; fi \
+    && uv sync --frozen --no-dev --no-install-workspace $scope
+COPY shared shared
+COPY services services
+COPY deploy/ops deploy/ops
+# Non-editable: the environment holds the code itself, so the runtime stage needs nothing from /src.
+RUN --mount=type=cache,target=/root/.cache/uv \
+    if [ "$SERVICE" = ops ]; then scope="--all-packages"; else scope="--package accord-$SERVICE --package accord-ops"; fi \
+    && uv sync --frozen --no-dev --no-editable $scope
+
+FROM ${PYTHON_IMAGE} AS runtime
+# The same uid as the Kubernetes pods' runAsUser; no shell login, no home.
+RUN groupadd --system --gid 10001 accord \
+    && useradd --system --uid 10001 --gid accord --no-create-home --home-dir /nonexistent --shell /usr/sbin/nologin accord
+# The one writable place in the image: the development identity provider keeps its keys here (a volume).
+RUN mkdir /data && chown 10001:10001 /data
+# Owned by root and read-only to the app: a compromised process cannot rewrite its own code.
+COPY --from=build /app/.venv /app/.venv
+ENV PATH=/app/.venv/bin:$PATH PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1
+WORKDIR /app
+USER 10001:10001
+EXPOSE 8000 9100
+# No entrypoint: compose and Kubernetes name the process (`accord-<service> api`, `accord-ops run-worker <service>`).
+CMD ["python", "-c", "print('name a command: accord-<service> api | migrate, accord-ops run-worker <service>')"]

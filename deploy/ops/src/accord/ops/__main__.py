@@ -1,0 +1,3 @@
+from accord.ops.cli import app
+
+app(prog_name="accord-ops")
