@@ -2,10 +2,12 @@
 
 from fastapi import FastAPI
 
+from accord.progress.entrypoints.api import router
 from accord.progress.handlers import CONSUMED_TOPICS, event_handlers
+from accord.progress.handlers.reviews import review_sweep
 from accord.progress.settings import Settings
 from accord.shared.api import build_api
-from accord.shared.runtime import Subscription
+from accord.shared.runtime import BackgroundTask, Subscription
 
 
 def settings() -> Settings:
@@ -13,10 +15,12 @@ def settings() -> Settings:
 
 
 def create_api() -> FastAPI:
-    return build_api(settings(), routers=[])
+    return build_api(settings(), routers=[router])
 
 
 def subscriptions() -> list[Subscription]:
-    if not CONSUMED_TOPICS:
-        return []
-    return [Subscription(CONSUMED_TOPICS, event_handlers)]
+    return [Subscription(CONSUMED_TOPICS, event_handlers, "the goals service's events build the local goal view")]
+
+
+def background() -> list[BackgroundTask]:
+    return [review_sweep(settings().review_sweep_seconds)]

@@ -1,5 +1,7 @@
+from datetime import timedelta
 from typing import ClassVar
 
+from pydantic import Field
 from pydantic_settings import SettingsConfigDict
 
 from accord.shared.settings import LOCAL_ENV_FILE, ServiceSettings
@@ -13,3 +15,10 @@ class Settings(ServiceSettings):
     )
 
     service: ClassVar[str] = "progress"
+
+    gbo_reliable_change: float = Field(default=2.45, gt=0, description="GBO rise counted as reliable (CORC data)")
+    review_sweep_seconds: float = Field(default=3600, gt=0, description="how often quiet and overdue goals are checked")
+    clock_skew: timedelta = Field(
+        default=timedelta(minutes=5), description="how far in the future a device clock may be"
+    )
+    batch_limit: int = Field(default=500, ge=1, le=5000, description="entries per offline-sync request at most")

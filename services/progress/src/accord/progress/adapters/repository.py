@@ -1,0 +1,195 @@
+"""Reads and writes in the progress schema: the local goal view, entries, check-ins, questionnaires, decisions."""
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+from uuid import UUID
+
+import asyncpg
+
+from accord.progress.domain.progress import Point
+from accord.shared.db import Connection
+from accord.shared.events.contracts.common import MeasureKind, Role, Visibility
+from accord.shared.events.contracts.goals import GoalAgreed
+from accord.shared.events.contracts.progress import AchievementStatus
+
+
+@dataclass(frozen=True)
+class GoalView:
+    terms: GoalAgreed
+    tenant_id: str
+    status: str
+    visibility: Visibility
+    shared_with: list[UUID]
+    achievement: AchievementStatus | None
+
+    @property
+    def goal_id(self) -> UUID:
+        return self.terms.goal_id
+
+    def visible_to(self, person: UUID, role: Role | None) -> bool:
+        if role in (Role.CLIENT, Role.THERAPIST):
+            return True
+        return role is Role.FAMILY and self.visibility is Visibility.SHARED and person in self.shared_with
+
+
+def _goal(row: asyncpg.Record) -> GoalView:
+    return GoalView(
+        GoalAgreed.model_validate_json(row["terms"]),
+        row["tenant_id"],
+        row["status"],
+        Visibility(row["visibility"]),
+        list(row["shared_with"]),
+        AchievementStatus(row["achievement"]) if row["achievement"] else None,
+    )
+
+
+class Repository:
+    def __init__(self, conn: Connection) -> None:
+        self.conn = conn
+
+    async def goal(self, tenant_id: str, goal_id: UUID, *, for_update: bool = False) -> GoalView | None:
+        lock = " FOR UPDATE" if for_update else ""
+        row = await self.conn.fetchrow(
+            f"SELECT terms, tenant_id, status, visibility, shared_with, achievement FROM goals "
+            f"WHERE tenant_id = $1 AND goal_id = $2{lock}",
+            tenant_id,
+            goal_id,
+        )
+        return _goal(row) if row else None
+
+    async def role_in(self, episode_id: UUID, person_id: UUID) -> Role | None:
+        role = await self.conn.fetchval(
+            "SELECT role FROM episode_members WHERE episode_id = $1 AND person_id = $2", episode_id, person_id
+        )
+        return Role(role) if role else None
+
+    async def role_towards_client(self, tenant_id: str, client_id: UUID, person_id: UUID) -> Role | None:
+        """The person's role in any open episode of the client (therapist, family, or the client themself)."""
+        roles = await self.conn.fetch(
+            "SELECT m.role FROM episodes e JOIN episode_members m USING (episode_id) "
+            "WHERE e.tenant_id = $1 AND e.client_id = $2 AND m.person_id = $3",
+            tenant_id,
+            client_id,
+            person_id,
+        )
+        found = {Role(r["role"]) for r in roles}
+        for role in (Role.CLIENT, Role.THERAPIST, Role.FAMILY):
+            if role in found:
+                return role
+        return None
+
+    async def episode_opened_at(self, episode_id: UUID) -> datetime | None:
+        opened: datetime | None = await self.conn.fetchval(
+            "SELECT opened_at FROM episodes WHERE episode_id = $1", episode_id
+        )
+        return opened
+
+    async def entry(self, entry_id: UUID) -> asyncpg.Record | None:
+        row: asyncpg.Record | None = await self.conn.fetchrow("SELECT * FROM entries WHERE entry_id = $1", entry_id)
+        return row
+
+    async def add_entry(self, **values: Any) -> None:
+        await self._insert("entries", values)
+
+    async def series(self, goal: GoalAgreed) -> list[Point]:
+        """The values that count towards the goal's measure: measurements, and 0-10 ratings for GBO goals."""
+        kinds = ["measurement", "rating"] if goal.measure.kind is MeasureKind.GOAL_RATING else ["measurement"]
+        rows = await self.conn.fetch(
+            "SELECT entry_id, value, occurred_at FROM entries WHERE goal_id = $1 AND goal_version = $2 "
+            "AND kind = ANY($3::text[]) ORDER BY occurred_at, entry_id",
+            goal.goal_id,
+            goal.version,
+            kinds,
+        )
+        return [Point(r["entry_id"], r["value"], r["occurred_at"]) for r in rows]
+
+    async def entries(self, goal_id: UUID) -> list[asyncpg.Record]:
+        rows: list[asyncpg.Record] = await self.conn.fetch(
+            "SELECT * FROM entries WHERE goal_id = $1 ORDER BY occurred_at, entry_id", goal_id
+        )
+        return rows
+
+    async def decide(self, goal: GoalAgreed, key: str, entry_id: UUID | None) -> bool:
+        """Records a decision; True only the first time its key is seen for this goal version."""
+        inserted = await self.conn.fetchval(
+            "INSERT INTO decisions (goal_id, goal_version, decision_key, entry_id) VALUES ($1, $2, $3, $4) "
+            "ON CONFLICT DO NOTHING RETURNING true",
+            goal.goal_id,
+            goal.version,
+            key,
+            entry_id,
+        )
+        return bool(inserted)
+
+    async def decisions(self, goal: GoalAgreed) -> list[asyncpg.Record]:
+        rows: list[asyncpg.Record] = await self.conn.fetch(
+            "SELECT d.decision_key, d.decided_at, e.occurred_at FROM decisions d LEFT JOIN entries e USING (entry_id) "
+            "WHERE d.goal_id = $1 AND d.goal_version = $2 ORDER BY e.occurred_at",
+            goal.goal_id,
+            goal.version,
+        )
+        return rows
+
+    async def set_achievement(self, goal_id: UUID, status: AchievementStatus) -> None:
+        await self.conn.execute("UPDATE goals SET achievement = $2 WHERE goal_id = $1", goal_id, status.value)
+
+    # --- check-ins and questionnaires --------------------------------------------------------------------------
+    async def checkin(self, checkin_id: UUID) -> asyncpg.Record | None:
+        row: asyncpg.Record | None = await self.conn.fetchrow(
+            "SELECT * FROM checkins WHERE checkin_id = $1", checkin_id
+        )
+        return row
+
+    async def add_checkin(self, **values: Any) -> None:
+        await self._insert("checkins", values)
+
+    async def share_checkin(self, checkin_id: UUID, shared: bool) -> None:
+        await self.conn.execute(
+            "UPDATE checkins SET shared_with_therapist = $2 WHERE checkin_id = $1", checkin_id, shared
+        )
+
+    async def checkins_of(self, tenant_id: str, client_id: UUID, only_shared: bool, limit: int) -> list[Any]:
+        rows: list[Any] = await self.conn.fetch(
+            "SELECT * FROM checkins WHERE tenant_id = $1 AND client_id = $2 AND (NOT $3 OR shared_with_therapist) "
+            "ORDER BY occurred_at DESC LIMIT $4",
+            tenant_id,
+            client_id,
+            only_shared,
+            limit,
+        )
+        return rows
+
+    async def questionnaire(self, response_id: UUID) -> asyncpg.Record | None:
+        row: asyncpg.Record | None = await self.conn.fetchrow(
+            "SELECT * FROM questionnaires WHERE response_id = $1", response_id
+        )
+        return row
+
+    async def add_questionnaire(self, **values: Any) -> None:
+        await self._insert("questionnaires", values)
+
+    async def questionnaires_of(self, tenant_id: str, client_id: UUID, limit: int) -> list[Any]:
+        rows: list[Any] = await self.conn.fetch(
+            "SELECT response_id, instrument, total, severity, occurred_at FROM questionnaires "
+            "WHERE tenant_id = $1 AND client_id = $2 ORDER BY occurred_at DESC LIMIT $3",
+            tenant_id,
+            client_id,
+            limit,
+        )
+        return rows
+
+    async def active_goals_scored_by(self, tenant_id: str, client_id: UUID, instrument: str) -> list[UUID]:
+        rows = await self.conn.fetch(
+            "SELECT goal_id FROM goals WHERE tenant_id = $1 AND client_id = $2 AND status = 'active' "
+            "AND terms #>> '{measure,kind}' = 'standard_score' AND terms #>> '{measure,instrument}' = $3",
+            tenant_id,
+            client_id,
+            instrument,
+        )
+        return [r["goal_id"] for r in rows]
+
+    async def _insert(self, table: str, values: dict[str, Any]) -> None:
+        columns = ", ".join(values)
+        params = ", ".join(f"${i}" for i in range(1, len(values) + 1))
+        await self.conn.execute(f"INSERT INTO {table} ({columns}) VALUES ({params})", *values.values())

@@ -1,0 +1,161 @@
+"""The progress HTTP API: entries (one or a batch from offline), progress per goal, check-ins, questionnaires."""
+
+from typing import Annotated, Any
+from uuid import UUID
+
+from fastapi import APIRouter, Header, Query, Request
+from fastapi.responses import JSONResponse
+
+from accord.progress.domain import commands as cmd
+from accord.progress.entrypoints import queries
+from accord.progress.entrypoints import schemas as s
+from accord.progress.entrypoints.uow import runner
+from accord.progress.handlers import wellbeing
+from accord.progress.handlers.entries import Recorded, record_entry
+from accord.progress.settings import Settings
+from accord.shared.api import ResourcesDep
+from accord.shared.auth import CurrentPrincipal
+from accord.shared.problems import Problem
+
+router = APIRouter(prefix="/progress", tags=["progress"])
+IdempotencyKey = Annotated[str | None, Header(max_length=200, description="makes a retried POST safe")]
+Limit = Annotated[int, Query(ge=1, le=200)]
+
+
+def _command(goal_id: UUID, body: s.EntryCreate) -> cmd.RecordEntry:
+    return cmd.RecordEntry(
+        goal_id=goal_id,
+        entry_id=body.entry_id,
+        kind=body.kind,
+        occurred_at=body.occurred_at,
+        value=body.value,
+        milestone_id=body.milestone_id,
+        note=body.note,
+    )
+
+
+@router.post("/goals/{goal_id}/entries", status_code=201, response_model=s.EntryPublic)
+async def record(
+    goal_id: UUID,
+    body: s.EntryCreate,
+    request: Request,
+    res: ResourcesDep,
+    me: CurrentPrincipal,
+    idempotency_key: IdempotencyKey = None,
+) -> JSONResponse:
+    def render(r: Recorded) -> tuple[Any, dict[str, str]]:
+        return s.EntryPublic.of(r.entry, me.subject, r.duplicate), {}
+
+    return await runner.execute(
+        res, me, request, record_entry, _command(goal_id, body), render, status=201, body=body.model_dump(mode="json")
+    )
+
+
+@router.post("/entries/batch", response_model=s.BatchPublic)
+async def record_batch(body: s.BatchCreate, res: ResourcesDep, me: CurrentPrincipal) -> s.BatchPublic:
+    """Entries recorded offline, in any order, safe to resend: each is its own transaction, a duplicate returns the
+    original result, and one bad entry does not hold back the others."""
+    settings = res.settings
+    assert isinstance(settings, Settings)
+    if len(body.entries) > settings.batch_limit:
+        raise Problem(422, "Too many entries", f"Send at most {settings.batch_limit} per request", field="entries")
+    results = []
+    for item in sorted(body.entries, key=lambda e: e.occurred_at):
+        outcome = await runner.attempt(res, me, record_entry, _command(item.goal_id, item))
+        if isinstance(outcome, Problem):
+            problem = {"status": outcome.status, "title": outcome.title, "detail": outcome.detail, **outcome.extra}
+            results.append(s.BatchResult(entry_id=item.entry_id, status="rejected", problem=problem))
+        else:
+            results.append(
+                s.BatchResult(
+                    entry_id=item.entry_id,
+                    status="duplicate" if outcome.duplicate else "created",
+                    entry=s.EntryPublic.of(outcome.entry, me.subject, outcome.duplicate),
+                )
+            )
+    return s.BatchPublic(results=results)
+
+
+@router.get("/goals/{goal_id}", response_model=s.GoalProgressPublic)
+async def progress(goal_id: UUID, res: ResourcesDep, me: CurrentPrincipal) -> s.GoalProgressPublic:
+    return await runner.query(res, me, lambda ctx: queries.goal_progress(ctx, goal_id))
+
+
+@router.get("/goals/{goal_id}/entries", response_model=list[s.EntryPublic])
+async def entries(goal_id: UUID, res: ResourcesDep, me: CurrentPrincipal) -> list[s.EntryPublic]:
+    return await runner.query(res, me, lambda ctx: queries.goal_entries(ctx, goal_id))
+
+
+@router.post("/checkins", status_code=201, response_model=s.CheckInPublic)
+async def check_in(
+    body: s.CheckInCreate,
+    request: Request,
+    res: ResourcesDep,
+    me: CurrentPrincipal,
+    idempotency_key: IdempotencyKey = None,
+) -> JSONResponse:
+    command = cmd.CheckIn(body.checkin_id, body.mood, body.occurred_at, body.text, body.share_with_therapist)
+    return await runner.execute(
+        res,
+        me,
+        request,
+        wellbeing.check_in,
+        command,
+        lambda row: (s.CheckInPublic.model_validate(dict(row)), {}),
+        status=201,
+        body=body.model_dump(mode="json"),
+    )
+
+
+@router.put("/checkins/{checkin_id}/sharing", response_model=s.CheckInPublic)
+async def share_check_in(
+    checkin_id: UUID, body: s.CheckInSharing, request: Request, res: ResourcesDep, me: CurrentPrincipal
+) -> JSONResponse:
+    return await runner.execute(
+        res,
+        me,
+        request,
+        wellbeing.share_check_in,
+        cmd.ShareCheckIn(checkin_id, body.shared),
+        lambda row: (s.CheckInPublic.model_validate(dict(row)), {}),
+    )
+
+
+@router.get("/clients/{client_id}/checkins", response_model=list[s.CheckInPublic])
+async def checkins(
+    client_id: UUID, res: ResourcesDep, me: CurrentPrincipal, limit: Limit = 50
+) -> list[s.CheckInPublic]:
+    return await runner.query(res, me, lambda ctx: queries.client_checkins(ctx, client_id, limit))
+
+
+@router.post("/questionnaires", status_code=201, response_model=s.QuestionnairePublic)
+async def complete_questionnaire(
+    body: s.QuestionnaireCreate,
+    request: Request,
+    res: ResourcesDep,
+    me: CurrentPrincipal,
+    idempotency_key: IdempotencyKey = None,
+) -> JSONResponse:
+    command = cmd.CompleteQuestionnaire(body.response_id, body.instrument, body.answers, body.occurred_at)
+
+    def render(row: Any) -> tuple[Any, dict[str, str]]:
+        support = row["instrument"] == "PHQ-9" and row["answers"][8] > 0
+        return s.QuestionnairePublic.model_validate({**dict(row), "support_offered": support}), {}
+
+    return await runner.execute(
+        res,
+        me,
+        request,
+        wellbeing.complete_questionnaire,
+        command,
+        render,
+        status=201,
+        body=body.model_dump(mode="json"),
+    )
+
+
+@router.get("/clients/{client_id}/questionnaires", response_model=list[s.QuestionnairePublic])
+async def questionnaires(
+    client_id: UUID, res: ResourcesDep, me: CurrentPrincipal, limit: Limit = 50
+) -> list[s.QuestionnairePublic]:
+    return await runner.query(res, me, lambda ctx: queries.client_questionnaires(ctx, client_id, limit))

@@ -1,0 +1,77 @@
+"""Reads, each checked against the care team and audited."""
+
+from uuid import UUID
+
+from accord.progress.domain.progress import summarise
+from accord.progress.entrypoints.schemas import (
+    CheckInPublic,
+    EntryPublic,
+    GoalProgressPublic,
+    MilestonePublic,
+    PointPublic,
+    QuestionnairePublic,
+)
+from accord.progress.handlers.context import Context
+from accord.shared.errors import NotFound
+from accord.shared.events.contracts.common import Role
+
+
+async def goal_progress(ctx: Context, goal_id: UUID) -> GoalProgressPublic:
+    goal, _ = await ctx.goal(goal_id, "read progress")
+    t = goal.terms
+    series = await ctx.repo.series(t)
+    summary = summarise(t, series, ctx.gbo_reliable_change)
+    reached = {}
+    for d in await ctx.repo.decisions(t):
+        reached[d["decision_key"]] = d["occurred_at"] or d["decided_at"]
+    return GoalProgressPublic(
+        goal_id=t.goal_id,
+        goal_version=t.version,
+        status=goal.status,
+        achievement_status=summary.status,
+        baseline=t.baseline,
+        target=t.target,
+        direction=t.direction.value,
+        latest=summary.latest,
+        change=summary.change,
+        percent_to_target=summary.percent_to_target,
+        trend=summary.trend,
+        reliable_change=summary.reliable_change,
+        target_reached_at=reached.get("target"),
+        milestones=[
+            MilestonePublic(
+                milestone_id=m.milestone_id,
+                position=m.position,
+                kind=m.kind.value,
+                threshold=m.threshold,
+                reached_at=reached.get(f"milestone:{m.milestone_id}"),
+            )
+            for m in t.milestones
+        ],
+        series=[PointPublic(entry_id=p.entry_id, value=p.value, occurred_at=p.occurred_at) for p in series],
+    )
+
+
+async def goal_entries(ctx: Context, goal_id: UUID) -> list[EntryPublic]:
+    await ctx.goal(goal_id, "read entries")
+    return [EntryPublic.of(row, ctx.actor.subject) for row in await ctx.repo.entries(goal_id)]
+
+
+async def _towards_client(ctx: Context, client_id: UUID, action: str, resource: str) -> Role:
+    ctx.touching(action, resource, client_id, client_id)
+    role = await ctx.repo.role_towards_client(ctx.actor.tenant_id, client_id, ctx.actor.subject)
+    if role not in (Role.CLIENT, Role.THERAPIST) or (role is Role.CLIENT and ctx.actor.subject != client_id):
+        raise NotFound("client not found")  # family members see goals shared with them, never mood or scores
+    return role
+
+
+async def client_checkins(ctx: Context, client_id: UUID, limit: int) -> list[CheckInPublic]:
+    role = await _towards_client(ctx, client_id, "read check-ins", "checkins")
+    rows = await ctx.repo.checkins_of(ctx.actor.tenant_id, client_id, only_shared=role is not Role.CLIENT, limit=limit)
+    return [CheckInPublic.model_validate(dict(r)) for r in rows]
+
+
+async def client_questionnaires(ctx: Context, client_id: UUID, limit: int) -> list[QuestionnairePublic]:
+    await _towards_client(ctx, client_id, "read questionnaires", "questionnaires")
+    rows = await ctx.repo.questionnaires_of(ctx.actor.tenant_id, client_id, limit)
+    return [QuestionnairePublic.model_validate(dict(r)) for r in rows]

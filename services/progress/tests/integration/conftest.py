@@ -1,0 +1,35 @@
+from collections.abc import AsyncIterator
+
+import httpx
+import pytest
+from progress_world import Api, CareTeam, Worker
+
+from accord.progress.bootstrap import create_api
+from accord.shared.testing import TokenFactory
+
+
+@pytest.fixture(scope="session")
+async def progress_http(service_env: dict[str, str]) -> AsyncIterator[httpx.AsyncClient]:
+    app = create_api()
+    async with app.router.lifespan_context(app):
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://progress") as client:
+            yield client
+
+
+@pytest.fixture(scope="session")
+async def worker(service_env: dict[str, str]) -> AsyncIterator[Worker]:
+    w = Worker()
+    w.start()
+    yield w
+    await w.halt()
+
+
+@pytest.fixture
+def team() -> CareTeam:
+    return CareTeam()
+
+
+@pytest.fixture
+def api(progress_http: httpx.AsyncClient, tokens: TokenFactory, team: CareTeam, worker: Worker) -> Api:
+    return Api(progress_http, tokens, team)

@@ -1,0 +1,140 @@
+"""Against real Kafka and PostgreSQL: goals become recordable from the goals service's events, and each decision is
+published once however entries arrive."""
+
+import asyncio
+import json
+from collections import Counter
+from typing import Any
+from uuid import UUID, uuid4
+
+import asyncpg
+import pytest
+from progress_world import Api, CareTeam, Worker, announce, entry_body, recordable
+
+from accord.shared.devinfra.stack import Infra
+from accord.shared.testing import eventually, read_topic
+
+pytestmark = pytest.mark.integration
+
+
+async def progress_events(infra: Infra, client: UUID, event_type: str, at_least: int) -> list[dict[str, Any]]:
+    def mine(r: Any) -> bool:
+        e = json.loads(r.value)
+        return bool(e["event_type"] == event_type and e["payload"]["client_id"] == str(client))
+
+    records = await read_topic(infra.bootstrap_servers, "accord.progress.v1", lambda f: len(f) >= at_least, keep=mine)
+    return [json.loads(r.value) for r in records]
+
+
+async def test_an_agreed_goal_becomes_recordable_and_before_that_the_error_is_retryable(
+    api: Api, team: CareTeam, infra: Infra
+) -> None:
+    goal = team.goal()
+    early = await api.entry(goal.goal_id, 3)
+    assert early.status_code == 409 and early.json()["retryable"] is True and early.headers["retry-after"]
+    await announce(infra.bootstrap_servers, team.tenant, *team.opened(), goal)
+    await recordable(api, goal.goal_id)
+    r = await api.entry(goal.goal_id, 3)
+    assert r.status_code == 201, r.text
+    assert r.json()["goal_version"] == 1 and r.json()["recorded_by_role"] == "client"
+
+
+async def test_the_entry_crossing_a_milestone_publishes_one_milestone_reached_despite_resends_and_disorder(
+    api: Api, team: CareTeam, infra: Infra, admin_db: asyncpg.Pool
+) -> None:
+    goal = team.goal(thresholds=(5, 7))
+    await announce(infra.bootstrap_servers, team.tenant, *team.opened(), goal)
+    await recordable(api, goal.goal_id)
+    # Recorded offline, sent in the wrong order, and the whole batch sent twice.
+    batch = {
+        "entries": [
+            entry_body(6, days_ago=1, goal_id=goal.goal_id),
+            entry_body(3, days_ago=3, goal_id=goal.goal_id),
+            entry_body(4, days_ago=2, goal_id=goal.goal_id),
+        ]
+    }
+    first = await api.as_(team.client, "POST", "/progress/entries/batch", json=batch)
+    again = await api.as_(team.client, "POST", "/progress/entries/batch", json=batch)
+    assert [r["status"] for r in first.json()["results"]] == ["created"] * 3
+    assert [r["status"] for r in again.json()["results"]] == ["duplicate"] * 3
+    assert [r["entry"] for r in again.json()["results"]] == [
+        {**r["entry"], "duplicate": True} for r in first.json()["results"]
+    ]
+    reached = await progress_events(infra, team.client, "MilestoneReached", 1)
+    await asyncio.sleep(0.5)
+    reached = await progress_events(infra, team.client, "MilestoneReached", 1)
+    assert len({e["event_id"] for e in reached}) == 1
+    [milestone] = reached
+    assert milestone["payload"]["milestone_id"] == str(goal.milestones[0].milestone_id)
+    assert milestone["payload"]["entry_id"] == batch["entries"][0]["entry_id"]  # the 6, the first to cross 5
+    progress = (await api.as_(team.therapist, "GET", f"/progress/goals/{goal.goal_id}")).json()
+    assert (progress["latest"], progress["change"], progress["percent_to_target"]) == (6, 4, 66.7)
+    assert [v["value"] for v in progress["series"]] == [3, 4, 6]
+    assert progress["milestones"][0]["reached_at"] is not None and progress["milestones"][1]["reached_at"] is None
+    assert progress["achievement_status"] == "improving"
+    stored = await admin_db.fetchval("SELECT count(*) FROM progress.entries WHERE goal_id = $1", goal.goal_id)
+    assert stored == 3
+
+
+async def test_decisions_stay_single_when_the_worker_is_restarted_mid_stream(
+    api: Api, team: CareTeam, infra: Infra, worker: Worker
+) -> None:
+    goal = team.goal(thresholds=(4, 5, 6, 7))
+    await announce(infra.bootstrap_servers, team.tenant, *team.opened(), goal)
+    await recordable(api, goal.goal_id)
+    values = [3, 4, 2, 5, 6, 3, 7, 8, 8]
+    for i, value in enumerate(values):
+        if i in (2, 6):
+            await worker.halt()  # the relay stops between entries; its successor carries on from the outbox
+            worker.start()
+        r = await api.entry(goal.goal_id, value, days_ago=len(values) - i)
+        assert r.status_code == 201, r.text
+    reached = await progress_events(infra, team.client, "MilestoneReached", 4)
+    target = await progress_events(infra, team.client, "GoalTargetReached", 1)
+    assert Counter(e["payload"]["milestone_id"] for e in {e["event_id"]: e for e in reached}.values()) == Counter(
+        {str(m.milestone_id): 1 for m in goal.milestones}
+    )
+    assert len({e["event_id"] for e in target}) == 1
+    statuses = await progress_events(infra, team.client, "AchievementStatusChanged", 1)
+    assert statuses[-1]["payload"]["status"] == "sustaining"
+
+
+async def test_phq9_with_item_9_above_zero_raises_a_safety_signal(api: Api, team: CareTeam, infra: Infra) -> None:
+    await announce(infra.bootstrap_servers, team.tenant, *team.opened())
+
+    async def submitted() -> bool:
+        r = await api.as_(
+            team.client,
+            "POST",
+            "/progress/questionnaires",
+            json={
+                "response_id": str(response_id),
+                "instrument": "PHQ-9",
+                "answers": [0, 0, 1, 0, 0, 0, 0, 0, 1],
+                "occurred_at": "2026-11-01T10:00:00+00:00",
+            },
+        )
+        return r.status_code == 201
+
+    response_id = uuid4()
+    await eventually(submitted)
+    [signal] = await progress_events(infra, team.client, "SafetySignalRaised", 1)
+    assert signal["payload"]["source_id"] == str(response_id) and signal["payload"]["instrument"] == "PHQ-9"
+    [completed] = await progress_events(infra, team.client, "QuestionnaireCompleted", 1)
+    assert (completed["payload"]["total"], completed["payload"]["severity"]) == (2, "minimal")
+    assert "answers" not in completed["payload"]
+
+
+async def test_the_latest_goal_version_wins_in_the_local_view(api: Api, team: CareTeam, infra: Infra) -> None:
+    v1 = team.goal(thresholds=(5,))
+    v2 = team.goal(thresholds=(4,), version=2, goal_id=v1.goal_id)
+    await announce(infra.bootstrap_servers, team.tenant, *team.opened(), v1, v2, v1)  # v1 redelivered late
+    await recordable(api, v1.goal_id)
+
+    async def at_version_2() -> bool:
+        r = await api.as_(team.client, "GET", f"/progress/goals/{v1.goal_id}")
+        return bool(r.json()["goal_version"] == 2)
+
+    await eventually(at_version_2)
+    await asyncio.sleep(0.5)
+    assert (await api.as_(team.client, "GET", f"/progress/goals/{v1.goal_id}")).json()["goal_version"] == 2

@@ -1,0 +1,35 @@
+"""The review sweep prompts clinicians about quiet or overdue goals, once per goal version."""
+
+import json
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+from progress_world import Api, CareTeam, announce, recordable
+
+from accord.progress.bootstrap import settings
+from accord.progress.handlers.reviews import suggest_reviews
+from accord.shared.devinfra.stack import Infra
+from accord.shared.runtime import open_resources
+
+pytestmark = pytest.mark.integration
+
+
+async def test_a_goal_without_entries_for_its_review_interval_prompts_one_review(
+    api: Api, team: CareTeam, infra: Infra, admin_db: Any
+) -> None:
+    quiet = team.goal(agreed_days_ago=20, review_interval_days=14)
+    lively = team.goal(agreed_days_ago=20, review_interval_days=14)
+    await announce(infra.bootstrap_servers, team.tenant, *team.opened(), quiet, lively)
+    await recordable(api, lively.goal_id)
+    assert (await api.entry(lively.goal_id, 4, days_ago=1)).status_code == 201
+    async with open_resources(settings()) as res:
+        await suggest_reviews(res, datetime.now(UTC))
+        await suggest_reviews(res, datetime.now(UTC) + timedelta(hours=1))  # a second sweep adds nothing
+    rows = await admin_db.fetch(
+        "SELECT convert_from(payload, 'UTF8')::jsonb AS e FROM progress.outbox WHERE message_key = $1", str(team.client)
+    )
+    reviews = [json.loads(r["e"]) for r in rows if json.loads(r["e"])["event_type"] == "ReviewSuggested"]
+    assert [(r["payload"]["goal_id"], r["payload"]["reason"]) for r in reviews] == [
+        (str(quiet.goal_id), "no_recent_entry")
+    ]

@@ -1,0 +1,172 @@
+"""Test helpers: a client's care team and agreed goal, announced on Kafka as the goals service would."""
+
+import asyncio
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+from uuid import UUID, uuid4
+
+import httpx
+
+from accord.progress.bootstrap import settings, subscriptions
+from accord.shared.events import Envelope, IntegrationEvent
+from accord.shared.events.contracts import goals as ev
+from accord.shared.events.contracts.common import (
+    Direction,
+    Measure,
+    MeasureKind,
+    MilestoneKind,
+    MilestoneSpec,
+    Party,
+    Role,
+    Visibility,
+)
+from accord.shared.kafka import new_producer
+from accord.shared.outbox.store import envelope_headers
+from accord.shared.runtime import run_worker
+from accord.shared.testing import TokenFactory, eventually
+
+
+async def announce(bootstrap: str, tenant: str, *events: IntegrationEvent) -> list[Envelope]:
+    envelopes = [Envelope.wrap(e, producer="goals", tenant_id=tenant) for e in events]
+    producer = new_producer(bootstrap, "test-goals")
+    await producer.start()
+    try:
+        for e in envelopes:
+            await producer.send_and_wait(
+                "accord.goals.v1",
+                e.to_bytes(),
+                key=e.partition_key.encode(),
+                headers=[(k, v.encode()) for k, v in envelope_headers(e).items()],
+            )
+    finally:
+        await producer.stop()
+    return envelopes
+
+
+@dataclass
+class CareTeam:
+    tenant: str = field(default_factory=lambda: f"tenant-{uuid4().hex[:8]}")
+    client: UUID = field(default_factory=uuid4)
+    therapist: UUID = field(default_factory=uuid4)
+    mum: UUID = field(default_factory=uuid4)
+    outsider: UUID = field(default_factory=uuid4)
+    episode: UUID = field(default_factory=uuid4)
+    opened_at: datetime = field(default_factory=lambda: datetime.now(UTC) - timedelta(days=30))
+
+    def roles(self, person: UUID) -> list[str]:
+        return {self.client: ["client"], self.therapist: ["therapist"], self.mum: ["family"]}.get(person, ["client"])
+
+    def opened(self) -> list[IntegrationEvent]:
+        return [
+            ev.EpisodeOpened(
+                client_id=self.client,
+                episode_id=self.episode,
+                team_id=uuid4(),
+                lead_therapist_id=self.therapist,
+                opened_at=self.opened_at,
+            ),
+            ev.ParticipantJoined(
+                client_id=self.client,
+                episode_id=self.episode,
+                person_id=self.mum,
+                role=Role.FAMILY,
+                relationship_code="parent",
+            ),
+        ]
+
+    def goal(
+        self,
+        thresholds: tuple[float, ...] = (5, 7),
+        shared: bool = False,
+        version: int = 1,
+        goal_id: UUID | None = None,
+        agreed_days_ago: int = 1,
+        review_interval_days: int = 14,
+    ) -> ev.GoalAgreed:
+        agreed_at = datetime.now(UTC) - timedelta(days=agreed_days_ago)
+        return ev.GoalAgreed(
+            client_id=self.client,
+            goal_id=goal_id or uuid4(),
+            episode_id=self.episode,
+            version=version,
+            category_code="daily_living",
+            measure=Measure(kind=MeasureKind.GOAL_RATING, minimum=0, maximum=10),
+            baseline=2,
+            target=8,
+            direction=Direction.INCREASE,
+            due_date=date.today() + timedelta(days=60),
+            review_interval_days=review_interval_days,
+            milestones=tuple(
+                MilestoneSpec(milestone_id=uuid4(), position=i, kind=MilestoneKind.THRESHOLD, threshold=t)
+                for i, t in enumerate(thresholds, start=1)
+            ),
+            visibility=Visibility.SHARED if shared else Visibility.PRIVATE,
+            shared_with=(self.mum,) if shared else (),
+            parties=(
+                Party(person_id=self.client, role=Role.CLIENT),
+                Party(person_id=self.therapist, role=Role.THERAPIST),
+            ),
+            proposed_at=agreed_at,
+            agreed_at=agreed_at,
+        )
+
+
+class Api:
+    def __init__(self, http: httpx.AsyncClient, tokens: TokenFactory, team: CareTeam) -> None:
+        self.http, self.tokens, self.team = http, tokens, team
+
+    async def as_(self, person: UUID, method: str, url: str, **kw: Any) -> httpx.Response:
+        headers = {**self.tokens.bearer(person, self.team.roles(person), self.team.tenant), **kw.pop("headers", {})}
+        return await self.http.request(method, url, headers=headers, **kw)
+
+    async def entry(
+        self,
+        goal_id: UUID,
+        value: float,
+        days_ago: float = 0,
+        by: UUID | None = None,
+        entry_id: UUID | None = None,
+        kind: str = "rating",
+    ) -> httpx.Response:
+        return await self.as_(
+            by or self.team.client,
+            "POST",
+            f"/progress/goals/{goal_id}/entries",
+            json=entry_body(value, days_ago, entry_id, kind),
+        )
+
+
+def entry_body(
+    value: float, days_ago: float = 0, entry_id: UUID | None = None, kind: str = "rating", goal_id: UUID | None = None
+) -> dict[str, Any]:
+    at = datetime.now(UTC) - timedelta(days=days_ago)
+    body = {"entry_id": str(entry_id or uuid4()), "kind": kind, "value": value, "occurred_at": at.isoformat()}
+    if goal_id:
+        body["goal_id"] = str(goal_id)
+    return body
+
+
+class Worker:
+    """The progress worker (goal-view consumer and outbox relay), stoppable and restartable by a test."""
+
+    def __init__(self) -> None:
+        self.stop = asyncio.Event()
+        self.task: asyncio.Task[None] | None = None
+
+    def start(self) -> None:
+        self.stop = asyncio.Event()
+        self.task = asyncio.create_task(run_worker(settings(), subscriptions(), stop=self.stop))
+
+    async def halt(self) -> None:
+        self.stop.set()
+        if self.task:
+            await self.task
+
+
+async def recordable(api: Api, goal_id: UUID) -> None:
+    async def known() -> bool:
+        r = await api.as_(api.team.client, "GET", f"/progress/goals/{goal_id}")
+        return r.status_code == 200
+
+    await eventually(known)
