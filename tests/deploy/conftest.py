@@ -51,6 +51,9 @@ async def sandbox(infra: Infra, admin_db: asyncpg.Pool) -> AsyncIterator[Sandbox
         await conn.execute(f"DROP SCHEMA {schema} CASCADE")
 
 
+ROOT = Path(__file__).resolve().parents[2]
+
+
 @dataclass
 class Ran:
     code: int
@@ -67,7 +70,7 @@ async def accord_ops(*args: str, env: dict[str, str] | None = None) -> Ran:
         env={**os.environ, "COLUMNS": "200", **(env or {})},
         stdout=asyncio.subprocess.PIPE,
         stderr=asyncio.subprocess.STDOUT,
-        cwd=Path(__file__).resolve().parents[2],
+        cwd=ROOT,
     )
     out, _ = await asyncio.wait_for(proc.communicate(), timeout=120)
     return Ran(proc.returncode or 0, out.decode())

@@ -25,7 +25,15 @@ Doc = dict[str, Any]
 
 # Settings the manifests already pass although the service's Settings do not read them yet (work in progress on
 # those services). Harmless while unread; remove an entry once the field exists.
-PENDING = {"ACCORD_GATEWAY_REDIS_URL", "ACCORD_NOTIFICATIONS_SMTP_HOST", "ACCORD_NOTIFICATIONS_SMTP_PORT"}
+PENDING = {
+    "ACCORD_GATEWAY_REDIS_URL",
+    "ACCORD_NOTIFICATIONS_SMTP_HOST",
+    "ACCORD_NOTIFICATIONS_SMTP_PORT",
+    "ACCORD_NOTIFICATIONS_SMTP_START_TLS",
+    "ACCORD_NOTIFICATIONS_SMTP_PASSWORD",
+    "ACCORD_NOTIFICATIONS_VAPID_PRIVATE_KEY",
+    "ACCORD_NOTIFICATIONS_APP_BASE_URL",
+}
 SECRET_NAME = re.compile(r"PASSWORD|SECRET|TOKEN|PRIVATE|DATABASE_URL|_KEY$")
 RELAY_ONLY_WORKER_MAX = 4  # a worker that consumes nothing runs only the outbox relay
 CONNECTION_BUDGET = 800  # PostgreSQL max_connections 1000, less superuser, replication and operator headroom
@@ -53,11 +61,12 @@ def variables(cls: type[BaseSettings]) -> dict[str, str]:
     return found
 
 
-def check_environment(service: str, env: Mapping[str, str], where: str) -> list[str]:
+def check_environment(service: str, env: Mapping[str, str], where: str, optional: Iterable[str] = ()) -> list[str]:
+    """`env` is what the process gets; `optional` names what it may get (an optional Secret's key)."""
     cls = settings_class(service)
     known = variables(cls)
     problems = []
-    for name in env:
+    for name in [*env, *optional]:
         if name.startswith("ACCORD_") or name == "KAFKA_BOOTSTRAP_SERVERS":
             owner = next((s for s in SERVICES if name.startswith(f"ACCORD_{s.upper()}_")), None)
             if owner not in (None, service):
@@ -182,8 +191,10 @@ def _config_map(docs: list[Doc], name: str) -> Doc | None:
     return None
 
 
-def container_environment(docs: list[Doc], container: Doc, where: str) -> tuple[dict[str, str], list[str]]:
+def container_environment(docs: list[Doc], container: Doc, where: str) -> tuple[dict[str, str], list[str], list[str]]:
+    """The environment the container gets, the variables of optional Secrets it may get, and problems."""
     env: dict[str, str] = {}
+    optional: list[str] = []
     problems = []
     for source in container.get("envFrom", []):
         ref = source.get("configMapRef") or {}
@@ -198,11 +209,13 @@ def container_environment(docs: list[Doc], container: Doc, where: str) -> tuple[
             if SECRET_NAME.search(item["name"]):
                 problems.append(f"{where}: {item['name']} is inlined; reference a Secret")
             env[item["name"]] = str(item["value"])
-        elif secret := item.get("valueFrom", {}).get("secretKeyRef"):
+        elif (secret := item.get("valueFrom", {}).get("secretKeyRef")) and secret.get("optional"):
+            optional.append(item["name"])
+        elif secret:
             # The Secret's value is the cluster's; a well-formed stand-in lets the Settings judge the rest.
             role = f"accord_{secret['name'].split('-')[1]}" if secret["key"] == "url" else ""
             env[item["name"]] = f"postgresql://{role}:{DUMMY_SECRET}@postgres:5432/accord" if role else DUMMY_SECRET
-    return env, problems
+    return env, optional, problems
 
 
 def check_kubernetes(docs: list[Doc], production: bool) -> list[str]:
@@ -257,8 +270,8 @@ def _check_container(docs: list[Doc], service: str, container: Doc, command: lis
     resources = container.get("resources", {})
     if not {"cpu", "memory"} <= set(resources.get("requests", {})) or "memory" not in resources.get("limits", {}):
         problems.append(f"{where}: needs cpu and memory requests and a memory limit")
-    env, env_problems = container_environment(docs, container, where)
-    return problems + env_problems + check_environment(service, env, where)
+    env, optional, env_problems = container_environment(docs, container, where)
+    return problems + env_problems + check_environment(service, env, where, optional)
 
 
 def _check_worker_scaling(service: str, max_replicas: int) -> list[str]:

@@ -45,6 +45,16 @@ RESOURCES = {
 }
 
 
+# Secrets a service reads besides its database URL: (variable, Secret, key). Optional: a mail relay without
+# authentication, or no web push, needs none.
+OPTIONAL_SECRETS = {
+    "notifications": [
+        ("ACCORD_NOTIFICATIONS_SMTP_PASSWORD", "accord-notifications-smtp", "password"),
+        ("ACCORD_NOTIFICATIONS_VAPID_PRIVATE_KEY", "accord-notifications-push", "vapid-private-key"),
+    ],
+}
+
+
 def labels(service: str, component: str) -> dict[str, str]:
     return {"app.kubernetes.io/name": service, "app.kubernetes.io/component": component}
 
@@ -69,6 +79,8 @@ def _env(service: str, pool: int | None) -> list[dict[str, Any]]:
             "valueFrom": {"secretKeyRef": {"name": f"accord-{service}-database", "key": "url"}},
         }
     ]
+    for variable, secret, key in OPTIONAL_SECRETS.get(service, []):
+        env.append({"name": variable, "valueFrom": {"secretKeyRef": {"name": secret, "key": key, "optional": True}}})
     if pool is not None:
         env.append({"name": f"{prefix}DB_POOL_MAX", "value": str(pool)})
     return env

