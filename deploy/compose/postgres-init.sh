@@ -7,6 +7,12 @@ set -euo pipefail
 
 SERVICES=(gateway goals progress notifications reporting)
 
+# Every password first: a missing one stops the script before it has changed anything.
+for service in "${SERVICES[@]}"; do
+  variable="ACCORD_${service^^}_DB_PASSWORD"
+  : "${!variable:?$variable must be set}"
+done
+
 psql -v ON_ERROR_STOP=1 --username "$POSTGRES_USER" --dbname postgres <<'SQL'
 CREATE DATABASE accord;
 REVOKE ALL ON DATABASE accord FROM PUBLIC;
@@ -14,7 +20,7 @@ SQL
 
 for service in "${SERVICES[@]}"; do
   variable="ACCORD_${service^^}_DB_PASSWORD"
-  password="${!variable:?$variable must be set}"
+  password="${!variable}"
   # psql's :'var' quotes the value as a literal, so a password cannot break out of the statement.
   psql -v ON_ERROR_STOP=1 --username "$POSTGRES_USER" --dbname accord \
     -v role="accord_${service}" -v schema="${service}" -v password="${password}" <<'SQL'
