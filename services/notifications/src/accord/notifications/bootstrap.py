@@ -1,11 +1,22 @@
 """Wiring: the one place where the notifications service's parts are put together."""
 
+import asyncio
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+import aiohttp
 from fastapi import FastAPI
 
+from accord.notifications.adapters.email import SmtpSender
+from accord.notifications.adapters.push import PushSender
+from accord.notifications.domain.delivery import Sender
+from accord.notifications.entrypoints.api import ROUTERS
+from accord.notifications.entrypoints.dispatcher import Dispatcher
 from accord.notifications.handlers import CONSUMED_TOPICS, event_handlers
 from accord.notifications.settings import Settings
 from accord.shared.api import build_api
-from accord.shared.runtime import Subscription
+from accord.shared.events.contracts.notifications import Channel
+from accord.shared.runtime import BackgroundTask, Resources, Subscription
 
 
 def settings() -> Settings:
@@ -13,10 +24,39 @@ def settings() -> Settings:
 
 
 def create_api() -> FastAPI:
-    return build_api(settings(), routers=[])
+    return build_api(settings(), routers=ROUTERS)
 
 
 def subscriptions() -> list[Subscription]:
     if not CONSUMED_TOPICS:
         return []
     return [Subscription(CONSUMED_TOPICS, event_handlers)]
+
+
+@asynccontextmanager
+async def open_senders(s: Settings) -> AsyncIterator[dict[Channel, Sender]]:
+    """A sender per configured channel (the in-app inbox needs none)."""
+    senders: dict[Channel, Sender] = {}
+    if s.email_enabled:
+        senders[Channel.EMAIL] = SmtpSender(s)
+    async with aiohttp.ClientSession() as session:
+        if s.vapid_private_key is not None:
+            senders[Channel.PUSH] = PushSender(
+                private_key=s.vapid_private_key.get_secret_value(),
+                subject=s.vapid_subject,
+                ttl=s.push_ttl_seconds,
+                timeout=s.push_timeout_seconds,
+                session=session,
+            )
+        yield senders
+
+
+def background() -> list[BackgroundTask]:
+    """The dispatcher runs beside the relay and the consumers in the worker."""
+    return [dispatch_notifications] if settings().dispatch_enabled else []
+
+
+async def dispatch_notifications(res: Resources, stop: asyncio.Event) -> None:
+    assert isinstance(res.settings, Settings)
+    async with open_senders(res.settings) as senders:
+        await Dispatcher(res.settings, res.pool, senders).run(stop)

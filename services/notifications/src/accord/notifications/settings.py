@@ -1,15 +1,89 @@
+import base64
 from typing import ClassVar
 
+from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import SettingsConfigDict
 
-from accord.shared.settings import LOCAL_ENV_FILE, ServiceSettings
+from accord.shared.settings import LOCAL_ENV_FILE, ServiceSettings, is_placeholder
 
 
 class Settings(ServiceSettings):
-    """The notifications service's settings: ACCORD_NOTIFICATIONS_* variables, plus the shared ones."""
+    """The notifications service's settings: ACCORD_NOTIFICATIONS_* variables, plus the shared ones.
+
+    Everything that is not a secret has a safe local default (a mail catcher on 127.0.0.1:1025, links to a local
+    app). Web Push is off until a VAPID private key is given: subscriptions are bound to the key's public half,
+    so a key generated at start-up would silently orphan every subscription on the next restart.
+    """
 
     model_config = SettingsConfigDict(
         env_prefix="ACCORD_NOTIFICATIONS_", env_file=LOCAL_ENV_FILE, extra="ignore", frozen=True
     )
 
     service: ClassVar[str] = "notifications"
+
+    app_base_url: str = Field(default="http://127.0.0.1:3000", pattern=r"^https?://[^\s/]+(/[^\s]*)?$")
+    """Where links in messages point: the web app, which asks the person to sign in before showing anything."""
+
+    default_locale: str = Field(default="en", pattern=r"^[a-z]{2,3}$")
+    default_time_zone: str = "Europe/London"
+    digest_hour: int = Field(default=17, ge=0, le=23)
+    """Local hour at which clinicians who chose a digest receive it."""
+
+    email_enabled: bool = True
+    smtp_host: str = "127.0.0.1"
+    smtp_port: int = Field(default=1025, ge=1, le=65535)
+    smtp_sender: str = Field(default="no-reply@accord.localhost", pattern=r"^[^@\s<>]+@[^@\s<>]+$")
+    smtp_username: str | None = None
+    smtp_password: SecretStr | None = None
+    smtp_use_tls: bool = False
+    smtp_start_tls: bool = False
+    smtp_timeout_seconds: float = Field(default=10.0, gt=0)
+
+    vapid_private_key: SecretStr | None = None
+    """Raw P-256 private key, base64url (as `vapid --gen` or web-push tools print it). Unset: push is off."""
+    vapid_subject: str = Field(default="mailto:notifications@accord.localhost", pattern=r"^(mailto:|https://)\S+$")
+    push_ttl_seconds: int = Field(default=24 * 3600, ge=0)
+    push_timeout_seconds: float = Field(default=10.0, gt=0)
+    push_require_https: bool = True
+    push_endpoint_hosts: tuple[str, ...] = (
+        "fcm.googleapis.com",
+        "push.services.mozilla.com",
+        "push.apple.com",
+        "notify.windows.com",
+    )
+    """Push endpoints must be on one of these hosts (or a subdomain): the service posts to them, so an arbitrary
+    URL would let anyone make it call into the internal network."""
+
+    dispatch_enabled: bool = True
+    dispatch_batch_size: int = Field(default=50, ge=1, le=1000)
+    dispatch_concurrency: int = Field(default=4, ge=1, le=32)
+    dispatch_poll_interval_seconds: float = Field(default=5.0, gt=0)
+    delivery_max_attempts: int = Field(default=8, ge=1, le=50)
+    retry_backoff_seconds: float = Field(default=30.0, gt=0)
+    retry_backoff_max_seconds: float = Field(default=3600.0, gt=0)
+    check_ins_enabled: bool = True
+
+    @property
+    def push_enabled(self) -> bool:
+        return self.vapid_private_key is not None
+
+    @field_validator("vapid_private_key", "smtp_password")
+    @classmethod
+    def _real_secret(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None and is_placeholder(value.get_secret_value()):
+            raise ValueError("is a placeholder: set the real secret, or leave it unset")
+        return value
+
+    @field_validator("vapid_private_key")
+    @classmethod
+    def _raw_p256_key(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None and len(_b64url(value.get_secret_value())) != 32:
+            raise ValueError("must be a raw P-256 private key (32 bytes, base64url)")
+        return value
+
+
+def _b64url(text: str) -> bytes:
+    try:
+        return base64.urlsafe_b64decode(text.strip() + "=" * (-len(text.strip()) % 4))
+    except ValueError:
+        return b""

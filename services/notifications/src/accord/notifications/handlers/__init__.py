@@ -1,7 +1,14 @@
 """One handler function per command or event."""
 
 from collections.abc import Mapping
+from typing import Any
 
+from accord.notifications.handlers import care_team
+from accord.notifications.handlers.planning import Planner
+from accord.notifications.handlers.triggers import Triggers
+from accord.notifications.settings import Settings
+from accord.shared.db import Connection
+from accord.shared.events import Envelope
 from accord.shared.inbox import EventHandler
 from accord.shared.runtime import Resources
 
@@ -13,4 +20,35 @@ CONSUMED_TOPICS: tuple[str, ...] = (
 
 def event_handlers(resources: Resources) -> Mapping[str, EventHandler]:
     """Event type -> handler, for the events this service reacts to."""
-    return {}
+    assert isinstance(resources.settings, Settings)
+    triggers = Triggers(Planner(resources.settings, resources.outbox))
+
+    def then_replay_held(handler: EventHandler) -> EventHandler:
+        """A change to a care team may be what a held progress trigger was waiting for."""
+
+        async def handle(conn: Connection, envelope: Envelope, event: Any) -> None:
+            await handler(conn, envelope, event)
+            await triggers.replay_held(conn, envelope, event)
+
+        return handle
+
+    return {
+        "EpisodeOpened": then_replay_held(care_team.on_episode_opened),
+        "ParticipantJoined": then_replay_held(care_team.on_participant_joined),
+        "ParticipantLeft": care_team.on_participant_left,
+        "EpisodeClosed": care_team.on_episode_closed,
+        "GoalProposed": then_replay_held(triggers.on_goal_proposed),
+        "GoalRevisionProposed": triggers.on_goal_revision_proposed,
+        "GoalAgreed": then_replay_held(triggers.on_goal_agreed),
+        "GoalVisibilityChanged": care_team.on_goal_visibility_changed,
+        "GoalPaused": care_team.on_goal_paused,
+        "GoalResumed": care_team.on_goal_resumed,
+        "GoalClosed": care_team.on_goal_closed,
+        "ProgressRecorded": care_team.on_client_entry,
+        "GoalRatingRecorded": care_team.on_client_entry,
+        "MilestoneChecked": care_team.on_client_entry,
+        "MilestoneReached": triggers.on_progress_trigger,
+        "GoalTargetReached": triggers.on_progress_trigger,
+        "ReviewSuggested": triggers.on_progress_trigger,
+        "SafetySignalRaised": triggers.on_progress_trigger,
+    }

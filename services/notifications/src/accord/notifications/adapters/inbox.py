@@ -1,0 +1,72 @@
+"""The in-app inbox: one item per in-app delivery, read only by its recipient."""
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+from uuid import UUID
+
+from accord.notifications.domain.delivery import Delivery
+from accord.notifications.domain.templates import TemplateCode
+from accord.shared.db import Connection
+
+
+@dataclass(frozen=True)
+class InboxItem:
+    id: UUID
+    template: TemplateCode
+    link_path: str
+    created_at: datetime
+    read_at: datetime | None
+
+
+async def add(conn: Connection, d: Delivery) -> None:
+    await conn.execute(
+        "INSERT INTO inbox_items (id, tenant_id, recipient_id, template_code, link_path) VALUES ($1, $2, $3, $4, $5)",
+        d.id,
+        d.tenant_id,
+        d.recipient_id,
+        d.template.value,
+        d.link_path,
+    )
+
+
+async def page(
+    conn: Connection, tenant_id: str, person_id: UUID, before: tuple[datetime, UUID] | None, limit: int
+) -> list[InboxItem]:
+    """Newest first; `before` is the (created_at, id) of the last item of the previous page."""
+    before_at, before_id = before or (None, None)
+    rows = await conn.fetch(
+        "SELECT * FROM inbox_items WHERE tenant_id = $1 AND recipient_id = $2 "
+        "AND ($3::timestamptz IS NULL OR (created_at, id) < ($3, $4)) ORDER BY created_at DESC, id DESC LIMIT $5",
+        tenant_id,
+        person_id,
+        before_at,
+        before_id,
+        limit,
+    )
+    return [_item(r) for r in rows]
+
+
+async def unread_count(conn: Connection, tenant_id: str, person_id: UUID) -> int:
+    count = await conn.fetchval(
+        "SELECT count(*) FROM inbox_items WHERE tenant_id = $1 AND recipient_id = $2 AND read_at IS NULL",
+        tenant_id,
+        person_id,
+    )
+    return int(count)
+
+
+async def mark_read(conn: Connection, tenant_id: str, person_id: UUID, item_id: UUID) -> InboxItem | None:
+    """Marks the item read (keeping the first time it was read); None if it is not this person's."""
+    row = await conn.fetchrow(
+        "UPDATE inbox_items SET read_at = coalesce(read_at, now()) WHERE id = $1 AND tenant_id = $2 "
+        "AND recipient_id = $3 RETURNING *",
+        item_id,
+        tenant_id,
+        person_id,
+    )
+    return None if row is None else _item(row)
+
+
+def _item(row: Any) -> InboxItem:
+    return InboxItem(row["id"], TemplateCode(row["template_code"]), row["link_path"], row["created_at"], row["read_at"])

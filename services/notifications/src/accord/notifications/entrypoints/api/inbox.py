@@ -1,0 +1,82 @@
+"""My inbox: list (newest first, cursor-paginated), unread count, mark read."""
+
+from typing import Annotated
+from uuid import UUID
+
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import JSONResponse
+
+from accord.notifications.adapters import inbox, people
+from accord.notifications.adapters.inbox import InboxItem
+from accord.notifications.domain.templates import render
+from accord.notifications.entrypoints.api.common import (
+    IdempotencyKey,
+    audit_of,
+    client_of,
+    defaults_of,
+    idempotent_post,
+    keyset_position,
+    not_yours,
+    settings_of,
+)
+from accord.notifications.entrypoints.api.schemas import InboxItemOut, UnreadCountOut
+from accord.shared.api import ResourcesDep
+from accord.shared.auth import CurrentPrincipal
+from accord.shared.db import Connection
+from accord.shared.pagination import Page, encode_cursor
+
+router = APIRouter(prefix="/notifications/inbox", tags=["inbox"])
+
+
+@router.get("", response_model=Page[InboxItemOut])
+async def list_inbox(
+    principal: CurrentPrincipal,
+    res: ResourcesDep,
+    cursor: str | None = None,
+    limit: Annotated[int, Query(ge=1, le=100)] = 20,
+) -> Page[InboxItemOut]:
+    before = keyset_position(cursor)
+    async with res.pool.acquire() as conn, conn.transaction():
+        items = await inbox.page(conn, principal.tenant_id, principal.subject, before, limit + 1)
+        locale = (await people.preferences(conn, principal.tenant_id, principal.subject, defaults_of(res))).locale
+        await audit_of(res).record(conn, principal, "list", "inbox", principal.subject, client_of(principal))
+    base = settings_of(res).app_base_url
+    page = [_out(item, locale, base) for item in items[:limit]]
+    last = items[limit - 1] if len(items) > limit else None
+    return Page(items=page, next_cursor=encode_cursor(last.created_at.isoformat(), last.id) if last else None)
+
+
+@router.get("/unread-count", response_model=UnreadCountOut)
+async def unread_count(principal: CurrentPrincipal, res: ResourcesDep) -> UnreadCountOut:
+    async with res.pool.acquire() as conn, conn.transaction():
+        count = await inbox.unread_count(conn, principal.tenant_id, principal.subject)
+        await audit_of(res).record(conn, principal, "count_unread", "inbox", principal.subject, client_of(principal))
+    return UnreadCountOut(unread=count)
+
+
+@router.post("/{item_id}/read", response_model=InboxItemOut)
+async def mark_read(
+    item_id: UUID, principal: CurrentPrincipal, res: ResourcesDep, request: Request, key: IdempotencyKey = None
+) -> JSONResponse:
+    async def act(conn: Connection) -> tuple[int, InboxItemOut]:
+        item = await inbox.mark_read(conn, principal.tenant_id, principal.subject, item_id)
+        if item is None:
+            raise await not_yours(res, principal, "mark_read", "inbox_item", item_id)
+        await audit_of(res).record(conn, principal, "mark_read", "inbox_item", item_id, client_of(principal))
+        prefs = await people.preferences(conn, principal.tenant_id, principal.subject, defaults_of(res))
+        return 200, _out(item, prefs.locale, settings_of(res).app_base_url)
+
+    return await idempotent_post(res, principal, request, key, None, act)
+
+
+def _out(item: InboxItem, locale: str, base_url: str) -> InboxItemOut:
+    message = render(item.template, locale, {"link": base_url.rstrip("/") + item.link_path, "count": 1})
+    return InboxItemOut(
+        id=item.id,
+        kind=item.template.value,
+        title=message.title,
+        body=message.body,
+        link=message.link,
+        created_at=item.created_at,
+        read_at=item.read_at,
+    )

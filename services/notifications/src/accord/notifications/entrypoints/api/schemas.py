@@ -1,0 +1,93 @@
+"""Request and response bodies of the notifications API."""
+
+from datetime import datetime, time
+from typing import Literal
+from uuid import UUID
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from accord.notifications.domain.preferences import is_time_zone
+
+
+class InboxItemOut(BaseModel):
+    id: UUID
+    kind: str
+    title: str
+    body: str
+    link: str
+    created_at: datetime
+    read_at: datetime | None
+
+
+class UnreadCountOut(BaseModel):
+    unread: int
+
+
+class QuietHoursBody(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    start: time
+    end: time
+
+    @model_validator(mode="after")
+    def _a_real_window(self) -> "QuietHoursBody":
+        if self.start == self.end:
+            raise ValueError("start and end must differ")
+        return self
+
+
+class PreferencesBody(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    locale: str = Field(max_length=35, pattern=r"^[A-Za-z]{2,3}([-_][A-Za-z0-9]{2,8})*$")
+    """Any BCP 47 tag; messages use the closest supported locale (en, cy), falling back to English."""
+    time_zone: str = Field(max_length=64)
+    channels: set[Literal["email", "push"]]
+    """Everyday channels besides the in-app inbox; an urgent message uses every channel regardless."""
+    quiet_hours: QuietHoursBody | None = None
+    clinician_delivery: Literal["immediate", "digest"] = "immediate"
+
+    @field_validator("time_zone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        if not is_time_zone(value):
+            raise ValueError("must be an IANA time zone such as Europe/London")
+        return value
+
+
+class EmailIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    email: str = Field(min_length=3, max_length=254)
+
+
+class EmailOut(BaseModel):
+    id: UUID
+    email: str
+    created_at: datetime
+    active: bool
+
+
+class PushKeys(BaseModel):
+    p256dh: str = Field(min_length=80, max_length=100)
+    auth: str = Field(min_length=16, max_length=30)
+
+
+class PushSubscriptionIn(BaseModel):
+    """The browser's PushSubscription.toJSON(); expirationTime and the like are ignored."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    endpoint: str = Field(min_length=10, max_length=2048)
+    keys: PushKeys
+
+
+class PushSubscriptionOut(BaseModel):
+    id: UUID
+    endpoint_host: str
+    created_at: datetime
+    active: bool
+
+
+class PublicKeyOut(BaseModel):
+    public_key: str

@@ -1,0 +1,126 @@
+"""Turns notices into messages, inside the transaction of the event that caused them.
+
+The in-app inbox item is delivered right here (it is a row, and it makes no sound). E-mail and push become pending
+deliveries that the dispatcher sends; their unique key (source event, recipient, channel, contact point) is what
+makes a redelivered or replayed event unable to double a message.
+"""
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from uuid import UUID, uuid4, uuid5
+
+from accord.notifications.adapters import deliveries, inbox, people
+from accord.notifications.domain.audience import Notice
+from accord.notifications.domain.contact_points import ContactPoint
+from accord.notifications.domain.delivery import Delivery, DeliveryStatus
+from accord.notifications.domain.preferences import ClinicianDelivery, Preferences
+from accord.notifications.settings import Settings
+from accord.shared.db import Connection
+from accord.shared.events import Envelope
+from accord.shared.events.contracts.notifications import Channel, NotificationDelivered, NotificationFailed
+from accord.shared.outbox import Outbox
+
+OUTCOME_NAMESPACE = UUID("0c7d3a52-5f0e-4d8e-9a51-3b9e2f6d7c10")
+PRODUCER = "notifications"
+
+
+@dataclass(frozen=True)
+class Source:
+    """What caused the notices: an event, or a check-in that came due (with an id standing in for an event)."""
+
+    event_id: UUID
+    tenant_id: str
+    client_id: UUID
+    correlation_id: UUID
+    causation_id: UUID | None
+    link_path: str
+
+    @classmethod
+    def of(cls, envelope: Envelope, client_id: UUID, link_path: str) -> "Source":
+        return cls(
+            envelope.event_id, envelope.tenant_id, client_id, envelope.correlation_id, envelope.event_id, link_path
+        )
+
+
+def outcome_event(d: Delivery, at: datetime, *, failed: bool = False, permanent: bool = False) -> Envelope:
+    """NotificationDelivered / NotificationFailed for engagement analytics: identifiers only. The event id is
+    derived from the delivery, so one delivery can never announce the same outcome twice."""
+    common = {
+        "client_id": d.client_id,
+        "notification_id": d.id,
+        "source_event_id": d.source_event_id,
+        "recipient_id": d.recipient_id,
+        "channel": d.channel,
+        "template_code": d.template.value,
+    }
+    if failed:
+        event: NotificationDelivered | NotificationFailed = NotificationFailed(
+            **common, permanent=permanent, failed_at=at
+        )
+    else:
+        event = NotificationDelivered(**common, delivered_at=at)
+    return Envelope.wrap(
+        event,
+        producer=PRODUCER,
+        tenant_id=d.tenant_id,
+        correlation_id=d.correlation_id,
+        causation_id=d.causation_id,
+        event_id=uuid5(OUTCOME_NAMESPACE, f"{d.id}:{event.event_type()}"),
+    )
+
+
+class Planner:
+    def __init__(
+        self, settings: Settings, outbox: Outbox, clock: Callable[[], datetime] = lambda: datetime.now(UTC)
+    ) -> None:
+        self.settings, self.outbox, self.clock = settings, outbox, clock
+        self.defaults = people.Defaults(settings.default_locale, settings.default_time_zone)
+
+    async def notify(
+        self, conn: Connection, source: Source, notices: Sequence[Notice], now: datetime | None = None
+    ) -> None:
+        now = now or self.clock()
+        for notice in notices:
+            prefs = await people.preferences(conn, source.tenant_id, notice.recipient_id, self.defaults)
+            await self._in_app(conn, source, notice, now)
+            for point in await people.active_contact_points(conn, source.tenant_id, notice.recipient_id):
+                if self._wanted(notice, prefs, point):
+                    await self._queue(conn, source, notice, prefs, point, now)
+
+    async def _in_app(self, conn: Connection, source: Source, notice: Notice, now: datetime) -> None:
+        d = self._delivery(source, notice, Channel.IN_APP, None, digest=False)
+        if await deliveries.add(conn, d, DeliveryStatus.SENT, now):
+            await inbox.add(conn, d)
+            await self.outbox.add(conn, outcome_event(d, now))
+
+    async def _queue(
+        self, conn: Connection, source: Source, notice: Notice, prefs: Preferences, point: ContactPoint, now: datetime
+    ) -> None:
+        digest = notice.digestible and not notice.urgent and prefs.clinician_delivery is ClinicianDelivery.DIGEST
+        due = prefs.next_digest(now, self.settings.digest_hour) if digest else now
+        d = self._delivery(source, notice, point.channel, point.id, digest=digest)
+        await deliveries.add(conn, d, DeliveryStatus.PENDING, due)
+
+    def _wanted(self, notice: Notice, prefs: Preferences, point: ContactPoint) -> bool:
+        """Urgent notices go through every channel the person has, whatever they chose for everyday ones."""
+        configured = self.settings.push_enabled if point.channel is Channel.PUSH else self.settings.email_enabled
+        return configured and (notice.urgent or point.channel in prefs.channels)
+
+    @staticmethod
+    def _delivery(source: Source, notice: Notice, channel: Channel, point_id: UUID | None, *, digest: bool) -> Delivery:
+        return Delivery(
+            id=uuid4(),
+            tenant_id=source.tenant_id,
+            source_event_id=source.event_id,
+            correlation_id=source.correlation_id,
+            causation_id=source.causation_id,
+            client_id=source.client_id,
+            recipient_id=notice.recipient_id,
+            channel=channel,
+            contact_point_id=point_id,
+            template=notice.template,
+            link_path=source.link_path,
+            urgent=notice.urgent,
+            digest=digest,
+        )

@@ -1,0 +1,95 @@
+"""Events that cause notifications: who hears (domain.audience), in which words (the template), with which link.
+
+Goals-topic events are ordered per client, so when one arrives the care team it refers to is already known.
+Progress-topic events are not ordered against them: one about a goal or client not seen yet is held, and planned
+when the goals service's events catch up (`replay_held`).
+"""
+
+import structlog
+
+from accord.notifications.adapters import care_teams, pending_triggers
+from accord.notifications.domain import audience
+from accord.notifications.domain.audience import GoalAccess, Notice
+from accord.notifications.domain.templates import TemplateCode
+from accord.notifications.handlers.planning import Planner, Source
+from accord.shared.db import Connection
+from accord.shared.events import Envelope, IntegrationEvent
+from accord.shared.events.contracts.goals import GoalAgreed, GoalProposed, GoalRevisionProposed
+from accord.shared.events.contracts.progress import (
+    GoalTargetReached,
+    MilestoneReached,
+    ReviewSuggested,
+    SafetySignalRaised,
+)
+
+log = structlog.get_logger(__name__)
+
+ProgressTrigger = MilestoneReached | GoalTargetReached | ReviewSuggested | SafetySignalRaised
+
+
+class Triggers:
+    def __init__(self, planner: Planner) -> None:
+        self.planner = planner
+
+    async def on_goal_proposed(self, conn: Connection, envelope: Envelope, event: GoalProposed) -> None:
+        await care_teams.goal_proposed(conn, envelope.tenant_id, event)
+        team = await care_teams.team_of_episode(conn, envelope.tenant_id, event.client_id, event.episode_id)
+        access = GoalAccess(event.visibility, frozenset(event.shared_with))
+        notices = audience.goal_waiting_for_view(event.required_parties, event.proposed_by, team, access)
+        await self._notify(conn, envelope, event, notices, f"/goals/{event.goal_id}")
+
+    async def on_goal_revision_proposed(
+        self, conn: Connection, envelope: Envelope, event: GoalRevisionProposed
+    ) -> None:
+        goal = await care_teams.goal(conn, envelope.tenant_id, event.goal_id)
+        if goal is None:
+            log.info("revision of a goal never seen: nobody to tell", goal_id=str(event.goal_id))
+            return
+        team = await care_teams.team_of_episode(conn, envelope.tenant_id, event.client_id, goal.episode_id)
+        notices = audience.goal_waiting_for_view(event.required_parties, event.proposed_by, team, goal.access)
+        await self._notify(conn, envelope, event, notices, f"/goals/{event.goal_id}")
+
+    async def on_goal_agreed(self, conn: Connection, envelope: Envelope, event: GoalAgreed) -> None:
+        await care_teams.goal_agreed(conn, envelope.tenant_id, event)
+        team = await care_teams.team_of_episode(conn, envelope.tenant_id, event.client_id, event.episode_id)
+        access = GoalAccess(event.visibility, frozenset(event.shared_with))
+        notices = audience.goal_agreed(event.parties, team, access)
+        await self._notify(conn, envelope, event, notices, f"/goals/{event.goal_id}")
+
+    async def on_progress_trigger(self, conn: Connection, envelope: Envelope, event: ProgressTrigger) -> None:
+        if not await self._plan(conn, envelope, event):
+            await pending_triggers.hold(conn, envelope, event.client_id)
+
+    async def replay_held(self, conn: Connection, envelope: Envelope, event: IntegrationEvent) -> None:
+        """After any change to a client's care team: plan what was waiting for it."""
+        for held in await pending_triggers.held_for(conn, envelope.tenant_id, event.client_id):
+            trigger = held.open()
+            if isinstance(trigger, ProgressTrigger) and await self._plan(conn, held, trigger):
+                await pending_triggers.release(conn, held.event_id)
+
+    async def _plan(self, conn: Connection, envelope: Envelope, event: ProgressTrigger) -> bool:
+        """Plans the notices; False if the goal or care team they depend on is not known yet."""
+        tenant = envelope.tenant_id
+        if isinstance(event, SafetySignalRaised):
+            team = await care_teams.team_of_client(conn, tenant, event.client_id)
+            if not team.therapists:
+                return False
+            await self._notify(conn, envelope, event, audience.safety_signal(team), f"/clients/{event.client_id}")
+            return True
+        goal = await care_teams.goal(conn, tenant, event.goal_id)
+        if goal is None:
+            return False
+        team = await care_teams.team_of_episode(conn, tenant, event.client_id, goal.episode_id)
+        if isinstance(event, ReviewSuggested):
+            notices = audience.review_suggested(team)
+        elif isinstance(event, MilestoneReached):
+            notices = audience.celebration(TemplateCode.MILESTONE_CELEBRATION, team, goal.access)
+        else:
+            notices = audience.celebration(TemplateCode.TARGET_CELEBRATION, team, goal.access)
+        await self._notify(conn, envelope, event, notices, f"/goals/{event.goal_id}")
+        return True
+
+    async def _notify(
+        self, conn: Connection, envelope: Envelope, event: IntegrationEvent, notices: list[Notice], link: str
+    ) -> None:
+        await self.planner.notify(conn, Source.of(envelope, event.client_id, link), notices)

@@ -1,0 +1,7 @@
+"""Prometheus metrics of the notifications service (exposed with the shared ones at /metrics)."""
+
+from prometheus_client import Counter
+
+DELIVERIES = Counter(
+    "accord_notifications_deliveries_total", "Outcomes of e-mail and push delivery attempts", ["channel", "outcome"]
+)

@@ -1,0 +1,41 @@
+import base64
+import os
+
+import pytest
+from pydantic import ValidationError
+
+from accord.notifications.settings import Settings
+
+REQUIRED = {
+    "database_url": "postgresql://accord_notifications:s3cr3t-pw@127.0.0.1:5432/accord",
+    "KAFKA_BOOTSTRAP_SERVERS": "127.0.0.1:9092",
+    "ACCORD_OIDC_ISSUER": "https://id.example",
+    "ACCORD_OIDC_JWKS": '{"keys": []}',
+}
+
+
+def settings(**extra: object) -> Settings:
+    return Settings(**REQUIRED, **extra)  # type: ignore[arg-type]
+
+
+def test_push_is_off_without_a_vapid_key_and_the_rest_has_safe_local_defaults() -> None:
+    s = settings()
+    assert not s.push_enabled
+    assert (s.smtp_host, s.smtp_port) == ("127.0.0.1", 1025)
+    assert s.push_require_https
+
+
+def test_a_vapid_key_turns_push_on() -> None:
+    key = base64.urlsafe_b64encode(os.urandom(32)).decode().rstrip("=")
+    assert settings(vapid_private_key=key).push_enabled
+
+
+@pytest.mark.parametrize("key", ["changeme", "<vapid-private-key>", "not-a-key"])
+def test_a_placeholder_or_malformed_vapid_key_fails_at_start(key: str) -> None:
+    with pytest.raises(ValidationError):
+        settings(vapid_private_key=key)
+
+
+def test_a_placeholder_smtp_password_fails_at_start() -> None:
+    with pytest.raises(ValidationError):
+        settings(smtp_password="password")
