@@ -1,8 +1,8 @@
 """Builds a service's FastAPI app on the shared skeleton, with its resources opened by the lifespan."""
 
-from collections.abc import AsyncIterator, Sequence
-from contextlib import asynccontextmanager
-from typing import Annotated
+from collections.abc import AsyncIterator, Callable, Sequence
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, FastAPI, Request
 
@@ -11,15 +11,27 @@ from accord.shared.runtime import Resources, open_resources
 from accord.shared.settings import ServiceSettings
 from accord.shared.web import create_app
 
+ExtraLifespan = Callable[[FastAPI, Resources], AbstractAsyncContextManager[None]]
 
-def build_api(settings: ServiceSettings, routers: Sequence[APIRouter] = ()) -> FastAPI:
+
+def build_api(
+    settings: ServiceSettings,
+    routers: Sequence[APIRouter] = (),
+    *,
+    extra_lifespan: ExtraLifespan | None = None,
+    **fastapi_args: Any,
+) -> FastAPI:
     resources: dict[str, Resources] = {}
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         async with open_resources(settings) as res:
             app.state.resources = resources["current"] = res
-            yield
+            if extra_lifespan is None:
+                yield
+                return
+            async with extra_lifespan(app, res):
+                yield
 
     async def database() -> None:
         await resources["current"].check_database()
@@ -27,7 +39,9 @@ def build_api(settings: ServiceSettings, routers: Sequence[APIRouter] = ()) -> F
     async def kafka() -> None:
         await resources["current"].check_kafka()
 
-    app = create_app(settings.service, readiness={"database": database, "kafka": kafka}, lifespan=lifespan)
+    app = create_app(
+        settings.service, readiness={"database": database, "kafka": kafka}, lifespan=lifespan, **fastapi_args
+    )
     app.state.token_verifier = verifier_from_settings(
         settings.oidc_issuer, settings.oidc_audience, settings.oidc_jwks_url, settings.oidc_jwks
     )

@@ -1,22 +1,46 @@
-"""Wiring: the one place where the gateway service's parts are put together."""
+"""Wiring: the one place where the gateway's parts are put together."""
 
+from collections.abc import AsyncIterator, Mapping
+from contextlib import asynccontextmanager
+
+import httpx
 from fastapi import FastAPI
 
-from accord.gateway.handlers import CONSUMED_TOPICS, event_handlers
+from accord.gateway.adapters.limiter import InProcessLimiter, Limiter, RedisLimiter
+from accord.gateway.adapters.upstreams import Upstreams
+from accord.gateway.entrypoints import dev_idp, middleware, openapi, overview, proxy
 from accord.gateway.settings import Settings
 from accord.shared.api import build_api
-from accord.shared.runtime import Subscription
+from accord.shared.runtime import Resources, Subscription
 
 
 def settings() -> Settings:
     return Settings()  # filled from the environment
 
 
-def create_api() -> FastAPI:
-    return build_api(settings(), routers=[])
+def create_api(transports: Mapping[str, httpx.AsyncBaseTransport] | None = None) -> FastAPI:
+    """`transports` lets tests put the services in-process behind the gateway."""
+    s = settings()
+
+    @asynccontextmanager
+    async def upstreams(app: FastAPI, res: Resources) -> AsyncIterator[None]:
+        app.state.upstreams = Upstreams(s, transports)
+        try:
+            yield
+        finally:
+            await app.state.upstreams.close()
+            await app.state.limiter.close()
+
+    routers = [overview.router, openapi.router, proxy.router]
+    if s.dev_identity_provider:
+        routers.insert(0, dev_idp.router(dev_idp.provider()))
+    app = build_api(s, routers, extra_lifespan=upstreams, openapi_url=None, docs_url=None, redoc_url=None)
+    app.state.settings = s
+    limiter: Limiter = RedisLimiter(s.redis_url) if s.redis_url else InProcessLimiter()
+    app.state.limiter = limiter
+    middleware.install(app, s)
+    return app
 
 
 def subscriptions() -> list[Subscription]:
-    if not CONSUMED_TOPICS:
-        return []
-    return [Subscription(CONSUMED_TOPICS, event_handlers)]
+    return []  # the gateway consumes no events
