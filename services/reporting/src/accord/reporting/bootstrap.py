@@ -2,6 +2,7 @@
 
 from fastapi import FastAPI
 
+from accord.reporting.entrypoints.api import router
 from accord.reporting.handlers import CONSUMED_TOPICS, event_handlers
 from accord.reporting.settings import Settings
 from accord.shared.api import build_api
@@ -13,10 +14,8 @@ def settings() -> Settings:
 
 
 def create_api() -> FastAPI:
-    return build_api(settings(), routers=[])
+    return build_api(settings(), routers=[router])
 
 
 def subscriptions() -> list[Subscription]:
-    if not CONSUMED_TOPICS:
-        return []
-    return [Subscription(CONSUMED_TOPICS, event_handlers)]
+    return [Subscription(CONSUMED_TOPICS, event_handlers, description="projections of every domain topic")]

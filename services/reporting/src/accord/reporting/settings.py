@@ -1,7 +1,9 @@
 from typing import ClassVar
 
+from pydantic import Field
 from pydantic_settings import SettingsConfigDict
 
+from accord.reporting.domain.measures import OutcomeRules
 from accord.shared.settings import LOCAL_ENV_FILE, ServiceSettings
 
 
@@ -13,3 +15,24 @@ class Settings(ServiceSettings):
     )
 
     service: ClassVar[str] = "reporting"
+
+    suppression_threshold: int = Field(default=5, ge=1, description="withhold figures drawn from fewer clients")
+    gbo_reliable_change: float = Field(default=2.45, gt=0, description="GBO rise that counts as reliable (CORC)")
+    phq9_caseness: int = Field(default=10, ge=1, le=27)
+    gad7_caseness: int = Field(default=8, ge=1, le=21)
+    phq9_reliable_change: int = Field(default=6, ge=1, le=27)
+    gad7_reliable_change: int = Field(default=4, ge=1, le=21)
+    recent_progress_days: int = Field(default=14, ge=1, le=366)
+    fhir_base_url: str = Field(default="https://fhir.accord.example/R4", description="fullUrl base in FHIR exports")
+    rebuild_batch_size: int = Field(default=5000, ge=100, le=100_000)
+
+    def outcome_rules(self) -> OutcomeRules:
+        return OutcomeRules(
+            suppression_threshold=self.suppression_threshold,
+            gbo_reliable_change=self.gbo_reliable_change,
+            phq9_caseness=self.phq9_caseness,
+            gad7_caseness=self.gad7_caseness,
+            phq9_reliable_change=self.phq9_reliable_change,
+            gad7_reliable_change=self.gad7_reliable_change,
+            recent_progress_days=self.recent_progress_days,
+        )

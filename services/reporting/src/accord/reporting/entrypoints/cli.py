@@ -1,7 +1,29 @@
+import asyncio
+
+import typer
+
+from accord.reporting.adapters.rebuild import rebuild
 from accord.reporting.bootstrap import create_api, settings, subscriptions
+from accord.reporting.handlers import CONSUMED_TOPICS
 from accord.shared.cli import service_cli
+from accord.shared.logging import configure_logging
 
 app = service_cli(settings, create_api, subscriptions)
+
+
+@app.command(name="rebuild")
+def rebuild_command(progress: bool = typer.Option(True, help="show a progress bar")) -> None:
+    """Rebuild every projection from the goals, progress and notifications topics, from the beginning."""
+    s = settings()
+    configure_logging(s.service, s.log_level, s.log_json)
+    result = asyncio.run(rebuild(s, CONSUMED_TOPICS, show_progress=progress))
+    typer.echo(
+        f"rebuilt from {result.events:,} events ({result.projected:,} projected, {result.undecodable:,} undecodable) "
+        f"in {result.seconds:.1f}s: {result.per_second:,.0f} events/s"
+    )
+    if not result.group_advanced:
+        typer.echo("the worker is running, so its consumer group was left where it is (re-reading is harmless)")
+
 
 if __name__ == "__main__":
     app()

@@ -2,6 +2,11 @@
 
 from collections.abc import Mapping
 
+from accord.reporting.adapters.projection_store import ProjectionStore
+from accord.reporting.domain.projection import PROJECTORS, rows_for
+from accord.shared.db import Connection
+from accord.shared.events import Envelope
+from accord.shared.events.base import IntegrationEvent
 from accord.shared.inbox import EventHandler
 from accord.shared.runtime import Resources
 
@@ -13,5 +18,13 @@ CONSUMED_TOPICS: tuple[str, ...] = (
 
 
 def event_handlers(resources: Resources) -> Mapping[str, EventHandler]:
-    """Event type -> handler, for the events this service reacts to."""
-    return {}
+    """Event type -> handler, for the events this service reacts to.
+
+    Every event is handled the same way: its facts are added to the projections (see domain/projection.py).
+    """
+    store = ProjectionStore(resources.settings.db_schema)
+
+    async def on_event(conn: Connection, envelope: Envelope, event: IntegrationEvent) -> None:
+        await store.add(conn, rows_for(envelope, event))
+
+    return dict.fromkeys(PROJECTORS, on_event)

@@ -1,0 +1,141 @@
+"""Rebuilds every projection from the topics, from the beginning, in one database transaction.
+
+1. Begin; DELETE every projection row and the consumer group's inbox rows (readers keep the old projections until
+   commit; DELETE, unlike TRUNCATE, takes no lock that would stop the live consumer or the API).
+2. Only then capture the topics' end offsets: anything the live consumer wrote before the DELETE came from below
+   them, so the rebuild reads it again; anything written after the DELETE is not removed by it.
+3. Read every partition from its beginning up to those end offsets, turn events into rows with the very function
+   the live consumer uses, COPY them in batches into staging tables and move them over with ON CONFLICT DO NOTHING
+   (a row the live consumer inserted meanwhile is simply kept: both wrote the same fact).
+4. Commit; then advance the consumer group to the end offsets where it is behind, so a stopped worker does not
+   re-read what the rebuild applied. A running worker's group cannot be moved from outside; that is harmless, as
+   re-applying an event adds nothing (rows are keyed by the facts' own ids).
+"""
+
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from aiokafka import AIOKafkaConsumer, TopicPartition
+from aiokafka.admin import AIOKafkaAdminClient
+from aiokafka.errors import KafkaError
+from aiokafka.structs import OffsetAndMetadata
+from pydantic import ValidationError
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+from accord.reporting.adapters.projection_store import ProjectionStore
+from accord.reporting.domain.projection import PROJECTORS, Row, rows_for
+from accord.reporting.settings import Settings
+from accord.shared.db import create_pool
+from accord.shared.events import Envelope
+
+
+@dataclass(frozen=True)
+class RebuildResult:
+    events: int
+    """Records read (every event of the topics up to their end offsets at the start)."""
+    projected: int
+    """Events reporting keeps facts of."""
+    undecodable: int
+    seconds: float
+    group_advanced: bool
+
+    @property
+    def per_second(self) -> float:
+        return self.events / self.seconds if self.seconds else 0.0
+
+
+def _rows(raw: bytes | None) -> list[Row] | None:
+    """The event's rows; None when it cannot be decoded (the live consumer dead-letters such a record)."""
+    try:
+        envelope = Envelope.from_bytes(raw or b"")
+        if envelope.event_type not in PROJECTORS:
+            return []
+        return rows_for(envelope, envelope.open())
+    except (ValidationError, KeyError, ValueError, UnicodeDecodeError):
+        return None
+
+
+async def _partitions(bootstrap: str, topics: Sequence[str]) -> list[TopicPartition]:
+    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap, client_id="accord-reporting-rebuild")
+    await admin.start()
+    try:
+        described = {t["topic"]: t for t in await admin.describe_topics(list(topics))}
+    finally:
+        await admin.close()
+    found = []
+    for topic in topics:
+        partitions = described.get(topic, {}).get("partitions") or []
+        if not partitions:
+            raise LookupError(f"topic {topic} does not exist")
+        found += [TopicPartition(topic, p["partition"]) for p in sorted(partitions, key=lambda p: p["partition"])]
+    return found
+
+
+async def _advance_group(bootstrap: str, group: str, end: dict[TopicPartition, int]) -> bool:
+    consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, group_id=group, enable_auto_commit=False)
+    await consumer.start()
+    try:
+        consumer.assign(list(end))
+        behind = {}
+        for tp, offset in end.items():
+            committed = await consumer.committed(tp)
+            if committed is None or committed < offset:  # never move the group backwards
+                behind[tp] = OffsetAndMetadata(offset, "reporting rebuild")
+        if behind:
+            await consumer.commit(behind)
+        return True
+    except KafkaError:
+        return False  # the group has live members (the worker runs): see the module docstring
+    finally:
+        await consumer.stop()
+
+
+async def rebuild(settings: Settings, topics: Sequence[str], *, show_progress: bool = True) -> RebuildResult:
+    store = ProjectionStore(settings.db_schema)
+    pool = await create_pool(settings, min_size=1, max_size=1)
+    consumer = AIOKafkaConsumer(
+        bootstrap_servers=settings.kafka_bootstrap_servers,
+        enable_auto_commit=False,
+        max_partition_fetch_bytes=8 * 1024 * 1024,
+        fetch_max_bytes=64 * 1024 * 1024,
+    )
+    await consumer.start()
+    started = time.perf_counter()
+    events = projected = undecodable = 0
+    try:
+        partitions = await _partitions(settings.kafka_bootstrap_servers, topics)
+        consumer.assign(partitions)
+        async with pool.acquire() as conn, conn.transaction():
+            await store.clear(conn, settings.service)
+            await store.create_staging(conn)
+            end = await consumer.end_offsets(partitions)
+            begin = await consumer.beginning_offsets(partitions)
+            await consumer.seek_to_beginning(*partitions)
+            pending = {tp for tp in partitions if end[tp] > begin[tp]}
+            columns = [TextColumn("rebuilding projections"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn()]
+            with Progress(*columns, disable=not show_progress) as progress:
+                task = progress.add_task("events", total=sum(end[tp] - begin[tp] for tp in partitions))
+                while pending:
+                    batch = await consumer.getmany(*pending, timeout_ms=1000, max_records=settings.rebuild_batch_size)
+                    rows: list[Row] = []
+                    for tp, records in batch.items():
+                        for record in records:
+                            if record.offset >= end[tp]:
+                                break  # arrived after the start: the live consumer's business
+                            events += 1
+                            found = _rows(record.value)
+                            undecodable += found is None
+                            projected += bool(found)
+                            rows += found or []
+                    for tp in list(pending):
+                        if await consumer.position(tp) >= end[tp]:
+                            pending.discard(tp)
+                    await store.add_bulk(conn, rows)
+                    progress.update(task, completed=events)
+        seconds = time.perf_counter() - started
+    finally:
+        await consumer.stop()
+        await pool.close()
+    advanced = await _advance_group(settings.kafka_bootstrap_servers, settings.service, end)
+    return RebuildResult(events, projected, undecodable, seconds, advanced)

@@ -1,0 +1,122 @@
+"""A therapist's caseload: one row per client with an open episode they lead or take part in."""
+
+from collections.abc import Callable, Sequence, Set
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from enum import StrEnum
+from typing import Any
+from uuid import UUID
+
+from accord.reporting.domain.access import clinician_episodes
+from accord.reporting.domain.goals import Lifecycle, goal_states
+from accord.reporting.domain.history import ClientHistory
+
+WEEK = timedelta(days=7)
+
+
+@dataclass(frozen=True)
+class CaseloadRow:
+    client_id: UUID
+    episode_ids: tuple[UUID, ...]
+    active_goals: int
+    last_progress_at: datetime | None
+    goals_due_for_review: tuple[UUID, ...]
+    unseen_safety_signals: int
+    undelivered_safety_alerts: int
+    """Unseen safety signals of which no notification has reached this therapist."""
+    milestones_reached_this_week: int
+    """Milestones first reached in the last seven days."""
+
+
+def caseload_row(
+    history: ClientHistory, therapist_id: UUID, now: datetime, seen_signals: Set[UUID]
+) -> CaseloadRow | None:
+    """The client's row for this therapist, or None when no open episode of theirs includes the therapist.
+
+    A safety signal counts as seen once the therapist has been shown it in the client's report.
+    """
+    open_ids = {e.episode_id for e in history.episodes if e.closed_at is None}
+    episodes = clinician_episodes(history, therapist_id) & open_ids
+    if not episodes:
+        return None
+    goals = [g for g in goal_states(history) if g.episode_id in episodes]
+    entry_times = [at for g in goals if (at := g.last_entry_at()) is not None]
+    unseen = [s for s in history.safety_signals if s.signal_id not in seen_signals]
+    delivered = {n.source_event_id for n in history.notifications if n.delivered and n.recipient_id == therapist_id}
+    return CaseloadRow(
+        client_id=history.client_id,
+        episode_ids=tuple(sorted(episodes, key=str)),
+        active_goals=sum(g.lifecycle is Lifecycle.ACTIVE for g in goals),
+        last_progress_at=max(entry_times, default=None),
+        goals_due_for_review=tuple(g.goal_id for g in goals if g.review_reasons(now)),
+        unseen_safety_signals=len(unseen),
+        undelivered_safety_alerts=sum(s.event_id not in delivered for s in unseen),
+        milestones_reached_this_week=sum(
+            now - WEEK <= at <= now for g in goals for at in g.milestones_reached.values()
+        ),
+    )
+
+
+class SortField(StrEnum):
+    CLIENT = "client_id"
+    LAST_PROGRESS = "last_progress_at"
+    ACTIVE_GOALS = "active_goals"
+    DUE_FOR_REVIEW = "goals_due_for_review"
+    UNSEEN_SAFETY_SIGNALS = "unseen_safety_signals"
+    MILESTONES_THIS_WEEK = "milestones_reached_this_week"
+
+
+_SORT_VALUE: dict[SortField, Callable[[CaseloadRow], float | None]] = {
+    SortField.CLIENT: lambda r: 0,
+    SortField.LAST_PROGRESS: lambda r: r.last_progress_at.timestamp() if r.last_progress_at else None,
+    SortField.ACTIVE_GOALS: lambda r: r.active_goals,
+    SortField.DUE_FOR_REVIEW: lambda r: len(r.goals_due_for_review),
+    SortField.UNSEEN_SAFETY_SIGNALS: lambda r: r.unseen_safety_signals,
+    SortField.MILESTONES_THIS_WEEK: lambda r: r.milestones_reached_this_week,
+}
+
+
+@dataclass(frozen=True)
+class Sort:
+    field: SortField
+    descending: bool
+
+    @classmethod
+    def parse(cls, text: str) -> "Sort":
+        """`field` ascending or `-field` descending; raises ValueError for an unknown field."""
+        return cls(SortField(text.removeprefix("-")), text.startswith("-"))
+
+    def key(self, row: CaseloadRow) -> tuple[Any, ...]:
+        """A total order: missing values last in either direction, then the client id."""
+        value = _SORT_VALUE[self.field](row)
+        if value is None:
+            return (1, 0, str(row.client_id))
+        return (0, -value if self.descending else value, str(row.client_id))
+
+
+@dataclass(frozen=True)
+class CaseloadFilter:
+    due_for_review: bool | None = None
+    unseen_safety_signals: bool | None = None
+    no_progress_days: int | None = None
+    """Only clients without an entry in this many days (or none at all)."""
+
+    def accepts(self, row: CaseloadRow, now: datetime) -> bool:
+        if self.due_for_review is not None and bool(row.goals_due_for_review) != self.due_for_review:
+            return False
+        if self.unseen_safety_signals is not None and bool(row.unseen_safety_signals) != self.unseen_safety_signals:
+            return False
+        if self.no_progress_days is not None:
+            quiet_since = now - timedelta(days=self.no_progress_days)
+            return row.last_progress_at is None or row.last_progress_at < quiet_since
+        return True
+
+
+def page_of(
+    rows: Sequence[CaseloadRow], sort: Sort, after: tuple[Any, ...] | None, limit: int
+) -> tuple[list[CaseloadRow], tuple[Any, ...] | None]:
+    """Keyset pagination: the rows ordered after the `after` key, and the key to continue from (None at the end)."""
+    ordered = sorted(rows, key=sort.key)
+    remaining = [r for r in ordered if after is None or sort.key(r) > after]
+    page = remaining[:limit]
+    return page, (sort.key(page[-1]) if len(remaining) > limit else None)

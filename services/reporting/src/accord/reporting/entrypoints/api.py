@@ -1,0 +1,144 @@
+"""HTTP routes: client reports and charts, caseloads, service outcomes, and exports (CSV, FHIR)."""
+
+from datetime import UTC, date, datetime, timedelta
+from typing import Annotated, Any
+from uuid import UUID
+
+from fastapi import APIRouter, Query, Response
+
+from accord.reporting.adapters.csv_export import outcomes_csv
+from accord.reporting.adapters.fhir_export import client_bundle
+from accord.reporting.domain.caseload import CaseloadFilter, Sort, SortField
+from accord.reporting.domain.chart import goal_chart
+from accord.reporting.domain.outcomes import Period
+from accord.reporting.entrypoints.schemas import CaseloadEntry, ClientReport, MetricOut, ServiceOutcomes
+from accord.reporting.handlers.queries import ReportingQueries
+from accord.reporting.settings import Settings
+from accord.shared.api import ResourcesDep
+from accord.shared.auth import CurrentPrincipal
+from accord.shared.pagination import Page, decode_cursor, encode_cursor
+from accord.shared.problems import Problem
+
+router = APIRouter(prefix="/reporting", tags=["reporting"])
+FHIR_JSON = "application/fhir+json"
+SORTS = [f.value for f in SortField] + [f"-{f.value}" for f in SortField]
+
+
+def _queries(resources: ResourcesDep) -> ReportingQueries:
+    return ReportingQueries(resources.pool, resources.settings.db_schema, _settings(resources).outcome_rules())
+
+
+def _settings(resources: ResourcesDep) -> Settings:
+    assert isinstance(resources.settings, Settings)
+    return resources.settings
+
+
+@router.get("/clients/{client_id}/report", response_model=ClientReport)
+async def client_report(client_id: UUID, principal: CurrentPrincipal, resources: ResourcesDep) -> ClientReport:
+    """Per goal: agreement history, entries, milestones, current progress and achievement status, chart link."""
+    view = await _queries(resources).client_report(principal, client_id)
+    return ClientReport.of(view.history, view.goals, view.scope, datetime.now(UTC))
+
+
+@router.get("/clients/{client_id}/goals/{goal_id}/chart.svg", response_class=Response)
+async def goal_chart_svg(
+    client_id: UUID, goal_id: UUID, principal: CurrentPrincipal, resources: ResourcesDep
+) -> Response:
+    goal = await _queries(resources).goal(principal, client_id, goal_id, "goal_chart")
+    return Response(goal_chart(goal), media_type="image/svg+xml", headers={"Cache-Control": "private, no-store"})
+
+
+@router.get("/clients/{client_id}/fhir", response_class=Response)
+async def fhir_bundle(client_id: UUID, principal: CurrentPrincipal, resources: ResourcesDep) -> Response:
+    """The client's goals, progress observations and questionnaire responses as a FHIR R4 collection Bundle."""
+    view = await _queries(resources).fhir_export(principal, client_id)
+    bundle = client_bundle(client_id, view.goals, view.history.questionnaires, _settings(resources).fhir_base_url)
+    return Response(bundle.model_dump_json(), media_type=FHIR_JSON, headers={"Cache-Control": "private, no-store"})
+
+
+def _cursor_key(cursor: str | None, sort: str) -> tuple[Any, ...] | None:
+    position = decode_cursor(cursor)
+    if position is None:
+        return None
+    shape_ok = len(position) == 4 and position[0] == sort and isinstance(position[1], int)
+    if not shape_ok or not isinstance(position[2], int | float) or not isinstance(position[3], str):
+        raise Problem(400, "Invalid cursor", "The cursor belongs to another listing or order", field="cursor")
+    return tuple(position[1:])
+
+
+@router.get("/caseload", response_model=Page[CaseloadEntry])
+async def caseload(
+    principal: CurrentPrincipal,
+    resources: ResourcesDep,
+    sort: Annotated[str, Query(description=f"one of {', '.join(SORTS)}")] = "client_id",
+    due_for_review: bool | None = None,
+    unseen_safety_signals: bool | None = None,
+    no_progress_days: Annotated[int | None, Query(ge=1, le=366)] = None,
+    limit: Annotated[int, Query(ge=1, le=100)] = 50,
+    cursor: str | None = None,
+) -> Page[CaseloadEntry]:
+    """The therapist's clients with open episodes: active goals, last progress, reviews due, unseen safety signals,
+    milestones reached in the last seven days. Sortable (prefix `-` for descending) and filterable."""
+    if sort not in SORTS:
+        raise Problem(422, "Invalid request", f"sort must be one of {', '.join(SORTS)}", field="sort")
+    only = CaseloadFilter(due_for_review, unseen_safety_signals, no_progress_days)
+    rows, next_key = await _queries(resources).caseload(
+        principal, Sort.parse(sort), only, _cursor_key(cursor, sort), limit
+    )
+    return Page(
+        items=[CaseloadEntry.of(r) for r in rows],
+        next_cursor=encode_cursor(sort, *next_key) if next_key else None,
+    )
+
+
+def _period(first: date | None, last: date | None) -> Period:
+    last = last or datetime.now(UTC).date()
+    first = first or last - timedelta(days=89)
+    if first > last:
+        raise Problem(422, "Invalid request", "from must not be after to", field="from")
+    return Period(first, last)
+
+
+TeamQuery = Annotated[UUID, Query()]
+FromQuery = Annotated[date | None, Query(alias="from", description="first day, UTC (default: 90 days to `to`)")]
+ToQuery = Annotated[date | None, Query(alias="to", description="last day, UTC, included (default: today)")]
+
+
+@router.get("/outcomes", response_model=ServiceOutcomes)
+async def outcomes(
+    principal: CurrentPrincipal,
+    resources: ResourcesDep,
+    team_id: TeamQuery,
+    first: FromQuery = None,
+    last: ToQuery = None,
+) -> ServiceOutcomes:
+    """Team aggregates over whole days; each figure with the number of clients behind it, withheld below the
+    small-number threshold."""
+    period = _period(first, last)
+    metrics = await _queries(resources).outcomes(principal, team_id, period, export=False)
+    threshold = _settings(resources).suppression_threshold
+    return ServiceOutcomes(
+        team_id=team_id,
+        first_day=period.first_day,
+        last_day=period.last_day,
+        suppression_threshold=threshold,
+        metrics=[MetricOut.of(m) for m in metrics],
+    )
+
+
+@router.get("/outcomes.csv", response_class=Response)
+async def outcomes_as_csv(
+    principal: CurrentPrincipal,
+    resources: ResourcesDep,
+    team_id: TeamQuery,
+    first: FromQuery = None,
+    last: ToQuery = None,
+) -> Response:
+    """The same figures as CSV, with no identifier of any person or team."""
+    period = _period(first, last)
+    metrics = await _queries(resources).outcomes(principal, team_id, period, export=True)
+    return Response(
+        outcomes_csv(metrics, period),
+        media_type="text/csv",
+        headers={"Content-Disposition": 'attachment; filename="service-outcomes.csv"'},
+    )

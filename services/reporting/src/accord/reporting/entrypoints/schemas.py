@@ -1,0 +1,232 @@
+"""The API's response bodies, and how they are made from the domain's values."""
+
+from datetime import date, datetime
+from uuid import UUID
+
+from pydantic import BaseModel
+
+from accord.reporting.domain.access import Audience, Scope
+from accord.reporting.domain.caseload import CaseloadRow
+from accord.reporting.domain.goals import GoalState
+from accord.reporting.domain.history import ClientHistory
+from accord.reporting.domain.measures import Metric
+
+
+class AgreementStep(BaseModel):
+    event: str
+    at: datetime
+    version: int | None = None
+    party_id: UUID | None = None
+    decision: str | None = None
+    visibility: str | None = None
+    outcome: str | None = None
+
+
+class PartyAcceptance(BaseModel):
+    person_id: UUID
+    role: str
+    status: str
+
+
+class EntryOut(BaseModel):
+    entry_id: UUID
+    kind: str
+    at: datetime
+    value: float | None
+    goal_version: int | None
+    milestone_id: UUID | None
+    recorded_by_role: str | None
+
+
+class MilestoneOut(BaseModel):
+    milestone_id: UUID
+    position: int
+    kind: str
+    threshold: float | None
+    reached_at: datetime | None
+
+
+class CurrentProgress(BaseModel):
+    latest_value: float | None
+    progress_fraction: float | None
+    last_entry_at: datetime | None
+    target_reached_at: datetime | None
+
+
+class GoalReport(BaseModel):
+    goal_id: UUID
+    episode_id: UUID
+    version: int | None
+    lifecycle_status: str
+    achievement_status: str | None
+    category_code: str | None
+    measure_kind: str | None
+    baseline: float | None
+    target: float | None
+    direction: str | None
+    due_date: date | None
+    visibility: str
+    acceptance: list[PartyAcceptance]
+    agreement_history: list[AgreementStep]
+    entries: list[EntryOut]
+    milestones: list[MilestoneOut]
+    current_progress: CurrentProgress
+    review_reasons: list[str] | None = None
+    """Clinicians only: a prompt to review together, never shown to the client as a reproach."""
+    chart_url: str
+
+    @classmethod
+    def of(cls, goal: GoalState, client_id: UUID, audience: Audience, now: datetime) -> "GoalReport":
+        c = goal.current
+        return cls(
+            goal_id=goal.goal_id,
+            episode_id=goal.episode_id,
+            version=c.version if c else None,
+            lifecycle_status=goal.lifecycle.value,
+            achievement_status=goal.achievement.value if goal.achievement else None,
+            category_code=c.category_code if c else None,
+            measure_kind=c.measure.kind.value if c else None,
+            baseline=c.baseline if c else None,
+            target=c.target if c else None,
+            direction=c.direction.value if c else None,
+            due_date=c.due_date if c else None,
+            visibility=goal.visibility.value,
+            acceptance=[
+                PartyAcceptance(person_id=a.party.person_id, role=a.party.role.value, status=a.status.value)
+                for a in goal.acceptance
+            ],
+            agreement_history=[
+                AgreementStep(
+                    event=e.event_type,
+                    at=e.at,
+                    version=e.version,
+                    party_id=e.party_id,
+                    decision=e.decision,
+                    visibility=e.visibility.value if e.visibility else None,
+                    outcome=e.outcome,
+                )
+                for e in goal.history
+            ],
+            entries=[
+                EntryOut(
+                    entry_id=e.entry_id,
+                    kind=e.kind.value,
+                    at=e.at,
+                    value=e.value,
+                    goal_version=e.goal_version,
+                    milestone_id=e.milestone_id,
+                    recorded_by_role=e.recorded_by_role.value if e.recorded_by_role else None,
+                )
+                for e in goal.entries
+            ],
+            milestones=[
+                MilestoneOut(
+                    milestone_id=m.milestone_id,
+                    position=m.position,
+                    kind=m.kind.value,
+                    threshold=m.threshold,
+                    reached_at=goal.milestones_reached.get(m.milestone_id),
+                )
+                for m in sorted(c.milestones if c else (), key=lambda m: m.position)
+            ],
+            current_progress=CurrentProgress(
+                latest_value=goal.latest_value(),
+                progress_fraction=goal.progress_fraction(),
+                last_entry_at=goal.last_entry_at(),
+                target_reached_at=goal.target_reached_at,
+            ),
+            review_reasons=goal.review_reasons(now) if audience is Audience.CLINICIAN else None,
+            chart_url=f"/reporting/clients/{client_id}/goals/{goal.goal_id}/chart.svg",
+        )
+
+
+class QuestionnaireScore(BaseModel):
+    response_id: UUID
+    instrument: str
+    total: int
+    severity: str
+    at: datetime
+
+
+class SafetySignalOut(BaseModel):
+    signal_id: UUID
+    instrument: str
+    raised_at: datetime
+
+
+class ClientReport(BaseModel):
+    client_id: UUID
+    generated_at: datetime
+    goals: list[GoalReport]
+    questionnaires: list[QuestionnaireScore] | None = None
+    """The client and their clinicians only."""
+    safety_signals: list[SafetySignalOut] | None = None
+    """Clinicians only."""
+
+    @classmethod
+    def of(cls, history: ClientHistory, goals: list[GoalState], scope: Scope, now: datetime) -> "ClientReport":
+        scores = sorted(history.questionnaires, key=lambda q: (q.at, str(q.response_id)))
+        signals = sorted(history.safety_signals, key=lambda s: (s.raised_at, str(s.signal_id)))
+        clinician = scope.audience is Audience.CLINICIAN
+        return cls(
+            client_id=history.client_id,
+            generated_at=now,
+            goals=[GoalReport.of(g, history.client_id, scope.audience, now) for g in goals],
+            questionnaires=[
+                QuestionnaireScore(
+                    response_id=q.response_id, instrument=q.instrument, total=q.total, severity=q.severity, at=q.at
+                )
+                for q in scores
+            ]
+            if scope.clinical
+            else None,
+            safety_signals=[
+                SafetySignalOut(signal_id=s.signal_id, instrument=s.instrument, raised_at=s.raised_at) for s in signals
+            ]
+            if clinician
+            else None,
+        )
+
+
+class CaseloadEntry(BaseModel):
+    client_id: UUID
+    episode_ids: list[UUID]
+    active_goals: int
+    last_progress_at: datetime | None
+    goals_due_for_review: list[UUID]
+    unseen_safety_signals: int
+    undelivered_safety_alerts: int
+    milestones_reached_this_week: int
+
+    @classmethod
+    def of(cls, row: CaseloadRow) -> "CaseloadEntry":
+        return cls(
+            client_id=row.client_id,
+            episode_ids=list(row.episode_ids),
+            active_goals=row.active_goals,
+            last_progress_at=row.last_progress_at,
+            goals_due_for_review=list(row.goals_due_for_review),
+            unseen_safety_signals=row.unseen_safety_signals,
+            undelivered_safety_alerts=row.undelivered_safety_alerts,
+            milestones_reached_this_week=row.milestones_reached_this_week,
+        )
+
+
+class MetricOut(BaseModel):
+    name: str
+    unit: str
+    value: float | None
+    clients: int | None
+    suppressed: bool
+
+    @classmethod
+    def of(cls, m: Metric) -> "MetricOut":
+        return cls(name=m.name, unit=m.unit, value=m.value, clients=m.clients, suppressed=m.suppressed)
+
+
+class ServiceOutcomes(BaseModel):
+    team_id: UUID
+    first_day: date
+    last_day: date
+    suppression_threshold: int
+    metrics: list[MetricOut]

@@ -1,0 +1,121 @@
+"""The questions reporting answers, each authorized from its own projections and audited in its own transaction.
+
+Reads run in a REPEATABLE READ transaction so that the tables of one answer come from one snapshot, and the audit
+row commits with it: an answer given is an answer recorded.
+"""
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+from uuid import UUID
+
+import asyncpg
+
+from accord.reporting.adapters.history_store import HistoryStore
+from accord.reporting.domain.access import Audience, Scope, report_scope
+from accord.reporting.domain.caseload import CaseloadFilter, CaseloadRow, Sort, caseload_row, page_of
+from accord.reporting.domain.goals import GoalState, goal_states
+from accord.reporting.domain.history import ClientHistory
+from accord.reporting.domain.measures import Metric, OutcomeRules
+from accord.reporting.domain.outcomes import Period, service_outcomes
+from accord.shared.audit import Audit
+from accord.shared.auth import Principal, require_any
+from accord.shared.db import Connection
+from accord.shared.events.contracts.common import Role
+from accord.shared.problems import Problem
+
+
+@dataclass(frozen=True)
+class ClientView:
+    history: ClientHistory
+    scope: Scope
+    goals: list[GoalState]  # those the viewer may see
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+class ReportingQueries:
+    def __init__(self, pool: asyncpg.Pool, schema: str, rules: OutcomeRules) -> None:
+        self.pool, self.rules = pool, rules
+        self.store, self.audit = HistoryStore(schema), Audit(schema)
+
+    @asynccontextmanager
+    async def _snapshot(self) -> AsyncIterator[Connection]:
+        async with self.pool.acquire() as conn, conn.transaction(isolation="repeatable_read"):
+            yield conn
+
+    async def _not_found(self, principal: Principal, resource: str, resource_id: Any, client_id: UUID) -> Problem:
+        """Refusals are audited, and look exactly like a client who does not exist (404, not 403)."""
+        await self.audit.denied(self.pool, principal, "read", resource, resource_id, client_id, "not in scope")
+        return Problem(404, "Not found", "No such client, or not one you may see")
+
+    async def _client_view(self, conn: Connection, principal: Principal, client_id: UUID) -> ClientView | None:
+        history = await self.store.history(conn, principal.tenant_id, client_id)
+        scope = report_scope(history, principal.subject, principal.roles)
+        if scope is None:
+            return None
+        return ClientView(history, scope, [g for g in goal_states(history) if scope.sees(g)])
+
+    async def client_report(self, principal: Principal, client_id: UUID) -> ClientView:
+        async with self._snapshot() as conn:
+            view = await self._client_view(conn, principal, client_id)
+            if view is not None:
+                await self.audit.record(conn, principal, "read", "client_report", client_id, client_id)
+                if view.scope.audience is Audience.CLINICIAN:
+                    signals = [s.signal_id for s in view.history.safety_signals]
+                    await self.store.mark_seen(conn, principal.tenant_id, principal.subject, signals)
+                return view
+        raise await self._not_found(principal, "client_report", client_id, client_id)
+
+    async def goal(self, principal: Principal, client_id: UUID, goal_id: UUID, resource: str) -> GoalState:
+        """One goal the viewer may see (for its chart or export), audited as `resource`."""
+        async with self._snapshot() as conn:
+            view = await self._client_view(conn, principal, client_id)
+            goal = next((g for g in view.goals if g.goal_id == goal_id), None) if view else None
+            if goal is not None:
+                await self.audit.record(conn, principal, "read", resource, goal_id, client_id)
+                return goal
+        raise await self._not_found(principal, resource, goal_id, client_id)
+
+    async def fhir_export(self, principal: Principal, client_id: UUID) -> ClientView:
+        """The client's goals and questionnaires, for the client and their clinicians (not for relatives)."""
+        async with self._snapshot() as conn:
+            view = await self._client_view(conn, principal, client_id)
+            if view is not None and view.scope.clinical:
+                await self.audit.record(conn, principal, "export", "fhir_bundle", client_id, client_id)
+                return view
+        raise await self._not_found(principal, "fhir_bundle", client_id, client_id)
+
+    async def caseload(
+        self, principal: Principal, sort: Sort, only: CaseloadFilter, after: tuple[Any, ...] | None, limit: int
+    ) -> tuple[list[CaseloadRow], tuple[Any, ...] | None]:
+        """The therapist's own caseload, one page; every client shown is audited."""
+        require_any(principal, [Role.THERAPIST])
+        now = _now()
+        async with self._snapshot() as conn:
+            client_ids = await self.store.clients_of_clinician(conn, principal.tenant_id, principal.subject)
+            histories = await self.store.histories(conn, principal.tenant_id, client_ids)
+            seen = await self.store.seen_signals(conn, principal.tenant_id, principal.subject)
+            rows = [caseload_row(h, principal.subject, now, seen) for h in histories]
+            kept = [r for r in rows if r is not None and only.accepts(r, now)]
+            page, next_key = page_of(kept, sort, after, limit)
+            await self.audit.record(conn, principal, "read", "caseload", principal.subject)
+            for row in page:
+                await self.audit.record(conn, principal, "read", "caseload_entry", row.client_id, row.client_id)
+        return page, next_key
+
+    async def outcomes(self, principal: Principal, team_id: UUID, period: Period, export: bool) -> list[Metric]:
+        """A team's aggregates, for supervisors of that team only."""
+        resource = "service_outcomes_csv" if export else "service_outcomes"
+        if not principal.has(Role.SUPERVISOR) or team_id not in principal.teams:
+            await self.audit.denied(self.pool, principal, "read", resource, team_id, None, "not a supervisor of team")
+            raise Problem(403, "Forbidden", "Only the team's supervisors see its outcomes", field="team_id")
+        async with self._snapshot() as conn:
+            client_ids = await self.store.clients_of_team(conn, principal.tenant_id, team_id)
+            histories = await self.store.histories(conn, principal.tenant_id, client_ids)
+            await self.audit.record(conn, principal, "export" if export else "read", resource, team_id)
+        return service_outcomes(histories, team_id, period, self.rules)

@@ -1,0 +1,71 @@
+"""An in-memory stand-in for the projection tables (same rows, same first-write-wins keys), and the answers the API
+would give, computed from it with the service's own domain and response models."""
+
+from collections.abc import Iterable
+from datetime import datetime
+from typing import Any
+from uuid import UUID
+
+from accord.reporting.adapters.history_store import assemble
+from accord.reporting.domain.access import report_scope
+from accord.reporting.domain.caseload import caseload_row
+from accord.reporting.domain.goals import goal_states
+from accord.reporting.domain.history import ClientHistory
+from accord.reporting.domain.measures import OutcomeRules
+from accord.reporting.domain.outcomes import Period, service_outcomes
+from accord.reporting.domain.projection import TABLES, rows_for
+from accord.reporting.entrypoints.schemas import CaseloadEntry, ClientReport, MetricOut
+from accord.shared.events import Envelope
+from accord.shared.events.contracts.common import Role
+
+KEY_LENGTH = {"goal_versions": 2}  # every other table is keyed by its first column
+
+
+class InMemoryProjections:
+    def __init__(self) -> None:
+        self.tables: dict[str, dict[tuple[Any, ...], dict[str, Any]]] = {t: {} for t in TABLES}
+
+    def apply(self, envelopes: Iterable[Envelope]) -> "InMemoryProjections":
+        for envelope in envelopes:
+            for row in rows_for(envelope, envelope.open()):
+                key = row.values[: KEY_LENGTH.get(row.table, 1)]
+                self.tables[row.table].setdefault(key, dict(zip(TABLES[row.table], row.values, strict=True)))
+        return self
+
+    def history(self, tenant: str, client: UUID) -> ClientHistory:
+        rows = {
+            t: [r for r in table.values() if r["tenant_id"] == tenant and r["client_id"] == client]
+            for t, table in self.tables.items()
+        }
+        return assemble(tenant, client, rows)
+
+    def clients(self, tenant: str) -> list[UUID]:
+        return sorted({r["client_id"] for r in self.tables["episodes"].values() if r["tenant_id"] == tenant}, key=str)
+
+
+def report_json(
+    store: InMemoryProjections, tenant: str, client: UUID, viewer: UUID, roles: set[Role], now: datetime
+) -> dict[str, Any] | None:
+    history = store.history(tenant, client)
+    scope = report_scope(history, viewer, roles)
+    if scope is None:
+        return None
+    goals = [g for g in goal_states(history) if scope.sees(g)]
+    report = ClientReport.of(history, goals, scope, now).model_dump(mode="json")
+    report.pop("generated_at")
+    return report
+
+
+def caseload_json(
+    store: InMemoryProjections, tenant: str, therapist: UUID, now: datetime, seen: frozenset[UUID] = frozenset()
+) -> list[dict[str, Any]]:
+    rows = [caseload_row(store.history(tenant, c), therapist, now, seen) for c in store.clients(tenant)]
+    return [CaseloadEntry.of(r).model_dump(mode="json") for r in rows if r is not None]
+
+
+def outcomes_json(
+    store: InMemoryProjections, tenant: str, team: UUID, period: Period, rules: OutcomeRules | None = None
+) -> list[dict[str, Any]]:
+    histories = [store.history(tenant, c) for c in store.clients(tenant)]
+    metrics = service_outcomes(histories, team, period, rules or OutcomeRules())
+    return [MetricOut.of(m).model_dump(mode="json") for m in metrics]
