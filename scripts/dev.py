@@ -10,6 +10,7 @@ import time
 from pathlib import Path
 
 import httpx
+import seed_demo
 import typer
 from rich.console import Console
 from rich.table import Table
@@ -26,6 +27,7 @@ STATE = HOME / "infra.json"
 PIDS = HOME / "pids"
 ENV_FILE = HOME / "services.env"
 LOGS = HOME / "logs"
+GATEWAY_PORT = 8080
 
 app = typer.Typer(no_args_is_help=True, add_completion=False)
 console = Console()
@@ -48,18 +50,45 @@ def up() -> None:
     _stop_services()
     LOGS.mkdir(parents=True, exist_ok=True)
     PIDS.mkdir(parents=True, exist_ok=True)
-    table = Table("service", "API", "worker log")
-    env = {**os.environ, **service_env, "ACCORD_ENVIRONMENT": "development"}
+    smtp_port = free_port()
+    mail = _spawn(
+        [sys.executable, "-m", "aiosmtpd", "-n", "-l", f"127.0.0.1:{smtp_port}", "-c", "aiosmtpd.handlers.Debugging"],
+        dict(os.environ),
+        LOGS / "mail.log",
+    )
+    (PIDS / "mail").write_text(f"{mail.pid} {mail.pid} {smtp_port}")
+    env = {
+        **os.environ,
+        **service_env,
+        "ACCORD_ENVIRONMENT": "development",
+        "ACCORD_LOG_JSON": "true",
+        "ACCORD_NOTIFICATIONS_SMTP_PORT": str(smtp_port),
+    }
+    urls = {}
+    table = Table("service", "API", "logs")
     for service in SERVICES:
-        port = free_port()
+        if service == "gateway":
+            env |= {f"ACCORD_GATEWAY_{s.upper()}_URL": url for s, url in urls.items()}
+            env["ACCORD_GATEWAY_DEV_IDENTITY_PROVIDER"] = "true"
+        port = GATEWAY_PORT if service == "gateway" and _port_free(GATEWAY_PORT) else free_port()
         api = _spawn([f"accord-{service}", "api", "--port", str(port)], env, LOGS / f"{service}-api.log")
         worker = _spawn([f"accord-{service}", "worker"], env, LOGS / f"{service}-worker.log")
         (PIDS / service).write_text(f"{api.pid} {worker.pid} {port}")
         _wait_ready(service, port)
-        table.add_row(service, f"http://127.0.0.1:{port}/ready", str(LOGS / f"{service}-worker.log"))
+        urls[service] = f"http://127.0.0.1:{port}"
+        table.add_row(service, f"{urls[service]}/ready", f"{LOGS}/{service}-{{api,worker}}.log")
     console.print(table)
-    console.print(f"Kafka: [bold]{infra.bootstrap_servers}[/]   PostgreSQL: [bold]{_hide(infra.admin_url)}[/]")
-    console.print(f"Service settings: {ENV_FILE}.  Stop everything with: [bold]scripts/down[/]")
+    gateway = urls["gateway"]
+    seed_demo.seed(gateway)
+    console.print(f"""
+[bold]Accord is running.[/]
+  Public API (through the gateway): [bold]{gateway}/api/v1[/]   OpenAPI: {gateway}/api/v1/openapi.json
+  Demo tokens: curl -s -X POST {gateway}/dev-idp/token -H 'content-type: application/json' -d '{{"user":"sam"}}'
+     (users: sam - client, alex - therapist, jo - parent, priya - supervisor; see {gateway}/dev-idp/users)
+  Try: curl -s {gateway}/api/v1/me/overview -H "Authorization: Bearer $TOKEN"
+  E-mail sent by the notifications service: {LOGS / "mail.log"}
+  Kafka: {infra.bootstrap_servers}   PostgreSQL: {_hide(infra.admin_url)}   Service settings: {ENV_FILE}
+  Stop everything with: [bold]scripts/down[/]""")
 
 
 @app.command()
@@ -113,6 +142,13 @@ def _stop_services() -> None:
         for pid in pidfile.read_text().split()[:2]:
             terminate(int(pid), timeout=15)
         pidfile.unlink()
+
+
+def _port_free(port: int) -> bool:
+    import socket
+
+    with socket.socket() as sock:
+        return sock.connect_ex(("127.0.0.1", port)) != 0
 
 
 def _hide(url: str) -> str:
