@@ -28,7 +28,7 @@ from accord.notifications.bootstrap import create_api, open_senders, subscriptio
 from accord.notifications.entrypoints.dispatcher import Dispatcher
 from accord.notifications.settings import Settings
 from accord.shared.db import create_pool
-from accord.shared.events import Envelope, IntegrationEvent
+from accord.shared.events import Envelope, IntegrationEvent, topic_for
 from accord.shared.events.contracts.common import Measure, MeasureKind, Party, Role, Visibility
 from accord.shared.events.contracts.goals import EpisodeOpened, GoalAgreed, ParticipantJoined
 from accord.shared.events.contracts.progress import MilestoneReached
@@ -235,19 +235,17 @@ async def publish(service_env: dict[str, str]) -> AsyncIterator[Callable[..., An
     producer = new_producer(service_env["KAFKA_BOOTSTRAP_SERVERS"], "notifications-tests")
     await producer.start()
 
-    async def send(*envelopes: Envelope) -> None:
+    async def send(*envelopes: Envelope) -> list[Any]:
+        """Returns each record's metadata (topic, partition, offset)."""
+        sent = []
         for e in envelopes:
             headers = [("event_id", str(e.event_id).encode()), ("event_type", e.event_type.encode())]
-            await producer.send_and_wait(_topic(e), e.to_bytes(), key=e.partition_key.encode(), headers=headers)
+            key = e.partition_key.encode()
+            sent.append(await producer.send_and_wait(topic_for(e.event_type), e.to_bytes(), key=key, headers=headers))
+        return sent
 
     yield send
     await producer.stop()
-
-
-def _topic(envelope: Envelope) -> str:
-    from accord.shared.events import topic_for
-
-    return topic_for(envelope.event_type)
 
 
 @pytest.fixture

@@ -9,10 +9,12 @@ from zoneinfo import ZoneInfo
 import asyncpg
 import pytest
 
+from accord.notifications.settings import Settings
 from accord.shared.events import Envelope
 from accord.shared.events.contracts.common import Instrument
 from accord.shared.events.contracts.goals import GoalPaused
 from accord.shared.events.contracts.progress import SafetySignalRaised
+from accord.shared.testing import read_topic
 
 pytestmark = [pytest.mark.integration, pytest.mark.usefixtures("consumer")]
 
@@ -40,7 +42,14 @@ async def outcome_events(db: asyncpg.Pool, notification_ids: list[UUID]) -> list
 
 
 async def test_a_milestone_gives_the_client_one_email_and_one_inbox_item_even_when_the_event_comes_twice(
-    story: Any, person: Any, publish: Any, handled: Any, mailbox: Any, dispatcher_for: Any, db: asyncpg.Pool
+    story: Any,
+    person: Any,
+    publish: Any,
+    handled: Any,
+    mailbox: Any,
+    dispatcher_for: Any,
+    db: asyncpg.Pool,
+    settings: Settings,
 ) -> None:
     client = person(story.client, story.tenant)
     goal = uuid4()
@@ -73,6 +82,14 @@ async def test_a_milestone_gives_the_client_one_email_and_one_inbox_item_even_wh
     ]
     log = await db.fetch("SELECT status FROM delivery_log WHERE delivery_id = $1 ORDER BY id", sent["email"][0]["id"])
     assert [r["status"] for r in log] == ["queued", "sent"]
+    ids = {e["payload"]["notification_id"] for e in announced}
+    published = await read_topic(
+        settings.kafka_bootstrap_servers,
+        "accord.notifications.v1",
+        until=lambda found: len(found) >= 2,
+        keep=lambda r: json.loads(r.value or b"{}")["payload"]["notification_id"] in ids,
+    )
+    assert sorted(json.loads(r.value or b"")["event_type"] for r in published) == ["NotificationDelivered"] * 2
 
 
 async def test_a_family_member_receives_nothing_about_a_private_goal(

@@ -14,8 +14,16 @@ REQUIRED = {
 }
 
 
+@pytest.fixture(autouse=True)
+def no_notifications_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Only what each test passes counts: not the environment of whatever ran before, nor a local env file."""
+    for name in list(os.environ):
+        if name.startswith("ACCORD_NOTIFICATIONS_"):
+            monkeypatch.delenv(name)
+
+
 def settings(**extra: object) -> Settings:
-    return Settings(**REQUIRED, **extra)  # type: ignore[arg-type]
+    return Settings(_env_file=None, **REQUIRED, **extra)  # type: ignore[arg-type,call-arg]
 
 
 def test_push_is_off_without_a_vapid_key_and_the_rest_has_safe_local_defaults() -> None:

@@ -61,6 +61,17 @@ async def due_ids(conn: Connection, now: datetime, limit: int) -> list[UUID]:
     return [r["id"] for r in rows]
 
 
+async def lock_digest_group(conn: Connection, delivery_id: UUID) -> None:
+    """If the delivery is a pending digest item, waits for (and holds, until commit) the lock of its recipient's
+    digest: whoever holds it sends all their due items in one message, so two dispatchers - or two tasks of one -
+    never split a digest between them. Taken before the row is claimed, or each could claim a part."""
+    await conn.execute(
+        "SELECT pg_advisory_xact_lock(hashtextextended('digest:' || recipient_id || ':' || contact_point_id, 0)) "
+        "FROM deliveries WHERE id = $1 AND digest AND status = 'pending'",
+        delivery_id,
+    )
+
+
 async def claim(conn: Connection, delivery_id: UUID, now: datetime) -> Claimed | None:
     """Locks a due, pending delivery for this transaction; None if it is not due, done, or another dispatcher
     holds it (SKIP LOCKED)."""

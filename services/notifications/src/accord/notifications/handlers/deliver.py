@@ -54,6 +54,7 @@ class Deliverer:
     async def deliver(self, delivery_id: UUID) -> None:
         now = self.clock()
         async with self.pool.acquire() as conn, conn.transaction():
+            await deliveries.lock_digest_group(conn, delivery_id)
             claimed = await deliveries.claim(conn, delivery_id, now)
             if claimed is not None:
                 await self._deliver(conn, claimed, now)

@@ -42,10 +42,15 @@ class PreferencesBody(BaseModel):
     locale: str = Field(max_length=35, pattern=r"^[A-Za-z]{2,3}([-_][A-Za-z0-9]{2,8})*$")
     """Any BCP 47 tag; messages use the closest supported locale (en, cy), falling back to English."""
     time_zone: str = Field(max_length=64)
-    channels: set[Literal["email", "push"]]
+    channels: list[Literal["email", "push"]] = Field(max_length=2)
     """Everyday channels besides the in-app inbox; an urgent message uses every channel regardless."""
     quiet_hours: QuietHoursBody | None = None
     clinician_delivery: Literal["immediate", "digest"] = "immediate"
+
+    @field_validator("channels")
+    @classmethod
+    def _each_once_in_order(cls, value: list[str]) -> list[str]:
+        return sorted(set(value))
 
     @field_validator("time_zone")
     @classmethod
