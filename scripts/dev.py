@@ -3,23 +3,16 @@
 uv run python scripts/dev.py up
 """
 
-import os
-import subprocess
-import sys
-import time
 from pathlib import Path
 
-import httpx
 import seed_demo
 import typer
 from rich.console import Console
 from rich.table import Table
 
-from accord.shared.devinfra import stack
+from accord.shared.devinfra import services, stack
 from accord.shared.devinfra.identity import DevIdentityProvider
-from accord.shared.devinfra.ports import free_port
 from accord.shared.devinfra.processes import alive, terminate
-from accord.shared.devinfra.provision import SERVICES
 
 ROOT = Path(__file__).resolve().parents[1]
 HOME = ROOT / ".accord" / "local"
@@ -48,35 +41,14 @@ def up() -> None:
     ENV_FILE.write_text("\n".join(env_lines) + "\n")
     ENV_FILE.chmod(0o600)
     _stop_services()
-    LOGS.mkdir(parents=True, exist_ok=True)
     PIDS.mkdir(parents=True, exist_ok=True)
-    smtp_port = free_port()
-    mail = _spawn(
-        [sys.executable, "-m", "aiosmtpd", "-n", "-l", f"127.0.0.1:{smtp_port}", "-c", "aiosmtpd.handlers.Debugging"],
-        dict(os.environ),
-        LOGS / "mail.log",
-    )
-    (PIDS / "mail").write_text(f"{mail.pid} {mail.pid} {smtp_port}")
-    env = {
-        **os.environ,
-        **service_env,
-        "ACCORD_ENVIRONMENT": "development",
-        "ACCORD_LOG_JSON": "true",
-        "ACCORD_NOTIFICATIONS_SMTP_PORT": str(smtp_port),
-    }
-    urls = {}
+    with console.status("Starting every service and the gateway…"):
+        running = services.start_all(service_env, LOGS, gateway_port=GATEWAY_PORT if _port_free(GATEWAY_PORT) else None)
+    (PIDS / "all").write_text(" ".join(map(str, running.pids)))
+    urls = running.urls
     table = Table("service", "API", "logs")
-    for service in SERVICES:
-        if service == "gateway":
-            env |= {f"ACCORD_GATEWAY_{s.upper()}_URL": url for s, url in urls.items()}
-            env["ACCORD_GATEWAY_DEV_IDENTITY_PROVIDER"] = "true"
-        port = GATEWAY_PORT if service == "gateway" and _port_free(GATEWAY_PORT) else free_port()
-        api = _spawn([f"accord-{service}", "api", "--port", str(port)], env, LOGS / f"{service}-api.log")
-        worker = _spawn([f"accord-{service}", "worker"], env, LOGS / f"{service}-worker.log")
-        (PIDS / service).write_text(f"{api.pid} {worker.pid} {port}")
-        _wait_ready(service, port)
-        urls[service] = f"http://127.0.0.1:{port}"
-        table.add_row(service, f"{urls[service]}/ready", f"{LOGS}/{service}-{{api,worker}}.log")
+    for service, url in urls.items():
+        table.add_row(service, f"{url}/ready", f"{LOGS}/{service}-{{api,worker}}.log")
     console.print(table)
     gateway = urls["gateway"]
     seed_demo.seed(gateway)
@@ -107,39 +79,14 @@ def status() -> None:
     """What runs, and where."""
     infra = stack.load(STATE)
     console.print(f"infrastructure: {'running at ' + infra.bootstrap_servers if infra else 'stopped'}")
-    for pidfile in sorted(PIDS.glob("*")) if PIDS.exists() else []:
-        api, worker, port = pidfile.read_text().split()
-        state = "running" if alive(int(api)) and alive(int(worker)) else "stopped"
-        console.print(f"{pidfile.name}: {state} (API on port {port})")
-
-
-def _spawn(argv: list[str], env: dict[str, str], log: Path) -> subprocess.Popen[bytes]:
-    with open(log, "ab") as out:
-        return subprocess.Popen(
-            argv,
-            env=env,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
-
-
-def _wait_ready(service: str, port: int, timeout: float = 60) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        try:
-            if httpx.get(f"http://127.0.0.1:{port}/ready", timeout=2).status_code == 200:
-                return
-        except httpx.HTTPError:
-            pass
-        time.sleep(0.3)
-    console.print(f"[red]{service} did not become ready; see {LOGS / (service + '-api.log')}[/]")
-    sys.exit(1)
+    pids = [int(p) for f in (PIDS.glob("*") if PIDS.exists() else []) for p in f.read_text().split()]
+    running = sum(alive(p) for p in pids)
+    console.print(f"service processes: {running} of {len(pids)} running; logs in {LOGS}")
 
 
 def _stop_services() -> None:
     for pidfile in PIDS.glob("*") if PIDS.exists() else []:
-        for pid in pidfile.read_text().split()[:2]:
+        for pid in reversed(pidfile.read_text().split()):
             terminate(int(pid), timeout=15)
         pidfile.unlink()
 

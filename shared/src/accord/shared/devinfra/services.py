@@ -1,0 +1,98 @@
+"""Starts every service's API and worker as real processes (and a local mail sink), for `scripts/up` and the
+end-to-end tests: the same commands a container would run."""
+
+import os
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import httpx
+
+from accord.shared.devinfra.ports import free_port
+from accord.shared.devinfra.processes import terminate
+from accord.shared.devinfra.provision import SERVICES
+
+
+@dataclass
+class RunningServices:
+    urls: dict[str, str] = field(default_factory=dict)
+    pids: list[int] = field(default_factory=list)
+    smtp_port: int = 0
+
+    @property
+    def gateway(self) -> str:
+        return self.urls["gateway"]
+
+    def stop(self) -> None:
+        for pid in reversed(self.pids):
+            terminate(pid, timeout=15)
+
+
+def spawn(argv: list[str], env: dict[str, str], log: Path) -> subprocess.Popen[bytes]:
+    with open(log, "ab") as out:
+        return subprocess.Popen(argv, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
+
+
+def wait_ready(url: str, timeout: float = 90) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            if httpx.get(f"{url}/ready", timeout=2).status_code == 200:
+                return
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.3)
+    raise TimeoutError(f"{url} did not become ready")
+
+
+def start_all(
+    service_env: dict[str, str],
+    logs: Path,
+    *,
+    gateway_port: int | None = None,
+    environment: str = "development",
+    extra_env: dict[str, str] | None = None,
+) -> RunningServices:
+    """Every service's API and worker, then the gateway (with the development identity provider) in front."""
+    logs.mkdir(parents=True, exist_ok=True)
+    running = RunningServices(smtp_port=free_port())
+    mail = spawn(
+        [
+            sys.executable,
+            "-m",
+            "aiosmtpd",
+            "-n",
+            "-l",
+            f"127.0.0.1:{running.smtp_port}",
+            "-c",
+            "aiosmtpd.handlers.Debugging",
+        ],
+        dict(os.environ),
+        logs / "mail.log",
+    )
+    running.pids.append(mail.pid)
+    env = {
+        **os.environ,
+        **service_env,
+        "ACCORD_ENVIRONMENT": environment,
+        "ACCORD_LOG_JSON": "true",
+        "ACCORD_NOTIFICATIONS_SMTP_PORT": str(running.smtp_port),
+        **(extra_env or {}),
+    }
+    try:
+        for service in SERVICES:
+            if service == "gateway":
+                env |= {f"ACCORD_GATEWAY_{s.upper()}_URL": url for s, url in running.urls.items()}
+                env["ACCORD_GATEWAY_DEV_IDENTITY_PROVIDER"] = "true"
+            port = gateway_port if service == "gateway" and gateway_port else free_port()
+            for role in ("api", "worker"):
+                argv = [f"accord-{service}", role, *(["--port", str(port)] if role == "api" else [])]
+                running.pids.append(spawn(argv, env, logs / f"{service}-{role}.log").pid)
+            running.urls[service] = f"http://127.0.0.1:{port}"
+            wait_ready(running.urls[service])
+    except BaseException:
+        running.stop()
+        raise
+    return running
