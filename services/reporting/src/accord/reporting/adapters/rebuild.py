@@ -12,14 +12,15 @@
    re-applying an event adds nothing (rows are keyed by the facts' own ids).
 """
 
+import asyncio
 import time
-from collections.abc import Sequence
+from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass
 
 from aiokafka import AIOKafkaConsumer, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient
 from aiokafka.errors import KafkaError
-from aiokafka.structs import OffsetAndMetadata
+from aiokafka.structs import ConsumerRecord, OffsetAndMetadata
 from pydantic import ValidationError
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
@@ -91,51 +92,80 @@ async def _advance_group(bootstrap: str, group: str, end: dict[TopicPartition, i
         await consumer.stop()
 
 
+@dataclass
+class _Tally:
+    events: int = 0
+    projected: int = 0
+    undecodable: int = 0
+
+    def rows_of(self, records: Sequence[ConsumerRecord[bytes, bytes]]) -> list[Row]:
+        rows: list[Row] = []
+        for record in records:
+            found = _rows(record.value)
+            self.events += 1
+            self.undecodable += found is None
+            self.projected += bool(found)
+            rows += found or []
+        return rows
+
+
+async def _records_until(
+    consumer: AIOKafkaConsumer, begin: dict[TopicPartition, int], end: dict[TopicPartition, int], batch_size: int
+) -> AsyncIterator[list[ConsumerRecord[bytes, bytes]]]:
+    """Batches of every partition's records from its beginning up to (not including) its end offset."""
+    await consumer.seek_to_beginning(*end)
+    pending = {tp for tp, offset in end.items() if offset > begin[tp]}
+    while pending:
+        batch = await consumer.getmany(*pending, timeout_ms=1000, max_records=batch_size)
+        # Records past the end arrived after the rebuild began: the live consumer's business.
+        yield [r for tp, records in batch.items() for r in records if r.offset < end[tp]]
+        for tp in list(pending):
+            if await consumer.position(tp) >= end[tp]:
+                pending.discard(tp)
+
+
 async def rebuild(settings: Settings, topics: Sequence[str], *, show_progress: bool = True) -> RebuildResult:
-    store = ProjectionStore(settings.db_schema)
+    store, tally = ProjectionStore(settings.db_schema), _Tally()
+    partitions = await _partitions(settings.kafka_bootstrap_servers, topics)
     pool = await create_pool(settings, min_size=1, max_size=1)
     consumer = AIOKafkaConsumer(
         bootstrap_servers=settings.kafka_bootstrap_servers,
         enable_auto_commit=False,
+        fetch_max_wait_ms=50,  # the default 500 ms delays every offset lookup by as much
         max_partition_fetch_bytes=8 * 1024 * 1024,
         fetch_max_bytes=64 * 1024 * 1024,
     )
     await consumer.start()
     started = time.perf_counter()
-    events = projected = undecodable = 0
     try:
-        partitions = await _partitions(settings.kafka_bootstrap_servers, topics)
         consumer.assign(partitions)
         async with pool.acquire() as conn, conn.transaction():
             await store.clear(conn, settings.service)
             await store.create_staging(conn)
-            end = await consumer.end_offsets(partitions)
+            end = await consumer.end_offsets(partitions)  # only now: see the module docstring
             begin = await consumer.beginning_offsets(partitions)
-            await consumer.seek_to_beginning(*partitions)
-            pending = {tp for tp in partitions if end[tp] > begin[tp]}
-            columns = [TextColumn("rebuilding projections"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn()]
-            with Progress(*columns, disable=not show_progress) as progress:
+            with _progress(show_progress) as progress:
                 task = progress.add_task("events", total=sum(end[tp] - begin[tp] for tp in partitions))
-                while pending:
-                    batch = await consumer.getmany(*pending, timeout_ms=1000, max_records=settings.rebuild_batch_size)
-                    rows: list[Row] = []
-                    for tp, records in batch.items():
-                        for record in records:
-                            if record.offset >= end[tp]:
-                                break  # arrived after the start: the live consumer's business
-                            events += 1
-                            found = _rows(record.value)
-                            undecodable += found is None
-                            projected += bool(found)
-                            rows += found or []
-                    for tp in list(pending):
-                        if await consumer.position(tp) >= end[tp]:
-                            pending.discard(tp)
-                    await store.add_bulk(conn, rows)
-                    progress.update(task, completed=events)
+                writing: asyncio.Task[None] | None = None
+                try:
+                    async for records in _records_until(consumer, begin, end, settings.rebuild_batch_size):
+                        rows = tally.rows_of(records)
+                        if writing is not None:
+                            await writing
+                        # PostgreSQL stores this batch while the next one is fetched and decoded.
+                        writing = asyncio.create_task(store.add_bulk(conn, rows))
+                        progress.update(task, completed=tally.events)
+                finally:
+                    if writing is not None:
+                        await writing
         seconds = time.perf_counter() - started
     finally:
         await consumer.stop()
         await pool.close()
     advanced = await _advance_group(settings.kafka_bootstrap_servers, settings.service, end)
-    return RebuildResult(events, projected, undecodable, seconds, advanced)
+    return RebuildResult(tally.events, tally.projected, tally.undecodable, seconds, advanced)
+
+
+def _progress(show: bool) -> Progress:
+    columns = [TextColumn("rebuilding projections"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn()]
+    return Progress(*columns, disable=not show)
