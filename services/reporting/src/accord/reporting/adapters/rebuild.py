@@ -10,6 +10,10 @@
 4. Commit; then advance the consumer group to the end offsets where it is behind, so a stopped worker does not
    re-read what the rebuild applied. A running worker's group cannot be moved from outside; that is harmless, as
    re-applying an event adds nothing (rows are keyed by the facts' own ids).
+
+Stop the worker first, as a rule. The result is right with it running too, but the two may then wait on each
+other's rows; should PostgreSQL break such a deadlock by aborting the rebuild, nothing has changed and it can be run
+again.
 """
 
 import asyncio
@@ -39,7 +43,8 @@ class RebuildResult:
     """Events reporting keeps facts of."""
     undecodable: int
     seconds: float
-    group_advanced: bool
+    group_caught_up: bool
+    """The service's consumer group stands at or past the end offsets (advanced there if it was behind)."""
 
     @property
     def per_second(self) -> float:
@@ -162,8 +167,8 @@ async def rebuild(settings: Settings, topics: Sequence[str], *, show_progress: b
     finally:
         await consumer.stop()
         await pool.close()
-    advanced = await _advance_group(settings.kafka_bootstrap_servers, settings.service, end)
-    return RebuildResult(tally.events, tally.projected, tally.undecodable, seconds, advanced)
+    caught_up = await _advance_group(settings.kafka_bootstrap_servers, settings.service, end)
+    return RebuildResult(tally.events, tally.projected, tally.undecodable, seconds, caught_up)
 
 
 def _progress(show: bool) -> Progress:

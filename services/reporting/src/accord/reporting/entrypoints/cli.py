@@ -21,8 +21,9 @@ def rebuild_command(progress: bool = typer.Option(True, help="show a progress ba
         f"rebuilt from {result.events:,} events ({result.projected:,} projected, {result.undecodable:,} undecodable) "
         f"in {result.seconds:.1f}s: {result.per_second:,.0f} events/s"
     )
-    if not result.group_advanced:
-        typer.echo("the worker is running, so its consumer group was left where it is (re-reading is harmless)")
+    if not result.group_caught_up:
+        typer.echo("the worker is running and behind, so its consumer group was left where it is: it will re-read")
+        typer.echo("events the rebuild already applied, which adds nothing (projection rows are keyed by fact ids)")
 
 
 if __name__ == "__main__":
