@@ -47,3 +47,9 @@ def test_a_placeholder_or_malformed_vapid_key_fails_at_start(key: str) -> None:
 def test_a_placeholder_smtp_password_fails_at_start() -> None:
     with pytest.raises(ValidationError):
         settings(smtp_password="password")
+
+
+def test_links_must_be_https_in_production() -> None:
+    with pytest.raises(ValidationError, match="https"):
+        settings(ACCORD_ENVIRONMENT="production", app_base_url="http://app.example")
+    assert settings(ACCORD_ENVIRONMENT="production", app_base_url="https://app.example").app_base_url

@@ -1,7 +1,7 @@
 import base64
 from typing import ClassVar
 
-from pydantic import Field, SecretStr, field_validator
+from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import SettingsConfigDict
 
 from accord.shared.settings import LOCAL_ENV_FILE, ServiceSettings, is_placeholder
@@ -66,6 +66,12 @@ class Settings(ServiceSettings):
     @property
     def push_enabled(self) -> bool:
         return self.vapid_private_key is not None
+
+    @model_validator(mode="after")
+    def _https_links_in_production(self) -> "Settings":
+        if self.environment == "production" and not self.app_base_url.startswith("https://"):
+            raise ValueError("ACCORD_NOTIFICATIONS_APP_BASE_URL must be https:// in production")
+        return self
 
     @field_validator("vapid_private_key", "smtp_password")
     @classmethod

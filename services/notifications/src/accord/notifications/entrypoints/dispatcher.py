@@ -70,8 +70,10 @@ class Dispatcher:
                 try:
                     if await self.run_once() >= self.settings.dispatch_batch_size:
                         continue  # more may be due right now
-                except (asyncpg.PostgresError, OSError) as exc:
-                    log.warning("dispatch pass failed; will retry", error=type(exc).__name__)
+                except Exception:
+                    # The worker does not watch its background tasks until it stops: a dispatcher that ended here
+                    # would leave messages unsent while everything looked healthy. Log, wait, try again.
+                    log.exception("dispatch pass failed; will retry")
                 await self._sleep(stop)
         finally:
             with contextlib.suppress(Exception):

@@ -25,7 +25,7 @@ from accord.notifications.domain.delivery import (
     Sender,
     TransientFailure,
 )
-from accord.notifications.domain.templates import RenderedMessage, TemplateCode, render
+from accord.notifications.domain.templates import RenderedMessage, TemplateCode, render, resolve_locale
 from accord.notifications.handlers.planning import outcome_event
 from accord.notifications.metrics import DELIVERIES
 from accord.notifications.settings import Settings
@@ -89,7 +89,8 @@ class Deliverer:
     def _message(self, d: Delivery, locale: str, count: int) -> RenderedMessage:
         template, path = (TemplateCode.DIGEST, "/inbox") if d.digest else (d.template, d.link_path)
         link = self.settings.app_base_url.rstrip("/") + path
-        return render(template, locale or self.settings.default_locale, {"link": link, "count": count})
+        locale = resolve_locale(locale, self.settings.default_locale)  # theirs, else the service's, else English
+        return render(template, locale, {"link": link, "count": count})
 
     async def _failed(self, conn: Connection, batch: list[Delivery], failure: DeliveryFailure, now: datetime) -> None:
         permanent = isinstance(failure, PermanentFailure)

@@ -8,7 +8,7 @@ from fastapi.responses import JSONResponse
 
 from accord.notifications.adapters import inbox, people
 from accord.notifications.adapters.inbox import InboxItem
-from accord.notifications.domain.templates import render
+from accord.notifications.domain.templates import render, resolve_locale
 from accord.notifications.entrypoints.api.common import (
     IdempotencyKey,
     audit_of,
@@ -21,9 +21,10 @@ from accord.notifications.entrypoints.api.common import (
 )
 from accord.notifications.entrypoints.api.schemas import InboxItemOut, UnreadCountOut
 from accord.shared.api import ResourcesDep
-from accord.shared.auth import CurrentPrincipal
+from accord.shared.auth import CurrentPrincipal, Principal
 from accord.shared.db import Connection
 from accord.shared.pagination import Page, encode_cursor
+from accord.shared.runtime import Resources
 
 router = APIRouter(prefix="/notifications/inbox", tags=["inbox"])
 
@@ -38,7 +39,7 @@ async def list_inbox(
     before = keyset_position(cursor)
     async with res.pool.acquire() as conn, conn.transaction():
         items = await inbox.page(conn, principal.tenant_id, principal.subject, before, limit + 1)
-        locale = (await people.preferences(conn, principal.tenant_id, principal.subject, defaults_of(res))).locale
+        locale = await _locale(conn, res, principal)
         await audit_of(res).record(conn, principal, "list", "inbox", principal.subject, client_of(principal))
     base = settings_of(res).app_base_url
     page = [_out(item, locale, base) for item in items[:limit]]
@@ -63,10 +64,15 @@ async def mark_read(
         if item is None:
             raise await not_yours(res, principal, "mark_read", "inbox_item", item_id)
         await audit_of(res).record(conn, principal, "mark_read", "inbox_item", item_id, client_of(principal))
-        prefs = await people.preferences(conn, principal.tenant_id, principal.subject, defaults_of(res))
-        return 200, _out(item, prefs.locale, settings_of(res).app_base_url)
+        return 200, _out(item, await _locale(conn, res, principal), settings_of(res).app_base_url)
 
     return await idempotent_post(res, principal, request, key, None, act)
+
+
+async def _locale(conn: Connection, res: Resources, principal: Principal) -> str:
+    """The person's locale, else the service's default, else English."""
+    prefs = await people.preferences(conn, principal.tenant_id, principal.subject, defaults_of(res))
+    return resolve_locale(prefs.locale, settings_of(res).default_locale)
 
 
 def _out(item: InboxItem, locale: str, base_url: str) -> InboxItemOut:
