@@ -96,6 +96,13 @@ async def outcomes(client: httpx.AsyncClient, tokens: TokenFactory, cast: Cast, 
 async def check_all_figures(client: httpx.AsyncClient, tokens: TokenFactory, cast: Cast) -> None:
     lead = as_lead(tokens, cast)
     assert rows_as_expected(await caseload(client, lead, limit=4)) == caseload_of_lead(cast, NOW)
+    c0, c1, c2, c3, c4, c5 = (str(c) for c in cast.clients)
+    recent_first = await caseload(client, lead, sort="-last_progress_at", limit=2)
+    assert [r["client_id"] for r in recent_first] == [c0, c5, c2, c1, c3, c4]  # never recorded: last
+    due = await caseload(client, lead, due_for_review="true", sort="client_id")
+    assert [r["client_id"] for r in due] == sorted([c0, c1, c2])
+    quiet = await caseload(client, lead, no_progress_days=14)
+    assert {r["client_id"] for r in quiet} == {c1, c2, c3, c4}
     check_outcomes(await outcomes(client, tokens, cast, cast.team))
     check_suppressed(await outcomes(client, tokens, cast, cast.small_team))
     for viewer, headers in [

@@ -30,7 +30,7 @@ class Scope:
         return self.audience is not Audience.FAMILY or goal.shared_with_family_member(self.viewer_id)
 
     @property
-    def clinical(self) -> bool:
+    def sees_scores(self) -> bool:
         """Questionnaire scores are for the client and clinicians; safety signals for clinicians alone."""
         return self.audience is not Audience.FAMILY
 

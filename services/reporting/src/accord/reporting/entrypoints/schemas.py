@@ -165,26 +165,22 @@ class ClientReport(BaseModel):
 
     @classmethod
     def of(cls, history: ClientHistory, goals: list[GoalState], scope: Scope, now: datetime) -> "ClientReport":
-        scores = sorted(history.questionnaires, key=lambda q: (q.at, str(q.response_id)))
-        signals = sorted(history.safety_signals, key=lambda s: (s.raised_at, str(s.signal_id)))
-        clinician = scope.audience is Audience.CLINICIAN
+        scores = [
+            QuestionnaireScore(
+                response_id=q.response_id, instrument=q.instrument, total=q.total, severity=q.severity, at=q.at
+            )
+            for q in sorted(history.questionnaires, key=lambda q: (q.at, str(q.response_id)))
+        ]
+        signals = [
+            SafetySignalOut(signal_id=s.signal_id, instrument=s.instrument, raised_at=s.raised_at)
+            for s in sorted(history.safety_signals, key=lambda s: (s.raised_at, str(s.signal_id)))
+        ]
         return cls(
             client_id=history.client_id,
             generated_at=now,
             goals=[GoalReport.of(g, history.client_id, scope.audience, now) for g in goals],
-            questionnaires=[
-                QuestionnaireScore(
-                    response_id=q.response_id, instrument=q.instrument, total=q.total, severity=q.severity, at=q.at
-                )
-                for q in scores
-            ]
-            if scope.clinical
-            else None,
-            safety_signals=[
-                SafetySignalOut(signal_id=s.signal_id, instrument=s.instrument, raised_at=s.raised_at) for s in signals
-            ]
-            if clinician
-            else None,
+            questionnaires=scores if scope.sees_scores else None,
+            safety_signals=signals if scope.audience is Audience.CLINICIAN else None,
         )
 
 

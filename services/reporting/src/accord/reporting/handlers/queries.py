@@ -21,7 +21,7 @@ from accord.reporting.domain.history import ClientHistory
 from accord.reporting.domain.measures import Metric, OutcomeRules
 from accord.reporting.domain.outcomes import Period, service_outcomes
 from accord.shared.audit import Audit
-from accord.shared.auth import Principal, require_any
+from accord.shared.auth import Principal
 from accord.shared.db import Connection
 from accord.shared.events.contracts.common import Role
 from accord.shared.problems import Problem
@@ -85,7 +85,7 @@ class ReportingQueries:
         """The client's goals and questionnaires, for the client and their clinicians (not for relatives)."""
         async with self._snapshot() as conn:
             view = await self._client_view(conn, principal, client_id)
-            if view is not None and view.scope.clinical:
+            if view is not None and view.scope.audience is not Audience.FAMILY:
                 await self.audit.record(conn, principal, "export", "fhir_bundle", client_id, client_id)
                 return view
         raise await self._not_found(principal, "fhir_bundle", client_id, client_id)
@@ -94,7 +94,11 @@ class ReportingQueries:
         self, principal: Principal, sort: Sort, only: CaseloadFilter, after: tuple[Any, ...] | None, limit: int
     ) -> tuple[list[CaseloadRow], tuple[Any, ...] | None]:
         """The therapist's own caseload, one page; every client shown is audited."""
-        require_any(principal, [Role.THERAPIST])
+        if not principal.has(Role.THERAPIST):
+            await self.audit.denied(
+                self.pool, principal, "read", "caseload", principal.subject, None, "not a therapist"
+            )
+            raise Problem(403, "Forbidden", "Only therapists have a caseload")
         now = _now()
         async with self._snapshot() as conn:
             client_ids = await self.store.clients_of_clinician(conn, principal.tenant_id, principal.subject)
