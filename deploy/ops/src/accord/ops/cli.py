@@ -17,6 +17,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from accord.ops import deadletters, kafka_access, lag, manifests, topics
+from accord.ops.analytics_cli import analytics_app
 from accord.ops.migrate import migrate_services
 from accord.shared.devinfra.provision import SERVICES
 from accord.shared.events.registry import CONSUMING_SERVICES, dead_letter_topic
@@ -32,6 +33,7 @@ app.add_typer(topics_app, name="topics")
 app.add_typer(dlq_app, name="dlq")
 app.add_typer(k8s_app, name="k8s")
 app.add_typer(kafka_app, name="kafka")
+app.add_typer(analytics_app, name="analytics")
 console = Console()
 
 K8S_ROOT = Path(__file__).resolve().parents[4] / "k8s"  # deploy/k8s in a checkout
