@@ -20,6 +20,7 @@ ReadinessCheck = Callable[[], Awaitable[None]]
 def create_app(service: str, *, readiness: dict[str, ReadinessCheck], **fastapi_args: Any) -> FastAPI:
     app = FastAPI(title=f"Accord {service}", **fastapi_args)
     install_problem_handlers(app)
+    _document_problems(app)
 
     @app.get("/health", include_in_schema=False)
     async def health() -> dict[str, str]:
@@ -70,3 +71,46 @@ def _route_template(app: FastAPI, request: Request) -> str:
         if match is Match.FULL:
             return str(getattr(route, "path", "unmatched"))
     return "unmatched"
+
+
+PROBLEM_SCHEMA = {
+    "type": "object",
+    "description": "RFC 9457 problem details; `field` names the offending input where there is one.",
+    "properties": {
+        "type": {"type": "string"},
+        "title": {"type": "string"},
+        "status": {"type": "integer"},
+        "detail": {"type": "string"},
+        "instance": {"type": "string"},
+        "field": {"type": "string"},
+        "errors": {"type": "array", "items": {"type": "object"}},
+    },
+    "required": ["title", "status"],
+    "additionalProperties": True,
+}
+
+
+def _document_problems(app: FastAPI) -> None:
+    """Every error answer is application/problem+json; say so in the OpenAPI document, in place of FastAPI's
+    default 422 body, so that clients (and schema-driven tests) know what to expect."""
+    from fastapi.openapi.utils import get_openapi
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema:
+            return app.openapi_schema
+        doc = get_openapi(title=app.title, version=app.version, routes=app.routes)
+        problem = {"content": {"application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}}}
+        for item in doc.get("paths", {}).values():
+            for operation in item.values():
+                responses = operation.setdefault("responses", {})
+                responses.pop("422", None)
+                responses["4XX"] = {"description": "The request was refused; see the problem", **problem}
+                responses["5XX"] = {"description": "Something went wrong on our side", **problem}
+        schemas = doc.setdefault("components", {}).setdefault("schemas", {})
+        schemas["Problem"] = PROBLEM_SCHEMA
+        for unused in ("HTTPValidationError", "ValidationError"):
+            schemas.pop(unused, None)
+        app.openapi_schema = doc
+        return doc
+
+    app.openapi = openapi  # type: ignore[method-assign]

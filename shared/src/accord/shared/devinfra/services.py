@@ -1,6 +1,7 @@
 """Starts every service's API and worker as real processes (and a local mail sink), for `scripts/up` and the
 end-to-end tests: the same commands a container would run."""
 
+import base64
 import os
 import subprocess
 import sys
@@ -9,6 +10,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import httpx
+from cryptography.hazmat.primitives.asymmetric import ec
 
 from accord.shared.devinfra.ports import free_port
 from accord.shared.devinfra.processes import terminate
@@ -47,6 +49,12 @@ def wait_ready(url: str, timeout: float = 90) -> None:
     raise TimeoutError(f"{url} did not become ready")
 
 
+def new_vapid_key() -> str:
+    """A Web Push (VAPID) signing key for local runs: a raw P-256 private key, base64url without padding."""
+    key = ec.generate_private_key(ec.SECP256R1())
+    return base64.urlsafe_b64encode(key.private_numbers().private_value.to_bytes(32, "big")).decode().rstrip("=")
+
+
 def start_all(
     service_env: dict[str, str],
     logs: Path,
@@ -79,6 +87,7 @@ def start_all(
         "ACCORD_ENVIRONMENT": environment,
         "ACCORD_LOG_JSON": "true",
         "ACCORD_NOTIFICATIONS_SMTP_PORT": str(running.smtp_port),
+        "ACCORD_NOTIFICATIONS_VAPID_PRIVATE_KEY": new_vapid_key(),
         **(extra_env or {}),
     }
     try:

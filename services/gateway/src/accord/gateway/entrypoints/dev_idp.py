@@ -37,7 +37,7 @@ def provider() -> DevIdentityProvider:
 
 
 def router(idp: DevIdentityProvider) -> APIRouter:
-    r = APIRouter(prefix="/dev-idp", tags=["development identity provider"])
+    r = APIRouter(prefix="/dev-idp", include_in_schema=False)  # not part of the public API
 
     @r.get("/users")
     async def users() -> dict[str, str]:

@@ -5,7 +5,6 @@ import time
 from typing import Any
 
 from fastapi import APIRouter, FastAPI, Request
-from fastapi.openapi.utils import get_openapi
 
 from accord.gateway.adapters.upstreams import UpstreamFailed, Upstreams
 from accord.gateway.domain.routes import OWNERS
@@ -67,8 +66,7 @@ async def public_openapi(request: Request) -> dict[str, Any]:
         except (UpstreamFailed, ValueError):
             missing.append(service)
     app: FastAPI = request.app
-    own = get_openapi(title=app.title, version="v1", routes=app.routes)
-    doc = merge(own, documents)
+    doc = merge(app.openapi(), documents)
     if missing:
         doc["info"]["x-missing-services"] = missing  # a partial document is not cached
     else:

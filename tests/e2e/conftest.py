@@ -1,0 +1,34 @@
+"""Every service running as its own processes (API and worker) behind the gateway, on the session's real Kafka and
+PostgreSQL: the end-to-end tests talk only to the gateway, as a mobile or web client would."""
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from accord.shared.devinfra.services import RunningServices, start_all
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture(scope="session")
+def running(service_env: dict[str, str]) -> Iterator[RunningServices]:
+    logs = ROOT / ".accord" / "test" / f"e2e-{os.getpid()}"
+    services = start_all(
+        service_env,
+        logs,
+        environment="test",
+        extra_env={
+            "ACCORD_NOTIFICATIONS_DISPATCH_POLL_INTERVAL_SECONDS": "0.5",
+            "ACCORD_GATEWAY_USER_BURST": "10000",
+            "ACCORD_GATEWAY_ADDRESS_BURST": "10000",
+        },
+    )
+    yield services
+    services.stop()
+
+
+@pytest.fixture(scope="session")
+def gateway(running: RunningServices) -> str:
+    return running.gateway
