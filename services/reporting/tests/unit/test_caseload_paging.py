@@ -56,6 +56,7 @@ def test_filters() -> None:
     assert kept(CaseloadFilter(due_for_review=True)) == [2, 5]
     assert kept(CaseloadFilter(unseen_safety_signals=True)) == [3]
     assert kept(CaseloadFilter(no_progress_days=14)) == [2, 3, 5]
+    assert kept(CaseloadFilter(with_active_goals=False)) == [3]  # active goals: n % 3
 
 
 def test_unknown_sort_field_is_refused() -> None:

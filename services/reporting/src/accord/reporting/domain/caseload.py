@@ -96,12 +96,15 @@ class Sort:
 
 @dataclass(frozen=True)
 class CaseloadFilter:
+    with_active_goals: bool | None = None
     due_for_review: bool | None = None
     unseen_safety_signals: bool | None = None
     no_progress_days: int | None = None
     """Only clients without an entry in this many days (or none at all)."""
 
     def accepts(self, row: CaseloadRow, now: datetime) -> bool:
+        if self.with_active_goals is not None and bool(row.active_goals) != self.with_active_goals:
+            return False
         if self.due_for_review is not None and bool(row.goals_due_for_review) != self.due_for_review:
             return False
         if self.unseen_safety_signals is not None and bool(row.unseen_safety_signals) != self.unseen_safety_signals:

@@ -76,7 +76,7 @@ def goal_chart(goal: GoalState) -> str:
     y_target = scale.y(current.target)
     body += [_line(left, y_target, right, y_target, "target"), _text(right, y_target - 4, "target", "end")]
     x_due = scale.x(due)
-    body += [_line(x_due, TOP, x_due, bottom, "due-date"), _text(x_due, bottom + 30, f"due {due.date()}", "middle")]
+    body += [_line(x_due, TOP, x_due, bottom, "due-date"), _text(x_due, bottom + 30, f"due {due.date()}", "end")]
     if series:
         points = " ".join(f"{scale.x(at):.1f},{scale.y(v):.1f}" for at, v in series)
         body.append(f'<polyline class="values" points="{points}"/>')

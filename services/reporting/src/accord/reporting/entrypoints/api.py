@@ -71,6 +71,7 @@ async def caseload(
     principal: CurrentPrincipal,
     resources: ResourcesDep,
     sort: Annotated[str, Query(description=f"one of {', '.join(SORTS)}")] = "client_id",
+    with_active_goals: bool | None = None,
     due_for_review: bool | None = None,
     unseen_safety_signals: bool | None = None,
     no_progress_days: Annotated[int | None, Query(ge=1, le=366)] = None,
@@ -81,7 +82,7 @@ async def caseload(
     milestones reached in the last seven days. Sortable (prefix `-` for descending) and filterable."""
     if sort not in SORTS:
         raise Problem(422, "Invalid request", f"sort must be one of {', '.join(SORTS)}", field="sort")
-    only = CaseloadFilter(due_for_review, unseen_safety_signals, no_progress_days)
+    only = CaseloadFilter(with_active_goals, due_for_review, unseen_safety_signals, no_progress_days)
     rows, next_key = await _queries(resources).caseload(
         principal, Sort.parse(sort), only, _cursor_key(cursor, sort), limit
     )
