@@ -104,9 +104,11 @@ async def run_worker(
         )
         await broker.start()
         log.info("worker started", subscriptions=len(subscriptions), background=len(background))
-        tasks = [asyncio.create_task(task(res, stop)) for task in background]
+        tasks = [asyncio.create_task(relay.run(stop)), *(asyncio.create_task(task(res, stop)) for task in background)]
         try:
-            await relay.run(stop)
+            # A loop that dies takes the worker down with it (to be restarted), rather than leaving it half alive.
+            await asyncio.wait(tasks, return_when=asyncio.FIRST_EXCEPTION)
+            stop.set()
             await asyncio.gather(*tasks)
         finally:
             for task in tasks:
