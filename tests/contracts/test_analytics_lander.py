@@ -141,3 +141,10 @@ async def test_the_query_example_of_the_analytics_guide_runs_on_landed_files(inf
     exec(example.replace('"landed/analytics"', repr(str(tmp_path))), scope)  # noqa: S102 (the guide's own code)
     assert sum(row["count_all"] for row in scope["per_day"].to_pylist()) == MESSAGES
     assert len(scope["payloads"]) == MESSAGES - 1
+
+
+def test_the_analytics_principal_connects_with_scram_over_tls() -> None:
+    options = KafkaAccess("kafka:9093", "SASL_SSL", "SCRAM-SHA-512", "analytics", "secret").options()
+    assert options["security_protocol"] == "SASL_SSL" and options["ssl_context"] is not None
+    assert (options["sasl_mechanism"], options["sasl_plain_username"]) == ("SCRAM-SHA-512", "analytics")
+    assert KafkaAccess("kafka:9092").options() == {"bootstrap_servers": "kafka:9092"}
