@@ -13,7 +13,7 @@ from accord.shared.events.contracts.progress import ProgressEvent, ProgressRecor
 from accord.shared.events.registry import EVENTS, TOPICS
 from accord.shared.published import asyncapi
 from accord.shared.published.messages import events_on
-from accord.shared.published.services import SERVICES, consumed_topics, subscriptions_of
+from accord.shared.published.services import SERVICES, consumed_topics, consumers_of, subscriptions_of
 from accord.shared.runtime import Subscription
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -51,7 +51,7 @@ def test_each_document_shows_what_the_service_subscribes_to_and_publishes(servic
 
 
 def test_a_topic_is_described_by_the_envelopes_of_its_events() -> None:
-    progress, notifications = committed("progress"), committed("notifications")
+    progress, reader = committed("progress"), committed(consumers_of("accord.progress.v1")[0])
     published = progress["components"]["schemas"]["accord.progress.v1:Message:Payload"]
     expected = [{"$ref": f"#/components/schemas/{cls.event_type()}Envelope"} for cls in events_on("accord.progress.v1")]
     assert published["oneOf"] == expected
@@ -59,17 +59,14 @@ def test_a_topic_is_described_by_the_envelopes_of_its_events() -> None:
     envelope = progress["components"]["schemas"]["ProgressRecordedEnvelope"]
     assert envelope["properties"]["payload"] == {"$ref": "#/components/schemas/ProgressRecorded"}
     # A subscriber reads what the producer publishes, described identically in both documents.
-    assert notifications["components"]["schemas"]["accord.progress.v1:Message:Payload"] == published
-    assert (
-        notifications["components"]["schemas"]["ProgressRecorded"]
-        == progress["components"]["schemas"]["ProgressRecorded"]
-    )
+    assert reader["components"]["schemas"]["accord.progress.v1:Message:Payload"] == published
+    assert reader["components"]["schemas"]["ProgressRecorded"] == progress["components"]["schemas"]["ProgressRecorded"]
 
 
 def test_a_changed_event_model_is_caught_in_every_document_that_shows_it() -> None:
     changed = create_model("ProgressRecorded", __base__=ProgressRecorded, mood_code=(str, ...))
     events = {**EVENTS, "ProgressRecorded": changed}
-    for service in ("progress", "notifications", "reporting"):  # the producer and both subscribers
+    for service in ["progress", *consumers_of("accord.progress.v1")]:  # the producer and every subscriber
         current = json.loads(asyncapi.render(asyncapi.document(service, subscriptions_of(service), events=events)))
         found = asyncapi.differences(committed(service), current)
         assert any("ProgressRecorded" in d and "mood_code" in d for d in found), found

@@ -14,6 +14,7 @@ from accord.shared.events.envelope import Envelope
 from accord.shared.events.registry import EVENTS, TOPICS
 from accord.shared.published import catalog
 from accord.shared.published.examples import envelope_example
+from accord.shared.published.services import consumers_of
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -44,7 +45,8 @@ def test_each_event_says_where_it_travels_and_who_reads_it() -> None:
     assert "- Topic: `accord.progress.v1`; key: `payload.client_id`" in section
     assert "- Delivery: at least once; deduplicate by `event_id`" in section
     assert "- Retention: forever" in section
-    assert "- Produced by: `progress`; read by: `notifications`, `reporting`" in section
+    readers = ", ".join(f"`{s}`" for s in consumers_of("accord.progress.v1"))
+    assert f"- Produced by: `progress`; read by: {readers}" in section
     assert "#### Version 1" in section and '"event_type": "ProgressRecorded"' in section
     assert all(f"## `{name}`" in text or f"- `{name}`" in text for name in TOPICS)
     assert all(f"### {name}\n" in text for name in EVENTS)
