@@ -8,6 +8,7 @@ from typing import Any
 import structlog
 from fastapi import FastAPI, Request, Response
 from fastapi.responses import JSONResponse
+from opentelemetry import propagate, trace
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from starlette.routing import Match
 
@@ -15,6 +16,7 @@ from accord.shared.metrics import HTTP_LATENCY
 from accord.shared.problems import install_problem_handlers, problem_response
 
 ReadinessCheck = Callable[[], Awaitable[None]]
+tracer = trace.get_tracer("accord.http")
 
 
 def create_app(service: str, *, readiness: dict[str, ReadinessCheck], **fastapi_args: Any) -> FastAPI:
@@ -50,15 +52,19 @@ def create_app(service: str, *, readiness: dict[str, ReadinessCheck], **fastapi_
         structlog.contextvars.bind_contextvars(request_id=request_id)
         start = time.perf_counter()
         status = 500
+        route = _route_template(app, request)
+        # A server span continuing the caller's W3C trace: events this request writes to the outbox carry it on.
+        span = tracer.start_as_current_span(
+            f"{request.method} {route}", context=propagate.extract(request.headers), kind=trace.SpanKind.SERVER
+        )
         try:
-            response = await call_next(request)
+            with span:
+                response = await call_next(request)
             status = response.status_code
             response.headers["x-request-id"] = request_id
             return response
         finally:
-            HTTP_LATENCY.labels(service, request.method, _route_template(app, request), str(status)).observe(
-                time.perf_counter() - start
-            )
+            HTTP_LATENCY.labels(service, request.method, route, str(status)).observe(time.perf_counter() - start)
             structlog.contextvars.unbind_contextvars("request_id")
 
     return app

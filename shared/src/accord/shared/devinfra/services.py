@@ -22,6 +22,7 @@ class RunningServices:
     urls: dict[str, str] = field(default_factory=dict)
     pids: list[int] = field(default_factory=list)
     smtp_port: int = 0
+    logs: Path = Path(".")
 
     @property
     def gateway(self) -> str:
@@ -65,7 +66,7 @@ def start_all(
 ) -> RunningServices:
     """Every service's API and worker, then the gateway (with the development identity provider) in front."""
     logs.mkdir(parents=True, exist_ok=True)
-    running = RunningServices(smtp_port=free_port())
+    running = RunningServices(smtp_port=free_port(), logs=logs)
     mail = spawn(
         [
             sys.executable,
