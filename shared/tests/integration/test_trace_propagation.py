@@ -4,8 +4,6 @@ from typing import Any
 
 import pytest
 from opentelemetry import trace
-from opentelemetry.sdk.trace import TracerProvider
-from opentelemetry.sdk.trace.export import SimpleSpanProcessor
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 
 from accord.shared.events import Envelope
@@ -15,15 +13,6 @@ from accord.shared.outbox import Outbox, OutboxRelay
 from accord.shared.testing import Sandbox, goal_paused, header, of, read_topic
 
 pytestmark = pytest.mark.integration
-
-
-@pytest.fixture(scope="module")
-def spans() -> InMemorySpanExporter:
-    exporter = InMemorySpanExporter()
-    provider = TracerProvider()
-    provider.add_span_processor(SimpleSpanProcessor(exporter))
-    trace.set_tracer_provider(provider)
-    return exporter
 
 
 async def test_the_consumer_span_continues_the_trace_of_the_request_that_wrote_the_event(
