@@ -34,6 +34,7 @@ allow --allow-principal User:accord-reporting --topic accord.goals.v1 --resource
 allow --allow-principal User:accord-reporting --topic accord.progress.v1 --resource-pattern-type literal --operation Read --operation Describe
 allow --allow-principal User:accord-reporting --topic accord.notifications.v1 --resource-pattern-type literal --operation Read --operation Describe
 allow --allow-principal User:accord-reporting --group reporting --resource-pattern-type literal --operation Read
+allow --allow-principal User:accord-reporting --group reporting-analytics --resource-pattern-type literal --operation Read
 # accord-gateway: connects only, no ACLs
 # analytics
 allow --allow-principal User:analytics --topic accord.analytics. --resource-pattern-type prefixed --operation Read --operation Describe

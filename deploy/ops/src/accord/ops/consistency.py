@@ -25,15 +25,7 @@ Doc = dict[str, Any]
 
 # Settings the manifests already pass although the service's Settings do not read them yet (work in progress on
 # those services). Harmless while unread; remove an entry once the field exists.
-PENDING = {
-    "ACCORD_GATEWAY_REDIS_URL",
-    "ACCORD_NOTIFICATIONS_SMTP_HOST",
-    "ACCORD_NOTIFICATIONS_SMTP_PORT",
-    "ACCORD_NOTIFICATIONS_SMTP_START_TLS",
-    "ACCORD_NOTIFICATIONS_SMTP_PASSWORD",
-    "ACCORD_NOTIFICATIONS_VAPID_PRIVATE_KEY",
-    "ACCORD_NOTIFICATIONS_APP_BASE_URL",
-}
+PENDING: set[str] = set()  # variables passed ahead of the setting that reads them (none now)
 SECRET_NAME = re.compile(r"PASSWORD|SECRET|TOKEN|PRIVATE|DATABASE_URL|_KEY$")
 RELAY_ONLY_WORKER_MAX = 4  # a worker that consumes nothing runs only the outbox relay
 CONNECTION_BUDGET = 800  # PostgreSQL max_connections 1000, less superuser, replication and operator headroom

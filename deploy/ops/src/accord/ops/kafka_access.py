@@ -14,7 +14,7 @@ from accord.ops.render import DEPLOY
 from accord.shared.events.registry import TOPICS
 from accord.shared.published import acls
 from accord.shared.published.acls import Acl, Pattern
-from accord.shared.published.services import SERVICES, consumed_topics, consumer_group
+from accord.shared.published.services import SERVICES, consumed_topics, consumer_groups
 
 KAFKA_ROOT = DEPLOY / "kafka"
 USERS_FILE = "kafka-users.yaml"
@@ -144,8 +144,9 @@ def check_grants(grants: set[Grant]) -> list[str]:
         for topic in consumed_topics(service):
             if (user, "topic", topic, "literal", "Read") not in grants:
                 problems.append(f"{user} cannot read {topic}, which it consumes")
-        if consumed_topics(service) and (user, "group", consumer_group(service), "literal", "Read") not in grants:
-            problems.append(f"{user} cannot use its consumer group {consumer_group(service)}")
+        for group in consumer_groups(service):
+            if (user, "group", group, "literal", "Read") not in grants:
+                problems.append(f"{user} cannot use its consumer group {group}")
     producers = {spec.name: f"User:{acls.service_user(spec.producer)}" for spec in TOPICS.values()}
     for principal, _kind, name, pattern, op in grants:
         if op in ("Write", "All") and (pattern != "literal" or producers.get(name) != principal):

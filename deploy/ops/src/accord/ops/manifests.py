@@ -38,6 +38,8 @@ SIZING = {
     "reporting": Sizing(api_replicas=(2, 6), worker_replicas=(2, 12)),
 }
 
+UPSTREAMS = ("goals", "progress", "notifications", "reporting")
+
 RESOURCES = {
     "api": {"requests": {"cpu": "250m", "memory": "256Mi"}, "limits": {"cpu": "1", "memory": "512Mi"}},
     "worker": {"requests": {"cpu": "250m", "memory": "256Mi"}, "limits": {"cpu": "1", "memory": "512Mi"}},
@@ -83,6 +85,10 @@ def _env(service: str, pool: int | None) -> list[dict[str, Any]]:
         env.append({"name": variable, "valueFrom": {"secretKeyRef": {"name": secret, "key": key, "optional": True}}})
     if pool is not None:
         env.append({"name": f"{prefix}DB_POOL_MAX", "value": str(pool)})
+    if service == "gateway":  # the gateway reaches each service's API through its Kubernetes Service
+        env += [
+            {"name": f"ACCORD_GATEWAY_{upstream.upper()}_URL", "value": f"http://{upstream}"} for upstream in UPSTREAMS
+        ]
     return env
 
 
