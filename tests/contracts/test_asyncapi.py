@@ -13,7 +13,13 @@ from accord.shared.events.contracts.progress import ProgressEvent, ProgressRecor
 from accord.shared.events.registry import EVENTS, TOPICS
 from accord.shared.published import asyncapi
 from accord.shared.published.messages import events_on
-from accord.shared.published.services import SERVICES, consumed_topics, consumers_of, subscriptions_of
+from accord.shared.published.services import (
+    SERVICES,
+    consumed_topics,
+    consumer_groups,
+    consumers_of,
+    subscriptions_of,
+)
 from accord.shared.runtime import Subscription
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -45,9 +51,10 @@ def test_each_document_shows_what_the_service_subscribes_to_and_publishes(servic
     doc = committed(service)
     assert _addresses(doc, "receive") == set(consumed_topics(service))
     assert _addresses(doc, "send") == {t.name for t in TOPICS.values() if t.producer == service}
-    for op in doc["operations"].values():
-        if op["action"] == "receive":
-            assert op["bindings"]["kafka"]["groupId"]["enum"] == [service]
+    groups = [
+        op["bindings"]["kafka"]["groupId"]["enum"] for op in doc["operations"].values() if op["action"] == "receive"
+    ]
+    assert sorted({g for [g] in groups}) == sorted(consumer_groups(service))
 
 
 def test_a_topic_is_described_by_the_envelopes_of_its_events() -> None:

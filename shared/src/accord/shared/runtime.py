@@ -62,6 +62,8 @@ class Subscription:
     topics: Sequence[str]
     handlers: Callable[[Resources], Mapping[str, EventHandler]]
     description: str | None = None
+    group_id: str | None = None
+    """A consumer group of its own, for a stream that must keep its own offsets; by default the service's group."""
 
 
 BackgroundTask = Callable[[Resources, asyncio.Event], Coroutine[Any, Any, None]]
@@ -86,6 +88,7 @@ async def run_worker(
                 producer=res.producer,
                 handlers=sub.handlers(res),
                 max_attempts=settings.consumer_max_attempts,
+                group_id=sub.group_id,
             )
             subscribe(
                 broker,

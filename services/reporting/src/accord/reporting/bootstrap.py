@@ -4,6 +4,7 @@ from fastapi import FastAPI
 
 from accord.reporting.entrypoints.api import router
 from accord.reporting.handlers import CONSUMED_TOPICS, event_handlers
+from accord.reporting.handlers.analytics import ANALYTICS_SUBSCRIPTION
 from accord.reporting.settings import Settings
 from accord.shared.api import build_api
 from accord.shared.runtime import Subscription
@@ -18,4 +19,7 @@ def create_api() -> FastAPI:
 
 
 def subscriptions() -> list[Subscription]:
-    return [Subscription(CONSUMED_TOPICS, event_handlers, description="projections of every domain topic")]
+    return [
+        Subscription(CONSUMED_TOPICS, event_handlers, description="projections of every domain topic"),
+        ANALYTICS_SUBSCRIPTION,
+    ]

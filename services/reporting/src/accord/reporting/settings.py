@@ -1,8 +1,9 @@
 from typing import ClassVar
 
-from pydantic import Field
+from pydantic import Field, field_validator
 from pydantic_settings import SettingsConfigDict
 
+from accord.reporting.analytics.keys import KeyPeriod, Keyring
 from accord.reporting.domain.measures import OutcomeRules
 from accord.shared.settings import LOCAL_ENV_FILE, ServiceSettings
 
@@ -25,6 +26,27 @@ class Settings(ServiceSettings):
     recent_progress_days: int = Field(default=14, ge=1, le=366)
     fhir_base_url: str = Field(default="https://fhir.accord.example/R4", description="fullUrl base in FHIR exports")
     rebuild_batch_size: int = Field(default=5000, ge=100, le=100_000)
+    analytics_keys: dict[str, tuple[KeyPeriod, ...]] = Field(
+        default_factory=dict,
+        description='JSON, tenant -> key periods: {"tenant-a": [{"starts_on": "2025-01-01", "secret": "..."}]}. '
+        "Add a period to rotate; keep old ones (see analytics/keys.py). Required in production.",
+    )
+
+    @field_validator("analytics_keys")
+    @classmethod
+    def _one_key_per_period_start(cls, value: dict[str, tuple[KeyPeriod, ...]]) -> dict[str, tuple[KeyPeriod, ...]]:
+        for tenant, periods in value.items():
+            starts = [p.starts_on for p in periods]
+            if not periods or len(set(starts)) != len(starts):
+                raise ValueError(f"tenant {tenant}: give one or more key periods, each starting on its own date")
+        return value
+
+    def analytics_keyring(self) -> Keyring:
+        """The keys; outside production a tenant without any gets a development key (analytics/keys.py)."""
+        production = self.environment == "production"
+        if production and not self.analytics_keys:
+            raise ValueError("set ACCORD_REPORTING_ANALYTICS_KEYS: production has no development keys")
+        return Keyring(self.analytics_keys, dev_fallback=not production)
 
     def outcome_rules(self) -> OutcomeRules:
         return OutcomeRules(

@@ -7,7 +7,7 @@ from here, and the event catalogue is written from here.
 from dataclasses import dataclass
 
 from accord.shared.events.base import IntegrationEvent
-from accord.shared.events.contracts import goals, notifications, progress
+from accord.shared.events.contracts import analytics, goals, notifications, progress
 
 FOREVER = -1
 DAY_MS = 24 * 60 * 60 * 1000
@@ -90,7 +90,7 @@ def _subclasses(base: type[IntegrationEvent]) -> list[type[IntegrationEvent]]:
 
 EVENTS: dict[str, type[IntegrationEvent]] = {
     cls.event_type(): cls
-    for base in (goals.GoalsEvent, progress.ProgressEvent, notifications.NotificationsEvent)
+    for base in (goals.GoalsEvent, progress.ProgressEvent, notifications.NotificationsEvent, analytics.AnalyticsEvent)
     for cls in _subclasses(base)
 }
 

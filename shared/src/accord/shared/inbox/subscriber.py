@@ -26,7 +26,7 @@ def subscribe(
     max_records: int = 500,
     description: str | None = None,
 ) -> Any:
-    """Registers the consumer for `topics` under the service's consumer group.
+    """Registers the consumer for `topics` under its consumer group (the service's, unless it has its own).
 
     NACK_ON_ERROR with auto-commit off: offsets are committed only after the batch's transaction (and any
     dead-lettering) succeeded; a batch that fails as a whole is rewound and redelivered. faststream's
@@ -42,6 +42,9 @@ def subscribe(
         ack_policy=AckPolicy.NACK_ON_ERROR,
         decoder=_raw,
         description=description,
+        # A group of its own names its channels in the AsyncAPI document, which would otherwise clash with the
+        # service group's channels of the same topics.
+        title=None if consumer.group_id == consumer.service else consumer.group_id,
     )
     async def on_events(msg: KafkaMessage) -> None:
         records = msg.raw_message if isinstance(msg.raw_message, tuple) else (msg.raw_message,)

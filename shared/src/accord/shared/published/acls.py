@@ -11,7 +11,7 @@ Rendered as Strimzi KafkaUsers and as a kafka-acls.sh script by `accord-ops kafk
 from dataclasses import dataclass
 from enum import StrEnum
 
-from accord.shared.published.services import SERVICES, consumed_topics, consumer_group, produced_topics
+from accord.shared.published.services import SERVICES, consumed_topics, consumer_groups, produced_topics
 
 ANALYTICS_USER = "analytics"
 ANALYTICS_TOPIC_PREFIX = "accord.analytics."
@@ -52,8 +52,7 @@ def service_acls(service: str) -> list[Acl]:
     acls = [Acl(user, Resource.TOPIC, t.name, Pattern.LITERAL, ("Write", "Describe")) for t in produced_topics(service)]
     consumed = consumed_topics(service)
     acls += [Acl(user, Resource.TOPIC, topic, Pattern.LITERAL, ("Read", "Describe")) for topic in consumed]
-    if consumed:
-        acls.append(Acl(user, Resource.GROUP, consumer_group(service), Pattern.LITERAL, ("Read",)))
+    acls += [Acl(user, Resource.GROUP, group, Pattern.LITERAL, ("Read",)) for group in consumer_groups(service)]
     return acls
 
 

@@ -44,7 +44,7 @@ def document(
     broker = KafkaBroker(BOOTSTRAP, logger=None, description="Accord's Kafka cluster (Strimzi, `accord`).")
     groups = set()
     for sub in subscriptions:
-        consumer = _unconnected_consumer(service)
+        consumer = _unconnected_consumer(service, sub.group_id)
         groups.add(consumer.group_id)
         subscribe(broker, consumer, sub.topics, description=sub.description)
     for spec in topics.values():
@@ -62,12 +62,12 @@ def document(
     ).to_specification()
     doc: Document = json.loads(spec_doc.to_json())
     _type_subscribed_messages(doc, events)
-    _name_consumer_group(doc, groups)
+    _name_consumer_groups(doc, service, groups)
     _add_headers(doc)
     return doc
 
 
-def _unconnected_consumer(service: str) -> IdempotentConsumer:
+def _unconnected_consumer(service: str, group_id: str | None) -> IdempotentConsumer:
     """The service's real consumer class, never started: only its group id is read, so it needs no database."""
     return IdempotentConsumer(
         service=service,
@@ -75,6 +75,7 @@ def _unconnected_consumer(service: str) -> IdempotentConsumer:
         pool=cast(asyncpg.Pool, None),
         producer=cast(AIOKafkaProducer, None),
         handlers={},
+        group_id=group_id,
     )
 
 
@@ -115,12 +116,14 @@ def _type_subscribed_messages(doc: Document, events: EventRegistry) -> None:
             doc["components"]["messages"][name]["payload"] = {"$ref": f"#/components/schemas/{payload}"}
 
 
-def _name_consumer_group(doc: Document, groups: set[str]) -> None:
-    if not groups:
-        return
-    [group] = groups  # one consumer group per service
+def _name_consumer_groups(doc: Document, service: str, groups: set[str]) -> None:
+    """The service's group receives on the channels faststream names after the topic; a group of its own on those
+    it is the title of (accord.shared.inbox.subscribe)."""
+    own = sorted(groups - {service})
     for operation in doc["operations"].values():
         if operation["action"] == "receive":
+            channel = operation["channel"]["$ref"].rsplit("/", 1)[-1]
+            group = next((g for g in own if channel.startswith(f"{g}:")), service)
             operation["bindings"] = {
                 "kafka": {"groupId": {"type": "string", "enum": [group]}, "bindingVersion": KAFKA_BINDING_VERSION}
             }

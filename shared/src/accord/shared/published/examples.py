@@ -1,18 +1,20 @@
 """Deterministic example messages, made from an event's JSON Schema snapshot, for the event catalogue.
 
 Built from the schema rather than the model so that every committed version gets one, old ones included.
-Identifiers are derived from the field name, so `client_id` is the same client in every example, and strings
-that must match a pattern take a sample named after their field: a new patterned field needs an entry below.
+Identifiers and pseudonyms are derived from the field name, so `client_id` is the same client in every example, and
+other strings that must match a pattern take a sample named after their field: a new one needs an entry below.
 """
 
 from typing import Any
 from uuid import NAMESPACE_URL, UUID, uuid5
 
+from accord.shared.events.contracts.analytics import PSEUDONYM_PATTERN
 from accord.shared.events.registry import TOPICS, TopicSpec
 
 Schema = dict[str, Any]
 
 INSTANT = "2025-03-14T09:30:00Z"
+INSTANT_AS_DATE = "2025-03-14T00:00:00Z"  # the analytics stream keeps the date of an instant only
 DAY = "2025-06-30"
 TENANT = "tenant-a"
 
@@ -22,6 +24,7 @@ SAMPLES: dict[str, Any] = {
     "unit_code": "panic_attacks",
     "relationship_code": "parent",
     "template_code": "milestone_reached",
+    "key_period": "2025-01-01",
     "baseline": 3,
     "target": 8,
     "value": 5,
@@ -77,7 +80,9 @@ def _string(schema: Schema, name: str) -> str:
     if fmt == "date-time":
         return INSTANT
     if fmt == "date":
-        return DAY
+        return str(SAMPLES.get(name, DAY))
+    if schema.get("pattern") == PSEUDONYM_PATTERN:  # like a uuid: derived from the field name
+        return sample_id(name).hex
     if name in SAMPLES:
         return str(SAMPLES[name])
     if "pattern" in schema:
@@ -94,7 +99,7 @@ def envelope_example(event_type: str, version: int, payload_schema: Schema, key_
         "event_id": event_id,
         "event_type": event_type,
         "schema_version": version,
-        "occurred_at": INSTANT,
+        "occurred_at": INSTANT_AS_DATE if topic.startswith("accord.analytics.") else INSTANT,
         "producer": spec.producer,
         "tenant_id": TENANT,
         "correlation_id": event_id,

@@ -37,14 +37,20 @@ def retention(spec: TopicSpec) -> str:
 
 
 def consumer_group(service: str) -> str:
-    """One consumer group per service, named after it (accord.shared.inbox.IdempotentConsumer)."""
+    """The service's consumer group, named after it (accord.shared.inbox.IdempotentConsumer)."""
     return service
+
+
+def consumer_groups(service: str) -> tuple[str, ...]:
+    """Every consumer group the service uses: its own, and that of any subscription with a group of its own."""
+    return tuple(dict.fromkeys(sub.group_id or consumer_group(service) for sub in subscriptions_of(service)))
 
 
 __all__ = [
     "SERVICES",
     "consumed_topics",
     "consumer_group",
+    "consumer_groups",
     "consumers_of",
     "produced_topics",
     "retention",

@@ -13,7 +13,8 @@ from accord.notifications.domain.audience import GoalAccess, Notice
 from accord.notifications.domain.templates import TemplateCode
 from accord.notifications.handlers.planning import Planner, Source
 from accord.shared.db import Connection
-from accord.shared.events import Envelope, IntegrationEvent
+from accord.shared.events import Envelope
+from accord.shared.events.base import ClientEvent
 from accord.shared.events.contracts.goals import GoalAgreed, GoalProposed, GoalRevisionProposed
 from accord.shared.events.contracts.progress import (
     GoalTargetReached,
@@ -60,7 +61,7 @@ class Triggers:
         if not await self._plan(conn, envelope, event):
             await pending_triggers.hold(conn, envelope, event.client_id)
 
-    async def replay_held(self, conn: Connection, envelope: Envelope, event: IntegrationEvent) -> None:
+    async def replay_held(self, conn: Connection, envelope: Envelope, event: ClientEvent) -> None:
         """After any change to a client's care team: plan what was waiting for it."""
         for held in await pending_triggers.held_for(conn, envelope.tenant_id, event.client_id):
             trigger = held.open()
@@ -90,6 +91,6 @@ class Triggers:
         return True
 
     async def _notify(
-        self, conn: Connection, envelope: Envelope, event: IntegrationEvent, notices: list[Notice], link: str
+        self, conn: Connection, envelope: Envelope, event: ClientEvent, notices: list[Notice], link: str
     ) -> None:
         await self.planner.notify(conn, Source.of(envelope, event.client_id, link), notices)

@@ -7,7 +7,7 @@ from uuid import UUID
 
 from pydantic import Field
 
-from accord.shared.events.base import IntegrationEvent, UtcDatetime
+from accord.shared.events.base import ClientEvent, UtcDatetime
 from accord.shared.events.contracts.common import (
     Direction,
     Measure,
@@ -19,7 +19,7 @@ from accord.shared.events.contracts.common import (
 )
 
 
-class GoalsEvent(IntegrationEvent):
+class GoalsEvent(ClientEvent):
     topic: ClassVar[str] = "accord.goals.v1"
 
 

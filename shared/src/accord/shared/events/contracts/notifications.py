@@ -6,10 +6,10 @@ from uuid import UUID
 
 from pydantic import Field
 
-from accord.shared.events.base import IntegrationEvent, UtcDatetime
+from accord.shared.events.base import ClientEvent, UtcDatetime
 
 
-class NotificationsEvent(IntegrationEvent):
+class NotificationsEvent(ClientEvent):
     topic: ClassVar[str] = "accord.notifications.v1"
 
 

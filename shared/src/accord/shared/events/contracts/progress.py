@@ -6,11 +6,11 @@ from uuid import UUID
 
 from pydantic import Field
 
-from accord.shared.events.base import IntegrationEvent, UtcDatetime
+from accord.shared.events.base import ClientEvent, UtcDatetime
 from accord.shared.events.contracts.common import Instrument, Role, Score
 
 
-class ProgressEvent(IntegrationEvent):
+class ProgressEvent(ClientEvent):
     topic: ClassVar[str] = "accord.progress.v1"
 
 

@@ -1,0 +1,69 @@
+"""A domain event in, its analytics event out: the whole message, pure and deterministic.
+
+Deterministic so that a redelivered domain event gives the very same analytics message (same `event_id`), which
+analytics consumers deduplicate by. The key is chosen by the UTC date the domain event occurred on; the envelope
+keeps that date only (midnight UTC), and its ids (event, correlation, causation) are pseudonymised like the rest, so
+a chain of cause and effect can still be followed within the stream but not joined back to the domain topics.
+"""
+
+from collections.abc import Callable
+from datetime import UTC, datetime, time
+from typing import Any
+
+from accord.reporting.analytics import from_goals as fg
+from accord.reporting.analytics import from_notifications as fn
+from accord.reporting.analytics import from_progress as fp
+from accord.reporting.analytics.keys import Keyring
+from accord.reporting.analytics.pseudonyms import Pseudonyms
+from accord.shared.events import Envelope
+from accord.shared.events.base import ClientEvent
+from accord.shared.events.contracts import goals as g
+from accord.shared.events.contracts import notifications as n
+from accord.shared.events.contracts import progress as p
+from accord.shared.events.contracts.analytics import AnalyticsEvent
+
+Mapper = Callable[[Any, Pseudonyms], AnalyticsEvent]
+
+_BY_SOURCE: list[tuple[type[ClientEvent], Mapper]] = [
+    (g.EpisodeOpened, fg.episode_opened),
+    (g.ParticipantJoined, fg.participant_joined),
+    (g.ParticipantLeft, fg.participant_left),
+    (g.EpisodeClosed, fg.episode_closed),
+    (g.GoalProposed, fg.goal_proposed),
+    (g.GoalAgreementRecorded, fg.goal_agreement_recorded),
+    (g.GoalAgreed, fg.goal_agreed),
+    (g.GoalRevisionProposed, fg.goal_revision_proposed),
+    (g.GoalVisibilityChanged, fg.goal_visibility_changed),
+    (g.GoalPaused, fg.goal_paused),
+    (g.GoalResumed, fg.goal_resumed),
+    (g.GoalClosed, fg.goal_closed),
+    (p.ProgressRecorded, fp.progress_recorded),
+    (p.GoalRatingRecorded, fp.goal_rating_recorded),
+    (p.MilestoneChecked, fp.milestone_checked),
+    (p.QuestionnaireCompleted, fp.questionnaire_completed),
+    (p.MilestoneReached, fp.milestone_reached),
+    (p.GoalTargetReached, fp.goal_target_reached),
+    (p.AchievementStatusChanged, fp.achievement_status_changed),
+    (p.ReviewSuggested, fp.review_suggested),
+    (p.SafetySignalRaised, fp.safety_signal_raised),
+    (n.NotificationDelivered, fn.notification_delivered),
+    (n.NotificationFailed, fn.notification_failed),
+]
+
+MAPPERS: dict[str, Mapper] = {cls.event_type(): mapper for cls, mapper in _BY_SOURCE}
+"""Domain event type -> the function that makes its analytics event (`AnalyticsGoalAgreed` of `GoalAgreed`)."""
+
+
+def analytics_envelope(source: Envelope, event: ClientEvent, keys: Keyring, *, producer: str) -> Envelope:
+    day = source.occurred_at.date()
+    pseudonyms = Pseudonyms(keys.key_for(source.tenant_id, day))
+    derived = MAPPERS[source.event_type](event, pseudonyms)
+    return Envelope.wrap(
+        derived,
+        producer=producer,
+        tenant_id=source.tenant_id,
+        event_id=pseudonyms.event_id(source.event_id),
+        correlation_id=pseudonyms.event_id(source.correlation_id),
+        causation_id=None if source.causation_id is None else pseudonyms.event_id(source.causation_id),
+        occurred_at=datetime.combine(day, time(), UTC),
+    )

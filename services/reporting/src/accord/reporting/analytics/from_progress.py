@@ -1,0 +1,105 @@
+"""What the analytics stream keeps of each progress event (accord.progress.v1): scores and bands, never notes."""
+
+from accord.reporting.analytics.pseudonyms import Pseudonyms
+from accord.shared.events.contracts import analytics as a
+from accord.shared.events.contracts import progress as pr
+
+
+def progress_recorded(e: pr.ProgressRecorded, p: Pseudonyms) -> a.AnalyticsProgressRecorded:
+    return a.AnalyticsProgressRecorded(
+        **p.about(e.client_id),
+        entry_pseudonym=p.record(e.entry_id),
+        goal_pseudonym=p.record(e.goal_id),
+        goal_version=e.goal_version,
+        value=e.value,
+        occurred_on=e.occurred_at.date(),
+        recorded_by_pseudonym=p.person(e.recorded_by),
+        recorded_by_role=e.recorded_by_role,
+    )
+
+
+def goal_rating_recorded(e: pr.GoalRatingRecorded, p: Pseudonyms) -> a.AnalyticsGoalRatingRecorded:
+    return a.AnalyticsGoalRatingRecorded(
+        **p.about(e.client_id),
+        entry_pseudonym=p.record(e.entry_id),
+        goal_pseudonym=p.record(e.goal_id),
+        goal_version=e.goal_version,
+        rating=e.rating,
+        occurred_on=e.occurred_at.date(),
+        recorded_by_pseudonym=p.person(e.recorded_by),
+        recorded_by_role=e.recorded_by_role,
+    )
+
+
+def milestone_checked(e: pr.MilestoneChecked, p: Pseudonyms) -> a.AnalyticsMilestoneChecked:
+    return a.AnalyticsMilestoneChecked(
+        **p.about(e.client_id),
+        entry_pseudonym=p.record(e.entry_id),
+        goal_pseudonym=p.record(e.goal_id),
+        milestone_pseudonym=p.record(e.milestone_id),
+        occurred_on=e.occurred_at.date(),
+        recorded_by_pseudonym=p.person(e.recorded_by),
+    )
+
+
+def questionnaire_completed(e: pr.QuestionnaireCompleted, p: Pseudonyms) -> a.AnalyticsQuestionnaireCompleted:
+    return a.AnalyticsQuestionnaireCompleted(
+        **p.about(e.client_id),
+        response_pseudonym=p.record(e.response_id),
+        instrument=e.instrument,
+        total=e.total,
+        severity=e.severity,
+        occurred_on=e.occurred_at.date(),
+    )
+
+
+def milestone_reached(e: pr.MilestoneReached, p: Pseudonyms) -> a.AnalyticsMilestoneReached:
+    return a.AnalyticsMilestoneReached(
+        **p.about(e.client_id),
+        goal_pseudonym=p.record(e.goal_id),
+        goal_version=e.goal_version,
+        milestone_pseudonym=p.record(e.milestone_id),
+        entry_pseudonym=p.record(e.entry_id),
+        reached_on=e.reached_at.date(),
+    )
+
+
+def goal_target_reached(e: pr.GoalTargetReached, p: Pseudonyms) -> a.AnalyticsGoalTargetReached:
+    return a.AnalyticsGoalTargetReached(
+        **p.about(e.client_id),
+        goal_pseudonym=p.record(e.goal_id),
+        goal_version=e.goal_version,
+        entry_pseudonym=p.record(e.entry_id),
+        reached_on=e.reached_at.date(),
+    )
+
+
+def achievement_status_changed(e: pr.AchievementStatusChanged, p: Pseudonyms) -> a.AnalyticsAchievementStatusChanged:
+    return a.AnalyticsAchievementStatusChanged(
+        **p.about(e.client_id),
+        goal_pseudonym=p.record(e.goal_id),
+        goal_version=e.goal_version,
+        status=e.status,
+        previous=e.previous,
+        changed_on=e.changed_at.date(),
+    )
+
+
+def review_suggested(e: pr.ReviewSuggested, p: Pseudonyms) -> a.AnalyticsReviewSuggested:
+    return a.AnalyticsReviewSuggested(
+        **p.about(e.client_id),
+        goal_pseudonym=p.record(e.goal_id),
+        goal_version=e.goal_version,
+        reason=e.reason,
+        suggested_on=e.suggested_at.date(),
+    )
+
+
+def safety_signal_raised(e: pr.SafetySignalRaised, p: Pseudonyms) -> a.AnalyticsSafetySignalRaised:
+    return a.AnalyticsSafetySignalRaised(
+        **p.about(e.client_id),
+        signal_pseudonym=p.record(e.signal_id),
+        source_pseudonym=p.record(e.source_id),
+        instrument=e.instrument,
+        raised_on=e.raised_at.date(),
+    )

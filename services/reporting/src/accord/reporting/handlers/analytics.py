@@ -1,0 +1,55 @@
+"""The analytics stream's consumer: each domain event's analytics event goes to the outbox in the inbox transaction.
+
+So it is published at least once, never twice in effect for one delivery (the inbox), with the same id on any
+redelivery (derive.py), and in order per client pseudonym (the relay never overtakes an older row of a key).
+"""
+
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+
+from opentelemetry import context
+
+from accord.reporting.analytics.derive import MAPPERS, analytics_envelope
+from accord.reporting.handlers import CONSUMED_TOPICS
+from accord.reporting.settings import Settings
+from accord.shared.db import Connection
+from accord.shared.events import Envelope
+from accord.shared.events.base import ClientEvent
+from accord.shared.inbox import EventHandler
+from accord.shared.runtime import Resources, Subscription
+
+ANALYTICS_GROUP = "reporting-analytics"
+"""A consumer group of its own: the stream neither waits for nor is skipped by the projections (nor their rebuild)."""
+
+
+def analytics_handlers(resources: Resources) -> Mapping[str, EventHandler]:
+    settings = resources.settings
+    if not isinstance(settings, Settings):
+        raise TypeError("the analytics stream needs the reporting service's settings")
+    keys = settings.analytics_keyring()
+
+    async def on_event(conn: Connection, envelope: Envelope, event: ClientEvent) -> None:
+        derived = analytics_envelope(envelope, event, keys, producer=settings.service)
+        with _untraced():
+            await resources.outbox.add(conn, derived)
+
+    return dict.fromkeys(MAPPERS, on_event)
+
+
+@contextmanager
+def _untraced() -> Iterator[None]:
+    """The outbox copies the current trace context into the message headers; a trace id would join an analytics
+    message to the operational traces of the domain event, so the analytics rows are written outside any trace."""
+    token = context.attach(context.Context())
+    try:
+        yield
+    finally:
+        context.detach(token)
+
+
+ANALYTICS_SUBSCRIPTION = Subscription(
+    CONSUMED_TOPICS,
+    analytics_handlers,
+    description="the pseudonymised analytics stream (accord.analytics.v1), derived from every domain event",
+    group_id=ANALYTICS_GROUP,
+)

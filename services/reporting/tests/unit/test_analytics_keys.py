@@ -1,0 +1,106 @@
+"""Keys per tenant and period, and the pseudonyms they make: stable within a period, unrelated across periods and
+tenants, and no development key in production."""
+
+import hashlib
+import hmac
+import os
+from datetime import date
+from uuid import uuid4
+
+import pytest
+from pydantic import ValidationError
+from reporting_analytics import period, secret
+
+from accord.reporting.analytics.keys import DEV_PERIOD_START, Keyring, UnknownTenantError
+from accord.reporting.analytics.pseudonyms import Pseudonyms
+from accord.reporting.settings import Settings
+
+JAN, MAR, JUN = date(2025, 1, 1), date(2025, 3, 1), date(2025, 6, 1)
+KEYS = {"tenant-a": (period(MAR, secret("a2")), period(JAN, secret("a1"))), "tenant-b": (period(JAN, secret("b1")),)}
+
+
+def keyring(dev_fallback: bool = False) -> Keyring:
+    return Keyring(KEYS, dev_fallback=dev_fallback)
+
+
+def test_the_key_in_force_is_that_of_the_latest_period_started_by_the_date() -> None:
+    keys = keyring()
+    assert keys.key_for("tenant-a", date(2025, 2, 28)).starts_on == JAN
+    assert keys.key_for("tenant-a", MAR).starts_on == MAR
+    assert keys.key_for("tenant-a", JUN).starts_on == MAR
+    assert keys.key_for("tenant-a", date(2024, 7, 1)).starts_on == JAN  # the first period covers older history
+
+
+def test_a_pseudonym_is_the_hmac_of_the_prefixed_id_under_the_key_in_force() -> None:
+    client, keys = uuid4(), keyring()
+    expected = hmac.new(secret("a1").encode(), f"person:{client}".encode(), hashlib.sha256).hexdigest()[:32]
+    assert Pseudonyms(keys.key_for("tenant-a", date(2025, 2, 1))).person(client) == expected
+
+
+def test_the_same_client_is_the_same_within_a_period_and_another_after_rotation_or_elsewhere() -> None:
+    client, keys = uuid4(), keyring()
+
+    def of(tenant: str, day: date) -> str:
+        return Pseudonyms(keys.key_for(tenant, day)).person(client)
+
+    assert of("tenant-a", date(2025, 1, 5)) == of("tenant-a", date(2025, 2, 27))
+    assert of("tenant-a", MAR) == of("tenant-a", JUN)
+    assert of("tenant-a", date(2025, 2, 27)) != of("tenant-a", MAR)
+    assert of("tenant-a", date(2025, 2, 1)) != of("tenant-b", date(2025, 2, 1))
+
+
+def test_kinds_of_id_are_kept_apart_and_event_ids_are_stable_uuids() -> None:
+    some_id, pseudonyms = uuid4(), Pseudonyms(keyring().key_for("tenant-a", JAN))
+    assert pseudonyms.person(some_id) != pseudonyms.record(some_id)
+    assert len(pseudonyms.person(some_id)) == 32 and int(pseudonyms.person(some_id), 16) >= 0
+    assert pseudonyms.event_id(some_id) == pseudonyms.event_id(some_id) != some_id
+
+
+def test_without_a_key_a_tenant_is_refused_in_production_and_gets_a_development_key_elsewhere() -> None:
+    with pytest.raises(UnknownTenantError):
+        keyring().key_for("tenant-c", JAN)
+    dev = keyring(dev_fallback=True)
+    assert dev.key_for("tenant-c", JAN).starts_on == DEV_PERIOD_START
+    assert dev.key_for("tenant-c", JAN) != dev.key_for("tenant-d", JAN)
+    assert dev.key_for("tenant-a", JAN).starts_on == JAN  # configured keys still win
+
+
+REQUIRED = {
+    "database_url": "postgresql://accord_reporting:s3cr3t-pw@127.0.0.1:5432/accord",
+    "KAFKA_BOOTSTRAP_SERVERS": "127.0.0.1:9092",
+    "ACCORD_OIDC_ISSUER": "https://id.example",
+    "ACCORD_OIDC_JWKS": '{"keys": []}',
+}
+
+
+@pytest.fixture(autouse=True)
+def no_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Only what each test passes counts: not the environment of whatever ran before, nor a local env file."""
+    for name in [*(n for n in os.environ if n.startswith("ACCORD_REPORTING_")), "ACCORD_ENVIRONMENT"]:
+        monkeypatch.delenv(name, raising=False)
+
+
+def settings(**values: object) -> Settings:
+    return Settings(_env_file=None, **REQUIRED, **values)  # type: ignore[arg-type,call-arg]
+
+
+def test_settings_read_the_keys_as_json_and_refuse_placeholders_and_repeated_periods(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    keys = f'{{"tenant-a": [{{"starts_on": "2025-01-01", "secret": "{secret("a")}"}}]}}'
+    monkeypatch.setenv("ACCORD_REPORTING_ANALYTICS_KEYS", keys)
+    assert settings().analytics_keyring().key_for("tenant-a", JUN).starts_on == JAN
+    for bad in ("changeme", "short", "<the analytics key of tenant a, from the vault>"):
+        with pytest.raises(ValidationError):
+            settings(analytics_keys={"tenant-a": [{"starts_on": "2025-01-01", "secret": bad}]})
+    with pytest.raises(ValidationError, match="its own date"):
+        settings(analytics_keys={"tenant-a": [period(JAN, secret("x")), period(JAN, secret("y"))]})
+
+
+def test_production_needs_keys(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("ACCORD_ENVIRONMENT", "production")
+    with pytest.raises(ValueError, match="ACCORD_REPORTING_ANALYTICS_KEYS"):
+        settings().analytics_keyring()
+    keys = settings(analytics_keys=KEYS).analytics_keyring()
+    with pytest.raises(UnknownTenantError):
+        keys.key_for("tenant-c", JAN)
