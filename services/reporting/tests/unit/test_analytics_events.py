@@ -23,8 +23,14 @@ from accord.shared.events.registry import EVENTS
 KEYS = Keyring({"tenant-a": (period(date(2025, 1, 1), secret("a")),)}, dev_fallback=False)
 AT = datetime(2025, 3, 14, 21, 47, 13, tzinfo=UTC)
 ANALYTICS_EVENTS = {name for name, cls in EVENTS.items() if issubclass(cls, a.AnalyticsEvent)}
-DROPPED = {"ParticipantJoined": {"relationship_code"}, "Measure": {"unit_code"}}
+SCORES = {
+    "GoalAgreed": {"baseline", "target"}, "ProgressRecorded": {"value"}, "GoalRatingRecorded": {"rating"},
+    "QuestionnaireCompleted": {"total", "severity"}, "MilestoneSpec": {"threshold"},
+}
+"""Scores are health data, and none go into analytics events (the project's health-data rule)."""
+RARE = {"ParticipantJoined": {"relationship_code"}, "Measure": {"unit_code"}}
 """Fields that could single someone out: open vocabularies of rare values (see the service's README)."""
+DROPPED = {name: SCORES.get(name, set()) | RARE.get(name, set()) for name in {*SCORES, *RARE}}
 
 
 def derive(source: Envelope) -> Envelope:
@@ -136,16 +142,15 @@ def delivery_of(cause: Envelope) -> Envelope:
     return cause.caused(event, producer="notifications").model_copy(update={"occurred_at": AT})
 
 
-def test_goal_agreed_keeps_the_figures_analysts_need() -> None:
+def test_goal_agreed_keeps_the_structure_analysts_need_and_no_scores() -> None:
     source = wrapped("GoalAgreed")
     event = source.open()
     assert isinstance(event, g.GoalAgreed)
     payload = derive(source).payload
-    assert (payload["baseline"], payload["target"], payload["category_code"]) == (
-        event.baseline,
-        event.target,
-        event.category_code,
-    )
+    assert payload["category_code"] == event.category_code
+    # Scores are health data: none of the client's figures (baseline, target, thresholds) leave in analytics.
+    assert not {"baseline", "target"} & payload.keys()
+    assert all("threshold" not in m for m in payload["milestones"])
     assert payload["agreed_on"] == event.agreed_at.date().isoformat()
     assert payload["due_date"] == event.due_date.isoformat()
 

@@ -14,9 +14,7 @@ def parties(p: Pseudonyms, found: Iterable[Party]) -> tuple[a.PseudonymousParty,
 
 def milestones(p: Pseudonyms, found: Iterable[MilestoneSpec]) -> tuple[a.PseudonymousMilestone, ...]:
     return tuple(
-        a.PseudonymousMilestone(
-            milestone_pseudonym=p.record(m.milestone_id), position=m.position, kind=m.kind, threshold=m.threshold
-        )
+        a.PseudonymousMilestone(milestone_pseudonym=p.record(m.milestone_id), position=m.position, kind=m.kind)
         for m in found
     )
 
@@ -89,8 +87,6 @@ def goal_agreed(e: g.GoalAgreed, p: Pseudonyms) -> a.AnalyticsGoalAgreed:
         version=e.version,
         category_code=e.category_code,
         measure=measure(e.measure),
-        baseline=e.baseline,
-        target=e.target,
         direction=e.direction,
         due_date=e.due_date,
         review_interval_days=e.review_interval_days,

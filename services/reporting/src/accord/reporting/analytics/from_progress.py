@@ -11,7 +11,6 @@ def progress_recorded(e: pr.ProgressRecorded, p: Pseudonyms) -> a.AnalyticsProgr
         entry_pseudonym=p.record(e.entry_id),
         goal_pseudonym=p.record(e.goal_id),
         goal_version=e.goal_version,
-        value=e.value,
         occurred_on=e.occurred_at.date(),
         recorded_by_pseudonym=p.person(e.recorded_by),
         recorded_by_role=e.recorded_by_role,
@@ -24,7 +23,6 @@ def goal_rating_recorded(e: pr.GoalRatingRecorded, p: Pseudonyms) -> a.Analytics
         entry_pseudonym=p.record(e.entry_id),
         goal_pseudonym=p.record(e.goal_id),
         goal_version=e.goal_version,
-        rating=e.rating,
         occurred_on=e.occurred_at.date(),
         recorded_by_pseudonym=p.person(e.recorded_by),
         recorded_by_role=e.recorded_by_role,
@@ -47,8 +45,6 @@ def questionnaire_completed(e: pr.QuestionnaireCompleted, p: Pseudonyms) -> a.An
         **p.about(e.client_id),
         response_pseudonym=p.record(e.response_id),
         instrument=e.instrument,
-        total=e.total,
-        severity=e.severity,
         occurred_on=e.occurred_at.date(),
     )
 

@@ -24,7 +24,7 @@ from accord.shared.events.contracts.common import (
 )
 from accord.shared.events.contracts.goals import Decision, GoalOutcome
 from accord.shared.events.contracts.notifications import Channel
-from accord.shared.events.contracts.progress import AchievementStatus, ReviewReason, Severity
+from accord.shared.events.contracts.progress import AchievementStatus, ReviewReason
 
 PSEUDONYM_PATTERN = r"^[0-9a-f]{32}$"
 
@@ -55,7 +55,6 @@ class PseudonymousMilestone(_Value):
     milestone_pseudonym: Pseudonym
     position: int = Field(ge=1, le=50)
     kind: MilestoneKind
-    threshold: Score | None = None
 
 
 class AnalyticsMeasure(_Value):
@@ -119,8 +118,6 @@ class AnalyticsGoalAgreed(AnalyticsEvent):
     version: int = Field(ge=1)
     category_code: str = Field(max_length=40, pattern=r"^[a-z_]+$")
     measure: AnalyticsMeasure
-    baseline: Score
-    target: Score
     direction: Direction
     due_date: date
     review_interval_days: int = Field(ge=1, le=366)
@@ -168,7 +165,6 @@ class AnalyticsProgressRecorded(AnalyticsEvent):
     entry_pseudonym: Pseudonym
     goal_pseudonym: Pseudonym
     goal_version: int = Field(ge=1)
-    value: Score
     occurred_on: date
     recorded_by_pseudonym: Pseudonym
     recorded_by_role: Role
@@ -178,7 +174,6 @@ class AnalyticsGoalRatingRecorded(AnalyticsEvent):
     entry_pseudonym: Pseudonym
     goal_pseudonym: Pseudonym
     goal_version: int = Field(ge=1)
-    rating: int = Field(ge=0, le=10)
     occurred_on: date
     recorded_by_pseudonym: Pseudonym
     recorded_by_role: Role
@@ -195,8 +190,6 @@ class AnalyticsMilestoneChecked(AnalyticsEvent):
 class AnalyticsQuestionnaireCompleted(AnalyticsEvent):
     response_pseudonym: Pseudonym
     instrument: Instrument
-    total: int = Field(ge=0, le=27)
-    severity: Severity
     occurred_on: date
 
 
