@@ -50,7 +50,8 @@ def build_api(
     return app
 
 
-def get_resources(request: Request) -> Resources:
+async def get_resources(request: Request) -> Resources:
+    # async: a plain function would make FastAPI hop to its thread pool on every request
     resources: Resources = request.app.state.resources
     return resources
 

@@ -1,0 +1,217 @@
+"""Open-model HTTP load against the running services: through the gateway beside the same load sent directly.
+
+    uv run python bench/api_load.py [--rates 200,400,800] [--seconds 15]
+
+Starts its own Kafka, PostgreSQL and every service as separate processes (as `scripts/up` does), creates a client
+with an agreed goal, then for each rate sends requests on a fixed schedule (Poisson arrivals), whatever the answers
+do, so a slow server cannot slow the load down (no coordinated omission): latency is measured from each request's
+scheduled time. Mix: 80% reads (GET the goal's progress), 20% writes (POST an entry). Also measures bulk ingestion
+through the offline-sync batch endpoint. Writes bench/results/api_load.json. Not a test.
+"""
+
+import asyncio
+import base64
+import json
+import os
+import platform
+import random
+import shutil
+import subprocess
+import time
+import uuid
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import httpx
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from accord.shared.devinfra import stack
+from accord.shared.devinfra.identity import DevIdentityProvider
+from accord.shared.devinfra.services import start_all
+
+ROOT = Path(__file__).resolve().parents[1]
+console = Console()
+app = typer.Typer(add_completion=False)
+CLIENTS = 40  # load spread over many clients' goals, as in a real service
+
+
+async def setup(gateway: str, idp: DevIdentityProvider, tenant: str) -> tuple[dict[str, str], str]:
+    client, therapist = uuid.uuid4(), uuid.uuid4()
+    c, t = idp.bearer(client, ["client"], tenant, lifetime=3600), idp.bearer(therapist, ["therapist"], tenant)
+    async with httpx.AsyncClient(base_url=f"{gateway}/api/v1", timeout=30) as http:
+        e = (
+            await http.post("/episodes", headers=t, json={"client_id": str(client), "team_id": str(uuid.uuid4())})
+        ).json()
+        content = {
+            "statement": "Cook dinner for the family once a week",
+            "why_it_matters": "I like to help",
+            "category_code": "daily_living",
+            "measure": {"kind": "goal_rating", "minimum": 0, "maximum": 10},
+            "baseline": 2,
+            "target": 10,
+            "direction": "increase",
+            "confidence": 6,
+            "expressed_by": "client",
+            "due_date": (date.today() + timedelta(days=60)).isoformat(),
+            "review_interval_days": 14,
+        }
+        g = (await http.post(f"/episodes/{e['episode_id']}/goals", headers=c, json={"content": content})).json()
+        await http.post(f"/goals/{g['goal_id']}/proposal", headers=c, json={})
+        for who in (c, t):
+            await http.post(f"/goals/{g['goal_id']}/agreements", headers=who, json={"decision": "agree"})
+        while (await http.get(f"/progress/goals/{g['goal_id']}", headers=c)).status_code != 200:
+            await asyncio.sleep(0.2)  # the agreement is on its way to the progress service
+    return c, g["goal_id"]
+
+
+Goal = tuple[dict[str, str], str]  # a client's headers and one of their agreed goals
+
+
+def vegeta() -> str:
+    """The open-model load generator (constant arrival rate; latency from each request's scheduled time).
+    A Python client cannot keep up on two cores, so a compiled one is used: built once from the Go module proxy."""
+    found = shutil.which("vegeta") or str(Path.home() / "go" / "bin" / "vegeta")
+    if not Path(found).exists():
+        subprocess.run(["go", "install", "github.com/tsenart/vegeta/v12@v12.12.0"], check=True)
+    return found
+
+
+def targets(base: str, goals: list[Goal], path: Path) -> Path:
+    """80% reads of a goal's progress, 20% entries recorded, spread over every client (vegeta JSON targets)."""
+    lines = []
+    at = datetime.now(UTC).isoformat()
+    for i in range(len(goals) * 10):
+        headers, goal = goals[i % len(goals)]
+        hdrs = {k: [v] for k, v in headers.items()}
+        if i % 5 == 4:
+            body = json.dumps({"kind": "rating", "value": i % 10, "occurred_at": at}).encode()
+            lines.append(
+                {
+                    "method": "POST",
+                    "url": f"{base}/progress/goals/{goal}/entries",
+                    "body": base64.b64encode(body).decode(),
+                    "header": {**hdrs, "Content-Type": ["application/json"]},
+                }
+            )
+        else:
+            lines.append({"method": "GET", "url": f"{base}/progress/goals/{goal}", "header": hdrs})
+    path.write_text("\n".join(json.dumps(line) for line in lines) + "\n")
+    return path
+
+
+def open_model(tool: str, target_file: Path, rate: float, seconds: float) -> dict[str, Any]:
+    attack = subprocess.run(
+        [
+            tool,
+            "attack",
+            "-format=json",
+            f"-targets={target_file}",
+            f"-rate={int(rate)}/s",
+            f"-duration={seconds}s",
+            "-timeout=30s",
+            "-max-workers=512",
+        ],
+        check=True,
+        capture_output=True,
+    )
+    report = subprocess.run([tool, "report", "-type=json"], input=attack.stdout, check=True, capture_output=True)
+    r = json.loads(report.stdout)
+    ms = {k: v / 1e6 for k, v in r["latencies"].items()}
+    return {
+        "offered_per_s": rate,
+        "achieved_per_s": r["throughput"],
+        "p50_ms": ms["50th"],
+        "p95_ms": ms["95th"],
+        "p99_ms": ms["99th"],
+        "error_rate": 1 - r["success"],
+        "status_codes": r["status_codes"],
+    }
+
+
+async def ingest(base: str, goals: list[Goal], entries: int, per_batch: int) -> float:
+    """Offline sync: each client sends its entries in batches; clients send at the same time."""
+    async with httpx.AsyncClient(base_url=base, timeout=60) as http:
+        start = time.perf_counter()
+        await asyncio.gather(*(_sync(http, headers, goal, entries // len(goals), per_batch) for headers, goal in goals))
+        return entries / (time.perf_counter() - start)
+
+
+async def _sync(http: httpx.AsyncClient, headers: dict[str, str], goal: str, entries: int, per_batch: int) -> None:
+    for _ in range(entries // per_batch):
+        batch = [
+            {
+                "goal_id": goal,
+                "kind": "rating",
+                "value": random.randint(0, 9),
+                "occurred_at": datetime.now(UTC).isoformat(),
+            }
+            for _ in range(per_batch)
+        ]
+        r = await http.post("/progress/entries/batch", headers=headers, json={"entries": batch})
+        r.raise_for_status()
+
+
+@app.command()
+def main(rates: str = "200,400,800", seconds: float = 15.0, ingest_entries: int = 4000) -> None:
+    home = ROOT / ".accord" / "bench" / f"api-{os.getpid()}"
+    idp = DevIdentityProvider()
+    with console.status("starting Kafka, PostgreSQL and every service"), stack.running(home) as infra:
+        running = start_all(
+            {**infra.service_env(), **idp.env()},
+            home / "logs",
+            environment="test",
+            extra_env={
+                "ACCORD_GATEWAY_USER_BURST": "1000000",
+                "ACCORD_GATEWAY_ADDRESS_BURST": "1000000",
+                "ACCORD_GATEWAY_USER_RATE_PER_SECOND": "100000",
+                "ACCORD_GATEWAY_ADDRESS_RATE_PER_SECOND": "100000",
+            },
+        )
+        try:
+            results = asyncio.run(run(running.urls, idp, [float(r) for r in rates.split(",")], seconds, ingest_entries))
+        finally:
+            running.stop()
+    results["machine"] = {"cpus": os.cpu_count(), "platform": platform.platform()}
+    out = ROOT / "bench" / "results" / "api_load.json"
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps(results, indent=2))
+    table = Table("path", "offered/s", "achieved/s", "p50 ms", "p95 ms", "p99 ms", "errors")
+    for row in results["mixed"]:
+        table.add_row(
+            row["via"],
+            f"{row['offered_per_s']:.0f}",
+            f"{row['achieved_per_s']:.0f}",
+            f"{row['p50_ms']:.1f}",
+            f"{row['p95_ms']:.1f}",
+            f"{row['p99_ms']:.1f}",
+            f"{row['error_rate']:.2%}",
+        )
+    console.print(table)
+    console.print(f"offline-sync ingestion through the gateway: {results['ingest_per_s']:.0f} entries/s")
+
+
+async def run(
+    urls: dict[str, str], idp: DevIdentityProvider, rates: list[float], seconds: float, ingest_entries: int
+) -> dict[str, Any]:
+    tenant = f"bench-{uuid.uuid4().hex[:6]}"
+    with console.status("creating clients with agreed goals"):
+        goals = [await setup(urls["gateway"], idp, tenant) for _ in range(CLIENTS)]
+    mixed, tool = [], vegeta()
+    work = ROOT / ".accord" / "bench"
+    for rate in rates:
+        for via, base in (("gateway", f"{urls['gateway']}/api/v1"), ("direct", urls["progress"])):
+            with console.status(f"{rate:.0f} requests/s {via}"):
+                target_file = targets(base, goals, work / f"targets-{via}.json")
+                mixed.append({"via": via, **open_model(tool, target_file, rate, seconds)})
+    console.print(mixed)
+    with console.status("offline-sync ingestion"):
+        # Four devices syncing at once, straight to the progress service (a batch is one request of many entries).
+        rate = await ingest(urls["progress"], goals[:4], ingest_entries, per_batch=50)
+    return {"mixed": mixed, "ingest_per_s": rate, "seconds_per_step": seconds}
+
+
+if __name__ == "__main__":
+    app()
