@@ -24,8 +24,11 @@ KEYS = Keyring({"tenant-a": (period(date(2025, 1, 1), secret("a")),)}, dev_fallb
 AT = datetime(2025, 3, 14, 21, 47, 13, tzinfo=UTC)
 ANALYTICS_EVENTS = {name for name, cls in EVENTS.items() if issubclass(cls, a.AnalyticsEvent)}
 SCORES = {
-    "GoalAgreed": {"baseline", "target"}, "ProgressRecorded": {"value"}, "GoalRatingRecorded": {"rating"},
-    "QuestionnaireCompleted": {"total", "severity"}, "MilestoneSpec": {"threshold"},
+    "GoalAgreed": {"baseline", "target"},
+    "ProgressRecorded": {"value"},
+    "GoalRatingRecorded": {"rating"},
+    "QuestionnaireCompleted": {"total", "severity"},
+    "MilestoneSpec": {"threshold"},
 }
 """Scores are health data, and none go into analytics events (the project's health-data rule)."""
 RARE = {"ParticipantJoined": {"relationship_code"}, "Measure": {"unit_code"}}

@@ -6,11 +6,13 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 import structlog
-from fastapi import FastAPI, Request, Response
+from fastapi import FastAPI, Response
 from fastapi.responses import JSONResponse
 from opentelemetry import propagate, trace
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from starlette.datastructures import Headers
 from starlette.routing import Match
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from accord.shared.metrics import HTTP_LATENCY
 from accord.shared.problems import install_problem_handlers, problem_response
@@ -46,34 +48,55 @@ def create_app(service: str, *, readiness: dict[str, ReadinessCheck], **fastapi_
     async def metrics() -> Response:
         return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
 
-    @app.middleware("http")
-    async def request_context(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
-        request_id = request.headers.get("x-request-id") or str(uuid.uuid4())
-        structlog.contextvars.bind_contextvars(request_id=request_id)
-        start = time.perf_counter()
-        status = 500
-        route = _route_template(app, request)
-        # A server span continuing the caller's W3C trace: events this request writes to the outbox carry it on.
-        span = tracer.start_as_current_span(
-            f"{request.method} {route}", context=propagate.extract(request.headers), kind=trace.SpanKind.SERVER
-        )
-        try:
-            with span:
-                response = await call_next(request)
-            status = response.status_code
-            response.headers["x-request-id"] = request_id
-            return response
-        finally:
-            HTTP_LATENCY.labels(service, request.method, route, str(status)).observe(time.perf_counter() - start)
-            structlog.contextvars.unbind_contextvars("request_id")
-
+    app.add_middleware(RequestContext, service=service)
     return app
 
 
-def _route_template(app: FastAPI, request: Request) -> str:
+class RequestContext:
+    """Request id, a server span continuing the caller's W3C trace, and the latency metric, for every request.
+
+    Plain ASGI rather than `@app.middleware("http")`: Starlette's BaseHTTPMiddleware runs each request through an
+    extra task and stream, a cost paid on every call."""
+
+    def __init__(self, app: ASGIApp, service: str) -> None:
+        self.app, self.service = app, service
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        headers = Headers(scope=scope)
+        request_id = headers.get("x-request-id") or str(uuid.uuid4())
+        route = _route_template(scope)
+        status = 500
+
+        async def send_with_id(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+                message["headers"] = [*message.get("headers", []), (b"x-request-id", request_id.encode())]
+            await send(message)
+
+        start = time.perf_counter()
+        # Events this request writes to the outbox carry the span's context on through Kafka.
+        with (
+            structlog.contextvars.bound_contextvars(request_id=request_id),
+            tracer.start_as_current_span(
+                f"{scope['method']} {route}", context=propagate.extract(headers), kind=trace.SpanKind.SERVER
+            ),
+        ):
+            try:
+                await self.app(scope, receive, send_with_id)
+            finally:
+                HTTP_LATENCY.labels(self.service, scope["method"], route, str(status)).observe(
+                    time.perf_counter() - start
+                )
+
+
+def _route_template(scope: Scope) -> str:
     """The route's path template, so identifiers in URLs never become metric labels."""
-    for route in app.router.routes:
-        match, _ = route.matches(request.scope)
+    for route in scope["app"].router.routes:
+        match, _ = route.matches(scope)
         if match is Match.FULL:
             return str(getattr(route, "path", "unmatched"))
     return "unmatched"

@@ -3,11 +3,12 @@ access log that holds no token, no query string and no body."""
 
 import re
 import time
-from collections.abc import Awaitable, Callable
 
 import structlog
-from fastapi import FastAPI, Request, Response
+from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
+from starlette.datastructures import Headers
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from accord.gateway.settings import Settings
 from accord.shared.problems import problem_response
@@ -25,49 +26,69 @@ SECURITY_HEADERS = {
     "Permissions-Policy": "camera=(), microphone=(), geolocation=()",
 }
 
-Next = Callable[[Request], Awaitable[Response]]
-
 
 def loggable_path(path: str) -> str:
     """The path with identifiers masked, so access logs cannot be joined to a person."""
     return _IDENTIFIER.sub("{id}", path)
 
 
-def install(app: FastAPI, settings: Settings) -> None:
-    @app.middleware("http")
-    async def guard(request: Request, call_next: Next) -> Response:
-        start = time.perf_counter()
-        length = request.headers.get("content-length")
-        if length is not None and (not length.isdigit() or int(length) > settings.max_body_bytes):
-            response: Response = problem_response(
-                413, "Request too large", f"Send at most {settings.max_body_bytes} bytes"
+class Guard:
+    """Plain ASGI (no BaseHTTPMiddleware task per request): size limit and per-address rate limit before anything
+    else, security headers on every answer, and one access-log line."""
+
+    def __init__(self, app: ASGIApp, settings: Settings) -> None:
+        self.app, self.settings = app, settings
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        start, s = time.perf_counter(), self.settings
+        status = 500
+
+        async def send_secured(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+                present = {k.lower() for k, _ in message.get("headers", [])}
+                message["headers"] = [
+                    *message.get("headers", []),
+                    *(
+                        (k.lower().encode(), v.encode())
+                        for k, v in SECURITY_HEADERS.items()
+                        if k.lower().encode() not in present
+                    ),
+                ]
+            await send(message)
+
+        length = Headers(scope=scope).get("content-length")
+        client = scope.get("client")
+        if length is not None and (not length.isdigit() or int(length) > s.max_body_bytes):
+            refusal = problem_response(413, "Request too large", f"Send at most {s.max_body_bytes} bytes")
+            await refusal(scope, receive, send_secured)
+        elif not (
+            verdict := await scope["app"].state.limiter.take(
+                f"address:{client[0] if client else 'unknown'}", s.address_rate_per_second, s.address_burst
             )
+        ).allowed:
+            refusal = problem_response(
+                429, "Too many requests", "Slow down and retry later", headers={"Retry-After": str(verdict.retry_after)}
+            )
+            await refusal(scope, receive, send_secured)
         else:
-            address = request.client.host if request.client else "unknown"
-            verdict = await request.app.state.limiter.take(
-                f"address:{address}", settings.address_rate_per_second, settings.address_burst
-            )
-            if verdict.allowed:
-                response = await call_next(request)
-            else:
-                response = problem_response(
-                    429,
-                    "Too many requests",
-                    "Slow down and retry later",
-                    headers={"Retry-After": str(verdict.retry_after)},
-                )
-        for name, value in SECURITY_HEADERS.items():
-            response.headers.setdefault(name, value)
+            await self.app(scope, receive, send_secured)
         log.info(
             "request",
-            method=request.method,
-            path=loggable_path(request.url.path),
-            status=response.status_code,
+            method=scope["method"],
+            path=loggable_path(scope["path"]),
+            status=status,
             duration_ms=round((time.perf_counter() - start) * 1000, 1),
-            upstream=getattr(request.state, "upstream", None),
+            upstream=scope.get("state", {}).get("upstream"),
         )
-        return response
 
+
+def install(app: FastAPI, settings: Settings) -> None:
+    app.add_middleware(Guard, settings=settings)
     app.add_middleware(
         CORSMiddleware,
         allow_origins=settings.cors_origins,
