@@ -4,6 +4,7 @@ services' consumers, recorded with an in-memory span exporter."""
 import asyncio
 from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack, asynccontextmanager
+from dataclasses import replace
 from datetime import date, timedelta
 from typing import Any
 from uuid import uuid4
@@ -19,7 +20,7 @@ from accord.notifications.bootstrap import settings as notifications_settings
 from accord.notifications.bootstrap import subscriptions as notifications_subscriptions
 from accord.progress.bootstrap import settings as progress_settings
 from accord.progress.bootstrap import subscriptions as progress_subscriptions
-from accord.shared.runtime import run_worker
+from accord.shared.runtime import Subscription, run_worker
 from accord.shared.testing import TokenFactory, eventually
 
 pytestmark = pytest.mark.integration
@@ -39,10 +40,19 @@ async def test_an_agreement_made_through_the_gateway_is_one_trace_across_the_ser
     goals = goals_api()
     gateway = gateway_api({"goals": httpx.ASGITransport(app=goals)})
     stop = asyncio.Event()
+    # Consumer groups of this test's own: the end-to-end tests' service processes may still be running in their
+    # groups, and would otherwise take the partitions (and the spans) away from these in-process consumers.
+    own = f"trace-{uuid4().hex[:6]}"
+
+    def private(subscriptions: list[Subscription], name: str) -> list[Subscription]:
+        return [replace(sub, group_id=f"{own}-{name}") for sub in subscriptions if sub.group_id is None]
+
     workers = [
         asyncio.create_task(run_worker(goals_settings(), [], stop=stop)),
-        asyncio.create_task(run_worker(progress_settings(), progress_subscriptions(), stop=stop)),
-        asyncio.create_task(run_worker(notifications_settings(), notifications_subscriptions(), stop=stop)),
+        asyncio.create_task(run_worker(progress_settings(), private(progress_subscriptions(), "progress"), stop=stop)),
+        asyncio.create_task(
+            run_worker(notifications_settings(), private(notifications_subscriptions(), "notifications"), stop=stop)
+        ),
     ]
     tenant, client, therapist = f"t-{uuid4().hex[:6]}", uuid4(), uuid4()
     as_client, as_therapist = tokens.bearer(client, ["client"], tenant), tokens.bearer(therapist, ["therapist"], tenant)
