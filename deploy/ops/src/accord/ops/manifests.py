@@ -54,6 +54,8 @@ OPTIONAL_SECRETS = {
         ("ACCORD_NOTIFICATIONS_SMTP_PASSWORD", "accord-notifications-smtp", "password"),
         ("ACCORD_NOTIFICATIONS_VAPID_PRIVATE_KEY", "accord-notifications-push", "vapid-private-key"),
     ],
+    # Keyed pseudonyms of the analytics stream; production refuses to start the worker without them.
+    "reporting": [("ACCORD_REPORTING_ANALYTICS_KEYS", "accord-reporting-analytics", "keys")],
 }
 
 
