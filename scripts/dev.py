@@ -3,6 +3,7 @@
 uv run python scripts/dev.py up
 """
 
+import socket
 from pathlib import Path
 
 import seed_demo
@@ -92,8 +93,6 @@ def _stop_services() -> None:
 
 
 def _port_free(port: int) -> bool:
-    import socket
-
     with socket.socket() as sock:
         return sock.connect_ex(("127.0.0.1", port)) != 0
 

@@ -11,7 +11,6 @@ OWNERS = {
     "reporting": "reporting",
 }
 
-IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "DELETE"})
 RETRYABLE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})  # retried once on a refused connection; writes never
 
 

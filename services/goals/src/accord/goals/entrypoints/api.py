@@ -29,7 +29,7 @@ Limit = Annotated[int, Query(ge=1, le=100)]
 
 
 def _episode(e: Episode) -> tuple[Any, dict[str, str]]:
-    return s.EpisodePublic.of(e, None), {}
+    return s.EpisodePublic.of(e), {}
 
 
 def _goal(state: GoalState) -> tuple[Any, dict[str, str]]:

@@ -33,11 +33,11 @@ async def my_episodes(ctx: Context, cursor: str | None, limit: int) -> Page[Epis
     next_cursor = (
         encode_cursor(page[-1].opened_at.isoformat(), str(page[-1].episode_id)) if len(episodes) > limit else None
     )
-    return Page(items=[EpisodePublic.of(e, None) for e in page], next_cursor=next_cursor)
+    return Page(items=[EpisodePublic.of(e) for e in page], next_cursor=next_cursor)
 
 
 async def one_episode(ctx: Context, episode_id: UUID) -> EpisodePublic:
-    return EpisodePublic.of(await ctx.episode(episode_id), None)
+    return EpisodePublic.of(await ctx.episode(episode_id))
 
 
 async def episode_goals(

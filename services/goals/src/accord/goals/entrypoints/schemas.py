@@ -45,7 +45,7 @@ class EpisodePublic(BaseModel):
     participants: list[Participant]
 
     @classmethod
-    def of(cls, episode: Episode, viewer_role: Role | None) -> "EpisodePublic":
+    def of(cls, episode: Episode) -> "EpisodePublic":
         return cls.model_validate(episode.model_dump())
 
 
