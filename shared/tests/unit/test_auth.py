@@ -85,3 +85,27 @@ ATTACKS = {
 def test_every_attack_is_rejected(attack: str) -> None:
     with pytest.raises(InvalidToken):
         verifier().verify(ATTACKS[attack]())
+
+
+def test_every_attack_is_rejected_by_a_verifier_that_remembers_the_genuine_token() -> None:
+    v = verifier()
+    genuine = IDP.token(SUBJECT, ["client"])
+    v.verify(genuine)
+    header, body, signature = genuine.split(".")
+    claims = json.loads(base64.urlsafe_b64decode(body + "=" * (-len(body) % 4)))
+    promoted = f"{header}.{b64(json.dumps({**claims, 'roles': ['admin']}).encode())}.{signature}"
+    with pytest.raises(InvalidToken):
+        v.verify(promoted)  # the remembered token's signature does not vouch for another payload
+    for attack in ATTACKS.values():
+        with pytest.raises(InvalidToken):
+            v.verify(attack())
+    assert v.verify(genuine).subject == SUBJECT
+
+
+def test_a_remembered_token_is_refused_once_it_expires() -> None:
+    v = TokenVerifier(issuer=IDP.issuer, audience=IDP.audience, jwks=IDP.jwks(), leeway_seconds=0)
+    token = IDP.token(SUBJECT, ["client"], lifetime=2)  # whole seconds: 1 to 2 s left
+    assert v.verify(token).subject == SUBJECT
+    time.sleep(2.1)
+    with pytest.raises(InvalidToken):
+        v.verify(token)

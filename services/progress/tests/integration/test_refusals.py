@@ -117,3 +117,46 @@ async def test_journal_entries_stay_private_until_the_client_shares_them(
     assert [c["text"] for c in seen_by_therapist.json()] == ["rough week at school"]
     notes = await api.as_(team.client, "GET", f"/progress/clients/{team.client}/checkins")
     assert len(notes.json()) == 1
+
+
+async def test_a_mixed_batch_answers_each_entry_on_its_own_and_audits_the_hidden_goal_in_the_same_request(
+    api: Api, team: CareTeam, infra: Infra, admin_db: asyncpg.Pool
+) -> None:
+    """The batch is one transaction, so refusals inside it must neither undo the good entries nor go unaudited."""
+    mine, private = team.goal(thresholds=(5,)), team.goal()
+    await announce(infra.bootstrap_servers, team.tenant, *team.opened(), mine, private)
+    await recordable(api, mine.goal_id)
+    good = entry_body(6, days_ago=1, goal_id=mine.goal_id)
+    entries = [
+        good,
+        entry_body(11, goal_id=mine.goal_id),  # off the scale
+        {**good, "value": 3},  # the same entry id again, another value: the first stands
+        entry_body(4, goal_id=uuid4()),  # unknown here
+        entry_body(4, days_ago=2, goal_id=mine.goal_id),
+    ]
+    before = await stored(admin_db, team)
+    r = await api.as_(team.client, "POST", "/progress/entries/batch", json={"entries": entries})
+    assert r.status_code == 200, r.text
+    results = r.json()["results"]
+    assert [x["status"] for x in results] == ["created", "rejected", "duplicate", "rejected", "created"]
+    assert results[1]["problem"]["field"] == "value" and results[3]["problem"]["retryable"] is True
+    assert results[2]["entry"]["value"] == 6
+    entries_after, outbox_after = await stored(admin_db, team)
+    assert entries_after == before[0] + 2
+    assert outbox_after > before[1]  # two entries recorded, the milestone reached: all through the outbox
+
+    # Family on a private goal, inside a batch beside a goal they may record on: refused and audited.
+    shared = team.goal(shared=True)
+    await announce(infra.bootstrap_servers, team.tenant, shared)
+    await recordable(api, shared.goal_id)
+    mixed = [entry_body(5, goal_id=shared.goal_id), entry_body(5, goal_id=private.goal_id)]
+    r = await api.as_(team.mum, "POST", "/progress/entries/batch", json={"entries": mixed})
+    assert [x["status"] for x in r.json()["results"]] == ["created", "rejected"]
+    audited = await admin_db.fetch(
+        "SELECT resource_id, allowed FROM progress.audit_log WHERE actor_id = $1 AND action = 'record entry'",
+        team.mum,
+    )
+    assert {(a["resource_id"], a["allowed"]) for a in audited} == {
+        (str(shared.goal_id), True),
+        (str(private.goal_id), False),
+    }

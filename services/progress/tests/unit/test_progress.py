@@ -3,7 +3,7 @@ from datetime import timedelta
 
 from progress_factories import T0, agreed, points
 
-from accord.progress.domain.progress import Point, achievement_status, summarise, threshold_decisions
+from accord.progress.domain.progress import Ledger, Point, achievement_status, summarise, threshold_decisions
 from accord.shared.events.contracts.common import Direction, Instrument, MeasureKind
 from accord.shared.events.contracts.progress import AchievementStatus, ReviewReason
 
@@ -110,3 +110,35 @@ def test_late_entry_earlier_in_time_changes_nothing_already_reached() -> None:
     before = threshold_decisions(goal, series)
     after = threshold_decisions(goal, [*series, late])
     assert [d.key for d in before] == [d.key for d in after if d.kind != "review"]
+
+
+def test_the_ledger_decides_as_deciding_over_every_entry_whatever_the_order_of_arrival() -> None:
+    """Recording reads only the decided keys and the latest points, never the whole history: in any order of
+    arrival, the keys it decides, each exactly once, and the status it ends with are those of the full series."""
+    rng = random.Random(7)
+    for goal in (agreed(thresholds=(4, 6, 7)), agreed(direction=Direction.DECREASE, baseline=9, target=2)):
+        for values in ((3, 5, 4, 8, 7, 6, 5, 9), (6, 5, 4, 3, 8, 2, 2, 1), (2, 2, 2)):
+            series = points(*values)
+            expected = threshold_decisions(goal, series)
+            for _ in range(20):
+                arrival = rng.sample(series, len(series))
+                ledger = Ledger(goal, decided=set(), latest=[])
+                decided = [d for p in arrival for d in ledger.record(p)]
+                assert sorted(d.key for d in decided) == sorted({d.key for d in decided})  # each once
+                expected_keys = {d.key for d in expected if d.kind != "review"}
+                assert {d.key for d in decided if d.kind != "review"} == expected_keys
+                assert ledger.status is achievement_status(goal, series)
+            # In time order, each threshold is reached by the very entry the full series names.
+            ledger = Ledger(goal, decided=set(), latest=[])
+            in_order = {d.key: d.entry_id for p in series for d in ledger.record(p)}
+            assert {k: v for k, v in in_order.items() if not k.startswith("review")} == {
+                d.key: d.entry_id for d in expected if d.kind != "review"
+            }
+
+
+def test_the_ledger_suggests_a_review_once_when_the_latest_entries_worsen() -> None:
+    goal = agreed(thresholds=())
+    ledger = Ledger(goal, decided=set(), latest=[])
+    found = [d.key for p in points(6, 5, 4, 3, 2) for d in ledger.record(p)]
+    assert found == ["review:worsening"]
+    assert ledger.status is AchievementStatus.WORSENING

@@ -4,6 +4,7 @@ Allowed actions are recorded in the transaction of the action itself; denials in
 a refused request leaves its trace even though it changes nothing else.
 """
 
+from typing import NamedTuple
 from uuid import UUID
 
 import asyncpg
@@ -35,6 +36,15 @@ def audit_ddl(schema: str) -> list[str]:
     ]
 
 
+class AuditEntry(NamedTuple):
+    action: str
+    resource_type: str
+    resource_id: object | None = None
+    client_id: UUID | None = None
+    allowed: bool = True
+    reason: str | None = None
+
+
 class Audit:
     def __init__(self, schema: str) -> None:
         self._insert = (
@@ -54,19 +64,33 @@ class Audit:
         allowed: bool = True,
         reason: str | None = None,
     ) -> None:
+        await self.record_many(
+            conn, principal, [AuditEntry(action, resource_type, resource_id, client_id, allowed, reason)]
+        )
+
+    async def record_many(self, conn: Connection, principal: Principal, entries: list[AuditEntry]) -> None:
+        """Several accesses by one principal in one round trip."""
+        if not entries:
+            return
         request_id = structlog.contextvars.get_contextvars().get("request_id")
-        await conn.execute(
+        roles = sorted(r.value for r in principal.roles)
+        await conn.executemany(
             self._insert,
-            principal.tenant_id,
-            principal.subject,
-            sorted(r.value for r in principal.roles),
-            action,
-            resource_type,
-            None if resource_id is None else str(resource_id),
-            client_id,
-            allowed,
-            reason,
-            request_id,
+            [
+                (
+                    principal.tenant_id,
+                    principal.subject,
+                    roles,
+                    e.action,
+                    e.resource_type,
+                    None if e.resource_id is None else str(e.resource_id),
+                    e.client_id,
+                    e.allowed,
+                    e.reason,
+                    request_id,
+                )
+                for e in entries
+            ],
         )
 
     async def denied(

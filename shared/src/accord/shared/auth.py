@@ -6,6 +6,8 @@ an access token (JOSE header `typ: at+jwt`, RFC 9068): an ID token is refused.
 """
 
 import json
+import time
+from collections import OrderedDict
 from collections.abc import Sequence
 from typing import Annotated, Any
 from uuid import UUID
@@ -48,7 +50,13 @@ class InvalidToken(Exception):
 
 class TokenVerifier:
     """Verifies access tokens against a JWKS: from a URL (cached by PyJWKClient, refetched on an unknown `kid`)
-    or given inline (tests, static deployments)."""
+    or given inline (tests, static deployments).
+
+    A client sends the same token with every request until it expires, and a signature check with its JSON and
+    base64 work costs more than the rest of a simple read. So a verified token is remembered — by its exact text,
+    for at most `remember_seconds` and never past its own expiry — and a repeat only has its time limits checked
+    again. A changed byte is a different token and is verified in full.
+    """
 
     def __init__(
         self,
@@ -58,14 +66,32 @@ class TokenVerifier:
         jwks_url: str | None = None,
         jwks: dict[str, Any] | None = None,
         leeway_seconds: int = 30,
+        remember_seconds: float = 60,
+        remember_at_most: int = 10_000,
     ) -> None:
         if (jwks_url is None) == (jwks is None):
             raise ValueError("give exactly one of jwks_url or jwks")
         self.issuer, self.audience, self.leeway = issuer, audience, leeway_seconds
+        self.remember_seconds, self.remember_at_most = remember_seconds, remember_at_most
+        self._verified: OrderedDict[str, tuple[Principal, float]] = OrderedDict()  # token -> (principal, until)
         self._client = jwt.PyJWKClient(jwks_url, cache_keys=True, lifespan=300) if jwks_url else None
         self._static = jwt.PyJWKSet.from_dict(jwks) if jwks else None
 
     def verify(self, token: str) -> Principal:
+        now = time.time()
+        if (known := self._verified.get(token)) is not None:
+            principal, until = known
+            if now < until:
+                return principal
+            del self._verified[token]
+        principal, expires_at = self._verify_in_full(token)
+        if self.remember_seconds > 0:
+            self._verified[token] = (principal, min(expires_at + self.leeway, now + self.remember_seconds))
+            if len(self._verified) > self.remember_at_most:
+                self._verified.popitem(last=False)  # the oldest goes first
+        return principal
+
+    def _verify_in_full(self, token: str) -> tuple[Principal, float]:
         try:
             header = jwt.get_unverified_header(token)
         except jwt.PyJWTError as exc:
@@ -90,12 +116,13 @@ class TokenVerifier:
         except jwt.PyJWTError as exc:
             raise InvalidToken(str(exc)) from exc
         try:
-            return Principal(
+            principal = Principal(
                 subject=claims["sub"],
                 tenant_id=claims.get("tenant_id", ""),
                 roles=frozenset(claims.get("roles", ())),
                 teams=frozenset(claims.get("teams", ())),
             )
+            return principal, float(claims["exp"])
         except ValidationError as exc:
             raise InvalidToken("claims do not describe a principal") from exc
 

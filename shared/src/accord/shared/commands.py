@@ -10,7 +10,7 @@ from fastapi import Request
 from fastapi.encoders import jsonable_encoder
 from fastapi.responses import JSONResponse
 
-from accord.shared.audit import Audit
+from accord.shared.audit import Audit, AuditEntry
 from accord.shared.auth import Principal
 from accord.shared.db import Connection
 from accord.shared.errors import TITLES, DomainError, Invalid, NotYetKnown, status_of
@@ -29,6 +29,16 @@ class AuditNote:
     resource_id: UUID
     client_id: UUID
 
+    def entry(self, *, refused_because: str | None = None) -> AuditEntry:
+        return AuditEntry(
+            self.action,
+            self.resource_type,
+            self.resource_id,
+            self.client_id,
+            allowed=refused_because is None,
+            reason=refused_because,
+        )
+
 
 @dataclass
 class CommandContext:
@@ -39,6 +49,9 @@ class CommandContext:
     audit: list[AuditNote] = field(default_factory=list)
     attempted: AuditNote | None = None
     """What is being attempted, so that a refusal can be audited too."""
+    denied: list[tuple[AuditNote, str]] = field(default_factory=list)
+    """Refused parts of a request that otherwise goes ahead (an item of a batch), with the reason: audited in the
+    request's own transaction."""
 
     def touching(self, action: str, resource_type: str, resource_id: UUID, client_id: UUID | None) -> None:
         note = AuditNote(action, resource_type, resource_id, client_id or resource_id)
@@ -69,7 +82,7 @@ class CommandRunner(Generic[C]):
         body: Any = None,
     ) -> JSONResponse:
         key = request.headers.get("idempotency-key")
-        fingerprint = request_fingerprint(request.method, request.url.path, body)
+        fingerprint = request_fingerprint(request.method, request.url.path, body) if key else ""
         async with res.pool.acquire() as conn:
             ctx = self.new_context(res, conn, principal)
             try:
@@ -103,15 +116,16 @@ class CommandRunner(Generic[C]):
                 return await self.refusal(res, ctx, exc)
 
     async def query(self, res: Resources, principal: Principal, read: Callable[[C], Awaitable[T]]) -> T:
+        """A read, audited. No explicit transaction: a read's statements change nothing, and its audit rows are one
+        statement, written before the answer leaves (two round trips fewer on the busiest path)."""
         async with res.pool.acquire() as conn:
             ctx = self.new_context(res, conn, principal)
             try:
-                async with conn.transaction():
-                    result = await read(ctx)
-                    await self.record_audit(conn, ctx)
-                    return result
+                result = await read(ctx)
             except DomainError as exc:
                 raise await self.refusal(res, ctx, exc) from exc
+            await self.record_audit(conn, ctx)
+            return result
 
     async def publish(self, conn: Connection, res: Resources, ctx: C) -> None:
         await res.outbox.add_many(
@@ -119,8 +133,9 @@ class CommandRunner(Generic[C]):
         )
 
     async def record_audit(self, conn: Connection, ctx: C) -> None:
-        for note in dict.fromkeys(ctx.audit):  # each distinct access once
-            await self.audit.record(conn, ctx.actor, note.action, note.resource_type, note.resource_id, note.client_id)
+        entries = [note.entry() for note in dict.fromkeys(ctx.audit)]  # each distinct access once
+        entries += [note.entry(refused_because=reason) for note, reason in ctx.denied]
+        await self.audit.record_many(conn, ctx.actor, entries)
 
     async def refusal(self, res: Resources, ctx: C, exc: DomainError) -> Problem:
         status = status_of(exc)
@@ -130,9 +145,15 @@ class CommandRunner(Generic[C]):
             await self.audit.denied(
                 res.pool, ctx.actor, a.action, a.resource_type, a.resource_id, a.client_id, reason=type(exc).__name__
             )
-        extra: dict[str, Any] = {"field": exc.field} if isinstance(exc, Invalid) else {}
-        headers = {}
-        if isinstance(exc, NotYetKnown):
-            extra["retryable"] = True
-            headers["Retry-After"] = "5"
-        return Problem(status, TITLES[status], str(exc), headers=headers, **extra)
+        return problem_for(exc)
+
+
+def problem_for(exc: DomainError) -> Problem:
+    """The problem+json answer to a refusal."""
+    status = status_of(exc)
+    extra: dict[str, Any] = {"field": exc.field} if isinstance(exc, Invalid) else {}
+    headers = {}
+    if isinstance(exc, NotYetKnown):
+        extra["retryable"] = True
+        headers["Retry-After"] = "5"
+    return Problem(status, TITLES[status], str(exc), headers=headers, **extra)

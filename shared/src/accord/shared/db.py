@@ -9,6 +9,13 @@ Connection: TypeAlias = "asyncpg.Connection[Any] | PoolConnectionProxy[Any]"
 """A connection, whether held directly or borrowed from a pool."""
 
 
+async def _keep_session(conn: "asyncpg.Connection[Any]") -> None:
+    """Nothing to undo on release. asyncpg's default reset (unlock advisory locks, close cursors, UNLISTEN, RESET
+    ALL) is a round trip on every release; the services hold no session state: advisory locks are transaction-scoped,
+    cursors live in transactions, listeners UNLISTEN before they release, and settings are fixed at connect. An open
+    transaction is still rolled back by the pool before this runs."""
+
+
 async def create_pool(settings: ServiceSettings, **overrides: int) -> asyncpg.Pool:
     """A pool of the service's own role, with its own schema first on the search path."""
     pool = await asyncpg.create_pool(
@@ -16,6 +23,7 @@ async def create_pool(settings: ServiceSettings, **overrides: int) -> asyncpg.Po
         min_size=overrides.get("min_size", settings.db_pool_min),
         max_size=overrides.get("max_size", settings.db_pool_max),
         server_settings={"search_path": settings.db_schema, "application_name": f"accord-{settings.service}"},
+        reset=_keep_session,
     )
     assert pool is not None
     return pool

@@ -7,7 +7,7 @@ from uuid import UUID
 
 import asyncpg
 
-from accord.progress.domain.progress import Point
+from accord.progress.domain.progress import LATEST_NEEDED, Decision, Ledger, Point, in_time_order
 from accord.shared.db import Connection
 from accord.shared.events.contracts.common import MeasureKind, Role, Visibility
 from accord.shared.events.contracts.goals import GoalAgreed
@@ -22,6 +22,7 @@ class GoalView:
     visibility: Visibility
     shared_with: list[UUID]
     achievement: AchievementStatus | None
+    episode_opened_at: datetime | None = None
 
     @property
     def goal_id(self) -> UUID:
@@ -41,28 +42,37 @@ def _goal(row: asyncpg.Record) -> GoalView:
         Visibility(row["visibility"]),
         list(row["shared_with"]),
         AchievementStatus(row["achievement"]) if row["achievement"] else None,
+        row["opened_at"],
     )
+
+
+# A goal with the asker's role in its episode and the episode's start: one round trip for what every request needs.
+_GOALS_WITH_ROLE = (
+    "SELECT g.goal_id, g.terms, g.tenant_id, g.status, g.visibility, g.shared_with, g.achievement, m.role, "
+    "e.opened_at FROM goals g "
+    "LEFT JOIN episode_members m ON m.episode_id = g.episode_id AND m.person_id = $3 "
+    "LEFT JOIN episodes e ON e.episode_id = g.episode_id "
+    "WHERE g.tenant_id = $1 AND g.goal_id = ANY($2::uuid[]) ORDER BY g.goal_id"
+)
+
+
+def _counted_kinds(goal: GoalAgreed) -> list[str]:
+    """The entries that count towards the goal's measure: measurements, and 0-10 ratings for GBO goals."""
+    return ["measurement", "rating"] if goal.measure.kind is MeasureKind.GOAL_RATING else ["measurement"]
 
 
 class Repository:
     def __init__(self, conn: Connection) -> None:
         self.conn = conn
 
-    async def goal(self, tenant_id: str, goal_id: UUID, *, for_update: bool = False) -> GoalView | None:
-        lock = " FOR UPDATE" if for_update else ""
-        row = await self.conn.fetchrow(
-            f"SELECT terms, tenant_id, status, visibility, shared_with, achievement FROM goals "
-            f"WHERE tenant_id = $1 AND goal_id = $2{lock}",
-            tenant_id,
-            goal_id,
-        )
-        return _goal(row) if row else None
-
-    async def role_in(self, episode_id: UUID, person_id: UUID) -> Role | None:
-        role = await self.conn.fetchval(
-            "SELECT role FROM episode_members WHERE episode_id = $1 AND person_id = $2", episode_id, person_id
-        )
-        return Role(role) if role else None
+    async def goals_with_role(
+        self, tenant_id: str, goal_ids: list[UUID], person_id: UUID, *, for_update: bool = False
+    ) -> dict[UUID, tuple[GoalView, Role | None]]:
+        """The goals known here among `goal_ids`, each with the person's role in its episode. Locked goals are
+        locked in goal-id order, so two requests touching the same goals cannot deadlock."""
+        lock = " FOR UPDATE OF g" if for_update else ""
+        rows = await self.conn.fetch(_GOALS_WITH_ROLE + lock, tenant_id, goal_ids, person_id)
+        return {r["goal_id"]: (_goal(r), Role(r["role"]) if r["role"] else None) for r in rows}
 
     async def role_towards_client(self, tenant_id: str, client_id: UUID, person_id: UUID) -> Role | None:
         """The person's role in any open episode of the client (therapist, family, or the client themself)."""
@@ -79,30 +89,54 @@ class Repository:
                 return role
         return None
 
-    async def episode_opened_at(self, episode_id: UUID) -> datetime | None:
-        opened: datetime | None = await self.conn.fetchval(
-            "SELECT opened_at FROM episodes WHERE episode_id = $1", episode_id
-        )
-        return opened
+    async def entries_by_id(self, entry_ids: list[UUID]) -> dict[UUID, asyncpg.Record]:
+        rows = await self.conn.fetch("SELECT * FROM entries WHERE entry_id = ANY($1::uuid[])", entry_ids)
+        return {r["entry_id"]: r for r in rows}
 
-    async def entry(self, entry_id: UUID) -> asyncpg.Record | None:
-        row: asyncpg.Record | None = await self.conn.fetchrow("SELECT * FROM entries WHERE entry_id = $1", entry_id)
-        return row
+    async def add_entries(self, rows: list[dict[str, Any]]) -> None:
+        if rows:
+            columns = list(rows[0])
+            await self.conn.executemany(
+                f"INSERT INTO entries ({', '.join(columns)}) "
+                f"VALUES ({', '.join(f'${i}' for i in range(1, len(columns) + 1))})",
+                [tuple(r[c] for c in columns) for r in rows],
+            )
 
-    async def add_entry(self, **values: Any) -> None:
-        await self._insert("entries", values)
-
-    async def series(self, goal: GoalAgreed) -> list[Point]:
-        """The values that count towards the goal's measure: measurements, and 0-10 ratings for GBO goals."""
-        kinds = ["measurement", "rating"] if goal.measure.kind is MeasureKind.GOAL_RATING else ["measurement"]
+    async def ledger(self, goal: GoalAgreed) -> Ledger:
+        """The decisions already made for this goal version and its latest points, in one round trip."""
         rows = await self.conn.fetch(
-            "SELECT entry_id, value, occurred_at FROM entries WHERE goal_id = $1 AND goal_version = $2 "
-            "AND kind = ANY($3::text[]) ORDER BY occurred_at, entry_id",
+            "SELECT decision_key, NULL::uuid AS entry_id, NULL::float8 AS value, NULL::timestamptz AS occurred_at "
+            "FROM decisions WHERE goal_id = $1 AND goal_version = $2 "
+            "UNION ALL (SELECT NULL, entry_id, value, occurred_at FROM entries "
+            "WHERE goal_id = $1 AND goal_version = $2 AND kind = ANY($3::text[]) "
+            "ORDER BY occurred_at DESC, entry_id DESC LIMIT $4)",
             goal.goal_id,
             goal.version,
-            kinds,
+            _counted_kinds(goal),
+            LATEST_NEEDED,
         )
-        return [Point(r["entry_id"], r["value"], r["occurred_at"]) for r in rows]
+        decided = {r["decision_key"] for r in rows if r["decision_key"] is not None}
+        latest = [Point(r["entry_id"], r["value"], r["occurred_at"]) for r in rows if r["decision_key"] is None]
+        return Ledger(goal, decided, sorted(latest, key=in_time_order))
+
+    async def add_decisions(self, goal: GoalAgreed, decisions: list[Decision]) -> None:
+        """Decisions new to this goal version (its row is locked by the caller, so none is made twice)."""
+        await self.conn.executemany(
+            "INSERT INTO decisions (goal_id, goal_version, decision_key, entry_id) VALUES ($1, $2, $3, $4)",
+            [(goal.goal_id, goal.version, d.key, d.entry_id) for d in decisions],
+        )
+
+    async def series(self, goal: GoalAgreed, latest: int) -> list[Point]:
+        """The latest values that count towards the goal's measure, in time order."""
+        rows = await self.conn.fetch(
+            "SELECT entry_id, value, occurred_at FROM entries WHERE goal_id = $1 AND goal_version = $2 "
+            "AND kind = ANY($3::text[]) ORDER BY occurred_at DESC, entry_id DESC LIMIT $4",
+            goal.goal_id,
+            goal.version,
+            _counted_kinds(goal),
+            latest,
+        )
+        return [Point(r["entry_id"], r["value"], r["occurred_at"]) for r in reversed(rows)]
 
     async def entries(self, goal_id: UUID) -> list[asyncpg.Record]:
         rows: list[asyncpg.Record] = await self.conn.fetch(

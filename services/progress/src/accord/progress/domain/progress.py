@@ -2,10 +2,12 @@
 
 Pure functions of (goal version, all its entries): however entries arrive — late, duplicated, out of order — the
 same entries give the same answer. Each decision has a key; the service publishes a decision the first time its
-key is seen for a goal version, so it is published once.
+key is seen for a goal version, so it is published once. Recording an entry does not reload the goal's history:
+a `Ledger` holds what deciding needs of it (the keys already decided and the latest few points) and reaches the
+same decisions as `threshold_decisions` over every entry.
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from itertools import pairwise
 from uuid import UUID
@@ -15,6 +17,7 @@ from accord.shared.events.contracts.goals import GoalAgreed
 from accord.shared.events.contracts.progress import AchievementStatus, ReviewReason
 
 WORSENING_RUN = 3  # this many entries in a row, each further from the target, suggest a review
+LATEST_NEEDED = WORSENING_RUN  # the most points any decision or status looks back over
 
 
 @dataclass(frozen=True)
@@ -43,9 +46,13 @@ def meets(goal: GoalAgreed, value: float, threshold: float) -> bool:
     return value >= threshold if goal.direction is Direction.INCREASE else value <= threshold
 
 
+def in_time_order(p: Point) -> tuple[datetime, str]:
+    return p.occurred_at, str(p.entry_id)
+
+
 def threshold_decisions(goal: GoalAgreed, series: list[Point]) -> list[Decision]:
     """Milestones and the target, each reached by the first entry (in time) that crosses it."""
-    ordered = sorted(series, key=lambda p: (p.occurred_at, str(p.entry_id)))
+    ordered = sorted(series, key=in_time_order)
     decisions = []
     for m in goal.milestones:
         if m.kind is MilestoneKind.THRESHOLD and m.threshold is not None:
@@ -71,6 +78,47 @@ def threshold_decisions(goal: GoalAgreed, series: list[Point]) -> list[Decision]
     return decisions
 
 
+@dataclass
+class Ledger:
+    """What deciding needs of a goal version's past: the decisions already made and its latest points in time."""
+
+    goal: GoalAgreed
+    decided: set[str]
+    latest: list[Point]  # at most LATEST_NEEDED, in time order
+    new: list[Decision] = field(default_factory=list)  # decided since the ledger was read
+    moved: bool = False  # a point was recorded since, so the status may have changed
+
+    def decide(self, decision: Decision) -> None:
+        self.decided.add(decision.key)
+        self.new.append(decision)
+
+    def record(self, point: Point) -> list[Decision]:
+        """The decisions this point newly supports. A threshold not yet decided was crossed by no earlier entry, so
+        the first entry crossing it is this one: the same answer as deciding over every entry at once."""
+        self.latest = sorted([*self.latest, point], key=in_time_order)[-LATEST_NEEDED:]
+        found = []
+        for m in self.goal.milestones:
+            key = f"milestone:{m.milestone_id}"
+            threshold = m.threshold if m.kind is MilestoneKind.THRESHOLD else None
+            if threshold is not None and key not in self.decided and meets(self.goal, point.value, threshold):
+                found.append(Decision(key, "milestone", point.entry_id, point.occurred_at, milestone_id=m.milestone_id))
+        if "target" not in self.decided and meets(self.goal, point.value, self.goal.target):
+            found.append(Decision("target", "target", point.entry_id, point.occurred_at))
+        if "review:worsening" not in self.decided and worsening(self.goal, self.latest):
+            last = self.latest[-1]
+            found.append(
+                Decision("review:worsening", "review", last.entry_id, last.occurred_at, reason=ReviewReason.WORSENING)
+            )
+        for d in found:
+            self.decide(d)
+        self.moved = True
+        return found
+
+    @property
+    def status(self) -> AchievementStatus:
+        return achievement_status(self.goal, self.latest)
+
+
 def worsening(goal: GoalAgreed, ordered: list[Point]) -> bool:
     tail = ordered[-WORSENING_RUN:]
     return len(tail) == WORSENING_RUN and all(better(goal, a.value, b.value) for a, b in pairwise(tail))
@@ -78,7 +126,7 @@ def worsening(goal: GoalAgreed, ordered: list[Point]) -> bool:
 
 def achievement_status(goal: GoalAgreed, series: list[Point]) -> AchievementStatus:
     """FHIR Goal.achievementStatus from the entries so far."""
-    ordered = sorted(series, key=lambda p: (p.occurred_at, str(p.entry_id)))
+    ordered = sorted(series, key=in_time_order)
     if not ordered:
         return AchievementStatus.IN_PROGRESS
     latest = ordered[-1].value
@@ -113,7 +161,7 @@ class Summary:
 
 
 def summarise(goal: GoalAgreed, series: list[Point], gbo_threshold: float) -> Summary:
-    ordered = sorted(series, key=lambda p: (p.occurred_at, str(p.entry_id)))
+    ordered = sorted(series, key=in_time_order)
     status = achievement_status(goal, ordered)
     if not ordered:
         return Summary(goal.baseline, None, None, 0.0, None, status, None)

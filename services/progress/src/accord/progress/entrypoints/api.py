@@ -11,10 +11,12 @@ from accord.progress.entrypoints import queries
 from accord.progress.entrypoints import schemas as s
 from accord.progress.entrypoints.uow import runner
 from accord.progress.handlers import wellbeing
-from accord.progress.handlers.entries import Recorded, record_entry
+from accord.progress.handlers.entries import Recorded, record_entries, record_entry
 from accord.progress.settings import Settings
 from accord.shared.api import ResourcesDep
 from accord.shared.auth import CurrentPrincipal
+from accord.shared.commands import problem_for
+from accord.shared.errors import DomainError
 from accord.shared.problems import Problem
 
 router = APIRouter(prefix="/progress", tags=["progress"])
@@ -52,28 +54,47 @@ async def record(
 
 
 @router.post("/entries/batch", response_model=s.BatchPublic)
-async def record_batch(body: s.BatchCreate, res: ResourcesDep, me: CurrentPrincipal) -> s.BatchPublic:
-    """Entries recorded offline, in any order, safe to resend: each is its own transaction, a duplicate returns the
-    original result, and one bad entry does not hold back the others."""
+async def record_batch(
+    body: s.BatchCreate,
+    request: Request,
+    res: ResourcesDep,
+    me: CurrentPrincipal,
+    idempotency_key: IdempotencyKey = None,
+) -> JSONResponse:
+    """Entries recorded offline, in any order, safe to resend: a duplicate returns the original result, and one bad
+    entry does not hold back the others (each is answered on its own). One transaction for the whole batch."""
     settings = res.settings
     assert isinstance(settings, Settings)
     if len(body.entries) > settings.batch_limit:
         raise Problem(422, "Too many entries", f"Send at most {settings.batch_limit} per request", field="entries")
-    results = []
-    for item in sorted(body.entries, key=lambda e: e.occurred_at):
-        outcome = await runner.attempt(res, me, record_entry, _command(item.goal_id, item))
-        if isinstance(outcome, Problem):
-            problem = {"status": outcome.status, "title": outcome.title, "detail": outcome.detail, **outcome.extra}
-            results.append(s.BatchResult(entry_id=item.entry_id, status="rejected", problem=problem))
-        else:
-            results.append(
-                s.BatchResult(
-                    entry_id=item.entry_id,
-                    status="duplicate" if outcome.duplicate else "created",
-                    entry=s.EntryPublic.of(outcome.entry, me.subject, outcome.duplicate),
-                )
-            )
-    return s.BatchPublic(results=results)
+
+    def render(outcomes: list[Recorded | DomainError]) -> tuple[Any, dict[str, str]]:
+        return s.BatchPublic(
+            results=[_result(item, o, me.subject) for item, o in zip(body.entries, outcomes, strict=True)]
+        ), {}
+
+    commands = [_command(item.goal_id, item) for item in body.entries]
+    return await runner.execute(
+        res,
+        me,
+        request,
+        record_entries,
+        commands,
+        render,
+        body=body.model_dump(mode="json") if idempotency_key else None,
+    )
+
+
+def _result(item: s.BatchItem, outcome: Recorded | DomainError, viewer: UUID) -> s.BatchResult:
+    if isinstance(outcome, DomainError):
+        p = problem_for(outcome)
+        problem = {"status": p.status, "title": p.title, "detail": p.detail, **p.extra}
+        return s.BatchResult(entry_id=item.entry_id, status="rejected", problem=problem)
+    return s.BatchResult(
+        entry_id=item.entry_id,
+        status="duplicate" if outcome.duplicate else "created",
+        entry=s.EntryPublic.of(outcome.entry, viewer, outcome.duplicate),
+    )
 
 
 @router.get("/goals/{goal_id}", response_model=s.GoalProgressPublic)

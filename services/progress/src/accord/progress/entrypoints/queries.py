@@ -15,11 +15,13 @@ from accord.progress.handlers.context import Context
 from accord.shared.errors import NotFound
 from accord.shared.events.contracts.common import Role
 
+SERIES_POINTS = 100  # a chart's worth; every entry is at /goals/{goal_id}/entries
+
 
 async def goal_progress(ctx: Context, goal_id: UUID) -> GoalProgressPublic:
     goal, _ = await ctx.goal(goal_id, "read progress")
     t = goal.terms
-    series = await ctx.repo.series(t)
+    series = await ctx.repo.series(t, latest=SERIES_POINTS)
     summary = summarise(t, series, ctx.gbo_reliable_change)
     reached = {}
     for d in await ctx.repo.decisions(t):

@@ -89,7 +89,7 @@ class GoalProgressPublic(BaseModel):
     reliable_change: str | None
     target_reached_at: datetime | None
     milestones: list[MilestonePublic]
-    series: list[PointPublic]
+    series: list[PointPublic] = Field(description="the latest 100 points, in time order; every entry is at /entries")
 
 
 class CheckInCreate(BaseModel):

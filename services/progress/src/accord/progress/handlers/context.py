@@ -7,6 +7,8 @@ from accord.shared.commands import AuditNote, CommandContext
 from accord.shared.errors import Invalid, NotYetKnown
 from accord.shared.events.contracts.common import Role
 
+NOT_YET_KNOWN = "this goal is not known here yet (it may have just been agreed): retry shortly"
+
 
 @dataclass(kw_only=True)
 class Context(CommandContext):
@@ -15,22 +17,38 @@ class Context(CommandContext):
     gbo_reliable_change: float
     clock_skew: timedelta
 
-    async def goal(self, goal_id: UUID, action: str, *, for_update: bool = False) -> tuple[GoalView, Role]:
-        """The goal as this service knows it, if the actor may see it. Unknown and hidden goals get the same
+    async def goals(
+        self, goal_ids: list[UUID], action: str, *, for_update: bool = False
+    ) -> dict[UUID, tuple[GoalView, Role] | NotYetKnown]:
+        """Each goal as this service knows it, if the actor may see it. Unknown and hidden goals get the same
         retryable answer, so a client cannot learn of another's goal; the hidden case is audited as refused."""
+        found = await self.repo.goals_with_role(
+            self.actor.tenant_id, goal_ids, self.actor.subject, for_update=for_update
+        )
+        answers: dict[UUID, tuple[GoalView, Role] | NotYetKnown] = {}
+        for goal_id in dict.fromkeys(goal_ids):
+            if goal_id not in found:
+                answers[goal_id] = NotYetKnown(NOT_YET_KNOWN)
+                continue
+            goal, role = found[goal_id]
+            note = AuditNote(action, "goal", goal_id, goal.terms.client_id)
+            if role is None or not goal.visible_to(self.actor.subject, role):
+                answers[goal_id] = NotYetKnown(NOT_YET_KNOWN, hidden=True)
+                self.denied.append((note, "NotYetKnown"))
+            else:
+                answers[goal_id] = goal, role
+                self.audit.append(note)
+        return answers
+
+    async def goal(self, goal_id: UUID, action: str, *, for_update: bool = False) -> tuple[GoalView, Role]:
+        """One goal, or the refusal raised (and audited by the runner, in a transaction of its own)."""
         self.touching(action, "goal", goal_id, None)
-        goal = await self.repo.goal(self.actor.tenant_id, goal_id, for_update=for_update)
-        if goal is None:
-            raise NotYetKnown("this goal is not known here yet (it may have just been agreed): retry shortly")
-        self.attempted = AuditNote(action, "goal", goal_id, goal.terms.client_id)
-        role = await self.repo.role_in(goal.terms.episode_id, self.actor.subject)
-        if not goal.visible_to(self.actor.subject, role):
-            raise NotYetKnown(
-                "this goal is not known here yet (it may have just been agreed): retry shortly", hidden=True
-            )
-        assert role is not None
-        self.audit.append(self.attempted)
-        return goal, role
+        answer = (await self.goals([goal_id], action, for_update=for_update))[goal_id]
+        if isinstance(answer, NotYetKnown):
+            if self.denied:
+                self.attempted = self.denied.pop()[0]
+            raise answer
+        return answer
 
     def check_time(self, occurred_at: datetime, not_before: datetime | None) -> None:
         if occurred_at > self.now + self.clock_skew:

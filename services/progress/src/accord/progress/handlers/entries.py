@@ -1,15 +1,15 @@
-"""Recording an entry against a goal, and the decisions it leads to, in one transaction."""
+"""Recording entries against goals, and the decisions they lead to, in one transaction."""
 
+from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 from uuid import UUID
-
-import asyncpg
 
 from accord.progress.adapters.repository import GoalView
 from accord.progress.domain.commands import EntryKind, RecordEntry
-from accord.progress.domain.progress import achievement_status, threshold_decisions
+from accord.progress.domain.progress import Decision, Ledger, Point
 from accord.progress.handlers.context import Context
-from accord.shared.errors import Conflict, Invalid, WrongState
+from accord.shared.errors import Conflict, DomainError, Invalid, NotYetKnown, WrongState
 from accord.shared.events import IntegrationEvent
 from accord.shared.events.contracts import progress as ev
 from accord.shared.events.contracts.common import MilestoneKind, Role
@@ -17,41 +17,93 @@ from accord.shared.events.contracts.common import MilestoneKind, Role
 
 @dataclass(frozen=True)
 class Recorded:
-    entry: asyncpg.Record
+    entry: Mapping[str, Any]
     duplicate: bool
 
 
 async def record_entry(ctx: Context, c: RecordEntry) -> Recorded:
-    # The goal row is locked: entries for one goal are decided one after another, so a decision is made once.
-    goal, role = await ctx.goal(c.goal_id, "record entry", for_update=True)
-    if (existing := await ctx.repo.entry(c.entry_id)) is not None:
-        if existing["goal_id"] == c.goal_id and existing["recorded_by"] == ctx.actor.subject:
-            return Recorded(existing, duplicate=True)  # a resend: the original result, nothing new
-        raise Conflict("this entry id is already used")
+    """One entry: recorded, or the refusal raised."""
+    [outcome] = await record_entries(ctx, [c])
+    if isinstance(outcome, DomainError):
+        if isinstance(outcome, NotYetKnown) and outcome.hidden and ctx.denied:
+            ctx.attempted = ctx.denied.pop()[0]  # the runner audits a raised refusal in a transaction of its own
+        raise outcome
+    return outcome
+
+
+async def record_entries(ctx: Context, commands: list[RecordEntry]) -> list[Recorded | DomainError]:
+    """Entries, in one transaction, each recorded or refused on its own; the outcomes in the commands' order.
+
+    Each goal is locked once (entries for one goal are decided one after another, so a decision is made once) and
+    its ledger is read once; every entry, decision, event and audit row of the request is written in a handful of
+    round trips, whatever the number of entries.
+    """
+    goals = await ctx.goals([c.goal_id for c in commands], "record entry", for_update=True)
+    stored = await ctx.repo.entries_by_id([c.entry_id for c in commands])
+    ledgers: dict[UUID, Ledger] = {}
+    rows: dict[UUID, dict[str, Any]] = {}
+    outcomes: dict[int, Recorded | DomainError] = {}
+    for i, c in sorted(enumerate(commands), key=lambda ic: ic[1].occurred_at):
+        try:
+            goal, role = _goal_of(goals[c.goal_id])
+            if (earlier := stored.get(c.entry_id, rows.get(c.entry_id))) is not None:
+                outcomes[i] = _resent(ctx, earlier, c)
+                continue
+            _check(ctx, goal, c)
+        except DomainError as refusal:
+            outcomes[i] = refusal
+            continue
+        rows[c.entry_id] = row = _row(ctx, goal, c, role)
+        outcomes[i] = Recorded(row, duplicate=False)
+        ctx.events.append(_recorded_event(goal, c, role, ctx.actor.subject))
+        if (ledger := ledgers.get(c.goal_id)) is None:
+            ledger = ledgers[c.goal_id] = await ctx.repo.ledger(goal.terms)
+        ctx.events += _decide(ctx, goal, ledger, c)
+    await ctx.repo.add_entries(list(rows.values()))
+    for goal_id, ledger in ledgers.items():
+        goal = _goal_of(goals[goal_id])[0]
+        await ctx.repo.add_decisions(goal.terms, ledger.new)
+        if ledger.moved and (event := _status_change(ctx, goal, ledger)) is not None:
+            await ctx.repo.set_achievement(goal_id, event.status)
+            ctx.events.append(event)
+    return [outcomes[i] for i in range(len(commands))]
+
+
+def _goal_of(answer: tuple[GoalView, Role] | NotYetKnown) -> tuple[GoalView, Role]:
+    if isinstance(answer, NotYetKnown):
+        raise answer
+    return answer
+
+
+def _resent(ctx: Context, earlier: Any, c: RecordEntry) -> Recorded:
+    if earlier["goal_id"] == c.goal_id and earlier["recorded_by"] == ctx.actor.subject:
+        return Recorded(earlier, duplicate=True)  # a resend: the original result, nothing new
+    raise Conflict("this entry id is already used")
+
+
+def _check(ctx: Context, goal: GoalView, c: RecordEntry) -> None:
     if goal.status != "active":
         raise WrongState(f"the goal is {goal.status}: entries can be recorded only for an active goal")
     _check_value(goal, c)
-    ctx.check_time(c.occurred_at, await ctx.repo.episode_opened_at(goal.terms.episode_id))
+    ctx.check_time(c.occurred_at, goal.episode_opened_at)
+
+
+def _row(ctx: Context, goal: GoalView, c: RecordEntry, role: Role) -> dict[str, Any]:
     t = goal.terms
-    await ctx.repo.add_entry(
-        entry_id=c.entry_id,
-        tenant_id=ctx.actor.tenant_id,
-        client_id=t.client_id,
-        goal_id=t.goal_id,
-        goal_version=t.version,
-        kind=c.kind.value,
-        value=c.value,
-        milestone_id=c.milestone_id,
-        occurred_at=c.occurred_at,
-        recorded_by=ctx.actor.subject,
-        recorded_by_role=role.value,
-        note=c.note,
-    )
-    ctx.events.append(_recorded_event(goal, c, role, ctx.actor.subject))
-    ctx.events += await decide(ctx, goal, c)
-    entry = await ctx.repo.entry(c.entry_id)
-    assert entry is not None
-    return Recorded(entry, duplicate=False)
+    return {
+        "entry_id": c.entry_id,
+        "tenant_id": ctx.actor.tenant_id,
+        "client_id": t.client_id,
+        "goal_id": t.goal_id,
+        "goal_version": t.version,
+        "kind": c.kind.value,
+        "value": c.value,
+        "milestone_id": c.milestone_id,
+        "occurred_at": c.occurred_at,
+        "recorded_by": ctx.actor.subject,
+        "recorded_by_role": role.value,
+        "note": c.note,
+    }
 
 
 def _check_value(goal: GoalView, c: RecordEntry) -> None:
@@ -104,28 +156,28 @@ def _recorded_event(goal: GoalView, c: RecordEntry, role: Role, by: UUID) -> Int
     )
 
 
-async def decide(ctx: Context, goal: GoalView, c: RecordEntry) -> list[IntegrationEvent]:
-    """Every decision the goal's entries now support, published the first time only."""
+def _decide(ctx: Context, goal: GoalView, ledger: Ledger, c: RecordEntry) -> list[IntegrationEvent]:
+    """The decisions this entry newly supports, each published the first time only."""
     t = goal.terms
-    events: list[IntegrationEvent] = []
     if c.kind is EntryKind.MILESTONE_CHECK:
         assert c.milestone_id is not None
-        if await ctx.repo.decide(t, f"milestone:{c.milestone_id}", c.entry_id):
-            events.append(
-                ev.MilestoneReached(
-                    client_id=t.client_id,
-                    goal_id=t.goal_id,
-                    goal_version=t.version,
-                    milestone_id=c.milestone_id,
-                    entry_id=c.entry_id,
-                    reached_at=c.occurred_at,
-                )
+        key = f"milestone:{c.milestone_id}"
+        if key in ledger.decided:
+            return []
+        ledger.decide(Decision(key, "milestone", c.entry_id, c.occurred_at, milestone_id=c.milestone_id))
+        return [
+            ev.MilestoneReached(
+                client_id=t.client_id,
+                goal_id=t.goal_id,
+                goal_version=t.version,
+                milestone_id=c.milestone_id,
+                entry_id=c.entry_id,
+                reached_at=c.occurred_at,
             )
-        return events
-    series = await ctx.repo.series(t)
-    for d in threshold_decisions(t, series):
-        if not await ctx.repo.decide(t, d.key, d.entry_id):
-            continue
+        ]
+    assert c.value is not None
+    events: list[IntegrationEvent] = []
+    for d in ledger.record(Point(c.entry_id, c.value, c.occurred_at)):
         assert d.entry_id is not None
         if d.kind == "milestone" and d.milestone_id is not None:
             events.append(
@@ -158,17 +210,19 @@ async def decide(ctx: Context, goal: GoalView, c: RecordEntry) -> list[Integrati
                     suggested_at=ctx.now,
                 )
             )
-    status = achievement_status(t, series)
-    if status is not goal.achievement:
-        await ctx.repo.set_achievement(t.goal_id, status)
-        events.append(
-            ev.AchievementStatusChanged(
-                client_id=t.client_id,
-                goal_id=t.goal_id,
-                goal_version=t.version,
-                status=status,
-                previous=goal.achievement,
-                changed_at=ctx.now,
-            )
-        )
     return events
+
+
+def _status_change(ctx: Context, goal: GoalView, ledger: Ledger) -> ev.AchievementStatusChanged | None:
+    t = goal.terms
+    status = ledger.status
+    if status is goal.achievement:
+        return None
+    return ev.AchievementStatusChanged(
+        client_id=t.client_id,
+        goal_id=t.goal_id,
+        goal_version=t.version,
+        status=status,
+        previous=goal.achievement,
+        changed_at=ctx.now,
+    )
