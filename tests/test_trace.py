@@ -11,6 +11,7 @@ from uuid import uuid4
 
 import httpx
 import pytest
+from fastapi import FastAPI
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 
 from accord.gateway.bootstrap import create_api as gateway_api
@@ -21,7 +22,7 @@ from accord.notifications.bootstrap import subscriptions as notifications_subscr
 from accord.progress.bootstrap import settings as progress_settings
 from accord.progress.bootstrap import subscriptions as progress_subscriptions
 from accord.shared.runtime import Subscription, run_worker
-from accord.shared.testing import TokenFactory, eventually
+from accord.shared.testing import TokenFactory, eventually, serving
 
 pytestmark = pytest.mark.integration
 
@@ -34,11 +35,20 @@ async def running(*apps: Any) -> AsyncIterator[None]:
         yield
 
 
+@asynccontextmanager
+async def gateway_in_front_of(goals: FastAPI, monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[FastAPI]:
+    """The goals app served over real HTTP, the gateway pointed at it, both running; yields the gateway app."""
+    async with serving(goals) as goals_url:
+        monkeypatch.setenv("ACCORD_GATEWAY_GOALS_URL", goals_url)
+        gateway = gateway_api()
+        async with running(goals, gateway):
+            yield gateway
+
+
 async def test_an_agreement_made_through_the_gateway_is_one_trace_across_the_services(
-    service_env: dict[str, str], tokens: TokenFactory, spans: InMemorySpanExporter
+    service_env: dict[str, str], tokens: TokenFactory, spans: InMemorySpanExporter, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     goals = goals_api()
-    gateway = gateway_api({"goals": httpx.ASGITransport(app=goals)})
     stop = asyncio.Event()
     # Consumer groups of this test's own: the end-to-end tests' service processes may still be running in their
     # groups, and would otherwise take the partitions (and the spans) away from these in-process consumers.
@@ -58,7 +68,7 @@ async def test_an_agreement_made_through_the_gateway_is_one_trace_across_the_ser
     as_client, as_therapist = tokens.bearer(client, ["client"], tenant), tokens.bearer(therapist, ["therapist"], tenant)
     try:
         async with (
-            running(goals, gateway),
+            gateway_in_front_of(goals, monkeypatch) as gateway,
             httpx.AsyncClient(transport=httpx.ASGITransport(app=gateway), base_url="http://gw") as gw,
         ):
             episode = (

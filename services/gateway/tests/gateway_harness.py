@@ -1,49 +1,109 @@
-"""A gateway in front of stand-in services that record what reached them."""
+"""A gateway in front of stand-in services: real HTTP servers on loopback ports that record what reached them."""
 
 import asyncio
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+import socket
+from collections.abc import AsyncIterator, Mapping
+from contextlib import AsyncExitStack, asynccontextmanager
+from dataclasses import dataclass
 from typing import Any
 
+import aiohttp
 import httpx
+import pytest
+from aiohttp import web
+from multidict import CIMultiDict, CIMultiDictProxy
+from yarl import URL
 
 from accord.gateway.bootstrap import create_api
 
 
+@dataclass(frozen=True)
+class Seen:
+    """A request as it reached a stand-in."""
+
+    method: str
+    path: str
+    query: bytes  # as it was on the wire
+    headers: CIMultiDictProxy[str]
+
+
 class StandIn:
-    """A service that answers 200 with what it saw, optionally slow or refusing connections."""
+    """A service that answers 200 with what it saw: optionally slow, refusing connections, or breaking off its answer
+    halfway."""
 
-    def __init__(self, name: str, *, delay: float = 0, refuse: bool = False) -> None:
-        self.name, self.delay, self.refuse = name, delay, refuse
-        self.seen: list[httpx.Request] = []
+    def __init__(self, name: str, *, delay: float = 0, refuse: bool = False, broken: bool = False) -> None:
+        self.name, self.delay, self.refuse, self.broken = name, delay, refuse, broken
+        self.seen: list[Seen] = []
 
-    async def __call__(self, request: httpx.Request) -> httpx.Response:
-        self.seen.append(request)
-        if self.refuse:
-            raise httpx.ConnectError("connection refused", request=request)
+    async def answer(self, request: web.Request) -> web.StreamResponse:
+        query = request.raw_path.partition("?")[2].encode()
+        self.seen.append(Seen(request.method, request.path, query, request.headers))
         if self.delay:
             await asyncio.sleep(self.delay)
-        if request.url.path == "/notifications/inbox/unread-count":
-            return httpx.Response(200, json={"unread": 3})
-        if request.url.path == "/openapi.json":
-            return httpx.Response(
-                200,
-                json={
+        if self.broken:
+            response = web.StreamResponse(headers={"Content-Length": "100"})
+            await response.prepare(request)
+            await response.write(b'{"ser')
+            assert request.transport is not None
+            request.transport.close()
+            return response
+        if request.path == "/notifications/inbox/unread-count":
+            return web.json_response({"unread": 3})
+        if request.path == "/openapi.json":
+            return web.json_response(
+                {
                     "openapi": "3.1.0",
                     "info": {"title": self.name, "version": "1"},
                     "paths": {f"/{self.name}/things": {"get": {"responses": {}}}},
-                },
+                }
             )
-        return httpx.Response(200, json={"service": self.name, "path": request.url.path}, headers={"ETag": '"7"'})
+        return web.json_response({"service": self.name, "path": request.path}, headers={"ETag": '"7"'})
+
+    @asynccontextmanager
+    async def serving(self) -> AsyncIterator[str]:
+        """Runs this stand-in on a port of its own; yields its base URL."""
+        if self.refuse:
+            async with self._refusing() as url:
+                yield url
+            return
+        app = web.Application()
+        app.router.add_route("*", "/{path:.*}", self.answer)
+        runner = web.AppRunner(app, access_log=None, handle_signals=False, handler_cancellation=True)
+        await runner.setup()
+        try:
+            await web.TCPSite(runner, "127.0.0.1", 0).start()
+            yield f"http://127.0.0.1:{runner.addresses[0][1]}"
+        finally:
+            await runner.cleanup()
+
+    @asynccontextmanager
+    async def _refusing(self) -> AsyncIterator[str]:
+        # A port bound but never listened on: the kernel refuses every connection to it. Nothing can reach a refusing
+        # service, so what the gateway tried to send it is recorded on the gateway's side, at its HTTP client.
+        with socket.socket() as closed, pytest.MonkeyPatch.context() as patch:
+            closed.bind(("127.0.0.1", 0))
+            port = closed.getsockname()[1]
+            request = aiohttp.ClientSession.request
+
+            def recording(session: aiohttp.ClientSession, method: str, url: Any, **kwargs: Any) -> Any:
+                target = URL(url)
+                if target.port == port:
+                    headers = CIMultiDictProxy(CIMultiDict(kwargs.get("headers") or {}))
+                    self.seen.append(Seen(method, target.path, target.raw_query_string.encode(), headers))
+                return request(session, method, url, **kwargs)
+
+            patch.setattr(aiohttp.ClientSession, "request", recording)
+            yield f"http://127.0.0.1:{port}"
 
 
 @asynccontextmanager
-async def gateway(transports: dict[str, Any]) -> AsyncIterator[httpx.AsyncClient]:
-    mocked = {
-        k: v if isinstance(v, httpx.AsyncBaseTransport) else httpx.MockTransport(v) for k, v in transports.items()
-    }
-    app = create_api(mocked)
-    async with app.router.lifespan_context(app):
+async def gateway(services: Mapping[str, StandIn]) -> AsyncIterator[httpx.AsyncClient]:
+    """The gateway app, its upstreams the stand-ins (served while it runs), and a client calling it from 203.0.113.9."""
+    async with AsyncExitStack() as stack:
+        with pytest.MonkeyPatch.context() as env:
+            for name, service in services.items():
+                env.setenv(f"ACCORD_GATEWAY_{name.upper()}_URL", await stack.enter_async_context(service.serving()))
+            app = create_api()  # its settings, the stand-ins' URLs among them, are read here
+        await stack.enter_async_context(app.router.lifespan_context(app))
         transport = httpx.ASGITransport(app=app, client=("203.0.113.9", 5555))
-        async with httpx.AsyncClient(transport=transport, base_url="http://gateway") as client:
-            yield client
+        yield await stack.enter_async_context(httpx.AsyncClient(transport=transport, base_url="http://gateway"))

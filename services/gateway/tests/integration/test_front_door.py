@@ -47,11 +47,25 @@ async def test_requests_go_to_the_owning_service_with_the_token_trace_context_an
     assert r.status_code == 200 and r.json() == {"service": "progress", "path": "/progress/goals/abc"}
     assert r.headers["etag"] == '"7"'
     [seen] = services["progress"].seen
-    assert seen.url.query == b"x=1"
+    assert seen.query == b"x=1"
     assert seen.headers["authorization"].startswith("Bearer ")
     assert seen.headers["x-request-id"] == "req-1" and "cookie" not in seen.headers
     assert seen.headers["traceparent"].split("-")[1] == TRACEPARENT.split("-")[1]  # the caller's trace goes on
     assert not services["goals"].seen
+
+
+async def test_the_query_goes_on_byte_for_byte_and_the_gateway_adds_no_body_type(
+    gateway_env: Any, tokens: TokenFactory, services: dict[str, StandIn]
+) -> None:
+    query = "when=2024-01-01T10:00:00%2B01:00&tag=a+b&tag=%7E&note=caf%C3%A9&empty="
+    async with gateway(services) as gw:
+        read = await gw.get(f"/api/v1/goals/1?{query}", headers=bearer(tokens))
+        write = await gw.post("/api/v1/goals/1/proposal", headers=bearer(tokens), content=b"{}")
+    assert read.status_code == 200 and write.status_code == 200
+    [seen_read, seen_write] = services["goals"].seen
+    assert seen_read.query == query.encode()
+    assert seen_write.method == "POST" and "content-type" not in seen_write.headers
+    assert seen_read.headers["accept-encoding"] == "identity"  # answers go back without their Content-Encoding
 
 
 async def test_unauthenticated_requests_never_reach_a_service(
@@ -82,6 +96,17 @@ async def test_unknown_paths_timeouts_and_down_services_are_problem_json(
     assert down_get.status_code == 503 and down_post.status_code == 503
     methods = [r.method for r in services["notifications"].seen]
     assert methods == ["GET", "GET", "POST"]  # a read is retried once; a write never
+
+
+async def test_an_answer_broken_off_is_a_bad_gateway_and_is_not_asked_again(
+    gateway_env: Any, tokens: TokenFactory, services: dict[str, StandIn]
+) -> None:
+    services["progress"] = StandIn("progress", broken=True)
+    async with gateway(services) as gw:
+        broken = await gw.get("/api/v1/progress/goals/1", headers=bearer(tokens))
+    assert broken.status_code == 502 and broken.json()["service"] == "progress"
+    assert broken.headers["content-type"] == "application/problem+json"
+    assert [r.method for r in services["progress"].seen] == ["GET"]  # the service may have acted on it: sent once
 
 
 async def test_users_and_addresses_are_rate_limited_with_retry_after(

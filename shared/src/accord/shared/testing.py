@@ -2,15 +2,18 @@
 
 import asyncio
 import time
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from typing import TypeAlias
 from uuid import UUID, uuid4
 
 import asyncpg
+import uvicorn
 from aiokafka import AIOKafkaConsumer, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from aiokafka.structs import ConsumerRecord
+from starlette.types import ASGIApp
 
 from accord.shared.devinfra.identity import DevIdentityProvider as TokenFactory
 from accord.shared.events import Envelope
@@ -86,6 +89,26 @@ async def eventually(check: Callable[[], object], timeout: float = 30.0, interva
         if time.monotonic() > deadline:
             raise TimeoutError(f"condition not met in {timeout}s")
         await asyncio.sleep(interval)
+
+
+@asynccontextmanager
+async def serving(app: ASGIApp) -> AsyncIterator[str]:
+    """`app` served over real HTTP on a free loopback port, for code under test that must reach it as a client would;
+    yields its base URL. The app's lifespan is not run here: the test enters it (`app.router.lifespan_context`)."""
+    config = uvicorn.Config(app, host="127.0.0.1", port=0, lifespan="off", access_log=False, log_config=None)
+    server = uvicorn.Server(config)
+    task = asyncio.create_task(server.serve())
+    while not server.started:
+        if task.done():
+            task.result()  # it could not start: its error, raised here
+            raise RuntimeError("the server stopped before it started")
+        await asyncio.sleep(0.01)
+    port = server.servers[0].sockets[0].getsockname()[1]
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        await task
 
 
 def header(record: Record, name: str) -> str | None:

@@ -1,9 +1,8 @@
 """Wiring: the one place where the gateway's parts are put together."""
 
-from collections.abc import AsyncIterator, Mapping
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-import httpx
 from fastapi import FastAPI
 
 from accord.gateway.adapters.limiter import InProcessLimiter, Limiter, RedisLimiter
@@ -18,13 +17,12 @@ def settings() -> Settings:
     return Settings()  # filled from the environment
 
 
-def create_api(transports: Mapping[str, httpx.AsyncBaseTransport] | None = None) -> FastAPI:
-    """`transports` lets tests put the services in-process behind the gateway."""
+def create_api() -> FastAPI:
     s = settings()
 
     @asynccontextmanager
     async def upstreams(app: FastAPI, res: Resources) -> AsyncIterator[None]:
-        app.state.upstreams = Upstreams(s, transports)
+        app.state.upstreams = Upstreams(s)  # here: its sessions belong to the running event loop
         try:
             yield
         finally:

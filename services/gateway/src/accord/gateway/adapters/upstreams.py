@@ -1,10 +1,15 @@
 """Pooled HTTP connections to each service, and forwarding a request to one of them."""
 
 import asyncio
+import json
 from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
 
-import httpx
+import aiohttp
+from multidict import CIMultiDictProxy
 from opentelemetry import propagate, trace
+from yarl import URL
 
 from accord.gateway.domain.routes import RETRYABLE_METHODS
 from accord.gateway.settings import Settings
@@ -21,6 +26,9 @@ FORWARDED_REQUEST_HEADERS = (
 )
 tracer = trace.get_tracer("accord.gateway")
 RETURNED_RESPONSE_HEADERS = ("content-type", "etag", "retry-after", "location", "www-authenticate", "cache-control")
+# The services' uvicorn closes a connection idle for 5 s; the gateway lets go of it sooner, so that it never sends a
+# request on a connection the service is just closing.
+KEEPALIVE_SECONDS = 4.0
 
 
 class UpstreamFailed(Exception):
@@ -29,37 +37,43 @@ class UpstreamFailed(Exception):
         self.service, self.status, self.reason = service, status, reason
 
 
+@dataclass(frozen=True)
+class Answer:
+    """A service's answer, read in full."""
+
+    status: int
+    headers: CIMultiDictProxy[str]
+    body: bytes
+
+    def json(self) -> Any:
+        return json.loads(self.body)
+
+
 class Upstreams:
-    def __init__(self, settings: Settings, transports: Mapping[str, httpx.AsyncBaseTransport] | None = None) -> None:
-        bases = {
-            "goals": settings.goals_url,
-            "progress": settings.progress_url,
-            "notifications": settings.notifications_url,
-            "reporting": settings.reporting_url,
+    """One session (and pool of `upstream_connections`) per service. Create it inside the running event loop."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.bases = {
+            "goals": URL(settings.goals_url),
+            "progress": URL(settings.progress_url),
+            "notifications": URL(settings.notifications_url),
+            "reporting": URL(settings.reporting_url),
         }
-        limits = httpx.Limits(
-            max_connections=settings.upstream_connections, max_keepalive_connections=settings.upstream_connections
-        )
-        self.timeouts = {s: settings.upstream_timeout_seconds for s in bases} | {
+        self.timeouts = {s: settings.upstream_timeout_seconds for s in self.bases} | {
             "reporting": settings.reporting_timeout_seconds
         }
-        transports = transports or {}
-        self.clients = {
-            service: httpx.AsyncClient(
-                base_url=url, limits=limits, transport=transports.get(service), timeout=self.timeouts[service]
-            )
-            for service, url in bases.items()
-        }
+        self.sessions = {service: _session(settings.upstream_connections) for service in self.bases}
 
     async def close(self) -> None:
-        for client in self.clients.values():
-            await client.aclose()
+        for session in self.sessions.values():
+            await session.close()
 
     async def send(
         self, service: str, method: str, path: str, *, headers: Mapping[str, str], query: bytes = b"", body: bytes = b""
-    ) -> httpx.Response:
+    ) -> Answer:
+        """`path` as the service's route has it (it is quoted here); `query` goes on exactly as the caller sent it."""
         forwarded = {k: v for k, v in headers.items() if k.lower() in FORWARDED_REQUEST_HEADERS}
-        client = self.clients[service]
+        session, url = self.sessions[service], _target(self.bases[service], path, query)
         attempts = 2 if method in RETRYABLE_METHODS else 1
         # The caller's trace continues through the gateway's span into the service.
         caller = propagate.extract(headers)
@@ -68,16 +82,48 @@ class Upstreams:
             propagate.inject(forwarded, context=None if span.get_span_context().is_valid else caller)
             for attempt in range(1, attempts + 1):
                 try:
-                    # One deadline for the whole exchange, whatever the transport; httpx's own are per phase.
-                    async with asyncio.timeout(self.timeouts[service]):
-                        return await client.request(
-                            method, path, params=query.decode() or None, headers=forwarded, content=body or None
-                        )
-                except (TimeoutError, httpx.TimeoutException) as exc:
+                    # One deadline for the whole exchange: connecting (or waiting for a pooled connection), sending,
+                    # and reading the answer to its end.
+                    async with (
+                        asyncio.timeout(self.timeouts[service]),
+                        session.request(
+                            method, url, headers=forwarded, data=body or None, allow_redirects=False
+                        ) as response,
+                    ):
+                        return Answer(response.status, response.headers, await response.read())
+                except TimeoutError as exc:
                     raise UpstreamFailed(service, 504, "the service did not answer in time") from exc
-                except httpx.ConnectError as exc:
+                except aiohttp.ClientConnectorError as exc:
+                    # Refused or unreachable: nothing was sent, so a read may safely go again.
                     if attempt == attempts:
                         raise UpstreamFailed(service, 503, "the service is unavailable") from exc
-                except httpx.TransportError as exc:
+                except aiohttp.ClientError as exc:
+                    # Broken once connected (closed before or while answering, an answer that is not HTTP, a body
+                    # cut short): the service may have acted on the request, so it is never sent again.
                     raise UpstreamFailed(service, 502, "the service's answer could not be read") from exc
         raise AssertionError("unreachable")
+
+
+def _session(connections: int) -> aiohttp.ClientSession:
+    session = aiohttp.ClientSession(
+        connector=aiohttp.TCPConnector(limit=connections, keepalive_timeout=KEEPALIVE_SECONDS),
+        # The deadline is send()'s own; aiohttp's default timeouts would only add a timer per request.
+        timeout=aiohttp.ClientTimeout(),
+        # Answers go back to the caller without their Content-Encoding, so they must arrive unencoded: asked for
+        # here, and decoded by aiohttp should a service encode one anyway.
+        headers={"Accept-Encoding": "identity"},
+        # A body without a Content-Type goes on without one (aiohttp would call it application/octet-stream).
+        skip_auto_headers=("Content-Type",),
+        # Cookies set by a service must never travel with another user's request.
+        cookie_jar=aiohttp.DummyCookieJar(),
+    )
+    # aiohttp resends an idempotent request (PUT and DELETE too) once when a pooled connection turns out closed;
+    # whether anything is sent twice is decided in send() alone, where writes never are. (aiohttp's own test client
+    # turns it off the same way.)
+    session._retry_connection = False
+    return session
+
+
+def _target(base: URL, path: str, query: bytes) -> URL:
+    target = str(base.with_path(base.path.rstrip("/") + path))
+    return URL(f"{target}?{query.decode()}" if query else target, encoded=True)

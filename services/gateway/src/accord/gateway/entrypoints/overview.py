@@ -25,21 +25,21 @@ class _Unavailable(Exception):
     pass
 
 
-async def _get(upstreams: Upstreams, request: Request, service: str, path: str) -> Any:
+async def _get(upstreams: Upstreams, request: Request, service: str, path: str, query: str = "") -> Any:
     try:
-        answer = await upstreams.send(service, "GET", path, headers=request.headers)
+        answer = await upstreams.send(service, "GET", path, headers=request.headers, query=query.encode())
     except UpstreamFailed as exc:
         raise _Unavailable(service) from exc
-    if answer.status_code != 200:
+    if answer.status != 200:
         raise _Unavailable(service)
     return answer.json()
 
 
 async def _goals(upstreams: Upstreams, request: Request) -> list[dict[str, Any]]:
-    episodes = (await _get(upstreams, request, "goals", f"/episodes?limit={MAX_EPISODES}"))["items"]
+    episodes = (await _get(upstreams, request, "goals", "/episodes", f"limit={MAX_EPISODES}"))["items"]
     pages = await asyncio.gather(
         *(
-            _get(upstreams, request, "goals", f"/episodes/{e['episode_id']}/goals?status=active&limit={MAX_GOALS}")
+            _get(upstreams, request, "goals", f"/episodes/{e['episode_id']}/goals", f"status=active&limit={MAX_GOALS}")
             for e in episodes
         )
     )

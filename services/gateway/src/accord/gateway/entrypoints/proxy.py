@@ -34,7 +34,7 @@ async def forward(request: Request, service: str, path: str) -> Response:
     request.state.upstream = service
     try:
         answer = await upstreams.send(
-            service, request.method, path, headers=request.headers, query=request.url.query.encode(), body=body
+            service, request.method, path, headers=request.headers, query=request.scope["query_string"], body=body
         )
     except UpstreamFailed as failure:
         return problem_response(
@@ -43,8 +43,11 @@ async def forward(request: Request, service: str, path: str) -> Response:
             f"{failure.service}: {failure.reason}",
             service=failure.service,
         )
-    headers = {k: v for k, v in answer.headers.items() if k.lower() in RETURNED_RESPONSE_HEADERS}
-    return Response(answer.content, status_code=answer.status_code, headers=headers)
+    # A header the service sent more than once goes back as one, its values joined (RFC 9110 5.3).
+    headers = {
+        name: ", ".join(values) for name in RETURNED_RESPONSE_HEADERS if (values := answer.headers.getall(name, []))
+    }
+    return Response(answer.body, status_code=answer.status, headers=headers)
 
 
 @router.api_route("/api/v1/{path:path}", methods=["GET", "POST", "PUT", "PATCH", "DELETE"])
