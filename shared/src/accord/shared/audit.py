@@ -1,10 +1,13 @@
 """Audit of every read and write of a client's data: who, what, when, allowed or denied.
 
 Allowed actions are recorded in the transaction of the action itself; denials in a transaction of their own, so that
-a refused request leaves its trace even though it changes nothing else.
+a refused request leaves its trace even though it changes nothing else. Reads, which have no transaction of their
+own, are recorded by `ReadAudit`: each read waits until its rows are stored, but reads in flight together share one
+INSERT.
 """
 
-from typing import NamedTuple
+import asyncio
+from typing import Any, NamedTuple
 from uuid import UUID
 
 import asyncpg
@@ -47,7 +50,7 @@ class AuditEntry(NamedTuple):
 
 class Audit:
     def __init__(self, schema: str) -> None:
-        self._insert = (
+        self.insert_sql = (
             f"INSERT INTO {schema}.audit_log (tenant_id, actor_id, actor_roles, action, resource_type, resource_id, "
             "client_id, allowed, reason, request_id) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)"
         )
@@ -70,28 +73,27 @@ class Audit:
 
     async def record_many(self, conn: Connection, principal: Principal, entries: list[AuditEntry]) -> None:
         """Several accesses by one principal in one round trip."""
-        if not entries:
-            return
+        if entries:
+            await conn.executemany(self.insert_sql, self.rows(principal, entries))
+
+    def rows(self, principal: Principal, entries: list[AuditEntry]) -> list[tuple[Any, ...]]:
         request_id = structlog.contextvars.get_contextvars().get("request_id")
         roles = sorted(r.value for r in principal.roles)
-        await conn.executemany(
-            self._insert,
-            [
-                (
-                    principal.tenant_id,
-                    principal.subject,
-                    roles,
-                    e.action,
-                    e.resource_type,
-                    None if e.resource_id is None else str(e.resource_id),
-                    e.client_id,
-                    e.allowed,
-                    e.reason,
-                    request_id,
-                )
-                for e in entries
-            ],
-        )
+        return [
+            (
+                principal.tenant_id,
+                principal.subject,
+                roles,
+                e.action,
+                e.resource_type,
+                None if e.resource_id is None else str(e.resource_id),
+                e.client_id,
+                e.allowed,
+                e.reason,
+                request_id,
+            )
+            for e in entries
+        ]
 
     async def denied(
         self,
@@ -107,3 +109,43 @@ class Audit:
             await self.record(
                 conn, principal, action, resource_type, resource_id, client_id, allowed=False, reason=reason
             )
+
+
+class ReadAudit:
+    """Group commit for the audit rows of reads. A read's answer must not leave before its audit row is stored, but
+    one INSERT per read is the largest cost of a simple read. So rows arriving while a write is in flight wait and
+    go together in the next one: a lone read is written at once, a busy service writes one statement per batch."""
+
+    def __init__(self, audit: Audit, pool: asyncpg.Pool) -> None:
+        self.audit, self.pool = audit, pool
+        self._pending: list[tuple[Any, ...]] = []
+        self._next: asyncio.Future[None] | None = None  # resolved when the pending rows are stored
+        self._writing = False
+
+    async def record(self, principal: Principal, entries: list[AuditEntry]) -> None:
+        if not entries:
+            return
+        self._pending += self.audit.rows(principal, entries)
+        if self._next is None:
+            self._next = asyncio.get_running_loop().create_future()
+        stored = self._next
+        if not self._writing:
+            self._writing = True
+            asyncio.get_running_loop().create_task(self._write())
+        await asyncio.shield(stored)  # a reader that gives up must not cancel the others' write
+
+    async def _write(self) -> None:
+        try:
+            while self._pending:
+                rows, self._pending = self._pending, []
+                stored, self._next = self._next, None
+                assert stored is not None
+                try:
+                    async with self.pool.acquire() as conn:
+                        await conn.executemany(self.audit.insert_sql, rows)
+                except Exception as exc:  # every read in the batch fails with it: none answers unaudited
+                    stored.set_exception(exc)
+                else:
+                    stored.set_result(None)
+        finally:
+            self._writing = False

@@ -2,6 +2,7 @@
 
 import asyncio
 from collections.abc import Callable, Sequence
+from typing import Annotated
 
 import typer
 import uvicorn
@@ -21,7 +22,11 @@ def service_cli(
     app = typer.Typer(no_args_is_help=True, add_completion=False)
 
     @app.command()
-    def api(host: str = "127.0.0.1", port: int = 8000, workers: int = 1) -> None:
+    def api(
+        host: str = "127.0.0.1",
+        port: int = 8000,
+        workers: Annotated[int, typer.Option(envvar="ACCORD_API_WORKERS", help="processes serving the API")] = 1,
+    ) -> None:
         """Serve the HTTP API."""
         module = create_api.__module__
         uvicorn.run(

@@ -116,16 +116,16 @@ class CommandRunner(Generic[C]):
                 return await self.refusal(res, ctx, exc)
 
     async def query(self, res: Resources, principal: Principal, read: Callable[[C], Awaitable[T]]) -> T:
-        """A read, audited. No explicit transaction: a read's statements change nothing, and its audit rows are one
-        statement, written before the answer leaves (two round trips fewer on the busiest path)."""
+        """A read, audited. No explicit transaction: a read's statements change nothing. Its audit rows are stored
+        before the answer leaves, together with those of the reads in flight beside it (see ReadAudit)."""
         async with res.pool.acquire() as conn:
             ctx = self.new_context(res, conn, principal)
             try:
                 result = await read(ctx)
             except DomainError as exc:
                 raise await self.refusal(res, ctx, exc) from exc
-            await self.record_audit(conn, ctx)
-            return result
+        await res.read_audit.record(ctx.actor, self.audit_entries(ctx))
+        return result
 
     async def publish(self, conn: Connection, res: Resources, ctx: C) -> None:
         await res.outbox.add_many(
@@ -133,9 +133,12 @@ class CommandRunner(Generic[C]):
         )
 
     async def record_audit(self, conn: Connection, ctx: C) -> None:
+        await self.audit.record_many(conn, ctx.actor, self.audit_entries(ctx))
+
+    @staticmethod
+    def audit_entries(ctx: C) -> list[AuditEntry]:
         entries = [note.entry() for note in dict.fromkeys(ctx.audit)]  # each distinct access once
-        entries += [note.entry(refused_because=reason) for note, reason in ctx.denied]
-        await self.audit.record_many(conn, ctx.actor, entries)
+        return entries + [note.entry(refused_because=reason) for note, reason in ctx.denied]
 
     async def refusal(self, res: Resources, ctx: C, exc: DomainError) -> Problem:
         status = status_of(exc)

@@ -14,6 +14,7 @@ import structlog
 from aiokafka import AIOKafkaProducer
 from faststream.kafka import KafkaBroker
 
+from accord.shared.audit import Audit, ReadAudit
 from accord.shared.db import create_pool
 from accord.shared.inbox import EventHandler, IdempotentConsumer, subscribe
 from accord.shared.kafka import new_producer
@@ -32,6 +33,7 @@ class Resources:
     pool: asyncpg.Pool
     producer: AIOKafkaProducer
     outbox: Outbox
+    read_audit: ReadAudit
     extras: dict[str, Any] = field(default_factory=dict)
 
     async def check_database(self) -> None:
@@ -49,7 +51,9 @@ async def open_resources(settings: ServiceSettings) -> AsyncIterator[Resources]:
     producer = new_producer(settings.kafka_bootstrap_servers, f"accord-{settings.service}")
     try:
         await producer.start()
-        yield Resources(settings, pool, producer, Outbox(settings.db_schema))
+        yield Resources(
+            settings, pool, producer, Outbox(settings.db_schema), ReadAudit(Audit(settings.db_schema), pool)
+        )
     finally:
         await producer.stop()
         await pool.close()
@@ -95,6 +99,8 @@ async def run_worker(
                 consumer,
                 sub.topics,
                 max_records=settings.consumer_max_records,
+                fetch_min_bytes=settings.consumer_fetch_min_bytes,
+                fetch_max_wait_ms=settings.consumer_fetch_max_wait_ms,
                 description=sub.description,
             )
         relay = OutboxRelay(

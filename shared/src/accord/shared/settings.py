@@ -39,6 +39,12 @@ class ServiceSettings(BaseSettings):
     outbox_poll_interval_seconds: float = Field(default=1.0, gt=0)
     consumer_max_attempts: int = Field(default=3, ge=1, le=20)
     consumer_max_records: int = Field(default=500, ge=1, le=10_000)
+    consumer_fetch_min_bytes: int = Field(
+        default=32 * 1024, ge=1, description="the broker holds a fetch until this much has gathered (or the wait ends)"
+    )
+    consumer_fetch_max_wait_ms: int = Field(
+        default=50, ge=0, le=500, description="the longest a consumer waits for a fetch to fill: its added latency"
+    )
     oidc_issuer: str = Field(validation_alias=AliasChoices("ACCORD_OIDC_ISSUER"), min_length=1)
     oidc_audience: str = Field(default="accord", validation_alias=AliasChoices("ACCORD_OIDC_AUDIENCE"))
     oidc_jwks_url: str | None = Field(default=None, validation_alias=AliasChoices("ACCORD_OIDC_JWKS_URL"))

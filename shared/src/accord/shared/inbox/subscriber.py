@@ -24,6 +24,8 @@ def subscribe(
     topics: Sequence[str],
     *,
     max_records: int = 500,
+    fetch_min_bytes: int = 1,
+    fetch_max_wait_ms: int = 500,
     description: str | None = None,
 ) -> Any:
     """Registers the consumer for `topics` under its consumer group (the service's, unless it has its own).
@@ -31,6 +33,10 @@ def subscribe(
     NACK_ON_ERROR with auto-commit off: offsets are committed only after the batch's transaction (and any
     dead-lettering) succeeded; a batch that fails as a whole is rewound and redelivered. faststream's
     default (ACK_FIRST) would commit before processing and lose events on a crash.
+
+    Under load, `fetch_min_bytes` with a short `fetch_max_wait_ms` lets events gather into larger batches: every
+    batch costs one transaction and one offset commit, whatever its size, so fewer, larger batches cost the broker,
+    the database and the consumer far less per event, for a few milliseconds of added latency.
     """
 
     @broker.subscriber(
@@ -38,6 +44,8 @@ def subscribe(
         group_id=consumer.group_id,
         batch=True,
         max_records=max_records,
+        fetch_min_bytes=fetch_min_bytes,
+        fetch_max_wait_ms=fetch_max_wait_ms,
         auto_offset_reset="earliest",
         ack_policy=AckPolicy.NACK_ON_ERROR,
         decoder=_raw,
