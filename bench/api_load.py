@@ -190,7 +190,8 @@ def main(rates: str = "200,400,800", seconds: float = 15.0, ingest_entries: int 
             f"{row['error_rate']:.2%}",
         )
     console.print(table)
-    console.print(f"offline-sync ingestion through the gateway: {results['ingest_per_s']:.0f} entries/s")
+    for via, rate in results["ingest_per_s"].items():
+        console.print(f"offline-sync ingestion {via}: {rate:.0f} entries/s")
 
 
 async def run(
@@ -207,10 +208,12 @@ async def run(
                 target_file = targets(base, goals, work / f"targets-{via}.json")
                 mixed.append({"via": via, **open_model(tool, target_file, rate, seconds)})
     console.print(mixed)
-    with console.status("offline-sync ingestion"):
-        # Four devices syncing at once, straight to the progress service (a batch is one request of many entries).
-        rate = await ingest(urls["progress"], goals[:4], ingest_entries, per_batch=50)
-    return {"mixed": mixed, "ingest_per_s": rate, "seconds_per_step": seconds}
+    ingestion = {}
+    for via, base in (("gateway", f"{urls['gateway']}/api/v1"), ("direct", urls["progress"])):
+        with console.status(f"offline-sync ingestion {via}"):
+            # Four devices syncing at once (a batch is one request of 50 entries).
+            ingestion[via] = await ingest(base, goals[:4], ingest_entries, per_batch=50)
+    return {"mixed": mixed, "ingest_per_s": ingestion, "seconds_per_step": seconds}
 
 
 if __name__ == "__main__":
