@@ -80,11 +80,12 @@ def vegeta() -> str:
 
 
 def targets(base: str, goals: list[Goal], path: Path) -> Path:
-    """80% reads of a goal's progress, 20% entries recorded, spread over every client (vegeta JSON targets)."""
+    """80% reads of a goal's progress, 20% entries recorded, on every client's goal alike (each goal is read 8 times
+    and written twice in a round, so reads see the entries written), in a shuffled order (vegeta JSON targets)."""
     lines = []
     at = datetime.now(UTC).isoformat()
     for i in range(len(goals) * 10):
-        headers, goal = goals[i % len(goals)]
+        headers, goal = goals[i // 10]
         hdrs = {k: [v] for k, v in headers.items()}
         if i % 5 == 4:
             body = json.dumps({"kind": "rating", "value": i % 10, "occurred_at": at}).encode()
@@ -98,6 +99,7 @@ def targets(base: str, goals: list[Goal], path: Path) -> Path:
             )
         else:
             lines.append({"method": "GET", "url": f"{base}/progress/goals/{goal}", "header": hdrs})
+    random.Random(1).shuffle(lines)
     path.write_text("\n".join(json.dumps(line) for line in lines) + "\n")
     return path
 

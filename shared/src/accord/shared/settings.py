@@ -43,7 +43,7 @@ class ServiceSettings(BaseSettings):
         default=32 * 1024, ge=1, description="the broker holds a fetch until this much has gathered (or the wait ends)"
     )
     consumer_fetch_max_wait_ms: int = Field(
-        default=50, ge=0, le=500, description="the longest a consumer waits for a fetch to fill: its added latency"
+        default=100, ge=0, le=500, description="the longest a consumer waits for a fetch to fill: its added latency"
     )
     oidc_issuer: str = Field(validation_alias=AliasChoices("ACCORD_OIDC_ISSUER"), min_length=1)
     oidc_audience: str = Field(default="accord", validation_alias=AliasChoices("ACCORD_OIDC_AUDIENCE"))

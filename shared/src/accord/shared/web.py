@@ -11,7 +11,6 @@ from fastapi.responses import JSONResponse
 from opentelemetry import propagate, trace
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from starlette.datastructures import Headers
-from starlette.routing import Match
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from accord.shared.metrics import HTTP_LATENCY
@@ -67,7 +66,6 @@ class RequestContext:
             return
         headers = Headers(scope=scope)
         request_id = headers.get("x-request-id") or str(uuid.uuid4())
-        route = _route_template(scope)
         status = 500
 
         async def send_with_id(message: Message) -> None:
@@ -82,24 +80,23 @@ class RequestContext:
         with (
             structlog.contextvars.bound_contextvars(request_id=request_id),
             tracer.start_as_current_span(
-                f"{scope['method']} {route}", context=propagate.extract(headers), kind=trace.SpanKind.SERVER
-            ),
+                scope["method"], context=propagate.extract(headers), kind=trace.SpanKind.SERVER
+            ) as span,
         ):
             try:
                 await self.app(scope, receive, send_with_id)
             finally:
+                route = _route_template(scope)
+                span.update_name(f"{scope['method']} {route}")
                 HTTP_LATENCY.labels(self.service, scope["method"], route, str(status)).observe(
                     time.perf_counter() - start
                 )
 
 
 def _route_template(scope: Scope) -> str:
-    """The route's path template, so identifiers in URLs never become metric labels."""
-    for route in scope["app"].router.routes:
-        match, _ = route.matches(scope)
-        if match is Match.FULL:
-            return str(getattr(route, "path", "unmatched"))
-    return "unmatched"
+    """The path template of the route that answered (the router leaves it in the scope), so identifiers in URLs
+    never become metric labels."""
+    return str(getattr(scope.get("route"), "path", "unmatched"))
 
 
 PROBLEM_SCHEMA = {

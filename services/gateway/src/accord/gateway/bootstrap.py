@@ -29,10 +29,11 @@ def create_api() -> FastAPI:
             await app.state.upstreams.close()
             await app.state.limiter.close()
 
-    routers = [overview.router, openapi.router, proxy.router]
+    routers = [overview.router, openapi.router]
     if s.dev_identity_provider:
         routers.insert(0, dev_idp.router(dev_idp.provider()))
     app = build_api(s, routers, extra_lifespan=upstreams, openapi_url=None, docs_url=None, redoc_url=None)
+    app.mount("/api/v1", proxy.Proxy())  # after the gateway's own /api/v1 routes, so they match first
     app.state.settings = s
     limiter: Limiter = RedisLimiter(s.redis_url) if s.redis_url else InProcessLimiter()
     app.state.limiter = limiter

@@ -2,6 +2,7 @@
 
 from dataclasses import dataclass
 from datetime import datetime
+from functools import lru_cache
 from typing import Any
 from uuid import UUID
 
@@ -34,9 +35,15 @@ class GoalView:
         return role is Role.FAMILY and self.visibility is Visibility.SHARED and person in self.shared_with
 
 
+@lru_cache(maxsize=4096)
+def _terms(raw: str) -> GoalAgreed:
+    """Agreed terms never change within a version, and every request reads them: parsed once per text."""
+    return GoalAgreed.model_validate_json(raw)
+
+
 def _goal(row: asyncpg.Record) -> GoalView:
     return GoalView(
-        GoalAgreed.model_validate_json(row["terms"]),
+        _terms(row["terms"]),
         row["tenant_id"],
         row["status"],
         Visibility(row["visibility"]),

@@ -50,7 +50,10 @@ async def goal_progress(ctx: Context, goal_id: UUID) -> GoalProgressPublic:
             )
             for m in t.milestones
         ],
-        series=[PointPublic(entry_id=p.entry_id, value=p.value, occurred_at=p.occurred_at) for p in series],
+        # Built from our own rows, already typed: no validation per point (a chart's worth of them per read).
+        series=[
+            PointPublic.model_construct(entry_id=p.entry_id, value=p.value, occurred_at=p.occurred_at) for p in series
+        ],
     )
 
 
