@@ -157,7 +157,7 @@ async def _sync(http: httpx.AsyncClient, headers: dict[str, str], goal: str, ent
 
 
 @app.command()
-def main(rates: str = "200,400,800", seconds: float = 15.0, ingest_entries: int = 4000) -> None:
+def main(rates: str = "200,400,800", seconds: float = 15.0, ingest_entries: int = 4000, settle: float = 10.0) -> None:
     home = ROOT / ".accord" / "bench" / f"api-{os.getpid()}"
     idp = DevIdentityProvider()
     with console.status("starting Kafka, PostgreSQL and every service"), stack.running(home) as infra:
@@ -173,7 +173,9 @@ def main(rates: str = "200,400,800", seconds: float = 15.0, ingest_entries: int 
             },
         )
         try:
-            results = asyncio.run(run(running.urls, idp, [float(r) for r in rates.split(",")], seconds, ingest_entries))
+            results = asyncio.run(
+                run(running.urls, idp, [float(r) for r in rates.split(",")], seconds, ingest_entries, settle)
+            )
         finally:
             running.stop()
     results["machine"] = {"cpus": os.cpu_count(), "platform": platform.platform()}
@@ -197,7 +199,12 @@ def main(rates: str = "200,400,800", seconds: float = 15.0, ingest_entries: int 
 
 
 async def run(
-    urls: dict[str, str], idp: DevIdentityProvider, rates: list[float], seconds: float, ingest_entries: int
+    urls: dict[str, str],
+    idp: DevIdentityProvider,
+    rates: list[float],
+    seconds: float,
+    ingest_entries: int,
+    settle: float,
 ) -> dict[str, Any]:
     tenant = f"bench-{uuid.uuid4().hex[:6]}"
     with console.status("creating clients with agreed goals"):
@@ -209,6 +216,8 @@ async def run(
             with console.status(f"{rate:.0f} requests/s {via}"):
                 target_file = targets(base, goals, work / f"targets-{via}.json")
                 mixed.append({"via": via, **open_model(tool, target_file, rate, seconds)})
+            with console.status("settling: the consumers work through the events of the step's writes"):
+                await asyncio.sleep(settle)  # so that one step's backlog does not weigh on the next
     console.print(mixed)
     ingestion = {}
     for via, base in (("gateway", f"{urls['gateway']}/api/v1"), ("direct", urls["progress"])):
