@@ -1,9 +1,10 @@
 """Entries that must not be recorded get the right 4xx, and nothing is stored or published; nobody reads what is
 not theirs, and every refusal is audited."""
 
+import asyncio
 from datetime import UTC, datetime, timedelta
 from typing import Any
-from uuid import uuid4
+from uuid import UUID, uuid4
 
 import asyncpg
 import pytest
@@ -160,3 +161,24 @@ async def test_a_mixed_batch_answers_each_entry_on_its_own_and_audits_the_hidden
         (str(shared.goal_id), True),
         (str(private.goal_id), False),
     }
+
+
+async def test_one_entry_id_sent_at_once_for_two_goals_is_kept_once_and_the_other_is_a_conflict(
+    api: Api, team: CareTeam, infra: Infra, admin_db: asyncpg.Pool
+) -> None:
+    """The two requests lock different goals, so both can pass the "id already used?" check before either commits;
+    the loser must get a 409, not a 500, and keep nothing."""
+    first, second = team.goal(), team.goal()
+    await announce(infra.bootstrap_servers, team.tenant, *team.opened(), first, second)
+    await recordable(api, first.goal_id)
+    await recordable(api, second.goal_id)
+    for _ in range(5):
+        body = entry_body(4)
+        answers = await asyncio.gather(
+            *(api.as_(team.client, "POST", f"/progress/goals/{g.goal_id}/entries", json=body) for g in (first, second))
+        )
+        assert sorted(r.status_code for r in answers) == [201, 409], [r.text for r in answers]
+        kept = await admin_db.fetchval(
+            "SELECT count(*) FROM progress.entries WHERE entry_id = $1", UUID(body["entry_id"])
+        )
+        assert kept == 1

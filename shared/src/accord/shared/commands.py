@@ -141,13 +141,15 @@ class CommandRunner(Generic[C]):
         return entries + [note.entry(refused_because=reason) for note, reason in ctx.denied]
 
     async def refusal(self, res: Resources, ctx: C, exc: DomainError) -> Problem:
-        status = status_of(exc)
+        """The refusal's audit rows, in a transaction of their own (the request's was rolled back): the denials the
+        handler noted, or else what was being attempted when the refusal hides or forbids something."""
+        denials = [note.entry(refused_because=reason) for note, reason in ctx.denied]
         hidden = isinstance(exc, NotYetKnown) and exc.hidden
-        if (status in (403, 404) or hidden) and ctx.attempted is not None:
-            a = ctx.attempted
-            await self.audit.denied(
-                res.pool, ctx.actor, a.action, a.resource_type, a.resource_id, a.client_id, reason=type(exc).__name__
-            )
+        if not denials and (status_of(exc) in (403, 404) or hidden) and ctx.attempted is not None:
+            denials = [ctx.attempted.entry(refused_because=type(exc).__name__)]
+        if denials:
+            async with res.pool.acquire() as conn:
+                await self.audit.record_many(conn, ctx.actor, denials)
         return problem_for(exc)
 
 

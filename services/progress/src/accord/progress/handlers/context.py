@@ -41,12 +41,9 @@ class Context(CommandContext):
         return answers
 
     async def goal(self, goal_id: UUID, action: str, *, for_update: bool = False) -> tuple[GoalView, Role]:
-        """One goal, or the refusal raised (and audited by the runner, in a transaction of its own)."""
-        self.touching(action, "goal", goal_id, None)
+        """One goal, or the refusal raised (its denial is audited by the runner, in a transaction of its own)."""
         answer = (await self.goals([goal_id], action, for_update=for_update))[goal_id]
         if isinstance(answer, NotYetKnown):
-            if self.denied:
-                self.attempted = self.denied.pop()[0]
             raise answer
         return answer
 

@@ -5,6 +5,8 @@ from dataclasses import dataclass
 from typing import Any
 from uuid import UUID
 
+import asyncpg
+
 from accord.progress.adapters.repository import GoalView
 from accord.progress.domain.commands import EntryKind, RecordEntry
 from accord.progress.domain.progress import Decision, Ledger, Point
@@ -25,8 +27,6 @@ async def record_entry(ctx: Context, c: RecordEntry) -> Recorded:
     """One entry: recorded, or the refusal raised."""
     [outcome] = await record_entries(ctx, [c])
     if isinstance(outcome, DomainError):
-        if isinstance(outcome, NotYetKnown) and outcome.hidden and ctx.denied:
-            ctx.attempted = ctx.denied.pop()[0]  # the runner audits a raised refusal in a transaction of its own
         raise outcome
     return outcome
 
@@ -59,7 +59,11 @@ async def record_entries(ctx: Context, commands: list[RecordEntry]) -> list[Reco
         if (ledger := ledgers.get(c.goal_id)) is None:
             ledger = ledgers[c.goal_id] = await ctx.repo.ledger(goal.terms)
         ctx.events += _decide(ctx, goal, ledger, c)
-    await ctx.repo.add_entries(list(rows.values()))
+    try:
+        await ctx.repo.add_entries(list(rows.values()))
+    except asyncpg.UniqueViolationError as exc:
+        # The same id sent at the same instant for another goal (a different lock) won the race: nothing is kept.
+        raise Conflict("this entry id is already used") from exc
     for goal_id, ledger in ledgers.items():
         goal = _goal_of(goals[goal_id])[0]
         await ctx.repo.add_decisions(goal.terms, ledger.new)
