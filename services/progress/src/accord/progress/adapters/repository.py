@@ -24,6 +24,7 @@ class GoalView:
     shared_with: list[UUID]
     achievement: AchievementStatus | None
     episode_opened_at: datetime | None = None
+    progress_revision: int = 0  # changes whenever its entries or reached milestones do
 
     @property
     def goal_id(self) -> UUID:
@@ -50,13 +51,14 @@ def _goal(row: asyncpg.Record) -> GoalView:
         list(row["shared_with"]),
         AchievementStatus(row["achievement"]) if row["achievement"] else None,
         row["opened_at"],
+        row["progress_revision"],
     )
 
 
 # A goal with the asker's role in its episode and the episode's start: one round trip for what every request needs.
 _GOALS_WITH_ROLE = (
     "SELECT g.goal_id, g.terms, g.tenant_id, g.status, g.visibility, g.shared_with, g.achievement, m.role, "
-    "e.opened_at FROM goals g "
+    "e.opened_at, g.progress_revision FROM goals g "
     "LEFT JOIN episode_members m ON m.episode_id = g.episode_id AND m.person_id = $3 "
     "LEFT JOIN episodes e ON e.episode_id = g.episode_id "
     "WHERE g.tenant_id = $1 AND g.goal_id = ANY($2::uuid[]) ORDER BY g.goal_id"
@@ -125,6 +127,15 @@ class Repository:
         decided = {r["decision_key"] for r in rows if r["decision_key"] is not None}
         latest = [Point(r["entry_id"], r["value"], r["occurred_at"]) for r in rows if r["decision_key"] is None]
         return Ledger(goal, decided, sorted(latest, key=in_time_order))
+
+    async def progress_changed(self, goal_ids: list[UUID]) -> None:
+        """Marks the goals' progress answers as changed by this transaction (see migration 0005). Whoever adds
+        entries or milestone and target decisions calls it; review decisions are not part of the answer."""
+        if goal_ids:
+            await self.conn.execute(
+                "UPDATE goals SET progress_revision = pg_current_xact_id()::text::bigint WHERE goal_id = ANY($1)",
+                goal_ids,
+            )
 
     async def add_decisions(self, goal: GoalAgreed, decisions: list[Decision]) -> None:
         """Decisions new to this goal version (its row is locked by the caller, so none is made twice)."""

@@ -22,6 +22,7 @@ from accord.shared.problems import Problem
 router = APIRouter(prefix="/progress", tags=["progress"])
 IdempotencyKey = Annotated[str | None, Header(max_length=200, description="makes a retried POST safe")]
 Limit = Annotated[int, Query(ge=1, le=200)]
+IfNoneMatch = Annotated[str | None, Header(max_length=1000, description="the ETag of the answer the app holds")]
 
 
 def _command(goal_id: UUID, body: s.EntryCreate) -> cmd.RecordEntry:
@@ -97,12 +98,28 @@ def _result(item: s.BatchItem, outcome: Recorded | DomainError, viewer: UUID) ->
     )
 
 
-@router.get("/goals/{goal_id}", response_model=s.GoalProgressPublic)
-async def progress(goal_id: UUID, res: ResourcesDep, me: CurrentPrincipal) -> Response:
+@router.get(
+    "/goals/{goal_id}",
+    response_model=s.GoalProgressPublic,
+    responses={304: {"description": "Unchanged since the ETag sent in If-None-Match"}},
+)
+async def progress(
+    goal_id: UUID, res: ResourcesDep, me: CurrentPrincipal, if_none_match: IfNoneMatch = None
+) -> Response:
+    """A goal's progress, with an ETag: an app that keeps the last answer sends it back in If-None-Match and gets
+    304 (no body) until something changes. The read is checked and audited either way."""
     answer = await runner.query(res, me, lambda ctx: queries.goal_progress(ctx, goal_id))
-    # Serialised here, once: the model is built by the service itself, so FastAPI's second validation of the
-    # response model (the busiest read, up to 100 points) would only repeat work.
-    return Response(answer.model_dump_json(), media_type="application/json")
+    headers = {"ETag": answer.etag}
+    if if_none_match is not None and _matches(if_none_match, answer.etag):
+        return Response(status_code=304, headers=headers)
+    # Sent as built (and kept) by the query: FastAPI's second validation of the response model would repeat work.
+    return Response(answer.body, media_type="application/json", headers=headers)
+
+
+def _matches(if_none_match: str, etag: str) -> bool:
+    """RFC 9110 13.1.2: weak comparison against each listed tag, or any current answer for `*`."""
+    tags = {tag.strip().removeprefix("W/") for tag in if_none_match.split(",")}
+    return "*" in tags or etag in tags
 
 
 @router.get("/goals/{goal_id}/entries", response_model=list[s.EntryPublic])

@@ -64,6 +64,7 @@ async def record_entries(ctx: Context, commands: list[RecordEntry]) -> list[Reco
     except asyncpg.UniqueViolationError as exc:
         # The same id sent at the same instant for another goal (a different lock) won the race: nothing is kept.
         raise Conflict("this entry id is already used") from exc
+    await ctx.repo.progress_changed(list(ledgers))
     for goal_id, ledger in ledgers.items():
         goal = _goal_of(goals[goal_id])[0]
         await ctx.repo.add_decisions(goal.terms, ledger.new)

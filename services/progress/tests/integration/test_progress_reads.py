@@ -1,0 +1,77 @@
+"""Against real Kafka and PostgreSQL: a goal's progress answer is kept between reads, yet never outlives a change to
+what it is built from, and an app holding the current answer gets 304."""
+
+import asyncpg
+import pytest
+from progress_world import Api, CareTeam, announce, recordable
+
+from accord.shared.devinfra.stack import Infra
+from accord.shared.events.contracts import goals as ev
+from accord.shared.testing import eventually
+
+pytestmark = pytest.mark.integration
+
+
+async def test_each_read_shows_every_entry_and_milestone_recorded_before_it(
+    api: Api, team: CareTeam, infra: Infra
+) -> None:
+    goal = team.goal(thresholds=(5, 7))
+    await announce(infra.bootstrap_servers, team.tenant, *team.opened(), goal)
+    await recordable(api, goal.goal_id)
+    url = f"/progress/goals/{goal.goal_id}"
+    seen: list[float] = []
+    for value in (3, 6, 4, 8):
+        assert (await api.entry(goal.goal_id, value)).status_code == 201
+        seen.append(value)
+        for reader in (team.client, team.therapist, team.client):  # read again and again between entries
+            answer = (await api.as_(reader, "GET", url)).json()
+            assert [p["value"] for p in answer["series"]] == seen
+            assert answer["latest"] == value
+    answer = (await api.as_(team.client, "GET", url)).json()
+    assert all(m["reached_at"] is not None for m in answer["milestones"])
+    assert answer["target_reached_at"] is not None and answer["achievement_status"] == "achieved"
+
+
+async def test_if_none_match_gets_304_until_an_entry_or_the_goals_status_changes_and_each_read_is_audited(
+    api: Api, team: CareTeam, infra: Infra, admin_db: asyncpg.Pool
+) -> None:
+    goal = team.goal()
+    await announce(infra.bootstrap_servers, team.tenant, *team.opened(), goal)
+    await recordable(api, goal.goal_id)
+    await api.entry(goal.goal_id, 3)
+    url = f"/progress/goals/{goal.goal_id}"
+
+    async def reads_audited() -> int:
+        return int(
+            await admin_db.fetchval(
+                "SELECT count(*) FROM progress.audit_log WHERE actor_id = $1 AND action = 'read progress' AND allowed",
+                team.client,
+            )
+        )
+
+    first = await api.as_(team.client, "GET", url)
+    etag, audited = first.headers["etag"], await reads_audited()
+    unchanged = await api.as_(team.client, "GET", url, headers={"If-None-Match": f'"other", W/{etag}'})
+    assert (unchanged.status_code, unchanged.content, unchanged.headers["etag"]) == (304, b"", etag)
+    assert await reads_audited() == audited + 1  # the 304 is a read of the client's data too
+
+    await api.entry(goal.goal_id, 5)
+    changed = await api.as_(team.client, "GET", url, headers={"If-None-Match": etag})
+    assert changed.status_code == 200 and changed.headers["etag"] != etag
+    assert [p["value"] for p in changed.json()["series"]] == [3, 5]
+
+    etag = changed.headers["etag"]
+    await announce(
+        infra.bootstrap_servers,
+        team.tenant,
+        ev.GoalPaused(client_id=team.client, goal_id=goal.goal_id, paused_by=team.client),
+    )
+
+    async def paused() -> bool:
+        r = await api.as_(team.client, "GET", url, headers={"If-None-Match": etag})
+        return r.status_code == 200 and r.json()["status"] == "paused" and r.headers["etag"] != etag
+
+    await eventually(paused)
+    # Someone outside the care team holding a (guessed or leaked) ETag learns nothing from it.
+    outsider = await api.as_(team.outsider, "GET", url, headers={"If-None-Match": "*"})
+    assert outsider.status_code in (404, 409) and "etag" not in outsider.headers
