@@ -33,7 +33,8 @@ def create_api() -> FastAPI:
     if s.dev_identity_provider:
         routers.insert(0, dev_idp.router(dev_idp.provider()))
     app = build_api(s, routers, extra_lifespan=upstreams, openapi_url=None, docs_url=None, redoc_url=None)
-    app.mount("/api/v1", proxy.Proxy())  # after the gateway's own /api/v1 routes, so they match first
+    own = frozenset(path for r in routers for path in (getattr(route, "path", "") for route in r.routes))
+    app.router.routes.insert(0, proxy.ProxyMount(own))
     app.state.settings = s
     limiter: Limiter = RedisLimiter(s.redis_url) if s.redis_url else InProcessLimiter()
     app.state.limiter = limiter

@@ -13,6 +13,7 @@ from yarl import URL
 
 from accord.gateway.domain.routes import RETRYABLE_METHODS
 from accord.gateway.settings import Settings
+from accord.shared.web import tracing
 
 FORWARDED_REQUEST_HEADERS = (
     "authorization",
@@ -24,6 +25,7 @@ FORWARDED_REQUEST_HEADERS = (
     "if-none-match",
     "x-request-id",
 )
+TRACE_HEADERS = ("traceparent", "tracestate")
 tracer = trace.get_tracer("accord.gateway")
 RETURNED_RESPONSE_HEADERS = ("content-type", "etag", "retry-after", "location", "www-authenticate", "cache-control")
 # The services' uvicorn closes a connection idle for 5 s; the gateway lets go of it sooner, so that it never sends a
@@ -72,35 +74,40 @@ class Upstreams:
         self, service: str, method: str, path: str, *, headers: Mapping[str, str], query: bytes = b"", body: bytes = b""
     ) -> Answer:
         """`path` as the service's route has it (it is quoted here); `query` goes on exactly as the caller sent it."""
-        forwarded = {k: v for k, v in headers.items() if k.lower() in FORWARDED_REQUEST_HEADERS}
-        session, url = self.sessions[service], _target(self.bases[service], path, query)
-        attempts = 2 if method in RETRYABLE_METHODS else 1
+        url, traced = _target(self.bases[service], path, query), tracing()
+        # Without a tracing SDK the gateway has no span of its own: the caller's trace context goes on as they sent it.
+        passed = FORWARDED_REQUEST_HEADERS if traced else FORWARDED_REQUEST_HEADERS + TRACE_HEADERS
+        forwarded = {k: v for k, v in headers.items() if k.lower() in passed}
+        if not traced:
+            return await self._exchange(service, method, url, forwarded, body)
         # The caller's trace continues through the gateway's span into the service.
         caller = propagate.extract(headers)
-        with tracer.start_as_current_span(f"{method} {service}", context=caller, kind=trace.SpanKind.CLIENT) as span:
-            # Without a tracing SDK the span records nothing; the caller's own context is passed on then.
-            propagate.inject(forwarded, context=None if span.get_span_context().is_valid else caller)
-            for attempt in range(1, attempts + 1):
-                try:
-                    # One deadline for the whole exchange: connecting (or waiting for a pooled connection), sending,
-                    # and reading the answer to its end.
-                    async with (
-                        asyncio.timeout(self.timeouts[service]),
-                        session.request(
-                            method, url, headers=forwarded, data=body or None, allow_redirects=False
-                        ) as response,
-                    ):
-                        return Answer(response.status, response.headers, await response.read())
-                except TimeoutError as exc:
-                    raise UpstreamFailed(service, 504, "the service did not answer in time") from exc
-                except aiohttp.ClientConnectorError as exc:
-                    # Refused or unreachable: nothing was sent, so a read may safely go again.
-                    if attempt == attempts:
-                        raise UpstreamFailed(service, 503, "the service is unavailable") from exc
-                except aiohttp.ClientError as exc:
-                    # Broken once connected (closed before or while answering, an answer that is not HTTP, a body
-                    # cut short): the service may have acted on the request, so it is never sent again.
-                    raise UpstreamFailed(service, 502, "the service's answer could not be read") from exc
+        with tracer.start_as_current_span(f"{method} {service}", context=caller, kind=trace.SpanKind.CLIENT):
+            propagate.inject(forwarded)
+            return await self._exchange(service, method, url, forwarded, body)
+
+    async def _exchange(self, service: str, method: str, url: URL, headers: dict[str, str], body: bytes) -> Answer:
+        session = self.sessions[service]
+        attempts = 2 if method in RETRYABLE_METHODS else 1
+        for attempt in range(1, attempts + 1):
+            try:
+                # One deadline for the whole exchange: connecting (or waiting for a pooled connection), sending,
+                # and reading the answer to its end.
+                async with (
+                    asyncio.timeout(self.timeouts[service]),
+                    session.request(method, url, headers=headers, data=body or None, allow_redirects=False) as response,
+                ):
+                    return Answer(response.status, response.headers, await response.read())
+            except TimeoutError as exc:
+                raise UpstreamFailed(service, 504, "the service did not answer in time") from exc
+            except aiohttp.ClientConnectorError as exc:
+                # Refused or unreachable: nothing was sent, so a read may safely go again.
+                if attempt == attempts:
+                    raise UpstreamFailed(service, 503, "the service is unavailable") from exc
+            except aiohttp.ClientError as exc:
+                # Broken once connected (closed before or while answering, an answer that is not HTTP, a body cut
+                # short): the service may have acted on the request, so it is never sent again.
+                raise UpstreamFailed(service, 502, "the service's answer could not be read") from exc
         raise AssertionError("unreachable")
 
 

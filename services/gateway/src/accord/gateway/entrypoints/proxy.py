@@ -1,6 +1,7 @@
 """/api/v1/...: authenticate, limit per user, and hand the request to the service that owns the path."""
 
 from fastapi import Request, Response
+from starlette.routing import Match, Mount
 from starlette.types import Receive, Scope, Send
 
 from accord.gateway.adapters.upstreams import RETURNED_RESPONSE_HEADERS, UpstreamFailed, Upstreams
@@ -53,8 +54,22 @@ PREFIX = "/api/v1/"
 METHODS = frozenset({"GET", "POST", "PUT", "PATCH", "DELETE"})
 
 
+class ProxyMount(Mount):
+    """/api/v1, tried before the gateway's other routes (a request for a service is the common case, and the router
+    would otherwise try every route first), yet leaving the gateway's own /api/v1 paths to their routes."""
+
+    def __init__(self, own_paths: frozenset[str]) -> None:
+        super().__init__(PREFIX.rstrip("/"), app=Proxy())
+        self.own_paths = own_paths
+
+    def matches(self, scope: Scope) -> tuple[Match, Scope]:
+        if scope.get("path") in self.own_paths:
+            return Match.NONE, {}
+        return super().matches(scope)
+
+
 class Proxy:
-    """Everything under /api/v1 that the gateway does not answer itself, mounted after the gateway's own routes.
+    """Everything under /api/v1 that the gateway does not answer itself.
 
     A plain ASGI app rather than a FastAPI route: the proxy has no parameters to validate and no schema of its own,
     and FastAPI's per-request machinery (dependency solving, endpoint wrapping) cost more than the forwarding did.
