@@ -153,3 +153,44 @@ async def test_a_failed_publish_leaves_rows_unsent_and_a_later_attempt_publishes
         await producer.stop()  # type: ignore[attr-defined]
     records = await read_topic(sandbox.bootstrap, TOPIC, lambda f: len(f) >= 1, keep=of([envelope]))
     assert event_ids(records) == [envelope.event_id]
+
+
+class BatchCountingRelay(OutboxRelay):
+    """The relay, noting how many rows each of its batches published."""
+
+    batches: list[int]
+
+    async def relay_once(self) -> int:
+        published = await super().relay_once()
+        if published:
+            self.batches.append(published)
+        return published
+
+
+async def test_commits_close_behind_the_one_that_woke_the_relay_join_its_batch(sandbox: Sandbox) -> None:
+    producer = new_producer(sandbox.bootstrap, "test")
+    await producer.start()
+    relay = BatchCountingRelay(
+        service="test",
+        schema=sandbox.schema,
+        pool=sandbox.pool,
+        producer=producer,
+        gather_seconds=0.5,
+        poll_interval=30,  # woken by the first commit alone, never by the poll timer
+    )
+    relay.batches = []
+    stop = asyncio.Event()
+    running = asyncio.create_task(relay.run(stop))
+    outbox, envelopes = Outbox(sandbox.schema), [goal_paused() for _ in range(5)]
+    try:
+        await asyncio.sleep(0.3)  # the relay has found the outbox empty and waits for a commit
+        for envelope in envelopes:  # five transactions, one after another, as five requests would commit
+            async with sandbox.pool.acquire() as conn, conn.transaction():
+                await outbox.add(conn, envelope)
+        records = await read_topic(sandbox.bootstrap, TOPIC, lambda f: len(f) >= 5, keep=of(envelopes))
+    finally:
+        stop.set()
+        await running
+        await producer.stop()
+    assert len(records) == 5
+    assert relay.batches == [5]  # one claim, one publish, one mark for all five

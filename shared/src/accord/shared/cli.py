@@ -1,11 +1,11 @@
 """The command line every service has: `accord-<service> api | worker | migrate`."""
 
-import asyncio
 from collections.abc import Callable, Sequence
 from typing import Annotated
 
 import typer
 import uvicorn
+import uvloop
 from fastapi import FastAPI
 
 from accord.shared import migrations
@@ -42,7 +42,9 @@ def service_cli(
     @app.command()
     def worker() -> None:
         """Relay the outbox and run the event consumers."""
-        asyncio.run(run_worker(settings(), subscriptions(), background=background()))
+        # On uvloop, as the API is under uvicorn: the worker's time goes to its event loop (Kafka fetches,
+        # database round trips, timers), which uvloop runs at a fraction of asyncio's cost.
+        uvloop.run(run_worker(settings(), subscriptions(), background=background()))
 
     @app.command()
     def migrate(revision: str = "head") -> None:

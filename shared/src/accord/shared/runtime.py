@@ -110,6 +110,7 @@ async def run_worker(
             producer=res.producer,
             batch_size=settings.outbox_batch_size,
             poll_interval=settings.outbox_poll_interval_seconds,
+            gather_seconds=settings.outbox_gather_ms / 1000,
         )
         await broker.start()
         log.info("worker started", subscriptions=len(subscriptions), background=len(background))

@@ -37,6 +37,9 @@ class ServiceSettings(BaseSettings):
     db_pool_max: int = Field(default=10, ge=1)
     outbox_batch_size: int = Field(default=1000, ge=1, le=10_000)
     outbox_poll_interval_seconds: float = Field(default=1.0, gt=0)
+    outbox_gather_ms: float = Field(
+        default=10, ge=0, le=100, description="after a commit wakes the relay, how long later ones may join its batch"
+    )
     consumer_max_attempts: int = Field(default=3, ge=1, le=20)
     consumer_max_records: int = Field(default=500, ge=1, le=10_000)
     consumer_fetch_min_bytes: int = Field(

@@ -54,6 +54,7 @@ class OutboxRelay:
         producer: AIOKafkaProducer,
         batch_size: int = 1000,
         poll_interval: float = 1.0,
+        gather_seconds: float = 0.0,
         retry_backoff: float = 0.5,
         keep_sent_for: timedelta = timedelta(hours=24),
         clock: Callable[[], float] = time.time,
@@ -62,6 +63,7 @@ class OutboxRelay:
         self.service, self.schema, self.table = service, schema, f"{schema}.outbox"
         self.pool, self.producer = pool, producer
         self.batch_size, self.poll_interval, self.retry_backoff = batch_size, poll_interval, retry_backoff
+        self.gather_seconds = gather_seconds
         self.keep_sent_for = keep_sent_for
         self.clock = clock
         self.observe_lag = observe_lag or OUTBOX_PUBLISH_LAG.labels(service).observe
@@ -86,6 +88,11 @@ class OutboxRelay:
                 if published < self.batch_size:  # drained: wait for a commit or the poll interval
                     with contextlib.suppress(TimeoutError):
                         await asyncio.wait_for(self._wait_for_wake_or_stop(stop), self.poll_interval)
+                    # Woken by one commit, let the commits just behind it join the batch: a claim, a publish and a
+                    # mark cost about the same for one row as for a hundred, so under steady load this trades a few
+                    # milliseconds of lag for far fewer round trips per event.
+                    if self._wake.is_set() and self.gather_seconds:
+                        await _sleep_or_stop(stop, self.gather_seconds)
         finally:
             housekeeping.cancel()
             with contextlib.suppress(asyncio.CancelledError):
