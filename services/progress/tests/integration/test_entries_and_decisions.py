@@ -2,6 +2,7 @@
 published once however entries arrive."""
 
 import asyncio
+import itertools
 import json
 from collections import Counter
 from typing import Any
@@ -97,6 +98,10 @@ async def test_decisions_stay_single_when_the_worker_is_restarted_mid_stream(
     assert len({e["event_id"] for e in target}) == 1
     statuses = await progress_events(infra, team.client, "AchievementStatusChanged", 1)
     assert statuses[-1]["payload"]["status"] == "sustaining"
+    # Each change is announced once and follows on from the one before (the goal's status is stored with it).
+    changes = [e["payload"] for e in {e["event_id"]: e for e in statuses}.values()]
+    assert changes[0]["previous"] is None
+    assert all(b["previous"] == a["status"] != b["status"] for a, b in itertools.pairwise(changes))
 
 
 async def test_phq9_with_item_9_above_zero_raises_a_safety_signal(api: Api, team: CareTeam, infra: Infra) -> None:

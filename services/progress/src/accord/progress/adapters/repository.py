@@ -1,5 +1,6 @@
 """Reads and writes in the progress schema: the local goal view, entries, check-ins, questionnaires, decisions."""
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from functools import lru_cache
@@ -128,13 +129,17 @@ class Repository:
         latest = [Point(r["entry_id"], r["value"], r["occurred_at"]) for r in rows if r["decision_key"] is None]
         return Ledger(goal, decided, sorted(latest, key=in_time_order))
 
-    async def progress_changed(self, goal_ids: list[UUID]) -> None:
-        """Marks the goals' progress answers as changed by this transaction (see migration 0005). Whoever adds
-        entries or milestone and target decisions calls it; review decisions are not part of the answer."""
-        if goal_ids:
+    async def progress_changed(self, achievements: Mapping[UUID, AchievementStatus | None]) -> None:
+        """Marks the goals' progress answers as changed by this transaction (see migration 0005), and stores the
+        achievement status of those whose status moved (None: unchanged). Whoever adds entries or milestone and
+        target decisions calls it; review decisions are not part of the answer."""
+        if achievements:
             await self.conn.execute(
-                "UPDATE goals SET progress_revision = pg_current_xact_id()::text::bigint WHERE goal_id = ANY($1)",
-                goal_ids,
+                "UPDATE goals g SET progress_revision = pg_current_xact_id()::text::bigint, "
+                "achievement = coalesce(c.achievement, g.achievement) "
+                "FROM unnest($1::uuid[], $2::text[]) AS c (goal_id, achievement) WHERE g.goal_id = c.goal_id",
+                list(achievements),
+                [None if status is None else status.value for status in achievements.values()],
             )
 
     async def add_decisions(self, goal: GoalAgreed, decisions: list[Decision]) -> None:
@@ -182,9 +187,6 @@ class Repository:
             goal.version,
         )
         return rows
-
-    async def set_achievement(self, goal_id: UUID, status: AchievementStatus) -> None:
-        await self.conn.execute("UPDATE goals SET achievement = $2 WHERE goal_id = $1", goal_id, status.value)
 
     # --- check-ins and questionnaires --------------------------------------------------------------------------
     async def checkin(self, checkin_id: UUID) -> asyncpg.Record | None:

@@ -15,6 +15,7 @@ from accord.shared.errors import Conflict, DomainError, Invalid, NotYetKnown, Wr
 from accord.shared.events import IntegrationEvent
 from accord.shared.events.contracts import progress as ev
 from accord.shared.events.contracts.common import MilestoneKind, Role
+from accord.shared.events.contracts.progress import AchievementStatus
 
 
 @dataclass(frozen=True)
@@ -64,13 +65,16 @@ async def record_entries(ctx: Context, commands: list[RecordEntry]) -> list[Reco
     except asyncpg.UniqueViolationError as exc:
         # The same id sent at the same instant for another goal (a different lock) won the race: nothing is kept.
         raise Conflict("this entry id is already used") from exc
-    await ctx.repo.progress_changed(list(ledgers))
+    achievements: dict[UUID, AchievementStatus | None] = {}
     for goal_id, ledger in ledgers.items():
         goal = _goal_of(goals[goal_id])[0]
-        await ctx.repo.add_decisions(goal.terms, ledger.new)
+        if ledger.new:
+            await ctx.repo.add_decisions(goal.terms, ledger.new)
+        achievements[goal_id] = None
         if ledger.moved and (event := _status_change(ctx, goal, ledger)) is not None:
-            await ctx.repo.set_achievement(goal_id, event.status)
+            achievements[goal_id] = event.status
             ctx.events.append(event)
+    await ctx.repo.progress_changed(achievements)
     return [outcomes[i] for i in range(len(commands))]
 
 
