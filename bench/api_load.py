@@ -2,11 +2,13 @@
 
     uv run python bench/api_load.py [--rates 200,400,800] [--seconds 15]
 
-Starts its own Kafka, PostgreSQL and every service as separate processes (as `scripts/up` does), creates a client
-with an agreed goal, then for each rate sends requests on a fixed schedule (Poisson arrivals), whatever the answers
-do, so a slow server cannot slow the load down (no coordinated omission): latency is measured from each request's
-scheduled time. Mix: 80% reads (GET the goal's progress), 20% writes (POST an entry). Also measures bulk ingestion
-through the offline-sync batch endpoint. Writes bench/results/api_load.json. Not a test.
+Starts its own Kafka, PostgreSQL and every service as separate processes (as `scripts/up` does), creates 40 clients
+with an agreed goal each, then for each rate sends requests on a fixed schedule (a constant rate), whatever the
+answers do, so a slow server cannot slow the load down (no coordinated omission): latency is measured from each
+request's scheduled time. Mix: 80% reads (GET the goal's progress), 20% writes (POST an entry). Each step runs
+`--warm-up` seconds at its rate unrecorded, then is measured; the CPU each part of the system used during it (each
+service's API and worker, the broker, the database, the load generator) is read from /proc. Also measures bulk
+ingestion through the offline-sync batch endpoint. Writes bench/results/api_load.json. Not a test.
 """
 
 import asyncio
@@ -15,13 +17,16 @@ import json
 import os
 import platform
 import random
+import re
+import resource
 import shutil
 import subprocess
 import time
 import uuid
+from collections import defaultdict
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
 import httpx
 import typer
@@ -104,22 +109,73 @@ def targets(base: str, goals: list[Goal], path: Path) -> Path:
     return path
 
 
-def open_model(tool: str, target_file: Path, rate: float, seconds: float) -> dict[str, Any]:
-    attack = subprocess.run(
-        [
-            tool,
-            "attack",
-            "-format=json",
-            f"-targets={target_file}",
-            f"-rate={int(rate)}/s",
-            f"-duration={seconds}s",
-            "-timeout=30s",
-            "-max-workers=512",
-        ],
-        check=True,
-        capture_output=True,
-    )
-    report = subprocess.run([tool, "report", "-type=json"], input=attack.stdout, check=True, capture_output=True)
+_SERVICE_PROCESS = re.compile(r"accord-(\w+) (api|worker)")
+
+
+def _part(cmdline: str) -> str | None:
+    """Which part of the running system a process is, by its command line."""
+    if found := _SERVICE_PROCESS.search(cmdline):
+        return f"{found[1]} {found[2]}"
+    if "kafka.Kafka" in cmdline:
+        return "kafka"
+    if cmdline.startswith("postgres") or "/bin/postgres " in cmdline:
+        return "postgresql"
+    if "vegeta" in cmdline:
+        return "load generator"
+    return None
+
+
+def _cmdline(pid: int) -> str:
+    try:
+        return Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+    except OSError:
+        return ""  # the process has ended
+
+
+def cpu_seconds() -> dict[str, float]:
+    """CPU time used so far by each part of the system, from /proc (Linux): where a step's cores went."""
+    used: dict[str, float] = defaultdict(float)
+    tick = os.sysconf("SC_CLK_TCK")
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue  # the process has ended
+        if (part := _part(_cmdline(int(stat.parent.name)))) is not None:
+            used[part] += (int(fields[11]) + int(fields[12])) / tick  # utime + stime
+    return used
+
+
+def _children_cpu() -> float:
+    """CPU time of this process's finished children: the load generator's runs."""
+    used = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return used.ru_utime + used.ru_stime
+
+
+def open_model(tool: str, target_file: Path, rate: float, seconds: float, warm_up: float) -> dict[str, Any]:
+    def attack(duration: float) -> bytes:
+        return subprocess.run(
+            [
+                tool,
+                "attack",
+                "-format=json",
+                f"-targets={target_file}",
+                f"-rate={int(rate)}/s",
+                f"-duration={duration}s",
+                "-timeout=30s",
+                "-max-workers=512",
+            ],
+            check=True,
+            capture_output=True,
+        ).stdout
+
+    if warm_up:
+        attack(warm_up)  # the same rate, not recorded: pools filled, caches and connections warm
+    before, children, start = cpu_seconds(), _children_cpu(), time.perf_counter()
+    results = attack(seconds)
+    report = subprocess.run([tool, "report", "-type=json"], input=results, check=True, capture_output=True)
+    elapsed, after = time.perf_counter() - start, cpu_seconds()
+    after["load generator"] = before.get("load generator", 0.0) + _children_cpu() - children
     r = json.loads(report.stdout)
     ms = {k: v / 1e6 for k, v in r["latencies"].items()}
     return {
@@ -130,6 +186,8 @@ def open_model(tool: str, target_file: Path, rate: float, seconds: float) -> dic
         "p99_ms": ms["99th"],
         "error_rate": 1 - r["success"],
         "status_codes": r["status_codes"],
+        # Cores each part of the system kept busy during the step (2.0 = both cores of this machine).
+        "cpu_cores": {part: round((after[part] - before.get(part, 0.0)) / elapsed, 2) for part in sorted(after)},
     }
 
 
@@ -157,7 +215,13 @@ async def _sync(http: httpx.AsyncClient, headers: dict[str, str], goal: str, ent
 
 
 @app.command()
-def main(rates: str = "200,400,800", seconds: float = 15.0, ingest_entries: int = 4000, settle: float = 10.0) -> None:
+def main(
+    rates: str = "200,400,800",
+    seconds: float = 15.0,
+    ingest_entries: int = 4000,
+    settle: float = 10.0,
+    warm_up: Annotated[float, typer.Option(help="seconds at each step's rate before it is measured")] = 3.0,
+) -> None:
     home = ROOT / ".accord" / "bench" / f"api-{os.getpid()}"
     idp = DevIdentityProvider()
     with console.status("starting Kafka, PostgreSQL and every service"), stack.running(home) as infra:
@@ -174,16 +238,18 @@ def main(rates: str = "200,400,800", seconds: float = 15.0, ingest_entries: int 
         )
         try:
             results = asyncio.run(
-                run(running.urls, idp, [float(r) for r in rates.split(",")], seconds, ingest_entries, settle)
+                run(running.urls, idp, [float(r) for r in rates.split(",")], seconds, ingest_entries, settle, warm_up)
             )
         finally:
             running.stop()
     results["machine"] = {"cpus": os.cpu_count(), "platform": platform.platform()}
+    results["warm_up_seconds"] = warm_up
     out = ROOT / "bench" / "results" / "api_load.json"
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps(results, indent=2))
-    table = Table("path", "offered/s", "achieved/s", "p50 ms", "p95 ms", "p99 ms", "errors")
+    table = Table("path", "offered/s", "achieved/s", "p50 ms", "p95 ms", "p99 ms", "errors", "busiest parts (cores)")
     for row in results["mixed"]:
+        busiest = sorted(row["cpu_cores"].items(), key=lambda kv: -kv[1])[:4]
         table.add_row(
             row["via"],
             f"{row['offered_per_s']:.0f}",
@@ -192,6 +258,8 @@ def main(rates: str = "200,400,800", seconds: float = 15.0, ingest_entries: int 
             f"{row['p95_ms']:.1f}",
             f"{row['p99_ms']:.1f}",
             f"{row['error_rate']:.2%}",
+            ", ".join(f"{part} {cores:.2f}" for part, cores in busiest)
+            + f" (all {sum(row['cpu_cores'].values()):.2f})",
         )
     console.print(table)
     for via, rate in results["ingest_per_s"].items():
@@ -205,6 +273,7 @@ async def run(
     seconds: float,
     ingest_entries: int,
     settle: float,
+    warm_up: float,
 ) -> dict[str, Any]:
     tenant = f"bench-{uuid.uuid4().hex[:6]}"
     with console.status("creating clients with agreed goals"):
@@ -215,7 +284,7 @@ async def run(
         for via, base in (("gateway", f"{urls['gateway']}/api/v1"), ("direct", urls["progress"])):
             with console.status(f"{rate:.0f} requests/s {via}"):
                 target_file = targets(base, goals, work / f"targets-{via}.json")
-                mixed.append({"via": via, **open_model(tool, target_file, rate, seconds)})
+                mixed.append({"via": via, **open_model(tool, target_file, rate, seconds, warm_up)})
             with console.status("settling: the consumers work through the events of the step's writes"):
                 await asyncio.sleep(settle)  # so that one step's backlog does not weigh on the next
     console.print(mixed)
