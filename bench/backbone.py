@@ -30,6 +30,7 @@ from accord.shared.inbox import IdempotentConsumer, subscribe
 from accord.shared.kafka import new_producer
 from accord.shared.outbox import Outbox, OutboxRelay
 from accord.shared.outbox.ddl import outbox_and_inbox_ddl
+from accord.shared.settings import ServiceSettings
 from accord.shared.testing import create_topic, goal_paused, partitions_of
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -101,7 +102,14 @@ async def relay_steady(pool: asyncpg.Pool, schema: str, bootstrap: str, rate: in
     lags: list[float] = []
     producer = new_producer(bootstrap, "bench-relay")
     await producer.start()
-    relay = OutboxRelay(service="bench", schema=schema, pool=pool, producer=producer, observe_lag=lags.append)
+    relay = OutboxRelay(
+        service="bench",
+        schema=schema,
+        pool=pool,
+        producer=producer,
+        observe_lag=lags.append,
+        gather_seconds=ServiceSettings.model_fields["outbox_gather_ms"].default / 1000,  # as the workers run it
+    )
     stop = asyncio.Event()
     task = asyncio.create_task(relay.run(stop))
     outbox, per_tx = Outbox(schema), 10
