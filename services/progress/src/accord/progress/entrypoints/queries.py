@@ -26,7 +26,7 @@ SERIES_POINTS = 100  # a chart's worth; every entry is at /goals/{goal_id}/entri
 # (the transaction that last added entries or decisions to it), all read with the caller's role on every request.
 # A goal's dashboard is read far more often than it is written to, and building the answer (the latest points, the
 # decisions, the summary, the JSON) is most of a read's work. Any change to those makes a new key, so an answer is
-# never served stale; the authorization check and the audit row are never skipped. Per process: ~7 KB an answer.
+# never served stale; the authorization check and the audit row are never skipped. Per process; up to ~10 KB each.
 _ANSWERS: LRUCache[tuple[UUID, int, str, int], bytes] = LRUCache(maxsize=4096)
 ANSWER_CACHE = Counter(
     "accord_progress_answer_cache_total", "Progress answers served from the answer cache, or built", ["outcome"]
@@ -43,7 +43,7 @@ class ProgressAnswer:
 async def goal_progress(ctx: Context, goal_id: UUID) -> ProgressAnswer:
     goal, _ = await ctx.goal(goal_id, "read progress")
     key = (goal_id, goal.terms.version, goal.status, goal.progress_revision)
-    etag = '"{1}.{3}.{2}"'.format(*key)
+    etag = f'"{goal.terms.version}.{goal.progress_revision}.{goal.status}"'
     if (body := _ANSWERS.get(key)) is not None:
         _HIT.inc()
         return ProgressAnswer(body, etag)
