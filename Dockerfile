@@ -2,8 +2,8 @@
 # One Dockerfile for every Accord image:
 #   docker build --build-arg SERVICE=goals -t accord-goals .     (gateway, goals, progress, notifications, reporting)
 #   docker build --build-arg SERVICE=ops -t accord-ops .         (every service, for their migrations, and accord-ops)
-# A service's image also holds accord-ops: its worker runs as `accord-ops run-worker <service>` (health and
-# metrics), and an operator can `kubectl exec` the dead-letter and lag commands where Kafka is reachable.
+# A service's image also holds accord-ops, so an operator can `kubectl exec` the dead-letter and lag commands where
+# Kafka is reachable. Its worker serves health and metrics itself (`accord-<service> worker --metrics-port 9100`).
 ARG PYTHON_IMAGE=python:3.11-slim-bookworm
 
 FROM ${PYTHON_IMAGE} AS build
@@ -46,5 +46,5 @@ ENV PATH=/app/.venv/bin:$PATH PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1
 WORKDIR /app
 USER 10001:10001
 EXPOSE 8000 9100
-# No entrypoint: compose and Kubernetes name the process (`accord-<service> api`, `accord-ops run-worker <service>`).
-CMD ["python", "-c", "print('name a command: accord-<service> api | migrate, accord-ops run-worker <service>')"]
+# No entrypoint: compose and Kubernetes name the process (`accord-<service> api`, `accord-<service> worker`).
+CMD ["python", "-c", "print('name a command: accord-<service> api | worker | migrate')"]

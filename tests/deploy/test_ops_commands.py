@@ -6,6 +6,7 @@ import os
 import signal
 import sys
 import uuid
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -66,7 +67,7 @@ async def test_migrate_runs_each_service_as_its_own_role(service_env: dict[str, 
 async def test_the_worker_serves_the_metrics_it_records(service_env: dict[str, str]) -> None:
     port = free_port()
     worker = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "accord.ops", "run-worker", "goals", "--host", "127.0.0.1", "--port", str(port),
+        str(Path(sys.executable).parent / "accord-goals"), "worker", "--metrics-port", str(port),
         env={**os.environ, **service_env},
         stdout=asyncio.subprocess.DEVNULL,
         stderr=asyncio.subprocess.DEVNULL,

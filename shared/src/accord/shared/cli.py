@@ -7,6 +7,7 @@ import typer
 import uvicorn
 import uvloop
 from fastapi import FastAPI
+from prometheus_client import start_http_server
 
 from accord.shared import migrations
 from accord.shared.runtime import BackgroundTask, Subscription, run_worker
@@ -40,8 +41,17 @@ def service_cli(
         )
 
     @app.command()
-    def worker() -> None:
+    def worker(
+        metrics_port: Annotated[
+            int | None, typer.Option(help="serve the worker's Prometheus metrics (any path, so probes too) here")
+        ] = None,
+        metrics_host: str = "127.0.0.1",
+    ) -> None:
         """Relay the outbox and run the event consumers."""
+        if metrics_port is not None:
+            # Consumer lag, outbox backlog and dead letters are recorded here, not in the API: served from a daemon
+            # thread that ends with the worker.
+            start_http_server(metrics_port, addr=metrics_host)
         # On uvloop, as the API is under uvicorn: the worker's time goes to its event loop (Kafka fetches,
         # database round trips, timers), which uvloop runs at a fraction of asyncio's cost.
         uvloop.run(run_worker(settings(), subscriptions(), background=background()))

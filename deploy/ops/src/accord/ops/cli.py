@@ -176,18 +176,6 @@ def kafka_generate(
         raise typer.Exit(1)
 
 
-@app.command("run-worker")
-def run_worker(
-    service: str,
-    host: str = "0.0.0.0",  # noqa: S104 (inside a container: the probe and Prometheus come from outside it)
-    port: int = 9100,
-) -> None:
-    """Run a service's own worker with its metrics served on --port (see accord.ops.worker)."""
-    from accord.ops.worker import run
-
-    run(service, host, port)
-
-
 @app.command("dev-identity")
 def dev_identity(host: str = "0.0.0.0", port: int = 8080, keys: Path = Path("/data")) -> None:  # noqa: S104
     """Serve the development identity provider (JWKS and demo tokens). Refuses to run in production."""

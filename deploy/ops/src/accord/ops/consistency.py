@@ -16,7 +16,6 @@ from pydantic_settings import BaseSettings, PydanticBaseSettingsSource
 
 from accord.ops import manifests
 from accord.ops.lag import consumed_topics
-from accord.ops.worker import WORKER_METRICS_PORT
 from accord.shared.devinfra.provision import SERVICES
 from accord.shared.events.registry import TOPICS
 from accord.shared.settings import ServiceSettings
@@ -140,7 +139,7 @@ def check_compose(doc: Doc) -> list[str]:
             depends = spec.get("depends_on") or {}
             if (depends.get("setup") or {}).get("condition") != "service_completed_successfully":
                 problems.append(f"{where}: must wait for setup (topics and migrations) to complete")
-            port = manifests.API_PORT if component == "api" else WORKER_METRICS_PORT
+            port = manifests.API_PORT if component == "api" else manifests.WORKER_METRICS_PORT
             if f":{port}/" not in str((spec.get("healthcheck") or {}).get("test")):
                 problems.append(f"{where}: healthcheck does not ask port {port}")
             env = compose_environment(spec)
@@ -224,7 +223,7 @@ def check_kubernetes(docs: list[Doc], production: bool) -> list[str]:
                 continue
             [container] = deployment["spec"]["template"]["spec"]["containers"]
             problems += _check_container(docs, service, container, command(service), f"Deployment {name}")
-            port = manifests.API_PORT if component == "api" else WORKER_METRICS_PORT
+            port = manifests.API_PORT if component == "api" else manifests.WORKER_METRICS_PORT
             if port not in [p["containerPort"] for p in container.get("ports", [])]:
                 problems.append(f"Deployment {name}: does not expose port {port}")
             if not {"livenessProbe", "readinessProbe"} <= set(container):
@@ -308,7 +307,7 @@ def check_network_policies(docs: list[Doc]) -> list[str]:
     if deny.get("podSelector") != {} or set(deny.get("policyTypes", [])) != {"Ingress", "Egress"}:
         problems.append("NetworkPolicy default-deny: must select every pod and deny ingress and egress")
     gateway = {"app.kubernetes.io/name": "gateway", "app.kubernetes.io/component": "api"}
-    metrics_ports = {manifests.API_PORT, WORKER_METRICS_PORT}
+    metrics_ports = {manifests.API_PORT, manifests.WORKER_METRICS_PORT}
     for name, policy in policies.items():
         for rule in policy["spec"].get("ingress", []):
             outside = [p for p in rule.get("from", []) if "namespaceSelector" in p or "ipBlock" in p]
