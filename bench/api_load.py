@@ -7,8 +7,10 @@ with an agreed goal each, then for each rate sends requests on a fixed schedule 
 answers do, so a slow server cannot slow the load down (no coordinated omission): latency is measured from each
 request's scheduled time. Mix: 80% reads (GET the goal's progress), 20% writes (POST an entry). Each step runs
 `--warm-up` seconds at its rate unrecorded, then is measured; the CPU each part of the system used during it (each
-service's API and worker, the broker, the database, the load generator) is read from /proc. Also measures bulk
-ingestion through the offline-sync batch endpoint. Writes bench/results/api_load.json. Not a test.
+service's API and worker, the broker, the database, the load generator) is read from /proc. After each step the
+consumer groups' backlog is read, and how long it takes to drain (waiting at most `--settle` seconds), so a step
+whose requests look well but whose events pile up shows it. Also measures bulk ingestion through the offline-sync
+batch endpoint. Writes bench/results/api_load.json. Not a test.
 """
 
 import asyncio
@@ -33,9 +35,13 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from accord.ops.lag import consumed_topics, group_lag
+from accord.reporting.handlers import CONSUMED_TOPICS
+from accord.reporting.handlers.analytics import ANALYTICS_GROUP
 from accord.shared.devinfra import stack
 from accord.shared.devinfra.identity import DevIdentityProvider
 from accord.shared.devinfra.services import start_all
+from accord.shared.events.registry import CONSUMING_SERVICES
 
 ROOT = Path(__file__).resolve().parents[1]
 console = Console()
@@ -146,6 +152,27 @@ def cpu_seconds() -> dict[str, float]:
     return used
 
 
+async def consumers_behind(bootstrap: str) -> int:
+    """Events not yet handled by every consumer group: the services', and the analytics stream's."""
+    groups = {service: consumed_topics(service) for service in CONSUMING_SERVICES} | {ANALYTICS_GROUP: CONSUMED_TOPICS}
+    behind = 0
+    for group, topics in groups.items():
+        behind += sum(p.lag for p in await group_lag(bootstrap, group, topics))
+    return behind
+
+
+async def drained(bootstrap: str, limit: float) -> dict[str, Any]:
+    """The consumers' backlog when a step ends, and the seconds until it is gone (None: not within `limit`)."""
+    start, behind = time.perf_counter(), await consumers_behind(bootstrap)
+    backlog, drained_after = behind, 0.0
+    while behind and time.perf_counter() - start < limit:
+        await asyncio.sleep(0.25)
+        behind = await consumers_behind(bootstrap)
+        drained_after = time.perf_counter() - start
+    await asyncio.sleep(max(0.0, min(2.0, limit - (time.perf_counter() - start))))  # quiet before the next step
+    return {"consumer_backlog_at_end": backlog, "drained_after_s": None if behind else round(drained_after, 1)}
+
+
 def _children_cpu() -> float:
     """CPU time of this process's finished children: the load generator's runs."""
     used = resource.getrusage(resource.RUSAGE_CHILDREN)
@@ -238,7 +265,16 @@ def main(
         )
         try:
             results = asyncio.run(
-                run(running.urls, idp, [float(r) for r in rates.split(",")], seconds, ingest_entries, settle, warm_up)
+                run(
+                    running.urls,
+                    idp,
+                    [float(r) for r in rates.split(",")],
+                    seconds,
+                    ingest_entries,
+                    settle,
+                    warm_up,
+                    infra.bootstrap_servers,
+                )
             )
         finally:
             running.stop()
@@ -247,7 +283,9 @@ def main(
     out = ROOT / "bench" / "results" / "api_load.json"
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps(results, indent=2))
-    table = Table("path", "offered/s", "achieved/s", "p50 ms", "p95 ms", "p99 ms", "errors", "busiest parts (cores)")
+    table = Table(
+        "path", "offered/s", "achieved/s", "p50 ms", "p95 ms", "p99 ms", "errors", "busiest parts (cores)", "drained"
+    )
     for row in results["mixed"]:
         busiest = sorted(row["cpu_cores"].items(), key=lambda kv: -kv[1])[:4]
         table.add_row(
@@ -260,6 +298,7 @@ def main(
             f"{row['error_rate']:.2%}",
             ", ".join(f"{part} {cores:.2f}" for part, cores in busiest)
             + f" (all {sum(row['cpu_cores'].values()):.2f})",
+            f"{row['consumer_backlog_at_end']} events in {row['drained_after_s']} s",
         )
     console.print(table)
     for via, rate in results["ingest_per_s"].items():
@@ -274,6 +313,7 @@ async def run(
     ingest_entries: int,
     settle: float,
     warm_up: float,
+    bootstrap: str,
 ) -> dict[str, Any]:
     tenant = f"bench-{uuid.uuid4().hex[:6]}"
     with console.status("creating clients with agreed goals"):
@@ -286,7 +326,9 @@ async def run(
                 target_file = targets(base, goals, work / f"targets-{via}.json")
                 mixed.append({"via": via, **open_model(tool, target_file, rate, seconds, warm_up)})
             with console.status("settling: the consumers work through the events of the step's writes"):
-                await asyncio.sleep(settle)  # so that one step's backlog does not weigh on the next
+                # The step's backlog drains before the next step (so it does not weigh on it); how long that took
+                # says whether the consumers kept up with the step's writes.
+                mixed[-1] |= await drained(bootstrap, settle)
     console.print(mixed)
     ingestion = {}
     for via, base in (("gateway", f"{urls['gateway']}/api/v1"), ("direct", urls["progress"])):
