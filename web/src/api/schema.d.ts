@@ -759,7 +759,7 @@ export interface components {
              * Comment
              * @default
              */
-            comment: string;
+            comment?: string;
             decision: components["schemas"]["Decision"];
         };
         /** AgreementCreate */
@@ -768,7 +768,7 @@ export interface components {
              * Comment
              * @default
              */
-            comment: string;
+            comment?: string;
             decision: components["schemas"]["Decision"];
         };
         /** AgreementStep */
@@ -888,7 +888,7 @@ export interface components {
              * Share With Therapist
              * @default false
              */
-            share_with_therapist: boolean;
+            share_with_therapist?: boolean;
             /**
              * Text
              * @description a journal entry, private unless shared
@@ -1062,7 +1062,7 @@ export interface components {
              * Duplicate
              * @default false
              */
-            duplicate: boolean;
+            duplicate?: boolean;
             /**
              * Entry Id
              * Format: uuid
@@ -1196,13 +1196,13 @@ export interface components {
              * @description family members this family goal involves
              * @default []
              */
-            family_party_ids: string[];
+            family_party_ids?: string[];
             measure: components["schemas"]["Measure"];
             /**
              * Milestones
              * @default []
              */
-            milestones: components["schemas"]["MilestoneDraft"][];
+            milestones?: components["schemas"]["MilestoneDraft"][];
             /** Review Interval Days */
             review_interval_days: number;
             /**
@@ -1216,7 +1216,7 @@ export interface components {
              * Why It Matters
              * @default
              */
-            why_it_matters: string;
+            why_it_matters?: string;
         };
         /** GoalCreate */
         GoalCreate: {
@@ -1624,7 +1624,7 @@ export interface components {
              * @default immediate
              * @enum {string}
              */
-            clinician_delivery: "immediate" | "digest";
+            clinician_delivery?: "immediate" | "digest";
             /** Locale */
             locale: string;
             quiet_hours?: components["schemas"]["QuietHoursBody"] | null;
@@ -1724,7 +1724,7 @@ export interface components {
              * @description true when the app should show where to find help now
              * @default false
              */
-            support_offered: boolean;
+            support_offered?: boolean;
             /** Total */
             total: number;
         };
@@ -1870,7 +1870,7 @@ export interface components {
              * Shared With
              * @default []
              */
-            shared_with: string[];
+            shared_with?: string[];
             visibility: components["schemas"]["Visibility"];
         };
     };
