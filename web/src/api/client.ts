@@ -21,7 +21,8 @@ export const sessionMiddleware: Middleware = {
 };
 
 export const api = createClient<paths>({
-  baseUrl: "/",
+  // Same origin as the page (absolute, as fetch's Request wants outside a browser too).
+  baseUrl: typeof location === "undefined" ? "" : location.origin,
   credentials: "same-origin",
   // Looked up on each call so tests (and the service worker's absence) can swap fetch.
   fetch: (request: Request) => globalThis.fetch(request),
