@@ -39,7 +39,7 @@ export default defineConfig({
   server: {
     proxy: { "/api": gateway, "/auth": gateway },
   },
-  build: { target: "es2022", sourcemap: false },
+  build: { target: "es2022", sourcemap: false, manifest: true },
   test: {
     environment: "jsdom",
     setupFiles: ["./vitest.setup.ts"],

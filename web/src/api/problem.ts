@@ -1,7 +1,16 @@
 import type { components } from "./schema";
 
-/** RFC 9457 problem details as the API documents them. */
-export type Problem = components["schemas"]["Problem"] & { retryable?: boolean };
+/** RFC 9457 problem details as the API documents them. The document gives `errors` items no properties (so the
+ * generated type says `never`); they carry `field` (or `loc`) and `message`, read defensively in fieldErrors. */
+type Documented = components["schemas"]["Problem"];
+export type Problem = {
+  [K in "title" | "status"]: Documented[K];
+} & {
+  [K in "detail" | "field" | "instance" | "type"]?: Documented[K];
+} & {
+  errors?: Record<string, unknown>[];
+  retryable?: boolean;
+};
 
 /** A non-2xx answer from the API, carrying its problem details. */
 export class ApiError extends Error {

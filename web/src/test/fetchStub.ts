@@ -39,7 +39,8 @@ export function stubFetch(routes: Record<string, Route>): Call[] {
         body: text ? JSON.parse(text) : undefined,
       };
       calls.push(call);
-      const route = routes[`${call.method} ${call.path}`] ?? (call.path === "/auth/session" ? () => ({ body: SESSION }) : null);
+      const fallback: Route | null = call.path === "/auth/session" ? () => ({ body: SESSION }) : null;
+      const route = routes[`${call.method} ${call.path}`] ?? fallback;
       if (!route) return new Response(JSON.stringify({ title: "Not found", status: 404 }), { status: 404 });
       const answer = await route(call);
       const status = answer.status ?? 200;
