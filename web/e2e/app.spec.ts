@@ -20,7 +20,7 @@ const SCREENS: [string, string][] = [
   [`/goals/${ACTIVE}`, "Take the bus to college on my own three days a week"],
   [`/goals/${PROPOSED}`, "Speak up once in each seminar"],
   ["/goals/new", "Write a goal"],
-  ["/checkins", "Check in"],
+  ["/checkins", "Your recent check-ins"],
   ["/questionnaires", "Questionnaires"],
   ["/inbox", "Inbox"],
   ["/settings", "Settings"],

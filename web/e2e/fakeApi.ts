@@ -176,6 +176,12 @@ export class FakeApi {
       [`GET /api/v1/episodes/${EPISODE}`]: () => ({ status: 200, body: this.episode() }),
       [`GET /api/v1/episodes/${EPISODE}/goals`]: () => ({ status: 200, body: { items: this.goals(), next_cursor: null } }),
       [`GET /api/v1/progress/goals/${ACTIVE}`]: () => ({ status: 200, body: this.progress() }),
+      [`GET /api/v1/progress/clients/${SAM}/checkins`]: () => ({
+        status: 200,
+        body: [
+          { checkin_id: "c1", mood: 6, text: "Went to the park with Alex.", shared_with_therapist: false, occurred_at: "2026-11-26T18:00:00Z" },
+        ],
+      }),
       "POST /api/v1/goals/smart-check": () => ({
         status: 200,
         body: {

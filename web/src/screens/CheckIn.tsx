@@ -1,3 +1,4 @@
+import { useQueryClient } from "@tanstack/react-query";
 import { useState } from "react";
 import { useTranslation } from "react-i18next";
 import { useSession } from "../api/hooks";
@@ -5,12 +6,14 @@ import { Field } from "../components/Field";
 import { useDraft } from "../offline/draft";
 import { enqueueCheckIn } from "../offline/queue";
 import { syncNow } from "../offline/sync";
+import { RecentCheckIns } from "./RecentCheckIns";
 
 /** How I feel today (0-10) and, if I like, a journal entry: private unless I choose to share it. Kept on the
  * device and sent when there is a connection. */
 export default function CheckIn() {
   const { t } = useTranslation();
   const session = useSession().data;
+  const queryClient = useQueryClient();
   const [form, setForm, clear] = useDraft("checkin", { mood: "5", text: "", share: false });
   const [saved, setSaved] = useState<"sent" | "queued" | null>(null);
   if (!session) return null;
@@ -25,6 +28,7 @@ export default function CheckIn() {
     clear();
     await syncNow(owner);
     setSaved(navigator.onLine ? "sent" : "queued");
+    void queryClient.invalidateQueries({ queryKey: ["checkins", owner] });
   }
   return (
     <article>
@@ -73,6 +77,7 @@ export default function CheckIn() {
           {saved === "sent" ? t("checkin.saved") : saved === "queued" ? t("record.queued") : ""}
         </p>
       </form>
+      <RecentCheckIns me={session.subject} />
     </article>
   );
 }
