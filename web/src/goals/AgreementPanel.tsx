@@ -79,7 +79,7 @@ export function AgreementPanel({ goal, me, isClient }: { goal: Goal; me: string;
               noValidate
               onSubmit={(event) => {
                 event.preventDefault();
-                const submitter = (event.nativeEvent as SubmitEvent).submitter as HTMLButtonElement | null;
+                const submitter = (event.nativeEvent).submitter as HTMLButtonElement | null;
                 answer.mutate(submitter?.value === "decline" ? "decline" : "agree");
               }}
             >

@@ -7,6 +7,12 @@ import { formatDate, languageOf } from ".";
 
 type Tree = { [key: string]: string | Tree };
 
+function lookup(tree: Tree, key: string): string {
+  const found = key.split(".").reduce<string | Tree | undefined>((node, part) => (node as Tree | undefined)?.[part], tree);
+  if (typeof found !== "string") throw new Error(`${key} is not a text`);
+  return found;
+}
+
 function keys(tree: Tree, prefix = ""): string[] {
   return Object.entries(tree).flatMap(([k, v]) => (typeof v === "string" ? [prefix + k] : keys(v, `${prefix}${k}.`)));
 }
@@ -27,15 +33,12 @@ describe("the language catalogues", () => {
   it("have no empty text in either language", () => {
     for (const catalogue of [en, cy] as Tree[]) {
       const flat = keys(catalogue);
-      for (const key of flat) {
-        const value = key.split(".").reduce<string | Tree>((node, part) => (node as Tree)[part]!, catalogue);
-        expect(String(value).trim(), key).not.toBe("");
-      }
+      for (const key of flat) expect(lookup(catalogue, key).trim(), key).not.toBe("");
     }
   });
 
   it("have every key the code asks for by name", () => {
-    const known = new Set(keys(en as Tree));
+    const known = new Set(keys(en));
     const root = join(__dirname, "..");
     const used = sources(root).flatMap((file) =>
       [...readFileSync(file, "utf8").matchAll(/\bt\(\s*"([a-zA-Z0-9_.]+)"/g)].map((m) => m[1]!),
@@ -47,10 +50,7 @@ describe("the language catalogues", () => {
   it("keep the same placeholders in both languages", () => {
     const placeholders = (tree: Tree) =>
       Object.fromEntries(
-        keys(tree).map((key) => {
-          const value = key.split(".").reduce<string | Tree>((node, part) => (node as Tree)[part]!, tree) as string;
-          return [key, [...value.matchAll(/\{\{(\w+)\}\}/g)].map((m) => m[1]).sort()];
-        }),
+        keys(tree).map((key) => [key, [...lookup(tree, key).matchAll(/\{\{(\w+)\}\}/g)].map((m) => m[1]).sort()]),
       );
     expect(placeholders(cy as Tree)).toEqual(placeholders(en as Tree));
   });

@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useState } from "react";
+import { useCallback, useEffect, useRef, useState } from "react";
 
 const PREFIX = "accord.draft.";
 
@@ -6,6 +6,7 @@ const PREFIX = "accord.draft.";
  * Cleared once the form is sent. Only in this tab, and gone when it closes. */
 export function useDraft<T extends object>(key: string, initial: T): [T, (next: T | ((old: T) => T)) => void, () => void] {
   const storageKey = PREFIX + key;
+  const empty = useRef(initial); // the form's empty state, as first given
   const [value, setValue] = useState<T>(() => {
     const saved = sessionStorage.getItem(storageKey);
     if (saved === null) return initial;
@@ -20,7 +21,7 @@ export function useDraft<T extends object>(key: string, initial: T): [T, (next: 
   }, [storageKey, value]);
   const clear = useCallback(() => {
     sessionStorage.removeItem(storageKey);
-    setValue(initial);
+    setValue(empty.current);
   }, [storageKey]);
   return [value, setValue, clear];
 }

@@ -109,7 +109,7 @@ function GoalDraft({ existing }: { existing: Goal | undefined }) {
         noValidate
         onSubmit={(event) => {
           event.preventDefault();
-          const submitter = (event.nativeEvent as SubmitEvent).submitter as HTMLButtonElement | null;
+          const submitter = (event.nativeEvent).submitter as HTMLButtonElement | null;
           save.mutate(isRevision || submitter?.value === "propose");
         }}
       >

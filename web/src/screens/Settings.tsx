@@ -207,13 +207,12 @@ function Emails() {
 
 function PushToggle() {
   const { t } = useTranslation();
-  const [state, setState] = useState<"unknown" | "on" | "off" | "denied" | "unsupported">("unknown");
+  const [state, setState] = useState<"unknown" | "on" | "off" | "denied" | "unsupported">(() =>
+    pushSupported() ? "unknown" : "unsupported",
+  );
   const [busy, setBusy] = useState(false);
   useEffect(() => {
-    if (!pushSupported()) {
-      setState("unsupported");
-      return;
-    }
+    if (!pushSupported()) return;
     void currentSubscription().then((s) => setState(s ? "on" : "off"), () => setState("off"));
   }, []);
   async function change(on: boolean) {

@@ -1,5 +1,5 @@
 import { useQueryClient } from "@tanstack/react-query";
-import { useEffect } from "react";
+import { useEffect, useMemo } from "react";
 import { useTranslation } from "react-i18next";
 import { Link } from "react-router";
 import { keys, useMyGoals, useOverview, useSession } from "../api/hooks";
@@ -26,7 +26,10 @@ export default function Today() {
   const goals = useMyGoals();
 
   // The overview brings each active goal's progress in one call: kept for the goal screens too.
-  const progress = (overview.data?.progress ?? {}) as Record<string, GoalProgress>;
+  const progress = useMemo(
+    () => (overview.data?.progress ?? {}) as Record<string, GoalProgress>,
+    [overview.data?.progress],
+  );
   useEffect(() => {
     for (const [id, p] of Object.entries(progress)) queryClient.setQueryData(keys.progress(id), p);
   }, [progress, queryClient]);
