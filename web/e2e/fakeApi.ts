@@ -1,4 +1,4 @@
-import type { Page, Route } from "@playwright/test";
+import type { BrowserContext, Page, Route } from "@playwright/test";
 import type { Episode, Goal, GoalProgress, InboxItem, Preferences } from "../src/api/types";
 
 export const SAM = "5a000000-0000-4000-8000-000000000001";
@@ -216,7 +216,8 @@ export class FakeApi {
     return route ? route() : { status: 404, body: { title: "Not found", status: 404 } };
   }
 
-  async install(page: Page): Promise<void> {
+  /** On a page, or on the whole context (which also reaches the service worker's own requests). */
+  async install(page: Page | BrowserContext): Promise<void> {
     const handle = async (route: Route) => {
       if (this.offline) return route.abort("internetdisconnected");
       const request = route.request();

@@ -1,9 +1,9 @@
-import { useQueryClient } from "@tanstack/react-query";
-import { lazy, Suspense, useEffect } from "react";
+import { useIsRestoring, useQueryClient } from "@tanstack/react-query";
+import { lazy, Suspense, useEffect, useState } from "react";
 import { useTranslation } from "react-i18next";
 import { createBrowserRouter, Navigate, RouterProvider, type RouteObject } from "react-router";
 import { keys, usePreferences, useSession } from "./api/hooks";
-import { loginUrl, type Session } from "./auth/session";
+import { loginUrl, OWNER_KEY, type Session } from "./auth/session";
 import { ErrorPanel } from "./components/ErrorBoundary";
 import { Layout } from "./components/Layout";
 import { languageOf, setLanguage } from "./i18n";
@@ -67,22 +67,26 @@ function Loading() {
   );
 }
 
-const OWNER_KEY = "accord.owner";
 
 export function App() {
   const { t } = useTranslation();
   const client = useQueryClient();
   const session = useSession();
+  const restoring = useIsRestoring();
   const me = session.data ?? undefined;
   const preferences = usePreferences(Boolean(me));
 
-  // A different person signed in on this device: nothing of the last person's stays on screen.
+  // A different person signed in on this device: nothing of the last person's stays on screen. Checked before any
+  // screen asks for data, so no screen holds on to a removed query.
+  const [checkedOwner, setCheckedOwner] = useState<string | null>(null);
   useEffect(() => {
     if (!me) return;
-    if (localStorage.getItem(OWNER_KEY) !== me.subject) {
+    const owner = localStorage.getItem(OWNER_KEY);
+    if (owner !== null && owner !== me.subject)
       client.removeQueries({ predicate: (q) => q.queryKey[0] !== keys.session[0] });
-      localStorage.setItem(OWNER_KEY, me.subject);
-    }
+    localStorage.setItem(OWNER_KEY, me.subject);
+    // eslint-disable-next-line react-hooks/set-state-in-effect -- records that the clearing above has happened
+    setCheckedOwner(me.subject);
   }, [client, me]);
 
   useEffect(() => (me ? startSync(me.subject) : undefined), [me]);
@@ -107,6 +111,8 @@ export function App() {
       );
     return <Loading />;
   }
+  // Screens start once the kept data is back from IndexedDB (and the owner checked), so none begins empty.
+  if (restoring || checkedOwner !== me.subject) return <Loading />;
   return <Routed audience={audienceOf(me)} />;
 }
 

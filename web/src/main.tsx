@@ -1,7 +1,7 @@
 import { PersistQueryClientProvider } from "@tanstack/react-query-persist-client";
 import { StrictMode } from "react";
 import { createRoot } from "react-dom/client";
-import { makeQueryClient, PERSIST_MAX_AGE, persister } from "./api/queryClient";
+import { makeQueryClient, persistOptions } from "./api/queryClient";
 import { App } from "./App";
 import { ErrorBoundary } from "./components/ErrorBoundary";
 import "./i18n";
@@ -12,7 +12,7 @@ const queryClient = makeQueryClient();
 createRoot(document.getElementById("root")!).render(
   <StrictMode>
     <ErrorBoundary>
-      <PersistQueryClientProvider client={queryClient} persistOptions={{ persister, maxAge: PERSIST_MAX_AGE }}>
+      <PersistQueryClientProvider client={queryClient} persistOptions={persistOptions}>
         <App />
       </PersistQueryClientProvider>
     </ErrorBoundary>

@@ -1,5 +1,5 @@
 import { createAsyncStoragePersister } from "@tanstack/query-async-storage-persister";
-import { QueryClient } from "@tanstack/react-query";
+import { QueryClient, type Query } from "@tanstack/react-query";
 import { createStore, del, get, set } from "idb-keyval";
 import { ApiError } from "./problem";
 
@@ -42,3 +42,13 @@ export const persister = createAsyncStoragePersister({
 });
 
 export const PERSIST_MAX_AGE = 7 * 24 * 3600_000;
+
+export const persistOptions = {
+  persister,
+  maxAge: PERSIST_MAX_AGE,
+  dehydrateOptions: {
+    // Whatever was last seen is kept, also when the latest refetch failed (offline): by default only queries whose
+    // last fetch succeeded are persisted, and one offline visit would wipe the kept data.
+    shouldDehydrateQuery: (query: Query) => query.state.data !== undefined,
+  },
+};

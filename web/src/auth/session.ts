@@ -1,3 +1,7 @@
+import { persister } from "../api/queryClient";
+
+export const OWNER_KEY = "accord.owner";
+
 /** The browser session the gateway keeps (backend-for-frontend): an HttpOnly cookie, never a token in JavaScript.
  * GET /auth/session is the gateway's own route, outside the public API's OpenAPI document; its shape is the team's
  * browser session contract. */
@@ -69,6 +73,10 @@ export async function logout(): Promise<void> {
     headers: token ? { "X-CSRF-Token": token } : {},
   });
   forgetSession();
+  // Nothing of this person's stays readable on the device: the kept query cache goes (unsent recordings stay
+  // queued under their name, sent when they next sign in).
+  await persister.removeClient();
+  localStorage.removeItem(OWNER_KEY);
   const body = response.ok ? ((await response.json()) as { logout_url?: string }) : {};
   window.location.assign(body.logout_url ?? "/");
 }
