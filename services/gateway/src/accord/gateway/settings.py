@@ -3,11 +3,12 @@ from typing import ClassVar
 from pydantic import Field, model_validator
 from pydantic_settings import SettingsConfigDict
 
-from accord.shared.settings import LOCAL_ENV_FILE, ServiceSettings
+from accord.shared.settings import LOCAL_ENV_FILE, WebSettings
 
 
-class Settings(ServiceSettings):
-    """The gateway's settings: ACCORD_GATEWAY_* variables, plus the shared ones."""
+class Settings(WebSettings):
+    """The gateway's settings: ACCORD_GATEWAY_* variables, plus those of every HTTP process. No database and no
+    Kafka: the gateway's only state is its rate-limit store."""
 
     model_config = SettingsConfigDict(
         env_prefix="ACCORD_GATEWAY_", env_file=LOCAL_ENV_FILE, extra="ignore", frozen=True

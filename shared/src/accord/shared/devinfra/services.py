@@ -93,15 +93,21 @@ def start_all(
     }
     try:
         for service in SERVICES:
-            if service == "gateway":
-                env |= {f"ACCORD_GATEWAY_{s.upper()}_URL": url for s, url in running.urls.items()}
-                env["ACCORD_GATEWAY_DEV_IDENTITY_PROVIDER"] = "true"
-            port = gateway_port if service == "gateway" and gateway_port else free_port()
+            port = free_port()
             for role in ("api", "worker"):
                 argv = [f"accord-{service}", role, *(["--port", str(port)] if role == "api" else [])]
                 running.pids.append(spawn(argv, env, logs / f"{service}-{role}.log").pid)
             running.urls[service] = f"http://127.0.0.1:{port}"
             wait_ready(running.urls[service])
+        # The front door: one process, no database and no Kafka (neither is in its environment).
+        front = {k: v for k, v in env.items() if k not in ("KAFKA_BOOTSTRAP_SERVERS", "DATABASE_URL")}
+        front = {k: v for k, v in front.items() if not k.endswith("_DATABASE_URL")}
+        front |= {f"ACCORD_GATEWAY_{s.upper()}_URL": url for s, url in running.urls.items()}
+        front["ACCORD_GATEWAY_DEV_IDENTITY_PROVIDER"] = "true"
+        port = gateway_port or free_port()
+        running.pids.append(spawn(["accord-gateway", "api", "--port", str(port)], front, logs / "gateway-api.log").pid)
+        running.urls["gateway"] = f"http://127.0.0.1:{port}"
+        wait_ready(running.urls["gateway"])
     except BaseException:
         running.stop()
         raise
