@@ -103,6 +103,7 @@ def start_all(
         "ACCORD_ENVIRONMENT": environment,
         "ACCORD_LOG_JSON": "true",
         "ACCORD_NOTIFICATIONS_SMTP_PORT": str(running.smtp_port),
+        "ACCORD_NOTIFICATIONS_APP_BASE_URL": gateway_url,  # links in messages lead to the web app the gateway serves
         "ACCORD_NOTIFICATIONS_VAPID_PRIVATE_KEY": new_vapid_key(),
         **(extra_env or {}),
     }
