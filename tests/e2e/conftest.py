@@ -25,6 +25,8 @@ def running(service_env: dict[str, str], tokens: TokenFactory) -> Iterator[Runni
             "ACCORD_NOTIFICATIONS_DISPATCH_POLL_INTERVAL_SECONDS": "0.5",
             "ACCORD_GATEWAY_USER_BURST": "10000",
             "ACCORD_GATEWAY_ADDRESS_BURST": "10000",
+            # httpx, the tests' browser, sends Secure cookies over https only; Chromium sends them to 127.0.0.1 too.
+            "ACCORD_GATEWAY_SESSION_COOKIE_SECURE": "false",
         },
     )
     yield services

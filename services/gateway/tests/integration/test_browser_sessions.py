@@ -138,6 +138,16 @@ async def test_a_bearer_request_works_as_before_and_needs_no_csrf_token(
     assert services["goals"].seen[0].headers["Authorization"] == bearer["Authorization"]
 
 
+async def test_the_per_user_rate_limit_applies_to_a_signed_in_browser(
+    service_env: dict[str, str], services: dict[str, StandIn], provider: Provider
+) -> None:
+    env = {"ACCORD_GATEWAY_USER_BURST": "2", "ACCORD_GATEWAY_USER_RATE_PER_SECOND": "0.1"}
+    async with browser_gateway(services, provider, env) as browser:
+        await browser.sign_in("sam")
+        statuses = [(await browser.gateway.get("/api/v1/goals/1")).status_code for _ in range(3)]
+    assert statuses == [200, 200, 429]
+
+
 async def test_a_session_left_idle_past_its_limit_has_ended(browser: Browser, services: dict[str, StandIn]) -> None:
     clock = Clock()
     use_clock(browser.app, clock)

@@ -28,9 +28,6 @@ class DevLogin:
             "ACCORD_GATEWAY_LOGIN_ISSUER": self.issuer,
             "ACCORD_GATEWAY_LOGIN_CLIENT_ID": self.client_id,
             "ACCORD_GATEWAY_LOGIN_CLIENT_SECRET": self.client_secret,
-            # Plain http on loopback: a Secure, __Host- cookie is not sent back by every client there (see
-            # entrypoints/browser.py in the gateway), so local runs use the unprefixed, non-Secure cookie.
-            "ACCORD_GATEWAY_SESSION_COOKIE_SECURE": "false",
         }
 
 

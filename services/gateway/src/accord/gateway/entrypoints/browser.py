@@ -21,10 +21,13 @@ CSRF_HEADER = "x-csrf-token"
 
 @dataclass(frozen=True)
 class CookiePolicy:
-    """`secure` is false only for plain-http local development. With it, the cookies carry the `__Host-` prefix:
-    the browser then refuses them unless Secure, Path=/ and without Domain, so no subdomain can plant or widen one.
-    (Chromium accepts Secure cookies from http://localhost and 127.0.0.0/8, but only its recent versions accept
-    the `__Host-` prefix there: hence the switch, rather than Secure on plain http.)"""
+    """`secure` is false only for plain-http clients that keep the classic rule (Secure cookies only over https),
+    such as Python's cookie jar in the end-to-end tests. With it, the cookies carry the `__Host-` prefix: the browser
+    then refuses them unless Secure, Path=/ and without Domain, so no subdomain can plant or widen one. Chromium
+    treats http://localhost and http://127.0.0.0/8 as trustworthy for cookies: checked with Chromium 156 (headless,
+    a Set-Cookie of `__Host-x=1; Secure; Path=/` on http://127.0.0.1 and on http://localhost is stored and sent
+    back), so `scripts/up` keeps the production cookie. Older Chromium refused the prefix on plain http, and Safari
+    may refuse Secure there: set ACCORD_GATEWAY_SESSION_COOKIE_SECURE=false for those."""
 
     secure: bool
 
