@@ -227,6 +227,20 @@ async def test_logout_ends_the_session_and_gives_the_providers_end_session_url(
     assert back.status_code == 302 and back.headers["location"].startswith(f"{GATEWAY}/")
 
 
+async def test_signing_in_again_ends_the_earlier_session(browser: Browser) -> None:
+    first = (await browser.sign_in("sam")).cookies["__Host-accord-session"]
+    second = (await browser.sign_in("jo")).cookies["__Host-accord-session"]
+    assert first != second
+    browser.gateway.cookies.set("__Host-accord-session", first, domain="gateway.test")
+    assert (await browser.gateway.get("/auth/session")).status_code == 401
+
+
+async def test_the_api_reference_needs_no_session_even_with_an_ended_one(browser: Browser) -> None:
+    browser.gateway.cookies.set("__Host-accord-session", "ended-long-ago", domain="gateway.test")
+    assert (await browser.gateway.get("/api/v1/docs")).status_code == 200
+    assert (await browser.gateway.get("/api/v1/goals/1")).status_code == 401
+
+
 async def test_a_callback_in_a_browser_that_did_not_start_the_login_is_refused(
     browser: Browser, service_env: dict[str, str], services: dict[str, StandIn], provider: Provider
 ) -> None:

@@ -58,6 +58,8 @@ async def callback(request: Request, state: str = "", code: str = "", error: str
         answer = problem_response(400, "Bad request", "The sign-in could not be completed: start again", field="state")
         cookies.clear(answer, cookies.login_cookie)
         return answer
+    if (earlier := cookie_value(request.headers, cookies.session_cookie)) is not None:
+        await sessions.end(earlier)  # signing in again replaces the session; the old id is worthless at once
     response = RedirectResponse(return_to, status_code=302)
     cookies.clear(response, cookies.login_cookie)
     cookies.set(response, cookies.session_cookie, session_id)  # no Max-Age: gone when the browser closes
@@ -70,7 +72,10 @@ async def session(request: Request) -> Response:
     session_id = cookie_value(request.headers, cookies.session_cookie)
     current = await sessions.current(session_id) if session_id else None
     if current is None:
-        return problem_response(401, "Unauthorized", "There is no live session: sign in")
+        ended = problem_response(401, "Unauthorized", "There is no live session: sign in")
+        if session_id is not None:
+            cookies.clear(ended, cookies.session_cookie)
+        return ended
     policy = sessions.policy
     body: dict[str, Any] = {
         "subject": current.subject,

@@ -4,10 +4,10 @@ or the CSRF header. A request with a bearer token (mobile apps) is left as it is
 
 import hmac
 from dataclasses import dataclass
-from http.cookies import CookieError, SimpleCookie
 from urllib.parse import urlsplit
 
 from starlette.datastructures import Headers
+from starlette.requests import cookie_parser
 from starlette.responses import Response
 from starlette.types import ASGIApp, Receive, Scope, Send
 
@@ -16,6 +16,7 @@ from accord.gateway.handlers.sessions import Sessions
 from accord.shared.problems import problem_response
 
 UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+PUBLIC_PATHS = frozenset({"/api/v1/openapi.json"})  # and /api/v1/docs...: readable by anyone, no session needed
 CSRF_HEADER = "x-csrf-token"
 
 
@@ -47,14 +48,12 @@ class CookiePolicy:
 
 
 def cookie_value(headers: Headers, name: str) -> str | None:
-    cookies = SimpleCookie()
+    """Starlette's lenient parser (as browsers send cookies), not http.cookies: one malformed cookie of another
+    site script must not hide ours."""
     for header in headers.getlist("cookie"):
-        try:
-            cookies.load(header)
-        except CookieError:
-            continue  # a malformed cookie header is as good as none
-    morsel = cookies.get(name)
-    return morsel.value if morsel is not None and morsel.value else None
+        if value := cookie_parser(header).get(name):
+            return value
+    return None
 
 
 def origin_of(url: str) -> str:
@@ -79,6 +78,10 @@ def csrf_refusal(method: str, headers: Headers, session: Session, public_origin:
     return None
 
 
+def _public(path: str) -> bool:
+    return path in PUBLIC_PATHS or path == "/api/v1/docs" or path.startswith("/api/v1/docs/")
+
+
 class SessionCookieAuth:
     """Plain ASGI, inside the front door's guard: the guard's address limit, size limit and security headers
     apply before any session is looked up."""
@@ -88,7 +91,8 @@ class SessionCookieAuth:
         self.public_origin = origin_of(public_base_url)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or not scope["path"].startswith("/api/"):
+        path = scope.get("path", "")
+        if scope["type"] != "http" or not path.startswith("/api/") or _public(path):
             await self.app(scope, receive, send)
             return
         headers = Headers(scope=scope)

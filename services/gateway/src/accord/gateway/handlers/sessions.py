@@ -97,6 +97,9 @@ class Sessions:
         await self.store.touch(session_id, now, self._ttl(session, now))
         return session
 
+    async def end(self, session_id: str) -> None:
+        await self.store.delete(session_id)
+
     async def logout(self, session_id: str, session: Session, post_logout_redirect_uri: str) -> str:
         await self.store.delete(session_id)
         log.info("signed out")
