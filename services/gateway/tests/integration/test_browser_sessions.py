@@ -273,3 +273,32 @@ async def test_sessions_in_redis_are_shared_by_gateway_instances(
         assert (await second.session())["subject"] == str(DEMO_USERS["alex"].sub)
         await second.gateway.post("/auth/logout", headers=await second.csrf_headers())
         assert (await first.gateway.get("/auth/session")).status_code == 401
+
+
+@pytest.mark.parametrize(
+    ("env", "complaint"),
+    [
+        ({"ACCORD_ENVIRONMENT": "production", "ACCORD_GATEWAY_SESSION_COOKIE_SECURE": "false"}, "Secure"),
+        (
+            {
+                "ACCORD_ENVIRONMENT": "production",
+                "ACCORD_GATEWAY_LOGIN_ISSUER": "https://login.example",
+                "ACCORD_GATEWAY_LOGIN_CLIENT_SECRET": "s3cret-from-the-vault",
+                "ACCORD_GATEWAY_PUBLIC_BASE_URL": "http://accord.example",
+            },
+            "https public_base_url",
+        ),
+        ({"ACCORD_GATEWAY_LOGIN_ISSUER": "https://login.example"}, "login_client_secret"),
+    ],
+)
+def test_settings_that_would_weaken_browser_sessions_are_refused(
+    service_env: dict[str, str], monkeypatch: pytest.MonkeyPatch, env: dict[str, str], complaint: str
+) -> None:
+    from pydantic import ValidationError
+
+    from accord.gateway.settings import Settings
+
+    for key, value in env.items():
+        monkeypatch.setenv(key, value)
+    with pytest.raises(ValidationError, match=complaint):
+        Settings()
