@@ -1,5 +1,5 @@
 """Wiring: the one place where the gateway's parts are put together. The gateway is only a front door: no database,
-no Kafka; its one piece of state is the rate-limit store (in this process, or Redis)."""
+no Kafka; its state is the rate-limit store and the browsers' sessions (in this process, or Redis)."""
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -8,7 +8,7 @@ from fastapi import FastAPI
 
 from accord.gateway.adapters.limiter import InProcessLimiter, Limiter, RedisLimiter
 from accord.gateway.adapters.upstreams import Upstreams
-from accord.gateway.entrypoints import dev_idp, middleware, openapi, overview, proxy
+from accord.gateway.entrypoints import auth, dev_idp, docs, middleware, openapi, overview, proxy, web
 from accord.gateway.settings import Settings
 from accord.shared.logging import configure_logging
 from accord.shared.web import ReadinessCheck, build_web_app
@@ -31,6 +31,8 @@ def create_api() -> FastAPI:
         finally:
             await app.state.upstreams.close()
             await limiter.close()
+            if app.state.sessions is not None:
+                await app.state.sessions.store.close()
 
     async def upstreams() -> None:
         if getattr(app.state, "upstreams", None) is None:
@@ -40,7 +42,7 @@ def create_api() -> FastAPI:
     if s.redis_url:
         readiness["redis"] = limiter.check
 
-    routers = [overview.router, openapi.router]
+    routers = [overview.router, openapi.router, docs.router, auth.router]
     if s.dev_identity_provider:
         routers.insert(0, dev_idp.router(dev_idp.provider()))
     app = build_web_app(
@@ -50,5 +52,6 @@ def create_api() -> FastAPI:
     app.router.routes.insert(0, proxy.ProxyMount(own))
     app.state.settings = s
     app.state.limiter = limiter
+    web.install(app, s)  # browser sign-in, the web app, the API reference; before the guard, which wraps them
     middleware.install(app, s)
     return app
