@@ -4,8 +4,16 @@ from typing import ClassVar
 from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import SettingsConfigDict
 
-from accord.gateway.entrypoints.webapp import default_dist_dir
 from accord.shared.settings import LOCAL_ENV_FILE, WebSettings
+
+
+def default_dist_dir() -> Path | None:
+    """The repository's web/dist, when the gateway runs from a checkout and the app has been built."""
+    for parent in Path(__file__).resolve().parents:
+        candidate = parent / "web" / "dist"
+        if (candidate / "index.html").is_file():
+            return candidate
+    return None
 
 
 class Settings(WebSettings):

@@ -62,11 +62,6 @@ class LoginProvider:
             client_kwargs=client_kwargs,
         )
 
-    async def origin(self) -> str:
-        """Where the browser is sent to sign in: the sign-in page's form posts there too (CSP form-action)."""
-        endpoint = httpx.URL((await self._metadata())["authorization_endpoint"])
-        return f"{endpoint.scheme}://{endpoint.netloc.decode()}"
-
     async def authorization(self) -> Authorization:
         made = await self._call(self.client.create_authorization_url(self.redirect_uri))
         return Authorization(made["url"], made["state"], made["code_verifier"], made["nonce"])
@@ -95,10 +90,6 @@ class LoginProvider:
             )
         )
         return str(made["url"])
-
-    async def _metadata(self) -> dict[str, Any]:
-        metadata: dict[str, Any] = await self._call(self.client.load_server_metadata())
-        return metadata
 
     @staticmethod
     async def _call(awaitable: Any) -> Any:

@@ -70,7 +70,10 @@ class InProcessSessionStore:
         return _session_of(found[0], found[1])
 
     async def save(self, session_id: str, session: Session, ttl_seconds: float) -> None:
-        self.sessions[store_key(session_id)] = (_tokens_part(session), session.last_seen_at, self.clock() + ttl_seconds)
+        key = store_key(session_id)
+        if key not in self.sessions:
+            self._forget_ended()
+        self.sessions[key] = (_tokens_part(session), session.last_seen_at, self.clock() + ttl_seconds)
 
     async def touch(self, session_id: str, seen_at: float, ttl_seconds: float) -> None:
         key = store_key(session_id)
@@ -97,6 +100,13 @@ class InProcessSessionStore:
 
     def lock(self, session_id: str) -> AbstractAsyncContextManager[None]:
         return self._locked(session_id)
+
+    def _forget_ended(self) -> None:
+        """Sessions nobody came back to must not pile up: swept whenever a new one starts."""
+        now = self.clock()
+        for key in [k for k, (_, _, gone_at) in self.sessions.items() if now >= gone_at]:
+            del self.sessions[key]
+            self.locks.pop(key, None)
 
     def _forget_stale_pending(self) -> None:
         """Logins that were started and never finished must not pile up."""

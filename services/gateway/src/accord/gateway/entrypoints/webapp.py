@@ -58,12 +58,3 @@ class WebApp(StaticFiles):
         if path.startswith("assets/") or not wants_page:
             return problem_response(404, "Not found", "No such file")  # a missing asset is never index.html
         return FileResponse(self.index, media_type="text/html", headers={"Cache-Control": REVALIDATE})
-
-
-def default_dist_dir() -> Path | None:
-    """The repository's web/dist, when the gateway runs from a checkout and the app has been built."""
-    for parent in Path(__file__).resolve().parents:
-        candidate = parent / "web" / "dist"
-        if (candidate / "index.html").is_file():
-            return candidate
-    return None
