@@ -3,11 +3,11 @@ stack costs (bench/passthrough.py: uvicorn + aiohttp and nothing else), both in 
 
     uv run python bench/gateway_overhead.py [--rates 250,500,1000] [--seconds 10]
 
-Starts PostgreSQL and Kafka (the gateway is started as `scripts/up` starts it, and its readiness checks them), a
-stand-in service answering at once with a ~10 KB progress answer, the gateway (authentication with the development
-identity provider's token, rate limits, headers, access log, metrics) and the bare proxy. Each is driven by vegeta
-at each rate (open model), and each process's CPU time is read from /proc. The service's own cost is left out on
-purpose: this is the gateway's share of a request. Writes bench/results/gateway_overhead.json. Not a test.
+Starts a stand-in service answering at once with a ~10 KB progress answer, the gateway as `scripts/up` starts it
+(no database, no Kafka; authentication with the development identity provider's token, rate limits, headers,
+access log, metrics) and the bare proxy. Each is driven by vegeta at each rate (open model), and each process's
+CPU time is read from /proc. The service's own cost is left out on purpose: this is the gateway's share of a
+request. Writes bench/results/gateway_overhead.json. Not a test.
 """
 
 import json
@@ -25,7 +25,6 @@ from api_load import vegeta
 from rich.console import Console
 from rich.table import Table
 
-from accord.shared.devinfra import stack
 from accord.shared.devinfra.identity import DevIdentityProvider
 from accord.shared.devinfra.ports import free_port, wait_for_port
 from accord.shared.devinfra.processes import terminate
@@ -80,17 +79,13 @@ def attack(tool: str, targets: Path, pid: int, rate: int, seconds: float) -> dic
 def main(rates: str = "250,500,1000", seconds: float = 10.0) -> None:
     home = ROOT / ".accord" / "bench" / f"gateway-{os.getpid()}"
     idp, tool = DevIdentityProvider(), vegeta()
-    with (
-        console.status("starting Kafka, PostgreSQL, a stand-in service, the gateway and a bare proxy"),
-        stack.running(home) as infra,
-    ):
+    with console.status("starting a stand-in service, the gateway and a bare proxy"):
         logs = home / "logs"
         logs.mkdir(parents=True, exist_ok=True)
         standin_port, gateway_port, bare_port = free_port(), free_port(), free_port()
         upstream = f"http://127.0.0.1:{standin_port}"
         env = {
             **os.environ,
-            **infra.service_env(),
             **idp.env(),
             "ACCORD_ENVIRONMENT": "test",
             "ACCORD_LOG_JSON": "true",

@@ -44,7 +44,9 @@ def up() -> None:
     _stop_services()
     PIDS.mkdir(parents=True, exist_ok=True)
     with console.status("Starting every service and the gateway…"):
-        running = services.start_all(service_env, LOGS, gateway_port=GATEWAY_PORT if _port_free(GATEWAY_PORT) else None)
+        running = services.start_all(
+            service_env, LOGS, gateway_port=GATEWAY_PORT if _port_free(GATEWAY_PORT) else None, identity=identity
+        )
     (PIDS / "all").write_text(" ".join(map(str, running.pids)))
     urls = running.urls
     table = Table("service", "API", "logs")
@@ -56,6 +58,7 @@ def up() -> None:
     console.print(f"""
 [bold]Accord is running.[/]
   Public API (through the gateway): [bold]{gateway}/api/v1[/]   OpenAPI: {gateway}/api/v1/openapi.json
+  Web app: [bold]{gateway}/[/]   development OIDC provider (sign-in page): {running.dev_idp}
   Demo tokens: curl -s -X POST {gateway}/dev-idp/token -H 'content-type: application/json' -d '{{"user":"sam"}}'
      (users: sam - client, alex - therapist, jo - parent, priya - supervisor; see {gateway}/dev-idp/users)
   Try: curl -s {gateway}/api/v1/me/overview -H "Authorization: Bearer $TOKEN"

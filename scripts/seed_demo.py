@@ -15,7 +15,7 @@ import typer
 from rich.console import Console
 from rich.progress import Progress
 
-from accord.gateway.entrypoints.dev_idp import DEMO_TEAM, DEMO_USERS
+from accord.shared.devinfra.demo_users import DEMO_TEAM, DEMO_USERS
 
 console = Console()
 EPISODE = UUID("e0000000-0000-4000-8000-0000000000e1")
@@ -93,7 +93,7 @@ class Demo:
 
 def seed(base: str) -> None:
     demo = Demo(base)
-    sam, jo = DEMO_USERS["sam"]["sub"], DEMO_USERS["jo"]["sub"]
+    sam, jo = DEMO_USERS["sam"].sub, DEMO_USERS["jo"].sub
     goals = [
         goal(
             "Take the bus to college on my own three days a week",

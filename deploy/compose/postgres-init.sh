@@ -5,7 +5,7 @@
 # environment (ACCORD_<SERVICE>_DB_PASSWORD), never from this file.
 set -euo pipefail
 
-SERVICES=(gateway goals progress notifications reporting)
+SERVICES=(goals progress notifications reporting)
 
 # Every password first: a missing one stops the script before it has changed anything.
 for service in "${SERVICES[@]}"; do

@@ -35,7 +35,6 @@ allow --allow-principal User:accord-reporting --topic accord.progress.v1 --resou
 allow --allow-principal User:accord-reporting --topic accord.notifications.v1 --resource-pattern-type literal --operation Read --operation Describe
 allow --allow-principal User:accord-reporting --group reporting --resource-pattern-type literal --operation Read
 allow --allow-principal User:accord-reporting --group reporting-analytics --resource-pattern-type literal --operation Read
-# accord-gateway: connects only, no ACLs
 # analytics
 allow --allow-principal User:analytics --topic accord.analytics. --resource-pattern-type prefixed --operation Read --operation Describe
 allow --allow-principal User:analytics --group analytics- --resource-pattern-type prefixed --operation Read

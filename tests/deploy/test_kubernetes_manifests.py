@@ -85,7 +85,8 @@ def _open_to_outside(docs: list[dict[str, Any]]) -> None:
     ("breakage", "complaint"),
     [
         (lambda d: _named(d, "ConfigMap", "accord-config")["data"].pop("ACCORD_OIDC_ISSUER"), "would not start"),
-        (lambda d: _named(d, "ConfigMap", "accord-config")["data"].pop("KAFKA_BOOTSTRAP_SERVERS"), "would not start"),
+        (lambda d: _named(d, "ConfigMap", "accord-kafka-config")["data"].pop("KAFKA_BOOTSTRAP_SERVERS"),
+         "would not start"),
         (lambda d: _container(d, "goals-api")["env"].__setitem__(0, {"name": "ACCORD_GOALS_DATABASE_URL",
                                                                        "value": "postgresql://u:p@h/accord"}),
          "is inlined"),

@@ -40,7 +40,7 @@ def _databases(cluster: postgres.PostgresProcess) -> str:
 
 
 def test_the_init_script_changes_nothing_without_every_password(fresh_cluster: postgres.PostgresProcess) -> None:
-    env = {**_connection(fresh_cluster), "ACCORD_GATEWAY_DB_PASSWORD": "only-one-of-five"}
+    env = {**_connection(fresh_cluster), "ACCORD_REPORTING_DB_PASSWORD": "only-one-of-four"}
     done = subprocess.run(["bash", str(SCRIPT)], env=env, capture_output=True, text=True, check=False)
     assert done.returncode != 0 and "ACCORD_GOALS_DB_PASSWORD must be set" in done.stderr
     assert "accord" not in _databases(fresh_cluster)

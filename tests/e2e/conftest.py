@@ -8,21 +8,25 @@ from pathlib import Path
 import pytest
 
 from accord.shared.devinfra.services import RunningServices, start_all
+from accord.shared.testing import TokenFactory
 
 ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture(scope="session")
-def running(service_env: dict[str, str]) -> Iterator[RunningServices]:
+def running(service_env: dict[str, str], tokens: TokenFactory) -> Iterator[RunningServices]:
     logs = ROOT / ".accord" / "test" / f"e2e-{os.getpid()}"
     services = start_all(
         service_env,
         logs,
         environment="test",
+        identity=tokens,  # the development OIDC provider signs with the keys the services trust
         extra_env={
             "ACCORD_NOTIFICATIONS_DISPATCH_POLL_INTERVAL_SECONDS": "0.5",
             "ACCORD_GATEWAY_USER_BURST": "10000",
             "ACCORD_GATEWAY_ADDRESS_BURST": "10000",
+            # httpx, the tests' browser, sends Secure cookies over https only; Chromium sends them to 127.0.0.1 too.
+            "ACCORD_GATEWAY_SESSION_COOKIE_SECURE": "false",
         },
     )
     yield services

@@ -40,7 +40,7 @@ async def test_a_check_in_reminder_comes_on_the_review_interval_unless_the_clien
     await dispatcher.run_once()
 
     reminders = [i["link"] for i in await client.inbox() if i["kind"] == "check_in_reminder"]
-    assert reminders == [f"https://app.accord.test/goals/{quiet_goal}"]
+    assert reminders == ["https://app.accord.test/checkins"]
     assert len(mailbox.to(email, subject="A moment for Accord?")) == 1
     next_due = await db.fetch(
         "SELECT next_check_in_at FROM goals WHERE goal_id = ANY($1::uuid[])", [quiet_goal, busy_goal]

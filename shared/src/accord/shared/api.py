@@ -1,4 +1,5 @@
-"""Builds a service's FastAPI app on the shared skeleton, with its resources opened by the lifespan."""
+"""Builds a service's API on the shared skeleton, with its resources (database pool, Kafka producer) opened by the
+lifespan. The gateway, which has neither, uses `web.build_web_app` directly."""
 
 from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
@@ -6,10 +7,9 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, FastAPI, Request
 
-from accord.shared.auth import verifier_from_settings
 from accord.shared.runtime import Resources, open_resources
 from accord.shared.settings import ServiceSettings
-from accord.shared.web import create_app
+from accord.shared.web import build_web_app
 
 ExtraLifespan = Callable[[FastAPI, Resources], AbstractAsyncContextManager[None]]
 
@@ -36,18 +36,9 @@ def build_api(
     async def database() -> None:
         await resources["current"].check_database()
 
-    async def kafka() -> None:
-        await resources["current"].check_kafka()
-
-    app = create_app(
-        settings.service, readiness={"database": database, "kafka": kafka}, lifespan=lifespan, **fastapi_args
-    )
-    app.state.token_verifier = verifier_from_settings(
-        settings.oidc_issuer, settings.oidc_audience, settings.oidc_jwks_url, settings.oidc_jwks
-    )
-    for router in routers:
-        app.include_router(router)
-    return app
+    # Only what the API needs to answer: its writes go to the outbox in the database, so Kafka being away stops
+    # no request (the worker's readiness covers Kafka).
+    return build_web_app(settings, routers, lifespan=lifespan, readiness={"database": database}, **fastapi_args)
 
 
 async def get_resources(request: Request) -> Resources:

@@ -1,17 +1,17 @@
-"""The command line every service has: `accord-<service> api | worker | migrate`."""
+"""The command line every service has: `accord-<service> api | worker | migrate` (the gateway has only `api`:
+accord.shared.web_cli)."""
 
 from collections.abc import Callable, Sequence
-from typing import Annotated
 
 import typer
-import uvicorn
 import uvloop
 from fastapi import FastAPI
-from prometheus_client import start_http_server
 
 from accord.shared import migrations
-from accord.shared.runtime import BackgroundTask, Subscription, run_worker
+from accord.shared.metrics_server import serve_metrics
+from accord.shared.runtime import BackgroundTask, DependencyWatch, Subscription, run_worker
 from accord.shared.settings import ServiceSettings
+from accord.shared.web_cli import MetricsPort, web_cli
 
 
 def service_cli(
@@ -20,41 +20,19 @@ def service_cli(
     subscriptions: Callable[[], Sequence[Subscription]],
     background: Callable[[], Sequence[BackgroundTask]] = lambda: (),
 ) -> typer.Typer:
-    app = typer.Typer(no_args_is_help=True, add_completion=False)
+    app = web_cli(create_api)
 
     @app.command()
-    def api(
-        host: str = "127.0.0.1",
-        port: int = 8000,
-        workers: Annotated[int, typer.Option(envvar="ACCORD_API_WORKERS", help="processes serving the API")] = 1,
-    ) -> None:
-        """Serve the HTTP API."""
-        module = create_api.__module__
-        uvicorn.run(
-            f"{module}:{create_api.__name__}",
-            factory=True,
-            host=host,
-            port=port,
-            workers=workers,
-            access_log=False,
-            log_level="warning",
-        )
-
-    @app.command()
-    def worker(
-        metrics_port: Annotated[
-            int | None, typer.Option(help="serve the worker's Prometheus metrics (any path, so probes too) here")
-        ] = None,
-        metrics_host: str = "127.0.0.1",
-    ) -> None:
+    def worker(metrics_port: MetricsPort = None, metrics_host: str = "127.0.0.1") -> None:
         """Relay the outbox and run the event consumers."""
+        watch = DependencyWatch()
         if metrics_port is not None:
-            # Consumer lag, outbox backlog and dead letters are recorded here, not in the API: served from a daemon
-            # thread that ends with the worker.
-            start_http_server(metrics_port, addr=metrics_host)
+            # Consumer lag, outbox backlog and dead letters are recorded here, not in the API; /ready answers
+            # whether the worker's database and Kafka do.
+            serve_metrics(metrics_port, metrics_host, failing=watch)
         # On uvloop, as the API is under uvicorn: the worker's time goes to its event loop (Kafka fetches,
         # database round trips, timers), which uvloop runs at a fraction of asyncio's cost.
-        uvloop.run(run_worker(settings(), subscriptions(), background=background()))
+        uvloop.run(run_worker(settings(), subscriptions(), background=background(), watch=watch))
 
     @app.command()
     def migrate(revision: str = "head") -> None:

@@ -70,6 +70,33 @@ class Subscription:
     """A consumer group of its own, for a stream that must keep its own offsets; by default the service's group."""
 
 
+class DependencyWatch:
+    """A worker's readiness: whether its database and Kafka answered at the last look. Looked at every few seconds
+    from the worker's event loop; read (called) by the metrics server's thread."""
+
+    def __init__(self, interval_seconds: float = 5.0) -> None:
+        self.interval = interval_seconds
+        self.failing: dict[str, str] = {"worker": "starting"}
+
+    def __call__(self) -> dict[str, str]:
+        return dict(self.failing)
+
+    async def run(self, res: Resources, stop: asyncio.Event) -> None:
+        checks = {"database": res.check_database, "kafka": res.check_kafka}
+        while not stop.is_set():
+            failing = {}
+            for name, check in checks.items():
+                try:
+                    async with asyncio.timeout(self.interval):
+                        await check()
+                except Exception as exc:
+                    failing[name] = type(exc).__name__
+            self.failing = failing
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(stop.wait(), self.interval)
+        self.failing = {"worker": "stopping"}
+
+
 BackgroundTask = Callable[[Resources, asyncio.Event], Coroutine[Any, Any, None]]
 """A loop of the service's own (a sweep, a dispatcher) that runs beside the relay until the event is set."""
 
@@ -79,8 +106,10 @@ async def run_worker(
     subscriptions: Sequence[Subscription] = (),
     stop: asyncio.Event | None = None,
     background: Sequence[BackgroundTask] = (),
+    watch: DependencyWatch | None = None,
 ) -> None:
-    """Runs the outbox relay, the consumers and the service's background tasks until SIGTERM/SIGINT (or `stop`)."""
+    """Runs the outbox relay, the consumers and the service's background tasks until SIGTERM/SIGINT (or `stop`);
+    `watch`, when given, keeps the worker's readiness up to date."""
     stop = stop or _stop_on_signals()
     async with open_resources(settings) as res:
         broker = KafkaBroker(settings.kafka_bootstrap_servers, logger=None)
@@ -115,6 +144,8 @@ async def run_worker(
         await broker.start()
         log.info("worker started", subscriptions=len(subscriptions), background=len(background))
         tasks = [asyncio.create_task(relay.run(stop)), *(asyncio.create_task(task(res, stop)) for task in background)]
+        if watch is not None:
+            tasks.append(asyncio.create_task(watch.run(res, stop)))
         try:
             # A loop that dies takes the worker down with it (to be restarted), rather than leaving it half alive.
             await asyncio.wait(tasks, return_when=asyncio.FIRST_EXCEPTION)

@@ -19,8 +19,9 @@ def is_placeholder(secret: str) -> bool:
     return lowered in PLACEHOLDERS or lowered.startswith("<") or "change_me" in lowered or "changeme" in lowered
 
 
-class ServiceSettings(BaseSettings):
-    """Base of each service's Settings; a subclass sets `service` and `env_prefix` (ACCORD_<SERVICE>_)."""
+class WebSettings(BaseSettings):
+    """What every process serving HTTP reads (the gateway, and each service through ServiceSettings); a subclass
+    sets `service` and `env_prefix` (ACCORD_<SERVICE>_)."""
 
     model_config = SettingsConfigDict(env_file=LOCAL_ENV_FILE, extra="ignore", frozen=True)
 
@@ -29,10 +30,27 @@ class ServiceSettings(BaseSettings):
     environment: Literal["development", "test", "production"] = Field(
         default="development", validation_alias=AliasChoices("ACCORD_ENVIRONMENT")
     )
-    database_url: SecretStr = Field(description="postgresql:// URL of this service's own login role")
-    kafka_bootstrap_servers: str = Field(validation_alias=AliasChoices("KAFKA_BOOTSTRAP_SERVERS"), min_length=3)
     log_level: str = Field(default="INFO", validation_alias=AliasChoices("ACCORD_LOG_LEVEL"))
     log_json: bool = Field(default=True, validation_alias=AliasChoices("ACCORD_LOG_JSON"))
+    oidc_issuer: str = Field(validation_alias=AliasChoices("ACCORD_OIDC_ISSUER"), min_length=1)
+    oidc_audience: str = Field(default="accord", validation_alias=AliasChoices("ACCORD_OIDC_AUDIENCE"))
+    oidc_jwks_url: str | None = Field(default=None, validation_alias=AliasChoices("ACCORD_OIDC_JWKS_URL"))
+    oidc_jwks: str | None = Field(
+        default=None, validation_alias=AliasChoices("ACCORD_OIDC_JWKS"), description="inline JWKS JSON (public keys)"
+    )
+
+    @model_validator(mode="after")
+    def _one_source_of_signing_keys(self) -> "WebSettings":
+        if (self.oidc_jwks_url is None) == (self.oidc_jwks is None):
+            raise ValueError("set exactly one of ACCORD_OIDC_JWKS_URL or ACCORD_OIDC_JWKS")
+        return self
+
+
+class ServiceSettings(WebSettings):
+    """Base of each service's Settings: a service owns a database schema and talks to Kafka."""
+
+    database_url: SecretStr = Field(description="postgresql:// URL of this service's own login role")
+    kafka_bootstrap_servers: str = Field(validation_alias=AliasChoices("KAFKA_BOOTSTRAP_SERVERS"), min_length=3)
     db_pool_min: int = Field(default=2, ge=1)
     db_pool_max: int = Field(default=10, ge=1)
     outbox_batch_size: int = Field(default=1000, ge=1, le=10_000)
@@ -48,22 +66,10 @@ class ServiceSettings(BaseSettings):
     consumer_fetch_max_wait_ms: int = Field(
         default=100, ge=0, le=500, description="the longest a consumer waits for a fetch to fill: its added latency"
     )
-    oidc_issuer: str = Field(validation_alias=AliasChoices("ACCORD_OIDC_ISSUER"), min_length=1)
-    oidc_audience: str = Field(default="accord", validation_alias=AliasChoices("ACCORD_OIDC_AUDIENCE"))
-    oidc_jwks_url: str | None = Field(default=None, validation_alias=AliasChoices("ACCORD_OIDC_JWKS_URL"))
-    oidc_jwks: str | None = Field(
-        default=None, validation_alias=AliasChoices("ACCORD_OIDC_JWKS"), description="inline JWKS JSON (public keys)"
-    )
 
     @property
     def db_schema(self) -> str:
         return self.service
-
-    @model_validator(mode="after")
-    def _one_source_of_signing_keys(self) -> "ServiceSettings":
-        if (self.oidc_jwks_url is None) == (self.oidc_jwks is None):
-            raise ValueError("set exactly one of ACCORD_OIDC_JWKS_URL or ACCORD_OIDC_JWKS")
-        return self
 
     @field_validator("database_url")
     @classmethod

@@ -2,12 +2,12 @@
 
 import time
 import uuid
-from collections.abc import Awaitable, Callable, Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import Awaitable, Callable, Iterator, Mapping, Sequence
+from contextlib import AbstractAsyncContextManager, contextmanager
 from typing import Any
 
 import structlog
-from fastapi import FastAPI, Response
+from fastapi import APIRouter, FastAPI, Response
 from fastapi.responses import JSONResponse
 from fastapi.telemetry import TelemetryConfig
 from opentelemetry import context as otel_context
@@ -16,11 +16,31 @@ from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from starlette.datastructures import Headers
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from accord.shared.auth import verifier_from_settings
 from accord.shared.metrics import HTTP_LATENCY
 from accord.shared.problems import install_problem_handlers, problem_response
+from accord.shared.settings import WebSettings
 
 ReadinessCheck = Callable[[], Awaitable[None]]
+Lifespan = Callable[[FastAPI], AbstractAsyncContextManager[None]]
 tracer = trace.get_tracer("accord.http")
+
+
+def build_web_app(
+    settings: WebSettings,
+    routers: Sequence[APIRouter] = (),
+    *,
+    lifespan: Lifespan,
+    readiness: dict[str, ReadinessCheck],
+    **fastapi_args: Any,
+) -> FastAPI:
+    app = create_app(settings.service, readiness=readiness, lifespan=lifespan, **fastapi_args)
+    app.state.token_verifier = verifier_from_settings(
+        settings.oidc_issuer, settings.oidc_audience, settings.oidc_jwks_url, settings.oidc_jwks
+    )
+    for router in routers:
+        app.include_router(router)
+    return app
 
 
 def create_app(service: str, *, readiness: dict[str, ReadinessCheck], **fastapi_args: Any) -> FastAPI:

@@ -18,7 +18,7 @@ from accord.ops import manifests
 from accord.ops.lag import consumed_topics
 from accord.shared.devinfra.provision import SERVICES
 from accord.shared.events.registry import TOPICS
-from accord.shared.settings import ServiceSettings
+from accord.shared.settings import WebSettings
 
 Doc = dict[str, Any]
 
@@ -32,8 +32,8 @@ PUBLISHED_IN_COMPOSE = {"gateway-api", "mailpit", "identity"}
 DUMMY_SECRET = "Dummy-secret-for-checking-0"  # noqa: S105 (a stand-in, so the real one need not be known)
 
 
-def settings_class(service: str) -> type[ServiceSettings]:
-    cls: type[ServiceSettings] = importlib.import_module(f"accord.{service}.settings").Settings
+def settings_class(service: str) -> type[WebSettings]:
+    cls: type[WebSettings] = importlib.import_module(f"accord.{service}.settings").Settings
     return cls
 
 
@@ -59,7 +59,7 @@ def check_environment(service: str, env: Mapping[str, str], where: str, optional
     problems = []
     for name in [*env, *optional]:
         if name.startswith("ACCORD_") or name == "KAFKA_BOOTSTRAP_SERVERS":
-            owner = next((s for s in SERVICES if name.startswith(f"ACCORD_{s.upper()}_")), None)
+            owner = next((s for s in (*SERVICES, manifests.GATEWAY) if name.startswith(f"ACCORD_{s.upper()}_")), None)
             if owner not in (None, service):
                 problems.append(f"{where}: {name} belongs to {owner}, not {service}")
             elif name not in known and name not in PENDING:
@@ -123,27 +123,29 @@ def check_compose(doc: Doc) -> list[str]:
                 problems.append(f"compose {name}: {variable} must come from the environment as ${{VAR:?}}")
         if spec.get("ports") and name not in PUBLISHED_IN_COMPOSE:
             problems.append(f"compose {name}: publishes ports; only {sorted(PUBLISHED_IN_COMPOSE)} may")
-    for service in SERVICES:
-        for component, command in (("api", manifests.api_command), ("worker", manifests.worker_command)):
-            where = f"compose {service}-{component}"
-            if f"{service}-{component}" not in services:
-                problems.append(f"{where}: missing")
-                continue
-            spec = services[f"{service}-{component}"]
-            if [str(c) for c in spec.get("command", [])] != command(service):
-                problems.append(f"{where}: command is not {command(service)}")
-            if not str(spec.get("image", "")).startswith(f"accord-{service}:"):
-                problems.append(f"{where}: image is not accord-{service}")
-            if (spec.get("build") or {}).get("args", {}).get("SERVICE") != service:
-                problems.append(f"{where}: not built with SERVICE={service}")
-            depends = spec.get("depends_on") or {}
-            if (depends.get("setup") or {}).get("condition") != "service_completed_successfully":
-                problems.append(f"{where}: must wait for setup (topics and migrations) to complete")
-            port = manifests.API_PORT if component == "api" else manifests.WORKER_METRICS_PORT
-            if f":{port}/" not in str((spec.get("healthcheck") or {}).get("test")):
-                problems.append(f"{where}: healthcheck does not ask port {port}")
-            env = compose_environment(spec)
-            problems += check_environment(service, env, where)
+    for service, component in _processes():
+        command = manifests.api_command if component == "api" else manifests.worker_command
+        where = f"compose {service}-{component}"
+        if f"{service}-{component}" not in services:
+            problems.append(f"{where}: missing")
+            continue
+        spec = services[f"{service}-{component}"]
+        if [str(c) for c in spec.get("command", [])] != command(service):
+            problems.append(f"{where}: command is not {command(service)}")
+        if not str(spec.get("image", "")).startswith(f"accord-{service}:"):
+            problems.append(f"{where}: image is not accord-{service}")
+        if (spec.get("build") or {}).get("args", {}).get("SERVICE") != service:
+            problems.append(f"{where}: not built with SERVICE={service}")
+        depends = spec.get("depends_on") or {}
+        waits = (depends.get("setup") or {}).get("condition") == "service_completed_successfully"
+        if service != manifests.GATEWAY and not waits:  # the gateway needs neither topics nor migrations
+            problems.append(f"{where}: must wait for setup (topics and migrations) to complete")
+        port = manifests.API_PORT if component == "api" else manifests.WORKER_METRICS_PORT
+        if f":{port}/" not in str((spec.get("healthcheck") or {}).get("test")):
+            problems.append(f"{where}: healthcheck does not ask port {port}")
+        env = compose_environment(spec)
+        problems += check_environment(service, env, where)
+        if service != manifests.GATEWAY:
             problems += _check_database_url(service, env.get(f"ACCORD_{service.upper()}_DATABASE_URL"), where)
     setup_env = compose_environment(services.get("setup", {}))
     for service in SERVICES:
@@ -151,6 +153,11 @@ def check_compose(doc: Doc) -> list[str]:
         if f"ACCORD_{service.upper()}_DB_PASSWORD" not in (services.get("postgres", {}).get("environment") or {}):
             problems.append(f"compose postgres: the init script gets no ACCORD_{service.upper()}_DB_PASSWORD")
     return problems
+
+
+def _processes() -> list[tuple[str, str]]:
+    """(service, component) of every long-running process: each service's API and worker, and the gateway's API."""
+    return [(s, c) for s in SERVICES for c in ("api", "worker")] + [(manifests.GATEWAY, "api")]
 
 
 def _check_database_url(service: str, url: str | None, where: str) -> list[str]:
@@ -214,36 +221,39 @@ def check_kubernetes(docs: list[Doc], production: bool) -> list[str]:
     deployments, hpas = _by_kind(docs, "Deployment"), _by_kind(docs, "HorizontalPodAutoscaler")
     pdbs, jobs, k8s_services = _by_kind(docs, "PodDisruptionBudget"), _by_kind(docs, "Job"), _by_kind(docs, "Service")
     connections = 0
-    for service in SERVICES:
-        for component, command in (("api", manifests.api_command), ("worker", manifests.worker_command)):
-            name = f"{service}-{component}"
-            deployment = deployments.get(name)
-            if deployment is None:
-                problems.append(f"Deployment {name}: missing")
-                continue
-            [container] = deployment["spec"]["template"]["spec"]["containers"]
-            problems += _check_container(docs, service, container, command(service), f"Deployment {name}")
-            port = manifests.API_PORT if component == "api" else manifests.WORKER_METRICS_PORT
-            if port not in [p["containerPort"] for p in container.get("ports", [])]:
-                problems.append(f"Deployment {name}: does not expose port {port}")
-            if not {"livenessProbe", "readinessProbe"} <= set(container):
-                problems.append(f"Deployment {name}: needs liveness and readiness probes")
-            if name not in pdbs:
-                problems.append(f"Deployment {name}: no PodDisruptionBudget")
-            hpa = hpas.get(name)
-            if hpa is None:
-                problems.append(f"Deployment {name}: no HorizontalPodAutoscaler")
-                continue
+    for service, component in _processes():
+        command = manifests.api_command if component == "api" else manifests.worker_command
+        name = f"{service}-{component}"
+        deployment = deployments.get(name)
+        if deployment is None:
+            problems.append(f"Deployment {name}: missing")
+            continue
+        [container] = deployment["spec"]["template"]["spec"]["containers"]
+        problems += _check_container(docs, service, container, command(service), f"Deployment {name}")
+        port = manifests.API_PORT if component == "api" else manifests.WORKER_METRICS_PORT
+        if port not in [p["containerPort"] for p in container.get("ports", [])]:
+            problems.append(f"Deployment {name}: does not expose port {port}")
+        if not {"livenessProbe", "readinessProbe"} <= set(container):
+            problems.append(f"Deployment {name}: needs liveness and readiness probes")
+        if name not in pdbs:
+            problems.append(f"Deployment {name}: no PodDisruptionBudget")
+        hpa = hpas.get(name)
+        if hpa is None:
+            problems.append(f"Deployment {name}: no HorizontalPodAutoscaler")
+            continue
+        if service != manifests.GATEWAY:  # the gateway opens no database connection
             pool = next((e.get("value") for e in container.get("env", []) if e["name"].endswith("_DB_POOL_MAX")), 10)
             connections += hpa["spec"]["maxReplicas"] * int(pool or 10)
-            if component == "worker":
-                problems += _check_worker_scaling(service, hpa["spec"]["maxReplicas"])
+        if component == "worker":
+            problems += _check_worker_scaling(service, hpa["spec"]["maxReplicas"])
+    for service in SERVICES:
         job = jobs.get(f"{service}-migrate")
         if job is None:
             problems.append(f"Job {service}-migrate: missing")
         else:
             [container] = job["spec"]["template"]["spec"]["containers"]
             problems += _check_container(docs, service, container, manifests.migrate_command(service), "migration")
+    for service in (*SERVICES, manifests.GATEWAY):
         target = k8s_services.get(service, {}).get("spec", {}).get("ports", [{}])[0].get("targetPort")
         if target != "http":
             problems.append(f"Service {service}: must target the API's http port")

@@ -42,7 +42,7 @@ allow() {{
 
 def kafka_user(user: str, rules: list[Acl]) -> dict[str, Any]:
     spec: dict[str, Any] = {"authentication": {"type": "scram-sha-512"}}
-    if rules:  # without ACLs the user can connect and nothing more (the gateway)
+    if rules:  # without ACLs the user could connect and nothing more
         spec["authorization"] = {"type": "simple", "acls": [_strimzi_rule(rule) for rule in rules]}
     return {
         "apiVersion": "kafka.strimzi.io/v1beta2",

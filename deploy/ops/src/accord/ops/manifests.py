@@ -30,8 +30,10 @@ class Sizing:
     worker_pool: int = 6
 
 
+GATEWAY = "gateway"  # the front door: an API only, with no database, no Kafka, no worker and no migrations
+GATEWAY_REPLICAS = (3, 20)
+
 SIZING = {
-    "gateway": Sizing(api_replicas=(3, 20), worker_replicas=(1, 2)),
     "goals": Sizing(api_replicas=(2, 10), worker_replicas=(2, 4)),
     "progress": Sizing(api_replicas=(2, 10), worker_replicas=(2, 12)),
     "notifications": Sizing(api_replicas=(2, 4), worker_replicas=(2, 12)),
@@ -77,6 +79,10 @@ def migrate_command(service: str) -> list[str]:
 
 
 def _env(service: str, pool: int | None) -> list[dict[str, Any]]:
+    if service == GATEWAY:  # the gateway reaches each service's API through its Kubernetes Service
+        return [
+            {"name": f"ACCORD_GATEWAY_{upstream.upper()}_URL", "value": f"http://{upstream}"} for upstream in UPSTREAMS
+        ]
     prefix = f"ACCORD_{service.upper()}_"
     env: list[dict[str, Any]] = [
         {
@@ -88,10 +94,6 @@ def _env(service: str, pool: int | None) -> list[dict[str, Any]]:
         env.append({"name": variable, "valueFrom": {"secretKeyRef": {"name": secret, "key": key, "optional": True}}})
     if pool is not None:
         env.append({"name": f"{prefix}DB_POOL_MAX", "value": str(pool)})
-    if service == "gateway":  # the gateway reaches each service's API through its Kubernetes Service
-        env += [
-            {"name": f"ACCORD_GATEWAY_{upstream.upper()}_URL", "value": f"http://{upstream}"} for upstream in UPSTREAMS
-        ]
     return env
 
 
@@ -102,6 +104,8 @@ def _container(service: str, component: str, command: list[str], pool: int | Non
         "command": command,
         "envFrom": [
             {"configMapRef": {"name": "accord-config"}},
+            # Where Kafka is: only for the services, never the gateway.
+            *([] if service == GATEWAY else [{"configMapRef": {"name": "accord-kafka-config"}}]),
             {"configMapRef": {"name": f"accord-{service}-config", "optional": True}},
         ],
         "env": _env(service, pool),
@@ -206,6 +210,28 @@ def _disruption_budget(service: str, component: str) -> dict[str, Any]:
     }
 
 
+def _service(service: str) -> dict[str, Any]:
+    return {
+        "apiVersion": "v1",
+        "kind": "Service",
+        "metadata": {"name": service, "labels": labels(service, "api")},
+        "spec": {
+            "selector": labels(service, "api"),
+            "ports": [{"name": "http", "port": 80, "targetPort": "http"}],
+        },
+    }
+
+
+def gateway_manifests() -> list[dict[str, Any]]:
+    api = _container(GATEWAY, "api", api_command(GATEWAY), None)
+    return [
+        _deployment(GATEWAY, "api", api),
+        _service(GATEWAY),
+        _autoscaler(GATEWAY, "api", GATEWAY_REPLICAS),
+        _disruption_budget(GATEWAY, "api"),
+    ]
+
+
 def service_manifests(service: str) -> list[dict[str, Any]]:
     sizing = SIZING[service]
     api = _container(service, "api", api_command(service), sizing.api_pool)
@@ -214,15 +240,7 @@ def service_manifests(service: str) -> list[dict[str, Any]]:
     return [
         _deployment(service, "api", api),
         _deployment(service, "worker", worker),
-        {
-            "apiVersion": "v1",
-            "kind": "Service",
-            "metadata": {"name": service, "labels": labels(service, "api")},
-            "spec": {
-                "selector": labels(service, "api"),
-                "ports": [{"name": "http", "port": 80, "targetPort": "http"}],
-            },
-        },
+        _service(service),
         _autoscaler(service, "api", sizing.api_replicas),
         _autoscaler(service, "worker", sizing.worker_replicas),
         _disruption_budget(service, "api"),
@@ -269,6 +287,7 @@ def _documents(docs: list[dict[str, Any]]) -> str:
 def generated_files() -> dict[str, str]:
     """Path (relative to deploy/k8s) -> content."""
     files = {f"base/app/generated/{s}.yaml": _documents(service_manifests(s)) for s in SERVICES}
+    files[f"base/app/generated/{GATEWAY}.yaml"] = _documents(gateway_manifests())
     files["base/topics/kafka-topics.yaml"] = _documents([kafka_topic(t) for t in TOPICS.values()])
     return files
 

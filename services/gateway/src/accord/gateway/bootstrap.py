@@ -1,4 +1,5 @@
-"""Wiring: the one place where the gateway's parts are put together."""
+"""Wiring: the one place where the gateway's parts are put together. The gateway is only a front door: no database,
+no Kafka; its state is the rate-limit store and the browsers' sessions (in this process, or Redis)."""
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -7,10 +8,10 @@ from fastapi import FastAPI
 
 from accord.gateway.adapters.limiter import InProcessLimiter, Limiter, RedisLimiter
 from accord.gateway.adapters.upstreams import Upstreams
-from accord.gateway.entrypoints import dev_idp, middleware, openapi, overview, proxy
+from accord.gateway.entrypoints import auth, dev_idp, docs, middleware, openapi, overview, proxy, web
 from accord.gateway.settings import Settings
-from accord.shared.api import build_api
-from accord.shared.runtime import Resources, Subscription
+from accord.shared.logging import configure_logging
+from accord.shared.web import ReadinessCheck, build_web_app
 
 
 def settings() -> Settings:
@@ -19,28 +20,38 @@ def settings() -> Settings:
 
 def create_api() -> FastAPI:
     s = settings()
+    limiter: Limiter = RedisLimiter(s.redis_url) if s.redis_url else InProcessLimiter()
 
     @asynccontextmanager
-    async def upstreams(app: FastAPI, res: Resources) -> AsyncIterator[None]:
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        configure_logging(s.service, s.log_level, s.log_json)
         app.state.upstreams = Upstreams(s)  # here: its sessions belong to the running event loop
         try:
             yield
         finally:
             await app.state.upstreams.close()
-            await app.state.limiter.close()
+            await limiter.close()
+            if app.state.sessions is not None:
+                await app.state.sessions.store.close()
 
-    routers = [overview.router, openapi.router]
+    async def upstreams() -> None:
+        if getattr(app.state, "upstreams", None) is None:
+            raise LookupError("the upstream services are not configured yet")
+
+    readiness: dict[str, ReadinessCheck] = {"upstreams": upstreams}
+    if s.redis_url:
+        readiness["redis"] = limiter.check
+
+    routers = [overview.router, openapi.router, docs.router, auth.router]
     if s.dev_identity_provider:
         routers.insert(0, dev_idp.router(dev_idp.provider()))
-    app = build_api(s, routers, extra_lifespan=upstreams, openapi_url=None, docs_url=None, redoc_url=None)
+    app = build_web_app(
+        s, routers, lifespan=lifespan, readiness=readiness, openapi_url=None, docs_url=None, redoc_url=None
+    )
     own = frozenset(path for r in routers for path in (getattr(route, "path", "") for route in r.routes))
     app.router.routes.insert(0, proxy.ProxyMount(own))
     app.state.settings = s
-    limiter: Limiter = RedisLimiter(s.redis_url) if s.redis_url else InProcessLimiter()
     app.state.limiter = limiter
+    web.install(app, s)  # browser sign-in, the web app, the API reference; before the guard, which wraps them
     middleware.install(app, s)
     return app
-
-
-def subscriptions() -> list[Subscription]:
-    return []  # the gateway consumes no events

@@ -1,13 +1,24 @@
+from pathlib import Path
 from typing import ClassVar
 
-from pydantic import Field, model_validator
+from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import SettingsConfigDict
 
-from accord.shared.settings import LOCAL_ENV_FILE, ServiceSettings
+from accord.shared.settings import LOCAL_ENV_FILE, WebSettings
 
 
-class Settings(ServiceSettings):
-    """The gateway's settings: ACCORD_GATEWAY_* variables, plus the shared ones."""
+def default_dist_dir() -> Path | None:
+    """The repository's web/dist, when the gateway runs from a checkout and the app has been built."""
+    for parent in Path(__file__).resolve().parents:
+        candidate = parent / "web" / "dist"
+        if (candidate / "index.html").is_file():
+            return candidate
+    return None
+
+
+class Settings(WebSettings):
+    """The gateway's settings: ACCORD_GATEWAY_* variables, plus those of every HTTP process. No database and no
+    Kafka: the gateway's only state is its rate-limit store and the browsers' sessions."""
 
     model_config = SettingsConfigDict(
         env_prefix="ACCORD_GATEWAY_", env_file=LOCAL_ENV_FILE, extra="ignore", frozen=True
@@ -28,11 +39,43 @@ class Settings(ServiceSettings):
     user_burst: int = Field(default=60, ge=1)
     address_rate_per_second: float = Field(default=50, gt=0)
     address_burst: int = Field(default=150, ge=1)
-    redis_url: str | None = Field(default=None, description="shared rate-limit store when several gateways run")
+    redis_url: str | None = Field(
+        default=None, description="shared rate-limit and session store when several gateways run"
+    )
     dev_identity_provider: bool = Field(default=False, description="issue demo tokens; development and test only")
+
+    # The web app's sign-in: the gateway as a confidential OIDC client (deploy/README.md names each setting).
+    public_base_url: str = Field(
+        default="http://127.0.0.1:8080",
+        pattern=r"^https?://[^/\s]+$",
+        description="the site's public origin: the redirect URIs and the CSRF Origin check derive from it",
+    )
+    login_issuer: str | None = Field(default=None, description="the identity provider's issuer; unset: no sign-in")
+    login_client_id: str = "accord-gateway"
+    login_client_secret: SecretStr | None = None
+    login_scopes: str = "openid profile offline_access"
+    session_idle_seconds: float = Field(default=30 * 60, gt=0)
+    session_absolute_seconds: float = Field(default=12 * 3600, gt=0)
+    session_refresh_margin_seconds: float = Field(default=60, ge=0, description="refresh this long before expiry")
+    session_cookie_secure: bool = Field(
+        default=True, description="false only for plain-http clients that never send a Secure cookie (see browser.py)"
+    )
+    web_dist_dir: Path | None = Field(
+        default_factory=default_dist_dir, description="the built web app (web/dist); unset: no app at /"
+    )
 
     @model_validator(mode="after")
     def _dev_identity_provider_never_in_production(self) -> "Settings":
         if self.dev_identity_provider and self.environment == "production":
             raise ValueError("the development identity provider cannot be enabled in production")
+        return self
+
+    @model_validator(mode="after")
+    def _browser_sessions_secure_in_production(self) -> "Settings":
+        if self.environment == "production" and not self.session_cookie_secure:
+            raise ValueError("the session cookie must be Secure in production")
+        if self.environment == "production" and self.login_issuer and not self.public_base_url.startswith("https://"):
+            raise ValueError("browser sign-in in production needs an https public_base_url")
+        if self.login_issuer and self.login_client_secret is None:
+            raise ValueError("login_issuer needs login_client_secret: the gateway is a confidential client")
         return self

@@ -21,8 +21,9 @@ class Settings(ServiceSettings):
 
     service: ClassVar[str] = "notifications"
 
-    app_base_url: str = Field(default="http://127.0.0.1:3000", pattern=r"^https?://[^\s/]+(/[^\s]*)?$")
-    """Where links in messages point: the web app, which asks the person to sign in before showing anything."""
+    app_base_url: str = Field(default="http://127.0.0.1:8080", pattern=r"^https?://[^\s/]+(/[^\s]*)?$")
+    """Where links in messages point: the public base URL of the web app (the gateway serves it at `/`), which asks
+    the person to sign in before showing anything. Paths are the app's routes (`domain/links.py`)."""
 
     default_locale: str = Field(default="en", pattern=r"^[a-z]{2,3}$")
     default_time_zone: str = "Europe/London"

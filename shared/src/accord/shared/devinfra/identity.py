@@ -33,15 +33,20 @@ class DevIdentityProvider:
             assert isinstance(rsa_key, rsa.RSAPrivateKey) and isinstance(ec_key, ec.EllipticCurvePrivateKey)
             return cls(rsa_key, ec_key)
         provider = cls()
+        provider.save(folder)
+        return provider
+
+    def save(self, folder: Path) -> None:
+        """Writes the private keys where `load_or_create` finds them: how another process (the development OIDC
+        provider) signs tokens that the services configured with `env()` accept."""
         folder.mkdir(parents=True, exist_ok=True)
-        for path, key in ((rsa_path, provider.rsa_key), (ec_path, provider.ec_key)):
+        for path, key in ((folder / "dev-idp-rsa.pem", self.rsa_key), (folder / "dev-idp-ec.pem", self.ec_key)):
             path.write_bytes(
                 key.private_bytes(
                     serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
                 )
             )
             path.chmod(0o600)
-        return provider
 
     def jwks(self) -> dict[str, Any]:
         keys = []

@@ -5,7 +5,8 @@ from urllib.parse import quote, urlsplit, urlunsplit
 
 import asyncpg
 
-SERVICES = ("goals", "progress", "notifications", "reporting", "gateway")
+# The services that own a schema (and talk to Kafka). The gateway is not one of them: it has no database at all.
+SERVICES = ("goals", "progress", "notifications", "reporting")
 DATABASE = "accord"
 
 

@@ -12,6 +12,8 @@ from pathlib import Path
 import httpx
 from cryptography.hazmat.primitives.asymmetric import ec
 
+from accord.shared.devinfra.identity import DevIdentityProvider
+from accord.shared.devinfra.login import start_dev_login
 from accord.shared.devinfra.ports import free_port
 from accord.shared.devinfra.processes import terminate
 from accord.shared.devinfra.provision import SERVICES
@@ -23,6 +25,7 @@ class RunningServices:
     pids: list[int] = field(default_factory=list)
     smtp_port: int = 0
     logs: Path = Path(".")
+    dev_idp: str = ""  # the development OIDC provider's issuer URL, when it runs
 
     @property
     def gateway(self) -> str:
@@ -38,11 +41,11 @@ def spawn(argv: list[str], env: dict[str, str], log: Path) -> subprocess.Popen[b
         return subprocess.Popen(argv, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
 
 
-def wait_ready(url: str, timeout: float = 90) -> None:
+def wait_ready(url: str, timeout: float = 90, path: str = "/ready") -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         try:
-            if httpx.get(f"{url}/ready", timeout=2).status_code == 200:
+            if httpx.get(f"{url}{path}", timeout=2).status_code == 200:
                 return
         except httpx.HTTPError:
             pass
@@ -63,10 +66,22 @@ def start_all(
     gateway_port: int | None = None,
     environment: str = "development",
     extra_env: dict[str, str] | None = None,
+    identity: DevIdentityProvider | None = None,
+    login_env: dict[str, str] | None = None,
 ) -> RunningServices:
-    """Every service's API and worker, then the gateway (with the development identity provider) in front."""
+    """Every service's API and worker, then the gateway in front. With `identity` (the keys the services trust),
+    the development OIDC provider runs too and the gateway signs browsers in with it; `login_env` tunes it."""
     logs.mkdir(parents=True, exist_ok=True)
     running = RunningServices(smtp_port=free_port(), logs=logs)
+    gateway_port = gateway_port or free_port()
+    gateway_url = f"http://127.0.0.1:{gateway_port}"
+    login_vars: dict[str, str] = {}
+    if identity is not None:
+        login_env = {"ACCORD_ENVIRONMENT": environment, **(login_env or {})}
+        login = start_dev_login(identity, gateway_url, logs, extra_env=login_env)
+        running.pids.append(login.process.pid)
+        running.dev_idp = login.issuer
+        login_vars = login.gateway_env(gateway_url)
     mail = spawn(
         [
             sys.executable,
@@ -88,20 +103,29 @@ def start_all(
         "ACCORD_ENVIRONMENT": environment,
         "ACCORD_LOG_JSON": "true",
         "ACCORD_NOTIFICATIONS_SMTP_PORT": str(running.smtp_port),
+        "ACCORD_NOTIFICATIONS_APP_BASE_URL": gateway_url,  # links in messages lead to the web app the gateway serves
         "ACCORD_NOTIFICATIONS_VAPID_PRIVATE_KEY": new_vapid_key(),
         **(extra_env or {}),
     }
     try:
+        if running.dev_idp:
+            wait_ready(running.dev_idp, path="/.well-known/openid-configuration")
         for service in SERVICES:
-            if service == "gateway":
-                env |= {f"ACCORD_GATEWAY_{s.upper()}_URL": url for s, url in running.urls.items()}
-                env["ACCORD_GATEWAY_DEV_IDENTITY_PROVIDER"] = "true"
-            port = gateway_port if service == "gateway" and gateway_port else free_port()
+            port = free_port()
             for role in ("api", "worker"):
                 argv = [f"accord-{service}", role, *(["--port", str(port)] if role == "api" else [])]
                 running.pids.append(spawn(argv, env, logs / f"{service}-{role}.log").pid)
             running.urls[service] = f"http://127.0.0.1:{port}"
             wait_ready(running.urls[service])
+        # The front door: one process, no database and no Kafka (neither is in its environment).
+        front = {k: v for k, v in env.items() if k not in ("KAFKA_BOOTSTRAP_SERVERS", "DATABASE_URL")}
+        front = {k: v for k, v in front.items() if not k.endswith("_DATABASE_URL")}
+        front |= {f"ACCORD_GATEWAY_{s.upper()}_URL": url for s, url in running.urls.items()}
+        front |= {"ACCORD_GATEWAY_DEV_IDENTITY_PROVIDER": "true", **login_vars}
+        port = gateway_port
+        running.pids.append(spawn(["accord-gateway", "api", "--port", str(port)], front, logs / "gateway-api.log").pid)
+        running.urls["gateway"] = f"http://127.0.0.1:{port}"
+        wait_ready(running.urls["gateway"])
     except BaseException:
         running.stop()
         raise

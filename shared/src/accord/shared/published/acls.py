@@ -64,7 +64,7 @@ def analytics_acls() -> list[Acl]:
 
 
 def users() -> dict[str, list[Acl]]:
-    """Every principal with its ACLs. A service that uses no topic (the gateway) still needs a user to connect."""
+    """Every principal with its ACLs. The gateway is none: it has no Kafka connection at all."""
     found = {service_user(s): service_acls(s) for s in SERVICES}
     found[ANALYTICS_USER] = analytics_acls()
     return found

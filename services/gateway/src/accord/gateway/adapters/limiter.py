@@ -11,6 +11,9 @@ from accord.gateway.domain.ratelimit import Bucket, Verdict, take
 class Limiter(Protocol):
     async def take(self, key: str, rate: float, burst: int) -> Verdict: ...
 
+    async def check(self) -> None:
+        """Raises when the store does not answer."""
+
     async def close(self) -> None: ...
 
 
@@ -22,6 +25,9 @@ class InProcessLimiter:
         bucket, verdict = take(self.buckets.get(key), time.monotonic(), rate, burst)
         self.buckets[key] = bucket
         return verdict
+
+    async def check(self) -> None:
+        return None  # in this process: answers while the process does
 
     async def close(self) -> None:
         self.buckets.clear()
@@ -51,6 +57,9 @@ class RedisLimiter:
     async def take(self, key: str, rate: float, burst: int) -> Verdict:
         allowed, retry_after = await self.script(keys=[f"accord:ratelimit:{key}"], args=[rate, burst, time.time()])
         return Verdict(bool(allowed), int(retry_after))
+
+    async def check(self) -> None:
+        await self.redis.ping()
 
     async def close(self) -> None:
         await self.redis.aclose()

@@ -1,7 +1,7 @@
-from accord.gateway.bootstrap import create_api, settings, subscriptions
-from accord.shared.cli import service_cli
+from accord.gateway.bootstrap import create_api
+from accord.shared.web_cli import web_cli
 
-app = service_cli(settings, create_api, subscriptions)
+app = web_cli(create_api)
 
 if __name__ == "__main__":
     app()

@@ -27,6 +27,10 @@ SECURITY_HEADERS = {
 }
 
 
+# The orchestrator's probes are not limited: a readiness probe must be able to say that the limit store is down.
+PROBES = frozenset({"/health", "/ready"})
+
+
 def loggable_path(path: str) -> str:
     """The path with identifiers masked, so access logs cannot be joined to a person."""
     return _IDENTIFIER.sub("{id}", path)
@@ -66,6 +70,8 @@ class Guard:
         if length is not None and (not length.isdigit() or int(length) > s.max_body_bytes):
             refusal = problem_response(413, "Request too large", f"Send at most {s.max_body_bytes} bytes")
             await refusal(scope, receive, send_secured)
+        elif scope["path"] in PROBES:
+            await self.app(scope, receive, send_secured)
         elif not (
             verdict := await scope["app"].state.limiter.take(
                 f"address:{client[0] if client else 'unknown'}", s.address_rate_per_second, s.address_burst

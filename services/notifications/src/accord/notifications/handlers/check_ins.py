@@ -6,7 +6,7 @@ from datetime import datetime, timedelta
 
 import asyncpg
 
-from accord.notifications.domain import audience
+from accord.notifications.domain import audience, links
 from accord.notifications.domain.audience import CareTeam
 from accord.notifications.domain.check_ins import CheckInDue
 from accord.notifications.handlers.planning import Planner, Source
@@ -39,7 +39,7 @@ async def remind_due_check_ins(pool: asyncpg.Pool, planner: Planner, now: dateti
                     client_id=row["client_id"],
                     correlation_id=due.reminder_id,
                     causation_id=None,
-                    link_path=f"/goals/{due.goal_id}",
+                    link_path=links.CHECK_INS,
                 )
                 await planner.notify(conn, source, audience.check_in_reminder(CareTeam(row["client_id"])), now)
             await conn.execute(

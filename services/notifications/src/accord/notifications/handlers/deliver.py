@@ -16,6 +16,7 @@ import structlog
 
 from accord.notifications.adapters import deliveries, people
 from accord.notifications.adapters.deliveries import Claimed
+from accord.notifications.domain import links
 from accord.notifications.domain.delivery import (
     Delivery,
     DeliveryFailure,
@@ -87,7 +88,7 @@ class Deliverer:
                 DELIVERIES.labels(item.channel.value, "sent").inc()
 
     def _message(self, d: Delivery, locale: str, count: int) -> RenderedMessage:
-        template, path = (TemplateCode.DIGEST, "/inbox") if d.digest else (d.template, d.link_path)
+        template, path = (TemplateCode.DIGEST, links.INBOX) if d.digest else (d.template, d.link_path)
         link = self.settings.app_base_url.rstrip("/") + path
         locale = resolve_locale(locale, self.settings.default_locale)  # theirs, else the service's, else English
         return render(template, locale, {"link": link, "count": count})

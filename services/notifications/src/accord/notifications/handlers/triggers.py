@@ -8,7 +8,7 @@ when the goals service's events catch up (`replay_held`).
 import structlog
 
 from accord.notifications.adapters import care_teams, pending_triggers
-from accord.notifications.domain import audience
+from accord.notifications.domain import audience, links
 from accord.notifications.domain.audience import GoalAccess, Notice
 from accord.notifications.domain.templates import TemplateCode
 from accord.notifications.handlers.planning import Planner, Source
@@ -37,7 +37,7 @@ class Triggers:
         team = await care_teams.team_of_episode(conn, envelope.tenant_id, event.client_id, event.episode_id)
         access = GoalAccess(event.visibility, frozenset(event.shared_with))
         notices = audience.goal_waiting_for_view(event.required_parties, event.proposed_by, team, access)
-        await self._notify(conn, envelope, event, notices, f"/goals/{event.goal_id}")
+        await self._notify(conn, envelope, event, notices, links.goal(event.goal_id))
 
     async def on_goal_revision_proposed(
         self, conn: Connection, envelope: Envelope, event: GoalRevisionProposed
@@ -48,14 +48,14 @@ class Triggers:
             return
         team = await care_teams.team_of_episode(conn, envelope.tenant_id, event.client_id, goal.episode_id)
         notices = audience.goal_waiting_for_view(event.required_parties, event.proposed_by, team, goal.access)
-        await self._notify(conn, envelope, event, notices, f"/goals/{event.goal_id}")
+        await self._notify(conn, envelope, event, notices, links.goal(event.goal_id))
 
     async def on_goal_agreed(self, conn: Connection, envelope: Envelope, event: GoalAgreed) -> None:
         await care_teams.goal_agreed(conn, envelope.tenant_id, event)
         team = await care_teams.team_of_episode(conn, envelope.tenant_id, event.client_id, event.episode_id)
         access = GoalAccess(event.visibility, frozenset(event.shared_with))
         notices = audience.goal_agreed(event.parties, team, access)
-        await self._notify(conn, envelope, event, notices, f"/goals/{event.goal_id}")
+        await self._notify(conn, envelope, event, notices, links.goal(event.goal_id))
 
     async def on_progress_trigger(self, conn: Connection, envelope: Envelope, event: ProgressTrigger) -> None:
         if not await self._plan(conn, envelope, event):
@@ -75,7 +75,7 @@ class Triggers:
             team = await care_teams.team_of_client(conn, tenant, event.client_id)
             if not team.therapists:
                 return False
-            await self._notify(conn, envelope, event, audience.safety_signal(team), f"/clients/{event.client_id}")
+            await self._notify(conn, envelope, event, audience.safety_signal(team), links.INBOX)
             return True
         goal = await care_teams.goal(conn, tenant, event.goal_id)
         if goal is None:
@@ -87,7 +87,7 @@ class Triggers:
             notices = audience.celebration(TemplateCode.MILESTONE_CELEBRATION, team, goal.access)
         else:
             notices = audience.celebration(TemplateCode.TARGET_CELEBRATION, team, goal.access)
-        await self._notify(conn, envelope, event, notices, f"/goals/{event.goal_id}")
+        await self._notify(conn, envelope, event, notices, links.goal(event.goal_id))
         return True
 
     async def _notify(

@@ -1,0 +1,60 @@
+"""The web app (web/, built to `web_dist_dir`) at `/`, on the API's origin: content-hashed files under /assets/
+cached for a year, every other page answered with index.html (the app routes on the client) and never cached, so a
+new release is picked up on the next visit. The service worker and the manifest are never cached either."""
+
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from starlette.datastructures import Headers
+from starlette.exceptions import HTTPException
+from starlette.responses import FileResponse, Response
+from starlette.staticfiles import StaticFiles
+from starlette.types import Scope
+
+from accord.shared.problems import problem_response
+
+IMMUTABLE = "public, max-age=31536000, immutable"
+REVALIDATE = "no-cache"
+NOT_THE_APP = ("api/", "auth/")  # answered by the gateway's own routes; never the app's index.html
+
+
+def web_csp(login_issuer: str | None) -> str:
+    """The app's policy: its own files only, no inline script or eval. form-action allows the identity provider,
+    because a form that starts a sign-in is redirected there."""
+    provider = ""
+    if login_issuer:
+        parts = urlsplit(login_issuer)
+        provider = f" {parts.scheme}://{parts.netloc}"
+    return (
+        "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; "
+        "worker-src 'self'; manifest-src 'self'; frame-ancestors 'none'; base-uri 'none'; "
+        f"form-action 'self'{provider}"
+    )
+
+
+class WebApp(StaticFiles):
+    def __init__(self, directory: Path, csp: str) -> None:
+        super().__init__(directory=directory, html=False, check_dir=True)
+        self.index = directory / "index.html"
+        self.csp = csp
+
+    async def get_response(self, path: str, scope: Scope) -> Response:
+        response = await self._answer(path, scope)
+        response.headers["Content-Security-Policy"] = self.csp
+        return response
+
+    async def _answer(self, path: str, scope: Scope) -> Response:
+        if scope["method"] not in ("GET", "HEAD") or path.startswith(NOT_THE_APP) or path in ("api", "auth"):
+            return problem_response(404, "Not found", "No such path")
+        try:
+            response = await super().get_response(path, scope)
+        except HTTPException as exc:
+            if exc.status_code != 404:
+                raise
+        else:
+            response.headers["Cache-Control"] = IMMUTABLE if path.startswith("assets/") else REVALIDATE
+            return response
+        wants_page = path == "" or "text/html" in Headers(scope=scope).get("accept", "")
+        if path.startswith("assets/") or not wants_page:
+            return problem_response(404, "Not found", "No such file")  # a missing asset is never index.html
+        return FileResponse(self.index, media_type="text/html", headers={"Cache-Control": REVALIDATE})

@@ -1,3 +1,0 @@
-from accord.shared.migrations import run_env
-
-run_env()

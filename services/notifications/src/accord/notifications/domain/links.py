@@ -1,0 +1,12 @@
+"""Where a message's link leads: a route of the web app, which the gateway serves under the public base URL
+(`app_base_url`). The app (web/) has exactly these routes; a link to anything else would land on its not-found page.
+"""
+
+from uuid import UUID
+
+INBOX = "/inbox"
+CHECK_INS = "/checkins"
+
+
+def goal(goal_id: UUID) -> str:
+    return f"/goals/{goal_id}"
