@@ -19,7 +19,7 @@ export default tseslint.config(
   },
   {
     // Playwright fixtures call their `use` argument: not React's hook.
-    files: ["e2e/**"],
+    files: ["e2e/**", "e2e-stack/**"],
     rules: { "react-hooks/rules-of-hooks": "off" },
   },
   {

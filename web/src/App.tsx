@@ -97,7 +97,8 @@ export function App() {
     if (locale) void setLanguage(languageOf(locale));
   }, [locale]);
 
-  if (session.data === null) {
+  // Only the gateway's own answer of this visit sends the person to sign in, never a remembered one.
+  if (session.data === null && session.isFetchedAfterMount) {
     window.location.assign(loginUrl(window.location.pathname + window.location.search));
     return <Loading />;
   }

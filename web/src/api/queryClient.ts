@@ -49,6 +49,7 @@ export const persistOptions = {
   dehydrateOptions: {
     // Whatever was last seen is kept, also when the latest refetch failed (offline): by default only queries whose
     // last fetch succeeded are persisted, and one offline visit would wipe the kept data.
-    shouldDehydrateQuery: (query: Query) => query.state.data !== undefined,
+    // "No session" is never kept: after signing in, the app must not come back to a remembered sign-out.
+    shouldDehydrateQuery: (query: Query) => query.state.data !== undefined && query.state.data !== null,
   },
 };

@@ -18,12 +18,19 @@ export function syncNow(owner: string): Promise<void> {
   return flush(apiTransport, owner);
 }
 
-/** Send what waits when the app opens and whenever the network comes back. */
+const RETRY_EVERY_MS = 20_000;
+
+/** Send what waits when the app opens, whenever the network comes back, and every little while (a retryable
+ * refusal, such as a care episode another service has not heard of yet, is tried again without a reload). */
 export function startSync(owner: string): () => void {
   const onOnline = () => void syncNow(owner);
   window.addEventListener("online", onOnline);
+  const timer = window.setInterval(() => navigator.onLine && void syncNow(owner), RETRY_EVERY_MS);
   void syncNow(owner);
-  return () => window.removeEventListener("online", onOnline);
+  return () => {
+    window.removeEventListener("online", onOnline);
+    window.clearInterval(timer);
+  };
 }
 
 /** The person's queue as it is now, kept current. */
