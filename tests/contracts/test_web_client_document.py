@@ -4,6 +4,8 @@ code says today (scripts/update-web-client), or the app would be typed against a
 import json
 from pathlib import Path
 
+import pytest
+
 from accord.shared.published import openapi
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -21,3 +23,12 @@ def test_the_offline_document_has_every_services_public_paths_under_api_v1() -> 
     assert "/api/v1/notifications/preferences" in paths
     assert "/api/v1/me/overview" in paths
     assert all(path.startswith("/api/v1/") for path in paths)
+
+
+def test_the_document_is_the_same_whatever_identity_settings_the_environment_holds(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    expected = openapi.rendered()
+    monkeypatch.setenv("ACCORD_OIDC_JWKS", '{"keys": []}')
+    monkeypatch.setenv("ACCORD_OIDC_ISSUER", "http://127.0.0.1:1/elsewhere")
+    assert openapi.rendered() == expected

@@ -25,11 +25,17 @@ _OFFLINE_SETTINGS = {
 }
 
 
+# Set elsewhere (a test session, a developer's shell), these would clash with the settings above.
+_CLEARED = ("ACCORD_OIDC_JWKS",)
+
+
 @contextmanager
 def _offline_environment() -> Iterator[None]:
-    saved = {key: os.environ.get(key) for key in _OFFLINE_SETTINGS}
-    for key, value in _OFFLINE_SETTINGS.items():
-        os.environ.setdefault(key, value)
+    """The same settings whatever the surrounding environment holds, put back afterwards."""
+    saved = {key: os.environ.get(key) for key in (*_OFFLINE_SETTINGS, *_CLEARED)}
+    os.environ.update(_OFFLINE_SETTINGS)
+    for key in _CLEARED:
+        os.environ.pop(key, None)
     try:
         yield
     finally:
