@@ -18,10 +18,11 @@ test("Sam signs in, writes a goal in their own words with the SMART tips, and as
   await expectAccessible(page);
 
   await page.getByRole("link", { name: "Write a new goal" }).click();
-  await page.getByLabel("Your goal").fill("be ok");
+  await expect(page.getByRole("heading", { name: "Write a goal" })).toBeVisible();
+  await page.getByLabel("Your goal", { exact: true }).fill("be ok");
   // The goals service's own plain-language hint, asked for once typing pauses.
   await expect(page.getByText(/Say what you would be doing when this goal is reached/)).toBeVisible();
-  await page.getByLabel("Your goal").fill("Go to the youth club on my own every Friday");
+  await page.getByLabel("Your goal", { exact: true }).fill("Go to the youth club on my own every Friday");
   await page.getByLabel("Why it matters to you").fill("I want to see my friends again");
   await expect(page.getByText("This goal looks clear and doable.")).toBeVisible();
   await expectAccessible(page);
