@@ -1,7 +1,7 @@
 from pathlib import Path
 from typing import ClassVar
 
-from pydantic import Field, SecretStr, model_validator
+from pydantic import Field, IPvAnyNetwork, SecretStr, model_validator
 from pydantic_settings import SettingsConfigDict
 
 from accord.shared.settings import LOCAL_ENV_FILE, WebSettings
@@ -39,6 +39,11 @@ class Settings(WebSettings):
     user_burst: int = Field(default=60, ge=1)
     address_rate_per_second: float = Field(default=50, gt=0)
     address_burst: int = Field(default=150, ge=1)
+    trusted_proxies: list[IPvAnyNetwork] = Field(
+        default=[],
+        description="addresses or CIDRs of the proxies in front (e.g. the ingress controller's pods): only a request "
+        "from one of them has its client address taken from X-Forwarded-For",
+    )
     redis_url: str | None = Field(
         default=None, description="shared rate-limit and session store when several gateways run"
     )
