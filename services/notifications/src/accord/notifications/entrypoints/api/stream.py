@@ -3,8 +3,9 @@
 `GET /notifications/stream` (`Accept: text/event-stream`):
 - `event: inbox`, `id: <seq>`, data `{"id", "kind", "created_at", "link", "unread_count"}` for each new item (a
   safety signal is `kind: "safety_signal"`); never the message's text, which the app reads from the inbox list.
-- `event: unread`, `id: <seq of the last item sent>`, data `{"unread_count"}` on connect and whenever items are
-  marked read (on any device).
+- `event: unread`, `id: <seq of the last item sent>`, data `{"unread_count"}` once caught up after connecting
+  (after the items missed, if any: from here on the stream is live) and whenever items are marked read (on any
+  device).
 - a `retry:` hint first, and a comment line every `stream_heartbeat_seconds`.
 
 `id` is the item's place in the caller's inbox (1, 2, 3... in commit order). A client reconnecting with
@@ -71,6 +72,7 @@ async def _events(
     base = s.app_base_url.rstrip("/")
     yield ServerSentEvent(retry=s.stream_retry_ms)
     with listener.subscribe(principal.subject) as wake:
+        caught_up = False
         while time.time() < expires_at:
             wake.clear()  # before reading, so a commit during the read wakes the next wait
             async with res.pool.acquire() as conn:
@@ -83,11 +85,13 @@ async def _events(
                     link=base + item.link_path, unread_count=unread,
                 )  # fmt: skip
                 yield ServerSentEvent(data.model_dump_json(), event="inbox", id=str(cursor))
-            if not items:  # the first pass, or woken by an item marked read: the count is the news
+            if len(items) == s.stream_batch_size:
+                continue  # more are waiting
+            # Once caught up after connecting, and whenever woken with no new item (one was marked read).
+            if not caught_up or not items:
                 count = UnreadEventOut(unread_count=unread).model_dump_json()
                 yield ServerSentEvent(count, event="unread", id=str(cursor))
-            elif len(items) == s.stream_batch_size:
-                continue  # more are waiting
+            caught_up = True
             try:
                 await asyncio.wait_for(wake.wait(), timeout=max(0.0, expires_at - time.time()))
             except TimeoutError:
