@@ -5,6 +5,7 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 
+from accord.gateway.adapters.event_streams import EventStreams
 from accord.gateway.adapters.limiter import InProcessLimiter, Limiter, RedisLimiter
 from accord.gateway.adapters.upstreams import Upstreams
 from accord.gateway.entrypoints import dev_idp, middleware, openapi, overview, proxy
@@ -23,9 +24,11 @@ def create_api() -> FastAPI:
     @asynccontextmanager
     async def upstreams(app: FastAPI, res: Resources) -> AsyncIterator[None]:
         app.state.upstreams = Upstreams(s)  # here: its sessions belong to the running event loop
+        app.state.event_streams = EventStreams(app.state.upstreams.bases, s)
         try:
             yield
         finally:
+            await app.state.event_streams.close()
             await app.state.upstreams.close()
             await app.state.limiter.close()
 
