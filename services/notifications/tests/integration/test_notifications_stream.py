@@ -180,7 +180,7 @@ async def test_marking_an_item_read_sends_the_new_unread_count(
 
 
 async def test_an_open_stream_sends_heartbeats_and_a_retry_hint(http: httpx.AsyncClient, tokens: TokenFactory) -> None:
-    headers = tokens.bearer(uuid4(), ["client"], f"t-{uuid4().hex[:8]}")
+    headers = {**tokens.bearer(uuid4(), ["client"], f"t-{uuid4().hex[:8]}"), "Accept": "text/event-stream"}
     lines: list[str] = []
     async with asyncio.timeout(ENOUGH), http.stream("GET", "/notifications/stream", headers=headers) as response:
         assert response.headers["content-type"].startswith("text/event-stream")
@@ -200,11 +200,19 @@ async def test_the_stream_ends_when_the_token_expires(open_stream: Callable[...,
 async def test_a_last_event_id_that_is_not_a_number_is_refused_naming_the_header(
     http: httpx.AsyncClient, tokens: TokenFactory
 ) -> None:
-    headers = {**tokens.bearer(uuid4(), ["client"], "t-x"), "Last-Event-ID": "abc"}
+    headers = {**tokens.bearer(uuid4(), ["client"], "t-x"), "Last-Event-ID": "abc", "Accept": "text/event-stream"}
     r = await http.get("/notifications/stream", headers=headers)
     assert r.status_code == 400
     assert r.headers["content-type"] == "application/problem+json"
     assert r.json()["field"] == "Last-Event-ID"
+
+
+async def test_a_request_that_does_not_ask_for_an_event_stream_is_refused_rather_than_left_waiting(
+    http: httpx.AsyncClient, tokens: TokenFactory
+) -> None:
+    r = await http.get("/notifications/stream", headers={**tokens.bearer(uuid4(), ["client"], "t-x"), "Accept": "*/*"})
+    assert r.status_code == 406
+    assert r.json()["field"] == "Accept"
 
 
 async def test_a_stream_without_a_token_is_refused(http: httpx.AsyncClient) -> None:

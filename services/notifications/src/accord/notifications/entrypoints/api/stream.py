@@ -1,6 +1,6 @@
 """My inbox, live: new items and the unread count as Server-Sent Events, without polling.
 
-`GET /notifications/stream` (`Accept: text/event-stream`):
+`GET /notifications/stream` with `Accept: text/event-stream` (without it: 406, rather than an answer that never ends):
 - `event: inbox`, `id: <seq>`, data `{"id", "kind", "created_at", "link", "unread_count"}` for each new item (a
   safety signal is `kind: "safety_signal"`); never the message's text, which the app reads from the inbox list.
 - `event: unread`, `id: <seq of the last item sent>`, data `{"unread_count"}` once caught up after connecting
@@ -38,17 +38,24 @@ from accord.shared.runtime import Resources
 
 router = APIRouter(prefix="/notifications", tags=["inbox"])
 
+EVENT_STREAM = "text/event-stream"
 LastEventId = Annotated[str | None, Header(alias="Last-Event-ID", max_length=20)]
 
 
 @router.get(
     "/stream",
     response_class=EventSourceResponse,
-    responses={200: {"description": "an endless stream of events", "content": {"text/event-stream": {}}}},
+    responses={
+        200: {"description": "an endless stream of events", "content": {"text/event-stream": {}}},
+        406: {"description": "not asked for as an event stream", "content": {"application/problem+json": {}}},
+    },
 )
 async def stream(
     principal: CurrentPrincipal, res: ResourcesDep, request: Request, last_event_id: LastEventId = None
 ) -> EventSourceResponse:
+    if EVENT_STREAM not in request.headers.get("accept", ""):
+        # A client that cannot read a stream would wait on this answer until the token expired.
+        raise Problem(406, "Not acceptable", f"This is an event stream: send Accept: {EVENT_STREAM}", field="Accept")
     resume_after = _cursor(last_event_id)
     async with res.pool.acquire() as conn, conn.transaction():
         newest = await inbox.last_seq(conn, principal.tenant_id, principal.subject)
