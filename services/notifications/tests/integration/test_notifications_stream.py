@@ -236,3 +236,16 @@ async def test_a_safety_signal_reaches_the_therapists_open_stream(
         [event] = await therapist.inbox_items(1)
         assert event["kind"] == "safety_signal"
         assert event["link"].endswith(f"/clients/{story.client}")
+
+
+async def test_an_item_committed_while_the_listening_connection_was_lost_still_arrives(
+    open_stream: Callable[..., Stream], db: asyncpg.Pool, admin_db: asyncpg.Pool
+) -> None:
+    tenant, me = f"t-{uuid4().hex[:8]}", uuid4()
+    async with open_stream(me, tenant) as stream:
+        await admin_db.execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'accord-inbox'"
+        )
+        item = await add_item(db, tenant, me)  # its NOTIFY may reach no one: the listener is reconnecting
+        [event] = await stream.inbox_items(1)
+        assert event["id"] == str(item)

@@ -27,6 +27,7 @@ log = structlog.get_logger(__name__)
 
 EVENT_STREAM = "text/event-stream"
 PASSED_HEADERS = frozenset((*FORWARDED_REQUEST_HEADERS, *TRACE_HEADERS, "last-event-id"))
+STUCK_CLIENT_SECONDS = 30.0  # a client that takes nothing (not even a heartbeat) for this long is let go
 FAILURES = {502: "Bad gateway", 503: "Service unavailable", 504: "Gateway timeout"}
 
 
@@ -70,6 +71,7 @@ class EventStreams:
         return EventSourceResponse(
             _relay(upstream),
             ping=0,  # the service's own heartbeats come through
+            send_timeout=STUCK_CLIENT_SECONDS,
             headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"},
         )
 
