@@ -25,6 +25,7 @@ import resource
 import statistics
 import time
 import uuid
+from collections import Counter
 from pathlib import Path
 from typing import Any
 
@@ -70,6 +71,7 @@ class Streams:
         self.latencies: list[float] = []
         self.live = 0
         self.failed = 0
+        self.refusals: Counter[int] = Counter()  # status -> how many streams it refused
         self.all_live = asyncio.Event()
         self.target = 0
 
@@ -79,6 +81,7 @@ class Streams:
             response = await http.get(url, headers=headers)
         if response.status != 200:
             self.failed += 1
+            self.refusals[response.status] += 1
             response.release()
             return
         event = ""
@@ -174,6 +177,7 @@ async def run(
         "streams": n,
         "streams_live": streams.live,
         "streams_refused": streams.failed,
+        "refusals_by_status": {str(k): v for k, v in streams.refusals.items()},
         "open_seconds": round(open_seconds, 2),
         "signals_sent": sent,
         "signals_received": len(ms),
