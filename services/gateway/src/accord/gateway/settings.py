@@ -33,6 +33,7 @@ class Settings(WebSettings):
     upstream_timeout_seconds: float = Field(default=5.0, gt=0, description="per request to a service")
     reporting_timeout_seconds: float = Field(default=15.0, gt=0, description="reports and exports take longer")
     upstream_connections: int = Field(default=100, ge=1, description="pooled connections per service")
+    stream_connections: int = Field(default=10_000, ge=1, description="open event streams per service, at most")
     max_body_bytes: int = Field(default=256 * 1024, ge=1024, description="larger requests get 413")
     cors_origins: list[str] = Field(default=["http://localhost:5173"], description="the web client's origins")
     user_rate_per_second: float = Field(default=20, gt=0)

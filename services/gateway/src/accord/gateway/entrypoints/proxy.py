@@ -6,6 +6,7 @@ from fastapi import Request, Response
 from starlette.routing import Match, Mount
 from starlette.types import Receive, Scope, Send
 
+from accord.gateway.adapters import event_streams
 from accord.gateway.adapters.upstreams import RETURNED_RESPONSE_HEADERS, UpstreamFailed, Upstreams
 from accord.gateway.domain.routes import route
 from accord.gateway.settings import Settings
@@ -96,5 +97,8 @@ class Proxy:
             response = problem_response(405, "Method not allowed", f"{request.method} is not used by this API")
         else:
             await admitted(request)
-            response = await forward(request, target.service, target.upstream_path)
+            if event_streams.wanted(request):  # relayed as it comes, never read in full
+                response = await request.app.state.event_streams.forward(request, target.service, target.upstream_path)
+            else:
+                response = await forward(request, target.service, target.upstream_path)
         await response(scope, receive, send)

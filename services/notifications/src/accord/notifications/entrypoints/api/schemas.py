@@ -23,6 +23,22 @@ class UnreadCountOut(BaseModel):
     unread: int
 
 
+class InboxEventOut(BaseModel):
+    """The data of an `event: inbox` on the live stream: what the app needs to show a badge and a link, no text."""
+
+    id: UUID
+    kind: str
+    created_at: datetime
+    link: str
+    unread_count: int
+
+
+class UnreadEventOut(BaseModel):
+    """The data of an `event: unread` on the live stream: sent on connect and when items are marked read."""
+
+    unread_count: int
+
+
 class QuietHoursBody(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
