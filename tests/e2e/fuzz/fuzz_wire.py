@@ -7,6 +7,7 @@ JSON, no control character or non-finite number read back, and a refusal of what
 """
 
 import http.client
+import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
@@ -73,7 +74,7 @@ class Wire:
 
 @dataclass(frozen=True)
 class Finding:
-    """One defect seen in one answer. `key` groups the same defect seen again."""
+    """One defect seen in one answer."""
 
     check: str
     operation: str
@@ -84,23 +85,31 @@ class Finding:
 
     @property
     def key(self) -> tuple[str, str, str]:
-        return self.check, self.operation, self.attack
+        """The same defect seen again: same check, operation and what went wrong (identifiers masked). A poisoned
+        record shows in every later read of its list, whatever the later attack was, so the attack is not part."""
+        return self.check, self.operation, _IDENTIFIERS.sub("{id}", self.detail)[:120]
+
+
+_IDENTIFIERS = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|\d+")
 
 
 @dataclass
 class Findings:
-    """Every distinct defect of a run, with its first example and how often it was seen."""
+    """Every distinct defect of a run: its first example, how often it was seen and under which attacks."""
 
-    seen: dict[tuple[str, str, str], tuple[Finding, int]] = field(default_factory=dict)
+    seen: dict[tuple[str, str, str], tuple[Finding, int, set[str]]] = field(default_factory=dict)
 
     def add(self, finding: Finding) -> None:
-        first, count = self.seen.get(finding.key, (finding, 0))
-        self.seen[finding.key] = (first, count + 1)
+        first, count, attacks = self.seen.get(finding.key, (finding, 0, set()))
+        self.seen[finding.key] = (first, count + 1, attacks | {finding.attack})
 
     def report(self) -> str:
         lines = []
-        for (check, operation, attack), (f, count) in sorted(self.seen.items()):
-            lines.append(f"[{check}] {operation} | {attack} | status {f.status} | x{count}\n    {f.detail}\n    {f.example}")
+        for (check, operation, _), (f, count, attacks) in sorted(self.seen.items()):
+            lines.append(
+                f"[{check}] {operation} | status {f.status} | x{count} | attacks: {', '.join(sorted(attacks))}"
+                f"\n    {f.detail}\n    {f.example}"
+            )
         return f"{len(self.seen)} distinct defects:\n" + "\n".join(lines)
 
     def __bool__(self) -> bool:
@@ -166,7 +175,7 @@ def _schema_failures(case: Case, answer: Answer, target: str, body: bytes | None
     try:
         case.validate_response(response, checks=[response_schema_conformance, content_type_conformance])
     except FailureGroup as group:
-        return sorted({f"{type(f).__name__}: {f.title}" for f in group.exceptions})
+        return sorted({f"{f.title}: {' '.join(f.message.split())[:400]}" for f in group.exceptions})
     return []
 
 
