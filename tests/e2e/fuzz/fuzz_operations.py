@@ -22,7 +22,9 @@ def fuzz_every_operation(schema: BaseSchema, wire: Wire, cast: Cast, examples: i
     return findings, len(operations)
 
 
-def fuzz_operation(operation: APIOperation, wire: Wire, cast: Cast, role: str, examples: int, findings: Findings) -> None:
+def fuzz_operation(
+    operation: APIOperation, wire: Wire, cast: Cast, role: str, examples: int, findings: Findings
+) -> None:
     headers = cast.headers(role)
     components = operation.schema.raw_schema.get("components", {}).get("schemas", {})
     body_schema = _body_schema(operation)

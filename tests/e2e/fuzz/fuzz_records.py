@@ -74,7 +74,9 @@ class Records(RuleBasedStateMachine):
             return None  # already a finding: the answer is not JSON
         return document if isinstance(document, dict) else None
 
-    def read_back(self, attack: Attack, reads: list[tuple[str, dict[str, str]]], roles: tuple[str, ...] = ROLES) -> None:
+    def read_back(
+        self, attack: Attack, reads: list[tuple[str, dict[str, str]]], roles: tuple[str, ...] = ROLES
+    ) -> None:
         """Every role reads what was written; a finding names the attack that went into the record."""
         self.attacks.append(attack)
         echo = replace(attack, kind=f"{attack.kind} (read back)", refuse=False)
@@ -99,13 +101,17 @@ class Records(RuleBasedStateMachine):
         self.attacks: list[Attack] = []
         self.client = str(self.cast.ids["client"])
         opened = self.created(
-            self.send("POST", "/episodes", "therapist", payload={"client_id": self.client, "team_id": str(self.cast.team)})
+            self.send(
+                "POST", "/episodes", "therapist", payload={"client_id": self.client, "team_id": str(self.cast.team)}
+            )
         )
         assert opened is not None, "the episode of the fuzz run could not be opened: nothing else can be tested"
         self.episode = opened["episode_id"]
         family = {"person_id": str(self.cast.ids["family"]), "relationship_code": "parent"}
         self.send("POST", "/episodes/{episode_id}/participants", "therapist", payload=family, episode_id=self.episode)
-        drafted = self.send("POST", "/episodes/{episode_id}/goals", "client", payload=body.goal(), episode_id=self.episode)
+        drafted = self.send(
+            "POST", "/episodes/{episode_id}/goals", "client", payload=body.goal(), episode_id=self.episode
+        )
         goal = (self.created(drafted) or {}).get("goal_id")
         assert goal is not None, "the goal of the fuzz run could not be drafted: nothing else can be tested"
         self.send("POST", "/goals/{goal_id}/proposal", "client", payload={}, goal_id=goal)
@@ -145,7 +151,9 @@ class Records(RuleBasedStateMachine):
         return goal["goal_id"]
 
     def read_goal(self, goal: str, attack: Attack) -> None:
-        self.read_back(attack, [("/goals/{goal_id}", {"goal_id": goal}), ("/goals/{goal_id}/history", {"goal_id": goal})])
+        self.read_back(
+            attack, [("/goals/{goal_id}", {"goal_id": goal}), ("/goals/{goal_id}/history", {"goal_id": goal})]
+        )
 
     def etag(self, goal: str) -> str:
         earlier = Attack("a value written earlier (read back)", None, refuse=False)
@@ -155,13 +163,23 @@ class Records(RuleBasedStateMachine):
     @rule(goal=goals, hostile=hostile(body.goal))
     def edit_the_draft(self, goal: str, hostile: Injected) -> None:
         headers = {"If-Match": self.etag(goal)}
-        self.send("PUT", "/goals/{goal_id}/draft", "client", payload=hostile.body, attack=hostile.attack, headers=headers, goal_id=goal)
+        self.send(
+            "PUT",
+            "/goals/{goal_id}/draft",
+            "client",
+            payload=hostile.body,
+            attack=hostile.attack,
+            headers=headers,
+            goal_id=goal,
+        )
         self.read_goal(goal, hostile.attack)
 
     @rule(target=agreed, goal=goals, hostile=hostile(body.agreement))
     def agree_on_a_goal(self, goal: str, hostile: Injected) -> Any:
         self.send("POST", "/goals/{goal_id}/proposal", "client", payload={}, goal_id=goal)
-        self.send("POST", "/goals/{goal_id}/agreements", "client", payload=hostile.body, attack=hostile.attack, goal_id=goal)
+        self.send(
+            "POST", "/goals/{goal_id}/agreements", "client", payload=hostile.body, attack=hostile.attack, goal_id=goal
+        )
         answer = self.send("POST", "/goals/{goal_id}/agreements", "therapist", payload=body.agreement(), goal_id=goal)
         self.read_goal(goal, hostile.attack)
         agreed = self.created(answer)
@@ -171,7 +189,13 @@ class Records(RuleBasedStateMachine):
     def revise_an_agreed_goal(self, goal: str, hostile: Injected) -> None:
         headers = {"If-Match": self.etag(goal)}
         self.send(
-            "POST", "/goals/{goal_id}/revisions", "therapist", payload=hostile.body, attack=hostile.attack, headers=headers, goal_id=goal
+            "POST",
+            "/goals/{goal_id}/revisions",
+            "therapist",
+            payload=hostile.body,
+            attack=hostile.attack,
+            headers=headers,
+            goal_id=goal,
         )
         self.read_goal(goal, hostile.attack)
 
@@ -180,13 +204,21 @@ class Records(RuleBasedStateMachine):
         hostile: Injected = data.draw(injected(body.visibility(self.cast.ids["family"])))
         headers = {"If-Match": self.etag(goal)}
         self.send(
-            "PUT", "/goals/{goal_id}/visibility", "client", payload=hostile.body, attack=hostile.attack, headers=headers, goal_id=goal
+            "PUT",
+            "/goals/{goal_id}/visibility",
+            "client",
+            payload=hostile.body,
+            attack=hostile.attack,
+            headers=headers,
+            goal_id=goal,
         )
         self.read_goal(goal, hostile.attack)
 
     @rule(goal=agreed, hostile=hostile(body.closure))
     def close_a_goal(self, goal: str, hostile: Injected) -> None:
-        self.send("POST", "/goals/{goal_id}/closure", "therapist", payload=hostile.body, attack=hostile.attack, goal_id=goal)
+        self.send(
+            "POST", "/goals/{goal_id}/closure", "therapist", payload=hostile.body, attack=hostile.attack, goal_id=goal
+        )
         self.read_goal(goal, hostile.attack)
 
     # -- progress --------------------------------------------------------------------------------------------------
@@ -194,14 +226,22 @@ class Records(RuleBasedStateMachine):
     def read_progress(self, goal: str, attack: Attack) -> None:
         self.read_back(
             attack,
-            [("/progress/goals/{goal_id}", {"goal_id": goal}), ("/progress/goals/{goal_id}/entries", {"goal_id": goal})],
+            [
+                ("/progress/goals/{goal_id}", {"goal_id": goal}),
+                ("/progress/goals/{goal_id}/entries", {"goal_id": goal}),
+            ],
         )
 
     @rule(goal=agreed, hostile=hostile(body.entry), role=st.sampled_from(["client", "therapist"]))
     def record_progress(self, goal: str, hostile: Injected, role: str) -> None:
         self.until_known(
             lambda: self.send(
-                "POST", "/progress/goals/{goal_id}/entries", role, payload=hostile.body, attack=hostile.attack, goal_id=goal
+                "POST",
+                "/progress/goals/{goal_id}/entries",
+                role,
+                payload=hostile.body,
+                attack=hostile.attack,
+                goal_id=goal,
             )
         )
         self.read_progress(goal, hostile.attack)
@@ -241,7 +281,9 @@ class Records(RuleBasedStateMachine):
 
     @rule(hostile=hostile(body.check_in))
     def check_in(self, hostile: Injected) -> None:
-        self.until_known(lambda: self.send("POST", "/progress/checkins", "client", payload=hostile.body, attack=hostile.attack))
+        self.until_known(
+            lambda: self.send("POST", "/progress/checkins", "client", payload=hostile.body, attack=hostile.attack)
+        )
         self.read_back(hostile.attack, [("/progress/clients/{client_id}/checkins", {"client_id": self.client})])
 
     @rule(hostile=hostile(body.questionnaire))
@@ -273,7 +315,9 @@ class Records(RuleBasedStateMachine):
         client = {"client_id": self.client}
         deadline = time.monotonic() + KNOWN_WITHIN_SECONDS
         while time.monotonic() < deadline:  # the report exists once the episode's events have arrived
-            if (answer := self.send("GET", "/reporting/clients/{client_id}/report", "client", **client)) and answer.status != 404:
+            if (
+                answer := self.send("GET", "/reporting/clients/{client_id}/report", "client", **client)
+            ) and answer.status != 404:
                 break
             time.sleep(0.5)
         reads = [("/reporting/clients/{client_id}/report", client), ("/reporting/clients/{client_id}/fhir", client)]

@@ -63,7 +63,13 @@ def batch(goal_id: str) -> dict[str, Any]:
 
 
 def check_in() -> dict[str, Any]:
-    return {"checkin_id": str(uuid4()), "mood": 6, "text": "A better day", "share_with_therapist": True, "occurred_at": now()}
+    return {
+        "checkin_id": str(uuid4()),
+        "mood": 6,
+        "text": "A better day",
+        "share_with_therapist": True,
+        "occurred_at": now(),
+    }
 
 
 def questionnaire() -> dict[str, Any]:

@@ -51,7 +51,11 @@ class Wire:
         self.base_url, self.host, self.port = base_url, parts.hostname or "127.0.0.1", parts.port or 80
 
     def send(
-        self, method: str, target: str, headers: list[tuple[str, str]] = (), body: bytes | None = None  # type: ignore[assignment]
+        self,
+        method: str,
+        target: str,
+        headers: list[tuple[str, str]] = (),
+        body: bytes | None = None,  # type: ignore[assignment]
     ) -> Answer:
         connection = http.client.HTTPConnection(self.host, self.port, timeout=60)
         try:
