@@ -4,28 +4,30 @@ value each (in the body, the query or a path parameter)."""
 from typing import Any
 
 from fuzz_attacks import Injected, attacks_for, declared_only, injected
-from fuzz_cast import ROLES, Cast
+from fuzz_cast import ROLES
 from fuzz_wire import Findings, Wire, call
+from fuzz_world import World
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 from schemathesis import GenerationMode
 from schemathesis.schemas import APIOperation, BaseSchema
 
 
-def fuzz_every_operation(schema: BaseSchema, wire: Wire, cast: Cast, examples: int) -> tuple[Findings, int]:
-    """Findings of `examples` requests per operation and role, and how many operations were tried."""
+def fuzz_every_operation(schema: BaseSchema, wire: Wire, world: World, examples: int) -> tuple[Findings, int]:
+    """Findings of `examples` requests per operation and role, and how many operations were tried. Path parameters
+    name the world's real records (but where the hostile value goes), so that bodies reach the services' handlers."""
     findings = Findings()
     operations = [result.ok() for result in schema.get_all_operations()]
     for operation in operations:
         for role in ROLES:
-            fuzz_operation(operation, wire, cast, role, examples, findings)
+            fuzz_operation(operation, wire, world, role, examples, findings)
     return findings, len(operations)
 
 
 def fuzz_operation(
-    operation: APIOperation, wire: Wire, cast: Cast, role: str, examples: int, findings: Findings
+    operation: APIOperation, wire: Wire, world: World, role: str, examples: int, findings: Findings
 ) -> None:
-    headers = cast.headers(role)
+    headers = world.cast.headers(role)
     components = operation.schema.raw_schema.get("components", {}).get("schemas", {})
     body_schema = _body_schema(operation)
 
@@ -39,6 +41,9 @@ def fuzz_operation(
         suppress_health_check=list(HealthCheck),
     )
     def run(case: Any, data: st.DataObject) -> None:
+        case.path_parameters = {n: world.ids.get(n, v) for n, v in (case.path_parameters or {}).items()}
+        if not _is_unset(case.body):
+            case.body = _with_known_ids(case.body, world.ids)
         where = data.draw(st.sampled_from(_places(case)))
         attack = None
         body = case.body if where == "body" else _no_body(case)
@@ -58,6 +63,16 @@ def fuzz_operation(
             findings.add(finding)
 
     run()
+
+
+def _with_known_ids(document: Any, ids: dict[str, str], inside_list: bool = False) -> Any:
+    """The client named is the world's; so is the goal of an entry in a batch (a new record's own id stays new)."""
+    if isinstance(document, list):
+        return [_with_known_ids(item, ids, inside_list=True) for item in document]
+    if not isinstance(document, dict):
+        return document
+    known = {"client_id", "goal_id"} if inside_list else {"client_id"}
+    return {k: ids[k] if k in known and k in ids else _with_known_ids(v, ids, inside_list) for k, v in document.items()}
 
 
 def _body_schema(operation: APIOperation) -> dict[str, Any]:

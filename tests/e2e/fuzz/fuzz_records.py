@@ -16,6 +16,7 @@ import fuzz_templates as body
 from fuzz_attacks import Attack, Injected, injected
 from fuzz_cast import ROLES, Cast
 from fuzz_wire import Answer, Finding, Findings, Wire, call
+from fuzz_world import KNOWN_WITHIN_SECONDS
 from hypothesis import strategies as st
 from hypothesis.stateful import Bundle, RuleBasedStateMachine, initialize, multiple, rule
 from schemathesis.schemas import BaseSchema
@@ -23,7 +24,6 @@ from schemathesis.schemas import BaseSchema
 from accord.shared.testing import TokenFactory
 
 API = "/api/v1"
-KNOWN_WITHIN_SECONDS = 30.0  # events reach the progress and reporting services through Kafka: soon, not at once
 
 
 def hostile(template: Any) -> st.SearchStrategy[Injected]:

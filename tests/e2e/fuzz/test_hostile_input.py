@@ -1,14 +1,16 @@
 """The standing fuzz suite of the public API: the attack classes found against it (non-finite and mistyped numbers,
 control characters, dates at the edge of the calendar, traversal in path parameters, oversized and duplicated
-headers, malformed tokens), for every role, through the gateway to every service. Each test gathers every distinct
-defect before it fails, so one run lists them all."""
+headers, malformed tokens) and client-supplied ids taken by another tenant, for every role, through the gateway to
+every service. Each test gathers every distinct defect before it fails, so one run lists them all."""
 
 import pytest
 from fuzz_cast import Cast
 from fuzz_edges import bad_tokens, headers, malformed_tokens, traversal
+from fuzz_ids import reused_ids
 from fuzz_operations import fuzz_every_operation
 from fuzz_records import machine_for
 from fuzz_wire import Findings, Wire
+from fuzz_world import build
 from hypothesis import HealthCheck, Phase, settings
 from hypothesis.stateful import run_state_machine_as_test
 from schemathesis.schemas import BaseSchema
@@ -24,7 +26,7 @@ DETERMINISTIC = {"derandomize": True, "database": None, "deadline": None, "suppr
 def test_no_hostile_value_in_any_request_breaks_any_operation_for_any_role(
     public_api: BaseSchema, wire: Wire, cast: Cast
 ) -> None:
-    findings, operations = fuzz_every_operation(public_api, wire, cast, examples=15)
+    findings, operations = fuzz_every_operation(public_api, wire, build(wire, cast), examples=15)
     assert operations > 40  # every service's document made it into the gateway's
     assert not findings, findings.report()
 
@@ -49,6 +51,13 @@ def test_traversal_in_a_path_parameter_never_reaches_another_route(
 
 def test_oversized_and_duplicated_headers_are_refused_or_harmless(wire: Wire, cast: Cast) -> None:
     findings = headers(wire, cast)
+    assert not findings, findings.report()
+
+
+def test_a_client_supplied_id_taken_in_another_tenant_is_a_conflict_not_a_crash(
+    wire: Wire, tokens: TokenFactory
+) -> None:
+    findings = reused_ids(wire, build(wire, Cast(tokens)), build(wire, Cast(tokens)))
     assert not findings, findings.report()
 
 
