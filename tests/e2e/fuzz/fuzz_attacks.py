@@ -130,13 +130,30 @@ class Injected:
 
 @st.composite
 def injected(draw: st.DrawFn, document: Any) -> Injected:
-    """`document` with one hostile value in one of its places."""
+    """`document` with one hostile value in one of its places. The kind of place (number, text, date-time, date,
+    boolean) is drawn first, then a place of that kind: a body has many numbers and one date, and each attack
+    class should come up about as often as the others."""
     places = [p for p in leaves(document) if not isinstance(at(document, p), dict | list)] or leaves(document)
     if not places:
         return Injected(document, (), draw(number_attacks()))
-    path = draw(st.sampled_from(places))
+    kinds: dict[str, list[Path]] = {}
+    for place in places:
+        kinds.setdefault(_kind(at(document, place)), []).append(place)
+    path = draw(st.sampled_from(kinds[draw(st.sampled_from(sorted(kinds)))]))
     attack = draw(attacks_for(at(document, path)))
     return Injected(replaced(document, path, attack.value), path, attack)
+
+
+def _kind(leaf: Any) -> str:
+    if isinstance(leaf, bool):
+        return "boolean"
+    if isinstance(leaf, int | float):
+        return "number"
+    if isinstance(leaf, str) and _DATE_TIME.match(leaf):
+        return "date-time"
+    if isinstance(leaf, str) and _DATE.match(leaf):
+        return "date"
+    return "text"
 
 
 def dumps(document: Any) -> bytes:

@@ -84,12 +84,27 @@ class Records(RuleBasedStateMachine):
             for role in roles:
                 self.send("GET", path, role, attack=echo, **parameters)
 
-    def until_known(self, send: Any) -> Answer | None:
-        """Sends again while the progress service has not heard of the episode or goal yet (409)."""
+    def until_known(self, send: Any, what: str) -> Answer | None:
+        """Sends again while the progress service has not heard of the episode or goal yet (409, retryable). If it
+        never does, the event that should have told it was lost (a consumer that could not take it): a finding,
+        and `what` is not waited for again."""
         deadline = time.monotonic() + KNOWN_WITHIN_SECONDS
         while True:
             answer: Answer | None = send()
-            if answer is None or answer.status != 409 or time.monotonic() > deadline:
+            if answer is None or not _not_yet_known(answer) or what in self.lost:
+                return answer
+            if time.monotonic() > deadline:
+                self.lost.add(what)
+                self.findings.add(
+                    Finding(
+                        "an event never arrived",
+                        "progress service's view of the care team",
+                        ", ".join(sorted({a.kind for a in self.attacks})) or "none",
+                        answer.status,
+                        f"still not known after {KNOWN_WITHIN_SECONDS:.0f} s: {answer.body[:200]!r}",
+                        f"{what} (the attacks so far in this run are listed)",
+                    )
+                )
                 return answer
             time.sleep(0.25)
 
@@ -99,6 +114,8 @@ class Records(RuleBasedStateMachine):
     def a_care_team_with_an_episode_and_an_agreed_goal(self) -> Any:
         self.cast = Cast(self.tokens)
         self.attacks: list[Attack] = []
+        self.lost: set[str] = set()
+        self.stored = 0  # progress entries stored, which the reports must come to show
         self.client = str(self.cast.ids["client"])
         opened = self.created(
             self.send(
@@ -234,7 +251,7 @@ class Records(RuleBasedStateMachine):
 
     @rule(goal=agreed, hostile=hostile(body.entry), role=st.sampled_from(["client", "therapist"]))
     def record_progress(self, goal: str, hostile: Injected, role: str) -> None:
-        self.until_known(
+        answer = self.until_known(
             lambda: self.send(
                 "POST",
                 "/progress/goals/{goal_id}/entries",
@@ -242,14 +259,16 @@ class Records(RuleBasedStateMachine):
                 payload=hostile.body,
                 attack=hostile.attack,
                 goal_id=goal,
-            )
+            ),
+            f"goal {goal}",
         )
+        self.stored += answer is not None and answer.status == 201
         self.read_progress(goal, hostile.attack)
 
     @rule(goal=agreed, data=st.data())
     def record_progress_recorded_offline(self, goal: str, data: st.DataObject) -> None:
         hostile: Injected = data.draw(injected(body.batch(goal)))
-        answer = self.until_known(lambda: self.batch(hostile))
+        answer = self.until_known(lambda: self.batch(hostile), f"goal {goal}")
         if answer is not None:
             self.judge_batch(answer, hostile)
         self.read_progress(goal, hostile.attack)
@@ -261,12 +280,13 @@ class Records(RuleBasedStateMachine):
         answer = self.send("POST", "/progress/entries/batch", "client", payload=hostile.body, attack=attack)
         document = self.created(answer)
         results = (document or {}).get("results") or []
-        not_yet = [r for r in results if (r.get("problem") or {}).get("status") == 409]
-        return Answer(409, {}, b"") if not_yet else answer
+        not_yet = [r["problem"] for r in results if (r.get("problem") or {}).get("retryable")]
+        return Answer(409, {}, json.dumps(not_yet[0]).encode()) if not_yet else answer
 
     def judge_batch(self, answer: Answer, hostile: Injected) -> None:
         document = self.created(answer) or {}
         stored = [r for r in document.get("results") or [] if r.get("status") == "created"]
+        self.stored += len(stored)
         if hostile.attack.refuse and stored:
             self.findings.add(
                 Finding(
@@ -282,14 +302,18 @@ class Records(RuleBasedStateMachine):
     @rule(hostile=hostile(body.check_in))
     def check_in(self, hostile: Injected) -> None:
         self.until_known(
-            lambda: self.send("POST", "/progress/checkins", "client", payload=hostile.body, attack=hostile.attack)
+            lambda: self.send("POST", "/progress/checkins", "client", payload=hostile.body, attack=hostile.attack),
+            "the episode",
         )
         self.read_back(hostile.attack, [("/progress/clients/{client_id}/checkins", {"client_id": self.client})])
 
     @rule(hostile=hostile(body.questionnaire))
     def complete_a_questionnaire(self, hostile: Injected) -> None:
         self.until_known(
-            lambda: self.send("POST", "/progress/questionnaires", "client", payload=hostile.body, attack=hostile.attack)
+            lambda: self.send(
+                "POST", "/progress/questionnaires", "client", payload=hostile.body, attack=hostile.attack
+            ),
+            "the episode",
         )
         self.read_back(hostile.attack, [("/progress/clients/{client_id}/questionnaires", {"client_id": self.client})])
 
@@ -313,13 +337,7 @@ class Records(RuleBasedStateMachine):
             return
         everything = Attack("everything the run wrote", sorted({a.kind for a in self.attacks}), refuse=False)
         client = {"client_id": self.client}
-        deadline = time.monotonic() + KNOWN_WITHIN_SECONDS
-        while time.monotonic() < deadline:  # the report exists once the episode's events have arrived
-            if (
-                answer := self.send("GET", "/reporting/clients/{client_id}/report", "client", **client)
-            ) and answer.status != 404:
-                break
-            time.sleep(0.5)
+        self.until_reported(everything)
         reads = [("/reporting/clients/{client_id}/report", client), ("/reporting/clients/{client_id}/fhir", client)]
         reads += [("/reporting/caseload", {}), ("/reporting/outcomes", {}), ("/me/overview", {})]
         self.read_back(everything, reads)
@@ -328,6 +346,44 @@ class Records(RuleBasedStateMachine):
             chart = {**client, "goal_id": str(goal.get("goal_id"))}
             self.read_back(everything, [("/reporting/clients/{client_id}/goals/{goal_id}/chart.svg", chart)])
 
+    def until_reported(self, everything: Attack) -> None:
+        """Waits until the client's report holds every progress entry the run stored: only then are the reports
+        read, so that they are made from everything the run wrote. A report that breaks is read (and found) below."""
+        deadline = time.monotonic() + KNOWN_WITHIN_SECONDS
+        while True:
+            answer = self.wire.send(
+                "GET", f"{API}/reporting/clients/{self.client}/report", list(self.cast.headers("therapist").items())
+            )
+            report = self.created(answer) or {}
+            if (
+                answer.status >= 500
+                or sum(len(g.get("entries") or []) for g in report.get("goals") or []) >= self.stored
+            ):
+                return
+            if time.monotonic() > deadline:
+                self.findings.add(
+                    Finding(
+                        "an event never arrived",
+                        "reporting service's report of the care team",
+                        ", ".join(everything.value) or "none",
+                        answer.status,
+                        f"{self.stored} progress entries stored, not all reported after {KNOWN_WITHIN_SECONDS:.0f} s",
+                        f"therapist: GET {API}/reporting/clients/{self.client}/report",
+                    )
+                )
+                return
+            time.sleep(0.5)
+
 
 def machine_for(schema: BaseSchema, wire: Wire, tokens: TokenFactory, findings: Findings) -> type[Records]:
     return type("PoisonedRecords", (Records,), {"schema": schema, "wire": wire, "tokens": tokens, "findings": findings})
+
+
+def _not_yet_known(answer: Answer) -> bool:
+    """409 because another service's event has not arrived yet (the problem says `retryable`), not a real conflict."""
+    if answer.status != 409:
+        return False
+    try:
+        return bool(json.loads(answer.body).get("retryable"))
+    except (ValueError, AttributeError):
+        return False
