@@ -46,11 +46,11 @@ def fuzz_operation(
         if not _is_unset(case.body):
             case.body = _with_known_ids(case.body, world.ids)
         where = data.draw(st.sampled_from(_places(case)))
-        attack = None
+        attack, where_in_body = None, ()
         body = case.body if where == "body" else _no_body(case)
         if where == "body":
             hostile: Injected = data.draw(injected(declared_only(case.body, body_schema, components)))
-            body, attack = hostile.body, hostile.attack
+            body, attack, where_in_body = hostile.body, hostile.attack, hostile.path
         elif where.startswith("query:"):
             name = where.removeprefix("query:")
             # On the wire a query or path value is text: `5` and `true` there are what the API expects, so only a
@@ -61,7 +61,7 @@ def fuzz_operation(
             name = where.removeprefix("path:")
             attack = replace(data.draw(attacks_for(str(case.path_parameters[name]))), refuse=False)
             case.path_parameters = {**case.path_parameters, name: _as_text(attack.value)}
-        _, found = call(wire, case, headers, body=body, attack=attack, role=role)
+        _, found = call(wire, case, headers, body=body, attack=attack, role=role, where=where_in_body)
         for finding in found:
             findings.add(finding)
 

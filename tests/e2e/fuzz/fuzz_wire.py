@@ -7,6 +7,7 @@ JSON, no control character or non-finite number read back, and a refusal of what
 """
 
 import http.client
+import json
 import re
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -134,6 +135,7 @@ def judge(
     attack: Attack | None = None,
     role: str = "",
     request_headers: dict[str, str] | None = None,
+    where: tuple[str | int, ...] = (),
 ) -> list[Finding]:
     """What is wrong with `answer` to `case` (sent as `target` with `body`), if anything."""
     operation = f"{case.method.upper()} {case.path}"
@@ -146,8 +148,8 @@ def judge(
 
     if answer.status >= 500:
         finding("server error", f"{answer.status} {answer.body[:200]!r}")
-    if attack is not None and attack.refuse and 200 <= answer.status < 300:
-        finding("accepted what must be refused", f"{answer.status} for {attack.value!r}")
+    if attack is not None and attack.refuse and 200 <= answer.status < 300 and _stored(answer, where):
+        finding("accepted what must be refused", f"{answer.status} for {attack.value!r} at {_dotted(where)}")
     if answer.status >= 400 and answer.media_type != PROBLEM_JSON:
         finding("error not problem+json", f"{answer.media_type!r}: {answer.body[:200]!r}")
     for failure in _schema_failures(case, answer, target, body, request_headers or {}):
@@ -161,6 +163,22 @@ def judge(
             if places := control_characters_in(document):
                 finding("control character or non-finite number read back", f"at {', '.join(places[:5])}")
     return found
+
+
+def _stored(answer: Answer, where: tuple[str | int, ...]) -> bool:
+    """Whether the hostile value was stored. A batch answers 200 either way, with one result per entry: the entry
+    that carried it tells (`created` or `duplicate`, against `rejected`)."""
+    if len(where) < 2 or where[0] != "entries" or not isinstance(where[1], int):
+        return True
+    try:
+        results = json.loads(answer.body)["results"]
+        return bool(results[where[1]]["status"] != "rejected")
+    except (ValueError, KeyError, IndexError, TypeError):
+        return True
+
+
+def _dotted(where: tuple[str | int, ...]) -> str:
+    return ".".join(str(p) for p in where) or "(body)"
 
 
 def _schema_failures(case: Case, answer: Answer, target: str, body: bytes | None, headers: dict[str, str]) -> list[str]:
@@ -192,6 +210,7 @@ def call(
     raw_body: bytes | None = None,
     attack: Attack | None = None,
     role: str = "",
+    where: tuple[str | int, ...] = (),
 ) -> tuple[Answer | None, list[Finding]]:
     """Sends `case` (its path and query as they are, `raw_body` or `body` as JSON) and judges the answer."""
     from fuzz_attacks import dumps
@@ -209,7 +228,9 @@ def call(
         operation = f"{case.method.upper()} {case.path}"
         kind = attack.kind if attack else "none"
         return None, [Finding("no answer", operation, kind, None, str(exc), example_of(case.method, target, raw_body))]
-    return answer, judge(case, answer, target=target, body=raw_body, attack=attack, role=role, request_headers=sent)
+    return answer, judge(
+        case, answer, target=target, body=raw_body, attack=attack, role=role, request_headers=sent, where=where
+    )
 
 
 def path_of(case: Case) -> str:
