@@ -10,12 +10,13 @@ import http.client
 import json
 import re
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlencode, urlsplit
 
 import requests
-from fuzz_attacks import Attack, control_characters_in, strictly_json
+from fuzz_attacks import Attack, control_characters_in, dumps, strictly_json
 from schemathesis import Case, Response
 from schemathesis.core.failures import FailureGroup
 from schemathesis.specs.openapi.checks import content_type_conformance, response_schema_conformance
@@ -55,8 +56,8 @@ class Wire:
         self,
         method: str,
         target: str,
-        headers: list[tuple[str, str]] = (),
-        body: bytes | None = None,  # type: ignore[assignment]
+        headers: Sequence[tuple[str, str]] = (),
+        body: bytes | None = None,
     ) -> Answer:
         connection = http.client.HTTPConnection(self.host, self.port, timeout=60)
         try:
@@ -213,8 +214,6 @@ def call(
     where: tuple[str | int, ...] = (),
 ) -> tuple[Answer | None, list[Finding]]:
     """Sends `case` (its path and query as they are, `raw_body` or `body` as JSON) and judges the answer."""
-    from fuzz_attacks import dumps
-
     target = path_of(case) + _query(case.query)
     if raw_body is None and body is not None:
         raw_body = dumps(body)
@@ -235,15 +234,11 @@ def call(
 
 def path_of(case: Case) -> str:
     """The case's path with its parameters percent-encoded whole (a `/` in one stays inside it)."""
-    from urllib.parse import quote
-
     values = {name: quote(str(value), safe="") for name, value in (case.path_parameters or {}).items()}
     return case.path.format(**values)
 
 
 def _query(query: dict[str, Any] | None) -> str:
-    from urllib.parse import urlencode
-
     if not query:
         return ""
     return "?" + urlencode(query, doseq=True)

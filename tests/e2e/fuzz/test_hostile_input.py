@@ -20,7 +20,7 @@ from accord.shared.testing import TokenFactory
 pytestmark = pytest.mark.integration
 
 # Fixed seeds (derandomize) and no example database: CI sees the same requests on every run.
-DETERMINISTIC = {"derandomize": True, "database": None, "deadline": None, "suppress_health_check": list(HealthCheck)}
+DETERMINISTIC = settings(derandomize=True, database=None, deadline=None, suppress_health_check=list(HealthCheck))
 
 
 def test_no_hostile_value_in_any_request_breaks_any_operation_for_any_role(
@@ -37,7 +37,7 @@ def test_a_record_with_a_hostile_value_is_never_stored_and_never_breaks_its_read
     findings = Findings()
     machine = machine_for(public_api, wire, tokens, findings)
     run_state_machine_as_test(
-        machine, settings=settings(max_examples=20, stateful_step_count=25, phases=[Phase.generate], **DETERMINISTIC)
+        machine, settings=settings(DETERMINISTIC, max_examples=20, stateful_step_count=25, phases=[Phase.generate])
     )
     assert not findings, findings.report()
 
