@@ -39,6 +39,10 @@ class Records(RuleBasedStateMachine):
     tokens: TokenFactory
     findings: Findings
 
+    # How long to wait for an event to arrive: generous, until one never does; then the run has its finding, and
+    # later waits are short, so that a lost event does not cost the whole budget again and again.
+    patience = KNOWN_WITHIN_SECONDS
+
     goals = Bundle("goals")
     agreed = Bundle("agreed")
 
@@ -95,7 +99,7 @@ class Records(RuleBasedStateMachine):
         """Sends again while the progress service has not heard of the episode or goal yet (409, retryable). If it
         never does, the event that should have told it was lost (a consumer that could not take it): a finding,
         and `what` is not waited for again."""
-        deadline = time.monotonic() + KNOWN_WITHIN_SECONDS
+        deadline = time.monotonic() + self.patience
         while True:
             answer: Answer | None = send()
             if answer is None or not _not_yet_known(answer) or what in self.lost:
@@ -108,12 +112,16 @@ class Records(RuleBasedStateMachine):
                         "progress service's view of the care team",
                         ", ".join(sorted({a.kind for a in self.attacks})) or "none",
                         answer.status,
-                        f"still not known after {KNOWN_WITHIN_SECONDS:.0f} s: {answer.body[:200]!r}",
+                        f"still not known after {self.patience:.0f} s: {answer.body[:200]!r}",
                         f"{what} (the attacks so far in this run are listed)",
                     )
                 )
+                self.lose_patience()
                 return answer
             time.sleep(0.25)
+
+    def lose_patience(self) -> None:
+        type(self).patience = 5.0
 
     # -- the team and its episode ----------------------------------------------------------------------------------
 
@@ -340,7 +348,7 @@ class Records(RuleBasedStateMachine):
     def until_reported(self, everything: Attack) -> None:
         """Waits until the client's report holds every progress entry the run stored: only then are the reports
         read, so that they are made from everything the run wrote. A report that breaks is read (and found) below."""
-        deadline = time.monotonic() + KNOWN_WITHIN_SECONDS
+        deadline = time.monotonic() + self.patience
         while True:
             answer = self.wire.send(
                 "GET", f"{API}/reporting/clients/{self.client}/report", list(self.cast.headers("therapist").items())
@@ -358,10 +366,11 @@ class Records(RuleBasedStateMachine):
                         "reporting service's report of the care team",
                         ", ".join(everything.value) or "none",
                         answer.status,
-                        f"{self.stored} progress entries stored, not all reported after {KNOWN_WITHIN_SECONDS:.0f} s",
+                        f"{self.stored} progress entries stored, not all reported after {self.patience:.0f} s",
                         f"therapist: GET {API}/reporting/clients/{self.client}/report",
                     )
                 )
+                self.lose_patience()
                 return
             time.sleep(0.5)
 

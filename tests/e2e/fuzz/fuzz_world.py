@@ -10,7 +10,7 @@ import fuzz_templates as body
 from fuzz_cast import Cast
 from fuzz_wire import Wire
 
-KNOWN_WITHIN_SECONDS = 30.0  # events reach the progress and reporting services through Kafka: soon, not at once
+KNOWN_WITHIN_SECONDS = 60.0  # events reach the progress and reporting services through Kafka: soon, not at once
 
 
 @dataclass
