@@ -50,14 +50,14 @@ def refuse(
     except NoAnswer as exc:
         findings.add(Finding(check, operation, attack, None, f"no answer: {exc}", example))
         return None
+    # The answer's body goes with the example, not the detail: the detail groups findings (the same status is the
+    # same defect, whatever the path the body names).
+    example = f"{example} -> {answer.body[:200]!r}"
     if answer.status not in allowed:
-        findings.add(
-            Finding(check, operation, attack, answer.status, f"{answer.status}: {answer.body[:200]!r}", example)
-        )
+        findings.add(Finding(check, operation, attack, answer.status, f"answered {answer.status}", example))
     elif answer.status >= 400 and answer.media_type != PROBLEM_JSON:
-        findings.add(
-            Finding(check, operation, attack, answer.status, f"{answer.media_type!r}: {answer.body[:120]!r}", example)
-        )
+        detail = f"answered {answer.status} as {answer.media_type!r}"
+        findings.add(Finding(check, operation, attack, answer.status, detail, example))
     return answer
 
 

@@ -26,7 +26,7 @@ DETERMINISTIC = settings(derandomize=True, database=None, deadline=None, suppres
 def test_no_hostile_value_in_any_request_breaks_any_operation_for_any_role(
     public_api: BaseSchema, wire: Wire, cast: Cast
 ) -> None:
-    findings, operations = fuzz_every_operation(public_api, wire, build(wire, cast), examples=8)
+    findings, operations = fuzz_every_operation(public_api, wire, build(wire, cast), examples=6)
     assert operations > 40  # every service's document made it into the gateway's
     assert not findings, findings.report()
 
