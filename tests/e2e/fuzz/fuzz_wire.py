@@ -92,11 +92,12 @@ class Finding:
     @property
     def key(self) -> tuple[str, str, str]:
         """The same defect seen again: same check, operation and what went wrong (identifiers masked). A poisoned
-        record shows in every later read of its list, whatever the later attack was, so the attack is not part."""
+        record shows in every later read of its list, whatever the later attack was, so the attack is not part.
+        Identifiers and long numbers are masked; a status (three digits) is kept."""
         return self.check, self.operation, _IDENTIFIERS.sub("{id}", self.detail)[:120]
 
 
-_IDENTIFIERS = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|\d+")
+_IDENTIFIERS = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|\d{4,}")
 
 
 @dataclass
