@@ -1,0 +1,50 @@
+"""The web app in Chromium against every service running behind the gateway, signing in through the development
+identity provider: Playwright drives it (web/e2e-stack), with axe-core on each screen it visits. Needs the built app
+(web/dist) and web/node_modules: scripts/test runs scripts/test-web first."""
+
+import os
+import shutil
+import subprocess
+from pathlib import Path
+from uuid import uuid4
+
+import httpx
+import pytest
+
+from accord.shared.devinfra.demo_users import DEMO_TEAM, DEMO_TENANT, DEMO_USERS
+from accord.shared.devinfra.services import RunningServices
+from accord.shared.testing import TokenFactory
+
+pytestmark = pytest.mark.integration
+WEB = Path(__file__).resolve().parents[2] / "web"
+
+
+def test_a_young_person_and_their_parent_use_the_web_app_in_a_browser(
+    running: RunningServices, tokens: TokenFactory
+) -> None:
+    assert (WEB / "dist" / "index.html").is_file(), "build the app first: scripts/test-web"
+    assert (WEB / "node_modules" / "@playwright" / "test").is_dir(), "install the app first: scripts/test-web"
+    uv = shutil.which("uv")
+    assert uv, "uv is needed to run the pinned Node"
+
+    # Alex opens a care episode for Sam with Jo in it, as the demo data does.
+    alex = tokens.bearer(DEMO_USERS["alex"].sub, ["therapist"], DEMO_TENANT)
+    with httpx.Client(base_url=running.gateway, timeout=30) as http:
+        body = {"episode_id": str(uuid4()), "client_id": str(DEMO_USERS["sam"].sub), "team_id": str(DEMO_TEAM)}
+        episode = http.post("/api/v1/episodes", json=body, headers=alex)
+        assert episode.status_code == 201, episode.text
+        family = {"person_id": str(DEMO_USERS["jo"].sub), "relationship_code": "parent"}
+        joined = http.post(f"/api/v1/episodes/{body['episode_id']}/participants", json=family, headers=alex)
+        assert joined.status_code == 201, joined.text
+
+    env = {**os.environ, "ACCORD_WEB_BASE_URL": running.gateway, "PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD": "1"}
+    run = subprocess.run(
+        [uv, "run", "--frozen", "npx", "playwright", "test", "-c", "playwright.stack.config.ts"],
+        cwd=WEB,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+    )
+    assert run.returncode == 0, run.stdout[-6000:] + run.stderr[-2000:]

@@ -1,0 +1,237 @@
+import type { BrowserContext, Page, Route } from "@playwright/test";
+import type { Episode, Goal, GoalProgress, InboxItem, Preferences } from "../src/api/types";
+
+export const SAM = "5a000000-0000-4000-8000-000000000001";
+export const JO = "70000000-0000-4000-8000-000000000003";
+export const ALEX = "a1000000-0000-4000-8000-000000000002";
+export const EPISODE = "e0000000-0000-4000-8000-0000000000e1";
+export const ACTIVE = "90000000-0000-4000-8000-000000000001";
+export const PROPOSED = "90000000-0000-4000-8000-000000000002";
+const CSRF = "csrf-e2e";
+
+function content(statement: string) {
+  return {
+    statement,
+    why_it_matters: "So I can see my friends and keep up",
+    category_code: "daily_living",
+    measure: { kind: "goal_rating" as const, minimum: 0, maximum: 10, instrument: null, period_days: null, unit_code: null },
+    baseline: 2,
+    target: 8,
+    direction: "increase" as const,
+    due_date: "2027-03-01",
+    review_interval_days: 14,
+    confidence: 6,
+    expressed_by: "client" as const,
+    milestones: [
+      { milestone_id: "a0000000-0000-4000-8000-000000000001", kind: "threshold" as const, description: "Bus with Mum", threshold: 4 },
+      { milestone_id: "a0000000-0000-4000-8000-000000000002", kind: "action" as const, description: "Buy a bus pass", threshold: null },
+    ],
+    family_party_ids: [],
+  };
+}
+
+type Parties = NonNullable<Goal["pending_version"]>["parties"];
+
+function version(statement: string, state: "agreed" | "proposed", parties: Parties) {
+  return {
+    number: 1,
+    state,
+    content: content(statement),
+    created_by: SAM,
+    created_at: "2026-11-01T09:00:00Z",
+    change_reason: null,
+    proposed_at: "2026-11-01T09:00:00Z",
+    agreed_at: state === "agreed" ? "2026-11-02T09:00:00Z" : null,
+    smart_override_reason: null,
+    parties,
+  };
+}
+
+/** What the fake API holds; tests change it and read what was sent. */
+export class FakeApi {
+  person: "sam" | "jo" = "sam";
+  offline = false;
+  received: { method: string; path: string; body: unknown; csrf: string | null }[] = [];
+  storedEntries = new Set<string>();
+  preferences: Preferences = { locale: "en", time_zone: "Europe/London", channels: ["email"], quiet_hours: null, clinician_delivery: "immediate" };
+
+  goals(): Goal[] {
+    const active: Goal = {
+      goal_id: ACTIVE,
+      episode_id: EPISODE,
+      client_id: SAM,
+      status: "active",
+      fhir_lifecycle_status: "active",
+      visibility: "shared",
+      shared_with: [JO],
+      outcome: null,
+      agreed_version: version("Take the bus to college on my own three days a week", "agreed", []),
+      pending_version: null,
+      revision: 3,
+    };
+    const proposed: Goal = {
+      goal_id: PROPOSED,
+      episode_id: EPISODE,
+      client_id: SAM,
+      status: "proposed",
+      fhir_lifecycle_status: "proposed",
+      visibility: "private",
+      shared_with: [],
+      outcome: null,
+      agreed_version: null,
+      pending_version: version("Speak up once in each seminar", "proposed", [
+        { person_id: SAM, role: "client", status: "pending", agreement: null },
+        { person_id: ALEX, role: "therapist", status: "agree", agreement: { decision: "agree", comment: "Sounds good to me", at: "2026-11-02T10:00:00Z" } },
+      ]),
+      revision: 1,
+    };
+    return this.person === "sam" ? [active, proposed] : [active]; // Jo sees only what Sam shares
+  }
+
+  progress(): GoalProgress {
+    return {
+      goal_id: ACTIVE,
+      goal_version: 1,
+      status: "active",
+      achievement_status: "improving",
+      baseline: 2,
+      target: 8,
+      direction: "increase",
+      latest: 5,
+      change: 3,
+      percent_to_target: 50,
+      trend: "improving",
+      reliable_change: null,
+      target_reached_at: null,
+      milestones: [
+        { milestone_id: "a0000000-0000-4000-8000-000000000001", position: 1, kind: "threshold", threshold: 4, reached_at: new Date().toISOString() },
+        { milestone_id: "a0000000-0000-4000-8000-000000000002", position: 2, kind: "action", threshold: null, reached_at: null },
+      ],
+      series: [
+        { entry_id: "b1", value: 2, occurred_at: "2026-11-03T09:00:00Z" },
+        { entry_id: "b2", value: 4, occurred_at: "2026-11-10T09:00:00Z" },
+        { entry_id: "b3", value: 5, occurred_at: "2026-11-20T09:00:00Z" },
+      ],
+    };
+  }
+
+  episode(): Episode {
+    return {
+      episode_id: EPISODE,
+      client_id: SAM,
+      team_id: "d0000000-0000-4000-8000-000000000001",
+      lead_therapist_id: ALEX,
+      status: "open",
+      opened_at: "2026-11-01T09:00:00Z",
+      closed_at: null,
+      participants: [
+        { person_id: SAM, role: "client", joined_at: "2026-11-01T09:00:00Z", relationship_code: null },
+        { person_id: JO, role: "family", joined_at: "2026-11-01T09:00:00Z", relationship_code: "parent" },
+      ],
+    };
+  }
+
+  inbox(): InboxItem[] {
+    return [
+      {
+        id: "n1",
+        kind: "milestone_reached",
+        title: "Something to celebrate",
+        body: "There's news about one of your goals.",
+        link: `http://127.0.0.1/goals/${ACTIVE}`,
+        created_at: "2026-11-27T09:00:00Z",
+        read_at: null,
+      },
+    ];
+  }
+
+  answer(method: string, path: string, body: unknown): { status: number; body?: unknown } {
+    const session = {
+      subject: this.person === "sam" ? SAM : JO,
+      roles: [this.person === "sam" ? "client" : "family"],
+      tenant_id: "demo",
+      name: this.person === "sam" ? "Sam" : "Jo",
+      csrf_token: CSRF,
+      expires_at: "2026-11-28T18:00:00Z",
+      idle_expires_at: "2026-11-28T12:00:00Z",
+    };
+    const routes: Record<string, () => { status: number; body?: unknown }> = {
+      "GET /auth/session": () => ({ status: 200, body: session }),
+      "GET /api/v1/notifications/preferences": () => ({ status: 200, body: this.preferences }),
+      "PUT /api/v1/notifications/preferences": () => {
+        this.preferences = body as Preferences;
+        return { status: 200, body: this.preferences };
+      },
+      "GET /api/v1/notifications/inbox/unread-count": () => ({ status: 200, body: { unread: 1 } }),
+      "GET /api/v1/notifications/inbox": () => ({ status: 200, body: { items: this.inbox(), next_cursor: null } }),
+      "GET /api/v1/notifications/contact-points": () => ({
+        status: 200,
+        body: { items: [{ id: "c1", email: "sam@example.org", created_at: "2026-11-01T09:00:00Z", active: true }], next_cursor: null },
+      }),
+      "GET /api/v1/me/overview": () => ({
+        status: 200,
+        body: { goals: this.goals().filter((g) => g.status === "active"), progress: { [ACTIVE]: this.progress() }, unread_notifications: 1, missing: [] },
+      }),
+      "GET /api/v1/episodes": () => ({ status: 200, body: { items: [this.episode()], next_cursor: null } }),
+      [`GET /api/v1/episodes/${EPISODE}`]: () => ({ status: 200, body: this.episode() }),
+      [`GET /api/v1/episodes/${EPISODE}/goals`]: () => ({ status: 200, body: { items: this.goals(), next_cursor: null } }),
+      [`GET /api/v1/progress/goals/${ACTIVE}`]: () => ({ status: 200, body: this.progress() }),
+      [`GET /api/v1/progress/clients/${SAM}/checkins`]: () => ({
+        status: 200,
+        body: [
+          { checkin_id: "c1", mood: 6, text: "Went to the park with Alex.", shared_with_therapist: false, occurred_at: "2026-11-26T18:00:00Z" },
+        ],
+      }),
+      "POST /api/v1/goals/smart-check": () => ({
+        status: 200,
+        body: {
+          passed: false,
+          results: [
+            { criterion: "specific", passed: true, hint: null },
+            { criterion: "relevant", passed: false, hint: "Add a few words on why this goal matters to you." },
+          ],
+        },
+      }),
+      "POST /api/v1/progress/entries/batch": () => {
+        const entries = (body as { entries: { entry_id: string }[] }).entries;
+        return {
+          status: 200,
+          body: {
+            results: entries.map((e) => {
+              const duplicate = this.storedEntries.has(e.entry_id);
+              this.storedEntries.add(e.entry_id);
+              return { entry_id: e.entry_id, status: duplicate ? "duplicate" : "created" };
+            }),
+          },
+        };
+      },
+      "POST /api/v1/progress/checkins": () => ({ status: 201, body: { ...(body as object), shared_with_therapist: false } }),
+      "POST /api/v1/progress/questionnaires": () => ({
+        status: 201,
+        body: { response_id: "r1", instrument: "PHQ-9", total: 14, severity: "moderate", occurred_at: new Date().toISOString(), support_offered: true },
+      }),
+    };
+    for (const goal of this.goals()) routes[`GET /api/v1/goals/${goal.goal_id}`] = () => ({ status: 200, body: goal });
+    const route = routes[`${method} ${path}`];
+    return route ? route() : { status: 404, body: { title: "Not found", status: 404 } };
+  }
+
+  /** On a page, or on the whole context (which also reaches the service worker's own requests). */
+  async install(page: Page | BrowserContext): Promise<void> {
+    const handle = async (route: Route) => {
+      if (this.offline) return route.abort("internetdisconnected");
+      const request = route.request();
+      const url = new URL(request.url());
+      const body = request.postData() ? (JSON.parse(request.postData()!) as unknown) : undefined;
+      this.received.push({ method: request.method(), path: url.pathname, body, csrf: request.headers()["x-csrf-token"] ?? null });
+      const { status, body: answer } = this.answer(request.method(), url.pathname, body);
+      await route.fulfill({
+        status,
+        contentType: status >= 400 ? "application/problem+json" : "application/json",
+        body: answer === undefined ? "" : JSON.stringify(answer),
+      });
+    };
+    await page.route("**/api/v1/**", handle);
+    await page.route("**/auth/session", handle);
+  }
+}

@@ -1,0 +1,56 @@
+import i18n from "i18next";
+import { initReactI18next } from "react-i18next";
+import cy from "./cy.json";
+import en from "./en.json";
+
+export const LANGUAGES = ["en", "cy"] as const;
+export type Language = (typeof LANGUAGES)[number];
+const STORAGE_KEY = "accord.language";
+
+/** "cy", "cy-GB", "CY_gb" -> "cy"; anything else English. */
+export function languageOf(locale: string | null | undefined): Language {
+  return locale?.toLowerCase().startsWith("cy") ? "cy" : "en";
+}
+
+function initialLanguage(): Language {
+  const saved = typeof localStorage === "undefined" ? null : localStorage.getItem(STORAGE_KEY);
+  return languageOf(saved ?? (typeof navigator === "undefined" ? "en" : navigator.language));
+}
+
+void i18n.use(initReactI18next).init({
+  resources: { en: { translation: en }, cy: { translation: cy } },
+  lng: initialLanguage(),
+  fallbackLng: "en",
+  interpolation: { escapeValue: false }, // React escapes
+  returnNull: false,
+});
+
+function reflect(lng: string): void {
+  if (typeof document !== "undefined") document.documentElement.lang = lng;
+}
+reflect(i18n.language);
+i18n.on("languageChanged", (lng) => {
+  reflect(lng);
+  localStorage.setItem(STORAGE_KEY, lng);
+});
+
+export function setLanguage(language: Language): Promise<unknown> {
+  return i18n.changeLanguage(language);
+}
+
+/** BCP 47 tag for Intl: dates and numbers as written in the UK, in English or Welsh. */
+export function intlLocale(language: string = i18n.language): string {
+  return languageOf(language) === "cy" ? "cy-GB" : "en-GB";
+}
+
+export function formatDate(iso: string, language?: string): string {
+  return new Intl.DateTimeFormat(intlLocale(language), { day: "numeric", month: "long", year: "numeric" }).format(
+    new Date(iso),
+  );
+}
+
+export function formatNumber(value: number, language?: string): string {
+  return new Intl.NumberFormat(intlLocale(language), { maximumFractionDigits: 1 }).format(value);
+}
+
+export default i18n;

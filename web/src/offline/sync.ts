@@ -1,0 +1,51 @@
+import { useEffect, useState } from "react";
+import { api, unwrap } from "../api/client";
+import { flush, queued, subscribe, type QueuedItem, type Transport } from "./queue";
+
+/** The queue's way to the API: entries through the offline batch endpoint, check-ins one by one (the server keeps
+ * the first check-in with an id and answers it again for a resend). */
+export const apiTransport: Transport = {
+  async sendEntries(items) {
+    const body = await unwrap(api.POST("/api/v1/progress/entries/batch", { body: { entries: items } }));
+    return body.results;
+  },
+  async sendCheckIn(body) {
+    await unwrap(api.POST("/api/v1/progress/checkins", { body }));
+  },
+};
+
+export function syncNow(owner: string): Promise<void> {
+  return flush(apiTransport, owner);
+}
+
+const RETRY_EVERY_MS = 20_000;
+
+/** Send what waits when the app opens, whenever the network comes back, and every little while (a retryable
+ * refusal, such as a care episode another service has not heard of yet, is tried again without a reload). */
+export function startSync(owner: string): () => void {
+  const onOnline = () => void syncNow(owner);
+  window.addEventListener("online", onOnline);
+  const timer = window.setInterval(() => navigator.onLine && void syncNow(owner), RETRY_EVERY_MS);
+  void syncNow(owner);
+  return () => {
+    window.removeEventListener("online", onOnline);
+    window.clearInterval(timer);
+  };
+}
+
+/** The person's queue as it is now, kept current. */
+export function useQueue(owner: string | undefined): QueuedItem[] {
+  const [items, setItems] = useState<QueuedItem[]>([]);
+  useEffect(() => {
+    if (!owner) return;
+    let live = true;
+    const load = () => void queued(owner).then((found) => live && setItems(found));
+    load();
+    const unsubscribe = subscribe(load);
+    return () => {
+      live = false;
+      unsubscribe();
+    };
+  }, [owner]);
+  return items;
+}

@@ -1,0 +1,26 @@
+import { useTranslation } from "react-i18next";
+import { ApiError } from "../api/problem";
+
+export function Loading() {
+  const { t } = useTranslation();
+  return (
+    <p className="loading" role="status">
+      {t("common.loading")}
+    </p>
+  );
+}
+
+/** A read that failed (and had nothing kept from before): say so plainly, with the way back. */
+export function LoadFailed({ error }: { error: unknown }) {
+  const { t } = useTranslation();
+  const notFound = error instanceof ApiError && (error.status === 404 || error.status === 403);
+  return (
+    <section className="panel" role="alert">
+      <h1>{notFound ? t("notFound.title") : t("error.title")}</h1>
+      <p>{notFound ? t("notFound.body") : t("error.loadBody")}</p>
+      <a className="button" href="/">
+        {t("error.home")}
+      </a>
+    </section>
+  );
+}
