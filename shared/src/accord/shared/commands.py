@@ -27,7 +27,7 @@ class AuditNote:
     action: str
     resource_type: str
     resource_id: UUID
-    client_id: UUID
+    client_id: UUID | None  # None: the resource is not known here (a refusal that must not reveal whose it is)
 
     def entry(self, *, refused_because: str | None = None) -> AuditEntry:
         return AuditEntry(
