@@ -110,3 +110,19 @@ async def test_multi_line_free_text_keeps_its_line_breaks_and_tabs(api: Api) -> 
     episode = await api.episode_with_family(c)
     goal = await api.draft(c, episode, why_it_matters="So I can see my friends\n\tand keep up with my course")
     assert goal["pending_version"]["content"]["why_it_matters"].endswith("friends\n\tand keep up with my course")
+
+
+async def test_a_change_whose_answer_cannot_be_encoded_is_rolled_back_not_committed(
+    api: Api, admin_db: asyncpg.Pool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Whatever slips past validation and breaks the answer must not be committed behind the 500: the answer is
+    encoded inside the transaction. (A value JSON cannot hold stands in for any such failure.)"""
+    from accord.goals.entrypoints import api as routes
+
+    c = cast()
+    episode = await api.episode_with_family(c)
+    before = await committed(admin_db, c.client.tenant)
+    monkeypatch.setattr(routes, "_goal", lambda state: ({"goal_id": str(state.goal.goal_id), "x": float("nan")}, {}))
+    with pytest.raises(ValueError, match="JSON"):
+        await api.as_(c.client, "POST", f"/episodes/{episode}/goals", json={"content": goal_content()})
+    assert await committed(admin_db, c.client.tenant) == before
