@@ -28,7 +28,7 @@ class BatchItem(EntryCreate):
     goal_id: UUID
 
 
-class RefusedItem(BaseModel):
+class RefusedItem(RequestModel):
     """An item of a batch that is not a valid entry: answered as rejected on its own, never sent by a client."""
 
     entry_id: UUID | None
