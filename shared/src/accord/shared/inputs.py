@@ -82,6 +82,10 @@ def date_between(earliest: date, latest: date) -> AfterValidator:
     return AfterValidator(check)
 
 
+Day = Annotated[date, date_between(EARLIEST_INSTANT.date(), LATEST_INSTANT.date())]
+"""A calendar day in the same range as an instant, so that a day's bounds (and the day after) are instants too."""
+
+
 def _naive_time(value: time) -> time:
     if value.tzinfo is not None:
         raise ValueError("must be a wall-clock time without an offset (the time zone is given separately)")
