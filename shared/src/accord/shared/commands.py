@@ -32,7 +32,7 @@ class AuditNote:
     action: str
     resource_type: str
     resource_id: UUID
-    client_id: UUID
+    client_id: UUID | None  # None: the resource is not known here (a refusal that must not reveal whose it is)
 
     def entry(self, *, refused_because: str | None = None) -> AuditEntry:
         return AuditEntry(
@@ -97,6 +97,9 @@ class CommandRunner(Generic[C]):
                     result = await handler(ctx, command)
                     content, headers = render(result)
                     content = jsonable_encoder(content)
+                    # The answer is encoded before the commit: if it cannot be sent (a value JSON cannot hold), the
+                    # change is rolled back with it rather than committed behind a 500 and unreadable ever after.
+                    response = JSONResponse(content, status_code=status, headers=headers)
                     await self.publish(conn, res, ctx)
                     await self.record_audit(conn, ctx)
                     await self.idempotency.remember(conn, principal, key, fingerprint, status, content)
@@ -104,7 +107,7 @@ class CommandRunner(Generic[C]):
                 raise await self.refusal(res, ctx, exc) from exc
             except asyncpg.UniqueViolationError as exc:
                 raise await self.refusal(res, ctx, Conflict(TAKEN)) from exc
-        return JSONResponse(content, status_code=status, headers=headers)
+        return response
 
     async def attempt(
         self, res: Resources, principal: Principal, handler: Callable[[C, Any], Awaitable[T]], command: object
