@@ -810,7 +810,10 @@ export interface components {
         };
         /** BatchCreate */
         BatchCreate: {
-            /** Entries */
+            /**
+             * Entries
+             * @description each item is validated on its own: an invalid one is answered as rejected
+             */
             entries: components["schemas"]["BatchItem"][];
         };
         /** BatchItem */
@@ -837,6 +840,7 @@ export interface components {
             /**
              * Occurred At
              * Format: date-time
+             * @description RFC 3339 date-time with an offset, between 1900-01-01 and 2200-12-31 UTC
              */
             occurred_at: string;
             /** Value */
@@ -852,9 +856,9 @@ export interface components {
             entry?: components["schemas"]["EntryPublic"] | null;
             /**
              * Entry Id
-             * Format: uuid
+             * @description null only for a rejected item without a valid entry_id
              */
-            entry_id: string;
+            entry_id: string | null;
             /** Problem */
             problem?: {
                 [key: string]: unknown;
@@ -899,6 +903,7 @@ export interface components {
             /**
              * Occurred At
              * Format: date-time
+             * @description RFC 3339 date-time with an offset, between 1900-01-01 and 2200-12-31 UTC
              */
             occurred_at: string;
             /**
@@ -1040,6 +1045,7 @@ export interface components {
             /**
              * Occurred At
              * Format: date-time
+             * @description RFC 3339 date-time with an offset, between 1900-01-01 and 2200-12-31 UTC
              */
             occurred_at: string;
             /** Value */
@@ -1205,6 +1211,7 @@ export interface components {
             /**
              * Due Date
              * Format: date
+             * @description between 2000-01-01 and 2100-12-31
              */
             due_date: string;
             expressed_by: components["schemas"]["Role"];
@@ -1714,6 +1721,7 @@ export interface components {
             /**
              * Occurred At
              * Format: date-time
+             * @description RFC 3339 date-time with an offset, between 1900-01-01 and 2200-12-31 UTC
              */
             occurred_at: string;
             /**
@@ -1768,14 +1776,28 @@ export interface components {
         QuietHoursBody: {
             /**
              * End
-             * Format: time
+             * @description a wall-clock time, HH:MM[:SS], in the person's own time zone
+             * @example 22:00:00
              */
             end: string;
             /**
              * Start
-             * Format: time
+             * @description a wall-clock time, HH:MM[:SS], in the person's own time zone
+             * @example 22:00:00
              */
             start: string;
+        };
+        /**
+         * RefusedItem
+         * @description An item of a batch that is not a valid entry: answered as rejected on its own, never sent by a client.
+         */
+        RefusedItem: {
+            /** Entry Id */
+            entry_id: string | null;
+            /** Errors */
+            errors: {
+                [key: string]: string;
+            }[];
         };
         /** RevisionCreate */
         RevisionCreate: {
