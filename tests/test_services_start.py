@@ -23,4 +23,23 @@ async def test_service_is_live_and_ready(service_env: dict[str, str], create_api
         ready = await client.get("/ready")
     assert health.status_code == 200
     assert ready.status_code == 200, ready.text
-    assert ready.json()["checks"] == ["database"]
+    assert ready.json() == {"status": "ready"}  # nothing internal
+
+
+async def test_an_apis_readiness_follows_its_database_and_not_kafka(
+    service_env: dict[str, str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from accord.shared.runtime import Resources
+
+    async def down(_: Resources) -> None:
+        raise ConnectionError
+
+    app: FastAPI = goals_api()
+    transport = httpx.ASGITransport(app=app)
+    async with app.router.lifespan_context(app), httpx.AsyncClient(transport=transport, base_url="http://s") as client:
+        monkeypatch.setattr(Resources, "check_kafka", down)
+        without_kafka = await client.get("/ready")
+        monkeypatch.setattr(Resources, "check_database", down)
+        without_database = await client.get("/ready")
+    assert without_kafka.status_code == 200  # its writes go to the outbox: Kafka being away stops no request
+    assert without_database.status_code == 503

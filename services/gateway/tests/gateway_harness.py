@@ -6,6 +6,7 @@ from collections.abc import AsyncIterator, Mapping
 from contextlib import AsyncExitStack, asynccontextmanager
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import unquote
 
 import aiohttp
 import httpx
@@ -25,6 +26,7 @@ class Seen:
     path: str
     query: bytes  # as it was on the wire
     headers: CIMultiDictProxy[str]
+    raw_path: str = ""  # as it was on the wire
 
 
 class StandIn:
@@ -37,7 +39,8 @@ class StandIn:
 
     async def answer(self, request: web.Request) -> web.StreamResponse:
         query = request.raw_path.partition("?")[2].encode()
-        self.seen.append(Seen(request.method, request.path, query, request.headers))
+        raw_path = request.raw_path.partition("?")[0]
+        self.seen.append(Seen(request.method, request.path, query, request.headers, raw_path))
         if self.delay:
             await asyncio.sleep(self.delay)
         if self.broken:
@@ -96,8 +99,45 @@ class StandIn:
             yield f"http://127.0.0.1:{port}"
 
 
+class GatewayClient(httpx.AsyncClient):
+    """A client of the gateway app, which it keeps at hand for requests httpx would not send as they are."""
+
+    app: Any
+
+
+async def raw_get(gw: GatewayClient, raw_path: bytes, headers: Mapping[str, str]) -> tuple[int, dict[str, str], bytes]:
+    """GET `raw_path` exactly (httpx resolves a literal ..), decoded for `path` as uvicorn decodes it."""
+    scope = {
+        "type": "http",
+        "asgi": {"version": "3.0"},
+        "http_version": "1.1",
+        "method": "GET",
+        "scheme": "http",
+        "path": unquote(raw_path.decode("ascii")),
+        "raw_path": raw_path,
+        "query_string": b"",
+        "root_path": "",
+        "headers": [(b"host", b"gateway"), *((k.lower().encode(), v.encode()) for k, v in headers.items())],
+        "client": ("203.0.113.9", 5555),
+        "server": ("gateway", 80),
+        "state": {},
+    }
+    sent: list[dict[str, Any]] = []
+
+    async def receive() -> dict[str, Any]:
+        return {"type": "http.request", "body": b"", "more_body": False}
+
+    async def send(message: dict[str, Any]) -> None:
+        sent.append(message)
+
+    await gw.app(scope, receive, send)
+    start = next(m for m in sent if m["type"] == "http.response.start")
+    body = b"".join(m.get("body", b"") for m in sent if m["type"] == "http.response.body")
+    return start["status"], {k.decode(): v.decode() for k, v in start["headers"]}, body
+
+
 @asynccontextmanager
-async def gateway(services: Mapping[str, StandIn]) -> AsyncIterator[httpx.AsyncClient]:
+async def gateway(services: Mapping[str, StandIn]) -> AsyncIterator[GatewayClient]:
     """The gateway app, its upstreams the stand-ins (served while it runs), and a client calling it from 203.0.113.9."""
     async with AsyncExitStack() as stack:
         with pytest.MonkeyPatch.context() as env:
@@ -106,4 +146,6 @@ async def gateway(services: Mapping[str, StandIn]) -> AsyncIterator[httpx.AsyncC
             app = create_api()  # its settings, the stand-ins' URLs among them, are read here
         await stack.enter_async_context(app.router.lifespan_context(app))
         transport = httpx.ASGITransport(app=app, client=("203.0.113.9", 5555))
-        yield await stack.enter_async_context(httpx.AsyncClient(transport=transport, base_url="http://gateway"))
+        client = await stack.enter_async_context(GatewayClient(transport=transport, base_url="http://gateway"))
+        client.app = app
+        yield client

@@ -7,6 +7,8 @@ from uuid import uuid4
 
 import jwt
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from accord.shared.auth import InvalidToken, TokenVerifier
 from accord.shared.events.contracts.common import Role
@@ -109,3 +111,83 @@ def test_a_remembered_token_is_refused_once_it_expires() -> None:
     time.sleep(2.1)
     with pytest.raises(InvalidToken):
         v.verify(token)
+
+
+def _signed(header: dict[str, object], claims: dict[str, object], alg: str = "RS256") -> str:
+    """A token with exactly this header and these claims, genuinely signed with the issuer's key of `alg`: so that
+    whatever is odd in it reaches the checks after the signature, as a forger with a stolen format would get."""
+    from jwt.algorithms import ECAlgorithm, RSAAlgorithm
+
+    signing_input = f"{b64(json.dumps(header).encode())}.{b64(json.dumps(claims).encode())}"
+    if alg == "RS256":
+        signature = RSAAlgorithm(RSAAlgorithm.SHA256).sign(signing_input.encode(), IDP.rsa_key)
+    else:
+        signature = ECAlgorithm(ECAlgorithm.SHA256).sign(signing_input.encode(), IDP.ec_key)
+    return f"{signing_input}.{b64(signature)}"
+
+
+def _claims(**changes: object) -> dict[str, object]:
+    claims: dict[str, object] = jwt.decode(IDP.token(SUBJECT, ["client"]), options={"verify_signature": False})
+    return {**claims, **changes}
+
+
+MALFORMED = {
+    "typ null": lambda: _signed({"alg": "RS256", "kid": "rsa-1", "typ": None}, _claims()),
+    "typ a number": lambda: _signed({"alg": "RS256", "kid": "rsa-1", "typ": 7}, _claims()),
+    "typ a list": lambda: _signed({"alg": "RS256", "kid": "rsa-1", "typ": ["at+jwt"]}, _claims()),
+    "alg a list": lambda: _signed({"alg": ["RS256"], "kid": "rsa-1", "typ": "at+jwt"}, _claims()),
+    "kid a number": lambda: _signed({"alg": "RS256", "kid": 1, "typ": "at+jwt"}, _claims()),
+    "kid an object": lambda: _signed({"alg": "RS256", "kid": {"rsa-1": 1}, "typ": "at+jwt"}, _claims()),
+    "ES256 naming the RSA key": lambda: _signed({"alg": "ES256", "kid": "rsa-1", "typ": "at+jwt"}, _claims(), "ES256"),
+    "RS256 naming the EC key": lambda: _signed({"alg": "RS256", "kid": "ec-1", "typ": "at+jwt"}, _claims()),
+    "roles a string": lambda: _signed({"alg": "RS256", "kid": "rsa-1", "typ": "at+jwt"}, _claims(roles="client")),
+    "roles a number": lambda: _signed({"alg": "RS256", "kid": "rsa-1", "typ": "at+jwt"}, _claims(roles=3)),
+    "roles an object": lambda: _signed({"alg": "RS256", "kid": "rsa-1", "typ": "at+jwt"}, _claims(roles={"admin": 1})),
+    "roles nested lists": lambda: _signed({"alg": "RS256", "kid": "rsa-1", "typ": "at+jwt"}, _claims(roles=[["a"]])),
+    "teams a number": lambda: _signed({"alg": "RS256", "kid": "rsa-1", "typ": "at+jwt"}, _claims(teams=5)),
+    "teams an object": lambda: _signed({"alg": "RS256", "kid": "rsa-1", "typ": "at+jwt"}, _claims(teams={"a": 1})),
+    "tenant a number": lambda: _signed({"alg": "RS256", "kid": "rsa-1", "typ": "at+jwt"}, _claims(tenant_id=5)),
+}
+
+
+@pytest.mark.parametrize("malformed", sorted(MALFORMED))
+def test_a_malformed_header_or_claim_is_an_invalid_token_not_a_crash(malformed: str) -> None:
+    with pytest.raises(InvalidToken):
+        verifier().verify(MALFORMED[malformed]())
+
+
+def test_the_signing_helper_makes_tokens_the_verifier_accepts() -> None:
+    # Guards the property below: it is only meaningful if well-formed tokens from `_signed` pass.
+    for alg, kid in (("RS256", "rsa-1"), ("ES256", "ec-1")):
+        assert verifier().verify(_signed({"alg": alg, "kid": kid, "typ": "at+jwt"}, _claims(), alg)).subject == SUBJECT
+
+
+JSON_VALUES = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=20),
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=8), inner, max_size=3),
+    max_leaves=8,
+)
+HEADER_KEYS = st.sampled_from(["alg", "typ", "kid", "crit", "b64", "cty", "jku"])
+CLAIM_KEYS = st.sampled_from(["sub", "tenant_id", "roles", "teams", "exp", "nbf", "iat", "iss", "aud"])
+PLAUSIBLE = st.sampled_from(["RS256", "ES256", "HS256", "none", "at+jwt", "JWT", "rsa-1", "ec-1", "client", "admin"])
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    header_changes=st.dictionaries(HEADER_KEYS, JSON_VALUES | PLAUSIBLE, max_size=4),
+    claim_changes=st.dictionaries(CLAIM_KEYS, JSON_VALUES | PLAUSIBLE | st.lists(PLAUSIBLE, max_size=3), max_size=4),
+    alg=st.sampled_from(["RS256", "ES256"]),
+)
+def test_any_header_and_claims_give_a_principal_or_an_invalid_token_and_nothing_else(
+    header_changes: dict[str, object], claim_changes: dict[str, object], alg: str
+) -> None:
+    header = {"alg": alg, "kid": "rsa-1" if alg == "RS256" else "ec-1", "typ": "at+jwt", **header_changes}
+    token = _signed(header, _claims(**claim_changes), alg)
+    try:
+        principal = verifier().verify(token)
+    except InvalidToken:
+        return
+    # Accepted: then it was a well-formed access token whose roles really were a list of known role names.
+    assert isinstance(header["typ"], str) and header["typ"].lower() == "at+jwt"
+    roles = claim_changes.get("roles", ["client"])
+    assert isinstance(roles, list) and principal.roles == {Role(r) for r in roles}

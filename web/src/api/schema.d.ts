@@ -474,6 +474,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/notifications/stream": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Stream */
+        get: operations["stream_notifications_stream_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/progress/checkins": {
         parameters: {
             query?: never;
@@ -793,7 +810,10 @@ export interface components {
         };
         /** BatchCreate */
         BatchCreate: {
-            /** Entries */
+            /**
+             * Entries
+             * @description each item is validated on its own: an invalid one is answered as rejected
+             */
             entries: components["schemas"]["BatchItem"][];
         };
         /** BatchItem */
@@ -820,6 +840,7 @@ export interface components {
             /**
              * Occurred At
              * Format: date-time
+             * @description RFC 3339 date-time with an offset, between 1900-01-01 and 2200-12-31 UTC
              */
             occurred_at: string;
             /** Value */
@@ -835,9 +856,9 @@ export interface components {
             entry?: components["schemas"]["EntryPublic"] | null;
             /**
              * Entry Id
-             * Format: uuid
+             * @description null only for a rejected item without a valid entry_id
              */
-            entry_id: string;
+            entry_id: string | null;
             /** Problem */
             problem?: {
                 [key: string]: unknown;
@@ -882,6 +903,7 @@ export interface components {
             /**
              * Occurred At
              * Format: date-time
+             * @description RFC 3339 date-time with an offset, between 1900-01-01 and 2200-12-31 UTC
              */
             occurred_at: string;
             /**
@@ -1023,6 +1045,7 @@ export interface components {
             /**
              * Occurred At
              * Format: date-time
+             * @description RFC 3339 date-time with an offset, between 1900-01-01 and 2200-12-31 UTC
              */
             occurred_at: string;
             /** Value */
@@ -1188,6 +1211,7 @@ export interface components {
             /**
              * Due Date
              * Format: date
+             * @description between 2000-01-01 and 2100-12-31
              */
             due_date: string;
             expressed_by: components["schemas"]["Role"];
@@ -1697,6 +1721,7 @@ export interface components {
             /**
              * Occurred At
              * Format: date-time
+             * @description RFC 3339 date-time with an offset, between 1900-01-01 and 2200-12-31 UTC
              */
             occurred_at: string;
             /**
@@ -1751,14 +1776,28 @@ export interface components {
         QuietHoursBody: {
             /**
              * End
-             * Format: time
+             * @description a wall-clock time, HH:MM[:SS], in the person's own time zone
+             * @example 22:00:00
              */
             end: string;
             /**
              * Start
-             * Format: time
+             * @description a wall-clock time, HH:MM[:SS], in the person's own time zone
+             * @example 22:00:00
              */
             start: string;
+        };
+        /**
+         * RefusedItem
+         * @description An item of a batch that is not a valid entry: answered as rejected on its own, never sent by a client.
+         */
+        RefusedItem: {
+            /** Entry Id */
+            entry_id: string | null;
+            /** Errors */
+            errors: {
+                [key: string]: string;
+            }[];
         };
         /** RevisionCreate */
         RevisionCreate: {
@@ -3223,6 +3262,55 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["PublicKeyOut"];
+                };
+            };
+            /** @description The request was refused; see the problem */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Something went wrong on our side */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    stream_notifications_stream_get: {
+        parameters: {
+            query?: never;
+            header?: {
+                "Last-Event-ID"?: string | null;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description an endless stream of events */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/event-stream": unknown;
+                };
+            };
+            /** @description not asked for as an event stream */
+            406: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": unknown;
                 };
             };
             /** @description The request was refused; see the problem */

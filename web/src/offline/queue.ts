@@ -99,9 +99,10 @@ async function sendEntries(transport: Transport, items: QueuedItem[]): Promise<v
       await reject(chunk[0]!, error.problem);
       continue;
     }
+    // Results come in the order the entries were sent; an item refused before its id was read has entry_id null.
     const byId = new Map(chunk.map((i) => [i.id, i]));
-    for (const result of results) {
-      const item = byId.get(result.entry_id);
+    for (const [position, result] of results.entries()) {
+      const item = result.entry_id === null ? chunk[position] : byId.get(result.entry_id);
       if (!item) continue;
       if (result.status === "created" || result.status === "duplicate") await done(item.id);
       else if (result.status === "rejected") {

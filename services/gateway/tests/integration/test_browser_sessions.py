@@ -275,6 +275,23 @@ async def test_sessions_in_redis_are_shared_by_gateway_instances(
         assert (await first.gateway.get("/auth/session")).status_code == 401
 
 
+async def test_with_sessions_in_redis_concurrent_requests_still_refresh_once(
+    service_env: dict[str, str], services: dict[str, StandIn], provider: Provider, redis_server: str
+) -> None:
+    env = {"ACCORD_GATEWAY_REDIS_URL": redis_server}
+    async with browser_gateway(services, provider, env) as first, browser_gateway(services, provider, env) as second:
+        clock = Clock()
+        use_clock(first.app, clock)
+        use_clock(second.app, clock)
+        await first.sign_in("sam")
+        second.gateway.cookies = first.gateway.cookies
+        clock.advance(5 * 60)
+        answers = await asyncio.gather(*(gw.gateway.get("/api/v1/goals/1") for gw in (first, second) * 3))
+    assert [a.status_code for a in answers] == [200] * 6
+    assert len({seen.headers["Authorization"] for seen in services["goals"].seen}) == 1
+    assert len(provider.refresh_tokens) == 2
+
+
 @pytest.mark.parametrize(
     ("env", "complaint"),
     [

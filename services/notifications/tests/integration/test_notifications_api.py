@@ -171,3 +171,56 @@ async def test_without_a_token_nothing_is_shown(api: httpx.AsyncClient) -> None:
     for path in ["/notifications/inbox", "/notifications/preferences", "/notifications/contact-points"]:
         r = await api.get(path)
         assert r.status_code == 401 and r.headers["content-type"] == "application/problem+json"
+
+
+def quiet_hours_schema() -> dict[str, Any]:
+    from accord.notifications.bootstrap import create_api
+
+    schemas = create_api().openapi()["components"]["schemas"]
+    found: dict[str, Any] = next(v for k, v in schemas.items() if k.startswith("QuietHoursBody"))
+    return found
+
+
+async def test_quiet_hours_come_back_as_the_wall_clock_times_the_schema_describes_and_offsets_are_refused(
+    person: Any, api: httpx.AsyncClient
+) -> None:
+    """Quiet hours are local times in the person's time zone: the schema must not promise an RFC 3339 `time` (which
+    has an offset) while the answer has none, and a time with an offset is refused rather than silently kept."""
+    import re
+
+    me = person(uuid4(), "tenant-prefs", "client")
+    body = {
+        "locale": "en",
+        "time_zone": "Europe/London",
+        "channels": [],
+        "quiet_hours": {"start": "22:00", "end": "07:00"},
+    }
+    assert (await api.put("/notifications/preferences", json=body, headers=me.headers)).status_code == 200
+    answer = (await api.get("/notifications/preferences", headers=me.headers)).json()["quiet_hours"]
+    for end in ("start", "end"):
+        documented = quiet_hours_schema()["properties"][end]
+        assert documented.get("format") != "time"
+        assert re.fullmatch(documented["pattern"], answer[end])
+    with_offset = {**body, "quiet_hours": {"start": "22:00:00+01:00", "end": "07:00"}}
+    r = await api.put("/notifications/preferences", json=with_offset, headers=me.headers)
+    assert r.status_code == 422 and "body.quiet_hours.start" in [e["field"] for e in r.json()["errors"]]
+
+
+@pytest.mark.parametrize(
+    ("path", "body", "field"),
+    [
+        ("/notifications/contact-points", {"email": "sam\u0000@example.org"}, "body.email"),
+        (
+            "/notifications/preferences",
+            {"locale": "en", "time_zone": "Europe/\u0000London", "channels": []},
+            "body.time_zone",
+        ),
+    ],
+)
+async def test_a_nul_in_any_text_is_refused_naming_the_field(
+    person: Any, api: httpx.AsyncClient, path: str, body: dict[str, Any], field: str
+) -> None:
+    me = person(uuid4(), "tenant-prefs", "client")
+    method = "PUT" if path.endswith("preferences") else "POST"
+    r = await api.request(method, path, json=body, headers=me.headers)
+    assert r.status_code == 422 and field in [e["field"] for e in r.json()["errors"]], r.text

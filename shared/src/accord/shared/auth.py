@@ -84,7 +84,15 @@ class TokenVerifier:
             if now < until:
                 return principal
             del self._verified[token]
-        principal, expires_at = self._verify_in_full(token)
+        try:
+            principal, expires_at = self._verify_in_full(token)
+        except InvalidToken:
+            raise
+        except Exception as exc:
+            # Whatever a hostile token trips over in the libraries below is still only a bad token: a 401, never a
+            # 500. The specific checks below catch what is known; this is the last line.
+            log.warning("access token check failed unexpectedly", error=type(exc).__name__)
+            raise InvalidToken(f"unverifiable token ({type(exc).__name__})") from exc
         if self.remember_seconds > 0:
             self._verified[token] = (principal, min(expires_at + self.leeway, now + self.remember_seconds))
             if len(self._verified) > self.remember_at_most:
@@ -96,18 +104,23 @@ class TokenVerifier:
             header = jwt.get_unverified_header(token)
         except jwt.PyJWTError as exc:
             raise InvalidToken(f"malformed token: {exc}") from exc
-        if header.get("alg") not in ALLOWED_ALGORITHMS:
-            raise InvalidToken(f"algorithm {header.get('alg')!r} is not allowed")
-        if header.get("typ", "").lower() != ACCESS_TOKEN_TYPE:
+        alg, typ, kid = header.get("alg"), header.get("typ"), header.get("kid")
+        if not isinstance(alg, str) or alg not in ALLOWED_ALGORITHMS:
+            raise InvalidToken("algorithm is not allowed")
+        if not isinstance(typ, str) or typ.lower() != ACCESS_TOKEN_TYPE:
             raise InvalidToken("not an access token (typ must be at+jwt)")
         if {"jku", "x5u", "jwk", "x5c"} & header.keys():
             raise InvalidToken("key-location headers are refused: keys come only from the configured JWKS")
-        key = self._signing_key(header.get("kid"))
+        jwk = self._signing_key(kid)
+        if jwk.algorithm_name != alg:
+            # A key is used only with its own algorithm: an ES256 header naming an RSA key is a forgery attempt
+            # (and PyJWT would fail on it with a TypeError, not a PyJWTError).
+            raise InvalidToken(f"algorithm {alg} does not match key {kid!r}")
         try:
             claims = jwt.decode(
                 token,
-                key=key,
-                algorithms=list(ALLOWED_ALGORITHMS),
+                key=jwk.key,
+                algorithms=[alg],
                 audience=self.audience,
                 issuer=self.issuer,
                 leeway=self.leeway,
@@ -115,27 +128,35 @@ class TokenVerifier:
             )
         except jwt.PyJWTError as exc:
             raise InvalidToken(str(exc)) from exc
+        roles, teams = claims.get("roles", []), claims.get("teams", [])
+        if not _list_of_strings(roles) or not _list_of_strings(teams):
+            raise InvalidToken("roles and teams must be lists of strings")
         try:
             principal = Principal(
                 subject=claims["sub"],
                 tenant_id=claims.get("tenant_id", ""),
-                roles=frozenset(claims.get("roles", ())),
-                teams=frozenset(claims.get("teams", ())),
+                roles=frozenset(roles),
+                teams=frozenset(teams),
             )
             return principal, float(claims["exp"])
         except ValidationError as exc:
             raise InvalidToken("claims do not describe a principal") from exc
 
-    def _signing_key(self, kid: str | None) -> Any:
-        if not kid:
+    def _signing_key(self, kid: object) -> jwt.PyJWK:
+        if not isinstance(kid, str) or not kid:
             raise InvalidToken("token has no kid")
         try:
             if self._client is not None:
-                return self._client.get_signing_key(kid).key
+                return self._client.get_signing_key(kid)
             assert self._static is not None
-            return self._static[kid].key
+            return self._static[kid]
         except (KeyError, jwt.PyJWKClientError) as exc:
             raise InvalidToken(f"unknown signing key {kid!r}") from exc
+
+
+def _list_of_strings(value: object) -> bool:
+    """A JSON array of strings: not an object (whose keys would pass for roles), not a string, not nested."""
+    return isinstance(value, list) and all(isinstance(item, str) for item in value)
 
 
 def verifier_from_settings(issuer: str, audience: str, jwks_url: str | None, jwks_json: str | None) -> TokenVerifier:

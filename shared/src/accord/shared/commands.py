@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from typing import Any, Generic, TypeVar
 from uuid import UUID
 
+import asyncpg
 from fastapi import Request
 from fastapi.encoders import jsonable_encoder
 from fastapi.responses import JSONResponse
@@ -13,13 +14,17 @@ from fastapi.responses import JSONResponse
 from accord.shared.audit import Audit, AuditEntry
 from accord.shared.auth import Principal
 from accord.shared.db import Connection
-from accord.shared.errors import TITLES, DomainError, Invalid, NotYetKnown, status_of
+from accord.shared.errors import TITLES, Conflict, DomainError, Invalid, NotYetKnown, status_of
 from accord.shared.events import Envelope, IntegrationEvent
 from accord.shared.idempotency import Idempotency, request_fingerprint
 from accord.shared.problems import Problem
 from accord.shared.runtime import Resources
 
 T = TypeVar("T")
+# A handler looks a client-supplied id up within its tenant only; the same id taken in another tenant (or by a
+# request racing this one) is found by the database's unique key instead. The same answer as a taken id in the
+# tenant, and no more: which tenant holds it is not said.
+TAKEN = "this id is already used"
 
 
 @dataclass(frozen=True)
@@ -27,7 +32,7 @@ class AuditNote:
     action: str
     resource_type: str
     resource_id: UUID
-    client_id: UUID
+    client_id: UUID | None  # None: the resource is not known here (a refusal that must not reveal whose it is)
 
     def entry(self, *, refused_because: str | None = None) -> AuditEntry:
         return AuditEntry(
@@ -92,12 +97,17 @@ class CommandRunner(Generic[C]):
                     result = await handler(ctx, command)
                     content, headers = render(result)
                     content = jsonable_encoder(content)
+                    # The answer is encoded before the commit: if it cannot be sent (a value JSON cannot hold), the
+                    # change is rolled back with it rather than committed behind a 500 and unreadable ever after.
+                    response = JSONResponse(content, status_code=status, headers=headers)
                     await self.publish(conn, res, ctx)
                     await self.record_audit(conn, ctx)
                     await self.idempotency.remember(conn, principal, key, fingerprint, status, content)
             except DomainError as exc:
                 raise await self.refusal(res, ctx, exc) from exc
-        return JSONResponse(content, status_code=status, headers=headers)
+            except asyncpg.UniqueViolationError as exc:
+                raise await self.refusal(res, ctx, Conflict(TAKEN)) from exc
+        return response
 
     async def attempt(
         self, res: Resources, principal: Principal, handler: Callable[[C, Any], Awaitable[T]], command: object
@@ -114,6 +124,8 @@ class CommandRunner(Generic[C]):
                     return result
             except DomainError as exc:
                 return await self.refusal(res, ctx, exc)
+            except asyncpg.UniqueViolationError:
+                return await self.refusal(res, ctx, Conflict(TAKEN))
 
     async def query(self, res: Resources, principal: Principal, read: Callable[[C], Awaitable[T]]) -> T:
         """A read, audited. No explicit transaction: a read's statements change nothing. Its audit rows are stored

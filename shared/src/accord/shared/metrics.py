@@ -1,4 +1,4 @@
-"""Prometheus metrics shared by every service; exposed at /metrics."""
+"""Prometheus metrics shared by every service; served on each process's metrics port (accord.shared.metrics_server)."""
 
 from prometheus_client import Counter, Gauge, Histogram
 

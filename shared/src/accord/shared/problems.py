@@ -71,6 +71,12 @@ def install_problem_handlers(app: FastAPI) -> None:
             422, "Invalid request", f"Check these fields: {fields}", instance=request.url.path, errors=errors
         )
 
+    @app.exception_handler(Exception)
+    async def _unhandled(request: Request, exc: Exception) -> JSONResponse:
+        # Starlette answers this one from its ServerErrorMiddleware (outside every user middleware; the Edge around
+        # it adds the headers), then raises the exception on for the Edge to log. Nothing of it reaches the caller.
+        return problem_response(500, "Internal error", "Something went wrong on our side", instance=request.url.path)
+
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
         return problem_response(

@@ -32,6 +32,7 @@ class WebSettings(BaseSettings):
     )
     log_level: str = Field(default="INFO", validation_alias=AliasChoices("ACCORD_LOG_LEVEL"))
     log_json: bool = Field(default=True, validation_alias=AliasChoices("ACCORD_LOG_JSON"))
+    max_body_bytes: int = Field(default=1024 * 1024, ge=1024, description="larger request bodies get 413")
     oidc_issuer: str = Field(validation_alias=AliasChoices("ACCORD_OIDC_ISSUER"), min_length=1)
     oidc_audience: str = Field(default="accord", validation_alias=AliasChoices("ACCORD_OIDC_AUDIENCE"))
     oidc_jwks_url: str | None = Field(default=None, validation_alias=AliasChoices("ACCORD_OIDC_JWKS_URL"))

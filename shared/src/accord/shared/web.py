@@ -1,7 +1,7 @@
-"""The FastAPI skeleton every service's API shares: health, readiness, metrics, request ids, problem+json."""
+"""The FastAPI skeleton every API shares (each service's and the gateway's): health, readiness, request ids, the
+latency metric, problem+json, and the Edge (accord.shared.edge) around it all."""
 
 import time
-import uuid
 from collections.abc import Awaitable, Callable, Iterator, Mapping, Sequence
 from contextlib import AbstractAsyncContextManager, contextmanager
 from typing import Any
@@ -12,11 +12,11 @@ from fastapi.responses import JSONResponse
 from fastapi.telemetry import TelemetryConfig
 from opentelemetry import context as otel_context
 from opentelemetry import propagate, trace
-from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from starlette.datastructures import Headers
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from accord.shared.auth import verifier_from_settings
+from accord.shared.edge import Edge, accepted_request_id
 from accord.shared.metrics import HTTP_LATENCY
 from accord.shared.problems import install_problem_handlers, problem_response
 from accord.shared.settings import WebSettings
@@ -24,6 +24,8 @@ from accord.shared.settings import WebSettings
 ReadinessCheck = Callable[[], Awaitable[None]]
 Lifespan = Callable[[FastAPI], AbstractAsyncContextManager[None]]
 tracer = trace.get_tracer("accord.http")
+log = structlog.get_logger("accord.http")
+DEFAULT_MAX_BODY_BYTES = 1024 * 1024
 
 
 def build_web_app(
@@ -34,7 +36,15 @@ def build_web_app(
     readiness: dict[str, ReadinessCheck],
     **fastapi_args: Any,
 ) -> FastAPI:
-    app = create_app(settings.service, readiness=readiness, lifespan=lifespan, **fastapi_args)
+    if settings.environment == "production":  # no interactive docs in production; the OpenAPI document stays
+        fastapi_args |= {"docs_url": None, "redoc_url": None}
+    app = create_app(
+        settings.service,
+        readiness=readiness,
+        lifespan=lifespan,
+        max_body_bytes=settings.max_body_bytes,
+        **fastapi_args,
+    )
     app.state.token_verifier = verifier_from_settings(
         settings.oidc_issuer, settings.oidc_audience, settings.oidc_jwks_url, settings.oidc_jwks
     )
@@ -43,7 +53,15 @@ def build_web_app(
     return app
 
 
-def create_app(service: str, *, readiness: dict[str, ReadinessCheck], **fastapi_args: Any) -> FastAPI:
+def create_app(
+    service: str,
+    *,
+    readiness: dict[str, ReadinessCheck],
+    max_body_bytes: int = DEFAULT_MAX_BODY_BYTES,
+    **fastapi_args: Any,
+) -> FastAPI:
+    """The app with /health and /ready; its metrics are served on a port of their own (web_cli --metrics-port),
+    never on this one."""
     # FastAPI's own OpenTelemetry instrumentation is off: RequestContext makes the one server span per request (and
     # prometheus-client the metrics), so a tracing SDK would otherwise record each request twice.
     telemetry: TelemetryConfig = {"tracing": False, "metrics": False, "logs": False, "operation_spans": False}
@@ -58,7 +76,8 @@ def create_app(service: str, *, readiness: dict[str, ReadinessCheck], **fastapi_
 
     @app.get("/ready", include_in_schema=False)
     async def ready() -> Response:
-        """Readiness: every dependency (database, Kafka) answers."""
+        """Readiness: what this process needs to answer does. Which one does not goes to the log, not to the
+        caller."""
         failing = {}
         for name, check in readiness.items():
             try:
@@ -66,15 +85,24 @@ def create_app(service: str, *, readiness: dict[str, ReadinessCheck], **fastapi_
             except Exception as exc:
                 failing[name] = type(exc).__name__
         if failing:
-            return problem_response(503, "Not ready", "A dependency does not answer", failing=failing)
-        return JSONResponse({"status": "ready", "checks": sorted(readiness)})
-
-    @app.get("/metrics", include_in_schema=False)
-    async def metrics() -> Response:
-        return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
+            log.warning("not ready", failing=failing)
+            return problem_response(503, "Not ready", "Not ready to answer requests")
+        return JSONResponse({"status": "ready"})
 
     app.add_middleware(RequestContext, service=service)
+    _outermost(app, Edge, max_body_bytes=max_body_bytes)
     return app
+
+
+def _outermost(app: FastAPI, layer: Callable[..., ASGIApp], **options: Any) -> None:
+    """Wraps `layer` around the whole middleware stack, Starlette's ServerErrorMiddleware included (app.add_middleware
+    places it inside that one), so that even a crash's answer passes it."""
+    build = app.build_middleware_stack
+
+    def build_wrapped() -> ASGIApp:
+        return layer(build(), **options)
+
+    app.build_middleware_stack = build_wrapped  # type: ignore[method-assign]
 
 
 class RequestContext:
@@ -91,7 +119,7 @@ class RequestContext:
             await self.app(scope, receive, send)
             return
         headers = Headers(scope=scope)
-        request_id = headers.get("x-request-id") or str(uuid.uuid4())
+        request_id = accepted_request_id(headers)
         status = 500
 
         async def send_with_id(message: Message) -> None:

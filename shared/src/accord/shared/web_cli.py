@@ -8,7 +8,10 @@ import typer
 import uvicorn
 from fastapi import FastAPI
 
+from accord.shared.edge import MAX_HEADER_BYTES
 from accord.shared.metrics_server import serve_metrics
+
+H11_MAX_HEAD_BYTES = MAX_HEADER_BYTES + 8 * 1024  # the request line and the headers' framing besides
 
 MetricsPort = Annotated[
     int | None,
@@ -41,6 +44,13 @@ def web_cli(create_api: Callable[[], FastAPI]) -> typer.Typer:
             workers=workers,
             access_log=False,
             log_level="warning",
+            # X-Forwarded-For is not the server's to believe (by default uvicorn believes it from 127.0.0.1): the
+            # gateway reads it from its trusted proxies alone (Settings.trusted_proxies).
+            proxy_headers=False,
+            forwarded_allow_ips="",
+            # Headers in all at most this (with the h11 parser; with httptools, uvicorn's default, the Edge's
+            # check in the app is the limit: accord.shared.edge).
+            h11_max_incomplete_event_size=H11_MAX_HEAD_BYTES,
         )
 
     @app.callback()

@@ -310,14 +310,15 @@ def check_topics(docs: list[Doc], production: bool) -> list[str]:
 
 
 def check_network_policies(docs: list[Doc]) -> list[str]:
-    """Only the gateway's API may take traffic from outside the namespace (and Prometheus may scrape metrics)."""
+    """Only the gateway's API may take traffic from outside the namespace (and Prometheus may scrape the metrics
+    port, nothing else)."""
     policies = _by_kind(docs, "NetworkPolicy")
     problems = []
     deny = policies.get("default-deny", {}).get("spec", {})
     if deny.get("podSelector") != {} or set(deny.get("policyTypes", [])) != {"Ingress", "Egress"}:
         problems.append("NetworkPolicy default-deny: must select every pod and deny ingress and egress")
     gateway = {"app.kubernetes.io/name": "gateway", "app.kubernetes.io/component": "api"}
-    metrics_ports = {manifests.API_PORT, manifests.WORKER_METRICS_PORT}
+    metrics_ports = {manifests.METRICS_PORT}
     for name, policy in policies.items():
         for rule in policy["spec"].get("ingress", []):
             outside = [p for p in rule.get("from", []) if "namespaceSelector" in p or "ipBlock" in p]

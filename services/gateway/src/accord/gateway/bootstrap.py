@@ -6,6 +6,7 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 
+from accord.gateway.adapters.event_streams import EventStreams
 from accord.gateway.adapters.limiter import InProcessLimiter, Limiter, RedisLimiter
 from accord.gateway.adapters.upstreams import Upstreams
 from accord.gateway.entrypoints import auth, dev_idp, docs, middleware, openapi, overview, proxy, web
@@ -26,9 +27,11 @@ def create_api() -> FastAPI:
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         configure_logging(s.service, s.log_level, s.log_json)
         app.state.upstreams = Upstreams(s)  # here: its sessions belong to the running event loop
+        app.state.event_streams = EventStreams(app.state.upstreams.bases, s)
         try:
             yield
         finally:
+            await app.state.event_streams.close()
             await app.state.upstreams.close()
             await limiter.close()
             if app.state.sessions is not None:

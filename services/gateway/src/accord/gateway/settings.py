@@ -1,7 +1,7 @@
 from pathlib import Path
 from typing import ClassVar
 
-from pydantic import Field, SecretStr, model_validator
+from pydantic import Field, IPvAnyNetwork, SecretStr, model_validator
 from pydantic_settings import SettingsConfigDict
 
 from accord.shared.settings import LOCAL_ENV_FILE, WebSettings
@@ -33,12 +33,18 @@ class Settings(WebSettings):
     upstream_timeout_seconds: float = Field(default=5.0, gt=0, description="per request to a service")
     reporting_timeout_seconds: float = Field(default=15.0, gt=0, description="reports and exports take longer")
     upstream_connections: int = Field(default=100, ge=1, description="pooled connections per service")
+    stream_connections: int = Field(default=10_000, ge=1, description="open event streams per service, at most")
     max_body_bytes: int = Field(default=256 * 1024, ge=1024, description="larger requests get 413")
     cors_origins: list[str] = Field(default=["http://localhost:5173"], description="the web client's origins")
     user_rate_per_second: float = Field(default=20, gt=0)
     user_burst: int = Field(default=60, ge=1)
     address_rate_per_second: float = Field(default=50, gt=0)
     address_burst: int = Field(default=150, ge=1)
+    trusted_proxies: list[IPvAnyNetwork] = Field(
+        default=[],
+        description="addresses or CIDRs of the proxies in front (e.g. the ingress controller's pods): only a request "
+        "from one of them has its client address taken from X-Forwarded-For",
+    )
     redis_url: str | None = Field(
         default=None, description="shared rate-limit and session store when several gateways run"
     )

@@ -8,6 +8,7 @@ import aiohttp
 from fastapi import FastAPI
 
 from accord.notifications.adapters.email import SmtpSender
+from accord.notifications.adapters.inbox_listener import InboxListener
 from accord.notifications.adapters.push import PushSender
 from accord.notifications.domain.delivery import Sender
 from accord.notifications.entrypoints.api import ROUTERS
@@ -24,7 +25,16 @@ def settings() -> Settings:
 
 
 def create_api() -> FastAPI:
-    return build_api(settings(), routers=ROUTERS)
+    s = settings()
+
+    @asynccontextmanager
+    async def live_inbox(app: FastAPI, res: Resources) -> AsyncIterator[None]:
+        """The one LISTEN connection the process's open inbox streams share."""
+        async with InboxListener(s.database_url.get_secret_value(), s.db_schema).running() as listener:
+            app.state.inbox_listener = listener
+            yield
+
+    return build_api(s, routers=ROUTERS, extra_lifespan=live_inbox)
 
 
 def subscriptions() -> list[Subscription]:

@@ -64,6 +64,14 @@ class Settings(ServiceSettings):
     retry_backoff_max_seconds: float = Field(default=3600.0, gt=0)
     check_ins_enabled: bool = True
 
+    stream_heartbeat_seconds: float = Field(default=15.0, gt=0)
+    """How often an open inbox stream sends a comment line, so that proxies and load balancers keep it open."""
+    stream_retry_ms: int = Field(default=3000, ge=100)
+    """The `retry:` hint: how long a browser waits before reconnecting a dropped stream."""
+    stream_send_timeout_seconds: float = Field(default=30.0, gt=0)
+    """A stream whose client has not taken an event (or heartbeat) for this long is closed."""
+    stream_batch_size: int = Field(default=100, ge=1, le=1000)
+
     @property
     def push_enabled(self) -> bool:
         return self.vapid_private_key is not None

@@ -22,6 +22,7 @@ from accord.shared.devinfra.provision import SERVICES
 @dataclass
 class RunningServices:
     urls: dict[str, str] = field(default_factory=dict)
+    metrics: dict[str, str] = field(default_factory=dict)  # "<service>-<api|worker>" -> its metrics port's URL
     pids: list[int] = field(default_factory=list)
     smtp_port: int = 0
     logs: Path = Path(".")
@@ -113,8 +114,11 @@ def start_all(
         for service in SERVICES:
             port = free_port()
             for role in ("api", "worker"):
+                metrics = free_port()
                 argv = [f"accord-{service}", role, *(["--port", str(port)] if role == "api" else [])]
+                argv += ["--metrics-port", str(metrics)]
                 running.pids.append(spawn(argv, env, logs / f"{service}-{role}.log").pid)
+                running.metrics[f"{service}-{role}"] = f"http://127.0.0.1:{metrics}"
             running.urls[service] = f"http://127.0.0.1:{port}"
             wait_ready(running.urls[service])
         # The front door: one process, no database and no Kafka (neither is in its environment).
@@ -122,8 +126,10 @@ def start_all(
         front = {k: v for k, v in front.items() if not k.endswith("_DATABASE_URL")}
         front |= {f"ACCORD_GATEWAY_{s.upper()}_URL": url for s, url in running.urls.items()}
         front |= {"ACCORD_GATEWAY_DEV_IDENTITY_PROVIDER": "true", **login_vars}
-        port = gateway_port
-        running.pids.append(spawn(["accord-gateway", "api", "--port", str(port)], front, logs / "gateway-api.log").pid)
+        port, metrics = gateway_port, free_port()
+        argv = ["accord-gateway", "api", "--port", str(port), "--metrics-port", str(metrics)]
+        running.pids.append(spawn(argv, front, logs / "gateway-api.log").pid)
+        running.metrics["gateway-api"] = f"http://127.0.0.1:{metrics}"
         running.urls["gateway"] = f"http://127.0.0.1:{port}"
         wait_ready(running.urls["gateway"])
     except BaseException:

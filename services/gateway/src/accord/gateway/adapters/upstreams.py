@@ -73,7 +73,7 @@ class Upstreams:
     async def send(
         self, service: str, method: str, path: str, *, headers: Mapping[str, str], query: bytes = b"", body: bytes = b""
     ) -> Answer:
-        """`path` as the service's route has it (it is quoted here); `query` goes on exactly as the caller sent it."""
+        """`path` percent-encoded, and `query`, go on exactly as given: nothing re-normalises or re-quotes them."""
         url, traced = _target(self.bases[service], path, query), tracing()
         # Without a tracing SDK the gateway has no span of its own: the caller's trace context goes on as they sent it.
         passed = FORWARDED_REQUEST_HEADERS if traced else FORWARDED_REQUEST_HEADERS + TRACE_HEADERS
@@ -132,5 +132,12 @@ def _session(connections: int) -> aiohttp.ClientSession:
 
 
 def _target(base: URL, path: str, query: bytes) -> URL:
-    target = str(base.with_path(base.path.rstrip("/") + path))
-    return URL(f"{target}?{query.decode()}" if query else target, encoded=True)
+    # encoded=True: yarl would otherwise resolve dot segments and re-quote, sending a path other than the one routed.
+    return URL.build(
+        scheme=base.scheme,
+        host=base.raw_host or "",
+        port=base.explicit_port,
+        path=base.raw_path.rstrip("/") + path,
+        query_string=query.decode("latin-1"),
+        encoded=True,
+    )

@@ -10,7 +10,7 @@ from fastapi.responses import JSONResponse, RedirectResponse
 
 from accord.gateway.adapters.login import LoginFailed
 from accord.gateway.entrypoints.browser import CookiePolicy, cookie_value, csrf_refusal, origin_of
-from accord.gateway.handlers.sessions import PENDING_LOGIN_SECONDS, Sessions
+from accord.gateway.sessions import PENDING_LOGIN_SECONDS, Sessions
 from accord.shared.problems import Problem, problem_response
 
 router = APIRouter(prefix="/auth", include_in_schema=False)

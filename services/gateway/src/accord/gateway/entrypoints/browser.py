@@ -12,7 +12,7 @@ from starlette.responses import Response
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from accord.gateway.domain.sessions import Session
-from accord.gateway.handlers.sessions import Sessions
+from accord.gateway.sessions import Sessions
 from accord.shared.problems import problem_response
 
 UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})

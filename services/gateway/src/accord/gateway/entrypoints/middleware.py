@@ -1,31 +1,24 @@
-"""What every request through the front door passes: size limit, per-address rate limit, security headers and an
-access log that holds no token, no query string and no body."""
+"""What every request through the front door passes besides the shared Edge (size limits, canonical paths, security
+headers, request ids): a per-address rate limit, CORS, and an access log that holds no token, no query string and no
+body."""
 
 import re
 import time
+from ipaddress import ip_address
 
 import structlog
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 from starlette.datastructures import Headers
+from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from accord.gateway.domain.addresses import client_address
 from accord.gateway.settings import Settings
 from accord.shared.problems import problem_response
 
 log = structlog.get_logger("accord.gateway.access")
 _IDENTIFIER = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}|\d{3,}")
-
-SECURITY_HEADERS = {
-    "Strict-Transport-Security": "max-age=63072000; includeSubDomains",
-    "X-Content-Type-Options": "nosniff",
-    "X-Frame-Options": "DENY",
-    "Referrer-Policy": "no-referrer",
-    "Content-Security-Policy": "default-src 'none'; frame-ancestors 'none'",
-    "Cache-Control": "no-store",  # health data must not linger in shared caches
-    "Permissions-Policy": "camera=(), microphone=(), geolocation=()",
-}
-
 
 # The orchestrator's probes are not limited: a readiness probe must be able to say that the limit store is down.
 PROBES = frozenset({"/health", "/ready"})
@@ -37,11 +30,12 @@ def loggable_path(path: str) -> str:
 
 
 class Guard:
-    """Plain ASGI (no BaseHTTPMiddleware task per request): size limit and per-address rate limit before anything
-    else, security headers on every answer, and one access-log line."""
+    """Plain ASGI (no BaseHTTPMiddleware task per request): the per-address rate limit before anything else, and one
+    access-log line."""
 
     def __init__(self, app: ASGIApp, settings: Settings) -> None:
         self.app, self.settings = app, settings
+        self.trusted = tuple(settings.trusted_proxies)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -50,39 +44,24 @@ class Guard:
         start, s = time.perf_counter(), self.settings
         status = 500
 
-        async def send_secured(message: Message) -> None:
+        async def send_logged(message: Message) -> None:
             nonlocal status
             if message["type"] == "http.response.start":
                 status = message["status"]
-                present = {k.lower() for k, _ in message.get("headers", [])}
-                message["headers"] = [
-                    *message.get("headers", []),
-                    *(
-                        (k.lower().encode(), v.encode())
-                        for k, v in SECURITY_HEADERS.items()
-                        if k.lower().encode() not in present
-                    ),
-                ]
             await send(message)
 
-        length = Headers(scope=scope).get("content-length")
-        client = scope.get("client")
-        if length is not None and (not length.isdigit() or int(length) > s.max_body_bytes):
-            refusal = problem_response(413, "Request too large", f"Send at most {s.max_body_bytes} bytes")
-            await refusal(scope, receive, send_secured)
-        elif scope["path"] in PROBES:
-            await self.app(scope, receive, send_secured)
-        elif not (
-            verdict := await scope["app"].state.limiter.take(
-                f"address:{client[0] if client else 'unknown'}", s.address_rate_per_second, s.address_burst
-            )
-        ).allowed:
+        if scope["path"] in PROBES:
+            await self.app(scope, receive, send_logged)
+            return
+        client = self.client(scope)
+        verdict = await scope["app"].state.limiter.take(f"address:{client}", s.address_rate_per_second, s.address_burst)
+        if not verdict.allowed:
             refusal = problem_response(
                 429, "Too many requests", "Slow down and retry later", headers={"Retry-After": str(verdict.retry_after)}
             )
-            await refusal(scope, receive, send_secured)
+            await refusal(scope, receive, send_logged)
         else:
-            await self.app(scope, receive, send_secured)
+            await self.app(scope, receive, send_logged)
         log.info(
             "request",
             method=scope["method"],
@@ -92,11 +71,34 @@ class Guard:
             upstream=scope.get("state", {}).get("upstream"),
         )
 
+    def client(self, scope: Scope) -> str:
+        """The caller's address: the peer's, or, when the peer is one of our proxies, the one X-Forwarded-For gives."""
+        peer = (scope.get("client") or ("unknown", 0))[0]
+        try:
+            address = ip_address(peer)
+        except ValueError:
+            return str(peer)
+        return str(client_address(address, Headers(scope=scope).get("x-forwarded-for"), self.trusted))
+
+
+class ProblemCORSMiddleware(CORSMiddleware):
+    """Starlette's CORS, with a refused preflight answered as problem+json like every other error."""
+
+    def preflight_response(self, request_headers: Headers) -> Response:
+        response = super().preflight_response(request_headers)
+        if response.status_code < 400:
+            return response
+        allowed = {k: v for k, v in response.headers.items() if k.lower().startswith("access-control-")}
+        return problem_response(
+            response.status_code, "CORS preflight refused", bytes(response.body).decode(), headers=allowed
+        )
+
 
 def install(app: FastAPI, settings: Settings) -> None:
+    # The Edge (around everything, from the shared skeleton) -> CORS (a preflight gets its answer there) -> Guard.
     app.add_middleware(Guard, settings=settings)
     app.add_middleware(
-        CORSMiddleware,
+        ProblemCORSMiddleware,
         allow_origins=settings.cors_origins,
         allow_credentials=False,
         allow_methods=["GET", "POST", "PUT", "PATCH", "DELETE"],

@@ -3,6 +3,7 @@ parallel; when a service is down the rest still comes back, with what is missing
 
 import asyncio
 from typing import Any
+from urllib.parse import quote
 
 from fastapi import APIRouter, Request
 from pydantic import BaseModel, Field
@@ -19,6 +20,11 @@ class Overview(BaseModel):
     progress: dict[str, dict[str, Any]] | None = Field(description="progress per goal id; null if unavailable")
     unread_notifications: int | None
     missing: list[str] = Field(description="the parts that could not be fetched just now")
+
+
+def _id(value: Any) -> str:
+    """An identifier from a service's answer, as one path segment (upstreams.send passes paths on as given)."""
+    return quote(str(value), safe="")
 
 
 class _Unavailable(Exception):
@@ -39,7 +45,13 @@ async def _goals(upstreams: Upstreams, request: Request) -> list[dict[str, Any]]
     episodes = (await _get(upstreams, request, "goals", "/episodes", f"limit={MAX_EPISODES}"))["items"]
     pages = await asyncio.gather(
         *(
-            _get(upstreams, request, "goals", f"/episodes/{e['episode_id']}/goals", f"status=active&limit={MAX_GOALS}")
+            _get(
+                upstreams,
+                request,
+                "goals",
+                f"/episodes/{quote(str(e['episode_id']), safe='')}/goals",
+                f"status=active&limit={MAX_GOALS}",
+            )
             for e in episodes
         )
     )
@@ -48,7 +60,7 @@ async def _goals(upstreams: Upstreams, request: Request) -> list[dict[str, Any]]
 
 async def _progress(upstreams: Upstreams, request: Request, goals: list[dict[str, Any]]) -> dict[str, Any]:
     found = await asyncio.gather(
-        *(_get(upstreams, request, "progress", f"/progress/goals/{g['goal_id']}") for g in goals),
+        *(_get(upstreams, request, "progress", f"/progress/goals/{_id(g['goal_id'])}") for g in goals),
         return_exceptions=True,
     )
     if goals and all(isinstance(f, BaseException) for f in found):

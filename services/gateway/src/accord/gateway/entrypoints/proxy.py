@@ -1,9 +1,12 @@
 """/api/v1/...: authenticate, limit per user, and hand the request to the service that owns the path."""
 
+from urllib.parse import quote_from_bytes
+
 from fastapi import Request, Response
 from starlette.routing import Match, Mount
 from starlette.types import Receive, Scope, Send
 
+from accord.gateway.adapters import event_streams
 from accord.gateway.adapters.upstreams import RETURNED_RESPONSE_HEADERS, UpstreamFailed, Upstreams
 from accord.gateway.domain.routes import route
 from accord.gateway.settings import Settings
@@ -26,10 +29,7 @@ async def admitted(request: Request) -> Principal:
 
 
 async def forward(request: Request, service: str, path: str) -> Response:
-    settings: Settings = request.app.state.settings
-    body = await request.body()
-    if len(body) > settings.max_body_bytes:
-        return problem_response(413, "Request too large", f"Send at most {settings.max_body_bytes} bytes")
+    body = await request.body()  # within max_body_bytes: the Edge refuses more, announced or streamed
     upstreams: Upstreams = request.app.state.upstreams
     request.state.upstream = service
     try:
@@ -51,6 +51,15 @@ async def forward(request: Request, service: str, path: str) -> Response:
 
 
 PREFIX = "/api/v1/"
+# What may stand unquoted in a path (RFC 3986 pchar and "/"), "%" kept so existing escapes stay as sent.
+_PATH_SAFE = "/%:@!$&'()*+,;=-._~"
+
+
+def _quoted(raw_path: bytes) -> str:
+    """The raw path as ASCII: escapes kept, anything a client sent unescaped (a space, UTF-8) escaped once."""
+    return quote_from_bytes(raw_path, safe=_PATH_SAFE)
+
+
 METHODS = frozenset({"GET", "POST", "PUT", "PATCH", "DELETE"})
 
 
@@ -78,7 +87,9 @@ class Proxy:
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         request = Request(scope, receive)
-        target = route(scope["path"].removeprefix(PREFIX))
+        # The path as sent, percent-encoding and all: decoded by the service exactly as the Mount decoded it here.
+        raw = _quoted(scope.get("raw_path") or scope["path"].encode())
+        target = route(raw.removeprefix(PREFIX)) if raw.startswith(PREFIX) else None
         response: Response
         if target is None:
             response = problem_response(404, "Not found", "No such API path")
@@ -86,5 +97,8 @@ class Proxy:
             response = problem_response(405, "Method not allowed", f"{request.method} is not used by this API")
         else:
             await admitted(request)
-            response = await forward(request, target.service, target.upstream_path)
+            if event_streams.wanted(request):  # relayed as it comes, never read in full
+                response = await request.app.state.event_streams.forward(request, target.service, target.upstream_path)
+            else:
+                response = await forward(request, target.service, target.upstream_path)
         await response(scope, receive, send)

@@ -9,7 +9,7 @@ from accord.gateway.adapters.login import LoginProvider
 from accord.gateway.adapters.session_store import InProcessSessionStore, RedisSessionStore, SessionStore
 from accord.gateway.entrypoints.browser import CookiePolicy, SessionCookieAuth
 from accord.gateway.entrypoints.webapp import WebApp, web_csp
-from accord.gateway.handlers.sessions import SessionPolicy, Sessions
+from accord.gateway.sessions import SessionPolicy, Sessions
 from accord.gateway.settings import Settings
 
 

@@ -19,17 +19,18 @@ from accord.goals.domain.goals import (
 from accord.goals.domain.smart import CriterionResult
 from accord.shared.events.contracts.common import Role, Visibility
 from accord.shared.events.contracts.goals import Decision, GoalOutcome
+from accord.shared.inputs import RequestModel, Text
 
-Reason = Field(min_length=1, max_length=MAX_TEXT)
+Reason = Text(MAX_TEXT, min_length=1, multiline=True)
 
 
-class EpisodeCreate(BaseModel):
+class EpisodeCreate(RequestModel):
     episode_id: UUID = Field(default_factory=uuid4, description="client-supplied id, so a retry is safe")
     client_id: UUID
     team_id: UUID
 
 
-class FamilyMemberAdd(BaseModel):
+class FamilyMemberAdd(RequestModel):
     person_id: UUID
     relationship_code: str = Field(max_length=30, pattern=r"^[a-z_]+$", examples=["parent", "sibling", "carer"])
 
@@ -49,38 +50,38 @@ class EpisodePublic(BaseModel):
         return cls.model_validate(episode.model_dump())
 
 
-class GoalCreate(BaseModel):
+class GoalCreate(RequestModel):
     goal_id: UUID = Field(default_factory=uuid4, description="client-supplied id, so a retry is safe")
     content: GoalContent
 
 
-class DraftUpdate(BaseModel):
+class DraftUpdate(RequestModel):
     content: GoalContent
 
 
-class Proposal(BaseModel):
-    smart_override_reason: str | None = Field(
-        default=None, max_length=MAX_TEXT, description="a therapist's reason to propose a goal that is not SMART"
+class Proposal(RequestModel):
+    smart_override_reason: str | None = Text(
+        MAX_TEXT, multiline=True, default=None, description="a therapist's reason to propose a goal that is not SMART"
     )
 
 
-class AgreementCreate(BaseModel):
+class AgreementCreate(RequestModel):
     decision: Decision
-    comment: str = Field(default="", max_length=MAX_TEXT)
+    comment: str = Text(MAX_TEXT, multiline=True, default="")
 
 
-class RevisionCreate(BaseModel):
+class RevisionCreate(RequestModel):
     content: GoalContent
     reason: str = Reason
-    smart_override_reason: str | None = Field(default=None, max_length=MAX_TEXT)
+    smart_override_reason: str | None = Text(MAX_TEXT, multiline=True, default=None)
 
 
-class VisibilityUpdate(BaseModel):
+class VisibilityUpdate(RequestModel):
     visibility: Visibility
     shared_with: list[UUID] = Field(default=[], max_length=10)
 
 
-class ClosureCreate(BaseModel):
+class ClosureCreate(RequestModel):
     outcome: GoalOutcome
     reason: str = Reason
 

@@ -17,9 +17,13 @@ class InboxItem:
     link_path: str
     created_at: datetime
     read_at: datetime | None
+    seq: int
+    """The item's place in its recipient's inbox: 1, 2, 3... in commit order (the live stream's cursor)."""
 
 
 async def add(conn: Connection, d: Delivery) -> None:
+    """Adds the item. Triggers (migration 0004) number it in its recipient's inbox and NOTIFY `<schema>_inbox` with
+    the recipient and item ids, delivered on commit."""
     await conn.execute(
         "INSERT INTO inbox_items (id, tenant_id, recipient_id, template_code, link_path) VALUES ($1, $2, $3, $4, $5)",
         d.id,
@@ -47,6 +51,26 @@ async def page(
     return [_item(r) for r in rows]
 
 
+async def after(conn: Connection, tenant_id: str, person_id: UUID, seq: int, limit: int) -> list[InboxItem]:
+    """The person's own items after `seq`, oldest first (the stream's catch-up read)."""
+    rows = await conn.fetch(
+        "SELECT * FROM inbox_items WHERE tenant_id = $1 AND recipient_id = $2 AND seq > $3 ORDER BY seq LIMIT $4",
+        tenant_id,
+        person_id,
+        seq,
+        limit,
+    )
+    return [_item(r) for r in rows]
+
+
+async def last_seq(conn: Connection, tenant_id: str, person_id: UUID) -> int:
+    """The person's newest item's `seq`; 0 for an empty inbox."""
+    value = await conn.fetchval(
+        "SELECT last_seq FROM inbox_sequences WHERE tenant_id = $1 AND recipient_id = $2", tenant_id, person_id
+    )
+    return int(value or 0)
+
+
 async def unread_count(conn: Connection, tenant_id: str, person_id: UUID) -> int:
     count = await conn.fetchval(
         "SELECT count(*) FROM inbox_items WHERE tenant_id = $1 AND recipient_id = $2 AND read_at IS NULL",
@@ -69,4 +93,6 @@ async def mark_read(conn: Connection, tenant_id: str, person_id: UUID, item_id: 
 
 
 def _item(row: Any) -> InboxItem:
-    return InboxItem(row["id"], TemplateCode(row["template_code"]), row["link_path"], row["created_at"], row["read_at"])
+    return InboxItem(
+        row["id"], TemplateCode(row["template_code"]), row["link_path"], row["created_at"], row["read_at"], row["seq"]
+    )

@@ -69,12 +69,18 @@ async def record_batch(
     if len(body.entries) > settings.batch_limit:
         raise Problem(422, "Too many entries", f"Send at most {settings.batch_limit} per request", field="entries")
 
+    valid = [item for item in body.entries if isinstance(item, s.BatchItem)]
+
     def render(outcomes: list[Recorded | DomainError]) -> tuple[Any, dict[str, str]]:
+        recorded = iter(zip(valid, outcomes, strict=True))
         return s.BatchPublic(
-            results=[_result(item, o, me.subject) for item, o in zip(body.entries, outcomes, strict=True)]
+            results=[
+                _refused(item) if isinstance(item, s.RefusedItem) else _result(*next(recorded), me.subject)
+                for item in body.entries
+            ]
         ), {}
 
-    commands = [_command(item.goal_id, item) for item in body.entries]
+    commands = [_command(item.goal_id, item) for item in valid]
     return await runner.execute(
         res,
         me,
@@ -84,6 +90,18 @@ async def record_batch(
         render,
         body=body.model_dump(mode="json") if idempotency_key else None,
     )
+
+
+def _refused(item: s.RefusedItem) -> s.BatchResult:
+    fields = ", ".join(e["field"] for e in item.errors)
+    problem = {
+        "status": 422,
+        "title": "Invalid request",
+        "detail": f"Check these fields: {fields}",
+        "field": item.errors[0]["field"] if item.errors else None,
+        "errors": item.errors,
+    }
+    return s.BatchResult(entry_id=item.entry_id, status="rejected", problem=problem)
 
 
 def _result(item: s.BatchItem, outcome: Recorded | DomainError, viewer: UUID) -> s.BatchResult:

@@ -1,33 +1,63 @@
 """Request and response bodies of the progress API."""
 
 from datetime import datetime
-from typing import Any
+from typing import Annotated, Any
 from uuid import UUID, uuid4
 
-from pydantic import AwareDatetime, BaseModel, Field
+from pydantic import BaseModel, Field, ValidationError, ValidatorFunctionWrapHandler, WrapValidator
+from pydantic.json_schema import SkipJsonSchema
 
 from accord.progress.domain.commands import EntryKind
 from accord.shared.events.contracts.common import Instrument
 from accord.shared.events.contracts.progress import AchievementStatus, Severity
+from accord.shared.inputs import Instant, Integer, Number, RequestModel, StrictBool, StrictInt, Text
 
 NOTE = 2000
 
 
-class EntryCreate(BaseModel):
+class EntryCreate(RequestModel):
     entry_id: UUID = Field(default_factory=uuid4, description="client-supplied, so a resend is a no-op")
     kind: EntryKind
-    value: float | None = Field(default=None, ge=-1000, le=1000)
+    value: float | None = Number(ge=-1000, le=1000, default=None)
     milestone_id: UUID | None = None
-    occurred_at: AwareDatetime
-    note: str | None = Field(default=None, max_length=NOTE, description="private to whoever records it")
+    occurred_at: Instant
+    note: str | None = Text(NOTE, multiline=True, default=None, description="private to whoever records it")
 
 
 class BatchItem(EntryCreate):
     goal_id: UUID
 
 
-class BatchCreate(BaseModel):
-    entries: list[BatchItem] = Field(min_length=1)
+class RefusedItem(RequestModel):
+    """An item of a batch that is not a valid entry: answered as rejected on its own, never sent by a client."""
+
+    entry_id: UUID | None
+    errors: list[dict[str, str]]
+
+
+def _item_or_refusal(value: Any, _handler: ValidatorFunctionWrapHandler) -> "BatchItem | RefusedItem":
+    # An app that was offline sends what it kept; one item it got wrong must not hold back the others.
+    try:
+        return BatchItem.model_validate(value)
+    except ValidationError as exc:
+        entry_id = value.get("entry_id") if isinstance(value, dict) else None
+        try:
+            known = UUID(entry_id) if isinstance(entry_id, str) else None
+        except ValueError:
+            known = None
+        errors = [
+            {"field": ".".join(str(p) for p in e["loc"]), "message": e["msg"], "type": e["type"]} for e in exc.errors()
+        ]
+        return RefusedItem(entry_id=known, errors=errors)
+
+
+BatchEntry = Annotated[BatchItem | SkipJsonSchema[RefusedItem], WrapValidator(_item_or_refusal)]
+
+
+class BatchCreate(RequestModel):
+    entries: list[BatchEntry] = Field(
+        min_length=1, description="each item is validated on its own: an invalid one is answered as rejected"
+    )
 
 
 class EntryPublic(BaseModel):
@@ -50,7 +80,7 @@ class EntryPublic(BaseModel):
 
 
 class BatchResult(BaseModel):
-    entry_id: UUID
+    entry_id: UUID | None = Field(description="null only for a rejected item without a valid entry_id")
     status: str = Field(description="created, duplicate or rejected")
     entry: EntryPublic | None = None
     problem: dict[str, Any] | None = None
@@ -92,16 +122,16 @@ class GoalProgressPublic(BaseModel):
     series: list[PointPublic] = Field(description="the latest 100 points, in time order; every entry is at /entries")
 
 
-class CheckInCreate(BaseModel):
+class CheckInCreate(RequestModel):
     checkin_id: UUID = Field(default_factory=uuid4)
-    mood: int = Field(ge=0, le=10)
-    text: str | None = Field(default=None, max_length=NOTE, description="a journal entry, private unless shared")
-    share_with_therapist: bool = False
-    occurred_at: AwareDatetime
+    mood: int = Integer(ge=0, le=10)
+    text: str | None = Text(NOTE, multiline=True, default=None, description="a journal entry, private unless shared")
+    share_with_therapist: StrictBool = False
+    occurred_at: Instant
 
 
-class CheckInSharing(BaseModel):
-    shared: bool
+class CheckInSharing(RequestModel):
+    shared: StrictBool
 
 
 class CheckInPublic(BaseModel):
@@ -112,11 +142,11 @@ class CheckInPublic(BaseModel):
     occurred_at: datetime
 
 
-class QuestionnaireCreate(BaseModel):
+class QuestionnaireCreate(RequestModel):
     response_id: UUID = Field(default_factory=uuid4)
     instrument: Instrument
-    answers: list[int] = Field(min_length=1, max_length=9)
-    occurred_at: AwareDatetime
+    answers: list[StrictInt] = Field(min_length=1, max_length=9)
+    occurred_at: Instant
 
 
 class QuestionnairePublic(BaseModel):

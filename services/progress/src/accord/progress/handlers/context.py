@@ -21,7 +21,8 @@ class Context(CommandContext):
         self, goal_ids: list[UUID], action: str, *, for_update: bool = False
     ) -> dict[UUID, tuple[GoalView, Role] | NotYetKnown]:
         """Each goal as this service knows it, if the actor may see it. Unknown and hidden goals get the same
-        retryable answer, so a client cannot learn of another's goal; the hidden case is audited as refused."""
+        retryable answer, so a client cannot learn of another's goal; both are audited as refused, so that the two
+        refusals also take the same path and the same time (an unknown goal's row has no client)."""
         found = await self.repo.goals_with_role(
             self.actor.tenant_id, goal_ids, self.actor.subject, for_update=for_update
         )
@@ -29,6 +30,7 @@ class Context(CommandContext):
         for goal_id in dict.fromkeys(goal_ids):
             if goal_id not in found:
                 answers[goal_id] = NotYetKnown(NOT_YET_KNOWN)
+                self.denied.append((AuditNote(action, "goal", goal_id, None), "NotYetKnown"))
                 continue
             goal, role = found[goal_id]
             note = AuditNote(action, "goal", goal_id, goal.terms.client_id)

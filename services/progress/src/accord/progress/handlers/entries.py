@@ -9,12 +9,13 @@ import asyncpg
 
 from accord.progress.adapters.repository import GoalView
 from accord.progress.domain.commands import EntryKind, RecordEntry
+from accord.progress.domain.entries import check_entry
 from accord.progress.domain.progress import Decision, Ledger, Point
 from accord.progress.handlers.context import Context
-from accord.shared.errors import Conflict, DomainError, Invalid, NotYetKnown, WrongState
+from accord.shared.errors import Conflict, DomainError, NotYetKnown, WrongState
 from accord.shared.events import IntegrationEvent
 from accord.shared.events.contracts import progress as ev
-from accord.shared.events.contracts.common import MilestoneKind, Role
+from accord.shared.events.contracts.common import Role
 from accord.shared.events.contracts.progress import AchievementStatus
 
 
@@ -93,7 +94,7 @@ def _resent(ctx: Context, earlier: Any, c: RecordEntry) -> Recorded:
 def _check(ctx: Context, goal: GoalView, c: RecordEntry) -> None:
     if goal.status != "active":
         raise WrongState(f"the goal is {goal.status}: entries can be recorded only for an active goal")
-    _check_value(goal, c)
+    check_entry(goal.terms, c.kind, c.value, c.milestone_id)
     ctx.check_time(c.occurred_at, goal.episode_opened_at)
 
 
@@ -113,20 +114,6 @@ def _row(ctx: Context, goal: GoalView, c: RecordEntry, role: Role) -> dict[str, 
         "recorded_by_role": role.value,
         "note": c.note,
     }
-
-
-def _check_value(goal: GoalView, c: RecordEntry) -> None:
-    measure = goal.terms.measure
-    if c.kind is EntryKind.MEASUREMENT:
-        if c.value is None or not measure.minimum <= c.value <= measure.maximum:
-            raise Invalid("value", f"a measurement must be between {measure.minimum:g} and {measure.maximum:g}")
-    elif c.kind is EntryKind.RATING:
-        if c.value is None or c.value != int(c.value) or not 0 <= c.value <= 10:
-            raise Invalid("value", "a goal rating is a whole number from 0 to 10")
-    else:
-        actions = {m.milestone_id for m in goal.terms.milestones if m.kind is MilestoneKind.ACTION}
-        if c.milestone_id not in actions:
-            raise Invalid("milestone_id", "not an action milestone of this goal")
 
 
 def _recorded_event(goal: GoalView, c: RecordEntry, role: Role, by: UUID) -> IntegrationEvent:

@@ -16,6 +16,7 @@ from accord.reporting.handlers.queries import ReportingQueries
 from accord.reporting.settings import Settings
 from accord.shared.api import ResourcesDep
 from accord.shared.auth import CurrentPrincipal
+from accord.shared.inputs import Day
 from accord.shared.pagination import Page, decode_cursor, encode_cursor
 from accord.shared.problems import Problem
 
@@ -101,8 +102,9 @@ def _period(first: date | None, last: date | None) -> Period:
 
 
 TeamQuery = Annotated[UUID, Query()]
-FromQuery = Annotated[date | None, Query(alias="from", description="first day, UTC (default: 90 days to `to`)")]
-ToQuery = Annotated[date | None, Query(alias="to", description="last day, UTC, included (default: today)")]
+# Days within the shared range, so that a period's bounds (and the day after its last) are instants too.
+FromQuery = Annotated[Day | None, Query(alias="from", description="first day, UTC (default: 90 days to `to`)")]
+ToQuery = Annotated[Day | None, Query(alias="to", description="last day, UTC, included (default: today)")]
 
 
 @router.get("/outcomes", response_model=ServiceOutcomes)

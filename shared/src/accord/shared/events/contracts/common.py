@@ -43,7 +43,8 @@ class Instrument(StrEnum):
     GAD7 = "GAD-7"
 
 
-Score = Annotated[float, Field(ge=-1000, le=1000)]
+# Finite and a JSON number: the same rule as accord.shared.inputs, since Measure and milestones arrive in requests.
+Score = Annotated[float, Field(ge=-1000, le=1000, strict=True, allow_inf_nan=False)]
 
 
 class Measure(BaseModel):
@@ -52,7 +53,7 @@ class Measure(BaseModel):
     kind: MeasureKind
     minimum: Score
     maximum: Score
-    period_days: int | None = Field(default=None, ge=1, le=366)
+    period_days: int | None = Field(default=None, ge=1, le=366, strict=True)
     instrument: Instrument | None = None
     unit_code: str | None = Field(default=None, max_length=40, pattern=r"^[a-z0-9_]+$")
     """A coded unit (e.g. `panic_attacks`), never the client's wording."""

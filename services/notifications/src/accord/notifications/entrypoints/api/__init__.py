@@ -1,5 +1,5 @@
 """The notifications HTTP API: my inbox, my preferences, my contact points and push subscriptions."""
 
-from accord.notifications.entrypoints.api import contact_points, inbox, preferences
+from accord.notifications.entrypoints.api import contact_points, inbox, preferences, stream
 
-ROUTERS = [inbox.router, preferences.router, contact_points.router]
+ROUTERS = [inbox.router, stream.router, preferences.router, contact_points.router]

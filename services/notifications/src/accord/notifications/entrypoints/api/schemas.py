@@ -1,12 +1,13 @@
 """Request and response bodies of the notifications API."""
 
-from datetime import datetime, time
+from datetime import datetime
 from typing import Literal
 from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from accord.notifications.domain.preferences import is_time_zone
+from accord.shared.inputs import LocalTime, RequestModel, Text
 
 
 class InboxItemOut(BaseModel):
@@ -23,11 +24,27 @@ class UnreadCountOut(BaseModel):
     unread: int
 
 
-class QuietHoursBody(BaseModel):
+class InboxEventOut(BaseModel):
+    """The data of an `event: inbox` on the live stream: what the app needs to show a badge and a link, no text."""
+
+    id: UUID
+    kind: str
+    created_at: datetime
+    link: str
+    unread_count: int
+
+
+class UnreadEventOut(BaseModel):
+    """The data of an `event: unread` on the live stream: sent on connect and when items are marked read."""
+
+    unread_count: int
+
+
+class QuietHoursBody(RequestModel):
     model_config = ConfigDict(extra="forbid")
 
-    start: time
-    end: time
+    start: LocalTime
+    end: LocalTime
 
     @model_validator(mode="after")
     def _a_real_window(self) -> "QuietHoursBody":
@@ -36,12 +53,12 @@ class QuietHoursBody(BaseModel):
         return self
 
 
-class PreferencesBody(BaseModel):
+class PreferencesBody(RequestModel):
     model_config = ConfigDict(extra="forbid")
 
     locale: str = Field(max_length=35, pattern=r"^[A-Za-z]{2,3}([-_][A-Za-z0-9]{2,8})*$")
     """Any BCP 47 tag; messages use the closest supported locale (en, cy), falling back to English."""
-    time_zone: str = Field(max_length=64)
+    time_zone: str = Text(64)
     channels: list[Literal["email", "push"]] = Field(max_length=2)
     """Everyday channels besides the in-app inbox; an urgent message uses every channel regardless."""
     quiet_hours: QuietHoursBody | None = None
@@ -60,10 +77,10 @@ class PreferencesBody(BaseModel):
         return value
 
 
-class EmailIn(BaseModel):
+class EmailIn(RequestModel):
     model_config = ConfigDict(extra="forbid")
 
-    email: str = Field(min_length=3, max_length=254)
+    email: str = Text(254, min_length=3)
 
 
 class EmailOut(BaseModel):
@@ -73,17 +90,17 @@ class EmailOut(BaseModel):
     active: bool
 
 
-class PushKeys(BaseModel):
-    p256dh: str = Field(min_length=80, max_length=100)
-    auth: str = Field(min_length=16, max_length=30)
+class PushKeys(RequestModel):
+    p256dh: str = Text(100, min_length=80)
+    auth: str = Text(30, min_length=16)
 
 
-class PushSubscriptionIn(BaseModel):
+class PushSubscriptionIn(RequestModel):
     """The browser's PushSubscription.toJSON(); expirationTime and the like are ignored."""
 
     model_config = ConfigDict(extra="ignore")
 
-    endpoint: str = Field(min_length=10, max_length=2048)
+    endpoint: str = Text(2048, min_length=10)
     keys: PushKeys
 
 

@@ -1,0 +1,138 @@
+"""The Edge every service's API has (accord.shared.edge): whatever server runs it, the service refuses oversized or
+duplicated headers, non-canonical paths and oversized bodies, accepts only plain request ids, serves no interactive
+docs in production, and answers even a crash as problem+json with its security headers and request id."""
+
+import re
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager
+from typing import Any, ClassVar
+
+import httpx
+import pytest
+from fastapi import APIRouter, FastAPI, Request
+from pydantic_settings import SettingsConfigDict
+
+from accord.shared.settings import WebSettings
+from accord.shared.web import build_web_app
+
+REQUEST_ID = re.compile(r"[A-Za-z0-9._:-]{1,128}")
+
+
+class ExampleSettings(WebSettings):
+    model_config = SettingsConfigDict(env_prefix="ACCORD_EXAMPLE_", env_file=None, extra="ignore")
+    service: ClassVar[str] = "example"
+
+
+@pytest.fixture(autouse=True)
+def issuer(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    monkeypatch.setenv("ACCORD_OIDC_ISSUER", "https://id.example")
+    monkeypatch.setenv("ACCORD_OIDC_JWKS_URL", "https://id.example/jwks")
+    monkeypatch.delenv("ACCORD_OIDC_JWKS", raising=False)
+    monkeypatch.setenv("ACCORD_EXAMPLE_MAX_BODY_BYTES", "2048")
+    yield
+
+
+def example_app() -> FastAPI:
+    router = APIRouter()
+
+    @router.post("/things")
+    async def create(request: Request) -> dict[str, int]:
+        return {"received": len(await request.body())}
+
+    @router.get("/things/{thing}")
+    async def read(thing: str, request: Request) -> dict[str, str]:
+        return {"thing": thing, "request_id": request.headers["x-request-id"]}
+
+    @router.get("/crash")
+    async def crash() -> None:
+        raise RuntimeError("internal detail")
+
+    @asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        yield
+
+    return build_web_app(ExampleSettings(), [router], lifespan=lifespan, readiness={})  # type: ignore[call-arg]
+
+
+@asynccontextmanager
+async def client(app: FastAPI | None = None) -> AsyncIterator[httpx.AsyncClient]:
+    transport = httpx.ASGITransport(app=app or example_app(), raise_app_exceptions=False)
+    async with httpx.AsyncClient(transport=transport, base_url="http://svc") as http:
+        yield http
+
+
+def assert_problem(r: httpx.Response, status: int) -> dict[str, Any]:
+    assert r.status_code == status, r.text
+    assert r.headers["content-type"] == "application/problem+json"
+    assert r.headers["x-content-type-options"] == "nosniff" and r.headers["cache-control"] == "no-store"
+    assert REQUEST_ID.fullmatch(r.headers["x-request-id"])
+    body: dict[str, Any] = r.json()
+    return body
+
+
+async def test_more_than_a_hundred_headers_or_sixteen_kib_of_them_are_refused() -> None:
+    async with client() as http:
+        many = await http.get("/things/1", headers={f"x-h{i}": "1" for i in range(101)})
+        large = await http.get("/things/1", headers={"Authorization": "Bearer " + "a" * 17 * 1024})
+        fine = await http.get("/things/1", headers={f"x-h{i}": "1" for i in range(90)})
+    assert_problem(many, 431)
+    assert_problem(large, 431)
+    assert fine.status_code == 200
+
+
+@pytest.mark.parametrize("name", ["Authorization", "Cookie", "Content-Length", "X-CSRF-Token", "Idempotency-Key"])
+async def test_a_security_relevant_header_sent_twice_is_refused_naming_it(name: str) -> None:
+    async with client() as http:
+        r = await http.get("/things/1", headers=[(name, "1"), (name, "2")])
+    assert assert_problem(r, 400)["field"] == name.lower()
+
+
+@pytest.mark.parametrize(
+    "path", ["/things/%2e%2e", "/things/.%2E", "/things/a%2fb", "/things/a%5Cb", "/x/%2e/things/1"]
+)
+async def test_a_path_that_is_not_canonical_is_refused(path: str) -> None:
+    async with client() as http:
+        r = await http.get(path)
+    assert assert_problem(r, 400)["field"] == "path"
+
+
+async def test_a_body_over_the_limit_is_refused_announced_or_streamed() -> None:
+    async def chunks() -> AsyncIterator[bytes]:
+        for _ in range(5):
+            yield b"x" * 1000
+
+    async with client() as http:
+        announced = await http.post("/things", content=b"x" * 3000)
+        streamed = await http.post("/things", content=chunks())
+        within = await http.post("/things", content=b"x" * 2000)
+    assert_problem(announced, 413)
+    assert_problem(streamed, 413)
+    assert within.status_code == 200 and within.json() == {"received": 2000}
+
+
+@pytest.mark.parametrize("given", ["y" * 129, "two words", "<id>", "a\tb"])
+async def test_a_request_id_that_is_not_plain_is_replaced_with_a_fresh_one(given: str) -> None:
+    async with client() as http:
+        r = await http.get("/things/1", headers={"X-Request-ID": given})
+        kept = await http.get("/things/1", headers={"X-Request-ID": "trace-1:a.b_c"})
+    minted = r.headers["x-request-id"]
+    assert minted != given and REQUEST_ID.fullmatch(minted) and r.json()["request_id"] == minted
+    assert kept.headers["x-request-id"] == "trace-1:a.b_c" == kept.json()["request_id"]
+
+
+async def test_a_crash_is_problem_json_with_the_security_headers_and_the_request_id() -> None:
+    async with client() as http:
+        r = await http.get("/crash", headers={"X-Request-ID": "req-9"})
+    assert_problem(r, 500)
+    assert r.headers["x-request-id"] == "req-9" and "internal detail" not in r.text
+
+
+async def test_production_serves_no_interactive_docs(monkeypatch: pytest.MonkeyPatch) -> None:
+    async with client() as http:
+        development = [(await http.get(p)).status_code for p in ("/docs", "/redoc")]
+    monkeypatch.setenv("ACCORD_ENVIRONMENT", "production")
+    async with client() as http:
+        production = [(await http.get(p)).status_code for p in ("/docs", "/redoc")]
+        document = await http.get("/openapi.json")
+    assert development == [200, 200] and production == [404, 404]
+    assert document.status_code == 200  # the gateway merges it into the public document

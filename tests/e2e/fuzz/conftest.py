@@ -1,0 +1,26 @@
+"""The fuzz suite's fixtures: the gateway's public OpenAPI document (every service's, merged) and a raw client."""
+
+import pytest
+import schemathesis
+from fuzz_cast import Cast
+from fuzz_wire import Wire
+from schemathesis.schemas import BaseSchema
+
+from accord.shared.testing import TokenFactory
+
+
+@pytest.fixture(scope="module")
+def public_api(gateway: str) -> BaseSchema:
+    schema = schemathesis.openapi.from_url(f"{gateway}/api/v1/openapi.json", wait_for_schema=30)
+    assert "x-missing-services" not in schema.raw_schema["info"], "a service's document is missing"
+    return schema
+
+
+@pytest.fixture
+def wire(gateway: str) -> Wire:
+    return Wire(gateway)
+
+
+@pytest.fixture
+def cast(tokens: TokenFactory) -> Cast:
+    return Cast(tokens)
