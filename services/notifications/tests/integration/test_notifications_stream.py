@@ -235,7 +235,7 @@ async def test_a_safety_signal_reaches_the_therapists_open_stream(
         await publish(story.wrap(signal, producer="progress"))
         [event] = await therapist.inbox_items(1)
         assert event["kind"] == "safety_signal"
-        assert event["link"].endswith(f"/clients/{story.client}")
+        assert event["link"].endswith("/inbox")
 
 
 async def test_an_item_committed_while_the_listening_connection_was_lost_still_arrives(
