@@ -53,6 +53,12 @@ async def test_every_page_of_the_app_is_index_html_and_never_cached(web: httpx.A
         assert answer.headers["x-frame-options"] == "DENY"
 
 
+async def test_the_root_is_the_app_whatever_the_client_accepts(web: httpx.AsyncClient) -> None:
+    answer = await web.get("/", headers={"Accept": "*/*"})  # curl, a link checker, a health probe
+    assert answer.status_code == 200 and "app-3f9a.js" in answer.text
+    assert answer.headers["cache-control"] == "no-cache"
+
+
 async def test_the_service_worker_and_manifest_are_never_cached(web: httpx.AsyncClient) -> None:
     for path in ("/sw.js", "/manifest.webmanifest"):
         answer = await web.get(path)

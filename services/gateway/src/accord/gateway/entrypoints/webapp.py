@@ -54,7 +54,8 @@ class WebApp(StaticFiles):
         else:
             response.headers["Cache-Control"] = IMMUTABLE if path.startswith("assets/") else REVALIDATE
             return response
-        wants_page = path == "" or "text/html" in Headers(scope=scope).get("accept", "")
+        # The root is a page whatever the client accepts; StaticFiles hands it over as "." (normpath of "").
+        wants_page = path in ("", ".") or "text/html" in Headers(scope=scope).get("accept", "")
         if path.startswith("assets/") or not wants_page:
             return problem_response(404, "Not found", "No such file")  # a missing asset is never index.html
         return FileResponse(self.index, media_type="text/html", headers={"Cache-Control": REVALIDATE})
