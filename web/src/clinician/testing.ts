@@ -23,15 +23,15 @@ export function stubApi(routes: Record<string, (seen: Seen) => unknown>): Seen[]
   const calls: Seen[] = [];
   vi.stubGlobal(
     "fetch",
-    vi.fn(async (input: RequestInfo | URL, init?: RequestInit) => {
+    vi.fn((input: RequestInfo | URL, init?: RequestInit): Promise<Response> => {
       const request = input instanceof Request ? input : new Request(new URL(String(input), "http://localhost"), init);
       const url = new URL(request.url, "http://localhost");
       const seen = { method: request.method, path: url.pathname, query: url.searchParams };
       calls.push(seen);
-      if (seen.path === "/auth/session") return Response.json(THERAPIST);
+      if (seen.path === "/auth/session") return Promise.resolve(Response.json(THERAPIST));
       const route = routes[`${seen.method} ${seen.path}`];
-      if (!route) return Response.json({ title: "Not found", status: 404 }, { status: 404 });
-      return Response.json(route(seen));
+      if (!route) return Promise.resolve(Response.json({ title: "Not found", status: 404 }, { status: 404 }));
+      return Promise.resolve(Response.json(route(seen)));
     }),
   );
   return calls;
