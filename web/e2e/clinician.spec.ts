@@ -1,5 +1,6 @@
 import AxeBuilder from "@axe-core/playwright";
 import { expect, test as base, type Page } from "@playwright/test";
+import { REPORT_CLIENT } from "../src/clinician/reportFixture";
 import { CLIENTS, FakeClinicianApi, TEAM } from "./fakeClinicianApi";
 
 const test = base.extend<{ api: FakeClinicianApi }>({
@@ -45,6 +46,23 @@ for (const language of ["en", "cy"] as const) {
     await expectAccessible(page);
   });
 }
+
+for (const language of ["en", "cy"] as const) {
+  test(`a client's report with its charts and tables meets WCAG 2.2 AA (${language})`, async ({ page, api }) => {
+    api.locale = language;
+    await page.goto(`/clients/${REPORT_CLIENT}`);
+    await expect(page.locator("html")).toHaveAttribute("lang", language);
+    await expect(page.getByRole("img").first()).toBeVisible();
+    await expectAccessible(page);
+  });
+}
+
+test("a client opens from the caseload", async ({ page, api }) => {
+  void api;
+  await page.goto("/");
+  await page.getByRole("link", { name: CLIENTS[0] }).click();
+  await expect(page.getByRole("link", { name: "Download the FHIR export" })).toBeVisible();
+});
 
 test("a safety signal from the stream stays on the caseload until marked seen", async ({ page, api }) => {
   api.streamSignal = true;

@@ -1,4 +1,5 @@
 import type { Page, Route } from "@playwright/test";
+import { REPORT, REPORT_CLIENT } from "../src/clinician/reportFixture";
 
 export const ALEX = "a1000000-0000-4000-8000-000000000002";
 export const TEAM = "d0000000-0000-4000-8000-000000000001";
@@ -59,6 +60,7 @@ export class FakeClinicianApi {
         return { ...this.signal(), title: "Safety", body: "Open Accord", read_at: "2026-11-28T09:05:00Z" };
       },
       "GET /api/v1/reporting/caseload": () => ({ items: [this.entry(CLIENTS[0]!, 1), this.entry(CLIENTS[1]!, 0)], next_cursor: null }),
+      [`GET /api/v1/reporting/clients/${REPORT_CLIENT}/report`]: () => REPORT,
       "GET /api/v1/reporting/outcomes": () => ({
         team_id: TEAM,
         first_day: "2026-09-01",

@@ -23,6 +23,7 @@ const ClinicianHome = lazy(() => import("./screens/ClinicianHome"));
 const NotFound = lazy(() => import("./screens/NotFound"));
 const Caseload = lazy(() => import("./clinician/Caseload"));
 const Outcomes = lazy(() => import("./clinician/Outcomes"));
+const ClientReport = lazy(() => import("./clinician/ClientReport"));
 
 export type Audience = "client" | "family" | "clinician";
 
@@ -58,6 +59,7 @@ export function routesFor(audience: Audience): RouteObject[] {
     clinician: [
       { index: true, element: <Caseload /> },
       { path: "outcomes", element: <Outcomes /> },
+      { path: "clients/:clientId", element: <ClientReport /> },
       { path: "welcome", element: <ClinicianHome /> },
     ],
   };

@@ -1,5 +1,6 @@
 import { keepPreviousData, useQuery } from "@tanstack/react-query";
 import { useState } from "react";
+import { Link } from "react-router";
 import { api, unwrap } from "../api/client";
 import type { components, operations } from "../api/schema";
 import { formatDate } from "../i18n";
@@ -160,7 +161,9 @@ export default function Caseload() {
                 {page.data.items.map((entry) => (
                   <tr key={entry.client_id}>
                     <th scope="row">
-                      <code>{entry.client_id}</code>
+                      <Link to={`/clients/${entry.client_id}`}>
+                        <code>{entry.client_id}</code>
+                      </Link>
                     </th>
                     <td>{entry.active_goals}</td>
                     <td>
