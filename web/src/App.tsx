@@ -24,6 +24,7 @@ const NotFound = lazy(() => import("./screens/NotFound"));
 const Caseload = lazy(() => import("./clinician/Caseload"));
 const Outcomes = lazy(() => import("./clinician/Outcomes"));
 const ClientReport = lazy(() => import("./clinician/ClientReport"));
+const Episodes = lazy(() => import("./clinician/Episodes"));
 
 export type Audience = "client" | "family" | "clinician";
 
@@ -60,6 +61,7 @@ export function routesFor(audience: Audience): RouteObject[] {
       { index: true, element: <Caseload /> },
       { path: "outcomes", element: <Outcomes /> },
       { path: "clients/:clientId", element: <ClientReport /> },
+      { path: "episodes", element: <Episodes /> },
       { path: "welcome", element: <ClinicianHome /> },
     ],
   };

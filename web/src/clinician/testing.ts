@@ -15,6 +15,7 @@ export interface Seen {
   method: string;
   path: string;
   query: URLSearchParams;
+  body: unknown;
 }
 
 /** fetch answered per "METHOD /path" with the query string kept (the caseload's sort, filters and cursor). */
@@ -23,15 +24,17 @@ export function stubApi(routes: Record<string, (seen: Seen) => unknown>): Seen[]
   const calls: Seen[] = [];
   vi.stubGlobal(
     "fetch",
-    vi.fn((input: RequestInfo | URL, init?: RequestInit): Promise<Response> => {
+    vi.fn(async (input: RequestInfo | URL, init?: RequestInit): Promise<Response> => {
       const request = input instanceof Request ? input : new Request(new URL(String(input), "http://localhost"), init);
       const url = new URL(request.url, "http://localhost");
-      const seen = { method: request.method, path: url.pathname, query: url.searchParams };
+      const text = request.method === "GET" ? "" : await request.text();
+      const seen: Seen = { method: request.method, path: url.pathname, query: url.searchParams, body: text ? JSON.parse(text) : null };
       calls.push(seen);
-      if (seen.path === "/auth/session") return Promise.resolve(Response.json(THERAPIST));
+      if (seen.path === "/auth/session") return Response.json(THERAPIST);
       const route = routes[`${seen.method} ${seen.path}`];
-      if (!route) return Promise.resolve(Response.json({ title: "Not found", status: 404 }, { status: 404 }));
-      return Promise.resolve(Response.json(route(seen)));
+      if (!route) return Response.json({ title: "Not found", status: 404 }, { status: 404 });
+      const answer = route(seen);
+      return answer instanceof Response ? answer : Response.json(answer);
     }),
   );
   return calls;
