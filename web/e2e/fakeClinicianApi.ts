@@ -1,5 +1,5 @@
 import type { Page, Route } from "@playwright/test";
-import { REPORT, REPORT_CLIENT } from "../src/clinician/reportFixture";
+import { REPORT, REPORT_CLIENT, REPORT_GOAL } from "../src/clinician/reportFixture";
 
 export const ALEX = "a1000000-0000-4000-8000-000000000002";
 export const TEAM = "d0000000-0000-4000-8000-000000000001";
@@ -61,6 +61,9 @@ export class FakeClinicianApi {
       },
       "GET /api/v1/reporting/caseload": () => ({ items: [this.entry(CLIENTS[0]!, 1), this.entry(CLIENTS[1]!, 0)], next_cursor: null }),
       [`GET /api/v1/reporting/clients/${REPORT_CLIENT}/report`]: () => REPORT,
+      [`GET /api/v1/goals/${REPORT_GOAL}/history`]: () => ({
+        entries: [{ at: "2026-11-05T09:00:00Z", actor: REPORT_CLIENT, action: "revision_proposed", version: 2, reason: "Buses changed" }],
+      }),
       "GET /api/v1/reporting/outcomes": () => ({
         team_id: TEAM,
         first_day: "2026-09-01",

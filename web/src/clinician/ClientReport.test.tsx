@@ -1,12 +1,25 @@
-import { screen, within } from "@testing-library/react";
+import { screen, waitFor, within } from "@testing-library/react";
+import userEvent from "@testing-library/user-event";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { renderScreen } from "../test/render";
 import ClientReport from "./ClientReport";
-import { REPORT, REPORT_CLIENT } from "./reportFixture";
-import { stubApi } from "./testing";
+import { REPORT, REPORT_CLIENT, REPORT_GOAL } from "./reportFixture";
+import { stubApi, type Seen } from "./testing";
 
+let calls: Seen[];
 beforeEach(() => {
-  stubApi({ [`GET /api/v1/reporting/clients/${REPORT_CLIENT}/report`]: () => REPORT });
+  calls = stubApi({
+    [`GET /api/v1/reporting/clients/${REPORT_CLIENT}/report`]: () => REPORT,
+    [`GET /api/v1/goals/${REPORT_GOAL}/history`]: () => ({
+      entries: [{ at: "2026-11-05T09:00:00Z", actor: REPORT_CLIENT, action: "revision_proposed", version: 2, reason: "Buses changed" }],
+    }),
+    [`POST /api/v1/goals/${REPORT_GOAL}/agreements`]: () => ({}),
+    [`POST /api/v1/goals/${REPORT_GOAL}/closure`]: () =>
+      Response.json(
+        { title: "Invalid request", status: 422, errors: [{ loc: ["body", "reason"], message: "Say why the goal closes" }] },
+        { status: 422, headers: { "Content-Type": "application/problem+json" } },
+      ),
+  });
 });
 afterEach(() => vi.unstubAllGlobals());
 
@@ -36,5 +49,29 @@ describe("a client's report", () => {
       `/api/v1/reporting/clients/${REPORT_CLIENT}/fhir`,
     );
     expect(screen.getByRole("heading", { name: "Safety signals" })).toBeInTheDocument();
+  });
+
+  it("shows every version's steps with their reasons and declines with the comment written", async () => {
+    const user = userEvent.setup();
+    renderScreen(<ClientReport />, { path: `/clients/${REPORT_CLIENT}`, pattern: "/clients/:clientId" });
+    const history = await screen.findByRole("table", { name: /Every version of this goal/ });
+    expect(within(history).getByText("Buses changed")).toBeInTheDocument();
+    await user.type(screen.getByRole("textbox", { name: /^Comment/ }), "Let's talk about it first");
+    await user.click(screen.getByRole("button", { name: "Decline" }));
+    await waitFor(() => expect(calls.some((c) => c.path.endsWith("/agreements"))).toBe(true));
+    expect(calls.find((c) => c.path.endsWith("/agreements"))!.body).toEqual({
+      decision: "decline",
+      comment: "Let's talk about it first",
+    });
+  });
+
+  it("shows a refused closure at the field the service names", async () => {
+    const user = userEvent.setup();
+    renderScreen(<ClientReport />, { path: `/clients/${REPORT_CLIENT}`, pattern: "/clients/:clientId" });
+    await user.selectOptions(await screen.findByRole("combobox", { name: "Outcome when closing" }), "partly_achieved");
+    await user.click(screen.getByRole("button", { name: "Close the goal" }));
+    const reason = screen.getByRole("textbox", { name: "Reason" });
+    await waitFor(() => expect(reason).toHaveAccessibleDescription("Say why the goal closes"));
+    expect(calls.find((c) => c.path.endsWith("/closure"))!.body).toEqual({ outcome: "partly_achieved", reason: "" });
   });
 });

@@ -1,17 +1,19 @@
-import { useQuery } from "@tanstack/react-query";
+import { useQuery, useQueryClient } from "@tanstack/react-query";
 import { useParams } from "react-router";
 import { api, unwrap } from "../api/client";
 import type { components } from "../api/schema";
 import { formatDate, formatNumber } from "../i18n";
 import { LoadFailed, Loading } from "../screens/common";
 import { ClinicianNav } from "./ClinicianNav";
+import { GoalActions } from "./GoalActions";
 import { useClinicianT } from "./i18n";
 import { ProgressChart } from "./ProgressChart";
 
 type GoalReport = components["schemas"]["GoalReport"];
 
-function GoalSection({ goal }: { goal: GoalReport }) {
+function GoalSection({ goal, clientId }: { goal: GoalReport; clientId: string }) {
   const { ct, language } = useClinicianT();
+  const client = useQueryClient();
   const headingId = `goal-${goal.goal_id}`;
   return (
     <section aria-labelledby={headingId} className="client-goal">
@@ -64,6 +66,10 @@ function GoalSection({ goal }: { goal: GoalReport }) {
           ))}
         </tbody>
       </table>
+      <GoalActions
+        goalId={goal.goal_id}
+        onChanged={() => void client.invalidateQueries({ queryKey: ["client-report", clientId] })}
+      />
     </section>
   );
 }
@@ -110,7 +116,7 @@ export default function ClientReport() {
           )}
           {report.data.goals.length === 0 && <p>{ct("client.noGoals")}</p>}
           {report.data.goals.map((goal) => (
-            <GoalSection key={goal.goal_id} goal={goal} />
+            <GoalSection key={goal.goal_id} goal={goal} clientId={clientId} />
           ))}
           {report.data.questionnaires && (
             <section aria-labelledby="client-questionnaires">
