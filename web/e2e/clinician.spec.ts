@@ -57,6 +57,14 @@ for (const language of ["en", "cy"] as const) {
   });
 }
 
+test("the reviews screen gives each suggested goal's reason and a way to act, accessibly", async ({ page, api }) => {
+  void api;
+  await page.goto("/reviews");
+  await expect(page.getByText("no_progress_for_28_days")).toBeVisible();
+  await expect(page.getByRole("link", { name: "See the goal and act" })).toBeVisible();
+  await expectAccessible(page);
+});
+
 test("a client opens from the caseload", async ({ page, api }) => {
   void api;
   await page.goto("/");

@@ -31,7 +31,7 @@ export class FakeClinicianApi {
     };
   }
 
-  private answer(method: string, path: string): { status: number; body: unknown } {
+  private answer(method: string, path: string, query: URLSearchParams): { status: number; body: unknown } {
     const routes: Record<string, () => unknown> = {
       "GET /auth/session": () => ({
         subject: ALEX,
@@ -59,7 +59,10 @@ export class FakeClinicianApi {
         this.signalRead = true;
         return { ...this.signal(), title: "Safety", body: "Open Accord", read_at: "2026-11-28T09:05:00Z" };
       },
-      "GET /api/v1/reporting/caseload": () => ({ items: [this.entry(CLIENTS[0]!, 1), this.entry(CLIENTS[1]!, 0)], next_cursor: null }),
+      "GET /api/v1/reporting/caseload": () => ({
+        items: [this.entry(CLIENTS[0]!, 1), this.entry(CLIENTS[1]!, 0)].filter((e) => query.get("due_for_review") !== "true" || e.goals_due_for_review.length > 0),
+        next_cursor: null,
+      }),
       [`GET /api/v1/reporting/clients/${REPORT_CLIENT}/report`]: () => REPORT,
       [`GET /api/v1/goals/${REPORT_GOAL}/history`]: () => ({
         entries: [{ at: "2026-11-05T09:00:00Z", actor: REPORT_CLIENT, action: "revision_proposed", version: 2, reason: "Buses changed" }],
@@ -98,7 +101,7 @@ export class FakeClinicianApi {
       const url = new URL(request.url());
       if (url.pathname === "/api/v1/notifications/stream")
         return route.fulfill({ status: 200, contentType: "text/event-stream", body: this.stream() });
-      const { status, body } = this.answer(request.method(), url.pathname);
+      const { status, body } = this.answer(request.method(), url.pathname, url.searchParams);
       await route.fulfill({
         status,
         contentType: status >= 400 ? "application/problem+json" : "application/json",

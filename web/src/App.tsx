@@ -25,6 +25,7 @@ const Caseload = lazy(() => import("./clinician/Caseload"));
 const Outcomes = lazy(() => import("./clinician/Outcomes"));
 const ClientReport = lazy(() => import("./clinician/ClientReport"));
 const Episodes = lazy(() => import("./clinician/Episodes"));
+const Reviews = lazy(() => import("./clinician/Reviews"));
 
 export type Audience = "client" | "family" | "clinician";
 
@@ -62,6 +63,7 @@ export function routesFor(audience: Audience): RouteObject[] {
       { path: "outcomes", element: <Outcomes /> },
       { path: "clients/:clientId", element: <ClientReport /> },
       { path: "episodes", element: <Episodes /> },
+      { path: "reviews", element: <Reviews /> },
       { path: "welcome", element: <ClinicianHome /> },
     ],
   };

@@ -13,6 +13,9 @@ export function ClinicianNav() {
           </NavLink>
         </li>
         <li>
+          <NavLink to="/reviews">{ct("nav.reviews")}</NavLink>
+        </li>
+        <li>
           <NavLink to="/episodes">{ct("nav.episodes")}</NavLink>
         </li>
         <li>
