@@ -21,6 +21,11 @@ const HelpPage = lazy(() => import("./screens/HelpPage"));
 const FamilyHome = lazy(() => import("./screens/FamilyHome"));
 const ClinicianHome = lazy(() => import("./screens/ClinicianHome"));
 const NotFound = lazy(() => import("./screens/NotFound"));
+const Caseload = lazy(() => import("./clinician/Caseload"));
+const Outcomes = lazy(() => import("./clinician/Outcomes"));
+const ClientReport = lazy(() => import("./clinician/ClientReport"));
+const Episodes = lazy(() => import("./clinician/Episodes"));
+const Reviews = lazy(() => import("./clinician/Reviews"));
 
 export type Audience = "client" | "family" | "clinician";
 
@@ -53,7 +58,14 @@ export function routesFor(audience: Audience): RouteObject[] {
       { path: "goals/:goalId", element: <GoalDetail /> },
       { path: "checkins", element: <Navigate to="/" replace /> },
     ],
-    clinician: [{ index: true, element: <ClinicianHome /> }],
+    clinician: [
+      { index: true, element: <Caseload /> },
+      { path: "outcomes", element: <Outcomes /> },
+      { path: "clients/:clientId", element: <ClientReport /> },
+      { path: "episodes", element: <Episodes /> },
+      { path: "reviews", element: <Reviews /> },
+      { path: "welcome", element: <ClinicianHome /> },
+    ],
   };
   return [{ path: "/", element: <Layout />, errorElement: <ErrorPanel />, children: [...own[audience], ...shared] }];
 }

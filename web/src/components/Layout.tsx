@@ -3,6 +3,7 @@ import { useTranslation } from "react-i18next";
 import { NavLink, Outlet } from "react-router";
 import { useSession, useUnread } from "../api/hooks";
 import { logout } from "../auth/session";
+import { useLiveInbox } from "../clinician/useLiveInbox";
 import { QueueStatus } from "./QueueStatus";
 
 function subscribeOnline(notify: () => void) {
@@ -23,6 +24,7 @@ export function Layout() {
   const session = useSession().data ?? undefined;
   const online = useOnline();
   const unread = useUnread(Boolean(session)).data?.unread ?? 0;
+  useLiveInbox(Boolean(session)); // the unread count follows the notifications stream, without a reload
   const isClient = session?.roles.includes("client") ?? false;
   return (
     <>

@@ -1,0 +1,114 @@
+import type { Page, Route } from "@playwright/test";
+import { REPORT, REPORT_CLIENT, REPORT_GOAL } from "../src/clinician/reportFixture";
+
+export const ALEX = "a1000000-0000-4000-8000-000000000002";
+export const TEAM = "d0000000-0000-4000-8000-000000000001";
+export const CLIENTS = ["5a000000-0000-4000-8000-000000000001", "5a000000-0000-4000-8000-000000000004"];
+export const SIGNAL_ID = "5f000000-0000-4000-8000-000000000001";
+
+/** The therapist's side of the API, for the clinician screens (the young person's fake is e2e/fakeApi.ts). */
+export class FakeClinicianApi {
+  locale = "en";
+  /** A safety signal the notifications stream sends when the page connects. */
+  streamSignal = false;
+  signalRead = false;
+  private streamed = false;
+
+  private signal() {
+    return { id: SIGNAL_ID, kind: "safety_signal", created_at: "2026-11-28T09:00:00Z", link: "/" };
+  }
+
+  private entry(client_id: string, signals: number) {
+    return {
+      client_id,
+      episode_ids: [],
+      active_goals: 2,
+      last_progress_at: signals ? null : "2026-11-20T09:00:00Z",
+      goals_due_for_review: signals ? ["90000000-0000-4000-8000-000000000001"] : [],
+      unseen_safety_signals: signals,
+      undelivered_safety_alerts: 0,
+      milestones_reached_this_week: 1,
+    };
+  }
+
+  private answer(method: string, path: string, query: URLSearchParams): { status: number; body: unknown } {
+    const routes: Record<string, () => unknown> = {
+      "GET /auth/session": () => ({
+        subject: ALEX,
+        roles: ["therapist", "supervisor"],
+        tenant_id: "demo",
+        name: "Alex",
+        csrf_token: "csrf-e2e",
+        expires_at: "2026-11-28T18:00:00Z",
+        idle_expires_at: "2026-11-28T12:00:00Z",
+      }),
+      "GET /api/v1/notifications/preferences": () => ({
+        locale: this.locale,
+        time_zone: "Europe/London",
+        channels: ["email"],
+        quiet_hours: null,
+        clinician_delivery: "immediate",
+      }),
+      "GET /api/v1/notifications/inbox/unread-count": () => ({ unread: 0 }),
+      // Like the service: an item the stream announced is in the inbox too, unread until marked read.
+      "GET /api/v1/notifications/inbox": () => ({
+        items: this.streamed ? [{ ...this.signal(), title: "Safety", body: "Open Accord", read_at: this.signalRead ? "2026-11-28T09:05:00Z" : null }] : [],
+        next_cursor: null,
+      }),
+      [`POST /api/v1/notifications/inbox/${SIGNAL_ID}/read`]: () => {
+        this.signalRead = true;
+        return { ...this.signal(), title: "Safety", body: "Open Accord", read_at: "2026-11-28T09:05:00Z" };
+      },
+      "GET /api/v1/reporting/caseload": () => ({
+        items: [this.entry(CLIENTS[0]!, 1), this.entry(CLIENTS[1]!, 0)].filter((e) => query.get("due_for_review") !== "true" || e.goals_due_for_review.length > 0),
+        next_cursor: null,
+      }),
+      [`GET /api/v1/reporting/clients/${REPORT_CLIENT}/report`]: () => REPORT,
+      [`GET /api/v1/goals/${REPORT_GOAL}/history`]: () => ({
+        entries: [{ at: "2026-11-05T09:00:00Z", actor: REPORT_CLIENT, action: "revision_proposed", version: 2, reason: "Buses changed" }],
+      }),
+      "GET /api/v1/reporting/outcomes": () => ({
+        team_id: TEAM,
+        first_day: "2026-09-01",
+        last_day: "2026-11-28",
+        suppression_threshold: 5,
+        metrics: [
+          { name: "goals_agreed", unit: "count", value: 42, clients: 12, suppressed: false },
+          { name: "median_days_proposal_to_agreement", unit: "days", value: 3.5, clients: 12, suppressed: false },
+          { name: "active_goals_with_recent_progress", unit: "share", value: 0.75, clients: 12, suppressed: false },
+          { name: "recovery", unit: "share", value: null, clients: null, suppressed: true },
+        ],
+      }),
+    };
+    const route = routes[`${method} ${path}`];
+    return route ? { status: 200, body: route() } : { status: 404, body: { title: "Not found", status: 404 } };
+  }
+
+  /** Server-Sent Events as the notifications service frames them; a long retry so the test's stream stays put. */
+  private stream(): string {
+    const events = ["retry: 3600000\n\n"];
+    if (this.streamSignal) {
+      this.streamed = true;
+      events.push(`event: inbox\nid: 1\ndata: ${JSON.stringify({ ...this.signal(), unread_count: 1 })}\n\n`);
+    }
+    events.push(`event: unread\ndata: ${JSON.stringify({ unread_count: this.streamSignal && !this.signalRead ? 1 : 0 })}\n\n`);
+    return events.join("");
+  }
+
+  async install(page: Page): Promise<void> {
+    const handle = async (route: Route) => {
+      const request = route.request();
+      const url = new URL(request.url());
+      if (url.pathname === "/api/v1/notifications/stream")
+        return route.fulfill({ status: 200, contentType: "text/event-stream", body: this.stream() });
+      const { status, body } = this.answer(request.method(), url.pathname, url.searchParams);
+      await route.fulfill({
+        status,
+        contentType: status >= 400 ? "application/problem+json" : "application/json",
+        body: JSON.stringify(body),
+      });
+    };
+    await page.route("**/api/v1/**", handle);
+    await page.route("**/auth/session", handle);
+  }
+}

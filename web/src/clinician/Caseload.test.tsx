@@ -1,0 +1,98 @@
+import { screen, waitFor, within } from "@testing-library/react";
+import userEvent from "@testing-library/user-event";
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { renderScreen } from "../test/render";
+import Caseload from "./Caseload";
+import { FakeEventSource, stubApi, type Seen } from "./testing";
+
+function entry(client_id: string, overrides: object = {}) {
+  return {
+    client_id,
+    episode_ids: [],
+    active_goals: 1,
+    last_progress_at: null,
+    goals_due_for_review: [],
+    unseen_safety_signals: 0,
+    undelivered_safety_alerts: 0,
+    milestones_reached_this_week: 0,
+    ...overrides,
+  };
+}
+
+const A = "aaaaaaaa-0000-4000-8000-000000000001";
+const B = "bbbbbbbb-0000-4000-8000-000000000002";
+const C = "cccccccc-0000-4000-8000-000000000003";
+
+/** Two pages: the first answers with a cursor to the second. */
+function caseload(seen: Seen) {
+  if (seen.query.get("cursor") === "page-2") return { items: [entry(C)], next_cursor: null };
+  return { items: [entry(A), entry(B, { unseen_safety_signals: 1 })], next_cursor: "page-2" };
+}
+
+let calls: Seen[];
+beforeEach(() => {
+  vi.stubGlobal("EventSource", FakeEventSource);
+  calls = stubApi({
+    "GET /api/v1/reporting/caseload": caseload,
+    "GET /api/v1/notifications/inbox": () => ({ items: [], next_cursor: null }),
+  });
+});
+afterEach(() => vi.unstubAllGlobals());
+
+const caseloadCalls = () => calls.filter((c) => c.path === "/api/v1/reporting/caseload");
+const lastQuery = () => caseloadCalls().at(-1)!.query;
+
+describe("the caseload", () => {
+  it("shows each client of the page with what needs the therapist", async () => {
+    renderScreen(<Caseload />);
+    const table = await screen.findByRole("table");
+    expect(within(table).getByRole("rowheader", { name: A })).toBeInTheDocument();
+    const row = within(table).getByRole("rowheader", { name: B }).closest("tr")!;
+    expect(within(row).getByText("Safety signal: act today")).toBeInTheDocument();
+    expect(within(table).getAllByText("None yet")).toHaveLength(2);
+  });
+
+  it("asks the API to sort by a column, and by the same column descending on a second press", async () => {
+    const user = userEvent.setup();
+    renderScreen(<Caseload />);
+    await screen.findByRole("table");
+    expect(lastQuery().get("sort")).toBe("client_id");
+    await user.click(screen.getByRole("button", { name: /^Last progress/ }));
+    await waitFor(() => expect(lastQuery().get("sort")).toBe("last_progress_at"));
+    expect(screen.getByRole("columnheader", { name: /^Last progress/ })).toHaveAttribute("aria-sort", "ascending");
+    await user.click(screen.getByRole("button", { name: /^Last progress/ }));
+    await waitFor(() => expect(lastQuery().get("sort")).toBe("-last_progress_at"));
+    expect(screen.getByRole("columnheader", { name: /^Last progress/ })).toHaveAttribute("aria-sort", "descending");
+  });
+
+  it("sends only the filters that are on, and a days-without-progress filter as a number", async () => {
+    const user = userEvent.setup();
+    renderScreen(<Caseload />);
+    await screen.findByRole("table");
+    expect(lastQuery().has("due_for_review")).toBe(false);
+    await user.click(screen.getByRole("checkbox", { name: "Goals suggested for review" }));
+    await waitFor(() => expect(lastQuery().get("due_for_review")).toBe("true"));
+    expect(lastQuery().has("unseen_safety_signals")).toBe(false);
+    await user.type(screen.getByRole("spinbutton", { name: /many days/ }), "14");
+    await waitFor(() => expect(lastQuery().get("no_progress_days")).toBe("14"));
+  });
+
+  it("pages forward with the API's cursor and back to the first page, and starts again when the sort changes", async () => {
+    const user = userEvent.setup();
+    renderScreen(<Caseload />);
+    await screen.findByRole("rowheader", { name: A });
+    expect(screen.getByRole("button", { name: "Previous page" })).toBeDisabled();
+    await user.click(screen.getByRole("button", { name: "Next page" }));
+    expect(await screen.findByRole("rowheader", { name: C })).toBeInTheDocument();
+    expect(lastQuery().get("cursor")).toBe("page-2");
+    expect(screen.getByRole("button", { name: "Next page" })).toBeDisabled();
+    await user.click(screen.getByRole("button", { name: "Previous page" }));
+    expect(await screen.findByRole("rowheader", { name: A })).toBeInTheDocument();
+    await user.click(screen.getByRole("button", { name: "Next page" }));
+    await screen.findByRole("rowheader", { name: C });
+    await user.click(screen.getByRole("button", { name: /^Active goals/ }));
+    await screen.findByRole("rowheader", { name: A });
+    expect(lastQuery().has("cursor")).toBe(false);
+    expect(lastQuery().get("sort")).toBe("active_goals");
+  });
+});

@@ -1,0 +1,77 @@
+import { screen, waitFor, within } from "@testing-library/react";
+import userEvent from "@testing-library/user-event";
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { renderScreen } from "../test/render";
+import ClientReport from "./ClientReport";
+import { REPORT, REPORT_CLIENT, REPORT_GOAL } from "./reportFixture";
+import { stubApi, type Seen } from "./testing";
+
+let calls: Seen[];
+beforeEach(() => {
+  calls = stubApi({
+    [`GET /api/v1/reporting/clients/${REPORT_CLIENT}/report`]: () => REPORT,
+    [`GET /api/v1/goals/${REPORT_GOAL}/history`]: () => ({
+      entries: [{ at: "2026-11-05T09:00:00Z", actor: REPORT_CLIENT, action: "revision_proposed", version: 2, reason: "Buses changed" }],
+    }),
+    [`POST /api/v1/goals/${REPORT_GOAL}/agreements`]: () => ({}),
+    [`POST /api/v1/goals/${REPORT_GOAL}/closure`]: () =>
+      Response.json(
+        { title: "Invalid request", status: 422, errors: [{ loc: ["body", "reason"], message: "Say why the goal closes" }] },
+        { status: 422, headers: { "Content-Type": "application/problem+json" } },
+      ),
+  });
+});
+afterEach(() => vi.unstubAllGlobals());
+
+describe("a client's report", () => {
+  it("draws each goal's progress with the numbers in a table beside it, and why a review is suggested", async () => {
+    renderScreen(<ClientReport />, { path: `/clients/${REPORT_CLIENT}`, pattern: "/clients/:clientId" });
+    const chart = await screen.findByRole("img", { name: /3 values, latest 5/ });
+    expect(chart.querySelectorAll("circle")).toHaveLength(3);
+    expect(chart.querySelector(".target")).toHaveTextContent("Target");
+    const entries = screen.getByRole("table", { name: "Values recorded for this goal" });
+    expect(within(entries).getAllByRole("row").slice(1).map((r) => within(r).getAllByRole("cell")[0]!.textContent)).toEqual([
+      "2",
+      "4",
+      "5",
+    ]);
+    expect(screen.getByText("no_progress_for_28_days")).toBeInTheDocument();
+    const agreement = screen.getByRole("table", { name: "Each step of this goal's agreement" });
+    expect(within(agreement).getByText("agree")).toBeInTheDocument();
+  });
+
+  it("lists the questionnaires with their bands and offers the FHIR export of the same client", async () => {
+    renderScreen(<ClientReport />, { path: `/clients/${REPORT_CLIENT}`, pattern: "/clients/:clientId" });
+    const scores = await screen.findByRole("table", { name: /severity band/ });
+    expect(within(scores).getByText("moderately_severe")).toBeInTheDocument();
+    expect(screen.getByRole("link", { name: "Download the FHIR export" })).toHaveAttribute(
+      "href",
+      `/api/v1/reporting/clients/${REPORT_CLIENT}/fhir`,
+    );
+    expect(screen.getByRole("heading", { name: "Safety signals" })).toBeInTheDocument();
+  });
+
+  it("shows every version's steps with their reasons and declines with the comment written", async () => {
+    const user = userEvent.setup();
+    renderScreen(<ClientReport />, { path: `/clients/${REPORT_CLIENT}`, pattern: "/clients/:clientId" });
+    const history = await screen.findByRole("table", { name: /Every version of this goal/ });
+    expect(within(history).getByText("Buses changed")).toBeInTheDocument();
+    await user.type(screen.getByRole("textbox", { name: /^Comment/ }), "Let's talk about it first");
+    await user.click(screen.getByRole("button", { name: "Decline" }));
+    await waitFor(() => expect(calls.some((c) => c.path.endsWith("/agreements"))).toBe(true));
+    expect(calls.find((c) => c.path.endsWith("/agreements"))!.body).toEqual({
+      decision: "decline",
+      comment: "Let's talk about it first",
+    });
+  });
+
+  it("shows a refused closure at the field the service names", async () => {
+    const user = userEvent.setup();
+    renderScreen(<ClientReport />, { path: `/clients/${REPORT_CLIENT}`, pattern: "/clients/:clientId" });
+    await user.selectOptions(await screen.findByRole("combobox", { name: "Outcome when closing" }), "partly_achieved");
+    await user.click(screen.getByRole("button", { name: "Close the goal" }));
+    const reason = screen.getByRole("textbox", { name: "Reason" });
+    await waitFor(() => expect(reason).toHaveAccessibleDescription("Say why the goal closes"));
+    expect(calls.find((c) => c.path.endsWith("/closure"))!.body).toEqual({ outcome: "partly_achieved", reason: "" });
+  });
+});

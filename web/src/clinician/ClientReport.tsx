@@ -1,0 +1,151 @@
+import { useQuery, useQueryClient } from "@tanstack/react-query";
+import { useParams } from "react-router";
+import { api, unwrap } from "../api/client";
+import type { components } from "../api/schema";
+import { formatDate, formatNumber } from "../i18n";
+import { LoadFailed, Loading } from "../screens/common";
+import { ClinicianNav } from "./ClinicianNav";
+import { GoalActions } from "./GoalActions";
+import { useClinicianT } from "./i18n";
+import { ProgressChart } from "./ProgressChart";
+
+type GoalReport = components["schemas"]["GoalReport"];
+
+function GoalSection({ goal, clientId }: { goal: GoalReport; clientId: string }) {
+  const { ct, language } = useClinicianT();
+  const client = useQueryClient();
+  const headingId = `goal-${goal.goal_id}`;
+  return (
+    <section aria-labelledby={headingId} className="client-goal">
+      <h2 id={headingId}>
+        {ct("client.goal", { version: goal.version ?? "—" })} <code>{goal.goal_id}</code>
+      </h2>
+      <dl className="facts">
+        <dt>{ct("client.status")}</dt>
+        <dd>{goal.lifecycle_status}</dd>
+        <dt>{ct("client.achievement")}</dt>
+        <dd>{goal.achievement_status ?? "—"}</dd>
+        <dt>{ct("client.latest")}</dt>
+        <dd>
+          {goal.current_progress.latest_value === null ? "—" : formatNumber(goal.current_progress.latest_value, language)}
+        </dd>
+        <dt>{ct("client.due")}</dt>
+        <dd>{goal.due_date ? formatDate(goal.due_date, language) : "—"}</dd>
+      </dl>
+      {goal.review_reasons && goal.review_reasons.length > 0 && (
+        <div className="review-reasons">
+          <h3>{ct("client.reviewSuggested")}</h3>
+          <ul>
+            {goal.review_reasons.map((reason) => (
+              <li key={reason}>{reason}</li>
+            ))}
+          </ul>
+        </div>
+      )}
+      <h3>{ct("client.progress")}</h3>
+      <ProgressChart goal={goal} />
+      <h3>{ct("client.agreement")}</h3>
+      <table className="data-table">
+        <caption>{ct("client.agreementCaption")}</caption>
+        <thead>
+          <tr>
+            <th scope="col">{ct("client.date")}</th>
+            <th scope="col">{ct("client.event")}</th>
+            <th scope="col">{ct("client.party")}</th>
+            <th scope="col">{ct("client.decision")}</th>
+          </tr>
+        </thead>
+        <tbody>
+          {goal.agreement_history.map((step, i) => (
+            <tr key={`${step.at}-${i}`}>
+              <th scope="row">{formatDate(step.at, language)}</th>
+              <td>{step.event}</td>
+              <td>{step.party_id ? <code>{step.party_id}</code> : "—"}</td>
+              <td>{step.decision ?? step.outcome ?? "—"}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+      <GoalActions
+        goalId={goal.goal_id}
+        onChanged={() => void client.invalidateQueries({ queryKey: ["client-report", clientId] })}
+      />
+    </section>
+  );
+}
+
+/** One client: the reporting service's report (goals, agreement, progress, questionnaires, safety signals) and the
+ * FHIR export, exactly as the API returns them for the person asking. */
+export default function ClientReport() {
+  const { ct, language } = useClinicianT();
+  const clientId = useParams().clientId ?? "";
+  const report = useQuery({
+    queryKey: ["client-report", clientId],
+    queryFn: () =>
+      unwrap(api.GET("/api/v1/reporting/clients/{client_id}/report", { params: { path: { client_id: clientId } } })),
+  });
+  return (
+    <article className="clinician wide">
+      <ClinicianNav />
+      <h1>
+        {ct("client.title")} <code>{clientId}</code>
+      </h1>
+      <p>
+        <a href={`/api/v1/reporting/clients/${encodeURIComponent(clientId)}/fhir`} download={`client-${clientId}.fhir.json`}>
+          {ct("client.fhir")}
+        </a>
+      </p>
+      {report.isPending ? (
+        <Loading />
+      ) : !report.data ? (
+        <LoadFailed error={report.error} />
+      ) : (
+        <>
+          <p>{ct("client.generated", { when: formatDate(report.data.generated_at, language) })}</p>
+          {report.data.safety_signals && report.data.safety_signals.length > 0 && (
+            <section aria-labelledby="client-safety" className="safety-signals">
+              <h2 id="client-safety">{ct("client.safety")}</h2>
+              <ul>
+                {report.data.safety_signals.map((s) => (
+                  <li key={s.signal_id}>
+                    {ct("client.safetyItem", { instrument: s.instrument, when: formatDate(s.raised_at, language) })}
+                  </li>
+                ))}
+              </ul>
+            </section>
+          )}
+          {report.data.goals.length === 0 && <p>{ct("client.noGoals")}</p>}
+          {report.data.goals.map((goal) => (
+            <GoalSection key={goal.goal_id} goal={goal} clientId={clientId} />
+          ))}
+          {report.data.questionnaires && (
+            <section aria-labelledby="client-questionnaires">
+              <h2 id="client-questionnaires">{ct("client.questionnaires")}</h2>
+              <table className="data-table">
+                <caption>{ct("client.questionnairesCaption")}</caption>
+                <thead>
+                  <tr>
+                    <th scope="col">{ct("client.date")}</th>
+                    <th scope="col">{ct("client.instrument")}</th>
+                    <th scope="col">{ct("client.total")}</th>
+                    <th scope="col">{ct("client.band")}</th>
+                  </tr>
+                </thead>
+                <tbody>
+                  {report.data.questionnaires.map((q) => (
+                    <tr key={q.response_id}>
+                      <th scope="row">{formatDate(q.at, language)}</th>
+                      <td>{q.instrument}</td>
+                      <td>{q.total}</td>
+                      <td>{q.severity}</td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            </section>
+          )}
+        </>
+      )}
+    </article>
+  );
+}

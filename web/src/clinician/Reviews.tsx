@@ -1,0 +1,74 @@
+import { useQuery } from "@tanstack/react-query";
+import { Link } from "react-router";
+import { api, unwrap } from "../api/client";
+import type { components } from "../api/schema";
+import { LoadFailed, Loading } from "../screens/common";
+import { ClinicianNav } from "./ClinicianNav";
+import { useClinicianT } from "./i18n";
+
+type Entry = components["schemas"]["CaseloadEntry"];
+
+/** One client's goals suggested for review, each with the reasons the reporting service gives. */
+function ClientReviews({ entry }: { entry: Entry }) {
+  const { ct } = useClinicianT();
+  const report = useQuery({
+    queryKey: ["client-report", entry.client_id],
+    queryFn: () =>
+      unwrap(
+        api.GET("/api/v1/reporting/clients/{client_id}/report", { params: { path: { client_id: entry.client_id } } }),
+      ),
+  });
+  const due = new Set(entry.goals_due_for_review);
+  const headingId = `reviews-${entry.client_id}`;
+  return (
+    <section aria-labelledby={headingId}>
+      <h2 id={headingId}>
+        <Link to={`/clients/${entry.client_id}`}>
+          {ct("reviews.client")} <code>{entry.client_id}</code>
+        </Link>
+      </h2>
+      {report.isPending ? (
+        <Loading />
+      ) : !report.data ? (
+        <LoadFailed error={report.error} />
+      ) : (
+        <ul>
+          {report.data.goals
+            .filter((g) => due.has(g.goal_id))
+            .map((g) => (
+              <li key={g.goal_id}>
+                <code>{g.goal_id}</code>: {(g.review_reasons ?? []).join(", ") || ct("reviews.noReason")}{" "}
+                <Link to={`/clients/${entry.client_id}`}>{ct("reviews.act")}</Link>
+              </li>
+            ))}
+        </ul>
+      )}
+    </section>
+  );
+}
+
+/** Goals the service suggests reviewing (the caseload's due-for-review filter), why, and the way to act. */
+export default function Reviews() {
+  const { ct } = useClinicianT();
+  const page = useQuery({
+    queryKey: ["caseload", "reviews"],
+    queryFn: () =>
+      unwrap(api.GET("/api/v1/reporting/caseload", { params: { query: { due_for_review: true, limit: 25 } } })),
+  });
+  return (
+    <article className="clinician wide">
+      <ClinicianNav />
+      <h1>{ct("reviews.title")}</h1>
+      {page.isPending ? (
+        <Loading />
+      ) : !page.data ? (
+        <LoadFailed error={page.error} />
+      ) : page.data.items.length === 0 ? (
+        <p>{ct("reviews.none")}</p>
+      ) : (
+        page.data.items.map((entry) => <ClientReviews key={entry.client_id} entry={entry} />)
+      )}
+      {page.data?.next_cursor && <p>{ct("reviews.more")}</p>}
+    </article>
+  );
+}

@@ -1,0 +1,43 @@
+/** A client report as the reporting service answers it (used by the component and browser tests). */
+export const REPORT_CLIENT = "5a000000-0000-4000-8000-000000000001";
+export const REPORT_GOAL = "90000000-0000-4000-8000-000000000001";
+
+export const REPORT = {
+  client_id: REPORT_CLIENT,
+  generated_at: "2026-11-28T09:00:00Z",
+  safety_signals: [{ signal_id: "51000000-0000-4000-8000-000000000001", instrument: "PHQ-9", raised_at: "2026-11-20T09:00:00Z" }],
+  questionnaires: [
+    { response_id: "r1", instrument: "PHQ-9", total: 18, severity: "moderately_severe", at: "2026-10-01T09:00:00Z" },
+    { response_id: "r2", instrument: "PHQ-9", total: 9, severity: "mild", at: "2026-11-20T09:00:00Z" },
+  ],
+  goals: [
+    {
+      goal_id: REPORT_GOAL,
+      episode_id: "e0000000-0000-4000-8000-0000000000e1",
+      version: 2,
+      lifecycle_status: "active",
+      achievement_status: "improving",
+      category_code: "daily_living",
+      measure_kind: "goal_rating",
+      baseline: 2,
+      target: 8,
+      direction: "increase",
+      due_date: "2027-03-01",
+      visibility: "shared",
+      acceptance: [],
+      agreement_history: [
+        { event: "GoalProposed", at: "2026-11-01T09:00:00Z", party_id: null, decision: null, outcome: null, version: 1, visibility: null },
+        { event: "AgreementRecorded", at: "2026-11-02T09:00:00Z", party_id: "a1000000-0000-4000-8000-000000000002", decision: "agree", outcome: null, version: 1, visibility: null },
+      ],
+      entries: [
+        { entry_id: "b1", kind: "rating", at: "2026-11-03T09:00:00Z", value: 2, goal_version: 1, milestone_id: null, recorded_by_role: "client" },
+        { entry_id: "b2", kind: "rating", at: "2026-11-10T09:00:00Z", value: 4, goal_version: 1, milestone_id: null, recorded_by_role: "client" },
+        { entry_id: "b3", kind: "rating", at: "2026-11-20T09:00:00Z", value: 5, goal_version: 2, milestone_id: null, recorded_by_role: "therapist" },
+      ],
+      milestones: [{ milestone_id: "m1", position: 1, kind: "threshold", threshold: 4, reached_at: "2026-11-10T09:00:00Z" }],
+      current_progress: { latest_value: 5, progress_fraction: 0.5, last_entry_at: "2026-11-20T09:00:00Z", target_reached_at: null },
+      review_reasons: ["no_progress_for_28_days"],
+      chart_url: "/api/v1/reporting/clients/x/goals/y/chart.svg",
+    },
+  ],
+};
