@@ -57,8 +57,10 @@ def up() -> None:
     seed_demo.seed(gateway)
     console.print(f"""
 [bold]Accord is running.[/]
-  Web app: [bold]{gateway}/[/]   (sign in as sam, alex, jo or priya on the development provider's page: {running.dev_idp})
-  Public API (through the gateway): [bold]{gateway}/api/v1[/]   OpenAPI: {gateway}/api/v1/openapi.json   reference: {gateway}/api/v1/docs
+  Web app: [bold]{gateway}/[/]
+     (sign in as sam, alex, jo or priya on the development provider's page: {running.dev_idp})
+  Public API (through the gateway): [bold]{gateway}/api/v1[/]   OpenAPI: {gateway}/api/v1/openapi.json
+     reference: {gateway}/api/v1/docs
   Demo tokens: curl -s -X POST {gateway}/dev-idp/token -H 'content-type: application/json' -d '{{"user":"sam"}}'
      (users: sam - client, alex - therapist, jo - parent, priya - supervisor; see {gateway}/dev-idp/users)
   Try: curl -s {gateway}/api/v1/me/overview -H "Authorization: Bearer $TOKEN"
