@@ -18,10 +18,10 @@ export default defineConfig({
   },
   projects: [
     { name: "mobile", use: { ...devices["Desktop Chrome"], viewport: { width: 390, height: 844 }, hasTouch: true, ...chromium } },
-    // Desktop: the layout checks (axe on every screen); the journeys run once, on the phone.
+    // Desktop: the layout checks (axe on every screen) and the README's screenshots; the journeys run once, on the phone.
     {
       name: "desktop",
-      grep: /WCAG|accessibly/,
+      grep: /WCAG|accessibly|screenshot:/,
       use: { ...devices["Desktop Chrome"], viewport: { width: 1280, height: 800 }, ...chromium },
     },
   ],
