@@ -13,9 +13,10 @@ function shotPath(testInfo: TestInfo, screen: string): string {
   return path.join(testInfo.project.testDir, "..", "..", "docs", "screenshots", `${screen}-${size}.png`);
 }
 
-async function shoot(page: Page, testInfo: TestInfo, screen: string): Promise<void> {
+/** What fits the window; `fullPage` where what the screen is for (the caseload's table, a client's charts) is below it. */
+async function shoot(page: Page, testInfo: TestInfo, screen: string, fullPage = false): Promise<void> {
   await page.evaluate(() => document.fonts.ready);
-  await page.screenshot({ path: shotPath(testInfo, screen), animations: "disabled", caret: "hide" });
+  await page.screenshot({ path: shotPath(testInfo, screen), fullPage, animations: "disabled", caret: "hide" });
 }
 
 async function asYoungPerson(page: Page, person: FakeApi["person"] = "sam"): Promise<void> {
@@ -103,7 +104,7 @@ test("screenshot: the therapist's caseload with a live safety signal", async ({ 
   await expect(page.getByRole("heading", { name: "Caseload", level: 1 })).toBeVisible();
   await expect(page.getByRole("alert")).toBeVisible();
   await expect(page.getByRole("table")).toBeVisible();
-  await shoot(page, testInfo, "caseload");
+  await shoot(page, testInfo, "caseload", true);
 });
 
 test("screenshot: a client's page", async ({ page }, testInfo) => {
@@ -111,7 +112,7 @@ test("screenshot: a client's page", async ({ page }, testInfo) => {
   await page.goto(`/clients/${REPORT_CLIENT}`);
   await expect(page.getByRole("img").first()).toBeVisible();
   await expect(page.getByRole("link", { name: "Download the FHIR export" })).toBeVisible();
-  await shoot(page, testInfo, "client");
+  await shoot(page, testInfo, "client", true);
 });
 
 test("screenshot: the supervisor's service outcomes", async ({ page }, testInfo) => {
