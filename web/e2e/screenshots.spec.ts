@@ -7,10 +7,14 @@ import { FakeClinicianApi, TEAM } from "./fakeClinicianApi";
 // The README's pictures of the main screens, taken with the fake APIs at the phone and the desktop size (one run per
 // project in playwright.config.ts). Each waits for what the screen is there to show before the picture is taken.
 
-/** docs/screenshots/<screen>-<phone|desktop>.png at the repository's root (testDir is web/e2e). */
+/** docs/screenshots/<screen>-<phone|desktop>.png at the repository's root (testDir is web/e2e) when
+ * ACCORD_UPDATE_SCREENSHOTS=1; otherwise the test's own output folder, so an ordinary test run (dates in the pictures
+ * come from the clock) leaves the committed pictures alone. */
 function shotPath(testInfo: TestInfo, screen: string): string {
   const size = testInfo.project.name === "desktop" ? "desktop" : "phone";
-  return path.join(testInfo.project.testDir, "..", "..", "docs", "screenshots", `${screen}-${size}.png`);
+  const name = `${screen}-${size}.png`;
+  if (process.env.ACCORD_UPDATE_SCREENSHOTS !== "1") return testInfo.outputPath(name);
+  return path.join(testInfo.project.testDir, "..", "..", "docs", "screenshots", name);
 }
 
 /** What fits the window; `fullPage` where what the screen is for (the caseload's table) is below it. */
