@@ -35,12 +35,12 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from accord.devtools.infra import stack
+from accord.devtools.infra.identity import DevIdentityProvider
+from accord.devtools.infra.services import start_all
 from accord.ops.lag import consumed_topics, group_lag
 from accord.reporting.handlers import CONSUMED_TOPICS
 from accord.reporting.handlers.analytics import ANALYTICS_GROUP
-from accord.shared.devinfra import stack
-from accord.shared.devinfra.identity import DevIdentityProvider
-from accord.shared.devinfra.services import start_all
 from accord.shared.events.registry import CONSUMING_SERVICES
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -25,10 +25,10 @@ from api_load import vegeta
 from rich.console import Console
 from rich.table import Table
 
-from accord.shared.devinfra.identity import DevIdentityProvider
-from accord.shared.devinfra.ports import free_port, wait_for_port
-from accord.shared.devinfra.processes import terminate
-from accord.shared.devinfra.services import spawn, wait_ready
+from accord.devtools.infra.identity import DevIdentityProvider
+from accord.devtools.infra.ports import free_port, wait_for_port
+from accord.devtools.infra.processes import terminate
+from accord.devtools.infra.services import spawn, wait_ready
 
 ROOT = Path(__file__).resolve().parents[1]
 BENCH = Path(__file__).resolve().parent

@@ -34,9 +34,9 @@ import asyncpg
 import typer
 from rich.console import Console
 
-from accord.shared.devinfra import stack
-from accord.shared.devinfra.identity import DevIdentityProvider
-from accord.shared.devinfra.services import start_all
+from accord.devtools.infra import stack
+from accord.devtools.infra.identity import DevIdentityProvider
+from accord.devtools.infra.services import start_all
 
 ROOT = Path(__file__).resolve().parents[1]
 console = Console()

@@ -30,10 +30,10 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from accord.devtools.infra import stack
+from accord.devtools.infra.identity import DevIdentityProvider
 from accord.progress.bootstrap import create_api
 from accord.progress.handlers.goal_view import on_goal_agreed
-from accord.shared.devinfra import stack
-from accord.shared.devinfra.identity import DevIdentityProvider
 from accord.shared.events import Envelope
 from accord.shared.events.contracts import goals as ev
 from accord.shared.events.contracts.common import (

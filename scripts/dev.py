@@ -11,9 +11,9 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from accord.shared.devinfra import services, stack
-from accord.shared.devinfra.identity import DevIdentityProvider
-from accord.shared.devinfra.processes import alive, terminate
+from accord.devtools.infra import services, stack
+from accord.devtools.infra.identity import DevIdentityProvider
+from accord.devtools.infra.processes import alive, terminate
 
 ROOT = Path(__file__).resolve().parents[1]
 HOME = ROOT / ".accord" / "local"

@@ -15,7 +15,7 @@ import typer
 from rich.console import Console
 from rich.progress import Progress
 
-from accord.shared.devinfra.demo_users import DEMO_TEAM, DEMO_USERS
+from accord.devtools.infra.demo_users import DEMO_TEAM, DEMO_USERS
 
 console = Console()
 EPISODE = UUID("e0000000-0000-4000-8000-0000000000e1")

@@ -6,10 +6,10 @@ from collections.abc import Callable
 import pytest
 import yaml
 
+from accord.devtools.published import acls
 from accord.ops import kafka_access
 from accord.ops.kafka_access import Grant
 from accord.shared.events.registry import TOPICS
-from accord.shared.published import acls
 
 USERS = (kafka_access.KAFKA_ROOT / kafka_access.USERS_FILE).read_text()
 SCRIPT = (kafka_access.KAFKA_ROOT / kafka_access.SCRIPT_FILE).read_text()

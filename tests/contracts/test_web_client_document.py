@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from accord.shared.published import openapi
+from accord.devtools.published import openapi
 
 ROOT = Path(__file__).resolve().parents[2]
 

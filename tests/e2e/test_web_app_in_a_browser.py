@@ -11,9 +11,9 @@ from uuid import uuid4
 import httpx
 import pytest
 
-from accord.shared.devinfra.demo_users import DEMO_TEAM, DEMO_TENANT, DEMO_USERS
-from accord.shared.devinfra.services import RunningServices
-from accord.shared.testing import TokenFactory
+from accord.devtools.infra.demo_users import DEMO_TEAM, DEMO_TENANT, DEMO_USERS
+from accord.devtools.infra.services import RunningServices
+from accord.devtools.testing import TokenFactory
 
 pytestmark = pytest.mark.integration
 WEB = Path(__file__).resolve().parents[2] / "web"

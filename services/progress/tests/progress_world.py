@@ -8,6 +8,7 @@ from uuid import UUID, uuid4
 
 import httpx
 
+from accord.devtools.testing import TokenFactory, eventually
 from accord.progress.bootstrap import settings, subscriptions
 from accord.shared.events import Envelope, IntegrationEvent
 from accord.shared.events.contracts import goals as ev
@@ -24,7 +25,6 @@ from accord.shared.events.contracts.common import (
 from accord.shared.kafka import new_producer
 from accord.shared.outbox.store import envelope_headers
 from accord.shared.runtime import run_worker
-from accord.shared.testing import TokenFactory, eventually
 
 
 async def announce(bootstrap: str, tenant: str, *events: IntegrationEvent) -> list[Envelope]:

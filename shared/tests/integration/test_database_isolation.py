@@ -3,8 +3,8 @@
 import asyncpg
 import pytest
 
-from accord.shared.devinfra.provision import SERVICES
-from accord.shared.devinfra.stack import Infra
+from accord.devtools.infra.provision import SERVICES
+from accord.devtools.infra.stack import Infra
 
 pytestmark = pytest.mark.integration
 

@@ -24,6 +24,7 @@ from aiosmtpd.controller import Controller
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 
+from accord.devtools.testing import TokenFactory, eventually
 from accord.notifications.bootstrap import create_api, open_senders, subscriptions
 from accord.notifications.entrypoints.dispatcher import Dispatcher
 from accord.notifications.settings import Settings
@@ -34,7 +35,6 @@ from accord.shared.events.contracts.goals import EpisodeOpened, GoalAgreed, Part
 from accord.shared.events.contracts.progress import MilestoneReached
 from accord.shared.kafka import new_producer
 from accord.shared.runtime import run_worker
-from accord.shared.testing import TokenFactory, eventually
 
 
 def free_port() -> int:

@@ -16,10 +16,10 @@ import httpx
 import pytest
 from httpx_sse import ServerSentEvent, aconnect_sse
 
+from accord.devtools.testing import TokenFactory, serving
 from accord.notifications.bootstrap import create_api
 from accord.shared.events.contracts.common import Instrument
 from accord.shared.events.contracts.progress import SafetySignalRaised
-from accord.shared.testing import TokenFactory, serving
 
 pytestmark = pytest.mark.integration
 

@@ -24,11 +24,11 @@ from reporting_expectations import (
 from reporting_live import Worker, api, caught_up, committed_offsets, end_offsets, publish
 from reporting_scenario import Cast, period, script, shuffled_with_copies
 
+from accord.devtools.infra.stack import Infra
+from accord.devtools.testing import TokenFactory
 from accord.reporting.adapters.rebuild import rebuild
 from accord.reporting.bootstrap import settings
 from accord.reporting.handlers import CONSUMED_TOPICS
-from accord.shared.devinfra.stack import Infra
-from accord.shared.testing import TokenFactory
 
 pytestmark = pytest.mark.integration
 NOW = datetime.now(UTC).replace(microsecond=0)

@@ -16,10 +16,10 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from accord.devtools.infra.provision import SERVICES
 from accord.ops import deadletters, kafka_access, lag, manifests, topics
 from accord.ops.analytics_cli import analytics_app
 from accord.ops.migrate import migrate_services
-from accord.shared.devinfra.provision import SERVICES
 from accord.shared.events.registry import CONSUMING_SERVICES, dead_letter_topic
 
 app = typer.Typer(

@@ -14,9 +14,9 @@ from urllib.parse import urlsplit
 from pydantic import AliasChoices, ValidationError
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource
 
+from accord.devtools.infra.provision import SERVICES
 from accord.ops import manifests
 from accord.ops.lag import consumed_topics
-from accord.shared.devinfra.provision import SERVICES
 from accord.shared.events.registry import TOPICS
 from accord.shared.settings import WebSettings
 

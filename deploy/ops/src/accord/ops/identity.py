@@ -8,7 +8,7 @@ from uuid import UUID
 from fastapi import FastAPI
 from pydantic import BaseModel, Field
 
-from accord.shared.devinfra.identity import DevIdentityProvider
+from accord.devtools.infra.identity import DevIdentityProvider
 from accord.shared.events.contracts.common import Role
 
 

@@ -10,7 +10,7 @@ from typing import Any
 
 import yaml
 
-from accord.shared.devinfra.provision import SERVICES
+from accord.devtools.infra.provision import SERVICES
 from accord.shared.events.registry import TOPICS, TopicSpec
 
 API_PORT = 8000

@@ -1,5 +1,5 @@
 """A shortcut of the development identity provider for scripts (the demo data, curl): tokens for the demo people
-(`accord.shared.devinfra.demo_users`, the same as dev/idp's sign-in page) and the JWKS that verifies them.
+(`accord.devtools.infra.demo_users`, the same as dev/idp's sign-in page) and the JWKS that verifies them.
 
 Mounted only when `dev_identity_provider` is set, which the settings refuse in production."""
 
@@ -9,8 +9,8 @@ from typing import Any
 from fastapi import APIRouter
 from pydantic import BaseModel
 
-from accord.shared.devinfra.demo_users import DEMO_TENANT, DEMO_USERS
-from accord.shared.devinfra.identity import DevIdentityProvider
+from accord.devtools.infra.demo_users import DEMO_TENANT, DEMO_USERS
+from accord.devtools.infra.identity import DevIdentityProvider
 from accord.shared.problems import Problem
 from accord.shared.settings import LOCAL_ENV_FILE
 

@@ -9,13 +9,13 @@ from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
+from accord.devtools.infra import kafka, postgres
+from accord.devtools.infra.processes import alive
+from accord.devtools.infra.provision import SERVICES, new_passwords, provision
 from accord.shared import migrations
-from accord.shared.devinfra import kafka, postgres
-from accord.shared.devinfra.processes import alive
-from accord.shared.devinfra.provision import SERVICES, new_passwords, provision
 from accord.shared.kafka import ensure_topics
 
-ROOT = Path(__file__).resolve().parents[5]
+ROOT = Path(__file__).resolve().parents[6]
 CACHE = ROOT / ".accord" / "cache" / "kafka"
 
 
@@ -58,7 +58,7 @@ def prepare(infra: Infra, passwords: dict[str, str] | None = None) -> Infra:
 
 def stop_servers(infra: Infra) -> None:
     if infra.kafka_pid:
-        from accord.shared.devinfra.processes import terminate
+        from accord.devtools.infra.processes import terminate
 
         terminate(infra.kafka_pid)
     if infra.postgres_data:

@@ -9,7 +9,7 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from accord.shared.devinfra.ports import free_port, wait_for_port
+from accord.devtools.infra.ports import free_port, wait_for_port
 
 UNPRIVILEGED_USER = "postgres"  # Debian's postgresql package creates it; initdb refuses to run as root
 

@@ -86,7 +86,7 @@ def _string(schema: Schema, name: str) -> str:
     if name in SAMPLES:
         return str(SAMPLES[name])
     if "pattern" in schema:
-        raise ValueError(f"{name}: a patterned string needs a sample in accord.shared.published.examples.SAMPLES")
+        raise ValueError(f"{name}: a patterned string needs a sample in accord.devtools.published.examples.SAMPLES")
     return "example"
 
 

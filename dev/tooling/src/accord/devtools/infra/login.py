@@ -8,8 +8,8 @@ import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
-from accord.shared.devinfra.identity import DevIdentityProvider
-from accord.shared.devinfra.ports import free_port
+from accord.devtools.infra.identity import DevIdentityProvider
+from accord.devtools.infra.ports import free_port
 
 CLIENT_ID = "accord-gateway"
 

@@ -15,7 +15,7 @@ from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from aiokafka.structs import ConsumerRecord
 from starlette.types import ASGIApp
 
-from accord.shared.devinfra.identity import DevIdentityProvider as TokenFactory
+from accord.devtools.infra.identity import DevIdentityProvider as TokenFactory
 from accord.shared.events import Envelope
 from accord.shared.events.contracts.goals import GoalPaused
 

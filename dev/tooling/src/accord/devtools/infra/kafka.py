@@ -12,10 +12,10 @@ from pathlib import Path
 
 from aiokafka.admin import AIOKafkaAdminClient
 
-from accord.shared.devinfra.ports import free_port
-from accord.shared.devinfra.processes import terminate
+from accord.devtools.infra.ports import free_port
+from accord.devtools.infra.processes import terminate
 
-POM = Path(__file__).resolve().parents[5] / "deploy" / "local" / "kafka" / "pom.xml"
+POM = Path(__file__).resolve().parents[6] / "deploy" / "local" / "kafka" / "pom.xml"
 
 LOG4J2 = """\
 status = warn

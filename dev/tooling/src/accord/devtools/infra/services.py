@@ -12,11 +12,11 @@ from pathlib import Path
 import httpx
 from cryptography.hazmat.primitives.asymmetric import ec
 
-from accord.shared.devinfra.identity import DevIdentityProvider
-from accord.shared.devinfra.login import start_dev_login
-from accord.shared.devinfra.ports import free_port
-from accord.shared.devinfra.processes import terminate
-from accord.shared.devinfra.provision import SERVICES
+from accord.devtools.infra.identity import DevIdentityProvider
+from accord.devtools.infra.login import start_dev_login
+from accord.devtools.infra.ports import free_port
+from accord.devtools.infra.processes import terminate
+from accord.devtools.infra.provision import SERVICES
 
 
 @dataclass

@@ -8,13 +8,13 @@ from collections.abc import Iterable
 from pathlib import Path
 from string import Template
 
+from accord.devtools.published import acls
+from accord.devtools.published.examples import envelope_example
+from accord.devtools.published.messages import EventRegistry, events_on
+from accord.devtools.published.services import consumers_of, retention
 from accord.shared.events.base import IntegrationEvent
 from accord.shared.events.compat import SNAPSHOTS
 from accord.shared.events.registry import EVENTS, TOPICS, TopicSpec
-from accord.shared.published import acls
-from accord.shared.published.examples import envelope_example
-from accord.shared.published.messages import EventRegistry, events_on
-from accord.shared.published.services import consumers_of, retention
 
 CATALOG = Path("docs") / "events.md"
 ANALYTICS_TOPIC = "accord.analytics.v1"

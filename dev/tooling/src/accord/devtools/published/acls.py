@@ -11,7 +11,7 @@ Rendered as Strimzi KafkaUsers and as a kafka-acls.sh script by `accord-ops kafk
 from dataclasses import dataclass
 from enum import StrEnum
 
-from accord.shared.published.services import SERVICES, consumed_topics, consumer_groups, produced_topics
+from accord.devtools.published.services import SERVICES, consumed_topics, consumer_groups, produced_topics
 
 ANALYTICS_USER = "analytics"
 ANALYTICS_TOPIC_PREFIX = "accord.analytics."

@@ -19,12 +19,12 @@ from aiokafka import AIOKafkaProducer
 from faststream.kafka import KafkaBroker
 from faststream.specification import AsyncAPI
 
+from accord.devtools.published.messages import EventRegistry, message_type
+from accord.devtools.published.services import SERVICES, retention, subscriptions_of
 from accord.shared.events.envelope import Envelope
 from accord.shared.events.registry import EVENTS, TOPICS, TopicSpec
 from accord.shared.inbox import IdempotentConsumer, subscribe
 from accord.shared.outbox.store import envelope_headers
-from accord.shared.published.messages import EventRegistry, message_type
-from accord.shared.published.services import SERVICES, retention, subscriptions_of
 from accord.shared.runtime import Subscription
 
 SCHEMA_VERSION = "3.0.0"

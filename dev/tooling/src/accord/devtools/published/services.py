@@ -6,7 +6,7 @@ Services are imported by name, so shared never depends on them; calling `subscri
 import importlib
 from collections.abc import Sequence
 
-from accord.shared.devinfra.provision import SERVICES
+from accord.devtools.infra.provision import SERVICES
 from accord.shared.events.registry import DAY_MS, TOPICS, TopicSpec
 from accord.shared.runtime import Subscription
 
