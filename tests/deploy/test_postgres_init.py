@@ -12,8 +12,8 @@ import asyncpg
 import pytest
 
 from accord.devtools.infra import postgres
-from accord.devtools.infra.provision import SERVICES
 from accord.shared import migrations
+from accord.shared.services import SERVICES
 
 pytestmark = pytest.mark.integration
 SCRIPT = Path(__file__).resolve().parents[2] / "deploy" / "compose" / "postgres-init.sh"

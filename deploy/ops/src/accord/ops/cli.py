@@ -16,11 +16,11 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from accord.devtools.infra.provision import SERVICES
 from accord.ops import deadletters, kafka_access, lag, manifests, topics
 from accord.ops.analytics_cli import analytics_app
 from accord.ops.migrate import migrate_services
-from accord.shared.events.registry import CONSUMING_SERVICES, dead_letter_topic
+from accord.shared.events.registry import dead_letter_topic
+from accord.shared.services import SERVICES
 
 app = typer.Typer(
     no_args_is_help=True, add_completion=False, help="Operate Accord: topics, migrations, dead letters, lag."
@@ -39,7 +39,7 @@ console = Console()
 K8S_ROOT = Path(__file__).resolve().parents[4] / "k8s"  # deploy/k8s in a checkout
 
 Bootstrap = Annotated[str, typer.Option(envvar="KAFKA_BOOTSTRAP_SERVERS", help="Kafka bootstrap servers")]
-Service = Annotated[str, typer.Argument(help="the consuming service: " + ", ".join(CONSUMING_SERVICES))]
+Service = Annotated[str, typer.Argument(help="the consuming service: " + ", ".join(SERVICES))]
 DlqTopic = Annotated[str | None, typer.Option(help="dead-letter topic, if not accord.<service>.dlq.v1")]
 
 
@@ -138,7 +138,7 @@ def consumer_lag(
     partitions: Annotated[bool, typer.Option(help="one row per partition")] = False,
 ) -> None:
     """Show how far each service's consumer group is behind, per topic (or per partition)."""
-    rows = asyncio.run(lag.service_lag(bootstrap, service or CONSUMING_SERVICES))
+    rows = asyncio.run(lag.service_lag(bootstrap, service or SERVICES))
     table = Table("service", "topic", "partition", "lag")
     totals: dict[tuple[str, str], int] = {}
     for row in rows:

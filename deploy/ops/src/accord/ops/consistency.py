@@ -14,10 +14,10 @@ from urllib.parse import urlsplit
 from pydantic import AliasChoices, ValidationError
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource
 
-from accord.devtools.infra.provision import SERVICES
 from accord.ops import manifests
 from accord.ops.lag import consumed_topics
 from accord.shared.events.registry import TOPICS
+from accord.shared.services import GATEWAY, SERVICES
 from accord.shared.settings import WebSettings
 
 Doc = dict[str, Any]
@@ -59,7 +59,7 @@ def check_environment(service: str, env: Mapping[str, str], where: str, optional
     problems = []
     for name in [*env, *optional]:
         if name.startswith("ACCORD_") or name == "KAFKA_BOOTSTRAP_SERVERS":
-            owner = next((s for s in (*SERVICES, manifests.GATEWAY) if name.startswith(f"ACCORD_{s.upper()}_")), None)
+            owner = next((s for s in (*SERVICES, GATEWAY) if name.startswith(f"ACCORD_{s.upper()}_")), None)
             if owner not in (None, service):
                 problems.append(f"{where}: {name} belongs to {owner}, not {service}")
             elif name not in known and name not in PENDING:
@@ -138,14 +138,14 @@ def check_compose(doc: Doc) -> list[str]:
             problems.append(f"{where}: not built with SERVICE={service}")
         depends = spec.get("depends_on") or {}
         waits = (depends.get("setup") or {}).get("condition") == "service_completed_successfully"
-        if service != manifests.GATEWAY and not waits:  # the gateway needs neither topics nor migrations
+        if service != GATEWAY and not waits:  # the gateway needs neither topics nor migrations
             problems.append(f"{where}: must wait for setup (topics and migrations) to complete")
         port = manifests.API_PORT if component == "api" else manifests.WORKER_METRICS_PORT
         if f":{port}/" not in str((spec.get("healthcheck") or {}).get("test")):
             problems.append(f"{where}: healthcheck does not ask port {port}")
         env = compose_environment(spec)
         problems += check_environment(service, env, where)
-        if service != manifests.GATEWAY:
+        if service != GATEWAY:
             problems += _check_database_url(service, env.get(f"ACCORD_{service.upper()}_DATABASE_URL"), where)
     setup_env = compose_environment(services.get("setup", {}))
     for service in SERVICES:
@@ -157,7 +157,7 @@ def check_compose(doc: Doc) -> list[str]:
 
 def _processes() -> list[tuple[str, str]]:
     """(service, component) of every long-running process: each service's API and worker, and the gateway's API."""
-    return [(s, c) for s in SERVICES for c in ("api", "worker")] + [(manifests.GATEWAY, "api")]
+    return [(s, c) for s in SERVICES for c in ("api", "worker")] + [(GATEWAY, "api")]
 
 
 def _check_database_url(service: str, url: str | None, where: str) -> list[str]:
@@ -241,7 +241,7 @@ def check_kubernetes(docs: list[Doc], production: bool) -> list[str]:
         if hpa is None:
             problems.append(f"Deployment {name}: no HorizontalPodAutoscaler")
             continue
-        if service != manifests.GATEWAY:  # the gateway opens no database connection
+        if service != GATEWAY:  # the gateway opens no database connection
             pool = next((e.get("value") for e in container.get("env", []) if e["name"].endswith("_DB_POOL_MAX")), 10)
             connections += hpa["spec"]["maxReplicas"] * int(pool or 10)
         if component == "worker":
@@ -253,7 +253,7 @@ def check_kubernetes(docs: list[Doc], production: bool) -> list[str]:
         else:
             [container] = job["spec"]["template"]["spec"]["containers"]
             problems += _check_container(docs, service, container, manifests.migrate_command(service), "migration")
-    for service in (*SERVICES, manifests.GATEWAY):
+    for service in (*SERVICES, GATEWAY):
         target = k8s_services.get(service, {}).get("spec", {}).get("ports", [{}])[0].get("targetPort")
         if target != "http":
             problems.append(f"Service {service}: must target the API's http port")

@@ -10,8 +10,8 @@ from typing import Any
 
 import yaml
 
-from accord.devtools.infra.provision import SERVICES
 from accord.shared.events.registry import TOPICS, TopicSpec
+from accord.shared.services import GATEWAY, SERVICES
 
 API_PORT = 8000
 METRICS_PORT = 9100  # every process's Prometheus metrics, apart from the API port the gateway reaches
@@ -31,7 +31,6 @@ class Sizing:
     worker_pool: int = 6
 
 
-GATEWAY = "gateway"  # the front door: an API only, with no database, no Kafka, no worker and no migrations
 GATEWAY_REPLICAS = (3, 20)
 
 SIZING = {
@@ -40,8 +39,6 @@ SIZING = {
     "notifications": Sizing(api_replicas=(2, 4), worker_replicas=(2, 12)),
     "reporting": Sizing(api_replicas=(2, 6), worker_replicas=(2, 12)),
 }
-
-UPSTREAMS = ("goals", "progress", "notifications", "reporting")
 
 RESOURCES = {
     "api": {"requests": {"cpu": "250m", "memory": "256Mi"}, "limits": {"cpu": "1", "memory": "512Mi"}},
@@ -83,7 +80,7 @@ def migrate_command(service: str) -> list[str]:
 def _env(service: str, pool: int | None) -> list[dict[str, Any]]:
     if service == GATEWAY:  # the gateway reaches each service's API through its Kubernetes Service
         return [
-            {"name": f"ACCORD_GATEWAY_{upstream.upper()}_URL", "value": f"http://{upstream}"} for upstream in UPSTREAMS
+            {"name": f"ACCORD_GATEWAY_{upstream.upper()}_URL", "value": f"http://{upstream}"} for upstream in SERVICES
         ]
     prefix = f"ACCORD_{service.upper()}_"
     env: list[dict[str, Any]] = [

@@ -3,8 +3,8 @@
 import os
 from collections.abc import Callable, Iterable, Mapping
 
-from accord.devtools.infra.provision import SERVICES
 from accord.shared import migrations
+from accord.shared.services import SERVICES
 
 
 def database_url_variable(service: str) -> str:

@@ -4,6 +4,7 @@ from typing import ClassVar
 from pydantic import Field, IPvAnyNetwork, SecretStr, model_validator
 from pydantic_settings import SettingsConfigDict
 
+from accord.shared.services import SERVICES
 from accord.shared.settings import LOCAL_ENV_FILE, WebSettings
 
 
@@ -26,6 +27,7 @@ class Settings(WebSettings):
 
     service: ClassVar[str] = "gateway"
 
+    # One ACCORD_GATEWAY_<SERVICE>_URL per service of accord.shared.services: see upstream_urls().
     goals_url: str = Field(default="http://127.0.0.1:8001", description="base URL of the goals service's API")
     progress_url: str = Field(default="http://127.0.0.1:8002")
     notifications_url: str = Field(default="http://127.0.0.1:8003")
@@ -69,6 +71,10 @@ class Settings(WebSettings):
     web_dist_dir: Path | None = Field(
         default_factory=default_dist_dir, description="the built web app (web/dist); unset: no app at /"
     )
+
+    def upstream_urls(self) -> dict[str, str]:
+        """Each service's base URL, for every service of accord.shared.services."""
+        return {service: str(getattr(self, f"{service}_url")) for service in SERVICES}
 
     @model_validator(mode="after")
     def _dev_identity_provider_never_in_production(self) -> "Settings":

@@ -5,8 +5,8 @@ from urllib.parse import quote, urlsplit, urlunsplit
 
 import asyncpg
 
-# The services that own a schema (and talk to Kafka). The gateway is not one of them: it has no database at all.
-SERVICES = ("goals", "progress", "notifications", "reporting")
+from accord.shared.services import SERVICES  # the gateway is not one of them: it has no database at all
+
 DATABASE = "accord"
 
 

@@ -16,7 +16,7 @@ from accord.devtools.infra.identity import DevIdentityProvider
 from accord.devtools.infra.login import start_dev_login
 from accord.devtools.infra.ports import free_port
 from accord.devtools.infra.processes import terminate
-from accord.devtools.infra.provision import SERVICES
+from accord.shared.services import SERVICES
 
 
 @dataclass

@@ -11,9 +11,10 @@ from pathlib import Path
 
 from accord.devtools.infra import kafka, postgres
 from accord.devtools.infra.processes import alive
-from accord.devtools.infra.provision import SERVICES, new_passwords, provision
+from accord.devtools.infra.provision import new_passwords, provision
 from accord.shared import migrations
 from accord.shared.kafka import ensure_topics
+from accord.shared.services import SERVICES
 
 ROOT = Path(__file__).resolve().parents[6]
 CACHE = ROOT / ".accord" / "cache" / "kafka"

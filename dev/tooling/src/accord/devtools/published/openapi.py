@@ -11,6 +11,8 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+from accord.shared.services import GATEWAY, SERVICES
+
 WEB_DOCUMENT = Path("web/src/api/openapi.json")
 
 # Settings every service refuses to start without. Only their shape matters here: making an app connects to none.
@@ -20,7 +22,7 @@ _OFFLINE_SETTINGS = {
     "ACCORD_OIDC_JWKS_URL": "http://offline.invalid/jwks",
     **{
         f"ACCORD_{service.upper()}_DATABASE_URL": "postgresql://offline:offline-document@127.0.0.1:9/none"
-        for service in ("goals", "progress", "notifications", "reporting", "gateway")
+        for service in (*SERVICES, GATEWAY)
     },
 }
 
@@ -52,7 +54,7 @@ def public_document() -> dict[str, Any]:
     with _offline_environment():
         documents = {
             service: importlib.import_module(f"accord.{service}.bootstrap").create_api().openapi()
-            for service in openapi.SERVICES
+            for service in SERVICES
         }
         gateway = importlib.import_module("accord.gateway.bootstrap").create_api()
         merged: dict[str, Any] = openapi.merge(gateway.openapi(), documents)

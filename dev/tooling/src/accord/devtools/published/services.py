@@ -6,9 +6,9 @@ Services are imported by name, so shared never depends on them; calling `subscri
 import importlib
 from collections.abc import Sequence
 
-from accord.devtools.infra.provision import SERVICES
 from accord.shared.events.registry import DAY_MS, TOPICS, TopicSpec
 from accord.shared.runtime import Subscription
+from accord.shared.services import SERVICES
 
 
 def subscriptions_of(service: str) -> Sequence[Subscription]:
