@@ -16,7 +16,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from accord.ops import deadletters, kafka_access, lag, manifests, topics
+from accord.ops import deadletters, lag, manifests, topics
 from accord.ops.analytics_cli import analytics_app
 from accord.ops.migrate import migrate_services
 from accord.shared.events.registry import dead_letter_topic
@@ -28,11 +28,9 @@ app = typer.Typer(
 topics_app = typer.Typer(no_args_is_help=True, help="Create and verify the registry's topics.")
 dlq_app = typer.Typer(no_args_is_help=True, help="List and replay dead letters.")
 k8s_app = typer.Typer(no_args_is_help=True, help="Kubernetes manifests generated from code.")
-kafka_app = typer.Typer(no_args_is_help=True, help="Kafka users and ACLs generated from code.")
 app.add_typer(topics_app, name="topics")
 app.add_typer(dlq_app, name="dlq")
 app.add_typer(k8s_app, name="k8s")
-app.add_typer(kafka_app, name="kafka")
 app.add_typer(analytics_app, name="analytics")
 console = Console()
 
@@ -158,18 +156,6 @@ def k8s_generate(
 ) -> None:
     """Write the generated workloads and KafkaTopics under deploy/k8s/base."""
     stale = manifests.stale_files(root) if check else manifests.write_generated(root)
-    for path in stale:
-        console.print(f"{'stale' if check else 'wrote'}: {path}")
-    if check and stale:
-        raise typer.Exit(1)
-
-
-@kafka_app.command("generate")
-def kafka_generate(
-    root: Path = kafka_access.KAFKA_ROOT, check: Annotated[bool, typer.Option(help="only report stale files")] = False
-) -> None:
-    """Write the Strimzi KafkaUsers and kafka-acls.sh under deploy/kafka from the registry and subscriptions."""
-    stale = kafka_access.stale_files(root) if check else kafka_access.write_generated(root)
     for path in stale:
         console.print(f"{'stale' if check else 'wrote'}: {path}")
     if check and stale:

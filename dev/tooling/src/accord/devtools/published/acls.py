@@ -5,7 +5,7 @@ dead-letter topic), read the topics it subscribes to, and use its own consumer g
 principal may only read topics under `accord.analytics.` with consumer groups of its own prefix.
 
 Writing a topic is enough for an idempotent producer since Kafka 3.0 (KIP-679): no cluster IdempotentWrite.
-Rendered as Strimzi KafkaUsers and as a kafka-acls.sh script by `accord-ops kafka generate`.
+Rendered as Strimzi KafkaUsers and as a kafka-acls.sh script by kafka_files (scripts/update-event-catalog).
 """
 
 from dataclasses import dataclass
