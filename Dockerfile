@@ -38,8 +38,6 @@ FROM ${PYTHON_IMAGE} AS runtime
 # The same uid as the Kubernetes pods' runAsUser; no shell login, no home.
 RUN groupadd --system --gid 10001 accord \
     && useradd --system --uid 10001 --gid accord --no-create-home --home-dir /nonexistent --shell /usr/sbin/nologin accord
-# The one writable place in the image: the development identity provider keeps its keys here (a volume).
-RUN mkdir /data && chown 10001:10001 /data
 # Owned by root and read-only to the app: a compromised process cannot rewrite its own code.
 COPY --from=build /app/.venv /app/.venv
 ENV PATH=/app/.venv/bin:$PATH PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1

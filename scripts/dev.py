@@ -54,15 +54,15 @@ def up() -> None:
         table.add_row(service, f"{url}/ready", f"{LOGS}/{service}-{{api,worker}}.log")
     console.print(table)
     gateway = urls["gateway"]
-    seed_demo.seed(gateway)
+    seed_demo.seed(gateway, identity)
     console.print(f"""
 [bold]Accord is running.[/]
   Web app: [bold]{gateway}/[/]
      (sign in as sam, alex, jo or priya on the development provider's page: {running.dev_idp})
   Public API (through the gateway): [bold]{gateway}/api/v1[/]   OpenAPI: {gateway}/api/v1/openapi.json
      reference: {gateway}/api/v1/docs
-  Demo tokens: curl -s -X POST {gateway}/dev-idp/token -H 'content-type: application/json' -d '{{"user":"sam"}}'
-     (users: sam - client, alex - therapist, jo - parent, priya - supervisor; see {gateway}/dev-idp/users)
+  Demo tokens: TOKEN=$(uv run accord-devtools token sam)
+     (users: sam - client, alex - therapist, jo - parent, priya - supervisor)
   Try: curl -s {gateway}/api/v1/me/overview -H "Authorization: Bearer $TOKEN"
   E-mail sent by the notifications service: {LOGS / "mail.log"}
   Kafka: {infra.bootstrap_servers}   PostgreSQL: {_hide(infra.admin_url)}   Service settings: {ENV_FILE}

@@ -6,7 +6,6 @@ other package offers a function for them today; each becomes a command calling t
 """
 
 import asyncio
-import os
 import secrets
 from pathlib import Path
 from typing import Annotated
@@ -160,17 +159,6 @@ def k8s_generate(
         console.print(f"{'stale' if check else 'wrote'}: {path}")
     if check and stale:
         raise typer.Exit(1)
-
-
-@app.command("dev-identity")
-def dev_identity(host: str = "0.0.0.0", port: int = 8080, keys: Path = Path("/data")) -> None:  # noqa: S104
-    """Serve the development identity provider (JWKS and demo tokens). Refuses to run in production."""
-    import uvicorn
-
-    from accord.ops.identity import create_identity_app
-
-    environment = os.environ.get("ACCORD_ENVIRONMENT", "development")
-    uvicorn.run(create_identity_app(keys, environment), host=host, port=port, log_level="warning")
 
 
 @app.command("dev-env")

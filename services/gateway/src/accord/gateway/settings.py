@@ -50,7 +50,6 @@ class Settings(WebSettings):
     redis_url: str | None = Field(
         default=None, description="shared rate-limit and session store when several gateways run"
     )
-    dev_identity_provider: bool = Field(default=False, description="issue demo tokens; development and test only")
 
     # The web app's sign-in: the gateway as a confidential OIDC client (deploy/README.md names each setting).
     public_base_url: str = Field(
@@ -75,12 +74,6 @@ class Settings(WebSettings):
     def upstream_urls(self) -> dict[str, str]:
         """Each service's base URL, for every service of accord.shared.services."""
         return {service: str(getattr(self, f"{service}_url")) for service in SERVICES}
-
-    @model_validator(mode="after")
-    def _dev_identity_provider_never_in_production(self) -> "Settings":
-        if self.dev_identity_provider and self.environment == "production":
-            raise ValueError("the development identity provider cannot be enabled in production")
-        return self
 
     @model_validator(mode="after")
     def _browser_sessions_secure_in_production(self) -> "Settings":

@@ -125,7 +125,7 @@ def start_all(
         front = {k: v for k, v in env.items() if k not in ("KAFKA_BOOTSTRAP_SERVERS", "DATABASE_URL")}
         front = {k: v for k, v in front.items() if not k.endswith("_DATABASE_URL")}
         front |= {f"ACCORD_GATEWAY_{s.upper()}_URL": url for s, url in running.urls.items()}
-        front |= {"ACCORD_GATEWAY_DEV_IDENTITY_PROVIDER": "true", **login_vars}
+        front |= login_vars
         port, metrics = gateway_port, free_port()
         argv = ["accord-gateway", "api", "--port", str(port), "--metrics-port", str(metrics)]
         running.pids.append(spawn(argv, front, logs / "gateway-api.log").pid)

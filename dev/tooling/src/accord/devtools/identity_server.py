@@ -1,5 +1,6 @@
-"""The development identity provider over HTTP, for docker-compose: the services fetch its public keys from
-/.well-known/jwks.json and a developer gets tokens for demo users from POST /token. Never for production."""
+"""The development identity over HTTP (`accord-devtools identity-server`), for docker-compose and the dev overlay:
+the services fetch its public keys from /.well-known/jwks.json and a developer gets tokens from POST /token.
+Never for production."""
 
 from pathlib import Path
 from typing import Any
