@@ -147,11 +147,28 @@ def check_compose(doc: Doc) -> list[str]:
         problems += check_environment(service, env, where)
         if service != manifests.GATEWAY:
             problems += _check_database_url(service, env.get(f"ACCORD_{service.upper()}_DATABASE_URL"), where)
+    problems += _check_compose_web_app(services)
     setup_env = compose_environment(services.get("setup", {}))
     for service in SERVICES:
         problems += _check_database_url(service, setup_env.get(f"ACCORD_{service.upper()}_DATABASE_URL"), "setup")
         if f"ACCORD_{service.upper()}_DB_PASSWORD" not in (services.get("postgres", {}).get("environment") or {}):
             problems.append(f"compose postgres: the init script gets no ACCORD_{service.upper()}_DB_PASSWORD")
+    return problems
+
+
+def _check_compose_web_app(services: dict[str, Doc]) -> list[str]:
+    """The gateway can be given a provider's client secret and its public URL, and the links in messages lead there."""
+    gateway = compose_environment(services.get(f"{manifests.GATEWAY}-api", {}))
+    problems = [
+        f"compose {manifests.GATEWAY}-api: no {variable} (browser sign-in)"
+        for variable in ("ACCORD_GATEWAY_LOGIN_CLIENT_SECRET", "ACCORD_GATEWAY_PUBLIC_BASE_URL")
+        if variable not in gateway
+    ]
+    site = gateway.get("ACCORD_GATEWAY_PUBLIC_BASE_URL", "").rstrip("/")
+    for name, spec in services.items():
+        links = compose_environment(spec).get("ACCORD_NOTIFICATIONS_APP_BASE_URL")
+        if name.startswith("notifications-") and (links or "").rstrip("/") != site:
+            problems.append(f"compose {name}: notification links lead to {links!r}, not the site {site!r}")
     return problems
 
 
