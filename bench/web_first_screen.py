@@ -12,7 +12,7 @@ queries). Each run measures two profiles back to back, so the machine's speed of
 
 - `unthrottled`: no emulation (the baseline of the ratio);
 - `slow-phone-3g`: `Emulation.setCPUThrottlingRate` 4, and `Network.emulateNetworkConditions` with the figures of
-  Chrome DevTools' "Slow 3G" preset (renamed "3G" in May 2024), front_end/core/sdk/NetworkManager.ts:
+  Chrome DevTools' "Slow 3G" preset (`Slow3GConditions` in devtools-frontend's front_end/core/sdk/NetworkManager.ts):
   download and upload 500 * 1000 / 8 * 0.8 = 50,000 bytes/s (400 kbit/s), latency 400 * 5 = 2,000 ms
   (DevTools' latency is per request, on top of the loopback's own).
 
