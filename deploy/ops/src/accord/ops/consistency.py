@@ -147,11 +147,28 @@ def check_compose(doc: Doc) -> list[str]:
         problems += check_environment(service, env, where)
         if service != GATEWAY:
             problems += _check_database_url(service, env.get(f"ACCORD_{service.upper()}_DATABASE_URL"), where)
+    problems += _check_compose_web_app(services)
     setup_env = compose_environment(services.get("setup", {}))
     for service in SERVICES:
         problems += _check_database_url(service, setup_env.get(f"ACCORD_{service.upper()}_DATABASE_URL"), "setup")
         if f"ACCORD_{service.upper()}_DB_PASSWORD" not in (services.get("postgres", {}).get("environment") or {}):
             problems.append(f"compose postgres: the init script gets no ACCORD_{service.upper()}_DB_PASSWORD")
+    return problems
+
+
+def _check_compose_web_app(services: dict[str, Doc]) -> list[str]:
+    """The gateway can be given a provider's client secret and its public URL, and the links in messages lead there."""
+    gateway = compose_environment(services.get(f"{GATEWAY}-api", {}))
+    problems = [
+        f"compose {GATEWAY}-api: no {variable} (browser sign-in)"
+        for variable in ("ACCORD_GATEWAY_LOGIN_CLIENT_SECRET", "ACCORD_GATEWAY_PUBLIC_BASE_URL")
+        if variable not in gateway
+    ]
+    site = gateway.get("ACCORD_GATEWAY_PUBLIC_BASE_URL", "").rstrip("/")
+    for name, spec in services.items():
+        links = compose_environment(spec).get("ACCORD_NOTIFICATIONS_APP_BASE_URL")
+        if name.startswith("notifications-") and (links or "").rstrip("/") != site:
+            problems.append(f"compose {name}: notification links lead to {links!r}, not the site {site!r}")
     return problems
 
 
@@ -259,7 +276,39 @@ def check_kubernetes(docs: list[Doc], production: bool) -> list[str]:
             problems.append(f"Service {service}: must target the API's http port")
     if production and connections > CONNECTION_BUDGET:
         problems.append(f"database connections at full scale: {connections} > budget {CONNECTION_BUDGET}")
-    return problems + check_topics(docs, production) + check_network_policies(docs)
+    return problems + check_topics(docs, production) + check_network_policies(docs) + check_web_app(docs, production)
+
+
+def check_web_app(docs: list[Doc], production: bool) -> list[str]:
+    """What the web app needs of the gateway: in production, browser sign-in configured; with more than one
+    replica, the sessions in Redis (a session kept in one replica's memory is unknown to the next request's); and
+    links in messages that lead to the site the gateway serves."""
+    deployments, hpas = _by_kind(docs, "Deployment"), _by_kind(docs, "HorizontalPodAutoscaler")
+    name = f"{GATEWAY}-api"
+    if name not in deployments:
+        return []  # reported as missing above
+    [container] = deployments[name]["spec"]["template"]["spec"]["containers"]
+    env, _, _ = container_environment(docs, container, name)
+    problems = []
+    signs_in = bool(env.get("ACCORD_GATEWAY_LOGIN_ISSUER"))
+    if production and not signs_in:
+        problems.append(f"Deployment {name}: the web app's sign-in is not configured (ACCORD_GATEWAY_LOGIN_ISSUER)")
+    replicas = max(
+        int(deployments[name]["spec"].get("replicas", 1)), int(hpas.get(name, {}).get("spec", {}).get("minReplicas", 1))
+    )
+    if signs_in and replicas > 1 and not env.get("ACCORD_GATEWAY_REDIS_URL"):
+        problems.append(
+            f"Deployment {name}: {replicas} replicas keep browser sessions in memory; set ACCORD_GATEWAY_REDIS_URL"
+        )
+    site = env.get("ACCORD_GATEWAY_PUBLIC_BASE_URL", "").rstrip("/")
+    for service_name, deployment in deployments.items():
+        if not service_name.startswith("notifications-"):
+            continue
+        [notifier] = deployment["spec"]["template"]["spec"]["containers"]
+        links = container_environment(docs, notifier, service_name)[0].get("ACCORD_NOTIFICATIONS_APP_BASE_URL", "")
+        if signs_in and links.rstrip("/") != site:
+            problems.append(f"Deployment {service_name}: notification links lead to {links!r}, not the site {site!r}")
+    return problems
 
 
 def _check_container(docs: list[Doc], service: str, container: Doc, command: list[str], where: str) -> list[str]:

@@ -58,6 +58,12 @@ OPTIONAL_SECRETS = {
     "reporting": [("ACCORD_REPORTING_ANALYTICS_KEYS", "accord-reporting-analytics", "keys")],
 }
 
+# Secrets a process cannot start without: (variable, Secret, key). The gateway is a confidential OIDC client of the
+# identity provider for the web app's sign-in; its client secret comes from the cluster's secret manager.
+REQUIRED_SECRETS = {
+    GATEWAY: [("ACCORD_GATEWAY_LOGIN_CLIENT_SECRET", "accord-gateway-login", "client-secret")],
+}
+
 
 def labels(service: str, component: str) -> dict[str, str]:
     return {"app.kubernetes.io/name": service, "app.kubernetes.io/component": component}
@@ -79,9 +85,8 @@ def migrate_command(service: str) -> list[str]:
 
 def _env(service: str, pool: int | None) -> list[dict[str, Any]]:
     if service == GATEWAY:  # the gateway reaches each service's API through its Kubernetes Service
-        return [
-            {"name": f"ACCORD_GATEWAY_{upstream.upper()}_URL", "value": f"http://{upstream}"} for upstream in SERVICES
-        ]
+        upstreams = [{"name": f"ACCORD_GATEWAY_{u.upper()}_URL", "value": f"http://{u}"} for u in SERVICES]
+        return upstreams + _secret_env(REQUIRED_SECRETS[GATEWAY], optional=False)
     prefix = f"ACCORD_{service.upper()}_"
     env: list[dict[str, Any]] = [
         {
@@ -89,11 +94,18 @@ def _env(service: str, pool: int | None) -> list[dict[str, Any]]:
             "valueFrom": {"secretKeyRef": {"name": f"accord-{service}-database", "key": "url"}},
         }
     ]
-    for variable, secret, key in OPTIONAL_SECRETS.get(service, []):
-        env.append({"name": variable, "valueFrom": {"secretKeyRef": {"name": secret, "key": key, "optional": True}}})
+    env += _secret_env(OPTIONAL_SECRETS.get(service, []), optional=True)
     if pool is not None:
         env.append({"name": f"{prefix}DB_POOL_MAX", "value": str(pool)})
     return env
+
+
+def _secret_env(secrets: list[tuple[str, str, str]], optional: bool) -> list[dict[str, Any]]:
+    ref = {"optional": True} if optional else {}
+    return [
+        {"name": variable, "valueFrom": {"secretKeyRef": {"name": secret, "key": key, **ref}}}
+        for variable, secret, key in secrets
+    ]
 
 
 def _container(service: str, component: str, command: list[str], pool: int | None) -> dict[str, Any]:
