@@ -18,9 +18,8 @@ CONSUMED_TOPICS: tuple[str, ...] = (
 )
 
 
-def event_handlers(resources: Resources) -> Mapping[str, EventHandler]:
+def event_handlers(resources: Resources[Settings]) -> Mapping[str, EventHandler]:
     """Event type -> handler, for the events this service reacts to."""
-    assert isinstance(resources.settings, Settings)
     triggers = Triggers(Planner(resources.settings, resources.outbox))
 
     def then_replay_held(handler: EventHandler) -> EventHandler:

@@ -5,6 +5,7 @@ from typing import Any
 
 from accord.progress.adapters.repository import Repository
 from accord.progress.handlers import goal_view
+from accord.progress.settings import Settings
 from accord.shared.db import Connection
 from accord.shared.events import Envelope
 from accord.shared.inbox import EventHandler
@@ -24,7 +25,7 @@ def on_repository(handler: RepositoryHandler) -> EventHandler:
     return handle
 
 
-def event_handlers(resources: Resources) -> Mapping[str, EventHandler]:
+def event_handlers(resources: Resources[Settings]) -> Mapping[str, EventHandler]:
     """Event type -> handler: the goals service's events build this service's view of goals and care teams."""
     view: dict[str, RepositoryHandler] = {
         "EpisodeOpened": goal_view.on_episode_opened,

@@ -8,6 +8,7 @@ import structlog
 
 from accord.progress.adapters.repository import QuietGoal, Repository
 from accord.progress.domain.progress import due_reviews
+from accord.progress.settings import Settings
 from accord.shared.events import Envelope
 from accord.shared.events.contracts.progress import ReviewSuggested
 from accord.shared.runtime import BackgroundTask, Resources
@@ -31,7 +32,7 @@ async def reviews_to_suggest(repo: Repository, goal: QuietGoal, now: datetime) -
     ]
 
 
-async def suggest_reviews(res: Resources, now: datetime) -> int:
+async def suggest_reviews(res: Resources[Settings], now: datetime) -> int:
     """Publishes each due review once per goal version; returns how many were published."""
     published = 0
     async with res.pool.acquire() as conn:
@@ -47,7 +48,7 @@ async def suggest_reviews(res: Resources, now: datetime) -> int:
 
 
 def review_sweep(every_seconds: float) -> BackgroundTask:
-    async def sweep(res: Resources, stop: asyncio.Event) -> None:
+    async def sweep(res: Resources[Settings], stop: asyncio.Event) -> None:
         while not stop.is_set():
             try:
                 count = await suggest_reviews(res, datetime.now(UTC))

@@ -20,6 +20,7 @@ from accord.notifications.entrypoints.api.common import (
     settings_of,
 )
 from accord.notifications.entrypoints.api.schemas import InboxItemOut, UnreadCountOut
+from accord.notifications.settings import Settings
 from accord.shared.api import ResourcesDep
 from accord.shared.auth import CurrentPrincipal, Principal
 from accord.shared.db import Connection
@@ -69,7 +70,7 @@ async def mark_read(
     return await idempotent_post(res, principal, request, key, None, act)
 
 
-async def _locale(conn: Connection, res: Resources, principal: Principal) -> str:
+async def _locale(conn: Connection, res: Resources[Settings], principal: Principal) -> str:
     """The person's locale, else the service's default, else English."""
     prefs = await people.preferences(conn, principal.tenant_id, principal.subject, defaults_of(res))
     return resolve_locale(prefs.locale, settings_of(res).default_locale)

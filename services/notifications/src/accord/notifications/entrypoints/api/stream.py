@@ -31,6 +31,7 @@ from accord.notifications.adapters import inbox
 from accord.notifications.adapters.inbox_listener import InboxListener
 from accord.notifications.entrypoints.api.common import audit_of, client_of, settings_of
 from accord.notifications.entrypoints.api.schemas import InboxEventOut, UnreadEventOut
+from accord.notifications.settings import Settings
 from accord.shared.api import ResourcesDep
 from accord.shared.auth import CurrentPrincipal, Principal
 from accord.shared.problems import Problem
@@ -73,7 +74,7 @@ async def stream(
 
 
 async def _events(
-    res: Resources, listener: InboxListener, principal: Principal, cursor: int, expires_at: float
+    res: Resources[Settings], listener: InboxListener, principal: Principal, cursor: int, expires_at: float
 ) -> AsyncIterator[ServerSentEvent]:
     s = settings_of(res)
     base = s.app_base_url.rstrip("/")
