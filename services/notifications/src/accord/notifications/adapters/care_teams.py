@@ -153,3 +153,46 @@ async def _team(conn: Connection, tenant_id: str, client_id: UUID, where: str, *
     therapists |= {p["person_id"] for p in people if p["active"] and p["role"] == Role.THERAPIST.value}
     family = {p["person_id"] for p in people if p["active"] and p["role"] == Role.FAMILY.value}
     return CareTeam(client_id, frozenset(therapists), frozenset(family))
+
+
+@dataclass(frozen=True)
+class DueCheckIn:
+    """An agreed goal whose check-in came round, with its client's latest entry for it."""
+
+    goal_id: UUID
+    tenant_id: str
+    client_id: UUID
+    next_check_in_at: datetime
+    review_interval: timedelta
+    last_entry_at: datetime | None
+
+
+_DUE_CHECK_INS = """
+SELECT g.goal_id, g.tenant_id, g.client_id, g.next_check_in_at, g.review_interval_days, e.last_entry_at
+FROM goals g LEFT JOIN client_entries e ON e.goal_id = g.goal_id
+WHERE g.status = 'agreed' AND g.next_check_in_at <= $1
+ORDER BY g.next_check_in_at
+LIMIT $2
+FOR UPDATE OF g SKIP LOCKED
+"""
+
+
+async def claim_due_check_ins(conn: Connection, now: datetime, limit: int) -> list[DueCheckIn]:
+    """The goals whose check-in is due, locked for the caller's transaction; goals another transaction holds are
+    skipped (it is reminding them)."""
+    rows = await conn.fetch(_DUE_CHECK_INS, now, limit)
+    return [
+        DueCheckIn(
+            r["goal_id"],
+            r["tenant_id"],
+            r["client_id"],
+            r["next_check_in_at"],
+            timedelta(days=r["review_interval_days"]),
+            r["last_entry_at"],
+        )
+        for r in rows
+    ]
+
+
+async def move_check_in(conn: Connection, goal_id: UUID, next_at: datetime) -> None:
+    await conn.execute("UPDATE goals SET next_check_in_at = $2 WHERE goal_id = $1", goal_id, next_at)
