@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from uuid import UUID, uuid4
 
-from accord.notifications.adapters import deliveries, inbox, people
+from accord.notifications.adapters import deliveries, in_app_messages, people
 from accord.notifications.domain.audience import Notice
 from accord.notifications.domain.contact_points import ContactPoint
 from accord.notifications.domain.delivery import Delivery, DeliveryStatus
@@ -62,7 +62,7 @@ class Planner:
     async def _in_app(self, conn: Connection, source: Source, notice: Notice, now: datetime) -> None:
         d = self._delivery(source, notice, Channel.IN_APP, None, digest=False)
         if await deliveries.add(conn, d, DeliveryStatus.SENT, now):
-            await inbox.add(conn, d)
+            await in_app_messages.add(conn, d)
             await self.outbox.add(conn, outcome_event(d, now))
 
     async def _queue(
