@@ -42,19 +42,21 @@ def agreed_goal(
     thresholds: Sequence[float] = (5, 7),
     milestones: tuple[MilestoneSpec, ...] | None = None,
     shared_with: Sequence[UUID] = (),
+    parties: Sequence[Party] | None = None,
     review_interval_days: int = 14,
     agreed_at: datetime = T0,
     proposed_at: datetime | None = None,
     due_date: date | None = None,
     category_code: str = "daily_living",
 ) -> GoalAgreed:
-    """Shared with the people in `shared_with` (then also parties to it, as family), private otherwise; the direction
-    follows from baseline and target unless given."""
+    """Shared with the people in `shared_with` (then also parties to it, as family, unless `parties` says who),
+    private otherwise; the direction follows from baseline and target unless given."""
     client = client or uuid4()
-    parties = [Party(person_id=client, role=Role.CLIENT)]
-    if therapist is not None:
-        parties.append(Party(person_id=therapist, role=Role.THERAPIST))
-    parties += [Party(person_id=person, role=Role.FAMILY) for person in shared_with]
+    if parties is None:
+        parties = [Party(person_id=client, role=Role.CLIENT)]
+        if therapist is not None:
+            parties.append(Party(person_id=therapist, role=Role.THERAPIST))
+        parties += [Party(person_id=person, role=Role.FAMILY) for person in shared_with]
     return GoalAgreed(
         client_id=client,
         goal_id=goal_id or uuid4(),
