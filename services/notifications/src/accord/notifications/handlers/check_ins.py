@@ -4,7 +4,7 @@ transaction as the reminder, whose id is derived from (goal, slot): a reminder i
 
 from datetime import datetime
 
-from accord.notifications.adapters import care_teams
+from accord.notifications.adapters.care_teams import CareTeams
 from accord.notifications.domain import audience, links
 from accord.notifications.domain.audience import CareTeam
 from accord.notifications.domain.check_ins import CheckInDue
@@ -15,7 +15,8 @@ from accord.shared.db import Pool
 async def remind_due_check_ins(pool: Pool, planner: Planner, now: datetime, limit: int = 100) -> int:
     """Returns how many goals came due (reminded or skipped)."""
     async with pool.acquire() as conn, conn.transaction():
-        goals = await care_teams.claim_due_check_ins(conn, now, limit)
+        teams = CareTeams(conn)
+        goals = await teams.claim_due_check_ins(now, limit)
         for goal in goals:
             due = CheckInDue(goal.goal_id, goal.next_check_in_at, goal.review_interval, goal.last_entry_at)
             if not due.already_checked_in:
@@ -28,5 +29,5 @@ async def remind_due_check_ins(pool: Pool, planner: Planner, now: datetime, limi
                     link_path=links.CHECK_INS,
                 )
                 await planner.notify(conn, source, audience.check_in_reminder(CareTeam(goal.client_id)), now)
-            await care_teams.move_check_in(conn, due.goal_id, due.next_due(now))
+            await teams.move_check_in(due.goal_id, due.next_due(now))
     return len(goals)
