@@ -11,6 +11,8 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 from uuid import UUID, uuid4
 
+from goal_builders import agreed_goal
+
 from accord.shared.events import Envelope
 from accord.shared.events.base import IntegrationEvent
 from accord.shared.events.contracts import goals as g
@@ -136,17 +138,16 @@ class Script:
         self.propose(client, goal, episode, lead, proposed, shared)
         self.decide(client, goal, client, True, (proposed + agreed) / 2)
         self.decide(client, goal, lead, True, agreed + 0.01)
-        visibility, shared_with = (Visibility.SHARED, (self.cast.family,)) if shared else (Visibility.PRIVATE, ())
+        shared_with = (self.cast.family,) if shared else ()
         specs = tuple(
             MilestoneSpec(milestone_id=self.cast[m], position=i, kind=MilestoneKind.THRESHOLD, threshold=t)
             for i, (m, t) in enumerate(milestones, start=1)
         )
         direction = Direction.INCREASE if target > baseline else Direction.DECREASE
-        event = g.GoalAgreed(
-            client_id=client,
+        event = agreed_goal(
+            client,
             goal_id=self.cast[goal],
-            episode_id=self.cast[episode],
-            version=1,
+            episode=self.cast[episode],
             category_code="wellbeing",
             measure=measure,
             baseline=baseline,
@@ -155,7 +156,6 @@ class Script:
             due_date=(self.now + timedelta(days=60)).date(),
             review_interval_days=interval,
             milestones=specs,
-            visibility=visibility,
             shared_with=shared_with,
             parties=(Party(person_id=client, role=Role.CLIENT), Party(person_id=lead, role=Role.THERAPIST)),
             proposed_at=self.d(proposed),

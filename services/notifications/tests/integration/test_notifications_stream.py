@@ -120,7 +120,7 @@ async def add_item(db: asyncpg.Pool, tenant: str, recipient: UUID, template: str
             item, tenant, uuid4(), recipient, template,
         )  # fmt: skip
         await conn.execute(
-            "INSERT INTO inbox_items (id, tenant_id, recipient_id, template_code, link_path) "
+            "INSERT INTO in_app_messages (id, tenant_id, recipient_id, template_code, link_path) "
             "VALUES ($1, $2, $3, $4, '/goals/x')",
             item, tenant, recipient, template,
         )  # fmt: skip

@@ -1,5 +1,6 @@
-"""Builds a service's API on the shared skeleton, with its resources (database pool, Kafka producer) opened by the
-lifespan. The gateway, which has neither, uses `web.build_web_app` directly."""
+"""Builds a service's API on the shared skeleton, with its resources (database pool, outbox) opened by the
+lifespan. No Kafka connection: the API's writes go to the outbox, which the worker relays.
+The gateway, which has neither, uses `web.build_web_app` directly."""
 
 from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
@@ -11,7 +12,7 @@ from accord.shared.runtime import Resources, open_resources
 from accord.shared.settings import ServiceSettings
 from accord.shared.web import build_web_app
 
-ExtraLifespan = Callable[[FastAPI, Resources], AbstractAsyncContextManager[None]]
+ExtraLifespan = Callable[[FastAPI, Resources[Any]], AbstractAsyncContextManager[None]]
 
 
 def build_api(
@@ -21,7 +22,7 @@ def build_api(
     extra_lifespan: ExtraLifespan | None = None,
     **fastapi_args: Any,
 ) -> FastAPI:
-    resources: dict[str, Resources] = {}
+    resources: dict[str, Resources[Any]] = {}
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -41,10 +42,10 @@ def build_api(
     return build_web_app(settings, routers, lifespan=lifespan, readiness={"database": database}, **fastapi_args)
 
 
-async def get_resources(request: Request) -> Resources:
+async def get_resources(request: Request) -> Resources[Any]:
     # async: a plain function would make FastAPI hop to its thread pool on every request
-    resources: Resources = request.app.state.resources
+    resources: Resources[Any] = request.app.state.resources
     return resources
 
 
-ResourcesDep = Annotated[Resources, Depends(get_resources)]
+ResourcesDep = Annotated[Resources[Any], Depends(get_resources)]

@@ -1,8 +1,7 @@
 """Check-ins (mood and journal, private unless shared) and questionnaires (PHQ-9, GAD-7)."""
 
 import uuid
-
-import asyncpg
+from typing import Any
 
 from accord.progress.domain.commands import CheckIn, CompleteQuestionnaire, EntryKind, RecordEntry, ShareCheckIn
 from accord.progress.domain.questionnaires import score
@@ -21,7 +20,7 @@ async def _client_in_care(ctx: Context, action: str, resource: str, resource_id:
         raise NotYetKnown("your care episode is not known here yet: retry shortly")
 
 
-async def check_in(ctx: Context, c: CheckIn) -> asyncpg.Record:
+async def check_in(ctx: Context, c: CheckIn) -> dict[str, Any]:
     await _client_in_care(ctx, "check in", "checkin", c.checkin_id)
     if (existing := await ctx.repo.checkin(c.checkin_id)) is not None:
         if existing["client_id"] == ctx.actor.subject:
@@ -42,7 +41,7 @@ async def check_in(ctx: Context, c: CheckIn) -> asyncpg.Record:
     return row  # no event: mood and journal stay in this service
 
 
-async def share_check_in(ctx: Context, c: ShareCheckIn) -> asyncpg.Record:
+async def share_check_in(ctx: Context, c: ShareCheckIn) -> dict[str, Any]:
     ctx.touching("share check-in", "checkin", c.checkin_id, ctx.actor.subject)
     row = await ctx.repo.checkin(c.checkin_id)
     if row is None or row["client_id"] != ctx.actor.subject or row["tenant_id"] != ctx.actor.tenant_id:
@@ -53,7 +52,7 @@ async def share_check_in(ctx: Context, c: ShareCheckIn) -> asyncpg.Record:
     return updated
 
 
-async def complete_questionnaire(ctx: Context, c: CompleteQuestionnaire) -> asyncpg.Record:
+async def complete_questionnaire(ctx: Context, c: CompleteQuestionnaire) -> dict[str, Any]:
     await _client_in_care(ctx, "complete questionnaire", "questionnaire", c.response_id)
     if (existing := await ctx.repo.questionnaire(c.response_id)) is not None:
         if existing["client_id"] == ctx.actor.subject:

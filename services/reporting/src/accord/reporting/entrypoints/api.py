@@ -30,8 +30,8 @@ def _queries(resources: ResourcesDep) -> ReportingQueries:
 
 
 def _settings(resources: ResourcesDep) -> Settings:
-    assert isinstance(resources.settings, Settings)
-    return resources.settings
+    settings: Settings = resources.settings
+    return settings
 
 
 @router.get("/clients/{client_id}/report", response_model=ClientReport)

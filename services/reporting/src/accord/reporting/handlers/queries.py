@@ -11,8 +11,6 @@ from datetime import UTC, datetime
 from typing import Any
 from uuid import UUID
 
-import asyncpg
-
 from accord.reporting.adapters.history_store import HistoryStore
 from accord.reporting.domain.access import Audience, Scope, report_scope
 from accord.reporting.domain.caseload import CaseloadFilter, CaseloadRow, Sort, caseload_row, page_of
@@ -22,7 +20,7 @@ from accord.reporting.domain.measures import Metric, OutcomeRules
 from accord.reporting.domain.outcomes import Period, service_outcomes
 from accord.shared.audit import Audit
 from accord.shared.auth import Principal
-from accord.shared.db import Connection
+from accord.shared.db import Connection, Pool
 from accord.shared.events.contracts.common import Role
 from accord.shared.problems import Problem
 
@@ -39,7 +37,7 @@ def _now() -> datetime:
 
 
 class ReportingQueries:
-    def __init__(self, pool: asyncpg.Pool, schema: str, rules: OutcomeRules) -> None:
+    def __init__(self, pool: Pool, schema: str, rules: OutcomeRules) -> None:
         self.pool, self.rules = pool, rules
         self.store, self.audit = HistoryStore(schema), Audit(schema)
 

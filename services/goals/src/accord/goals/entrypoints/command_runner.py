@@ -11,9 +11,8 @@ from accord.shared.db import Connection
 from accord.shared.runtime import Resources
 
 
-def _context(res: Resources, conn: Connection, principal: Principal) -> Context:
+def _context(res: Resources[Settings], conn: Connection, principal: Principal) -> Context:
     settings = res.settings
-    assert isinstance(settings, Settings)
     return Context(
         actor=principal, repo=Repository(conn), now=datetime.now(UTC), active_goal_limit=settings.active_goal_limit
     )

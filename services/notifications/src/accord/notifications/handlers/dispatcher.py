@@ -5,21 +5,21 @@ deferrals coming due). Safe to run in several workers: every row is claimed with
 """
 
 import asyncio
-import contextlib
 from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
 from typing import Any
 from uuid import UUID
 
-import asyncpg
 import structlog
 
 from accord.notifications.adapters import deliveries
+from accord.notifications.adapters.wake_ups import listening
 from accord.notifications.domain.delivery import Sender
 from accord.notifications.handlers.check_ins import remind_due_check_ins
 from accord.notifications.handlers.deliver import Deliverer
 from accord.notifications.handlers.planning import Planner
 from accord.notifications.settings import Settings
+from accord.shared.db import Pool
 from accord.shared.events.contracts.notifications import Channel
 from accord.shared.outbox import Outbox
 
@@ -34,7 +34,7 @@ class Dispatcher:
     def __init__(
         self,
         settings: Settings,
-        pool: asyncpg.Pool,
+        pool: Pool,
         senders: Mapping[Channel, Sender],
         clock: Callable[[], datetime] = utc_now,
     ) -> None:
@@ -61,10 +61,7 @@ class Dispatcher:
         return len(due)
 
     async def run(self, stop: asyncio.Event) -> None:
-        listener = await self.pool.acquire()
-        channel = f"{self.settings.db_schema}_deliveries"
-        await listener.add_listener(channel, self._on_notify)
-        try:
+        async with listening(self.pool, f"{self.settings.db_schema}_deliveries", self._on_notify):
             while not stop.is_set():
                 self._wake.clear()  # before the pass, so a commit during it wakes the next wait
                 try:
@@ -75,10 +72,6 @@ class Dispatcher:
                     # would leave messages unsent while everything looked healthy. Log, wait, try again.
                     log.exception("dispatch pass failed; will retry")
                 await self._sleep(stop)
-        finally:
-            with contextlib.suppress(Exception):
-                await listener.remove_listener(channel, self._on_notify)
-            await self.pool.release(listener)
 
     async def _sleep(self, stop: asyncio.Event) -> None:
         waits = [asyncio.create_task(stop.wait()), asyncio.create_task(self._wake.wait())]
