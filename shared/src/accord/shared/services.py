@@ -1,6 +1,6 @@
 """Accord's services, stated once. Provisioning (a schema and a login role each), the topic registry (a dead-letter
-topic and a consumer group each), the gateway's routes (the owner of each part of the API), the operator CLI
-(migrations, lag, manifests) and the development tooling all read this list.
+topic and a consumer group each), the gateway (an upstream URL each; its route table is written out and a test
+holds it to this list), the operator CLI (migrations, lag, manifests) and the development tooling all read it.
 
 Names only: nothing here imports a service, so the library never depends on one.
 """
