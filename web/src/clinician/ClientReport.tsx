@@ -44,6 +44,24 @@ function GoalSection({ goal, clientId }: { goal: GoalReport; clientId: string })
       )}
       <h3>{ct("client.progress")}</h3>
       <ProgressChart goal={goal} />
+      {goal.milestones.length > 0 && (
+        <>
+          <h3 id={`${headingId}-steps`}>{ct("client.milestones")}</h3>
+          {/* The steps' wording stays in the goals service; the report knows each step's place and when it was
+              reached. */}
+          <ul aria-labelledby={`${headingId}-steps`}>
+            {goal.milestones.map((m) => (
+              <li key={m.milestone_id}>
+                {m.threshold === null
+                  ? ct("client.step", { position: m.position })
+                  : ct("client.stepAt", { position: m.position, threshold: formatNumber(m.threshold, language) })}
+                {": "}
+                {m.reached_at ? ct("client.reached", { when: formatDate(m.reached_at, language) }) : ct("client.notReached")}
+              </li>
+            ))}
+          </ul>
+        </>
+      )}
       <h3>{ct("client.agreement")}</h3>
       <table className="data-table">
         <caption>{ct("client.agreementCaption")}</caption>

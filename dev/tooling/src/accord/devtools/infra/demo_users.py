@@ -6,6 +6,8 @@ from uuid import UUID
 
 DEMO_TENANT = "demo-trust"
 DEMO_TEAM = UUID("7e3a0000-0000-4000-8000-000000000001")
+# A second team, so that a supervisor can be shown to see nothing of the first one's clients.
+DEMO_OTHER_TEAM = UUID("7e3a0000-0000-4000-8000-000000000002")
 
 
 @dataclass(frozen=True)
@@ -31,6 +33,27 @@ DEMO_USERS: dict[str, DemoUser] = {
             ("supervisor",),
             "Priya, team supervisor",
             (DEMO_TEAM,),
+        ),
+        # The clinician workspace's browser tests use these, apart from Sam's journey: a second client and parent,
+        # a therapist in no episode of theirs, and a supervisor of another team.
+        DemoUser("casey", UUID("5a000000-0000-4000-8000-000000000005"), "Casey", ("client",), "Casey, 17, client"),
+        DemoUser(
+            "morgan", UUID("70000000-0000-4000-8000-000000000006"), "Morgan", ("family",), "Morgan, Casey's parent"
+        ),
+        DemoUser(
+            "robin",
+            UUID("a1e00000-0000-4000-8000-000000000007"),
+            "Robin",
+            ("therapist",),
+            "Robin, therapist of other clients",
+        ),
+        DemoUser(
+            "kim",
+            UUID("b0000000-0000-4000-8000-000000000008"),
+            "Kim",
+            ("supervisor",),
+            "Kim, supervisor of another team",
+            (DEMO_OTHER_TEAM,),
         ),
     )
 }
