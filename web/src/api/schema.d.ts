@@ -1717,6 +1717,11 @@ export interface components {
         QuestionnaireCreate: {
             /** Answers */
             answers: number[];
+            /**
+             * Episode Id
+             * @description the care episode it is completed for; required when the client has more than one open episode (its therapists, and only they, see the result)
+             */
+            episode_id?: string | null;
             instrument: components["schemas"]["Instrument"];
             /**
              * Occurred At
