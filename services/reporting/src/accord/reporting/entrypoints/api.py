@@ -53,7 +53,8 @@ async def goal_chart_svg(
 async def fhir_bundle(client_id: UUID, principal: CurrentPrincipal, resources: ResourcesDep) -> Response:
     """The client's goals, progress observations and questionnaire responses as a FHIR R4 collection Bundle."""
     view = await _queries(resources).fhir_export(principal, client_id)
-    bundle = client_bundle(client_id, view.goals, view.history.questionnaires, _settings(resources).fhir_base_url)
+    questionnaires = view.scope.questionnaires(view.history)
+    bundle = client_bundle(client_id, view.goals, questionnaires, _settings(resources).fhir_base_url)
     return Response(bundle.model_dump_json(), media_type=FHIR_JSON, headers={"Cache-Control": "private, no-store"})
 
 
