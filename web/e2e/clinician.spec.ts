@@ -17,8 +17,8 @@ async function expectAccessible(page: Page) {
 }
 
 const HEADINGS = {
-  en: { caseload: "Caseload", outcomes: "Service outcomes", show: "Show outcomes", team: "Team ID", suppressed: "Suppressed (fewer than 5 clients)" },
-  cy: { caseload: "Llwyth achosion", outcomes: "Canlyniadau'r gwasanaeth", show: "Dangos canlyniadau", team: "ID y tîm", suppressed: "Wedi'i atal (llai na 5 o gleientiaid)" },
+  en: { caseload: "Caseload", outcomes: "Service outcomes", show: "Show outcomes", team: "Team ID", suppressed: "Suppressed (fewer than 5 clients in the period or in one of its months)" },
+  cy: { caseload: "Llwyth achosion", outcomes: "Canlyniadau'r gwasanaeth", show: "Dangos canlyniadau", team: "ID y tîm", suppressed: "Wedi'i atal (llai na 5 o gleientiaid yn y cyfnod neu yn un o'i fisoedd)" },
 };
 
 for (const language of ["en", "cy"] as const) {

@@ -127,6 +127,6 @@ test("screenshot: the supervisor's service outcomes", async ({ page }, testInfo)
   await expect(page.getByRole("heading", { name: "Service outcomes", level: 1 })).toBeVisible();
   await page.getByRole("textbox", { name: "Team ID" }).fill(TEAM);
   await page.getByRole("button", { name: "Show outcomes" }).click();
-  await expect(page.getByRole("cell", { name: "Suppressed (fewer than 5 clients)" }).first()).toBeVisible();
+  await expect(page.getByRole("cell", { name: "Suppressed (fewer than 5 clients in the period or in one of its months)" }).first()).toBeVisible();
   await shoot(page, testInfo, "outcomes");
 });

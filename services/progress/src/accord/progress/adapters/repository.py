@@ -327,22 +327,40 @@ class Repository:
     async def add_questionnaire(self, **values: Any) -> None:
         await self._insert("questionnaires", values)
 
-    async def questionnaires_of(self, tenant_id: str, client_id: UUID, limit: int) -> list[Any]:
+    async def questionnaires_of(
+        self, tenant_id: str, client_id: UUID, limit: int, *, therapist: UUID | None
+    ) -> list[Any]:
+        """The client's responses, latest first; with `therapist`, only those completed for an episode that
+        therapist is a member of (a response without an episode is the client's alone)."""
         rows: list[Any] = await self.conn.fetch(
-            "SELECT response_id, instrument, total, severity, occurred_at FROM questionnaires "
-            "WHERE tenant_id = $1 AND client_id = $2 ORDER BY occurred_at DESC LIMIT $3",
+            "SELECT response_id, instrument, total, severity, occurred_at FROM questionnaires q "
+            "WHERE q.tenant_id = $1 AND q.client_id = $2 AND ($4::uuid IS NULL OR EXISTS ("
+            " SELECT 1 FROM episode_members m WHERE m.episode_id = q.episode_id AND m.person_id = $4"
+            " AND m.role = 'therapist')) "
+            "ORDER BY occurred_at DESC LIMIT $3",
             tenant_id,
             client_id,
             limit,
+            therapist,
         )
         return rows
 
-    async def active_goals_scored_by(self, tenant_id: str, client_id: UUID, instrument: str) -> list[UUID]:
+    async def open_episodes_of_client(self, tenant_id: str, client_id: UUID) -> set[UUID]:
         rows = await self.conn.fetch(
-            "SELECT goal_id FROM goals WHERE tenant_id = $1 AND client_id = $2 AND status = 'active' "
-            "AND terms #>> '{measure,kind}' = 'standard_score' AND terms #>> '{measure,instrument}' = $3",
+            "SELECT e.episode_id FROM episodes e JOIN episode_members m USING (episode_id) "
+            "WHERE e.tenant_id = $1 AND e.client_id = $2 AND NOT e.closed AND m.person_id = $2 AND m.role = 'client'",
             tenant_id,
             client_id,
+        )
+        return {r["episode_id"] for r in rows}
+
+    async def active_goals_scored_by(self, tenant_id: str, episode_id: UUID, instrument: str) -> list[UUID]:
+        """The active goals of the episode measured by this questionnaire."""
+        rows = await self.conn.fetch(
+            "SELECT goal_id FROM goals WHERE tenant_id = $1 AND episode_id = $2 AND status = 'active' "
+            "AND terms #>> '{measure,kind}' = 'standard_score' AND terms #>> '{measure,instrument}' = $3",
+            tenant_id,
+            episode_id,
             instrument,
         )
         return [r["goal_id"] for r in rows]

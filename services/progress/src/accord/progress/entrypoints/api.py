@@ -194,7 +194,9 @@ async def complete_questionnaire(
     me: CurrentPrincipal,
     idempotency_key: IdempotencyKey = None,
 ) -> JSONResponse:
-    command = cmd.CompleteQuestionnaire(body.response_id, body.instrument, body.answers, body.occurred_at)
+    command = cmd.CompleteQuestionnaire(
+        body.response_id, body.instrument, body.answers, body.occurred_at, body.episode_id
+    )
 
     def render(row: Any) -> tuple[Any, dict[str, str]]:
         support = row["instrument"] == "PHQ-9" and row["answers"][8] > 0

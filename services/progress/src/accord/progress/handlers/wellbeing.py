@@ -4,7 +4,7 @@ import uuid
 from typing import Any
 
 from accord.progress.domain.commands import CheckIn, CompleteQuestionnaire, EntryKind, RecordEntry, ShareCheckIn
-from accord.progress.domain.questionnaires import score
+from accord.progress.domain.questionnaires import episode_for, score
 from accord.progress.handlers.context import Context
 from accord.progress.handlers.entries import record_entry
 from accord.shared.errors import Conflict, NotAllowed, NotFound, NotYetKnown
@@ -60,6 +60,9 @@ async def complete_questionnaire(ctx: Context, c: CompleteQuestionnaire) -> dict
         raise Conflict("this response id is already used")
     ctx.check_time(c.occurred_at, None)
     scored = score(c.instrument, c.answers)
+    episode_id = episode_for(
+        c.episode_id, await ctx.repo.open_episodes_of_client(ctx.actor.tenant_id, ctx.actor.subject)
+    )
     await ctx.repo.add_questionnaire(
         response_id=c.response_id,
         tenant_id=ctx.actor.tenant_id,
@@ -70,6 +73,7 @@ async def complete_questionnaire(ctx: Context, c: CompleteQuestionnaire) -> dict
         severity=scored.severity.value,
         occurred_at=c.occurred_at,
         recorded_by=ctx.actor.subject,
+        episode_id=episode_id,
     )
     if scored.safety_signal:  # at once, in this very transaction: never behind the score's other consequences
         ctx.events.append(
@@ -89,10 +93,12 @@ async def complete_questionnaire(ctx: Context, c: CompleteQuestionnaire) -> dict
             total=scored.total,
             severity=scored.severity,
             occurred_at=c.occurred_at,
+            episode_id=episode_id,
         )
     )
-    for goal_id in await ctx.repo.active_goals_scored_by(ctx.actor.tenant_id, ctx.actor.subject, c.instrument.value):
-        # A goal measured by this questionnaire gets its total as a measurement, with a stable id per response.
+    for goal_id in await ctx.repo.active_goals_scored_by(ctx.actor.tenant_id, episode_id, c.instrument.value):
+        # A goal of the same episode measured by this questionnaire gets its total as a measurement, with a stable id
+        # per response (a goal of another episode never does: its therapists do not see this episode's scores).
         await record_entry(
             ctx,
             RecordEntry(

@@ -45,6 +45,7 @@ def questionnaire_completed(e: pr.QuestionnaireCompleted, p: Pseudonyms) -> a.An
         response_pseudonym=p.record(e.response_id),
         instrument=e.instrument,
         occurred_on=e.occurred_at.date(),
+        episode_pseudonym=None if e.episode_id is None else p.record(e.episode_id),
     )
 
 

@@ -169,7 +169,7 @@ class ClientReport(BaseModel):
             QuestionnaireScore(
                 response_id=q.response_id, instrument=q.instrument, total=q.total, severity=q.severity, at=q.at
             )
-            for q in sorted(history.questionnaires, key=lambda q: (q.at, str(q.response_id)))
+            for q in scope.questionnaires(history)
         ]
         signals = [
             SafetySignalOut(signal_id=s.signal_id, instrument=s.instrument, raised_at=s.raised_at)
