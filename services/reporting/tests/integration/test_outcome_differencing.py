@@ -14,8 +14,8 @@ import pytest
 from reporting_live import Worker, api, caught_up, publish
 from reporting_scenario import Cast, Script
 
-from accord.shared.devinfra.stack import Infra
-from accord.shared.testing import TokenFactory
+from accord.devtools.infra.stack import Infra
+from accord.devtools.testing import TokenFactory
 
 pytestmark = pytest.mark.integration
 NOW = datetime(2026, 5, 1, 12, tzinfo=UTC)  # D(n) is n days before 1 May 2026, noon

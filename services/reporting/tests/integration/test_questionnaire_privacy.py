@@ -12,9 +12,9 @@ import pytest
 from reporting_live import Worker, api, caught_up, publish
 from reporting_scenario import Cast, Script
 
-from accord.shared.devinfra.stack import Infra
+from accord.devtools.infra.stack import Infra
+from accord.devtools.testing import TokenFactory
 from accord.shared.events.contracts.common import Instrument
-from accord.shared.testing import TokenFactory
 
 pytestmark = pytest.mark.integration
 NOW = datetime.now(UTC).replace(microsecond=0)
