@@ -19,7 +19,12 @@ WEB_DOCUMENT = Path("web/src/api/openapi.json")
 _OFFLINE_SETTINGS = {
     "KAFKA_BOOTSTRAP_SERVERS": "127.0.0.1:9",
     "ACCORD_OIDC_ISSUER": "http://offline.invalid",
-    "ACCORD_OIDC_JWKS_URL": "http://offline.invalid/jwks",
+    # Inline keys, as the local env file that scripts/up writes has them: the environment then overrides that file.
+    # A public key made for this document only (no private half exists); the services refuse an empty key set.
+    "ACCORD_OIDC_JWKS": (
+        '{"keys": [{"kty": "EC", "crv": "P-256", "x": "rxXXuZdJ0SGPmT4mMia5YmIoPMfYXCrkKQolemJji6k", '
+        '"y": "xQvRlbCqsjkCZWxya6qD-BH3-kc_sZM7ZLplMB4CjXo", "kid": "offline", "use": "sig", "alg": "ES256"}]}'
+    ),
     **{
         f"ACCORD_{service.upper()}_DATABASE_URL": "postgresql://offline:offline-document@127.0.0.1:9/none"
         for service in (*SERVICES, GATEWAY)
@@ -28,7 +33,7 @@ _OFFLINE_SETTINGS = {
 
 
 # Set elsewhere (a test session, a developer's shell), these would clash with the settings above.
-_CLEARED = ("ACCORD_OIDC_JWKS",)
+_CLEARED = ("ACCORD_OIDC_JWKS_URL",)
 
 
 @contextmanager
