@@ -1,7 +1,7 @@
 import { createAsyncStoragePersister } from "@tanstack/query-async-storage-persister";
 import { QueryClient, type Query } from "@tanstack/react-query";
 import { createStore, del, get, set } from "idb-keyval";
-import { ApiError } from "./problem";
+import { ApiError, isGone } from "./problem";
 
 /** Quiet retries: a conflict the server calls retryable (another service catching up) and a dropped connection.
  * A refusal (4xx) is shown, not retried. */
@@ -50,6 +50,8 @@ export const persistOptions = {
     // Whatever was last seen is kept, also when the latest refetch failed (offline): by default only queries whose
     // last fetch succeeded are persisted, and one offline visit would wipe the kept data.
     // "No session" is never kept: after signing in, the app must not come back to a remembered sign-out.
-    shouldDehydrateQuery: (query: Query) => query.state.data !== undefined && query.state.data !== null,
+    // Nor is what the server now refuses (a goal made private again): it must not open from the device either.
+    shouldDehydrateQuery: (query: Query) =>
+      query.state.data !== undefined && query.state.data !== null && !isGone(query.state.error),
   },
 };
