@@ -34,4 +34,33 @@ describe("what is kept on the device for offline use", () => {
     const decisions = Object.fromEntries(client.getQueryCache().getAll().map((q) => [String(q.queryKey[1]), keep(q)]));
     expect(decisions).toEqual({ "private-now": false, "offline-now": true });
   });
+
+  it("puts a goal read or changed on its own page into its episode's goal lists, which stay due for a refetch", () => {
+    const client = makeQueryClient();
+    const list = ["goals", ["episode-1"]];
+    client.setQueryData(list, [{ goal_id: "other", episode_id: "episode-1", status: "active" }]);
+    client.setQueryData(["goal", "g1"], { goal_id: "g1", episode_id: "episode-1", status: "proposed" });
+    client.setQueryData(["goal", "g1"], { goal_id: "g1", episode_id: "episode-1", status: "active" });
+    client.setQueryData(["goal", "g2"], { goal_id: "g2", episode_id: "episode-2", status: "active" });
+
+    expect(client.getQueryData(list)).toEqual([
+      { goal_id: "other", episode_id: "episode-1", status: "active" },
+      { goal_id: "g1", episode_id: "episode-1", status: "active" },
+    ]);
+    expect(client.getQueryState(list)?.isInvalidated).toBe(true);
+  });
+
+  it("takes a goal the server now refuses out of the goal lists", async () => {
+    const client = makeQueryClient();
+    const list = ["goals", ["episode-1"]];
+    client.setQueryData(list, [{ goal_id: "g1", episode_id: "episode-1" }, { goal_id: "g2", episode_id: "episode-1" }]);
+    await client
+      .fetchQuery({
+        queryKey: ["goal", "g1"],
+        queryFn: () => Promise.reject(new ApiError(404, { title: "Not found", status: 404 })),
+        retry: false,
+      })
+      .catch(() => undefined);
+    expect(client.getQueryData(list)).toEqual([{ goal_id: "g2", episode_id: "episode-1" }]);
+  });
 });

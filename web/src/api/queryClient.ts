@@ -1,5 +1,6 @@
 import { createAsyncStoragePersister } from "@tanstack/query-async-storage-persister";
 import { QueryClient, type Query } from "@tanstack/react-query";
+import type { Goal } from "./types";
 import { createStore, del, get, set } from "idb-keyval";
 import { ApiError, isGone } from "./problem";
 
@@ -15,7 +16,7 @@ export function retryDelay(attempt: number): number {
 }
 
 export function makeQueryClient(): QueryClient {
-  return new QueryClient({
+  const client = new QueryClient({
     defaultOptions: {
       queries: {
         retry: shouldRetry,
@@ -26,6 +27,41 @@ export function makeQueryClient(): QueryClient {
       },
       mutations: { retry: shouldRetry, retryDelay },
     },
+  });
+  keepGoalListsCurrent(client);
+  return client;
+}
+
+/** A goal read or changed on its own page (["goal", id]) is put into the goal lists of its episode
+ * (["goals", episodeIds], Today and the family's home) and taken out of them when the server refuses it: a list
+ * not on screen is otherwise never refetched, and the stale list is what the app would open with offline. The list
+ * stays stale, so it is still read again when it is next shown online. */
+export function keepGoalListsCurrent(client: QueryClient): () => void {
+  const cache = client.getQueryCache();
+  return cache.subscribe((event) => {
+    if (event.type !== "updated") return;
+    const key = (event.query as Query).queryKey;
+    if (key[0] !== "goal") return;
+    const { action } = event;
+    const goal = action.type === "success" ? (action.data as Goal | undefined) : undefined;
+    const goalId = String(key[1]);
+    if (!goal && !(action.type === "error" && isGone(action.error))) return;
+    for (const list of cache.findAll({ queryKey: ["goals"] })) {
+      const goals = list.state.data as Goal[] | undefined;
+      if (!goals) continue;
+      const others = goals.filter((g) => g.goal_id !== goalId);
+      let next: Goal[];
+      if (goal) {
+        const episodes = list.queryKey[1];
+        if (!Array.isArray(episodes) || !episodes.includes(goal.episode_id)) continue;
+        next = others.length < goals.length ? goals.map((g) => (g.goal_id === goalId ? goal : g)) : [...goals, goal];
+      } else {
+        if (others.length === goals.length) continue;
+        next = others;
+      }
+      client.setQueryData(list.queryKey, next, { updatedAt: list.state.dataUpdatedAt });
+      void client.invalidateQueries({ queryKey: list.queryKey, exact: true, refetchType: "none" });
+    }
   });
 }
 
