@@ -1,6 +1,7 @@
-import { describe, expect, it } from "vitest";
+import { QueryObserver } from "@tanstack/react-query";
+import { describe, expect, it, vi } from "vitest";
 import { ApiError } from "./problem";
-import { makeQueryClient, persistOptions } from "./queryClient";
+import { makeQueryClient, persistOptions, refreshAfterRestore } from "./queryClient";
 
 describe("what is kept on the device for offline use", () => {
   it("keeps data whose latest refetch failed, but never a remembered 'no session'", async () => {
@@ -62,5 +63,19 @@ describe("what is kept on the device for offline use", () => {
       })
       .catch(() => undefined);
     expect(client.getQueryData(list)).toEqual([{ goal_id: "g2", episode_id: "episode-1" }]);
+  });
+
+  it("reads a query on screen again once the kept data is restored, however fresh the kept copy", async () => {
+    const client = makeQueryClient();
+    client.setQueryData(["goal", "g1"], { goal_id: "g1", status: "proposed" }); // kept a moment ago: still fresh
+    const read = vi.fn(() => Promise.resolve({ goal_id: "g1", status: "active" }));
+    const onScreen = new QueryObserver(client, { queryKey: ["goal", "g1"], queryFn: read });
+    const unsubscribe = onScreen.subscribe(() => undefined);
+    expect(read).not.toHaveBeenCalled();
+
+    await refreshAfterRestore(client);
+    expect(read).toHaveBeenCalledTimes(1);
+    expect(client.getQueryData(["goal", "g1"])).toEqual({ goal_id: "g1", status: "active" });
+    unsubscribe();
   });
 });

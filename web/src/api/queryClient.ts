@@ -91,3 +91,10 @@ export const persistOptions = {
       query.state.data !== undefined && query.state.data !== null && !isGone(query.state.error),
   },
 };
+
+/** Once the kept data is back from IndexedDB (what the first screen shows, also offline), every query on screen is
+ * read again: a new visit shows the server's answer, not data kept from up to `staleTime` ago in another tab or
+ * before a reload. Offline, the reads wait for the network and the kept data stays on screen. */
+export function refreshAfterRestore(client: QueryClient): Promise<void> {
+  return client.invalidateQueries();
+}
