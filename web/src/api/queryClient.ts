@@ -1,5 +1,5 @@
 import { createAsyncStoragePersister } from "@tanstack/query-async-storage-persister";
-import { QueryClient, type Query } from "@tanstack/react-query";
+import { dehydrate, QueryClient, type Query } from "@tanstack/react-query";
 import type { Goal } from "./types";
 import { createStore, del, get, set } from "idb-keyval";
 import { ApiError, isGone } from "./problem";
@@ -66,6 +66,7 @@ export function keepGoalListsCurrent(client: QueryClient): () => void {
 }
 
 const cacheStore = createStore("accord-cache", "queries");
+const CACHE_KEY = "accord-query-cache";
 
 /** The query cache persisted to IndexedDB: the last data seen shows when the app opens offline. */
 export const persister = createAsyncStoragePersister({
@@ -74,7 +75,7 @@ export const persister = createAsyncStoragePersister({
     setItem: (key: string, value: string) => set(key, value, cacheStore),
     removeItem: (key: string) => del(key, cacheStore),
   },
-  key: "accord-query-cache",
+  key: CACHE_KEY,
 });
 
 export const PERSIST_MAX_AGE = 7 * 24 * 3600_000;
@@ -97,4 +98,29 @@ export const persistOptions = {
  * before a reload. Offline, the reads wait for the network and the kept data stays on screen. */
 export function refreshAfterRestore(client: QueryClient): Promise<void> {
   return client.invalidateQueries();
+}
+
+let keeping = true;
+
+/** The cache written to IndexedDB now, in the persister's own format (it reads it back); nothing after sign-out. */
+export function writeCacheNow(client: QueryClient): Promise<void> {
+  if (!keeping) return Promise.resolve();
+  const kept = { buster: "", timestamp: Date.now(), clientState: dehydrate(client, persistOptions.dehydrateOptions) };
+  return set(CACHE_KEY, JSON.stringify(kept), cacheStore);
+}
+
+/** Writes the cache at once when the app goes out of sight (switched away from, closed), past the persister's
+ * one-second throttle: data that arrived in the last second before would otherwise be lost, and the app would open
+ * offline without it. Started only once the kept data is restored, so a half-restored cache never overwrites it. */
+export function keepCacheWhenHidden(client: QueryClient): () => void {
+  const onChange = () => {
+    if (document.visibilityState === "hidden") void writeCacheNow(client);
+  };
+  document.addEventListener("visibilitychange", onChange);
+  return () => document.removeEventListener("visibilitychange", onChange);
+}
+
+/** Signing out: nothing more is written, not even as the page goes away. */
+export function stopKeepingCache(): void {
+  keeping = false;
 }

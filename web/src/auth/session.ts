@@ -1,4 +1,4 @@
-import { persister } from "../api/queryClient";
+import { persister, stopKeepingCache } from "../api/queryClient";
 
 export const OWNER_KEY = "accord.owner";
 
@@ -75,6 +75,7 @@ export async function logout(): Promise<void> {
   forgetSession();
   // Nothing of this person's stays readable on the device: the kept query cache goes (unsent recordings stay
   // queued under their name, sent when they next sign in).
+  stopKeepingCache();
   await persister.removeClient();
   localStorage.removeItem(OWNER_KEY);
   const body = response.ok ? ((await response.json()) as { logout_url?: string }) : {};
