@@ -65,4 +65,5 @@ def test_a_young_person_and_their_parent_use_the_web_app_in_a_browser(
         finally:
             if run.poll() is None:
                 os.killpg(run.pid, signal.SIGKILL)
+    print(stdout[-3000:])  # Playwright's list of tests with their times (shown with -rP or on failure)
     assert run.returncode == 0, stdout[-6000:] + stderr[-2000:]
