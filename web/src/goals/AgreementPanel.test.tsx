@@ -61,7 +61,8 @@ describe("agreeing a goal", () => {
     const user = userEvent.setup();
     renderScreen(<AgreementPanel goal={goalWhereJoSaid("decline")} me={JO} isClient={false} />);
     expect(screen.getByText("Every other Sunday?")).toBeInTheDocument();
-    await user.type(screen.getByLabelText("A comment (optional)"), "OK, let's try it");
+    await user.click(screen.getByLabelText("A comment (optional)"));
+    await user.paste("OK, let's try it");
     await user.click(screen.getByRole("button", { name: "I agree" }));
 
     await waitFor(() => expect(calls.some((c) => c.method === "POST")).toBe(true));
