@@ -104,7 +104,14 @@ export function App() {
     setCheckedOwner(me.subject);
   }, [client, me]);
 
-  useEffect(() => (me ? startSync(me.subject) : undefined), [me]);
+  // Entries sent in the background (back online, or when the app opens) change the goals' progress: read it again.
+  useEffect(() => {
+    if (!me) return undefined;
+    return startSync(me.subject, (goalIds) => {
+      for (const id of goalIds) void client.invalidateQueries({ queryKey: keys.progress(id) });
+      void client.invalidateQueries({ queryKey: keys.overview });
+    });
+  }, [client, me]);
 
   // The language follows the person's notification preference (they can change it in Settings).
   const locale = preferences.data?.locale;

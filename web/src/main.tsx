@@ -1,7 +1,7 @@
 import { PersistQueryClientProvider } from "@tanstack/react-query-persist-client";
 import { StrictMode } from "react";
 import { createRoot } from "react-dom/client";
-import { keepCacheWhenHidden, makeQueryClient, persistOptions } from "./api/queryClient";
+import { keepCacheWhenHidden, makeQueryClient, persistOptions, refreshAfterRestore } from "./api/queryClient";
 import { App } from "./App";
 import { ErrorBoundary } from "./components/ErrorBoundary";
 import "./i18n";
@@ -15,7 +15,10 @@ createRoot(document.getElementById("root")!).render(
       <PersistQueryClientProvider
         client={queryClient}
         persistOptions={persistOptions}
-        onSuccess={() => void keepCacheWhenHidden(queryClient)}
+        onSuccess={() => {
+          keepCacheWhenHidden(queryClient);
+          void refreshAfterRestore(queryClient);
+        }}
       >
         <App />
       </PersistQueryClientProvider>
