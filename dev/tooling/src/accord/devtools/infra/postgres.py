@@ -9,8 +9,11 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
+import psutil
+
 from accord.devtools.infra.ports import free_port, wait_for_port
 
+POSTMASTER_START_SLACK = 5.0  # seconds between a postmaster's start and the time its lock file records
 UNPRIVILEGED_USER = "postgres"  # Debian's postgresql package creates it; initdb refuses to run as root
 
 
@@ -134,10 +137,29 @@ def start(home: Path, password: str, timeout: float = 60.0) -> PostgresProcess:
     return PostgresProcess(pid=pid, port=port, data=data, superuser="accord_admin", password=password)
 
 
+def postmaster_running(data: Path) -> bool:
+    """Whether the postmaster named in `data`'s lock file runs: that id, a postgres program, started when it says."""
+    try:
+        pid, _, started = (data / "postmaster.pid").read_text().splitlines()[:3]
+        proc = psutil.Process(int(pid))
+        # The lock file has the start time in whole seconds, written just after the process began.
+        return "postgres" in proc.name() and abs(proc.create_time() - int(started)) < POSTMASTER_START_SLACK
+    except (FileNotFoundError, ValueError, psutil.NoSuchProcess):
+        return False
+
+
 def stop(data: Path) -> None:
-    subprocess.run(
+    """Stops the cluster in `data` if it runs; raises when pg_ctl cannot stop a running one.
+
+    pg_ctl signals the id in postmaster.pid without asking whether it still is this cluster's postmaster, so that is
+    checked first: a lock file left by a crashed server names an id that may belong to another process by now."""
+    if not postmaster_running(data):
+        return
+    done = subprocess.run(
         _as_user([str(server_bin() / "pg_ctl"), "-D", str(data), "-m", "fast", "-w", "stop"]),
         check=False,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
+        capture_output=True,
+        text=True,
     )
+    if done.returncode != 0 and (data / "postmaster.pid").exists():
+        raise RuntimeError(f"pg_ctl could not stop {data}: {done.stderr.strip()}")
