@@ -21,6 +21,7 @@ from accord.shared.kafka import new_producer
 from accord.shared.logging import configure_logging
 from accord.shared.outbox import Outbox, OutboxRelay
 from accord.shared.settings import ServiceSettings
+from accord.shared.waiting import Waiting, connect_when_reachable
 
 log = structlog.get_logger(__name__)
 
@@ -45,18 +46,33 @@ class Resources:
 
 
 @asynccontextmanager
-async def open_resources(settings: ServiceSettings) -> AsyncIterator[Resources]:
+async def open_resources(settings: ServiceSettings, waiting: Waiting | None = None) -> AsyncIterator[Resources]:
+    """Connects to the database and Kafka, waiting (with backoff, told to `waiting`) for whichever is unreachable."""
     configure_logging(settings.service, settings.log_level, settings.log_json)
-    pool = await create_pool(settings)
-    producer = new_producer(settings.kafka_bootstrap_servers, f"accord-{settings.service}")
+    pool = await connect_when_reachable("database", lambda: create_pool(settings), waiting=waiting)
     try:
-        await producer.start()
+        producer = await connect_when_reachable("kafka", lambda: _started_producer(settings), waiting=waiting)
+    except BaseException:
+        await pool.close()
+        raise
+    try:
         yield Resources(
             settings, pool, producer, Outbox(settings.db_schema), ReadAudit(Audit(settings.db_schema), pool)
         )
     finally:
         await producer.stop()
         await pool.close()
+
+
+async def _started_producer(settings: ServiceSettings) -> AIOKafkaProducer:
+    """A new producer per attempt: one whose start failed is closed, not started again."""
+    producer = new_producer(settings.kafka_bootstrap_servers, f"accord-{settings.service}")
+    try:
+        await producer.start()
+    except BaseException:
+        await producer.stop()
+        raise
+    return producer
 
 
 @dataclass(frozen=True)
@@ -80,6 +96,10 @@ class DependencyWatch:
 
     def __call__(self) -> dict[str, str]:
         return dict(self.failing)
+
+    def waiting(self, dependency: str, why: str) -> None:
+        """While the worker starts: it waits for `dependency`, which does not answer (`why`)."""
+        self.failing = {"worker": "starting", dependency: why}
 
     async def run(self, res: Resources, stop: asyncio.Event) -> None:
         checks = {"database": res.check_database, "kafka": res.check_kafka}
@@ -111,7 +131,7 @@ async def run_worker(
     """Runs the outbox relay, the consumers and the service's background tasks until SIGTERM/SIGINT (or `stop`);
     `watch`, when given, keeps the worker's readiness up to date."""
     stop = stop or _stop_on_signals()
-    async with open_resources(settings) as res:
+    async with open_resources(settings, watch.waiting if watch else None) as res:
         broker = KafkaBroker(settings.kafka_bootstrap_servers, logger=None)
         for sub in subscriptions:
             consumer = IdempotentConsumer(
