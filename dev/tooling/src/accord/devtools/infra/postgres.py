@@ -113,14 +113,26 @@ def start(home: Path, password: str, timeout: float = 60.0) -> PostgresProcess:
         "-c max_connections=300 "
         "-c shared_buffers=256MB"
     )
+    (home / "options").write_text(options)  # for start_again: pg_ctl keeps no -o options across a stop
+    pid = _pg_ctl_start(data, options, port, timeout)
+    return PostgresProcess(pid=pid, port=port, data=data, superuser="accord_admin", password=password)
+
+
+def start_again(data: Path, timeout: float = 60.0) -> None:
+    """Starts a cluster that start() made and that has been stopped since, on the same port."""
+    options = (data.parent / "options").read_text()
+    _pg_ctl_start(data, options, int(options.split("port=")[1].split()[0]), timeout)
+
+
+def _pg_ctl_start(data: Path, options: str, port: int, timeout: float) -> int:
     subprocess.run(
         _as_user(
             [
-                str(bin_dir / "pg_ctl"),
+                str(server_bin() / "pg_ctl"),
                 "-D",
                 str(data),
                 "-l",
-                str(home / "postgres.log"),
+                str(data.parent / "postgres.log"),
                 "-o",
                 options,
                 "-w",
@@ -133,8 +145,7 @@ def start(home: Path, password: str, timeout: float = 60.0) -> PostgresProcess:
         stdout=subprocess.DEVNULL,
     )
     wait_for_port(port, timeout)
-    pid = int((data / "postmaster.pid").read_text().splitlines()[0])
-    return PostgresProcess(pid=pid, port=port, data=data, superuser="accord_admin", password=password)
+    return int((data / "postmaster.pid").read_text().splitlines()[0])
 
 
 def postmaster_running(data: Path) -> bool:
@@ -148,15 +159,15 @@ def postmaster_running(data: Path) -> bool:
         return False
 
 
-def stop(data: Path) -> None:
-    """Stops the cluster in `data` if it runs; raises when pg_ctl cannot stop a running one.
+def stop(data: Path, mode: str = "fast") -> None:
+    """Stops the cluster in `data` if it runs (`mode` "immediate" is a crash); raises when pg_ctl cannot stop it.
 
     pg_ctl signals the id in postmaster.pid without asking whether it still is this cluster's postmaster, so that is
     checked first: a lock file left by a crashed server names an id that may belong to another process by now."""
     if not postmaster_running(data):
         return
     done = subprocess.run(
-        _as_user([str(server_bin() / "pg_ctl"), "-D", str(data), "-m", "fast", "-w", "stop"]),
+        _as_user([str(server_bin() / "pg_ctl"), "-D", str(data), "-m", mode, "-w", "stop"]),
         check=False,
         capture_output=True,
         text=True,
