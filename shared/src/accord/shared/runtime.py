@@ -21,6 +21,7 @@ from accord.shared.kafka import new_producer
 from accord.shared.logging import configure_logging
 from accord.shared.outbox import Outbox, OutboxRelay
 from accord.shared.settings import ServiceSettings
+from accord.shared.waiting import Waiting, connect_when_reachable
 
 log = structlog.get_logger(__name__)
 
@@ -45,9 +46,10 @@ class Resources(Generic[S]):
 
 
 @asynccontextmanager
-async def open_resources(settings: S) -> AsyncIterator[Resources[S]]:
+async def open_resources(settings: S, waiting: Waiting | None = None) -> AsyncIterator[Resources[S]]:
+    """Connects to the database, waiting (with backoff, told to `waiting`) while it is unreachable."""
     configure_logging(settings.service, settings.log_level, settings.log_json)
-    pool = await create_pool(settings)
+    pool = await connect_when_reachable("database", lambda: create_pool(settings), waiting=waiting)
     try:
         yield Resources(settings, pool, Outbox(settings.db_schema), ReadAudit(Audit(settings.db_schema), pool))
     finally:
@@ -55,14 +57,25 @@ async def open_resources(settings: S) -> AsyncIterator[Resources[S]]:
 
 
 @asynccontextmanager
-async def open_producer(settings: ServiceSettings) -> AsyncIterator[AIOKafkaProducer]:
-    """The worker's producer: the relay publishes with it and the consumers send dead letters with it."""
-    producer = new_producer(settings.kafka_bootstrap_servers, f"accord-{settings.service}")
+async def open_producer(settings: ServiceSettings, waiting: Waiting | None = None) -> AsyncIterator[AIOKafkaProducer]:
+    """The worker's producer: the relay publishes with it and the consumers send dead letters with it. Waits (with
+    backoff, told to `waiting`) while Kafka is unreachable."""
+    producer = await connect_when_reachable("kafka", lambda: _started_producer(settings), waiting=waiting)
     try:
-        await producer.start()
         yield producer
     finally:
         await producer.stop()
+
+
+async def _started_producer(settings: ServiceSettings) -> AIOKafkaProducer:
+    """A new producer per attempt: one whose start failed is closed, not started again."""
+    producer = new_producer(settings.kafka_bootstrap_servers, f"accord-{settings.service}")
+    try:
+        await producer.start()
+    except BaseException:
+        await producer.stop()
+        raise
+    return producer
 
 
 @dataclass(frozen=True)
@@ -86,6 +99,10 @@ class DependencyWatch:
 
     def __call__(self) -> dict[str, str]:
         return dict(self.failing)
+
+    def waiting(self, dependency: str, why: str) -> None:
+        """While the worker starts: it waits for `dependency`, which does not answer (`why`)."""
+        self.failing = {"worker": "starting", dependency: why}
 
     async def run(self, res: Resources[Any], producer: AIOKafkaProducer, stop: asyncio.Event) -> None:
         async def kafka() -> None:
@@ -120,7 +137,8 @@ async def run_worker(
     """Runs the outbox relay, the consumers and the service's background tasks until SIGTERM/SIGINT (or `stop`);
     `watch`, when given, keeps the worker's readiness up to date."""
     stop = stop or _stop_on_signals()
-    async with open_resources(settings) as res, open_producer(settings) as producer:
+    waiting = watch.waiting if watch else None
+    async with open_resources(settings, waiting) as res, open_producer(settings, waiting) as producer:
         broker = KafkaBroker(settings.kafka_bootstrap_servers, logger=None)
         for sub in subscriptions:
             consumer = IdempotentConsumer(

@@ -92,11 +92,12 @@ def _cluster_id() -> str:
     return base64.urlsafe_b64encode(uuid.uuid4().bytes).decode().rstrip("=")
 
 
-def start(home: Path, cache: Path, timeout: float = 90.0) -> KafkaProcess:
-    """Formats fresh storage under `home` and starts a broker; returns once it answers a metadata request."""
+def start(home: Path, cache: Path, timeout: float = 90.0, port: int | None = None) -> KafkaProcess:
+    """Formats fresh storage under `home` and starts a broker (on `port`, else a free one); returns once it answers
+    a metadata request."""
     libs = fetch_jars(cache)
     home.mkdir(parents=True, exist_ok=True)
-    port, controller_port = free_port(), free_port()
+    port, controller_port = port or free_port(), free_port()
     data = home / "data"
     shutil.rmtree(data, ignore_errors=True)
     (home / "server.properties").write_text(

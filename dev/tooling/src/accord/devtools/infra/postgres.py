@@ -9,8 +9,11 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
+import psutil
+
 from accord.devtools.infra.ports import free_port, wait_for_port
 
+POSTMASTER_START_SLACK = 5.0  # seconds between a postmaster's start and the time its lock file records
 UNPRIVILEGED_USER = "postgres"  # Debian's postgresql package creates it; initdb refuses to run as root
 
 
@@ -110,14 +113,26 @@ def start(home: Path, password: str, timeout: float = 60.0) -> PostgresProcess:
         "-c max_connections=300 "
         "-c shared_buffers=256MB"
     )
+    (home / "options").write_text(options)  # for start_again: pg_ctl keeps no -o options across a stop
+    pid = _pg_ctl_start(data, options, port, timeout)
+    return PostgresProcess(pid=pid, port=port, data=data, superuser="accord_admin", password=password)
+
+
+def start_again(data: Path, timeout: float = 60.0) -> None:
+    """Starts a cluster that start() made and that has been stopped since, on the same port."""
+    options = (data.parent / "options").read_text()
+    _pg_ctl_start(data, options, int(options.split("port=")[1].split()[0]), timeout)
+
+
+def _pg_ctl_start(data: Path, options: str, port: int, timeout: float) -> int:
     subprocess.run(
         _as_user(
             [
-                str(bin_dir / "pg_ctl"),
+                str(server_bin() / "pg_ctl"),
                 "-D",
                 str(data),
                 "-l",
-                str(home / "postgres.log"),
+                str(data.parent / "postgres.log"),
                 "-o",
                 options,
                 "-w",
@@ -130,14 +145,32 @@ def start(home: Path, password: str, timeout: float = 60.0) -> PostgresProcess:
         stdout=subprocess.DEVNULL,
     )
     wait_for_port(port, timeout)
-    pid = int((data / "postmaster.pid").read_text().splitlines()[0])
-    return PostgresProcess(pid=pid, port=port, data=data, superuser="accord_admin", password=password)
+    return int((data / "postmaster.pid").read_text().splitlines()[0])
 
 
-def stop(data: Path) -> None:
-    subprocess.run(
-        _as_user([str(server_bin() / "pg_ctl"), "-D", str(data), "-m", "fast", "-w", "stop"]),
+def postmaster_running(data: Path) -> bool:
+    """Whether the postmaster named in `data`'s lock file runs: that id, a postgres program, started when it says."""
+    try:
+        pid, _, started = (data / "postmaster.pid").read_text().splitlines()[:3]
+        proc = psutil.Process(int(pid))
+        # The lock file has the start time in whole seconds, written just after the process began.
+        return "postgres" in proc.name() and abs(proc.create_time() - int(started)) < POSTMASTER_START_SLACK
+    except (FileNotFoundError, ValueError, psutil.NoSuchProcess):
+        return False
+
+
+def stop(data: Path, mode: str = "fast") -> None:
+    """Stops the cluster in `data` if it runs (`mode` "immediate" is a crash); raises when pg_ctl cannot stop it.
+
+    pg_ctl signals the id in postmaster.pid without asking whether it still is this cluster's postmaster, so that is
+    checked first: a lock file left by a crashed server names an id that may belong to another process by now."""
+    if not postmaster_running(data):
+        return
+    done = subprocess.run(
+        _as_user([str(server_bin() / "pg_ctl"), "-D", str(data), "-m", mode, "-w", "stop"]),
         check=False,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
+        capture_output=True,
+        text=True,
     )
+    if done.returncode != 0 and (data / "postmaster.pid").exists():
+        raise RuntimeError(f"pg_ctl could not stop {data}: {done.stderr.strip()}")
