@@ -32,9 +32,12 @@ class ServedJwks(jwt.PyJWKClient):
 
     def __init__(self, jwks: dict[str, Any]) -> None:
         super().__init__("https://idp.invalid/jwks", lifespan=300, cooldown_duration=0)
-        self.jwks = jwks
+        self.jwks, self.down, self.fetches = jwks, False, 0
 
     def fetch_data(self) -> Any:
+        self.fetches += 1
+        if self.down:
+            raise jwt.PyJWKClientConnectionError("identity provider unreachable")
         if self.jwk_set_cache is not None:
             self.jwk_set_cache.put(self.jwks)
         return self.jwks
@@ -140,3 +143,20 @@ def test_a_token_not_yet_valid_is_never_remembered_and_is_refused_until_its_time
     with pytest.raises(InvalidToken):
         verifier.verify(token)
     assert verifier.remembered == 0
+
+
+def test_while_the_key_set_cannot_be_refetched_the_last_one_stays_in_force_and_is_not_refetched_per_request() -> None:
+    served = ServedJwks(IDP.jwks())
+    verifier = TokenVerifier(issuer=IDP.issuer, audience=IDP.audience, jwks_client=served)
+    token = IDP.token(SUBJECT, ["client"])
+    verifier.verify(token)
+    served.down = True
+    assert served.jwk_set_cache is not None
+    served.jwk_set_cache.put(None)  # as when its lifespan is over
+    fetches = served.fetches
+    for _ in range(3):
+        assert verifier.verify(token).subject == SUBJECT
+        assert verifier.verify(IDP.token(uuid4(), ["client"])).roles
+    assert served.fetches == fetches + 1
+    with pytest.raises(InvalidToken):
+        verifier.verify(OTHER_IDP.token(SUBJECT, ["client"]))  # the old keys still decide

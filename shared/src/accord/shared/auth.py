@@ -81,7 +81,7 @@ class TokenVerifier:
         self._verified = self._empty_memory()
         # No per-kid key cache (`cache_keys`): PyJWT keeps those forever, so a key withdrawn from the JWKS would
         # still verify tokens. The key set itself is cached and refetched after its lifespan.
-        self._client = jwt.PyJWKClient(jwks_url, lifespan=300) if jwks_url else jwks_client
+        self._client = jwt.PyJWKClient(jwks_url, lifespan=300, timeout=5) if jwks_url else jwks_client
         self._static = jwt.PyJWKSet.from_dict(jwks) if jwks else None
         self._key_set_seen: jwt.PyJWKSet | None = None
         self._key_set_fingerprint: frozenset[tuple[str | None, str]] = frozenset()
@@ -195,10 +195,20 @@ class TokenVerifier:
         if not isinstance(kid, str) or not kid:
             raise InvalidToken("token has no kid")
         try:
-            if self._client is not None:
+            if self._client is None:
+                assert self._static is not None
+                return self._static[kid]
+            try:
                 return self._client.get_signing_key(kid)
-            assert self._static is not None
-            return self._static[kid]
+            except jwt.PyJWKClientConnectionError:
+                if self._key_set_seen is None or self._client.jwk_set_cache is None:
+                    raise
+                # The identity provider is unreachable: the keys last fetched stay in force for another lifespan,
+                # rather than every request refetching (blocking) and failing until it is back. A withdrawn key is
+                # still dropped at the first successful fetch.
+                log.warning("JWKS unreachable: the last key set stays in force")
+                self._client.jwk_set_cache.put(self._key_set_seen)
+                return self._key_set_seen[kid]
         except (KeyError, jwt.PyJWKClientError) as exc:
             raise InvalidToken(f"unknown signing key {kid!r}") from exc
 
