@@ -138,7 +138,7 @@ export function QuestionnaireForm({
           );
         })}
         {choosing && (
-          <fieldset className="question" aria-describedby={episodeError ? episodeErrorId : undefined}>
+          <fieldset className="episode-choice" aria-describedby={episodeError ? episodeErrorId : undefined}>
             <legend>{t("q.episodeQuestion")}</legend>
             <p className="hint">{t("q.episodeHint")}</p>
             {episodes!.map((episode, i) => (
