@@ -9,6 +9,8 @@ const TEAM = "7e7e7e7e-0000-4000-8000-000000000001";
 let calls: Seen[];
 beforeEach(() => {
   calls = stubApi({
+    // The supervisor supervises two teams; the test asks for the second.
+    "GET /api/v1/reporting/teams": () => ({ team_ids: ["11111111-0000-4000-8000-000000000001", TEAM] }),
     "GET /api/v1/reporting/outcomes": () => ({
       team_id: TEAM,
       first_day: "2026-09-01",
@@ -27,7 +29,8 @@ afterEach(() => vi.unstubAllGlobals());
 async function ask() {
   const user = userEvent.setup();
   renderScreen(<Outcomes />);
-  await user.type(screen.getByRole("textbox", { name: "Team ID" }), TEAM);
+  const second = await screen.findByRole("option", { name: "Team 2 (7e7e7e7e)" });
+  await user.selectOptions(screen.getByRole("combobox", { name: "Team" }), second);
   await user.click(screen.getByRole("button", { name: "Show outcomes" }));
   return screen.findByRole("table", { name: /Outcomes from 1 September 2026 to 30 November 2026/ });
 }

@@ -6,6 +6,7 @@ import { formatDate, formatNumber } from "../i18n";
 import { LoadFailed, Loading } from "../screens/common";
 import { ClinicianNav } from "./ClinicianNav";
 import { useClinicianT } from "./i18n";
+import { useSupervisedTeams } from "./TeamCaseload";
 
 type Metric = components["schemas"]["MetricOut"];
 interface Period {
@@ -76,9 +77,13 @@ export default function Outcomes() {
     enabled: asked !== null,
     queryFn: () => unwrap(api.GET("/api/v1/reporting/outcomes", { params: { query: asked! } })),
   });
+  // The teams come from the reporting service (the supervisor's own, from their token), never typed in.
+  const teams = useSupervisedTeams();
+  const teamIds = teams.data?.team_ids ?? [];
+  const teamId = form.team_id || teamIds[0] || "";
   const submit = (e: FormEvent) => {
     e.preventDefault();
-    setAsked({ ...form, team_id: form.team_id.trim() });
+    if (teamId) setAsked({ ...form, team_id: teamId });
   };
   const name = (m: Metric) => (ct(`outcomes.names.${m.name}`, { defaultValue: m.name }));
   const csv = asked ? `/api/v1/reporting/outcomes.csv?${new URLSearchParams({ ...asked }).toString()}` : null;
@@ -87,15 +92,17 @@ export default function Outcomes() {
     <article className="clinician wide">
       <ClinicianNav />
       <h1>{ct("outcomes.title")}</h1>
+      {teams.data && teamIds.length === 0 && <p>{ct("team.none")}</p>}
       <form onSubmit={submit} className="outcomes-form">
         <label>
           {ct("outcomes.team")}
-          <input
-            required
-            value={form.team_id}
-            autoComplete="off"
-            onChange={(e) => setForm({ ...form, team_id: e.target.value })}
-          />
+          <select required value={teamId} onChange={(e) => setForm({ ...form, team_id: e.target.value })}>
+            {teamIds.map((id, i) => (
+              <option key={id} value={id}>
+                {ct("team.option", { number: i + 1, id: id.slice(0, 8) })}
+              </option>
+            ))}
+          </select>
         </label>
         <label>
           {ct("outcomes.from")}
