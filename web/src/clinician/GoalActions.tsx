@@ -1,5 +1,5 @@
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
-import { useState, type FormEvent } from "react";
+import { useId, useState, type FormEvent } from "react";
 import { api, unwrap } from "../api/client";
 import { ApiError, errorFor, fieldErrors, otherErrors } from "../api/problem";
 import type { components } from "../api/schema";
@@ -28,35 +28,39 @@ type PartyLabel = (personId: string | null | undefined) => string;
 /** Every version's step (who did what, with their reason) from the goals service's own history. */
 function History({ goalId, partyLabel }: { goalId: string; partyLabel: PartyLabel }) {
   const { ct, language } = useClinicianT();
+  const captionId = useId();
   const history = useQuery({
     queryKey: ["goal-history", goalId],
     queryFn: () => unwrap(api.GET("/api/v1/goals/{goal_id}/history", { params: { path: { goal_id: goalId } } })),
   });
   if (!history.data) return null;
   return (
-    <table className="data-table">
-      <caption>{ct("actions.historyCaption")}</caption>
-      <thead>
-        <tr>
-          <th scope="col">{ct("client.date")}</th>
-          <th scope="col">{ct("actions.version")}</th>
-          <th scope="col">{ct("client.event")}</th>
-          <th scope="col">{ct("client.party")}</th>
-          <th scope="col">{ct("actions.reason")}</th>
-        </tr>
-      </thead>
-      <tbody>
-        {history.data.entries.map((h, i) => (
-          <tr key={`${h.at}-${i}`}>
-            <th scope="row">{formatDate(h.at, language)}</th>
-            <td>{h.version}</td>
-            <td>{h.action}</td>
-            <td>{partyLabel(h.actor)}</td>
-            <td>{h.reason ?? "—"}</td>
+    // eslint-disable-next-line jsx-a11y/no-noninteractive-tabindex -- a scrolling table must be reachable by keyboard (WCAG 2.1.1)
+    <div className="table-scroll" tabIndex={0} role="region" aria-labelledby={captionId}>
+      <table className="data-table">
+        <caption id={captionId}>{ct("actions.historyCaption")}</caption>
+        <thead>
+          <tr>
+            <th scope="col">{ct("client.date")}</th>
+            <th scope="col">{ct("actions.version")}</th>
+            <th scope="col">{ct("client.event")}</th>
+            <th scope="col">{ct("client.party")}</th>
+            <th scope="col">{ct("actions.reason")}</th>
           </tr>
-        ))}
-      </tbody>
-    </table>
+        </thead>
+        <tbody>
+          {history.data.entries.map((h, i) => (
+            <tr key={`${h.at}-${i}`}>
+              <th scope="row">{formatDate(h.at, language)}</th>
+              <td>{h.version}</td>
+              <td>{h.action}</td>
+              <td>{partyLabel(h.actor)}</td>
+              <td>{h.reason ?? "—"}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
   );
 }
 
