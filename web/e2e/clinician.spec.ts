@@ -1,7 +1,7 @@
 import AxeBuilder from "@axe-core/playwright";
 import { expect, test as base, type Page } from "@playwright/test";
 import { REPORT_CLIENT } from "../src/clinician/reportFixture";
-import { FakeClinicianApi } from "./fakeClinicianApi";
+import { CLIENTS, FakeClinicianApi } from "./fakeClinicianApi";
 
 const test = base.extend<{ api: FakeClinicianApi }>({
   api: async ({ page }, use) => {
@@ -17,8 +17,8 @@ async function expectAccessible(page: Page) {
 }
 
 const HEADINGS = {
-  en: { caseload: "Caseload", outcomes: "Service outcomes", show: "Show outcomes", suppressed: "Suppressed (fewer than 5 clients)", teams: "Team caseloads", unnamed: "Unnamed client 5a000000" },
-  cy: { caseload: "Llwyth achosion", outcomes: "Canlyniadau'r gwasanaeth", show: "Dangos canlyniadau", suppressed: "Wedi'i atal (llai na 5 o gleientiaid)", teams: "Llwythi achosion y tîm", unnamed: "Cleient heb enw 5a000000" },
+  en: { caseload: "Caseload", outcomes: "Service outcomes", show: "Show outcomes", suppressed: "Suppressed (fewer than 5 clients)", teams: "Team caseloads", unnamed: `Unnamed client ${CLIENTS[1]}` },
+  cy: { caseload: "Llwyth achosion", outcomes: "Canlyniadau'r gwasanaeth", show: "Dangos canlyniadau", suppressed: "Wedi'i atal (llai na 5 o gleientiaid)", teams: "Llwythi achosion y tîm", unnamed: `Cleient heb enw ${CLIENTS[1]}` },
 };
 
 for (const language of ["en", "cy"] as const) {

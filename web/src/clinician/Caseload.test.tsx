@@ -25,7 +25,7 @@ const B = "bbbbbbbb-0000-4000-8000-000000000002";
 const C = "cccccccc-0000-4000-8000-000000000003";
 // Preferred names as the reporting service returns them; C's therapist has not entered one.
 const NAMES: Record<string, string> = { [A]: "Ada", [B]: "Ben" };
-const UNNAMED_C = "Unnamed client cccccccc";
+const UNNAMED_C = `Unnamed client ${C}`;
 
 /** Two pages: the first answers with a cursor to the second. */
 function caseload(seen: Seen) {

@@ -1,4 +1,4 @@
-import { screen, within } from "@testing-library/react";
+import { screen, waitFor, within } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { renderScreen } from "../test/render";
@@ -29,8 +29,10 @@ afterEach(() => vi.unstubAllGlobals());
 async function ask() {
   const user = userEvent.setup();
   renderScreen(<Outcomes />);
-  const second = await screen.findByRole("option", { name: "Team 2 (7e7e7e7e)" });
-  await user.selectOptions(screen.getByRole("combobox", { name: "Team" }), second);
+  const team = screen.getByRole("combobox", { name: "Team ID" });
+  await waitFor(() => expect(team).toHaveValue("11111111-0000-4000-8000-000000000001")); // the first of theirs
+  await user.clear(team);
+  await user.type(team, TEAM);
   await user.click(screen.getByRole("button", { name: "Show outcomes" }));
   return screen.findByRole("table", { name: /Outcomes from 1 September 2026 to 30 November 2026/ });
 }

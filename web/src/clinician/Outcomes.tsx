@@ -14,6 +14,8 @@ interface Period {
   from: string;
   to: string;
 }
+/** The form: `team_id` null until the person types one (the first of their teams is shown meanwhile). */
+type PeriodForm = Omit<Period, "team_id"> & { team_id: string | null };
 
 const KNOWN_UNITS = new Set(["count", "days", "share", "points"]);
 
@@ -66,8 +68,8 @@ export default function Outcomes() {
   const { ct, language } = useClinicianT();
   const metricText = useMetricText();
   const today = new Date();
-  const [form, setForm] = useState<Period>({
-    team_id: "",
+  const [form, setForm] = useState<PeriodForm>({
+    team_id: null,
     from: isoDay(new Date(today.getFullYear(), today.getMonth() - 3, today.getDate())),
     to: isoDay(today),
   });
@@ -77,13 +79,14 @@ export default function Outcomes() {
     enabled: asked !== null,
     queryFn: () => unwrap(api.GET("/api/v1/reporting/outcomes", { params: { query: asked! } })),
   });
-  // The teams come from the reporting service (the supervisor's own, from their token), never typed in.
+  // The supervisor's own teams (from the reporting service) are offered, the first filled in until another is typed;
+  // the service decides whether a typed team is theirs.
   const teams = useSupervisedTeams();
   const teamIds = teams.data?.team_ids ?? [];
-  const teamId = form.team_id || teamIds[0] || "";
+  const teamId = form.team_id ?? teamIds[0] ?? "";
   const submit = (e: FormEvent) => {
     e.preventDefault();
-    if (teamId) setAsked({ ...form, team_id: teamId });
+    setAsked({ ...form, team_id: teamId.trim() });
   };
   const name = (m: Metric) => (ct(`outcomes.names.${m.name}`, { defaultValue: m.name }));
   const csv = asked ? `/api/v1/reporting/outcomes.csv?${new URLSearchParams({ ...asked }).toString()}` : null;
@@ -96,13 +99,18 @@ export default function Outcomes() {
       <form onSubmit={submit} className="outcomes-form">
         <label>
           {ct("outcomes.team")}
-          <select required value={teamId} onChange={(e) => setForm({ ...form, team_id: e.target.value })}>
+          <input
+            required
+            list="supervised-teams"
+            value={teamId}
+            autoComplete="off"
+            onChange={(e) => setForm({ ...form, team_id: e.target.value })}
+          />
+          <datalist id="supervised-teams">
             {teamIds.map((id, i) => (
-              <option key={id} value={id}>
-                {ct("team.option", { number: i + 1, id: id.slice(0, 8) })}
-              </option>
+              <option key={id} value={id} label={ct("team.option", { number: i + 1, id: id.slice(0, 8) })} />
             ))}
-          </select>
+          </datalist>
         </label>
         <label>
           {ct("outcomes.from")}
