@@ -131,6 +131,15 @@ test("screenshot: a client's page", async ({ page }, testInfo) => {
   await shoot(page, testInfo, "client");
 });
 
+test("screenshot: a client's questionnaire scores with reliable change, and shared check-ins", async ({ page }, testInfo) => {
+  await new FakeClinicianApi().install(page);
+  await page.goto(`/clients/${REPORT_CLIENT}`);
+  await expect(page.getByRole("cell", { name: "Reliable improvement" })).toBeVisible();
+  await expect(page.getByText("Went to the park with Alex.")).toBeVisible();
+  await page.getByRole("heading", { name: "PHQ-9 and GAD-7" }).evaluate((heading) => heading.scrollIntoView({ block: "start" }));
+  await shoot(page, testInfo, "client-scores");
+});
+
 test("screenshot: the supervisor's service outcomes", async ({ page }, testInfo) => {
   await new FakeClinicianApi().install(page);
   await page.goto("/outcomes");
