@@ -96,7 +96,7 @@ describe("a client's report", () => {
     renderScreen(<ClientReport />, { path: `/clients/${REPORT_CLIENT}`, pattern: "/clients/:clientId" });
     const checkins = await screen.findByRole("table", { name: "Check-ins the client chose to share with you" });
     expect(within(checkins).getByText("Went to the park with Alex.")).toBeInTheDocument();
-    expect(within(checkins).getByText("4 out of 5")).toBeInTheDocument();
+    expect(within(checkins).getByText("4 out of 10")).toBeInTheDocument();
   });
 
   it("proposes a revision of the agreed goal with its reason, the rest of the content as agreed", async () => {
