@@ -156,7 +156,7 @@ export function CaseloadTable({ teamId }: { teamId?: string }) {
                       </button>
                     </th>
                   ))}
-                  <th scope="col">{ct("caseload.needs")}</th>
+                  <th scope="col">{ct(teamId ? "caseload.needsTeam" : "caseload.needs")}</th>
                 </tr>
               </thead>
               <tbody>
