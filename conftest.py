@@ -13,8 +13,8 @@ from typing import TYPE_CHECKING
 import asyncpg
 import pytest
 
-from accord.shared.devinfra import stack
-from accord.shared.testing import TokenFactory
+from accord.devtools.infra import stack
+from accord.devtools.testing import TokenFactory
 
 if TYPE_CHECKING:
     from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter

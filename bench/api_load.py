@@ -35,13 +35,13 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from accord.devtools.infra import stack
+from accord.devtools.infra.identity import DevIdentityProvider
+from accord.devtools.infra.services import start_all
 from accord.ops.lag import consumed_topics, group_lag
 from accord.reporting.handlers import CONSUMED_TOPICS
 from accord.reporting.handlers.analytics import ANALYTICS_GROUP
-from accord.shared.devinfra import stack
-from accord.shared.devinfra.identity import DevIdentityProvider
-from accord.shared.devinfra.services import start_all
-from accord.shared.events.registry import CONSUMING_SERVICES
+from accord.shared.services import SERVICES
 
 ROOT = Path(__file__).resolve().parents[1]
 console = Console()
@@ -154,7 +154,7 @@ def cpu_seconds() -> dict[str, float]:
 
 async def consumers_behind(bootstrap: str) -> int:
     """Events not yet handled by every consumer group: the services', and the analytics stream's."""
-    groups = {service: consumed_topics(service) for service in CONSUMING_SERVICES} | {ANALYTICS_GROUP: CONSUMED_TOPICS}
+    groups = {service: consumed_topics(service) for service in SERVICES} | {ANALYTICS_GROUP: CONSUMED_TOPICS}
     behind = 0
     for group, topics in groups.items():
         behind += sum(p.lag for p in await group_lag(bootstrap, group, topics))

@@ -24,14 +24,14 @@ from rich.console import Console
 from rich.progress import Progress
 from rich.table import Table
 
-from accord.shared.devinfra import stack
+from accord.devtools.infra import stack
+from accord.devtools.testing import create_topic, goal_paused, partitions_of
 from accord.shared.events import Envelope
 from accord.shared.inbox import IdempotentConsumer, subscribe
 from accord.shared.kafka import new_producer
 from accord.shared.outbox import Outbox, OutboxRelay
 from accord.shared.outbox.ddl import outbox_and_inbox_ddl
 from accord.shared.settings import ServiceSettings
-from accord.shared.testing import create_topic, goal_paused, partitions_of
 
 ROOT = Path(__file__).resolve().parents[1]
 console = Console()

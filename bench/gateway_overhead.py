@@ -25,10 +25,11 @@ from api_load import vegeta
 from rich.console import Console
 from rich.table import Table
 
-from accord.shared.devinfra.identity import DevIdentityProvider
-from accord.shared.devinfra.ports import free_port, wait_for_port
-from accord.shared.devinfra.processes import terminate
-from accord.shared.devinfra.services import spawn, wait_ready
+from accord.devtools.infra.identity import DevIdentityProvider
+from accord.devtools.infra.ports import free_port, wait_for_port
+from accord.devtools.infra.processes import terminate
+from accord.devtools.infra.services import spawn, wait_ready
+from accord.shared.services import SERVICES
 
 ROOT = Path(__file__).resolve().parents[1]
 BENCH = Path(__file__).resolve().parent
@@ -89,10 +90,7 @@ def main(rates: str = "250,500,1000", seconds: float = 10.0) -> None:
             **idp.env(),
             "ACCORD_ENVIRONMENT": "test",
             "ACCORD_LOG_JSON": "true",
-            "ACCORD_GATEWAY_DEV_IDENTITY_PROVIDER": "true",
-            **{
-                f"ACCORD_GATEWAY_{s.upper()}_URL": upstream for s in ("goals", "progress", "notifications", "reporting")
-            },
+            **{f"ACCORD_GATEWAY_{s.upper()}_URL": upstream for s in SERVICES},
             **{f"ACCORD_GATEWAY_{k}": "1000000" for k in ("USER_BURST", "ADDRESS_BURST")},
             **{f"ACCORD_GATEWAY_{k}_RATE_PER_SECOND": "100000" for k in ("USER", "ADDRESS")},
             "BENCH_UPSTREAM": upstream,

@@ -34,9 +34,9 @@ import asyncpg
 import typer
 from rich.console import Console
 
-from accord.shared.devinfra import stack
-from accord.shared.devinfra.identity import DevIdentityProvider
-from accord.shared.devinfra.services import start_all
+from accord.devtools.infra import stack
+from accord.devtools.infra.identity import DevIdentityProvider
+from accord.devtools.infra.services import start_all
 
 ROOT = Path(__file__).resolve().parents[1]
 console = Console()
@@ -117,7 +117,7 @@ async def insert_signal(db: asyncpg.Pool, recipient: uuid.UUID, streams: Streams
             item, TENANT, uuid.uuid4(), uuid.uuid4(), recipient,
         )  # fmt: skip
         await conn.execute(
-            "INSERT INTO inbox_items (id, tenant_id, recipient_id, template_code, link_path) "
+            "INSERT INTO in_app_messages (id, tenant_id, recipient_id, template_code, link_path) "
             "VALUES ($1, $2, $3, 'safety_signal', '/clients/x')",
             item, TENANT, recipient,
         )  # fmt: skip

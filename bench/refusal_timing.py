@@ -30,10 +30,11 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from accord.devtools.infra import stack
+from accord.devtools.infra.identity import DevIdentityProvider
+from accord.progress.adapters.repository import Repository
 from accord.progress.bootstrap import create_api
 from accord.progress.handlers.goal_view import on_goal_agreed
-from accord.shared.devinfra import stack
-from accord.shared.devinfra.identity import DevIdentityProvider
 from accord.shared.events import Envelope
 from accord.shared.events.contracts import goals as ev
 from accord.shared.events.contracts.common import (
@@ -107,7 +108,7 @@ async def measure(samples: int, warmup: int) -> dict[str, Any]:
     async with api.router.lifespan_context(api):
         goal = agreed_goal(client, therapist)
         async with api.state.resources.pool.acquire() as conn:
-            await on_goal_agreed(conn, Envelope.wrap(goal, producer="goals", tenant_id=TENANT), goal)
+            await on_goal_agreed(Repository(conn), Envelope.wrap(goal, producer="goals", tenant_id=TENANT), goal)
         headers = idp.bearer(outsider, ["client"], TENANT)
         urls = {"existing": f"/progress/goals/{goal.goal_id}", "missing": f"/progress/goals/{uuid.uuid4()}"}
         times: dict[str, list[float]] = {"existing": [], "missing": []}

@@ -24,10 +24,11 @@ from rich.console import Console
 from rich.progress import Progress
 from rich.table import Table
 
+from accord.devtools.infra import stack
+from accord.devtools.testing import TokenFactory
 from accord.reporting.adapters.rebuild import rebuild
 from accord.reporting.handlers import CONSUMED_TOPICS
 from accord.reporting.settings import Settings
-from accord.shared.devinfra import stack
 from accord.shared.events import Envelope
 from accord.shared.events.base import IntegrationEvent
 from accord.shared.events.contracts import goals as g
@@ -37,7 +38,6 @@ from accord.shared.events.contracts.common import Instrument, Measure, MeasureKi
 from accord.shared.events.registry import topic_for
 from accord.shared.kafka import new_producer
 from accord.shared.outbox.store import envelope_headers
-from accord.shared.testing import TokenFactory
 
 ROOT = Path(__file__).resolve().parents[1]
 console = Console()

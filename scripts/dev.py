@@ -3,6 +3,7 @@
 uv run python scripts/dev.py up
 """
 
+import json
 import socket
 from pathlib import Path
 
@@ -11,9 +12,9 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from accord.shared.devinfra import services, stack
-from accord.shared.devinfra.identity import DevIdentityProvider
-from accord.shared.devinfra.processes import alive, terminate
+from accord.devtools.infra import services, stack
+from accord.devtools.infra.identity import DevIdentityProvider
+from accord.devtools.infra.processes import Started, stop
 
 ROOT = Path(__file__).resolve().parents[1]
 HOME = ROOT / ".accord" / "local"
@@ -47,22 +48,22 @@ def up() -> None:
         running = services.start_all(
             service_env, LOGS, gateway_port=GATEWAY_PORT if _port_free(GATEWAY_PORT) else None, identity=identity
         )
-    (PIDS / "all").write_text(" ".join(map(str, running.pids)))
+    (PIDS / "all").write_text(" ".join(str(Started.of(pid)) for pid in running.pids))
     urls = running.urls
     table = Table("service", "API", "logs")
     for service, url in urls.items():
         table.add_row(service, f"{url}/ready", f"{LOGS}/{service}-{{api,worker}}.log")
     console.print(table)
     gateway = urls["gateway"]
-    seed_demo.seed(gateway)
+    seed_demo.seed(gateway, identity)
     console.print(f"""
 [bold]Accord is running.[/]
   Web app: [bold]{gateway}/[/]
      (sign in as sam, alex, jo or priya on the development provider's page: {running.dev_idp})
   Public API (through the gateway): [bold]{gateway}/api/v1[/]   OpenAPI: {gateway}/api/v1/openapi.json
      reference: {gateway}/api/v1/docs
-  Demo tokens: curl -s -X POST {gateway}/dev-idp/token -H 'content-type: application/json' -d '{{"user":"sam"}}'
-     (users: sam - client, alex - therapist, jo - parent, priya - supervisor; see {gateway}/dev-idp/users)
+  Demo tokens: TOKEN=$(uv run accord-devtools token sam)
+     (users: sam - client, alex - therapist, jo - parent, priya - supervisor)
   Try: curl -s {gateway}/api/v1/me/overview -H "Authorization: Bearer $TOKEN"
   E-mail sent by the notifications service: {LOGS / "mail.log"}
   Kafka: {infra.bootstrap_servers}   PostgreSQL: {_hide(infra.admin_url)}   Service settings: {ENV_FILE}
@@ -71,11 +72,15 @@ def up() -> None:
 
 @app.command()
 def down() -> None:
-    """Stop every service, then Kafka and PostgreSQL."""
-    _stop_services()
-    infra = stack.load(STATE)
-    if infra is not None:
-        stack.stop_servers(infra)
+    """Stop every service, then Kafka and PostgreSQL; says what could not be stopped, if anything."""
+    problems = _stop_services()
+    if STATE.exists():
+        # Not stack.load: that forgets servers whose recorded process is gone, and one restarted by hand still runs.
+        problems += stack.stop_servers(stack.Infra(**json.loads(STATE.read_text())))
+    if problems:
+        for problem in problems:
+            console.print(f"[red]Not stopped:[/] {problem}")
+        raise typer.Exit(1)
     STATE.unlink(missing_ok=True)
     console.print("Accord is stopped.")
 
@@ -85,16 +90,27 @@ def status() -> None:
     """What runs, and where."""
     infra = stack.load(STATE)
     console.print(f"infrastructure: {'running at ' + infra.bootstrap_servers if infra else 'stopped'}")
-    pids = [int(p) for f in (PIDS.glob("*") if PIDS.exists() else []) for p in f.read_text().split()]
-    running = sum(alive(p) for p in pids)
-    console.print(f"service processes: {running} of {len(pids)} running; logs in {LOGS}")
+    records = [r for f in (PIDS.glob("*") if PIDS.exists() else []) for r in f.read_text().split()]
+    running = sum(bool((started := Started.parse(r)) and started.process()) for r in records)
+    console.print(f"service processes: {running} of {len(records)} running; logs in {LOGS}")
 
 
-def _stop_services() -> None:
+def _stop_services() -> list[str]:
+    """Stops the recorded service processes that still run (never a process that took over a recorded id); goes on
+    past one that cannot be stopped and returns what could not."""
+    problems = []
     for pidfile in PIDS.glob("*") if PIDS.exists() else []:
-        for pid in reversed(pidfile.read_text().split()):
-            terminate(int(pid), timeout=15)
+        for record in reversed(pidfile.read_text().split()):
+            started = Started.parse(record)
+            if started is None:
+                problems.append(f"process {record}: recorded without its start time, so not signalled")
+                continue
+            try:
+                stop(started, timeout=15)
+            except Exception as exc:
+                problems.append(f"process {started.pid}: {exc}")
         pidfile.unlink()
+    return problems
 
 
 def _port_free(port: int) -> bool:

@@ -1,4 +1,5 @@
-"""Demo data through the public API, as the demo users of the development identity provider.
+"""Demo data through the public API, as the demo users, with tokens signed by the local stack's development
+identity (its keys in .accord/local, where scripts/up keeps them).
 
     uv run python scripts/seed_demo.py http://127.0.0.1:8080
 
@@ -7,6 +8,7 @@ Fixed, client-supplied ids make it safe to run again: a second run changes nothi
 
 import time
 from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
 from typing import Any
 from uuid import UUID
 
@@ -15,9 +17,11 @@ import typer
 from rich.console import Console
 from rich.progress import Progress
 
-from accord.shared.devinfra.demo_users import DEMO_TEAM, DEMO_USERS
+from accord.devtools.infra.demo_users import DEMO_TEAM, DEMO_TENANT, DEMO_USERS
+from accord.devtools.infra.identity import DevIdentityProvider
 
 console = Console()
+ROOT = Path(__file__).resolve().parents[1]
 EPISODE = UUID("e0000000-0000-4000-8000-0000000000e1")
 GOALS = [UUID("90000000-0000-4000-8000-000000000001"), UUID("90000000-0000-4000-8000-000000000002")]
 
@@ -51,11 +55,11 @@ def goal(statement: str, why: str, milestones: list[tuple[str, float]], i: int) 
 
 
 class Demo:
-    def __init__(self, base: str) -> None:
+    def __init__(self, base: str, identity: DevIdentityProvider) -> None:
         self.http = httpx.Client(base_url=base, timeout=30)
         self.tokens = {
-            u: self.http.post("/dev-idp/token", json={"user": u}).raise_for_status().json()["access_token"]
-            for u in DEMO_USERS
+            name: identity.token(u.sub, u.roles, DEMO_TENANT, teams=u.teams, lifetime=3600)
+            for name, u in DEMO_USERS.items()
         }
 
     def call(
@@ -91,8 +95,8 @@ class Demo:
             raise RuntimeError(f"{method} {path} as {user}: {r.status_code} {r.text}")
 
 
-def seed(base: str) -> None:
-    demo = Demo(base)
+def seed(base: str, identity: DevIdentityProvider) -> None:
+    demo = Demo(base, identity)
     sam, jo = DEMO_USERS["sam"].sub, DEMO_USERS["jo"].sub
     goals = [
         goal(
@@ -181,8 +185,11 @@ def share(demo: Demo, goal_id: UUID, person: UUID) -> Any:
     )
 
 
-def main(gateway: str = typer.Argument("http://127.0.0.1:8080")) -> None:
-    seed(gateway)
+def main(
+    gateway: str = typer.Argument("http://127.0.0.1:8080"),
+    keys: Path = typer.Option(ROOT / ".accord" / "local", help="the development identity's keys (scripts/up's)"),
+) -> None:
+    seed(gateway, DevIdentityProvider.load_or_create(keys))
     console.print("[green]Demo data is in.[/] Sign in as sam, alex, jo or priya at the development identity provider.")
 
 

@@ -14,6 +14,7 @@ import pytest
 from fastapi import FastAPI
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 
+from accord.devtools.testing import TokenFactory, eventually, serving
 from accord.gateway.bootstrap import create_api as gateway_api
 from accord.goals.bootstrap import create_api as goals_api
 from accord.goals.bootstrap import settings as goals_settings
@@ -22,7 +23,6 @@ from accord.notifications.bootstrap import subscriptions as notifications_subscr
 from accord.progress.bootstrap import settings as progress_settings
 from accord.progress.bootstrap import subscriptions as progress_subscriptions
 from accord.shared.runtime import Subscription, run_worker
-from accord.shared.testing import TokenFactory, eventually, serving
 
 pytestmark = pytest.mark.integration
 

@@ -1,7 +1,39 @@
 /// <reference types="vitest/config" />
 import react from "@vitejs/plugin-react";
-import { defineConfig } from "vite";
+import { readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { join, resolve } from "node:path";
+import { brotliCompressSync, constants, gzipSync } from "node:zlib";
+import { defineConfig, type Plugin } from "vite";
 import { VitePWA } from "vite-plugin-pwa";
+
+const COMPRESSIBLE = /\.(js|mjs|css|html|svg|json|webmanifest)$/;
+
+/** Writes `<file>.br` and `<file>.gz` beside every text file of the build: the gateway sends the copy the browser
+ * accepts (services/gateway/.../webapp.py), compressed once here at the highest level instead of per request. */
+function precompress(): Plugin {
+  let outDir = "dist";
+  return {
+    name: "accord-precompress",
+    apply: "build",
+    configResolved(config) {
+      outDir = resolve(config.root, config.build.outDir);
+    },
+    closeBundle: {
+      order: "post",
+      sequential: true,
+      handler() {
+        for (const name of readdirSync(outDir, { recursive: true, encoding: "utf8" })) {
+          if (!COMPRESSIBLE.test(name) || name.startsWith(".vite")) continue;
+          const file = join(outDir, name);
+          const data = readFileSync(file);
+          if (data.length < 1024) continue; // smaller than a packet: not worth a second variant
+          writeFileSync(`${file}.br`, brotliCompressSync(data, { params: { [constants.BROTLI_PARAM_QUALITY]: 11 } }));
+          writeFileSync(`${file}.gz`, gzipSync(data, { level: 9 }));
+        }
+      },
+    },
+  };
+}
 
 // The app is served by the gateway at / beside the API (/api/v1) and the sign-in routes (/auth); in development
 // Vite proxies those to a gateway started with scripts/up (ACCORD_GATEWAY_URL to point elsewhere).
@@ -10,6 +42,7 @@ const gateway = process.env.ACCORD_GATEWAY_URL ?? "http://127.0.0.1:8080";
 export default defineConfig({
   plugins: [
     react(),
+    precompress(),
     VitePWA({
       // Our own service worker (src/sw.ts) built from Workbox modules: precaching plus the Web Push handlers.
       strategies: "injectManifest",

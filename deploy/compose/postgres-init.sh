@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # PostgreSQL's first start (docker-entrypoint-initdb.d): the accord database and, per service, a login role
 # accord_<service> that owns the schema <service> and can use nothing else. Mirrors
-# accord.shared.devinfra.provision, which does the same for the no-Docker stack. Passwords come from the
+# accord.devtools.infra.provision, which does the same for the no-Docker stack. Passwords come from the
 # environment (ACCORD_<SERVICE>_DB_PASSWORD), never from this file.
 set -euo pipefail
 

@@ -15,12 +15,12 @@ import pyarrow.dataset as ds
 import pytest
 from aiokafka.admin import AIOKafkaAdminClient
 
+from accord.devtools.infra.stack import Infra
+from accord.devtools.testing import create_topic
 from accord.ops.lander import KafkaAccess, land
-from accord.shared.devinfra.stack import Infra
 from accord.shared.events import Envelope
 from accord.shared.events.contracts.goals import GoalPaused
 from accord.shared.kafka import new_producer
-from accord.shared.testing import create_topic
 
 pytestmark = pytest.mark.integration
 

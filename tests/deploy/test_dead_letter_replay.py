@@ -7,12 +7,12 @@ from typing import Any
 import pytest
 from faststream.kafka import KafkaBroker
 
+from accord.devtools.infra.stack import Infra
+from accord.devtools.testing import create_topic, eventually, goal_paused, header, read_topic
 from accord.ops.lag import group_lag
-from accord.shared.devinfra.stack import Infra
 from accord.shared.events import Envelope
 from accord.shared.inbox import IdempotentConsumer, subscribe
 from accord.shared.kafka import new_producer
-from accord.shared.testing import create_topic, eventually, goal_paused, header, read_topic
 
 pytestmark = pytest.mark.integration
 

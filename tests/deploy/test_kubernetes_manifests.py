@@ -76,6 +76,14 @@ def _container(docs: list[dict[str, Any]], deployment: str) -> dict[str, Any]:
     return container
 
 
+def _gateway_env(docs: list[dict[str, Any]], name: str) -> dict[str, Any]:
+    return next(e for e in _container(docs, "gateway-api")["env"] if e["name"] == name)
+
+
+def _without_gateway_env(docs: list[dict[str, Any]], name: str) -> None:
+    _container(docs, "gateway-api")["env"].remove(_gateway_env(docs, name))
+
+
 def _open_to_outside(docs: list[dict[str, Any]]) -> None:
     policy = _named(docs, "NetworkPolicy", "service-apis-ingress-from-gateway")
     policy["spec"]["ingress"][0]["from"].append({"namespaceSelector": {}})
@@ -101,6 +109,17 @@ def _open_to_outside(docs: list[dict[str, Any]]) -> None:
         (lambda d: d.append({"kind": "Secret", "metadata": {"name": "oops"}}), "a Secret is inlined"),
         (lambda d: _container(d, "goals-api").pop("readinessProbe"), "liveness and readiness"),
         (lambda d: _container(d, "goals-api")["resources"].pop("limits"), "memory limit"),
+        (lambda d: _without_gateway_env(d, "ACCORD_GATEWAY_LOGIN_CLIENT_SECRET"), "login_client_secret"),
+        (lambda d: _gateway_env(d, "ACCORD_GATEWAY_LOGIN_CLIENT_SECRET")["valueFrom"]["secretKeyRef"].update(
+            optional=True), "login_client_secret"),
+        (lambda d: _named(d, "ConfigMap", "accord-gateway-config")["data"].pop("ACCORD_GATEWAY_REDIS_URL"),
+         "keep browser sessions in memory"),
+        (lambda d: _named(d, "ConfigMap", "accord-gateway-config")["data"].pop("ACCORD_GATEWAY_LOGIN_ISSUER"),
+         "sign-in is not configured"),
+        (lambda d: _named(d, "ConfigMap", "accord-gateway-config")["data"].update(
+            ACCORD_GATEWAY_PUBLIC_BASE_URL="http://accord.health-service.example"), "https public_base_url"),
+        (lambda d: _named(d, "ConfigMap", "accord-notifications-config")["data"].update(
+            ACCORD_NOTIFICATIONS_APP_BASE_URL="https://elsewhere.example"), "notification links"),
     ],
 )  # fmt: skip
 def test_manifests_that_disagree_with_the_services_are_caught(
@@ -125,3 +144,20 @@ def test_the_prod_overlay_pins_images_and_dev_runs_one_broker(rendered: dict[str
     dev_topics = [d for d in rendered["dev"] if d["kind"] == "KafkaTopic"]
     assert {(t["spec"]["replicas"], t["spec"]["config"]["min.insync.replicas"]) for t in dev_topics} == {(1, 1)}
     assert yaml.safe_dump(rendered["prod"]).count("kind: Secret\n") == 0
+
+
+def test_the_production_gateway_signs_browsers_in_with_its_client_secret_from_a_secret_and_sessions_in_redis(
+    rendered: dict[str, Any],
+) -> None:
+    docs = rendered["prod"]
+    secret = _gateway_env(docs, "ACCORD_GATEWAY_LOGIN_CLIENT_SECRET")["valueFrom"]["secretKeyRef"]
+    assert secret == {"name": "accord-gateway-login", "key": "client-secret"}  # required: no start without it
+    config = _named(docs, "ConfigMap", "accord-gateway-config")["data"]
+    assert (
+        config["ACCORD_GATEWAY_LOGIN_ISSUER"]
+        == _named(docs, "ConfigMap", "accord-config")["data"]["ACCORD_OIDC_ISSUER"]
+    )  # the provider that signs people in issues the access tokens the services verify
+    assert config["ACCORD_GATEWAY_PUBLIC_BASE_URL"].startswith("https://")
+    assert config["ACCORD_GATEWAY_REDIS_URL"].startswith("redis")
+    links = _named(docs, "ConfigMap", "accord-notifications-config")["data"]["ACCORD_NOTIFICATIONS_APP_BASE_URL"]
+    assert links == config["ACCORD_GATEWAY_PUBLIC_BASE_URL"]

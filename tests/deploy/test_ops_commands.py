@@ -13,14 +13,14 @@ import httpx
 import pytest
 from aiokafka import TopicPartition
 
+from accord.devtools.infra.ports import free_port
+from accord.devtools.infra.stack import Infra
+from accord.devtools.testing import create_topic, eventually
 from accord.ops.kafka_util import consumer
 from accord.ops.lag import group_lag
 from accord.ops.topics import verify_topics
-from accord.shared.devinfra.ports import free_port
-from accord.shared.devinfra.stack import Infra
 from accord.shared.events.registry import TopicSpec
 from accord.shared.kafka import new_producer
-from accord.shared.testing import create_topic, eventually
 
 pytestmark = pytest.mark.integration
 

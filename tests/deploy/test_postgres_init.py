@@ -11,9 +11,9 @@ from pathlib import Path
 import asyncpg
 import pytest
 
+from accord.devtools.infra import postgres
 from accord.shared import migrations
-from accord.shared.devinfra import postgres
-from accord.shared.devinfra.provision import SERVICES
+from accord.shared.services import SERVICES
 
 pytestmark = pytest.mark.integration
 SCRIPT = Path(__file__).resolve().parents[2] / "deploy" / "compose" / "postgres-init.sh"

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from accord.shared.devinfra.services import RunningServices, start_all
-from accord.shared.testing import TokenFactory
+from accord.devtools.infra.services import RunningServices, start_all
+from accord.devtools.testing import TokenFactory
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -13,9 +13,9 @@ import asyncpg
 import httpx
 import pytest
 
+from accord.devtools.infra.services import RunningServices
+from accord.devtools.testing import TokenFactory
 from accord.gateway.domain.routes import OWNERS
-from accord.shared.devinfra.services import RunningServices
-from accord.shared.testing import TokenFactory
 
 pytestmark = pytest.mark.integration
 REFUSED = {401, 403, 404, 409}  # 409: progress answers "not known here yet" for goals hidden from the caller

@@ -10,8 +10,8 @@ from uuid import uuid4
 import httpx
 import pytest
 
-from accord.shared.devinfra.demo_users import DEMO_USERS
-from accord.shared.devinfra.services import RunningServices
+from accord.devtools.infra.demo_users import DEMO_USERS
+from accord.devtools.infra.services import RunningServices
 
 pytestmark = pytest.mark.integration
 FIELD = re.compile(r'<input type="hidden" name="([^"]+)" value="([^"]*)">')

@@ -9,8 +9,8 @@ from uuid import uuid4
 import httpx
 import pytest
 
-from accord.shared.devinfra.services import RunningServices
-from accord.shared.testing import TokenFactory
+from accord.devtools.infra.services import RunningServices
+from accord.devtools.testing import TokenFactory
 
 pytestmark = pytest.mark.integration
 

@@ -15,10 +15,10 @@ import httpx
 import pytest
 from httpx_sse import ServerSentEvent, aconnect_sse
 
-from accord.shared.devinfra.ports import free_port
-from accord.shared.devinfra.processes import terminate
-from accord.shared.devinfra.services import RunningServices, spawn, wait_ready
-from accord.shared.testing import TokenFactory
+from accord.devtools.infra.ports import free_port
+from accord.devtools.infra.processes import terminate
+from accord.devtools.infra.services import RunningServices, spawn, wait_ready
+from accord.devtools.testing import TokenFactory
 
 pytestmark = pytest.mark.integration
 QUESTIONNAIRES = "/api/v1/progress/questionnaires"

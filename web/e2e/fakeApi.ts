@@ -1,5 +1,6 @@
 import type { BrowserContext, Page, Route } from "@playwright/test";
 import type { Episode, Goal, GoalProgress, InboxItem, Preferences } from "../src/api/types";
+import { liveSessionTimes } from "../src/test/sessionTimes";
 
 export const SAM = "5a000000-0000-4000-8000-000000000001";
 export const JO = "70000000-0000-4000-8000-000000000003";
@@ -152,8 +153,7 @@ export class FakeApi {
       tenant_id: "demo",
       name: this.person === "sam" ? "Sam" : "Jo",
       csrf_token: CSRF,
-      expires_at: "2026-11-28T18:00:00Z",
-      idle_expires_at: "2026-11-28T12:00:00Z",
+      ...liveSessionTimes(),
     };
     const routes: Record<string, () => { status: number; body?: unknown }> = {
       "GET /auth/session": () => ({ status: 200, body: session }),

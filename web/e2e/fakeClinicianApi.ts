@@ -1,5 +1,6 @@
 import type { Page, Route } from "@playwright/test";
 import { REPORT, REPORT_CHECKINS, REPORT_CLIENT, REPORT_GOAL, REPORT_GOAL_RECORD } from "../src/clinician/reportFixture";
+import { liveSessionTimes } from "../src/test/sessionTimes";
 
 export const ALEX = "a1000000-0000-4000-8000-000000000002";
 export const TEAM = "d0000000-0000-4000-8000-000000000001";
@@ -43,8 +44,7 @@ export class FakeClinicianApi {
         tenant_id: "demo",
         name: "Alex",
         csrf_token: "csrf-e2e",
-        expires_at: "2026-11-28T18:00:00Z",
-        idle_expires_at: "2026-11-28T12:00:00Z",
+        ...liveSessionTimes(),
       }),
       "GET /api/v1/notifications/preferences": () => ({
         locale: this.locale,

@@ -145,6 +145,6 @@ test("screenshot: the supervisor's service outcomes", async ({ page }, testInfo)
   await page.goto("/outcomes");
   await expect(page.getByRole("heading", { name: "Service outcomes", level: 1 })).toBeVisible();
   await page.getByRole("button", { name: "Show outcomes" }).click(); // the first of the supervisor's teams
-  await expect(page.getByRole("cell", { name: "Suppressed (fewer than 5 clients)" }).first()).toBeVisible();
+  await expect(page.getByRole("cell", { name: "Suppressed (fewer than 5 clients in the period or in one of its months)" }).first()).toBeVisible();
   await shoot(page, testInfo, "outcomes");
 });

@@ -8,9 +8,12 @@ import { ErrorPanel } from "./components/ErrorBoundary";
 import { Layout } from "./components/Layout";
 import { languageOf, setLanguage } from "./i18n";
 import { startSync } from "./offline/sync";
+// Today, the young person's first screen, comes with the app itself: as a chunk of its own it was fetched only once
+// the session had answered, one round trip more before the first screen (2 s on a slow 3G connection, see
+// docs/benchmarks.md), for about 4 KB gzipped.
+import Today from "./screens/Today";
 
-// Each screen is its own chunk: the first screen loads only what it shows.
-const Today = lazy(() => import("./screens/Today"));
+// Each screen is its own chunk: the first screen loads only what it shows. Today (imported above) is the exception.
 const GoalDraft = lazy(() => import("./screens/GoalDraft"));
 const GoalDetail = lazy(() => import("./screens/GoalDetail"));
 const CheckIn = lazy(() => import("./screens/CheckIn"));
@@ -103,7 +106,14 @@ export function App() {
     setCheckedOwner(me.subject);
   }, [client, me]);
 
-  useEffect(() => (me ? startSync(me.subject) : undefined), [me]);
+  // Entries sent in the background (back online, or when the app opens) change the goals' progress: read it again.
+  useEffect(() => {
+    if (!me) return undefined;
+    return startSync(me.subject, (goalIds) => {
+      for (const id of goalIds) void client.invalidateQueries({ queryKey: keys.progress(id) });
+      void client.invalidateQueries({ queryKey: keys.overview });
+    });
+  }, [client, me]);
 
   // The language follows the person's notification preference (they can change it in Settings).
   const locale = preferences.data?.locale;

@@ -1,7 +1,7 @@
 import { PersistQueryClientProvider } from "@tanstack/react-query-persist-client";
 import { StrictMode } from "react";
 import { createRoot } from "react-dom/client";
-import { makeQueryClient, persistOptions } from "./api/queryClient";
+import { keepCacheWhenHidden, makeQueryClient, persistOptions, refreshAfterRestore } from "./api/queryClient";
 import { App } from "./App";
 import { ErrorBoundary } from "./components/ErrorBoundary";
 import "./i18n";
@@ -12,7 +12,14 @@ const queryClient = makeQueryClient();
 createRoot(document.getElementById("root")!).render(
   <StrictMode>
     <ErrorBoundary>
-      <PersistQueryClientProvider client={queryClient} persistOptions={persistOptions}>
+      <PersistQueryClientProvider
+        client={queryClient}
+        persistOptions={persistOptions}
+        onSuccess={() => {
+          keepCacheWhenHidden(queryClient);
+          void refreshAfterRestore(queryClient);
+        }}
+      >
         <App />
       </PersistQueryClientProvider>
     </ErrorBoundary>

@@ -11,9 +11,9 @@ from devidp_flow import authorize, pkce_pair
 
 from accord.devidp.app import create_app
 from accord.devidp.settings import Settings
+from accord.devtools.infra.demo_users import DEMO_USERS
+from accord.devtools.infra.identity import DevIdentityProvider
 from accord.shared.auth import TokenVerifier
-from accord.shared.devinfra.demo_users import DEMO_USERS
-from accord.shared.devinfra.identity import DevIdentityProvider
 
 ISSUER = "http://127.0.0.1:9000"
 CALLBACK = "http://127.0.0.1:8080/auth/callback"

@@ -22,9 +22,9 @@ from gateway_harness import StandIn
 from accord.devidp.app import create_app as create_idp
 from accord.devidp.server import Provider
 from accord.devidp.settings import Settings as IdpSettings
+from accord.devtools.infra.identity import DevIdentityProvider
+from accord.devtools.infra.ports import free_port, wait_for_port
 from accord.gateway.bootstrap import create_api
-from accord.shared.devinfra.identity import DevIdentityProvider
-from accord.shared.devinfra.ports import free_port, wait_for_port
 
 GATEWAY = "https://gateway.test"
 SECRET = "a-client-secret-for-the-gateway-tests"

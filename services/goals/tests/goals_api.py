@@ -7,7 +7,7 @@ from uuid import UUID, uuid4
 
 import httpx
 
-from accord.shared.testing import TokenFactory
+from accord.devtools.testing import TokenFactory
 
 
 @dataclass

@@ -1,21 +1,11 @@
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, timedelta
 from uuid import UUID, uuid4
 
-from accord.progress.domain.progress import Point
-from accord.shared.events.contracts.common import (
-    Direction,
-    Instrument,
-    Measure,
-    MeasureKind,
-    MilestoneKind,
-    MilestoneSpec,
-    Party,
-    Role,
-    Visibility,
-)
-from accord.shared.events.contracts.goals import GoalAgreed
+from goal_builders import T0, agreed_goal
 
-T0 = datetime(2026, 10, 1, 9, 0, tzinfo=UTC)
+from accord.progress.domain.progress import Point
+from accord.shared.events.contracts.common import Direction, Instrument, Measure, MeasureKind
+from accord.shared.events.contracts.goals import GoalAgreed
 
 
 def agreed(
@@ -29,27 +19,16 @@ def agreed(
     client: UUID | None = None,
     version: int = 1,
 ) -> GoalAgreed:
-    client = client or uuid4()
-    return GoalAgreed(
-        client_id=client,
-        goal_id=uuid4(),
-        episode_id=uuid4(),
+    return agreed_goal(
+        client,
         version=version,
-        category_code="daily_living",
         measure=Measure(kind=kind, minimum=0, maximum=maximum, instrument=instrument),
         baseline=baseline,
         target=target,
         direction=direction,
-        due_date=date(2027, 1, 1),
-        review_interval_days=14,
-        milestones=tuple(
-            MilestoneSpec(milestone_id=uuid4(), position=i, kind=MilestoneKind.THRESHOLD, threshold=t)
-            for i, t in enumerate(thresholds, start=1)
-        ),
-        visibility=Visibility.PRIVATE,
-        parties=(Party(person_id=client, role=Role.CLIENT),),
-        proposed_at=T0,
+        thresholds=thresholds,
         agreed_at=T0,
+        due_date=date(2027, 1, 1),
     )
 
 

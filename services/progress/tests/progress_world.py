@@ -7,24 +7,18 @@ from typing import Any
 from uuid import UUID, uuid4
 
 import httpx
+from goal_builders import agreed_goal
 
+from accord.devtools.testing import TokenFactory, eventually
 from accord.progress.bootstrap import settings, subscriptions
 from accord.shared.events import Envelope, IntegrationEvent
 from accord.shared.events.contracts import goals as ev
 from accord.shared.events.contracts.common import (
-    Direction,
-    Measure,
-    MeasureKind,
-    MilestoneKind,
-    MilestoneSpec,
-    Party,
     Role,
-    Visibility,
 )
 from accord.shared.kafka import new_producer
 from accord.shared.outbox.store import envelope_headers
 from accord.shared.runtime import run_worker
-from accord.shared.testing import TokenFactory, eventually
 
 
 async def announce(bootstrap: str, tenant: str, *events: IntegrationEvent) -> list[Envelope]:
@@ -84,31 +78,17 @@ class CareTeam:
         agreed_days_ago: int = 1,
         review_interval_days: int = 14,
     ) -> ev.GoalAgreed:
-        agreed_at = datetime.now(UTC) - timedelta(days=agreed_days_ago)
-        return ev.GoalAgreed(
-            client_id=self.client,
-            goal_id=goal_id or uuid4(),
-            episode_id=self.episode,
+        return agreed_goal(
+            self.client,
+            therapist=self.therapist,
+            episode=self.episode,
+            goal_id=goal_id,
             version=version,
-            category_code="daily_living",
-            measure=Measure(kind=MeasureKind.GOAL_RATING, minimum=0, maximum=10),
-            baseline=2,
-            target=8,
-            direction=Direction.INCREASE,
-            due_date=date.today() + timedelta(days=60),
-            review_interval_days=review_interval_days,
-            milestones=tuple(
-                MilestoneSpec(milestone_id=uuid4(), position=i, kind=MilestoneKind.THRESHOLD, threshold=t)
-                for i, t in enumerate(thresholds, start=1)
-            ),
-            visibility=Visibility.SHARED if shared else Visibility.PRIVATE,
+            thresholds=thresholds,
             shared_with=(self.mum,) if shared else (),
-            parties=(
-                Party(person_id=self.client, role=Role.CLIENT),
-                Party(person_id=self.therapist, role=Role.THERAPIST),
-            ),
-            proposed_at=agreed_at,
-            agreed_at=agreed_at,
+            review_interval_days=review_interval_days,
+            agreed_at=datetime.now(UTC) - timedelta(days=agreed_days_ago),
+            due_date=date.today() + timedelta(days=60),
         )
 
 

@@ -7,11 +7,11 @@ from uuid import UUID, uuid4
 
 from pydantic import SecretStr
 
+from accord.devtools.published.examples import example
 from accord.reporting.analytics.keys import KeyPeriod
 from accord.shared.events.base import ClientEvent
 from accord.shared.events.compat import schema_of
 from accord.shared.events.registry import EVENTS
-from accord.shared.published.examples import example
 
 UUIDS = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
 

@@ -8,6 +8,7 @@ from datetime import UTC, date, datetime
 from typing import Any
 from uuid import UUID, uuid4
 
+from goal_builders import agreed_goal
 from reporting_analytics import period, secret
 
 from accord.reporting.analytics.keys import KeyPeriod
@@ -124,11 +125,10 @@ def _agree(j: Journey, goal: UUID, episode: UUID, parties: tuple[Party, ...]) ->
             client_id=c, goal_id=goal, version=1, party_id=party, decision=g.Decision.AGREE
         )
         j.emit(decision, at(4, 9))
-    agreed = g.GoalAgreed(
-        client_id=c,
+    agreed = agreed_goal(
+        c,
         goal_id=goal,
-        episode_id=episode,
-        version=1,
+        episode=episode,
         category_code="social_confidence",
         measure=Measure(kind=MeasureKind.COUNT_PER_PERIOD, minimum=0, maximum=14, period_days=7, unit_code="lunches"),
         baseline=0,
@@ -137,7 +137,6 @@ def _agree(j: Journey, goal: UUID, episode: UUID, parties: tuple[Party, ...]) ->
         due_date=date(2025, 6, 30),
         review_interval_days=28,
         milestones=(MilestoneSpec(milestone_id=j["milestone"], position=1, kind=MilestoneKind.ACTION),),
-        visibility=Visibility.SHARED,
         shared_with=(j.parent,),
         parties=parties,
         proposed_at=at(3),

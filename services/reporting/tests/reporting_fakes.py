@@ -14,6 +14,7 @@ from accord.reporting.domain.history import ClientHistory
 from accord.reporting.domain.measures import OutcomeRules
 from accord.reporting.domain.outcomes import Period, service_outcomes
 from accord.reporting.domain.projection import TABLES, rows_for
+from accord.reporting.domain.suppression import published_outcomes
 from accord.reporting.entrypoints.schemas import CaseloadEntry, ClientReport, MetricOut
 from accord.shared.events import Envelope
 from accord.shared.events.contracts.common import Role
@@ -76,3 +77,12 @@ def team_caseload_json(
 ) -> list[dict[str, Any]]:
     rows = [team_caseload_row(store.history(tenant, c), team, now, seen) for c in store.clients(tenant)]
     return [CaseloadEntry.of(r, None).model_dump(mode="json") for r in rows if r is not None]
+
+
+def published_outcomes_json(
+    store: InMemoryProjections, tenant: str, team: UUID, period: Period, rules: OutcomeRules | None = None
+) -> list[dict[str, Any]]:
+    """The figures as the API publishes them: over whole months, totals withheld with a small month."""
+    histories = [store.history(tenant, c) for c in store.clients(tenant)]
+    metrics = published_outcomes(histories, team, period, rules or OutcomeRules())
+    return [MetricOut.of(m).model_dump(mode="json") for m in metrics]

@@ -9,6 +9,7 @@ import httpx
 from aiokafka import AIOKafkaConsumer, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient
 
+from accord.devtools.testing import eventually, partitions_of
 from accord.reporting.bootstrap import create_api, settings, subscriptions
 from accord.reporting.handlers import CONSUMED_TOPICS
 from accord.shared.events import Envelope
@@ -16,7 +17,6 @@ from accord.shared.events.registry import topic_for
 from accord.shared.kafka import new_producer
 from accord.shared.outbox.store import envelope_headers
 from accord.shared.runtime import run_worker
-from accord.shared.testing import eventually, partitions_of
 
 
 async def publish(bootstrap: str, envelopes: Iterable[Envelope]) -> None:

@@ -11,6 +11,8 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 from uuid import UUID, uuid4
 
+from goal_builders import agreed_goal
+
 from accord.shared.events import Envelope
 from accord.shared.events.base import IntegrationEvent
 from accord.shared.events.contracts import goals as g
@@ -136,17 +138,16 @@ class Script:
         self.propose(client, goal, episode, lead, proposed, shared)
         self.decide(client, goal, client, True, (proposed + agreed) / 2)
         self.decide(client, goal, lead, True, agreed + 0.01)
-        visibility, shared_with = (Visibility.SHARED, (self.cast.family,)) if shared else (Visibility.PRIVATE, ())
+        shared_with = (self.cast.family,) if shared else ()
         specs = tuple(
             MilestoneSpec(milestone_id=self.cast[m], position=i, kind=MilestoneKind.THRESHOLD, threshold=t)
             for i, (m, t) in enumerate(milestones, start=1)
         )
         direction = Direction.INCREASE if target > baseline else Direction.DECREASE
-        event = g.GoalAgreed(
-            client_id=client,
+        event = agreed_goal(
+            client,
             goal_id=self.cast[goal],
-            episode_id=self.cast[episode],
-            version=1,
+            episode=self.cast[episode],
             category_code="wellbeing",
             measure=measure,
             baseline=baseline,
@@ -155,7 +156,6 @@ class Script:
             due_date=(self.now + timedelta(days=60)).date(),
             review_interval_days=interval,
             milestones=specs,
-            visibility=visibility,
             shared_with=shared_with,
             parties=(Party(person_id=client, role=Role.CLIENT), Party(person_id=lead, role=Role.THERAPIST)),
             proposed_at=self.d(proposed),
@@ -206,7 +206,10 @@ class Script:
         )
         self.emit(event, self.d(at))
 
-    def questionnaire(self, client: UUID, instrument: Instrument, total: int, at: float) -> None:
+    def questionnaire(
+        self, client: UUID, instrument: Instrument, total: int, at: float, episode: str | None = None
+    ) -> UUID:
+        """A response completed for the named episode, or one published before responses named their episode."""
         event = p.QuestionnaireCompleted(
             client_id=client,
             response_id=uuid4(),
@@ -214,8 +217,10 @@ class Script:
             total=total,
             severity=severity(instrument, total),
             occurred_at=self.d(at),
+            episode_id=self.cast[episode] if episode else None,
         )
         self.emit(event, self.d(at))
+        return event.response_id
 
     def signal(self, client: UUID, name: str, at: float) -> Envelope:
         event = p.SafetySignalRaised(
@@ -271,11 +276,11 @@ def script(cast: Cast, now: datetime) -> list[Envelope]:
     s.milestone(c0, "G0b", "M0b1", 20)
     s.status(c0, "G0b", p.AchievementStatus.IMPROVING, 20)
     s.value(c0, "G0b", 5, 3)  # progress (5 - 10) / (2 - 10) = 0.625
-    s.questionnaire(c0, Instrument.PHQ9, 27, 95)  # before the episode: not the team's
-    s.questionnaire(c0, Instrument.PHQ9, 15, 85)
-    s.questionnaire(c0, Instrument.GAD7, 9, 85)
-    s.questionnaire(c0, Instrument.PHQ9, 8, 5)  # -7: reliable; caseness -> none: reliable recovery
-    s.questionnaire(c0, Instrument.GAD7, 5, 5)
+    s.questionnaire(c0, Instrument.PHQ9, 27, 95, "E0")  # dated before the episode: in its report, not its outcomes
+    s.questionnaire(c0, Instrument.PHQ9, 15, 85, "E0")
+    s.questionnaire(c0, Instrument.GAD7, 9, 85, "E0")
+    s.questionnaire(c0, Instrument.PHQ9, 8, 5, "E0")  # -7: reliable; caseness -> none: reliable recovery
+    s.questionnaire(c0, Instrument.GAD7, 5, 5, "E0")
     alert = s.signal(c0, "S0", 2)
     s.notified(c0, alert, lead, True, 2)
 
@@ -288,8 +293,8 @@ def script(cast: Cast, now: datetime) -> list[Envelope]:
         client_id=c1, goal_id=cast["G1"], goal_version=1, reason=p.ReviewReason.NO_RECENT_ENTRY, suggested_at=s.d(6)
     )
     s.emit(review, s.d(6))
-    s.questionnaire(c1, Instrument.PHQ9, 12, 80)
-    s.questionnaire(c1, Instrument.PHQ9, 9, 10)
+    s.questionnaire(c1, Instrument.PHQ9, 12, 80, "E1")
+    s.questionnaire(c1, Instrument.PHQ9, 9, 10, "E1")
 
     # c2: agreed before the period (not counted as agreed in it), paused and resumed; review interval elapsed.
     s.agree(c2, "G2", "E2", lead, 70, 65, baseline=1, target=8, milestones=(("M2a", 3), ("M2b", 6)))
@@ -299,22 +304,22 @@ def script(cast: Cast, now: datetime) -> list[Envelope]:
     s.rating(c2, "G2", 6, 15)  # GBO change 5: reliable
     s.emit(g.GoalPaused(client_id=c2, goal_id=cast["G2"], paused_by=lead), s.d(12))
     s.emit(g.GoalResumed(client_id=c2, goal_id=cast["G2"], resumed_by=lead), s.d(9))
-    s.questionnaire(c2, Instrument.GAD7, 14, 75)
-    s.questionnaire(c2, Instrument.GAD7, 13, 8)
+    s.questionnaire(c2, Instrument.GAD7, 14, 75, "E2")
+    s.questionnaire(c2, Instrument.GAD7, 13, 8, "E2")
 
     # c3: goal achieved and closed; PHQ-9 rises reliably.
     s.agree(c3, "G3", "E3", lead, 40, 38, baseline=4, target=9, milestones=(("M3", 7),))
     s.rating(c3, "G3", 8, 21)  # GBO change 4: reliable
     s.milestone(c3, "G3", "M3", 21)
     s.emit(g.GoalClosed(client_id=c3, goal_id=cast["G3"], outcome=g.GoalOutcome.ACHIEVED, closed_at=s.d(4)), s.d(4))
-    s.questionnaire(c3, Instrument.PHQ9, 10, 35)
-    s.questionnaire(c3, Instrument.PHQ9, 17, 7)
+    s.questionnaire(c3, Instrument.PHQ9, 10, 35, "E3")
+    s.questionnaire(c3, Instrument.PHQ9, 17, 7, "E3")
 
     # c4: an agreed goal without entries; reliable recovery.
     s.agree(c4, "G4", "E4", lead, 30, 29, baseline=5, target=9)
     for instrument, first, last in ((Instrument.PHQ9, 20, 9), (Instrument.GAD7, 6, 3)):
-        s.questionnaire(c4, instrument, first, 25)
-        s.questionnaire(c4, instrument, last, 1)
+        s.questionnaire(c4, instrument, first, 25, "E4")
+        s.questionnaire(c4, instrument, last, 1, "E4")
 
     # c5: one goal agreed, one awaiting the therapist, one declined; an unseen safety alert that never arrived.
     s.agree(c5, "G5c", "E5", lead, 22, 21, baseline=3, target=7, milestones=(("M5", 6),))
@@ -324,7 +329,7 @@ def script(cast: Cast, now: datetime) -> list[Envelope]:
     s.decide(c5, "G5", c5, True, 19)
     s.propose(c5, "G5b", "E5", lead, 15)
     s.decide(c5, "G5b", c5, False, 14)
-    s.questionnaire(c5, Instrument.GAD7, 10, 10)  # a single score: not paired
+    s.questionnaire(c5, Instrument.GAD7, 10, 10, "E5")  # a single score: not paired
     alert = s.signal(c5, "S5", 1)
     s.notified(c5, alert, lead, False, 1)
 

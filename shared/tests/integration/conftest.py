@@ -11,9 +11,9 @@ from typing import Any
 import asyncpg
 import pytest
 
-from accord.shared.devinfra.stack import Infra
+from accord.devtools.infra.stack import Infra
+from accord.devtools.testing import Sandbox
 from accord.shared.outbox.ddl import outbox_and_inbox_ddl
-from accord.shared.testing import Sandbox
 
 PROCESSES = Path(__file__).parent / "processes"
 

@@ -7,11 +7,11 @@ from typing import Any
 import pytest
 from aiokafka.admin import AIOKafkaAdminClient
 
+from accord.devtools.testing import Sandbox, create_topic, event_ids, eventually, goal_paused, of, read_topic
 from accord.shared.events import Envelope
 from accord.shared.inbox import IdempotentConsumer
 from accord.shared.kafka import new_producer
 from accord.shared.outbox import Outbox
-from accord.shared.testing import Sandbox, create_topic, event_ids, eventually, goal_paused, of, read_topic
 
 pytestmark = pytest.mark.integration
 

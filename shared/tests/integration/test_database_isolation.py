@@ -3,8 +3,8 @@
 import asyncpg
 import pytest
 
-from accord.shared.devinfra.provision import SERVICES
-from accord.shared.devinfra.stack import Infra
+from accord.devtools.infra.stack import Infra
+from accord.shared.services import SERVICES
 
 pytestmark = pytest.mark.integration
 

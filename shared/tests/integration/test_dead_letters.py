@@ -7,10 +7,10 @@ from typing import Any
 import pytest
 from faststream.kafka import KafkaBroker
 
+from accord.devtools.testing import Sandbox, create_topic, eventually, goal_paused, header, read_topic
 from accord.shared.events import Envelope
 from accord.shared.inbox import IdempotentConsumer, subscribe
 from accord.shared.kafka import new_producer
-from accord.shared.testing import Sandbox, create_topic, eventually, goal_paused, header, read_topic
 
 pytestmark = pytest.mark.integration
 

@@ -7,10 +7,10 @@ from uuid import uuid4
 
 import pytest
 
+from accord.devtools.testing import Sandbox, event_ids, goal_paused, header, of, read_topic
 from accord.shared.events import Envelope
 from accord.shared.kafka import new_producer
 from accord.shared.outbox import Outbox, OutboxRelay
-from accord.shared.testing import Sandbox, event_ids, goal_paused, header, of, read_topic
 
 pytestmark = pytest.mark.integration
 TOPIC = "accord.goals.v1"

@@ -6,11 +6,11 @@ import pytest
 from opentelemetry import trace
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 
+from accord.devtools.testing import Sandbox, goal_paused, header, of, read_topic
 from accord.shared.events import Envelope
 from accord.shared.inbox import IdempotentConsumer
 from accord.shared.kafka import new_producer
 from accord.shared.outbox import Outbox, OutboxRelay
-from accord.shared.testing import Sandbox, goal_paused, header, of, read_topic
 
 pytestmark = pytest.mark.integration
 

@@ -10,9 +10,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from accord.devtools.testing import TokenFactory
 from accord.shared.auth import InvalidToken, TokenVerifier
 from accord.shared.events.contracts.common import Role
-from accord.shared.testing import TokenFactory
 
 IDP = TokenFactory()
 OTHER_IDP = TokenFactory()

@@ -6,8 +6,8 @@ import httpx
 import pytest
 from typer.testing import CliRunner
 
+from accord.devtools.infra.ports import free_port
 from accord.shared import web_cli
-from accord.shared.devinfra.ports import free_port
 from accord.shared.metrics import HTTP_LATENCY
 from accord.shared.metrics_server import serve_metrics
 

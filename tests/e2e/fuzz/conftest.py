@@ -6,7 +6,7 @@ from fuzz_cast import Cast
 from fuzz_wire import Wire
 from schemathesis.schemas import BaseSchema
 
-from accord.shared.testing import TokenFactory
+from accord.devtools.testing import TokenFactory
 
 
 @pytest.fixture(scope="module")

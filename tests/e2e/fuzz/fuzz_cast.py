@@ -3,7 +3,7 @@
 from dataclasses import dataclass, field
 from uuid import UUID, uuid4
 
-from accord.shared.testing import TokenFactory
+from accord.devtools.testing import TokenFactory
 
 ROLES = ("client", "family", "therapist", "supervisor")
 

@@ -21,7 +21,7 @@ from hypothesis import strategies as st
 from hypothesis.stateful import Bundle, RuleBasedStateMachine, initialize, multiple, rule
 from schemathesis.schemas import BaseSchema
 
-from accord.shared.testing import TokenFactory
+from accord.devtools.testing import TokenFactory
 
 API = "/api/v1"
 

@@ -15,7 +15,7 @@ from hypothesis import HealthCheck, Phase, settings
 from hypothesis.stateful import run_state_machine_as_test
 from schemathesis.schemas import BaseSchema
 
-from accord.shared.testing import TokenFactory
+from accord.devtools.testing import TokenFactory
 
 pytestmark = pytest.mark.integration
 

@@ -69,3 +69,8 @@ export function otherErrors(errors: Record<string, string>, names: readonly stri
     .filter(([path]) => !names.some((n) => path === n || path.endsWith(`.${n}`)))
     .map(([, message]) => message);
 }
+
+/** The server says this is not (or no longer) the person's to see: whatever was kept of it must not be shown. */
+export function isGone(error: unknown): boolean {
+  return error instanceof ApiError && (error.status === 403 || error.status === 404);
+}

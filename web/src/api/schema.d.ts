@@ -744,8 +744,9 @@ export interface paths {
         };
         /**
          * Outcomes
-         * @description Team aggregates over whole days; each figure with the number of clients behind it, withheld below the
-         *     small-number threshold.
+         * @description Team aggregates over whole calendar months that have ended (the answer's `first_day` and `last_day`); each
+         *     figure with the number of clients behind it, withheld below the small-number threshold, and withheld too when
+         *     one of its months' figures is (so that no withheld figure is the difference of two published ones).
          */
         get: operations["outcomes_reporting_outcomes_get"];
         put?: never;
@@ -1798,6 +1799,11 @@ export interface components {
         QuestionnaireCreate: {
             /** Answers */
             answers: number[];
+            /**
+             * Episode Id
+             * @description the care episode it is completed for; required when the client has more than one open episode (its therapists, and only they, see the result)
+             */
+            episode_id?: string | null;
             instrument: components["schemas"]["Instrument"];
             /**
              * Occurred At
@@ -4035,9 +4041,9 @@ export interface operations {
         parameters: {
             query: {
                 team_id: string;
-                /** @description first day, UTC (default: 90 days to `to`) */
+                /** @description a day of the first month, UTC (default: 90 days to `to`) */
                 from?: string | null;
-                /** @description last day, UTC, included (default: today) */
+                /** @description a day of the last month, UTC, included (default: today); a month not over is left out */
                 to?: string | null;
             };
             header?: never;
@@ -4079,9 +4085,9 @@ export interface operations {
         parameters: {
             query: {
                 team_id: string;
-                /** @description first day, UTC (default: 90 days to `to`) */
+                /** @description a day of the first month, UTC (default: 90 days to `to`) */
                 from?: string | null;
-                /** @description last day, UTC, included (default: today) */
+                /** @description a day of the last month, UTC, included (default: today); a month not over is left out */
                 to?: string | null;
             };
             header?: never;

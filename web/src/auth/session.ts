@@ -1,4 +1,4 @@
-import { persister } from "../api/queryClient";
+import { persister, stopKeepingCache } from "../api/queryClient";
 
 export const OWNER_KEY = "accord.owner";
 
@@ -22,7 +22,9 @@ let current: Promise<Session | null> | null = null;
 /** The live session, or null when there is none (401). Fetched once per page load and shared; rejects when the
  * gateway cannot be reached (offline), so the app can open with the session it last saw. */
 export function loadSession(): Promise<Session | null> {
-  current ??= fetch("/auth/session", { credentials: "same-origin", headers: { Accept: "application/json" } }).then(
+  // "include" (the same as "same-origin" for this same-origin URL) and no extra header: the request then matches
+  // index.html's <link rel="preload" crossorigin="use-credentials">, and the browser hands over that response.
+  current ??= fetch("/auth/session", { credentials: "include" }).then(
     async (response) => {
       if (response.status === 401) return null;
       if (!response.ok) throw new Error(`session: ${response.status}`);
@@ -75,6 +77,7 @@ export async function logout(): Promise<void> {
   forgetSession();
   // Nothing of this person's stays readable on the device: the kept query cache goes (unsent recordings stay
   // queued under their name, sent when they next sign in).
+  stopKeepingCache();
   await persister.removeClient();
   localStorage.removeItem(OWNER_KEY);
   const body = response.ok ? ((await response.json()) as { logout_url?: string }) : {};

@@ -44,6 +44,23 @@ describe("a client's report", () => {
     expect(within(agreement).getByText("agree")).toBeInTheDocument();
   });
 
+  it("says which steps of each goal were reached, and when, and which are still ahead", async () => {
+    const goal = { ...REPORT.goals[0]!, milestones: [
+      ...REPORT.goals[0]!.milestones,
+      { milestone_id: "m2", position: 2, kind: "action", threshold: null, reached_at: null },
+    ] };
+    calls = stubApi({
+      [`GET /api/v1/reporting/clients/${REPORT_CLIENT}/report`]: () => ({ ...REPORT, goals: [goal] }),
+      [`GET /api/v1/goals/${REPORT_GOAL}/history`]: () => ({ entries: [] }),
+    });
+    renderScreen(<ClientReport />, { path: `/clients/${REPORT_CLIENT}`, pattern: "/clients/:clientId" });
+    const steps = await screen.findByRole("list", { name: "Steps along the way" });
+    expect(within(steps).getAllByRole("listitem").map((li) => li.textContent)).toEqual([
+      "Step 1 (at 4): reached 10 November 2026",
+      "Step 2: not reached yet",
+    ]);
+  });
+
   it("lists the questionnaires with their bands and reliable change as the service computed it, and offers the FHIR export of the same client", async () => {
     renderScreen(<ClientReport />, { path: `/clients/${REPORT_CLIENT}`, pattern: "/clients/:clientId" });
     const scores = await screen.findByRole("table", { name: /severity band/ });

@@ -54,6 +54,24 @@ function GoalSection({ goal, report }: { goal: GoalReport; report: Report }) {
       )}
       <h3>{ct("client.progress")}</h3>
       <ProgressChart goal={goal} />
+      {goal.milestones.length > 0 && (
+        <>
+          <h3 id={`${headingId}-steps`}>{ct("client.milestones")}</h3>
+          {/* The steps' wording stays in the goals service; the report knows each step's place and when it was
+              reached. */}
+          <ul aria-labelledby={`${headingId}-steps`}>
+            {goal.milestones.map((m) => (
+              <li key={m.milestone_id}>
+                {m.threshold === null
+                  ? ct("client.step", { position: m.position })
+                  : ct("client.stepAt", { position: m.position, threshold: formatNumber(m.threshold, language) })}
+                {": "}
+                {m.reached_at ? ct("client.reached", { when: formatDate(m.reached_at, language) }) : ct("client.notReached")}
+              </li>
+            ))}
+          </ul>
+        </>
+      )}
       <h3>{ct("client.agreement")}</h3>
       {/* eslint-disable-next-line jsx-a11y/no-noninteractive-tabindex -- a scrolling table must be reachable by keyboard (WCAG 2.1.1) */}
       <div className="table-scroll" tabIndex={0} role="region" aria-labelledby={`${headingId}-agreement`}>

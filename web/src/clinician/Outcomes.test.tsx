@@ -54,7 +54,7 @@ describe("service outcomes", () => {
     const recovery = within(table).getByRole("rowheader", { name: "PHQ-9 / GAD-7: recovery" }).closest("tr")!;
     const cells = within(recovery).getAllByRole("cell");
     for (const cell of cells) {
-      expect(cell).toHaveTextContent("Suppressed (fewer than 5 clients)");
+      expect(cell).toHaveTextContent("Suppressed (fewer than 5 clients in the period or in one of its months)");
       expect(cell.textContent).not.toMatch(/\d+%|^0$/);
     }
   });

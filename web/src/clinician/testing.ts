@@ -1,5 +1,6 @@
 import { vi } from "vitest";
 import { forgetSession } from "../auth/session";
+import { liveSessionTimes } from "../test/sessionTimes";
 
 export const THERAPIST = {
   subject: "8d3c7f0e-0000-4000-8000-000000000002",
@@ -7,8 +8,7 @@ export const THERAPIST = {
   tenant_id: "demo",
   name: "Alex",
   csrf_token: "csrf-123",
-  expires_at: "2026-11-28T12:00:00Z",
-  idle_expires_at: "2026-11-28T11:00:00Z",
+  ...liveSessionTimes(),
 };
 
 export interface Seen {

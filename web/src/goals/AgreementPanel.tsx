@@ -74,7 +74,8 @@ export function AgreementPanel({ goal, me, isClient }: { goal: Goal; me: string;
               </li>
             ))}
           </ul>
-          {mine && mine.status === "pending" && (
+          {/* "Not yet" is not final: a party who declined can agree later, and their answer is then replaced. */}
+          {mine && mine.status !== "agree" && (
             <form
               noValidate
               onSubmit={(event) => {

@@ -12,6 +12,8 @@ export interface GoalForm {
   review: string;
   confidence: string;
   milestones: { id: string; description: string; threshold: string }[];
+  /** Family members asked to agree this goal too (they see it for as long as they are named). */
+  familyParties: string[];
   reason: string;
   override: string;
 }
@@ -34,6 +36,7 @@ export function emptyGoalForm(): GoalForm {
     review: "14",
     confidence: "6",
     milestones: [],
+    familyParties: [],
     reason: "",
     override: "",
   };
@@ -56,6 +59,7 @@ export function formOf(goalId: string, content: GoalContent): GoalForm {
       description: m.description,
       threshold: m.threshold == null ? "" : String(m.threshold),
     })),
+    familyParties: content.family_party_ids ?? [],
   };
 }
 
@@ -96,5 +100,6 @@ export function contentOf(form: GoalForm): GoalContent | null {
     confidence: Math.round(confidence),
     expressed_by: "client",
     milestones,
+    family_party_ids: form.familyParties,
   };
 }

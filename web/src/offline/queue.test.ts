@@ -79,6 +79,18 @@ describe("the offline queue", () => {
     expect([...server.stored.keys()].sort()).toEqual([entry(1).entry_id, entry(2).entry_id]);
   });
 
+  it("tells which goals' entries reached the server, and none while offline", async () => {
+    const server = new FakeServer();
+    server.offline = true;
+    await enqueueEntry(OWNER, entry(1));
+    await enqueueEntry(OWNER, { ...entry(2), goal_id: "90000000-0000-4000-8000-000000000002" });
+    expect(await flush(server, OWNER)).toEqual([]);
+
+    server.offline = false;
+    expect((await flush(server, OWNER)).sort()).toEqual([entry(1).goal_id, "90000000-0000-4000-8000-000000000002"]);
+    expect(await flush(server, OWNER)).toEqual([]);
+  });
+
   it("sends an entry again after an interrupted send and the server keeps it once, then the queue lets it go", async () => {
     const server = new FakeServer();
     await enqueueEntry(OWNER, entry(3));

@@ -82,7 +82,7 @@ function isFinal(error: unknown): error is ApiError {
 
 class Stop extends Error {}
 
-async function sendEntries(transport: Transport, items: QueuedItem[]): Promise<void> {
+async function sendEntries(transport: Transport, items: QueuedItem[], taken: Set<string>): Promise<void> {
   const entryItems = items.filter((i): i is Extract<QueuedItem, { kind: "entry" }> => i.kind === "entry");
   for (let start = 0; start < entryItems.length; start += BATCH_SIZE) {
     const chunk = entryItems.slice(start, start + BATCH_SIZE);
@@ -93,7 +93,7 @@ async function sendEntries(transport: Transport, items: QueuedItem[]): Promise<v
       if (!isFinal(error)) throw new Stop();
       // The whole request was refused (one malformed item fails the body): send each alone to find which.
       if (chunk.length > 1) {
-        for (const one of chunk) await sendEntries(transport, [one]);
+        for (const one of chunk) await sendEntries(transport, [one], taken);
         continue;
       }
       await reject(chunk[0]!, error.problem);
@@ -104,7 +104,10 @@ async function sendEntries(transport: Transport, items: QueuedItem[]): Promise<v
     for (const [position, result] of results.entries()) {
       const item = result.entry_id === null ? chunk[position] : byId.get(result.entry_id);
       if (!item) continue;
-      if (result.status === "created" || result.status === "duplicate") await done(item.id);
+      if (result.status === "created" || result.status === "duplicate") {
+        await done(item.id);
+        taken.add(item.body.goal_id);
+      }
       else if (result.status === "rejected") {
         const problem = (result.problem ?? { title: "Not recorded", status: 422 }) as Problem;
         if (problem.retryable) continue; // the server has not caught up yet: next time
@@ -127,16 +130,18 @@ async function sendCheckIns(transport: Transport, items: QueuedItem[]): Promise<
   }
 }
 
-let running: Promise<void> | null = null;
+let running: Promise<string[]> | null = null;
 
 /** Sends everything pending, once at a time in this tab (and across tabs where the browser has Web Locks).
- * Stops at the first failure that is not a refusal (offline, server trouble, signed out) and keeps the rest. */
-export function flush(transport: Transport, owner: string): Promise<void> {
+ * Stops at the first failure that is not a refusal (offline, server trouble, signed out) and keeps the rest.
+ * Answers the goals whose entries the server now holds, so that what is shown of them can be read again. */
+export function flush(transport: Transport, owner: string): Promise<string[]> {
   running ??= (async () => {
+    const taken = new Set<string>();
     const work = async () => {
       const pending = (await queued(owner)).filter((i) => !i.rejected);
       try {
-        await sendEntries(transport, pending);
+        await sendEntries(transport, pending, taken);
         await sendCheckIns(transport, pending);
       } catch (error) {
         if (!(error instanceof Stop) && !(error instanceof TypeError)) throw error;
@@ -149,6 +154,7 @@ export function flush(transport: Transport, owner: string): Promise<void> {
       running = null;
       changed();
     }
+    return [...taken];
   })();
   return running;
 }

@@ -14,19 +14,25 @@ export const apiTransport: Transport = {
   },
 };
 
-export function syncNow(owner: string): Promise<void> {
+/** Sends what waits; answers the goals whose entries reached the server. */
+export function syncNow(owner: string): Promise<string[]> {
   return flush(apiTransport, owner);
 }
 
 const RETRY_EVERY_MS = 20_000;
 
 /** Send what waits when the app opens, whenever the network comes back, and every little while (a retryable
- * refusal, such as a care episode another service has not heard of yet, is tried again without a reload). */
-export function startSync(owner: string): () => void {
-  const onOnline = () => void syncNow(owner);
+ * refusal, such as a care episode another service has not heard of yet, is tried again without a reload).
+ * `onSent` hears of the goals whose entries arrived, so their progress (a step reached) is read again at once. */
+export function startSync(owner: string, onSent: (goalIds: string[]) => void = () => undefined): () => void {
+  const sync = () =>
+    void syncNow(owner).then((goalIds) => {
+      if (goalIds.length) onSent(goalIds);
+    });
+  const onOnline = () => sync();
   window.addEventListener("online", onOnline);
-  const timer = window.setInterval(() => navigator.onLine && void syncNow(owner), RETRY_EVERY_MS);
-  void syncNow(owner);
+  const timer = window.setInterval(() => navigator.onLine && sync(), RETRY_EVERY_MS);
+  sync();
   return () => {
     window.removeEventListener("online", onOnline);
     window.clearInterval(timer);

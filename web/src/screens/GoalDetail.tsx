@@ -1,6 +1,7 @@
 import { useTranslation } from "react-i18next";
 import { useParams } from "react-router";
 import { useGoal, useGoalProgress, useSession } from "../api/hooks";
+import { isGone } from "../api/problem";
 import { Celebrate } from "../components/Celebrate";
 import { AgreementPanel } from "../goals/AgreementPanel";
 import { celebration, currentVersion, inviteToReview, ProgressSummary } from "../goals/GoalCard";
@@ -17,7 +18,8 @@ export default function GoalDetail() {
   const version = goal.data ? currentVersion(goal.data) : null;
   const progress = useGoalProgress(goalId, goal.data?.status === "active" || goal.data?.status === "paused");
   if (goal.isPending) return <Loading />;
-  if (!goal.data || !version || !session) return <LoadFailed error={goal.error} />;
+  // Refused now (made private again, or the person left the care): what was kept from before is not shown.
+  if (!goal.data || !version || !session || isGone(goal.error)) return <LoadFailed error={goal.error} />;
   const isClient = session.roles.includes("client");
   const content = version.content;
   const party = celebration(version, progress.data);

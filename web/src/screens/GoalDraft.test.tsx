@@ -70,4 +70,37 @@ describe("writing a goal", () => {
     renderScreen(<GoalDraft />);
     expect(await screen.findByLabelText("Your goal")).toHaveValue("Speak up once in each seminar");
   });
+
+  it("asks a family member of the episode to agree the goal too, naming them in what is sent", async () => {
+    const jo = "f0000000-0000-4000-8000-00000000000f";
+    const withParent = {
+      items: [
+        {
+          ...EPISODES.items[0],
+          participants: [
+            { person_id: SESSION.subject, role: "client", relationship_code: null },
+            { person_id: jo, role: "family", relationship_code: "parent" },
+          ],
+        },
+      ],
+    };
+    const calls = stubFetch({
+      "GET /api/v1/episodes": () => ({ body: withParent }),
+      "POST /api/v1/goals/smart-check": () => ({ body: { passed: true, results: [] } }),
+      [CREATE]: () => ({ status: 422, body: { title: "Stop here", status: 422 } }),
+    });
+    const user = userEvent.setup();
+    renderScreen(<GoalDraft />);
+    await user.type(await screen.findByLabelText("Your goal"), "Cook a meal for the family on Sundays");
+    const parent = screen.getByRole("group", { name: "Ask a family member to agree too" });
+    expect(parent).toHaveAccessibleDescription(/asked to agree it/);
+    await user.click(screen.getByRole("checkbox", { name: "Parent" }));
+    await user.click(screen.getByRole("button", { name: "Save draft" }));
+
+    await waitFor(() => expect(calls.find((c) => c.method === "POST" && c.path.endsWith("/goals"))).toBeDefined());
+    const sent = calls.find((c) => c.method === "POST" && c.path.endsWith("/goals"))?.body as {
+      content: { family_party_ids: string[] };
+    };
+    expect(sent.content.family_party_ids).toEqual([jo]);
+  });
 });

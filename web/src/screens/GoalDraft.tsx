@@ -21,6 +21,7 @@ const FIELDS = [
   "review_interval_days",
   "confidence",
   "milestones",
+  "family_party_ids",
   "reason",
   "smart_override_reason",
 ] as const;
@@ -44,6 +45,11 @@ function GoalDraft({ existing }: { existing: Goal | undefined }) {
   const [errors, setErrors] = useState<Record<string, string>>({});
   const content = contentOf(form);
   const isRevision = existing !== undefined && existing.status !== "draft";
+  const episode = (episodes.data?.items ?? []).find((e) =>
+    existing ? e.episode_id === existing.episode_id : e.status === "open" && e.client_id === me?.subject,
+  );
+  const family = (episode?.participants ?? []).filter((p) => p.role === "family");
+  const familyError = errorFor(errors, "family_party_ids");
 
   const set = (patch: Partial<GoalForm>) => setForm((old) => ({ ...old, ...patch }));
 
@@ -53,7 +59,6 @@ function GoalDraft({ existing }: { existing: Goal | undefined }) {
       const override = form.override.trim() || null;
       let saved: Goal;
       if (!existing) {
-        const episode = (episodes.data?.items ?? []).find((e) => e.status === "open" && e.client_id === me?.subject);
         if (!episode) throw new ApiError(409, { title: t("draft.noEpisode"), status: 409 });
         saved = await unwrap(
           api.POST("/api/v1/episodes/{episode_id}/goals", {
@@ -273,6 +278,32 @@ function GoalDraft({ existing }: { existing: Goal | undefined }) {
             {t("draft.addMilestone")}
           </button>
         </fieldset>
+        {family.length > 0 && (
+          <fieldset aria-describedby="family-parties-hint">
+            <legend>{t("draft.familyParties")}</legend>
+            <p className="hint" id="family-parties-hint">
+              {t("draft.familyPartiesHint")}
+            </p>
+            <FormErrors messages={familyError ? [familyError] : []} />
+            {family.map((p, i) => (
+              <label key={p.person_id} className="choice">
+                <input
+                  type="checkbox"
+                  checked={form.familyParties.includes(p.person_id)}
+                  onChange={(e) =>
+                    set({
+                      familyParties: e.target.checked
+                        ? [...form.familyParties, p.person_id]
+                        : form.familyParties.filter((id) => id !== p.person_id),
+                    })
+                  }
+                />
+                {t(`relationship.${p.relationship_code ?? "other"}`, { defaultValue: t("relationship.other") })}
+                {family.length > 1 ? ` ${i + 1}` : ""}
+              </label>
+            ))}
+          </fieldset>
+        )}
         <SmartHints content={content} />
         {isRevision && (
           <Field label={t("draft.reason")} error={errorFor(errors, "reason")}>

@@ -39,6 +39,9 @@ export default function Today() {
   const active = all.filter((g) => g.status === "active");
   const waiting = waitingFor(all, session.subject);
   const missing = overview.data?.missing ?? [];
+  // Nothing kept from before and the reads failed (offline on a first visit, or the services down): say we could not
+  // get the goals rather than that there are none.
+  const unknown = goals.data === undefined && overview.data === undefined && (goals.isError || overview.isError);
   return (
     <article>
       <h1>{t("today.greeting", { name: session.name })}</h1>
@@ -69,7 +72,9 @@ export default function Today() {
       )}
       <section aria-labelledby="goals-title">
         <h2 id="goals-title">{t("today.goals")}</h2>
-        {goals.isPending && overview.isPending ? (
+        {unknown ? (
+          <p role="alert">{t("error.loadBody")}</p>
+        ) : goals.isPending && overview.isPending ? (
           <Loading />
         ) : active.length === 0 ? (
           <p>{t("today.noGoals")}</p>

@@ -1,5 +1,6 @@
 import { vi } from "vitest";
 import { forgetSession } from "../auth/session";
+import { liveSessionTimes } from "./sessionTimes";
 
 export interface Call {
   method: string;
@@ -17,8 +18,7 @@ export const SESSION = {
   tenant_id: "demo",
   name: "Sam",
   csrf_token: "csrf-123",
-  expires_at: "2026-11-28T12:00:00Z",
-  idle_expires_at: "2026-11-28T11:00:00Z",
+  ...liveSessionTimes(),
 };
 
 /** Replaces fetch with answers per "METHOD /path" (the session is answered unless a route says otherwise) and

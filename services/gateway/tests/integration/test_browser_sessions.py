@@ -14,8 +14,8 @@ from gateway_harness import StandIn
 from gateway_login import GATEWAY, Browser, Clock, browser_gateway, dev_login, redis_server, stand_ins, use_clock
 
 from accord.devidp.server import Provider
-from accord.shared.devinfra.demo_users import DEMO_USERS
-from accord.shared.testing import TokenFactory
+from accord.devtools.infra.demo_users import DEMO_USERS
+from accord.devtools.testing import TokenFactory
 
 pytestmark = pytest.mark.integration
 __all__ = ["redis_server"]  # a fixture, used below

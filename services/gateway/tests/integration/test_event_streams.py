@@ -13,8 +13,8 @@ import pytest
 from aiohttp import web
 from httpx_sse import aconnect_sse
 
+from accord.devtools.testing import TokenFactory, serving
 from accord.gateway.bootstrap import create_api
-from accord.shared.testing import TokenFactory, serving
 
 pytestmark = pytest.mark.integration
 ENOUGH = 20.0  # seconds: a bound on waiting, so a broken relay fails instead of hanging; not a timing

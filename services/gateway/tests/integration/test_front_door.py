@@ -8,7 +8,7 @@ from uuid import uuid4
 import pytest
 from gateway_harness import StandIn, gateway
 
-from accord.shared.testing import TokenFactory
+from accord.devtools.testing import TokenFactory
 
 pytestmark = pytest.mark.integration
 USER = uuid4()
@@ -183,16 +183,3 @@ async def test_one_openapi_document_merges_the_services(gateway_env: Any, servic
     } <= set(doc["paths"])
     assert doc["components"]["securitySchemes"]["bearer"]["scheme"] == "bearer"
     assert doc["paths"]["/api/v1/goals/things"]["get"]["security"] == [{"bearer": []}]
-
-
-def test_the_development_identity_provider_cannot_be_enabled_in_production(
-    gateway_env: pytest.MonkeyPatch,
-) -> None:
-    from pydantic import ValidationError
-
-    from accord.gateway.settings import Settings
-
-    gateway_env.setenv("ACCORD_ENVIRONMENT", "production")
-    gateway_env.setenv("ACCORD_GATEWAY_DEV_IDENTITY_PROVIDER", "true")
-    with pytest.raises(ValidationError, match="identity provider"):
-        Settings()

@@ -10,8 +10,8 @@ from uuid import uuid4
 import pytest
 from gateway_harness import StandIn, gateway, raw_get
 
+from accord.devtools.testing import TokenFactory
 from accord.gateway.adapters.upstreams import Upstreams
-from accord.shared.testing import TokenFactory
 
 pytestmark = pytest.mark.integration
 USER = uuid4()

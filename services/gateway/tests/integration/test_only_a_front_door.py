@@ -11,7 +11,7 @@ from uuid import uuid4
 import pytest
 from gateway_harness import StandIn, gateway
 
-from accord.shared.testing import TokenFactory
+from accord.devtools.testing import TokenFactory
 
 pytestmark = pytest.mark.integration
 

@@ -10,8 +10,8 @@ from uuid import uuid4
 import pytest
 from gateway_harness import StandIn, gateway
 
-from accord.shared.devinfra.ports import free_port, wait_for_port
-from accord.shared.testing import TokenFactory
+from accord.devtools.infra.ports import free_port, wait_for_port
+from accord.devtools.testing import TokenFactory
 
 pytestmark = pytest.mark.integration
 

@@ -1,6 +1,7 @@
 """The gateway serves the built web app at / and the API reference at /api/v1/docs, under a strict
 Content-Security-Policy; the API keeps its own."""
 
+import gzip
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -42,6 +43,37 @@ async def test_hashed_assets_are_cached_for_a_year(web: httpx.AsyncClient) -> No
     assert answer.status_code == 200 and answer.text == "console.log('app')"
     assert answer.headers["cache-control"] == "public, max-age=31536000, immutable"
     assert answer.headers["content-security-policy"] == APP_CSP
+
+
+async def test_an_asset_is_sent_as_its_precompressed_copy_in_the_best_coding_the_browser_accepts(
+    web: httpx.AsyncClient, dist: Path
+) -> None:
+    (dist / "assets" / "app-3f9a.js.br").write_bytes(b"brotli bytes")
+    (dist / "assets" / "app-3f9a.js.gz").write_bytes(gzip.compress(b"console.log('app')"))
+    for accept, coding, raw in (
+        ("gzip, deflate, br, zstd", "br", b"brotli bytes"),  # what Chromium sends
+        ("br;q=0, gzip", "gzip", (dist / "assets" / "app-3f9a.js.gz").read_bytes()),
+        ("identity", None, b"console.log('app')"),
+    ):
+        async with web.stream("GET", "/assets/app-3f9a.js", headers={"Accept-Encoding": accept}) as answer:
+            body = b"".join([chunk async for chunk in answer.aiter_raw()])
+        assert answer.status_code == 200 and body == raw, accept
+        assert answer.headers.get("content-encoding") == coding, accept
+        assert "javascript" in answer.headers["content-type"], accept
+        assert "Accept-Encoding" in answer.headers["vary"], accept
+        assert answer.headers["cache-control"] == "public, max-age=31536000, immutable", accept
+        assert answer.headers["content-security-policy"] == APP_CSP, accept
+
+
+async def test_a_compressed_copy_and_the_plain_file_have_their_own_etags(web: httpx.AsyncClient, dist: Path) -> None:
+    (dist / "assets" / "app-3f9a.js.br").write_bytes(b"brotli bytes, a different length")
+    brotli = await web.get("/assets/app-3f9a.js", headers={"Accept-Encoding": "br"})
+    plain = await web.get("/assets/app-3f9a.js", headers={"Accept-Encoding": "identity"})
+    assert brotli.headers["etag"] != plain.headers["etag"]
+    again = await web.get(
+        "/assets/app-3f9a.js", headers={"Accept-Encoding": "br", "If-None-Match": brotli.headers["etag"]}
+    )
+    assert again.status_code == 304
 
 
 async def test_every_page_of_the_app_is_index_html_and_never_cached(web: httpx.AsyncClient) -> None:

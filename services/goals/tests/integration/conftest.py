@@ -4,8 +4,8 @@ import httpx
 import pytest
 from goals_api import Api
 
+from accord.devtools.testing import TokenFactory
 from accord.goals.bootstrap import create_api
-from accord.shared.testing import TokenFactory
 
 
 @pytest.fixture(scope="session")

@@ -8,11 +8,11 @@ import asyncpg
 import pytest
 from goals_api import Api, cast
 
-from accord.shared.devinfra.stack import Infra
+from accord.devtools.infra.stack import Infra
+from accord.devtools.testing import read_topic
 from accord.shared.events import Envelope
 from accord.shared.kafka import new_producer
 from accord.shared.outbox import OutboxRelay
-from accord.shared.testing import read_topic
 
 pytestmark = pytest.mark.integration
 

@@ -23,18 +23,19 @@ from aiohttp import web
 from aiosmtpd.controller import Controller
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
+from goal_builders import agreed_goal
 
+from accord.devtools.testing import TokenFactory, eventually
 from accord.notifications.bootstrap import create_api, open_senders, subscriptions
-from accord.notifications.entrypoints.dispatcher import Dispatcher
+from accord.notifications.handlers.dispatcher import Dispatcher
 from accord.notifications.settings import Settings
 from accord.shared.db import create_pool
 from accord.shared.events import Envelope, IntegrationEvent, topic_for
-from accord.shared.events.contracts.common import Measure, MeasureKind, Party, Role, Visibility
-from accord.shared.events.contracts.goals import EpisodeOpened, GoalAgreed, ParticipantJoined
+from accord.shared.events.contracts.common import Role
+from accord.shared.events.contracts.goals import EpisodeOpened, ParticipantJoined
 from accord.shared.events.contracts.progress import MilestoneReached
 from accord.shared.kafka import new_producer
 from accord.shared.runtime import run_worker
-from accord.shared.testing import TokenFactory, eventually
 
 
 def free_port() -> int:
@@ -300,19 +301,19 @@ class CareTeamStory:
         self, goal: UUID, *, shared: bool = False, review_days: int = 14, agreed_at: datetime | None = None
     ) -> Envelope:
         agreed_at = agreed_at or datetime.now(UTC)
-        parties = [Party(person_id=self.client, role=Role.CLIENT), Party(person_id=self.therapist, role=Role.THERAPIST)]
-        if shared:
-            parties.append(Party(person_id=self.family, role=Role.FAMILY))
-        return self.wrap(
-            GoalAgreed(
-                client_id=self.client, goal_id=goal, episode_id=self.episode, version=1, category_code="school",
-                measure=Measure(kind=MeasureKind.GOAL_RATING, minimum=0, maximum=10), baseline=2, target=8,
-                direction="increase", due_date=(agreed_at + timedelta(days=90)).date(),
-                review_interval_days=review_days, visibility=Visibility.SHARED if shared else Visibility.PRIVATE,
-                shared_with=(self.family,) if shared else (), parties=tuple(parties),
-                proposed_at=agreed_at - timedelta(days=1), agreed_at=agreed_at,
-            )
-        )  # fmt: skip
+        event = agreed_goal(
+            self.client,
+            therapist=self.therapist,
+            episode=self.episode,
+            goal_id=goal,
+            thresholds=(),
+            shared_with=(self.family,) if shared else (),
+            review_interval_days=review_days,
+            agreed_at=agreed_at,
+            proposed_at=agreed_at - timedelta(days=1),
+            category_code="school",
+        )
+        return self.wrap(event)
 
     def milestone(self, goal: UUID) -> Envelope:
         event = MilestoneReached(client_id=self.client, goal_id=goal, goal_version=1, milestone_id=uuid4(),

@@ -26,7 +26,7 @@ async def fill_inbox(db: asyncpg.Pool, tenant: str, person_id: Any, count: int) 
             person_id,
         )
         await db.execute(
-            "INSERT INTO inbox_items (id, tenant_id, recipient_id, template_code, link_path) "
+            "INSERT INTO in_app_messages (id, tenant_id, recipient_id, template_code, link_path) "
             "VALUES ($1, $2, $3, 'milestone_celebration', '/goals/x')",
             item,
             tenant,

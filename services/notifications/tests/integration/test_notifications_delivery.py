@@ -9,12 +9,12 @@ from zoneinfo import ZoneInfo
 import asyncpg
 import pytest
 
+from accord.devtools.testing import read_topic
 from accord.notifications.settings import Settings
 from accord.shared.events import Envelope
 from accord.shared.events.contracts.common import Instrument
 from accord.shared.events.contracts.goals import GoalPaused
 from accord.shared.events.contracts.progress import SafetySignalRaised
-from accord.shared.testing import read_topic
 
 pytestmark = [pytest.mark.integration, pytest.mark.usefixtures("consumer")]
 

@@ -16,12 +16,12 @@ import pytest
 from aiokafka import AIOKafkaConsumer, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient
 
+from accord.devtools.testing import eventually
 from accord.notifications.bootstrap import subscriptions
 from accord.notifications.handlers import CONSUMED_TOPICS
 from accord.notifications.settings import Settings
 from accord.shared.events import TOPICS
 from accord.shared.runtime import run_worker
-from accord.shared.testing import eventually
 
 pytestmark = pytest.mark.integration
 

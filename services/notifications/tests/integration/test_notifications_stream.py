@@ -16,10 +16,10 @@ import httpx
 import pytest
 from httpx_sse import ServerSentEvent, aconnect_sse
 
+from accord.devtools.testing import TokenFactory, serving
 from accord.notifications.bootstrap import create_api
 from accord.shared.events.contracts.common import Instrument
 from accord.shared.events.contracts.progress import SafetySignalRaised
-from accord.shared.testing import TokenFactory, serving
 
 pytestmark = pytest.mark.integration
 
@@ -120,7 +120,7 @@ async def add_item(db: asyncpg.Pool, tenant: str, recipient: UUID, template: str
             item, tenant, uuid4(), recipient, template,
         )  # fmt: skip
         await conn.execute(
-            "INSERT INTO inbox_items (id, tenant_id, recipient_id, template_code, link_path) "
+            "INSERT INTO in_app_messages (id, tenant_id, recipient_id, template_code, link_path) "
             "VALUES ($1, $2, $3, $4, '/goals/x')",
             item, tenant, recipient, template,
         )  # fmt: skip

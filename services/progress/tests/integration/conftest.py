@@ -4,8 +4,8 @@ import httpx
 import pytest
 from progress_world import Api, CareTeam, Worker
 
+from accord.devtools.testing import TokenFactory
 from accord.progress.bootstrap import create_api
-from accord.shared.testing import TokenFactory
 
 
 @pytest.fixture(scope="session")

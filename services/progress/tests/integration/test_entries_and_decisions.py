@@ -12,8 +12,8 @@ import asyncpg
 import pytest
 from progress_world import Api, CareTeam, Worker, announce, entry_body, recordable
 
-from accord.shared.devinfra.stack import Infra
-from accord.shared.testing import eventually, read_topic
+from accord.devtools.infra.stack import Infra
+from accord.devtools.testing import eventually, read_topic
 
 pytestmark = pytest.mark.integration
 

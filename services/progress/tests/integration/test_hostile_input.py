@@ -13,8 +13,8 @@ import pytest
 from asyncpg.connection import Connection
 from progress_world import Api, CareTeam, announce, entry_body, recordable
 
-from accord.shared.devinfra.stack import Infra
-from accord.shared.testing import eventually
+from accord.devtools.infra.stack import Infra
+from accord.devtools.testing import eventually
 
 pytestmark = pytest.mark.integration
 NOW = datetime.now(UTC).isoformat()

@@ -5,9 +5,9 @@ import asyncpg
 import pytest
 from progress_world import Api, CareTeam, announce, recordable
 
-from accord.shared.devinfra.stack import Infra
+from accord.devtools.infra.stack import Infra
+from accord.devtools.testing import eventually
 from accord.shared.events.contracts import goals as ev
-from accord.shared.testing import eventually
 
 pytestmark = pytest.mark.integration
 

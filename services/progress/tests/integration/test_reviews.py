@@ -7,9 +7,9 @@ from typing import Any
 import pytest
 from progress_world import Api, CareTeam, announce, recordable
 
+from accord.devtools.infra.stack import Infra
 from accord.progress.bootstrap import settings
 from accord.progress.handlers.reviews import suggest_reviews
-from accord.shared.devinfra.stack import Infra
 from accord.shared.runtime import open_resources
 
 pytestmark = pytest.mark.integration

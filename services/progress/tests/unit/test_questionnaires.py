@@ -1,6 +1,8 @@
+from uuid import uuid4
+
 import pytest
 
-from accord.progress.domain.questionnaires import score
+from accord.progress.domain.questionnaires import episode_for, score
 from accord.shared.errors import Invalid
 from accord.shared.events.contracts.common import Instrument
 from accord.shared.events.contracts.progress import Severity
@@ -57,3 +59,26 @@ def test_wrong_number_of_items_or_values_out_of_range_are_refused(answers: list[
     with pytest.raises(Invalid) as refused:
         score(Instrument.PHQ9, answers)
     assert refused.value.field == "answers"
+
+
+def test_a_response_goes_to_the_named_episode_when_it_is_one_of_the_clients_open_ones() -> None:
+    first, second = uuid4(), uuid4()
+    assert episode_for(second, {first, second}) == second
+
+
+def test_a_response_without_an_episode_goes_to_the_clients_only_open_episode() -> None:
+    only = uuid4()
+    assert episode_for(None, {only}) == only
+
+
+@pytest.mark.parametrize("open_count", [0, 2])
+def test_a_response_without_an_episode_is_refused_unless_there_is_exactly_one_to_give_it_to(open_count: int) -> None:
+    with pytest.raises(Invalid) as refused:
+        episode_for(None, {uuid4() for _ in range(open_count)})
+    assert refused.value.field == "episode_id"
+
+
+def test_a_response_naming_an_episode_the_client_is_not_in_is_refused() -> None:
+    with pytest.raises(Invalid) as refused:
+        episode_for(uuid4(), {uuid4()})
+    assert refused.value.field == "episode_id"

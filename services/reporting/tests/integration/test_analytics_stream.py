@@ -18,14 +18,14 @@ from reporting_analytics import secret
 from reporting_analytics_journey import ROTATION, WORDS, Journey, script
 from reporting_live import publish
 
+from accord.devtools.infra.stack import Infra
+from accord.devtools.testing import Record, header, read_topic
 from accord.reporting.analytics.derive import analytics_envelope
 from accord.reporting.handlers.analytics import ANALYTICS_SUBSCRIPTION
 from accord.reporting.settings import Settings
-from accord.shared.devinfra.stack import Infra
 from accord.shared.events import Envelope
 from accord.shared.events.registry import EVENTS, topic_for
 from accord.shared.runtime import run_worker
-from accord.shared.testing import Record, header, read_topic
 
 pytestmark = pytest.mark.integration
 TOPIC = "accord.analytics.v1"

@@ -8,7 +8,7 @@ import httpx
 import pytest
 from reporting_live import api
 
-from accord.shared.testing import TokenFactory
+from accord.devtools.testing import TokenFactory
 
 pytestmark = pytest.mark.integration
 

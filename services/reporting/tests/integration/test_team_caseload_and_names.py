@@ -12,8 +12,8 @@ from reporting_expectations import caseload_of_lead, rows_as_expected
 from reporting_live import Worker, api, caught_up, publish
 from reporting_scenario import Cast, script
 
-from accord.shared.devinfra.stack import Infra
-from accord.shared.testing import TokenFactory
+from accord.devtools.infra.stack import Infra
+from accord.devtools.testing import TokenFactory
 
 pytestmark = pytest.mark.integration
 NOW = datetime.now(UTC).replace(microsecond=0)

@@ -1,5 +1,7 @@
 """Outcome rules: GBO change, NHS Talking Therapies definitions, medians and small-number suppression."""
 
+from dataclasses import replace
+
 import pytest
 
 from accord.reporting.domain.measures import (
@@ -79,8 +81,10 @@ def test_thresholds_are_settings() -> None:
 
 
 def test_small_numbers_are_withheld_with_their_count() -> None:
-    assert metric("x", "share", 0.5, 4, RULES) == metric("x", "share", None, 0, RULES)
-    withheld = metric("x", "share", 0.5, 4, RULES)
+    withheld, empty = metric("x", "share", 0.5, 4, RULES), metric("x", "share", None, 0, RULES)
+    # Published alike; only secondary suppression is told that someone is behind the first (see suppression.py).
+    assert (withheld.small_number, empty.small_number) == (True, False)
+    assert replace(withheld, small_number=False) == empty
     assert (withheld.value, withheld.clients, withheld.suppressed) == (None, None, True)
     shown = metric("x", "share", 0.5, 5, RULES)
     assert (shown.value, shown.clients, shown.suppressed) == (0.5, 5, False)

@@ -8,7 +8,6 @@ an access token (JOSE header `typ: at+jwt`, RFC 9068): an ID token is refused.
 import json
 import time
 from collections import OrderedDict
-from collections.abc import Sequence
 from typing import Annotated, Any
 from uuid import UUID
 
@@ -38,10 +37,6 @@ class Principal(BaseModel):
 
     def has(self, role: Role) -> bool:
         return role in self.roles
-
-    @property
-    def is_clinician(self) -> bool:
-        return bool(self.roles & {Role.THERAPIST, Role.SUPERVISOR})
 
 
 class InvalidToken(Exception):
@@ -194,8 +189,3 @@ async def authenticate(request: Request) -> Principal:
 
 
 CurrentPrincipal = Annotated[Principal, Depends(authenticate)]
-
-
-def require_any(principal: Principal, roles: Sequence[Role]) -> None:
-    if not principal.roles & set(roles):
-        raise Problem(403, "Forbidden", "Your role does not allow this")

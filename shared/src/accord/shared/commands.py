@@ -69,14 +69,14 @@ C = TypeVar("C", bound=CommandContext)
 
 
 class CommandRunner(Generic[C]):
-    def __init__(self, service: str, new_context: Callable[[Resources, Connection, Principal], C]) -> None:
+    def __init__(self, service: str, new_context: Callable[[Resources[Any], Connection, Principal], C]) -> None:
         self.service = service
         self.new_context = new_context
         self.audit, self.idempotency = Audit(service), Idempotency(service)
 
     async def execute(
         self,
-        res: Resources,
+        res: Resources[Any],
         principal: Principal,
         request: Request,
         handler: Callable[[C, Any], Awaitable[T]],
@@ -110,7 +110,7 @@ class CommandRunner(Generic[C]):
         return response
 
     async def attempt(
-        self, res: Resources, principal: Principal, handler: Callable[[C, Any], Awaitable[T]], command: object
+        self, res: Resources[Any], principal: Principal, handler: Callable[[C, Any], Awaitable[T]], command: object
     ) -> T | Problem:
         """One command in its own transaction, without HTTP: the result, or the problem a refusal becomes.
         For batches, where one item's refusal must not undo the others."""
@@ -127,7 +127,7 @@ class CommandRunner(Generic[C]):
             except asyncpg.UniqueViolationError:
                 return await self.refusal(res, ctx, Conflict(TAKEN))
 
-    async def query(self, res: Resources, principal: Principal, read: Callable[[C], Awaitable[T]]) -> T:
+    async def query(self, res: Resources[Any], principal: Principal, read: Callable[[C], Awaitable[T]]) -> T:
         """A read, audited. No explicit transaction: a read's statements change nothing. Its audit rows are stored
         before the answer leaves, together with those of the reads in flight beside it (see ReadAudit)."""
         async with res.pool.acquire() as conn:
@@ -139,7 +139,7 @@ class CommandRunner(Generic[C]):
         await res.read_audit.record(ctx.actor, self.audit_entries(ctx))
         return result
 
-    async def publish(self, conn: Connection, res: Resources, ctx: C) -> None:
+    async def publish(self, conn: Connection, res: Resources[Any], ctx: C) -> None:
         await res.outbox.add_many(
             conn, [Envelope.wrap(e, producer=self.service, tenant_id=ctx.actor.tenant_id) for e in ctx.events]
         )
@@ -152,7 +152,7 @@ class CommandRunner(Generic[C]):
         entries = [note.entry() for note in dict.fromkeys(ctx.audit)]  # each distinct access once
         return entries + [note.entry(refused_because=reason) for note, reason in ctx.denied]
 
-    async def refusal(self, res: Resources, ctx: C, exc: DomainError) -> Problem:
+    async def refusal(self, res: Resources[Any], ctx: C, exc: DomainError) -> Problem:
         """The refusal's audit rows, in a transaction of their own (the request's was rolled back): the denials the
         handler noted, or else what was being attempted when the refusal hides or forbids something."""
         denials = [note.entry(refused_because=reason) for note, reason in ctx.denied]

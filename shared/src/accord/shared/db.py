@@ -8,6 +8,9 @@ from accord.shared.settings import ServiceSettings
 Connection: TypeAlias = "asyncpg.Connection[Any] | PoolConnectionProxy[Any]"
 """A connection, whether held directly or borrowed from a pool."""
 
+Pool: TypeAlias = asyncpg.Pool
+"""A pool of the service's connections (for code that opens its own transactions, without importing the driver)."""
+
 
 async def _keep_session(conn: "asyncpg.Connection[Any]") -> None:
     """Nothing to undo on release. asyncpg's default reset (unlock advisory locks, close cursors, UNLISTEN, RESET

@@ -6,8 +6,8 @@ import contextlib
 import signal
 from collections.abc import AsyncIterator, Callable, Coroutine, Mapping, Sequence
 from contextlib import asynccontextmanager
-from dataclasses import dataclass, field
-from typing import Any
+from dataclasses import dataclass
+from typing import Any, Generic, TypeVar
 
 import asyncpg
 import structlog
@@ -21,42 +21,61 @@ from accord.shared.kafka import new_producer
 from accord.shared.logging import configure_logging
 from accord.shared.outbox import Outbox, OutboxRelay
 from accord.shared.settings import ServiceSettings
+from accord.shared.waiting import Waiting, connect_when_reachable
 
 log = structlog.get_logger(__name__)
 
 
-@dataclass
-class Resources:
-    """Open connections of one process. Handlers reach the database and the outbox through these."""
+S = TypeVar("S", bound=ServiceSettings)
 
-    settings: ServiceSettings
+
+@dataclass
+class Resources(Generic[S]):
+    """Open connections of one process, and the service's own settings. Handlers reach the database and the outbox
+    through these. No Kafka producer: an API's writes go to the outbox, and only the worker (relay and consumers)
+    talks to Kafka, with a producer of its own."""
+
+    settings: S
     pool: asyncpg.Pool
-    producer: AIOKafkaProducer
     outbox: Outbox
     read_audit: ReadAudit
-    extras: dict[str, Any] = field(default_factory=dict)
 
     async def check_database(self) -> None:
         async with self.pool.acquire() as conn:
             await conn.fetchval("SELECT 1")
 
-    async def check_kafka(self) -> None:
-        await self.producer.client.fetch_all_metadata()
+
+@asynccontextmanager
+async def open_resources(settings: S, waiting: Waiting | None = None) -> AsyncIterator[Resources[S]]:
+    """Connects to the database, waiting (with backoff, told to `waiting`) while it is unreachable."""
+    configure_logging(settings.service, settings.log_level, settings.log_json)
+    pool = await connect_when_reachable("database", lambda: create_pool(settings), waiting=waiting)
+    try:
+        yield Resources(settings, pool, Outbox(settings.db_schema), ReadAudit(Audit(settings.db_schema), pool))
+    finally:
+        await pool.close()
 
 
 @asynccontextmanager
-async def open_resources(settings: ServiceSettings) -> AsyncIterator[Resources]:
-    configure_logging(settings.service, settings.log_level, settings.log_json)
-    pool = await create_pool(settings)
+async def open_producer(settings: ServiceSettings, waiting: Waiting | None = None) -> AsyncIterator[AIOKafkaProducer]:
+    """The worker's producer: the relay publishes with it and the consumers send dead letters with it. Waits (with
+    backoff, told to `waiting`) while Kafka is unreachable."""
+    producer = await connect_when_reachable("kafka", lambda: _started_producer(settings), waiting=waiting)
+    try:
+        yield producer
+    finally:
+        await producer.stop()
+
+
+async def _started_producer(settings: ServiceSettings) -> AIOKafkaProducer:
+    """A new producer per attempt: one whose start failed is closed, not started again."""
     producer = new_producer(settings.kafka_bootstrap_servers, f"accord-{settings.service}")
     try:
         await producer.start()
-        yield Resources(
-            settings, pool, producer, Outbox(settings.db_schema), ReadAudit(Audit(settings.db_schema), pool)
-        )
-    finally:
+    except BaseException:
         await producer.stop()
-        await pool.close()
+        raise
+    return producer
 
 
 @dataclass(frozen=True)
@@ -64,7 +83,7 @@ class Subscription:
     """A consumer group's topics and one handler per event type it reacts to."""
 
     topics: Sequence[str]
-    handlers: Callable[[Resources], Mapping[str, EventHandler]]
+    handlers: Callable[[Resources[Any]], Mapping[str, EventHandler]]
     description: str | None = None
     group_id: str | None = None
     """A consumer group of its own, for a stream that must keep its own offsets; by default the service's group."""
@@ -81,8 +100,15 @@ class DependencyWatch:
     def __call__(self) -> dict[str, str]:
         return dict(self.failing)
 
-    async def run(self, res: Resources, stop: asyncio.Event) -> None:
-        checks = {"database": res.check_database, "kafka": res.check_kafka}
+    def waiting(self, dependency: str, why: str) -> None:
+        """While the worker starts: it waits for `dependency`, which does not answer (`why`)."""
+        self.failing = {"worker": "starting", dependency: why}
+
+    async def run(self, res: Resources[Any], producer: AIOKafkaProducer, stop: asyncio.Event) -> None:
+        async def kafka() -> None:
+            await producer.client.fetch_all_metadata()
+
+        checks = {"database": res.check_database, "kafka": kafka}
         while not stop.is_set():
             failing = {}
             for name, check in checks.items():
@@ -97,7 +123,7 @@ class DependencyWatch:
         self.failing = {"worker": "stopping"}
 
 
-BackgroundTask = Callable[[Resources, asyncio.Event], Coroutine[Any, Any, None]]
+BackgroundTask = Callable[[Resources[Any], asyncio.Event], Coroutine[Any, Any, None]]
 """A loop of the service's own (a sweep, a dispatcher) that runs beside the relay until the event is set."""
 
 
@@ -111,14 +137,15 @@ async def run_worker(
     """Runs the outbox relay, the consumers and the service's background tasks until SIGTERM/SIGINT (or `stop`);
     `watch`, when given, keeps the worker's readiness up to date."""
     stop = stop or _stop_on_signals()
-    async with open_resources(settings) as res:
+    waiting = watch.waiting if watch else None
+    async with open_resources(settings, waiting) as res, open_producer(settings, waiting) as producer:
         broker = KafkaBroker(settings.kafka_bootstrap_servers, logger=None)
         for sub in subscriptions:
             consumer = IdempotentConsumer(
                 service=settings.service,
                 schema=settings.db_schema,
                 pool=res.pool,
-                producer=res.producer,
+                producer=producer,
                 handlers=sub.handlers(res),
                 max_attempts=settings.consumer_max_attempts,
                 group_id=sub.group_id,
@@ -136,7 +163,7 @@ async def run_worker(
             service=settings.service,
             schema=settings.db_schema,
             pool=res.pool,
-            producer=res.producer,
+            producer=producer,
             batch_size=settings.outbox_batch_size,
             poll_interval=settings.outbox_poll_interval_seconds,
             gather_seconds=settings.outbox_gather_ms / 1000,
@@ -145,7 +172,7 @@ async def run_worker(
         log.info("worker started", subscriptions=len(subscriptions), background=len(background))
         tasks = [asyncio.create_task(relay.run(stop)), *(asyncio.create_task(task(res, stop)) for task in background)]
         if watch is not None:
-            tasks.append(asyncio.create_task(watch.run(res, stop)))
+            tasks.append(asyncio.create_task(watch.run(res, producer, stop)))
         try:
             # A loop that dies takes the worker down with it (to be restarted), rather than leaving it half alive.
             await asyncio.wait(tasks, return_when=asyncio.FIRST_EXCEPTION)

@@ -6,7 +6,6 @@ other package offers a function for them today; each becomes a command calling t
 """
 
 import asyncio
-import os
 import secrets
 from pathlib import Path
 from typing import Annotated
@@ -16,11 +15,11 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from accord.ops import deadletters, kafka_access, lag, manifests, topics
+from accord.ops import deadletters, lag, manifests, topics
 from accord.ops.analytics_cli import analytics_app
 from accord.ops.migrate import migrate_services
-from accord.shared.devinfra.provision import SERVICES
-from accord.shared.events.registry import CONSUMING_SERVICES, dead_letter_topic
+from accord.shared.events.registry import dead_letter_topic
+from accord.shared.services import SERVICES
 
 app = typer.Typer(
     no_args_is_help=True, add_completion=False, help="Operate Accord: topics, migrations, dead letters, lag."
@@ -28,18 +27,16 @@ app = typer.Typer(
 topics_app = typer.Typer(no_args_is_help=True, help="Create and verify the registry's topics.")
 dlq_app = typer.Typer(no_args_is_help=True, help="List and replay dead letters.")
 k8s_app = typer.Typer(no_args_is_help=True, help="Kubernetes manifests generated from code.")
-kafka_app = typer.Typer(no_args_is_help=True, help="Kafka users and ACLs generated from code.")
 app.add_typer(topics_app, name="topics")
 app.add_typer(dlq_app, name="dlq")
 app.add_typer(k8s_app, name="k8s")
-app.add_typer(kafka_app, name="kafka")
 app.add_typer(analytics_app, name="analytics")
 console = Console()
 
 K8S_ROOT = Path(__file__).resolve().parents[4] / "k8s"  # deploy/k8s in a checkout
 
 Bootstrap = Annotated[str, typer.Option(envvar="KAFKA_BOOTSTRAP_SERVERS", help="Kafka bootstrap servers")]
-Service = Annotated[str, typer.Argument(help="the consuming service: " + ", ".join(CONSUMING_SERVICES))]
+Service = Annotated[str, typer.Argument(help="the consuming service: " + ", ".join(SERVICES))]
 DlqTopic = Annotated[str | None, typer.Option(help="dead-letter topic, if not accord.<service>.dlq.v1")]
 
 
@@ -138,7 +135,7 @@ def consumer_lag(
     partitions: Annotated[bool, typer.Option(help="one row per partition")] = False,
 ) -> None:
     """Show how far each service's consumer group is behind, per topic (or per partition)."""
-    rows = asyncio.run(lag.service_lag(bootstrap, service or CONSUMING_SERVICES))
+    rows = asyncio.run(lag.service_lag(bootstrap, service or SERVICES))
     table = Table("service", "topic", "partition", "lag")
     totals: dict[tuple[str, str], int] = {}
     for row in rows:
@@ -164,35 +161,14 @@ def k8s_generate(
         raise typer.Exit(1)
 
 
-@kafka_app.command("generate")
-def kafka_generate(
-    root: Path = kafka_access.KAFKA_ROOT, check: Annotated[bool, typer.Option(help="only report stale files")] = False
-) -> None:
-    """Write the Strimzi KafkaUsers and kafka-acls.sh under deploy/kafka from the registry and subscriptions."""
-    stale = kafka_access.stale_files(root) if check else kafka_access.write_generated(root)
-    for path in stale:
-        console.print(f"{'stale' if check else 'wrote'}: {path}")
-    if check and stale:
-        raise typer.Exit(1)
-
-
-@app.command("dev-identity")
-def dev_identity(host: str = "0.0.0.0", port: int = 8080, keys: Path = Path("/data")) -> None:  # noqa: S104
-    """Serve the development identity provider (JWKS and demo tokens). Refuses to run in production."""
-    import uvicorn
-
-    from accord.ops.identity import create_identity_app
-
-    environment = os.environ.get("ACCORD_ENVIRONMENT", "development")
-    uvicorn.run(create_identity_app(keys, environment), host=host, port=port, log_level="warning")
-
-
 @app.command("dev-env")
 def dev_env() -> None:
     """Print fresh secrets for docker-compose, e.g. `accord-ops dev-env > .accord/compose.env` (git-ignored)."""
     console.print(f"POSTGRES_PASSWORD={secrets.token_urlsafe(24)}", soft_wrap=True)
     for service in SERVICES:
         console.print(f"ACCORD_{service.upper()}_DB_PASSWORD={secrets.token_urlsafe(24)}", soft_wrap=True)
+    # The gateway's OIDC client secret: register it at the identity provider for the client the gateway signs in as.
+    console.print(f"ACCORD_GATEWAY_LOGIN_CLIENT_SECRET={secrets.token_urlsafe(32)}", soft_wrap=True)
 
 
 @app.command()

@@ -16,8 +16,8 @@ from pydantic_settings import BaseSettings, PydanticBaseSettingsSource
 
 from accord.ops import manifests
 from accord.ops.lag import consumed_topics
-from accord.shared.devinfra.provision import SERVICES
 from accord.shared.events.registry import TOPICS
+from accord.shared.services import GATEWAY, SERVICES
 from accord.shared.settings import WebSettings
 
 Doc = dict[str, Any]
@@ -59,7 +59,7 @@ def check_environment(service: str, env: Mapping[str, str], where: str, optional
     problems = []
     for name in [*env, *optional]:
         if name.startswith("ACCORD_") or name == "KAFKA_BOOTSTRAP_SERVERS":
-            owner = next((s for s in (*SERVICES, manifests.GATEWAY) if name.startswith(f"ACCORD_{s.upper()}_")), None)
+            owner = next((s for s in (*SERVICES, GATEWAY) if name.startswith(f"ACCORD_{s.upper()}_")), None)
             if owner not in (None, service):
                 problems.append(f"{where}: {name} belongs to {owner}, not {service}")
             elif name not in known and name not in PENDING:
@@ -138,15 +138,16 @@ def check_compose(doc: Doc) -> list[str]:
             problems.append(f"{where}: not built with SERVICE={service}")
         depends = spec.get("depends_on") or {}
         waits = (depends.get("setup") or {}).get("condition") == "service_completed_successfully"
-        if service != manifests.GATEWAY and not waits:  # the gateway needs neither topics nor migrations
+        if service != GATEWAY and not waits:  # the gateway needs neither topics nor migrations
             problems.append(f"{where}: must wait for setup (topics and migrations) to complete")
         port = manifests.API_PORT if component == "api" else manifests.WORKER_METRICS_PORT
         if f":{port}/" not in str((spec.get("healthcheck") or {}).get("test")):
             problems.append(f"{where}: healthcheck does not ask port {port}")
         env = compose_environment(spec)
         problems += check_environment(service, env, where)
-        if service != manifests.GATEWAY:
+        if service != GATEWAY:
             problems += _check_database_url(service, env.get(f"ACCORD_{service.upper()}_DATABASE_URL"), where)
+    problems += _check_compose_web_app(services)
     setup_env = compose_environment(services.get("setup", {}))
     for service in SERVICES:
         problems += _check_database_url(service, setup_env.get(f"ACCORD_{service.upper()}_DATABASE_URL"), "setup")
@@ -155,9 +156,25 @@ def check_compose(doc: Doc) -> list[str]:
     return problems
 
 
+def _check_compose_web_app(services: dict[str, Doc]) -> list[str]:
+    """The gateway can be given a provider's client secret and its public URL, and the links in messages lead there."""
+    gateway = compose_environment(services.get(f"{GATEWAY}-api", {}))
+    problems = [
+        f"compose {GATEWAY}-api: no {variable} (browser sign-in)"
+        for variable in ("ACCORD_GATEWAY_LOGIN_CLIENT_SECRET", "ACCORD_GATEWAY_PUBLIC_BASE_URL")
+        if variable not in gateway
+    ]
+    site = gateway.get("ACCORD_GATEWAY_PUBLIC_BASE_URL", "").rstrip("/")
+    for name, spec in services.items():
+        links = compose_environment(spec).get("ACCORD_NOTIFICATIONS_APP_BASE_URL")
+        if name.startswith("notifications-") and (links or "").rstrip("/") != site:
+            problems.append(f"compose {name}: notification links lead to {links!r}, not the site {site!r}")
+    return problems
+
+
 def _processes() -> list[tuple[str, str]]:
     """(service, component) of every long-running process: each service's API and worker, and the gateway's API."""
-    return [(s, c) for s in SERVICES for c in ("api", "worker")] + [(manifests.GATEWAY, "api")]
+    return [(s, c) for s in SERVICES for c in ("api", "worker")] + [(GATEWAY, "api")]
 
 
 def _check_database_url(service: str, url: str | None, where: str) -> list[str]:
@@ -241,7 +258,7 @@ def check_kubernetes(docs: list[Doc], production: bool) -> list[str]:
         if hpa is None:
             problems.append(f"Deployment {name}: no HorizontalPodAutoscaler")
             continue
-        if service != manifests.GATEWAY:  # the gateway opens no database connection
+        if service != GATEWAY:  # the gateway opens no database connection
             pool = next((e.get("value") for e in container.get("env", []) if e["name"].endswith("_DB_POOL_MAX")), 10)
             connections += hpa["spec"]["maxReplicas"] * int(pool or 10)
         if component == "worker":
@@ -253,13 +270,45 @@ def check_kubernetes(docs: list[Doc], production: bool) -> list[str]:
         else:
             [container] = job["spec"]["template"]["spec"]["containers"]
             problems += _check_container(docs, service, container, manifests.migrate_command(service), "migration")
-    for service in (*SERVICES, manifests.GATEWAY):
+    for service in (*SERVICES, GATEWAY):
         target = k8s_services.get(service, {}).get("spec", {}).get("ports", [{}])[0].get("targetPort")
         if target != "http":
             problems.append(f"Service {service}: must target the API's http port")
     if production and connections > CONNECTION_BUDGET:
         problems.append(f"database connections at full scale: {connections} > budget {CONNECTION_BUDGET}")
-    return problems + check_topics(docs, production) + check_network_policies(docs)
+    return problems + check_topics(docs, production) + check_network_policies(docs) + check_web_app(docs, production)
+
+
+def check_web_app(docs: list[Doc], production: bool) -> list[str]:
+    """What the web app needs of the gateway: in production, browser sign-in configured; with more than one
+    replica, the sessions in Redis (a session kept in one replica's memory is unknown to the next request's); and
+    links in messages that lead to the site the gateway serves."""
+    deployments, hpas = _by_kind(docs, "Deployment"), _by_kind(docs, "HorizontalPodAutoscaler")
+    name = f"{GATEWAY}-api"
+    if name not in deployments:
+        return []  # reported as missing above
+    [container] = deployments[name]["spec"]["template"]["spec"]["containers"]
+    env, _, _ = container_environment(docs, container, name)
+    problems = []
+    signs_in = bool(env.get("ACCORD_GATEWAY_LOGIN_ISSUER"))
+    if production and not signs_in:
+        problems.append(f"Deployment {name}: the web app's sign-in is not configured (ACCORD_GATEWAY_LOGIN_ISSUER)")
+    replicas = max(
+        int(deployments[name]["spec"].get("replicas", 1)), int(hpas.get(name, {}).get("spec", {}).get("minReplicas", 1))
+    )
+    if signs_in and replicas > 1 and not env.get("ACCORD_GATEWAY_REDIS_URL"):
+        problems.append(
+            f"Deployment {name}: {replicas} replicas keep browser sessions in memory; set ACCORD_GATEWAY_REDIS_URL"
+        )
+    site = env.get("ACCORD_GATEWAY_PUBLIC_BASE_URL", "").rstrip("/")
+    for service_name, deployment in deployments.items():
+        if not service_name.startswith("notifications-"):
+            continue
+        [notifier] = deployment["spec"]["template"]["spec"]["containers"]
+        links = container_environment(docs, notifier, service_name)[0].get("ACCORD_NOTIFICATIONS_APP_BASE_URL", "")
+        if signs_in and links.rstrip("/") != site:
+            problems.append(f"Deployment {service_name}: notification links lead to {links!r}, not the site {site!r}")
+    return problems
 
 
 def _check_container(docs: list[Doc], service: str, container: Doc, command: list[str], where: str) -> list[str]:

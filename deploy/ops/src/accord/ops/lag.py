@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from aiokafka import TopicPartition
 
 from accord.ops.kafka_util import admin_client, consumer, partitions
-from accord.shared.events.registry import CONSUMING_SERVICES
+from accord.shared.services import SERVICES
 
 
 @dataclass(frozen=True)
@@ -49,7 +49,7 @@ def _lag(group: str, tp: TopicPartition, committed: int | None, beginning: int, 
     return PartitionLag(group, tp.topic, tp.partition, committed, end, end - committed)
 
 
-async def service_lag(bootstrap: str, services: Iterable[str] = CONSUMING_SERVICES) -> list[PartitionLag]:
+async def service_lag(bootstrap: str, services: Iterable[str] = SERVICES) -> list[PartitionLag]:
     """The consumer group of a service is named after it (accord.shared.inbox)."""
     found: list[PartitionLag] = []
     for service in services:

@@ -10,8 +10,8 @@ from typing import Any
 
 import yaml
 
-from accord.shared.devinfra.provision import SERVICES
 from accord.shared.events.registry import TOPICS, TopicSpec
+from accord.shared.services import GATEWAY, SERVICES
 
 API_PORT = 8000
 METRICS_PORT = 9100  # every process's Prometheus metrics, apart from the API port the gateway reaches
@@ -31,7 +31,6 @@ class Sizing:
     worker_pool: int = 6
 
 
-GATEWAY = "gateway"  # the front door: an API only, with no database, no Kafka, no worker and no migrations
 GATEWAY_REPLICAS = (3, 20)
 
 SIZING = {
@@ -40,8 +39,6 @@ SIZING = {
     "notifications": Sizing(api_replicas=(2, 4), worker_replicas=(2, 12)),
     "reporting": Sizing(api_replicas=(2, 6), worker_replicas=(2, 12)),
 }
-
-UPSTREAMS = ("goals", "progress", "notifications", "reporting")
 
 RESOURCES = {
     "api": {"requests": {"cpu": "250m", "memory": "256Mi"}, "limits": {"cpu": "1", "memory": "512Mi"}},
@@ -59,6 +56,12 @@ OPTIONAL_SECRETS = {
     ],
     # Keyed pseudonyms of the analytics stream; production refuses to start the worker without them.
     "reporting": [("ACCORD_REPORTING_ANALYTICS_KEYS", "accord-reporting-analytics", "keys")],
+}
+
+# Secrets a process cannot start without: (variable, Secret, key). The gateway is a confidential OIDC client of the
+# identity provider for the web app's sign-in; its client secret comes from the cluster's secret manager.
+REQUIRED_SECRETS = {
+    GATEWAY: [("ACCORD_GATEWAY_LOGIN_CLIENT_SECRET", "accord-gateway-login", "client-secret")],
 }
 
 
@@ -82,9 +85,8 @@ def migrate_command(service: str) -> list[str]:
 
 def _env(service: str, pool: int | None) -> list[dict[str, Any]]:
     if service == GATEWAY:  # the gateway reaches each service's API through its Kubernetes Service
-        return [
-            {"name": f"ACCORD_GATEWAY_{upstream.upper()}_URL", "value": f"http://{upstream}"} for upstream in UPSTREAMS
-        ]
+        upstreams = [{"name": f"ACCORD_GATEWAY_{u.upper()}_URL", "value": f"http://{u}"} for u in SERVICES]
+        return upstreams + _secret_env(REQUIRED_SECRETS[GATEWAY], optional=False)
     prefix = f"ACCORD_{service.upper()}_"
     env: list[dict[str, Any]] = [
         {
@@ -92,11 +94,18 @@ def _env(service: str, pool: int | None) -> list[dict[str, Any]]:
             "valueFrom": {"secretKeyRef": {"name": f"accord-{service}-database", "key": "url"}},
         }
     ]
-    for variable, secret, key in OPTIONAL_SECRETS.get(service, []):
-        env.append({"name": variable, "valueFrom": {"secretKeyRef": {"name": secret, "key": key, "optional": True}}})
+    env += _secret_env(OPTIONAL_SECRETS.get(service, []), optional=True)
     if pool is not None:
         env.append({"name": f"{prefix}DB_POOL_MAX", "value": str(pool)})
     return env
+
+
+def _secret_env(secrets: list[tuple[str, str, str]], optional: bool) -> list[dict[str, Any]]:
+    ref = {"optional": True} if optional else {}
+    return [
+        {"name": variable, "valueFrom": {"secretKeyRef": {"name": secret, "key": key, **ref}}}
+        for variable, secret, key in secrets
+    ]
 
 
 def _container(service: str, component: str, command: list[str], pool: int | None) -> dict[str, Any]:

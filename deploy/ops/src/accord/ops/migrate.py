@@ -4,7 +4,7 @@ import os
 from collections.abc import Callable, Iterable, Mapping
 
 from accord.shared import migrations
-from accord.shared.devinfra.provision import SERVICES
+from accord.shared.services import SERVICES
 
 
 def database_url_variable(service: str) -> str:

@@ -15,8 +15,8 @@ from starlette.routing import Route
 from accord.devidp.pages import message_page, sign_in_page
 from accord.devidp.server import Provider, StarletteOAuth2Request
 from accord.devidp.settings import Settings
-from accord.shared.devinfra.demo_users import DEMO_USERS
-from accord.shared.devinfra.identity import DevIdentityProvider
+from accord.devtools.infra.demo_users import DEMO_USERS
+from accord.devtools.infra.identity import DevIdentityProvider
 
 AUTHORIZE_PARAMS = (
     "response_type",

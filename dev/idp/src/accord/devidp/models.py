@@ -6,7 +6,7 @@ import time
 from dataclasses import dataclass, field
 from typing import Any
 
-from accord.shared.devinfra.demo_users import DemoUser
+from accord.devtools.infra.demo_users import DemoUser
 
 SCOPES = ("openid", "profile", "offline_access")
 

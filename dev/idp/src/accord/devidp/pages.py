@@ -2,7 +2,7 @@
 
 from html import escape
 
-from accord.shared.devinfra.demo_users import DemoUser
+from accord.devtools.infra.demo_users import DemoUser
 
 
 def sign_in_page(request_params: dict[str, str], users: list[DemoUser]) -> str:

@@ -20,8 +20,8 @@ from starlette.responses import JSONResponse, Response
 
 from accord.devidp.models import AuthorizationCode, Client, RefreshToken
 from accord.devidp.settings import Settings
-from accord.shared.devinfra.demo_users import DEMO_TENANT, DemoUser
-from accord.shared.devinfra.identity import DevIdentityProvider
+from accord.devtools.infra.demo_users import DEMO_TENANT, DemoUser
+from accord.devtools.infra.identity import DevIdentityProvider
 
 
 class _Payload(OAuth2Payload):  # type: ignore[misc]

@@ -9,7 +9,7 @@ from fastapi import FastAPI
 from accord.gateway.adapters.event_streams import EventStreams
 from accord.gateway.adapters.limiter import InProcessLimiter, Limiter, RedisLimiter
 from accord.gateway.adapters.upstreams import Upstreams
-from accord.gateway.entrypoints import auth, dev_idp, docs, middleware, openapi, overview, proxy, web
+from accord.gateway.entrypoints import auth, docs, middleware, openapi, overview, proxy, web
 from accord.gateway.settings import Settings
 from accord.shared.logging import configure_logging
 from accord.shared.web import ReadinessCheck, build_web_app
@@ -46,8 +46,6 @@ def create_api() -> FastAPI:
         readiness["redis"] = limiter.check
 
     routers = [overview.router, openapi.router, docs.router, auth.router]
-    if s.dev_identity_provider:
-        routers.insert(0, dev_idp.router(dev_idp.provider()))
     app = build_web_app(
         s, routers, lifespan=lifespan, readiness=readiness, openapi_url=None, docs_url=None, redoc_url=None
     )

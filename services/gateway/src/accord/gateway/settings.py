@@ -4,6 +4,7 @@ from typing import ClassVar
 from pydantic import Field, IPvAnyNetwork, SecretStr, model_validator
 from pydantic_settings import SettingsConfigDict
 
+from accord.shared.services import SERVICES
 from accord.shared.settings import LOCAL_ENV_FILE, WebSettings
 
 
@@ -26,6 +27,7 @@ class Settings(WebSettings):
 
     service: ClassVar[str] = "gateway"
 
+    # One ACCORD_GATEWAY_<SERVICE>_URL per service of accord.shared.services: see upstream_urls().
     goals_url: str = Field(default="http://127.0.0.1:8001", description="base URL of the goals service's API")
     progress_url: str = Field(default="http://127.0.0.1:8002")
     notifications_url: str = Field(default="http://127.0.0.1:8003")
@@ -48,7 +50,6 @@ class Settings(WebSettings):
     redis_url: str | None = Field(
         default=None, description="shared rate-limit and session store when several gateways run"
     )
-    dev_identity_provider: bool = Field(default=False, description="issue demo tokens; development and test only")
 
     # The web app's sign-in: the gateway as a confidential OIDC client (deploy/README.md names each setting).
     public_base_url: str = Field(
@@ -70,11 +71,9 @@ class Settings(WebSettings):
         default_factory=default_dist_dir, description="the built web app (web/dist); unset: no app at /"
     )
 
-    @model_validator(mode="after")
-    def _dev_identity_provider_never_in_production(self) -> "Settings":
-        if self.dev_identity_provider and self.environment == "production":
-            raise ValueError("the development identity provider cannot be enabled in production")
-        return self
+    def upstream_urls(self) -> dict[str, str]:
+        """Each service's base URL, for every service of accord.shared.services."""
+        return {service: str(getattr(self, f"{service}_url")) for service in SERVICES}
 
     @model_validator(mode="after")
     def _browser_sessions_secure_in_production(self) -> "Settings":

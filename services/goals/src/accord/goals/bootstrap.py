@@ -3,7 +3,6 @@
 from fastapi import FastAPI
 
 from accord.goals.entrypoints.api import router
-from accord.goals.handlers import CONSUMED_TOPICS, event_handlers
 from accord.goals.settings import Settings
 from accord.shared.api import build_api
 from accord.shared.runtime import Subscription
@@ -18,6 +17,4 @@ def create_api() -> FastAPI:
 
 
 def subscriptions() -> list[Subscription]:
-    if not CONSUMED_TOPICS:
-        return []
-    return [Subscription(CONSUMED_TOPICS, event_handlers)]
+    return []  # the goals service reacts to no other service's events

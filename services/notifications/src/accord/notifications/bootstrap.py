@@ -12,8 +12,8 @@ from accord.notifications.adapters.inbox_listener import InboxListener
 from accord.notifications.adapters.push import PushSender
 from accord.notifications.domain.delivery import Sender
 from accord.notifications.entrypoints.api import ROUTERS
-from accord.notifications.entrypoints.dispatcher import Dispatcher
 from accord.notifications.handlers import CONSUMED_TOPICS, event_handlers
+from accord.notifications.handlers.dispatcher import Dispatcher
 from accord.notifications.settings import Settings
 from accord.shared.api import build_api
 from accord.shared.events.contracts.notifications import Channel
@@ -28,7 +28,7 @@ def create_api() -> FastAPI:
     s = settings()
 
     @asynccontextmanager
-    async def live_inbox(app: FastAPI, res: Resources) -> AsyncIterator[None]:
+    async def live_inbox(app: FastAPI, res: Resources[Settings]) -> AsyncIterator[None]:
         """The one LISTEN connection the process's open inbox streams share."""
         async with InboxListener(s.database_url.get_secret_value(), s.db_schema).running() as listener:
             app.state.inbox_listener = listener
@@ -38,8 +38,6 @@ def create_api() -> FastAPI:
 
 
 def subscriptions() -> list[Subscription]:
-    if not CONSUMED_TOPICS:
-        return []
     return [Subscription(CONSUMED_TOPICS, event_handlers)]
 
 
@@ -66,7 +64,6 @@ def background() -> list[BackgroundTask]:
     return [dispatch_notifications] if settings().dispatch_enabled else []
 
 
-async def dispatch_notifications(res: Resources, stop: asyncio.Event) -> None:
-    assert isinstance(res.settings, Settings)
+async def dispatch_notifications(res: Resources[Settings], stop: asyncio.Event) -> None:
     async with open_senders(res.settings) as senders:
         await Dispatcher(res.settings, res.pool, senders).run(stop)

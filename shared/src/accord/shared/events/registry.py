@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 from accord.shared.events.base import IntegrationEvent
 from accord.shared.events.contracts import analytics, goals, notifications, progress
+from accord.shared.services import SERVICES
 
 FOREVER = -1
 DAY_MS = 24 * 60 * 60 * 1000
@@ -61,8 +62,6 @@ _DOMAIN = [
     ),
 ]
 
-CONSUMING_SERVICES = ("goals", "progress", "notifications", "reporting")
-
 
 def dead_letter_topic(service: str) -> str:
     return f"accord.{service}.dlq.v1"
@@ -78,7 +77,7 @@ _DEAD_LETTERS = [
         key="original key",
         description=f"Events the {s} service could not handle, with the reason.",
     )
-    for s in CONSUMING_SERVICES
+    for s in SERVICES
 ]
 
 TOPICS: dict[str, TopicSpec] = {t.name: t for t in [*_DOMAIN, *_DEAD_LETTERS]}

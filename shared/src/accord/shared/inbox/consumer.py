@@ -68,10 +68,12 @@ class DeadLetter:
 class IdempotentConsumer:
     """Handles a batch of Kafka records exactly once in effect.
 
-    Per record, in a savepoint of one batch transaction: insert the inbox row (consumer group, event id);
-    if it was already there the event is a duplicate and is skipped, otherwise the handler runs. A record that
-    cannot be decoded, or whose handler keeps failing, is collected for the dead-letter topic and the batch
-    moves on. The caller commits the Kafka offsets only after `handle_batch` returns.
+    First the fast path: one transaction for the batch, one insert of its inbox rows (consumer group, event id),
+    then the handler of every event whose row was new (a row already there is a duplicate, skipped). If a handler
+    fails, that transaction is rolled back and the batch is redone one event at a time, each in a savepoint with
+    its own inbox row and bounded retries, so that only the failing event is dead-lettered. A record that cannot be
+    decoded is collected for the dead-letter topic as well, and the batch moves on. The caller commits the Kafka
+    offsets only after `handle_batch` returns.
     """
 
     def __init__(

@@ -55,12 +55,7 @@ class Upstreams:
     """One session (and pool of `upstream_connections`) per service. Create it inside the running event loop."""
 
     def __init__(self, settings: Settings) -> None:
-        self.bases = {
-            "goals": URL(settings.goals_url),
-            "progress": URL(settings.progress_url),
-            "notifications": URL(settings.notifications_url),
-            "reporting": URL(settings.reporting_url),
-        }
+        self.bases = {service: URL(url) for service, url in settings.upstream_urls().items()}
         self.timeouts = {s: settings.upstream_timeout_seconds for s in self.bases} | {
             "reporting": settings.reporting_timeout_seconds
         }

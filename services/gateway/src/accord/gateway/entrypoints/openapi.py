@@ -8,10 +8,10 @@ from fastapi import APIRouter, FastAPI, Request
 
 from accord.gateway.adapters.upstreams import UpstreamFailed, Upstreams
 from accord.gateway.domain.routes import OWNERS
+from accord.shared.services import SERVICES
 
 router = APIRouter(include_in_schema=False)
 CACHE_SECONDS = 60.0
-SERVICES = sorted(set(OWNERS.values()))
 
 
 def merge(gateway_doc: dict[str, Any], documents: dict[str, dict[str, Any]]) -> dict[str, Any]:

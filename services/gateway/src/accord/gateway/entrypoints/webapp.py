@@ -1,14 +1,20 @@
 """The web app (web/, built to `web_dist_dir`) at `/`, on the API's origin: content-hashed files under /assets/
 cached for a year, every other page answered with index.html (the app routes on the client) and never cached, so a
-new release is picked up on the next visit. The service worker and the manifest are never cached either."""
+new release is picked up on the next visit. The service worker and the manifest are never cached either.
 
+A file with a precompressed copy beside it (`<file>.br`, `<file>.gz`, written by the app's build) is sent as that
+copy to a browser that accepts the encoding: compressed once at build time at the highest level, never per request."""
+
+import mimetypes
 from pathlib import Path
+from stat import S_ISREG
 from urllib.parse import urlsplit
 
+import anyio.to_thread
 from starlette.datastructures import Headers
 from starlette.exceptions import HTTPException
 from starlette.responses import FileResponse, Response
-from starlette.staticfiles import StaticFiles
+from starlette.staticfiles import NotModifiedResponse, StaticFiles
 from starlette.types import Scope
 
 from accord.shared.problems import problem_response
@@ -16,6 +22,21 @@ from accord.shared.problems import problem_response
 IMMUTABLE = "public, max-age=31536000, immutable"
 REVALIDATE = "no-cache"
 NOT_THE_APP = ("api/", "auth/")  # answered by the gateway's own routes; never the app's index.html
+PRECOMPRESSED = (("br", ".br"), ("gzip", ".gz"))  # in order of preference: brotli is the smaller
+
+
+def accepted_encodings(accept_encoding: str) -> set[str]:
+    """The codings an Accept-Encoding header accepts: every one named, unless its weight is q=0."""
+    accepted = set()
+    for item in accept_encoding.split(","):
+        name, *params = (part.strip() for part in item.split(";"))
+        weight = next((p.split("=", 1)[1] for p in params if p.replace(" ", "").startswith("q=")), "1")
+        try:
+            if float(weight) > 0:
+                accepted.add(name.lower())
+        except ValueError:
+            continue
+    return accepted
 
 
 def web_csp(login_issuer: str | None) -> str:
@@ -47,15 +68,34 @@ class WebApp(StaticFiles):
         if scope["method"] not in ("GET", "HEAD") or path.startswith(NOT_THE_APP) or path in ("api", "auth"):
             return problem_response(404, "Not found", "No such path")
         try:
-            response = await super().get_response(path, scope)
+            response = await self._precompressed(path, scope) or await super().get_response(path, scope)
         except HTTPException as exc:
             if exc.status_code != 404:
                 raise
         else:
             response.headers["Cache-Control"] = IMMUTABLE if path.startswith("assets/") else REVALIDATE
+            response.headers["Vary"] = "Accept-Encoding"  # the same URL may be answered compressed
             return response
         # The root is a page whatever the client accepts; StaticFiles hands it over as "." (normpath of "").
         wants_page = path in ("", ".") or "text/html" in Headers(scope=scope).get("accept", "")
         if path.startswith("assets/") or not wants_page:
             return problem_response(404, "Not found", "No such file")  # a missing asset is never index.html
         return FileResponse(self.index, media_type="text/html", headers={"Cache-Control": REVALIDATE})
+
+    async def _precompressed(self, path: str, scope: Scope) -> Response | None:
+        """The file's precompressed copy in the best coding the client accepts, if the build wrote one."""
+        request = Headers(scope=scope)
+        accepted = accepted_encodings(request.get("accept-encoding", ""))
+        for coding, suffix in PRECOMPRESSED:
+            if coding not in accepted:
+                continue
+            full_path, stat = await anyio.to_thread.run_sync(self.lookup_path, path + suffix)
+            if stat is None or not S_ISREG(stat.st_mode):
+                continue
+            media_type = mimetypes.guess_type(path)[0] or "application/octet-stream"
+            headers = {"Content-Encoding": coding, "Vary": "Accept-Encoding"}
+            response = FileResponse(full_path, stat_result=stat, media_type=media_type, headers=headers)
+            if self.is_not_modified(response.headers, request):
+                return NotModifiedResponse(response.headers)
+            return response
+        return None

@@ -7,6 +7,8 @@ from uuid import UUID
 from pydantic import BaseModel, Field
 
 from accord.goals.domain.errors import NotAllowed, WrongState
+from accord.shared.events import IntegrationEvent
+from accord.shared.events.contracts import goals as ev
 from accord.shared.events.contracts.common import Role
 
 
@@ -50,6 +52,18 @@ class Episode(BaseModel):
             ],
         )
 
+    def opened(self) -> list[IntegrationEvent]:
+        """What opening the episode announces (a client-supplied id retried finds it opened, and announces none)."""
+        return [
+            ev.EpisodeOpened(
+                client_id=self.client_id,
+                episode_id=self.episode_id,
+                team_id=self.team_id,
+                lead_therapist_id=self.lead_therapist_id,
+                opened_at=self.opened_at,
+            )
+        ]
+
     def role_of(self, person_id: UUID) -> Role | None:
         for p in self.participants:
             if p.person_id == person_id:
@@ -62,7 +76,9 @@ class Episode(BaseModel):
     def family_ids(self) -> set[UUID]:
         return {p.person_id for p in self.participants if p.role is Role.FAMILY}
 
-    def add_family_member(self, actor: UUID, person_id: UUID, relationship_code: str, now: datetime) -> Participant:
+    def add_family_member(
+        self, actor: UUID, person_id: UUID, relationship_code: str, now: datetime
+    ) -> list[IntegrationEvent]:
         self._lead_only(actor)
         self._open_only()
         if self.is_member(person_id):
@@ -71,18 +87,28 @@ class Episode(BaseModel):
             person_id=person_id, role=Role.FAMILY, relationship_code=relationship_code, joined_at=now
         )
         self.participants.append(participant)
-        return participant
+        return [
+            ev.ParticipantJoined(
+                client_id=self.client_id,
+                episode_id=self.episode_id,
+                person_id=person_id,
+                role=participant.role,
+                relationship_code=relationship_code,
+            )
+        ]
 
-    def remove_family_member(self, actor: UUID, person_id: UUID) -> None:
+    def remove_family_member(self, actor: UUID, person_id: UUID) -> list[IntegrationEvent]:
         self._lead_only(actor)
         if self.role_of(person_id) is not Role.FAMILY:
             raise WrongState("only family participants can be removed")
         self.participants = [p for p in self.participants if p.person_id != person_id]
+        return [ev.ParticipantLeft(client_id=self.client_id, episode_id=self.episode_id, person_id=person_id)]
 
-    def close(self, actor: UUID, now: datetime) -> None:
+    def close(self, actor: UUID, now: datetime) -> list[IntegrationEvent]:
         self._lead_only(actor)
         self._open_only()
         self.status, self.closed_at = EpisodeStatus.CLOSED, now
+        return [ev.EpisodeClosed(client_id=self.client_id, episode_id=self.episode_id, closed_at=now)]
 
     def _lead_only(self, actor: UUID) -> None:
         if actor != self.lead_therapist_id:

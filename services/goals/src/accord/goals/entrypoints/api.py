@@ -13,8 +13,8 @@ from accord.goals.domain.content import GoalContent
 from accord.goals.domain.episodes import Episode
 from accord.goals.domain.goals import GoalStatus
 from accord.goals.entrypoints import schemas as s
+from accord.goals.entrypoints.command_runner import execute, query
 from accord.goals.entrypoints.queries import episode_goals, my_episodes, one_episode, one_goal
-from accord.goals.entrypoints.uow import execute, query
 from accord.goals.handlers import commands as handle
 from accord.goals.handlers.commands import GoalState
 from accord.shared.api import ResourcesDep

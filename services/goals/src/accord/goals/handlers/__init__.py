@@ -1,13 +1,1 @@
-"""One handler function per command or event."""
-
-from collections.abc import Mapping
-
-from accord.shared.inbox import EventHandler
-from accord.shared.runtime import Resources
-
-CONSUMED_TOPICS: tuple[str, ...] = ()
-
-
-def event_handlers(resources: Resources) -> Mapping[str, EventHandler]:
-    """Event type -> handler, for the events this service reacts to."""
-    return {}
+"""One handler function per command (the goals service reacts to no other service's events)."""

@@ -8,7 +8,6 @@ from accord.goals.domain.episodes import Episode
 from accord.goals.domain.errors import Conflict, NotAllowed
 from accord.goals.domain.goals import Goal
 from accord.goals.handlers.context import Context
-from accord.shared.events.contracts import goals as ev
 from accord.shared.events.contracts.common import Role
 
 
@@ -36,49 +35,28 @@ async def open_episode(ctx: Context, c: cmd.OpenEpisode) -> Episode:
         now=ctx.now,
     )
     await ctx.repo.add_episode(episode)
-    ctx.events.append(
-        ev.EpisodeOpened(
-            client_id=c.client_id,
-            episode_id=c.episode_id,
-            team_id=c.team_id,
-            lead_therapist_id=ctx.actor.subject,
-            opened_at=ctx.now,
-        )
-    )
+    ctx.events += episode.opened()
     return episode
 
 
 async def add_family_member(ctx: Context, c: cmd.AddFamilyMember) -> Episode:
     episode = await ctx.episode(c.episode_id, for_update=True)
-    participant = episode.add_family_member(ctx.actor.subject, c.person_id, c.relationship_code, ctx.now)
+    ctx.events += episode.add_family_member(ctx.actor.subject, c.person_id, c.relationship_code, ctx.now)
     await ctx.repo.save_episode(episode)
-    ctx.events.append(
-        ev.ParticipantJoined(
-            client_id=episode.client_id,
-            episode_id=episode.episode_id,
-            person_id=c.person_id,
-            role=participant.role,
-            relationship_code=c.relationship_code,
-        )
-    )
     return episode
 
 
 async def remove_family_member(ctx: Context, c: cmd.RemoveFamilyMember) -> Episode:
     episode = await ctx.episode(c.episode_id, for_update=True)
-    episode.remove_family_member(ctx.actor.subject, c.person_id)
+    ctx.events += episode.remove_family_member(ctx.actor.subject, c.person_id)
     await ctx.repo.save_episode(episode)
-    ctx.events.append(
-        ev.ParticipantLeft(client_id=episode.client_id, episode_id=episode.episode_id, person_id=c.person_id)
-    )
     return episode
 
 
 async def close_episode(ctx: Context, c: cmd.CloseEpisode) -> Episode:
     episode = await ctx.episode(c.episode_id, for_update=True)
-    episode.close(ctx.actor.subject, ctx.now)
+    ctx.events += episode.close(ctx.actor.subject, ctx.now)
     await ctx.repo.save_episode(episode)
-    ctx.events.append(ev.EpisodeClosed(client_id=episode.client_id, episode_id=episode.episode_id, closed_at=ctx.now))
     return episode
 
 

@@ -1,8 +1,9 @@
 """One handler function per command or event."""
 
-from collections.abc import Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from typing import Any
 
+from accord.notifications.adapters.care_teams import CareTeams
 from accord.notifications.handlers import care_team
 from accord.notifications.handlers.planning import Planner
 from accord.notifications.handlers.triggers import Triggers
@@ -18,9 +19,20 @@ CONSUMED_TOPICS: tuple[str, ...] = (
 )
 
 
-def event_handlers(resources: Resources) -> Mapping[str, EventHandler]:
+CareTeamHandler = Callable[[CareTeams, Envelope, Any], Awaitable[None]]
+
+
+def on_care_teams(handler: CareTeamHandler) -> EventHandler:
+    """The inbox's handler: `handler` with the care-team repository on the inbox transaction's connection."""
+
+    async def handle(conn: Connection, envelope: Envelope, event: Any) -> None:
+        await handler(CareTeams(conn), envelope, event)
+
+    return handle
+
+
+def event_handlers(resources: Resources[Settings]) -> Mapping[str, EventHandler]:
     """Event type -> handler, for the events this service reacts to."""
-    assert isinstance(resources.settings, Settings)
     triggers = Triggers(Planner(resources.settings, resources.outbox))
 
     def then_replay_held(handler: EventHandler) -> EventHandler:
@@ -33,20 +45,20 @@ def event_handlers(resources: Resources) -> Mapping[str, EventHandler]:
         return handle
 
     return {
-        "EpisodeOpened": then_replay_held(care_team.on_episode_opened),
-        "ParticipantJoined": then_replay_held(care_team.on_participant_joined),
-        "ParticipantLeft": care_team.on_participant_left,
-        "EpisodeClosed": care_team.on_episode_closed,
+        "EpisodeOpened": then_replay_held(on_care_teams(care_team.on_episode_opened)),
+        "ParticipantJoined": then_replay_held(on_care_teams(care_team.on_participant_joined)),
+        "ParticipantLeft": on_care_teams(care_team.on_participant_left),
+        "EpisodeClosed": on_care_teams(care_team.on_episode_closed),
         "GoalProposed": then_replay_held(triggers.on_goal_proposed),
         "GoalRevisionProposed": triggers.on_goal_revision_proposed,
         "GoalAgreed": then_replay_held(triggers.on_goal_agreed),
-        "GoalVisibilityChanged": care_team.on_goal_visibility_changed,
-        "GoalPaused": care_team.on_goal_paused,
-        "GoalResumed": care_team.on_goal_resumed,
-        "GoalClosed": care_team.on_goal_closed,
-        "ProgressRecorded": care_team.on_client_entry,
-        "GoalRatingRecorded": care_team.on_client_entry,
-        "MilestoneChecked": care_team.on_client_entry,
+        "GoalVisibilityChanged": on_care_teams(care_team.on_goal_visibility_changed),
+        "GoalPaused": on_care_teams(care_team.on_goal_paused),
+        "GoalResumed": on_care_teams(care_team.on_goal_resumed),
+        "GoalClosed": on_care_teams(care_team.on_goal_closed),
+        "ProgressRecorded": on_care_teams(care_team.on_client_entry),
+        "GoalRatingRecorded": on_care_teams(care_team.on_client_entry),
+        "MilestoneChecked": on_care_teams(care_team.on_client_entry),
         "MilestoneReached": triggers.on_progress_trigger,
         "GoalTargetReached": triggers.on_progress_trigger,
         "ReviewSuggested": triggers.on_progress_trigger,

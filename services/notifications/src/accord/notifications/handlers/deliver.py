@@ -11,7 +11,6 @@ from collections.abc import Callable, Mapping
 from datetime import datetime
 from uuid import UUID
 
-import asyncpg
 import structlog
 
 from accord.notifications.adapters import deliveries, people
@@ -26,11 +25,11 @@ from accord.notifications.domain.delivery import (
     Sender,
     TransientFailure,
 )
+from accord.notifications.domain.outcomes import outcome_event
 from accord.notifications.domain.templates import RenderedMessage, TemplateCode, render, resolve_locale
-from accord.notifications.handlers.planning import outcome_event
 from accord.notifications.metrics import DELIVERIES
 from accord.notifications.settings import Settings
-from accord.shared.db import Connection
+from accord.shared.db import Connection, Pool
 from accord.shared.events.contracts.notifications import Channel
 from accord.shared.outbox import Outbox
 
@@ -41,7 +40,7 @@ class Deliverer:
     def __init__(
         self,
         settings: Settings,
-        pool: asyncpg.Pool,
+        pool: Pool,
         senders: Mapping[Channel, Sender],
         outbox: Outbox,
         clock: Callable[[], datetime],

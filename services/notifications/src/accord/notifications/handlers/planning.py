@@ -8,21 +8,19 @@ makes a redelivered or replayed event unable to double a message.
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from uuid import UUID, uuid4, uuid5
+from uuid import UUID, uuid4
 
-from accord.notifications.adapters import deliveries, inbox, people
+from accord.notifications.adapters import deliveries, in_app_messages, people
 from accord.notifications.domain.audience import Notice
 from accord.notifications.domain.contact_points import ContactPoint
 from accord.notifications.domain.delivery import Delivery, DeliveryStatus
+from accord.notifications.domain.outcomes import outcome_event
 from accord.notifications.domain.preferences import ClinicianDelivery, Preferences
 from accord.notifications.settings import Settings
 from accord.shared.db import Connection
 from accord.shared.events import Envelope
-from accord.shared.events.contracts.notifications import Channel, NotificationDelivered, NotificationFailed
+from accord.shared.events.contracts.notifications import Channel
 from accord.shared.outbox import Outbox
-
-OUTCOME_NAMESPACE = UUID("0c7d3a52-5f0e-4d8e-9a51-3b9e2f6d7c10")
-PRODUCER = "notifications"
 
 
 @dataclass(frozen=True)
@@ -41,33 +39,6 @@ class Source:
         return cls(
             envelope.event_id, envelope.tenant_id, client_id, envelope.correlation_id, envelope.event_id, link_path
         )
-
-
-def outcome_event(d: Delivery, at: datetime, *, failed: bool = False, permanent: bool = False) -> Envelope:
-    """NotificationDelivered / NotificationFailed for engagement analytics: identifiers only. The event id is
-    derived from the delivery, so one delivery can never announce the same outcome twice."""
-    common = {
-        "client_id": d.client_id,
-        "notification_id": d.id,
-        "source_event_id": d.source_event_id,
-        "recipient_id": d.recipient_id,
-        "channel": d.channel,
-        "template_code": d.template.value,
-    }
-    if failed:
-        event: NotificationDelivered | NotificationFailed = NotificationFailed(
-            **common, permanent=permanent, failed_at=at
-        )
-    else:
-        event = NotificationDelivered(**common, delivered_at=at)
-    return Envelope.wrap(
-        event,
-        producer=PRODUCER,
-        tenant_id=d.tenant_id,
-        correlation_id=d.correlation_id,
-        causation_id=d.causation_id,
-        event_id=uuid5(OUTCOME_NAMESPACE, f"{d.id}:{event.event_type()}"),
-    )
 
 
 class Planner:
@@ -91,7 +62,7 @@ class Planner:
     async def _in_app(self, conn: Connection, source: Source, notice: Notice, now: datetime) -> None:
         d = self._delivery(source, notice, Channel.IN_APP, None, digest=False)
         if await deliveries.add(conn, d, DeliveryStatus.SENT, now):
-            await inbox.add(conn, d)
+            await in_app_messages.add(conn, d)
             await self.outbox.add(conn, outcome_event(d, now))
 
     async def _queue(

@@ -7,7 +7,8 @@ when the goals service's events catch up (`replay_held`).
 
 import structlog
 
-from accord.notifications.adapters import care_teams, pending_triggers
+from accord.notifications.adapters import pending_triggers
+from accord.notifications.adapters.care_teams import CareTeams
 from accord.notifications.domain import audience, links
 from accord.notifications.domain.audience import GoalAccess, Notice
 from accord.notifications.domain.templates import TemplateCode
@@ -33,8 +34,8 @@ class Triggers:
         self.planner = planner
 
     async def on_goal_proposed(self, conn: Connection, envelope: Envelope, event: GoalProposed) -> None:
-        await care_teams.goal_proposed(conn, envelope.tenant_id, event)
-        team = await care_teams.team_of_episode(conn, envelope.tenant_id, event.client_id, event.episode_id)
+        await CareTeams(conn).goal_proposed(envelope.tenant_id, event)
+        team = await CareTeams(conn).team_of_episode(envelope.tenant_id, event.client_id, event.episode_id)
         access = GoalAccess(event.visibility, frozenset(event.shared_with))
         notices = audience.goal_waiting_for_view(event.required_parties, event.proposed_by, team, access)
         await self._notify(conn, envelope, event, notices, links.goal(event.goal_id))
@@ -42,17 +43,17 @@ class Triggers:
     async def on_goal_revision_proposed(
         self, conn: Connection, envelope: Envelope, event: GoalRevisionProposed
     ) -> None:
-        goal = await care_teams.goal(conn, envelope.tenant_id, event.goal_id)
+        goal = await CareTeams(conn).goal(envelope.tenant_id, event.goal_id)
         if goal is None:
             log.info("revision of a goal never seen: nobody to tell", goal_id=str(event.goal_id))
             return
-        team = await care_teams.team_of_episode(conn, envelope.tenant_id, event.client_id, goal.episode_id)
+        team = await CareTeams(conn).team_of_episode(envelope.tenant_id, event.client_id, goal.episode_id)
         notices = audience.goal_waiting_for_view(event.required_parties, event.proposed_by, team, goal.access)
         await self._notify(conn, envelope, event, notices, links.goal(event.goal_id))
 
     async def on_goal_agreed(self, conn: Connection, envelope: Envelope, event: GoalAgreed) -> None:
-        await care_teams.goal_agreed(conn, envelope.tenant_id, event)
-        team = await care_teams.team_of_episode(conn, envelope.tenant_id, event.client_id, event.episode_id)
+        await CareTeams(conn).goal_agreed(envelope.tenant_id, event)
+        team = await CareTeams(conn).team_of_episode(envelope.tenant_id, event.client_id, event.episode_id)
         access = GoalAccess(event.visibility, frozenset(event.shared_with))
         notices = audience.goal_agreed(event.parties, team, access)
         await self._notify(conn, envelope, event, notices, links.goal(event.goal_id))
@@ -72,15 +73,15 @@ class Triggers:
         """Plans the notices; False if the goal or care team they depend on is not known yet."""
         tenant = envelope.tenant_id
         if isinstance(event, SafetySignalRaised):
-            team = await care_teams.team_of_client(conn, tenant, event.client_id)
+            team = await CareTeams(conn).team_of_client(tenant, event.client_id)
             if not team.therapists:
                 return False
             await self._notify(conn, envelope, event, audience.safety_signal(team), links.INBOX)
             return True
-        goal = await care_teams.goal(conn, tenant, event.goal_id)
+        goal = await CareTeams(conn).goal(tenant, event.goal_id)
         if goal is None:
             return False
-        team = await care_teams.team_of_episode(conn, tenant, event.client_id, goal.episode_id)
+        team = await CareTeams(conn).team_of_episode(tenant, event.client_id, goal.episode_id)
         if isinstance(event, ReviewSuggested):
             notices = audience.review_suggested(team)
         elif isinstance(event, MilestoneReached):

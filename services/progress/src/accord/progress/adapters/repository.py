@@ -1,6 +1,6 @@
 """Reads and writes in the progress schema: the local goal view, entries, check-ins, questionnaires, decisions."""
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from functools import lru_cache
@@ -11,6 +11,7 @@ import asyncpg
 
 from accord.progress.domain.progress import LATEST_NEEDED, Decision, Ledger, Point, in_time_order
 from accord.shared.db import Connection
+from accord.shared.errors import Conflict
 from accord.shared.events.contracts.common import MeasureKind, Role, Visibility
 from accord.shared.events.contracts.goals import GoalAgreed
 from accord.shared.events.contracts.progress import AchievementStatus
@@ -71,9 +72,111 @@ def _counted_kinds(goal: GoalAgreed) -> list[str]:
     return ["measurement", "rating"] if goal.measure.kind is MeasureKind.GOAL_RATING else ["measurement"]
 
 
+@dataclass(frozen=True)
+class QuietGoal:
+    """An active goal with the time of its latest entry (or its agreement) and whether its target was reached."""
+
+    tenant_id: str
+    terms: GoalAgreed
+    last_activity: datetime
+    target_reached: bool
+
+
+_QUIET_GOALS = """
+SELECT g.tenant_id, g.terms, coalesce(max(e.occurred_at), (g.terms ->> 'agreed_at')::timestamptz) AS last_activity,
+       EXISTS (SELECT 1 FROM decisions d WHERE d.goal_id = g.goal_id AND d.goal_version = g.version
+               AND d.decision_key = 'target') AS target_reached
+FROM goals g LEFT JOIN entries e ON e.goal_id = g.goal_id AND e.goal_version = g.version
+WHERE g.status = 'active'
+GROUP BY g.goal_id
+"""
+
+
 class Repository:
     def __init__(self, conn: Connection) -> None:
         self.conn = conn
+
+    # --- the local view of care teams and goals, written from the goals service's events ------------------------
+    async def add_episode(
+        self,
+        tenant_id: str,
+        episode_id: UUID,
+        client_id: UUID,
+        lead_therapist_id: UUID,
+        team_id: UUID,
+        opened_at: datetime,
+    ) -> None:
+        """The episode with its client and lead therapist as members; an episode already known is left as it is."""
+        await self.conn.execute(
+            "INSERT INTO episodes (episode_id, tenant_id, client_id, lead_therapist_id, team_id, opened_at) "
+            "VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (episode_id) DO NOTHING",
+            episode_id,
+            tenant_id,
+            client_id,
+            lead_therapist_id,
+            team_id,
+            opened_at,
+        )
+        await self.conn.executemany(
+            "INSERT INTO episode_members (episode_id, person_id, role) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING",
+            [(episode_id, client_id, Role.CLIENT.value), (episode_id, lead_therapist_id, Role.THERAPIST.value)],
+        )
+
+    async def set_member(self, episode_id: UUID, person_id: UUID, role: Role) -> None:
+        await self.conn.execute(
+            "INSERT INTO episode_members (episode_id, person_id, role) VALUES ($1, $2, $3) "
+            "ON CONFLICT (episode_id, person_id) DO UPDATE SET role = excluded.role",
+            episode_id,
+            person_id,
+            role.value,
+        )
+
+    async def remove_member(self, episode_id: UUID, person_id: UUID) -> None:
+        await self.conn.execute(
+            "DELETE FROM episode_members WHERE episode_id = $1 AND person_id = $2", episode_id, person_id
+        )
+
+    async def close_episode(self, episode_id: UUID) -> None:
+        await self.conn.execute("UPDATE episodes SET closed = true WHERE episode_id = $1", episode_id)
+
+    async def agree_goal(self, tenant_id: str, terms: GoalAgreed) -> None:
+        """The goal's agreed terms, active; an older version never replaces a newer one."""
+        await self.conn.execute(
+            "INSERT INTO goals (goal_id, tenant_id, client_id, episode_id, version, status, terms, visibility, "
+            "shared_with) VALUES ($1, $2, $3, $4, $5, 'active', $6::jsonb, $7, $8) "
+            "ON CONFLICT (goal_id) DO UPDATE SET version = excluded.version, terms = excluded.terms, "
+            "visibility = excluded.visibility, shared_with = excluded.shared_with "
+            "WHERE goals.version < excluded.version",
+            terms.goal_id,
+            tenant_id,
+            terms.client_id,
+            terms.episode_id,
+            terms.version,
+            terms.model_dump_json(),
+            terms.visibility.value,
+            list(terms.shared_with),
+        )
+
+    async def set_visibility(self, goal_id: UUID, visibility: Visibility, shared_with: Sequence[UUID]) -> None:
+        await self.conn.execute(
+            "UPDATE goals SET visibility = $2, shared_with = $3 WHERE goal_id = $1",
+            goal_id,
+            visibility.value,
+            list(shared_with),
+        )
+
+    async def set_status(self, goal_id: UUID, status: str) -> None:
+        """A closed goal stays closed, whatever arrives after."""
+        await self.conn.execute(
+            "UPDATE goals SET status = $2 WHERE goal_id = $1 AND status <> 'closed'", goal_id, status
+        )
+
+    async def quiet_goals(self) -> list[QuietGoal]:
+        """Every active goal, with what the review sweep decides on."""
+        rows = await self.conn.fetch(_QUIET_GOALS)
+        return [QuietGoal(r["tenant_id"], _terms(r["terms"]), r["last_activity"], r["target_reached"]) for r in rows]
+
+    # --- goals, entries and decisions ----------------------------------------------------------------------------
 
     async def goals_with_role(
         self, tenant_id: str, goal_ids: list[UUID], person_id: UUID, *, for_update: bool = False
@@ -104,13 +207,18 @@ class Repository:
         return {r["entry_id"]: r for r in rows}
 
     async def add_entries(self, rows: list[dict[str, Any]]) -> None:
-        if rows:
-            columns = list(rows[0])
+        if not rows:
+            return
+        columns = list(rows[0])
+        try:
             await self.conn.executemany(
                 f"INSERT INTO entries ({', '.join(columns)}) "
                 f"VALUES ({', '.join(f'${i}' for i in range(1, len(columns) + 1))})",
                 [tuple(r[c] for c in columns) for r in rows],
             )
+        except asyncpg.UniqueViolationError as exc:
+            # The same id sent at the same instant for another goal (a different lock) won the race: nothing is kept.
+            raise Conflict("this entry id is already used") from exc
 
     async def ledger(self, goal: GoalAgreed) -> Ledger:
         """The decisions already made for this goal version and its latest points, in one round trip."""
@@ -189,11 +297,9 @@ class Repository:
         return rows
 
     # --- check-ins and questionnaires --------------------------------------------------------------------------
-    async def checkin(self, checkin_id: UUID) -> asyncpg.Record | None:
-        row: asyncpg.Record | None = await self.conn.fetchrow(
-            "SELECT * FROM checkins WHERE checkin_id = $1", checkin_id
-        )
-        return row
+    async def checkin(self, checkin_id: UUID) -> dict[str, Any] | None:
+        row = await self.conn.fetchrow("SELECT * FROM checkins WHERE checkin_id = $1", checkin_id)
+        return dict(row) if row is not None else None
 
     async def add_checkin(self, **values: Any) -> None:
         await self._insert("checkins", values)
@@ -214,31 +320,47 @@ class Repository:
         )
         return rows
 
-    async def questionnaire(self, response_id: UUID) -> asyncpg.Record | None:
-        row: asyncpg.Record | None = await self.conn.fetchrow(
-            "SELECT * FROM questionnaires WHERE response_id = $1", response_id
-        )
-        return row
+    async def questionnaire(self, response_id: UUID) -> dict[str, Any] | None:
+        row = await self.conn.fetchrow("SELECT * FROM questionnaires WHERE response_id = $1", response_id)
+        return dict(row) if row is not None else None
 
     async def add_questionnaire(self, **values: Any) -> None:
         await self._insert("questionnaires", values)
 
-    async def questionnaires_of(self, tenant_id: str, client_id: UUID, limit: int) -> list[Any]:
+    async def questionnaires_of(
+        self, tenant_id: str, client_id: UUID, limit: int, *, therapist: UUID | None
+    ) -> list[Any]:
+        """The client's responses, latest first; with `therapist`, only those completed for an episode that
+        therapist is a member of (a response without an episode is the client's alone)."""
         rows: list[Any] = await self.conn.fetch(
-            "SELECT response_id, instrument, total, severity, occurred_at FROM questionnaires "
-            "WHERE tenant_id = $1 AND client_id = $2 ORDER BY occurred_at DESC LIMIT $3",
+            "SELECT response_id, instrument, total, severity, occurred_at FROM questionnaires q "
+            "WHERE q.tenant_id = $1 AND q.client_id = $2 AND ($4::uuid IS NULL OR EXISTS ("
+            " SELECT 1 FROM episode_members m WHERE m.episode_id = q.episode_id AND m.person_id = $4"
+            " AND m.role = 'therapist')) "
+            "ORDER BY occurred_at DESC LIMIT $3",
             tenant_id,
             client_id,
             limit,
+            therapist,
         )
         return rows
 
-    async def active_goals_scored_by(self, tenant_id: str, client_id: UUID, instrument: str) -> list[UUID]:
+    async def open_episodes_of_client(self, tenant_id: str, client_id: UUID) -> set[UUID]:
         rows = await self.conn.fetch(
-            "SELECT goal_id FROM goals WHERE tenant_id = $1 AND client_id = $2 AND status = 'active' "
-            "AND terms #>> '{measure,kind}' = 'standard_score' AND terms #>> '{measure,instrument}' = $3",
+            "SELECT e.episode_id FROM episodes e JOIN episode_members m USING (episode_id) "
+            "WHERE e.tenant_id = $1 AND e.client_id = $2 AND NOT e.closed AND m.person_id = $2 AND m.role = 'client'",
             tenant_id,
             client_id,
+        )
+        return {r["episode_id"] for r in rows}
+
+    async def active_goals_scored_by(self, tenant_id: str, episode_id: UUID, instrument: str) -> list[UUID]:
+        """The active goals of the episode measured by this questionnaire."""
+        rows = await self.conn.fetch(
+            "SELECT goal_id FROM goals WHERE tenant_id = $1 AND episode_id = $2 AND status = 'active' "
+            "AND terms #>> '{measure,kind}' = 'standard_score' AND terms #>> '{measure,instrument}' = $3",
+            tenant_id,
+            episode_id,
             instrument,
         )
         return [r["goal_id"] for r in rows]

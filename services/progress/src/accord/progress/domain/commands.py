@@ -46,3 +46,4 @@ class CompleteQuestionnaire:
     instrument: Instrument
     answers: list[int]
     occurred_at: datetime
+    episode_id: UUID | None = None

@@ -1,6 +1,8 @@
 """PHQ-9 and GAD-7, answered item by item and scored here (rules: ../shared/reference/measures.md)."""
 
+from collections.abc import Collection
 from dataclasses import dataclass
+from uuid import UUID
 
 from accord.shared.errors import Invalid
 from accord.shared.events.contracts.common import Instrument
@@ -39,3 +41,18 @@ def score(instrument: Instrument, answers: list[int]) -> Scored:
     severity = next(band for bound, band in BANDS[instrument] if total <= bound)
     safety = instrument is Instrument.PHQ9 and answers[SELF_HARM_ITEM - 1] > 0
     return Scored(instrument, total, severity, safety)
+
+
+def episode_for(named: UUID | None, open_episodes: Collection[UUID]) -> UUID:
+    """The care episode a response is completed for: the one named, which must be one of the client's open
+    episodes, or else their only open episode. Its therapists, and only they, will see the result, so a client in
+    several episodes must say which; a guess could show the answers to the wrong therapist."""
+    if named is not None:
+        if named not in open_episodes:
+            raise Invalid("episode_id", "episode_id must be one of your open care episodes")
+        return named
+    if not open_episodes:
+        raise Invalid("episode_id", "you have no open care episode to complete it for")
+    if len(open_episodes) > 1:
+        raise Invalid("episode_id", "you take part in several care episodes: name the one this questionnaire is for")
+    return next(iter(open_episodes))

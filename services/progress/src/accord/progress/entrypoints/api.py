@@ -9,7 +9,7 @@ from fastapi.responses import JSONResponse, Response
 from accord.progress.domain import commands as cmd
 from accord.progress.entrypoints import queries
 from accord.progress.entrypoints import schemas as s
-from accord.progress.entrypoints.uow import runner
+from accord.progress.entrypoints.command_runner import runner
 from accord.progress.handlers import wellbeing
 from accord.progress.handlers.entries import Recorded, record_entries, record_entry
 from accord.progress.settings import Settings
@@ -64,8 +64,7 @@ async def record_batch(
 ) -> JSONResponse:
     """Entries recorded offline, in any order, safe to resend: a duplicate returns the original result, and one bad
     entry does not hold back the others (each is answered on its own). One transaction for the whole batch."""
-    settings = res.settings
-    assert isinstance(settings, Settings)
+    settings: Settings = res.settings
     if len(body.entries) > settings.batch_limit:
         raise Problem(422, "Too many entries", f"Send at most {settings.batch_limit} per request", field="entries")
 
@@ -195,7 +194,9 @@ async def complete_questionnaire(
     me: CurrentPrincipal,
     idempotency_key: IdempotencyKey = None,
 ) -> JSONResponse:
-    command = cmd.CompleteQuestionnaire(body.response_id, body.instrument, body.answers, body.occurred_at)
+    command = cmd.CompleteQuestionnaire(
+        body.response_id, body.instrument, body.answers, body.occurred_at, body.episode_id
+    )
 
     def render(row: Any) -> tuple[Any, dict[str, str]]:
         support = row["instrument"] == "PHQ-9" and row["answers"][8] > 0

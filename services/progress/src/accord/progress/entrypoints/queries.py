@@ -110,6 +110,8 @@ async def client_checkins(ctx: Context, client_id: UUID, limit: int) -> list[Che
 
 
 async def client_questionnaires(ctx: Context, client_id: UUID, limit: int) -> list[QuestionnairePublic]:
-    await _towards_client(ctx, client_id, "read questionnaires", "questionnaires")
-    rows = await ctx.repo.questionnaires_of(ctx.actor.tenant_id, client_id, limit)
+    role = await _towards_client(ctx, client_id, "read questionnaires", "questionnaires")
+    # The client sees all of theirs; a therapist only those completed for an episode they take part in.
+    therapist = None if role is Role.CLIENT else ctx.actor.subject
+    rows = await ctx.repo.questionnaires_of(ctx.actor.tenant_id, client_id, limit, therapist=therapist)
     return [QuestionnairePublic.model_validate(dict(r)) for r in rows]

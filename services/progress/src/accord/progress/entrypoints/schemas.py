@@ -147,6 +147,11 @@ class QuestionnaireCreate(RequestModel):
     instrument: Instrument
     answers: list[StrictInt] = Field(min_length=1, max_length=9)
     occurred_at: Instant
+    episode_id: UUID | None = Field(
+        default=None,
+        description="the care episode it is completed for; required when the client has more than one open episode"
+        " (its therapists, and only they, see the result)",
+    )
 
 
 class QuestionnairePublic(BaseModel):

@@ -1,17 +1,33 @@
 """One handler function per command or event."""
 
-from collections.abc import Mapping
+from collections.abc import Awaitable, Callable, Mapping
+from typing import Any
 
+from accord.progress.adapters.repository import Repository
 from accord.progress.handlers import goal_view
+from accord.progress.settings import Settings
+from accord.shared.db import Connection
+from accord.shared.events import Envelope
 from accord.shared.inbox import EventHandler
 from accord.shared.runtime import Resources
 
 CONSUMED_TOPICS: tuple[str, ...] = ("accord.goals.v1",)
 
+RepositoryHandler = Callable[[Repository, Envelope, Any], Awaitable[None]]
 
-def event_handlers(resources: Resources) -> Mapping[str, EventHandler]:
+
+def on_repository(handler: RepositoryHandler) -> EventHandler:
+    """The inbox's handler: `handler` with the repository on the inbox transaction's connection."""
+
+    async def handle(conn: Connection, envelope: Envelope, event: Any) -> None:
+        await handler(Repository(conn), envelope, event)
+
+    return handle
+
+
+def event_handlers(resources: Resources[Settings]) -> Mapping[str, EventHandler]:
     """Event type -> handler: the goals service's events build this service's view of goals and care teams."""
-    return {
+    view: dict[str, RepositoryHandler] = {
         "EpisodeOpened": goal_view.on_episode_opened,
         "ParticipantJoined": goal_view.on_participant_joined,
         "ParticipantLeft": goal_view.on_participant_left,
@@ -22,3 +38,4 @@ def event_handlers(resources: Resources) -> Mapping[str, EventHandler]:
         "GoalResumed": goal_view.on_goal_resumed,
         "GoalClosed": goal_view.on_goal_closed,
     }
+    return {event_type: on_repository(handler) for event_type, handler in view.items()}

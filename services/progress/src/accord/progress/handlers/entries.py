@@ -5,8 +5,6 @@ from dataclasses import dataclass
 from typing import Any
 from uuid import UUID
 
-import asyncpg
-
 from accord.progress.adapters.repository import GoalView
 from accord.progress.domain.commands import EntryKind, RecordEntry
 from accord.progress.domain.entries import check_entry
@@ -61,11 +59,7 @@ async def record_entries(ctx: Context, commands: list[RecordEntry]) -> list[Reco
         if (ledger := ledgers.get(c.goal_id)) is None:
             ledger = ledgers[c.goal_id] = await ctx.repo.ledger(goal.terms)
         ctx.events += _decide(ctx, goal, ledger, c)
-    try:
-        await ctx.repo.add_entries(list(rows.values()))
-    except asyncpg.UniqueViolationError as exc:
-        # The same id sent at the same instant for another goal (a different lock) won the race: nothing is kept.
-        raise Conflict("this entry id is already used") from exc
+    await ctx.repo.add_entries(list(rows.values()))
     achievements: dict[UUID, AchievementStatus | None] = {}
     for goal_id, ledger in ledgers.items():
         goal = _goal_of(goals[goal_id])[0]

@@ -1,11 +1,10 @@
 """Check-ins (mood and journal, private unless shared) and questionnaires (PHQ-9, GAD-7)."""
 
 import uuid
-
-import asyncpg
+from typing import Any
 
 from accord.progress.domain.commands import CheckIn, CompleteQuestionnaire, EntryKind, RecordEntry, ShareCheckIn
-from accord.progress.domain.questionnaires import score
+from accord.progress.domain.questionnaires import episode_for, score
 from accord.progress.handlers.context import Context
 from accord.progress.handlers.entries import record_entry
 from accord.shared.errors import Conflict, NotAllowed, NotFound, NotYetKnown
@@ -21,7 +20,7 @@ async def _client_in_care(ctx: Context, action: str, resource: str, resource_id:
         raise NotYetKnown("your care episode is not known here yet: retry shortly")
 
 
-async def check_in(ctx: Context, c: CheckIn) -> asyncpg.Record:
+async def check_in(ctx: Context, c: CheckIn) -> dict[str, Any]:
     await _client_in_care(ctx, "check in", "checkin", c.checkin_id)
     if (existing := await ctx.repo.checkin(c.checkin_id)) is not None:
         if existing["client_id"] == ctx.actor.subject:
@@ -42,7 +41,7 @@ async def check_in(ctx: Context, c: CheckIn) -> asyncpg.Record:
     return row  # no event: mood and journal stay in this service
 
 
-async def share_check_in(ctx: Context, c: ShareCheckIn) -> asyncpg.Record:
+async def share_check_in(ctx: Context, c: ShareCheckIn) -> dict[str, Any]:
     ctx.touching("share check-in", "checkin", c.checkin_id, ctx.actor.subject)
     row = await ctx.repo.checkin(c.checkin_id)
     if row is None or row["client_id"] != ctx.actor.subject or row["tenant_id"] != ctx.actor.tenant_id:
@@ -53,7 +52,7 @@ async def share_check_in(ctx: Context, c: ShareCheckIn) -> asyncpg.Record:
     return updated
 
 
-async def complete_questionnaire(ctx: Context, c: CompleteQuestionnaire) -> asyncpg.Record:
+async def complete_questionnaire(ctx: Context, c: CompleteQuestionnaire) -> dict[str, Any]:
     await _client_in_care(ctx, "complete questionnaire", "questionnaire", c.response_id)
     if (existing := await ctx.repo.questionnaire(c.response_id)) is not None:
         if existing["client_id"] == ctx.actor.subject:
@@ -61,6 +60,9 @@ async def complete_questionnaire(ctx: Context, c: CompleteQuestionnaire) -> asyn
         raise Conflict("this response id is already used")
     ctx.check_time(c.occurred_at, None)
     scored = score(c.instrument, c.answers)
+    episode_id = episode_for(
+        c.episode_id, await ctx.repo.open_episodes_of_client(ctx.actor.tenant_id, ctx.actor.subject)
+    )
     await ctx.repo.add_questionnaire(
         response_id=c.response_id,
         tenant_id=ctx.actor.tenant_id,
@@ -71,6 +73,7 @@ async def complete_questionnaire(ctx: Context, c: CompleteQuestionnaire) -> asyn
         severity=scored.severity.value,
         occurred_at=c.occurred_at,
         recorded_by=ctx.actor.subject,
+        episode_id=episode_id,
     )
     if scored.safety_signal:  # at once, in this very transaction: never behind the score's other consequences
         ctx.events.append(
@@ -90,10 +93,12 @@ async def complete_questionnaire(ctx: Context, c: CompleteQuestionnaire) -> asyn
             total=scored.total,
             severity=scored.severity,
             occurred_at=c.occurred_at,
+            episode_id=episode_id,
         )
     )
-    for goal_id in await ctx.repo.active_goals_scored_by(ctx.actor.tenant_id, ctx.actor.subject, c.instrument.value):
-        # A goal measured by this questionnaire gets its total as a measurement, with a stable id per response.
+    for goal_id in await ctx.repo.active_goals_scored_by(ctx.actor.tenant_id, episode_id, c.instrument.value):
+        # A goal of the same episode measured by this questionnaire gets its total as a measurement, with a stable id
+        # per response (a goal of another episode never does: its therapists do not see this episode's scores).
         await record_entry(
             ctx,
             RecordEntry(

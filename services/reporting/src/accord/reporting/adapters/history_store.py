@@ -102,7 +102,9 @@ _READERS: dict[str, tuple[str, Callable[[Record], Any]]] = {
     ),
     "questionnaires": (
         "questionnaires",
-        lambda r: Questionnaire(r["response_id"], r["instrument"], r["total"], r["severity"], r["occurred_at"]),
+        lambda r: Questionnaire(
+            r["response_id"], r["instrument"], r["total"], r["severity"], r["occurred_at"], r["episode_id"]
+        ),
     ),
     "safety_signals": (
         "safety_signals",

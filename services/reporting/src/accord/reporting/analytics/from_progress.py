@@ -1,32 +1,31 @@
 """What the analytics stream keeps of each progress event (accord.progress.v1): scores and bands, never notes."""
 
+from typing import Any
+
 from accord.reporting.analytics.pseudonyms import Pseudonyms
 from accord.shared.events.contracts import analytics as a
 from accord.shared.events.contracts import progress as pr
 
 
-def progress_recorded(e: pr.ProgressRecorded, p: Pseudonyms) -> a.AnalyticsProgressRecorded:
-    return a.AnalyticsProgressRecorded(
+def _entry(e: pr.ProgressRecorded | pr.GoalRatingRecorded, p: Pseudonyms) -> dict[str, Any]:
+    """What a measurement and a rating both keep: who, which goal, the day; never the value's note."""
+    return {
         **p.about(e.client_id),
-        entry_pseudonym=p.record(e.entry_id),
-        goal_pseudonym=p.record(e.goal_id),
-        goal_version=e.goal_version,
-        occurred_on=e.occurred_at.date(),
-        recorded_by_pseudonym=p.person(e.recorded_by),
-        recorded_by_role=e.recorded_by_role,
-    )
+        "entry_pseudonym": p.record(e.entry_id),
+        "goal_pseudonym": p.record(e.goal_id),
+        "goal_version": e.goal_version,
+        "occurred_on": e.occurred_at.date(),
+        "recorded_by_pseudonym": p.person(e.recorded_by),
+        "recorded_by_role": e.recorded_by_role,
+    }
+
+
+def progress_recorded(e: pr.ProgressRecorded, p: Pseudonyms) -> a.AnalyticsProgressRecorded:
+    return a.AnalyticsProgressRecorded(**_entry(e, p))
 
 
 def goal_rating_recorded(e: pr.GoalRatingRecorded, p: Pseudonyms) -> a.AnalyticsGoalRatingRecorded:
-    return a.AnalyticsGoalRatingRecorded(
-        **p.about(e.client_id),
-        entry_pseudonym=p.record(e.entry_id),
-        goal_pseudonym=p.record(e.goal_id),
-        goal_version=e.goal_version,
-        occurred_on=e.occurred_at.date(),
-        recorded_by_pseudonym=p.person(e.recorded_by),
-        recorded_by_role=e.recorded_by_role,
-    )
+    return a.AnalyticsGoalRatingRecorded(**_entry(e, p))
 
 
 def milestone_checked(e: pr.MilestoneChecked, p: Pseudonyms) -> a.AnalyticsMilestoneChecked:
@@ -46,6 +45,7 @@ def questionnaire_completed(e: pr.QuestionnaireCompleted, p: Pseudonyms) -> a.An
         response_pseudonym=p.record(e.response_id),
         instrument=e.instrument,
         occurred_on=e.occurred_at.date(),
+        episode_pseudonym=None if e.episode_id is None else p.record(e.episode_id),
     )
 
 

@@ -6,7 +6,7 @@ from enum import StrEnum
 from uuid import UUID
 
 from accord.reporting.domain.goals import GoalState
-from accord.reporting.domain.history import ClientHistory
+from accord.reporting.domain.history import ClientHistory, Questionnaire
 from accord.shared.events.contracts.common import Role
 
 
@@ -33,6 +33,30 @@ class Scope:
     def sees_scores(self) -> bool:
         """Questionnaire scores are for the client and clinicians; safety signals for clinicians alone."""
         return self.audience is not Audience.FAMILY
+
+    def questionnaires(self, history: ClientHistory) -> list[Questionnaire]:
+        """The responses this viewer may see, in time order: all of them for the client, none for a relative, and
+        for a clinician those completed for one of their episodes only."""
+        if not self.sees_scores:
+            return []
+        return sorted(
+            (
+                q
+                for q in history.questionnaires
+                if self.episode_ids is None or questionnaire_episode(history, q) in self.episode_ids
+            ),
+            key=lambda q: (q.at, str(q.response_id)),
+        )
+
+
+def questionnaire_episode(history: ClientHistory, response: Questionnaire) -> UUID | None:
+    """The episode a response was completed for. A response published before responses named their episode belongs
+    to the one episode of the client open when it was recorded; with none or several open then, to no episode (the
+    client alone sees it), since a guess could show it to a therapist of another episode."""
+    if response.episode_id is not None:
+        return response.episode_id
+    open_then = [e.episode_id for e in history.episodes if e.spans(response.at)]
+    return open_then[0] if len(open_then) == 1 else None
 
 
 def active_roles(history: ClientHistory, person_id: UUID) -> dict[UUID, Role]:

@@ -113,6 +113,8 @@ class Questionnaire:
     total: int
     severity: str
     at: datetime
+    episode_id: UUID | None = None
+    """The care episode it was completed for; None when published before responses named one."""
 
 
 @dataclass(frozen=True)

@@ -132,9 +132,12 @@ class Metric:
     value: float | None
     clients: int | None
     suppressed: bool
+    small_number: bool = False
+    """Withheld because it is drawn from at least one client and fewer than the threshold (primary suppression); a
+    figure drawn from nobody is withheld too, but has no one behind it to single out."""
 
 
 def metric(name: str, unit: str, value: float | None, clients: int, rules: OutcomeRules) -> Metric:
     if clients < rules.suppression_threshold:
-        return Metric(name, unit, None, None, True)
+        return Metric(name, unit, None, None, True, small_number=clients > 0)
     return Metric(name, unit, value, clients, False)

@@ -40,7 +40,10 @@ TABLES: dict[str, tuple[str, ...]] = {
         *("event_id", "tenant_id", "client_id", "goal_id", "goal_version", "kind", "milestone_id", "detail"),
         "occurred_at",
     ),
-    "questionnaires": ("response_id", "tenant_id", "client_id", "instrument", "total", "severity", "occurred_at"),
+    "questionnaires": (
+        *("response_id", "tenant_id", "client_id", "instrument", "total", "severity", "occurred_at"),
+        "episode_id",
+    ),
     "safety_signals": ("signal_id", "event_id", "tenant_id", "client_id", "source_id", "instrument", "raised_at"),
     "notification_outcomes": (
         *("event_id", "tenant_id", "client_id", "notification_id", "source_event_id", "recipient_id", "channel"),
@@ -193,7 +196,7 @@ def _review_suggested(env: Envelope, e: p.ReviewSuggested) -> list[Row]:
 
 def _questionnaire(env: Envelope, e: p.QuestionnaireCompleted) -> list[Row]:
     values = (e.response_id, env.tenant_id, e.client_id, e.instrument.value, e.total, e.severity.value, e.occurred_at)
-    return [Row("questionnaires", values)]
+    return [Row("questionnaires", (*values, e.episode_id))]
 
 
 def _safety_signal(env: Envelope, e: p.SafetySignalRaised) -> list[Row]:

@@ -12,6 +12,7 @@ from accord.reporting.adapters.fhir_export import client_bundle
 from accord.reporting.domain.caseload import CaseloadFilter, Sort, SortField
 from accord.reporting.domain.chart import goal_chart
 from accord.reporting.domain.outcomes import Period
+from accord.reporting.domain.suppression import whole_months
 from accord.reporting.entrypoints.schemas import (
     CaseloadEntry,
     ClientName,
@@ -40,8 +41,8 @@ def _queries(resources: ResourcesDep) -> ReportingQueries:
 
 
 def _settings(resources: ResourcesDep) -> Settings:
-    assert isinstance(resources.settings, Settings)
-    return resources.settings
+    settings: Settings = resources.settings
+    return settings
 
 
 @router.get("/clients/{client_id}/report", response_model=ClientReport)
@@ -78,7 +79,8 @@ async def goal_chart_svg(
 async def fhir_bundle(client_id: UUID, principal: CurrentPrincipal, resources: ResourcesDep) -> Response:
     """The client's goals, progress observations and questionnaire responses as a FHIR R4 collection Bundle."""
     view = await _queries(resources).fhir_export(principal, client_id)
-    bundle = client_bundle(client_id, view.goals, view.history.questionnaires, _settings(resources).fhir_base_url)
+    questionnaires = view.scope.questionnaires(view.history)
+    bundle = client_bundle(client_id, view.goals, questionnaires, _settings(resources).fhir_base_url)
     return Response(bundle.model_dump_json(), media_type=FHIR_JSON, headers={"Cache-Control": "private, no-store"})
 
 
@@ -169,17 +171,29 @@ async def team_caseload(
 
 
 def _period(first: date | None, last: date | None) -> Period:
-    last = last or datetime.now(UTC).date()
+    """The whole calendar months that have ended from `from`'s month to `to`'s (see domain/suppression.py)."""
+    today = datetime.now(UTC).date()
+    last = last or today
     first = first or last - timedelta(days=89)
     if first > last:
         raise Problem(422, "Invalid request", "from must not be after to", field="from")
-    return Period(first, last)
+    months = whole_months(first, last, today)
+    if months is None:
+        raise Problem(422, "Invalid request", "Outcomes are given for whole months that have ended", field="to")
+    return months
 
 
 TeamQuery = Annotated[UUID, Query()]
 # Days within the shared range, so that a period's bounds (and the day after its last) are instants too.
-FromQuery = Annotated[Day | None, Query(alias="from", description="first day, UTC (default: 90 days to `to`)")]
-ToQuery = Annotated[Day | None, Query(alias="to", description="last day, UTC, included (default: today)")]
+FromQuery = Annotated[
+    Day | None, Query(alias="from", description="a day of the first month, UTC (default: 90 days to `to`)")
+]
+ToQuery = Annotated[
+    Day | None,
+    Query(
+        alias="to", description="a day of the last month, UTC, included (default: today); a month not over is left out"
+    ),
+]
 
 
 @router.get("/outcomes", response_model=ServiceOutcomes)
@@ -190,8 +204,9 @@ async def outcomes(
     first: FromQuery = None,
     last: ToQuery = None,
 ) -> ServiceOutcomes:
-    """Team aggregates over whole days; each figure with the number of clients behind it, withheld below the
-    small-number threshold."""
+    """Team aggregates over whole calendar months that have ended (the answer's `first_day` and `last_day`); each
+    figure with the number of clients behind it, withheld below the small-number threshold, and withheld too when
+    one of its months' figures is (so that no withheld figure is the difference of two published ones)."""
     period = _period(first, last)
     metrics = await _queries(resources).outcomes(principal, team_id, period, export=False)
     threshold = _settings(resources).suppression_threshold

@@ -9,7 +9,7 @@ from pydantic import BaseModel
 from accord.reporting.domain.access import Audience, Scope
 from accord.reporting.domain.caseload import CaseloadRow
 from accord.reporting.domain.goals import GoalState
-from accord.reporting.domain.history import ClientHistory
+from accord.reporting.domain.history import ClientHistory, Questionnaire
 from accord.reporting.domain.measures import Metric, OutcomeRules, questionnaire_change
 from accord.shared.inputs import RequestModel, Text
 
@@ -154,10 +154,11 @@ class QuestionnaireScore(BaseModel):
     """Against the first: improvement, deterioration or none, by the outcome rules' thresholds (none for the first)."""
 
 
-def _scores(history: ClientHistory, rules: OutcomeRules) -> list[QuestionnaireScore]:
+def _scores(responses: list[Questionnaire], rules: OutcomeRules) -> list[QuestionnaireScore]:
+    """Each response with its change from the first of the same instrument among those given (in time order)."""
     scores: list[QuestionnaireScore] = []
     first: dict[str, int] = {}
-    for q in sorted(history.questionnaires, key=lambda q: (q.at, str(q.response_id))):
+    for q in responses:
         later = q.instrument in first
         start = first.setdefault(q.instrument, q.total)
         change = questionnaire_change(q.instrument, start, q.total, rules) if later else None
@@ -202,7 +203,7 @@ class ClientReport(BaseModel):
         client_name: str | None,
         rules: OutcomeRules,
     ) -> "ClientReport":
-        scores = _scores(history, rules)
+        scores = _scores(scope.questionnaires(history), rules)
         signals = [
             SafetySignalOut(signal_id=s.signal_id, instrument=s.instrument, raised_at=s.raised_at)
             for s in sorted(history.safety_signals, key=lambda s: (s.raised_at, str(s.signal_id)))

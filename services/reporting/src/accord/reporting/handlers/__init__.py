@@ -4,6 +4,7 @@ from collections.abc import Mapping
 
 from accord.reporting.adapters.projection_store import ProjectionStore
 from accord.reporting.domain.projection import PROJECTORS, rows_for
+from accord.reporting.settings import Settings
 from accord.shared.db import Connection
 from accord.shared.events import Envelope
 from accord.shared.events.base import IntegrationEvent
@@ -17,7 +18,7 @@ CONSUMED_TOPICS: tuple[str, ...] = (
 )
 
 
-def event_handlers(resources: Resources) -> Mapping[str, EventHandler]:
+def event_handlers(resources: Resources[Settings]) -> Mapping[str, EventHandler]:
     """Event type -> handler, for the events this service reacts to.
 
     Every event is handled the same way: its facts are added to the projections (see domain/projection.py).

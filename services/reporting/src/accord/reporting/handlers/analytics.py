@@ -22,10 +22,8 @@ ANALYTICS_GROUP = "reporting-analytics"
 """A consumer group of its own: the stream neither waits for nor is skipped by the projections (nor their rebuild)."""
 
 
-def analytics_handlers(resources: Resources) -> Mapping[str, EventHandler]:
+def analytics_handlers(resources: Resources[Settings]) -> Mapping[str, EventHandler]:
     settings = resources.settings
-    if not isinstance(settings, Settings):
-        raise TypeError("the analytics stream needs the reporting service's settings")
     keys = settings.analytics_keyring()
 
     async def on_event(conn: Connection, envelope: Envelope, event: ClientEvent) -> None:

@@ -11,8 +11,6 @@ from datetime import UTC, datetime
 from typing import Any
 from uuid import UUID
 
-import asyncpg
-
 from accord.reporting.adapters.history_store import HistoryStore
 from accord.reporting.domain.access import Audience, Scope, report_scope
 from accord.reporting.domain.caseload import (
@@ -26,10 +24,11 @@ from accord.reporting.domain.caseload import (
 from accord.reporting.domain.goals import GoalState, goal_states
 from accord.reporting.domain.history import ClientHistory
 from accord.reporting.domain.measures import Metric, OutcomeRules
-from accord.reporting.domain.outcomes import Period, service_outcomes
+from accord.reporting.domain.outcomes import Period
+from accord.reporting.domain.suppression import published_outcomes
 from accord.shared.audit import Audit
 from accord.shared.auth import Principal
-from accord.shared.db import Connection
+from accord.shared.db import Connection, Pool
 from accord.shared.events.contracts.common import Role
 from accord.shared.problems import Problem
 
@@ -54,7 +53,7 @@ def _now() -> datetime:
 
 
 class ReportingQueries:
-    def __init__(self, pool: asyncpg.Pool, schema: str, rules: OutcomeRules) -> None:
+    def __init__(self, pool: Pool, schema: str, rules: OutcomeRules) -> None:
         self.pool, self.rules = pool, rules
         self.store, self.audit = HistoryStore(schema), Audit(schema)
 
@@ -179,7 +178,8 @@ class ReportingQueries:
         raise await self._not_found(principal, "client_name", client_id, client_id)
 
     async def outcomes(self, principal: Principal, team_id: UUID, period: Period, export: bool) -> list[Metric]:
-        """A team's aggregates, for supervisors of that team only."""
+        """A team's aggregates over whole months, for supervisors of that team only, withheld where a small number
+        could be singled out, directly or by differencing (`domain/suppression.py`)."""
         resource = "service_outcomes_csv" if export else "service_outcomes"
         if not principal.has(Role.SUPERVISOR) or team_id not in principal.teams:
             await self.audit.denied(self.pool, principal, "read", resource, team_id, None, "not a supervisor of team")
@@ -188,4 +188,4 @@ class ReportingQueries:
             client_ids = await self.store.clients_of_team(conn, principal.tenant_id, team_id)
             histories = await self.store.histories(conn, principal.tenant_id, client_ids)
             await self.audit.record(conn, principal, "export" if export else "read", resource, team_id)
-        return service_outcomes(histories, team_id, period, self.rules)
+        return published_outcomes(histories, team_id, period, self.rules)

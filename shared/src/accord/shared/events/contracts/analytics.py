@@ -191,6 +191,8 @@ class AnalyticsQuestionnaireCompleted(AnalyticsEvent):
     response_pseudonym: Pseudonym
     instrument: Instrument
     occurred_on: date
+    episode_pseudonym: Pseudonym | None = None
+    """The care episode it was completed for; None when the domain event named none."""
 
 
 class AnalyticsMilestoneReached(AnalyticsEvent):

@@ -1,6 +1,5 @@
 """Value types that several services' events share."""
 
-from datetime import date
 from enum import StrEnum
 from typing import Annotated
 from uuid import UUID
@@ -73,10 +72,3 @@ class Party(BaseModel):
 
     person_id: UUID
     role: Role
-
-
-class DateRange(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="ignore")
-
-    start: date
-    end: date

@@ -78,6 +78,9 @@ class QuestionnaireCompleted(ProgressEvent):
     total: int = Field(ge=0, le=27)
     severity: Severity
     occurred_at: UtcDatetime
+    episode_id: UUID | None = None
+    """The care episode it was completed for (its therapists alone see the score); None on events published before
+    responses named one."""
 
 
 class MilestoneReached(ProgressEvent):

@@ -23,17 +23,16 @@ from accord.shared.runtime import Resources
 IdempotencyKey = Annotated[str | None, Header(alias="Idempotency-Key", max_length=200)]
 
 
-def settings_of(res: Resources) -> Settings:
-    assert isinstance(res.settings, Settings)
+def settings_of(res: Resources[Settings]) -> Settings:
     return res.settings
 
 
-def defaults_of(res: Resources) -> Defaults:
+def defaults_of(res: Resources[Settings]) -> Defaults:
     s = settings_of(res)
     return Defaults(s.default_locale, s.default_time_zone)
 
 
-def audit_of(res: Resources) -> Audit:
+def audit_of(res: Resources[Settings]) -> Audit:
     return Audit(res.settings.db_schema)
 
 
@@ -43,7 +42,7 @@ def client_of(principal: Principal) -> UUID | None:
 
 
 async def not_yours(
-    res: Resources, principal: Principal, action: str, resource_type: str, resource_id: UUID
+    res: Resources[Settings], principal: Principal, action: str, resource_type: str, resource_id: UUID
 ) -> Problem:
     """Records the refusal and answers 404: whether someone else's item exists is not the caller's business."""
     await audit_of(res).denied(
@@ -53,7 +52,7 @@ async def not_yours(
 
 
 async def idempotent_post(
-    res: Resources,
+    res: Resources[Settings],
     principal: Principal,
     request: Request,
     key: str | None,

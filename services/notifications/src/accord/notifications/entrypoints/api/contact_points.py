@@ -33,6 +33,7 @@ from accord.notifications.entrypoints.api.schemas import (
     PushSubscriptionIn,
     PushSubscriptionOut,
 )
+from accord.notifications.settings import Settings
 from accord.shared.api import ResourcesDep
 from accord.shared.auth import CurrentPrincipal, Principal
 from accord.shared.db import Connection
@@ -121,7 +122,7 @@ async def remove_push_subscription(point_id: UUID, principal: CurrentPrincipal, 
 
 
 async def _page(
-    res: Resources, principal: Principal, channel: Channel, cursor: str | None, limit: int
+    res: Resources[Settings], principal: Principal, channel: Channel, cursor: str | None, limit: int
 ) -> list[StoredContactPoint]:
     after = keyset_position(cursor)
     resource = "contact_point" if channel is Channel.EMAIL else "push_subscription"
@@ -133,7 +134,9 @@ async def _page(
     return stored
 
 
-async def _remove(res: Resources, principal: Principal, channel: Channel, resource: str, point_id: UUID) -> None:
+async def _remove(
+    res: Resources[Settings], principal: Principal, channel: Channel, resource: str, point_id: UUID
+) -> None:
     async with res.pool.acquire() as conn, conn.transaction():
         if not await people.remove(conn, principal.tenant_id, principal.subject, channel, point_id):
             raise await not_yours(res, principal, "delete", resource, point_id)
@@ -142,7 +145,12 @@ async def _remove(res: Resources, principal: Principal, channel: Channel, resour
 
 
 async def _audit(
-    conn: Connection, res: Resources, principal: Principal, action: str, resource: str, resource_id: UUID | None
+    conn: Connection,
+    res: Resources[Settings],
+    principal: Principal,
+    action: str,
+    resource: str,
+    resource_id: UUID | None,
 ) -> None:
     await audit_of(res).record(conn, principal, action, resource, resource_id, client_of(principal))
 

@@ -6,8 +6,8 @@ from uuid import UUID
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import JSONResponse
 
-from accord.notifications.adapters import inbox, people
-from accord.notifications.adapters.inbox import InboxItem
+from accord.notifications.adapters import in_app_messages, people
+from accord.notifications.adapters.in_app_messages import InAppMessage
 from accord.notifications.domain.templates import render, resolve_locale
 from accord.notifications.entrypoints.api.common import (
     IdempotencyKey,
@@ -20,6 +20,7 @@ from accord.notifications.entrypoints.api.common import (
     settings_of,
 )
 from accord.notifications.entrypoints.api.schemas import InboxItemOut, UnreadCountOut
+from accord.notifications.settings import Settings
 from accord.shared.api import ResourcesDep
 from accord.shared.auth import CurrentPrincipal, Principal
 from accord.shared.db import Connection
@@ -38,7 +39,7 @@ async def list_inbox(
 ) -> Page[InboxItemOut]:
     before = keyset_position(cursor)
     async with res.pool.acquire() as conn, conn.transaction():
-        items = await inbox.page(conn, principal.tenant_id, principal.subject, before, limit + 1)
+        items = await in_app_messages.page(conn, principal.tenant_id, principal.subject, before, limit + 1)
         locale = await _locale(conn, res, principal)
         await audit_of(res).record(conn, principal, "list", "inbox", principal.subject, client_of(principal))
     base = settings_of(res).app_base_url
@@ -50,7 +51,7 @@ async def list_inbox(
 @router.get("/unread-count", response_model=UnreadCountOut)
 async def unread_count(principal: CurrentPrincipal, res: ResourcesDep) -> UnreadCountOut:
     async with res.pool.acquire() as conn, conn.transaction():
-        count = await inbox.unread_count(conn, principal.tenant_id, principal.subject)
+        count = await in_app_messages.unread_count(conn, principal.tenant_id, principal.subject)
         await audit_of(res).record(conn, principal, "count_unread", "inbox", principal.subject, client_of(principal))
     return UnreadCountOut(unread=count)
 
@@ -60,7 +61,7 @@ async def mark_read(
     item_id: UUID, principal: CurrentPrincipal, res: ResourcesDep, request: Request, key: IdempotencyKey = None
 ) -> JSONResponse:
     async def act(conn: Connection) -> tuple[int, InboxItemOut]:
-        item = await inbox.mark_read(conn, principal.tenant_id, principal.subject, item_id)
+        item = await in_app_messages.mark_read(conn, principal.tenant_id, principal.subject, item_id)
         if item is None:
             raise await not_yours(res, principal, "mark_read", "inbox_item", item_id)
         await audit_of(res).record(conn, principal, "mark_read", "inbox_item", item_id, client_of(principal))
@@ -69,13 +70,13 @@ async def mark_read(
     return await idempotent_post(res, principal, request, key, None, act)
 
 
-async def _locale(conn: Connection, res: Resources, principal: Principal) -> str:
+async def _locale(conn: Connection, res: Resources[Settings], principal: Principal) -> str:
     """The person's locale, else the service's default, else English."""
     prefs = await people.preferences(conn, principal.tenant_id, principal.subject, defaults_of(res))
     return resolve_locale(prefs.locale, settings_of(res).default_locale)
 
 
-def _out(item: InboxItem, locale: str, base_url: str) -> InboxItemOut:
+def _out(item: InAppMessage, locale: str, base_url: str) -> InboxItemOut:
     message = render(item.template, locale, {"link": base_url.rstrip("/") + item.link_path, "count": 1})
     return InboxItemOut(
         id=item.id,

@@ -27,10 +27,11 @@ import jwt
 from fastapi import APIRouter, Header, Request
 from sse_starlette import EventSourceResponse, ServerSentEvent
 
-from accord.notifications.adapters import inbox
+from accord.notifications.adapters import in_app_messages
 from accord.notifications.adapters.inbox_listener import InboxListener
 from accord.notifications.entrypoints.api.common import audit_of, client_of, settings_of
 from accord.notifications.entrypoints.api.schemas import InboxEventOut, UnreadEventOut
+from accord.notifications.settings import Settings
 from accord.shared.api import ResourcesDep
 from accord.shared.auth import CurrentPrincipal, Principal
 from accord.shared.problems import Problem
@@ -58,7 +59,7 @@ async def stream(
         raise Problem(406, "Not acceptable", f"This is an event stream: send Accept: {EVENT_STREAM}", field="Accept")
     resume_after = _cursor(last_event_id)
     async with res.pool.acquire() as conn, conn.transaction():
-        newest = await inbox.last_seq(conn, principal.tenant_id, principal.subject)
+        newest = await in_app_messages.last_seq(conn, principal.tenant_id, principal.subject)
         await audit_of(res).record(conn, principal, "stream", "inbox", principal.subject, client_of(principal))
     # An id from the future (someone else's, or made up) must not make the stream skip items yet to come.
     cursor = newest if resume_after is None else min(resume_after, newest)
@@ -73,7 +74,7 @@ async def stream(
 
 
 async def _events(
-    res: Resources, listener: InboxListener, principal: Principal, cursor: int, expires_at: float
+    res: Resources[Settings], listener: InboxListener, principal: Principal, cursor: int, expires_at: float
 ) -> AsyncIterator[ServerSentEvent]:
     s = settings_of(res)
     base = s.app_base_url.rstrip("/")
@@ -83,8 +84,10 @@ async def _events(
         while time.time() < expires_at:
             wake.clear()  # before reading, so a commit during the read wakes the next wait
             async with res.pool.acquire() as conn:
-                items = await inbox.after(conn, principal.tenant_id, principal.subject, cursor, s.stream_batch_size)
-                unread = await inbox.unread_count(conn, principal.tenant_id, principal.subject)
+                items = await in_app_messages.after(
+                    conn, principal.tenant_id, principal.subject, cursor, s.stream_batch_size
+                )
+                unread = await in_app_messages.unread_count(conn, principal.tenant_id, principal.subject)
             for item in items:
                 cursor = item.seq
                 data = InboxEventOut(

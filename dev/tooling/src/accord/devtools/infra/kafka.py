@@ -1,0 +1,176 @@
+"""A single-node KRaft Apache Kafka 4.x broker from Maven Central jars, run with the machine's java."""
+
+import asyncio
+import base64
+import logging
+import shutil
+import subprocess
+import time
+import uuid
+from dataclasses import dataclass
+from pathlib import Path
+
+from aiokafka.admin import AIOKafkaAdminClient
+
+from accord.devtools.infra.ports import free_port
+from accord.devtools.infra.processes import terminate
+
+POM = Path(__file__).resolve().parents[6] / "deploy" / "local" / "kafka" / "pom.xml"
+
+LOG4J2 = """\
+status = warn
+appender.file.type = File
+appender.file.name = file
+appender.file.fileName = {log}
+appender.file.layout.type = PatternLayout
+appender.file.layout.pattern = [%d] %p %m (%c)%n
+rootLogger.level = warn
+rootLogger.appenderRef.file.ref = file
+logger.kafka.name = kafka
+logger.kafka.level = info
+"""
+
+SERVER_PROPERTIES = """\
+process.roles=broker,controller
+node.id=1
+controller.quorum.bootstrap.servers=127.0.0.1:{controller_port}
+listeners=PLAINTEXT://127.0.0.1:{port},CONTROLLER://127.0.0.1:{controller_port}
+advertised.listeners=PLAINTEXT://127.0.0.1:{port}
+controller.listener.names=CONTROLLER
+inter.broker.listener.name=PLAINTEXT
+listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT
+log.dirs={data}
+# Topics come from the registry in accord.shared, never from auto-create defaults.
+auto.create.topics.enable=false
+offsets.topic.replication.factor=1
+offsets.topic.num.partitions=4
+transaction.state.log.replication.factor=1
+transaction.state.log.min.isr=1
+share.coordinator.state.topic.replication.factor=1
+share.coordinator.state.topic.min.isr=1
+group.initial.rebalance.delay.ms=0
+"""
+
+
+@dataclass(frozen=True)
+class KafkaProcess:
+    pid: int
+    port: int
+    controller_port: int
+
+    @property
+    def bootstrap_servers(self) -> str:
+        return f"127.0.0.1:{self.port}"
+
+
+def fetch_jars(cache: Path) -> Path:
+    """Copies the broker's jars from Maven Central into `cache` once; later calls reuse them."""
+    libs = cache / "libs"
+    if (libs / ".complete").exists():
+        return libs
+    if shutil.which("mvn") is None or shutil.which("java") is None:
+        raise RuntimeError("Kafka needs Java 17+ and Maven on PATH (Debian: default-jdk-headless maven)")
+    libs.mkdir(parents=True, exist_ok=True)
+    subprocess.run(
+        [
+            "mvn",
+            "-q",
+            "-B",
+            "-f",
+            str(POM),
+            "dependency:copy-dependencies",
+            "-DincludeScope=runtime",
+            f"-DoutputDirectory={libs}",
+        ],
+        check=True,
+    )
+    (libs / ".complete").touch()
+    return libs
+
+
+def _cluster_id() -> str:
+    return base64.urlsafe_b64encode(uuid.uuid4().bytes).decode().rstrip("=")
+
+
+def start(home: Path, cache: Path, timeout: float = 90.0, port: int | None = None) -> KafkaProcess:
+    """Formats fresh storage under `home` and starts a broker (on `port`, else a free one); returns once it answers
+    a metadata request."""
+    libs = fetch_jars(cache)
+    home.mkdir(parents=True, exist_ok=True)
+    port, controller_port = port or free_port(), free_port()
+    data = home / "data"
+    shutil.rmtree(data, ignore_errors=True)
+    (home / "server.properties").write_text(
+        SERVER_PROPERTIES.format(port=port, controller_port=controller_port, data=data)
+    )
+    (home / "log4j2.properties").write_text(LOG4J2.format(log=home / "kafka.log"))
+    java = [
+        "java",
+        "-Xms256m",
+        "-Xmx768m",
+        "-XX:+UseG1GC",
+        "-XX:TieredStopAtLevel=1",
+        f"-Dlog4j2.configurationFile={home / 'log4j2.properties'}",
+        "-cp",
+        f"{libs}/*",
+    ]
+    subprocess.run(
+        [
+            *java,
+            "kafka.tools.StorageTool",
+            "format",
+            "--standalone",
+            "--ignore-formatted",
+            # "=" form: a random id may start with "-" and would otherwise be read as an option.
+            f"--cluster-id={_cluster_id()}",
+            "-c",
+            str(home / "server.properties"),
+        ],
+        check=True,
+        stdout=subprocess.DEVNULL,
+    )
+    with open(home / "stdout.log", "ab") as out:
+        proc = subprocess.Popen(
+            [*java, "kafka.Kafka", str(home / "server.properties")],
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+    kafka = KafkaProcess(pid=proc.pid, port=port, controller_port=controller_port)
+    try:
+        asyncio.run(wait_until_ready(kafka.bootstrap_servers, timeout, proc))
+    except BaseException:
+        terminate(kafka.pid)
+        raise
+    return kafka
+
+
+async def wait_until_ready(bootstrap: str, timeout: float, proc: subprocess.Popen[bytes] | None = None) -> None:
+    """Ready means the broker answers a metadata request with itself in it, not merely an open port."""
+    deadline = time.monotonic() + timeout
+    quiet = logging.getLogger("aiokafka")
+    level = quiet.level
+    quiet.setLevel(logging.CRITICAL)  # "connection refused" is expected while it starts
+    try:
+        await _poll_until_ready(bootstrap, deadline, proc)
+    finally:
+        quiet.setLevel(level)
+
+
+async def _poll_until_ready(bootstrap: str, deadline: float, proc: subprocess.Popen[bytes] | None) -> None:
+    last_error: BaseException | None = None
+    while time.monotonic() < deadline:
+        if proc is not None and proc.poll() is not None:
+            raise RuntimeError(f"Kafka exited with code {proc.returncode}; see its kafka.log")
+        admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap, request_timeout_ms=3000)
+        try:
+            await admin.start()
+            cluster = await admin.describe_cluster()
+            if cluster.get("brokers"):
+                return
+        except Exception as exc:  # the broker is still starting: any error means "not yet"
+            last_error = exc
+        finally:
+            await admin.close()
+        await asyncio.sleep(0.3)
+    raise TimeoutError(f"Kafka at {bootstrap} did not answer a metadata request in time: {last_error}")

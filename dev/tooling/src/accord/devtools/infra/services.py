@@ -1,0 +1,138 @@
+"""Starts every service's API and worker as real processes (and a local mail sink), for `scripts/up` and the
+end-to-end tests: the same commands a container would run."""
+
+import base64
+import os
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import httpx
+from cryptography.hazmat.primitives.asymmetric import ec
+
+from accord.devtools.infra.identity import DevIdentityProvider
+from accord.devtools.infra.login import start_dev_login
+from accord.devtools.infra.ports import free_port
+from accord.devtools.infra.processes import terminate
+from accord.shared.services import SERVICES
+
+
+@dataclass
+class RunningServices:
+    urls: dict[str, str] = field(default_factory=dict)
+    metrics: dict[str, str] = field(default_factory=dict)  # "<service>-<api|worker>" -> its metrics port's URL
+    pids: list[int] = field(default_factory=list)
+    smtp_port: int = 0
+    logs: Path = Path(".")
+    dev_idp: str = ""  # the development OIDC provider's issuer URL, when it runs
+
+    @property
+    def gateway(self) -> str:
+        return self.urls["gateway"]
+
+    def stop(self) -> None:
+        for pid in reversed(self.pids):
+            terminate(pid, timeout=15)
+
+
+def spawn(argv: list[str], env: dict[str, str], log: Path) -> subprocess.Popen[bytes]:
+    with open(log, "ab") as out:
+        return subprocess.Popen(argv, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
+
+
+def wait_ready(url: str, timeout: float = 90, path: str = "/ready") -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            if httpx.get(f"{url}{path}", timeout=2).status_code == 200:
+                return
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.3)
+    raise TimeoutError(f"{url} did not become ready")
+
+
+def new_vapid_key() -> str:
+    """A Web Push (VAPID) signing key for local runs: a raw P-256 private key, base64url without padding."""
+    key = ec.generate_private_key(ec.SECP256R1())
+    return base64.urlsafe_b64encode(key.private_numbers().private_value.to_bytes(32, "big")).decode().rstrip("=")
+
+
+def start_all(
+    service_env: dict[str, str],
+    logs: Path,
+    *,
+    gateway_port: int | None = None,
+    environment: str = "development",
+    extra_env: dict[str, str] | None = None,
+    identity: DevIdentityProvider | None = None,
+    login_env: dict[str, str] | None = None,
+) -> RunningServices:
+    """Every service's API and worker, then the gateway in front. With `identity` (the keys the services trust),
+    the development OIDC provider runs too and the gateway signs browsers in with it; `login_env` tunes it."""
+    logs.mkdir(parents=True, exist_ok=True)
+    running = RunningServices(smtp_port=free_port(), logs=logs)
+    gateway_port = gateway_port or free_port()
+    gateway_url = f"http://127.0.0.1:{gateway_port}"
+    login_vars: dict[str, str] = {}
+    if identity is not None:
+        login_env = {"ACCORD_ENVIRONMENT": environment, **(login_env or {})}
+        login = start_dev_login(identity, gateway_url, logs, extra_env=login_env)
+        running.pids.append(login.process.pid)
+        running.dev_idp = login.issuer
+        login_vars = login.gateway_env(gateway_url)
+    mail = spawn(
+        [
+            sys.executable,
+            "-m",
+            "aiosmtpd",
+            "-n",
+            "-l",
+            f"127.0.0.1:{running.smtp_port}",
+            "-c",
+            "aiosmtpd.handlers.Debugging",
+        ],
+        dict(os.environ),
+        logs / "mail.log",
+    )
+    running.pids.append(mail.pid)
+    env = {
+        **os.environ,
+        **service_env,
+        "ACCORD_ENVIRONMENT": environment,
+        "ACCORD_LOG_JSON": "true",
+        "ACCORD_NOTIFICATIONS_SMTP_PORT": str(running.smtp_port),
+        "ACCORD_NOTIFICATIONS_APP_BASE_URL": gateway_url,  # links in messages lead to the web app the gateway serves
+        "ACCORD_NOTIFICATIONS_VAPID_PRIVATE_KEY": new_vapid_key(),
+        **(extra_env or {}),
+    }
+    try:
+        if running.dev_idp:
+            wait_ready(running.dev_idp, path="/.well-known/openid-configuration")
+        for service in SERVICES:
+            port = free_port()
+            for role in ("api", "worker"):
+                metrics = free_port()
+                argv = [f"accord-{service}", role, *(["--port", str(port)] if role == "api" else [])]
+                argv += ["--metrics-port", str(metrics)]
+                running.pids.append(spawn(argv, env, logs / f"{service}-{role}.log").pid)
+                running.metrics[f"{service}-{role}"] = f"http://127.0.0.1:{metrics}"
+            running.urls[service] = f"http://127.0.0.1:{port}"
+            wait_ready(running.urls[service])
+        # The front door: one process, no database and no Kafka (neither is in its environment).
+        front = {k: v for k, v in env.items() if k not in ("KAFKA_BOOTSTRAP_SERVERS", "DATABASE_URL")}
+        front = {k: v for k, v in front.items() if not k.endswith("_DATABASE_URL")}
+        front |= {f"ACCORD_GATEWAY_{s.upper()}_URL": url for s, url in running.urls.items()}
+        front |= login_vars
+        port, metrics = gateway_port, free_port()
+        argv = ["accord-gateway", "api", "--port", str(port), "--metrics-port", str(metrics)]
+        running.pids.append(spawn(argv, front, logs / "gateway-api.log").pid)
+        running.metrics["gateway-api"] = f"http://127.0.0.1:{metrics}"
+        running.urls["gateway"] = f"http://127.0.0.1:{port}"
+        wait_ready(running.urls["gateway"])
+    except BaseException:
+        running.stop()
+        raise
+    return running

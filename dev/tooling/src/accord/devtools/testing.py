@@ -1,0 +1,145 @@
+"""Helpers for the test suites of every service (imported by tests only)."""
+
+import asyncio
+import time
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from typing import TypeAlias
+from uuid import UUID, uuid4
+
+import asyncpg
+import uvicorn
+from aiokafka import AIOKafkaConsumer, TopicPartition
+from aiokafka.admin import AIOKafkaAdminClient, NewTopic
+from aiokafka.structs import ConsumerRecord
+from starlette.types import ASGIApp
+
+from accord.devtools.infra.identity import DevIdentityProvider as TokenFactory
+from accord.shared.events import Envelope
+from accord.shared.events.contracts.goals import GoalPaused
+
+Record: TypeAlias = "ConsumerRecord[bytes, bytes]"
+
+
+@dataclass
+class Sandbox:
+    """A schema of its own (outbox, inbox, effects) so that tests never see each other's rows."""
+
+    schema: str
+    dsn: str
+    bootstrap: str
+    pool: asyncpg.Pool
+
+
+async def read_topic(
+    bootstrap: str,
+    topic: str,
+    until: Callable[[list[Record]], bool],
+    timeout: float = 30.0,
+    keep: Callable[[Record], bool] = lambda _: True,
+) -> list[Record]:
+    """Every record of `topic` from the beginning (those `keep` accepts) once `until` holds for them."""
+    consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False)
+    await consumer.start()
+    try:
+        partitions = await partitions_of(consumer, topic)
+        consumer.assign(partitions)
+        await consumer.seek_to_beginning(*partitions)
+        found: list[Record] = []
+        deadline = time.monotonic() + timeout
+        while not until(found):
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"{topic}: condition not met in {timeout}s; have {len(found)} records")
+            batch = await consumer.getmany(timeout_ms=200)
+            found += [r for records in batch.values() for r in records if keep(r)]
+        return found
+    finally:
+        await consumer.stop()
+
+
+async def partitions_of(consumer: AIOKafkaConsumer, topic: str) -> list[TopicPartition]:
+    """The topic's partitions. A consumer that has not subscribed has no metadata for it until asked."""
+    for _ in range(50):
+        if found := consumer.partitions_for_topic(topic):
+            return [TopicPartition(topic, p) for p in sorted(found)]
+        await consumer._client.force_metadata_update()
+        await asyncio.sleep(0.1)
+    raise LookupError(f"topic {topic} has no partitions")
+
+
+async def create_topic(bootstrap: str, name: str, partitions: int = 1) -> None:
+    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
+    await admin.start()
+    try:
+        await admin.create_topics([NewTopic(name, partitions, 1)])
+    finally:
+        await admin.close()
+
+
+async def eventually(check: Callable[[], object], timeout: float = 30.0, interval: float = 0.1) -> None:
+    """Waits until `await check()` (or `check()`) is truthy."""
+    deadline = time.monotonic() + timeout
+    while True:
+        result = check()
+        if asyncio.iscoroutine(result):
+            result = await result
+        if result:
+            return
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"condition not met in {timeout}s")
+        await asyncio.sleep(interval)
+
+
+@asynccontextmanager
+async def serving(app: ASGIApp) -> AsyncIterator[str]:
+    """`app` served over real HTTP on a free loopback port, for code under test that must reach it as a client would;
+    yields its base URL. The app's lifespan is not run here: the test enters it (`app.router.lifespan_context`)."""
+    config = uvicorn.Config(app, host="127.0.0.1", port=0, lifespan="off", access_log=False, log_config=None)
+    server = uvicorn.Server(config)
+    task = asyncio.create_task(server.serve())
+    while not server.started:
+        if task.done():
+            task.result()  # it could not start: its error, raised here
+            raise RuntimeError("the server stopped before it started")
+        await asyncio.sleep(0.01)
+    port = server.servers[0].sockets[0].getsockname()[1]
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        await task
+
+
+def header(record: Record, name: str) -> str | None:
+    for key, value in record.headers or ():
+        if key == name:
+            return bytes(value).decode()
+    return None
+
+
+def goal_paused(client_id: UUID | None = None, tenant: str = "test-tenant") -> Envelope:
+    event = GoalPaused(client_id=client_id or uuid4(), goal_id=uuid4(), paused_by=uuid4())
+    return Envelope.wrap(event, producer="goals", tenant_id=tenant)
+
+
+def event_ids(records: list[Record]) -> list[UUID]:
+    return [Envelope.from_bytes(r.value or b"").event_id for r in records]
+
+
+def of(envelopes: list[Envelope]) -> "IdFilter":
+    return IdFilter({e.event_id for e in envelopes})
+
+
+class IdFilter:
+    def __init__(self, ids: set[UUID]) -> None:
+        self.ids = ids
+
+    def __call__(self, record: Record) -> bool:
+        for key, value in record.headers or ():
+            if key == "event_id":
+                return UUID(value.decode()) in self.ids
+        return False
+
+
+__all__ = ["TokenFactory"]

@@ -1,0 +1,37 @@
+"""scripts/up's demo data (scripts/seed_demo.py) goes in through the public API with tokens the local stack's
+development identity signs in-process: the gateway issues no tokens of its own."""
+
+import importlib.util
+from pathlib import Path
+from types import ModuleType
+
+import httpx
+
+from accord.devtools.infra.demo_users import DEMO_TENANT, DEMO_USERS
+from accord.devtools.testing import TokenFactory
+
+SCRIPT = Path(__file__).resolve().parents[2] / "scripts" / "seed_demo.py"
+
+
+def _seed_demo() -> ModuleType:
+    spec = importlib.util.spec_from_file_location("seed_demo", SCRIPT)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_the_demo_data_is_seeded_through_the_gateway_and_a_second_run_changes_nothing(
+    gateway: str, tokens: TokenFactory
+) -> None:
+    seed_demo = _seed_demo()
+    seed_demo.seed(gateway, tokens)
+    seed_demo.seed(gateway, tokens)
+
+    sam = DEMO_USERS["sam"]
+    headers = tokens.bearer(sam.sub, sam.roles, DEMO_TENANT, teams=sam.teams)
+    goals = [httpx.get(f"{gateway}/api/v1/goals/{goal}", headers=headers, timeout=30) for goal in seed_demo.GOALS]
+    assert [r.status_code for r in goals] == [200, 200]
+    assert [r.json()["status"] for r in goals] == ["active", "active"]
+    assert goals[0].json()["visibility"] == "shared"
+    assert httpx.post(f"{gateway}/dev-idp/token", json={"user": "sam"}, timeout=30).status_code == 404

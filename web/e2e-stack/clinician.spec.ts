@@ -1,0 +1,227 @@
+import { expect, test, type Page } from "@playwright/test";
+import {
+  expectAccessible,
+  fillPhq9WithItem9AboveZero,
+  peopleFromEnv,
+  safetySignalSeenAt,
+  SEND_ANSWERS,
+  signedIn,
+  watchForSafetySignals,
+} from "./clinician-helpers";
+
+// Run by tests/e2e/test_clinician_workspace_in_a_browser.py, which passes the demo people's ids and a control URL
+// (the gateway's restart). This folder's other spec runs without them (tests/e2e/test_web_app_in_a_browser.py runs
+// every spec of the folder): these tests are declared only where their harness is.
+const people = peopleFromEnv();
+const control = process.env.ACCORD_E2E_CONTROL_URL;
+
+// The tests build on each other (Casey's episode, goal and signals), in this order.
+test.describe.configure({ mode: "serial" });
+
+/** Inbox events as the page's EventSource received them, and each (re)connection's Last-Event-ID. */
+async function recordLiveEvents(page: Page) {
+  await page.addInitScript(() => {
+    const w = window as unknown as { __inboxEventIds: string[]; __streamOpens: number };
+    w.__inboxEventIds = [];
+    w.__streamOpens = 0;
+    const Original = window.EventSource;
+    window.EventSource = class extends Original {
+      constructor(url: string | URL, init?: EventSourceInit) {
+        super(url, init);
+        this.addEventListener("open", () => w.__streamOpens++);
+        this.addEventListener("inbox", (e) => w.__inboxEventIds.push(e.lastEventId));
+      }
+    };
+  });
+  const resumedWith: (string | undefined)[] = [];
+  // allHeaders: the Last-Event-ID header is added by the browser's network stack, not among the provisional ones.
+  page.on("request", (request) => {
+    if (request.url().endsWith("/api/v1/notifications/stream"))
+      void request.allHeaders().then((headers) => resumedWith.push(headers["last-event-id"]));
+  });
+  return resumedWith;
+}
+
+const inboxEventIds = (page: Page) =>
+  page.evaluate(() => (window as unknown as { __inboxEventIds: string[] }).__inboxEventIds);
+
+if (people && control) {
+  const caseyRow = (page: Page) => page.getByRole("row").filter({ has: page.getByRole("rowheader", { name: people.casey }) });
+
+  test("Alex opens Casey's episode, adds her parent, agrees her goal, and sees her milestone on the caseload and in her report, chart included", async ({
+    browser,
+  }) => {
+    const alex = await signedIn(browser, "Alex");
+    await expect(alex.getByRole("heading", { name: "Caseload", level: 1 })).toBeVisible();
+    await expectAccessible(alex);
+
+    // The episode, through the workspace's own form.
+    await alex.getByRole("link", { name: "Episodes" }).click();
+    await expect(alex.getByRole("heading", { name: "Care episodes" })).toBeVisible();
+    await alex.getByLabel("Client ID").fill(people.casey);
+    await alex.getByLabel("Team ID").fill(people.team);
+    await alex.getByRole("button", { name: "Open the episode" }).click();
+    const episode = alex.getByRole("region", { name: `Episode of ${people.casey}` });
+    await expect(episode).toBeVisible();
+    await expect(episode.getByRole("row", { name: people.alex })).toContainText("therapist");
+    await episode.getByLabel("Person ID").fill(people.morgan);
+    await expect(episode.getByLabel(/Relationship/)).toHaveValue("parent");
+    await episode.getByRole("button", { name: "Add to the episode" }).click();
+    await expect(episode.getByRole("row", { name: people.morgan })).toContainText("family (parent)");
+    await expectAccessible(alex);
+
+    // Casey writes a goal with a step along the way, asks everyone to agree, and agrees herself.
+    let casey = await signedIn(browser, "Casey");
+    await casey.getByRole("link", { name: "Write a new goal" }).click();
+    await casey.getByLabel("Your goal", { exact: true }).fill("Cook a meal for my family once a week");
+    await casey.getByLabel("Why it matters to you").fill("I want to look after myself when I move out");
+    await casey.getByRole("button", { name: "Add a step" }).click();
+    await casey.getByLabel("Step 1").fill("Cook with my dad");
+    await casey.getByLabel("Reached at (optional)").fill("5");
+    await casey.getByRole("button", { name: "Save and ask everyone to agree" }).click();
+    await expect(casey.getByRole("heading", { name: "Cook a meal for my family once a week" })).toBeVisible();
+    await casey.getByRole("button", { name: "I agree" }).click();
+    await expect(casey.getByText(/Therapist: hasn't answered yet/)).toBeVisible();
+
+    // Alex finds Casey on the caseload (once her goal has reached the reporting service) and agrees it there.
+    await alex.getByRole("link", { name: "Caseload" }).click();
+    await expect(async () => {
+      await alex.reload();
+      await expect(caseyRow(alex)).toBeVisible({ timeout: 2_000 });
+    }).toPass({ timeout: 60_000 });
+    await caseyRow(alex).getByRole("link").click();
+    await expect(alex.getByRole("heading", { name: `Client ${people.casey}`, level: 1 })).toBeVisible();
+    await expect(alex.getByRole("heading", { name: /^Goal, version/ })).toBeVisible({ timeout: 30_000 }); // no version until agreed
+    await expectAccessible(alex);
+    await alex.getByLabel("Comment (shown with your agreement or decline)").fill("A good, practical goal.");
+    await alex.getByRole("button", { name: "Agree", exact: true }).click();
+    await expect(alex.getByRole("table", { name: "Every version of this goal and each step taken" })).toContainText(
+      "agree",
+    );
+
+    // Casey sees the goal agreed, and records progress past her step. A fresh context: within the app's 30 s
+    // staleTime a reload shows the goal as this device last kept it (IndexedDB), still waiting for the therapist.
+    const goalPath = new URL(casey.url()).pathname;
+    await casey.context().close();
+    casey = await signedIn(browser, "Casey", goalPath);
+    await expect(casey.getByText("Everyone has agreed this goal.")).toBeVisible({ timeout: 30_000 });
+    await casey.getByLabel(/How close do you feel to this goal/).fill("6");
+    await casey.getByRole("button", { name: "Save", exact: true }).click();
+    await expect(casey.getByText(/Saved\. Nice one\.|Saved on this device/)).toBeVisible();
+
+    // The milestone on Alex's caseload (this week's count) and in Casey's report: the chart, its table, the step.
+    await alex.getByRole("link", { name: "Caseload" }).click();
+    await expect(async () => {
+      await alex.reload();
+      await expect(caseyRow(alex).getByRole("cell").nth(4)).toHaveText("1", { timeout: 2_000 });
+    }).toPass({ timeout: 60_000 });
+    await expect(caseyRow(alex).getByRole("cell").first()).toHaveText("1"); // one active goal
+    await expectAccessible(alex);
+    await caseyRow(alex).getByRole("link").click();
+    await expect(alex.getByRole("img", { name: /Progress chart: 1 values, latest 6/ })).toBeVisible({ timeout: 30_000 });
+    await expect(alex.getByRole("table", { name: "Values recorded for this goal" })).toContainText("6");
+    await expect(alex.getByRole("table", { name: "Each step of this goal's agreement" })).toContainText("agree");
+    await expect(alex.getByRole("list", { name: "Steps along the way" })).toContainText(/Step 1 \(at 5\): reached/);
+    await expectAccessible(alex);
+    await Promise.all([alex.context().close(), casey.context().close()]);
+  });
+
+  test("Casey's PHQ-9 with item 9 above 0 appears on Alex's open caseload within a few seconds", async ({ browser }) => {
+    const alex = await signedIn(browser, "Alex");
+    await watchForSafetySignals(alex);
+    await alex.reload();
+    await expect(alex.getByRole("heading", { name: "Caseload", level: 1 })).toBeVisible();
+    await expect(alex.locator(".safety-signals")).toHaveCount(0);
+    const casey = await signedIn(browser, "Casey");
+    await fillPhq9WithItem9AboveZero(casey);
+    await expectAccessible(casey);
+
+    const submitted = Date.now();
+    await casey.getByRole("button", { name: SEND_ANSWERS }).click();
+    const seen = await safetySignalSeenAt(alex, 1);
+    const delay = seen - submitted;
+    console.log(`submit -> visible on the therapist's caseload: ${delay} ms`);
+    test.info().annotations.push({ type: "submit-to-visible-ms", description: String(delay) });
+    expect(delay).toBeLessThanOrEqual(5_000); // loose: the issue's 2 s is measured in bench/clinician_live.py
+
+    await expect(alex.getByRole("alert").getByRole("heading", { name: "Safety signal" })).toBeVisible();
+    await expect(alex.getByRole("link", { name: "Open the client's record" })).toBeVisible();
+    await expectAccessible(alex);
+    // Casey is offered help at once, and never shown a score.
+    await expect(casey.getByText(/Thank you\. Your answers are saved/)).toBeVisible();
+    await expect(casey.getByText(/score/i)).toHaveCount(0);
+    await expectAccessible(casey);
+    await Promise.all([alex.context().close(), casey.context().close()]);
+  });
+
+  test("Alex's live channel resumes after the gateway restarts, losing no item (Last-Event-ID)", async ({ browser }) => {
+    const alex = await signedIn(browser, "Alex");
+    const resumedWith = await recordLiveEvents(alex);
+    await watchForSafetySignals(alex);
+    await alex.reload();
+    await expect(alex.getByRole("heading", { name: "Caseload", level: 1 })).toBeVisible();
+    await expect.poll(() => alex.evaluate(() => (window as unknown as { __streamOpens: number }).__streamOpens)).toBe(1);
+    const before = await alex.locator(".safety-signals li").count();
+
+    // One signal while connected, to learn the last event id the page has seen.
+    const casey = await signedIn(browser, "Casey");
+    await fillPhq9WithItem9AboveZero(casey);
+    await casey.getByRole("button", { name: SEND_ANSWERS }).click();
+    await expect.poll(() => inboxEventIds(alex), { timeout: 30_000 }).toHaveLength(1);
+    const [lastSeen] = await inboxEventIds(alex);
+
+    // The gateway stops; two signals reach Alex's inbox meanwhile; it starts again on the same port.
+    const restart = await alex.request.post(`${control}/gateway/restart?signals=2`, { timeout: 120_000 });
+    expect(restart.status(), await restart.text()).toBe(200);
+
+    // The page's EventSource reconnects by itself, naming the last event it had: the two missed ones come next.
+    await expect.poll(() => inboxEventIds(alex), { timeout: 60_000 }).toHaveLength(3);
+    const n = Number(lastSeen);
+    expect(await inboxEventIds(alex)).toEqual([String(n), String(n + 1), String(n + 2)]);
+    await expect.poll(() => resumedWith).toContain(lastSeen);
+    await expect(alex.locator(".safety-signals li")).toHaveCount(before + 3);
+    await expect(alex).toHaveURL(/\/$/); // still signed in: the session outlived the gateway (its Redis store)
+    await expectAccessible(alex);
+    await Promise.all([alex.context().close(), casey.context().close()]);
+  });
+
+  test("Robin, a therapist outside the episode, cannot open Casey; Kim, supervising another team, sees nothing of this team", async ({
+    browser,
+  }) => {
+    const robin = await signedIn(browser, "Robin");
+    await expect(robin.getByRole("heading", { name: "Caseload", level: 1 })).toBeVisible();
+    await expect(robin.getByRole("rowheader", { name: people.casey })).toHaveCount(0);
+    const refused = robin.waitForResponse((r) => r.url().includes(`/api/v1/reporting/clients/${people.casey}/report`));
+    await robin.goto(`/clients/${people.casey}`);
+    expect((await refused).status()).toBe(404);
+    await expectNotAvailable(robin);
+
+    const kim = await signedIn(browser, "Kim", "/outcomes");
+    await expect(kim.getByRole("heading", { name: "Service outcomes", level: 1 })).toBeVisible();
+    await expectAccessible(kim);
+    // Her own team's outcomes answer; the other team's are refused, and say so kindly.
+    await kim.getByLabel("Team ID").fill(people.other_team);
+    const own = kim.waitForResponse((r) => r.url().includes("/api/v1/reporting/outcomes?"));
+    await kim.getByRole("button", { name: "Show outcomes" }).click();
+    expect((await own).status()).toBe(200);
+    await kim.getByLabel("Team ID").fill(people.team);
+    const theirs = kim.waitForResponse((r) => r.url().includes("/api/v1/reporting/outcomes?"));
+    await kim.getByRole("button", { name: "Show outcomes" }).click();
+    expect((await theirs).status()).toBe(403);
+    await expectNotAvailable(kim);
+    const report = kim.waitForResponse((r) => r.url().includes(`/api/v1/reporting/clients/${people.casey}/report`));
+    await kim.goto(`/clients/${people.casey}`);
+    expect((await report).status()).toBe(404);
+    await expectNotAvailable(kim);
+    await Promise.all([robin.context().close(), kim.context().close()]);
+  });
+}
+
+/** The "not available" state: a heading, a kind explanation and the way back, never a blank page. */
+async function expectNotAvailable(page: Page) {
+  const state = page.getByRole("alert").filter({ has: page.getByRole("heading", { name: "We couldn't find that page" }) });
+  await expect(state).toBeVisible();
+  await expect(state).toContainText("It may have moved, or it isn't shared with you.");
+  await expect(state.getByRole("link", { name: /^Back to/ })).toBeVisible();
+  await expectAccessible(page);
+}
