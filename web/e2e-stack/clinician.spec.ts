@@ -165,9 +165,11 @@ if (people && control) {
     const alex = await signedIn(browser, "Alex");
     const resumedWith = await recordLiveEvents(alex);
     await watchForSafetySignals(alex);
+    const inboxLoaded = alex.waitForResponse((r) => new URL(r.url()).pathname === "/api/v1/notifications/inbox");
     await alex.reload();
     await expect(alex.getByRole("heading", { name: "Caseload", level: 1 })).toBeVisible();
     await expect.poll(() => alex.evaluate(() => (window as unknown as { __streamOpens: number }).__streamOpens)).toBe(1);
+    expect((await inboxLoaded).status()).toBe(200); // the signals Alex already had are on the page
     const before = await alex.locator(".safety-signals li").count();
 
     // One signal while connected, to learn the last event id the page has seen.
