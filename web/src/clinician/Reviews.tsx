@@ -4,6 +4,7 @@ import { api, unwrap } from "../api/client";
 import type { components } from "../api/schema";
 import { LoadFailed, Loading } from "../screens/common";
 import { ClinicianNav } from "./ClinicianNav";
+import { ClientName } from "./ClientName";
 import { useClinicianT } from "./i18n";
 
 type Entry = components["schemas"]["CaseloadEntry"];
@@ -24,7 +25,7 @@ function ClientReviews({ entry }: { entry: Entry }) {
     <section aria-labelledby={headingId}>
       <h2 id={headingId}>
         <Link to={`/clients/${entry.client_id}`}>
-          {ct("reviews.client")} <code>{entry.client_id}</code>
+          <ClientName id={entry.client_id} name={entry.client_name} />
         </Link>
       </h2>
       {report.isPending ? (
