@@ -1,4 +1,5 @@
-"""scripts/up's demo data (scripts/seed_demo.py) goes in through the public API with tokens the local stack's
+"""Named to run after the browser journeys, which share the session's services and expect Sam to have no demo goals or
+celebrations. scripts/up's demo data (scripts/seed_demo.py) goes in through the public API with tokens the local stack's
 development identity signs in-process: the gateway issues no tokens of its own."""
 
 import importlib.util
@@ -35,3 +36,13 @@ def test_the_demo_data_is_seeded_through_the_gateway_and_a_second_run_changes_no
     assert [r.json()["status"] for r in goals] == ["active", "active"]
     assert goals[0].json()["visibility"] == "shared"
     assert httpx.post(f"{gateway}/dev-idp/token", json={"user": "sam"}, timeout=30).status_code == 404
+
+    # The session's services are shared: the browser journey later gives Sam an episode of its own and expects it to be
+    # his only open one (a second would make the questionnaire ask which episode, and Today list other goals).
+    alex = DEMO_USERS["alex"]
+    closing = httpx.post(
+        f"{gateway}/api/v1/episodes/{seed_demo.EPISODE}/close",
+        headers=tokens.bearer(alex.sub, alex.roles, DEMO_TENANT),
+        timeout=30,
+    )
+    assert closing.status_code == 200, closing.text
