@@ -33,7 +33,8 @@ CREATES = {
     "POST /api/v1/progress/questionnaires": (
         "client",
         "/progress/questionnaires",
-        lambda w: body.questionnaire(),
+        # Named: by now the client has a second open episode (the episode row above), and then the service asks which.
+        lambda w: {**body.questionnaire(), "episode_id": w.ids["episode_id"]},
         "response_id",
     ),
 }
