@@ -91,7 +91,7 @@ if (people && control) {
     }).toPass({ timeout: 60_000 });
     await caseyRow(alex).getByRole("link").click();
     await expect(alex.getByRole("heading", { name: `Client ${people.casey}`, level: 1 })).toBeVisible();
-    await expect(alex.getByRole("heading", { name: /^Goal, version/ })).toBeVisible({ timeout: 30_000 }); // no version until agreed
+    await expect(alex.getByRole("heading", { name: /\(version —\)$/, level: 2 })).toBeVisible({ timeout: 30_000 }); // no version until agreed
     await expectAccessible(alex);
     await alex.getByLabel("Comment (shown with your agreement or decline)").fill("A good, practical goal.");
     await alex.getByRole("button", { name: "Agree", exact: true }).click();
@@ -129,23 +129,30 @@ if (people && control) {
   test("Casey's PHQ-9 with item 9 above 0 appears on Alex's open caseload within a few seconds", async ({ browser }) => {
     const alex = await signedIn(browser, "Alex");
     await watchForSafetySignals(alex);
+    // Alex may already hold unread signals of other clients (Sam's, when the young person's journey ran first
+    // against the same services): count them once the inbox has loaded, and wait for the one after them.
+    const inboxLoaded = alex.waitForResponse((r) => new URL(r.url()).pathname === "/api/v1/notifications/inbox");
     await alex.reload();
     await expect(alex.getByRole("heading", { name: "Caseload", level: 1 })).toBeVisible();
-    await expect(alex.locator(".safety-signals")).toHaveCount(0);
+    expect((await inboxLoaded).status()).toBe(200);
+    const signals = alex.locator(".safety-signals li");
+    const before = await signals.count();
     const casey = await signedIn(browser, "Casey");
     await fillPhq9WithItem9AboveZero(casey);
     await expectAccessible(casey);
 
     const submitted = Date.now();
     await casey.getByRole("button", { name: SEND_ANSWERS }).click();
-    const seen = await safetySignalSeenAt(alex, 1);
+    const seen = await safetySignalSeenAt(alex, before + 1);
     const delay = seen - submitted;
     console.log(`submit -> visible on the therapist's caseload: ${delay} ms`);
     test.info().annotations.push({ type: "submit-to-visible-ms", description: String(delay) });
     expect(delay).toBeLessThanOrEqual(5_000); // loose: the issue's 2 s is measured in bench/clinician_live.py
 
     await expect(alex.getByRole("alert").getByRole("heading", { name: "Safety signal" })).toBeVisible();
-    await expect(alex.getByRole("link", { name: "Open the client's record" })).toBeVisible();
+    // Casey's signal is shown once (one more than before), the newest first.
+    await expect(signals).toHaveCount(before + 1);
+    await expect(signals.first().getByRole("link", { name: "Open the client's record" })).toBeVisible();
     await expectAccessible(alex);
     // Casey is offered help at once, and never shown a score.
     await expect(casey.getByText(/Thank you\. Your answers are saved/)).toBeVisible();
@@ -158,9 +165,11 @@ if (people && control) {
     const alex = await signedIn(browser, "Alex");
     const resumedWith = await recordLiveEvents(alex);
     await watchForSafetySignals(alex);
+    const inboxLoaded = alex.waitForResponse((r) => new URL(r.url()).pathname === "/api/v1/notifications/inbox");
     await alex.reload();
     await expect(alex.getByRole("heading", { name: "Caseload", level: 1 })).toBeVisible();
     await expect.poll(() => alex.evaluate(() => (window as unknown as { __streamOpens: number }).__streamOpens)).toBe(1);
+    expect((await inboxLoaded).status()).toBe(200); // the signals Alex already had are on the page
     const before = await alex.locator(".safety-signals li").count();
 
     // One signal while connected, to learn the last event id the page has seen.

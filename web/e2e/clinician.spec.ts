@@ -1,7 +1,7 @@
 import AxeBuilder from "@axe-core/playwright";
 import { expect, test as base, type Page } from "@playwright/test";
 import { REPORT_CLIENT } from "../src/clinician/reportFixture";
-import { CLIENTS, FakeClinicianApi, TEAM } from "./fakeClinicianApi";
+import { CLIENTS, FakeClinicianApi } from "./fakeClinicianApi";
 
 const test = base.extend<{ api: FakeClinicianApi }>({
   api: async ({ page }, use) => {
@@ -17,8 +17,8 @@ async function expectAccessible(page: Page) {
 }
 
 const HEADINGS = {
-  en: { caseload: "Caseload", outcomes: "Service outcomes", show: "Show outcomes", team: "Team ID", suppressed: "Suppressed (fewer than 5 clients in the period or in one of its months)" },
-  cy: { caseload: "Llwyth achosion", outcomes: "Canlyniadau'r gwasanaeth", show: "Dangos canlyniadau", team: "ID y tîm", suppressed: "Wedi'i atal (llai na 5 o gleientiaid yn y cyfnod neu yn un o'i fisoedd)" },
+  en: { caseload: "Caseload", outcomes: "Service outcomes", show: "Show outcomes", suppressed: "Suppressed (fewer than 5 clients in the period or in one of its months)", teams: "Team caseloads", unnamed: `Unnamed client ${CLIENTS[1]}` },
+  cy: { caseload: "Llwyth achosion", outcomes: "Canlyniadau'r gwasanaeth", show: "Dangos canlyniadau", suppressed: "Wedi'i atal (llai na 5 o gleientiaid yn y cyfnod neu yn un o'i fisoedd)", teams: "Llwythi achosion y tîm", unnamed: `Cleient heb enw ${CLIENTS[1]}` },
 };
 
 for (const language of ["en", "cy"] as const) {
@@ -30,7 +30,8 @@ for (const language of ["en", "cy"] as const) {
     await page.goto("/");
     await expect(page.locator("html")).toHaveAttribute("lang", language);
     await expect(page.getByRole("heading", { name: words.caseload, level: 1 })).toBeVisible();
-    await expect(page.getByRole("rowheader", { name: CLIENTS[0] })).toBeVisible();
+    await expect(page.getByRole("rowheader", { name: "Sam" })).toBeVisible();
+    await expect(page.getByRole("rowheader", { name: words.unnamed })).toBeVisible();
     await expect(page.getByRole("alert")).toBeVisible();
     await expectAccessible(page);
   });
@@ -39,8 +40,7 @@ for (const language of ["en", "cy"] as const) {
     api.locale = language;
     await page.goto("/outcomes");
     await expect(page.getByRole("heading", { name: words.outcomes, level: 1 })).toBeVisible();
-    await page.getByRole("textbox", { name: words.team }).fill(TEAM);
-    await page.getByRole("button", { name: words.show }).click();
+    await page.getByRole("button", { name: words.show }).click(); // the first of the supervisor's teams
     await expect(page.getByRole("table")).toBeVisible();
     await expect(page.getByRole("cell", { name: words.suppressed }).first()).toBeVisible();
     await expectAccessible(page);
@@ -48,6 +48,17 @@ for (const language of ["en", "cy"] as const) {
 }
 
 for (const language of ["en", "cy"] as const) {
+  test(`a supervisor's team caseload, read-only with a team picker, meets WCAG 2.2 AA (${language})`, async ({ page, api }) => {
+    api.locale = language;
+    await page.goto("/team");
+    const words = HEADINGS[language];
+    await expect(page.getByRole("heading", { name: words.teams, level: 1 })).toBeVisible();
+    await expect(page.getByRole("rowheader", { name: "Sam" })).toBeVisible();
+    await expect(page.getByRole("table").getByRole("link")).toHaveCount(0); // no client's record behind a team's row
+    await expect(page.getByRole("combobox")).toHaveCount(1);
+    await expectAccessible(page);
+  });
+
   test(`a client's report with its charts and tables meets WCAG 2.2 AA (${language})`, async ({ page, api }) => {
     api.locale = language;
     await page.goto(`/clients/${REPORT_CLIENT}`);
@@ -68,7 +79,8 @@ test("the reviews screen gives each suggested goal's reason and a way to act, ac
 test("a client opens from the caseload", async ({ page, api }) => {
   void api;
   await page.goto("/");
-  await page.getByRole("link", { name: CLIENTS[0] }).click();
+  await page.getByRole("link", { name: "Sam" }).click();
+  await expect(page.getByRole("heading", { name: "Sam", level: 1 })).toBeVisible();
   await expect(page.getByRole("link", { name: "Download the FHIR export" })).toBeVisible();
 });
 
@@ -92,3 +104,45 @@ test("the caseload is sorted from the keyboard", async ({ page, api }) => {
   await page.keyboard.press("Enter");
   await expect(header).toHaveAttribute("aria-sort", "descending");
 });
+
+test("a supervisor of two teams picks the other team and sees its caseload, and no client's record is fetched", async ({ page, api }) => {
+  void api;
+  const asked: string[] = [];
+  page.on("request", (request) => asked.push(new URL(request.url()).pathname));
+  await page.goto("/team");
+  await expect(page.getByRole("rowheader", { name: "Sam" })).toBeVisible();
+  await page.getByRole("combobox", { name: "Team" }).selectOption({ label: "Team 2 (d0000000)" });
+  await expect(page.getByText("No clients match these choices.")).toBeVisible();
+  // Read-only means the figures alone: no report, check-in or goal of a client reaches a supervisor's browser.
+  expect(asked.filter((p) => /\/(clients|goals)\//.test(p))).toEqual([]);
+});
+
+// The page itself never scrolls sideways on a phone: wide tables scroll inside their own region.
+for (const [screen, path] of [
+  ["the caseload", "/"],
+  ["the team caseload", "/team"],
+  ["a client's page", `/clients/${REPORT_CLIENT}`],
+  ["the reviews", "/reviews"],
+  ["the episodes", "/episodes"],
+  ["the service outcomes", "/outcomes"],
+] as const) {
+  test(`${screen} is no wider than a 390 px phone`, async ({ page, api }) => {
+    void api;
+    await page.setViewportSize({ width: 390, height: 844 });
+    await page.goto(path);
+    await expect(page.getByRole("heading", { level: 1 })).toBeVisible();
+    if (path === "/outcomes") {
+      await page.getByRole("button", { name: "Show outcomes" }).click();
+      await expect(page.getByRole("table")).toBeVisible();
+    } else if (path === "/reviews") {
+      await expect(page.getByRole("link", { name: "See the goal and act" })).toBeVisible();
+    } else if (path !== "/episodes") {
+      await expect(page.getByRole("table").first()).toBeVisible();
+    }
+    if (path.startsWith("/clients/")) await expect(page.getByRole("table", { name: /Every version/ })).toBeVisible();
+    await page.evaluate(() => document.fonts.ready);
+    const widths = await page.evaluate(() => ({ page: document.documentElement.scrollWidth, window: innerWidth }));
+    expect(widths.window).toBe(390);
+    expect(widths.page).toBeLessThanOrEqual(widths.window);
+  });
+}

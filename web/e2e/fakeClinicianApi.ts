@@ -1,9 +1,12 @@
 import type { Page, Route } from "@playwright/test";
-import { REPORT, REPORT_CLIENT, REPORT_GOAL } from "../src/clinician/reportFixture";
+import { REPORT, REPORT_CHECKINS, REPORT_CLIENT, REPORT_GOAL, REPORT_GOAL_RECORD } from "../src/clinician/reportFixture";
 import { liveSessionTimes } from "../src/test/sessionTimes";
 
 export const ALEX = "a1000000-0000-4000-8000-000000000002";
 export const TEAM = "d0000000-0000-4000-8000-000000000001";
+export const OTHER_TEAM = "d0000000-0000-4000-8000-000000000002";
+/** The preferred names the therapist entered (the second client has none yet). */
+export const CLIENT_NAMES = ["Sam", null] as const;
 export const CLIENTS = ["5a000000-0000-4000-8000-000000000001", "5a000000-0000-4000-8000-000000000004"];
 export const SIGNAL_ID = "5f000000-0000-4000-8000-000000000001";
 
@@ -22,6 +25,7 @@ export class FakeClinicianApi {
   private entry(client_id: string, signals: number) {
     return {
       client_id,
+      client_name: CLIENT_NAMES[CLIENTS.indexOf(client_id)] ?? null,
       episode_ids: [],
       active_goals: 2,
       last_progress_at: signals ? null : "2026-11-20T09:00:00Z",
@@ -64,6 +68,15 @@ export class FakeClinicianApi {
         next_cursor: null,
       }),
       [`GET /api/v1/reporting/clients/${REPORT_CLIENT}/report`]: () => REPORT,
+      [`GET /api/v1/goals/${REPORT_GOAL}`]: () => REPORT_GOAL_RECORD,
+      [`GET /api/v1/progress/clients/${REPORT_CLIENT}/checkins`]: () => REPORT_CHECKINS,
+      "GET /api/v1/episodes": () => ({ items: [], next_cursor: null }),
+      "GET /api/v1/reporting/teams": () => ({ team_ids: [TEAM, OTHER_TEAM] }),
+      [`GET /api/v1/reporting/teams/${TEAM}/caseload`]: () => ({
+        items: [this.entry(CLIENTS[0]!, 1), this.entry(CLIENTS[1]!, 0)],
+        next_cursor: null,
+      }),
+      [`GET /api/v1/reporting/teams/${OTHER_TEAM}/caseload`]: () => ({ items: [], next_cursor: null }),
       [`GET /api/v1/goals/${REPORT_GOAL}/history`]: () => ({
         entries: [{ at: "2026-11-05T09:00:00Z", actor: REPORT_CLIENT, action: "revision_proposed", version: 2, reason: "Buses changed" }],
       }),

@@ -2,7 +2,7 @@ import path from "node:path";
 import { expect, test, type Page, type TestInfo } from "@playwright/test";
 import { REPORT_CLIENT } from "../src/clinician/reportFixture";
 import { ACTIVE, FakeApi } from "./fakeApi";
-import { FakeClinicianApi, TEAM } from "./fakeClinicianApi";
+import { FakeClinicianApi } from "./fakeClinicianApi";
 
 // The README's pictures of the main screens, taken with the fake APIs at the phone and the desktop size (one run per
 // project in playwright.config.ts). Each waits for what the screen is there to show before the picture is taken.
@@ -107,8 +107,16 @@ test("screenshot: the therapist's caseload with a live safety signal", async ({ 
   await page.goto("/");
   await expect(page.getByRole("heading", { name: "Caseload", level: 1 })).toBeVisible();
   await expect(page.getByRole("alert")).toBeVisible();
-  await expect(page.getByRole("table")).toBeVisible();
+  await expect(page.getByRole("rowheader", { name: "Sam" })).toBeVisible();
   await shoot(page, testInfo, "caseload", true);
+});
+
+test("screenshot: a supervisor's team caseload", async ({ page }, testInfo) => {
+  await new FakeClinicianApi().install(page);
+  await page.goto("/team");
+  await expect(page.getByRole("heading", { name: "Team caseloads", level: 1 })).toBeVisible();
+  await expect(page.getByRole("rowheader", { name: "Sam" })).toBeVisible();
+  await shoot(page, testInfo, "team-caseload", true);
 });
 
 test("screenshot: a client's page", async ({ page }, testInfo) => {
@@ -116,17 +124,27 @@ test("screenshot: a client's page", async ({ page }, testInfo) => {
   await page.goto(`/clients/${REPORT_CLIENT}`);
   await expect(page.getByRole("img").first()).toBeVisible();
   await expect(page.getByRole("link", { name: "Download the FHIR export" })).toBeVisible();
+  await expect(page.getByRole("heading", { name: /^Take the bus to college/ })).toBeVisible();
+  await expect(page.getByText("Went to the park with Alex.")).toBeVisible();
   // The report is long: the picture starts at the progress chart, with the safety signals and goal just above it.
   await page.getByRole("heading", { name: "Safety signals" }).evaluate((heading) => heading.scrollIntoView({ block: "start" }));
   await shoot(page, testInfo, "client");
+});
+
+test("screenshot: a client's questionnaire scores with reliable change, and shared check-ins", async ({ page }, testInfo) => {
+  await new FakeClinicianApi().install(page);
+  await page.goto(`/clients/${REPORT_CLIENT}`);
+  await expect(page.getByRole("cell", { name: "Reliable improvement" })).toBeVisible();
+  await expect(page.getByText("Went to the park with Alex.")).toBeVisible();
+  await page.getByRole("heading", { name: "PHQ-9 and GAD-7" }).evaluate((heading) => heading.scrollIntoView({ block: "start" }));
+  await shoot(page, testInfo, "client-scores");
 });
 
 test("screenshot: the supervisor's service outcomes", async ({ page }, testInfo) => {
   await new FakeClinicianApi().install(page);
   await page.goto("/outcomes");
   await expect(page.getByRole("heading", { name: "Service outcomes", level: 1 })).toBeVisible();
-  await page.getByRole("textbox", { name: "Team ID" }).fill(TEAM);
-  await page.getByRole("button", { name: "Show outcomes" }).click();
+  await page.getByRole("button", { name: "Show outcomes" }).click(); // the first of the supervisor's teams
   await expect(page.getByRole("cell", { name: "Suppressed (fewer than 5 clients in the period or in one of its months)" }).first()).toBeVisible();
   await shoot(page, testInfo, "outcomes");
 });

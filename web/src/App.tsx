@@ -25,6 +25,7 @@ const FamilyHome = lazy(() => import("./screens/FamilyHome"));
 const ClinicianHome = lazy(() => import("./screens/ClinicianHome"));
 const NotFound = lazy(() => import("./screens/NotFound"));
 const Caseload = lazy(() => import("./clinician/Caseload"));
+const TeamCaseload = lazy(() => import("./clinician/TeamCaseload"));
 const Outcomes = lazy(() => import("./clinician/Outcomes"));
 const ClientReport = lazy(() => import("./clinician/ClientReport"));
 const Episodes = lazy(() => import("./clinician/Episodes"));
@@ -63,6 +64,7 @@ export function routesFor(audience: Audience): RouteObject[] {
     ],
     clinician: [
       { index: true, element: <Caseload /> },
+      { path: "team", element: <TeamCaseload /> },
       { path: "outcomes", element: <Outcomes /> },
       { path: "clients/:clientId", element: <ClientReport /> },
       { path: "episodes", element: <Episodes /> },

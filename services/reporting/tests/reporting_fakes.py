@@ -8,7 +8,7 @@ from uuid import UUID
 
 from accord.reporting.adapters.history_store import assemble
 from accord.reporting.domain.access import report_scope
-from accord.reporting.domain.caseload import caseload_row
+from accord.reporting.domain.caseload import caseload_row, team_caseload_row
 from accord.reporting.domain.goals import goal_states
 from accord.reporting.domain.history import ClientHistory
 from accord.reporting.domain.measures import OutcomeRules
@@ -52,7 +52,7 @@ def report_json(
     if scope is None:
         return None
     goals = [g for g in goal_states(history) if scope.sees(g)]
-    report = ClientReport.of(history, goals, scope, now).model_dump(mode="json")
+    report = ClientReport.of(history, goals, scope, now, None, OutcomeRules()).model_dump(mode="json")
     report.pop("generated_at")
     return report
 
@@ -61,7 +61,7 @@ def caseload_json(
     store: InMemoryProjections, tenant: str, therapist: UUID, now: datetime, seen: frozenset[UUID] = frozenset()
 ) -> list[dict[str, Any]]:
     rows = [caseload_row(store.history(tenant, c), therapist, now, seen) for c in store.clients(tenant)]
-    return [CaseloadEntry.of(r).model_dump(mode="json") for r in rows if r is not None]
+    return [CaseloadEntry.of(r, None).model_dump(mode="json") for r in rows if r is not None]
 
 
 def outcomes_json(
@@ -70,6 +70,13 @@ def outcomes_json(
     histories = [store.history(tenant, c) for c in store.clients(tenant)]
     metrics = service_outcomes(histories, team, period, rules or OutcomeRules())
     return [MetricOut.of(m).model_dump(mode="json") for m in metrics]
+
+
+def team_caseload_json(
+    store: InMemoryProjections, tenant: str, team: UUID, now: datetime, seen: frozenset[UUID] = frozenset()
+) -> list[dict[str, Any]]:
+    rows = [team_caseload_row(store.history(tenant, c), team, now, seen) for c in store.clients(tenant)]
+    return [CaseloadEntry.of(r, None).model_dump(mode="json") for r in rows if r is not None]
 
 
 def published_outcomes_json(

@@ -1,5 +1,6 @@
 """A worker started while Kafka is unreachable waits for it (not ready meanwhile) instead of exiting, and once the
-broker is up it becomes ready and relays what waited in its outbox."""
+broker is up it becomes ready, relays what waited in its outbox and consumes it. The progress worker does both: the
+goal event waiting in its own outbox is published to the goals topic, which its consumer follows."""
 
 import asyncio
 import os
@@ -16,7 +17,7 @@ from accord.devtools.infra import kafka
 from accord.devtools.infra.ports import free_port
 from accord.devtools.infra.processes import Started, stop
 from accord.devtools.infra.stack import CACHE
-from accord.devtools.testing import goal_paused, of, read_topic
+from accord.devtools.testing import eventually, goal_paused, of, read_topic
 from accord.shared.kafka import ensure_topics
 from accord.shared.outbox import Outbox
 
@@ -31,12 +32,12 @@ def broker_port() -> int:
 
 @pytest.fixture
 def worker(service_env: dict[str, str], broker_port: int, tmp_path: Path) -> Iterator[str]:
-    """The goals worker, started against the down broker; yields its metrics URL."""
+    """The progress worker, started against the down broker; yields its metrics URL."""
     metrics = free_port()
     env = {**os.environ, **service_env, "KAFKA_BOOTSTRAP_SERVERS": f"127.0.0.1:{broker_port}"}
     with open(tmp_path / "worker.log", "wb") as log:
         proc = subprocess.Popen(
-            ["accord-goals", "worker", "--metrics-port", str(metrics)], env=env, stdout=log, stderr=subprocess.STDOUT
+            ["accord-progress", "worker", "--metrics-port", str(metrics)], env=env, stdout=log, stderr=subprocess.STDOUT
         )
     yield f"http://127.0.0.1:{metrics}"
     proc.terminate()
@@ -61,7 +62,11 @@ async def _until(url: str, status: int, timeout: float = 90) -> httpx.Response:
     raise AssertionError(f"/ready never answered {status}; last: {answer.text if answer else 'no answer'}")
 
 
-async def test_a_worker_started_with_the_broker_down_becomes_ready_once_it_starts_and_relays_what_was_waiting(
+async def _consumed(admin_db: asyncpg.Pool, event_id: object) -> bool:
+    return bool(await admin_db.fetchval("SELECT count(*) FROM progress.inbox WHERE event_id = $1", event_id))
+
+
+async def test_a_worker_started_with_the_broker_down_becomes_ready_once_it_starts_and_relays_and_consumes_its_backlog(
     worker: str, broker_port: int, admin_db: asyncpg.Pool, tmp_path: Path
 ) -> None:
     waiting = await _until(worker, 503)
@@ -72,7 +77,7 @@ async def test_a_worker_started_with_the_broker_down_becomes_ready_once_it_start
 
     event = goal_paused()
     async with admin_db.acquire() as conn, conn.transaction():
-        await Outbox("goals").add(conn, event)
+        await Outbox("progress").add(conn, event)
 
     broker = await asyncio.to_thread(kafka.start, tmp_path / "kafka", CACHE, port=broker_port)
     try:
@@ -81,5 +86,6 @@ async def test_a_worker_started_with_the_broker_down_becomes_ready_once_it_start
         await _until(worker, 200)
         records = await read_topic(bootstrap, "accord.goals.v1", lambda found: len(found) >= 1, keep=of([event]))
         assert [r.key for r in records] == [event.partition_key.encode()]
+        await eventually(lambda: _consumed(admin_db, event.event_id), timeout=60)
     finally:
         await asyncio.to_thread(stop, Started.of(broker.pid))

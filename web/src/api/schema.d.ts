@@ -694,6 +694,27 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/reporting/clients/{client_id}/name": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Set Client Name
+         * @description A therapist of the client records the name the client prefers; caseloads and the report show it from then on
+         *     to those who may see the client. Anyone else is answered as for a client who does not exist.
+         */
+        put: operations["set_client_name_reporting_clients__client_id__name_put"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/reporting/clients/{client_id}/report": {
         parameters: {
             query?: never;
@@ -748,6 +769,47 @@ export interface paths {
          * @description The same figures as CSV, with no identifier of any person or team.
          */
         get: operations["outcomes_as_csv_reporting_outcomes_csv_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/reporting/teams": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Supervised Teams
+         * @description The teams the person supervises (none unless a supervisor): the choices of the team caseload and outcomes.
+         */
+        get: operations["supervised_teams_reporting_teams_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/reporting/teams/{team_id}/caseload": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Team Caseload
+         * @description Supervisors of the team: its clients with open episodes in it, read-only, with the same figures, sorts and
+         *     filters as a therapist's caseload. A safety signal is unseen until any clinician has been shown it.
+         */
+        get: operations["team_caseload_reporting_teams__team_id__caseload_get"];
         put?: never;
         post?: never;
         delete?: never;
@@ -879,6 +941,8 @@ export interface components {
              * Format: uuid
              */
             client_id: string;
+            /** Client Name */
+            client_name: string | null;
             /** Episode Ids */
             episode_ids: string[];
             /** Goals Due For Review */
@@ -942,6 +1006,21 @@ export interface components {
             /** Shared */
             shared: boolean;
         };
+        /** ClientName */
+        ClientName: {
+            /**
+             * Client Id
+             * Format: uuid
+             */
+            client_id: string;
+            /** Display Name */
+            display_name: string;
+        };
+        /** ClientNameIn */
+        ClientNameIn: {
+            /** Display Name */
+            display_name: string;
+        };
         /** ClientReport */
         ClientReport: {
             /**
@@ -949,6 +1028,8 @@ export interface components {
              * Format: uuid
              */
             client_id: string;
+            /** Client Name */
+            client_name?: string | null;
             /**
              * Generated At
              * Format: date-time
@@ -1766,8 +1847,12 @@ export interface components {
              * Format: date-time
              */
             at: string;
+            /** Change From First */
+            change_from_first?: number | null;
             /** Instrument */
             instrument: string;
+            /** Reliable Change */
+            reliable_change?: string | null;
             /**
              * Response Id
              * Format: uuid
@@ -1866,6 +1951,11 @@ export interface components {
             passed: boolean;
             /** Results */
             results: components["schemas"]["CriterionResult"][];
+        };
+        /** SupervisedTeams */
+        SupervisedTeams: {
+            /** Team Ids */
+            team_ids: string[];
         };
         /** UnreadCountOut */
         UnreadCountOut: {
@@ -3863,6 +3953,50 @@ export interface operations {
             };
         };
     };
+    set_client_name_reporting_clients__client_id__name_put: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                client_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ClientNameIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ClientName"];
+                };
+            };
+            /** @description The request was refused; see the problem */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Something went wrong on our side */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     client_report_reporting_clients__client_id__report_get: {
         parameters: {
             query?: never;
@@ -3968,6 +4102,93 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+            /** @description The request was refused; see the problem */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Something went wrong on our side */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    supervised_teams_reporting_teams_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SupervisedTeams"];
+                };
+            };
+            /** @description The request was refused; see the problem */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Something went wrong on our side */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    team_caseload_reporting_teams__team_id__caseload_get: {
+        parameters: {
+            query?: {
+                /** @description one of client_id, last_progress_at, active_goals, goals_due_for_review, unseen_safety_signals, milestones_reached_this_week, -client_id, -last_progress_at, -active_goals, -goals_due_for_review, -unseen_safety_signals, -milestones_reached_this_week */
+                sort?: string;
+                with_active_goals?: boolean | null;
+                due_for_review?: boolean | null;
+                unseen_safety_signals?: boolean | null;
+                no_progress_days?: number | null;
+                limit?: number;
+                cursor?: string | null;
+            };
+            header?: never;
+            path: {
+                team_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_CaseloadEntry_"];
+                };
             };
             /** @description The request was refused; see the problem */
             "4XX": {

@@ -18,15 +18,22 @@ export interface Session {
 }
 
 let current: Promise<Session | null> | null = null;
+let seen: Session | null = null;
+
+/** The session loadSession last answered with, for code that cannot wait or use a query (the error panel). */
+export function knownSession(): Session | null {
+  return seen;
+}
 
 /** The live session, or null when there is none (401). Fetched once per page load and shared; rejects when the
  * gateway cannot be reached (offline), so the app can open with the session it last saw. */
 export function loadSession(): Promise<Session | null> {
   current ??= fetch("/auth/session", { credentials: "same-origin", headers: { Accept: "application/json" } }).then(
     async (response) => {
-      if (response.status === 401) return null;
+      if (response.status === 401) return (seen = null);
       if (!response.ok) throw new Error(`session: ${response.status}`);
-      return (await response.json()) as Session;
+      seen = (await response.json()) as Session;
+      return seen;
     },
   );
   current.catch(() => {
@@ -37,6 +44,7 @@ export function loadSession(): Promise<Session | null> {
 
 export function forgetSession(): void {
   current = null;
+  seen = null;
 }
 
 export async function getCsrfToken(): Promise<string | undefined> {

@@ -8,6 +8,7 @@ import { FakeEventSource, stubApi, type Seen } from "./testing";
 function entry(client_id: string, overrides: object = {}) {
   return {
     client_id,
+    client_name: NAMES[client_id] ?? null,
     episode_ids: [],
     active_goals: 1,
     last_progress_at: null,
@@ -22,6 +23,9 @@ function entry(client_id: string, overrides: object = {}) {
 const A = "aaaaaaaa-0000-4000-8000-000000000001";
 const B = "bbbbbbbb-0000-4000-8000-000000000002";
 const C = "cccccccc-0000-4000-8000-000000000003";
+// Preferred names as the reporting service returns them; C's therapist has not entered one.
+const NAMES: Record<string, string> = { [A]: "Ada", [B]: "Ben" };
+const UNNAMED_C = `Unnamed client ${C}`;
 
 /** Two pages: the first answers with a cursor to the second. */
 function caseload(seen: Seen) {
@@ -46,8 +50,8 @@ describe("the caseload", () => {
   it("shows each client of the page with what needs the therapist", async () => {
     renderScreen(<Caseload />);
     const table = await screen.findByRole("table");
-    expect(within(table).getByRole("rowheader", { name: A })).toBeInTheDocument();
-    const row = within(table).getByRole("rowheader", { name: B }).closest("tr")!;
+    expect(within(table).getByRole("rowheader", { name: "Ada" })).toBeInTheDocument();
+    const row = within(table).getByRole("rowheader", { name: "Ben" }).closest("tr")!;
     expect(within(row).getByText("Safety signal: act today")).toBeInTheDocument();
     expect(within(table).getAllByText("None yet")).toHaveLength(2);
   });
@@ -80,18 +84,18 @@ describe("the caseload", () => {
   it("pages forward with the API's cursor and back to the first page, and starts again when the sort changes", async () => {
     const user = userEvent.setup();
     renderScreen(<Caseload />);
-    await screen.findByRole("rowheader", { name: A });
+    await screen.findByRole("rowheader", { name: "Ada" });
     expect(screen.getByRole("button", { name: "Previous page" })).toBeDisabled();
     await user.click(screen.getByRole("button", { name: "Next page" }));
-    expect(await screen.findByRole("rowheader", { name: C })).toBeInTheDocument();
+    expect(await screen.findByRole("rowheader", { name: UNNAMED_C })).toBeInTheDocument();
     expect(lastQuery().get("cursor")).toBe("page-2");
     expect(screen.getByRole("button", { name: "Next page" })).toBeDisabled();
     await user.click(screen.getByRole("button", { name: "Previous page" }));
-    expect(await screen.findByRole("rowheader", { name: A })).toBeInTheDocument();
+    expect(await screen.findByRole("rowheader", { name: "Ada" })).toBeInTheDocument();
     await user.click(screen.getByRole("button", { name: "Next page" }));
-    await screen.findByRole("rowheader", { name: C });
+    await screen.findByRole("rowheader", { name: UNNAMED_C });
     await user.click(screen.getByRole("button", { name: /^Active goals/ }));
-    await screen.findByRole("rowheader", { name: A });
+    await screen.findByRole("rowheader", { name: "Ada" });
     expect(lastQuery().has("cursor")).toBe(false);
     expect(lastQuery().get("sort")).toBe("active_goals");
   });

@@ -3,7 +3,7 @@ import userEvent from "@testing-library/user-event";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { renderScreen } from "../test/render";
 import ClientReport from "./ClientReport";
-import { REPORT, REPORT_CLIENT, REPORT_GOAL } from "./reportFixture";
+import { REPORT, REPORT_CHECKINS, REPORT_CLIENT, REPORT_GOAL, REPORT_GOAL_RECORD } from "./reportFixture";
 import { stubApi, type Seen } from "./testing";
 
 let calls: Seen[];
@@ -13,6 +13,10 @@ beforeEach(() => {
     [`GET /api/v1/goals/${REPORT_GOAL}/history`]: () => ({
       entries: [{ at: "2026-11-05T09:00:00Z", actor: REPORT_CLIENT, action: "revision_proposed", version: 2, reason: "Buses changed" }],
     }),
+    [`GET /api/v1/goals/${REPORT_GOAL}`]: () => REPORT_GOAL_RECORD,
+    [`GET /api/v1/progress/clients/${REPORT_CLIENT}/checkins`]: () => REPORT_CHECKINS,
+    [`POST /api/v1/goals/${REPORT_GOAL}/revisions`]: () => ({ ...REPORT_GOAL_RECORD, pending_version: REPORT_GOAL_RECORD.agreed_version }),
+    [`PUT /api/v1/reporting/clients/${REPORT_CLIENT}/name`]: () => ({ client_id: REPORT_CLIENT, display_name: "Sammy" }),
     [`POST /api/v1/goals/${REPORT_GOAL}/agreements`]: () => ({}),
     [`POST /api/v1/goals/${REPORT_GOAL}/closure`]: () =>
       Response.json(
@@ -57,10 +61,12 @@ describe("a client's report", () => {
     ]);
   });
 
-  it("lists the questionnaires with their bands and offers the FHIR export of the same client", async () => {
+  it("lists the questionnaires with their bands and reliable change as the service computed it, and offers the FHIR export of the same client", async () => {
     renderScreen(<ClientReport />, { path: `/clients/${REPORT_CLIENT}`, pattern: "/clients/:clientId" });
     const scores = await screen.findByRole("table", { name: /severity band/ });
-    expect(within(scores).getByText("moderately_severe")).toBeInTheDocument();
+    const [first, second] = within(scores).getAllByRole("row").slice(1);
+    expect(within(first!).getAllByRole("cell").map((c) => c.textContent)).toEqual(["PHQ-9", "18", "Moderately severe", "First score", "—"]);
+    expect(within(second!).getAllByRole("cell").map((c) => c.textContent)).toEqual(["PHQ-9", "9", "Mild", "-9", "Reliable improvement"]);
     expect(screen.getByRole("link", { name: "Download the FHIR export" })).toHaveAttribute(
       "href",
       `/api/v1/reporting/clients/${REPORT_CLIENT}/fhir`,
@@ -90,5 +96,49 @@ describe("a client's report", () => {
     const reason = screen.getByRole("textbox", { name: "Reason" });
     await waitFor(() => expect(reason).toHaveAccessibleDescription("Say why the goal closes"));
     expect(calls.find((c) => c.path.endsWith("/closure"))!.body).toEqual({ outcome: "partly_achieved", reason: "" });
+  });
+
+  it("names the client, the goal and each party instead of their ids", async () => {
+    renderScreen(<ClientReport />, { path: `/clients/${REPORT_CLIENT}`, pattern: "/clients/:clientId" });
+    expect(await screen.findByRole("heading", { name: "Sam", level: 1 })).toBeInTheDocument();
+    expect(await screen.findByRole("heading", { name: /^Take the bus to college on my own/, level: 2 })).toBeInTheDocument();
+    const agreement = screen.getByRole("table", { name: "Each step of this goal's agreement" });
+    expect(within(agreement).getByText("A therapist")).toBeInTheDocument();
+    const history = await screen.findByRole("table", { name: /Every version of this goal/ });
+    expect(within(history).getByRole("cell", { name: "Sam" })).toBeInTheDocument();
+    expect(document.body.textContent).not.toContain(REPORT_CLIENT);
+  });
+
+  it("shows the check-ins the client shared", async () => {
+    renderScreen(<ClientReport />, { path: `/clients/${REPORT_CLIENT}`, pattern: "/clients/:clientId" });
+    const checkins = await screen.findByRole("table", { name: "Check-ins the client chose to share with you" });
+    expect(within(checkins).getByText("Went to the park with Alex.")).toBeInTheDocument();
+    expect(within(checkins).getByText("4 out of 10")).toBeInTheDocument();
+  });
+
+  it("proposes a revision of the agreed goal with its reason, the rest of the content as agreed", async () => {
+    const user = userEvent.setup();
+    renderScreen(<ClientReport />, { path: `/clients/${REPORT_CLIENT}`, pattern: "/clients/:clientId" });
+    const target = await screen.findByRole("spinbutton", { name: "Target" });
+    await user.clear(target);
+    await user.type(target, "6");
+    await user.type(screen.getByRole("textbox", { name: /^Why this revision/ }), "Eight was too far for now");
+    await user.click(screen.getByRole("button", { name: "Propose the revision" }));
+    await waitFor(() => expect(calls.some((c) => c.path.endsWith("/revisions"))).toBe(true));
+    expect(calls.find((c) => c.path.endsWith("/revisions"))!.body).toEqual({
+      content: { ...REPORT_GOAL_RECORD.agreed_version.content, target: 6 },
+      reason: "Eight was too far for now",
+    });
+  });
+
+  it("records the name the client prefers", async () => {
+    const user = userEvent.setup();
+    renderScreen(<ClientReport />, { path: `/clients/${REPORT_CLIENT}`, pattern: "/clients/:clientId" });
+    const name = await screen.findByRole("textbox", { name: "Name the client prefers to be called" });
+    await user.clear(name);
+    await user.type(name, "Sammy");
+    await user.click(screen.getByRole("button", { name: "Save the name" }));
+    expect(await screen.findByRole("status")).toHaveTextContent("Name saved.");
+    expect(calls.find((c) => c.method === "PUT")!.body).toEqual({ display_name: "Sammy" });
   });
 });

@@ -4,21 +4,31 @@ import { api, unwrap } from "../api/client";
 import type { components } from "../api/schema";
 import { formatDate, formatNumber } from "../i18n";
 import { LoadFailed, Loading } from "../screens/common";
+import { CheckIns } from "./CheckIns";
+import { ClientName } from "./ClientName";
 import { ClinicianNav } from "./ClinicianNav";
-import { GoalActions } from "./GoalActions";
+import { GoalActions, useGoal } from "./GoalActions";
 import { useClinicianT } from "./i18n";
+import { usePartyLabel } from "./parties";
+import { PreferredName } from "./PreferredName";
 import { ProgressChart } from "./ProgressChart";
+import { Questionnaires } from "./Questionnaires";
 
+type Report = components["schemas"]["ClientReport"];
 type GoalReport = components["schemas"]["GoalReport"];
 
-function GoalSection({ goal, clientId }: { goal: GoalReport; clientId: string }) {
+function GoalSection({ goal, report }: { goal: GoalReport; report: Report }) {
   const { ct, language } = useClinicianT();
   const client = useQueryClient();
+  const party = usePartyLabel(report);
+  const record = useGoal(goal.goal_id);
+  const statement = (record.data?.agreed_version ?? record.data?.pending_version)?.content.statement;
   const headingId = `goal-${goal.goal_id}`;
   return (
     <section aria-labelledby={headingId} className="client-goal">
       <h2 id={headingId}>
-        {ct("client.goal", { version: goal.version ?? "—" })} <code>{goal.goal_id}</code>
+        {statement ?? ct("client.goalUnnamed")}{" "}
+        <span className="goal-version">{ct("client.goal", { version: goal.version ?? "—" })}</span>
       </h2>
       <dl className="facts">
         <dt>{ct("client.status")}</dt>
@@ -63,37 +73,44 @@ function GoalSection({ goal, clientId }: { goal: GoalReport; clientId: string })
         </>
       )}
       <h3>{ct("client.agreement")}</h3>
-      <table className="data-table">
-        <caption>{ct("client.agreementCaption")}</caption>
-        <thead>
-          <tr>
-            <th scope="col">{ct("client.date")}</th>
-            <th scope="col">{ct("client.event")}</th>
-            <th scope="col">{ct("client.party")}</th>
-            <th scope="col">{ct("client.decision")}</th>
-          </tr>
-        </thead>
-        <tbody>
-          {goal.agreement_history.map((step, i) => (
-            <tr key={`${step.at}-${i}`}>
-              <th scope="row">{formatDate(step.at, language)}</th>
-              <td>{step.event}</td>
-              <td>{step.party_id ? <code>{step.party_id}</code> : "—"}</td>
-              <td>{step.decision ?? step.outcome ?? "—"}</td>
+      {/* eslint-disable-next-line jsx-a11y/no-noninteractive-tabindex -- a scrolling table must be reachable by keyboard (WCAG 2.1.1) */}
+      <div className="table-scroll" tabIndex={0} role="region" aria-labelledby={`${headingId}-agreement`}>
+        <table className="data-table">
+          <caption id={`${headingId}-agreement`}>{ct("client.agreementCaption")}</caption>
+          <thead>
+            <tr>
+              <th scope="col">{ct("client.date")}</th>
+              <th scope="col">{ct("client.event")}</th>
+              <th scope="col">{ct("client.party")}</th>
+              <th scope="col">{ct("client.decision")}</th>
             </tr>
-          ))}
-        </tbody>
-      </table>
+          </thead>
+          <tbody>
+            {goal.agreement_history.map((step, i) => (
+              <tr key={`${step.at}-${i}`}>
+                <th scope="row">{formatDate(step.at, language)}</th>
+                <td>{step.event}</td>
+                <td>{party(step.party_id)}</td>
+                <td>{step.decision ?? step.outcome ?? "—"}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
       <GoalActions
         goalId={goal.goal_id}
-        onChanged={() => void client.invalidateQueries({ queryKey: ["client-report", clientId] })}
+        partyLabel={party}
+        onChanged={() => {
+          void client.invalidateQueries({ queryKey: ["client-report", report.client_id] });
+          void client.invalidateQueries({ queryKey: ["goal", goal.goal_id] });
+        }}
       />
     </section>
   );
 }
 
-/** One client: the reporting service's report (goals, agreement, progress, questionnaires, safety signals) and the
- * FHIR export, exactly as the API returns them for the person asking. */
+/** One client: the reporting service's report (goals, agreement, progress, questionnaires, safety signals), the
+ * check-ins they chose to share and the FHIR export, exactly as the APIs return them for the person asking. */
 export default function ClientReport() {
   const { ct, language } = useClinicianT();
   const clientId = useParams().clientId ?? "";
@@ -106,7 +123,7 @@ export default function ClientReport() {
     <article className="clinician wide">
       <ClinicianNav />
       <h1>
-        {ct("client.title")} <code>{clientId}</code>
+        {report.data ? <ClientName id={clientId} name={report.data.client_name} /> : ct("client.title")}
       </h1>
       <p>
         <a href={`/api/v1/reporting/clients/${encodeURIComponent(clientId)}/fhir`} download={`client-${clientId}.fhir.json`}>
@@ -120,6 +137,7 @@ export default function ClientReport() {
       ) : (
         <>
           <p>{ct("client.generated", { when: formatDate(report.data.generated_at, language) })}</p>
+          <PreferredName clientId={clientId} current={report.data.client_name ?? null} />
           {report.data.safety_signals && report.data.safety_signals.length > 0 && (
             <section aria-labelledby="client-safety" className="safety-signals">
               <h2 id="client-safety">{ct("client.safety")}</h2>
@@ -134,34 +152,10 @@ export default function ClientReport() {
           )}
           {report.data.goals.length === 0 && <p>{ct("client.noGoals")}</p>}
           {report.data.goals.map((goal) => (
-            <GoalSection key={goal.goal_id} goal={goal} clientId={clientId} />
+            <GoalSection key={goal.goal_id} goal={goal} report={report.data} />
           ))}
-          {report.data.questionnaires && (
-            <section aria-labelledby="client-questionnaires">
-              <h2 id="client-questionnaires">{ct("client.questionnaires")}</h2>
-              <table className="data-table">
-                <caption>{ct("client.questionnairesCaption")}</caption>
-                <thead>
-                  <tr>
-                    <th scope="col">{ct("client.date")}</th>
-                    <th scope="col">{ct("client.instrument")}</th>
-                    <th scope="col">{ct("client.total")}</th>
-                    <th scope="col">{ct("client.band")}</th>
-                  </tr>
-                </thead>
-                <tbody>
-                  {report.data.questionnaires.map((q) => (
-                    <tr key={q.response_id}>
-                      <th scope="row">{formatDate(q.at, language)}</th>
-                      <td>{q.instrument}</td>
-                      <td>{q.total}</td>
-                      <td>{q.severity}</td>
-                    </tr>
-                  ))}
-                </tbody>
-              </table>
-            </section>
-          )}
+          {report.data.questionnaires && <Questionnaires scores={report.data.questionnaires} />}
+          <CheckIns clientId={clientId} />
         </>
       )}
     </article>

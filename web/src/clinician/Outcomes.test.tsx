@@ -1,4 +1,4 @@
-import { screen, within } from "@testing-library/react";
+import { screen, waitFor, within } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { renderScreen } from "../test/render";
@@ -9,6 +9,8 @@ const TEAM = "7e7e7e7e-0000-4000-8000-000000000001";
 let calls: Seen[];
 beforeEach(() => {
   calls = stubApi({
+    // The supervisor supervises two teams; the test asks for the second.
+    "GET /api/v1/reporting/teams": () => ({ team_ids: ["11111111-0000-4000-8000-000000000001", TEAM] }),
     "GET /api/v1/reporting/outcomes": () => ({
       team_id: TEAM,
       first_day: "2026-09-01",
@@ -27,7 +29,10 @@ afterEach(() => vi.unstubAllGlobals());
 async function ask() {
   const user = userEvent.setup();
   renderScreen(<Outcomes />);
-  await user.type(screen.getByRole("textbox", { name: "Team ID" }), TEAM);
+  const team = screen.getByRole("combobox", { name: "Team ID" });
+  await waitFor(() => expect(team).toHaveValue("11111111-0000-4000-8000-000000000001")); // the first of theirs
+  await user.clear(team);
+  await user.type(team, TEAM);
   await user.click(screen.getByRole("button", { name: "Show outcomes" }));
   return screen.findByRole("table", { name: /Outcomes from 1 September 2026 to 30 November 2026/ });
 }

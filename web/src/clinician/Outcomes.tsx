@@ -6,6 +6,7 @@ import { formatDate, formatNumber } from "../i18n";
 import { LoadFailed, Loading } from "../screens/common";
 import { ClinicianNav } from "./ClinicianNav";
 import { useClinicianT } from "./i18n";
+import { useSupervisedTeams } from "./TeamCaseload";
 
 type Metric = components["schemas"]["MetricOut"];
 interface Period {
@@ -13,6 +14,8 @@ interface Period {
   from: string;
   to: string;
 }
+/** The form: `team_id` null until the person types one (the first of their teams is shown meanwhile). */
+type PeriodForm = Omit<Period, "team_id"> & { team_id: string | null };
 
 const KNOWN_UNITS = new Set(["count", "days", "share", "points"]);
 
@@ -65,8 +68,8 @@ export default function Outcomes() {
   const { ct, language } = useClinicianT();
   const metricText = useMetricText();
   const today = new Date();
-  const [form, setForm] = useState<Period>({
-    team_id: "",
+  const [form, setForm] = useState<PeriodForm>({
+    team_id: null,
     from: isoDay(new Date(today.getFullYear(), today.getMonth() - 3, today.getDate())),
     to: isoDay(today),
   });
@@ -76,9 +79,14 @@ export default function Outcomes() {
     enabled: asked !== null,
     queryFn: () => unwrap(api.GET("/api/v1/reporting/outcomes", { params: { query: asked! } })),
   });
+  // The supervisor's own teams (from the reporting service) are offered, the first filled in until another is typed;
+  // the service decides whether a typed team is theirs.
+  const teams = useSupervisedTeams();
+  const teamIds = teams.data?.team_ids ?? [];
+  const teamId = form.team_id ?? teamIds[0] ?? "";
   const submit = (e: FormEvent) => {
     e.preventDefault();
-    setAsked({ ...form, team_id: form.team_id.trim() });
+    setAsked({ ...form, team_id: teamId.trim() });
   };
   const name = (m: Metric) => (ct(`outcomes.names.${m.name}`, { defaultValue: m.name }));
   const csv = asked ? `/api/v1/reporting/outcomes.csv?${new URLSearchParams({ ...asked }).toString()}` : null;
@@ -87,15 +95,22 @@ export default function Outcomes() {
     <article className="clinician wide">
       <ClinicianNav />
       <h1>{ct("outcomes.title")}</h1>
+      {teams.data && teamIds.length === 0 && <p>{ct("team.none")}</p>}
       <form onSubmit={submit} className="outcomes-form">
         <label>
           {ct("outcomes.team")}
           <input
             required
-            value={form.team_id}
+            list="supervised-teams"
+            value={teamId}
             autoComplete="off"
             onChange={(e) => setForm({ ...form, team_id: e.target.value })}
           />
+          <datalist id="supervised-teams">
+            {teamIds.map((id, i) => (
+              <option key={id} value={id} label={ct("team.option", { number: i + 1, id: id.slice(0, 8) })} />
+            ))}
+          </datalist>
         </label>
         <label>
           {ct("outcomes.from")}

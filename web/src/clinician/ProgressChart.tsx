@@ -57,25 +57,28 @@ export function ProgressChart({ goal }: { goal: GoalReport }) {
           <circle key={p.entry_id} className="point" r="4" cx={x(new Date(p.at).getTime())} cy={y(p.value!)} />
         ))}
       </svg>
-      <table className="data-table">
-        <caption>{ct("client.entriesCaption")}</caption>
-        <thead>
-          <tr>
-            <th scope="col">{ct("client.date")}</th>
-            <th scope="col">{ct("client.value")}</th>
-            <th scope="col">{ct("client.recordedBy")}</th>
-          </tr>
-        </thead>
-        <tbody>
-          {points.map((p) => (
-            <tr key={p.entry_id}>
-              <th scope="row">{formatDate(p.at, language)}</th>
-              <td>{formatNumber(p.value!, language)}</td>
-              <td>{p.recorded_by_role ?? "—"}</td>
+      {/* eslint-disable-next-line jsx-a11y/no-noninteractive-tabindex -- a scrolling table must be reachable by keyboard (WCAG 2.1.1) */}
+      <div className="table-scroll" tabIndex={0} role="region" aria-labelledby={`${titleId}-entries`}>
+        <table className="data-table">
+          <caption id={`${titleId}-entries`}>{ct("client.entriesCaption")}</caption>
+          <thead>
+            <tr>
+              <th scope="col">{ct("client.date")}</th>
+              <th scope="col">{ct("client.value")}</th>
+              <th scope="col">{ct("client.recordedBy")}</th>
             </tr>
-          ))}
-        </tbody>
-      </table>
+          </thead>
+          <tbody>
+            {points.map((p) => (
+              <tr key={p.entry_id}>
+                <th scope="row">{formatDate(p.at, language)}</th>
+                <td>{formatNumber(p.value!, language)}</td>
+                <td>{p.recorded_by_role ?? "—"}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
     </figure>
   );
 }

@@ -5,6 +5,7 @@ import type { components } from "../api/schema";
 import { formatDate } from "../i18n";
 import { LoadFailed, Loading } from "../screens/common";
 import { ClinicianNav } from "./ClinicianNav";
+import { ClientName } from "./ClientName";
 import { useClinicianT } from "./i18n";
 import { reviewReasonText } from "./reviewReasons";
 
@@ -26,7 +27,7 @@ function ClientReviews({ entry }: { entry: Entry }) {
     <section aria-labelledby={headingId}>
       <h2 id={headingId}>
         <Link to={`/clients/${entry.client_id}`}>
-          {ct("reviews.client")} <code>{entry.client_id}</code>
+          <ClientName id={entry.client_id} name={entry.client_name} />
         </Link>
       </h2>
       {report.isPending ? (

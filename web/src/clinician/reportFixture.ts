@@ -2,13 +2,16 @@
 export const REPORT_CLIENT = "5a000000-0000-4000-8000-000000000001";
 export const REPORT_GOAL = "90000000-0000-4000-8000-000000000001";
 
+export const REPORT_THERAPIST = "a1000000-0000-4000-8000-000000000002";
+
 export const REPORT = {
   client_id: REPORT_CLIENT,
+  client_name: "Sam",
   generated_at: "2026-11-28T09:00:00Z",
   safety_signals: [{ signal_id: "51000000-0000-4000-8000-000000000001", instrument: "PHQ-9", raised_at: "2026-11-20T09:00:00Z" }],
   questionnaires: [
-    { response_id: "r1", instrument: "PHQ-9", total: 18, severity: "moderately_severe", at: "2026-10-01T09:00:00Z" },
-    { response_id: "r2", instrument: "PHQ-9", total: 9, severity: "mild", at: "2026-11-20T09:00:00Z" },
+    { response_id: "r1", instrument: "PHQ-9", total: 18, severity: "moderately_severe", at: "2026-10-01T09:00:00Z", change_from_first: null, reliable_change: null },
+    { response_id: "r2", instrument: "PHQ-9", total: 9, severity: "mild", at: "2026-11-20T09:00:00Z", change_from_first: -9, reliable_change: "improvement" },
   ],
   goals: [
     {
@@ -24,10 +27,13 @@ export const REPORT = {
       direction: "increase",
       due_date: "2027-03-01",
       visibility: "shared",
-      acceptance: [],
+      acceptance: [
+        { person_id: REPORT_CLIENT, role: "client", status: "agreed" },
+        { person_id: REPORT_THERAPIST, role: "therapist", status: "agreed" },
+      ],
       agreement_history: [
         { event: "GoalProposed", at: "2026-11-01T09:00:00Z", party_id: null, decision: null, outcome: null, version: 1, visibility: null },
-        { event: "AgreementRecorded", at: "2026-11-02T09:00:00Z", party_id: "a1000000-0000-4000-8000-000000000002", decision: "agree", outcome: null, version: 1, visibility: null },
+        { event: "AgreementRecorded", at: "2026-11-02T09:00:00Z", party_id: REPORT_THERAPIST, decision: "agree", outcome: null, version: 1, visibility: null },
       ],
       entries: [
         { entry_id: "b1", kind: "rating", at: "2026-11-03T09:00:00Z", value: 2, goal_version: 1, milestone_id: null, recorded_by_role: "client" },
@@ -41,3 +47,40 @@ export const REPORT = {
     },
   ],
 };
+
+/** The goal's record in the goals service (its wording, and the revision to send as If-Match). */
+export const REPORT_GOAL_RECORD = {
+  goal_id: REPORT_GOAL,
+  episode_id: "e0000000-0000-4000-8000-0000000000e1",
+  client_id: REPORT_CLIENT,
+  status: "active",
+  fhir_lifecycle_status: "active",
+  visibility: "shared",
+  shared_with: [],
+  outcome: null,
+  revision: 4,
+  pending_version: null,
+  agreed_version: {
+    version: 2,
+    content: {
+      statement: "Take the bus to college on my own three days a week",
+      category_code: "daily_living",
+      measure: { kind: "goal_rating", minimum: 0, maximum: 10 },
+      baseline: 2,
+      target: 8,
+      direction: "increase",
+      due_date: "2027-03-01",
+      review_interval_days: 28,
+      confidence: 6,
+      expressed_by: "client",
+      why_it_matters: "",
+      family_party_ids: [],
+      milestones: [],
+    },
+  },
+};
+
+/** The check-ins the client shared with their therapist (the progress service answers clinicians with no other). */
+export const REPORT_CHECKINS = [
+  { checkin_id: "c1000000-0000-4000-8000-000000000001", mood: 4, text: "Went to the park with Alex.", shared_with_therapist: true, occurred_at: "2026-11-21T18:00:00Z" },
+];

@@ -1,6 +1,6 @@
 import { readdirSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import cy from "./cy.json";
 import en from "./en.json";
 import { formatDate, languageOf } from ".";
@@ -67,5 +67,25 @@ describe("language and dates", () => {
   it("write dates through Intl in the language shown", () => {
     expect(formatDate("2026-03-05T12:00:00Z", "en")).toBe("5 March 2026");
     expect(formatDate("2026-03-05T12:00:00Z", "cy")).toMatch(/5 Mawrth 2026/);
+    expect(formatDate("2027-02-26T12:00:00Z", "cy")).toBe("26 Chwefror 2027");
+  });
+
+  it("fall back to British, not American, English where the runtime has no Welsh data (as in Debian's Chromium)", () => {
+    // Stands in for a browser without Welsh ICU data: Welsh is dropped from what Intl is asked for, and with
+    // nothing left it uses its default locale, American English, as Chromium does.
+    const Real = Intl.DateTimeFormat;
+    class WithoutWelsh extends Real {
+      constructor(locales?: string | string[], options?: Intl.DateTimeFormatOptions) {
+        const left = ([] as string[]).concat(locales ?? []).filter((l) => !l.toLowerCase().startsWith("cy"));
+        super(left.length ? left : ["en-US"], options);
+      }
+    }
+    vi.spyOn(Intl, "DateTimeFormat").mockImplementation(WithoutWelsh as unknown as typeof Intl.DateTimeFormat);
+    try {
+      expect(new Intl.DateTimeFormat("cy-GB", { month: "long" }).resolvedOptions().locale).not.toMatch(/^cy/);
+      expect(formatDate("2027-02-26T12:00:00Z", "cy")).toBe("26 February 2027");
+    } finally {
+      vi.restoreAllMocks();
+    }
   });
 });

@@ -38,19 +38,23 @@ export function setLanguage(language: Language): Promise<unknown> {
   return i18n.changeLanguage(language);
 }
 
-/** BCP 47 tag for Intl: dates and numbers as written in the UK, in English or Welsh. */
-export function intlLocale(language: string = i18n.language): string {
-  return languageOf(language) === "cy" ? "cy-GB" : "en-GB";
+/** Locales for Intl, best first: dates and numbers as written in the UK, in English or Welsh. Some browsers ship
+ * no Welsh ICU data (Debian's Chromium among them) and would fall back to their default locale, American English
+ * ("February 26, 2027"); naming en-GB after cy-GB makes that fallback British English instead. */
+export function intlLocales(language: string = i18n.language): string[] {
+  return languageOf(language) === "cy" ? ["cy-GB", "en-GB"] : ["en-GB"];
 }
 
+/** A date (ISO 8601) in the current language, or `language` when given: "5 March 2026", "5 Mawrth 2026". */
 export function formatDate(iso: string, language?: string): string {
-  return new Intl.DateTimeFormat(intlLocale(language), { day: "numeric", month: "long", year: "numeric" }).format(
+  return new Intl.DateTimeFormat(intlLocales(language), { day: "numeric", month: "long", year: "numeric" }).format(
     new Date(iso),
   );
 }
 
+/** A number in the current language, or `language` when given, to at most one decimal place. */
 export function formatNumber(value: number, language?: string): string {
-  return new Intl.NumberFormat(intlLocale(language), { maximumFractionDigits: 1 }).format(value);
+  return new Intl.NumberFormat(intlLocales(language), { maximumFractionDigits: 1 }).format(value);
 }
 
 export default i18n;

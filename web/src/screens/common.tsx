@@ -1,5 +1,7 @@
 import { useTranslation } from "react-i18next";
+import { useSession } from "../api/hooks";
 import { ApiError } from "../api/problem";
+import { wayBack } from "../components/wayBack";
 
 export function Loading() {
   const { t } = useTranslation();
@@ -14,12 +16,13 @@ export function Loading() {
 export function LoadFailed({ error }: { error: unknown }) {
   const { t } = useTranslation();
   const notFound = error instanceof ApiError && (error.status === 404 || error.status === 403);
+  const back = wayBack(useSession().data?.roles);
   return (
     <section className="panel" role="alert">
       <h1>{notFound ? t("notFound.title") : t("error.title")}</h1>
       <p>{notFound ? t("notFound.body") : t("error.loadBody")}</p>
-      <a className="button" href="/">
-        {t("error.home")}
+      <a className="button" href={back.href}>
+        {t(back.label)}
       </a>
     </section>
   );

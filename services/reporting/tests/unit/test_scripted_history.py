@@ -12,7 +12,7 @@ from reporting_expectations import (
     check_suppressed,
     rows_as_expected,
 )
-from reporting_fakes import InMemoryProjections, caseload_json, outcomes_json, report_json
+from reporting_fakes import InMemoryProjections, caseload_json, outcomes_json, report_json, team_caseload_json
 from reporting_scenario import Cast, period, script, shuffled_with_copies
 
 from accord.reporting.domain.outcomes import Period
@@ -95,3 +95,46 @@ def test_any_order_and_any_copies_give_the_same_answers(
 def test_a_relative_in_a_fresh_cast_sees_nothing_of_another_tenant(in_order: InMemoryProjections, cast: Cast) -> None:
     other = Cast()
     assert report_json(in_order, other.tenant, cast.clients[0], cast.therapist, {Role.THERAPIST}, NOW) is None
+
+
+def test_a_team_caseload_has_a_row_per_client_with_an_open_episode_in_the_team_and_no_other(
+    in_order: InMemoryProjections, cast: Cast
+) -> None:
+    # The lead therapist leads every episode of the team, so the team's rows are theirs; the small team's are apart.
+    team = rows_as_expected(team_caseload_json(in_order, cast.tenant, cast.team, NOW))
+    assert team == caseload_of_lead(cast, NOW)
+    small = team_caseload_json(in_order, cast.tenant, cast.small_team, NOW)
+    assert sorted(r["client_id"] for r in small) == sorted(str(c) for c in cast.small_clients)
+
+
+def test_a_safety_signal_any_clinician_was_shown_is_seen_on_the_team_caseload(
+    in_order: InMemoryProjections, cast: Cast
+) -> None:
+    c0 = cast.clients[0]
+    signals = frozenset(s.signal_id for s in in_order.history(cast.tenant, c0).safety_signals)
+    rows = {r["client_id"]: r for r in team_caseload_json(in_order, cast.tenant, cast.team, NOW, signals)}
+    assert rows[str(c0)]["unseen_safety_signals"] == 0
+    assert rows[str(cast.clients[5])]["unseen_safety_signals"] == 1
+
+
+def test_each_later_questionnaire_in_a_report_has_its_change_from_the_first_and_whether_it_is_reliable(
+    in_order: InMemoryProjections, cast: Cast
+) -> None:
+    def changes(client: Any) -> list[tuple[str, int, int | None, str | None]]:
+        report = report_json(in_order, cast.tenant, client, cast.therapist, {Role.THERAPIST}, NOW)
+        assert report is not None
+        found = [
+            (q["instrument"], q["total"], q["change_from_first"], q["reliable_change"])
+            for q in report["questionnaires"]
+        ]
+        return sorted(found, key=lambda q: q[:2])  # scores of one day come in either order
+
+    assert changes(cast.clients[0]) == [
+        ("GAD-7", 5, -4, "improvement"),  # a fall of 4 is reliable on GAD-7 (6 on PHQ-9)
+        ("GAD-7", 9, None, None),  # GAD-7 is compared with GAD-7 only
+        ("PHQ-9", 8, -19, "improvement"),
+        ("PHQ-9", 15, -12, "improvement"),
+        ("PHQ-9", 27, None, None),
+    ]
+    assert changes(cast.clients[3]) == [("PHQ-9", 10, None, None), ("PHQ-9", 17, 7, "deterioration")]
+    assert changes(cast.clients[2]) == [("GAD-7", 13, -1, "none"), ("GAD-7", 14, None, None)]

@@ -104,16 +104,7 @@ def start(home: Path, cache: Path, timeout: float = 90.0, port: int | None = Non
         SERVER_PROPERTIES.format(port=port, controller_port=controller_port, data=data)
     )
     (home / "log4j2.properties").write_text(LOG4J2.format(log=home / "kafka.log"))
-    java = [
-        "java",
-        "-Xms256m",
-        "-Xmx768m",
-        "-XX:+UseG1GC",
-        "-XX:TieredStopAtLevel=1",
-        f"-Dlog4j2.configurationFile={home / 'log4j2.properties'}",
-        "-cp",
-        f"{libs}/*",
-    ]
+    java = _java(home, libs)
     subprocess.run(
         [
             *java,
@@ -129,6 +120,32 @@ def start(home: Path, cache: Path, timeout: float = 90.0, port: int | None = Non
         check=True,
         stdout=subprocess.DEVNULL,
     )
+    return _launch(home, java, port, controller_port, timeout)
+
+
+def start_again(home: Path, cache: Path, timeout: float = 90.0) -> KafkaProcess:
+    """Starts a broker that start() made under `home` and that has stopped (or been killed) since: same ports, same
+    data, nothing formatted."""
+    properties = (home / "server.properties").read_text()
+    port = int(properties.split("PLAINTEXT://127.0.0.1:")[1].split(",")[0])
+    controller_port = int(properties.split("controller.quorum.bootstrap.servers=127.0.0.1:")[1].split()[0])
+    return _launch(home, _java(home, fetch_jars(cache)), port, controller_port, timeout)
+
+
+def _java(home: Path, libs: Path) -> list[str]:
+    return [
+        "java",
+        "-Xms256m",
+        "-Xmx768m",
+        "-XX:+UseG1GC",
+        "-XX:TieredStopAtLevel=1",
+        f"-Dlog4j2.configurationFile={home / 'log4j2.properties'}",
+        "-cp",
+        f"{libs}/*",
+    ]
+
+
+def _launch(home: Path, java: list[str], port: int, controller_port: int, timeout: float) -> KafkaProcess:
     with open(home / "stdout.log", "ab") as out:
         proc = subprocess.Popen(
             [*java, "kafka.Kafka", str(home / "server.properties")],

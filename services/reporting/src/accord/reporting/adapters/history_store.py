@@ -180,3 +180,35 @@ class HistoryStore:
             viewer_id,
             list(signal_ids),
         )
+
+    async def seen_by_anyone(self, conn: Connection, tenant_id: str, signal_ids: Sequence[UUID]) -> set[UUID]:
+        """Of these safety signals, those some clinician has been shown."""
+        rows = await conn.fetch(
+            f"SELECT DISTINCT signal_id FROM {self.schema}.seen_safety_signals "
+            "WHERE tenant_id = $1 AND signal_id = ANY($2)",
+            tenant_id,
+            list(signal_ids),
+        )
+        return {r["signal_id"] for r in rows}
+
+    async def client_names(self, conn: Connection, tenant_id: str, client_ids: Sequence[UUID]) -> dict[UUID, str]:
+        rows = await conn.fetch(
+            f"SELECT client_id, display_name FROM {self.schema}.client_names "
+            "WHERE tenant_id = $1 AND client_id = ANY($2)",
+            tenant_id,
+            list(client_ids),
+        )
+        return {r["client_id"]: r["display_name"] for r in rows}
+
+    async def set_client_name(
+        self, conn: Connection, tenant_id: str, client_id: UUID, display_name: str, set_by: UUID
+    ) -> None:
+        await conn.execute(
+            f"INSERT INTO {self.schema}.client_names (tenant_id, client_id, display_name, set_by) "
+            "VALUES ($1, $2, $3, $4) ON CONFLICT (tenant_id, client_id) "
+            "DO UPDATE SET display_name = $3, set_by = $4, set_at = clock_timestamp()",
+            tenant_id,
+            client_id,
+            display_name,
+            set_by,
+        )

@@ -1,4 +1,5 @@
-"""A therapist's caseload: one row per client with an open episode they lead or take part in."""
+"""A therapist's caseload: one row per client with an open episode they lead or take part in; a team's caseload:
+one row per client with an open episode in the team."""
 
 from collections.abc import Callable, Sequence, Set
 from dataclasses import dataclass
@@ -36,13 +37,39 @@ def caseload_row(
     A safety signal counts as seen once the therapist has been shown it in the client's report.
     """
     open_ids = {e.episode_id for e in history.episodes if e.closed_at is None}
-    episodes = clinician_episodes(history, therapist_id) & open_ids
+    return _row(history, clinician_episodes(history, therapist_id) & open_ids, now, seen_signals, {therapist_id})
+
+
+def team_caseload_row(
+    history: ClientHistory, team_id: UUID, now: datetime, seen_signals: Set[UUID]
+) -> CaseloadRow | None:
+    """The client's row for a supervisor of the team: their open episodes in that team, or None when there is none.
+
+    Here a safety signal counts as seen once any clinician has been shown it, and an alert as delivered once it
+    reached anyone (the supervisor reads the team's state, not their own).
+    """
+    episodes = {e.episode_id for e in history.episodes if e.closed_at is None and e.team_id == team_id}
+    return _row(history, episodes, now, seen_signals, None)
+
+
+def _row(
+    history: ClientHistory,
+    episodes: Set[UUID],
+    now: datetime,
+    seen_signals: Set[UUID],
+    alerted: Set[UUID] | None,
+) -> CaseloadRow | None:
+    """`alerted`: whose delivered notifications count (None: anyone's)."""
     if not episodes:
         return None
     goals = [g for g in goal_states(history) if g.episode_id in episodes]
     entry_times = [at for g in goals if (at := g.last_entry_at()) is not None]
     unseen = [s for s in history.safety_signals if s.signal_id not in seen_signals]
-    delivered = {n.source_event_id for n in history.notifications if n.delivered and n.recipient_id == therapist_id}
+    delivered = {
+        n.source_event_id
+        for n in history.notifications
+        if n.delivered and (alerted is None or n.recipient_id in alerted)
+    }
     return CaseloadRow(
         client_id=history.client_id,
         episode_ids=tuple(sorted(episodes, key=str)),

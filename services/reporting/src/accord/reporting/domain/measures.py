@@ -6,6 +6,7 @@ Every threshold is a setting (see OutcomeRules) with the published figure as its
 import statistics
 from collections.abc import Sequence
 from dataclasses import dataclass
+from enum import StrEnum
 
 
 @dataclass(frozen=True)
@@ -45,6 +46,25 @@ def gbo_change(ratings: Sequence[float]) -> float | None:
 
 def gbo_reliably_improved(change: float, rules: OutcomeRules) -> bool:
     return change >= rules.gbo_reliable_change
+
+
+class ReliableChange(StrEnum):
+    IMPROVEMENT = "improvement"
+    DETERIORATION = "deterioration"
+    NONE = "none"
+
+
+def questionnaire_change(instrument: str, first: int, later: int, rules: OutcomeRules) -> ReliableChange | None:
+    """A later PHQ-9 or GAD-7 total against the client's first of the same instrument, by the same reliable-change
+    thresholds as the service outcomes (a fall is an improvement); None for an instrument without one."""
+    threshold = {"PHQ-9": rules.phq9_reliable_change, "GAD-7": rules.gad7_reliable_change}.get(instrument)
+    if threshold is None:
+        return None
+    if first - later >= threshold:
+        return ReliableChange.IMPROVEMENT
+    if later - first >= threshold:
+        return ReliableChange.DETERIORATION
+    return ReliableChange.NONE
 
 
 def mean(values: Sequence[float]) -> float | None:

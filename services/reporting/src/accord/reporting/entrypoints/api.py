@@ -1,4 +1,5 @@
-"""HTTP routes: client reports and charts, caseloads, service outcomes, and exports (CSV, FHIR)."""
+"""HTTP routes: client reports and charts, clients' preferred names, caseloads (a therapist's, a team's), service
+outcomes, and exports (CSV, FHIR)."""
 
 from datetime import UTC, date, datetime, timedelta
 from typing import Annotated, Any
@@ -12,11 +13,20 @@ from accord.reporting.domain.caseload import CaseloadFilter, Sort, SortField
 from accord.reporting.domain.chart import goal_chart
 from accord.reporting.domain.outcomes import Period
 from accord.reporting.domain.suppression import whole_months
-from accord.reporting.entrypoints.schemas import CaseloadEntry, ClientReport, MetricOut, ServiceOutcomes
-from accord.reporting.handlers.queries import ReportingQueries
+from accord.reporting.entrypoints.schemas import (
+    CaseloadEntry,
+    ClientName,
+    ClientNameIn,
+    ClientReport,
+    MetricOut,
+    ServiceOutcomes,
+    SupervisedTeams,
+)
+from accord.reporting.handlers.queries import CaseloadPage, ReportingQueries
 from accord.reporting.settings import Settings
 from accord.shared.api import ResourcesDep
 from accord.shared.auth import CurrentPrincipal
+from accord.shared.events.contracts.common import Role
 from accord.shared.inputs import Day
 from accord.shared.pagination import Page, decode_cursor, encode_cursor
 from accord.shared.problems import Problem
@@ -39,7 +49,22 @@ def _settings(resources: ResourcesDep) -> Settings:
 async def client_report(client_id: UUID, principal: CurrentPrincipal, resources: ResourcesDep) -> ClientReport:
     """Per goal: agreement history, entries, milestones, current progress and achievement status, chart link."""
     view = await _queries(resources).client_report(principal, client_id)
-    return ClientReport.of(view.history, view.goals, view.scope, datetime.now(UTC))
+    return ClientReport.of(
+        view.history, view.goals, view.scope, datetime.now(UTC), view.client_name, _settings(resources).outcome_rules()
+    )
+
+
+@router.put("/clients/{client_id}/name", response_model=ClientName)
+async def set_client_name(
+    client_id: UUID, body: ClientNameIn, principal: CurrentPrincipal, resources: ResourcesDep
+) -> ClientName:
+    """A therapist of the client records the name the client prefers; caseloads and the report show it from then on
+    to those who may see the client. Anyone else is answered as for a client who does not exist."""
+    name = body.display_name.strip()
+    if not name:
+        raise Problem(422, "Invalid request", "display_name must not be blank", field="display_name")
+    await _queries(resources).set_client_name(principal, client_id, name)
+    return ClientName(client_id=client_id, display_name=name)
 
 
 @router.get("/clients/{client_id}/goals/{goal_id}/chart.svg", response_class=Response)
@@ -69,30 +94,80 @@ def _cursor_key(cursor: str | None, sort: str) -> tuple[Any, ...] | None:
     return tuple(position[1:])
 
 
+SortQuery = Annotated[str, Query(description=f"one of {', '.join(SORTS)}")]
+LimitQuery = Annotated[int, Query(ge=1, le=100)]
+DaysQuery = Annotated[int | None, Query(ge=1, le=366)]
+
+
+def _listing(
+    sort: str,
+    with_active_goals: bool | None,
+    due_for_review: bool | None,
+    unseen_safety_signals: bool | None,
+    no_progress_days: int | None,
+    cursor: str | None,
+) -> tuple[Sort, CaseloadFilter, tuple[Any, ...] | None]:
+    if sort not in SORTS:
+        raise Problem(422, "Invalid request", f"sort must be one of {', '.join(SORTS)}", field="sort")
+    only = CaseloadFilter(with_active_goals, due_for_review, unseen_safety_signals, no_progress_days)
+    return Sort.parse(sort), only, _cursor_key(cursor, sort)
+
+
+def _caseload_page(sort: str, page: CaseloadPage) -> Page[CaseloadEntry]:
+    return Page(
+        items=[CaseloadEntry.of(r, page.names.get(r.client_id)) for r in page.rows],
+        next_cursor=encode_cursor(sort, *page.next_key) if page.next_key else None,
+    )
+
+
 @router.get("/caseload", response_model=Page[CaseloadEntry])
 async def caseload(
     principal: CurrentPrincipal,
     resources: ResourcesDep,
-    sort: Annotated[str, Query(description=f"one of {', '.join(SORTS)}")] = "client_id",
+    sort: SortQuery = "client_id",
     with_active_goals: bool | None = None,
     due_for_review: bool | None = None,
     unseen_safety_signals: bool | None = None,
-    no_progress_days: Annotated[int | None, Query(ge=1, le=366)] = None,
-    limit: Annotated[int, Query(ge=1, le=100)] = 50,
+    no_progress_days: DaysQuery = None,
+    limit: LimitQuery = 50,
     cursor: str | None = None,
 ) -> Page[CaseloadEntry]:
     """The therapist's clients with open episodes: active goals, last progress, reviews due, unseen safety signals,
     milestones reached in the last seven days. Sortable (prefix `-` for descending) and filterable."""
-    if sort not in SORTS:
-        raise Problem(422, "Invalid request", f"sort must be one of {', '.join(SORTS)}", field="sort")
-    only = CaseloadFilter(with_active_goals, due_for_review, unseen_safety_signals, no_progress_days)
-    rows, next_key = await _queries(resources).caseload(
-        principal, Sort.parse(sort), only, _cursor_key(cursor, sort), limit
+    order, only, after = _listing(
+        sort, with_active_goals, due_for_review, unseen_safety_signals, no_progress_days, cursor
     )
-    return Page(
-        items=[CaseloadEntry.of(r) for r in rows],
-        next_cursor=encode_cursor(sort, *next_key) if next_key else None,
+    page = await _queries(resources).caseload(principal, order, only, after, limit)
+    return _caseload_page(sort, page)
+
+
+@router.get("/teams", response_model=SupervisedTeams)
+async def supervised_teams(principal: CurrentPrincipal) -> SupervisedTeams:
+    """The teams the person supervises (none unless a supervisor): the choices of the team caseload and outcomes."""
+    teams = sorted(principal.teams, key=str) if principal.has(Role.SUPERVISOR) else []
+    return SupervisedTeams(team_ids=teams)
+
+
+@router.get("/teams/{team_id}/caseload", response_model=Page[CaseloadEntry])
+async def team_caseload(
+    team_id: UUID,
+    principal: CurrentPrincipal,
+    resources: ResourcesDep,
+    sort: SortQuery = "client_id",
+    with_active_goals: bool | None = None,
+    due_for_review: bool | None = None,
+    unseen_safety_signals: bool | None = None,
+    no_progress_days: DaysQuery = None,
+    limit: LimitQuery = 50,
+    cursor: str | None = None,
+) -> Page[CaseloadEntry]:
+    """Supervisors of the team: its clients with open episodes in it, read-only, with the same figures, sorts and
+    filters as a therapist's caseload. A safety signal is unseen until any clinician has been shown it."""
+    order, only, after = _listing(
+        sort, with_active_goals, due_for_review, unseen_safety_signals, no_progress_days, cursor
     )
+    page = await _queries(resources).team_caseload(principal, team_id, order, only, after, limit)
+    return _caseload_page(sort, page)
 
 
 def _period(first: date | None, last: date | None) -> Period:

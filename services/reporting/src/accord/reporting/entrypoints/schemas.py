@@ -1,6 +1,7 @@
 """The API's response bodies, and how they are made from the domain's values."""
 
 from datetime import date, datetime
+from typing import Annotated
 from uuid import UUID
 
 from pydantic import BaseModel
@@ -8,8 +9,9 @@ from pydantic import BaseModel
 from accord.reporting.domain.access import Audience, Scope
 from accord.reporting.domain.caseload import CaseloadRow
 from accord.reporting.domain.goals import GoalState
-from accord.reporting.domain.history import ClientHistory
-from accord.reporting.domain.measures import Metric
+from accord.reporting.domain.history import ClientHistory, Questionnaire
+from accord.reporting.domain.measures import Metric, OutcomeRules, questionnaire_change
+from accord.shared.inputs import RequestModel, Text
 
 
 class AgreementStep(BaseModel):
@@ -146,6 +148,32 @@ class QuestionnaireScore(BaseModel):
     total: int
     severity: str
     at: datetime
+    change_from_first: int | None = None
+    """This total minus the client's first of the same instrument (none for the first)."""
+    reliable_change: str | None = None
+    """Against the first: improvement, deterioration or none, by the outcome rules' thresholds (none for the first)."""
+
+
+def _scores(responses: list[Questionnaire], rules: OutcomeRules) -> list[QuestionnaireScore]:
+    """Each response with its change from the first of the same instrument among those given (in time order)."""
+    scores: list[QuestionnaireScore] = []
+    first: dict[str, int] = {}
+    for q in responses:
+        later = q.instrument in first
+        start = first.setdefault(q.instrument, q.total)
+        change = questionnaire_change(q.instrument, start, q.total, rules) if later else None
+        scores.append(
+            QuestionnaireScore(
+                response_id=q.response_id,
+                instrument=q.instrument,
+                total=q.total,
+                severity=q.severity,
+                at=q.at,
+                change_from_first=q.total - start if later else None,
+                reliable_change=change.value if change else None,
+            )
+        )
+    return scores
 
 
 class SafetySignalOut(BaseModel):
@@ -156,6 +184,8 @@ class SafetySignalOut(BaseModel):
 
 class ClientReport(BaseModel):
     client_id: UUID
+    client_name: str | None = None
+    """The name the client prefers, as a therapist of theirs entered it (none until one has)."""
     generated_at: datetime
     goals: list[GoalReport]
     questionnaires: list[QuestionnaireScore] | None = None
@@ -164,19 +194,23 @@ class ClientReport(BaseModel):
     """Clinicians only."""
 
     @classmethod
-    def of(cls, history: ClientHistory, goals: list[GoalState], scope: Scope, now: datetime) -> "ClientReport":
-        scores = [
-            QuestionnaireScore(
-                response_id=q.response_id, instrument=q.instrument, total=q.total, severity=q.severity, at=q.at
-            )
-            for q in scope.questionnaires(history)
-        ]
+    def of(
+        cls,
+        history: ClientHistory,
+        goals: list[GoalState],
+        scope: Scope,
+        now: datetime,
+        client_name: str | None,
+        rules: OutcomeRules,
+    ) -> "ClientReport":
+        scores = _scores(scope.questionnaires(history), rules)
         signals = [
             SafetySignalOut(signal_id=s.signal_id, instrument=s.instrument, raised_at=s.raised_at)
             for s in sorted(history.safety_signals, key=lambda s: (s.raised_at, str(s.signal_id)))
         ]
         return cls(
             client_id=history.client_id,
+            client_name=client_name,
             generated_at=now,
             goals=[GoalReport.of(g, history.client_id, scope.audience, now) for g in goals],
             questionnaires=scores if scope.sees_scores else None,
@@ -186,6 +220,8 @@ class ClientReport(BaseModel):
 
 class CaseloadEntry(BaseModel):
     client_id: UUID
+    client_name: str | None
+    """The name the client prefers, as a therapist of theirs entered it (none until one has)."""
     episode_ids: list[UUID]
     active_goals: int
     last_progress_at: datetime | None
@@ -195,9 +231,10 @@ class CaseloadEntry(BaseModel):
     milestones_reached_this_week: int
 
     @classmethod
-    def of(cls, row: CaseloadRow) -> "CaseloadEntry":
+    def of(cls, row: CaseloadRow, client_name: str | None) -> "CaseloadEntry":
         return cls(
             client_id=row.client_id,
+            client_name=client_name,
             episode_ids=list(row.episode_ids),
             active_goals=row.active_goals,
             last_progress_at=row.last_progress_at,
@@ -226,3 +263,18 @@ class ServiceOutcomes(BaseModel):
     last_day: date
     suppression_threshold: int
     metrics: list[MetricOut]
+
+
+class ClientNameIn(RequestModel):
+    display_name: Annotated[str, Text(60, min_length=1)]
+    """What the client prefers to be called; one line, shown to their clinicians only."""
+
+
+class ClientName(BaseModel):
+    client_id: UUID
+    display_name: str
+
+
+class SupervisedTeams(BaseModel):
+    team_ids: list[UUID]
+    """The teams whose caseloads and outcomes the person may see as a supervisor (from their token)."""

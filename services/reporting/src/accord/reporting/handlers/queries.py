@@ -6,14 +6,21 @@ row commits with it: an answer given is an answer recorded.
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Any
 from uuid import UUID
 
 from accord.reporting.adapters.history_store import HistoryStore
 from accord.reporting.domain.access import Audience, Scope, report_scope
-from accord.reporting.domain.caseload import CaseloadFilter, CaseloadRow, Sort, caseload_row, page_of
+from accord.reporting.domain.caseload import (
+    CaseloadFilter,
+    CaseloadRow,
+    Sort,
+    caseload_row,
+    page_of,
+    team_caseload_row,
+)
 from accord.reporting.domain.goals import GoalState, goal_states
 from accord.reporting.domain.history import ClientHistory
 from accord.reporting.domain.measures import Metric, OutcomeRules
@@ -31,6 +38,14 @@ class ClientView:
     history: ClientHistory
     scope: Scope
     goals: list[GoalState]  # those the viewer may see
+    client_name: str | None = None  # the preferred name a therapist entered
+
+
+@dataclass(frozen=True)
+class CaseloadPage:
+    rows: list[CaseloadRow]
+    next_key: tuple[Any, ...] | None
+    names: dict[UUID, str]  # the preferred names of these rows' clients (no other)
 
 
 def _now() -> datetime:
@@ -67,7 +82,8 @@ class ReportingQueries:
                 if view.scope.audience is Audience.CLINICIAN:
                     signals = [s.signal_id for s in view.history.safety_signals]
                     await self.store.mark_seen(conn, principal.tenant_id, principal.subject, signals)
-                return view
+                names = await self.store.client_names(conn, principal.tenant_id, [client_id])
+                return replace(view, client_name=names.get(client_id))
         raise await self._not_found(principal, "client_report", client_id, client_id)
 
     async def goal(self, principal: Principal, client_id: UUID, goal_id: UUID, resource: str) -> GoalState:
@@ -91,7 +107,7 @@ class ReportingQueries:
 
     async def caseload(
         self, principal: Principal, sort: Sort, only: CaseloadFilter, after: tuple[Any, ...] | None, limit: int
-    ) -> tuple[list[CaseloadRow], tuple[Any, ...] | None]:
+    ) -> CaseloadPage:
         """The therapist's own caseload, one page; every client shown is audited."""
         if not principal.has(Role.THERAPIST):
             await self.audit.denied(
@@ -104,12 +120,62 @@ class ReportingQueries:
             histories = await self.store.histories(conn, principal.tenant_id, client_ids)
             seen = await self.store.seen_signals(conn, principal.tenant_id, principal.subject)
             rows = [caseload_row(h, principal.subject, now, seen) for h in histories]
-            kept = [r for r in rows if r is not None and only.accepts(r, now)]
-            page, next_key = page_of(kept, sort, after, limit)
-            await self.audit.record(conn, principal, "read", "caseload", principal.subject)
-            for row in page:
-                await self.audit.record(conn, principal, "read", "caseload_entry", row.client_id, row.client_id)
-        return page, next_key
+            return await self._page(
+                conn, principal, "caseload", principal.subject, rows, now, (sort, only, after, limit)
+            )
+
+    async def team_caseload(
+        self,
+        principal: Principal,
+        team_id: UUID,
+        sort: Sort,
+        only: CaseloadFilter,
+        after: tuple[Any, ...] | None,
+        limit: int,
+    ) -> CaseloadPage:
+        """A team's caseload, read-only, for supervisors of that team only; every client shown is audited."""
+        if not principal.has(Role.SUPERVISOR) or team_id not in principal.teams:
+            reason = "not a supervisor of team"
+            await self.audit.denied(self.pool, principal, "read", "team_caseload", team_id, None, reason)
+            raise Problem(403, "Forbidden", "Only the team's supervisors see its caseload", field="team_id")
+        now = _now()
+        async with self._snapshot() as conn:
+            client_ids = await self.store.clients_of_team(conn, principal.tenant_id, team_id)
+            histories = await self.store.histories(conn, principal.tenant_id, client_ids)
+            signals = [s.signal_id for h in histories for s in h.safety_signals]
+            seen = await self.store.seen_by_anyone(conn, principal.tenant_id, signals)
+            rows = [team_caseload_row(h, team_id, now, seen) for h in histories]
+            return await self._page(conn, principal, "team_caseload", team_id, rows, now, (sort, only, after, limit))
+
+    async def _page(
+        self,
+        conn: Connection,
+        principal: Principal,
+        resource: str,
+        resource_id: UUID,
+        rows: list[CaseloadRow | None],
+        now: datetime,
+        asked: tuple[Sort, CaseloadFilter, tuple[Any, ...] | None, int],
+    ) -> CaseloadPage:
+        """One page of the rows, with the names of exactly those clients; the listing and each row audited."""
+        sort, only, after, limit = asked
+        kept = [r for r in rows if r is not None and only.accepts(r, now)]
+        page, next_key = page_of(kept, sort, after, limit)
+        names = await self.store.client_names(conn, principal.tenant_id, [r.client_id for r in page])
+        await self.audit.record(conn, principal, "read", resource, resource_id)
+        for row in page:
+            await self.audit.record(conn, principal, "read", "caseload_entry", row.client_id, row.client_id)
+        return CaseloadPage(page, next_key, names)
+
+    async def set_client_name(self, principal: Principal, client_id: UUID, display_name: str) -> None:
+        """A therapist of the client (as for the report) records the name the client prefers to be called."""
+        async with self._snapshot() as conn:
+            view = await self._client_view(conn, principal, client_id)
+            if view is not None and view.scope.audience is Audience.CLINICIAN:
+                await self.store.set_client_name(conn, principal.tenant_id, client_id, display_name, principal.subject)
+                await self.audit.record(conn, principal, "write", "client_name", client_id, client_id)
+                return
+        raise await self._not_found(principal, "client_name", client_id, client_id)
 
     async def outcomes(self, principal: Principal, team_id: UUID, period: Period, export: bool) -> list[Metric]:
         """A team's aggregates over whole months, for supervisors of that team only, withheld where a small number
