@@ -71,7 +71,8 @@ for (const language of ["en", "cy"] as const) {
 test("the reviews screen gives each suggested goal's reason and a way to act, accessibly", async ({ page, api }) => {
   void api;
   await page.goto("/reviews");
-  await expect(page.getByText("no_progress_for_28_days")).toBeVisible();
+  await expect(page.getByText("No entries for 28 days — a chance to check in together")).toBeVisible();
+  await expect(page.getByText("no_progress_for_28_days")).toHaveCount(0);
   await expect(page.getByRole("link", { name: "See the goal and act" })).toBeVisible();
   await expectAccessible(page);
 });

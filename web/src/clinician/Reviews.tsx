@@ -2,16 +2,18 @@ import { useQuery } from "@tanstack/react-query";
 import { Link } from "react-router";
 import { api, unwrap } from "../api/client";
 import type { components } from "../api/schema";
+import { formatDate } from "../i18n";
 import { LoadFailed, Loading } from "../screens/common";
 import { ClinicianNav } from "./ClinicianNav";
 import { ClientName } from "./ClientName";
 import { useClinicianT } from "./i18n";
+import { reviewReasonText } from "./reviewReasons";
 
 type Entry = components["schemas"]["CaseloadEntry"];
 
 /** One client's goals suggested for review, each with the reasons the reporting service gives. */
 function ClientReviews({ entry }: { entry: Entry }) {
-  const { ct } = useClinicianT();
+  const { ct, language } = useClinicianT();
   const report = useQuery({
     queryKey: ["client-report", entry.client_id],
     queryFn: () =>
@@ -38,7 +40,17 @@ function ClientReviews({ entry }: { entry: Entry }) {
             .filter((g) => due.has(g.goal_id))
             .map((g) => (
               <li key={g.goal_id}>
-                <code>{g.goal_id}</code>: {(g.review_reasons ?? []).join(", ") || ct("reviews.noReason")}{" "}
+                {/* The report carries no statement or client name: the goal is named by what the row does carry. */}
+                <p>{g.due_date
+                    ? ct("reviews.goal", { due: formatDate(g.due_date, language) })
+                    : ct("reviews.goalNoDate")}</p>
+                <ul aria-label={ct("reviews.reasonsLabel")}>
+                  {(g.review_reasons?.length ? g.review_reasons : [null]).map((code, i) => {
+                    if (code === null) return <li key="none">{ct("reviews.noReason")}</li>;
+                    const { key, days } = reviewReasonText(code);
+                    return <li key={`${code}-${i}`}>{days === undefined ? ct(key) : ct(key, { count: days })}</li>;
+                  })}
+                </ul>
                 <Link to={`/clients/${entry.client_id}`}>{ct("reviews.act")}</Link>
               </li>
             ))}
