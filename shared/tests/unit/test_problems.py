@@ -1,3 +1,5 @@
+from uuid import UUID, uuid4
+
 import httpx
 import pytest
 from fastapi import APIRouter
@@ -9,6 +11,7 @@ from accord.shared.web import create_app
 
 class GoalCreate(BaseModel):
     confidence: int = Field(ge=0, le=10)
+    goal_id: UUID | None = None
 
 
 def app_with_routes() -> httpx.AsyncClient:
@@ -42,6 +45,15 @@ async def test_invalid_input_is_problem_json_naming_the_field_without_echoing_it
     assert body["errors"][0]["field"] == "body.confidence"
     assert "body.confidence" in body["detail"]
     assert "4711" not in response.text
+
+
+async def test_a_control_character_quoted_by_a_parsers_message_is_escaped_never_read_back() -> None:
+    async with app_with_routes() as client:
+        response = await client.post("/goals", json={"confidence": 4, "goal_id": f"{uuid4()}\u0005"})
+    assert response.status_code == 422
+    error = response.json()["errors"][0]
+    assert error["field"] == "body.goal_id"
+    assert "\u0005" not in error["message"] and "\\u0005" in error["message"]
 
 
 async def test_raised_problems_and_unknown_routes_are_problem_json() -> None:

@@ -125,16 +125,20 @@ async def test_one_entry_with_a_nul_in_a_batch_is_refused_on_its_own_and_the_res
         poisoned,
         entry_body(6, days_ago=1, goal_id=goal.goal_id) | {"occurred_at": "0001-01-01T00:00:00+14:00"},
         {"entry_id": "not-a-uuid"},
+        entry_body(2, days_ago=1, goal_id=goal.goal_id) | {"entry_id": f"{uuid4()}\u0005"},
         entry_body(3, days_ago=1, goal_id=goal.goal_id),
     ]
     r = await api.as_(team.client, "POST", "/progress/entries/batch", json={"entries": entries})
     assert r.status_code == 200, r.text
     results = r.json()["results"]
-    assert [x["status"] for x in results] == ["created", "rejected", "rejected", "rejected", "created"]
+    assert [x["status"] for x in results] == ["created", "rejected", "rejected", "rejected", "rejected", "created"]
     assert results[1]["entry_id"] == poisoned["entry_id"] and results[1]["problem"]["field"] == "note"
     assert results[2]["problem"]["field"] == "occurred_at"
     assert results[3]["entry_id"] is None and results[3]["problem"]["status"] == 422
+    assert results[4]["problem"]["field"] == "entry_id"
     assert "\u0000" not in r.text and "\\u0000" not in r.text
+    # The UUID parser's message quotes the character it stumbled on: escaped, never read back.
+    assert "\u0005" not in results[4]["problem"]["errors"][0]["message"]
     assert (await stored(admin_db, team))[0] == before[0] + 2
 
 

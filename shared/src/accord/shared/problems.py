@@ -1,5 +1,7 @@
 """RFC 9457 problem details (application/problem+json) for every error a service returns."""
 
+import unicodedata
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -8,6 +10,20 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 PROBLEM_JSON = "application/problem+json"
+
+
+def _printable(message: str) -> str:
+    # A parser's message can quote the character it stumbled on (pydantic's UUID error says "found `\x05` at 37"):
+    # escaped, so no control character from the request is ever read back.
+    return "".join(f"\\u{ord(c):04x}" if unicodedata.category(c).startswith("C") else c for c in message)
+
+
+def field_errors(errors: Iterable[Mapping[str, Any]]) -> list[dict[str, str]]:
+    """Names each field and what is wrong with it, never echoing the submitted value (it may be health data)."""
+    return [
+        {"field": ".".join(str(p) for p in e["loc"]), "message": _printable(str(e["msg"])), "type": str(e["type"])}
+        for e in errors
+    ]
 
 
 class Problem(Exception):
@@ -62,10 +78,7 @@ def install_problem_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(RequestValidationError)
     async def _invalid(request: Request, exc: RequestValidationError) -> JSONResponse:
-        # Name each field and what is wrong with it, but never echo the submitted value (it may be health data).
-        errors = [
-            {"field": ".".join(str(p) for p in e["loc"]), "message": e["msg"], "type": e["type"]} for e in exc.errors()
-        ]
+        errors = field_errors(exc.errors())
         fields = ", ".join(e["field"] for e in errors)
         return problem_response(
             422, "Invalid request", f"Check these fields: {fields}", instance=request.url.path, errors=errors

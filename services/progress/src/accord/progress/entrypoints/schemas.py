@@ -11,6 +11,7 @@ from accord.progress.domain.commands import EntryKind
 from accord.shared.events.contracts.common import Instrument
 from accord.shared.events.contracts.progress import AchievementStatus, Severity
 from accord.shared.inputs import Instant, Integer, Number, RequestModel, StrictBool, StrictInt, Text
+from accord.shared.problems import field_errors
 
 NOTE = 2000
 
@@ -45,10 +46,7 @@ def _item_or_refusal(value: Any, _handler: ValidatorFunctionWrapHandler) -> "Bat
             known = UUID(entry_id) if isinstance(entry_id, str) else None
         except ValueError:
             known = None
-        errors = [
-            {"field": ".".join(str(p) for p in e["loc"]), "message": e["msg"], "type": e["type"]} for e in exc.errors()
-        ]
-        return RefusedItem(entry_id=known, errors=errors)
+        return RefusedItem(entry_id=known, errors=field_errors(exc.errors()))
 
 
 BatchEntry = Annotated[BatchItem | SkipJsonSchema[RefusedItem], WrapValidator(_item_or_refusal)]
