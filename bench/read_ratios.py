@@ -14,9 +14,11 @@ bench/results/read_ratios.json. Not a test.
 """
 
 import asyncio
+import io
 import json
 import os
 import platform
+import pstats
 import statistics
 import subprocess
 import sys
@@ -27,6 +29,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+import psutil
 import typer
 from api_load import setup, vegeta
 from rich.console import Console
@@ -102,8 +105,35 @@ async def a_goal_with_entries(gateway: str, idp: DevIdentityProvider) -> tuple[d
     return headers, goal, answer
 
 
+def profiled_read(tool: str, home: Path, direct: dict[str, Any], connections: int, seconds: float) -> str:
+    """A second progress API, started with the first one's environment under cProfile, driven as the direct read
+    was; the functions that took most of its time (cProfile slows everything, so read shares, not speeds)."""
+    api = next(
+        p
+        for p in psutil.process_iter(["cmdline"])
+        if (cmd := p.info["cmdline"] or [])[1:3] and cmd[1].endswith("accord-progress") and cmd[2] == "api"
+    )
+    port, out = free_port(), home / "progress-read.prof"
+    argv = [sys.executable, "-m", "cProfile", "-o", str(out), "-m", "uvicorn", "accord.progress.bootstrap:create_api"]
+    argv += ["--factory", f"--port={port}", "--no-access-log", "--log-level=warning"]
+    profiled = subprocess.Popen(argv, env=api.environ(), cwd=home)
+    try:
+        wait_for_port(port, 60)
+        original = direct["url"].split("/progress/", 1)[0]
+        target = {**direct, "url": direct["url"].replace(original, f"http://127.0.0.1:{port}")}
+        closed_loop(tool, target, connections, seconds)
+    finally:
+        profiled.send_signal(2)  # uvicorn stops cleanly on SIGINT, and cProfile writes its file as Python exits
+        profiled.wait(60)
+    text = io.StringIO()
+    pstats.Stats(str(out), stream=text).sort_stats("tottime").print_stats(30)
+    return text.getvalue()
+
+
 @app.command()
-def main(seconds: float = 8.0, rounds: int = 3, connections: int = 32, warm_up: float = 2.0) -> None:
+def main(
+    seconds: float = 8.0, rounds: int = 3, connections: int = 32, warm_up: float = 2.0, profile: bool = False
+) -> None:
     home = ROOT / ".accord" / "bench" / f"ratios-{os.getpid()}"
     idp = DevIdentityProvider()
     tool = vegeta()
@@ -153,6 +183,9 @@ def main(seconds: float = 8.0, rounds: int = 3, connections: int = 32, warm_up: 
                     with console.status(f"round {n + 1} of {rounds}: {name}"):
                         measured[name].append(closed_loop(tool, target, connections, seconds))
                         time.sleep(1)
+            if profile:
+                with console.status("profiling the direct read (a second progress API under cProfile)"):
+                    console.print(profiled_read(tool, home, targets["direct"], connections, seconds))
         finally:
             if bare is not None:
                 terminate(bare.pid)
