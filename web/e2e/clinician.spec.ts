@@ -64,6 +64,11 @@ for (const language of ["en", "cy"] as const) {
     await page.goto(`/clients/${REPORT_CLIENT}`);
     await expect(page.locator("html")).toHaveAttribute("lang", language);
     await expect(page.getByRole("img").first()).toBeVisible();
+    // The PHQ-9 history drawn with its five severity bands, the caseness line and the reliable improvement named.
+    const phq9 = page.locator('[data-instrument="PHQ-9"] svg');
+    await expect(phq9).toBeVisible();
+    await expect(phq9.locator("[data-band]")).toHaveCount(5);
+    await expect(phq9.locator(".reliable-label")).toHaveText(language === "en" ? "Reliable improvement" : /.+/);
     await expectAccessible(page);
   });
 }

@@ -1,6 +1,7 @@
 import type { components } from "../api/schema";
 import { formatDate, formatNumber } from "../i18n";
 import { useClinicianT } from "./i18n";
+import { QuestionnaireChart } from "./QuestionnaireChart";
 
 type Score = components["schemas"]["QuestionnaireScore"];
 
@@ -16,6 +17,13 @@ export function Questionnaires({ scores }: { scores: Score[] }) {
   return (
     <section aria-labelledby="client-questionnaires">
       <h2 id="client-questionnaires">{ct("client.questionnaires")}</h2>
+      {[...new Set(scores.map((s) => s.instrument))].map((instrument) => (
+        <QuestionnaireChart
+          key={instrument}
+          instrument={instrument}
+          scores={scores.filter((s) => s.instrument === instrument)}
+        />
+      ))}
       {/* eslint-disable-next-line jsx-a11y/no-noninteractive-tabindex -- a scrolling table must be reachable by keyboard (WCAG 2.1.1) */}
       <div className="table-scroll" tabIndex={0} role="region" aria-labelledby="questionnaires-caption">
         <table className="data-table">
