@@ -54,6 +54,8 @@ export class FakeApi {
   offline = false;
   received: { method: string; path: string; body: unknown; csrf: string | null }[] = [];
   storedEntries = new Set<string>();
+  /** The proposed goal ("Speak up once in each seminar") agreed by everyone since: active, as the server now says. */
+  proposedAgreed = false;
   preferences: Preferences = { locale: "en", time_zone: "Europe/London", channels: ["email"], quiet_hours: null, clinician_delivery: "immediate" };
 
   goals(): Goal[] {
@@ -86,7 +88,16 @@ export class FakeApi {
       ]),
       revision: 1,
     };
-    return this.person === "sam" ? [active, proposed] : [active]; // Jo sees only what Sam shares
+    const agreed: Goal = {
+      ...proposed,
+      status: "active",
+      fhir_lifecycle_status: "active",
+      agreed_version: { ...version("Speak up once in each seminar", "agreed", []), agreed_at: "2026-11-03T09:00:00Z" },
+      pending_version: null,
+      revision: 2,
+    };
+    const second = this.proposedAgreed ? agreed : proposed;
+    return this.person === "sam" ? [active, second] : [active]; // Jo sees only what Sam shares
   }
 
   progress(): GoalProgress {

@@ -28,7 +28,9 @@ export function knownSession(): Session | null {
 /** The live session, or null when there is none (401). Fetched once per page load and shared; rejects when the
  * gateway cannot be reached (offline), so the app can open with the session it last saw. */
 export function loadSession(): Promise<Session | null> {
-  current ??= fetch("/auth/session", { credentials: "same-origin", headers: { Accept: "application/json" } }).then(
+  // "include" (the same as "same-origin" for this same-origin URL) and no extra header: the request then matches
+  // index.html's <link rel="preload" crossorigin="use-credentials">, and the browser hands over that response.
+  current ??= fetch("/auth/session", { credentials: "include" }).then(
     async (response) => {
       if (response.status === 401) return (seen = null);
       if (!response.ok) throw new Error(`session: ${response.status}`);
