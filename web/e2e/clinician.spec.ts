@@ -77,6 +77,28 @@ test("the reviews screen gives each suggested goal's reason and a way to act, ac
   await expectAccessible(page);
 });
 
+const DELIVERY = {
+  en: { group: "Updates about your clients", digest: "Together in one daily digest", save: "Save settings", saved: "Settings saved." },
+  cy: { group: "Diweddariadau am eich cleientiaid", digest: "Gyda'i gilydd mewn un crynodeb dyddiol", save: "Cadw'r gosodiadau", saved: "Gosodiadau wedi'u cadw." },
+};
+
+for (const language of ["en", "cy"] as const) {
+  test(`a therapist's settings offer a daily digest of updates, saved through the API, and meet WCAG 2.2 AA (${language})`, async ({ page, api }) => {
+    api.locale = language;
+    const words = DELIVERY[language];
+    await page.goto("/settings");
+    const group = page.getByRole("group", { name: words.group });
+    await expect(group.getByRole("radio", { name: words.digest })).not.toBeChecked();
+    await expectAccessible(page);
+    await group.getByRole("radio", { name: words.digest }).check();
+    await page.getByRole("button", { name: words.save }).click();
+    await expect(page.getByText(words.saved)).toBeVisible();
+    expect(api.clinicianDelivery).toBe("digest");
+    await page.reload();
+    await expect(page.getByRole("group", { name: words.group }).getByRole("radio", { name: words.digest })).toBeChecked();
+  });
+}
+
 test("a client opens from the caseload", async ({ page, api }) => {
   void api;
   await page.goto("/");

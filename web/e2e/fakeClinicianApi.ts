@@ -16,6 +16,8 @@ export class FakeClinicianApi {
   /** A safety signal the notifications stream sends when the page connects. */
   streamSignal = false;
   signalRead = false;
+  /** How the therapist hears of routine updates, as the preferences API keeps it. */
+  clinicianDelivery = "immediate";
   private streamed = false;
 
   private signal() {
@@ -36,7 +38,7 @@ export class FakeClinicianApi {
     };
   }
 
-  private answer(method: string, path: string, query: URLSearchParams): { status: number; body: unknown } {
+  private answer(method: string, path: string, query: URLSearchParams, sent: unknown): { status: number; body: unknown } {
     const routes: Record<string, () => unknown> = {
       "GET /auth/session": () => ({
         subject: ALEX,
@@ -51,8 +53,15 @@ export class FakeClinicianApi {
         time_zone: "Europe/London",
         channels: ["email"],
         quiet_hours: null,
-        clinician_delivery: "immediate",
+        clinician_delivery: this.clinicianDelivery,
       }),
+      "PUT /api/v1/notifications/preferences": () => {
+        const body = sent as { locale: string; clinician_delivery: string };
+        this.locale = body.locale;
+        this.clinicianDelivery = body.clinician_delivery;
+        return body;
+      },
+      "GET /api/v1/notifications/contact-points": () => ({ items: [] }),
       "GET /api/v1/notifications/inbox/unread-count": () => ({ unread: 0 }),
       // Like the service: an item the stream announced is in the inbox too, unread until marked read.
       "GET /api/v1/notifications/inbox": () => ({
@@ -114,7 +123,7 @@ export class FakeClinicianApi {
       const url = new URL(request.url());
       if (url.pathname === "/api/v1/notifications/stream")
         return route.fulfill({ status: 200, contentType: "text/event-stream", body: this.stream() });
-      const { status, body } = this.answer(request.method(), url.pathname, url.searchParams);
+      const { status, body } = this.answer(request.method(), url.pathname, url.searchParams, request.postDataJSON());
       await route.fulfill({
         status,
         contentType: status >= 400 ? "application/problem+json" : "application/json",
