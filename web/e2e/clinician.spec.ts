@@ -77,6 +77,14 @@ test("the reviews screen gives each suggested goal's reason and a way to act, ac
   await expectAccessible(page);
 });
 
+test("a client's report says why a review is suggested in plain words, never the service's code, accessibly", async ({ page, api }) => {
+  void api;
+  await page.goto(`/clients/${REPORT_CLIENT}`);
+  await expect(page.getByText("No entries for 28 days — a chance to check in together")).toBeVisible();
+  await expect(page.getByText("no_progress_for_28_days")).toHaveCount(0);
+  await expectAccessible(page);
+});
+
 const DELIVERY = {
   en: { group: "Updates about your clients", digest: "Together in one daily digest", save: "Save settings", saved: "Settings saved." },
   cy: { group: "Diweddariadau am eich cleientiaid", digest: "Gyda'i gilydd mewn un crynodeb dyddiol", save: "Cadw'r gosodiadau", saved: "Gosodiadau wedi'u cadw." },

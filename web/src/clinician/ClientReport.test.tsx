@@ -28,7 +28,7 @@ beforeEach(() => {
 afterEach(() => vi.unstubAllGlobals());
 
 describe("a client's report", () => {
-  it("draws each goal's progress with the numbers in a table beside it, and why a review is suggested", async () => {
+  it("draws each goal's progress with the numbers in a table beside it, and why a review is suggested in plain words", async () => {
     renderScreen(<ClientReport />, { path: `/clients/${REPORT_CLIENT}`, pattern: "/clients/:clientId" });
     const chart = await screen.findByRole("img", { name: /3 values, latest 5/ });
     expect(chart.querySelectorAll("circle")).toHaveLength(3);
@@ -39,7 +39,8 @@ describe("a client's report", () => {
       "4",
       "5",
     ]);
-    expect(screen.getByText("no_progress_for_28_days")).toBeInTheDocument();
+    expect(screen.getByText("No entries for 28 days — a chance to check in together")).toBeInTheDocument();
+    expect(document.body.textContent).not.toContain("no_progress_for_28_days");
     const agreement = screen.getByRole("table", { name: "Each step of this goal's agreement" });
     expect(within(agreement).getByText("agree")).toBeInTheDocument();
   });
