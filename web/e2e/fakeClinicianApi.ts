@@ -9,6 +9,25 @@ export const OTHER_TEAM = "d0000000-0000-4000-8000-000000000002";
 export const CLIENT_NAMES = ["Sam", null] as const;
 export const CLIENTS = ["5a000000-0000-4000-8000-000000000001", "5a000000-0000-4000-8000-000000000004"];
 export const SIGNAL_ID = "5f000000-0000-4000-8000-000000000001";
+export const EPISODE_ID = "e0000000-0000-4000-8000-0000000000e1";
+export const JO = "70000000-0000-4000-8000-000000000003";
+/** Sam's care episode: Alex leads it, Jo (named when added) is her parent; the second client's has no names yet. */
+export const EPISODES = CLIENTS.map((client_id, i) => ({
+  episode_id: i === 0 ? EPISODE_ID : "e0000000-0000-4000-8000-0000000000e2",
+  client_id,
+  team_id: TEAM,
+  lead_therapist_id: ALEX,
+  status: "open",
+  opened_at: `2026-11-0${i + 1}T09:00:00Z`,
+  closed_at: null,
+  participants: [
+    { person_id: client_id, role: "client", joined_at: "2026-11-01T09:00:00Z", relationship_code: null, display_name: null },
+    { person_id: ALEX, role: "therapist", joined_at: "2026-11-01T09:00:00Z", relationship_code: null, display_name: null },
+    ...(i === 0
+      ? [{ person_id: JO, role: "family", joined_at: "2026-11-02T09:00:00Z", relationship_code: "parent", display_name: "Jo" }]
+      : []),
+  ],
+}));
 
 /** The therapist's side of the API, for the clinician screens (the young person's fake is e2e/fakeApi.ts). */
 export class FakeClinicianApi {
@@ -79,7 +98,10 @@ export class FakeClinicianApi {
       [`GET /api/v1/reporting/clients/${REPORT_CLIENT}/report`]: () => REPORT,
       [`GET /api/v1/goals/${REPORT_GOAL}`]: () => REPORT_GOAL_RECORD,
       [`GET /api/v1/progress/clients/${REPORT_CLIENT}/checkins`]: () => REPORT_CHECKINS,
-      "GET /api/v1/episodes": () => ({ items: [], next_cursor: null }),
+      "GET /api/v1/episodes": () => ({ items: EPISODES, next_cursor: null }),
+      ...Object.fromEntries(
+        CLIENTS.map((id, i) => [`GET /api/v1/reporting/clients/${id}/name`, () => ({ client_id: id, display_name: CLIENT_NAMES[i] })]),
+      ),
       "GET /api/v1/reporting/teams": () => ({ team_ids: [TEAM, OTHER_TEAM] }),
       [`GET /api/v1/reporting/teams/${TEAM}/caseload`]: () => ({
         items: [this.entry(CLIENTS[0]!, 1), this.entry(CLIENTS[1]!, 0)],
