@@ -17,8 +17,8 @@ async function expectAccessible(page: Page) {
 }
 
 const HEADINGS = {
-  en: { caseload: "Caseload", outcomes: "Service outcomes", show: "Show outcomes", suppressed: "Suppressed (fewer than 5 clients in the period or in one of its months)", teams: "Team caseloads", unnamed: `Unnamed client ${CLIENTS[1]}` },
-  cy: { caseload: "Llwyth achosion", outcomes: "Canlyniadau'r gwasanaeth", show: "Dangos canlyniadau", suppressed: "Wedi'i atal (llai na 5 o gleientiaid yn y cyfnod neu yn un o'i fisoedd)", teams: "Llwythi achosion y tîm", unnamed: `Cleient heb enw ${CLIENTS[1]}` },
+  en: { caseload: "Caseload", outcomes: "Service outcomes", show: "Show outcomes", suppressed: "Suppressed (fewer than 5 clients in the period or in one of its months)", teams: "Team caseloads", unnamed: "Unnamed client" },
+  cy: { caseload: "Llwyth achosion", outcomes: "Canlyniadau'r gwasanaeth", show: "Dangos canlyniadau", suppressed: "Wedi'i atal (llai na 5 o gleientiaid yn y cyfnod neu yn un o'i fisoedd)", teams: "Llwythi achosion y tîm", unnamed: "Cleient heb enw" },
 };
 
 for (const language of ["en", "cy"] as const) {
@@ -32,6 +32,7 @@ for (const language of ["en", "cy"] as const) {
     await expect(page.getByRole("heading", { name: words.caseload, level: 1 })).toBeVisible();
     await expect(page.getByRole("rowheader", { name: "Sam" })).toBeVisible();
     await expect(page.getByRole("rowheader", { name: words.unnamed })).toBeVisible();
+    expect(await page.locator("main").innerText()).not.toContain(CLIENTS[1]); // in words, never by id
     await expect(page.getByRole("alert")).toBeVisible();
     await expectAccessible(page);
   });

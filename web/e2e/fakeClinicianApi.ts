@@ -99,6 +99,7 @@ export class FakeClinicianApi {
       [`GET /api/v1/goals/${REPORT_GOAL}`]: () => REPORT_GOAL_RECORD,
       [`GET /api/v1/progress/clients/${REPORT_CLIENT}/checkins`]: () => REPORT_CHECKINS,
       "GET /api/v1/episodes": () => ({ items: EPISODES, next_cursor: null }),
+      [`GET /api/v1/episodes/${EPISODE_ID}`]: () => EPISODES[0],
       ...Object.fromEntries(
         CLIENTS.map((id, i) => [`GET /api/v1/reporting/clients/${id}/name`, () => ({ client_id: id, display_name: CLIENT_NAMES[i] })]),
       ),

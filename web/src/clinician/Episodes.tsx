@@ -1,5 +1,6 @@
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useState, type FormEvent } from "react";
+import { Link } from "react-router";
 import { api, unwrap } from "../api/client";
 import { keys, useEpisodes, useSession } from "../api/hooks";
 import { ApiError, errorFor, fieldErrors, otherErrors } from "../api/problem";
@@ -115,7 +116,11 @@ function Participants({ episode }: { episode: Episode }) {
   return (
     <section aria-labelledby={headingId} className="episode">
       <h2 id={headingId}>{ct("episodes.episodeOf", { client: clientName ?? ct("episodes.unnamedClient") })}</h2>
-      <p>{ct("episodes.opened", { when: formatDate(episode.opened_at, language), status: episode.status })}</p>
+      <p>{ct("episodes.opened", { when: formatDate(episode.opened_at, language), status: ct(`episodes.status.${episode.status}`) })}</p>
+      {/* Where the client's preferred name is entered, and their goals followed. */}
+      <p>
+        <Link to={`/clients/${episode.client_id}`}>{ct("episodes.openRecord")}</Link>
+      </p>
       <table className="data-table">
         <caption>{ct("episodes.participants")}</caption>
         <thead>
