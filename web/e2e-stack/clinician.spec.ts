@@ -46,7 +46,9 @@ const inboxEventIds = (page: Page) =>
   page.evaluate(() => (window as unknown as { __inboxEventIds: string[] }).__inboxEventIds);
 
 if (people && control) {
-  const caseyRow = (page: Page) => page.getByRole("row").filter({ has: page.getByRole("rowheader", { name: people.casey }) });
+  // Alex enters the name Casey prefers on her page; the screens name people, never show their ids.
+  const caseyRow = (page: Page) =>
+    page.getByRole("row").filter({ has: page.getByRole("rowheader", { name: "Casey", exact: true }) });
 
   test("Alex opens Casey's episode, adds her parent, agrees her goal, and sees her milestone on the caseload and in her report, chart included", async ({
     browser,
@@ -61,13 +63,16 @@ if (people && control) {
     await alex.getByLabel("Client ID").fill(people.casey);
     await alex.getByLabel("Team ID").fill(people.team);
     await alex.getByRole("button", { name: "Open the episode" }).click();
-    const episode = alex.getByRole("region", { name: `Episode of ${people.casey}` });
-    await expect(episode).toBeVisible();
-    await expect(episode.getByRole("row", { name: people.alex })).toContainText("therapist");
+    // Casey has no preferred name yet: her episode is the one whose link leads to her page.
+    const episode = alex.getByRole("region").filter({ has: alex.locator(`a[href="/clients/${people.casey}"]`) });
+    await expect(episode.getByRole("heading", { level: 2 })).toHaveText("Episode of an unnamed client");
+    await expect(episode.getByRole("row", { name: /^You/ })).toContainText("Therapist");
     await episode.getByLabel("Person ID").fill(people.morgan);
+    await episode.getByLabel("Their name (optional)").fill("Morgan");
     await expect(episode.getByLabel(/Relationship/)).toHaveValue("parent");
     await episode.getByRole("button", { name: "Add to the episode" }).click();
-    await expect(episode.getByRole("row", { name: people.morgan })).toContainText("family (parent)");
+    await expect(episode.getByRole("row", { name: /^Morgan/ })).toContainText("Family (parent)");
+    await expect(alex.locator("main")).not.toContainText(people.morgan);
     await expectAccessible(alex);
 
     // Casey writes a goal with a step along the way, asks everyone to agree, and agrees herself.
@@ -83,6 +88,18 @@ if (people && control) {
     await casey.getByRole("button", { name: "I agree" }).click();
     await expect(casey.getByText(/Therapist: hasn't answered yet/)).toBeVisible();
 
+    // Alex opens Casey's page from her episode (once it has reached the reporting service) and enters her name.
+    await alex.getByRole("link", { name: "Episodes" }).click();
+    await episode.getByRole("link", { name: "The client's goals and progress" }).click();
+    const preferredName = alex.getByLabel("Name the client prefers to be called");
+    await expect(async () => {
+      await alex.reload();
+      await expect(preferredName).toBeVisible({ timeout: 2_000 });
+    }).toPass({ timeout: 60_000 });
+    await preferredName.fill("Casey");
+    await alex.getByRole("button", { name: "Save the name" }).click();
+    await expect(alex.getByRole("heading", { name: "Casey", level: 1 })).toBeVisible();
+
     // Alex finds Casey on the caseload (once her goal has reached the reporting service) and agrees it there.
     await alex.getByRole("link", { name: "Caseload" }).click();
     await expect(async () => {
@@ -90,7 +107,7 @@ if (people && control) {
       await expect(caseyRow(alex)).toBeVisible({ timeout: 2_000 });
     }).toPass({ timeout: 60_000 });
     await caseyRow(alex).getByRole("link").click();
-    await expect(alex.getByRole("heading", { name: `Client ${people.casey}`, level: 1 })).toBeVisible();
+    await expect(alex.getByRole("heading", { name: "Casey", level: 1 })).toBeVisible();
     await expect(alex.getByRole("heading", { name: /\(version —\)$/, level: 2 })).toBeVisible({ timeout: 30_000 }); // no version until agreed
     await expectAccessible(alex);
     await alex.getByLabel("Comment (shown with your agreement or decline)").fill("A good, practical goal.");
@@ -199,7 +216,7 @@ if (people && control) {
   }) => {
     const robin = await signedIn(browser, "Robin");
     await expect(robin.getByRole("heading", { name: "Caseload", level: 1 })).toBeVisible();
-    await expect(robin.getByRole("rowheader", { name: people.casey })).toHaveCount(0);
+    await expect(robin.getByRole("rowheader", { name: "Casey", exact: true })).toHaveCount(0);
     const refused = robin.waitForResponse((r) => r.url().includes(`/api/v1/reporting/clients/${people.casey}/report`));
     await robin.goto(`/clients/${people.casey}`);
     expect((await refused).status()).toBe(404);

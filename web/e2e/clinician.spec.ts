@@ -1,7 +1,7 @@
 import AxeBuilder from "@axe-core/playwright";
 import { expect, test as base, type Page } from "@playwright/test";
 import { REPORT_CLIENT } from "../src/clinician/reportFixture";
-import { CLIENTS, FakeClinicianApi } from "./fakeClinicianApi";
+import { ALEX, CLIENTS, FakeClinicianApi, JO } from "./fakeClinicianApi";
 
 const test = base.extend<{ api: FakeClinicianApi }>({
   api: async ({ page }, use) => {
@@ -17,8 +17,8 @@ async function expectAccessible(page: Page) {
 }
 
 const HEADINGS = {
-  en: { caseload: "Caseload", outcomes: "Service outcomes", show: "Show outcomes", suppressed: "Suppressed (fewer than 5 clients in the period or in one of its months)", teams: "Team caseloads", unnamed: `Unnamed client ${CLIENTS[1]}` },
-  cy: { caseload: "Llwyth achosion", outcomes: "Canlyniadau'r gwasanaeth", show: "Dangos canlyniadau", suppressed: "Wedi'i atal (llai na 5 o gleientiaid yn y cyfnod neu yn un o'i fisoedd)", teams: "Llwythi achosion y tîm", unnamed: `Cleient heb enw ${CLIENTS[1]}` },
+  en: { caseload: "Caseload", outcomes: "Service outcomes", show: "Show outcomes", suppressed: "Suppressed (fewer than 5 clients in the period or in one of its months)", teams: "Team caseloads", unnamed: "Unnamed client" },
+  cy: { caseload: "Llwyth achosion", outcomes: "Canlyniadau'r gwasanaeth", show: "Dangos canlyniadau", suppressed: "Wedi'i atal (llai na 5 o gleientiaid yn y cyfnod neu yn un o'i fisoedd)", teams: "Llwythi achosion y tîm", unnamed: "Cleient heb enw" },
 };
 
 for (const language of ["en", "cy"] as const) {
@@ -32,6 +32,7 @@ for (const language of ["en", "cy"] as const) {
     await expect(page.getByRole("heading", { name: words.caseload, level: 1 })).toBeVisible();
     await expect(page.getByRole("rowheader", { name: "Sam" })).toBeVisible();
     await expect(page.getByRole("rowheader", { name: words.unnamed })).toBeVisible();
+    expect(await page.locator("main").innerText()).not.toContain(CLIENTS[1]); // in words, never by id
     await expect(page.getByRole("alert")).toBeVisible();
     await expectAccessible(page);
   });
@@ -81,6 +82,55 @@ test("the reviews screen gives each suggested goal's reason and a way to act, ac
   await expect(page.getByRole("link", { name: "See the goal and act" })).toBeVisible();
   await expectAccessible(page);
 });
+
+test("a client's report says why a review is suggested in plain words, never the service's code, accessibly", async ({ page, api }) => {
+  void api;
+  await page.goto(`/clients/${REPORT_CLIENT}`);
+  await expect(page.getByText("No entries for 28 days — a chance to check in together")).toBeVisible();
+  await expect(page.getByText("no_progress_for_28_days")).toHaveCount(0);
+  await expectAccessible(page);
+});
+
+const EPISODE_WORDS = {
+  en: { sam: "Episode of Sam", unnamed: "Episode of an unnamed client", people: ["Sam", "You", "Jo"], jo: "Family (parent)" },
+  cy: { sam: "Cyfnod Sam", unnamed: "Cyfnod cleient heb enw", people: ["Sam", "Chi", "Jo"], jo: "Teulu (parent)" },
+};
+
+for (const language of ["en", "cy"] as const) {
+  test(`care episodes name each person, never by id, and meet WCAG 2.2 AA (${language})`, async ({ page, api }) => {
+    api.locale = language;
+    const words = EPISODE_WORDS[language];
+    await page.goto("/episodes");
+    const sam = page.getByRole("region", { name: words.sam });
+    await expect(sam.getByRole("rowheader")).toHaveText(words.people);
+    await expect(sam.getByRole("row", { name: /^Jo/ })).toContainText(words.jo);
+    await expect(page.getByRole("region", { name: words.unnamed })).toBeVisible();
+    const text = await page.locator("main").innerText();
+    for (const id of [...CLIENTS, ALEX, JO]) expect(text).not.toContain(id);
+    await expectAccessible(page);
+  });
+}
+
+const DELIVERY = {
+  en: { group: "Updates about your clients", digest: "Together in one daily digest", save: "Save settings", saved: "Settings saved." },
+  cy: { group: "Diweddariadau am eich cleientiaid", digest: "Gyda'i gilydd mewn un crynodeb dyddiol", save: "Cadw'r gosodiadau", saved: "Gosodiadau wedi'u cadw." },
+};
+
+for (const language of ["en", "cy"] as const) {
+  test(`a therapist's settings offer a daily digest of updates, saved through the API, and meet WCAG 2.2 AA (${language})`, async ({ page, api }) => {
+    api.locale = language;
+    const words = DELIVERY[language];
+    await page.goto("/settings");
+    const group = page.getByRole("group", { name: words.group });
+    await expect(group.getByRole("radio", { name: words.digest })).not.toBeChecked();
+    await expectAccessible(page);
+    await group.getByRole("radio", { name: words.digest }).check();
+    await page.getByRole("button", { name: words.save }).click();
+    await expect(page.getByText(words.saved)).toBeVisible();
+    expect(api.clinicianDelivery).toBe("digest");
+    await expect(page.getByRole("group", { name: words.group }).getByRole("radio", { name: words.digest })).toBeChecked();
+  });
+}
 
 test("a client opens from the caseload", async ({ page, api }) => {
   void api;

@@ -9,6 +9,25 @@ export const OTHER_TEAM = "d0000000-0000-4000-8000-000000000002";
 export const CLIENT_NAMES = ["Sam", null] as const;
 export const CLIENTS = ["5a000000-0000-4000-8000-000000000001", "5a000000-0000-4000-8000-000000000004"];
 export const SIGNAL_ID = "5f000000-0000-4000-8000-000000000001";
+export const EPISODE_ID = "e0000000-0000-4000-8000-0000000000e1";
+export const JO = "70000000-0000-4000-8000-000000000003";
+/** Sam's care episode: Alex leads it, Jo (named when added) is her parent; the second client's has no names yet. */
+export const EPISODES = CLIENTS.map((client_id, i) => ({
+  episode_id: i === 0 ? EPISODE_ID : "e0000000-0000-4000-8000-0000000000e2",
+  client_id,
+  team_id: TEAM,
+  lead_therapist_id: ALEX,
+  status: "open",
+  opened_at: `2026-11-0${i + 1}T09:00:00Z`,
+  closed_at: null,
+  participants: [
+    { person_id: client_id, role: "client", joined_at: "2026-11-01T09:00:00Z", relationship_code: null, display_name: null },
+    { person_id: ALEX, role: "therapist", joined_at: "2026-11-01T09:00:00Z", relationship_code: null, display_name: null },
+    ...(i === 0
+      ? [{ person_id: JO, role: "family", joined_at: "2026-11-02T09:00:00Z", relationship_code: "parent", display_name: "Jo" }]
+      : []),
+  ],
+}));
 
 /** The therapist's side of the API, for the clinician screens (the young person's fake is e2e/fakeApi.ts). */
 export class FakeClinicianApi {
@@ -16,6 +35,8 @@ export class FakeClinicianApi {
   /** A safety signal the notifications stream sends when the page connects. */
   streamSignal = false;
   signalRead = false;
+  /** How the therapist hears of routine updates, as the preferences API keeps it. */
+  clinicianDelivery = "immediate";
   private streamed = false;
 
   private signal() {
@@ -36,7 +57,7 @@ export class FakeClinicianApi {
     };
   }
 
-  private answer(method: string, path: string, query: URLSearchParams): { status: number; body: unknown } {
+  private answer(method: string, path: string, query: URLSearchParams, sent: unknown): { status: number; body: unknown } {
     const routes: Record<string, () => unknown> = {
       "GET /auth/session": () => ({
         subject: ALEX,
@@ -51,8 +72,15 @@ export class FakeClinicianApi {
         time_zone: "Europe/London",
         channels: ["email"],
         quiet_hours: null,
-        clinician_delivery: "immediate",
+        clinician_delivery: this.clinicianDelivery,
       }),
+      "PUT /api/v1/notifications/preferences": () => {
+        const body = sent as { locale: string; clinician_delivery: string };
+        this.locale = body.locale;
+        this.clinicianDelivery = body.clinician_delivery;
+        return body;
+      },
+      "GET /api/v1/notifications/contact-points": () => ({ items: [] }),
       "GET /api/v1/notifications/inbox/unread-count": () => ({ unread: 0 }),
       // Like the service: an item the stream announced is in the inbox too, unread until marked read.
       "GET /api/v1/notifications/inbox": () => ({
@@ -70,7 +98,11 @@ export class FakeClinicianApi {
       [`GET /api/v1/reporting/clients/${REPORT_CLIENT}/report`]: () => REPORT,
       [`GET /api/v1/goals/${REPORT_GOAL}`]: () => REPORT_GOAL_RECORD,
       [`GET /api/v1/progress/clients/${REPORT_CLIENT}/checkins`]: () => REPORT_CHECKINS,
-      "GET /api/v1/episodes": () => ({ items: [], next_cursor: null }),
+      "GET /api/v1/episodes": () => ({ items: EPISODES, next_cursor: null }),
+      [`GET /api/v1/episodes/${EPISODE_ID}`]: () => EPISODES[0],
+      ...Object.fromEntries(
+        CLIENTS.map((id, i) => [`GET /api/v1/reporting/clients/${id}/name`, () => ({ client_id: id, display_name: CLIENT_NAMES[i] })]),
+      ),
       "GET /api/v1/reporting/teams": () => ({ team_ids: [TEAM, OTHER_TEAM] }),
       [`GET /api/v1/reporting/teams/${TEAM}/caseload`]: () => ({
         items: [this.entry(CLIENTS[0]!, 1), this.entry(CLIENTS[1]!, 0)],
@@ -114,7 +146,7 @@ export class FakeClinicianApi {
       const url = new URL(request.url());
       if (url.pathname === "/api/v1/notifications/stream")
         return route.fulfill({ status: 200, contentType: "text/event-stream", body: this.stream() });
-      const { status, body } = this.answer(request.method(), url.pathname, url.searchParams);
+      const { status, body } = this.answer(request.method(), url.pathname, url.searchParams, request.postDataJSON());
       await route.fulfill({
         status,
         contentType: status >= 400 ? "application/problem+json" : "application/json",

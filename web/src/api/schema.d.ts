@@ -701,7 +701,12 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        get?: never;
+        /**
+         * Client Name
+         * @description The name the client prefers (null until a therapist has entered one), for the client's clinicians, so that
+         *     screens listing the client (such as care episodes) name them. Anyone else is answered as for no such client.
+         */
+        get: operations["client_name_reporting_clients__client_id__name_get"];
         /**
          * Set Client Name
          * @description A therapist of the client records the name the client prefers; caseloads and the report show it from then on
@@ -1021,6 +1026,16 @@ export interface components {
             /** Display Name */
             display_name: string;
         };
+        /** ClientNameOut */
+        ClientNameOut: {
+            /**
+             * Client Id
+             * Format: uuid
+             */
+            client_id: string;
+            /** Display Name */
+            display_name: string | null;
+        };
         /** ClientReport */
         ClientReport: {
             /**
@@ -1262,6 +1277,11 @@ export interface components {
         EpisodeStatus: "open" | "closed";
         /** FamilyMemberAdd */
         FamilyMemberAdd: {
+            /**
+             * Display Name
+             * @description what the family member is called, shown instead of their id
+             */
+            display_name?: string | null;
             /**
              * Person Id
              * Format: uuid
@@ -1665,6 +1685,8 @@ export interface components {
         };
         /** Participant */
         Participant: {
+            /** Display Name */
+            display_name?: string | null;
             /**
              * Joined At
              * Format: date-time
@@ -3932,6 +3954,46 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+            /** @description The request was refused; see the problem */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Something went wrong on our side */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    client_name_reporting_clients__client_id__name_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                client_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ClientNameOut"];
+                };
             };
             /** @description The request was refused; see the problem */
             "4XX": {

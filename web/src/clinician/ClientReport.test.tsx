@@ -28,7 +28,7 @@ beforeEach(() => {
 afterEach(() => vi.unstubAllGlobals());
 
 describe("a client's report", () => {
-  it("draws each goal's progress with the numbers in a table beside it, and why a review is suggested", async () => {
+  it("draws each goal's progress with the numbers in a table beside it, and why a review is suggested in plain words", async () => {
     renderScreen(<ClientReport />, { path: `/clients/${REPORT_CLIENT}`, pattern: "/clients/:clientId" });
     const chart = await screen.findByRole("img", { name: /3 values, latest 5/ });
     expect(chart.querySelectorAll("circle")).toHaveLength(3);
@@ -39,7 +39,8 @@ describe("a client's report", () => {
       "4",
       "5",
     ]);
-    expect(screen.getByText("no_progress_for_28_days")).toBeInTheDocument();
+    expect(screen.getByText("No entries for 28 days — a chance to check in together")).toBeInTheDocument();
+    expect(document.body.textContent).not.toContain("no_progress_for_28_days");
     const agreement = screen.getByRole("table", { name: "Each step of this goal's agreement" });
     expect(within(agreement).getByText("agree")).toBeInTheDocument();
   });
@@ -107,6 +108,37 @@ describe("a client's report", () => {
     const history = await screen.findByRole("table", { name: /Every version of this goal/ });
     expect(within(history).getByRole("cell", { name: "Sam" })).toBeInTheDocument();
     expect(document.body.textContent).not.toContain(REPORT_CLIENT);
+  });
+
+  it("names a family member in the agreement by the name given when they joined the episode, not by their id", async () => {
+    const JO = "70000000-0000-4000-8000-000000000003";
+    const [goal] = REPORT.goals;
+    const withJo = {
+      ...REPORT,
+      goals: [
+        {
+          ...goal!,
+          acceptance: [...goal!.acceptance, { person_id: JO, role: "family", status: "agreed" }],
+          agreement_history: [
+            ...goal!.agreement_history,
+            { event: "AgreementRecorded", at: "2026-11-03T09:00:00Z", party_id: JO, decision: "agree", outcome: null, version: 1, visibility: null },
+          ],
+        },
+      ],
+    };
+    stubApi({
+      [`GET /api/v1/reporting/clients/${REPORT_CLIENT}/report`]: () => withJo,
+      [`GET /api/v1/goals/${REPORT_GOAL}`]: () => REPORT_GOAL_RECORD,
+      [`GET /api/v1/goals/${REPORT_GOAL}/history`]: () => ({ entries: [] }),
+      [`GET /api/v1/episodes/${goal!.episode_id}`]: () => ({
+        episode_id: goal!.episode_id,
+        participants: [{ person_id: JO, role: "family", joined_at: "2026-11-01T09:00:00Z", relationship_code: "parent", display_name: "Jo" }],
+      }),
+    });
+    renderScreen(<ClientReport />, { path: `/clients/${REPORT_CLIENT}`, pattern: "/clients/:clientId" });
+    const agreement = await screen.findByRole("table", { name: "Each step of this goal's agreement" });
+    expect(await within(agreement).findByRole("cell", { name: "Jo" })).toBeInTheDocument();
+    expect(document.body.textContent).not.toContain(JO);
   });
 
   it("shows the check-ins the client shared", async () => {

@@ -13,6 +13,7 @@ import { usePartyLabel } from "./parties";
 import { PreferredName } from "./PreferredName";
 import { ProgressChart } from "./ProgressChart";
 import { Questionnaires } from "./Questionnaires";
+import { reviewReasonText } from "./reviewReasons";
 
 type Report = components["schemas"]["ClientReport"];
 type GoalReport = components["schemas"]["GoalReport"];
@@ -46,9 +47,11 @@ function GoalSection({ goal, report }: { goal: GoalReport; report: Report }) {
         <div className="review-reasons">
           <h3>{ct("client.reviewSuggested")}</h3>
           <ul>
-            {goal.review_reasons.map((reason) => (
-              <li key={reason}>{reason}</li>
-            ))}
+            {goal.review_reasons.map((code) => {
+              // In plain words, never the service's code (the Reviews screen says them the same way).
+              const { key, days } = reviewReasonText(code);
+              return <li key={code}>{days === undefined ? ct(key) : ct(key, { count: days })}</li>;
+            })}
           </ul>
         </div>
       )}
@@ -123,7 +126,7 @@ export default function ClientReport() {
     <article className="clinician wide">
       <ClinicianNav />
       <h1>
-        {report.data ? <ClientName id={clientId} name={report.data.client_name} /> : ct("client.title")}
+        {report.data ? <ClientName name={report.data.client_name} /> : ct("client.title")}
       </h1>
       <p>
         <a href={`/api/v1/reporting/clients/${encodeURIComponent(clientId)}/fhir`} download={`client-${clientId}.fhir.json`}>

@@ -1,7 +1,8 @@
-import { useMutation, useQueryClient } from "@tanstack/react-query";
+import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useState, type FormEvent } from "react";
+import { Link } from "react-router";
 import { api, unwrap } from "../api/client";
-import { keys, useEpisodes } from "../api/hooks";
+import { keys, useEpisodes, useSession } from "../api/hooks";
 import { ApiError, errorFor, fieldErrors, otherErrors } from "../api/problem";
 import type { Episode } from "../api/types";
 import { Field, FormErrors } from "../components/Field";
@@ -13,6 +14,37 @@ import { useClinicianT } from "./i18n";
 function problemsOf(error: unknown): Record<string, string> {
   if (error instanceof ApiError) return fieldErrors(error.problem);
   return error instanceof Error ? { "": error.message } : {};
+}
+
+type Participant = Episode["participants"][number];
+
+/** The name the client prefers, as the reporting service keeps it for their clinicians; null while there is none
+ * (or while the reporting service has not yet heard of a just-opened episode, which it answers as 404). */
+function useClientName(clientId: string) {
+  return useQuery({
+    queryKey: ["client-name", clientId],
+    retry: false,
+    queryFn: () =>
+      unwrap(api.GET("/api/v1/reporting/clients/{client_id}/name", { params: { path: { client_id: clientId } } })).then(
+        (answer) => answer.display_name ?? null,
+        (error: unknown) => {
+          if (error instanceof ApiError && error.status === 404) return null;
+          throw error;
+        },
+      ),
+  });
+}
+
+/** Who a participant is, in words, never their id: "You", the client by the name they prefer, a family member by
+ * the name the lead therapist gave, or otherwise their role. */
+function useParticipantName(episode: Episode, clientName: string | null | undefined) {
+  const { ct } = useClinicianT();
+  const me = useSession().data?.subject;
+  return (p: Participant): string => {
+    if (p.person_id === me) return ct("party.you");
+    if (p.person_id === episode.client_id) return clientName ?? ct("party.client");
+    return p.display_name ?? ct(`party.roles.${p.role}`, { defaultValue: ct("party.someone") });
+  };
 }
 
 function OpenEpisode() {
@@ -52,18 +84,21 @@ function OpenEpisode() {
 function Participants({ episode }: { episode: Episode }) {
   const { ct, language } = useClinicianT();
   const client = useQueryClient();
-  const [form, setForm] = useState({ person_id: "", relationship_code: "parent" });
+  const [form, setForm] = useState({ person_id: "", relationship_code: "parent", display_name: "" });
+  const clientName = useClientName(episode.client_id).data;
+  const nameOf = useParticipantName(episode, clientName);
   const done = () => void client.invalidateQueries({ queryKey: keys.episodes });
   const add = useMutation({
     mutationFn: () =>
       unwrap(
         api.POST("/api/v1/episodes/{episode_id}/participants", {
           params: { path: { episode_id: episode.episode_id } },
-          body: form,
+          // A blank name is left out: the episode then shows the family member by their role.
+          body: { ...form, display_name: form.display_name.trim() || null },
         }),
       ),
     onSuccess: () => {
-      setForm({ person_id: "", relationship_code: "parent" });
+      setForm({ person_id: "", relationship_code: "parent", display_name: "" });
       done();
     },
   });
@@ -80,15 +115,17 @@ function Participants({ episode }: { episode: Episode }) {
   const headingId = `episode-${episode.episode_id}`;
   return (
     <section aria-labelledby={headingId} className="episode">
-      <h2 id={headingId}>
-        {ct("episodes.episodeOf")} <code>{episode.client_id}</code>
-      </h2>
-      <p>{ct("episodes.opened", { when: formatDate(episode.opened_at, language), status: episode.status })}</p>
+      <h2 id={headingId}>{ct("episodes.episodeOf", { client: clientName ?? ct("episodes.unnamedClient") })}</h2>
+      <p>{ct("episodes.opened", { when: formatDate(episode.opened_at, language), status: ct(`episodes.status.${episode.status}`) })}</p>
+      {/* Where the client's preferred name is entered, and their goals followed. */}
+      <p>
+        <Link to={`/clients/${episode.client_id}`}>{ct("episodes.openRecord")}</Link>
+      </p>
       <table className="data-table">
         <caption>{ct("episodes.participants")}</caption>
         <thead>
           <tr>
-            <th scope="col">{ct("episodes.person")}</th>
+            <th scope="col">{ct("episodes.who")}</th>
             <th scope="col">{ct("episodes.role")}</th>
             <th scope="col">{ct("episodes.action")}</th>
           </tr>
@@ -96,14 +133,16 @@ function Participants({ episode }: { episode: Episode }) {
         <tbody>
           {episode.participants.map((p) => (
             <tr key={p.person_id}>
-              <th scope="row">
-                <code>{p.person_id}</code>
-              </th>
-              <td>{p.relationship_code ? `${p.role} (${p.relationship_code})` : p.role}</td>
+              <th scope="row">{nameOf(p)}</th>
+              <td>
+                {p.relationship_code
+                  ? ct("episodes.withRelationship", { role: ct(`episodes.roles.${p.role}`), relationship: p.relationship_code })
+                  : ct(`episodes.roles.${p.role}`)}
+              </td>
               <td>
                 {p.role === "family" && (
                   <button type="button" disabled={remove.isPending} onClick={() => remove.mutate(p.person_id)}>
-                    {ct("episodes.remove")}
+                    {ct("episodes.removeWho", { name: nameOf(p) })}
                   </button>
                 )}
               </td>
@@ -121,10 +160,21 @@ function Participants({ episode }: { episode: Episode }) {
           }}
         >
           <h3>{ct("episodes.addFamily")}</h3>
-          <FormErrors messages={otherErrors(errors, ["person_id", "relationship_code"])} />
+          <FormErrors messages={otherErrors(errors, ["person_id", "relationship_code", "display_name"])} />
           <Field label={ct("episodes.person")} error={errorFor(errors, "person_id")}>
             {(ids) => (
               <input {...ids} value={form.person_id} onChange={(e) => setForm({ ...form, person_id: e.target.value })} />
+            )}
+          </Field>
+          <Field label={ct("episodes.name")} error={errorFor(errors, "display_name")}>
+            {(ids) => (
+              <input
+                {...ids}
+                maxLength={60}
+                autoComplete="off"
+                value={form.display_name}
+                onChange={(e) => setForm({ ...form, display_name: e.target.value })}
+              />
             )}
           </Field>
           <Field label={ct("episodes.relationship")} error={errorFor(errors, "relationship_code")}>

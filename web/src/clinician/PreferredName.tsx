@@ -22,6 +22,7 @@ export function PreferredName({ clientId, current }: { clientId: string; current
     onSuccess: () => {
       void client.invalidateQueries({ queryKey: ["client-report", clientId] });
       void client.invalidateQueries({ queryKey: ["caseload"] });
+      void client.invalidateQueries({ queryKey: ["client-name", clientId] });
     },
   });
   const errors = save.error instanceof ApiError ? fieldErrors(save.error.problem) : {};

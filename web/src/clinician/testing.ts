@@ -18,8 +18,9 @@ export interface Seen {
   body: unknown;
 }
 
-/** fetch answered per "METHOD /path" with the query string kept (the caseload's sort, filters and cursor). */
-export function stubApi(routes: Record<string, (seen: Seen) => unknown>): Seen[] {
+/** fetch answered per "METHOD /path" with the query string kept (the caseload's sort, filters and cursor), for the
+ * signed-in `session` (a therapist unless told). */
+export function stubApi(routes: Record<string, (seen: Seen) => unknown>, session: object = THERAPIST): Seen[] {
   forgetSession();
   const calls: Seen[] = [];
   vi.stubGlobal(
@@ -30,7 +31,7 @@ export function stubApi(routes: Record<string, (seen: Seen) => unknown>): Seen[]
       const text = request.method === "GET" ? "" : await request.text();
       const seen: Seen = { method: request.method, path: url.pathname, query: url.searchParams, body: text ? JSON.parse(text) : null };
       calls.push(seen);
-      if (seen.path === "/auth/session") return Response.json(THERAPIST);
+      if (seen.path === "/auth/session") return Response.json(session);
       const route = routes[`${seen.method} ${seen.path}`];
       if (!route) return Response.json({ title: "Not found", status: 404 }, { status: 404 });
       const answer = route(seen);

@@ -2,7 +2,7 @@ import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { useEffect, useState } from "react";
 import { useTranslation } from "react-i18next";
 import { api, unwrap } from "../api/client";
-import { keys, useEmails, usePreferences } from "../api/hooks";
+import { keys, useEmails, usePreferences, useSession } from "../api/hooks";
 import { ApiError, errorFor, fieldErrors, otherErrors } from "../api/problem";
 import type { Preferences } from "../api/types";
 import { Field, FormErrors } from "../components/Field";
@@ -24,6 +24,9 @@ export default function Settings() {
 
 function SettingsForm({ saved }: { saved: Preferences }) {
   const { t } = useTranslation();
+  const roles = useSession().data?.roles ?? [];
+  // Digests gather a clinician's routine updates about their clients; nobody else receives those updates.
+  const staff = roles.includes("therapist") || roles.includes("supervisor");
   const queryClient = useQueryClient();
   const [prefs, setPrefs] = useState<Preferences>(saved);
   const [errors, setErrors] = useState<Record<string, string>>({});
@@ -58,7 +61,7 @@ function SettingsForm({ saved }: { saved: Preferences }) {
           save.mutate(prefs);
         }}
       >
-        <FormErrors messages={otherErrors(errors, ["locale", "time_zone", "channels", "quiet_hours"])} />
+        <FormErrors messages={otherErrors(errors, ["locale", "time_zone", "channels", "quiet_hours", "clinician_delivery"])} />
         <fieldset aria-describedby={errorFor(errors, "locale") ? "locale-error" : undefined}>
           <legend>{t("settings.language")}</legend>
           {LANGUAGES.map((lng) => (
@@ -139,6 +142,13 @@ function SettingsForm({ saved }: { saved: Preferences }) {
             {errorFor(errors, "channels")}
           </p>
         </fieldset>
+        {staff && (
+          <ClinicianDelivery
+            value={prefs.clinician_delivery ?? "immediate"}
+            error={errorFor(errors, "clinician_delivery")}
+            onChange={(clinician_delivery) => setPrefs({ ...prefs, clinician_delivery })}
+          />
+        )}
         <button type="submit" disabled={save.isPending}>
           {t("settings.save")}
         </button>
@@ -147,6 +157,38 @@ function SettingsForm({ saved }: { saved: Preferences }) {
       <Emails />
       <PushToggle />
     </article>
+  );
+}
+
+type Delivery = NonNullable<Preferences["clinician_delivery"]>;
+const DELIVERIES: readonly Delivery[] = ["immediate", "digest"];
+
+/** How a therapist or supervisor hears of routine updates: each as it happens, or gathered in one daily digest.
+ * Safety signals are never held for a digest (the notifications service sends urgent messages at once). */
+function ClinicianDelivery(props: { value: Delivery; error: string | undefined; onChange: (value: Delivery) => void }) {
+  const { t } = useTranslation();
+  return (
+    <fieldset aria-describedby={`delivery-hint${props.error ? " delivery-error" : ""}`}>
+      <legend>{t("settings.delivery.title")}</legend>
+      <p id="delivery-hint" className="hint">
+        {t("settings.delivery.hint")}
+      </p>
+      {DELIVERIES.map((delivery) => (
+        <label key={delivery} className="choice">
+          <input
+            type="radio"
+            name="clinician_delivery"
+            value={delivery}
+            checked={props.value === delivery}
+            onChange={() => props.onChange(delivery)}
+          />
+          {t(`settings.delivery.${delivery}`)}
+        </label>
+      ))}
+      <p id="delivery-error" className="field-error" role="alert" hidden={!props.error}>
+        {props.error}
+      </p>
+    </fieldset>
   );
 }
 

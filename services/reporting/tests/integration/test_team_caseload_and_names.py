@@ -94,6 +94,10 @@ async def test_a_therapist_names_their_client_and_the_name_goes_only_where_the_c
     assert rows[str(c0)] == "Sam" and rows[str(c1)] is None
     report = await client.get(f"/reporting/clients/{c0}/report", headers=lead)
     assert report.json()["client_name"] == "Sam"
+    read = await client.get(f"/reporting/clients/{c0}/name", headers=lead)
+    assert read.json() == {"client_id": str(c0), "display_name": "Sam"}
+    unnamed = await client.get(f"/reporting/clients/{c1}/name", headers=lead)
+    assert unnamed.json() == {"client_id": str(c1), "display_name": None}
     supervisor = tokens.bearer(cast.supervisor, ["supervisor"], cast.tenant, teams=[cast.team])
     team = {
         r["client_id"]: r["client_name"]
@@ -106,10 +110,13 @@ async def test_a_therapist_names_their_client_and_the_name_goes_only_where_the_c
         headers = tokens.bearer(stranger, ["therapist"], cast.tenant)
         refused = await client.put(f"/reporting/clients/{c0}/name", headers=headers, json={"display_name": "X"})
         assert refused.status_code == 404
+        assert (await client.get(f"/reporting/clients/{c0}/name", headers=headers)).status_code == 404
     as_client = tokens.bearer(c0, ["client"], cast.tenant)
     assert (
         await client.put(f"/reporting/clients/{c0}/name", headers=as_client, json={"display_name": "X"})
     ).status_code == 404
+    # This read is for the screens that list clients, which only clinicians have.
+    assert (await client.get(f"/reporting/clients/{c0}/name", headers=as_client)).status_code == 404
     for bad in ("   ", "Sam\nSmith", "x" * 61):
         invalid = await client.put(f"/reporting/clients/{c0}/name", headers=lead, json={"display_name": bad})
         problem = invalid.json()

@@ -20,6 +20,7 @@ class AddFamilyMember:
     episode_id: UUID
     person_id: UUID
     relationship_code: str
+    display_name: str | None = None
 
 
 @dataclass(frozen=True)

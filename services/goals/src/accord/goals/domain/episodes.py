@@ -22,6 +22,9 @@ class Participant(BaseModel):
     role: Role
     relationship_code: str | None = Field(default=None, max_length=30, pattern=r"^[a-z_]+$")
     joined_at: datetime
+    display_name: str | None = Field(default=None, max_length=60)
+    """What the lead therapist calls a family member (so screens show a name, not an id); kept in the episode only,
+    never in an event."""
 
 
 class Episode(BaseModel):
@@ -77,14 +80,18 @@ class Episode(BaseModel):
         return {p.person_id for p in self.participants if p.role is Role.FAMILY}
 
     def add_family_member(
-        self, actor: UUID, person_id: UUID, relationship_code: str, now: datetime
+        self, actor: UUID, person_id: UUID, relationship_code: str, now: datetime, display_name: str | None = None
     ) -> list[IntegrationEvent]:
         self._lead_only(actor)
         self._open_only()
         if self.is_member(person_id):
             raise WrongState("this person is already in the episode")
         participant = Participant(
-            person_id=person_id, role=Role.FAMILY, relationship_code=relationship_code, joined_at=now
+            person_id=person_id,
+            role=Role.FAMILY,
+            relationship_code=relationship_code,
+            joined_at=now,
+            display_name=display_name,
         )
         self.participants.append(participant)
         return [

@@ -80,7 +80,8 @@ async def add_family_member(
     me: CurrentPrincipal,
     idempotency_key: IdempotencyKey = None,
 ) -> JSONResponse:
-    command = cmd.AddFamilyMember(episode_id, body.person_id, body.relationship_code)
+    name = body.display_name.strip() if body.display_name else None
+    command = cmd.AddFamilyMember(episode_id, body.person_id, body.relationship_code, name or None)
     return await execute(
         res, me, request, handle.add_family_member, command, _episode, status=201, body=body.model_dump(mode="json")
     )

@@ -33,6 +33,9 @@ class EpisodeCreate(RequestModel):
 class FamilyMemberAdd(RequestModel):
     person_id: UUID
     relationship_code: str = Field(max_length=30, pattern=r"^[a-z_]+$", examples=["parent", "sibling", "carer"])
+    display_name: str | None = Text(
+        60, default=None, description="what the family member is called, shown instead of their id"
+    )
 
 
 class EpisodePublic(BaseModel):

@@ -41,7 +41,9 @@ async def open_episode(ctx: Context, c: cmd.OpenEpisode) -> Episode:
 
 async def add_family_member(ctx: Context, c: cmd.AddFamilyMember) -> Episode:
     episode = await ctx.episode(c.episode_id, for_update=True)
-    ctx.events += episode.add_family_member(ctx.actor.subject, c.person_id, c.relationship_code, ctx.now)
+    ctx.events += episode.add_family_member(
+        ctx.actor.subject, c.person_id, c.relationship_code, ctx.now, c.display_name
+    )
     await ctx.repo.save_episode(episode)
     return episode
 

@@ -17,6 +17,7 @@ from accord.reporting.entrypoints.schemas import (
     CaseloadEntry,
     ClientName,
     ClientNameIn,
+    ClientNameOut,
     ClientReport,
     MetricOut,
     ServiceOutcomes,
@@ -52,6 +53,14 @@ async def client_report(client_id: UUID, principal: CurrentPrincipal, resources:
     return ClientReport.of(
         view.history, view.goals, view.scope, datetime.now(UTC), view.client_name, _settings(resources).outcome_rules()
     )
+
+
+@router.get("/clients/{client_id}/name", response_model=ClientNameOut)
+async def client_name(client_id: UUID, principal: CurrentPrincipal, resources: ResourcesDep) -> ClientNameOut:
+    """The name the client prefers (null until a therapist has entered one), for the client's clinicians, so that
+    screens listing the client (such as care episodes) name them. Anyone else is answered as for no such client."""
+    name = await _queries(resources).client_name(principal, client_id)
+    return ClientNameOut(client_id=client_id, display_name=name)
 
 
 @router.put("/clients/{client_id}/name", response_model=ClientName)

@@ -275,6 +275,12 @@ class ClientName(BaseModel):
     display_name: str
 
 
+class ClientNameOut(BaseModel):
+    client_id: UUID
+    display_name: str | None
+    """None until a therapist of the client has entered the name the client prefers."""
+
+
 class SupervisedTeams(BaseModel):
     team_ids: list[UUID]
     """The teams whose caseloads and outcomes the person may see as a supervisor (from their token)."""

@@ -167,6 +167,15 @@ class ReportingQueries:
             await self.audit.record(conn, principal, "read", "caseload_entry", row.client_id, row.client_id)
         return CaseloadPage(page, next_key, names)
 
+    async def client_name(self, principal: Principal, client_id: UUID) -> str | None:
+        """The name a client prefers, for their clinicians only (those who may open the client's report)."""
+        async with self._snapshot() as conn:
+            view = await self._client_view(conn, principal, client_id)
+            if view is not None and view.scope.audience is Audience.CLINICIAN:
+                await self.audit.record(conn, principal, "read", "client_name", client_id, client_id)
+                return (await self.store.client_names(conn, principal.tenant_id, [client_id])).get(client_id)
+        raise await self._not_found(principal, "client_name", client_id, client_id)
+
     async def set_client_name(self, principal: Principal, client_id: UUID, display_name: str) -> None:
         """A therapist of the client (as for the report) records the name the client prefers to be called."""
         async with self._snapshot() as conn:
