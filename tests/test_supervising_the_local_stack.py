@@ -5,6 +5,8 @@ real worker on ports of its own (never the stack's 8080), against the test sessi
 import logging
 import os
 import signal
+import subprocess
+import sys
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -13,7 +15,8 @@ from pathlib import Path
 import pytest
 
 from accord.devtools.infra.ports import free_port
-from accord.devtools.infra.supervisor import Program, Row, Supervisor, status
+from accord.devtools.infra.processes import stop
+from accord.devtools.infra.supervisor import Program, Row, Supervisor, launch, status, supervisor_running
 
 pytestmark = pytest.mark.integration
 
@@ -83,3 +86,22 @@ def _already_set() -> threading.Event:
     done = threading.Event()
     done.set()
     return done
+
+
+def test_the_supervisor_process_adopts_what_up_started_restarts_it_and_stops_it_when_stopped(tmp_path: Path) -> None:
+    argv = [sys.executable, "-c", "import time; time.sleep(600)"]
+    sleeper = Program("sleeper", argv, dict(os.environ), str(tmp_path / "sleeper.log"))
+    first = subprocess.Popen(sleeper.argv, start_new_session=True)
+    watching = launch([(sleeper, first.pid)], tmp_path, tmp_path / "supervisor.log")
+    state = tmp_path / "supervisor.json"
+    try:
+        os.kill(first.pid, signal.SIGKILL)
+        first.wait()
+        again = _until(state, lambda row: row.restarts == 1 and row.up)
+        assert supervisor_running(state) == watching
+    finally:
+        stop(watching, timeout=60)
+    assert again.pid != first.pid
+    assert [row.up for row in status(state)] == [False]  # the supervisor stopped what it had started again
+    assert "sleeper restarted (restart 1)" in (tmp_path / "supervisor.log").read_text()
+    assert not (tmp_path / "supervisor-spec.json").stat().st_mode & 0o077  # it holds the processes' secrets

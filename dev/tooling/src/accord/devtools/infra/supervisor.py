@@ -8,6 +8,7 @@ config, daemon and RPC; here the processes `scripts/up` already started are adop
 Run as its own process (`python -m accord.devtools.infra.supervisor <spec.json> <state.json>`) so that it outlives
 `scripts/up`; on SIGTERM it stops every process it watches, then exits."""
 
+import contextlib
 import json
 import logging
 import os
@@ -20,6 +21,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 import httpx
+import psutil
 
 from accord.devtools.infra.processes import Started, stop
 
@@ -123,6 +125,10 @@ class Supervisor:
         while not stopping.is_set():
             self.check()
             stopping.wait(interval)
+        for w in self.watched.values():  # all told at once, so that they stop side by side
+            if w.started is not None and (proc := w.started.process()) is not None:
+                with contextlib.suppress(psutil.NoSuchProcess):
+                    proc.terminate()
         for w in reversed(list(self.watched.values())):
             if w.started is not None:
                 stop(w.started, timeout=15)
