@@ -17,6 +17,7 @@ import pytest
 from accord.devtools.infra.ports import free_port
 from accord.devtools.infra.processes import stop
 from accord.devtools.infra.supervisor import Program, Row, Supervisor, launch, status, supervisor_running
+from accord.shared.web_cli import EXIT_CANNOT_START
 
 pytestmark = pytest.mark.integration
 
@@ -105,3 +106,17 @@ def test_the_supervisor_process_adopts_what_up_started_restarts_it_and_stops_it_
     assert [row.up for row in status(state)] == [False]  # the supervisor stopped what it had started again
     assert "sleeper restarted (restart 1)" in (tmp_path / "supervisor.log").read_text()
     assert not (tmp_path / "supervisor-spec.json").stat().st_mode & 0o077  # it holds the processes' secrets
+
+
+def test_a_process_that_says_no_retry_would_help_is_left_down_and_not_restarted(tmp_path: Path) -> None:
+    refused = Program("refused", [sys.executable, "-c", f"raise SystemExit({EXIT_CANNOT_START})"], dict(os.environ), "")
+    refused = Program(refused.name, refused.argv, refused.env, str(tmp_path / "r.log"))
+    supervisor = Supervisor([refused], tmp_path / "supervisor.json", min_backoff=0.0)  # else: again at once
+    supervisor.start("refused")
+    assert supervisor.watched["refused"].process is not None
+    supervisor.watched["refused"].process.wait()
+    for _ in range(5):
+        supervisor.check()
+    row = status(tmp_path / "supervisor.json")[0]
+    assert (row.up, row.restarts) == (False, 0)
+    assert row.last_exit.startswith(f"exit status {EXIT_CANNOT_START}: cannot start")

@@ -29,6 +29,7 @@ def cannot_start(reason: str) -> None:
     and, where `api` serves in this process, the process ends at once, non-zero, with the reason on stderr."""
     log.error("cannot start, and retrying would not help", reason=reason)
     if "service" in _serving:
+        sys.stdout.flush()  # os._exit flushes nothing: the log lines above must not be lost
         print(f"{_serving['service']} api cannot start: {reason}", file=sys.stderr, flush=True)
         # At once, not through uvicorn's shutdown: it may still be starting (its signal handlers not yet in place),
         # and nothing is open to close (what failed was opening the database).

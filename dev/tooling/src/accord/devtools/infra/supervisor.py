@@ -24,6 +24,7 @@ import httpx
 import psutil
 
 from accord.devtools.infra.processes import Started, stop
+from accord.shared.web_cli import EXIT_CANNOT_START
 
 log = logging.getLogger("accord.supervisor")
 
@@ -86,8 +87,8 @@ class Supervisor:
                 w.last_exit = _exit_reason(w.process.returncode)
                 w.process = None
             alive = w.started is not None and w.started.process() is not None
-            if alive:
-                continue
+            if alive or w.last_exit.startswith(CANNOT_START):
+                continue  # an API that said no retry would help (a refused password) is left down, not restarted
             if w.restart_at is None:
                 ran = time.time() - w.started.started_at if w.started else 0.0
                 w.failures_in_a_row = 0 if ran >= STEADY_SECONDS else w.failures_in_a_row + 1
@@ -136,7 +137,12 @@ class Supervisor:
                 w.process.wait()
 
 
+CANNOT_START = f"exit status {EXIT_CANNOT_START}"
+
+
 def _exit_reason(returncode: int) -> str:
+    if returncode == EXIT_CANNOT_START:
+        return f"{CANNOT_START}: cannot start, and retrying would not help (see its log)"
     if returncode < 0:
         return f"killed by {signal.Signals(-returncode).name}"
     return f"exit status {returncode}"
