@@ -12,7 +12,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from accord.devtools.infra import services, stack
+from accord.devtools.infra import services, stack, supervisor
 from accord.devtools.infra.identity import DevIdentityProvider
 from accord.devtools.infra.processes import Started, stop
 
@@ -22,6 +22,7 @@ STATE = HOME / "infra.json"
 PIDS = HOME / "pids"
 ENV_FILE = HOME / "services.env"
 LOGS = HOME / "logs"
+SUPERVISOR = HOME / "supervisor.json"
 GATEWAY_PORT = 8080
 
 app = typer.Typer(no_args_is_help=True, add_completion=False)
@@ -49,6 +50,8 @@ def up() -> None:
             service_env, LOGS, gateway_port=GATEWAY_PORT if _port_free(GATEWAY_PORT) else None, identity=identity
         )
     (PIDS / "all").write_text(" ".join(str(Started.of(pid)) for pid in running.pids))
+    # Watches them from now on: one that dies is started again (with backoff) and logged in supervisor.log.
+    (PIDS / "0-supervisor").write_text(str(supervisor.launch(running.programs, HOME, LOGS / "supervisor.log")))
     urls = running.urls
     table = Table("service", "API", "logs")
     for service, url in urls.items():
@@ -66,6 +69,7 @@ def up() -> None:
      (users: sam - client, alex - therapist, jo - parent, priya - supervisor)
   Try: curl -s {gateway}/api/v1/me/overview -H "Authorization: Bearer $TOKEN"
   E-mail sent by the notifications service: {LOGS / "mail.log"}
+  Each process is restarted if it dies (see {LOGS / "supervisor.log"}); what runs: [bold]scripts/status[/]
   Kafka: {infra.bootstrap_servers}   PostgreSQL: {_hide(infra.admin_url)}   Service settings: {ENV_FILE}
   Stop everything with: [bold]scripts/down[/]""")
 
@@ -90,23 +94,38 @@ def status() -> None:
     """What runs, and where."""
     infra = stack.load(STATE)
     console.print(f"infrastructure: {'running at ' + infra.bootstrap_servers if infra else 'stopped'}")
-    records = [r for f in (PIDS.glob("*") if PIDS.exists() else []) for r in f.read_text().split()]
-    running = sum(bool((started := Started.parse(r)) and started.process()) for r in records)
-    console.print(f"service processes: {running} of {len(records)} running; logs in {LOGS}")
+    watching = supervisor.supervisor_running(SUPERVISOR)
+    console.print(f"supervisor: {f'running, pid {watching.pid}' if watching else 'not running'}; logs in {LOGS}")
+    table = Table("process", "state", "pid", "restarts", "ready", "address", "last exit")
+    for row in supervisor.status(SUPERVISOR):
+        state = "up" if row.up else "down"
+        table.add_row(
+            row.name,
+            state,
+            str(row.pid or ""),
+            str(row.restarts),
+            "ready" if row.ready else "not ready",
+            row.address,
+            row.last_exit,
+        )
+    console.print(table)
 
 
 def _stop_services() -> list[str]:
     """Stops the recorded service processes that still run (never a process that took over a recorded id); goes on
     past one that cannot be stopped and returns what could not."""
     problems = []
-    for pidfile in PIDS.glob("*") if PIDS.exists() else []:
+    # Sorted: the supervisor's record (0-supervisor) first, so that it restarts nothing being stopped; it stops
+    # the processes it started again itself, and the rest are stopped by their records.
+    for pidfile in sorted(PIDS.glob("*")) if PIDS.exists() else []:
         for record in reversed(pidfile.read_text().split()):
             started = Started.parse(record)
             if started is None:
                 problems.append(f"process {record}: recorded without its start time, so not signalled")
                 continue
             try:
-                stop(started, timeout=15)
+                # The supervisor stops what it watches before it exits: it gets longer.
+                stop(started, timeout=60 if pidfile.name == "0-supervisor" else 15)
             except Exception as exc:
                 problems.append(f"process {started.pid}: {exc}")
         pidfile.unlink()

@@ -4,8 +4,11 @@ import asyncio
 import threading
 from typing import Any
 
+import asyncpg
 from alembic import command, context
 from alembic.config import Config
+from alembic.script import ScriptDirectory
+from alembic.util.exc import CommandError
 from sqlalchemy import pool
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import create_async_engine
@@ -72,3 +75,30 @@ def run_env() -> None:
         await engine.dispose()
 
     asyncio.run(main())
+
+
+class SchemaNewerThanCode(Exception):
+    """The database's schema was migrated by a newer release than this code: running on it could corrupt data."""
+
+
+async def check_schema_known(conn: Any, service: str, schema: str) -> None:
+    """Raises SchemaNewerThanCode when the schema's recorded revision is not one of this code's migrations. A schema
+    not migrated yet passes: `migrate` may still be on its way (a deployment's job)."""
+    try:
+        versions = [row[0] for row in await conn.fetch(f'SELECT version_num FROM "{schema}".alembic_version')]
+    except asyncpg.UndefinedTableError:
+        return
+    config = Config()
+    config.set_main_option("script_location", f"accord.{service}:migrations")
+    scripts = ScriptDirectory.from_config(config)
+    for version in versions:
+        try:
+            known = scripts.get_revision(version) is not None
+        except CommandError:
+            known = False
+        if not known:
+            heads = ", ".join(scripts.get_heads())
+            raise SchemaNewerThanCode(
+                f"the {schema} schema is at revision {version}, which this code does not know (its newest is {heads}): "
+                "run the release that migrated it, or a newer one"
+            )

@@ -19,6 +19,7 @@ from accord.shared.db import create_pool
 from accord.shared.inbox import EventHandler, IdempotentConsumer, subscribe
 from accord.shared.kafka import new_producer
 from accord.shared.logging import configure_logging
+from accord.shared.migrations import check_schema_known
 from accord.shared.outbox import Outbox, OutboxRelay
 from accord.shared.settings import ServiceSettings
 from accord.shared.waiting import Waiting, connect_when_reachable
@@ -49,11 +50,23 @@ class Resources(Generic[S]):
 async def open_resources(settings: S, waiting: Waiting | None = None) -> AsyncIterator[Resources[S]]:
     """Connects to the database, waiting (with backoff, told to `waiting`) while it is unreachable."""
     configure_logging(settings.service, settings.log_level, settings.log_json)
-    pool = await connect_when_reachable("database", lambda: create_pool(settings), waiting=waiting)
+    pool = await connect_when_reachable("database", lambda: _checked_pool(settings), waiting=waiting)
     try:
         yield Resources(settings, pool, Outbox(settings.db_schema), ReadAudit(Audit(settings.db_schema), pool))
     finally:
         await pool.close()
+
+
+async def _checked_pool(settings: ServiceSettings) -> asyncpg.Pool:
+    """A pool on a schema this code knows (not migrated by a newer release)."""
+    pool = await create_pool(settings)
+    try:
+        async with pool.acquire() as conn:
+            await check_schema_known(conn, settings.service, settings.db_schema)
+    except BaseException:
+        await pool.close()
+        raise
+    return pool
 
 
 @asynccontextmanager

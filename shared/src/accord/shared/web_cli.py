@@ -1,9 +1,12 @@
 """`accord-<process> api`: the command that serves an HTTP API, for the gateway and (through accord.shared.cli)
 every service. Imports nothing of the database or Kafka."""
 
+import os
+import sys
 from collections.abc import Callable
 from typing import Annotated
 
+import structlog
 import typer
 import uvicorn
 from fastapi import FastAPI
@@ -12,6 +15,26 @@ from accord.shared.edge import MAX_HEADER_BYTES
 from accord.shared.metrics_server import serve_metrics
 
 H11_MAX_HEAD_BYTES = MAX_HEADER_BYTES + 8 * 1024  # the request line and the headers' framing besides
+
+log = structlog.get_logger(__name__)
+
+EXIT_CANNOT_START = 78  # EX_CONFIG (sysexits.h): a setting or the database refuses this process; restarting won't help
+
+_serving: dict[str, str] = {}
+"""Holds the service's name while `api` serves in this process: `cannot_start` then ends it."""
+
+
+def cannot_start(reason: str) -> None:
+    """The API cannot work for a reason no retry mends (a refused password, a schema newer than the code): logged,
+    and, where `api` serves in this process, the process ends at once, non-zero, with the reason on stderr."""
+    log.error("cannot start, and retrying would not help", reason=reason)
+    if "service" in _serving:
+        sys.stdout.flush()  # os._exit flushes nothing: the log lines above must not be lost
+        print(f"{_serving['service']} api cannot start: {reason}", file=sys.stderr, flush=True)
+        # At once, not through uvicorn's shutdown: it may still be starting (its signal handlers not yet in place),
+        # and nothing is open to close (what failed was opening the database).
+        os._exit(EXIT_CANNOT_START)
+
 
 MetricsPort = Annotated[
     int | None,
@@ -36,6 +59,7 @@ def web_cli(create_api: Callable[[], FastAPI]) -> typer.Typer:
             # The metrics of this process (with --workers 1, the one that serves); never on the API's own port.
             serve_metrics(metrics_port, metrics_host)
         module = create_api.__module__
+        _serving["service"] = module.split(".")[1]  # accord.<service>.bootstrap
         uvicorn.run(
             f"{module}:{create_api.__name__}",
             factory=True,

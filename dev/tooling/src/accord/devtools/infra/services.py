@@ -16,6 +16,7 @@ from accord.devtools.infra.identity import DevIdentityProvider
 from accord.devtools.infra.login import start_dev_login
 from accord.devtools.infra.ports import free_port
 from accord.devtools.infra.processes import terminate
+from accord.devtools.infra.supervisor import Program
 from accord.shared.services import SERVICES
 
 
@@ -27,6 +28,7 @@ class RunningServices:
     smtp_port: int = 0
     logs: Path = Path(".")
     dev_idp: str = ""  # the development OIDC provider's issuer URL, when it runs
+    programs: list[tuple[Program, int]] = field(default_factory=list)  # how each was started (for a supervisor)
 
     @property
     def gateway(self) -> str:
@@ -83,21 +85,11 @@ def start_all(
         running.pids.append(login.process.pid)
         running.dev_idp = login.issuer
         login_vars = login.gateway_env(gateway_url)
-    mail = spawn(
-        [
-            sys.executable,
-            "-m",
-            "aiosmtpd",
-            "-n",
-            "-l",
-            f"127.0.0.1:{running.smtp_port}",
-            "-c",
-            "aiosmtpd.handlers.Debugging",
-        ],
-        dict(os.environ),
-        logs / "mail.log",
-    )
+    smtp = f"127.0.0.1:{running.smtp_port}"
+    argv = [sys.executable, "-m", "aiosmtpd", "-n", "-l", smtp, "-c", "aiosmtpd.handlers.Debugging"]
+    mail = spawn(argv, dict(os.environ), logs / "mail.log")
     running.pids.append(mail.pid)
+    running.programs.append((Program("mail", argv, dict(os.environ), str(logs / "mail.log"), address=smtp), mail.pid))
     env = {
         **os.environ,
         **service_env,
@@ -117,8 +109,14 @@ def start_all(
                 metrics = free_port()
                 argv = [f"accord-{service}", role, *(["--port", str(port)] if role == "api" else [])]
                 argv += ["--metrics-port", str(metrics)]
-                running.pids.append(spawn(argv, env, logs / f"{service}-{role}.log").pid)
+                log = logs / f"{service}-{role}.log"
+                pid = spawn(argv, env, log).pid
+                running.pids.append(pid)
                 running.metrics[f"{service}-{role}"] = f"http://127.0.0.1:{metrics}"
+                # The worker's metrics port answers its /ready (its database and Kafka); the API's own port its own.
+                address = f"http://127.0.0.1:{port if role == 'api' else metrics}"
+                program = Program(f"{service}-{role}", argv, env, str(log), f"{address}/ready", address)
+                running.programs.append((program, pid))
             running.urls[service] = f"http://127.0.0.1:{port}"
             wait_ready(running.urls[service])
         # The front door: one process, no database and no Kafka (neither is in its environment).
@@ -128,7 +126,12 @@ def start_all(
         front |= login_vars
         port, metrics = gateway_port, free_port()
         argv = ["accord-gateway", "api", "--port", str(port), "--metrics-port", str(metrics)]
-        running.pids.append(spawn(argv, front, logs / "gateway-api.log").pid)
+        pid = spawn(argv, front, logs / "gateway-api.log").pid
+        running.pids.append(pid)
+        address = f"http://127.0.0.1:{port}"
+        running.programs.append(
+            (Program("gateway-api", argv, front, str(logs / "gateway-api.log"), f"{address}/ready", address), pid)
+        )
         running.metrics["gateway-api"] = f"http://127.0.0.1:{metrics}"
         running.urls["gateway"] = f"http://127.0.0.1:{port}"
         wait_ready(running.urls["gateway"])
