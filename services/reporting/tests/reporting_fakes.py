@@ -1,17 +1,17 @@
 """An in-memory stand-in for the projection tables (same rows, same first-write-wins keys), and the answers the API
 would give, computed from it with the service's own domain and response models."""
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import datetime
 from typing import Any
 from uuid import UUID
 
 from accord.reporting.adapters.history_store import assemble
 from accord.reporting.domain.access import report_scope
-from accord.reporting.domain.caseload import caseload_row, team_caseload_row
+from accord.reporting.domain.caseload import CaseloadRow, caseload_row, team_caseload_row
 from accord.reporting.domain.goals import goal_states
 from accord.reporting.domain.history import ClientHistory
-from accord.reporting.domain.measures import OutcomeRules
+from accord.reporting.domain.measures import Metric, OutcomeRules
 from accord.reporting.domain.outcomes import Period, service_outcomes
 from accord.reporting.domain.projection import TABLES, rows_for
 from accord.reporting.domain.suppression import published_outcomes
@@ -57,32 +57,43 @@ def report_json(
     return report
 
 
-def caseload_json(
-    store: InMemoryProjections, tenant: str, therapist: UUID, now: datetime, seen: frozenset[UUID] = frozenset()
+def _entries(
+    store: InMemoryProjections, tenant: str, row_of: Callable[[ClientHistory], CaseloadRow | None]
 ) -> list[dict[str, Any]]:
-    rows = [caseload_row(store.history(tenant, c), therapist, now, seen) for c in store.clients(tenant)]
+    rows = [row_of(store.history(tenant, c)) for c in store.clients(tenant)]
     return [CaseloadEntry.of(r, None).model_dump(mode="json") for r in rows if r is not None]
 
 
-def outcomes_json(
-    store: InMemoryProjections, tenant: str, team: UUID, period: Period, rules: OutcomeRules | None = None
+def _metrics(
+    store: InMemoryProjections,
+    tenant: str,
+    measured: Callable[[list[ClientHistory], OutcomeRules], list[Metric]],
+    rules: OutcomeRules | None,
 ) -> list[dict[str, Any]]:
     histories = [store.history(tenant, c) for c in store.clients(tenant)]
-    metrics = service_outcomes(histories, team, period, rules or OutcomeRules())
-    return [MetricOut.of(m).model_dump(mode="json") for m in metrics]
+    return [MetricOut.of(m).model_dump(mode="json") for m in measured(histories, rules or OutcomeRules())]
+
+
+def caseload_json(
+    store: InMemoryProjections, tenant: str, therapist: UUID, now: datetime, seen: frozenset[UUID] = frozenset()
+) -> list[dict[str, Any]]:
+    return _entries(store, tenant, lambda h: caseload_row(h, therapist, now, seen))
 
 
 def team_caseload_json(
     store: InMemoryProjections, tenant: str, team: UUID, now: datetime, seen: frozenset[UUID] = frozenset()
 ) -> list[dict[str, Any]]:
-    rows = [team_caseload_row(store.history(tenant, c), team, now, seen) for c in store.clients(tenant)]
-    return [CaseloadEntry.of(r, None).model_dump(mode="json") for r in rows if r is not None]
+    return _entries(store, tenant, lambda h: team_caseload_row(h, team, now, seen))
+
+
+def outcomes_json(
+    store: InMemoryProjections, tenant: str, team: UUID, period: Period, rules: OutcomeRules | None = None
+) -> list[dict[str, Any]]:
+    return _metrics(store, tenant, lambda hs, r: service_outcomes(hs, team, period, r), rules)
 
 
 def published_outcomes_json(
     store: InMemoryProjections, tenant: str, team: UUID, period: Period, rules: OutcomeRules | None = None
 ) -> list[dict[str, Any]]:
     """The figures as the API publishes them: over whole months, totals withheld with a small month."""
-    histories = [store.history(tenant, c) for c in store.clients(tenant)]
-    metrics = published_outcomes(histories, team, period, rules or OutcomeRules())
-    return [MetricOut.of(m).model_dump(mode="json") for m in metrics]
+    return _metrics(store, tenant, lambda hs, r: published_outcomes(hs, team, period, r), rules)
