@@ -14,6 +14,7 @@ from accord.reporting.domain.caseload import CaseloadFilter, Sort, SortField
 from accord.reporting.domain.chart import goal_chart
 from accord.reporting.domain.outcomes import Period
 from accord.reporting.domain.suppression import whole_months
+from accord.reporting.entrypoints.queries import CaseloadPage, ReportingQueries
 from accord.reporting.entrypoints.schemas import (
     CaseloadEntry,
     ClientName,
@@ -23,7 +24,6 @@ from accord.reporting.entrypoints.schemas import (
     ServiceOutcomes,
     SupervisedTeams,
 )
-from accord.reporting.handlers.queries import CaseloadPage, ReportingQueries
 from accord.reporting.settings import Settings
 from accord.shared.api import ResourcesDep
 from accord.shared.auth import CurrentPrincipal
