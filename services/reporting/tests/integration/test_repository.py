@@ -10,20 +10,13 @@ import pytest
 from reporting_fakes import InMemoryRepository
 from reporting_scenario import Cast, script, shuffled_with_copies
 
+from accord.devtools.testing import rolled_back
 from accord.reporting.adapters.repository import Repository
 from accord.reporting.bootstrap import settings
 from accord.reporting.domain.projection import rows_for
-from accord.shared.db import create_pool
 from accord.shared.events import Envelope
 
 NOW = datetime(2026, 5, 1, 12, tzinfo=UTC)
-
-
-@pytest.fixture(params=["memory", pytest.param("postgres", marks=pytest.mark.integration)])
-def backend(request: pytest.FixtureRequest) -> str:
-    if request.param == "postgres":
-        request.getfixturevalue("service_env")  # only then: the in-memory runs need no servers
-    return str(request.param)
 
 
 @pytest.fixture
@@ -31,17 +24,8 @@ async def repo(backend: str) -> AsyncIterator[Any]:
     if backend == "memory":
         yield InMemoryRepository()
         return
-    pool = await create_pool(settings(), min_size=1, max_size=1)
-    try:
-        async with pool.acquire() as conn:
-            tx = conn.transaction()
-            await tx.start()
-            try:
-                yield Repository(conn, settings().db_schema)
-            finally:
-                await tx.rollback()
-    finally:
-        await pool.close()
+    async with rolled_back(settings()) as conn:
+        yield Repository(conn, settings().db_schema)
 
 
 async def added(repo: Any, envelopes: list[Envelope]) -> None:
