@@ -56,6 +56,15 @@ def service_env(infra: stack.Infra, tokens: TokenFactory) -> Iterator[dict[str, 
             os.environ[key] = value
 
 
+@pytest.fixture(params=["memory", pytest.param("postgres", marks=pytest.mark.integration)])
+def backend(request: pytest.FixtureRequest) -> str:
+    """A suite run twice, on a repository's in-memory fake and on PostgreSQL (the `repo` fixture of the module
+    chooses by it); only the PostgreSQL run starts the servers."""
+    if request.param == "postgres":
+        request.getfixturevalue("service_env")
+    return str(request.param)
+
+
 @pytest.fixture(scope="session")
 async def admin_db(infra: stack.Infra) -> AsyncIterator[asyncpg.Pool]:
     """A superuser pool on the accord database, for setting up and inspecting tests."""

@@ -1,19 +1,20 @@
-"""An in-memory stand-in for the projection tables (same rows, same first-write-wins keys), and the answers the API
-would give, computed from it with the service's own domain and response models."""
+"""An in-memory stand-in for the projection tables (same rows, same first-write-wins keys), the repository on top of
+them (`InMemoryRepository`, the fake of `adapters.repository.Repository`), and the answers the API would give,
+computed from them with the service's own domain and response models."""
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime
 from typing import Any
 from uuid import UUID
 
 from accord.reporting.adapters.history_store import assemble
 from accord.reporting.domain.access import report_scope
-from accord.reporting.domain.caseload import caseload_row, team_caseload_row
+from accord.reporting.domain.caseload import CaseloadRow, caseload_row, team_caseload_row
 from accord.reporting.domain.goals import goal_states
 from accord.reporting.domain.history import ClientHistory
-from accord.reporting.domain.measures import OutcomeRules
+from accord.reporting.domain.measures import Metric, OutcomeRules
 from accord.reporting.domain.outcomes import Period, service_outcomes
-from accord.reporting.domain.projection import TABLES, rows_for
+from accord.reporting.domain.projection import TABLES, Row, rows_for
 from accord.reporting.domain.suppression import published_outcomes
 from accord.reporting.entrypoints.schemas import CaseloadEntry, ClientReport, MetricOut
 from accord.shared.events import Envelope
@@ -28,10 +29,13 @@ class InMemoryProjections:
 
     def apply(self, envelopes: Iterable[Envelope]) -> "InMemoryProjections":
         for envelope in envelopes:
-            for row in rows_for(envelope, envelope.open()):
-                key = row.values[: KEY_LENGTH.get(row.table, 1)]
-                self.tables[row.table].setdefault(key, dict(zip(TABLES[row.table], row.values, strict=True)))
+            self.add(rows_for(envelope, envelope.open()))
         return self
+
+    def add(self, rows: Iterable[Row]) -> None:
+        for row in rows:
+            key = row.values[: KEY_LENGTH.get(row.table, 1)]
+            self.tables[row.table].setdefault(key, dict(zip(TABLES[row.table], row.values, strict=True)))
 
     def history(self, tenant: str, client: UUID) -> ClientHistory:
         rows = {
@@ -42,6 +46,50 @@ class InMemoryProjections:
 
     def clients(self, tenant: str) -> list[UUID]:
         return sorted({r["client_id"] for r in self.tables["episodes"].values() if r["tenant_id"] == tenant}, key=str)
+
+
+class InMemoryRepository:
+    """What `Repository` keeps, in memory: the projections, the signals each clinician was shown, preferred names."""
+
+    def __init__(self) -> None:
+        self.projections = InMemoryProjections()
+        self.seen: set[tuple[str, UUID, UUID]] = set()  # (tenant, viewer, signal)
+        self.names: dict[tuple[str, UUID], str] = {}
+
+    def _rows(self, table: str, tenant_id: str) -> list[dict[str, Any]]:
+        return [r for r in self.projections.tables[table].values() if r["tenant_id"] == tenant_id]
+
+    async def add(self, rows: Iterable[Row]) -> None:
+        self.projections.add(rows)
+
+    async def histories(self, tenant_id: str, client_ids: Sequence[UUID]) -> list[ClientHistory]:
+        return [self.projections.history(tenant_id, c) for c in sorted(set(client_ids), key=str)]
+
+    async def history(self, tenant_id: str, client_id: UUID) -> ClientHistory:
+        return self.projections.history(tenant_id, client_id)
+
+    async def clients_of_clinician(self, tenant_id: str, person_id: UUID) -> list[UUID]:
+        led = {r["client_id"] for r in self._rows("episodes", tenant_id) if r["lead_therapist_id"] == person_id}
+        joined = {r["client_id"] for r in self._rows("participant_changes", tenant_id) if r["person_id"] == person_id}
+        return list(led | joined)
+
+    async def clients_of_team(self, tenant_id: str, team_id: UUID) -> list[UUID]:
+        return list({r["client_id"] for r in self._rows("episodes", tenant_id) if r["team_id"] == team_id})
+
+    async def seen_signals(self, tenant_id: str, viewer_id: UUID) -> set[UUID]:
+        return {signal for tenant, viewer, signal in self.seen if (tenant, viewer) == (tenant_id, viewer_id)}
+
+    async def mark_seen(self, tenant_id: str, viewer_id: UUID, signal_ids: Sequence[UUID]) -> None:
+        self.seen |= {(tenant_id, viewer_id, s) for s in signal_ids}
+
+    async def seen_by_anyone(self, tenant_id: str, signal_ids: Sequence[UUID]) -> set[UUID]:
+        return {signal for tenant, _, signal in self.seen if tenant == tenant_id and signal in signal_ids}
+
+    async def client_names(self, tenant_id: str, client_ids: Sequence[UUID]) -> dict[UUID, str]:
+        return {c: self.names[tenant_id, c] for c in client_ids if (tenant_id, c) in self.names}
+
+    async def set_client_name(self, tenant_id: str, client_id: UUID, display_name: str, set_by: UUID) -> None:
+        self.names[tenant_id, client_id] = display_name
 
 
 def report_json(
@@ -57,32 +105,43 @@ def report_json(
     return report
 
 
-def caseload_json(
-    store: InMemoryProjections, tenant: str, therapist: UUID, now: datetime, seen: frozenset[UUID] = frozenset()
+def _entries(
+    store: InMemoryProjections, tenant: str, row_of: Callable[[ClientHistory], CaseloadRow | None]
 ) -> list[dict[str, Any]]:
-    rows = [caseload_row(store.history(tenant, c), therapist, now, seen) for c in store.clients(tenant)]
+    rows = [row_of(store.history(tenant, c)) for c in store.clients(tenant)]
     return [CaseloadEntry.of(r, None).model_dump(mode="json") for r in rows if r is not None]
 
 
-def outcomes_json(
-    store: InMemoryProjections, tenant: str, team: UUID, period: Period, rules: OutcomeRules | None = None
+def _metrics(
+    store: InMemoryProjections,
+    tenant: str,
+    measured: Callable[[list[ClientHistory], OutcomeRules], list[Metric]],
+    rules: OutcomeRules | None,
 ) -> list[dict[str, Any]]:
     histories = [store.history(tenant, c) for c in store.clients(tenant)]
-    metrics = service_outcomes(histories, team, period, rules or OutcomeRules())
-    return [MetricOut.of(m).model_dump(mode="json") for m in metrics]
+    return [MetricOut.of(m).model_dump(mode="json") for m in measured(histories, rules or OutcomeRules())]
+
+
+def caseload_json(
+    store: InMemoryProjections, tenant: str, therapist: UUID, now: datetime, seen: frozenset[UUID] = frozenset()
+) -> list[dict[str, Any]]:
+    return _entries(store, tenant, lambda h: caseload_row(h, therapist, now, seen))
 
 
 def team_caseload_json(
     store: InMemoryProjections, tenant: str, team: UUID, now: datetime, seen: frozenset[UUID] = frozenset()
 ) -> list[dict[str, Any]]:
-    rows = [team_caseload_row(store.history(tenant, c), team, now, seen) for c in store.clients(tenant)]
-    return [CaseloadEntry.of(r, None).model_dump(mode="json") for r in rows if r is not None]
+    return _entries(store, tenant, lambda h: team_caseload_row(h, team, now, seen))
+
+
+def outcomes_json(
+    store: InMemoryProjections, tenant: str, team: UUID, period: Period, rules: OutcomeRules | None = None
+) -> list[dict[str, Any]]:
+    return _metrics(store, tenant, lambda hs, r: service_outcomes(hs, team, period, r), rules)
 
 
 def published_outcomes_json(
     store: InMemoryProjections, tenant: str, team: UUID, period: Period, rules: OutcomeRules | None = None
 ) -> list[dict[str, Any]]:
     """The figures as the API publishes them: over whole months, totals withheld with a small month."""
-    histories = [store.history(tenant, c) for c in store.clients(tenant)]
-    metrics = published_outcomes(histories, team, period, rules or OutcomeRules())
-    return [MetricOut.of(m).model_dump(mode="json") for m in metrics]
+    return _metrics(store, tenant, lambda hs, r: published_outcomes(hs, team, period, r), rules)

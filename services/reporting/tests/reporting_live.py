@@ -93,3 +93,16 @@ async def api() -> AsyncIterator[httpx.AsyncClient]:
     transport = httpx.ASGITransport(app=app)
     async with app.router.lifespan_context(app), httpx.AsyncClient(transport=transport, base_url="http://r") as client:
         yield client
+
+
+@asynccontextmanager
+async def consumed(bootstrap: str, envelopes: Iterable[Envelope]) -> AsyncIterator[None]:
+    """The worker running, with these envelopes published and consumed, until the block ends."""
+    worker = Worker()
+    worker.start()
+    try:
+        await publish(bootstrap, envelopes)
+        await caught_up(bootstrap)
+        yield
+    finally:
+        await worker.stop()

@@ -10,11 +10,11 @@ import pytest
 from progress_factories import T0, agreed
 from progress_fakes import InMemoryRepository
 
+from accord.devtools.testing import rolled_back
 from accord.progress.adapters.repository import Repository
 from accord.progress.bootstrap import settings
 from accord.progress.handlers import goal_view
 from accord.progress.handlers.reviews import reviews_to_suggest
-from accord.shared.db import create_pool
 from accord.shared.events import Envelope
 from accord.shared.events.contracts import goals as ev
 from accord.shared.events.contracts.common import Role, Visibility
@@ -23,29 +23,13 @@ from accord.shared.events.contracts.progress import ReviewReason
 TENANT = "tenant-view"
 
 
-@pytest.fixture(params=["memory", pytest.param("postgres", marks=pytest.mark.integration)])
-def backend(request: pytest.FixtureRequest) -> str:
-    if request.param == "postgres":
-        request.getfixturevalue("service_env")  # only then: the in-memory runs need no servers
-    return str(request.param)
-
-
 @pytest.fixture
 async def repo(backend: str) -> AsyncIterator[Any]:
     if backend == "memory":
         yield InMemoryRepository()
         return
-    pool = await create_pool(settings(), min_size=1, max_size=1)
-    try:
-        async with pool.acquire() as conn:
-            tx = conn.transaction()
-            await tx.start()
-            try:
-                yield Repository(conn)
-            finally:
-                await tx.rollback()
-    finally:
-        await pool.close()
+    async with rolled_back(settings()) as conn:
+        yield Repository(conn)
 
 
 def wrapped(event: Any) -> Envelope:

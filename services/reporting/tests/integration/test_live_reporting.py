@@ -21,7 +21,7 @@ from reporting_expectations import (
     rows_as_expected,
 )
 from reporting_fakes import InMemoryProjections, published_outcomes_json
-from reporting_live import Worker, api, caught_up, committed_offsets, end_offsets, publish
+from reporting_live import Worker, caught_up, committed_offsets, end_offsets, publish
 from reporting_scenario import Cast, period, script, shuffled_with_copies
 
 from accord.devtools.infra.stack import Infra
@@ -59,12 +59,6 @@ async def world(infra: Infra, worker: Worker) -> World:
     await publish(infra.bootstrap_servers, shuffled_with_copies(w.events[w.b.tenant], seed=7))
     await caught_up(infra.bootstrap_servers)
     return w
-
-
-@pytest.fixture
-async def client(service_env: dict[str, str]) -> AsyncIterator[httpx.AsyncClient]:
-    async with api() as c:
-        yield c
 
 
 def as_lead(tokens: TokenFactory, cast: Cast) -> dict[str, str]:

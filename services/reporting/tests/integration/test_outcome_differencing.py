@@ -11,7 +11,7 @@ from typing import Any
 
 import httpx
 import pytest
-from reporting_live import Worker, api, caught_up, publish
+from reporting_live import consumed
 from reporting_scenario import Cast, Script
 
 from accord.devtools.infra.stack import Infra
@@ -30,26 +30,15 @@ PERIODS = {
 
 @pytest.fixture(scope="module")
 async def cast(infra: Infra, service_env: dict[str, str]) -> AsyncIterator[Cast]:
-    cast, running = Cast(), Worker()
+    cast = Cast()
     s = Script(cast, NOW)
     for i, client in enumerate(cast.clients + cast.small_clients[:1]):
         s.episode(client, f"E{i}", cast.team, cast.therapist, 80)
     for i in range(5):
         s.agree(cast.clients[i], f"G{i}", f"E{i}", cast.therapist, 60 - i, 57 - i, baseline=2, target=8)  # March
     s.agree(cast.clients[5], "G5", "E5", cast.therapist, 23, 21, baseline=2, target=8)  # 10 April
-    running.start()
-    try:
-        await publish(infra.bootstrap_servers, s.envelopes)
-        await caught_up(infra.bootstrap_servers)
+    async with consumed(infra.bootstrap_servers, s.envelopes):
         yield cast
-    finally:
-        await running.stop()
-
-
-@pytest.fixture
-async def client(service_env: dict[str, str]) -> AsyncIterator[httpx.AsyncClient]:
-    async with api() as c:
-        yield c
 
 
 async def goals_agreed(

@@ -1,22 +1,14 @@
 """Days in a report's query are refused with 422 naming the parameter when a period built from them could not be
 an instant (year 1 minus 89 days, the day after 9999-12-31), rather than overflowing into a 500."""
 
-from collections.abc import AsyncIterator
 from uuid import uuid4
 
 import httpx
 import pytest
-from reporting_live import api
 
 from accord.devtools.testing import TokenFactory
 
 pytestmark = pytest.mark.integration
-
-
-@pytest.fixture
-async def client(service_env: dict[str, str]) -> AsyncIterator[httpx.AsyncClient]:
-    async with api() as c:
-        yield c
 
 
 @pytest.mark.parametrize(

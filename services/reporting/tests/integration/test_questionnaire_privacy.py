@@ -9,7 +9,7 @@ from uuid import UUID
 
 import httpx
 import pytest
-from reporting_live import Worker, api, caught_up, publish
+from reporting_live import consumed
 from reporting_scenario import Cast, Script
 
 from accord.devtools.infra.stack import Infra
@@ -39,20 +39,9 @@ class TwoEpisodes:
 
 @pytest.fixture(scope="module")
 async def world(infra: Infra, service_env: dict[str, str]) -> AsyncIterator[TwoEpisodes]:
-    w, running = TwoEpisodes(), Worker()
-    running.start()
-    try:
-        await publish(infra.bootstrap_servers, w.envelopes)
-        await caught_up(infra.bootstrap_servers)
+    w = TwoEpisodes()
+    async with consumed(infra.bootstrap_servers, w.envelopes):
         yield w
-    finally:
-        await running.stop()
-
-
-@pytest.fixture
-async def client(service_env: dict[str, str]) -> AsyncIterator[httpx.AsyncClient]:
-    async with api() as c:
-        yield c
 
 
 async def seen(client: httpx.AsyncClient, w: TwoEpisodes, headers: dict[str, str]) -> dict[str, set[str]]:

@@ -9,7 +9,7 @@ import asyncpg
 import httpx
 import pytest
 from reporting_expectations import caseload_of_lead, rows_as_expected
-from reporting_live import Worker, api, caught_up, publish
+from reporting_live import consumed
 from reporting_scenario import Cast, script
 
 from accord.devtools.infra.stack import Infra
@@ -21,21 +21,9 @@ NOW = datetime.now(UTC).replace(microsecond=0)
 
 @pytest.fixture(scope="module")
 async def cast(infra: Infra, service_env: dict[str, str]) -> AsyncIterator[Cast]:
-    worker = Worker()
-    worker.start()
-    try:
-        scripted = Cast()
-        await publish(infra.bootstrap_servers, script(scripted, NOW))
-        await caught_up(infra.bootstrap_servers)
+    scripted = Cast()
+    async with consumed(infra.bootstrap_servers, script(scripted, NOW)):
         yield scripted
-    finally:
-        await worker.stop()
-
-
-@pytest.fixture
-async def client(service_env: dict[str, str]) -> AsyncIterator[httpx.AsyncClient]:
-    async with api() as c:
-        yield c
 
 
 async def listing(client: httpx.AsyncClient, path: str, headers: dict[str, str]) -> list[dict[str, Any]]:

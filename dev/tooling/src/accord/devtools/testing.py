@@ -16,8 +16,10 @@ from aiokafka.structs import ConsumerRecord
 from starlette.types import ASGIApp
 
 from accord.devtools.infra.identity import DevIdentityProvider as TokenFactory
+from accord.shared.db import Connection, create_pool
 from accord.shared.events import Envelope
 from accord.shared.events.contracts.goals import GoalPaused
+from accord.shared.settings import ServiceSettings
 
 Record: TypeAlias = "ConsumerRecord[bytes, bytes]"
 
@@ -109,6 +111,23 @@ async def serving(app: ASGIApp) -> AsyncIterator[str]:
     finally:
         server.should_exit = True
         await task
+
+
+@asynccontextmanager
+async def rolled_back(settings: ServiceSettings) -> AsyncIterator[Connection]:
+    """A connection of the service's own role, in a transaction rolled back at the end: for running a repository's
+    suite against PostgreSQL without leaving a row behind."""
+    pool = await create_pool(settings, min_size=1, max_size=1)
+    try:
+        async with pool.acquire() as conn:
+            tx = conn.transaction()
+            await tx.start()
+            try:
+                yield conn
+            finally:
+                await tx.rollback()
+    finally:
+        await pool.close()
 
 
 def header(record: Record, name: str) -> str | None:

@@ -1,7 +1,6 @@
-"""Reads clients' facts back from the projections, and the record of who viewed which report."""
+"""Clients' histories assembled from their projection rows (database records or plain dicts)."""
 
 import json
-from collections import defaultdict
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 from uuid import UUID
@@ -20,8 +19,6 @@ from accord.reporting.domain.history import (
     Questionnaire,
     SafetySignal,
 )
-from accord.reporting.domain.projection import TABLES
-from accord.shared.db import Connection
 from accord.shared.events.contracts.common import Direction, Measure, MilestoneSpec, Party, Role, Visibility
 
 Record = Any  # asyncpg.Record
@@ -126,89 +123,3 @@ def assemble(tenant_id: str, client_id: UUID, rows: Mapping[str, Sequence[Record
     )
     parts = {name: tuple(read(r) for r in rows.get(table, ())) for name, (table, read) in _READERS.items()}
     return ClientHistory(tenant_id, client_id, episodes, **parts)
-
-
-class HistoryStore:
-    def __init__(self, schema: str) -> None:
-        self.schema = schema
-
-    async def histories(self, conn: Connection, tenant_id: str, client_ids: Sequence[UUID]) -> list[ClientHistory]:
-        """Every fact about these clients (one query per table, whatever the number of clients)."""
-        ids = sorted(set(client_ids), key=str)
-        rows: dict[UUID, dict[str, list[Record]]] = {c: defaultdict(list) for c in ids}
-        for table in TABLES:
-            query = f"SELECT * FROM {self.schema}.{table} WHERE tenant_id = $1 AND client_id = ANY($2)"
-            for r in await conn.fetch(query, tenant_id, ids):
-                rows[r["client_id"]][table].append(r)
-        return [assemble(tenant_id, c, rows[c]) for c in ids]
-
-    async def history(self, conn: Connection, tenant_id: str, client_id: UUID) -> ClientHistory:
-        return (await self.histories(conn, tenant_id, [client_id]))[0]
-
-    async def clients_of_clinician(self, conn: Connection, tenant_id: str, person_id: UUID) -> list[UUID]:
-        """Clients whose episodes the person leads or has ever joined (the domain decides who is still in)."""
-        rows = await conn.fetch(
-            f"SELECT client_id FROM {self.schema}.episodes WHERE tenant_id = $1 AND lead_therapist_id = $2 "
-            f"UNION SELECT client_id FROM {self.schema}.participant_changes WHERE tenant_id = $1 AND person_id = $2",
-            tenant_id,
-            person_id,
-        )
-        return [r["client_id"] for r in rows]
-
-    async def clients_of_team(self, conn: Connection, tenant_id: str, team_id: UUID) -> list[UUID]:
-        rows = await conn.fetch(
-            f"SELECT DISTINCT client_id FROM {self.schema}.episodes WHERE tenant_id = $1 AND team_id = $2",
-            tenant_id,
-            team_id,
-        )
-        return [r["client_id"] for r in rows]
-
-    async def seen_signals(self, conn: Connection, tenant_id: str, viewer_id: UUID) -> set[UUID]:
-        rows = await conn.fetch(
-            f"SELECT signal_id FROM {self.schema}.seen_safety_signals WHERE tenant_id = $1 AND viewer_id = $2",
-            tenant_id,
-            viewer_id,
-        )
-        return {r["signal_id"] for r in rows}
-
-    async def mark_seen(self, conn: Connection, tenant_id: str, viewer_id: UUID, signal_ids: Sequence[UUID]) -> None:
-        """Remembers the safety signals a clinician was shown, by id: a signal projected later stays unseen."""
-        await conn.execute(
-            f"INSERT INTO {self.schema}.seen_safety_signals (tenant_id, viewer_id, signal_id) "
-            "SELECT $1, $2, unnest($3::uuid[]) ON CONFLICT DO NOTHING",
-            tenant_id,
-            viewer_id,
-            list(signal_ids),
-        )
-
-    async def seen_by_anyone(self, conn: Connection, tenant_id: str, signal_ids: Sequence[UUID]) -> set[UUID]:
-        """Of these safety signals, those some clinician has been shown."""
-        rows = await conn.fetch(
-            f"SELECT DISTINCT signal_id FROM {self.schema}.seen_safety_signals "
-            "WHERE tenant_id = $1 AND signal_id = ANY($2)",
-            tenant_id,
-            list(signal_ids),
-        )
-        return {r["signal_id"] for r in rows}
-
-    async def client_names(self, conn: Connection, tenant_id: str, client_ids: Sequence[UUID]) -> dict[UUID, str]:
-        rows = await conn.fetch(
-            f"SELECT client_id, display_name FROM {self.schema}.client_names "
-            "WHERE tenant_id = $1 AND client_id = ANY($2)",
-            tenant_id,
-            list(client_ids),
-        )
-        return {r["client_id"]: r["display_name"] for r in rows}
-
-    async def set_client_name(
-        self, conn: Connection, tenant_id: str, client_id: UUID, display_name: str, set_by: UUID
-    ) -> None:
-        await conn.execute(
-            f"INSERT INTO {self.schema}.client_names (tenant_id, client_id, display_name, set_by) "
-            "VALUES ($1, $2, $3, $4) ON CONFLICT (tenant_id, client_id) "
-            "DO UPDATE SET display_name = $3, set_by = $4, set_at = clock_timestamp()",
-            tenant_id,
-            client_id,
-            display_name,
-            set_by,
-        )

@@ -6,6 +6,7 @@ from typing import Annotated, Any
 from uuid import UUID
 
 from fastapi import APIRouter, Query, Response
+from pydantic import BaseModel
 
 from accord.reporting.adapters.csv_export import outcomes_csv
 from accord.reporting.adapters.fhir_export import client_bundle
@@ -13,6 +14,7 @@ from accord.reporting.domain.caseload import CaseloadFilter, Sort, SortField
 from accord.reporting.domain.chart import goal_chart
 from accord.reporting.domain.outcomes import Period
 from accord.reporting.domain.suppression import whole_months
+from accord.reporting.entrypoints.queries import CaseloadPage, ReportingQueries
 from accord.reporting.entrypoints.schemas import (
     CaseloadEntry,
     ClientName,
@@ -23,7 +25,6 @@ from accord.reporting.entrypoints.schemas import (
     ServiceOutcomes,
     SupervisedTeams,
 )
-from accord.reporting.handlers.queries import CaseloadPage, ReportingQueries
 from accord.reporting.settings import Settings
 from accord.shared.api import ResourcesDep
 from accord.shared.auth import CurrentPrincipal
@@ -108,18 +109,27 @@ LimitQuery = Annotated[int, Query(ge=1, le=100)]
 DaysQuery = Annotated[int | None, Query(ge=1, le=366)]
 
 
-def _listing(
-    sort: str,
-    with_active_goals: bool | None,
-    due_for_review: bool | None,
-    unseen_safety_signals: bool | None,
-    no_progress_days: int | None,
-    cursor: str | None,
-) -> tuple[Sort, CaseloadFilter, tuple[Any, ...] | None]:
-    if sort not in SORTS:
-        raise Problem(422, "Invalid request", f"sort must be one of {', '.join(SORTS)}", field="sort")
-    only = CaseloadFilter(with_active_goals, due_for_review, unseen_safety_signals, no_progress_days)
-    return Sort.parse(sort), only, _cursor_key(cursor, sort)
+class CaseloadParams(BaseModel):
+    """The sort, filters and page of a caseload listing, a therapist's or a team's."""
+
+    sort: SortQuery = "client_id"
+    with_active_goals: bool | None = None
+    due_for_review: bool | None = None
+    unseen_safety_signals: bool | None = None
+    no_progress_days: DaysQuery = None
+    limit: LimitQuery = 50
+    cursor: str | None = None
+
+    def listing(self) -> tuple[Sort, CaseloadFilter, tuple[Any, ...] | None]:
+        if self.sort not in SORTS:
+            raise Problem(422, "Invalid request", f"sort must be one of {', '.join(SORTS)}", field="sort")
+        only = CaseloadFilter(
+            self.with_active_goals, self.due_for_review, self.unseen_safety_signals, self.no_progress_days
+        )
+        return Sort.parse(self.sort), only, _cursor_key(self.cursor, self.sort)
+
+
+CaseloadQuery = Annotated[CaseloadParams, Query()]
 
 
 def _caseload_page(sort: str, page: CaseloadPage) -> Page[CaseloadEntry]:
@@ -133,21 +143,13 @@ def _caseload_page(sort: str, page: CaseloadPage) -> Page[CaseloadEntry]:
 async def caseload(
     principal: CurrentPrincipal,
     resources: ResourcesDep,
-    sort: SortQuery = "client_id",
-    with_active_goals: bool | None = None,
-    due_for_review: bool | None = None,
-    unseen_safety_signals: bool | None = None,
-    no_progress_days: DaysQuery = None,
-    limit: LimitQuery = 50,
-    cursor: str | None = None,
+    asked: CaseloadQuery,
 ) -> Page[CaseloadEntry]:
     """The therapist's clients with open episodes: active goals, last progress, reviews due, unseen safety signals,
     milestones reached in the last seven days. Sortable (prefix `-` for descending) and filterable."""
-    order, only, after = _listing(
-        sort, with_active_goals, due_for_review, unseen_safety_signals, no_progress_days, cursor
-    )
-    page = await _queries(resources).caseload(principal, order, only, after, limit)
-    return _caseload_page(sort, page)
+    order, only, after = asked.listing()
+    page = await _queries(resources).caseload(principal, order, only, after, asked.limit)
+    return _caseload_page(asked.sort, page)
 
 
 @router.get("/teams", response_model=SupervisedTeams)
@@ -162,21 +164,13 @@ async def team_caseload(
     team_id: UUID,
     principal: CurrentPrincipal,
     resources: ResourcesDep,
-    sort: SortQuery = "client_id",
-    with_active_goals: bool | None = None,
-    due_for_review: bool | None = None,
-    unseen_safety_signals: bool | None = None,
-    no_progress_days: DaysQuery = None,
-    limit: LimitQuery = 50,
-    cursor: str | None = None,
+    asked: CaseloadQuery,
 ) -> Page[CaseloadEntry]:
     """Supervisors of the team: its clients with open episodes in it, read-only, with the same figures, sorts and
     filters as a therapist's caseload. A safety signal is unseen until any clinician has been shown it."""
-    order, only, after = _listing(
-        sort, with_active_goals, due_for_review, unseen_safety_signals, no_progress_days, cursor
-    )
-    page = await _queries(resources).team_caseload(principal, team_id, order, only, after, limit)
-    return _caseload_page(sort, page)
+    order, only, after = asked.listing()
+    page = await _queries(resources).team_caseload(principal, team_id, order, only, after, asked.limit)
+    return _caseload_page(asked.sort, page)
 
 
 def _period(first: date | None, last: date | None) -> Period:

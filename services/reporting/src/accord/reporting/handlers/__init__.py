@@ -1,13 +1,13 @@
 """One handler function per command or event."""
 
 from collections.abc import Mapping
+from typing import Any, Protocol
 
-from accord.reporting.adapters.projection_store import ProjectionStore
-from accord.reporting.domain.projection import PROJECTORS, rows_for
+from accord.reporting.adapters.repository import Repository
+from accord.reporting.domain.projection import PROJECTORS, Row, rows_for
 from accord.reporting.settings import Settings
 from accord.shared.db import Connection
 from accord.shared.events import Envelope
-from accord.shared.events.base import IntegrationEvent
 from accord.shared.inbox import EventHandler
 from accord.shared.runtime import Resources
 
@@ -18,14 +18,23 @@ CONSUMED_TOPICS: tuple[str, ...] = (
 )
 
 
+class Projections(Protocol):
+    """What the event handler needs of a repository (`Repository`, or the tests' in-memory one)."""
+
+    async def add(self, rows: list[Row]) -> None: ...
+
+
+async def on_event(repo: Projections, envelope: Envelope, event: Any) -> None:
+    """Every event is handled the same way: its facts are added to the projections (see domain/projection.py)."""
+    await repo.add(rows_for(envelope, event))
+
+
 def event_handlers(resources: Resources[Settings]) -> Mapping[str, EventHandler]:
-    """Event type -> handler, for the events this service reacts to.
+    """Event type -> handler, for the events this service reacts to: `on_event`, with the repository on the inbox
+    transaction's connection."""
+    schema = resources.settings.db_schema
 
-    Every event is handled the same way: its facts are added to the projections (see domain/projection.py).
-    """
-    store = ProjectionStore(resources.settings.db_schema)
+    async def handle(conn: Connection, envelope: Envelope, event: Any) -> None:
+        await on_event(Repository(conn, schema), envelope, event)
 
-    async def on_event(conn: Connection, envelope: Envelope, event: IntegrationEvent) -> None:
-        await store.add(conn, rows_for(envelope, event))
-
-    return dict.fromkeys(PROJECTORS, on_event)
+    return dict.fromkeys(PROJECTORS, handle)

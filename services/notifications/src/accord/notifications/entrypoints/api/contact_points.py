@@ -17,6 +17,7 @@ from accord.notifications.domain.contact_points import (
     check_push_keys,
     normalise_email,
 )
+from accord.notifications.entrypoints.api import queries
 from accord.notifications.entrypoints.api.common import (
     IdempotencyKey,
     audit_of,
@@ -124,14 +125,7 @@ async def remove_push_subscription(point_id: UUID, principal: CurrentPrincipal, 
 async def _page(
     res: Resources[Settings], principal: Principal, channel: Channel, cursor: str | None, limit: int
 ) -> list[StoredContactPoint]:
-    after = keyset_position(cursor)
-    resource = "contact_point" if channel is Channel.EMAIL else "push_subscription"
-    async with res.pool.acquire() as conn, conn.transaction():
-        stored = await people.contact_points_page(
-            conn, principal.tenant_id, principal.subject, channel, after, limit + 1
-        )
-        await _audit(conn, res, principal, "list", resource, None)
-    return stored
+    return await queries.contact_points(res, principal, channel, keyset_position(cursor), limit + 1)
 
 
 async def _remove(

@@ -6,26 +6,24 @@ from uuid import UUID
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import JSONResponse
 
-from accord.notifications.adapters import in_app_messages, people
+from accord.notifications.adapters import in_app_messages
 from accord.notifications.adapters.in_app_messages import InAppMessage
-from accord.notifications.domain.templates import render, resolve_locale
+from accord.notifications.domain.templates import render
+from accord.notifications.entrypoints.api import queries
 from accord.notifications.entrypoints.api.common import (
     IdempotencyKey,
     audit_of,
     client_of,
-    defaults_of,
     idempotent_post,
     keyset_position,
     not_yours,
     settings_of,
 )
 from accord.notifications.entrypoints.api.schemas import InboxItemOut, UnreadCountOut
-from accord.notifications.settings import Settings
 from accord.shared.api import ResourcesDep
-from accord.shared.auth import CurrentPrincipal, Principal
+from accord.shared.auth import CurrentPrincipal
 from accord.shared.db import Connection
 from accord.shared.pagination import Page, encode_cursor
-from accord.shared.runtime import Resources
 
 router = APIRouter(prefix="/notifications/inbox", tags=["inbox"])
 
@@ -38,10 +36,7 @@ async def list_inbox(
     limit: Annotated[int, Query(ge=1, le=100)] = 20,
 ) -> Page[InboxItemOut]:
     before = keyset_position(cursor)
-    async with res.pool.acquire() as conn, conn.transaction():
-        items = await in_app_messages.page(conn, principal.tenant_id, principal.subject, before, limit + 1)
-        locale = await _locale(conn, res, principal)
-        await audit_of(res).record(conn, principal, "list", "inbox", principal.subject, client_of(principal))
+    items, locale = await queries.inbox_page(res, principal, before, limit + 1)
     base = settings_of(res).app_base_url
     page = [_out(item, locale, base) for item in items[:limit]]
     last = items[limit - 1] if len(items) > limit else None
@@ -50,10 +45,7 @@ async def list_inbox(
 
 @router.get("/unread-count", response_model=UnreadCountOut)
 async def unread_count(principal: CurrentPrincipal, res: ResourcesDep) -> UnreadCountOut:
-    async with res.pool.acquire() as conn, conn.transaction():
-        count = await in_app_messages.unread_count(conn, principal.tenant_id, principal.subject)
-        await audit_of(res).record(conn, principal, "count_unread", "inbox", principal.subject, client_of(principal))
-    return UnreadCountOut(unread=count)
+    return UnreadCountOut(unread=await queries.unread_count(res, principal))
 
 
 @router.post("/{item_id}/read", response_model=InboxItemOut)
@@ -65,15 +57,9 @@ async def mark_read(
         if item is None:
             raise await not_yours(res, principal, "mark_read", "inbox_item", item_id)
         await audit_of(res).record(conn, principal, "mark_read", "inbox_item", item_id, client_of(principal))
-        return 200, _out(item, await _locale(conn, res, principal), settings_of(res).app_base_url)
+        return 200, _out(item, await queries.locale_of(conn, res, principal), settings_of(res).app_base_url)
 
     return await idempotent_post(res, principal, request, key, None, act)
-
-
-async def _locale(conn: Connection, res: Resources[Settings], principal: Principal) -> str:
-    """The person's locale, else the service's default, else English."""
-    prefs = await people.preferences(conn, principal.tenant_id, principal.subject, defaults_of(res))
-    return resolve_locale(prefs.locale, settings_of(res).default_locale)
 
 
 def _out(item: InAppMessage, locale: str, base_url: str) -> InboxItemOut:

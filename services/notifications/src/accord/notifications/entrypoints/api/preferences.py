@@ -4,7 +4,8 @@ from fastapi import APIRouter
 
 from accord.notifications.adapters import people
 from accord.notifications.domain.preferences import ClinicianDelivery, Preferences, QuietHours
-from accord.notifications.entrypoints.api.common import audit_of, client_of, defaults_of
+from accord.notifications.entrypoints.api import queries
+from accord.notifications.entrypoints.api.common import audit_of, client_of
 from accord.notifications.entrypoints.api.schemas import PreferencesBody
 from accord.shared.api import ResourcesDep
 from accord.shared.auth import CurrentPrincipal
@@ -15,12 +16,7 @@ router = APIRouter(prefix="/notifications/preferences", tags=["preferences"])
 
 @router.get("", response_model=PreferencesBody)
 async def get_preferences(principal: CurrentPrincipal, res: ResourcesDep) -> PreferencesBody:
-    async with res.pool.acquire() as conn, conn.transaction():
-        prefs = await people.preferences(conn, principal.tenant_id, principal.subject, defaults_of(res))
-        await audit_of(res).record(
-            conn, principal, "read", "notification_preferences", principal.subject, client_of(principal)
-        )
-    return _out(prefs)
+    return _out(await queries.preferences(res, principal))
 
 
 @router.put("", response_model=PreferencesBody)

@@ -29,7 +29,8 @@ from sse_starlette import EventSourceResponse, ServerSentEvent
 
 from accord.notifications.adapters import in_app_messages
 from accord.notifications.adapters.inbox_listener import InboxListener
-from accord.notifications.entrypoints.api.common import audit_of, client_of, settings_of
+from accord.notifications.entrypoints.api import queries
+from accord.notifications.entrypoints.api.common import settings_of
 from accord.notifications.entrypoints.api.schemas import InboxEventOut, UnreadEventOut
 from accord.notifications.settings import Settings
 from accord.shared.api import ResourcesDep
@@ -58,9 +59,7 @@ async def stream(
         # A client that cannot read a stream would wait on this answer until the token expired.
         raise Problem(406, "Not acceptable", f"This is an event stream: send Accept: {EVENT_STREAM}", field="Accept")
     resume_after = _cursor(last_event_id)
-    async with res.pool.acquire() as conn, conn.transaction():
-        newest = await in_app_messages.last_seq(conn, principal.tenant_id, principal.subject)
-        await audit_of(res).record(conn, principal, "stream", "inbox", principal.subject, client_of(principal))
+    newest = await queries.stream_start(res, principal)
     # An id from the future (someone else's, or made up) must not make the stream skip items yet to come.
     cursor = newest if resume_after is None else min(resume_after, newest)
     s = settings_of(res)

@@ -11,7 +11,7 @@ from datetime import UTC, datetime
 from typing import Any
 from uuid import UUID
 
-from accord.reporting.adapters.history_store import HistoryStore
+from accord.reporting.adapters.repository import Repository
 from accord.reporting.domain.access import Audience, Scope, report_scope
 from accord.reporting.domain.caseload import (
     CaseloadFilter,
@@ -28,7 +28,7 @@ from accord.reporting.domain.outcomes import Period
 from accord.reporting.domain.suppression import published_outcomes
 from accord.shared.audit import Audit
 from accord.shared.auth import Principal
-from accord.shared.db import Connection, Pool
+from accord.shared.db import Pool
 from accord.shared.events.contracts.common import Role
 from accord.shared.problems import Problem
 
@@ -54,54 +54,54 @@ def _now() -> datetime:
 
 class ReportingQueries:
     def __init__(self, pool: Pool, schema: str, rules: OutcomeRules) -> None:
-        self.pool, self.rules = pool, rules
-        self.store, self.audit = HistoryStore(schema), Audit(schema)
+        self.pool, self.schema, self.rules = pool, schema, rules
+        self.audit = Audit(schema)
 
     @asynccontextmanager
-    async def _snapshot(self) -> AsyncIterator[Connection]:
+    async def _snapshot(self) -> AsyncIterator[Repository]:
         async with self.pool.acquire() as conn, conn.transaction(isolation="repeatable_read"):
-            yield conn
+            yield Repository(conn, self.schema)
 
     async def _not_found(self, principal: Principal, resource: str, resource_id: Any, client_id: UUID) -> Problem:
         """Refusals are audited, and look exactly like a client who does not exist (404, not 403)."""
         await self.audit.denied(self.pool, principal, "read", resource, resource_id, client_id, "not in scope")
         return Problem(404, "Not found", "No such client, or not one you may see")
 
-    async def _client_view(self, conn: Connection, principal: Principal, client_id: UUID) -> ClientView | None:
-        history = await self.store.history(conn, principal.tenant_id, client_id)
+    async def _client_view(self, repo: Repository, principal: Principal, client_id: UUID) -> ClientView | None:
+        history = await repo.history(principal.tenant_id, client_id)
         scope = report_scope(history, principal.subject, principal.roles)
         if scope is None:
             return None
         return ClientView(history, scope, [g for g in goal_states(history) if scope.sees(g)])
 
     async def client_report(self, principal: Principal, client_id: UUID) -> ClientView:
-        async with self._snapshot() as conn:
-            view = await self._client_view(conn, principal, client_id)
+        async with self._snapshot() as repo:
+            view = await self._client_view(repo, principal, client_id)
             if view is not None:
-                await self.audit.record(conn, principal, "read", "client_report", client_id, client_id)
+                await self.audit.record(repo.conn, principal, "read", "client_report", client_id, client_id)
                 if view.scope.audience is Audience.CLINICIAN:
                     signals = [s.signal_id for s in view.history.safety_signals]
-                    await self.store.mark_seen(conn, principal.tenant_id, principal.subject, signals)
-                names = await self.store.client_names(conn, principal.tenant_id, [client_id])
+                    await repo.mark_seen(principal.tenant_id, principal.subject, signals)
+                names = await repo.client_names(principal.tenant_id, [client_id])
                 return replace(view, client_name=names.get(client_id))
         raise await self._not_found(principal, "client_report", client_id, client_id)
 
     async def goal(self, principal: Principal, client_id: UUID, goal_id: UUID, resource: str) -> GoalState:
         """One goal the viewer may see (for its chart or export), audited as `resource`."""
-        async with self._snapshot() as conn:
-            view = await self._client_view(conn, principal, client_id)
+        async with self._snapshot() as repo:
+            view = await self._client_view(repo, principal, client_id)
             goal = next((g for g in view.goals if g.goal_id == goal_id), None) if view else None
             if goal is not None:
-                await self.audit.record(conn, principal, "read", resource, goal_id, client_id)
+                await self.audit.record(repo.conn, principal, "read", resource, goal_id, client_id)
                 return goal
         raise await self._not_found(principal, resource, goal_id, client_id)
 
     async def fhir_export(self, principal: Principal, client_id: UUID) -> ClientView:
         """The client's goals and questionnaires, for the client and their clinicians (not for relatives)."""
-        async with self._snapshot() as conn:
-            view = await self._client_view(conn, principal, client_id)
+        async with self._snapshot() as repo:
+            view = await self._client_view(repo, principal, client_id)
             if view is not None and view.scope.audience is not Audience.FAMILY:
-                await self.audit.record(conn, principal, "export", "fhir_bundle", client_id, client_id)
+                await self.audit.record(repo.conn, principal, "export", "fhir_bundle", client_id, client_id)
                 return view
         raise await self._not_found(principal, "fhir_bundle", client_id, client_id)
 
@@ -115,13 +115,13 @@ class ReportingQueries:
             )
             raise Problem(403, "Forbidden", "Only therapists have a caseload")
         now = _now()
-        async with self._snapshot() as conn:
-            client_ids = await self.store.clients_of_clinician(conn, principal.tenant_id, principal.subject)
-            histories = await self.store.histories(conn, principal.tenant_id, client_ids)
-            seen = await self.store.seen_signals(conn, principal.tenant_id, principal.subject)
+        async with self._snapshot() as repo:
+            client_ids = await repo.clients_of_clinician(principal.tenant_id, principal.subject)
+            histories = await repo.histories(principal.tenant_id, client_ids)
+            seen = await repo.seen_signals(principal.tenant_id, principal.subject)
             rows = [caseload_row(h, principal.subject, now, seen) for h in histories]
             return await self._page(
-                conn, principal, "caseload", principal.subject, rows, now, (sort, only, after, limit)
+                repo, principal, "caseload", principal.subject, rows, now, (sort, only, after, limit)
             )
 
     async def team_caseload(
@@ -139,17 +139,17 @@ class ReportingQueries:
             await self.audit.denied(self.pool, principal, "read", "team_caseload", team_id, None, reason)
             raise Problem(403, "Forbidden", "Only the team's supervisors see its caseload", field="team_id")
         now = _now()
-        async with self._snapshot() as conn:
-            client_ids = await self.store.clients_of_team(conn, principal.tenant_id, team_id)
-            histories = await self.store.histories(conn, principal.tenant_id, client_ids)
+        async with self._snapshot() as repo:
+            client_ids = await repo.clients_of_team(principal.tenant_id, team_id)
+            histories = await repo.histories(principal.tenant_id, client_ids)
             signals = [s.signal_id for h in histories for s in h.safety_signals]
-            seen = await self.store.seen_by_anyone(conn, principal.tenant_id, signals)
+            seen = await repo.seen_by_anyone(principal.tenant_id, signals)
             rows = [team_caseload_row(h, team_id, now, seen) for h in histories]
-            return await self._page(conn, principal, "team_caseload", team_id, rows, now, (sort, only, after, limit))
+            return await self._page(repo, principal, "team_caseload", team_id, rows, now, (sort, only, after, limit))
 
     async def _page(
         self,
-        conn: Connection,
+        repo: Repository,
         principal: Principal,
         resource: str,
         resource_id: UUID,
@@ -161,10 +161,10 @@ class ReportingQueries:
         sort, only, after, limit = asked
         kept = [r for r in rows if r is not None and only.accepts(r, now)]
         page, next_key = page_of(kept, sort, after, limit)
-        names = await self.store.client_names(conn, principal.tenant_id, [r.client_id for r in page])
-        await self.audit.record(conn, principal, "read", resource, resource_id)
+        names = await repo.client_names(principal.tenant_id, [r.client_id for r in page])
+        await self.audit.record(repo.conn, principal, "read", resource, resource_id)
         for row in page:
-            await self.audit.record(conn, principal, "read", "caseload_entry", row.client_id, row.client_id)
+            await self.audit.record(repo.conn, principal, "read", "caseload_entry", row.client_id, row.client_id)
         return CaseloadPage(page, next_key, names)
 
     async def client_name(self, principal: Principal, client_id: UUID) -> str | None:
@@ -178,11 +178,11 @@ class ReportingQueries:
 
     async def set_client_name(self, principal: Principal, client_id: UUID, display_name: str) -> None:
         """A therapist of the client (as for the report) records the name the client prefers to be called."""
-        async with self._snapshot() as conn:
-            view = await self._client_view(conn, principal, client_id)
+        async with self._snapshot() as repo:
+            view = await self._client_view(repo, principal, client_id)
             if view is not None and view.scope.audience is Audience.CLINICIAN:
-                await self.store.set_client_name(conn, principal.tenant_id, client_id, display_name, principal.subject)
-                await self.audit.record(conn, principal, "write", "client_name", client_id, client_id)
+                await repo.set_client_name(principal.tenant_id, client_id, display_name, principal.subject)
+                await self.audit.record(repo.conn, principal, "write", "client_name", client_id, client_id)
                 return
         raise await self._not_found(principal, "client_name", client_id, client_id)
 
@@ -193,8 +193,8 @@ class ReportingQueries:
         if not principal.has(Role.SUPERVISOR) or team_id not in principal.teams:
             await self.audit.denied(self.pool, principal, "read", resource, team_id, None, "not a supervisor of team")
             raise Problem(403, "Forbidden", "Only the team's supervisors see its outcomes", field="team_id")
-        async with self._snapshot() as conn:
-            client_ids = await self.store.clients_of_team(conn, principal.tenant_id, team_id)
-            histories = await self.store.histories(conn, principal.tenant_id, client_ids)
-            await self.audit.record(conn, principal, "export" if export else "read", resource, team_id)
+        async with self._snapshot() as repo:
+            client_ids = await repo.clients_of_team(principal.tenant_id, team_id)
+            histories = await repo.histories(principal.tenant_id, client_ids)
+            await self.audit.record(repo.conn, principal, "export" if export else "read", resource, team_id)
         return published_outcomes(histories, team_id, period, self.rules)

@@ -1,0 +1,103 @@
+"""Reporting's repository: clients' facts read back from the projections (and added to them), and the record of
+who was shown which safety signal and of clients' preferred names."""
+
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from uuid import UUID
+
+from accord.reporting.adapters.history_store import Record, assemble
+from accord.reporting.adapters.projection_store import ProjectionStore
+from accord.reporting.domain.history import ClientHistory
+from accord.reporting.domain.projection import TABLES, Row
+from accord.shared.db import Connection
+
+
+class Repository:
+    """The projections and what reporting remembers (signals seen, preferred names), on one connection."""
+
+    def __init__(self, conn: Connection, schema: str) -> None:
+        self.conn, self.schema = conn, schema
+        self._projections = ProjectionStore(schema)
+
+    async def add(self, rows: Iterable[Row]) -> None:
+        """Adds an event's facts; a fact already there (a copy) changes nothing."""
+        await self._projections.add(self.conn, rows)
+
+    async def histories(self, tenant_id: str, client_ids: Sequence[UUID]) -> list[ClientHistory]:
+        """Every fact about these clients (one query per table, whatever the number of clients)."""
+        ids = sorted(set(client_ids), key=str)
+        rows: dict[UUID, dict[str, list[Record]]] = {c: defaultdict(list) for c in ids}
+        for table in TABLES:
+            query = f"SELECT * FROM {self.schema}.{table} WHERE tenant_id = $1 AND client_id = ANY($2)"
+            for r in await self.conn.fetch(query, tenant_id, ids):
+                rows[r["client_id"]][table].append(r)
+        return [assemble(tenant_id, c, rows[c]) for c in ids]
+
+    async def history(self, tenant_id: str, client_id: UUID) -> ClientHistory:
+        return (await self.histories(tenant_id, [client_id]))[0]
+
+    async def clients_of_clinician(self, tenant_id: str, person_id: UUID) -> list[UUID]:
+        """Clients whose episodes the person leads or has ever joined (the domain decides who is still in)."""
+        rows = await self.conn.fetch(
+            f"SELECT client_id FROM {self.schema}.episodes WHERE tenant_id = $1 AND lead_therapist_id = $2 "
+            f"UNION SELECT client_id FROM {self.schema}.participant_changes WHERE tenant_id = $1 AND person_id = $2",
+            tenant_id,
+            person_id,
+        )
+        return [r["client_id"] for r in rows]
+
+    async def clients_of_team(self, tenant_id: str, team_id: UUID) -> list[UUID]:
+        rows = await self.conn.fetch(
+            f"SELECT DISTINCT client_id FROM {self.schema}.episodes WHERE tenant_id = $1 AND team_id = $2",
+            tenant_id,
+            team_id,
+        )
+        return [r["client_id"] for r in rows]
+
+    async def seen_signals(self, tenant_id: str, viewer_id: UUID) -> set[UUID]:
+        rows = await self.conn.fetch(
+            f"SELECT signal_id FROM {self.schema}.seen_safety_signals WHERE tenant_id = $1 AND viewer_id = $2",
+            tenant_id,
+            viewer_id,
+        )
+        return {r["signal_id"] for r in rows}
+
+    async def mark_seen(self, tenant_id: str, viewer_id: UUID, signal_ids: Sequence[UUID]) -> None:
+        """Remembers the safety signals a clinician was shown, by id: a signal projected later stays unseen."""
+        await self.conn.execute(
+            f"INSERT INTO {self.schema}.seen_safety_signals (tenant_id, viewer_id, signal_id) "
+            "SELECT $1, $2, unnest($3::uuid[]) ON CONFLICT DO NOTHING",
+            tenant_id,
+            viewer_id,
+            list(signal_ids),
+        )
+
+    async def seen_by_anyone(self, tenant_id: str, signal_ids: Sequence[UUID]) -> set[UUID]:
+        """Of these safety signals, those some clinician has been shown."""
+        rows = await self.conn.fetch(
+            f"SELECT DISTINCT signal_id FROM {self.schema}.seen_safety_signals "
+            "WHERE tenant_id = $1 AND signal_id = ANY($2)",
+            tenant_id,
+            list(signal_ids),
+        )
+        return {r["signal_id"] for r in rows}
+
+    async def client_names(self, tenant_id: str, client_ids: Sequence[UUID]) -> dict[UUID, str]:
+        rows = await self.conn.fetch(
+            f"SELECT client_id, display_name FROM {self.schema}.client_names "
+            "WHERE tenant_id = $1 AND client_id = ANY($2)",
+            tenant_id,
+            list(client_ids),
+        )
+        return {r["client_id"]: r["display_name"] for r in rows}
+
+    async def set_client_name(self, tenant_id: str, client_id: UUID, display_name: str, set_by: UUID) -> None:
+        await self.conn.execute(
+            f"INSERT INTO {self.schema}.client_names (tenant_id, client_id, display_name, set_by) "
+            "VALUES ($1, $2, $3, $4) ON CONFLICT (tenant_id, client_id) "
+            "DO UPDATE SET display_name = $3, set_by = $4, set_at = clock_timestamp()",
+            tenant_id,
+            client_id,
+            display_name,
+            set_by,
+        )
