@@ -169,11 +169,11 @@ class ReportingQueries:
 
     async def client_name(self, principal: Principal, client_id: UUID) -> str | None:
         """The name a client prefers, for their clinicians only (those who may open the client's report)."""
-        async with self._snapshot() as conn:
-            view = await self._client_view(conn, principal, client_id)
+        async with self._snapshot() as repo:
+            view = await self._client_view(repo, principal, client_id)
             if view is not None and view.scope.audience is Audience.CLINICIAN:
-                await self.audit.record(conn, principal, "read", "client_name", client_id, client_id)
-                return (await self.store.client_names(conn, principal.tenant_id, [client_id])).get(client_id)
+                await self.audit.record(repo.conn, principal, "read", "client_name", client_id, client_id)
+                return (await repo.client_names(principal.tenant_id, [client_id])).get(client_id)
         raise await self._not_found(principal, "client_name", client_id, client_id)
 
     async def set_client_name(self, principal: Principal, client_id: UUID, display_name: str) -> None:
