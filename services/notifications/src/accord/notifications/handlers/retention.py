@@ -4,6 +4,7 @@ import asyncio
 import contextlib
 from datetime import UTC, datetime
 
+import asyncpg
 import structlog
 
 from accord.notifications.adapters import retention
@@ -18,16 +19,16 @@ log = structlog.get_logger(__name__)
 ORDER = (RecordKind.IN_APP_MESSAGES, RecordKind.DELIVERIES, RecordKind.HELD_TRIGGERS, RecordKind.IDEMPOTENCY_KEYS)
 
 
-async def enforce_retention(res: Resources[Settings], now: datetime) -> dict[RecordKind, int]:
+async def enforce_retention(pool: asyncpg.Pool, settings: Settings, now: datetime) -> dict[RecordKind, int]:
     """Removes every record due at `now`, one short transaction per batch; returns how many of each kind went."""
-    schedule = res.settings.retention_schedule
-    limit = res.settings.retention_batch_size
+    schedule = settings.retention_schedule
+    limit = settings.retention_batch_size
     removed: dict[RecordKind, int] = {}
     for kind in ORDER:
         cutoffs = schedule.cutoffs(kind, now)
         total = 0
         while True:
-            async with res.pool.acquire() as conn, conn.transaction():
+            async with pool.acquire() as conn, conn.transaction():
                 count = await retention.remove_due(conn, kind, cutoffs, limit)
             total += count
             RETENTION_REMOVED.labels(kind=kind.value).inc(count)
@@ -43,7 +44,7 @@ def retention_sweep(every_seconds: float) -> BackgroundTask:
     async def sweep(res: Resources[Settings], stop: asyncio.Event) -> None:
         while not stop.is_set():
             try:
-                await enforce_retention(res, datetime.now(UTC))
+                await enforce_retention(res.pool, res.settings, datetime.now(UTC))
             except Exception as exc:
                 log.warning("retention sweep failed; will try again", error=type(exc).__name__)
             with contextlib.suppress(TimeoutError):
