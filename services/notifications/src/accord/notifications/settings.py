@@ -74,14 +74,11 @@ class Settings(ServiceSettings):
     stream_batch_size: int = Field(default=100, ge=1, le=1000)
 
     retention_enabled: bool = True
-    retention_sweep_seconds: float = Field(default=3600.0, gt=0)
-    """How often the worker removes records whose retention period is over."""
-    retention_batch_size: int = Field(default=500, ge=1, le=10_000)
-    """Rows removed per transaction, so that no removal holds its locks for long."""
+    """The worker's retention sweep (`handlers/retention.py`); its period, batch size and the idempotency keys'
+    period are the shared `retention_*` settings."""
     retention_deliveries_days: int = Field(default=90, ge=1)
     retention_in_app_messages_days: int = Field(default=90, ge=1)
     retention_held_triggers_days: int = Field(default=30, ge=1)
-    retention_idempotency_keys_days: int = Field(default=30, ge=1)
     retention_tenant_days: dict[str, dict[RecordKind, Annotated[int, Field(ge=1)]]] = {}
     """Per-tenant overrides, JSON: `{"tenant-a": {"in_app_messages": 365}}`; kinds not named keep the default."""
 

@@ -4,13 +4,13 @@ import asyncio
 import contextlib
 from datetime import UTC, datetime
 
-import asyncpg
 import structlog
 
 from accord.notifications.adapters import retention
 from accord.notifications.domain.retention import RecordKind
 from accord.notifications.metrics import RETENTION_REMOVED
 from accord.notifications.settings import Settings
+from accord.shared.db import Pool
 from accord.shared.runtime import BackgroundTask, Resources
 
 log = structlog.get_logger(__name__)
@@ -19,7 +19,7 @@ log = structlog.get_logger(__name__)
 ORDER = (RecordKind.IN_APP_MESSAGES, RecordKind.DELIVERIES, RecordKind.HELD_TRIGGERS, RecordKind.IDEMPOTENCY_KEYS)
 
 
-async def enforce_retention(pool: asyncpg.Pool, settings: Settings, now: datetime) -> dict[RecordKind, int]:
+async def enforce_retention(pool: Pool, settings: Settings, now: datetime) -> dict[RecordKind, int]:
     """Removes every record due at `now`, one short transaction per batch; returns how many of each kind went."""
     schedule = settings.retention_schedule
     limit = settings.retention_batch_size
