@@ -1,9 +1,11 @@
 import base64
+import json
 import os
 
 import pytest
 from pydantic import ValidationError
 
+from accord.notifications.domain.retention import RecordKind
 from accord.notifications.settings import Settings
 
 REQUIRED = {
@@ -53,3 +55,35 @@ def test_links_must_be_https_in_production() -> None:
     with pytest.raises(ValidationError, match="https"):
         settings(ACCORD_ENVIRONMENT="production", app_base_url="http://app.example")
     assert settings(ACCORD_ENVIRONMENT="production", app_base_url="https://app.example").app_base_url
+
+
+def test_the_settings_give_the_documented_defaults_and_read_tenant_overrides_as_json(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("ACCORD_NOTIFICATIONS_RETENTION_TENANT_DAYS", json.dumps({"t1": {"held_triggers": 7}}))
+    schedule = settings().retention_schedule
+    assert dict(schedule.days) == {
+        RecordKind.DELIVERIES: 90,
+        RecordKind.IN_APP_MESSAGES: 90,
+        RecordKind.HELD_TRIGGERS: 30,
+        RecordKind.IDEMPOTENCY_KEYS: 30,
+    }
+    assert schedule.days_for(RecordKind.HELD_TRIGGERS, "t1") == 7
+
+
+@pytest.mark.parametrize(
+    "overrides",
+    [{"t1": {"held_triggers": 0}}, {"t1": {"audit_log": 30}}],
+    ids=["a period of zero days", "a kind that is not removable"],
+)
+def test_a_tenant_override_that_is_not_a_removable_kind_for_at_least_a_day_is_refused(
+    overrides: dict[str, dict[str, int]],
+) -> None:
+    with pytest.raises(ValidationError) as refused:
+        settings(retention_tenant_days=overrides)
+    assert refused.value.errors()[0]["loc"][0] == "retention_tenant_days"
+
+
+def test_a_retention_period_of_zero_days_is_refused() -> None:
+    with pytest.raises(ValidationError):
+        settings(retention_deliveries_days=0)

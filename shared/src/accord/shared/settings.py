@@ -60,6 +60,18 @@ class ServiceSettings(WebSettings):
         default=10, ge=0, le=100, description="after a commit wakes the relay, how long later ones may join its batch"
     )
     consumer_max_attempts: int = Field(default=3, ge=1, le=20)
+    retention_sweep_seconds: float = Field(
+        default=3600.0, gt=0, description="how often the worker removes records past their retention period"
+    )
+    retention_batch_size: int = Field(
+        default=500,
+        ge=1,
+        le=10_000,
+        description="rows removed per transaction, so that no removal holds locks for long",
+    )
+    retention_idempotency_keys_days: int = Field(
+        default=30, ge=1, description="how long a remembered answer to an Idempotency-Key request is kept"
+    )
     consumer_max_records: int = Field(default=500, ge=1, le=10_000)
     consumer_fetch_min_bytes: int = Field(
         default=32 * 1024, ge=1, description="the broker holds a fetch until this much has gathered (or the wait ends)"

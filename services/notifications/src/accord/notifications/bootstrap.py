@@ -14,6 +14,7 @@ from accord.notifications.domain.delivery import Sender
 from accord.notifications.entrypoints.api import ROUTERS
 from accord.notifications.handlers import CONSUMED_TOPICS, event_handlers
 from accord.notifications.handlers.dispatcher import Dispatcher
+from accord.notifications.handlers.retention import retention_sweep
 from accord.notifications.settings import Settings
 from accord.shared.api import build_api
 from accord.shared.events.contracts.notifications import Channel
@@ -60,8 +61,12 @@ async def open_senders(s: Settings) -> AsyncIterator[dict[Channel, Sender]]:
 
 
 def background() -> list[BackgroundTask]:
-    """The dispatcher runs beside the relay and the consumers in the worker."""
-    return [dispatch_notifications] if settings().dispatch_enabled else []
+    """The dispatcher and the retention sweep run beside the relay and the consumers in the worker."""
+    s = settings()
+    tasks: list[BackgroundTask] = [dispatch_notifications] if s.dispatch_enabled else []
+    if s.retention_enabled:
+        tasks.append(retention_sweep(s.retention_sweep_seconds))
+    return tasks
 
 
 async def dispatch_notifications(res: Resources[Settings], stop: asyncio.Event) -> None:

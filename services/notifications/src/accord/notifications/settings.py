@@ -1,9 +1,10 @@
 import base64
-from typing import ClassVar
+from typing import Annotated, ClassVar
 
 from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import SettingsConfigDict
 
+from accord.notifications.domain.retention import RecordKind, Schedule
 from accord.shared.settings import LOCAL_ENV_FILE, ServiceSettings, is_placeholder
 
 
@@ -71,6 +72,27 @@ class Settings(ServiceSettings):
     stream_send_timeout_seconds: float = Field(default=30.0, gt=0)
     """A stream whose client has not taken an event (or heartbeat) for this long is closed."""
     stream_batch_size: int = Field(default=100, ge=1, le=1000)
+
+    retention_enabled: bool = True
+    """The worker's retention sweep (`handlers/retention.py`); its period, batch size and the idempotency keys'
+    period are the shared `retention_*` settings."""
+    retention_deliveries_days: int = Field(default=90, ge=1)
+    retention_in_app_messages_days: int = Field(default=90, ge=1)
+    retention_held_triggers_days: int = Field(default=30, ge=1)
+    retention_tenant_days: dict[str, dict[RecordKind, Annotated[int, Field(ge=1)]]] = {}
+    """Per-tenant overrides, JSON: `{"tenant-a": {"in_app_messages": 365}}`; kinds not named keep the default."""
+
+    @property
+    def retention_schedule(self) -> Schedule:
+        return Schedule(
+            days={
+                RecordKind.DELIVERIES: self.retention_deliveries_days,
+                RecordKind.IN_APP_MESSAGES: self.retention_in_app_messages_days,
+                RecordKind.HELD_TRIGGERS: self.retention_held_triggers_days,
+                RecordKind.IDEMPOTENCY_KEYS: self.retention_idempotency_keys_days,
+            },
+            tenant_days=self.retention_tenant_days,
+        )
 
     @property
     def push_enabled(self) -> bool:

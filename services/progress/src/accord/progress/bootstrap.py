@@ -7,6 +7,7 @@ from accord.progress.handlers import CONSUMED_TOPICS, event_handlers
 from accord.progress.handlers.reviews import review_sweep
 from accord.progress.settings import Settings
 from accord.shared.api import build_api
+from accord.shared.retention import idempotency_key_sweep
 from accord.shared.runtime import BackgroundTask, Subscription
 
 
@@ -23,4 +24,4 @@ def subscriptions() -> list[Subscription]:
 
 
 def background() -> list[BackgroundTask]:
-    return [review_sweep(settings().review_sweep_seconds)]
+    return [review_sweep(settings().review_sweep_seconds), idempotency_key_sweep()]

@@ -7,7 +7,8 @@ from accord.reporting.handlers import CONSUMED_TOPICS, event_handlers
 from accord.reporting.handlers.analytics import ANALYTICS_SUBSCRIPTION
 from accord.reporting.settings import Settings
 from accord.shared.api import build_api
-from accord.shared.runtime import Subscription
+from accord.shared.retention import idempotency_key_sweep
+from accord.shared.runtime import BackgroundTask, Subscription
 
 
 def settings() -> Settings:
@@ -23,3 +24,8 @@ def subscriptions() -> list[Subscription]:
         Subscription(CONSUMED_TOPICS, event_handlers, description="projections of every domain topic"),
         ANALYTICS_SUBSCRIPTION,
     ]
+
+
+def background() -> list[BackgroundTask]:
+    """The retention sweep of remembered idempotency keys runs beside the relay and the consumers in the worker."""
+    return [idempotency_key_sweep()]

@@ -3,12 +3,12 @@ import asyncio
 import typer
 
 from accord.reporting.adapters.rebuild import rebuild
-from accord.reporting.bootstrap import create_api, settings, subscriptions
+from accord.reporting.bootstrap import background, create_api, settings, subscriptions
 from accord.reporting.handlers import CONSUMED_TOPICS
 from accord.shared.cli import service_cli
 from accord.shared.logging import configure_logging
 
-app = service_cli(settings, create_api, subscriptions)
+app = service_cli(settings, create_api, subscriptions, background)
 
 
 @app.command(name="rebuild")
