@@ -121,9 +121,10 @@ function ScoreMark({ score, cx, cy }: { score: Score; cx: number; cy: number }) 
   const { ct } = useClinicianT();
   if (score.reliable_change === "improvement" || score.reliable_change === "deterioration") {
     return (
+      // The word sits beside the marker on the side towards the plot's middle, clear of the band names at the right.
       <g className={`reliable-${score.reliable_change}`} data-response={score.response_id} transform={`translate(${cx} ${cy})`}>
         <path d={triangle(score.reliable_change)} />
-        <text y={score.reliable_change === "improvement" ? 20 : -12} fontSize="10" textAnchor="middle">
+        <text x={cx > (LEFT + RIGHT) / 2 ? -10 : 10} y={score.reliable_change === "improvement" ? 16 : -8} fontSize="10" textAnchor={cx > (LEFT + RIGHT) / 2 ? "end" : "start"}>
           {ct(`client.reliableShort.${score.reliable_change}`)}
         </text>
       </g>
