@@ -175,6 +175,9 @@ if (people && control) {
     await expect(casey.getByText(/Thank you\. Your answers are saved/)).toBeVisible();
     await expect(casey.getByText(/score/i)).toHaveCount(0);
     await expectAccessible(casey);
+    // Casey's record: the PHQ-9 just sent is on the chart of Casey's scores.
+    await alex.goto(`/clients/${people.casey}`);
+    await expect(alex.getByRole("img", { name: /^PHQ-9 chart: \d+ scores, latest/ })).toBeVisible({ timeout: 30_000 });
     await Promise.all([alex.context().close(), casey.context().close()]);
   });
 

@@ -65,11 +65,27 @@ for (const language of ["en", "cy"] as const) {
     await page.goto(`/clients/${REPORT_CLIENT}`);
     await expect(page.locator("html")).toHaveAttribute("lang", language);
     await expect(page.getByRole("img").first()).toBeVisible();
-    // The PHQ-9 history drawn with its five severity bands, the caseness line and the reliable improvement named.
-    const phq9 = page.locator('[data-instrument="PHQ-9"] svg');
-    await expect(phq9).toBeVisible();
-    await expect(phq9.locator("[data-band]")).toHaveCount(5);
-    await expect(phq9.locator(".reliable-label")).toHaveText(language === "en" ? "Reliable improvement" : /.+/);
+    await expectAccessible(page);
+  });
+}
+
+for (const [language, phq, gad] of [
+  ["en", /^PHQ-9 chart: 2 scores, latest 9 \(Mild\)/, /^GAD-7 chart: 3 scores, latest 16 \(Severe\)/],
+  ["cy", /^Siart PHQ-9: 2 sgôr, y diwethaf 9 \(Ysgafn\)/, /^Siart GAD-7: 3 sgôr, y diwethaf 16 \(Difrifol\)/],
+] as const) {
+  test(`a client's PHQ-9 and GAD-7 charts show their bands, caseness and reliable change, fit a phone and are accessible (${language})`, async ({ page, api }) => {
+    api.locale = language;
+    await page.setViewportSize({ width: 390, height: 844 });
+    await page.goto(`/clients/${REPORT_CLIENT}`);
+    const phqChart = page.getByRole("img", { name: phq });
+    const gadChart = page.getByRole("img", { name: gad });
+    await expect(phqChart).toBeVisible();
+    await expect(gadChart).toBeVisible();
+    await expect(phqChart.locator("[data-band]")).toHaveCount(5);
+    await expect(gadChart.locator(".reliable-deterioration[data-response]")).toHaveCount(1);
+    // The chart scales to the phone's width rather than overflowing it.
+    const box = await phqChart.boundingBox();
+    expect(box!.x + box!.width).toBeLessThanOrEqual(390);
     await expectAccessible(page);
   });
 }

@@ -1869,12 +1869,16 @@ export interface components {
              * Format: date-time
              */
             at: string;
+            /** Caseness Threshold */
+            caseness_threshold?: number | null;
             /** Change From First */
             change_from_first?: number | null;
             /** Instrument */
             instrument: string;
             /** Reliable Change */
             reliable_change?: string | null;
+            /** Reliable Change Threshold */
+            reliable_change_threshold?: number | null;
             /**
              * Response Id
              * Format: uuid

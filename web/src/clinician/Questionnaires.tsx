@@ -1,12 +1,13 @@
 import type { components } from "../api/schema";
 import { formatDate, formatNumber } from "../i18n";
 import { useClinicianT } from "./i18n";
-import { QuestionnaireChart } from "./QuestionnaireChart";
+import { BANDS, QuestionnaireChart } from "./QuestionnaireChart";
 
 type Score = components["schemas"]["QuestionnaireScore"];
 
 /** PHQ-9 and GAD-7 over time with their severity bands and, from the second score of each on, the change from the
- * first and whether the reporting service counts it as reliable (its own thresholds, the service outcomes' ones). */
+ * first and whether the reporting service counts it as reliable (its own thresholds, the service outcomes' ones):
+ * a chart per instrument, then every score in a table (the charts' text alternative). */
 export function Questionnaires({ scores }: { scores: Score[] }) {
   const { ct, language } = useClinicianT();
   const change = (s: Score) => {
@@ -17,13 +18,15 @@ export function Questionnaires({ scores }: { scores: Score[] }) {
   return (
     <section aria-labelledby="client-questionnaires">
       <h2 id="client-questionnaires">{ct("client.questionnaires")}</h2>
-      {[...new Set(scores.map((s) => s.instrument))].map((instrument) => (
-        <QuestionnaireChart
-          key={instrument}
-          instrument={instrument}
-          scores={scores.filter((s) => s.instrument === instrument)}
-        />
-      ))}
+      <div className="questionnaire-charts">
+        {Object.keys(BANDS).map((instrument) => (
+          <QuestionnaireChart
+            key={instrument}
+            instrument={instrument}
+            scores={scores.filter((s) => s.instrument === instrument)}
+          />
+        ))}
+      </div>
       {/* eslint-disable-next-line jsx-a11y/no-noninteractive-tabindex -- a scrolling table must be reachable by keyboard (WCAG 2.1.1) */}
       <div className="table-scroll" tabIndex={0} role="region" aria-labelledby="questionnaires-caption">
         <table className="data-table">

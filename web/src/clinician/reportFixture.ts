@@ -10,8 +10,11 @@ export const REPORT = {
   generated_at: "2026-11-28T09:00:00Z",
   safety_signals: [{ signal_id: "51000000-0000-4000-8000-000000000001", instrument: "PHQ-9", raised_at: "2026-11-20T09:00:00Z" }],
   questionnaires: [
-    { response_id: "r1", instrument: "PHQ-9", total: 18, severity: "moderately_severe", at: "2026-10-01T09:00:00Z", change_from_first: null, reliable_change: null },
-    { response_id: "r2", instrument: "PHQ-9", total: 9, severity: "mild", at: "2026-11-20T09:00:00Z", change_from_first: -9, reliable_change: "improvement" },
+    { response_id: "r1", instrument: "PHQ-9", total: 18, severity: "moderately_severe", at: "2026-10-01T09:00:00Z", change_from_first: null, reliable_change: null, caseness_threshold: 10, reliable_change_threshold: 6 },
+    { response_id: "r2", instrument: "PHQ-9", total: 9, severity: "mild", at: "2026-11-20T09:00:00Z", change_from_first: -9, reliable_change: "improvement", caseness_threshold: 10, reliable_change_threshold: 6 },
+    { response_id: "g1", instrument: "GAD-7", total: 11, severity: "moderate", at: "2026-10-01T09:05:00Z", change_from_first: null, reliable_change: null, caseness_threshold: 8, reliable_change_threshold: 4 },
+    { response_id: "g2", instrument: "GAD-7", total: 13, severity: "moderate", at: "2026-10-20T09:05:00Z", change_from_first: 2, reliable_change: "none", caseness_threshold: 8, reliable_change_threshold: 4 },
+    { response_id: "g3", instrument: "GAD-7", total: 16, severity: "severe", at: "2026-11-20T09:05:00Z", change_from_first: 5, reliable_change: "deterioration", caseness_threshold: 8, reliable_change_threshold: 4 },
   ],
   goals: [
     {

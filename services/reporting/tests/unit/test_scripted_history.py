@@ -138,3 +138,15 @@ def test_each_later_questionnaire_in_a_report_has_its_change_from_the_first_and_
     ]
     assert changes(cast.clients[3]) == [("PHQ-9", 10, None, None), ("PHQ-9", 17, 7, "deterioration")]
     assert changes(cast.clients[2]) == [("GAD-7", 13, -1, "none"), ("GAD-7", 14, None, None)]
+
+
+def test_each_questionnaire_in_a_report_carries_its_instruments_caseness_and_reliable_change_thresholds(
+    in_order: InMemoryProjections, cast: Cast
+) -> None:
+    # The browser draws these lines on its chart: the service's settings, never a copy in the browser.
+    report = report_json(in_order, cast.tenant, cast.clients[0], cast.therapist, {Role.THERAPIST}, NOW)
+    assert report is not None
+    thresholds = {
+        (q["instrument"], q["caseness_threshold"], q["reliable_change_threshold"]) for q in report["questionnaires"]
+    }
+    assert thresholds == {("PHQ-9", 10, 6), ("GAD-7", 8, 4)}

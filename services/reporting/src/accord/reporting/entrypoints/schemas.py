@@ -152,12 +152,18 @@ class QuestionnaireScore(BaseModel):
     """This total minus the client's first of the same instrument (none for the first)."""
     reliable_change: str | None = None
     """Against the first: improvement, deterioration or none, by the outcome rules' thresholds (none for the first)."""
+    caseness_threshold: int | None = None
+    """The score at and above which this instrument counts as a case (NHS Talking Therapies; a setting)."""
+    reliable_change_threshold: int | None = None
+    """The size of change from the first that counts as reliable for this instrument (a setting)."""
 
 
 def _scores(responses: list[Questionnaire], rules: OutcomeRules) -> list[QuestionnaireScore]:
     """Each response with its change from the first of the same instrument among those given (in time order)."""
     scores: list[QuestionnaireScore] = []
     first: dict[str, int] = {}
+    caseness = {"PHQ-9": rules.phq9_caseness, "GAD-7": rules.gad7_caseness}
+    reliable = {"PHQ-9": rules.phq9_reliable_change, "GAD-7": rules.gad7_reliable_change}
     for q in responses:
         later = q.instrument in first
         start = first.setdefault(q.instrument, q.total)
@@ -171,6 +177,8 @@ def _scores(responses: list[Questionnaire], rules: OutcomeRules) -> list[Questio
                 at=q.at,
                 change_from_first=q.total - start if later else None,
                 reliable_change=change.value if change else None,
+                caseness_threshold=caseness.get(q.instrument),
+                reliable_change_threshold=reliable.get(q.instrument),
             )
         )
     return scores
