@@ -16,6 +16,9 @@ allow() {
 # accord-goals
 allow --allow-principal User:accord-goals --topic accord.goals.v1 --resource-pattern-type literal --operation Write --operation Describe
 allow --allow-principal User:accord-goals --topic accord.goals.dlq.v1 --resource-pattern-type literal --operation Write --operation Describe
+allow --allow-principal User:accord-goals --topic accord.progress.v1 --resource-pattern-type literal --operation Read --operation Describe
+allow --allow-principal User:accord-goals --topic accord.notifications.v1 --resource-pattern-type literal --operation Read --operation Describe
+allow --allow-principal User:accord-goals --group goals --resource-pattern-type literal --operation Read
 # accord-progress
 allow --allow-principal User:accord-progress --topic accord.progress.v1 --resource-pattern-type literal --operation Write --operation Describe
 allow --allow-principal User:accord-progress --topic accord.progress.dlq.v1 --resource-pattern-type literal --operation Write --operation Describe
