@@ -81,7 +81,15 @@ def _journey(client: Person, therapist: Person, marker: str) -> dict[str, str]:
     assert therapist("GET", f"/progress/clients/{client.id}/checkins").status_code == 200
     # The celebration reaches the client's inbox before the export is asked for, so it is in the snapshot.
     until(lambda: [i for i in client("GET", "/notifications/inbox").json()["items"] if "celebration" in i["kind"]])
+    # And reporting has the questionnaire and the entry (they reach it on another topic than the export request).
+    until(lambda: {planted["response_id"], "Observation"} <= _fhir_text(client))
     return planted
+
+
+def _fhir_text(client: Person) -> set[str]:
+    bundle = client("GET", f"/reporting/clients/{client.id}/fhir").json()
+    resources = [e["resource"] for e in bundle.get("entry", [])]
+    return {r["resourceType"] for r in resources} | {r["id"] for r in resources}
 
 
 def _ready_export(person: Person, export_id: str) -> dict[str, Any]:
@@ -114,12 +122,12 @@ def test_a_clients_export_holds_their_data_from_every_service_and_nothing_of_ano
 
         asked = sam("POST", "/goals/exports", json={"client_id": str(sam.id)})
         assert asked.status_code == 202, asked.text
-        assert asked.json()["parts_expected"] == 3 and asked.json()["parts_ready"] >= 1  # goals' part at once
+        assert asked.json()["parts_expected"] == 4 and asked.json()["parts_ready"] >= 1  # goals' part at once
         status = _ready_export(sam, asked.json()["export_id"])
-        assert status["parts_ready"] == status["parts_expected"] == 3
+        assert status["parts_ready"] == status["parts_expected"] == 4
         parts = _download(sam, status)
 
-        assert set(parts) == {"goals", "progress", "notifications"}
+        assert set(parts) == {"goals", "progress", "notifications", "reporting"}
         everything = json.dumps(parts)
         for value in theirs.values():
             assert value not in everything
@@ -133,6 +141,8 @@ def test_a_clients_export_holds_their_data_from_every_service_and_nothing_of_ano
         assert str(therapist.id) in {str(a["actor_id"]) for a in progress["access_log"]}
         assert [c["address"] for c in notifications["contact_points"]] == [mine["email"]]
         assert notifications["deliveries"] and notifications["in_app_messages"]
+        fhir = {e["resource"]["id"] for e in parts["reporting"]["fhir_bundle"]["entry"]}
+        assert {str(sam.id), mine["goal_id"], mine["response_id"]} <= fhir
         for part in parts.values():
             assert part["client_id"] == str(sam.id) and part["access_log"]
 

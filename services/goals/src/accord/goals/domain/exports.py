@@ -8,7 +8,7 @@ from accord.shared.auth import Principal
 from accord.shared.events.contracts.common import Role
 
 # Every service holding data about a client; the goals service stores its own part with the request.
-PARTS: tuple[str, ...] = ("goals", "progress", "notifications")
+PARTS: tuple[str, ...] = ("goals", "progress", "notifications", "reporting")
 
 
 class ExportRefused(Exception):

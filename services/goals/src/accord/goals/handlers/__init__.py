@@ -12,7 +12,7 @@ from accord.shared.events import Envelope
 from accord.shared.inbox import EventHandler
 from accord.shared.runtime import Resources
 
-CONSUMED_TOPICS: tuple[str, ...] = ("accord.progress.v1", "accord.notifications.v1")
+CONSUMED_TOPICS: tuple[str, ...] = ("accord.progress.v1", "accord.notifications.v1", "accord.reporting.v1")
 
 
 def event_handlers(resources: Resources[Settings]) -> Mapping[str, EventHandler]:
@@ -22,4 +22,5 @@ def event_handlers(resources: Resources[Settings]) -> Mapping[str, EventHandler]
     async def part_stored(conn: Connection, envelope: Envelope, event: Any) -> None:
         await on_export_part_stored(Exports(conn, schema), envelope, event)
 
-    return {"ProgressExportPartStored": part_stored, "NotificationsExportPartStored": part_stored}
+    parts = ("ProgressExportPartStored", "NotificationsExportPartStored", "ReportingExportPartStored")
+    return dict.fromkeys(parts, part_stored)
