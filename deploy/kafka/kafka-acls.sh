@@ -16,6 +16,10 @@ allow() {
 # accord-goals
 allow --allow-principal User:accord-goals --topic accord.goals.v1 --resource-pattern-type literal --operation Write --operation Describe
 allow --allow-principal User:accord-goals --topic accord.goals.dlq.v1 --resource-pattern-type literal --operation Write --operation Describe
+allow --allow-principal User:accord-goals --topic accord.progress.v1 --resource-pattern-type literal --operation Read --operation Describe
+allow --allow-principal User:accord-goals --topic accord.notifications.v1 --resource-pattern-type literal --operation Read --operation Describe
+allow --allow-principal User:accord-goals --topic accord.reporting.v1 --resource-pattern-type literal --operation Read --operation Describe
+allow --allow-principal User:accord-goals --group goals --resource-pattern-type literal --operation Read
 # accord-progress
 allow --allow-principal User:accord-progress --topic accord.progress.v1 --resource-pattern-type literal --operation Write --operation Describe
 allow --allow-principal User:accord-progress --topic accord.progress.dlq.v1 --resource-pattern-type literal --operation Write --operation Describe
@@ -28,6 +32,7 @@ allow --allow-principal User:accord-notifications --topic accord.goals.v1 --reso
 allow --allow-principal User:accord-notifications --topic accord.progress.v1 --resource-pattern-type literal --operation Read --operation Describe
 allow --allow-principal User:accord-notifications --group notifications --resource-pattern-type literal --operation Read
 # accord-reporting
+allow --allow-principal User:accord-reporting --topic accord.reporting.v1 --resource-pattern-type literal --operation Write --operation Describe
 allow --allow-principal User:accord-reporting --topic accord.analytics.v1 --resource-pattern-type literal --operation Write --operation Describe
 allow --allow-principal User:accord-reporting --topic accord.reporting.dlq.v1 --resource-pattern-type literal --operation Write --operation Describe
 allow --allow-principal User:accord-reporting --topic accord.goals.v1 --resource-pattern-type literal --operation Read --operation Describe

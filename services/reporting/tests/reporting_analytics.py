@@ -8,6 +8,7 @@ from uuid import UUID, uuid4
 from pydantic import SecretStr
 
 from accord.devtools.published.examples import example
+from accord.reporting.analytics.derive import NOT_FOR_ANALYTICS
 from accord.reporting.analytics.keys import KeyPeriod
 from accord.shared.events.base import ClientEvent
 from accord.shared.events.compat import schema_of
@@ -15,7 +16,9 @@ from accord.shared.events.registry import EVENTS
 
 UUIDS = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
 
-DOMAIN_EVENTS = {name: cls for name, cls in EVENTS.items() if issubclass(cls, ClientEvent)}
+DOMAIN_EVENTS = {
+    name: cls for name, cls in EVENTS.items() if issubclass(cls, ClientEvent) and name not in NOT_FOR_ANALYTICS
+}
 
 
 def sample(event_type: str, client_id: UUID | None = None) -> ClientEvent:

@@ -19,4 +19,6 @@ def test_each_service_is_reached_at_the_address_of_its_own_variable(monkeypatch:
         monkeypatch.setenv(f"ACCORD_GATEWAY_{service.upper()}_URL", f"http://{service}.upstream.test")
 
     # Not the local stack's services.env (scripts/up writes one): the variables above alone.
-    assert Settings(_env_file=None).upstream_urls() == {service: f"http://{service}.upstream.test" for service in SERVICES}
+    assert Settings(_env_file=None).upstream_urls() == {
+        service: f"http://{service}.upstream.test" for service in SERVICES
+    }

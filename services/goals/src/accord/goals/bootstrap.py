@@ -2,7 +2,9 @@
 
 from fastapi import FastAPI
 
+from accord.goals.entrypoints import exports
 from accord.goals.entrypoints.api import router
+from accord.goals.handlers import CONSUMED_TOPICS, event_handlers
 from accord.goals.settings import Settings
 from accord.shared.api import build_api
 from accord.shared.retention import idempotency_key_sweep
@@ -14,11 +16,13 @@ def settings() -> Settings:
 
 
 def create_api() -> FastAPI:
-    return build_api(settings(), routers=[router])
+    config = settings()
+    # The export routes first: `/goals/exports` must not be taken for a goal's id.
+    return build_api(config, routers=[*exports.routers(config.db_schema), router])
 
 
 def subscriptions() -> list[Subscription]:
-    return []  # the goals service reacts to no other service's events
+    return [Subscription(CONSUMED_TOPICS, event_handlers, "counts the parts of subject access exports stored")]
 
 
 def background() -> list[BackgroundTask]:

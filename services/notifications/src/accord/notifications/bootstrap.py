@@ -18,6 +18,7 @@ from accord.notifications.handlers.retention import retention_sweep
 from accord.notifications.settings import Settings
 from accord.shared.api import build_api
 from accord.shared.events.contracts.notifications import Channel
+from accord.shared.exports import export_part_router
 from accord.shared.runtime import BackgroundTask, Resources, Subscription
 
 
@@ -35,7 +36,8 @@ def create_api() -> FastAPI:
             app.state.inbox_listener = listener
             yield
 
-    return build_api(s, routers=ROUTERS, extra_lifespan=live_inbox)
+    parts = export_part_router("notifications", s.db_schema)
+    return build_api(s, routers=[parts, *ROUTERS], extra_lifespan=live_inbox)
 
 
 def subscriptions() -> list[Subscription]:

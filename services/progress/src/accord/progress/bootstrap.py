@@ -7,6 +7,7 @@ from accord.progress.handlers import CONSUMED_TOPICS, event_handlers
 from accord.progress.handlers.reviews import review_sweep
 from accord.progress.settings import Settings
 from accord.shared.api import build_api
+from accord.shared.exports import export_part_router
 from accord.shared.retention import idempotency_key_sweep
 from accord.shared.runtime import BackgroundTask, Subscription
 
@@ -16,7 +17,8 @@ def settings() -> Settings:
 
 
 def create_api() -> FastAPI:
-    return build_api(settings(), routers=[router])
+    config = settings()
+    return build_api(config, routers=[export_part_router("progress", config.db_schema), router])
 
 
 def subscriptions() -> list[Subscription]:

@@ -7,7 +7,7 @@ from here, and the event catalogue is written from here.
 from dataclasses import dataclass
 
 from accord.shared.events.base import IntegrationEvent
-from accord.shared.events.contracts import analytics, goals, notifications, progress
+from accord.shared.events.contracts import analytics, goals, notifications, progress, reporting
 from accord.shared.services import SERVICES
 
 FOREVER = -1
@@ -53,6 +53,13 @@ _DOMAIN = [
         description="Delivery outcomes of notifications, identifiers only.",
     ),
     TopicSpec(
+        "accord.reporting.v1",
+        "reporting",
+        6,
+        FOREVER,
+        description="The reporting service's facts about clients (its parts of subject access exports stored).",
+    ),
+    TopicSpec(
         "accord.analytics.v1",
         "reporting",
         12,
@@ -89,7 +96,13 @@ def _subclasses(base: type[IntegrationEvent]) -> list[type[IntegrationEvent]]:
 
 EVENTS: dict[str, type[IntegrationEvent]] = {
     cls.event_type(): cls
-    for base in (goals.GoalsEvent, progress.ProgressEvent, notifications.NotificationsEvent, analytics.AnalyticsEvent)
+    for base in (
+        goals.GoalsEvent,
+        progress.ProgressEvent,
+        notifications.NotificationsEvent,
+        reporting.ReportingEvent,
+        analytics.AnalyticsEvent,
+    )
     for cls in _subclasses(base)
 }
 

@@ -27,7 +27,16 @@ FORWARDED_REQUEST_HEADERS = (
 )
 TRACE_HEADERS = ("traceparent", "tracestate")
 tracer = trace.get_tracer("accord.gateway")
-RETURNED_RESPONSE_HEADERS = ("content-type", "etag", "retry-after", "location", "www-authenticate", "cache-control")
+# content-disposition: a download (an export part, the outcomes CSV) keeps its file name through the front door.
+RETURNED_RESPONSE_HEADERS = (
+    "content-type",
+    "content-disposition",
+    "etag",
+    "retry-after",
+    "location",
+    "www-authenticate",
+    "cache-control",
+)
 # The services' uvicorn closes a connection idle for 5 s; the gateway lets go of it sooner, so that it never sends a
 # request on a connection the service is just closing.
 KEEPALIVE_SECONDS = 4.0

@@ -1,1 +1,26 @@
-"""One handler function per command (the goals service reacts to no other service's events)."""
+"""One handler function per command or event. The goals service reacts to other services' events only to count
+the parts of a subject access export they have stored."""
+
+from collections.abc import Mapping
+from typing import Any
+
+from accord.goals.adapters.exports import Exports
+from accord.goals.handlers.exports import on_export_part_stored
+from accord.goals.settings import Settings
+from accord.shared.db import Connection
+from accord.shared.events import Envelope
+from accord.shared.inbox import EventHandler
+from accord.shared.runtime import Resources
+
+CONSUMED_TOPICS: tuple[str, ...] = ("accord.progress.v1", "accord.notifications.v1", "accord.reporting.v1")
+
+
+def event_handlers(resources: Resources[Settings]) -> Mapping[str, EventHandler]:
+    """Event type -> handler; every other event of these topics is passed over."""
+    schema = resources.settings.db_schema
+
+    async def part_stored(conn: Connection, envelope: Envelope, event: Any) -> None:
+        await on_export_part_stored(Exports(conn, schema), envelope, event)
+
+    parts = ("ProgressExportPartStored", "NotificationsExportPartStored", "ReportingExportPartStored")
+    return dict.fromkeys(parts, part_stored)

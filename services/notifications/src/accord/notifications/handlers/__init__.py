@@ -4,12 +4,15 @@ from collections.abc import Awaitable, Callable, Mapping
 from typing import Any
 
 from accord.notifications.adapters.care_teams import CareTeams
+from accord.notifications.adapters.exports import assembler
 from accord.notifications.handlers import care_team
 from accord.notifications.handlers.planning import Planner
 from accord.notifications.handlers.triggers import Triggers
 from accord.notifications.settings import Settings
 from accord.shared.db import Connection
 from accord.shared.events import Envelope
+from accord.shared.events.contracts.notifications import NotificationsExportPartStored
+from accord.shared.exports import ExportParts, on_export_requested
 from accord.shared.inbox import EventHandler
 from accord.shared.runtime import Resources
 
@@ -34,6 +37,10 @@ def on_care_teams(handler: CareTeamHandler) -> EventHandler:
 def event_handlers(resources: Resources[Settings]) -> Mapping[str, EventHandler]:
     """Event type -> handler, for the events this service reacts to."""
     triggers = Triggers(Planner(resources.settings, resources.outbox))
+    schema = resources.settings.db_schema
+    export = on_export_requested(
+        "notifications", assembler(schema), ExportParts(schema), resources.outbox, NotificationsExportPartStored
+    )
 
     def then_replay_held(handler: EventHandler) -> EventHandler:
         """A change to a care team may be what a held progress trigger was waiting for."""
@@ -63,4 +70,5 @@ def event_handlers(resources: Resources[Settings]) -> Mapping[str, EventHandler]
         "GoalTargetReached": triggers.on_progress_trigger,
         "ReviewSuggested": triggers.on_progress_trigger,
         "SafetySignalRaised": triggers.on_progress_trigger,
+        "ExportRequested": export,
     }

@@ -3,11 +3,14 @@
 from collections.abc import Awaitable, Callable, Mapping
 from typing import Any
 
+from accord.progress.adapters.exports import assembler
 from accord.progress.adapters.repository import Repository
 from accord.progress.handlers import goal_view
 from accord.progress.settings import Settings
 from accord.shared.db import Connection
 from accord.shared.events import Envelope
+from accord.shared.events.contracts.progress import ProgressExportPartStored
+from accord.shared.exports import ExportParts, on_export_requested
 from accord.shared.inbox import EventHandler
 from accord.shared.runtime import Resources
 
@@ -38,4 +41,8 @@ def event_handlers(resources: Resources[Settings]) -> Mapping[str, EventHandler]
         "GoalResumed": goal_view.on_goal_resumed,
         "GoalClosed": goal_view.on_goal_closed,
     }
-    return {event_type: on_repository(handler) for event_type, handler in view.items()}
+    schema = resources.settings.db_schema
+    export = on_export_requested(
+        "progress", assembler(schema), ExportParts(schema), resources.outbox, ProgressExportPartStored
+    )
+    return {**{event_type: on_repository(h) for event_type, h in view.items()}, "ExportRequested": export}

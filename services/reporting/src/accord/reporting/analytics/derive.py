@@ -50,6 +50,11 @@ _BY_SOURCE: list[tuple[type[ClientEvent], Mapper]] = [
     (n.NotificationFailed, fn.notification_failed),
 ]
 
+# A person using their right of access is not a fact about their care: these events never reach analytics.
+NOT_FOR_ANALYTICS = frozenset(
+    {"ExportRequested", "ProgressExportPartStored", "NotificationsExportPartStored", "ReportingExportPartStored"}
+)
+
 MAPPERS: dict[str, Mapper] = {cls.event_type(): mapper for cls, mapper in _BY_SOURCE}
 """Domain event type -> the function that makes its analytics event (`AnalyticsGoalAgreed` of `GoalAgreed`)."""
 

@@ -219,6 +219,12 @@ def _failed(env: Envelope, e: n.NotificationFailed) -> list[Row]:
 
 Projector = Callable[[Envelope, Any], list[Row]]
 
+# Subject access exports are no fact about care: the request has the service store its part of the export
+# (handlers/exports.py), and the other services' parts stored are the goals service's to count.
+NOT_PROJECTED = frozenset(
+    {"ExportRequested", "ProgressExportPartStored", "NotificationsExportPartStored", "ReportingExportPartStored"}
+)
+
 PROJECTORS: dict[str, Projector] = {
     "EpisodeOpened": _episode_opened,
     "EpisodeClosed": _episode_closed,

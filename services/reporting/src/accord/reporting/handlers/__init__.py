@@ -5,9 +5,12 @@ from typing import Any, Protocol
 
 from accord.reporting.adapters.repository import Repository
 from accord.reporting.domain.projection import PROJECTORS, Row, rows_for
+from accord.reporting.handlers.exports import assembler
 from accord.reporting.settings import Settings
 from accord.shared.db import Connection
 from accord.shared.events import Envelope
+from accord.shared.events.contracts.reporting import ReportingExportPartStored
+from accord.shared.exports import ExportParts, on_export_requested
 from accord.shared.inbox import EventHandler
 from accord.shared.runtime import Resources
 
@@ -37,4 +40,12 @@ def event_handlers(resources: Resources[Settings]) -> Mapping[str, EventHandler]
     async def handle(conn: Connection, envelope: Envelope, event: Any) -> None:
         await on_event(Repository(conn, schema), envelope, event)
 
-    return dict.fromkeys(PROJECTORS, handle)
+    # `ExportRequested` has the service store its part of a subject access export.
+    export = on_export_requested(
+        "reporting",
+        assembler(schema, resources.settings.fhir_base_url),
+        ExportParts(schema),
+        resources.outbox,
+        ReportingExportPartStored,
+    )
+    return {**dict.fromkeys(PROJECTORS, handle), "ExportRequested": export}

@@ -123,3 +123,13 @@ class GoalClosed(GoalsEvent):
     goal_id: UUID
     outcome: GoalOutcome
     closed_at: UtcDatetime
+
+
+class ExportRequested(GoalsEvent):
+    """A subject access export of everything Accord holds about `client_id` was asked for (by the client, or by
+    staff acting on a recorded request). Each service assembles its own part, keeps it in its own database for
+    `requested_by` to download, and announces it; the goals service keeps the request and counts the parts."""
+
+    export_id: UUID
+    requested_by: UUID
+    requested_at: UtcDatetime

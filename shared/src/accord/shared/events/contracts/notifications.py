@@ -36,3 +36,11 @@ class NotificationFailed(NotificationsEvent):
     template_code: str = Field(max_length=60, pattern=r"^[a-z_]+$")
     permanent: bool
     failed_at: UtcDatetime
+
+
+class NotificationsExportPartStored(NotificationsEvent):
+    """The notifications service's part of export `export_id` is stored and can be downloaded (ids and counts
+    only: the part itself stays in this service's database)."""
+
+    export_id: UUID
+    records: int = Field(ge=0)

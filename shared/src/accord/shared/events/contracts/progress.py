@@ -120,3 +120,11 @@ class SafetySignalRaised(ProgressEvent):
     source_id: UUID
     instrument: Instrument
     raised_at: UtcDatetime
+
+
+class ProgressExportPartStored(ProgressEvent):
+    """The progress service's part of export `export_id` is stored and can be downloaded (ids and counts only:
+    the part itself stays in this service's database)."""
+
+    export_id: UUID
+    records: int = Field(ge=0)

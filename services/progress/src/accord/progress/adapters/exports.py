@@ -1,0 +1,39 @@
+"""The progress service's part of a subject access export: every entry and note, check-in and journal text,
+questionnaire and decision about the client, and who read or changed them (the access log)."""
+
+from typing import Any
+from uuid import UUID
+
+from accord.shared.db import Connection
+from accord.shared.exports import Assemble, client_access_log
+
+
+def assembler(schema: str) -> Assemble:
+    async def assemble(conn: Connection, tenant_id: str, client_id: UUID) -> dict[str, Any]:
+        async def rows(sql: str) -> list[dict[str, Any]]:
+            return [dict(r) for r in await conn.fetch(sql, tenant_id, client_id)]
+
+        return {
+            "entries": await rows(
+                "SELECT entry_id, goal_id, goal_version, kind, value, milestone_id, occurred_at, recorded_by,"
+                f" recorded_by_role, note FROM {schema}.entries WHERE tenant_id = $1 AND client_id = $2"
+                " ORDER BY occurred_at, entry_id"
+            ),
+            "checkins": await rows(
+                f"SELECT checkin_id, mood, text, shared_with_therapist, occurred_at FROM {schema}.checkins"
+                " WHERE tenant_id = $1 AND client_id = $2 ORDER BY occurred_at, checkin_id"
+            ),
+            "questionnaires": await rows(
+                "SELECT response_id, episode_id, instrument, answers, total, severity, occurred_at, recorded_by"
+                f" FROM {schema}.questionnaires WHERE tenant_id = $1 AND client_id = $2"
+                " ORDER BY occurred_at, response_id"
+            ),
+            "decisions": await rows(
+                f"SELECT d.goal_id, d.goal_version, d.decision_key, d.entry_id, d.decided_at FROM {schema}.decisions d"
+                f" JOIN {schema}.goals g ON g.goal_id = d.goal_id WHERE g.tenant_id = $1 AND g.client_id = $2"
+                " ORDER BY d.decided_at, d.goal_id, d.decision_key"
+            ),
+            "access_log": await client_access_log(conn, schema, tenant_id, client_id),
+        }
+
+    return assemble
