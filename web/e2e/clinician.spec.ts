@@ -70,6 +70,13 @@ for (const language of ["en", "cy"] as const) {
     await expect(phq9).toBeVisible();
     await expect(phq9.locator("[data-band]")).toHaveCount(5);
     await expect(phq9.locator(".reliable-label")).toHaveText(language === "en" ? "Reliable improvement" : /.+/);
+    // The goal's status, achievement, agreement step and history action in words, never the services' codes.
+    const words = {
+      en: ["Agreed and under way", "Getting better", "Response recorded", "Proposed a change"],
+      cy: ["Wedi'i gytuno ac ar y gweill", "Yn gwella", "Ymateb wedi'i gofnodi", "Cynnig newid"],
+    }[language];
+    for (const word of words) await expect(page.getByText(word, { exact: true })).toBeVisible();
+    for (const code of ["GoalAgreementRecorded", "proposed revision", "improving"]) await expect(page.getByText(code)).toHaveCount(0);
     await expectAccessible(page);
   });
 }
