@@ -65,6 +65,13 @@ for (const language of ["en", "cy"] as const) {
     await page.goto(`/clients/${REPORT_CLIENT}`);
     await expect(page.locator("html")).toHaveAttribute("lang", language);
     await expect(page.getByRole("img").first()).toBeVisible();
+    // The goal's status, achievement, agreement step and history action in words, never the services' codes.
+    const words = {
+      en: ["Agreed and under way", "Getting better", "Response recorded", "Proposed a change"],
+      cy: ["Wedi'i gytuno ac ar y gweill", "Yn gwella", "Ymateb wedi'i gofnodi", "Cynnig newid"],
+    }[language];
+    for (const word of words) await expect(page.getByText(word, { exact: true })).toBeVisible();
+    for (const code of ["GoalAgreementRecorded", "proposed revision", "improving"]) await expect(page.getByText(code)).toHaveCount(0);
     await expectAccessible(page);
   });
 }

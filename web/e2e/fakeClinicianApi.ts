@@ -110,7 +110,7 @@ export class FakeClinicianApi {
       }),
       [`GET /api/v1/reporting/teams/${OTHER_TEAM}/caseload`]: () => ({ items: [], next_cursor: null }),
       [`GET /api/v1/goals/${REPORT_GOAL}/history`]: () => ({
-        entries: [{ at: "2026-11-05T09:00:00Z", actor: REPORT_CLIENT, action: "revision_proposed", version: 2, reason: "Buses changed" }],
+        entries: [{ at: "2026-11-05T09:00:00Z", actor: REPORT_CLIENT, action: "proposed revision", version: 2, reason: "Buses changed" }],
       }),
       "GET /api/v1/reporting/outcomes": () => ({
         team_id: TEAM,

@@ -11,7 +11,7 @@ beforeEach(() => {
   calls = stubApi({
     [`GET /api/v1/reporting/clients/${REPORT_CLIENT}/report`]: () => REPORT,
     [`GET /api/v1/goals/${REPORT_GOAL}/history`]: () => ({
-      entries: [{ at: "2026-11-05T09:00:00Z", actor: REPORT_CLIENT, action: "revision_proposed", version: 2, reason: "Buses changed" }],
+      entries: [{ at: "2026-11-05T09:00:00Z", actor: REPORT_CLIENT, action: "proposed revision", version: 2, reason: "Buses changed" }],
     }),
     [`GET /api/v1/goals/${REPORT_GOAL}`]: () => REPORT_GOAL_RECORD,
     [`GET /api/v1/progress/clients/${REPORT_CLIENT}/checkins`]: () => REPORT_CHECKINS,
@@ -42,7 +42,65 @@ describe("a client's report", () => {
     expect(screen.getByText("No entries for 28 days — a chance to check in together")).toBeInTheDocument();
     expect(document.body.textContent).not.toContain("no_progress_for_28_days");
     const agreement = screen.getByRole("table", { name: "Each step of this goal's agreement" });
-    expect(within(agreement).getByText("agree")).toBeInTheDocument();
+    expect(within(agreement).getByText("Agreed")).toBeInTheDocument();
+  });
+
+  it("says the goal's status, achievement, agreement steps and history in words, never the services' codes", async () => {
+    const [goal] = REPORT.goals;
+    const step = { party_id: REPORT_CLIENT, decision: null, outcome: null, version: 1, visibility: null };
+    stubApi({
+      [`GET /api/v1/reporting/clients/${REPORT_CLIENT}/report`]: () => ({
+        ...REPORT,
+        goals: [
+          {
+            ...goal!,
+            lifecycle_status: "on-hold",
+            achievement_status: "no-progress",
+            agreement_history: [
+              { ...step, event: "GoalProposed", at: "2026-11-01T09:00:00Z" },
+              { ...step, event: "GoalAgreementRecorded", at: "2026-11-02T09:00:00Z", decision: "decline" },
+              { ...step, event: "GoalAgreed", at: "2026-11-03T09:00:00Z" },
+              { ...step, event: "GoalPaused", at: "2026-11-04T09:00:00Z" },
+              { ...step, event: "GoalClosed", at: "2026-11-05T09:00:00Z", party_id: null, outcome: "no_longer_relevant" },
+              { ...step, event: "GoalSomethingNew", at: "2026-11-06T09:00:00Z" },
+            ],
+          },
+        ],
+      }),
+      [`GET /api/v1/goals/${REPORT_GOAL}`]: () => REPORT_GOAL_RECORD,
+      [`GET /api/v1/goals/${REPORT_GOAL}/history`]: () => ({
+        entries: ["recorded decline", "proposed revision", "made shared", "asked to close as partly_achieved", "handed_over"].map(
+          (action, i) => ({ at: `2026-11-0${i + 1}T09:00:00Z`, actor: REPORT_CLIENT, action, version: 2, reason: null }),
+        ),
+      }),
+    });
+    renderScreen(<ClientReport />, { path: `/clients/${REPORT_CLIENT}`, pattern: "/clients/:clientId" });
+    const agreement = await screen.findByRole("table", { name: "Each step of this goal's agreement" });
+    const cells = (table: HTMLElement, column: number) =>
+      within(table).getAllByRole("row").slice(1).map((r) => within(r).getAllByRole("cell")[column]!.textContent);
+    expect(cells(agreement, 0)).toEqual([
+      "Goal proposed",
+      "Response recorded",
+      "Agreed by everyone",
+      "Paused",
+      "Closed",
+      "Goal something new",
+    ]);
+    expect(cells(agreement, 2)).toEqual(["—", "Not agreed yet", "—", "—", "No longer relevant", "—"]);
+    expect(screen.getByText("Paused for now")).toBeInTheDocument();
+    expect(screen.getByText("Not moved yet")).toBeInTheDocument();
+    const history = await screen.findByRole("table", { name: /Every version of this goal/ });
+    expect(cells(history, 1)).toEqual([
+      "Not agreed yet",
+      "Proposed a change",
+      "Shared with the named family members",
+      "Asked to close the goal: Partly achieved",
+      "Handed over",
+    ]);
+    const text = document.body.textContent;
+    // The codes that are not also everyday words on the page ("decline" is the button's word too).
+    for (const code of ["on-hold", "no-progress", "GoalAgreed", "no_longer_relevant", "partly_achieved", "proposed revision", "made shared", "handed_over"])
+      expect(text).not.toContain(code);
   });
 
   it("says which steps of each goal were reached, and when, and which are still ahead", async () => {
@@ -121,7 +179,7 @@ describe("a client's report", () => {
           acceptance: [...goal!.acceptance, { person_id: JO, role: "family", status: "agreed" }],
           agreement_history: [
             ...goal!.agreement_history,
-            { event: "AgreementRecorded", at: "2026-11-03T09:00:00Z", party_id: JO, decision: "agree", outcome: null, version: 1, visibility: null },
+            { event: "GoalAgreementRecorded", at: "2026-11-03T09:00:00Z", party_id: JO, decision: "agree", outcome: null, version: 1, visibility: null },
           ],
         },
       ],

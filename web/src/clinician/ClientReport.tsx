@@ -8,6 +8,7 @@ import { CheckIns } from "./CheckIns";
 import { ClientName } from "./ClientName";
 import { ClinicianNav } from "./ClinicianNav";
 import { GoalActions, useGoal } from "./GoalActions";
+import { useGoalWords } from "./goalWords";
 import { useClinicianT } from "./i18n";
 import { usePartyLabel } from "./parties";
 import { PreferredName } from "./PreferredName";
@@ -22,6 +23,7 @@ function GoalSection({ goal, report }: { goal: GoalReport; report: Report }) {
   const { ct, language } = useClinicianT();
   const client = useQueryClient();
   const party = usePartyLabel(report);
+  const say = useGoalWords();
   const record = useGoal(goal.goal_id);
   const statement = (record.data?.agreed_version ?? record.data?.pending_version)?.content.statement;
   const headingId = `goal-${goal.goal_id}`;
@@ -33,9 +35,9 @@ function GoalSection({ goal, report }: { goal: GoalReport; report: Report }) {
       </h2>
       <dl className="facts">
         <dt>{ct("client.status")}</dt>
-        <dd>{goal.lifecycle_status}</dd>
+        <dd>{say("lifecycle", goal.lifecycle_status)}</dd>
         <dt>{ct("client.achievement")}</dt>
-        <dd>{goal.achievement_status ?? "—"}</dd>
+        <dd>{goal.achievement_status ? say("achievement", goal.achievement_status) : "—"}</dd>
         <dt>{ct("client.latest")}</dt>
         <dd>
           {goal.current_progress.latest_value === null ? "—" : formatNumber(goal.current_progress.latest_value, language)}
@@ -92,9 +94,11 @@ function GoalSection({ goal, report }: { goal: GoalReport; report: Report }) {
             {goal.agreement_history.map((step, i) => (
               <tr key={`${step.at}-${i}`}>
                 <th scope="row">{formatDate(step.at, language)}</th>
-                <td>{step.event}</td>
+                <td>{say("event", step.event)}</td>
                 <td>{party(step.party_id)}</td>
-                <td>{step.decision ?? step.outcome ?? "—"}</td>
+                <td>
+                  {step.decision ? say("decision", step.decision) : step.outcome ? say("outcome", step.outcome) : "—"}
+                </td>
               </tr>
             ))}
           </tbody>

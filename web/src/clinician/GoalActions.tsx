@@ -5,6 +5,7 @@ import { ApiError, errorFor, fieldErrors, otherErrors } from "../api/problem";
 import type { components } from "../api/schema";
 import { Field, FormErrors } from "../components/Field";
 import { formatDate } from "../i18n";
+import { useGoalWords } from "./goalWords";
 import { useClinicianT } from "./i18n";
 
 type Outcome = components["schemas"]["GoalOutcome"];
@@ -29,6 +30,7 @@ type PartyLabel = (personId: string | null | undefined) => string;
 function History({ goalId, partyLabel }: { goalId: string; partyLabel: PartyLabel }) {
   const { ct, language } = useClinicianT();
   const captionId = useId();
+  const say = useGoalWords();
   const history = useQuery({
     queryKey: ["goal-history", goalId],
     queryFn: () => unwrap(api.GET("/api/v1/goals/{goal_id}/history", { params: { path: { goal_id: goalId } } })),
@@ -53,7 +55,7 @@ function History({ goalId, partyLabel }: { goalId: string; partyLabel: PartyLabe
             <tr key={`${h.at}-${i}`}>
               <th scope="row">{formatDate(h.at, language)}</th>
               <td>{h.version}</td>
-              <td>{h.action}</td>
+              <td>{say("action", h.action)}</td>
               <td>{partyLabel(h.actor)}</td>
               <td>{h.reason ?? "—"}</td>
             </tr>

@@ -36,7 +36,7 @@ export const REPORT = {
       ],
       agreement_history: [
         { event: "GoalProposed", at: "2026-11-01T09:00:00Z", party_id: null, decision: null, outcome: null, version: 1, visibility: null },
-        { event: "AgreementRecorded", at: "2026-11-02T09:00:00Z", party_id: REPORT_THERAPIST, decision: "agree", outcome: null, version: 1, visibility: null },
+        { event: "GoalAgreementRecorded", at: "2026-11-02T09:00:00Z", party_id: REPORT_THERAPIST, decision: "agree", outcome: null, version: 1, visibility: null },
       ],
       entries: [
         { entry_id: "b1", kind: "rating", at: "2026-11-03T09:00:00Z", value: 2, goal_version: 1, milestone_id: null, recorded_by_role: "client" },
