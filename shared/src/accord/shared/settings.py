@@ -52,6 +52,18 @@ class ServiceSettings(WebSettings):
 
     database_url: SecretStr = Field(description="postgresql:// URL of this service's own login role")
     kafka_bootstrap_servers: str = Field(validation_alias=AliasChoices("KAFKA_BOOTSTRAP_SERVERS"), min_length=3)
+    kafka_security_protocol: Literal["PLAINTEXT", "SASL_SSL"] = Field(
+        default="PLAINTEXT",
+        validation_alias=AliasChoices("KAFKA_SECURITY_PROTOCOL"),
+        description="SASL_SSL (SCRAM-SHA-512 over TLS); PLAINTEXT only outside production",
+    )
+    kafka_username: str | None = Field(default=None, description="this service's own Kafka principal")
+    kafka_password: SecretStr | None = Field(default=None, description="its SCRAM-SHA-512 password")
+    kafka_ca_file: Path | None = Field(
+        default=None,
+        validation_alias=AliasChoices("KAFKA_CA_FILE"),
+        description="PEM certificates the broker's certificate must chain to (else the system's)",
+    )
     db_pool_min: int = Field(default=2, ge=1)
     db_pool_max: int = Field(default=10, ge=1)
     outbox_batch_size: int = Field(default=1000, ge=1, le=10_000)
@@ -71,6 +83,17 @@ class ServiceSettings(WebSettings):
     @property
     def db_schema(self) -> str:
         return self.service
+
+    @model_validator(mode="after")
+    def _kafka_is_secured_in_production(self) -> "ServiceSettings":
+        if self.kafka_security_protocol == "PLAINTEXT":
+            if self.environment == "production":
+                raise ValueError("KAFKA_SECURITY_PROTOCOL=PLAINTEXT is refused in production: use SASL_SSL")
+            return self
+        password = self.kafka_password.get_secret_value() if self.kafka_password else ""
+        if not self.kafka_username or is_placeholder(password):
+            raise ValueError("SASL_SSL needs this service's kafka_username and a real kafka_password")
+        return self
 
     @field_validator("database_url")
     @classmethod
