@@ -3,10 +3,14 @@ published ACLs) lets each service's principal do what the topic registry says an
 wrong password and a plaintext client. On a broker of the test's own, so the session's is left alone."""
 
 import asyncio
+import os
+import secrets
+import subprocess
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 from typing import Any
 
+import asyncpg
 import pytest
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 from aiokafka.errors import (
@@ -16,11 +20,15 @@ from aiokafka.errors import (
     TopicAuthorizationFailedError,
 )
 
-from accord.devtools.infra import kafka, tls
+from accord.devtools.infra import kafka, postgres, tls
 from accord.devtools.infra.kafka_acls import apply_published_acls
+from accord.devtools.infra.ports import free_port
 from accord.devtools.infra.processes import terminate
+from accord.devtools.infra.provision import new_passwords, provision
 from accord.devtools.infra.stack import CACHE
 from accord.devtools.published.acls import users
+from accord.devtools.testing import eventually, goal_paused
+from accord.shared import migrations
 from accord.shared.kafka import ensure_topics, new_producer, security_options
 
 pytestmark = pytest.mark.integration
@@ -126,3 +134,61 @@ async def test_a_client_that_does_not_trust_the_brokers_certificate_is_refused(
     with pytest.raises(KafkaConnectionError):
         await producer.start()
     await producer.stop()
+
+
+async def test_a_service_worker_configured_from_settings_consumes_through_the_secured_broker(
+    secured: kafka.KafkaProcess, service_env: dict[str, str], tmp_path: Path
+) -> None:
+    """The progress worker, given its principal, password and the CA file in its settings, starts its consumer
+    (faststream) and producer (aiokafka) on the secured broker and takes in what the goals principal published."""
+    assert secured.security is not None
+    database = await asyncio.to_thread(postgres.start, tmp_path / "postgres", secrets.token_urlsafe(24))
+    proc: subprocess.Popen[bytes] | None = None
+    try:
+        url = (await provision(database.admin_url, new_passwords()))["progress"]
+        await asyncio.to_thread(migrations.upgrade, "progress", url)
+        env = {
+            **os.environ,
+            **service_env,
+            "ACCORD_PROGRESS_DATABASE_URL": url,
+            "KAFKA_BOOTSTRAP_SERVERS": secured.bootstrap_servers,
+            "KAFKA_SECURITY_PROTOCOL": "SASL_SSL",
+            "KAFKA_CA_FILE": str(secured.security.ca_file),
+            "ACCORD_PROGRESS_KAFKA_USERNAME": "accord-progress",
+            "ACCORD_PROGRESS_KAFKA_PASSWORD": secured.security.passwords["accord-progress"],
+        }
+        proc = await asyncio.to_thread(_start_worker, env, tmp_path / "worker.log")
+        event = goal_paused()
+        producer = new_producer(secured.bootstrap_servers, "accord-goals", _as(secured, "accord-goals"))
+        await producer.start()
+        try:
+            await producer.send_and_wait("accord.goals.v1", event.to_bytes(), key=event.partition_key.encode())
+        finally:
+            await producer.stop()
+
+        async def consumed() -> bool:
+            assert proc is not None and proc.poll() is None, f"the worker exited; see {tmp_path / 'worker.log'}"
+            conn = await asyncpg.connect(url)
+            try:
+                return bool(
+                    await conn.fetchval("SELECT count(*) FROM progress.inbox WHERE event_id = $1", event.event_id)
+                )
+            finally:
+                await conn.close()
+
+        await eventually(consumed, timeout=90, interval=0.5)
+    finally:
+        if proc is not None:
+            proc.terminate()
+            await asyncio.to_thread(proc.wait, 30)
+        await asyncio.to_thread(postgres.stop, database.data)
+
+
+def _start_worker(env: dict[str, str], log_path: Path) -> subprocess.Popen[bytes]:
+    with open(log_path, "wb") as log:
+        return subprocess.Popen(
+            ["accord-progress", "worker", "--metrics-port", str(free_port())],
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
