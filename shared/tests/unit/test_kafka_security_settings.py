@@ -23,7 +23,9 @@ def env(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("ACCORD_OIDC_ISSUER", "https://id.example")
     monkeypatch.setenv("ACCORD_OIDC_JWKS_URL", "https://id.example/jwks")
     monkeypatch.delenv("ACCORD_OIDC_JWKS", raising=False)
-    monkeypatch.setenv("ACCORD_EXAMPLE_DATABASE_URL", "postgresql://accord_example:s3cr3t-Xq@db:5432/accord")
+    monkeypatch.setenv(
+        "ACCORD_EXAMPLE_DATABASE_URL", "postgresql://accord_example:s3cr3t-Xq@db:5432/accord?sslmode=verify-full"
+    )
     for name in ("KAFKA_SECURITY_PROTOCOL", "KAFKA_CA_FILE", "ACCORD_ENVIRONMENT"):
         monkeypatch.delenv(name, raising=False)
 
@@ -73,3 +75,27 @@ def test_plaintext_is_the_development_default_and_adds_no_options() -> None:
     assert settings.kafka_security_protocol == "PLAINTEXT"
     assert client_options(settings) == {}
     assert faststream_security(settings) is None
+
+
+@pytest.mark.parametrize("query", ["", "?sslmode=require", "?sslmode=prefer", "?sslmode=disable"])
+def test_production_refuses_a_database_connection_it_does_not_verify(
+    monkeypatch: pytest.MonkeyPatch, query: str
+) -> None:
+    _secured_kafka(monkeypatch)
+    monkeypatch.setenv("ACCORD_EXAMPLE_DATABASE_URL", f"postgresql://accord_example:s3cr3t-Xq@db:5432/accord{query}")
+    with pytest.raises(ValidationError, match="verify-full"):
+        ExampleSettings()  # type: ignore[call-arg]
+
+
+def test_production_takes_a_verified_database_connection(monkeypatch: pytest.MonkeyPatch) -> None:
+    _secured_kafka(monkeypatch)
+    url = "postgresql://accord_example:s3cr3t-Xq@db:5432/accord?sslmode=verify-full&sslrootcert=/etc/accord/db-ca.crt"
+    monkeypatch.setenv("ACCORD_EXAMPLE_DATABASE_URL", url)
+    assert ExampleSettings().database_url.get_secret_value() == url  # type: ignore[call-arg]
+
+
+def _secured_kafka(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("ACCORD_ENVIRONMENT", "production")
+    monkeypatch.setenv("KAFKA_SECURITY_PROTOCOL", "SASL_SSL")
+    monkeypatch.setenv("ACCORD_EXAMPLE_KAFKA_USERNAME", "accord-example")
+    monkeypatch.setenv("ACCORD_EXAMPLE_KAFKA_PASSWORD", "a-real-Secret-1")

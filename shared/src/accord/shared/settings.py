@@ -3,11 +3,12 @@ missing or still a placeholder."""
 
 from pathlib import Path
 from typing import ClassVar, Literal
-from urllib.parse import urlsplit
+from urllib.parse import parse_qs, urlsplit
 
 from pydantic import AliasChoices, Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+VERIFIED_SSLMODES = ("verify-full", "verify-ca")
 PLACEHOLDERS = {"", "changeme", "change-me", "change_me", "placeholder", "secret", "password", "todo", "xxx"}
 
 # Written by `scripts/up` for local runs; absent (and ignored) in containers, where the environment rules.
@@ -104,3 +105,16 @@ class ServiceSettings(WebSettings):
         if url.password is None or is_placeholder(url.password):
             raise ValueError("has no password or a placeholder one: set the real secret")
         return value
+
+    @model_validator(mode="after")
+    def _database_is_verified_in_production(self) -> "ServiceSettings":
+        """Where the connection leaves the machine it is TLS with the server's certificate verified: the URL's
+        libpq parameters (`?sslmode=verify-full&sslrootcert=/path/ca.crt`, which asyncpg reads) say so."""
+        query = parse_qs(urlsplit(self.database_url.get_secret_value()).query)
+        sslmode = query.get("sslmode", ["prefer"])[-1]
+        if self.environment == "production" and sslmode not in VERIFIED_SSLMODES:
+            raise ValueError(
+                f"database_url has sslmode={sslmode}: production needs sslmode=verify-full (or verify-ca) "
+                "with sslrootcert naming the CA"
+            )
+        return self
