@@ -15,6 +15,15 @@ REQUIRED = {
     "ACCORD_OIDC_JWKS": '{"keys": []}',
 }
 
+# What production takes besides: its own Kafka principal over TLS and a verified database connection.
+PRODUCTION = {
+    "ACCORD_ENVIRONMENT": "production",
+    "database_url": "postgresql://accord_notifications:s3cr3t-pw@127.0.0.1:5432/accord?sslmode=verify-full",
+    "KAFKA_SECURITY_PROTOCOL": "SASL_SSL",
+    "kafka_username": "accord-notifications",
+    "kafka_password": "a-real-Secret-1",
+}
+
 
 @pytest.fixture(autouse=True)
 def no_notifications_environment(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -25,7 +34,7 @@ def no_notifications_environment(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def settings(**extra: object) -> Settings:
-    return Settings(_env_file=None, **REQUIRED, **extra)  # type: ignore[arg-type,call-arg]
+    return Settings(_env_file=None, **{**REQUIRED, **extra})  # type: ignore[arg-type,call-arg]
 
 
 def test_push_is_off_without_a_vapid_key_and_the_rest_has_safe_local_defaults() -> None:
@@ -53,8 +62,8 @@ def test_a_placeholder_smtp_password_fails_at_start() -> None:
 
 def test_links_must_be_https_in_production() -> None:
     with pytest.raises(ValidationError, match="https"):
-        settings(ACCORD_ENVIRONMENT="production", app_base_url="http://app.example")
-    assert settings(ACCORD_ENVIRONMENT="production", app_base_url="https://app.example").app_base_url
+        settings(**PRODUCTION, app_base_url="http://app.example")
+    assert settings(**PRODUCTION, app_base_url="https://app.example").app_base_url
 
 
 def test_the_settings_give_the_documented_defaults_and_read_tenant_overrides_as_json(

@@ -99,6 +99,11 @@ def test_settings_read_the_keys_as_json_and_refuse_placeholders_and_repeated_per
 
 def test_production_needs_keys(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("ACCORD_ENVIRONMENT", "production")
+    # What production takes besides: its own Kafka principal over TLS and a verified database connection.
+    monkeypatch.setenv("KAFKA_SECURITY_PROTOCOL", "SASL_SSL")
+    monkeypatch.setenv("ACCORD_REPORTING_KAFKA_USERNAME", "accord-reporting")
+    monkeypatch.setenv("ACCORD_REPORTING_KAFKA_PASSWORD", "a-real-Secret-1")
+    monkeypatch.setitem(REQUIRED, "database_url", f"{REQUIRED['database_url']}?sslmode=verify-full")
     with pytest.raises(ValueError, match="ACCORD_REPORTING_ANALYTICS_KEYS"):
         settings().analytics_keyring()
     keys = settings(analytics_keys=KEYS).analytics_keyring()

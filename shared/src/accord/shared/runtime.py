@@ -17,7 +17,7 @@ from faststream.kafka import KafkaBroker
 from accord.shared.audit import Audit, ReadAudit
 from accord.shared.db import create_pool
 from accord.shared.inbox import EventHandler, IdempotentConsumer, subscribe
-from accord.shared.kafka import new_producer
+from accord.shared.kafka import client_options, faststream_security, new_producer
 from accord.shared.logging import configure_logging
 from accord.shared.migrations import check_schema_known
 from accord.shared.outbox import Outbox, OutboxRelay
@@ -82,7 +82,7 @@ async def open_producer(settings: ServiceSettings, waiting: Waiting | None = Non
 
 async def _started_producer(settings: ServiceSettings) -> AIOKafkaProducer:
     """A new producer per attempt: one whose start failed is closed, not started again."""
-    producer = new_producer(settings.kafka_bootstrap_servers, f"accord-{settings.service}")
+    producer = new_producer(settings.kafka_bootstrap_servers, f"accord-{settings.service}", client_options(settings))
     try:
         await producer.start()
     except BaseException:
@@ -152,7 +152,7 @@ async def run_worker(
     stop = stop or _stop_on_signals()
     waiting = watch.waiting if watch else None
     async with open_resources(settings, waiting) as res, open_producer(settings, waiting) as producer:
-        broker = KafkaBroker(settings.kafka_bootstrap_servers, logger=None)
+        broker = KafkaBroker(settings.kafka_bootstrap_servers, logger=None, security=faststream_security(settings))
         for sub in subscriptions:
             consumer = IdempotentConsumer(
                 service=settings.service,

@@ -3,11 +3,12 @@ missing or still a placeholder."""
 
 from pathlib import Path
 from typing import ClassVar, Literal
-from urllib.parse import urlsplit
+from urllib.parse import parse_qs, urlsplit
 
 from pydantic import AliasChoices, Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+VERIFIED_SSLMODES = ("verify-full", "verify-ca")
 PLACEHOLDERS = {"", "changeme", "change-me", "change_me", "placeholder", "secret", "password", "todo", "xxx"}
 
 # Written by `scripts/up` for local runs; absent (and ignored) in containers, where the environment rules.
@@ -52,6 +53,18 @@ class ServiceSettings(WebSettings):
 
     database_url: SecretStr = Field(description="postgresql:// URL of this service's own login role")
     kafka_bootstrap_servers: str = Field(validation_alias=AliasChoices("KAFKA_BOOTSTRAP_SERVERS"), min_length=3)
+    kafka_security_protocol: Literal["PLAINTEXT", "SASL_SSL"] = Field(
+        default="PLAINTEXT",
+        validation_alias=AliasChoices("KAFKA_SECURITY_PROTOCOL"),
+        description="SASL_SSL (SCRAM-SHA-512 over TLS); PLAINTEXT only outside production",
+    )
+    kafka_username: str | None = Field(default=None, description="this service's own Kafka principal")
+    kafka_password: SecretStr | None = Field(default=None, description="its SCRAM-SHA-512 password")
+    kafka_ca_file: Path | None = Field(
+        default=None,
+        validation_alias=AliasChoices("KAFKA_CA_FILE"),
+        description="PEM certificates the broker's certificate must chain to (else the system's)",
+    )
     db_pool_min: int = Field(default=2, ge=1)
     db_pool_max: int = Field(default=10, ge=1)
     outbox_batch_size: int = Field(default=1000, ge=1, le=10_000)
@@ -84,6 +97,17 @@ class ServiceSettings(WebSettings):
     def db_schema(self) -> str:
         return self.service
 
+    @model_validator(mode="after")
+    def _kafka_is_secured_in_production(self) -> "ServiceSettings":
+        if self.kafka_security_protocol == "PLAINTEXT":
+            if self.environment == "production":
+                raise ValueError("KAFKA_SECURITY_PROTOCOL=PLAINTEXT is refused in production: use SASL_SSL")
+            return self
+        password = self.kafka_password.get_secret_value() if self.kafka_password else ""
+        if not self.kafka_username or is_placeholder(password):
+            raise ValueError("SASL_SSL needs this service's kafka_username and a real kafka_password")
+        return self
+
     @field_validator("database_url")
     @classmethod
     def _database_url_has_real_password(cls, value: SecretStr) -> SecretStr:
@@ -93,3 +117,16 @@ class ServiceSettings(WebSettings):
         if url.password is None or is_placeholder(url.password):
             raise ValueError("has no password or a placeholder one: set the real secret")
         return value
+
+    @model_validator(mode="after")
+    def _database_is_verified_in_production(self) -> "ServiceSettings":
+        """Where the connection leaves the machine it is TLS with the server's certificate verified: the URL's
+        libpq parameters (`?sslmode=verify-full&sslrootcert=/path/ca.crt`, which asyncpg reads) say so."""
+        query = parse_qs(urlsplit(self.database_url.get_secret_value()).query)
+        sslmode = query.get("sslmode", ["prefer"])[-1]
+        if self.environment == "production" and sslmode not in VERIFIED_SSLMODES:
+            raise ValueError(
+                f"database_url has sslmode={sslmode}: production needs sslmode=verify-full (or verify-ca) "
+                "with sslrootcert naming the CA"
+            )
+        return self

@@ -229,7 +229,9 @@ def container_environment(docs: list[Doc], container: Doc, where: str) -> tuple[
         elif secret:
             # The Secret's value is the cluster's; a well-formed stand-in lets the Settings judge the rest.
             role = f"accord_{secret['name'].split('-')[1]}" if secret["key"] == "url" else ""
-            env[item["name"]] = f"postgresql://{role}:{DUMMY_SECRET}@postgres:5432/accord" if role else DUMMY_SECRET
+            # A database URL as deploy/README.md asks the Secret to hold it: TLS, the server's certificate verified.
+            url = f"postgresql://{role}:{DUMMY_SECRET}@postgres:5432/accord?sslmode=verify-full"
+            env[item["name"]] = url if role else DUMMY_SECRET
     return env, optional, problems
 
 

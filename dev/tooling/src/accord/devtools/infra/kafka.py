@@ -3,17 +3,22 @@
 import asyncio
 import base64
 import logging
+import secrets
 import shutil
 import subprocess
 import time
 import uuid
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from aiokafka.admin import AIOKafkaAdminClient
 
+from accord.devtools.infra import tls
 from accord.devtools.infra.ports import free_port
 from accord.devtools.infra.processes import terminate
+from accord.shared.kafka import security_options
 
 POM = Path(__file__).resolve().parents[6] / "deploy" / "local" / "kafka" / "pom.xml"
 
@@ -52,11 +57,50 @@ group.initial.rebalance.delay.ms=0
 """
 
 
+# Appended for a secured broker: SCRAM-SHA-512 over TLS on the only client listener, StandardAuthorizer with
+# nothing allowed but what ACLs grant; the broker talks to itself as the admin super user. The controller listener
+# stays plaintext on loopback (its principal, ANONYMOUS, must be a super user for the broker to reach it).
+SECURE_PROPERTIES = """\
+listeners=SASL_SSL://127.0.0.1:{port},CONTROLLER://127.0.0.1:{controller_port}
+advertised.listeners=SASL_SSL://127.0.0.1:{port}
+inter.broker.listener.name=SASL_SSL
+listener.security.protocol.map=SASL_SSL:SASL_SSL,CONTROLLER:PLAINTEXT
+sasl.enabled.mechanisms=SCRAM-SHA-512
+sasl.mechanism.inter.broker.protocol=SCRAM-SHA-512
+listener.name.sasl_ssl.scram-sha-512.sasl.jaas.config=\
+org.apache.kafka.common.security.scram.ScramLoginModule required username="{admin}" password="{admin_password}";
+ssl.keystore.type=PEM
+ssl.keystore.location={keystore}
+ssl.truststore.type=PEM
+ssl.truststore.location={ca_file}
+authorizer.class.name=org.apache.kafka.metadata.authorizer.StandardAuthorizer
+allow.everyone.if.no.acl.found=false
+super.users=User:{admin};User:ANONYMOUS
+"""
+
+ADMIN_USER = "accord-admin"
+
+
+@dataclass(frozen=True)
+class KafkaSecurity:
+    """A secured broker's credentials: who may connect with which password, and the CA its certificate chains to."""
+
+    ca_file: Path
+    passwords: dict[str, str]  # principal -> SCRAM-SHA-512 password; ADMIN_USER is the super user
+
+    def client(self, user: str) -> dict[str, Any]:
+        return security_options("SASL_SSL", user, self.passwords[user], self.ca_file)
+
+
 @dataclass(frozen=True)
 class KafkaProcess:
     pid: int
     port: int
     controller_port: int
+    security: KafkaSecurity | None = None
+
+    def admin_options(self) -> dict[str, Any]:
+        return self.security.client(ADMIN_USER) if self.security else {}
 
     @property
     def bootstrap_servers(self) -> str:
@@ -92,17 +136,38 @@ def _cluster_id() -> str:
     return base64.urlsafe_b64encode(uuid.uuid4().bytes).decode().rstrip("=")
 
 
-def start(home: Path, cache: Path, timeout: float = 90.0, port: int | None = None) -> KafkaProcess:
+def start(
+    home: Path, cache: Path, timeout: float = 90.0, port: int | None = None, users: Iterable[str] | None = None
+) -> KafkaProcess:
     """Formats fresh storage under `home` and starts a broker (on `port`, else a free one); returns once it answers
-    a metadata request."""
+    a metadata request. With `users`, the broker is secured (SASL_SSL, SCRAM-SHA-512, StandardAuthorizer, a CA made
+    for it under `home`): each user and an admin super user get a random password, created at format time."""
     libs = fetch_jars(cache)
     home.mkdir(parents=True, exist_ok=True)
     port, controller_port = port or free_port(), free_port()
     data = home / "data"
     shutil.rmtree(data, ignore_errors=True)
-    (home / "server.properties").write_text(
-        SERVER_PROPERTIES.format(port=port, controller_port=controller_port, data=data)
-    )
+    properties = SERVER_PROPERTIES.format(port=port, controller_port=controller_port, data=data)
+    security, scram = None, []
+    if users is not None:
+        security = _secure(home)
+        security.passwords.update({u: secrets.token_urlsafe(18) for u in users})
+        server = tls.issue(home / "tls")
+        keystore = home / "tls" / "server.pem"
+        keystore.write_text(server.key_file.read_text() + server.cert_file.read_text())
+        keystore.chmod(0o600)
+        properties += SECURE_PROPERTIES.format(
+            port=port,
+            controller_port=controller_port,
+            admin=ADMIN_USER,
+            admin_password=security.passwords[ADMIN_USER],
+            keystore=keystore,
+            ca_file=server.ca_file,
+        )
+        security = KafkaSecurity(server.ca_file, security.passwords)
+        for user, password in security.passwords.items():
+            scram += ["--add-scram", f"SCRAM-SHA-512=[name={user},password={password}]"]
+    (home / "server.properties").write_text(properties)
     (home / "log4j2.properties").write_text(LOG4J2.format(log=home / "kafka.log"))
     java = _java(home, libs)
     subprocess.run(
@@ -116,11 +181,16 @@ def start(home: Path, cache: Path, timeout: float = 90.0, port: int | None = Non
             f"--cluster-id={_cluster_id()}",
             "-c",
             str(home / "server.properties"),
+            *scram,
         ],
         check=True,
         stdout=subprocess.DEVNULL,
     )
-    return _launch(home, java, port, controller_port, timeout)
+    return _launch(home, java, port, controller_port, timeout, security)
+
+
+def _secure(home: Path) -> KafkaSecurity:
+    return KafkaSecurity(home / "tls" / "ca.crt", {ADMIN_USER: secrets.token_urlsafe(18)})
 
 
 def start_again(home: Path, cache: Path, timeout: float = 90.0) -> KafkaProcess:
@@ -145,7 +215,14 @@ def _java(home: Path, libs: Path) -> list[str]:
     ]
 
 
-def _launch(home: Path, java: list[str], port: int, controller_port: int, timeout: float) -> KafkaProcess:
+def _launch(
+    home: Path,
+    java: list[str],
+    port: int,
+    controller_port: int,
+    timeout: float,
+    security: KafkaSecurity | None = None,
+) -> KafkaProcess:
     with open(home / "stdout.log", "ab") as out:
         proc = subprocess.Popen(
             [*java, "kafka.Kafka", str(home / "server.properties")],
@@ -153,33 +230,40 @@ def _launch(home: Path, java: list[str], port: int, controller_port: int, timeou
             stderr=subprocess.STDOUT,
             start_new_session=True,
         )
-    kafka = KafkaProcess(pid=proc.pid, port=port, controller_port=controller_port)
+    kafka = KafkaProcess(pid=proc.pid, port=port, controller_port=controller_port, security=security)
     try:
-        asyncio.run(wait_until_ready(kafka.bootstrap_servers, timeout, proc))
+        asyncio.run(wait_until_ready(kafka.bootstrap_servers, timeout, proc, kafka.admin_options()))
     except BaseException:
         terminate(kafka.pid)
         raise
     return kafka
 
 
-async def wait_until_ready(bootstrap: str, timeout: float, proc: subprocess.Popen[bytes] | None = None) -> None:
+async def wait_until_ready(
+    bootstrap: str,
+    timeout: float,
+    proc: subprocess.Popen[bytes] | None = None,
+    security: dict[str, Any] | None = None,
+) -> None:
     """Ready means the broker answers a metadata request with itself in it, not merely an open port."""
     deadline = time.monotonic() + timeout
     quiet = logging.getLogger("aiokafka")
     level = quiet.level
     quiet.setLevel(logging.CRITICAL)  # "connection refused" is expected while it starts
     try:
-        await _poll_until_ready(bootstrap, deadline, proc)
+        await _poll_until_ready(bootstrap, deadline, proc, security or {})
     finally:
         quiet.setLevel(level)
 
 
-async def _poll_until_ready(bootstrap: str, deadline: float, proc: subprocess.Popen[bytes] | None) -> None:
+async def _poll_until_ready(
+    bootstrap: str, deadline: float, proc: subprocess.Popen[bytes] | None, security: dict[str, Any]
+) -> None:
     last_error: BaseException | None = None
     while time.monotonic() < deadline:
         if proc is not None and proc.poll() is not None:
             raise RuntimeError(f"Kafka exited with code {proc.returncode}; see its kafka.log")
-        admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap, request_timeout_ms=3000)
+        admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap, request_timeout_ms=3000, **security)
         try:
             await admin.start()
             cluster = await admin.describe_cluster()

@@ -17,6 +17,7 @@ from uuid import UUID
 import asyncpg
 from aiokafka import AIOKafkaProducer
 from faststream.kafka import KafkaBroker
+from faststream.security import SASLScram512
 from faststream.specification import AsyncAPI
 
 from accord.devtools.published.messages import EventRegistry, message_type
@@ -28,7 +29,9 @@ from accord.shared.outbox.store import envelope_headers
 from accord.shared.runtime import Subscription
 
 SCHEMA_VERSION = "3.0.0"
-BOOTSTRAP = "accord-kafka-bootstrap.kafka.svc:9092"  # as in deploy/k8s; elsewhere KAFKA_BOOTSTRAP_SERVERS
+BOOTSTRAP = "accord-kafka-bootstrap.kafka.svc:9093"  # as in deploy/k8s; elsewhere KAFKA_BOOTSTRAP_SERVERS
+# Only for the document's security scheme (SCRAM-SHA-512 over TLS): no connection is ever made with it.
+DOCUMENTED_SECURITY = SASLScram512(username="<principal>", password="<password>", use_ssl=True)  # noqa: S106
 DOCS = Path("docs") / "asyncapi"
 KAFKA_BINDING_VERSION = "0.4.0"  # the version faststream gives its channel bindings
 
@@ -41,7 +44,12 @@ def document(
     topics: dict[str, TopicSpec] = TOPICS,
     events: EventRegistry = EVENTS,
 ) -> Document:
-    broker = KafkaBroker(BOOTSTRAP, logger=None, description="Accord's Kafka cluster (Strimzi, `accord`).")
+    broker = KafkaBroker(
+        BOOTSTRAP,
+        logger=None,
+        description="Accord's Kafka cluster (Strimzi, `accord`).",
+        security=DOCUMENTED_SECURITY,
+    )
     groups = set()
     for sub in subscriptions:
         consumer = _unconnected_consumer(service, sub.group_id)

@@ -20,6 +20,7 @@ import asyncio
 import time
 from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from aiokafka import AIOKafkaConsumer, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient
@@ -33,6 +34,7 @@ from accord.reporting.domain.projection import PROJECTORS, Row, rows_for
 from accord.reporting.settings import Settings
 from accord.shared.db import create_pool
 from accord.shared.events import Envelope
+from accord.shared.kafka import client_options
 
 
 @dataclass(frozen=True)
@@ -62,8 +64,8 @@ def _rows(raw: bytes | None) -> list[Row] | None:
         return None
 
 
-async def _partitions(bootstrap: str, topics: Sequence[str]) -> list[TopicPartition]:
-    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap, client_id="accord-reporting-rebuild")
+async def _partitions(bootstrap: str, topics: Sequence[str], security: dict[str, Any]) -> list[TopicPartition]:
+    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap, client_id="accord-reporting-rebuild", **security)
     await admin.start()
     try:
         described = {t["topic"]: t for t in await admin.describe_topics(list(topics))}
@@ -78,8 +80,8 @@ async def _partitions(bootstrap: str, topics: Sequence[str]) -> list[TopicPartit
     return found
 
 
-async def _advance_group(bootstrap: str, group: str, end: dict[TopicPartition, int]) -> bool:
-    consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, group_id=group, enable_auto_commit=False)
+async def _advance_group(bootstrap: str, group: str, end: dict[TopicPartition, int], security: dict[str, Any]) -> bool:
+    consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, group_id=group, enable_auto_commit=False, **security)
     await consumer.start()
     try:
         consumer.assign(list(end))
@@ -131,7 +133,8 @@ async def _records_until(
 
 async def rebuild(settings: Settings, topics: Sequence[str], *, show_progress: bool = True) -> RebuildResult:
     store, tally = ProjectionStore(settings.db_schema), _Tally()
-    partitions = await _partitions(settings.kafka_bootstrap_servers, topics)
+    security = client_options(settings)  # the reporting principal, as its worker connects
+    partitions = await _partitions(settings.kafka_bootstrap_servers, topics, security)
     pool = await create_pool(settings, min_size=1, max_size=1)
     consumer = AIOKafkaConsumer(
         bootstrap_servers=settings.kafka_bootstrap_servers,
@@ -139,6 +142,7 @@ async def rebuild(settings: Settings, topics: Sequence[str], *, show_progress: b
         fetch_max_wait_ms=50,  # the default 500 ms delays every offset lookup by as much
         max_partition_fetch_bytes=8 * 1024 * 1024,
         fetch_max_bytes=64 * 1024 * 1024,
+        **security,
     )
     await consumer.start()
     started = time.perf_counter()
@@ -167,7 +171,7 @@ async def rebuild(settings: Settings, topics: Sequence[str], *, show_progress: b
     finally:
         await consumer.stop()
         await pool.close()
-    caught_up = await _advance_group(settings.kafka_bootstrap_servers, settings.service, end)
+    caught_up = await _advance_group(settings.kafka_bootstrap_servers, settings.service, end, security)
     return RebuildResult(tally.events, tally.projected, tally.undecodable, seconds, caught_up)
 
 
