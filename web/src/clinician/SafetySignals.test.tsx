@@ -31,6 +31,15 @@ beforeEach(() => {
 afterEach(() => vi.unstubAllGlobals());
 
 describe("live safety signals on the caseload", () => {
+  it("open the client's record inside the app when the stream's link is this app's public address", async () => {
+    renderScreen(<SafetySignals />);
+    await waitFor(() => expect(FakeEventSource.last).not.toBeNull());
+    // The notifications service sends its public base URL plus the path; on this origin it is an in-app route.
+    act(() => FakeEventSource.last!.send("inbox", { ...SIGNAL, link: `${window.location.origin}/clients/c1?from=signal` }));
+    const link = await screen.findByRole("link", { name: "Open the client's record" });
+    expect(link).toHaveAttribute("href", "/clients/c1?from=signal");
+  });
+
   it("appear from the stream without a reload, say what to do, and stay until marked seen", async () => {
     const user = userEvent.setup();
     renderScreen(<SafetySignals />);

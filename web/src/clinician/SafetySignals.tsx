@@ -1,7 +1,9 @@
 import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { useCallback, useState } from "react";
+import { Link } from "react-router";
 import { api, unwrap } from "../api/client";
 import { keys, useInbox } from "../api/hooks";
+import { inAppPath } from "../api/links";
 import { formatDate } from "../i18n";
 import { useClinicianT } from "./i18n";
 import { useLiveInbox, type LiveItem } from "./useLiveInbox";
@@ -46,7 +48,8 @@ export function SafetySignals() {
         {signals.map((s) => (
           <li key={s.id}>
             <p>{ct("safety.body", { when: formatDate(s.created_at, language) })}</p>
-            <a href={s.link}>{ct("safety.open")}</a>{" "}
+            {/* Inside the app, as the inbox follows its links: the stream's link is the public base URL's. */}
+            <Link to={inAppPath(s.link) ?? s.link}>{ct("safety.open")}</Link>{" "}
             <button type="button" disabled={markRead.isPending} onClick={() => markRead.mutate(s.id)}>
               {ct("safety.acknowledge")}
             </button>

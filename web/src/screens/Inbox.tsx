@@ -3,18 +3,9 @@ import { useTranslation } from "react-i18next";
 import { Link } from "react-router";
 import { api, unwrap } from "../api/client";
 import { keys, useInbox, useUnread } from "../api/hooks";
+import { inAppPath } from "../api/links";
 import { formatDate } from "../i18n";
 import { LoadFailed, Loading } from "./common";
-
-/** In-app links are paths of this app (/goals/<id>, /inbox, /checkins); anything else opens as given. */
-function inAppPath(link: string): string | null {
-  try {
-    const url = new URL(link, window.location.origin);
-    return url.origin === window.location.origin ? url.pathname + url.search : null;
-  } catch {
-    return null;
-  }
-}
 
 export default function Inbox() {
   const { t } = useTranslation();
