@@ -113,7 +113,7 @@ if (people && control) {
     await alex.getByLabel("Comment (shown with your agreement or decline)").fill("A good, practical goal.");
     await alex.getByRole("button", { name: "Agree", exact: true }).click();
     await expect(alex.getByRole("table", { name: "Every version of this goal and each step taken" })).toContainText(
-      "agree",
+      "Agreed",
     );
 
     // Casey sees the goal agreed, and records progress past her step. A fresh context: within the app's 30 s
@@ -137,7 +137,7 @@ if (people && control) {
     await caseyRow(alex).getByRole("link").click();
     await expect(alex.getByRole("img", { name: /Progress chart: 1 values, latest 6/ })).toBeVisible({ timeout: 30_000 });
     await expect(alex.getByRole("table", { name: "Values recorded for this goal" })).toContainText("6");
-    await expect(alex.getByRole("table", { name: "Each step of this goal's agreement" })).toContainText("agree");
+    await expect(alex.getByRole("table", { name: "Each step of this goal's agreement" })).toContainText("Agreed");
     await expect(alex.getByRole("list", { name: "Steps along the way" })).toContainText(/Step 1 \(at 5\): reached/);
     await expectAccessible(alex);
     await Promise.all([alex.context().close(), casey.context().close()]);

@@ -107,5 +107,5 @@ async def test_a_message_that_keeps_failing_is_given_up_and_the_failure_announce
     assert [r["status"] for r in log] == ["queued", "retrying", "failed"]
     outbox = await db.fetch("SELECT payload FROM outbox WHERE topic = 'accord.notifications.v1'")
     events = [json.loads(bytes(r["payload"])) for r in outbox]
-    [failed] = [e for e in events if e["payload"]["notification_id"] == str(row["id"])]
+    [failed] = [e for e in events if e["payload"].get("notification_id") == str(row["id"])]
     assert failed["event_type"] == "NotificationFailed" and failed["payload"]["permanent"] is False
