@@ -5,6 +5,9 @@ wrong password and a plaintext client. On a broker of the test's own, so the ses
 import asyncio
 import os
 import secrets
+import socket
+import ssl
+import struct
 import subprocess
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
@@ -121,6 +124,42 @@ async def test_a_plaintext_client_is_refused(secured: kafka.KafkaProcess) -> Non
     with pytest.raises(KafkaConnectionError):
         await producer.start()
     await producer.stop()
+
+
+def _api_versions_answer(sock: socket.socket) -> bytes:
+    """Sends a Kafka ApiVersions request (v0) and returns what comes back: empty if the peer closed the connection."""
+    body = struct.pack(">hhih", 18, 0, 1, 4) + b"test"
+    sock.sendall(struct.pack(">i", len(body)) + body)
+    sock.settimeout(10)
+    try:
+        return sock.recv(4)
+    except (ConnectionError, ssl.SSLError):
+        return b""
+
+
+def _controller(broker: kafka.KafkaProcess, cert: Path | None) -> bytes:
+    """What the controller listener answers a client presenting `cert` (a PEM key and certificate), or none."""
+    assert broker.security is not None
+    context = ssl.create_default_context(cafile=broker.security.ca_file)
+    if cert is not None:
+        context.load_cert_chain(cert)
+    with socket.create_connection(("127.0.0.1", broker.controller_port), timeout=10) as raw:
+        try:
+            with context.wrap_socket(raw, server_hostname="127.0.0.1") as sock:
+                return _api_versions_answer(sock)
+        except (ConnectionError, ssl.SSLError):
+            return b""
+
+
+def test_the_controller_listener_lets_in_only_the_brokers_own_certificate(secured: kafka.KafkaProcess) -> None:
+    assert secured.security is not None
+    with socket.create_connection(("127.0.0.1", secured.controller_port), timeout=10) as plaintext:
+        answer = _api_versions_answer(plaintext)
+    assert answer == b"" or answer[0] == 0x15  # closed, or a TLS alert record: no Kafka answer either way
+    assert _controller(secured, cert=None) == b""
+    # The broker's own key and certificate (its principal is a super user there): answered, so the refusals above
+    # are the listener's doing, not a port that answers no one.
+    assert len(_controller(secured, cert=secured.security.ca_file.parent / "server.pem")) == 4
 
 
 async def test_a_client_that_does_not_trust_the_brokers_certificate_is_refused(
