@@ -29,9 +29,12 @@ from accord.devtools.infra.ports import free_port
 from accord.devtools.infra.processes import terminate
 from accord.devtools.infra.provision import new_passwords, provision
 from accord.devtools.infra.stack import CACHE
-from accord.devtools.published.acls import users
+from accord.devtools.published.acls import OPERATOR_USER, users
 from accord.devtools.testing import eventually, goal_paused
+from accord.ops import deadletters, lag, topics
+from accord.ops.deadletters import replay_group
 from accord.shared import migrations
+from accord.shared.events.registry import dead_letter_topic
 from accord.shared.kafka import ensure_topics, new_producer, security_options
 
 pytestmark = pytest.mark.integration
@@ -108,6 +111,25 @@ async def test_a_consumer_in_another_services_group_is_refused(secured: kafka.Ka
 async def test_the_analytics_principal_reading_a_domain_topic_is_refused(secured: kafka.KafkaProcess) -> None:
     with pytest.raises(TopicAuthorizationFailedError):
         await _read_one(secured, "analytics", "accord.goals.v1", "analytics-lander")
+
+
+async def test_the_operator_lists_dead_letters_and_lag_and_checks_topics_but_cannot_read_a_domain_topic(
+    secured: kafka.KafkaProcess, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    assert secured.security is not None
+    monkeypatch.setenv("KAFKA_SECURITY_PROTOCOL", "SASL_SSL")
+    monkeypatch.setenv("KAFKA_SASL_USERNAME", OPERATOR_USER)
+    monkeypatch.setenv("KAFKA_SASL_PASSWORD", secured.security.passwords[OPERATOR_USER])
+    monkeypatch.setenv("KAFKA_SSL_CA_FILE", str(secured.security.ca_file))
+    bootstrap = secured.bootstrap_servers
+    letters = await deadletters.list_dead_letters(bootstrap, dead_letter_topic("goals"), replay_group("goals"))
+    lags = await lag.service_lag(bootstrap, ["progress"])
+    drifts = await topics.verify_topics(bootstrap)
+    assert letters == []
+    assert {row.topic for row in lags} >= {"accord.goals.v1"}
+    assert drifts == []
+    with pytest.raises(TopicAuthorizationFailedError):
+        await _read_one(secured, OPERATOR_USER, "accord.goals.v1", "accord-ops-peek")
 
 
 async def test_a_wrong_password_fails_at_start(secured: kafka.KafkaProcess) -> None:

@@ -1,6 +1,7 @@
 """Applies the published ACLs (accord.devtools.published.acls, the same ones deploy/kafka renders) to a secured
 local broker. aiokafka has no CreateAcls, so this uses confluent-kafka's admin client (development only)."""
 
+import re
 from collections.abc import Iterable
 
 from confluent_kafka import KafkaException
@@ -11,6 +12,7 @@ from confluent_kafka.admin._resource import ResourcePatternType, ResourceType  #
 from accord.devtools.infra.kafka import ADMIN_USER, KafkaProcess
 from accord.devtools.published.acls import Acl, Pattern, Resource, users
 
+_OPERATION_NAME = re.compile(r"(?<=[a-z])(?=[A-Z])")
 RESOURCES = {Resource.TOPIC: ResourceType.TOPIC, Resource.GROUP: ResourceType.GROUP}
 PATTERNS = {Pattern.LITERAL: ResourcePatternType.LITERAL, Pattern.PREFIX: ResourcePatternType.PREFIXED}
 
@@ -23,7 +25,7 @@ def bindings(acls: Iterable[Acl]) -> list[AclBinding]:
             PATTERNS[acl.pattern],
             acl.principal,
             "*",
-            AclOperation[operation.upper()],
+            AclOperation[_OPERATION_NAME.sub("_", operation).upper()],  # DescribeConfigs -> DESCRIBE_CONFIGS
             AclPermissionType.ALLOW,
         )
         for acl in acls
