@@ -23,7 +23,7 @@ from aiokafka.errors import (
     TopicAuthorizationFailedError,
 )
 
-from accord.devtools.infra import kafka, postgres, tls
+from accord.devtools.infra import kafka, postgres, stack, tls
 from accord.devtools.infra.kafka_acls import apply_published_acls
 from accord.devtools.infra.ports import free_port
 from accord.devtools.infra.processes import terminate
@@ -31,11 +31,12 @@ from accord.devtools.infra.provision import new_passwords, provision
 from accord.devtools.infra.stack import CACHE
 from accord.devtools.published.acls import OPERATOR_USER, users
 from accord.devtools.testing import eventually, goal_paused
+from accord.goals.settings import Settings as GoalsSettings
 from accord.ops import deadletters, lag, topics
 from accord.ops.deadletters import replay_group
 from accord.shared import migrations
 from accord.shared.events.registry import dead_letter_topic
-from accord.shared.kafka import ensure_topics, new_producer, security_options
+from accord.shared.kafka import client_options, ensure_topics, new_producer, security_options
 
 pytestmark = pytest.mark.integration
 
@@ -44,7 +45,7 @@ pytestmark = pytest.mark.integration
 def secured(tmp_path_factory: pytest.TempPathFactory) -> Iterator[kafka.KafkaProcess]:
     broker = kafka.start(tmp_path_factory.mktemp("secured") / "kafka", CACHE, users=list(users()))
     try:
-        apply_published_acls(broker)
+        apply_published_acls(broker.bootstrap_servers, broker.security)
         asyncio.run(ensure_topics(broker.bootstrap_servers, security=broker.admin_options()))
         yield broker
     finally:
@@ -130,6 +131,34 @@ async def test_the_operator_lists_dead_letters_and_lag_and_checks_topics_but_can
     assert drifts == []
     with pytest.raises(TopicAuthorizationFailedError):
         await _read_one(secured, OPERATOR_USER, "accord.goals.v1", "accord-ops-peek")
+
+
+async def test_the_local_stacks_service_settings_connect_each_service_as_its_own_principal(
+    secured: kafka.KafkaProcess, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    assert secured.security is not None
+    infra = stack.Infra(
+        secured.bootstrap_servers,
+        admin_url="",
+        service_urls={"goals": "postgresql://accord_goals:not-used-here@127.0.0.1/accord"},
+        kafka_passwords=secured.security.passwords,
+        kafka_ca_file=str(secured.security.ca_file),
+    )
+    env = infra.service_env()
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    monkeypatch.setenv("ACCORD_OIDC_ISSUER", "http://idp.invalid")
+    monkeypatch.setenv("ACCORD_OIDC_JWKS", '{"keys": []}')
+    settings = GoalsSettings()
+    assert settings.kafka_username == "accord-goals"
+    producer = new_producer(settings.kafka_bootstrap_servers, "accord-goals", client_options(settings))
+    await producer.start()
+    try:
+        await producer.send_and_wait("accord.goals.v1", b"{}", key=b"local-stack")
+        with pytest.raises(TopicAuthorizationFailedError):
+            await producer.send_and_wait("accord.progress.v1", b"{}", key=b"local-stack")
+    finally:
+        await producer.stop()
 
 
 async def test_a_wrong_password_fails_at_start(secured: kafka.KafkaProcess) -> None:
