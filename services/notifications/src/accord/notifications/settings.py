@@ -40,6 +40,8 @@ class Settings(ServiceSettings):
     smtp_use_tls: bool = False
     smtp_start_tls: bool = False
     smtp_timeout_seconds: float = Field(default=10.0, gt=0)
+    email_confirmation_hours: int = Field(default=48, ge=1, le=24 * 30)
+    """How long the link that confirms a new e-mail address works; the person can ask for a new one."""
 
     vapid_private_key: SecretStr | None = None
     """Raw P-256 private key, base64url (as `vapid --gen` or web-push tools print it). Unset: push is off."""

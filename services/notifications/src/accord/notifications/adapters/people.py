@@ -25,6 +25,8 @@ class StoredContactPoint:
     point: ContactPoint
     created_at: datetime
     active: bool
+    confirmed: bool
+    """An e-mail address its owner confirmed through the link sent to it; push subscriptions always are."""
 
 
 async def preferences(conn: Connection, tenant_id: str, person_id: UUID, defaults: Defaults) -> Preferences:
@@ -62,7 +64,7 @@ async def save_preferences(conn: Connection, tenant_id: str, person_id: UUID, pr
 async def active_contact_points(conn: Connection, tenant_id: str, person_id: UUID) -> list[ContactPoint]:
     rows = await conn.fetch(
         "SELECT * FROM contact_points WHERE tenant_id = $1 AND person_id = $2 AND disabled_at IS NULL "
-        "ORDER BY created_at, id",
+        "AND (channel <> 'email' OR confirmed_at IS NOT NULL) ORDER BY created_at, id",  # unconfirmed: never used
         tenant_id,
         person_id,
     )
@@ -112,6 +114,19 @@ async def contact_points_page(
     return [_stored(r) for r in rows]
 
 
+async def contact_point(
+    conn: Connection, tenant_id: str, person_id: UUID, channel: Channel, point_id: UUID
+) -> StoredContactPoint | None:
+    row = await conn.fetchrow(
+        "SELECT * FROM contact_points WHERE id = $1 AND tenant_id = $2 AND person_id = $3 AND channel = $4",
+        point_id,
+        tenant_id,
+        person_id,
+        channel.value,
+    )
+    return None if row is None else _stored(row)
+
+
 async def remove(conn: Connection, tenant_id: str, person_id: UUID, channel: Channel, point_id: UUID) -> bool:
     """Forgets the address; messages still waiting for it are cancelled. False if it is not this person's."""
     deleted = await conn.fetchval(
@@ -140,4 +155,5 @@ def _point(row: Any) -> ContactPoint:
 
 
 def _stored(row: Any) -> StoredContactPoint:
-    return StoredContactPoint(_point(row), row["created_at"], row["disabled_at"] is None)
+    confirmed = row["channel"] != Channel.EMAIL.value or row["confirmed_at"] is not None
+    return StoredContactPoint(_point(row), row["created_at"], row["disabled_at"] is None, confirmed)
