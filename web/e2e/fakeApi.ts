@@ -177,7 +177,7 @@ export class FakeApi {
       "GET /api/v1/notifications/inbox": () => ({ status: 200, body: { items: this.inbox(), next_cursor: null } }),
       "GET /api/v1/notifications/contact-points": () => ({
         status: 200,
-        body: { items: [{ id: "c1", email: "sam@example.org", created_at: "2026-11-01T09:00:00Z", active: true }], next_cursor: null },
+        body: { items: [{ id: "c1", email: "sam@example.org", created_at: "2026-11-01T09:00:00Z", active: true, confirmed: true }], next_cursor: null },
       }),
       "GET /api/v1/me/overview": () => ({
         status: 200,

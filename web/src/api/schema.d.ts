@@ -407,6 +407,47 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/notifications/contact-points/{point_id}/confirmation-link": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Send Again
+         * @description A new link for one of the caller's unconfirmed addresses; links sent before stop working.
+         */
+        post: operations["send_again_notifications_contact_points__point_id__confirmation_link_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/notifications/email-confirmations": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Confirm
+         * @description Follows a link: the address becomes usable for notifications. Works once, before it expires, and only for
+         *     the person who added the address (anyone else gets the same 404 as for a link that never existed).
+         */
+        post: operations["confirm_notifications_email_confirmations_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/notifications/exports/{export_id}/part": {
         parameters: {
             query?: never;
@@ -1171,6 +1212,11 @@ export interface components {
             /** Reason */
             reason: string;
         };
+        /** ConfirmationIn */
+        ConfirmationIn: {
+            /** Token */
+            token: string;
+        };
         /**
          * Criterion
          * @enum {string}
@@ -1218,6 +1264,8 @@ export interface components {
         EmailOut: {
             /** Active */
             active: boolean;
+            /** Confirmed */
+            confirmed: boolean;
             /**
              * Created At
              * Format: date-time
@@ -3312,6 +3360,88 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+            /** @description The request was refused; see the problem */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Something went wrong on our side */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    send_again_notifications_contact_points__point_id__confirmation_link_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                point_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EmailOut"];
+                };
+            };
+            /** @description The request was refused; see the problem */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Something went wrong on our side */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    confirm_notifications_email_confirmations_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ConfirmationIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EmailOut"];
+                };
             };
             /** @description The request was refused; see the problem */
             "4XX": {

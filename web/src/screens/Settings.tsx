@@ -198,11 +198,13 @@ function Emails() {
   const emails = useEmails();
   const [email, setEmail] = useState("");
   const [errors, setErrors] = useState<Record<string, string>>({});
+  const [resent, setResent] = useState<string | null>(null);
   const add = useMutation({
     mutationFn: () => unwrap(api.POST("/api/v1/notifications/contact-points", { body: { email } })),
     onMutate: () => setErrors({}),
-    onSuccess: () => {
+    onSuccess: (answer) => {
       setEmail("");
+      if (!answer.confirmed) setResent(answer.email);
       void queryClient.invalidateQueries({ queryKey: keys.emails });
     },
     onError: (error) => setErrors(error instanceof ApiError ? fieldErrors(error.problem) : { email: t("common.error") }),
@@ -212,6 +214,16 @@ function Emails() {
       unwrap(api.DELETE("/api/v1/notifications/contact-points/{point_id}", { params: { path: { point_id: id } } })),
     onSuccess: () => void queryClient.invalidateQueries({ queryKey: keys.emails }),
   });
+  const sendAgain = useMutation({
+    mutationFn: (id: string) =>
+      unwrap(
+        api.POST("/api/v1/notifications/contact-points/{point_id}/confirmation-link", {
+          params: { path: { point_id: id } },
+        }),
+      ),
+    onMutate: () => setResent(null),
+    onSuccess: (answer) => setResent(answer.email),
+  });
   const active = (emails.data?.items ?? []).filter((e) => e.active);
   return (
     <section className="panel" aria-labelledby="emails-title">
@@ -220,12 +232,23 @@ function Emails() {
         {active.map((e) => (
           <li key={e.id}>
             {e.email}{" "}
+            {!e.confirmed && (
+              <>
+                <span className="hint">{t("settings.emailWaiting")}</span>{" "}
+                <button type="button" className="secondary" disabled={sendAgain.isPending} onClick={() => sendAgain.mutate(e.id)}>
+                  {t("settings.emailSendAgain", { email: e.email })}
+                </button>{" "}
+              </>
+            )}
             <button type="button" className="secondary" onClick={() => remove.mutate(e.id)}>
               {t("settings.emailRemove", { email: e.email })}
             </button>
           </li>
         ))}
       </ul>
+      <p role="status">
+        {resent ? t("settings.emailSent", { email: resent }) : sendAgain.isError ? t("common.error") : ""}
+      </p>
       <form
         noValidate
         onSubmit={(event) => {
