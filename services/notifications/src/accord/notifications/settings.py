@@ -92,6 +92,7 @@ class Settings(ServiceSettings):
                 RecordKind.IN_APP_MESSAGES: self.retention_in_app_messages_days,
                 RecordKind.HELD_TRIGGERS: self.retention_held_triggers_days,
                 RecordKind.IDEMPOTENCY_KEYS: self.retention_idempotency_keys_days,
+                RecordKind.EXPORT_PARTS: self.retention_export_parts_days,
             },
             tenant_days=self.retention_tenant_days,
         )
