@@ -9,6 +9,7 @@ import { Field, FormErrors } from "../components/Field";
 import { LANGUAGES, languageOf, setLanguage } from "../i18n";
 import { currentSubscription, disablePush, enablePush, pushSupported } from "../push";
 import { LoadFailed, Loading } from "./common";
+import { DownloadMyData } from "./DownloadMyData";
 
 function timeZones(): string[] {
   const intl = Intl as unknown as { supportedValuesOf?: (key: string) => string[] };
@@ -24,7 +25,9 @@ export default function Settings() {
 
 function SettingsForm({ saved }: { saved: Preferences }) {
   const { t } = useTranslation();
-  const roles = useSession().data?.roles ?? [];
+  const session = useSession().data;
+  const roles = session?.roles ?? [];
+  const subject = session?.subject;
   // Digests gather a clinician's routine updates about their clients; nobody else receives those updates.
   const staff = roles.includes("therapist") || roles.includes("supervisor");
   const queryClient = useQueryClient();
@@ -156,6 +159,7 @@ function SettingsForm({ saved }: { saved: Preferences }) {
       </form>
       <Emails />
       <PushToggle />
+      {roles.includes("client") && subject && <DownloadMyData clientId={subject} />}
     </article>
   );
 }
