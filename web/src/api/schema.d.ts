@@ -355,6 +355,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/goals/{goal_id}/visibility-changes": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List Visibility Changes */
+        get: operations["list_visibility_changes_goals__goal_id__visibility_changes_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/me/overview": {
         parameters: {
             query?: never;
@@ -2233,6 +2250,32 @@ export interface components {
          * @enum {string}
          */
         Visibility: "private" | "shared";
+        /** VisibilityChangePublic */
+        VisibilityChangePublic: {
+            /** Cause */
+            cause: string;
+            /**
+             * Changed At
+             * Format: date-time
+             */
+            changed_at: string;
+            /**
+             * Changed By
+             * Format: uuid
+             */
+            changed_by: string;
+            /** Shared With */
+            shared_with: string[];
+            visibility: components["schemas"]["Visibility"];
+        };
+        /**
+         * VisibilityChangesPublic
+         * @description Every change of which family members may see a goal, oldest first.
+         */
+        VisibilityChangesPublic: {
+            /** Items */
+            items: components["schemas"]["VisibilityChangePublic"][];
+        };
         /** VisibilityUpdate */
         VisibilityUpdate: {
             /**
@@ -3198,6 +3241,46 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["GoalPublic"];
+                };
+            };
+            /** @description The request was refused; see the problem */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Something went wrong on our side */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    list_visibility_changes_goals__goal_id__visibility_changes_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                goal_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VisibilityChangesPublic"];
                 };
             };
             /** @description The request was refused; see the problem */
