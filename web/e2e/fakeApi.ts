@@ -227,6 +227,10 @@ export class FakeApi {
         body: { response_id: "r1", instrument: "PHQ-9", total: 14, severity: "moderate", occurred_at: new Date().toISOString(), support_offered: true },
       }),
     };
+    routes[`GET /api/v1/goals/${ACTIVE}/visibility-changes`] = () => ({
+      status: 200,
+      body: { items: [{ changed_at: "2026-10-01T09:00:00Z", changed_by: SAM, visibility: "shared", shared_with: [JO], cause: "made shared" }] },
+    });
     routes["POST /api/v1/goals/exports"] = () => ({ status: 202, body: this.export(0) });
     routes[`GET /api/v1/goals/exports/${EXPORT}`] = () => ({ status: 200, body: this.export(Math.min(4, ++this.exportPolls)) });
     routes["POST /api/v1/notifications/email-confirmations"] = () => {

@@ -1,6 +1,6 @@
 import AxeBuilder from "@axe-core/playwright";
 import { expect, test as base, type Page } from "@playwright/test";
-import { EXPORT, FakeApi } from "./fakeApi";
+import { ACTIVE, EXPORT, FakeApi } from "./fakeApi";
 
 const test = base.extend<{ api: FakeApi }>({
   api: async ({ page }, use) => {
@@ -37,5 +37,13 @@ test("following a confirmation link confirms the address once and a second visit
   await expectAccessible(page);
   await page.goto("/confirm-email?token=abcdefghijklmnopqrstuvwxyz012345");
   await expect(page.getByRole("alert")).toHaveText(/This link has already been used/);
+  await expectAccessible(page);
+});
+
+test("the young person sees who they have let see a goal, and when, beside the setting, accessibly", async ({ page, api }) => {
+  void api;
+  await page.goto(`/goals/${ACTIVE}`);
+  await page.getByText("Who you've let see this goal, and when").click();
+  await expect(page.getByText(/1 October 2026: you let .+ see this goal\./)).toBeVisible();
   await expectAccessible(page);
 });
