@@ -3,6 +3,8 @@ a therapist opens an episode; the client drafts a SMART goal with two milestones
 progress that crosses the first milestone; the client's inbox and e-mail hold the celebration; the therapist's
 caseload and the client's report show it."""
 
+import quopri
+import re
 import time
 from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
@@ -47,6 +49,9 @@ def test_from_an_agreed_goal_to_a_celebration_and_the_clinicians_view(
         therapist, client = Person(http, tokens, tenant, "therapist"), Person(http, tokens, tenant, "client")
         email = f"client-{uuid4().hex[:6]}@example.org"
         assert client("POST", "/notifications/contact-points", json={"email": email}).status_code == 201
+        token = until(lambda: _confirmation_token(running, email))  # nothing but this link goes there until then
+        confirmed = client("POST", "/notifications/email-confirmations", json={"token": token})
+        assert confirmed.status_code == 200 and confirmed.json()["confirmed"] is True
 
         episode = therapist("POST", "/episodes", json={"client_id": str(client.id), "team_id": str(uuid4())})
         assert episode.status_code == 201, episode.text
@@ -103,7 +108,7 @@ def test_from_an_agreed_goal_to_a_celebration_and_the_clinicians_view(
 
         [item] = until(celebration)
         assert "bus" not in str(item).lower()  # no goal wording leaves the goals service
-        assert until(lambda: email in _mail(running))
+        assert until(lambda: any(f"To: {email}" in m and "/goals/" in m for m in _messages(running)))
 
         def on_caseload() -> dict[str, Any] | None:
             page = therapist("GET", "/reporting/caseload").json()
@@ -129,6 +134,15 @@ def test_from_an_agreed_goal_to_a_celebration_and_the_clinicians_view(
         assert overview["progress"][goal_id]["latest"] == 6
 
 
-def _mail(running: RunningServices) -> str:
-    """What the local SMTP server received (it writes every message to its log)."""
-    return (running.logs / "mail.log").read_text(errors="replace")
+def _messages(running: RunningServices) -> list[str]:
+    """What the local SMTP server received (it writes every message to its log), quoted-printable decoded."""
+    text = (running.logs / "mail.log").read_text(errors="replace")
+    return [quopri.decodestring(m.encode()).decode(errors="replace") for m in text.split("END MESSAGE")]
+
+
+def _confirmation_token(running: RunningServices, email: str) -> str | None:
+    for message in _messages(running):
+        found = re.search(r"/confirm-email\?token=([A-Za-z0-9_-]+)", message)
+        if f"To: {email}" in message and found:
+            return found.group(1)
+    return None

@@ -8,6 +8,7 @@ export const ALEX = "a1000000-0000-4000-8000-000000000002";
 export const EPISODE = "e0000000-0000-4000-8000-0000000000e1";
 export const ACTIVE = "90000000-0000-4000-8000-000000000001";
 export const PROPOSED = "90000000-0000-4000-8000-000000000002";
+export const EXPORT = "ee000000-0000-4000-8000-0000000000e1";
 const CSRF = "csrf-e2e";
 
 function content(statement: string) {
@@ -56,6 +57,10 @@ export class FakeApi {
   storedEntries = new Set<string>();
   /** The proposed goal ("Speak up once in each seminar") agreed by everyone since: active, as the server now says. */
   proposedAgreed = false;
+  /** How many times the export's progress was asked for: each answer has one more part ready, up to all four. */
+  exportPolls = 0;
+  /** The confirmation links followed: the first use of a token works, a second is refused as used. */
+  usedTokens = new Set<string>();
   preferences: Preferences = { locale: "en", time_zone: "Europe/London", channels: ["email"], quiet_hours: null, clinician_delivery: "immediate" };
 
   goals(): Goal[] {
@@ -177,7 +182,7 @@ export class FakeApi {
       "GET /api/v1/notifications/inbox": () => ({ status: 200, body: { items: this.inbox(), next_cursor: null } }),
       "GET /api/v1/notifications/contact-points": () => ({
         status: 200,
-        body: { items: [{ id: "c1", email: "sam@example.org", created_at: "2026-11-01T09:00:00Z", active: true }], next_cursor: null },
+        body: { items: [{ id: "c1", email: "sam@example.org", created_at: "2026-11-01T09:00:00Z", active: true, confirmed: true }], next_cursor: null },
       }),
       "GET /api/v1/me/overview": () => ({
         status: 200,
@@ -222,9 +227,36 @@ export class FakeApi {
         body: { response_id: "r1", instrument: "PHQ-9", total: 14, severity: "moderate", occurred_at: new Date().toISOString(), support_offered: true },
       }),
     };
+    routes[`GET /api/v1/goals/${ACTIVE}/visibility-changes`] = () => ({
+      status: 200,
+      body: { items: [{ changed_at: "2026-10-01T09:00:00Z", changed_by: SAM, visibility: "shared", shared_with: [JO], cause: "made shared" }] },
+    });
+    routes["POST /api/v1/goals/exports"] = () => ({ status: 202, body: this.export(0) });
+    routes[`GET /api/v1/goals/exports/${EXPORT}`] = () => ({ status: 200, body: this.export(Math.min(4, ++this.exportPolls)) });
+    routes["POST /api/v1/notifications/email-confirmations"] = () => {
+      const token = (body as { token: string }).token;
+      if (this.usedTokens.has(token))
+        return { status: 410, body: { title: "Confirmation link already used", status: 410, field: "token", reason: "used" } };
+      this.usedTokens.add(token);
+      return { status: 200, body: { id: "c2", email: "sam.new@example.org", created_at: "2026-11-01T09:00:00Z", active: true, confirmed: true } };
+    };
     for (const goal of this.goals()) routes[`GET /api/v1/goals/${goal.goal_id}`] = () => ({ status: 200, body: goal });
     const route = routes[`${method} ${path}`];
     return route ? route() : { status: 404, body: { title: "Not found", status: 404 } };
+  }
+
+  export(ready: number) {
+    const services = ["goals", "progress", "notifications", "reporting"];
+    return {
+      export_id: EXPORT,
+      client_id: SAM,
+      requested_at: "2026-11-28T10:00:00Z",
+      request_reference: null,
+      parts_expected: 4,
+      parts_ready: ready,
+      ready: ready === 4,
+      parts: services.map((service, i) => ({ service, ready: i < ready, records: i < ready ? 5 : null, href: `/api/v1/${service}/exports/${EXPORT}/part` })),
+    };
   }
 
   /** On a page, or on the whole context (which also reaches the service worker's own requests). */

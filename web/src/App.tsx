@@ -21,6 +21,7 @@ const Questionnaires = lazy(() => import("./screens/Questionnaires"));
 const Inbox = lazy(() => import("./screens/Inbox"));
 const Settings = lazy(() => import("./screens/Settings"));
 const HelpPage = lazy(() => import("./screens/HelpPage"));
+const ConfirmEmail = lazy(() => import("./screens/ConfirmEmail"));
 const FamilyHome = lazy(() => import("./screens/FamilyHome"));
 const ClinicianHome = lazy(() => import("./screens/ClinicianHome"));
 const NotFound = lazy(() => import("./screens/NotFound"));
@@ -45,6 +46,7 @@ export function routesFor(audience: Audience): RouteObject[] {
   const shared: RouteObject[] = [
     { path: "inbox", element: <Inbox /> },
     { path: "settings", element: <Settings /> },
+    { path: "confirm-email", element: <ConfirmEmail /> },
     { path: "help", element: <HelpPage /> },
     { path: "*", element: <NotFound /> },
   ];

@@ -278,7 +278,16 @@ class InMemoryPeople:
         self.preferences_of[tenant_id, person_id] = prefs
 
     async def active_contact_points(self, tenant_id: str, person_id: UUID) -> list[ContactPoint]:
-        return [s.point for s in self._of(tenant_id, person_id) if s.active]
+        return [s.point for s in self._of(tenant_id, person_id) if s.active and s.confirmed]
+
+    async def contact_point(
+        self, tenant_id: str, person_id: UUID, channel: Channel, point_id: UUID
+    ) -> StoredContactPoint | None:
+        return next((s for s in self._of(tenant_id, person_id, channel) if s.point.id == point_id), None)
+
+    def confirm(self, point_id: UUID) -> None:
+        """What following the e-mailed link does (the API's part, not the handlers')."""
+        self.points[point_id] = replace(self.points[point_id], confirmed=True)
 
     async def register(
         self,
@@ -292,7 +301,10 @@ class InMemoryPeople:
         known = next((s for s in self._of(tenant_id, person_id, channel) if s.point.address == address), None)
         point_id = uuid4() if known is None else known.point.id
         created = datetime.now(UTC) if known is None else known.created_at
-        stored = StoredContactPoint(ContactPoint(point_id, person_id, channel, address, p256dh, auth), created, True)
+        # An e-mail address is unconfirmed until its owner follows the link (a push subscription needs none).
+        confirmed = known.confirmed if known is not None else channel is not Channel.EMAIL
+        point = ContactPoint(point_id, person_id, channel, address, p256dh, auth)
+        stored = StoredContactPoint(point, created, True, confirmed)
         self.points[point_id], self.tenants[point_id] = stored, tenant_id
         return stored
 

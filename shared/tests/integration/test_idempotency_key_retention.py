@@ -3,15 +3,20 @@
 import asyncio
 from datetime import UTC, datetime, timedelta
 from typing import ClassVar
-from uuid import uuid4
+from uuid import UUID, uuid4
 
 import asyncpg
 import pytest
 from prometheus_client import REGISTRY
 
 from accord.devtools.testing import Sandbox, eventually
+from accord.shared.exports import export_parts_ddl
 from accord.shared.idempotency import idempotency_ddl
-from accord.shared.retention import idempotency_key_sweep, remove_expired_idempotency_keys
+from accord.shared.retention import (
+    idempotency_key_sweep,
+    remove_expired_export_parts,
+    remove_expired_idempotency_keys,
+)
 from accord.shared.runtime import Resources
 from accord.shared.settings import ServiceSettings
 
@@ -97,3 +102,57 @@ async def test_the_sweep_removes_due_keys_when_a_worker_starts_it(keys_sandbox: 
 
 async def _gone(pool: asyncpg.Pool, schema: str, key: str) -> bool:
     return key not in await keys_left(pool, schema)
+
+
+async def store_part(pool: asyncpg.Pool, schema: str, stored_at: datetime) -> UUID:
+    export_id = uuid4()
+    await pool.execute(
+        f"INSERT INTO {schema}.export_parts (export_id, tenant_id, client_id, requested_by, records, body, stored_at) "
+        "VALUES ($1, 't1', $2, $2, 0, '{}'::jsonb, $3)",
+        export_id,
+        uuid4(),
+        stored_at,
+    )
+    return export_id
+
+
+async def parts_left(pool: asyncpg.Pool, schema: str) -> set[UUID]:
+    return {r["export_id"] for r in await pool.fetch(f"SELECT export_id FROM {schema}.export_parts")}
+
+
+async def test_export_parts_past_their_period_go_in_batches_and_younger_ones_stay(keys_sandbox: Sandbox) -> None:
+    pool, schema = keys_sandbox.pool, keys_sandbox.schema
+    for statement in export_parts_ddl(schema):
+        await pool.execute(statement)
+    for _ in range(3):
+        await store_part(pool, schema, NOW - timedelta(days=31))
+    young = await store_part(pool, schema, NOW - timedelta(days=29))
+    before = REGISTRY.get_sample_value("accord_retention_removed_total", {"service": "test", "kind": "export_parts"})
+
+    removed = await remove_expired_export_parts(pool, settings_for(keys_sandbox), NOW)
+
+    assert removed == 3  # batches of 2
+    assert await parts_left(pool, schema) == {young}
+    after = REGISTRY.get_sample_value("accord_retention_removed_total", {"service": "test", "kind": "export_parts"})
+    assert after - (before or 0.0) == 3
+
+
+async def test_the_sweep_of_a_service_with_exports_removes_due_parts(keys_sandbox: Sandbox) -> None:
+    pool, schema = keys_sandbox.pool, keys_sandbox.schema
+    for statement in export_parts_ddl(schema):
+        await pool.execute(statement)
+    due = await store_part(pool, schema, datetime.now(UTC) - timedelta(days=31))
+    kept = await store_part(pool, schema, datetime.now(UTC) - timedelta(days=1))
+    stop = asyncio.Event()
+    res = Resources(settings_for(keys_sandbox), pool, None, None)  # type: ignore[arg-type]
+    task = asyncio.create_task(idempotency_key_sweep(export_parts=True)(res, stop))
+    try:
+        await eventually(lambda: _part_gone(pool, schema, due))
+    finally:
+        stop.set()
+        await task
+    assert kept in await parts_left(pool, schema)
+
+
+async def _part_gone(pool: asyncpg.Pool, schema: str, export_id: UUID) -> bool:
+    return export_id not in await parts_left(pool, schema)

@@ -355,6 +355,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/goals/{goal_id}/visibility-changes": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List Visibility Changes */
+        get: operations["list_visibility_changes_goals__goal_id__visibility_changes_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/me/overview": {
         parameters: {
             query?: never;
@@ -402,6 +419,47 @@ export interface paths {
         post?: never;
         /** Remove Email */
         delete: operations["remove_email_notifications_contact_points__point_id__delete"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/notifications/contact-points/{point_id}/confirmation-link": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Send Again
+         * @description A new link for one of the caller's unconfirmed addresses; links sent before stop working.
+         */
+        post: operations["send_again_notifications_contact_points__point_id__confirmation_link_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/notifications/email-confirmations": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Confirm
+         * @description Follows a link: the address becomes usable for notifications. Works once, before it expires, and only for
+         *     the person who added the address (anyone else gets the same 404 as for a link that never existed).
+         */
+        post: operations["confirm_notifications_email_confirmations_post"];
+        delete?: never;
         options?: never;
         head?: never;
         patch?: never;
@@ -1171,6 +1229,11 @@ export interface components {
             /** Reason */
             reason: string;
         };
+        /** ConfirmationIn */
+        ConfirmationIn: {
+            /** Token */
+            token: string;
+        };
         /**
          * Criterion
          * @enum {string}
@@ -1218,6 +1281,8 @@ export interface components {
         EmailOut: {
             /** Active */
             active: boolean;
+            /** Confirmed */
+            confirmed: boolean;
             /**
              * Created At
              * Format: date-time
@@ -2185,6 +2250,32 @@ export interface components {
          * @enum {string}
          */
         Visibility: "private" | "shared";
+        /** VisibilityChangePublic */
+        VisibilityChangePublic: {
+            /** Cause */
+            cause: string;
+            /**
+             * Changed At
+             * Format: date-time
+             */
+            changed_at: string;
+            /**
+             * Changed By
+             * Format: uuid
+             */
+            changed_by: string;
+            /** Shared With */
+            shared_with: string[];
+            visibility: components["schemas"]["Visibility"];
+        };
+        /**
+         * VisibilityChangesPublic
+         * @description Every change of which family members may see a goal, oldest first.
+         */
+        VisibilityChangesPublic: {
+            /** Items */
+            items: components["schemas"]["VisibilityChangePublic"][];
+        };
         /** VisibilityUpdate */
         VisibilityUpdate: {
             /**
@@ -3172,6 +3263,46 @@ export interface operations {
             };
         };
     };
+    list_visibility_changes_goals__goal_id__visibility_changes_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                goal_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VisibilityChangesPublic"];
+                };
+            };
+            /** @description The request was refused; see the problem */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Something went wrong on our side */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     overview_api_v1_me_overview_get: {
         parameters: {
             query?: never;
@@ -3312,6 +3443,88 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+            /** @description The request was refused; see the problem */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Something went wrong on our side */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    send_again_notifications_contact_points__point_id__confirmation_link_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                point_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EmailOut"];
+                };
+            };
+            /** @description The request was refused; see the problem */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Something went wrong on our side */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    confirm_notifications_email_confirmations_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ConfirmationIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EmailOut"];
+                };
             };
             /** @description The request was refused; see the problem */
             "4XX": {

@@ -6,6 +6,7 @@ import { keys } from "../api/hooks";
 import { ApiError } from "../api/problem";
 import type { Goal } from "../api/types";
 import { FormErrors } from "../components/Field";
+import { VisibilityRecord, visibilityRecordKey } from "./VisibilityRecord";
 
 /** Which family members may see this goal: the young person chooses, and can take it back at any time. */
 export function Visibility({ goal }: { goal: Goal }) {
@@ -17,6 +18,13 @@ export function Visibility({ goal }: { goal: Goal }) {
       unwrap(api.GET("/api/v1/episodes/{episode_id}", { params: { path: { episode_id: goal.episode_id } } })),
   });
   const family = (episode.data?.participants ?? []).filter((p) => p.role === "family");
+  const labelOf = (p: (typeof family)[number], i: number) =>
+    p.display_name ??
+    `${t(`relationship.${p.relationship_code ?? "other"}`, { defaultValue: t("relationship.other") })}${family.length > 1 ? ` ${i + 1}` : ""}`;
+  const nameOf = (personId: string) => {
+    const i = family.findIndex((p) => p.person_id === personId);
+    return i < 0 ? t("visibility.record.formerMember") : labelOf(family[i]!, i);
+  };
   const [chosen, setChosen] = useState<string[]>(goal.visibility === "shared" ? goal.shared_with : []);
   const [done, setDone] = useState(false);
   const save = useMutation({
@@ -30,6 +38,7 @@ export function Visibility({ goal }: { goal: Goal }) {
     onMutate: () => setDone(false),
     onSuccess: (updated) => {
       queryClient.setQueryData(keys.goal(goal.goal_id), updated);
+      void queryClient.invalidateQueries({ queryKey: visibilityRecordKey(goal.goal_id) });
       setDone(true);
     },
   });
@@ -73,6 +82,7 @@ export function Visibility({ goal }: { goal: Goal }) {
           <p role="status">{done ? t("visibility.saved") : ""}</p>
         </form>
       )}
+      <VisibilityRecord goalId={goal.goal_id} nameOf={nameOf} />
     </section>
   );
 }

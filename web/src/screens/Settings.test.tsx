@@ -84,3 +84,40 @@ describe("the settings screen's delivery of updates", () => {
     expect(within(group).getByRole("radio", { name: "Gyda'i gilydd mewn un crynodeb dyddiol" })).toBeInTheDocument();
   });
 });
+
+describe("the settings screen's e-mail addresses", () => {
+  const WAITING = { id: "p1", email: "sam@example.org", created_at: "2026-01-01T00:00:00Z", active: true, confirmed: false };
+
+  it("shows an unconfirmed address as waiting and sends its link again on request", async () => {
+    const user = userEvent.setup();
+    const calls = stubApi(
+      {
+        "GET /api/v1/notifications/preferences": () => SAVED,
+        "GET /api/v1/notifications/contact-points": () => ({ items: [WAITING] }),
+        "POST /api/v1/notifications/contact-points/p1/confirmation-link": () => WAITING,
+      },
+      { ...THERAPIST, roles: ["client"] },
+    );
+    renderScreen(<Settings />);
+    expect(await screen.findByText(/Waiting for you to confirm/)).toBeVisible();
+    await user.click(screen.getByRole("button", { name: "Send the link to sam@example.org again" }));
+    await screen.findByText(/We've sent a link to sam@example.org/);
+    expect(calls.filter((c) => c.method === "POST").map((c) => c.path)).toEqual([
+      "/api/v1/notifications/contact-points/p1/confirmation-link",
+    ]);
+  });
+
+  it("shows a confirmed address without the waiting note", async () => {
+    stubApi(
+      {
+        "GET /api/v1/notifications/preferences": () => SAVED,
+        "GET /api/v1/notifications/contact-points": () => ({ items: [{ ...WAITING, confirmed: true }] }),
+      },
+      { ...THERAPIST, roles: ["client"] },
+    );
+    renderScreen(<Settings />);
+    await screen.findByRole("button", { name: "Remove sam@example.org" });
+    expect(screen.queryByText(/Waiting for you to confirm/)).toBeNull();
+    expect(screen.queryByRole("button", { name: /Send the link/ })).toBeNull();
+  });
+});

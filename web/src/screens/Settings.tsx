@@ -9,6 +9,7 @@ import { Field, FormErrors } from "../components/Field";
 import { LANGUAGES, languageOf, setLanguage } from "../i18n";
 import { currentSubscription, disablePush, enablePush, pushSupported } from "../push";
 import { LoadFailed, Loading } from "./common";
+import { DownloadMyData } from "./DownloadMyData";
 
 function timeZones(): string[] {
   const intl = Intl as unknown as { supportedValuesOf?: (key: string) => string[] };
@@ -24,7 +25,9 @@ export default function Settings() {
 
 function SettingsForm({ saved }: { saved: Preferences }) {
   const { t } = useTranslation();
-  const roles = useSession().data?.roles ?? [];
+  const session = useSession().data;
+  const roles = session?.roles ?? [];
+  const subject = session?.subject;
   // Digests gather a clinician's routine updates about their clients; nobody else receives those updates.
   const staff = roles.includes("therapist") || roles.includes("supervisor");
   const queryClient = useQueryClient();
@@ -156,6 +159,7 @@ function SettingsForm({ saved }: { saved: Preferences }) {
       </form>
       <Emails />
       <PushToggle />
+      {roles.includes("client") && subject && <DownloadMyData clientId={subject} />}
     </article>
   );
 }
@@ -198,11 +202,13 @@ function Emails() {
   const emails = useEmails();
   const [email, setEmail] = useState("");
   const [errors, setErrors] = useState<Record<string, string>>({});
+  const [resent, setResent] = useState<string | null>(null);
   const add = useMutation({
     mutationFn: () => unwrap(api.POST("/api/v1/notifications/contact-points", { body: { email } })),
     onMutate: () => setErrors({}),
-    onSuccess: () => {
+    onSuccess: (answer) => {
       setEmail("");
+      if (!answer.confirmed) setResent(answer.email);
       void queryClient.invalidateQueries({ queryKey: keys.emails });
     },
     onError: (error) => setErrors(error instanceof ApiError ? fieldErrors(error.problem) : { email: t("common.error") }),
@@ -212,6 +218,16 @@ function Emails() {
       unwrap(api.DELETE("/api/v1/notifications/contact-points/{point_id}", { params: { path: { point_id: id } } })),
     onSuccess: () => void queryClient.invalidateQueries({ queryKey: keys.emails }),
   });
+  const sendAgain = useMutation({
+    mutationFn: (id: string) =>
+      unwrap(
+        api.POST("/api/v1/notifications/contact-points/{point_id}/confirmation-link", {
+          params: { path: { point_id: id } },
+        }),
+      ),
+    onMutate: () => setResent(null),
+    onSuccess: (answer) => setResent(answer.email),
+  });
   const active = (emails.data?.items ?? []).filter((e) => e.active);
   return (
     <section className="panel" aria-labelledby="emails-title">
@@ -220,12 +236,23 @@ function Emails() {
         {active.map((e) => (
           <li key={e.id}>
             {e.email}{" "}
+            {!e.confirmed && (
+              <>
+                <span className="hint">{t("settings.emailWaiting")}</span>{" "}
+                <button type="button" className="secondary" disabled={sendAgain.isPending} onClick={() => sendAgain.mutate(e.id)}>
+                  {t("settings.emailSendAgain", { email: e.email })}
+                </button>{" "}
+              </>
+            )}
             <button type="button" className="secondary" onClick={() => remove.mutate(e.id)}>
               {t("settings.emailRemove", { email: e.email })}
             </button>
           </li>
         ))}
       </ul>
+      <p role="status">
+        {resent ? t("settings.emailSent", { email: resent }) : sendAgain.isError ? t("common.error") : ""}
+      </p>
       <form
         noValidate
         onSubmit={(event) => {

@@ -4,6 +4,7 @@ and a real local HTTP endpoint standing in for a Web Push service. Everything li
 import asyncio
 import base64
 import os
+import re
 import socket
 import threading
 from collections.abc import AsyncIterator, Callable, Iterator
@@ -57,10 +58,21 @@ def b64(raw: bytes) -> str:
 
 
 @pytest.fixture(scope="session")
-def notifications_env(service_env: dict[str, str]) -> Iterator[dict[str, str]]:
+def links_mailbox() -> Iterator["Mailbox"]:
+    """Where the API sends the links that confirm new e-mail addresses (its SMTP settings). Messages sent by a
+    test's dispatcher go to that test's own mailbox instead, so tests count only notifications."""
+    box = Mailbox()
+    box.start()
+    yield box
+    box.stop()
+
+
+@pytest.fixture(scope="session")
+def notifications_env(service_env: dict[str, str], links_mailbox: "Mailbox") -> Iterator[dict[str, str]]:
     """The service's own settings for tests: push on (a VAPID key made here), loopback push endpoints allowed."""
     vapid = ec.generate_private_key(ec.SECP256R1()).private_numbers().private_value.to_bytes(32, "big")
     env = {
+        "ACCORD_NOTIFICATIONS_SMTP_PORT": str(links_mailbox.port),
         "ACCORD_NOTIFICATIONS_VAPID_PRIVATE_KEY": b64(vapid),
         "ACCORD_NOTIFICATIONS_PUSH_REQUIRE_HTTPS": "false",
         "ACCORD_NOTIFICATIONS_PUSH_ENDPOINT_HOSTS": '["127.0.0.1"]',
@@ -336,11 +348,27 @@ class Person:
     api: httpx.AsyncClient
     email: str = ""
 
-    async def add_email(self) -> str:
+    links: "Mailbox | None" = None
+
+    async def add_email(self, *, confirm: bool = True) -> str:
+        """Adds an address and, unless told not to, follows the link the API sent to it (as its owner would)."""
         self.email = f"p-{self.id.hex[:12]}@example.org"
         r = await self.api.post("/notifications/contact-points", json={"email": self.email}, headers=self.headers)
         assert r.status_code == 201, r.text
+        if confirm:
+            r = await self.api.post(
+                "/notifications/email-confirmations", json={"token": self.link_token()}, headers=self.headers
+            )
+            assert r.status_code == 200 and r.json()["confirmed"] is True, r.text
         return self.email
+
+    def link_token(self, nth: int = -1) -> str:
+        """The token of the `nth` confirmation link sent to this person's address (the newest by default)."""
+        assert self.links is not None
+        sent = self.links.to(self.email, "Confirm your e-mail address for Accord")
+        found = re.search(r"/confirm-email\?token=([A-Za-z0-9_-]+)", sent[nth].get_content())
+        assert found is not None
+        return found.group(1)
 
     async def prefer(self, **prefs: Any) -> None:
         body = {"locale": "en", "time_zone": "Europe/London", "channels": ["email", "push"], **prefs}
@@ -360,8 +388,8 @@ class Person:
 
 
 @pytest.fixture
-def person(api: httpx.AsyncClient, tokens: TokenFactory) -> Callable[..., Person]:
+def person(api: httpx.AsyncClient, tokens: TokenFactory, links_mailbox: Mailbox) -> Callable[..., Person]:
     def make(person_id: UUID, tenant: str, role: str = "client") -> Person:
-        return Person(person_id, tenant, tokens.bearer(person_id, [role], tenant), api)
+        return Person(person_id, tenant, tokens.bearer(person_id, [role], tenant), api, links=links_mailbox)
 
     return make

@@ -118,12 +118,20 @@ async def test_preferences_default_until_saved_and_contact_points_reregistered_c
     await repo.people.save_preferences(TENANT, person, chosen)
     assert await repo.people.preferences(TENANT, person, DEFAULTS) == chosen
 
-    first = await repo.people.register(TENANT, person, Channel.EMAIL, "sam@example.org")
-    await repo.people.disable(first.point.id, "550")
+    keys = ("p256dh-key", "auth-key")
+    first = await repo.people.register(TENANT, person, Channel.PUSH, "https://push.example/sam", keys)
+    await repo.people.disable(first.point.id, "410")
     assert await repo.people.active_contact_points(TENANT, person) == []
-    again = await repo.people.register(TENANT, person, Channel.EMAIL, "sam@example.org")
+    again = await repo.people.register(TENANT, person, Channel.PUSH, "https://push.example/sam", keys)
     assert (again.point.id, again.active) == (first.point.id, True)
     assert [p.id for p in await repo.people.active_contact_points(TENANT, person)] == [first.point.id]
+
+
+async def test_an_email_address_is_not_used_until_its_owner_confirms_it(repo: Any) -> None:
+    person = uuid4()
+    email = await repo.people.register(TENANT, person, Channel.EMAIL, "sam@example.org")
+    assert (email.active, email.confirmed) == (True, False)
+    assert await repo.people.active_contact_points(TENANT, person) == []
 
 
 async def test_contact_points_page_through_all_of_a_persons_own_and_only_they_can_remove_them(repo: Any) -> None:

@@ -165,3 +165,33 @@ async def test_the_worker_runs_the_retention_sweep(db: asyncpg.Pool, settings: S
         stop.set()
         await worker
     assert await db.fetchval("SELECT count(*) FROM pending_triggers WHERE event_id = $1", kept) == 1
+
+
+async def export_part(db: asyncpg.Pool, stored_at: datetime, tenant: str = "t1") -> UUID:
+    export_id = uuid4()
+    await db.execute(
+        "INSERT INTO export_parts (export_id, tenant_id, client_id, requested_by, records, body, stored_at) "
+        "VALUES ($1, $2, $3, $3, 0, '{}'::jsonb, $4)",
+        export_id,
+        tenant,
+        uuid4(),
+        stored_at,
+    )
+    return export_id
+
+
+async def test_export_parts_go_after_their_period_and_a_tenant_can_keep_them_longer(
+    db: asyncpg.Pool, retention_settings: Settings
+) -> None:
+    settings = retention_settings.model_copy(update={"retention_tenant_days": {KEEPING_TENANT: {"export_parts": 365}}})
+    old, recent = await export_part(db, days_ago(31)), await export_part(db, days_ago(29))
+    kept_by_tenant = await export_part(db, days_ago(100), tenant=KEEPING_TENANT)
+    before = removed_metric("export_parts")
+
+    removed = await enforce_retention(UnitOfWork(db, Outbox(settings.db_schema)), settings, NOW)
+
+    every = [old, recent, kept_by_tenant]
+    left = await db.fetch("SELECT export_id FROM export_parts WHERE export_id = ANY($1::uuid[])", every)
+    assert {r["export_id"] for r in left} == {recent, kept_by_tenant}
+    assert removed["export_parts"] >= 1
+    assert removed_metric("export_parts") - before == removed["export_parts"]

@@ -75,12 +75,19 @@ def of(repo: InMemoryRepository, recipient: UUID, channel: Channel) -> list[tupl
     return [(r.status, r.due_at) for r in rows if (r.delivery.recipient_id, r.delivery.channel) == (recipient, channel)]
 
 
+async def confirmed_email(repo: InMemoryRepository, person: UUID, address: str) -> UUID:
+    """An address its owner has confirmed (following the link is the API's part, not the handlers')."""
+    stored = await repo.people.register(TENANT, person, Channel.EMAIL, address)
+    repo.people.confirm(stored.point.id)
+    return stored.point.id
+
+
 async def test_a_milestone_puts_a_message_in_the_clients_inbox_queues_their_email_and_replayed_changes_nothing() -> (
     None
 ):
     repo = InMemoryRepository()
     client, therapist, goal = await client_with_goal(repo)
-    await repo.people.register(TENANT, client, Channel.EMAIL, "sam@example.org")
+    await confirmed_email(repo, client, "sam@example.org")
     triggers, envelope = Triggers(Planner(SETTINGS, lambda: NOW)), wrapped(milestone(goal), "progress")
 
     for _ in range(2):  # the same event again, as after a redelivery
@@ -98,7 +105,7 @@ async def test_a_milestone_puts_a_message_in_the_clients_inbox_queues_their_emai
 async def test_a_clinician_who_chose_a_digest_has_their_email_held_for_the_digest_hour() -> None:
     repo = InMemoryRepository()
     _, therapist, goal = await client_with_goal(repo)
-    await repo.people.register(TENANT, therapist, Channel.EMAIL, "alex@example.org")
+    await confirmed_email(repo, therapist, "alex@example.org")
     digest = Preferences("en", "Europe/London", clinician_delivery=ClinicianDelivery.DIGEST)
     await repo.people.save_preferences(TENANT, therapist, digest)
     envelope = wrapped(milestone(goal), "progress")
@@ -129,7 +136,7 @@ async def test_a_milestone_of_a_goal_not_seen_yet_is_held_and_planned_once_the_g
 async def test_a_safety_signal_reaches_the_therapist_through_every_channel_whatever_they_chose() -> None:
     repo = InMemoryRepository()
     client, therapist, _ = await client_with_goal(repo)
-    await repo.people.register(TENANT, therapist, Channel.EMAIL, "alex@example.org")
+    await confirmed_email(repo, therapist, "alex@example.org")
     await repo.people.save_preferences(TENANT, therapist, Preferences("en", "Europe/London", channels=frozenset()))
     raised = SafetySignalRaised(
         client_id=client, signal_id=uuid4(), source_id=uuid4(), instrument=Instrument.PHQ9, raised_at=NOW
@@ -145,7 +152,7 @@ async def test_a_safety_signal_reaches_the_therapist_through_every_channel_whate
 async def queued_email(uow: InMemoryUnitOfWork) -> UUID:
     """A client's milestone e-mail, pending and due now."""
     client, _, goal = await client_with_goal(uow.repo)
-    await uow.repo.people.register(TENANT, client, Channel.EMAIL, "sam@example.org")
+    await confirmed_email(uow.repo, client, "sam@example.org")
     envelope = wrapped(milestone(goal), "progress")
     await Triggers(Planner(SETTINGS, lambda: NOW)).on_progress_trigger(uow.repo, envelope, envelope.open())
     (email,) = [i for i, r in uow.repo.deliveries.rows.items() if r.delivery.channel is Channel.EMAIL]

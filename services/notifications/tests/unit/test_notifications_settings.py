@@ -65,6 +65,7 @@ def test_the_settings_give_the_documented_defaults_and_read_tenant_overrides_as_
         RecordKind.IN_APP_MESSAGES: 90,
         RecordKind.HELD_TRIGGERS: 30,
         RecordKind.IDEMPOTENCY_KEYS: 30,
+        RecordKind.EXPORT_PARTS: 30,
     }
     assert schedule.days_for(RecordKind.HELD_TRIGGERS, "t1") == 7
 

@@ -1,5 +1,7 @@
-"""Retention of every service's shared bookkeeping: remembered idempotency keys go after
-`retention_idempotency_keys_days`, removed by a loop in the worker in bounded batches (short transactions).
+"""Retention of every service's shared bookkeeping, removed by a loop in the worker in bounded batches (short
+transactions): remembered idempotency keys go after `retention_idempotency_keys_days`, and, in a service that stores
+parts of subject access exports, each part after `retention_export_parts_days` (the requester has had that long to
+download it; the request itself and its audit rows stay).
 
 The notifications service has a sweep of its own with per-tenant periods (`accord.notifications.handlers.retention`)
 and does not run this one. Audit rows are never removed here: they are kept for the clinical retention period.
@@ -7,6 +9,7 @@ and does not run this one. Audit rows are never removed here: they are kept for 
 
 import asyncio
 import contextlib
+from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
 
 import asyncpg
@@ -39,25 +42,62 @@ async def remove_idempotency_keys(conn: Connection, schema: str, before: datetim
     return int(status.rsplit(" ", 1)[-1])
 
 
-async def remove_expired_idempotency_keys(pool: asyncpg.Pool, settings: ServiceSettings, now: datetime) -> int:
-    """Removes every key past its period at `now`, one transaction per batch; returns how many went."""
-    before = now - timedelta(days=settings.retention_idempotency_keys_days)
+async def remove_export_parts(conn: Connection, schema: str, before: datetime, limit: int) -> int:
+    """Deletes at most `limit` export parts stored before `before`; returns how many went."""
+    status = await conn.execute(
+        f"""
+        WITH due AS (
+            SELECT export_id FROM {schema}.export_parts WHERE stored_at < $1
+            ORDER BY stored_at LIMIT $2 FOR UPDATE SKIP LOCKED
+        )
+        DELETE FROM {schema}.export_parts p USING due WHERE p.export_id = due.export_id""",
+        before,
+        limit,
+    )
+    return int(status.rsplit(" ", 1)[-1])
+
+
+Remover = Callable[[Connection, str, datetime, int], Awaitable[int]]
+
+
+async def _remove_all(
+    pool: asyncpg.Pool, settings: ServiceSettings, kind: str, remove: Remover, before: datetime
+) -> int:
     total = 0
     while True:
         async with pool.acquire() as conn, conn.transaction():
-            count = await remove_idempotency_keys(conn, settings.db_schema, before, settings.retention_batch_size)
+            count = await remove(conn, settings.db_schema, before, settings.retention_batch_size)
         total += count
-        RETENTION_REMOVED.labels(service=settings.service, kind="idempotency_keys").inc(count)
+        RETENTION_REMOVED.labels(service=settings.service, kind=kind).inc(count)
         if count < settings.retention_batch_size:
             return total
 
 
-def idempotency_key_sweep() -> BackgroundTask:
+async def remove_expired_idempotency_keys(pool: asyncpg.Pool, settings: ServiceSettings, now: datetime) -> int:
+    """Removes every key past its period at `now`, one transaction per batch; returns how many went."""
+    before = now - timedelta(days=settings.retention_idempotency_keys_days)
+    return await _remove_all(pool, settings, "idempotency_keys", remove_idempotency_keys, before)
+
+
+async def remove_expired_export_parts(pool: asyncpg.Pool, settings: ServiceSettings, now: datetime) -> int:
+    """Removes every export part past its period at `now`, one transaction per batch; returns how many went."""
+    before = now - timedelta(days=settings.retention_export_parts_days)
+    return await _remove_all(pool, settings, "export_parts", remove_export_parts, before)
+
+
+def idempotency_key_sweep(*, export_parts: bool = False) -> BackgroundTask:
+    """The worker's sweep; `export_parts` for a service that stores parts of subject access exports."""
+
     async def sweep(res: Resources[ServiceSettings], stop: asyncio.Event) -> None:
         while not stop.is_set():
             try:
-                removed = await remove_expired_idempotency_keys(res.pool, res.settings, datetime.now(UTC))
-                log.info("retention sweep done", removed_idempotency_keys=removed)
+                now = datetime.now(UTC)
+                removed = {
+                    "removed_idempotency_keys": await remove_expired_idempotency_keys(res.pool, res.settings, now)
+                }
+                if export_parts:
+                    removed["removed_export_parts"] = await remove_expired_export_parts(res.pool, res.settings, now)
+                log.info("retention sweep done", **removed)
             except Exception as exc:
                 log.warning("retention sweep failed; will try again", error=type(exc).__name__)
             with contextlib.suppress(TimeoutError):

@@ -85,6 +85,11 @@ class ServiceSettings(WebSettings):
     retention_idempotency_keys_days: int = Field(
         default=30, ge=1, description="how long a remembered answer to an Idempotency-Key request is kept"
     )
+    retention_export_parts_days: int = Field(
+        default=30,
+        ge=1,
+        description="how long this service keeps its part of a subject access export ready for download",
+    )
     consumer_max_records: int = Field(default=500, ge=1, le=10_000)
     consumer_fetch_min_bytes: int = Field(
         default=32 * 1024, ge=1, description="the broker holds a fetch until this much has gathered (or the wait ends)"

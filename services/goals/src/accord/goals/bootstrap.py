@@ -27,4 +27,4 @@ def subscriptions() -> list[Subscription]:
 
 def background() -> list[BackgroundTask]:
     """The retention sweep of remembered idempotency keys runs beside the relay and the consumers in the worker."""
-    return [idempotency_key_sweep()]
+    return [idempotency_key_sweep(export_parts=True)]

@@ -40,6 +40,8 @@ class Settings(ServiceSettings):
     smtp_use_tls: bool = False
     smtp_start_tls: bool = False
     smtp_timeout_seconds: float = Field(default=10.0, gt=0)
+    email_confirmation_hours: int = Field(default=48, ge=1, le=24 * 30)
+    """How long the link that confirms a new e-mail address works; the person can ask for a new one."""
 
     vapid_private_key: SecretStr | None = None
     """Raw P-256 private key, base64url (as `vapid --gen` or web-push tools print it). Unset: push is off."""
@@ -90,6 +92,7 @@ class Settings(ServiceSettings):
                 RecordKind.IN_APP_MESSAGES: self.retention_in_app_messages_days,
                 RecordKind.HELD_TRIGGERS: self.retention_held_triggers_days,
                 RecordKind.IDEMPOTENCY_KEYS: self.retention_idempotency_keys_days,
+                RecordKind.EXPORT_PARTS: self.retention_export_parts_days,
             },
             tenant_days=self.retention_tenant_days,
         )

@@ -26,4 +26,4 @@ def subscriptions() -> list[Subscription]:
 
 
 def background() -> list[BackgroundTask]:
-    return [review_sweep(settings().review_sweep_seconds), idempotency_key_sweep()]
+    return [review_sweep(settings().review_sweep_seconds), idempotency_key_sweep(export_parts=True)]

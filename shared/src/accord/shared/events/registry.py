@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 from accord.shared.events.base import IntegrationEvent
 from accord.shared.events.contracts import analytics, goals, notifications, progress, reporting
+from accord.shared.events.retention import ANALYTICS_DAYS
 from accord.shared.services import SERVICES
 
 FOREVER = -1
@@ -28,7 +29,9 @@ class TopicSpec:
         return {"retention.ms": str(self.retention_ms), "cleanup.policy": self.cleanup_policy}
 
 
-# Domain topics keep every event forever: the reporting service rebuilds its projections from offset 0.
+# The goals and progress topics keep every event forever: they carry the clinical record, which no schedule removes,
+# and the reporting service rebuilds its projections from offset 0. Every other topic keeps its events no longer
+# than the retention schedule of what they carry allows (`events/retention.py`, docs/privacy.md).
 _DOMAIN = [
     TopicSpec(
         "accord.goals.v1",
@@ -48,7 +51,7 @@ _DOMAIN = [
         "accord.notifications.v1",
         "notifications",
         6,
-        FOREVER,
+        90 * DAY_MS,  # as the delivery records the outcomes are about (ACCORD_NOTIFICATIONS_RETENTION_DELIVERIES_DAYS)
         key="recipient's client_id",
         description="Delivery outcomes of notifications, identifiers only.",
     ),
@@ -63,7 +66,7 @@ _DOMAIN = [
         "accord.analytics.v1",
         "reporting",
         12,
-        400 * DAY_MS,
+        ANALYTICS_DAYS * DAY_MS,
         key="client pseudonym",
         description="Pseudonymised stream for analytics teams.",
     ),

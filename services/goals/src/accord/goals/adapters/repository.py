@@ -5,6 +5,7 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
+from accord.goals.adapters import visibility_changes
 from accord.goals.domain.episodes import Episode
 from accord.goals.domain.goals import ACTIVE_STATES, Goal, GoalStatus
 from accord.shared.db import Connection
@@ -76,6 +77,11 @@ class Repository:
         return (Goal.model_validate_json(row["doc"]), row["revision"]) if row else None
 
     async def add_goal(self, goal: Goal, now: datetime) -> int:
+        await self._add_goal_row(goal, now)
+        await visibility_changes.record_if_changed(self.conn, goal, new=True)
+        return 1
+
+    async def _add_goal_row(self, goal: Goal, now: datetime) -> None:
         await self.conn.execute(
             "INSERT INTO goals (goal_id, tenant_id, episode_id, client_id, created_by, status, visibility, "
             "shared_with, created_at, doc, revision) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, 1)",
@@ -90,9 +96,9 @@ class Repository:
             now,
             goal.model_dump_json(),
         )
-        return 1
 
     async def save_goal(self, goal: Goal) -> int:
+        await visibility_changes.record_if_changed(self.conn, goal)
         revision: int = await self.conn.fetchval(
             "UPDATE goals SET status = $2, visibility = $3, shared_with = $4, doc = $5, revision = revision + 1 "
             "WHERE goal_id = $1 RETURNING revision",

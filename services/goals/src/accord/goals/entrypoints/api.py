@@ -14,11 +14,18 @@ from accord.goals.domain.episodes import Episode
 from accord.goals.domain.goals import GoalStatus
 from accord.goals.entrypoints import schemas as s
 from accord.goals.entrypoints.command_runner import execute, query
-from accord.goals.entrypoints.queries import episode_goals, my_episodes, one_episode, one_goal
+from accord.goals.entrypoints.queries import (
+    episode_goals,
+    goal_visibility_changes,
+    my_episodes,
+    one_episode,
+    one_goal,
+)
 from accord.goals.handlers import commands as handle
 from accord.goals.handlers.commands import GoalState
 from accord.shared.api import ResourcesDep
 from accord.shared.auth import CurrentPrincipal
+from accord.shared.events.contracts.common import Visibility
 from accord.shared.pagination import Page
 from accord.shared.problems import Problem
 
@@ -147,6 +154,23 @@ async def get_goal(goal_id: UUID, res: ResourcesDep, me: CurrentPrincipal) -> JS
 async def goal_history(goal_id: UUID, res: ResourcesDep, me: CurrentPrincipal) -> s.HistoryPublic:
     state = await query(res, me, lambda ctx: one_goal(ctx, goal_id, action="read history"))
     return s.HistoryPublic(entries=state.goal.history)
+
+
+@router.get("/goals/{goal_id}/visibility-changes", response_model=s.VisibilityChangesPublic)
+async def list_visibility_changes(goal_id: UUID, res: ResourcesDep, me: CurrentPrincipal) -> s.VisibilityChangesPublic:
+    changes = await query(res, me, lambda ctx: goal_visibility_changes(ctx, goal_id))
+    return s.VisibilityChangesPublic(
+        items=[
+            s.VisibilityChangePublic(
+                changed_at=c.changed_at,
+                changed_by=c.changed_by,
+                visibility=Visibility(c.visibility),
+                shared_with=c.shared_with,
+                cause=c.cause,
+            )
+            for c in changes
+        ]
+    )
 
 
 @router.put("/goals/{goal_id}/draft", response_model=s.GoalPublic)

@@ -4,11 +4,15 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
+from accord.goals.adapters import visibility_changes
+from accord.goals.adapters.visibility_changes import VisibilityChange
+from accord.goals.domain.errors import NotFound
 from accord.goals.domain.goals import GoalStatus
 from accord.goals.entrypoints.schemas import EpisodePublic, GoalPublic
 from accord.goals.handlers.commands import GoalState
 from accord.goals.handlers.context import Context
 from accord.shared.commands import AuditNote
+from accord.shared.events.contracts.common import Role
 from accord.shared.pagination import Page, decode_cursor, encode_cursor
 from accord.shared.problems import Problem
 
@@ -59,3 +63,12 @@ async def episode_goals(
 async def one_goal(ctx: Context, goal_id: UUID, action: str = "read") -> GoalState:
     goal, revision, episode = await ctx.goal(goal_id, action)
     return GoalState(goal, revision, episode)
+
+
+async def goal_visibility_changes(ctx: Context, goal_id: UUID) -> list[VisibilityChange]:
+    """Who allowed which family members to see the goal, and when: for the client and the care team. A family
+    member gets the same 404 as for a goal they cannot see (which of the family were allowed is not theirs to know)."""
+    _, _, episode = await ctx.goal(goal_id, "read visibility changes")
+    if episode.role_of(ctx.actor.subject) is Role.FAMILY:
+        raise NotFound("goal not found")
+    return await visibility_changes.of_goal(ctx.repo.conn, goal_id)

@@ -172,3 +172,18 @@ def _version(v: GoalVersion) -> VersionPublic:
 
 class HistoryPublic(BaseModel):
     entries: list[HistoryEntry]
+
+
+class VisibilityChangePublic(BaseModel):
+    changed_at: datetime
+    changed_by: UUID
+    visibility: Visibility
+    shared_with: list[UUID]
+    """The family members who may see the goal from then on (empty when private)."""
+    cause: str
+
+
+class VisibilityChangesPublic(BaseModel):
+    """Every change of which family members may see a goal, oldest first."""
+
+    items: list[VisibilityChangePublic]

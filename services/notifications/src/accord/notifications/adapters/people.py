@@ -25,6 +25,8 @@ class StoredContactPoint:
     point: ContactPoint
     created_at: datetime
     active: bool
+    confirmed: bool
+    """An e-mail address its owner confirmed through the link sent to it; push subscriptions always are."""
 
 
 class People:
@@ -68,7 +70,7 @@ class People:
     async def active_contact_points(self, tenant_id: str, person_id: UUID) -> list[ContactPoint]:
         rows = await self.conn.fetch(
             "SELECT * FROM contact_points WHERE tenant_id = $1 AND person_id = $2 AND disabled_at IS NULL "
-            "ORDER BY created_at, id",
+            "AND (channel <> 'email' OR confirmed_at IS NOT NULL) ORDER BY created_at, id",  # unconfirmed: never used
             tenant_id,
             person_id,
         )
@@ -127,6 +129,18 @@ class People:
         )
         return bool(deleted)
 
+    async def contact_point(
+        self, tenant_id: str, person_id: UUID, channel: Channel, point_id: UUID
+    ) -> StoredContactPoint | None:
+        row = await self.conn.fetchrow(
+            "SELECT * FROM contact_points WHERE id = $1 AND tenant_id = $2 AND person_id = $3 AND channel = $4",
+            point_id,
+            tenant_id,
+            person_id,
+            channel.value,
+        )
+        return None if row is None else _stored(row)
+
     async def disable(self, point_id: UUID, reason: str) -> None:
         await self.conn.execute(
             "UPDATE contact_points SET disabled_at = now(), disabled_reason = $2 WHERE id = $1 AND disabled_at IS NULL",
@@ -142,4 +156,5 @@ def _point(row: Any) -> ContactPoint:
 
 
 def _stored(row: Any) -> StoredContactPoint:
-    return StoredContactPoint(_point(row), row["created_at"], row["disabled_at"] is None)
+    confirmed = row["channel"] != Channel.EMAIL.value or row["confirmed_at"] is not None
+    return StoredContactPoint(_point(row), row["created_at"], row["disabled_at"] is None, confirmed)

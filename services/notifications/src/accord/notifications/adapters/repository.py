@@ -10,6 +10,7 @@ from contextlib import asynccontextmanager
 
 from accord.notifications.adapters.care_teams import CareTeams
 from accord.notifications.adapters.deliveries import Deliveries
+from accord.notifications.adapters.email_confirmations import EmailConfirmations
 from accord.notifications.adapters.in_app_messages import InAppMessages
 from accord.notifications.adapters.pending_triggers import PendingTriggers
 from accord.notifications.adapters.people import People
@@ -27,6 +28,7 @@ class Repository:
         self.care_teams = CareTeams(conn)
         self.deliveries = Deliveries(conn)
         self.people = People(conn)
+        self.email_confirmations = EmailConfirmations(conn)
         self.in_app_messages = InAppMessages(conn)
         self.held_triggers = PendingTriggers(conn)
         self.retention = Retention(conn)

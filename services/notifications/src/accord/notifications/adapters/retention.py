@@ -45,6 +45,12 @@ _STATEMENTS = {
         )
         DELETE FROM idempotency_keys k USING due
         WHERE (k.tenant_id, k.actor_id, k.key) = (due.tenant_id, due.actor_id, due.key)""",
+    RecordKind.EXPORT_PARTS: f"""
+        WITH due AS (
+            SELECT r.export_id FROM export_parts r WHERE r.stored_at < {_CUTOFF}
+            ORDER BY r.stored_at LIMIT $4 FOR UPDATE SKIP LOCKED
+        )
+        DELETE FROM export_parts p USING due WHERE p.export_id = due.export_id""",
 }
 
 

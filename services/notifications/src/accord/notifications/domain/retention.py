@@ -20,6 +20,8 @@ class RecordKind(StrEnum):
     """Events held until their goal arrived, which never matched a goal."""
     IDEMPOTENCY_KEYS = "idempotency_keys"
     """Remembered answers to POSTs with an Idempotency-Key."""
+    EXPORT_PARTS = "export_parts"
+    """This service's parts of subject access exports, once the requester has had their time to download them."""
 
 
 @dataclass(frozen=True)

@@ -22,6 +22,8 @@ class TemplateCode(StrEnum):
     SAFETY_SIGNAL = "safety_signal"
     CHECK_IN_REMINDER = "check_in_reminder"
     DIGEST = "digest"
+    EMAIL_CONFIRMATION = "email_confirmation"
+    """Sent by the API, not as a delivery: the one message that goes to an address before it is confirmed."""
 
 
 LOCALES = ("en", "cy")
@@ -106,6 +108,19 @@ TEXTS: dict[TemplateCode, dict[str, Text]] = {
     TemplateCode.DIGEST: {
         "en": Text("Your updates in Accord", "New updates in Accord: $count."),
         "cy": Text("Eich diweddariadau yn Accord", "Diweddariadau newydd yn Accord: $count."),
+    },
+    TemplateCode.EMAIL_CONFIRMATION: {
+        "en": Text(
+            "Confirm your e-mail address for Accord",
+            "This address was added to an Accord account. Open the link below and sign in to confirm it is yours. "
+            "Until then, Accord sends nothing here. If you did not add it, ignore this message.",
+        ),
+        "cy": Text(
+            "Cadarnhewch eich cyfeiriad e-bost ar gyfer Accord",
+            "Cafodd y cyfeiriad hwn ei ychwanegu at gyfrif Accord. Agorwch y ddolen isod a mewngofnodwch i gadarnhau "
+            "mai chi piau. Tan hynny, ni fydd Accord yn anfon dim yma. Os nad chi a'i ychwanegodd, anwybyddwch y "
+            "neges hon.",
+        ),
     },
 }
 

@@ -16,7 +16,13 @@ from accord.shared.runtime import BackgroundTask, Resources
 log = structlog.get_logger(__name__)
 
 # In-app messages first: a delivery is kept while its message is.
-ORDER = (RecordKind.IN_APP_MESSAGES, RecordKind.DELIVERIES, RecordKind.HELD_TRIGGERS, RecordKind.IDEMPOTENCY_KEYS)
+ORDER = (
+    RecordKind.IN_APP_MESSAGES,
+    RecordKind.DELIVERIES,
+    RecordKind.HELD_TRIGGERS,
+    RecordKind.IDEMPOTENCY_KEYS,
+    RecordKind.EXPORT_PARTS,
+)
 
 
 async def enforce_retention(uow: UnitOfWork, settings: Settings, now: datetime) -> dict[RecordKind, int]:

@@ -16,7 +16,7 @@ from accord.notifications.domain.contact_points import (
     check_push_keys,
     normalise_email,
 )
-from accord.notifications.entrypoints.api import queries
+from accord.notifications.entrypoints.api import email_confirmation, queries
 from accord.notifications.entrypoints.api.common import (
     IdempotencyKey,
     audit_of,
@@ -53,15 +53,21 @@ async def add_email(
     body: EmailIn, principal: CurrentPrincipal, res: ResourcesDep, request: Request, key: IdempotencyKey = None
 ) -> JSONResponse:
     address = _valid(lambda: normalise_email(body.email))
+    issued: list[email_confirmation.Issued] = []
 
     async def act(conn: Connection) -> tuple[int, EmailOut]:
         stored = await repository_of(res, conn).people.register(
             principal.tenant_id, principal.subject, Channel.EMAIL, address
         )
         await _audit(conn, res, principal, "create", "contact_point", stored.point.id)
-        return 201, _email_out(stored)
+        if not stored.confirmed:
+            issued.append(await email_confirmation.issue(conn, res, principal, stored.point))
+        return 201, email_confirmation.email_out(stored)
 
-    return await idempotent_post(res, principal, request, key, body, act)
+    answer = await idempotent_post(res, principal, request, key, body, act)
+    for link in issued:  # after the commit: the link must work by the time it arrives
+        await email_confirmation.send(res, link)
+    return answer
 
 
 @router.get("/contact-points", response_model=Page[EmailOut])
@@ -69,7 +75,7 @@ async def list_emails(
     principal: CurrentPrincipal, res: ResourcesDep, cursor: str | None = None, limit: Limit = 20
 ) -> Page[EmailOut]:
     stored = await _page(res, principal, Channel.EMAIL, cursor, limit)
-    return Page(items=[_email_out(s) for s in stored[:limit]], next_cursor=_next(stored, limit))
+    return Page(items=[email_confirmation.email_out(s) for s in stored[:limit]], next_cursor=_next(stored, limit))
 
 
 @router.delete("/contact-points/{point_id}", status_code=204)
@@ -170,10 +176,6 @@ def _next(stored: list[StoredContactPoint], limit: int) -> str | None:
         return None
     last = stored[limit - 1]
     return encode_cursor(last.created_at.isoformat(), last.point.id)
-
-
-def _email_out(stored: StoredContactPoint) -> EmailOut:
-    return EmailOut(id=stored.point.id, email=stored.point.address, created_at=stored.created_at, active=stored.active)
 
 
 def _push_out(stored: StoredContactPoint) -> PushSubscriptionOut:

@@ -88,6 +88,8 @@ class EmailOut(BaseModel):
     email: str
     created_at: datetime
     active: bool
+    confirmed: bool
+    """False until the owner follows the link sent to the address; nothing else is sent to it until then."""
 
 
 class PushKeys(RequestModel):

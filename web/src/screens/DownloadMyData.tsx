@@ -1,0 +1,64 @@
+import { useMutation, useQuery } from "@tanstack/react-query";
+import { useState } from "react";
+import { useTranslation } from "react-i18next";
+import { api, unwrap } from "../api/client";
+import type { components } from "../api/schema";
+
+type Export = components["schemas"]["ExportPublic"];
+
+/** How often the progress of an export being assembled is asked for: each service adds its part within seconds. */
+const POLL_MS = 2000;
+
+/** "Download my data": a subject access export of everything Accord holds about the young person. The goals
+ * service records the request; each service assembles its part; this shows parts ready out of parts expected, then
+ * a download link per part (each served by its own service, only to the person who asked). */
+export function DownloadMyData({ clientId }: { clientId: string }) {
+  const { t } = useTranslation();
+  const [started, setStarted] = useState<Export | null>(null);
+  const start = useMutation({
+    mutationFn: () => unwrap(api.POST("/api/v1/goals/exports", { body: { client_id: clientId } })),
+    onSuccess: setStarted,
+  });
+  const progress = useQuery({
+    queryKey: ["export", started?.export_id],
+    enabled: started !== null,
+    queryFn: () =>
+      unwrap(api.GET("/api/v1/goals/exports/{export_id}", { params: { path: { export_id: started!.export_id } } })),
+    refetchInterval: (query) => (query.state.data?.ready ? false : POLL_MS),
+  });
+  const current = progress.data ?? started;
+  return (
+    <section className="panel" aria-labelledby="export-title">
+      <h2 id="export-title">{t("export.title")}</h2>
+      <p className="hint">{t("export.hint")}</p>
+      <button type="button" disabled={start.isPending || (current !== null && !current.ready)} onClick={() => start.mutate()}>
+        {current?.ready ? t("export.again") : t("export.start")}
+      </button>
+      {start.isError && <p role="alert">{t("common.error")}</p>}
+      {current && (
+        <>
+          <label className="export-progress">
+            {t("export.progressLabel")}
+            <progress max={current.parts_expected} value={current.parts_ready} />
+          </label>
+          <p role="status">
+            {current.ready
+              ? t("export.ready")
+              : t("export.progress", { ready: current.parts_ready, expected: current.parts_expected })}
+          </p>
+          {current.ready && (
+            <ul>
+              {current.parts.map((part) => (
+                <li key={part.service}>
+                  <a href={part.href} download={`accord-${part.service}-${current.export_id}.json`}>
+                    {t("export.part", { part: t(`export.service.${part.service}`, { defaultValue: part.service }), count: part.records ?? 0 })}
+                  </a>
+                </li>
+              ))}
+            </ul>
+          )}
+        </>
+      )}
+    </section>
+  );
+}
