@@ -1,10 +1,11 @@
 """One handler function per command or event."""
 
 from collections.abc import Awaitable, Callable, Mapping
+from functools import partial
 from typing import Any
 
 from accord.notifications.adapters.care_teams import CareTeams
-from accord.notifications.adapters.exports import assembler
+from accord.notifications.adapters.exports import ExportPartRepository
 from accord.notifications.handlers import care_team
 from accord.notifications.handlers.planning import Planner
 from accord.notifications.handlers.triggers import Triggers
@@ -39,7 +40,11 @@ def event_handlers(resources: Resources[Settings]) -> Mapping[str, EventHandler]
     triggers = Triggers(Planner(resources.settings, resources.outbox))
     schema = resources.settings.db_schema
     export = on_export_requested(
-        "notifications", assembler(schema), ExportParts(schema), resources.outbox, NotificationsExportPartStored
+        "notifications",
+        partial(ExportPartRepository, schema=schema),
+        ExportParts(schema),
+        resources.outbox,
+        NotificationsExportPartStored,
     )
 
     def then_replay_held(handler: EventHandler) -> EventHandler:

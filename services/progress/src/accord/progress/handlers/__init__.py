@@ -1,9 +1,10 @@
 """One handler function per command or event."""
 
 from collections.abc import Awaitable, Callable, Mapping
+from functools import partial
 from typing import Any
 
-from accord.progress.adapters.exports import assembler
+from accord.progress.adapters.exports import ExportPartRepository
 from accord.progress.adapters.repository import Repository
 from accord.progress.handlers import goal_view
 from accord.progress.settings import Settings
@@ -43,6 +44,10 @@ def event_handlers(resources: Resources[Settings]) -> Mapping[str, EventHandler]
     }
     schema = resources.settings.db_schema
     export = on_export_requested(
-        "progress", assembler(schema), ExportParts(schema), resources.outbox, ProgressExportPartStored
+        "progress",
+        partial(ExportPartRepository, schema=schema),
+        ExportParts(schema),
+        resources.outbox,
+        ProgressExportPartStored,
     )
     return {**{event_type: on_repository(h) for event_type, h in view.items()}, "ExportRequested": export}

@@ -3,12 +3,14 @@ who was shown which safety signal and of clients' preferred names."""
 
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
+from typing import Any
 from uuid import UUID
 
 from accord.reporting.adapters.history_store import Record, assemble
 from accord.reporting.adapters.projection_store import ProjectionStore
 from accord.reporting.domain.history import ClientHistory
 from accord.reporting.domain.projection import TABLES, Row
+from accord.shared.audit import Audit
 from accord.shared.db import Connection
 
 
@@ -35,6 +37,10 @@ class Repository:
 
     async def history(self, tenant_id: str, client_id: UUID) -> ClientHistory:
         return (await self.histories(tenant_id, [client_id]))[0]
+
+    async def access_log(self, tenant_id: str, client_id: UUID) -> list[dict[str, Any]]:
+        """Who read or changed the client's data in this service, for their export."""
+        return await Audit(self.schema).client_log(self.conn, tenant_id, client_id)
 
     async def clients_of_clinician(self, tenant_id: str, person_id: UUID) -> list[UUID]:
         """Clients whose episodes the person leads or has ever joined (the domain decides who is still in)."""

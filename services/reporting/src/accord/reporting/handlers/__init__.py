@@ -5,7 +5,7 @@ from typing import Any, Protocol
 
 from accord.reporting.adapters.repository import Repository
 from accord.reporting.domain.projection import PROJECTORS, Row, rows_for
-from accord.reporting.handlers.exports import assembler
+from accord.reporting.handlers.exports import ExportPart
 from accord.reporting.settings import Settings
 from accord.shared.db import Connection
 from accord.shared.events import Envelope
@@ -43,7 +43,7 @@ def event_handlers(resources: Resources[Settings]) -> Mapping[str, EventHandler]
     # `ExportRequested` has the service store its part of a subject access export.
     export = on_export_requested(
         "reporting",
-        assembler(schema, resources.settings.fhir_base_url),
+        lambda conn: ExportPart(Repository(conn, schema), resources.settings.fhir_base_url),
         ExportParts(schema),
         resources.outbox,
         ReportingExportPartStored,
