@@ -222,7 +222,16 @@ Projector = Callable[[Envelope, Any], list[Row]]
 # Subject access exports are no fact about care: the request has the service store its part of the export
 # (handlers/exports.py), and the other services' parts stored are the goals service's to count.
 NOT_PROJECTED = frozenset(
-    {"ExportRequested", "ProgressExportPartStored", "NotificationsExportPartStored", "ReportingExportPartStored"}
+    {
+        "ExportRequested",
+        "ProgressExportPartStored",
+        "NotificationsExportPartStored",
+        "ReportingExportPartStored",
+        "ErasureDecided",
+        "ProgressErasureApplied",
+        "NotificationsErasureApplied",
+        "ReportingErasureApplied",
+    }
 )
 
 PROJECTORS: dict[str, Projector] = {

@@ -8,8 +8,9 @@ from accord.reporting.domain.projection import PROJECTORS, Row, rows_for
 from accord.reporting.handlers.exports import ExportPart
 from accord.reporting.settings import Settings
 from accord.shared.db import Connection
+from accord.shared.erasure import on_erasure_decided
 from accord.shared.events import Envelope
-from accord.shared.events.contracts.reporting import ReportingExportPartStored
+from accord.shared.events.contracts.reporting import ReportingErasureApplied, ReportingExportPartStored
 from accord.shared.exports import ExportParts, on_export_requested
 from accord.shared.inbox import EventHandler
 from accord.shared.runtime import Resources
@@ -48,4 +49,8 @@ def event_handlers(resources: Resources[Settings]) -> Mapping[str, EventHandler]
         resources.outbox,
         ReportingExportPartStored,
     )
-    return {**dict.fromkeys(PROJECTORS, handle), "ExportRequested": export}
+    # `ErasureDecided` restricts the client's records here and destroys their analytics key material.
+    erasure = on_erasure_decided(
+        "reporting", lambda conn: Repository(conn, schema), resources.outbox, ReportingErasureApplied
+    )
+    return {**dict.fromkeys(PROJECTORS, handle), "ExportRequested": export, "ErasureDecided": erasure}
