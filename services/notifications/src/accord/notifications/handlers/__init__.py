@@ -5,14 +5,16 @@ from functools import partial
 from typing import Any
 
 from accord.notifications.adapters.care_teams import CareTeams
+from accord.notifications.adapters.erasure import Erasure
 from accord.notifications.adapters.exports import ExportPartRepository
 from accord.notifications.handlers import care_team
 from accord.notifications.handlers.planning import Planner
 from accord.notifications.handlers.triggers import Triggers
 from accord.notifications.settings import Settings
 from accord.shared.db import Connection
+from accord.shared.erasure import on_erasure_decided
 from accord.shared.events import Envelope
-from accord.shared.events.contracts.notifications import NotificationsExportPartStored
+from accord.shared.events.contracts.notifications import NotificationsErasureApplied, NotificationsExportPartStored
 from accord.shared.exports import ExportParts, on_export_requested
 from accord.shared.inbox import EventHandler
 from accord.shared.runtime import Resources
@@ -76,4 +78,7 @@ def event_handlers(resources: Resources[Settings]) -> Mapping[str, EventHandler]
         "ReviewSuggested": triggers.on_progress_trigger,
         "SafetySignalRaised": triggers.on_progress_trigger,
         "ExportRequested": export,
+        "ErasureDecided": on_erasure_decided(
+            "notifications", partial(Erasure, schema=schema), resources.outbox, NotificationsErasureApplied
+        ),
     }

@@ -11,6 +11,7 @@ from datetime import UTC, datetime
 from uuid import UUID, uuid4
 
 from accord.notifications.adapters import deliveries, in_app_messages, people
+from accord.notifications.adapters.erasure import Erasure
 from accord.notifications.domain.audience import Notice
 from accord.notifications.domain.contact_points import ContactPoint
 from accord.notifications.domain.delivery import Delivery, DeliveryStatus
@@ -52,6 +53,8 @@ class Planner:
         self, conn: Connection, source: Source, notices: Sequence[Notice], now: datetime | None = None
     ) -> None:
         now = now or self.clock()
+        if await Erasure(conn, self.settings.db_schema).is_restricted(source.tenant_id, source.client_id):
+            return  # an erasure was decided for the client: nothing about them is sent to anyone any more
         for notice in notices:
             prefs = await people.preferences(conn, source.tenant_id, notice.recipient_id, self.defaults)
             await self._in_app(conn, source, notice, now)
