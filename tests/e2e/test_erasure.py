@@ -50,7 +50,9 @@ def _is_decision(record: Record, request_id: str) -> bool:
 def _applied(infra: Infra, request_id: str) -> list[Envelope]:
     """Every service's report of applying the request, as on their topics (once each has reported)."""
     found = []
-    for topic, event_type in zip(("accord.progress.v1", "accord.notifications.v1", "accord.reporting.v1"), APPLIED):
+    for topic, event_type in zip(
+        ("accord.progress.v1", "accord.notifications.v1", "accord.reporting.v1"), APPLIED, strict=True
+    ):
         records = _records(infra, topic, lambda r: request_id.encode() in (r.value or b""))
         found += [e for e in map(Envelope.from_bytes, (r.value or b"" for r in records)) if e.event_type == event_type]
     return found
