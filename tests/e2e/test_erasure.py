@@ -116,7 +116,10 @@ def test_a_decided_erasure_hides_the_clinical_record_erases_app_data_and_shreds_
         for person in (sam, therapist):
             assert person("GET", f"/goals/{mine['goal_id']}").status_code == 404
             assert person("GET", f"/episodes/{mine['episode_id']}").status_code == 404
-            assert person("GET", f"/progress/goals/{mine['goal_id']}").status_code == 404
+            # Progress answers as for a goal it has never heard of (its "not known here yet").
+            unknown = person("GET", f"/progress/goals/{uuid4()}")
+            hidden = person("GET", f"/progress/goals/{mine['goal_id']}")
+            assert (hidden.status_code, hidden.json()["title"]) == (unknown.status_code, unknown.json()["title"])
         assert therapist("GET", f"/progress/clients/{sam.id}/checkins").status_code in (403, 404)
         assert mine["response_id"] not in str(therapist("GET", f"/reporting/clients/{sam.id}/report").content)
         assert casey("GET", f"/goals/{theirs['goal_id']}").status_code == 200
