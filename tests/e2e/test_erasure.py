@@ -10,7 +10,7 @@ from uuid import UUID, uuid4
 
 import httpx
 import pytest
-from client_journey import Person, journey, until
+from client_journey import Person, fhir_text, journey, until
 
 from accord.devtools.infra.services import RunningServices
 from accord.devtools.infra.stack import Infra
@@ -121,7 +121,10 @@ def test_a_decided_erasure_hides_the_clinical_record_erases_app_data_and_shreds_
             hidden = person("GET", f"/progress/goals/{mine['goal_id']}")
             assert (hidden.status_code, hidden.json()["title"]) == (unknown.status_code, unknown.json()["title"])
         assert therapist("GET", f"/progress/clients/{sam.id}/checkins").status_code in (403, 404)
-        assert mine["response_id"] not in str(therapist("GET", f"/reporting/clients/{sam.id}/report").content)
+        assert not {mine["goal_id"], mine["response_id"]} & fhir_text(sam)  # reporting: his history reads empty
+        assert {theirs["goal_id"], theirs["response_id"]} <= fhir_text(casey)
+        caseload = {c["client_id"] for c in therapist("GET", "/reporting/caseload").json()["items"]}
+        assert str(casey.id) in caseload and str(sam.id) not in caseload
         assert casey("GET", f"/goals/{theirs['goal_id']}").status_code == 200
         assert therapist("GET", f"/progress/clients/{casey.id}/checkins").status_code == 200
 
