@@ -16,6 +16,7 @@ from accord.reporting.analytics import from_notifications as fn
 from accord.reporting.analytics import from_progress as fp
 from accord.reporting.analytics.keys import Keyring
 from accord.reporting.analytics.pseudonyms import PersonsNamed, Pseudonyms
+from accord.reporting.domain.rights import RIGHTS_EVENTS
 from accord.shared.events import Envelope
 from accord.shared.events.base import ClientEvent
 from accord.shared.events.contracts import goals as g
@@ -51,19 +52,8 @@ _BY_SOURCE: list[tuple[type[ClientEvent], Mapper]] = [
     (n.NotificationFailed, fn.notification_failed),
 ]
 
-# A person using their right of access is not a fact about their care: these events never reach analytics.
-NOT_FOR_ANALYTICS = frozenset(
-    {
-        "ExportRequested",
-        "ProgressExportPartStored",
-        "NotificationsExportPartStored",
-        "ReportingExportPartStored",
-        "ErasureDecided",
-        "ProgressErasureApplied",
-        "NotificationsErasureApplied",
-        "ReportingErasureApplied",
-    }
-)
+# A person using their rights (access, erasure) is not a fact about their care: these events never reach analytics.
+NOT_FOR_ANALYTICS = RIGHTS_EVENTS
 
 MAPPERS: dict[str, Mapper] = {cls.event_type(): mapper for cls, mapper in _BY_SOURCE}
 """Domain event type -> the function that makes its analytics event (`AnalyticsGoalAgreed` of `GoalAgreed`)."""
