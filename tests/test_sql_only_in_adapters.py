@@ -95,3 +95,46 @@ def test_the_check_lets_prose_docstrings_and_repository_calls_pass() -> None:
         "        await repo.mark_sent(item)\n"
     )
     assert list(sql_found(source)) == []
+
+
+# The tables the shared library keeps in every service's schema (its machinery); a service's domain tables are the
+# service's own, read and written only by its adapters.
+SHARED_MACHINERY_TABLES = frozenset(
+    {"outbox", "inbox", "audit_log", "idempotency_keys", "export_parts", "restricted_clients"}
+)
+TABLE_NAMED = re.compile(
+    r"\b(?:FROM|INTO|JOIN|TABLE)\s+(?:\{[^}]*\}\.)?([a-z_]+)\b|\bUPDATE\s+(?:\{[^}]*\}\.)?([a-z_]+)\s+SET\b",
+    re.IGNORECASE,
+)
+
+
+def tables_named(source: str) -> set[str]:
+    """The tables the module's SQL strings name (a `{placeholder}` table counts as the machinery's own)."""
+    tree = ast.parse(source)
+    texts = [
+        ast.unparse(node) if isinstance(node, ast.JoinedStr) else node.value
+        for node in ast.walk(tree)
+        if isinstance(node, ast.JoinedStr) or (isinstance(node, ast.Constant) and isinstance(node.value, str))
+    ]
+    found = (match for text in texts if SQL.search(text.upper()) for match in TABLE_NAMED.findall(text))
+    return {name.lower() for names in found for name in names if name}
+
+
+def shared_modules() -> list[Path]:
+    return sorted((ROOT / "shared/src/accord/shared").glob("**/*.py"))
+
+
+@pytest.mark.parametrize("module", shared_modules(), ids=lambda p: str(p.relative_to(ROOT / "shared")))
+def test_the_shared_library_names_no_table_but_its_own_machinerys(module: Path) -> None:
+    """`accord.shared` holds no domain SQL: a service's part of an export, say, is read by the service's repository."""
+    foreign = tables_named(module.read_text()) - SHARED_MACHINERY_TABLES - {"claimed", "to_delete", "due"}
+    assert not foreign, f"{module.relative_to(ROOT)} names a service's tables {sorted(foreign)}; move it to adapters/"
+
+
+def test_the_table_check_finds_a_domain_table_in_shared_sql() -> None:
+    source = (
+        "def f(schema):\n"
+        "    return f'SELECT entry_id FROM {schema}.entries WHERE tenant_id = $1'\n"
+        "Q = 'INSERT INTO export_parts (export_id) VALUES ($1)'\n"
+    )
+    assert tables_named(source) == {"entries", "export_parts"}

@@ -431,9 +431,16 @@ class InMemoryRepository:
     held_triggers: InMemoryHeldTriggers = field(default_factory=InMemoryHeldTriggers)
     published: list[Envelope] = field(default_factory=list)
 
+    restricted: set[tuple[str, UUID]] = field(default_factory=set)
+    """Clients an erasure was decided for (tenant, client)."""
+
     def __post_init__(self) -> None:
         self.deliveries = InMemoryDeliveries(self.people)
         self.retention = InMemoryRetention(self)
+        self.erasure = self
+
+    async def is_restricted(self, tenant_id: str, client_id: UUID) -> bool:
+        return (tenant_id, client_id) in self.restricted
 
     async def publish(self, *envelopes: Envelope) -> None:
         self.published.extend(envelopes)

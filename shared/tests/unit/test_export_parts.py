@@ -34,12 +34,15 @@ async def test_an_export_is_assembled_for_that_client_stored_for_the_requester_a
     client, requester, export_id = uuid4(), uuid4(), uuid4()
     asked_for: list[tuple[str, UUID]] = []
 
-    async def assemble(conn: Any, tenant_id: str, client_id: UUID) -> dict[str, Any]:
-        asked_for.append((tenant_id, client_id))
-        return {"checkins": [{"text": "a private journal line"}] * 2, "entries": [{"note": "x"}], "other": 7}
+    class Repository:
+        """The service's repository, as far as its part goes."""
+
+        async def export_part(self, tenant_id: str, client_id: UUID) -> dict[str, Any]:
+            asked_for.append((tenant_id, client_id))
+            return {"checkins": [{"text": "a private journal line"}] * 2, "entries": [{"note": "x"}], "other": 7}
 
     parts, outbox = Parts(), Outbox()
-    handler = on_export_requested("progress", assemble, parts, outbox, ProgressExportPartStored)
+    handler = on_export_requested("progress", lambda conn: Repository(), parts, outbox, ProgressExportPartStored)
     requested = ExportRequested(
         client_id=client, export_id=export_id, requested_by=requester, requested_at=datetime.now(UTC)
     )

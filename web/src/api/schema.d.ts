@@ -108,6 +108,67 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/goals/erasure-requests": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Ask For Erasure Route
+         * @description Records a request for erasure of the client's data; nothing changes until a supervisor decides it.
+         */
+        post: operations["ask_for_erasure_route_goals_erasure_requests_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/goals/erasure-requests/{request_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Erasure Progress
+         * @description Who asked, who decided, and which services have applied the decision.
+         */
+        get: operations["erasure_progress_goals_erasure_requests__request_id__get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/goals/erasure-requests/{request_id}/decision": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Decide Erasure Route
+         * @description A supervisor of the client's team approves or refuses. An approval restricts the client's clinical records
+         *     and erases their app-only data in every service, and destroys their analytics pseudonym material.
+         */
+        post: operations["decide_erasure_route_goals_erasure_requests__request_id__decision_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/goals/exports": {
         parameters: {
             query?: never;
@@ -1011,7 +1072,7 @@ export interface components {
              * @default
              */
             comment?: string;
-            decision: components["schemas"]["Decision"];
+            decision: components["schemas"]["accord__shared__events__contracts__goals__Decision"];
         };
         /** AgreementCreate */
         AgreementCreate: {
@@ -1020,7 +1081,7 @@ export interface components {
              * @default
              */
             comment?: string;
-            decision: components["schemas"]["Decision"];
+            decision: components["schemas"]["Decision-Input"];
         };
         /** AgreementStep */
         AgreementStep: {
@@ -1262,7 +1323,7 @@ export interface components {
          * Decision
          * @enum {string}
          */
-        Decision: "agree" | "decline";
+        "Decision-Input": "agree" | "decline";
         /**
          * Direction
          * @enum {string}
@@ -1448,6 +1509,65 @@ export interface components {
          * @enum {string}
          */
         EpisodeStatus: "open" | "closed";
+        /** ErasureCreate */
+        ErasureCreate: {
+            /**
+             * Client Id
+             * Format: uuid
+             */
+            client_id: string;
+            /**
+             * Request Reference
+             * @description staff only: the recorded erasure request
+             */
+            request_reference?: string | null;
+        };
+        /** ErasureDecision */
+        ErasureDecision: {
+            /**
+             * Decision
+             * @enum {string}
+             */
+            decision: "approved" | "refused";
+        };
+        /** ErasurePublic */
+        ErasurePublic: {
+            /**
+             * Client Id
+             * Format: uuid
+             */
+            client_id: string;
+            /** Complete */
+            complete: boolean;
+            /** Decided At */
+            decided_at: string | null;
+            /** Decided By */
+            decided_by: string | null;
+            /** Decided By Roles */
+            decided_by_roles: string[] | null;
+            decision: components["schemas"]["accord__goals__domain__erasure__Decision"] | null;
+            /**
+             * Request Id
+             * Format: uuid
+             */
+            request_id: string;
+            /** Request Reference */
+            request_reference: string | null;
+            /**
+             * Requested At
+             * Format: date-time
+             */
+            requested_at: string;
+            /**
+             * Requested By
+             * Format: uuid
+             */
+            requested_by: string;
+            /** Requested By Roles */
+            requested_by_roles: string[];
+            /** Services */
+            services: components["schemas"]["ServiceCompletion"][];
+        };
         /** ExportCreate */
         ExportCreate: {
             /**
@@ -2169,6 +2289,15 @@ export interface components {
              */
             signal_id: string;
         };
+        /** ServiceCompletion */
+        ServiceCompletion: {
+            /** Applied */
+            applied: boolean;
+            /** Applied At */
+            applied_at: string | null;
+            /** Service */
+            service: string;
+        };
         /** ServiceOutcomes */
         ServiceOutcomes: {
             /**
@@ -2285,6 +2414,16 @@ export interface components {
             shared_with?: string[];
             visibility: components["schemas"]["Visibility"];
         };
+        /**
+         * Decision
+         * @enum {string}
+         */
+        accord__goals__domain__erasure__Decision: "approved" | "refused";
+        /**
+         * Decision
+         * @enum {string}
+         */
+        accord__shared__events__contracts__goals__Decision: "agree" | "decline";
     };
     responses: never;
     parameters: never;
@@ -2620,6 +2759,132 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["EpisodePublic"];
+                };
+            };
+            /** @description The request was refused; see the problem */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Something went wrong on our side */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    ask_for_erasure_route_goals_erasure_requests_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ErasureCreate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErasurePublic"];
+                };
+            };
+            /** @description The request was refused; see the problem */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Something went wrong on our side */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    erasure_progress_goals_erasure_requests__request_id__get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                request_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErasurePublic"];
+                };
+            };
+            /** @description The request was refused; see the problem */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Something went wrong on our side */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    decide_erasure_route_goals_erasure_requests__request_id__decision_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                request_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ErasureDecision"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErasurePublic"];
                 };
             };
             /** @description The request was refused; see the problem */

@@ -13,6 +13,7 @@ from collections.abc import AsyncIterator
 from datetime import UTC, datetime, time
 from uuid import UUID, uuid4
 
+import asyncpg
 import pytest
 from reporting_analytics import secret
 from reporting_analytics_journey import ROTATION, WORDS, Journey, script
@@ -40,17 +41,15 @@ class Landed:
     """The analytics messages of the journey's tenants, in partition and offset order."""
     everything: list[Record]
     """Every message on the analytics topic by then, whoever's."""
+    material: dict[str, dict[UUID, bytes]]
+    """tenant -> person -> their own analytics key material (reporting.analytics_person_keys)."""
 
 
 @pytest.fixture(scope="module")
-async def landed(infra: Infra, service_env: dict[str, str]) -> AsyncIterator[Landed]:
+async def landed(infra: Infra, service_env: dict[str, str], admin_db: asyncpg.Pool) -> AsyncIterator[Landed]:
     journey = script()
     settings = Settings(analytics_keys=journey.keys())
     keys = settings.analytics_keyring()
-    expected = {
-        analytics_envelope(e, e.open(), keys, producer="reporting").event_id: e  # type: ignore[arg-type]
-        for e in journey.envelopes
-    }
     await publish(infra.bootstrap_servers, journey.envelopes)
     # A group of its own, so that no other worker of the session takes partitions of the journey's events.
     subscription = dataclasses.replace(ANALYTICS_SUBSCRIPTION, group_id=f"reporting-analytics-{uuid4().hex[:8]}")
@@ -59,7 +58,9 @@ async def landed(infra: Infra, service_env: dict[str, str]) -> AsyncIterator[Lan
     tenants = {journey.tenant_a, journey.tenant_b}
 
     def all_there(records: list[Record]) -> bool:
-        return expected.keys() <= {_envelope(r).event_id for r in records if header(r, "tenant_id") in tenants}
+        return len({_envelope(r).event_id for r in records if header(r, "tenant_id") in tenants}) >= len(
+            journey.envelopes
+        )
 
     try:
         everything = await read_topic(infra.bootstrap_servers, TOPIC, until=all_there, timeout=60)
@@ -67,15 +68,33 @@ async def landed(infra: Infra, service_env: dict[str, str]) -> AsyncIterator[Lan
         stop.set()
         await worker
     ours = sorted((r for r in everything if header(r, "tenant_id") in tenants), key=lambda r: (r.partition, r.offset))
-    yield Landed(journey, expected, ours, everything)
+    # Each person's own material, as the worker made it (random: read back, to say what each message stands for).
+    material = await _person_material(admin_db, tenants)
+    expected = {
+        analytics_envelope(e, e.open(), keys, material[e.tenant_id], producer="reporting").event_id: e  # type: ignore[arg-type]
+        for e in journey.envelopes
+    }
+    yield Landed(journey, expected, ours, everything, material)
+
+
+async def _person_material(admin_db: asyncpg.Pool, tenants: set[str]) -> dict[str, dict[UUID, bytes]]:
+    rows = await admin_db.fetch(
+        "SELECT tenant_id, person_id, secret FROM reporting.analytics_person_keys WHERE tenant_id = ANY($1)",
+        list(tenants),
+    )
+    material: dict[str, dict[UUID, bytes]] = defaultdict(dict)
+    for r in rows:
+        material[r["tenant_id"]][r["person_id"]] = bytes(r["secret"])
+    return material
 
 
 def _envelope(record: Record) -> Envelope:
     return Envelope.from_bytes(record.value or b"")
 
 
-def _pseudonym(secret_name: str, person: UUID) -> str:
-    return hmac.new(secret(secret_name).encode(), f"person:{person}".encode(), hashlib.sha256).hexdigest()[:32]
+def _pseudonym(secret_name: str, person: UUID, material: bytes) -> str:
+    message = f"person:{person}:".encode() + material
+    return hmac.new(secret(secret_name).encode(), message, hashlib.sha256).hexdigest()[:32]
 
 
 async def test_every_domain_event_of_the_journey_is_on_the_stream_once_in_pseudonymised_form(landed: Landed) -> None:
@@ -114,10 +133,11 @@ async def test_a_client_keeps_a_pseudonym_within_a_key_period_and_not_across_per
         period = "second" if source.occurred_at.date() >= ROTATION else "first"
         who = "client" if UUID(source.payload["client_id"]) == j.client else "other"
         seen[(f"{tenant}-{period}", who)].add(_envelope(record).payload["client_pseudonym"])
-    assert seen[("a-first", "client")] == {_pseudonym("a-first", j.client)}
-    assert seen[("a-second", "client")] == {_pseudonym("a-second", j.client)}
-    assert seen[("b-first", "client")] == {_pseudonym("b", j.client)}
-    assert seen[("a-first", "other")] == {_pseudonym("a-first", j.other_client)}
+    a, b = landed.material[j.tenant_a], landed.material[j.tenant_b]
+    assert seen[("a-first", "client")] == {_pseudonym("a-first", j.client, a[j.client])}
+    assert seen[("a-second", "client")] == {_pseudonym("a-second", j.client, a[j.client])}
+    assert seen[("b-first", "client")] == {_pseudonym("b", j.client, b[j.client])}
+    assert seen[("a-first", "other")] == {_pseudonym("a-first", j.other_client, a[j.other_client])}
     assert len({p for pseudonyms in seen.values() for p in pseudonyms}) == 4
 
 

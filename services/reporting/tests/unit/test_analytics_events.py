@@ -2,9 +2,10 @@
 same message on every redelivery."""
 
 import re
+from collections import defaultdict
 from datetime import UTC, date, datetime, time
 from typing import Any
-from uuid import uuid4
+from uuid import UUID, uuid4
 
 import pytest
 from reporting_analytics import DOMAIN_EVENTS, period, sample, secret
@@ -22,6 +23,7 @@ from accord.shared.events.registry import EVENTS
 
 KEYS = Keyring({"tenant-a": (period(date(2025, 1, 1), secret("a")),)}, dev_fallback=False)
 AT = datetime(2025, 3, 14, 21, 47, 13, tzinfo=UTC)
+MATERIAL: defaultdict[UUID, bytes] = defaultdict(lambda: b"each person's own material")
 ANALYTICS_EVENTS = {name for name, cls in EVENTS.items() if issubclass(cls, a.AnalyticsEvent)}
 SCORES = {
     "GoalAgreed": {"baseline", "target"},
@@ -37,7 +39,7 @@ DROPPED = {name: SCORES.get(name, set()) | RARE.get(name, set()) for name in {*S
 
 
 def derive(source: Envelope) -> Envelope:
-    return analytics_envelope(source, source.open(), KEYS, producer="reporting")  # type: ignore[arg-type]
+    return analytics_envelope(source, source.open(), KEYS, MATERIAL, producer="reporting")  # type: ignore[arg-type]
 
 
 def wrapped(event_type: str, **extra: Any) -> Envelope:
@@ -65,7 +67,8 @@ def renamed(field: str) -> str:
 def test_each_domain_event_type_has_exactly_one_analytics_event_type() -> None:
     assert set(MAPPERS) == set(DOMAIN_EVENTS)
     made = {
-        name: type(MAPPERS[name](sample(name), Pseudonyms(KEYS.key_for("tenant-a", AT.date())))) for name in MAPPERS
+        name: type(MAPPERS[name](sample(name), Pseudonyms(KEYS.key_for("tenant-a", AT.date()), uuid4(), MATERIAL)))
+        for name in MAPPERS
     }
     assert {name: cls.event_type() for name, cls in made.items()} == {name: f"Analytics{name}" for name in MAPPERS}
     assert {cls.event_type() for cls in made.values()} == ANALYTICS_EVENTS

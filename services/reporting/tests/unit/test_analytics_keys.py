@@ -4,15 +4,16 @@ tenants, and no development key in production."""
 import hashlib
 import hmac
 import os
+from collections import defaultdict
 from datetime import date
-from uuid import uuid4
+from uuid import UUID, uuid4
 
 import pytest
 from pydantic import ValidationError
 from reporting_analytics import period, secret
 
-from accord.reporting.analytics.keys import DEV_PERIOD_START, Keyring, UnknownTenantError
-from accord.reporting.analytics.pseudonyms import Pseudonyms
+from accord.reporting.analytics.keys import DEV_PERIOD_START, Keyring, PeriodKey, UnknownTenantError
+from accord.reporting.analytics.pseudonyms import PersonsNamed, Pseudonyms
 from accord.reporting.settings import Settings
 
 JAN, MAR, JUN = date(2025, 1, 1), date(2025, 3, 1), date(2025, 6, 1)
@@ -31,17 +32,51 @@ def test_the_key_in_force_is_that_of_the_latest_period_started_by_the_date() -> 
     assert keys.key_for("tenant-a", date(2024, 7, 1)).starts_on == JAN  # the first period covers older history
 
 
-def test_a_pseudonym_is_the_hmac_of_the_prefixed_id_under_the_key_in_force() -> None:
+def pseudonyms(key: PeriodKey, client: UUID, material: bytes = b"material") -> Pseudonyms:
+    """Pseudonyms of `client`'s events, with the same own material for every person."""
+    return Pseudonyms(key, client, defaultdict(lambda: material))
+
+
+def test_a_pseudonym_is_the_hmac_of_the_prefixed_id_and_the_persons_own_material_under_the_key_in_force() -> None:
     client, keys = uuid4(), keyring()
-    expected = hmac.new(secret("a1").encode(), f"person:{client}".encode(), hashlib.sha256).hexdigest()[:32]
-    assert Pseudonyms(keys.key_for("tenant-a", date(2025, 2, 1))).person(client) == expected
+    message = f"person:{client}:".encode() + b"own material"
+    expected = hmac.new(secret("a1").encode(), message, hashlib.sha256).hexdigest()[:32]
+    assert pseudonyms(keys.key_for("tenant-a", date(2025, 2, 1)), client, b"own material").person(client) == expected
+
+
+def test_destroyed_material_replaced_by_new_gives_the_person_and_their_records_unrelated_pseudonyms() -> None:
+    """Crypto-shredding: with the tenant's key unchanged, only the person's own material tells before from after."""
+    client, therapist, goal, team = uuid4(), uuid4(), uuid4(), uuid4()
+    key = keyring().key_for("tenant-a", JAN)
+    before = Pseudonyms(key, client, {client: b"old" * 11, therapist: b"t" * 32})
+    after = Pseudonyms(key, client, {client: b"new" * 11, therapist: b"t" * 32})
+    assert before.person(client) != after.person(client)
+    assert before.record(goal) != after.record(goal)  # the records of their care cannot be joined either
+    assert before.event_id(goal) != after.event_id(goal)
+    assert before.person(therapist) == after.person(therapist)  # other people keep theirs
+    assert before.team(team) == after.team(team)
+
+
+def test_a_person_without_material_gets_no_pseudonym_rather_than_an_unsalted_one() -> None:
+    client = uuid4()
+    with pytest.raises(KeyError):
+        Pseudonyms(keyring().key_for("tenant-a", JAN), client, {}).person(client)
+
+
+def test_the_persons_named_are_recorded_so_that_their_material_can_be_fetched_first() -> None:
+    client, other = uuid4(), uuid4()
+    named = PersonsNamed()
+    p = Pseudonyms(keyring().key_for("tenant-a", JAN), client, named)
+    p.person(other)
+    p.record(uuid4())
+    assert set(named) == {client, other}
 
 
 def test_the_same_client_is_the_same_within_a_period_and_another_after_rotation_or_elsewhere() -> None:
     client, keys = uuid4(), keyring()
 
     def of(tenant: str, day: date) -> str:
-        return Pseudonyms(keys.key_for(tenant, day)).person(client)
+        return pseudonyms(keys.key_for(tenant, day), client).person(client)
 
     assert of("tenant-a", date(2025, 1, 5)) == of("tenant-a", date(2025, 2, 27))
     assert of("tenant-a", MAR) == of("tenant-a", JUN)
@@ -50,10 +85,11 @@ def test_the_same_client_is_the_same_within_a_period_and_another_after_rotation_
 
 
 def test_kinds_of_id_are_kept_apart_and_event_ids_are_stable_uuids() -> None:
-    some_id, pseudonyms = uuid4(), Pseudonyms(keyring().key_for("tenant-a", JAN))
-    assert pseudonyms.person(some_id) != pseudonyms.record(some_id)
-    assert len(pseudonyms.person(some_id)) == 32 and int(pseudonyms.person(some_id), 16) >= 0
-    assert pseudonyms.event_id(some_id) == pseudonyms.event_id(some_id) != some_id
+    some_id = uuid4()
+    p = pseudonyms(keyring().key_for("tenant-a", JAN), uuid4())
+    assert p.person(some_id) != p.record(some_id)
+    assert len(p.person(some_id)) == 32 and int(p.person(some_id), 16) >= 0
+    assert p.event_id(some_id) == p.event_id(some_id) != some_id
 
 
 def test_without_a_key_a_tenant_is_refused_in_production_and_gets_a_development_key_elsewhere() -> None:

@@ -50,6 +50,7 @@ class AuditEntry(NamedTuple):
 
 class Audit:
     def __init__(self, schema: str) -> None:
+        self.schema = schema
         self.insert_sql = (
             f"INSERT INTO {schema}.audit_log (tenant_id, actor_id, actor_roles, action, resource_type, resource_id, "
             "client_id, allowed, reason, request_id) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)"
@@ -94,6 +95,16 @@ class Audit:
             )
             for e in entries
         ]
+
+    async def client_log(self, conn: Connection, tenant_id: str, client_id: UUID) -> list[dict[str, Any]]:
+        """Who read or changed this client's data in this service (the access log of an export), oldest first."""
+        rows = await conn.fetch(
+            "SELECT at, actor_id, actor_roles, action, resource_type, resource_id, allowed"
+            f" FROM {self.schema}.audit_log WHERE tenant_id = $1 AND client_id = $2 ORDER BY at, id",
+            tenant_id,
+            client_id,
+        )
+        return [dict(r) for r in rows]
 
     async def denied(
         self,

@@ -3,13 +3,18 @@ for, every download audited.
 
 The part never travels through Kafka (it holds clinical text and can be large): the `ExportRequested` event names
 the export, each service writes its part here, and its `...ExportPartStored` event carries only ids and a count.
+
+Only the machinery every service shares is here: the `export_parts` table (its DDL, one migration helper, storing and
+serving a part), as the outbox, inbox and audit log are. What a service's part holds is read by that service's own
+repository (a `PartSource` in its `adapters/`); no statement here names a service's domain table.
 """
 
 import json
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from typing import Any, Protocol
 from uuid import UUID
 
+from alembic import op
 from fastapi import APIRouter
 from fastapi.responses import Response
 
@@ -37,6 +42,16 @@ def export_parts_ddl(schema: str) -> list[str]:
         )""",
         f"CREATE INDEX export_parts_by_client ON {schema}.export_parts (tenant_id, client_id)",
     ]
+
+
+def upgrade_export_parts(schema: str) -> None:
+    """A service migration's `upgrade` that adds the service's own `export_parts` table to its own schema."""
+    for statement in export_parts_ddl(schema):
+        op.execute(statement)
+
+
+def downgrade_export_parts(schema: str) -> None:
+    op.execute(f"DROP TABLE {schema}.export_parts")
 
 
 class ExportParts:
@@ -83,17 +98,6 @@ def count_records(body: dict[str, Any]) -> int:
     return sum(len(value) for value in body.values() if isinstance(value, list))
 
 
-async def client_access_log(conn: Connection, schema: str, tenant_id: str, client_id: UUID) -> list[dict[str, Any]]:
-    """Who read or changed this client's data in this service (the service's audit log), oldest first."""
-    rows = await conn.fetch(
-        f"SELECT at, actor_id, actor_roles, action, resource_type, resource_id, allowed FROM {schema}.audit_log"
-        " WHERE tenant_id = $1 AND client_id = $2 ORDER BY at, id",
-        tenant_id,
-        client_id,
-    )
-    return [dict(r) for r in rows]
-
-
 class PartStore(Protocol):
     async def store(
         self,
@@ -111,18 +115,26 @@ class Announcer(Protocol):
     async def add(self, conn: Connection, *envelopes: Envelope) -> None: ...
 
 
-Assemble = Callable[[Connection, str, UUID], Awaitable[dict[str, Any]]]
-"""(connection, tenant, client) -> the service's part: everything it holds about that client, as JSON values."""
+class PartSource(Protocol):
+    """A service's repository, as far as its part of an export goes."""
+
+    async def export_part(self, tenant_id: str, client_id: UUID) -> dict[str, Any]:
+        """Everything the service holds about that client, as JSON values (lists of records at the top level)."""
+        ...
+
+
+PartSources = Callable[[Connection], PartSource]
+"""The service's repository on the inbox transaction's connection."""
 
 
 def on_export_requested(
-    service: str, assemble: Assemble, parts: PartStore, outbox: Announcer, stored: Callable[..., ClientEvent]
+    service: str, sources: PartSources, parts: PartStore, outbox: Announcer, stored: Callable[..., ClientEvent]
 ) -> EventHandler:
     """The inbox handler of `ExportRequested`: assembles this service's part, stores it and announces it with
     `stored` (the service's `...ExportPartStored`: ids and a count), all in the inbox's transaction."""
 
     async def handle(conn: Connection, envelope: Envelope, event: Any) -> None:
-        body = await assemble(conn, envelope.tenant_id, event.client_id)
+        body = await sources(conn).export_part(envelope.tenant_id, event.client_id)
         records = await parts.store(
             conn,
             export_id=event.export_id,

@@ -2,7 +2,7 @@
 
 from fastapi import FastAPI
 
-from accord.goals.entrypoints import exports
+from accord.goals.entrypoints import erasure, exports
 from accord.goals.entrypoints.api import router
 from accord.goals.handlers import CONSUMED_TOPICS, event_handlers
 from accord.goals.settings import Settings
@@ -17,12 +17,18 @@ def settings() -> Settings:
 
 def create_api() -> FastAPI:
     config = settings()
-    # The export routes first: `/goals/exports` must not be taken for a goal's id.
-    return build_api(config, routers=[*exports.routers(config.db_schema), router])
+    # The export and erasure routes first: `/goals/exports` must not be taken for a goal's id.
+    return build_api(config, routers=[*exports.routers(config.db_schema), erasure.router, router])
 
 
 def subscriptions() -> list[Subscription]:
-    return [Subscription(CONSUMED_TOPICS, event_handlers, "counts the parts of subject access exports stored")]
+    return [
+        Subscription(
+            CONSUMED_TOPICS,
+            event_handlers,
+            "counts the parts of subject access exports stored and the services that applied an erasure",
+        )
+    ]
 
 
 def background() -> list[BackgroundTask]:

@@ -28,6 +28,7 @@ class Outbox:
     """Adds events to a service's outbox table inside the caller's transaction."""
 
     def __init__(self, schema: str) -> None:
+        self.schema = schema
         self.table = f"{schema}.outbox"
 
     async def add(self, conn: Connection, *envelopes: Envelope) -> None:

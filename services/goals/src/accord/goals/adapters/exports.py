@@ -7,9 +7,9 @@ from typing import Any
 from uuid import UUID
 
 from accord.goals.domain.exports import ExportStatus
+from accord.shared.audit import Audit
 from accord.shared.auth import Principal
 from accord.shared.db import Connection
-from accord.shared.exports import client_access_log
 
 
 class Exports:
@@ -92,5 +92,5 @@ class Exports:
             "episodes": [{**dict(e), "participants": json.loads(e["participants"])} for e in episodes],
             # `doc` is the goal as the service keeps it: every version's wording, milestones and agreements.
             "goals": [{**dict(g), "doc": json.loads(g["doc"])} for g in goals],
-            "access_log": await client_access_log(self.conn, self.schema, tenant_id, client_id),
+            "access_log": await Audit(self.schema).client_log(self.conn, tenant_id, client_id),
         }

@@ -11,6 +11,10 @@ from accord.goals.domain.goals import ACTIVE_STATES, Goal, GoalStatus
 from accord.shared.db import Connection
 from accord.shared.events.contracts.common import Role
 
+# A restricted client's episodes and goals are kept but hidden from every read and use (an erasure was decided):
+# to this service they are as if they did not exist.
+NOT_RESTRICTED = "client_id NOT IN (SELECT client_id FROM restricted_clients WHERE tenant_id = $1)"
+
 
 class Repository:
     def __init__(self, conn: Connection) -> None:
@@ -20,7 +24,9 @@ class Repository:
     async def episode(self, tenant_id: str, episode_id: UUID, *, for_update: bool = False) -> Episode | None:
         lock = " FOR UPDATE" if for_update else ""
         doc = await self.conn.fetchval(
-            f"SELECT doc FROM episodes WHERE tenant_id = $1 AND episode_id = $2{lock}", tenant_id, episode_id
+            f"SELECT doc FROM episodes WHERE tenant_id = $1 AND episode_id = $2 AND {NOT_RESTRICTED}{lock}",
+            tenant_id,
+            episode_id,
         )
         return Episode.model_validate_json(doc) if doc else None
 
@@ -58,7 +64,7 @@ class Repository:
     async def episodes_of(self, tenant_id: str, person_id: UUID, after: list[Any] | None, limit: int) -> list[Episode]:
         rows = await self.conn.fetch(
             "SELECT e.doc FROM episodes e JOIN episode_members m USING (episode_id) "
-            "WHERE e.tenant_id = $1 AND m.person_id = $2 AND ($3::timestamptz IS NULL OR "
+            f"WHERE e.tenant_id = $1 AND m.person_id = $2 AND e.{NOT_RESTRICTED} AND ($3::timestamptz IS NULL OR "
             "(e.opened_at, e.episode_id) > ($3::timestamptz, $4::uuid)) ORDER BY e.opened_at, e.episode_id LIMIT $5",
             tenant_id,
             person_id,
@@ -72,7 +78,9 @@ class Repository:
     async def goal(self, tenant_id: str, goal_id: UUID, *, for_update: bool = False) -> tuple[Goal, int] | None:
         lock = " FOR UPDATE" if for_update else ""
         row = await self.conn.fetchrow(
-            f"SELECT doc, revision FROM goals WHERE tenant_id = $1 AND goal_id = $2{lock}", tenant_id, goal_id
+            f"SELECT doc, revision FROM goals WHERE tenant_id = $1 AND goal_id = $2 AND {NOT_RESTRICTED}{lock}",
+            tenant_id,
+            goal_id,
         )
         return (Goal.model_validate_json(row["doc"]), row["revision"]) if row else None
 

@@ -1,10 +1,12 @@
 """One handler function per command or event. The goals service reacts to other services' events only to count
-the parts of a subject access export they have stored."""
+the parts of a subject access export they have stored and the services that applied an erasure decision."""
 
 from collections.abc import Mapping
 from typing import Any
 
+from accord.goals.adapters.erasure import ErasureRequests
 from accord.goals.adapters.exports import Exports
+from accord.goals.handlers.erasure import on_erasure_applied
 from accord.goals.handlers.exports import on_export_part_stored
 from accord.goals.settings import Settings
 from accord.shared.db import Connection
@@ -22,5 +24,9 @@ def event_handlers(resources: Resources[Settings]) -> Mapping[str, EventHandler]
     async def part_stored(conn: Connection, envelope: Envelope, event: Any) -> None:
         await on_export_part_stored(Exports(conn, schema), envelope, event)
 
+    async def erasure_applied(conn: Connection, envelope: Envelope, event: Any) -> None:
+        await on_erasure_applied(ErasureRequests(conn, schema), envelope, event)
+
     parts = ("ProgressExportPartStored", "NotificationsExportPartStored", "ReportingExportPartStored")
-    return dict.fromkeys(parts, part_stored)
+    applied = ("ProgressErasureApplied", "NotificationsErasureApplied", "ReportingErasureApplied")
+    return {**dict.fromkeys(parts, part_stored), **dict.fromkeys(applied, erasure_applied)}

@@ -4,14 +4,21 @@ notification addressed to them (deliveries and in-app messages), and who read or
 from typing import Any
 from uuid import UUID
 
+from accord.shared.audit import Audit
 from accord.shared.db import Connection
-from accord.shared.exports import Assemble, client_access_log
 
 
-def assembler(schema: str) -> Assemble:
-    async def assemble(conn: Connection, tenant_id: str, client_id: UUID) -> dict[str, Any]:
+class ExportPartRepository:
+    """The service's reads for its part of a subject access export (a `PartSource`), on one connection."""
+
+    def __init__(self, conn: Connection, schema: str) -> None:
+        self.conn, self.schema = conn, schema
+
+    async def export_part(self, tenant_id: str, client_id: UUID) -> dict[str, Any]:
+        schema = self.schema
+
         async def rows(sql: str) -> list[dict[str, Any]]:
-            return [dict(r) for r in await conn.fetch(sql, tenant_id, client_id)]
+            return [dict(r) for r in await self.conn.fetch(sql, tenant_id, client_id)]
 
         return {
             "preferences": await rows(
@@ -32,7 +39,5 @@ def assembler(schema: str) -> Assemble:
                 f"SELECT id, template_code, link_path, created_at, read_at FROM {schema}.in_app_messages"
                 " WHERE tenant_id = $1 AND recipient_id = $2 ORDER BY created_at, id"
             ),
-            "access_log": await client_access_log(conn, schema, tenant_id, client_id),
+            "access_log": await Audit(schema).client_log(self.conn, tenant_id, client_id),
         }
-
-    return assemble

@@ -11,6 +11,7 @@ from contextlib import asynccontextmanager
 from accord.notifications.adapters.care_teams import CareTeams
 from accord.notifications.adapters.deliveries import Deliveries
 from accord.notifications.adapters.email_confirmations import EmailConfirmations
+from accord.notifications.adapters.erasure import Erasure
 from accord.notifications.adapters.in_app_messages import InAppMessages
 from accord.notifications.adapters.pending_triggers import PendingTriggers
 from accord.notifications.adapters.people import People
@@ -32,6 +33,7 @@ class Repository:
         self.in_app_messages = InAppMessages(conn)
         self.held_triggers = PendingTriggers(conn)
         self.retention = Retention(conn)
+        self.erasure = Erasure(conn, outbox.schema)
 
     async def publish(self, *envelopes: Envelope) -> None:
         await self.outbox.add(self.conn, *envelopes)

@@ -1,9 +1,11 @@
 """One handler function per command or event."""
 
 from collections.abc import Awaitable, Callable, Mapping
+from functools import partial
 from typing import Any
 
-from accord.notifications.adapters.exports import assembler
+from accord.notifications.adapters.erasure import Erasure
+from accord.notifications.adapters.exports import ExportPartRepository
 from accord.notifications.adapters.repository import Repository
 from accord.notifications.handlers import care_team
 from accord.notifications.handlers.planning import Planner
@@ -11,8 +13,9 @@ from accord.notifications.handlers.ports import CareTeamStore, NotificationsRepo
 from accord.notifications.handlers.triggers import Triggers
 from accord.notifications.settings import Settings
 from accord.shared.db import Connection
+from accord.shared.erasure import on_erasure_decided
 from accord.shared.events import Envelope
-from accord.shared.events.contracts.notifications import NotificationsExportPartStored
+from accord.shared.events.contracts.notifications import NotificationsErasureApplied, NotificationsExportPartStored
 from accord.shared.exports import ExportParts, on_export_requested
 from accord.shared.inbox import EventHandler
 from accord.shared.outbox import Outbox
@@ -51,7 +54,11 @@ def event_handlers(resources: Resources[Settings]) -> Mapping[str, EventHandler]
     triggers = Triggers(Planner(resources.settings))
     schema = resources.settings.db_schema
     export = on_export_requested(
-        "notifications", assembler(schema), ExportParts(schema), resources.outbox, NotificationsExportPartStored
+        "notifications",
+        partial(ExportPartRepository, schema=schema),
+        ExportParts(schema),
+        resources.outbox,
+        NotificationsExportPartStored,
     )
 
     def then_replay_held(handler: RepositoryHandler) -> RepositoryHandler:
@@ -84,4 +91,9 @@ def event_handlers(resources: Resources[Settings]) -> Mapping[str, EventHandler]
         "SafetySignalRaised": triggers.on_progress_trigger,
     }
     outbox = resources.outbox
-    return {**{t: on_repository(h, outbox) for t, h in handlers.items()}, "ExportRequested": export}
+    erasure = on_erasure_decided("notifications", partial(Erasure, schema=schema), outbox, NotificationsErasureApplied)
+    return {
+        **{t: on_repository(h, outbox) for t, h in handlers.items()},
+        "ExportRequested": export,
+        "ErasureDecided": erasure,
+    }

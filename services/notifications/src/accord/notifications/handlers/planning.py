@@ -49,6 +49,8 @@ class Planner:
         self, repo: NotificationsRepository, source: Source, notices: Sequence[Notice], now: datetime | None = None
     ) -> None:
         now = now or self.clock()
+        if await repo.erasure.is_restricted(source.tenant_id, source.client_id):
+            return  # an erasure was decided for the client: nothing about them is sent to anyone any more
         for notice in notices:
             prefs = await repo.people.preferences(source.tenant_id, notice.recipient_id, self.defaults)
             await self._in_app(repo, source, notice, now)

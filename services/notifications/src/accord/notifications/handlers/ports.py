@@ -79,6 +79,10 @@ class RetentionStore(Protocol):
     async def remove_due(self, kind: RecordKind, cutoffs: Cutoffs, limit: int) -> int: ...
 
 
+class RestrictionStore(Protocol):
+    async def is_restricted(self, tenant_id: str, client_id: UUID) -> bool: ...
+
+
 class NotificationsRepository(Protocol):
     """Everything the handlers read and write, on one transaction; `publish` adds outbox rows to it."""
 
@@ -94,6 +98,8 @@ class NotificationsRepository(Protocol):
     def held_triggers(self) -> HeldTriggerStore: ...
     @property
     def retention(self) -> RetentionStore: ...
+    @property
+    def erasure(self) -> RestrictionStore: ...
 
     async def publish(self, *envelopes: Envelope) -> None: ...
 

@@ -4,14 +4,21 @@ questionnaire and decision about the client, and who read or changed them (the a
 from typing import Any
 from uuid import UUID
 
+from accord.shared.audit import Audit
 from accord.shared.db import Connection
-from accord.shared.exports import Assemble, client_access_log
 
 
-def assembler(schema: str) -> Assemble:
-    async def assemble(conn: Connection, tenant_id: str, client_id: UUID) -> dict[str, Any]:
+class ExportPartRepository:
+    """The service's reads for its part of a subject access export (a `PartSource`), on one connection."""
+
+    def __init__(self, conn: Connection, schema: str) -> None:
+        self.conn, self.schema = conn, schema
+
+    async def export_part(self, tenant_id: str, client_id: UUID) -> dict[str, Any]:
+        schema = self.schema
+
         async def rows(sql: str) -> list[dict[str, Any]]:
-            return [dict(r) for r in await conn.fetch(sql, tenant_id, client_id)]
+            return [dict(r) for r in await self.conn.fetch(sql, tenant_id, client_id)]
 
         return {
             "entries": await rows(
@@ -33,7 +40,5 @@ def assembler(schema: str) -> Assemble:
                 f" JOIN {schema}.goals g ON g.goal_id = d.goal_id WHERE g.tenant_id = $1 AND g.client_id = $2"
                 " ORDER BY d.decided_at, d.goal_id, d.decision_key"
             ),
-            "access_log": await client_access_log(conn, schema, tenant_id, client_id),
+            "access_log": await Audit(schema).client_log(self.conn, tenant_id, client_id),
         }
-
-    return assemble

@@ -57,13 +57,20 @@ def _goal(row: asyncpg.Record) -> GoalView:
     )
 
 
+# A restricted client's records are kept but hidden from every read and use (an erasure was decided): to this
+# service their goals, entries, check-ins and questionnaires are as if they did not exist.
+_NOT_RESTRICTED = (
+    "{alias}client_id NOT IN (SELECT client_id FROM restricted_clients WHERE tenant_id = {alias}tenant_id)"
+)
+
 # A goal with the asker's role in its episode and the episode's start: one round trip for what every request needs.
 _GOALS_WITH_ROLE = (
     "SELECT g.goal_id, g.terms, g.tenant_id, g.status, g.visibility, g.shared_with, g.achievement, m.role, "
     "e.opened_at, g.progress_revision FROM goals g "
     "LEFT JOIN episode_members m ON m.episode_id = g.episode_id AND m.person_id = $3 "
     "LEFT JOIN episodes e ON e.episode_id = g.episode_id "
-    "WHERE g.tenant_id = $1 AND g.goal_id = ANY($2::uuid[]) ORDER BY g.goal_id"
+    "WHERE g.tenant_id = $1 AND g.goal_id = ANY($2::uuid[]) AND " + _NOT_RESTRICTED.format(alias="g.") + " "
+    "ORDER BY g.goal_id"
 )
 
 
@@ -82,14 +89,18 @@ class QuietGoal:
     target_reached: bool
 
 
-_QUIET_GOALS = """
+_QUIET_GOALS = (
+    """
 SELECT g.tenant_id, g.terms, coalesce(max(e.occurred_at), (g.terms ->> 'agreed_at')::timestamptz) AS last_activity,
        EXISTS (SELECT 1 FROM decisions d WHERE d.goal_id = g.goal_id AND d.goal_version = g.version
                AND d.decision_key = 'target') AS target_reached
 FROM goals g LEFT JOIN entries e ON e.goal_id = g.goal_id AND e.goal_version = g.version
-WHERE g.status = 'active'
+WHERE g.status = 'active' AND """
+    + _NOT_RESTRICTED.format(alias="g.")
+    + """
 GROUP BY g.goal_id
 """
+)
 
 
 class Repository:
@@ -97,6 +108,16 @@ class Repository:
         self.conn = conn
 
     # --- the local view of care teams and goals, written from the goals service's events ------------------------
+    async def apply_erasure(self, tenant_id: str, client_id: UUID, request_id: UUID) -> None:
+        """Everything here is the client's clinical record: it is restricted, not erased."""
+        await self.conn.execute(
+            "INSERT INTO restricted_clients (tenant_id, client_id, request_id) VALUES ($1, $2, $3)"
+            " ON CONFLICT (tenant_id, client_id) DO NOTHING",
+            tenant_id,
+            client_id,
+            request_id,
+        )
+
     async def add_episode(
         self,
         tenant_id: str,
@@ -191,7 +212,8 @@ class Repository:
         """The person's role in any open episode of the client (therapist, family, or the client themself)."""
         roles = await self.conn.fetch(
             "SELECT m.role FROM episodes e JOIN episode_members m USING (episode_id) "
-            "WHERE e.tenant_id = $1 AND e.client_id = $2 AND m.person_id = $3",
+            "WHERE e.tenant_id = $1 AND e.client_id = $2 AND m.person_id = $3 AND "
+            + _NOT_RESTRICTED.format(alias="e."),
             tenant_id,
             client_id,
             person_id,

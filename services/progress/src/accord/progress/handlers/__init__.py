@@ -1,15 +1,17 @@
 """One handler function per command or event."""
 
 from collections.abc import Awaitable, Callable, Mapping
+from functools import partial
 from typing import Any
 
-from accord.progress.adapters.exports import assembler
+from accord.progress.adapters.exports import ExportPartRepository
 from accord.progress.adapters.repository import Repository
 from accord.progress.handlers import goal_view
 from accord.progress.settings import Settings
 from accord.shared.db import Connection
+from accord.shared.erasure import on_erasure_decided
 from accord.shared.events import Envelope
-from accord.shared.events.contracts.progress import ProgressExportPartStored
+from accord.shared.events.contracts.progress import ProgressErasureApplied, ProgressExportPartStored
 from accord.shared.exports import ExportParts, on_export_requested
 from accord.shared.inbox import EventHandler
 from accord.shared.runtime import Resources
@@ -43,6 +45,16 @@ def event_handlers(resources: Resources[Settings]) -> Mapping[str, EventHandler]
     }
     schema = resources.settings.db_schema
     export = on_export_requested(
-        "progress", assembler(schema), ExportParts(schema), resources.outbox, ProgressExportPartStored
+        "progress",
+        partial(ExportPartRepository, schema=schema),
+        ExportParts(schema),
+        resources.outbox,
+        ProgressExportPartStored,
     )
-    return {**{event_type: on_repository(h) for event_type, h in view.items()}, "ExportRequested": export}
+    # An erasure decided: the client's records here are restricted (hidden from every read and use, kept).
+    erasure = on_erasure_decided("progress", Repository, resources.outbox, ProgressErasureApplied)
+    return {
+        **{event_type: on_repository(h) for event_type, h in view.items()},
+        "ExportRequested": export,
+        "ErasureDecided": erasure,
+    }

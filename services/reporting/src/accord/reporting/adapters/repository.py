@@ -4,15 +4,18 @@ who was shown which safety signal and of clients' preferred names."""
 from collections import defaultdict
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Sequence
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
+from typing import Any
 from uuid import UUID
 
 from accord.reporting.adapters.history_store import Record, assemble
+from accord.reporting.adapters.person_keys import PersonKeys
 from accord.reporting.adapters.projection_store import ProjectionStore
 from accord.reporting.domain.history import ClientHistory
 from accord.reporting.domain.projection import TABLES, Row
 from accord.shared.audit import Audit
 from accord.shared.auth import Principal
 from accord.shared.db import Connection, Pool
+from accord.shared.erasure import Restrictions
 
 
 class Repository:
@@ -31,7 +34,11 @@ class Repository:
         ids = sorted(set(client_ids), key=str)
         rows: dict[UUID, dict[str, list[Record]]] = {c: defaultdict(list) for c in ids}
         for table in TABLES:
-            query = f"SELECT * FROM {self.schema}.{table} WHERE tenant_id = $1 AND client_id = ANY($2)"
+            # A restricted client's records stay, hidden from every read and use (an erasure decided for them).
+            query = (
+                f"SELECT * FROM {self.schema}.{table} WHERE tenant_id = $1 AND client_id = ANY($2)"
+                f" AND client_id NOT IN (SELECT client_id FROM {self.schema}.restricted_clients WHERE tenant_id = $1)"
+            )
             for r in await self.conn.fetch(query, tenant_id, ids):
                 rows[r["client_id"]][table].append(r)
         return [assemble(tenant_id, c, rows[c]) for c in ids]
@@ -39,11 +46,26 @@ class Repository:
     async def history(self, tenant_id: str, client_id: UUID) -> ClientHistory:
         return (await self.histories(tenant_id, [client_id]))[0]
 
+    async def access_log(self, tenant_id: str, client_id: UUID) -> list[dict[str, Any]]:
+        """Who read or changed the client's data in this service, for their export."""
+        return await Audit(self.schema).client_log(self.conn, tenant_id, client_id)
+
+    async def apply_erasure(self, tenant_id: str, client_id: UUID, request_id: UUID) -> None:
+        """The clinical record is restricted (kept, read by nothing); the name a therapist typed is app-only data and
+        is erased; the client's analytics key material is destroyed, so that their analytics events before this
+        cannot be joined to any after."""
+        await Restrictions(self.schema).restrict(self.conn, tenant_id, client_id, request_id)
+        await self.conn.execute(
+            f"DELETE FROM {self.schema}.client_names WHERE tenant_id = $1 AND client_id = $2", tenant_id, client_id
+        )
+        await PersonKeys(self.conn, self.schema).destroy(tenant_id, client_id)
+
     async def clients_of_clinician(self, tenant_id: str, person_id: UUID) -> list[UUID]:
         """Clients whose episodes the person leads or has ever joined (the domain decides who is still in)."""
         rows = await self.conn.fetch(
             f"SELECT client_id FROM {self.schema}.episodes WHERE tenant_id = $1 AND lead_therapist_id = $2 "
-            f"UNION SELECT client_id FROM {self.schema}.participant_changes WHERE tenant_id = $1 AND person_id = $2",
+            f"UNION SELECT client_id FROM {self.schema}.participant_changes WHERE tenant_id = $1 AND person_id = $2 "
+            f"EXCEPT SELECT client_id FROM {self.schema}.restricted_clients WHERE tenant_id = $1",
             tenant_id,
             person_id,
         )
@@ -51,7 +73,8 @@ class Repository:
 
     async def clients_of_team(self, tenant_id: str, team_id: UUID) -> list[UUID]:
         rows = await self.conn.fetch(
-            f"SELECT DISTINCT client_id FROM {self.schema}.episodes WHERE tenant_id = $1 AND team_id = $2",
+            f"SELECT DISTINCT client_id FROM {self.schema}.episodes WHERE tenant_id = $1 AND team_id = $2"
+            f" AND client_id NOT IN (SELECT client_id FROM {self.schema}.restricted_clients WHERE tenant_id = $1)",
             tenant_id,
             team_id,
         )

@@ -6,15 +6,17 @@ keeps that date only (midnight UTC), and its ids (event, correlation, causation)
 a chain of cause and effect can still be followed within the stream but not joined back to the domain topics.
 """
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import UTC, datetime, time
 from typing import Any
+from uuid import UUID
 
 from accord.reporting.analytics import from_goals as fg
 from accord.reporting.analytics import from_notifications as fn
 from accord.reporting.analytics import from_progress as fp
 from accord.reporting.analytics.keys import Keyring
-from accord.reporting.analytics.pseudonyms import Pseudonyms
+from accord.reporting.analytics.pseudonyms import PersonsNamed, Pseudonyms
+from accord.reporting.domain.rights import RIGHTS_EVENTS
 from accord.shared.events import Envelope
 from accord.shared.events.base import ClientEvent
 from accord.shared.events.contracts import goals as g
@@ -50,18 +52,29 @@ _BY_SOURCE: list[tuple[type[ClientEvent], Mapper]] = [
     (n.NotificationFailed, fn.notification_failed),
 ]
 
-# A person using their right of access is not a fact about their care: these events never reach analytics.
-NOT_FOR_ANALYTICS = frozenset(
-    {"ExportRequested", "ProgressExportPartStored", "NotificationsExportPartStored", "ReportingExportPartStored"}
-)
+# A person using their rights (access, erasure) is not a fact about their care: these events never reach analytics.
+NOT_FOR_ANALYTICS = RIGHTS_EVENTS
 
 MAPPERS: dict[str, Mapper] = {cls.event_type(): mapper for cls, mapper in _BY_SOURCE}
 """Domain event type -> the function that makes its analytics event (`AnalyticsGoalAgreed` of `GoalAgreed`)."""
 
 
-def analytics_envelope(source: Envelope, event: ClientEvent, keys: Keyring, *, producer: str) -> Envelope:
+def persons_named(source: Envelope, event: ClientEvent, keys: Keyring) -> set[UUID]:
+    """The people whose own material `analytics_envelope` needs: the client and everyone the event names."""
+    named = PersonsNamed()
+    named[event.client_id] = b""
+    MAPPERS[source.event_type](
+        event, Pseudonyms(keys.key_for(source.tenant_id, source.occurred_at.date()), event.client_id, named)
+    )
+    return set(named)
+
+
+def analytics_envelope(
+    source: Envelope, event: ClientEvent, keys: Keyring, person_keys: Mapping[UUID, bytes], *, producer: str
+) -> Envelope:
+    """`person_keys`: the material of every person in `persons_named` (adapters/person_keys.py)."""
     day = source.occurred_at.date()
-    pseudonyms = Pseudonyms(keys.key_for(source.tenant_id, day))
+    pseudonyms = Pseudonyms(keys.key_for(source.tenant_id, day), event.client_id, person_keys)
     derived = MAPPERS[source.event_type](event, pseudonyms)
     return Envelope.wrap(
         derived,

@@ -29,7 +29,7 @@ def episode_opened(e: g.EpisodeOpened, p: Pseudonyms) -> a.AnalyticsEpisodeOpene
     return a.AnalyticsEpisodeOpened(
         **p.about(e.client_id),
         episode_pseudonym=p.record(e.episode_id),
-        team_pseudonym=p.record(e.team_id),
+        team_pseudonym=p.team(e.team_id),
         lead_therapist_pseudonym=p.person(e.lead_therapist_id),
         opened_on=e.opened_at.date(),
     )

@@ -10,6 +10,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from accord.reporting.domain.rights import RIGHTS_EVENTS
 from accord.shared.events import Envelope
 from accord.shared.events.base import IntegrationEvent
 from accord.shared.events.contracts import goals as g
@@ -219,11 +220,9 @@ def _failed(env: Envelope, e: n.NotificationFailed) -> list[Row]:
 
 Projector = Callable[[Envelope, Any], list[Row]]
 
-# Subject access exports are no fact about care: the request has the service store its part of the export
-# (handlers/exports.py), and the other services' parts stored are the goals service's to count.
-NOT_PROJECTED = frozenset(
-    {"ExportRequested", "ProgressExportPartStored", "NotificationsExportPartStored", "ReportingExportPartStored"}
-)
+# A person's rights are no fact about care: an export request has the service store its part (handlers/exports.py),
+# an erasure decision restricts the client here; the other services' reports are the goals service's to count.
+NOT_PROJECTED = RIGHTS_EVENTS
 
 PROJECTORS: dict[str, Projector] = {
     "EpisodeOpened": _episode_opened,

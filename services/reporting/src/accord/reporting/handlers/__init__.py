@@ -5,11 +5,12 @@ from typing import Any, Protocol
 
 from accord.reporting.adapters.repository import Repository
 from accord.reporting.domain.projection import PROJECTORS, Row, rows_for
-from accord.reporting.handlers.exports import assembler
+from accord.reporting.handlers.exports import ExportPart
 from accord.reporting.settings import Settings
 from accord.shared.db import Connection
+from accord.shared.erasure import on_erasure_decided
 from accord.shared.events import Envelope
-from accord.shared.events.contracts.reporting import ReportingExportPartStored
+from accord.shared.events.contracts.reporting import ReportingErasureApplied, ReportingExportPartStored
 from accord.shared.exports import ExportParts, on_export_requested
 from accord.shared.inbox import EventHandler
 from accord.shared.runtime import Resources
@@ -43,9 +44,13 @@ def event_handlers(resources: Resources[Settings]) -> Mapping[str, EventHandler]
     # `ExportRequested` has the service store its part of a subject access export.
     export = on_export_requested(
         "reporting",
-        assembler(schema, resources.settings.fhir_base_url),
+        lambda conn: ExportPart(Repository(conn, schema), resources.settings.fhir_base_url),
         ExportParts(schema),
         resources.outbox,
         ReportingExportPartStored,
     )
-    return {**dict.fromkeys(PROJECTORS, handle), "ExportRequested": export}
+    # `ErasureDecided` restricts the client's records here and destroys their analytics key material.
+    erasure = on_erasure_decided(
+        "reporting", lambda conn: Repository(conn, schema), resources.outbox, ReportingErasureApplied
+    )
+    return {**dict.fromkeys(PROJECTORS, handle), "ExportRequested": export, "ErasureDecided": erasure}

@@ -9,12 +9,14 @@ from contextlib import contextmanager
 
 from opentelemetry import context
 
-from accord.reporting.analytics.derive import MAPPERS, analytics_envelope
+from accord.reporting.adapters.person_keys import PersonKeys
+from accord.reporting.analytics.derive import MAPPERS, analytics_envelope, persons_named
 from accord.reporting.handlers import CONSUMED_TOPICS
 from accord.reporting.settings import Settings
 from accord.shared.db import Connection
 from accord.shared.events import Envelope
 from accord.shared.events.base import ClientEvent
+from accord.shared.events.contracts.goals import ErasureDecided
 from accord.shared.inbox import EventHandler
 from accord.shared.runtime import Resources, Subscription
 
@@ -27,11 +29,19 @@ def analytics_handlers(resources: Resources[Settings]) -> Mapping[str, EventHand
     keys = settings.analytics_keyring()
 
     async def on_event(conn: Connection, envelope: Envelope, event: ClientEvent) -> None:
-        derived = analytics_envelope(envelope, event, keys, producer=settings.service)
+        person_keys = await PersonKeys(conn, settings.db_schema).material(
+            envelope.tenant_id, persons_named(envelope, event, keys)
+        )
+        derived = analytics_envelope(envelope, event, keys, person_keys, producer=settings.service)
         with _untraced():
             await resources.outbox.add(conn, derived)
 
-    return dict.fromkeys(MAPPERS, on_event)
+    async def on_erasure_decided(conn: Connection, envelope: Envelope, event: ErasureDecided) -> None:
+        """Destroyed again here, in the stream's order of the client's events: an event from before the decision
+        still on its way to this consumer may have made fresh material after the projections destroyed it."""
+        await PersonKeys(conn, settings.db_schema).destroy(envelope.tenant_id, event.client_id)
+
+    return {**dict.fromkeys(MAPPERS, on_event), "ErasureDecided": on_erasure_decided}
 
 
 @contextmanager

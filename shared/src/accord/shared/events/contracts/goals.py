@@ -133,3 +133,14 @@ class ExportRequested(GoalsEvent):
     export_id: UUID
     requested_by: UUID
     requested_at: UtcDatetime
+
+
+class ErasureDecided(GoalsEvent):
+    """Erasure request `request_id` about `client_id` was approved by `decided_by` (a role with that authority).
+    Every service applies it once, by what each kind of record allows: the clinical record is restricted (hidden
+    from every read and use, kept for its retention period), app-only data is erased, and the client's analytics
+    pseudonym material is destroyed. Each service then announces `<Service>ErasureApplied`."""
+
+    request_id: UUID
+    decided_by: UUID
+    decided_at: UtcDatetime

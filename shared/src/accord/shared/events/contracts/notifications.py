@@ -44,3 +44,9 @@ class NotificationsExportPartStored(NotificationsEvent):
 
     export_id: UUID
     records: int = Field(ge=0)
+
+
+class NotificationsErasureApplied(NotificationsEvent):
+    """The notifications service applied erasure request `request_id` to the client's records (ids only)."""
+
+    request_id: UUID

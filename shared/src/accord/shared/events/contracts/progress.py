@@ -128,3 +128,9 @@ class ProgressExportPartStored(ProgressEvent):
 
     export_id: UUID
     records: int = Field(ge=0)
+
+
+class ProgressErasureApplied(ProgressEvent):
+    """The progress service applied erasure request `request_id` to the client's records (ids only)."""
+
+    request_id: UUID

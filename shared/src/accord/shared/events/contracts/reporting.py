@@ -19,3 +19,9 @@ class ReportingExportPartStored(ReportingEvent):
 
     export_id: UUID
     records: int = Field(ge=0)
+
+
+class ReportingErasureApplied(ReportingEvent):
+    """The reporting service applied erasure request `request_id` to the client's records (ids only)."""
+
+    request_id: UUID

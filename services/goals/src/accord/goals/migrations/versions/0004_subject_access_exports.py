@@ -7,7 +7,7 @@ Revises: 0003
 
 from alembic import op
 
-from accord.shared.exports import export_parts_ddl
+from accord.shared.exports import downgrade_export_parts, upgrade_export_parts
 
 revision = "0004"
 down_revision = "0003"
@@ -28,10 +28,9 @@ def upgrade(schema: str) -> None:
             parts jsonb NOT NULL DEFAULT '{{}}'
         )""")
     op.execute(f"CREATE INDEX exports_by_client ON {schema}.exports (tenant_id, client_id, requested_at)")
-    for statement in export_parts_ddl(schema):
-        op.execute(statement)
+    upgrade_export_parts(schema)
 
 
 def downgrade(schema: str) -> None:
-    op.execute(f"DROP TABLE {schema}.export_parts")
+    downgrade_export_parts(schema)
     op.execute(f"DROP TABLE {schema}.exports")

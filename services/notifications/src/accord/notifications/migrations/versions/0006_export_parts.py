@@ -4,20 +4,13 @@ Revision ID: 0006
 Revises: 0005
 """
 
-from alembic import op
-
-from accord.shared.exports import export_parts_ddl
+# The table is the same in every service (the shared export machinery's); each service still adds it to its own
+# schema through its own migration chain.
+from accord.shared.exports import downgrade_export_parts as downgrade
+from accord.shared.exports import upgrade_export_parts as upgrade
 
 revision = "0006"
 down_revision = "0005"
 branch_labels = None
 depends_on = None
-
-
-def upgrade(schema: str) -> None:
-    for statement in export_parts_ddl(schema):
-        op.execute(statement)
-
-
-def downgrade(schema: str) -> None:
-    op.execute(f"DROP TABLE {schema}.export_parts")
+__all__ = ["downgrade", "upgrade"]

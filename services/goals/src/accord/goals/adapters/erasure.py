@@ -1,0 +1,89 @@
+"""SQL of erasure requests in the goals service's schema: the requests and their decisions, each service's
+completion, and this service's own application of a decision (its clients' records restricted)."""
+
+import json
+from datetime import datetime
+from uuid import UUID
+
+from accord.goals.adapters.exports import Exports
+from accord.goals.domain.erasure import Decision, ErasureStatus
+from accord.shared.auth import Principal
+from accord.shared.db import Connection
+from accord.shared.erasure import Restrictions
+
+
+class ErasureRequests:
+    def __init__(self, conn: Connection, schema: str) -> None:
+        self.conn, self.schema = conn, schema
+
+    async def on_care_team(self, me: Principal, client_id: UUID) -> bool:
+        return await Exports(self.conn, self.schema).on_care_team(me, client_id)
+
+    async def supervises(self, me: Principal, client_id: UUID) -> bool:
+        """Is `me` a supervisor of the team of one of the client's episodes?"""
+        found = await self.conn.fetchval(
+            f"SELECT EXISTS (SELECT 1 FROM {self.schema}.episodes"
+            " WHERE tenant_id = $1 AND client_id = $2 AND team_id = ANY($3::uuid[]))",
+            me.tenant_id,
+            client_id,
+            list(me.teams),
+        )
+        return bool(found) and "supervisor" in me.roles
+
+    async def add(
+        self, request_id: UUID, me: Principal, client_id: UUID, request_reference: str | None, at: datetime
+    ) -> None:
+        await self.conn.execute(
+            f"INSERT INTO {self.schema}.erasure_requests (request_id, tenant_id, client_id, requested_by,"
+            " requested_by_roles, request_reference, requested_at) VALUES ($1, $2, $3, $4, $5, $6, $7)",
+            request_id,
+            me.tenant_id,
+            client_id,
+            me.subject,
+            sorted(r.value for r in me.roles),
+            request_reference,
+            at,
+        )
+
+    async def decide(self, request_id: UUID, me: Principal, decision: Decision, at: datetime) -> bool:
+        """Records the decision unless one was made already; answers whether this one was recorded."""
+        decided = await self.conn.fetchval(
+            f"UPDATE {self.schema}.erasure_requests SET decision = $3, decided_by = $4, decided_by_roles = $5,"
+            " decided_at = $6 WHERE tenant_id = $1 AND request_id = $2 AND decision IS NULL RETURNING request_id",
+            me.tenant_id,
+            request_id,
+            decision.value,
+            me.subject,
+            sorted(r.value for r in me.roles),
+            at,
+        )
+        return decided is not None
+
+    async def applied(self, request_id: UUID, service: str, at: datetime) -> None:
+        """A service reports the decision applied (a repeat keeps the first report's time)."""
+        await self.conn.execute(
+            f"UPDATE {self.schema}.erasure_requests SET applied = applied || jsonb_build_object($2::text, $3::text)"
+            " WHERE request_id = $1 AND NOT applied ? $2",
+            request_id,
+            service,
+            at.isoformat(),
+        )
+
+    async def status(self, tenant_id: str, request_id: UUID) -> ErasureStatus | None:
+        row = await self.conn.fetchrow(
+            "SELECT request_id, client_id, requested_by, requested_by_roles, request_reference, requested_at,"
+            " decision, decided_by, decided_by_roles, decided_at, applied::text AS applied"
+            f" FROM {self.schema}.erasure_requests WHERE tenant_id = $1 AND request_id = $2",
+            tenant_id,
+            request_id,
+        )
+        if row is None:
+            return None
+        values = dict(row)
+        values["decision"] = Decision(values["decision"]) if values["decision"] else None
+        values["applied"] = {s: datetime.fromisoformat(at) for s, at in json.loads(values["applied"]).items()}
+        return ErasureStatus(**values)
+
+    async def apply_erasure(self, tenant_id: str, client_id: UUID, request_id: UUID) -> None:
+        """This service holds only clinical records (episodes, goals): they are restricted, not erased."""
+        await Restrictions(self.schema).restrict(self.conn, tenant_id, client_id, request_id)

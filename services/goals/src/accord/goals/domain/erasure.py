@@ -1,0 +1,71 @@
+"""Erasure requests: who may ask, who may decide, and which services must report the decision applied.
+
+A client may ask for erasure of their own data; staff of their care team may record one made to them (with the
+reference of the recorded request, as for an export). Deciding is a supervisor's: a supervisor of a team of one of
+the client's episodes, who did not ask (no one approves their own request). Supervisors are the role Accord has that
+answers for a team's records; a deployment whose data protection officer decides gives that person the supervisor
+role for the team. An approval is applied by every service; a refusal changes nothing and goes nowhere.
+"""
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import StrEnum
+from uuid import UUID
+
+from accord.goals.domain.exports import ExportRefused, check_may_request
+from accord.shared.auth import Principal
+from accord.shared.events.contracts.common import Role
+
+# Every service holding data about a client; the goals service applies its own part with the decision.
+APPLIED_BY: tuple[str, ...] = ("goals", "progress", "notifications", "reporting")
+
+
+class Decision(StrEnum):
+    APPROVED = "approved"
+    REFUSED = "refused"
+
+
+class ErasureRefused(ExportRefused):
+    """Asking or deciding is not allowed; `field` names the input at fault, or None where existence would leak."""
+
+
+class AlreadyDecided(Exception):
+    """A request is decided once."""
+
+
+def check_may_ask(me: Principal, client_id: UUID, on_care_team: bool, request_reference: str | None) -> None:
+    """The same rule as for a subject access export: the client, or their care team's staff on a recorded request."""
+    try:
+        check_may_request(me, client_id, on_care_team, request_reference)
+    except ExportRefused as refused:
+        raise ErasureRefused(str(refused), refused.field) from None
+
+
+def check_may_decide(me: Principal, requested_by: UUID, supervises_client: bool) -> None:
+    if not (me.has(Role.SUPERVISOR) and supervises_client):
+        raise ErasureRefused("not a supervisor of the client's team")
+    if me.subject == requested_by:
+        raise ErasureRefused("no one decides their own request", field="decision")
+
+
+@dataclass(frozen=True)
+class ErasureStatus:
+    request_id: UUID
+    client_id: UUID
+    requested_by: UUID
+    requested_by_roles: list[str]
+    request_reference: str | None
+    requested_at: datetime
+    decision: Decision | None = None
+    decided_by: UUID | None = None
+    decided_by_roles: list[str] | None = None
+    decided_at: datetime | None = None
+    applied: dict[str, datetime] = field(default_factory=dict)  # service -> when it reported the decision applied
+
+    @property
+    def complete(self) -> bool:
+        return self.decision is Decision.APPROVED and all(s in self.applied for s in APPLIED_BY)
+
+    def readable_by(self, me: Principal, supervises_client: bool) -> bool:
+        """Whoever asked, the client it is about, and those who may decide it."""
+        return me.subject in (self.requested_by, self.client_id) or (me.has(Role.SUPERVISOR) and supervises_client)

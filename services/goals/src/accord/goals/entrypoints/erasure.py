@@ -1,0 +1,147 @@
+"""Erasure requests: ask (`POST /goals/erasure-requests`), decide (`POST /goals/erasure-requests/{id}/decision`) and
+follow one (`GET /goals/erasure-requests/{id}`: who asked, who decided, each service's completion)."""
+
+from datetime import UTC, datetime
+from typing import Annotated, Literal
+from uuid import UUID, uuid4
+
+from fastapi import APIRouter
+from pydantic import BaseModel
+
+from accord.goals.adapters.erasure import ErasureRequests
+from accord.goals.domain.erasure import APPLIED_BY, AlreadyDecided, Decision, ErasureRefused, ErasureStatus
+from accord.goals.handlers.erasure import ask_for_erasure, decide_erasure, erasure_status_for
+from accord.shared.api import ResourcesDep
+from accord.shared.audit import Audit
+from accord.shared.auth import CurrentPrincipal, Principal
+from accord.shared.inputs import RequestModel, Text
+from accord.shared.problems import Problem
+
+router = APIRouter(tags=["erasure"])
+
+
+class ErasureCreate(RequestModel):
+    client_id: UUID
+    request_reference: Annotated[
+        str | None, Text(100, min_length=1, description="staff only: the recorded erasure request")
+    ] = None
+
+
+class ErasureDecision(RequestModel):
+    decision: Literal["approved", "refused"]
+
+
+class ServiceCompletion(BaseModel):
+    service: str
+    applied: bool
+    applied_at: datetime | None
+
+
+class ErasurePublic(BaseModel):
+    request_id: UUID
+    client_id: UUID
+    requested_by: UUID
+    requested_by_roles: list[str]
+    request_reference: str | None
+    requested_at: datetime
+    decision: Decision | None
+    decided_by: UUID | None
+    decided_by_roles: list[str] | None
+    decided_at: datetime | None
+    services: list[ServiceCompletion]
+    complete: bool
+
+    @classmethod
+    def of(cls, s: ErasureStatus) -> "ErasurePublic":
+        return cls(
+            request_id=s.request_id,
+            client_id=s.client_id,
+            requested_by=s.requested_by,
+            requested_by_roles=s.requested_by_roles,
+            request_reference=s.request_reference,
+            requested_at=s.requested_at,
+            decision=s.decision,
+            decided_by=s.decided_by,
+            decided_by_roles=s.decided_by_roles,
+            decided_at=s.decided_at,
+            services=[
+                ServiceCompletion(service=p, applied=p in s.applied, applied_at=s.applied.get(p)) for p in APPLIED_BY
+            ],
+            complete=s.complete,
+        )
+
+
+async def _refused(
+    res: ResourcesDep, me: Principal, action: str, request_id: UUID, client_id: UUID | None, refused: ErasureRefused
+) -> Problem:
+    await Audit(res.settings.db_schema).denied(
+        res.pool, me, action, "erasure_request", request_id, client_id, str(refused)
+    )
+    if refused.field == "request_reference":
+        return Problem(422, "Unprocessable", "Staff must name the recorded request", field=refused.field)
+    if refused.field == "decision":
+        return Problem(403, "Forbidden", "No one decides their own request", field=refused.field)
+    return Problem(
+        404,
+        "Not found",
+        "No such client" if action == "request" else "No such erasure request",
+        field="client_id" if action == "request" else "request_id",
+    )
+
+
+@router.post("/goals/erasure-requests", status_code=202, response_model=ErasurePublic)
+async def ask_for_erasure_route(body: ErasureCreate, res: ResourcesDep, me: CurrentPrincipal) -> ErasurePublic:
+    """Records a request for erasure of the client's data; nothing changes until a supervisor decides it."""
+    schema, request_id = res.settings.db_schema, uuid4()
+    try:
+        async with res.pool.acquire() as conn, conn.transaction():
+            store = ErasureRequests(conn, schema)
+            await ask_for_erasure(store, me, request_id, body.client_id, body.request_reference, datetime.now(UTC))
+            await Audit(schema).record(conn, me, "request", "erasure_request", request_id, body.client_id)
+            status = await store.status(me.tenant_id, request_id)
+    except ErasureRefused as refused:
+        raise await _refused(res, me, "request", request_id, body.client_id, refused) from None
+    assert status is not None
+    return ErasurePublic.of(status)
+
+
+@router.post("/goals/erasure-requests/{request_id}/decision", response_model=ErasurePublic)
+async def decide_erasure_route(
+    request_id: UUID, body: ErasureDecision, res: ResourcesDep, me: CurrentPrincipal
+) -> ErasurePublic:
+    """A supervisor of the client's team approves or refuses. An approval restricts the client's clinical records
+    and erases their app-only data in every service, and destroys their analytics pseudonym material."""
+    schema = res.settings.db_schema
+    try:
+        async with res.pool.acquire() as conn, conn.transaction():
+            store = ErasureRequests(conn, schema)
+            envelope = await decide_erasure(store, me, request_id, Decision(body.decision), datetime.now(UTC))
+            if envelope is not None:
+                await res.outbox.add(conn, envelope)
+            status = await store.status(me.tenant_id, request_id)
+            assert status is not None
+            await Audit(schema).record(
+                conn, me, f"decide: {body.decision}", "erasure_request", request_id, status.client_id
+            )
+    except ErasureRefused as refused:
+        raise await _refused(res, me, "decide", request_id, None, refused) from None
+    except AlreadyDecided:
+        raise Problem(409, "Conflict", "The request is decided already", field="decision") from None
+    return ErasurePublic.of(status)
+
+
+@router.get("/goals/erasure-requests/{request_id}", response_model=ErasurePublic)
+async def erasure_progress(request_id: UUID, res: ResourcesDep, me: CurrentPrincipal) -> ErasurePublic:
+    """Who asked, who decided, and which services have applied the decision."""
+    async with res.pool.acquire() as conn:
+        status = await erasure_status_for(ErasureRequests(conn, res.settings.db_schema), me, request_id)
+        if status is not None:
+            await Audit(res.settings.db_schema).record(
+                conn, me, "read", "erasure_request", request_id, status.client_id
+            )
+    if status is None:
+        await Audit(res.settings.db_schema).denied(
+            res.pool, me, "read", "erasure_request", request_id, None, "not allowed"
+        )
+        raise Problem(404, "Not found", "No such erasure request", field="request_id")
+    return ErasurePublic.of(status)

@@ -1,0 +1,166 @@
+"""Erasure requests in the goals service, against an in-memory store: who may ask and decide, what an approval
+applies here and announces, what a refusal does (nothing beyond the record), who may follow the request, and how
+the services' completions are counted."""
+
+import dataclasses
+from datetime import UTC, datetime, timedelta
+from uuid import UUID, uuid4
+
+import pytest
+
+from accord.goals.domain.erasure import AlreadyDecided, Decision, ErasureRefused, ErasureStatus
+from accord.goals.handlers.erasure import ask_for_erasure, decide_erasure, erasure_status_for, on_erasure_applied
+from accord.shared.auth import Principal
+from accord.shared.events import Envelope
+from accord.shared.events.contracts.common import Role
+from accord.shared.events.contracts.goals import ErasureDecided
+from accord.shared.events.contracts.progress import ProgressErasureApplied
+
+NOW = datetime(2026, 11, 28, 12, tzinfo=UTC)
+TEAM = uuid4()
+
+
+class InMemoryErasures:
+    def __init__(self, care_team: frozenset[UUID] = frozenset()) -> None:
+        self.care_team = care_team
+        self.requests: dict[UUID, ErasureStatus] = {}
+        self.restricted: list[tuple[UUID, UUID]] = []
+
+    async def on_care_team(self, me: Principal, client_id: UUID) -> bool:
+        return me.subject in self.care_team
+
+    async def supervises(self, me: Principal, client_id: UUID) -> bool:
+        return me.has(Role.SUPERVISOR) and TEAM in me.teams
+
+    async def add(
+        self, request_id: UUID, me: Principal, client_id: UUID, request_reference: str | None, at: datetime
+    ) -> None:
+        roles = sorted(r.value for r in me.roles)
+        self.requests[request_id] = ErasureStatus(request_id, client_id, me.subject, roles, request_reference, at)
+
+    async def decide(self, request_id: UUID, me: Principal, decision: Decision, at: datetime) -> bool:
+        current = self.requests[request_id]
+        if current.decision is not None:
+            return False
+        roles = sorted(r.value for r in me.roles)
+        self.requests[request_id] = dataclasses.replace(
+            current, decision=decision, decided_by=me.subject, decided_by_roles=roles, decided_at=at
+        )
+        return True
+
+    async def applied(self, request_id: UUID, service: str, at: datetime) -> None:
+        self.requests[request_id].applied.setdefault(service, at)
+
+    async def status(self, tenant_id: str, request_id: UUID) -> ErasureStatus | None:
+        return self.requests.get(request_id)
+
+    async def apply_erasure(self, tenant_id: str, client_id: UUID, request_id: UUID) -> None:
+        self.restricted.append((client_id, request_id))
+
+
+def person(role: Role, subject: UUID | None = None, teams: frozenset[UUID] = frozenset()) -> Principal:
+    return Principal(subject=subject or uuid4(), tenant_id="tenant-a", roles=frozenset({role}), teams=teams)
+
+
+SUPERVISOR = person(Role.SUPERVISOR, teams=frozenset({TEAM}))
+
+
+async def asked(store: InMemoryErasures, client: UUID) -> UUID:
+    request_id = uuid4()
+    await ask_for_erasure(store, person(Role.CLIENT, client), request_id, client, None, NOW)
+    return request_id
+
+
+async def test_an_approval_restricts_here_records_goals_as_applied_and_announces_the_decision() -> None:
+    store, client = InMemoryErasures(), uuid4()
+    request_id = await asked(store, client)
+    assert store.restricted == []  # asking changes nothing
+
+    envelope = await decide_erasure(store, SUPERVISOR, request_id, Decision.APPROVED, NOW)
+
+    assert envelope is not None and envelope.producer == "goals" and envelope.partition_key == str(client)
+    assert envelope.open() == ErasureDecided(
+        client_id=client, request_id=request_id, decided_by=SUPERVISOR.subject, decided_at=NOW
+    )
+    assert store.restricted == [(client, request_id)]
+    status = store.requests[request_id]
+    assert (status.requested_by, status.decided_by, status.decision) == (client, SUPERVISOR.subject, Decision.APPROVED)
+    assert set(status.applied) == {"goals"} and not status.complete
+
+
+async def test_a_refusal_is_recorded_and_nothing_is_applied_or_announced() -> None:
+    store, client = InMemoryErasures(), uuid4()
+    request_id = await asked(store, client)
+    assert await decide_erasure(store, SUPERVISOR, request_id, Decision.REFUSED, NOW) is None
+    assert store.restricted == [] and store.requests[request_id].decision is Decision.REFUSED
+
+
+async def test_only_a_supervisor_of_the_clients_team_who_did_not_ask_may_decide_and_only_once() -> None:
+    store, client = InMemoryErasures(), uuid4()
+    request_id = await asked(store, client)
+    others = [
+        person(Role.THERAPIST),
+        person(Role.CLIENT, client),
+        person(Role.SUPERVISOR, teams=frozenset({uuid4()})),
+    ]
+    for outsider in others:
+        with pytest.raises(ErasureRefused) as refused:
+            await decide_erasure(store, outsider, request_id, Decision.APPROVED, NOW)
+        assert refused.value.field is None  # the same as for a request that does not exist
+    with pytest.raises(ErasureRefused):
+        await decide_erasure(store, SUPERVISOR, uuid4(), Decision.APPROVED, NOW)
+
+    own = uuid4()  # a supervisor on the care team who recorded the request may not approve it too
+    staffed = InMemoryErasures(care_team=frozenset({SUPERVISOR.subject}))
+    await ask_for_erasure(staffed, SUPERVISOR, own, client, "DPA-1", NOW)
+    store.requests[own] = staffed.requests[own]
+    with pytest.raises(ErasureRefused) as refused:
+        await decide_erasure(store, SUPERVISOR, own, Decision.APPROVED, NOW)
+    assert refused.value.field == "decision"
+
+    await decide_erasure(store, SUPERVISOR, request_id, Decision.APPROVED, NOW)
+    with pytest.raises(AlreadyDecided):
+        await decide_erasure(store, SUPERVISOR, request_id, Decision.REFUSED, NOW)
+    assert store.requests[request_id].decision is Decision.APPROVED and len(store.restricted) == 1
+
+
+async def test_staff_may_ask_only_on_the_clients_care_team_and_with_a_recorded_request() -> None:
+    therapist = person(Role.THERAPIST)
+    store, client = InMemoryErasures(care_team=frozenset({therapist.subject})), uuid4()
+    with pytest.raises(ErasureRefused) as refused:
+        await ask_for_erasure(store, therapist, uuid4(), client, None, NOW)
+    assert refused.value.field == "request_reference"
+    with pytest.raises(ErasureRefused) as refused:
+        await ask_for_erasure(store, person(Role.THERAPIST), uuid4(), client, "REF-1", NOW)
+    assert refused.value.field is None
+    with pytest.raises(ErasureRefused):
+        await ask_for_erasure(store, person(Role.CLIENT), uuid4(), client, None, NOW)  # another client
+    request_id = uuid4()
+    await ask_for_erasure(store, therapist, request_id, client, "REF-1", NOW)
+    assert store.requests[request_id].request_reference == "REF-1"
+
+
+async def test_the_requester_the_client_and_the_deciders_follow_a_request_and_no_one_else() -> None:
+    therapist = person(Role.THERAPIST)
+    store, client = InMemoryErasures(care_team=frozenset({therapist.subject})), uuid4()
+    request_id = uuid4()
+    await ask_for_erasure(store, therapist, request_id, client, "REF-1", NOW)
+    for reader in (therapist, person(Role.CLIENT, client), SUPERVISOR):
+        assert await erasure_status_for(store, reader, request_id) is not None
+    for outsider in (person(Role.THERAPIST), person(Role.CLIENT), person(Role.FAMILY)):
+        assert await erasure_status_for(store, outsider, request_id) is None
+
+
+async def test_each_services_completion_is_counted_once_and_the_request_completes_with_the_last() -> None:
+    store, client = InMemoryErasures(), uuid4()
+    request_id = await asked(store, client)
+    await decide_erasure(store, SUPERVISOR, request_id, Decision.APPROVED, NOW)
+    for service in ("progress", "notifications", "reporting"):
+        applied = ProgressErasureApplied(client_id=client, request_id=request_id)
+        envelope = Envelope.wrap(applied, producer=service, tenant_id="tenant-a", occurred_at=NOW)
+        await on_erasure_applied(store, envelope, applied)
+    first = dict(store.requests[request_id].applied)
+    again = ProgressErasureApplied(client_id=client, request_id=request_id)
+    later = Envelope.wrap(again, producer="progress", tenant_id="tenant-a", occurred_at=NOW + timedelta(hours=1))
+    await on_erasure_applied(store, later, again)
+    assert store.requests[request_id].applied == first and store.requests[request_id].complete

@@ -1,0 +1,14 @@
+"""Erasure: the clients whose records are restricted here (kept, hidden from every read and use).
+
+Revision ID: 0008
+Revises: 0007
+"""
+
+from accord.shared.erasure import downgrade_restricted_clients as downgrade
+from accord.shared.erasure import upgrade_restricted_clients as upgrade
+
+revision = "0008"
+down_revision = "0007"
+branch_labels = None
+depends_on = None
+__all__ = ["downgrade", "upgrade"]
