@@ -963,6 +963,19 @@ export interface components {
              */
             comment?: string;
             decision: components["schemas"]["Decision"];
+            /** @description does this feel like the young person's own goal */
+            feels_own?: components["schemas"]["FeelsOwn"] | null;
+            /**
+             * Importance
+             * @description how much the goal matters to you, 0-10
+             */
+            importance?: number | null;
+            /**
+             * Share Answers With Others
+             * @description the young person only: let the care team (and family who see the goal) see these answers
+             * @default false
+             */
+            share_answers_with_others?: boolean;
         };
         /** AgreementStep */
         AgreementStep: {
@@ -983,6 +996,35 @@ export interface components {
             version?: number | null;
             /** Visibility */
             visibility?: string | null;
+        };
+        /**
+         * AlignmentPublic
+         * @description Where the parties' answers diverge: a prompt to talk, never a score of anyone. The young person's answer is
+         *     here for others only when they allowed it; without it, `spread` is null (it would give their answer away) and
+         *     `diverges` still says whether to talk, naming no one.
+         */
+        AlignmentPublic: {
+            /** Answers */
+            answers: components["schemas"]["AnswerPublic"][];
+            /** Diverges */
+            diverges: boolean;
+            /**
+             * Spread
+             * @description highest less lowest importance; null below two answers or when withheld
+             */
+            spread: number | null;
+            /**
+             * Threshold
+             * @description the service's divergence threshold, in points of importance
+             */
+            threshold: number;
+        };
+        /** AnswerPublic */
+        AnswerPublic: {
+            feels_own: components["schemas"]["FeelsOwn"] | null;
+            /** Importance */
+            importance: number | null;
+            party: components["schemas"]["Role"];
         };
         /** BatchCreate */
         BatchCreate: {
@@ -1456,6 +1498,12 @@ export interface components {
             relationship_code: string;
         };
         /**
+         * FeelsOwn
+         * @description Whether a goal feels like the young person's own: asked of every party as they agree it.
+         * @enum {string}
+         */
+        FeelsOwn: "yes" | "partly" | "no";
+        /**
          * GoalContent
          * @description One version's content. Wording stays in this service: events carry only ids and structured values.
          */
@@ -1561,6 +1609,8 @@ export interface components {
         GoalPublic: {
             /** @description the version in force */
             agreed_version: components["schemas"]["VersionPublic"] | null;
+            /** @description the parties' importance and ownership answers, as you may see them */
+            alignment: components["schemas"]["AlignmentPublic"];
             /**
              * Client Id
              * Format: uuid
