@@ -1110,6 +1110,8 @@ export interface components {
             undelivered_safety_alerts: number;
             /** Unseen Safety Signals */
             unseen_safety_signals: number;
+            /** Warnings */
+            warnings: components["schemas"]["WarningOut"][];
         };
         /** CheckInCreate */
         CheckInCreate: {
@@ -2188,6 +2190,11 @@ export interface components {
             /** Results */
             results: components["schemas"]["CriterionResult"][];
         };
+        /**
+         * SuggestedStep
+         * @enum {string}
+         */
+        SuggestedStep: "revisit_goal_together" | "talk_at_next_session";
         /** SupervisedTeams */
         SupervisedTeams: {
             /** Team Ids */
@@ -2243,6 +2250,23 @@ export interface components {
              */
             shared_with?: string[];
             visibility: components["schemas"]["Visibility"];
+        };
+        /**
+         * WarningKind
+         * @enum {string}
+         */
+        WarningKind: "goal_divergence" | "feedback_low" | "feedback_falling";
+        /**
+         * WarningOut
+         * @description An early warning: a prompt for the clinicians with a suggested next step (docs/alliance.md).
+         */
+        WarningOut: {
+            /** Episode Id */
+            episode_id?: string | null;
+            /** Goal Id */
+            goal_id?: string | null;
+            kind: components["schemas"]["WarningKind"];
+            suggested_step: components["schemas"]["SuggestedStep"];
         };
     };
     responses: never;

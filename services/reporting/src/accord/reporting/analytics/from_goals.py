@@ -147,9 +147,7 @@ def goal_importance_rated(e: g.GoalImportanceRated, p: Pseudonyms) -> a.Analytic
     )
 
 
-def alignment_divergence_raised(
-    e: g.AlignmentDivergenceRaised, p: Pseudonyms
-) -> a.AnalyticsAlignmentDivergenceRaised:
+def alignment_divergence_raised(e: g.AlignmentDivergenceRaised, p: Pseudonyms) -> a.AnalyticsAlignmentDivergenceRaised:
     return a.AnalyticsAlignmentDivergenceRaised(
         **p.about(e.client_id),
         goal_pseudonym=p.record(e.goal_id),

@@ -39,7 +39,8 @@ SORTS = [f.value for f in SortField] + [f"-{f.value}" for f in SortField]
 
 
 def _queries(resources: ResourcesDep) -> ReportingQueries:
-    return ReportingQueries(resources.pool, resources.settings.db_schema, _settings(resources).outcome_rules())
+    settings = _settings(resources)
+    return ReportingQueries(resources.pool, settings.db_schema, settings.outcome_rules(), settings.alliance_rules())
 
 
 def _settings(resources: ResourcesDep) -> Settings:

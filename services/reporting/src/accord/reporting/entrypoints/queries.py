@@ -13,6 +13,7 @@ from uuid import UUID
 
 from accord.reporting.adapters.repository import Repository
 from accord.reporting.domain.access import Audience, Scope, report_scope
+from accord.reporting.domain.alliance import AllianceRules
 from accord.reporting.domain.caseload import (
     CaseloadFilter,
     CaseloadRow,
@@ -53,8 +54,9 @@ def _now() -> datetime:
 
 
 class ReportingQueries:
-    def __init__(self, pool: Pool, schema: str, rules: OutcomeRules) -> None:
+    def __init__(self, pool: Pool, schema: str, rules: OutcomeRules, alliance: AllianceRules | None = None) -> None:
         self.pool, self.schema, self.rules = pool, schema, rules
+        self.alliance = alliance or AllianceRules()
         self.audit = Audit(schema)
 
     @asynccontextmanager
@@ -119,7 +121,8 @@ class ReportingQueries:
             client_ids = await repo.clients_of_clinician(principal.tenant_id, principal.subject)
             histories = await repo.histories(principal.tenant_id, client_ids)
             seen = await repo.seen_signals(principal.tenant_id, principal.subject)
-            rows = [caseload_row(h, principal.subject, now, seen) for h in histories]
+            low = self.alliance.low_below(principal.tenant_id)
+            rows = [caseload_row(h, principal.subject, now, seen, low) for h in histories]
             return await self._page(
                 repo, principal, "caseload", principal.subject, rows, now, (sort, only, after, limit)
             )
@@ -144,7 +147,8 @@ class ReportingQueries:
             histories = await repo.histories(principal.tenant_id, client_ids)
             signals = [s.signal_id for h in histories for s in h.safety_signals]
             seen = await repo.seen_by_anyone(principal.tenant_id, signals)
-            rows = [team_caseload_row(h, team_id, now, seen) for h in histories]
+            low = self.alliance.low_below(principal.tenant_id)
+            rows = [team_caseload_row(h, team_id, now, seen, low) for h in histories]
             return await self._page(repo, principal, "team_caseload", team_id, rows, now, (sort, only, after, limit))
 
     async def _page(

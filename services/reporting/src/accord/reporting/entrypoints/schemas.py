@@ -7,6 +7,7 @@ from uuid import UUID
 from pydantic import BaseModel
 
 from accord.reporting.domain.access import Audience, Scope
+from accord.reporting.domain.alliance import SuggestedStep, WarningKind
 from accord.reporting.domain.caseload import CaseloadRow
 from accord.reporting.domain.goals import GoalState
 from accord.reporting.domain.history import ClientHistory, Questionnaire
@@ -226,6 +227,15 @@ class ClientReport(BaseModel):
         )
 
 
+class WarningOut(BaseModel):
+    """An early warning: a prompt for the clinicians with a suggested next step (docs/alliance.md)."""
+
+    kind: WarningKind
+    goal_id: UUID | None = None
+    episode_id: UUID | None = None
+    suggested_step: SuggestedStep
+
+
 class CaseloadEntry(BaseModel):
     client_id: UUID
     client_name: str | None
@@ -237,6 +247,7 @@ class CaseloadEntry(BaseModel):
     unseen_safety_signals: int
     undelivered_safety_alerts: int
     milestones_reached_this_week: int
+    warnings: list[WarningOut]
 
     @classmethod
     def of(cls, row: CaseloadRow, client_name: str | None) -> "CaseloadEntry":
@@ -250,6 +261,10 @@ class CaseloadEntry(BaseModel):
             unseen_safety_signals=row.unseen_safety_signals,
             undelivered_safety_alerts=row.undelivered_safety_alerts,
             milestones_reached_this_week=row.milestones_reached_this_week,
+            warnings=[
+                WarningOut(kind=w.kind, goal_id=w.goal_id, episode_id=w.episode_id, suggested_step=w.suggested_step)
+                for w in row.warnings
+            ],
         )
 
 
