@@ -727,6 +727,27 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/reporting/alliance": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Alliance
+         * @description A team's alliance figures over whole months that have ended, month by month and in total, each withheld
+         *     below the small-number threshold like the outcomes; per therapist only where the service enables it.
+         */
+        get: operations["alliance_reporting_alliance_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/reporting/caseload": {
         parameters: {
             query?: never;
@@ -1018,6 +1039,37 @@ export interface components {
              * @description the service's divergence threshold, in points of importance
              */
             threshold: number;
+        };
+        /**
+         * AllianceFiguresOut
+         * @description A team's alliance figures (docs/alliance.md): divergences resolved within two sessions, the young people's
+         *     session feedback and its change, month by month and over the period; per therapist only where the service
+         *     enables it for supervision (`null` otherwise).
+         */
+        AllianceFiguresOut: {
+            /**
+             * First Day
+             * Format: date
+             */
+            first_day: string;
+            /**
+             * Last Day
+             * Format: date
+             */
+            last_day: string;
+            /** Metrics */
+            metrics: components["schemas"]["MetricOut"][];
+            /** Months */
+            months: components["schemas"]["MonthFigures"][];
+            /** Suppression Threshold */
+            suppression_threshold: number;
+            /**
+             * Team Id
+             * Format: uuid
+             */
+            team_id: string;
+            /** Therapists */
+            therapists: components["schemas"]["TherapistFigures"][] | null;
         };
         /** AnswerPublic */
         AnswerPublic: {
@@ -1827,6 +1879,21 @@ export interface components {
             /** Threshold */
             threshold: number | null;
         };
+        /** MonthFigures */
+        MonthFigures: {
+            /**
+             * First Day
+             * Format: date
+             */
+            first_day: string;
+            /**
+             * Last Day
+             * Format: date
+             */
+            last_day: string;
+            /** Metrics */
+            metrics: components["schemas"]["MetricOut"][];
+        };
         /** Overview */
         Overview: {
             /**
@@ -2199,6 +2266,16 @@ export interface components {
         SupervisedTeams: {
             /** Team Ids */
             team_ids: string[];
+        };
+        /** TherapistFigures */
+        TherapistFigures: {
+            /** Metrics */
+            metrics: components["schemas"]["MetricOut"][];
+            /**
+             * Therapist Id
+             * Format: uuid
+             */
+            therapist_id: string;
         };
         /** UnreadCountOut */
         UnreadCountOut: {
@@ -4290,6 +4367,50 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["QuestionnairePublic"];
+                };
+            };
+            /** @description The request was refused; see the problem */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Something went wrong on our side */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    alliance_reporting_alliance_get: {
+        parameters: {
+            query: {
+                team_id: string;
+                /** @description a day of the first month, UTC (default: 90 days to `to`) */
+                from?: string | null;
+                /** @description a day of the last month, UTC, included (default: today); a month not over is left out */
+                to?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AllianceFiguresOut"];
                 };
             };
             /** @description The request was refused; see the problem */
