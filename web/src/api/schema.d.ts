@@ -108,67 +108,6 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/api/v1/goals/erasure-requests": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        /**
-         * Ask For Erasure Route
-         * @description Records a request for erasure of the client's data; nothing changes until a supervisor decides it.
-         */
-        post: operations["ask_for_erasure_route_goals_erasure_requests_post"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/v1/goals/erasure-requests/{request_id}": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /**
-         * Erasure Progress
-         * @description Who asked, who decided, and which services have applied the decision.
-         */
-        get: operations["erasure_progress_goals_erasure_requests__request_id__get"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/v1/goals/erasure-requests/{request_id}/decision": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        /**
-         * Decide Erasure Route
-         * @description A supervisor of the client's team approves or refuses. An approval restricts the client's clinical records
-         *     and erases their app-only data in every service, and destroys their analytics pseudonym material.
-         */
-        post: operations["decide_erasure_route_goals_erasure_requests__request_id__decision_post"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
     "/api/v1/goals/exports": {
         parameters: {
             query?: never;
@@ -416,23 +355,6 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/api/v1/goals/{goal_id}/visibility-changes": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** List Visibility Changes */
-        get: operations["list_visibility_changes_goals__goal_id__visibility_changes_get"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
     "/api/v1/me/overview": {
         parameters: {
             query?: never;
@@ -480,47 +402,6 @@ export interface paths {
         post?: never;
         /** Remove Email */
         delete: operations["remove_email_notifications_contact_points__point_id__delete"];
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/v1/notifications/contact-points/{point_id}/confirmation-link": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        /**
-         * Send Again
-         * @description A new link for one of the caller's unconfirmed addresses; links sent before stop working.
-         */
-        post: operations["send_again_notifications_contact_points__point_id__confirmation_link_post"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/v1/notifications/email-confirmations": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        /**
-         * Confirm
-         * @description Follows a link: the address becomes usable for notifications. Works once, before it expires, and only for
-         *     the person who added the address (anyone else gets the same 404 as for a link that never existed).
-         */
-        post: operations["confirm_notifications_email_confirmations_post"];
-        delete?: never;
         options?: never;
         head?: never;
         patch?: never;
@@ -846,6 +727,27 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/reporting/alliance": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Alliance
+         * @description A team's alliance figures over whole months that have ended, month by month and in total, each withheld
+         *     below the small-number threshold like the outcomes; per therapist only where the service enables it.
+         */
+        get: operations["alliance_reporting_alliance_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/reporting/caseload": {
         parameters: {
             query?: never;
@@ -1072,7 +974,7 @@ export interface components {
              * @default
              */
             comment?: string;
-            decision: components["schemas"]["accord__shared__events__contracts__goals__Decision"];
+            decision: components["schemas"]["Decision"];
         };
         /** AgreementCreate */
         AgreementCreate: {
@@ -1081,7 +983,20 @@ export interface components {
              * @default
              */
             comment?: string;
-            decision: components["schemas"]["Decision-Input"];
+            decision: components["schemas"]["Decision"];
+            /** @description does this feel like the young person's own goal */
+            feels_own?: components["schemas"]["FeelsOwn"] | null;
+            /**
+             * Importance
+             * @description how much the goal matters to you, 0-10
+             */
+            importance?: number | null;
+            /**
+             * Share Answers With Others
+             * @description the young person only: let the care team (and family who see the goal) see these answers
+             * @default false
+             */
+            share_answers_with_others?: boolean;
         };
         /** AgreementStep */
         AgreementStep: {
@@ -1102,6 +1017,66 @@ export interface components {
             version?: number | null;
             /** Visibility */
             visibility?: string | null;
+        };
+        /**
+         * AlignmentPublic
+         * @description Where the parties' answers diverge: a prompt to talk, never a score of anyone. The young person's answer is
+         *     here for others only when they allowed it; without it, `spread` is null (it would give their answer away) and
+         *     `diverges` still says whether to talk, naming no one.
+         */
+        AlignmentPublic: {
+            /** Answers */
+            answers: components["schemas"]["AnswerPublic"][];
+            /** Diverges */
+            diverges: boolean;
+            /**
+             * Spread
+             * @description highest less lowest importance; null below two answers or when withheld
+             */
+            spread: number | null;
+            /**
+             * Threshold
+             * @description the service's divergence threshold, in points of importance
+             */
+            threshold: number;
+        };
+        /**
+         * AllianceFiguresOut
+         * @description A team's alliance figures (docs/alliance.md): divergences resolved within two sessions, the young people's
+         *     session feedback and its change, month by month and over the period; per therapist only where the service
+         *     enables it for supervision (`null` otherwise).
+         */
+        AllianceFiguresOut: {
+            /**
+             * First Day
+             * Format: date
+             */
+            first_day: string;
+            /**
+             * Last Day
+             * Format: date
+             */
+            last_day: string;
+            /** Metrics */
+            metrics: components["schemas"]["MetricOut"][];
+            /** Months */
+            months: components["schemas"]["MonthFigures"][];
+            /** Suppression Threshold */
+            suppression_threshold: number;
+            /**
+             * Team Id
+             * Format: uuid
+             */
+            team_id: string;
+            /** Therapists */
+            therapists: components["schemas"]["TherapistFigures"][] | null;
+        };
+        /** AnswerPublic */
+        AnswerPublic: {
+            feels_own: components["schemas"]["FeelsOwn"] | null;
+            /** Importance */
+            importance: number | null;
+            party: components["schemas"]["Role"];
         };
         /** BatchCreate */
         BatchCreate: {
@@ -1187,6 +1162,8 @@ export interface components {
             undelivered_safety_alerts: number;
             /** Unseen Safety Signals */
             unseen_safety_signals: number;
+            /** Warnings */
+            warnings: components["schemas"]["WarningOut"][];
         };
         /** CheckInCreate */
         CheckInCreate: {
@@ -1290,11 +1267,6 @@ export interface components {
             /** Reason */
             reason: string;
         };
-        /** ConfirmationIn */
-        ConfirmationIn: {
-            /** Token */
-            token: string;
-        };
         /**
          * Criterion
          * @enum {string}
@@ -1323,7 +1295,7 @@ export interface components {
          * Decision
          * @enum {string}
          */
-        "Decision-Input": "agree" | "decline";
+        Decision: "agree" | "decline";
         /**
          * Direction
          * @enum {string}
@@ -1342,8 +1314,6 @@ export interface components {
         EmailOut: {
             /** Active */
             active: boolean;
-            /** Confirmed */
-            confirmed: boolean;
             /**
              * Created At
              * Format: date-time
@@ -1509,65 +1479,6 @@ export interface components {
          * @enum {string}
          */
         EpisodeStatus: "open" | "closed";
-        /** ErasureCreate */
-        ErasureCreate: {
-            /**
-             * Client Id
-             * Format: uuid
-             */
-            client_id: string;
-            /**
-             * Request Reference
-             * @description staff only: the recorded erasure request
-             */
-            request_reference?: string | null;
-        };
-        /** ErasureDecision */
-        ErasureDecision: {
-            /**
-             * Decision
-             * @enum {string}
-             */
-            decision: "approved" | "refused";
-        };
-        /** ErasurePublic */
-        ErasurePublic: {
-            /**
-             * Client Id
-             * Format: uuid
-             */
-            client_id: string;
-            /** Complete */
-            complete: boolean;
-            /** Decided At */
-            decided_at: string | null;
-            /** Decided By */
-            decided_by: string | null;
-            /** Decided By Roles */
-            decided_by_roles: string[] | null;
-            decision: components["schemas"]["accord__goals__domain__erasure__Decision"] | null;
-            /**
-             * Request Id
-             * Format: uuid
-             */
-            request_id: string;
-            /** Request Reference */
-            request_reference: string | null;
-            /**
-             * Requested At
-             * Format: date-time
-             */
-            requested_at: string;
-            /**
-             * Requested By
-             * Format: uuid
-             */
-            requested_by: string;
-            /** Requested By Roles */
-            requested_by_roles: string[];
-            /** Services */
-            services: components["schemas"]["ServiceCompletion"][];
-        };
         /** ExportCreate */
         ExportCreate: {
             /**
@@ -1640,6 +1551,12 @@ export interface components {
              */
             relationship_code: string;
         };
+        /**
+         * FeelsOwn
+         * @description Whether a goal feels like the young person's own: asked of every party as they agree it.
+         * @enum {string}
+         */
+        FeelsOwn: "yes" | "partly" | "no";
         /**
          * GoalContent
          * @description One version's content. Wording stays in this service: events carry only ids and structured values.
@@ -1746,6 +1663,8 @@ export interface components {
         GoalPublic: {
             /** @description the version in force */
             agreed_version: components["schemas"]["VersionPublic"] | null;
+            /** @description the parties' importance and ownership answers, as you may see them */
+            alignment: components["schemas"]["AlignmentPublic"];
             /**
              * Client Id
              * Format: uuid
@@ -1959,6 +1878,21 @@ export interface components {
             reached_at: string | null;
             /** Threshold */
             threshold: number | null;
+        };
+        /** MonthFigures */
+        MonthFigures: {
+            /**
+             * First Day
+             * Format: date
+             */
+            first_day: string;
+            /**
+             * Last Day
+             * Format: date
+             */
+            last_day: string;
+            /** Metrics */
+            metrics: components["schemas"]["MetricOut"][];
         };
         /** Overview */
         Overview: {
@@ -2289,15 +2223,6 @@ export interface components {
              */
             signal_id: string;
         };
-        /** ServiceCompletion */
-        ServiceCompletion: {
-            /** Applied */
-            applied: boolean;
-            /** Applied At */
-            applied_at: string | null;
-            /** Service */
-            service: string;
-        };
         /** ServiceOutcomes */
         ServiceOutcomes: {
             /**
@@ -2332,10 +2257,25 @@ export interface components {
             /** Results */
             results: components["schemas"]["CriterionResult"][];
         };
+        /**
+         * SuggestedStep
+         * @enum {string}
+         */
+        SuggestedStep: "revisit_goal_together" | "talk_at_next_session";
         /** SupervisedTeams */
         SupervisedTeams: {
             /** Team Ids */
             team_ids: string[];
+        };
+        /** TherapistFigures */
+        TherapistFigures: {
+            /** Metrics */
+            metrics: components["schemas"]["MetricOut"][];
+            /**
+             * Therapist Id
+             * Format: uuid
+             */
+            therapist_id: string;
         };
         /** UnreadCountOut */
         UnreadCountOut: {
@@ -2379,32 +2319,6 @@ export interface components {
          * @enum {string}
          */
         Visibility: "private" | "shared";
-        /** VisibilityChangePublic */
-        VisibilityChangePublic: {
-            /** Cause */
-            cause: string;
-            /**
-             * Changed At
-             * Format: date-time
-             */
-            changed_at: string;
-            /**
-             * Changed By
-             * Format: uuid
-             */
-            changed_by: string;
-            /** Shared With */
-            shared_with: string[];
-            visibility: components["schemas"]["Visibility"];
-        };
-        /**
-         * VisibilityChangesPublic
-         * @description Every change of which family members may see a goal, oldest first.
-         */
-        VisibilityChangesPublic: {
-            /** Items */
-            items: components["schemas"]["VisibilityChangePublic"][];
-        };
         /** VisibilityUpdate */
         VisibilityUpdate: {
             /**
@@ -2415,15 +2329,22 @@ export interface components {
             visibility: components["schemas"]["Visibility"];
         };
         /**
-         * Decision
+         * WarningKind
          * @enum {string}
          */
-        accord__goals__domain__erasure__Decision: "approved" | "refused";
+        WarningKind: "goal_divergence" | "feedback_low" | "feedback_falling";
         /**
-         * Decision
-         * @enum {string}
+         * WarningOut
+         * @description An early warning: a prompt for the clinicians with a suggested next step (docs/alliance.md).
          */
-        accord__shared__events__contracts__goals__Decision: "agree" | "decline";
+        WarningOut: {
+            /** Episode Id */
+            episode_id?: string | null;
+            /** Goal Id */
+            goal_id?: string | null;
+            kind: components["schemas"]["WarningKind"];
+            suggested_step: components["schemas"]["SuggestedStep"];
+        };
     };
     responses: never;
     parameters: never;
@@ -2759,132 +2680,6 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["EpisodePublic"];
-                };
-            };
-            /** @description The request was refused; see the problem */
-            "4XX": {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Something went wrong on our side */
-            "5XX": {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-        };
-    };
-    ask_for_erasure_route_goals_erasure_requests_post: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": components["schemas"]["ErasureCreate"];
-            };
-        };
-        responses: {
-            /** @description Successful Response */
-            202: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErasurePublic"];
-                };
-            };
-            /** @description The request was refused; see the problem */
-            "4XX": {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Something went wrong on our side */
-            "5XX": {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-        };
-    };
-    erasure_progress_goals_erasure_requests__request_id__get: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                request_id: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description Successful Response */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErasurePublic"];
-                };
-            };
-            /** @description The request was refused; see the problem */
-            "4XX": {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Something went wrong on our side */
-            "5XX": {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-        };
-    };
-    decide_erasure_route_goals_erasure_requests__request_id__decision_post: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                request_id: string;
-            };
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": components["schemas"]["ErasureDecision"];
-            };
-        };
-        responses: {
-            /** @description Successful Response */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErasurePublic"];
                 };
             };
             /** @description The request was refused; see the problem */
@@ -3528,46 +3323,6 @@ export interface operations {
             };
         };
     };
-    list_visibility_changes_goals__goal_id__visibility_changes_get: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                goal_id: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description Successful Response */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["VisibilityChangesPublic"];
-                };
-            };
-            /** @description The request was refused; see the problem */
-            "4XX": {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Something went wrong on our side */
-            "5XX": {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-        };
-    };
     overview_api_v1_me_overview_get: {
         parameters: {
             query?: never;
@@ -3708,88 +3463,6 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
-            };
-            /** @description The request was refused; see the problem */
-            "4XX": {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Something went wrong on our side */
-            "5XX": {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-        };
-    };
-    send_again_notifications_contact_points__point_id__confirmation_link_post: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                point_id: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description Successful Response */
-            202: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["EmailOut"];
-                };
-            };
-            /** @description The request was refused; see the problem */
-            "4XX": {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Something went wrong on our side */
-            "5XX": {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-        };
-    };
-    confirm_notifications_email_confirmations_post: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": components["schemas"]["ConfirmationIn"];
-            };
-        };
-        responses: {
-            /** @description Successful Response */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["EmailOut"];
-                };
             };
             /** @description The request was refused; see the problem */
             "4XX": {
@@ -4694,6 +4367,50 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["QuestionnairePublic"];
+                };
+            };
+            /** @description The request was refused; see the problem */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Something went wrong on our side */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    alliance_reporting_alliance_get: {
+        parameters: {
+            query: {
+                team_id: string;
+                /** @description a day of the first month, UTC (default: 90 days to `to`) */
+                from?: string | null;
+                /** @description a day of the last month, UTC, included (default: today); a month not over is left out */
+                to?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AllianceFiguresOut"];
                 };
             };
             /** @description The request was refused; see the problem */

@@ -15,6 +15,8 @@ from uuid import UUID
 
 from accord.reporting.adapters import repository
 from accord.reporting.domain.access import Audience, Scope, report_scope
+from accord.reporting.domain.alliance import AllianceRules
+from accord.reporting.domain.alliance_figures import AllianceReport, alliance_report
 from accord.reporting.domain.caseload import (
     CaseloadFilter,
     CaseloadRow,
@@ -80,14 +82,19 @@ def _now() -> datetime:
     return datetime.now(UTC)
 
 
-def reporting_queries(pool: Pool, schema: str, rules: OutcomeRules) -> "ReportingQueries":
+def reporting_queries(
+    pool: Pool, schema: str, rules: OutcomeRules, alliance: AllianceRules | None = None
+) -> "ReportingQueries":
     """The queries on PostgreSQL."""
-    return ReportingQueries(repository.snapshots(pool, schema), repository.refusals(pool, schema), rules)
+    return ReportingQueries(repository.snapshots(pool, schema), repository.refusals(pool, schema), rules, alliance)
 
 
 class ReportingQueries:
-    def __init__(self, snapshots: Snapshots, refuse: Refusal, rules: OutcomeRules) -> None:
+    def __init__(
+        self, snapshots: Snapshots, refuse: Refusal, rules: OutcomeRules, alliance: AllianceRules | None = None
+    ) -> None:
         self._snapshot, self.refuse, self.rules = snapshots, refuse, rules
+        self.alliance_rules = alliance or AllianceRules()
 
     async def _not_found(self, principal: Principal, resource: str, resource_id: Any, client_id: UUID) -> Problem:
         """Refusals are audited, and look exactly like a client who does not exist (404, not 403)."""
@@ -144,7 +151,8 @@ class ReportingQueries:
             client_ids = await repo.clients_of_clinician(principal.tenant_id, principal.subject)
             histories = await repo.histories(principal.tenant_id, client_ids)
             seen = await repo.seen_signals(principal.tenant_id, principal.subject)
-            rows = [caseload_row(h, principal.subject, now, seen) for h in histories]
+            low = self.alliance_rules.low_below(principal.tenant_id)
+            rows = [caseload_row(h, principal.subject, now, seen, low) for h in histories]
             return await self._page(
                 repo, principal, "caseload", principal.subject, rows, now, (sort, only, after, limit)
             )
@@ -169,7 +177,8 @@ class ReportingQueries:
             histories = await repo.histories(principal.tenant_id, client_ids)
             signals = [s.signal_id for h in histories for s in h.safety_signals]
             seen = await repo.seen_by_anyone(principal.tenant_id, signals)
-            rows = [team_caseload_row(h, team_id, now, seen) for h in histories]
+            low = self.alliance_rules.low_below(principal.tenant_id)
+            rows = [team_caseload_row(h, team_id, now, seen, low) for h in histories]
             return await self._page(repo, principal, "team_caseload", team_id, rows, now, (sort, only, after, limit))
 
     async def _page(
@@ -223,3 +232,17 @@ class ReportingQueries:
             histories = await repo.histories(principal.tenant_id, client_ids)
             await repo.audited(principal, "export" if export else "read", resource, team_id)
         return published_outcomes(histories, team_id, period, self.rules)
+
+    async def alliance(self, principal: Principal, team_id: UUID, period: Period) -> AllianceReport:
+        """A team's alliance figures month by month, for supervisors of that team only; per therapist only where
+        the tenant enables it for supervision. Withheld like the outcomes (`domain/suppression.py`)."""
+        if not principal.has(Role.SUPERVISOR) or team_id not in principal.teams:
+            reason = "not a supervisor of team"
+            await self.refuse(principal, "read", "team_alliance", team_id, None, reason)
+            raise Problem(403, "Forbidden", "Only the team's supervisors see its alliance figures", field="team_id")
+        async with self._snapshot() as repo:
+            client_ids = await repo.clients_of_team(principal.tenant_id, team_id)
+            histories = await repo.histories(principal.tenant_id, client_ids)
+            await repo.audited(principal, "read", "team_alliance", team_id)
+        per_therapist = principal.tenant_id in self.alliance_rules.per_therapist_tenants
+        return alliance_report(histories, team_id, period, self.rules, per_therapist)
