@@ -28,6 +28,7 @@ SCORES = {
     "ProgressRecorded": {"value"},
     "GoalRatingRecorded": {"rating"},
     "QuestionnaireCompleted": {"total", "severity"},
+    "SessionFeedbackGiven": {"scores"},
     "MilestoneSpec": {"threshold"},
 }
 """Scores are health data, and none go into analytics events (the project's health-data rule)."""
