@@ -70,5 +70,6 @@ def event_handlers(resources: Resources[Settings]) -> Mapping[str, EventHandler]
         "GoalTargetReached": triggers.on_progress_trigger,
         "ReviewSuggested": triggers.on_progress_trigger,
         "SafetySignalRaised": triggers.on_progress_trigger,
+        "SessionHeld": triggers.on_session_held,
         "ExportRequested": export,
     }
