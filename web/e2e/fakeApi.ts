@@ -71,6 +71,7 @@ export class FakeApi {
       agreed_version: version("Take the bus to college on my own three days a week", "agreed", []),
       pending_version: null,
       revision: 3,
+      alignment: { answers: [], spread: null, diverges: false, threshold: 4 },
     };
     const proposed: Goal = {
       goal_id: PROPOSED,
@@ -87,6 +88,7 @@ export class FakeApi {
         { person_id: ALEX, role: "therapist", status: "agree", agreement: { decision: "agree", comment: "Sounds good to me", at: "2026-11-02T10:00:00Z" } },
       ]),
       revision: 1,
+      alignment: { answers: [], spread: null, diverges: false, threshold: 4 },
     };
     const agreed: Goal = {
       ...proposed,

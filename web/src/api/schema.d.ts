@@ -727,6 +727,27 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/reporting/alliance": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Alliance
+         * @description A team's alliance figures over whole months that have ended, month by month and in total, each withheld
+         *     below the small-number threshold like the outcomes; per therapist only where the service enables it.
+         */
+        get: operations["alliance_reporting_alliance_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/reporting/caseload": {
         parameters: {
             query?: never;
@@ -963,6 +984,19 @@ export interface components {
              */
             comment?: string;
             decision: components["schemas"]["Decision"];
+            /** @description does this feel like the young person's own goal */
+            feels_own?: components["schemas"]["FeelsOwn"] | null;
+            /**
+             * Importance
+             * @description how much the goal matters to you, 0-10
+             */
+            importance?: number | null;
+            /**
+             * Share Answers With Others
+             * @description the young person only: let the care team (and family who see the goal) see these answers
+             * @default false
+             */
+            share_answers_with_others?: boolean;
         };
         /** AgreementStep */
         AgreementStep: {
@@ -983,6 +1017,66 @@ export interface components {
             version?: number | null;
             /** Visibility */
             visibility?: string | null;
+        };
+        /**
+         * AlignmentPublic
+         * @description Where the parties' answers diverge: a prompt to talk, never a score of anyone. The young person's answer is
+         *     here for others only when they allowed it; without it, `spread` is null (it would give their answer away) and
+         *     `diverges` still says whether to talk, naming no one.
+         */
+        AlignmentPublic: {
+            /** Answers */
+            answers: components["schemas"]["AnswerPublic"][];
+            /** Diverges */
+            diverges: boolean;
+            /**
+             * Spread
+             * @description highest less lowest importance; null below two answers or when withheld
+             */
+            spread: number | null;
+            /**
+             * Threshold
+             * @description the service's divergence threshold, in points of importance
+             */
+            threshold: number;
+        };
+        /**
+         * AllianceFiguresOut
+         * @description A team's alliance figures (docs/alliance.md): divergences resolved within two sessions, the young people's
+         *     session feedback and its change, month by month and over the period; per therapist only where the service
+         *     enables it for supervision (`null` otherwise).
+         */
+        AllianceFiguresOut: {
+            /**
+             * First Day
+             * Format: date
+             */
+            first_day: string;
+            /**
+             * Last Day
+             * Format: date
+             */
+            last_day: string;
+            /** Metrics */
+            metrics: components["schemas"]["MetricOut"][];
+            /** Months */
+            months: components["schemas"]["MonthFigures"][];
+            /** Suppression Threshold */
+            suppression_threshold: number;
+            /**
+             * Team Id
+             * Format: uuid
+             */
+            team_id: string;
+            /** Therapists */
+            therapists: components["schemas"]["TherapistFigures"][] | null;
+        };
+        /** AnswerPublic */
+        AnswerPublic: {
+            feels_own: components["schemas"]["FeelsOwn"] | null;
+            /** Importance */
+            importance: number | null;
+            party: components["schemas"]["Role"];
         };
         /** BatchCreate */
         BatchCreate: {
@@ -1068,6 +1162,8 @@ export interface components {
             undelivered_safety_alerts: number;
             /** Unseen Safety Signals */
             unseen_safety_signals: number;
+            /** Warnings */
+            warnings: components["schemas"]["WarningOut"][];
         };
         /** CheckInCreate */
         CheckInCreate: {
@@ -1456,6 +1552,12 @@ export interface components {
             relationship_code: string;
         };
         /**
+         * FeelsOwn
+         * @description Whether a goal feels like the young person's own: asked of every party as they agree it.
+         * @enum {string}
+         */
+        FeelsOwn: "yes" | "partly" | "no";
+        /**
          * GoalContent
          * @description One version's content. Wording stays in this service: events carry only ids and structured values.
          */
@@ -1561,6 +1663,8 @@ export interface components {
         GoalPublic: {
             /** @description the version in force */
             agreed_version: components["schemas"]["VersionPublic"] | null;
+            /** @description the parties' importance and ownership answers, as you may see them */
+            alignment: components["schemas"]["AlignmentPublic"];
             /**
              * Client Id
              * Format: uuid
@@ -1774,6 +1878,21 @@ export interface components {
             reached_at: string | null;
             /** Threshold */
             threshold: number | null;
+        };
+        /** MonthFigures */
+        MonthFigures: {
+            /**
+             * First Day
+             * Format: date
+             */
+            first_day: string;
+            /**
+             * Last Day
+             * Format: date
+             */
+            last_day: string;
+            /** Metrics */
+            metrics: components["schemas"]["MetricOut"][];
         };
         /** Overview */
         Overview: {
@@ -2138,10 +2257,25 @@ export interface components {
             /** Results */
             results: components["schemas"]["CriterionResult"][];
         };
+        /**
+         * SuggestedStep
+         * @enum {string}
+         */
+        SuggestedStep: "revisit_goal_together" | "talk_at_next_session";
         /** SupervisedTeams */
         SupervisedTeams: {
             /** Team Ids */
             team_ids: string[];
+        };
+        /** TherapistFigures */
+        TherapistFigures: {
+            /** Metrics */
+            metrics: components["schemas"]["MetricOut"][];
+            /**
+             * Therapist Id
+             * Format: uuid
+             */
+            therapist_id: string;
         };
         /** UnreadCountOut */
         UnreadCountOut: {
@@ -2193,6 +2327,23 @@ export interface components {
              */
             shared_with?: string[];
             visibility: components["schemas"]["Visibility"];
+        };
+        /**
+         * WarningKind
+         * @enum {string}
+         */
+        WarningKind: "goal_divergence" | "feedback_low" | "feedback_falling";
+        /**
+         * WarningOut
+         * @description An early warning: a prompt for the clinicians with a suggested next step (docs/alliance.md).
+         */
+        WarningOut: {
+            /** Episode Id */
+            episode_id?: string | null;
+            /** Goal Id */
+            goal_id?: string | null;
+            kind: components["schemas"]["WarningKind"];
+            suggested_step: components["schemas"]["SuggestedStep"];
         };
     };
     responses: never;
@@ -4216,6 +4367,50 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["QuestionnairePublic"];
+                };
+            };
+            /** @description The request was refused; see the problem */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Something went wrong on our side */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    alliance_reporting_alliance_get: {
+        parameters: {
+            query: {
+                team_id: string;
+                /** @description a day of the first month, UTC (default: 90 days to `to`) */
+                from?: string | null;
+                /** @description a day of the last month, UTC, included (default: today); a month not over is left out */
+                to?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AllianceFiguresOut"];
                 };
             };
             /** @description The request was refused; see the problem */

@@ -83,3 +83,32 @@ async def test_a_family_member_joining_is_saved_with_the_episode_and_announced()
     assert [type(e) for e in ctx.events] == [ev.ParticipantJoined]
     saved = await repo.episode(TENANT, episode)
     assert saved is not None and saved.role_of(mum) is Role.FAMILY
+
+
+async def test_answers_given_with_agreement_are_announced_and_the_tenants_threshold_decides_divergence() -> None:
+    from accord.goals.entrypoints.schemas import GoalPublic
+
+    repo = InMemoryRepository()
+    therapist, client, episode = await opened(repo)
+    goal_id = uuid4()
+    await handle.draft_goal(acting(repo, client, Role.CLIENT), cmd.DraftGoal(episode, goal_id, content()))
+    await handle.propose_goal(acting(repo, client, Role.CLIENT), cmd.ProposeGoal(goal_id))
+    by_client = acting(repo, client, Role.CLIENT)
+    by_client.divergence_threshold = 3
+    await handle.record_agreement(by_client, cmd.RecordAgreement(goal_id, ev.Decision.AGREE, "", 4, ev.FeelsOwn.YES))
+    by_therapist = acting(repo, therapist, Role.THERAPIST)
+    by_therapist.divergence_threshold = 3
+    state = await handle.record_agreement(by_therapist, cmd.RecordAgreement(goal_id, ev.Decision.AGREE, "", 7))
+    assert [type(e) for e in by_client.events] == [ev.GoalAgreementRecorded, ev.GoalImportanceRated]
+    assert [type(e) for e in by_therapist.events] == [
+        ev.GoalAgreementRecorded,
+        ev.GoalImportanceRated,
+        ev.GoalAgreed,
+        ev.AlignmentDivergenceRaised,
+    ]
+    saved = await repo.goal(TENANT, goal_id)
+    assert saved is not None and saved[0].divergence_raised_on == 1
+    as_therapist = GoalPublic.of(state.goal, state.revision, therapist, 3).alignment
+    assert [a.party for a in as_therapist.answers] == [Role.THERAPIST] and as_therapist.diverges
+    as_client = GoalPublic.of(state.goal, state.revision, client, 3).alignment
+    assert (as_client.spread, len(as_client.answers)) == (3, 2)

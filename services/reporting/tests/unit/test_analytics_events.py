@@ -30,6 +30,8 @@ SCORES = {
     "QuestionnaireCompleted": {"total", "severity"},
     "SessionFeedbackGiven": {"scores"},
     "MilestoneSpec": {"threshold"},
+    "GoalImportanceRated": {"importance", "feels_own"},
+    "AlignmentDivergenceRaised": {"spread"},
 }
 """Scores are health data, and none go into analytics events (the project's health-data rule)."""
 RARE = {"ParticipantJoined": {"relationship_code"}, "Measure": {"unit_code"}}
@@ -163,3 +165,12 @@ def test_ids_of_a_tenant_without_a_key_are_refused_rather_than_published_under_n
     source = Envelope.wrap(sample("GoalPaused"), producer="goals", tenant_id=f"t-{uuid4().hex[:6]}", occurred_at=AT)
     with pytest.raises(LookupError):
         derive(source)
+
+
+@pytest.mark.parametrize("event_type", ["GoalImportanceRated", "AlignmentDivergenceRaised"])
+def test_a_partys_answers_and_the_spread_they_make_never_reach_the_analytics_stream(event_type: str) -> None:
+    source = wrapped(event_type)
+    payload = derive(source).payload
+    assert not {"importance", "feels_own", "spread"} & payload.keys()
+    if event_type == "GoalImportanceRated":
+        assert payload["party"] == source.payload["party"]

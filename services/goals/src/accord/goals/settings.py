@@ -1,8 +1,9 @@
-from typing import ClassVar
+from typing import Annotated, ClassVar
 
 from pydantic import Field
 from pydantic_settings import SettingsConfigDict
 
+from accord.goals.domain.alignment import DEFAULT_DIVERGENCE_THRESHOLD
 from accord.shared.settings import LOCAL_ENV_FILE, ServiceSettings
 
 
@@ -14,3 +15,11 @@ class Settings(ServiceSettings):
     service: ClassVar[str] = "goals"
 
     active_goal_limit: int = Field(default=5, ge=1, le=20, description="goals in play per episode at most")
+    divergence_threshold: int = Field(default=DEFAULT_DIVERGENCE_THRESHOLD, ge=1, le=10)
+    """Points of importance (0-10) between the parties' highest and lowest answer at which a goal's answers
+    diverge (docs/alliance.md)."""
+    divergence_threshold_by_tenant: dict[str, Annotated[int, Field(ge=1, le=10)]] = {}
+    """Per-tenant thresholds, JSON: `{"tenant-a": 3}`; other tenants keep `divergence_threshold`."""
+
+    def divergence_threshold_for(self, tenant_id: str) -> int:
+        return self.divergence_threshold_by_tenant.get(tenant_id, self.divergence_threshold)

@@ -1,9 +1,10 @@
-from typing import ClassVar
+from typing import Annotated, ClassVar
 
 from pydantic import Field, field_validator
 from pydantic_settings import SettingsConfigDict
 
 from accord.reporting.analytics.keys import KeyPeriod, Keyring
+from accord.reporting.domain.alliance import DEFAULT_FEEDBACK_LOW_BELOW, AllianceRules
 from accord.reporting.domain.measures import OutcomeRules
 from accord.shared.settings import LOCAL_ENV_FILE, ServiceSettings
 
@@ -25,6 +26,12 @@ class Settings(ServiceSettings):
     gad7_reliable_change: int = Field(default=4, ge=1, le=21)
     recent_progress_days: int = Field(default=14, ge=1, le=366)
     fhir_base_url: str = Field(default="https://fhir.accord.example/R4", description="fullUrl base in FHIR exports")
+    feedback_low_below: int = Field(default=DEFAULT_FEEDBACK_LOW_BELOW, ge=1, le=10)
+    """A session feedback's overall answer (0-10) below this shows a `feedback_low` warning (docs/alliance.md)."""
+    feedback_low_below_by_tenant: dict[str, Annotated[int, Field(ge=1, le=10)]] = {}
+    """Per-tenant lines, JSON: `{"tenant-a": 7}`."""
+    alliance_per_therapist_tenants: frozenset[str] = frozenset()
+    """Tenants whose supervisors see alliance figures per therapist (for supervision); JSON list."""
     rebuild_batch_size: int = Field(default=5000, ge=100, le=100_000)
     analytics_keys: dict[str, tuple[KeyPeriod, ...]] = Field(
         default_factory=dict,
@@ -47,6 +54,13 @@ class Settings(ServiceSettings):
         if production and not self.analytics_keys:
             raise ValueError("set ACCORD_REPORTING_ANALYTICS_KEYS: production has no development keys")
         return Keyring(self.analytics_keys, dev_fallback=not production)
+
+    def alliance_rules(self) -> AllianceRules:
+        return AllianceRules(
+            feedback_low_below=self.feedback_low_below,
+            feedback_low_below_by_tenant=self.feedback_low_below_by_tenant,
+            per_therapist_tenants=self.alliance_per_therapist_tenants,
+        )
 
     def outcome_rules(self) -> OutcomeRules:
         return OutcomeRules(

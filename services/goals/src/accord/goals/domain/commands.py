@@ -5,7 +5,7 @@ from uuid import UUID
 
 from accord.goals.domain.content import GoalContent
 from accord.shared.events.contracts.common import Visibility
-from accord.shared.events.contracts.goals import Decision, GoalOutcome
+from accord.shared.events.contracts.goals import Decision, FeelsOwn, GoalOutcome
 
 
 @dataclass(frozen=True)
@@ -59,6 +59,9 @@ class RecordAgreement:
     goal_id: UUID
     decision: Decision
     comment: str = ""
+    importance: int | None = None
+    feels_own: FeelsOwn | None = None
+    share_answers_with_others: bool = False
 
 
 @dataclass(frozen=True)

@@ -9,6 +9,7 @@ from uuid import UUID
 
 from pydantic import BaseModel, Field
 
+from accord.goals.domain import alignment as al
 from accord.goals.domain.content import MAX_TEXT, GoalContent
 from accord.goals.domain.episodes import Episode
 from accord.goals.domain.errors import Invalid, LimitReached, NotAllowed, NotFound, WrongState
@@ -62,6 +63,9 @@ class GoalVersion(BaseModel):
     change_reason: str | None = None
     required_parties: list[Party] = []
     agreements: dict[UUID, Agreement] = {}
+    answers: dict[UUID, al.Answer] = {}
+    """Importance and ownership, per party who gave them while agreeing this version (never in `agreements`,
+    which every reader of the goal sees)."""
     proposed_at: datetime | None = None
     agreed_at: datetime | None = None
     smart_override_reason: str | None = None
@@ -72,6 +76,13 @@ class GoalVersion(BaseModel):
             p.person_id: (self.agreements[p.person_id].decision.value if p.person_id in self.agreements else "pending")
             for p in self.required_parties
         }
+
+    def answered(self) -> list[tuple[UUID, Role, al.Answer]]:
+        return [
+            (p.person_id, p.role, self.answers[p.person_id])
+            for p in self.required_parties
+            if p.person_id in self.answers
+        ]
 
     def all_agreed(self) -> bool:
         return all(s == ev.Decision.AGREE.value for s in self.party_status().values())
@@ -93,6 +104,8 @@ class Goal(BaseModel):
     close_requests: dict[UUID, CloseRequest] = {}
     outcome: ev.GoalOutcome | None = None
     history: list[HistoryEntry] = []
+    divergence_raised_on: int | None = None
+    """The version on whose answers a divergence was raised and not yet resolved."""
 
     # --- reading -------------------------------------------------------------------------------------------------
     @property
@@ -106,6 +119,16 @@ class Goal(BaseModel):
     @property
     def under_agreement(self) -> GoalVersion | None:
         return self.latest if self.latest.state is VersionState.PROPOSED else None
+
+    @property
+    def answered_version(self) -> GoalVersion:
+        """The version whose answers the goal shows: the newest answered one still in play (a revision's once any
+        party answered it), else the version in force, else the latest."""
+        in_play = [v for v in self.versions if v.state is not VersionState.SUPERSEDED]
+        return next((v for v in reversed(in_play) if v.answers), self.agreed or self.latest)
+
+    def alignment_seen_by(self, viewer: UUID, threshold: int) -> al.Alignment:
+        return al.seen_by(self.answered_version.answered(), threshold, viewer, self.client_id)
 
     def visible_to(self, person: UUID, role_in_episode: Role | None) -> bool:
         if role_in_episode in (Role.CLIENT, Role.THERAPIST) or person == self.created_by:
@@ -177,14 +200,24 @@ class Goal(BaseModel):
         ]
 
     def record_agreement(
-        self, episode: Episode, actor: UUID, decision: ev.Decision, comment: str, now: datetime
+        self,
+        episode: Episode,
+        actor: UUID,
+        decision: ev.Decision,
+        comment: str,
+        now: datetime,
+        answer: al.Answer | None = None,
+        threshold: int = al.DEFAULT_DIVERGENCE_THRESHOLD,
     ) -> list[IntegrationEvent]:
+        """`answer`: the party's importance and ownership, if they gave any; `threshold`: the tenant's."""
         self._require_visible(episode, actor)
         version = self.under_agreement
         if version is None:
             raise WrongState("nothing is waiting for agreement")
         if actor not in {p.person_id for p in version.required_parties}:
             raise NotAllowed("only the goal's required parties record agreement")
+        if answer is not None and answer.share_with_others and actor != self.client_id:
+            raise Invalid("share_answers_with_others", "only the young person chooses whether others see their answer")
         version.agreements[actor] = Agreement(decision=decision, comment=comment, at=now)
         self._log(now, actor, f"recorded {decision.value}", comment or None)
         events: list[IntegrationEvent] = [
@@ -196,8 +229,11 @@ class Goal(BaseModel):
                 decision=decision,
             )
         ]
+        if answer is not None and (answer.importance is not None or answer.feels_own is not None):
+            events.append(self._answered(version, actor, answer))
         if version.all_agreed():
             events.append(self._agree(version, now))
+        events += self._check_alignment(version, threshold)
         return events
 
     def propose_revision(
@@ -298,6 +334,43 @@ class Goal(BaseModel):
         return [ev.GoalClosed(client_id=self.client_id, goal_id=self.goal_id, outcome=outcome, closed_at=now)]
 
     # --- rules -----------------------------------------------------------------------------------------------------
+    def _answered(self, version: GoalVersion, actor: UUID, answer: al.Answer) -> ev.GoalImportanceRated:
+        version.answers[actor] = answer
+        role = next(p.role for p in version.required_parties if p.person_id == actor)
+        return ev.GoalImportanceRated(
+            client_id=self.client_id,
+            goal_id=self.goal_id,
+            episode_id=self.episode_id,
+            version=version.number,
+            party=role,
+            importance=answer.importance,
+            feels_own=answer.feels_own,
+            occurred_at=answer.at,
+        )
+
+    def _check_alignment(self, version: GoalVersion, threshold: int) -> list[IntegrationEvent]:
+        """Raises a divergence once, and resolves it once: when the answers come closer than the threshold, or
+        when a newer version is agreed whose answers do not diverge (agreeing anew is talking it through)."""
+        whole = al.alignment(version.answered(), threshold)
+        ids = {"client_id": self.client_id, "goal_id": self.goal_id, "episode_id": self.episode_id}
+        if self.divergence_raised_on is None:
+            if not whole.diverges:
+                return []
+            assert whole.spread is not None
+            self.divergence_raised_on = version.number
+            return [
+                ev.AlignmentDivergenceRaised(**ids, version=version.number, spread=whole.spread, threshold=threshold)
+            ]
+        compared = whole.spread is not None
+        agreed_anew = version.state is VersionState.AGREED and version.number > self.divergence_raised_on
+        if whole.diverges:
+            self.divergence_raised_on = max(self.divergence_raised_on, version.number)
+            return []
+        if not (compared and version.number >= self.divergence_raised_on) and not agreed_anew:
+            return []
+        self.divergence_raised_on = None
+        return [ev.AlignmentDivergenceResolved(**ids, version=version.number)]
+
     def _agree(self, version: GoalVersion, now: datetime) -> ev.GoalAgreed:
         if (previous := self.agreed) is not None:
             previous.state = VersionState.SUPERSEDED

@@ -1,5 +1,6 @@
 """The goals HTTP API: care episodes and the collaborative lifecycle of goals."""
 
+from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Annotated, Any
 from uuid import UUID
@@ -17,10 +18,12 @@ from accord.goals.entrypoints.command_runner import execute, query
 from accord.goals.entrypoints.queries import episode_goals, my_episodes, one_episode, one_goal
 from accord.goals.handlers import commands as handle
 from accord.goals.handlers.commands import GoalState
+from accord.goals.settings import Settings
 from accord.shared.api import ResourcesDep
-from accord.shared.auth import CurrentPrincipal
+from accord.shared.auth import CurrentPrincipal, Principal
 from accord.shared.pagination import Page
 from accord.shared.problems import Problem
+from accord.shared.runtime import Resources
 
 router = APIRouter(tags=["goals"])
 IfMatch = Annotated[str | None, Header(description="the goal's ETag, from a previous read")]
@@ -32,8 +35,14 @@ def _episode(e: Episode) -> tuple[Any, dict[str, str]]:
     return s.EpisodePublic.of(e), {}
 
 
-def _goal(state: GoalState) -> tuple[Any, dict[str, str]]:
-    return s.GoalPublic.of(state.goal, state.revision), {"ETag": f'"{state.revision}"'}
+def _goal_for(res: Resources[Settings], me: Principal) -> Callable[[GoalState], tuple[Any, dict[str, str]]]:
+    """A goal's answer as `me` may see it (the young person's private answers are theirs alone)."""
+    threshold = res.settings.divergence_threshold_for(me.tenant_id)
+
+    def encode(state: GoalState) -> tuple[Any, dict[str, str]]:
+        return s.GoalPublic.of(state.goal, state.revision, me.subject, threshold), {"ETag": f'"{state.revision}"'}
+
+    return encode
 
 
 def _revision(if_match: str | None) -> int:
@@ -120,7 +129,7 @@ async def draft_goal(
 ) -> JSONResponse:
     command = cmd.DraftGoal(episode_id=episode_id, goal_id=body.goal_id, content=body.content)
     return await execute(
-        res, me, request, handle.draft_goal, command, _goal, status=201, body=body.model_dump(mode="json")
+        res, me, request, handle.draft_goal, command, _goal_for(res, me), status=201, body=body.model_dump(mode="json")
     )
 
 
@@ -139,7 +148,7 @@ async def list_goals(
 @router.get("/goals/{goal_id}", response_model=s.GoalPublic)
 async def get_goal(goal_id: UUID, res: ResourcesDep, me: CurrentPrincipal) -> JSONResponse:
     state = await query(res, me, lambda ctx: one_goal(ctx, goal_id))
-    body, headers = _goal(state)
+    body, headers = _goal_for(res, me)(state)
     return JSONResponse(body.model_dump(mode="json"), headers=headers)
 
 
@@ -159,7 +168,7 @@ async def edit_draft(
     if_match: IfMatch = None,
 ) -> JSONResponse:
     command = cmd.EditDraft(goal_id, body.content, _revision(if_match))
-    return await execute(res, me, request, handle.edit_draft, command, _goal)
+    return await execute(res, me, request, handle.edit_draft, command, _goal_for(res, me))
 
 
 @router.post("/goals/{goal_id}/proposal", response_model=s.GoalPublic)
@@ -172,7 +181,9 @@ async def propose_goal(
     idempotency_key: IdempotencyKey = None,
 ) -> JSONResponse:
     command = cmd.ProposeGoal(goal_id, body.smart_override_reason)
-    return await execute(res, me, request, handle.propose_goal, command, _goal, body=body.model_dump(mode="json"))
+    return await execute(
+        res, me, request, handle.propose_goal, command, _goal_for(res, me), body=body.model_dump(mode="json")
+    )
 
 
 @router.post("/goals/{goal_id}/agreements", response_model=s.GoalPublic)
@@ -184,8 +195,12 @@ async def record_agreement(
     me: CurrentPrincipal,
     idempotency_key: IdempotencyKey = None,
 ) -> JSONResponse:
-    command = cmd.RecordAgreement(goal_id, body.decision, body.comment)
-    return await execute(res, me, request, handle.record_agreement, command, _goal, body=body.model_dump(mode="json"))
+    command = cmd.RecordAgreement(
+        goal_id, body.decision, body.comment, body.importance, body.feels_own, body.share_answers_with_others
+    )
+    return await execute(
+        res, me, request, handle.record_agreement, command, _goal_for(res, me), body=body.model_dump(mode="json")
+    )
 
 
 @router.post("/goals/{goal_id}/revisions", response_model=s.GoalPublic)
@@ -199,7 +214,9 @@ async def revise_goal(
     idempotency_key: IdempotencyKey = None,
 ) -> JSONResponse:
     command = cmd.ReviseGoal(goal_id, body.content, body.reason, _revision(if_match), body.smart_override_reason)
-    return await execute(res, me, request, handle.revise_goal, command, _goal, body=body.model_dump(mode="json"))
+    return await execute(
+        res, me, request, handle.revise_goal, command, _goal_for(res, me), body=body.model_dump(mode="json")
+    )
 
 
 @router.put("/goals/{goal_id}/visibility", response_model=s.GoalPublic)
@@ -212,21 +229,21 @@ async def change_visibility(
     if_match: IfMatch = None,
 ) -> JSONResponse:
     command = cmd.ChangeVisibility(goal_id, body.visibility, body.shared_with, _revision(if_match))
-    return await execute(res, me, request, handle.change_visibility, command, _goal)
+    return await execute(res, me, request, handle.change_visibility, command, _goal_for(res, me))
 
 
 @router.post("/goals/{goal_id}/pause", response_model=s.GoalPublic)
 async def pause_goal(
     goal_id: UUID, request: Request, res: ResourcesDep, me: CurrentPrincipal, idempotency_key: IdempotencyKey = None
 ) -> JSONResponse:
-    return await execute(res, me, request, handle.pause_goal, cmd.PauseGoal(goal_id), _goal)
+    return await execute(res, me, request, handle.pause_goal, cmd.PauseGoal(goal_id), _goal_for(res, me))
 
 
 @router.post("/goals/{goal_id}/resume", response_model=s.GoalPublic)
 async def resume_goal(
     goal_id: UUID, request: Request, res: ResourcesDep, me: CurrentPrincipal, idempotency_key: IdempotencyKey = None
 ) -> JSONResponse:
-    return await execute(res, me, request, handle.resume_goal, cmd.ResumeGoal(goal_id), _goal)
+    return await execute(res, me, request, handle.resume_goal, cmd.ResumeGoal(goal_id), _goal_for(res, me))
 
 
 @router.post("/goals/{goal_id}/closure", response_model=s.GoalPublic)
@@ -239,4 +256,6 @@ async def close_goal(
     idempotency_key: IdempotencyKey = None,
 ) -> JSONResponse:
     command = cmd.CloseGoal(goal_id, body.outcome, body.reason)
-    return await execute(res, me, request, handle.close_goal, command, _goal, body=body.model_dump(mode="json"))
+    return await execute(
+        res, me, request, handle.close_goal, command, _goal_for(res, me), body=body.model_dump(mode="json")
+    )

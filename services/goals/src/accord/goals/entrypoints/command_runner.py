@@ -14,7 +14,11 @@ from accord.shared.runtime import Resources
 def _context(res: Resources[Settings], conn: Connection, principal: Principal) -> Context:
     settings = res.settings
     return Context(
-        actor=principal, repo=Repository(conn), now=datetime.now(UTC), active_goal_limit=settings.active_goal_limit
+        actor=principal,
+        repo=Repository(conn),
+        now=datetime.now(UTC),
+        active_goal_limit=settings.active_goal_limit,
+        divergence_threshold=settings.divergence_threshold_for(principal.tenant_id),
     )
 
 

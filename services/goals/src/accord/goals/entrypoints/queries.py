@@ -53,7 +53,8 @@ async def episode_goals(
     if len(found) > limit:
         last = page[-1][0]
         next_cursor = encode_cursor((await ctx.repo.created_at(last.goal_id)).isoformat(), str(last.goal_id))
-    return Page(items=[GoalPublic.of(goal, revision) for goal, revision in page], next_cursor=next_cursor)
+    items = [GoalPublic.of(goal, revision, ctx.actor.subject, ctx.divergence_threshold) for goal, revision in page]
+    return Page(items=items, next_cursor=next_cursor)
 
 
 async def one_goal(ctx: Context, goal_id: UUID, action: str = "read") -> GoalState:

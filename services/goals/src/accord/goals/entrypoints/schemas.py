@@ -5,6 +5,7 @@ from uuid import UUID, uuid4
 
 from pydantic import BaseModel, Field
 
+from accord.goals.domain.alignment import Alignment
 from accord.goals.domain.content import MAX_TEXT, GoalContent
 from accord.goals.domain.episodes import Episode, EpisodeStatus, Participant
 from accord.goals.domain.goals import (
@@ -18,8 +19,8 @@ from accord.goals.domain.goals import (
 )
 from accord.goals.domain.smart import CriterionResult
 from accord.shared.events.contracts.common import Role, Visibility
-from accord.shared.events.contracts.goals import Decision, GoalOutcome
-from accord.shared.inputs import RequestModel, Text
+from accord.shared.events.contracts.goals import Decision, FeelsOwn, GoalOutcome
+from accord.shared.inputs import Integer, RequestModel, StrictBool, Text
 
 Reason = Text(MAX_TEXT, min_length=1, multiline=True)
 
@@ -71,6 +72,12 @@ class Proposal(RequestModel):
 class AgreementCreate(RequestModel):
     decision: Decision
     comment: str = Text(MAX_TEXT, multiline=True, default="")
+    importance: int | None = Integer(ge=0, le=10, default=None, description="how much the goal matters to you, 0-10")
+    feels_own: FeelsOwn | None = Field(default=None, description="does this feel like the young person's own goal")
+    share_answers_with_others: StrictBool = Field(
+        default=False,
+        description="the young person only: let the care team (and family who see the goal) see these answers",
+    )
 
 
 class RevisionCreate(RequestModel):
@@ -114,6 +121,32 @@ class VersionPublic(BaseModel):
     parties: list[PartyPublic]
 
 
+class AnswerPublic(BaseModel):
+    party: Role
+    importance: int | None
+    feels_own: FeelsOwn | None
+
+
+class AlignmentPublic(BaseModel):
+    """Where the parties' answers diverge: a prompt to talk, never a score of anyone. The young person's answer is
+    here for others only when they allowed it; without it, `spread` is null (it would give their answer away) and
+    `diverges` still says whether to talk, naming no one."""
+
+    answers: list[AnswerPublic]
+    spread: int | None = Field(description="highest less lowest importance; null below two answers or when withheld")
+    diverges: bool
+    threshold: int = Field(description="the service's divergence threshold, in points of importance")
+
+    @classmethod
+    def of(cls, a: Alignment) -> "AlignmentPublic":
+        return cls(
+            answers=[AnswerPublic(party=x.party, importance=x.importance, feels_own=x.feels_own) for x in a.answers],
+            spread=a.spread,
+            diverges=a.diverges,
+            threshold=a.threshold,
+        )
+
+
 class GoalPublic(BaseModel):
     goal_id: UUID
     episode_id: UUID
@@ -126,9 +159,10 @@ class GoalPublic(BaseModel):
     agreed_version: VersionPublic | None = Field(description="the version in force")
     pending_version: VersionPublic | None = Field(description="a draft, proposal or revision awaiting agreement")
     revision: int = Field(description="also sent as the ETag")
+    alignment: AlignmentPublic = Field(description="the parties' importance and ownership answers, as you may see them")
 
     @classmethod
-    def of(cls, goal: Goal, revision: int) -> "GoalPublic":
+    def of(cls, goal: Goal, revision: int, viewer: UUID, threshold: int) -> "GoalPublic":
         agreed = goal.agreed
         latest = goal.latest
         return cls(
@@ -143,6 +177,7 @@ class GoalPublic(BaseModel):
             agreed_version=_version(agreed) if agreed else None,
             pending_version=None if latest is agreed or latest.state is VersionState.SUPERSEDED else _version(latest),
             revision=revision,
+            alignment=AlignmentPublic.of(goal.alignment_seen_by(viewer, threshold)),
         )
 
 

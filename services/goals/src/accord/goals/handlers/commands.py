@@ -4,6 +4,7 @@ from dataclasses import dataclass
 
 from accord.goals.domain import commands as cmd
 from accord.goals.domain import smart
+from accord.goals.domain.alignment import Answer
 from accord.goals.domain.episodes import Episode
 from accord.goals.domain.errors import Conflict, NotAllowed
 from accord.goals.domain.goals import Goal
@@ -95,7 +96,12 @@ async def propose_goal(ctx: Context, c: cmd.ProposeGoal) -> GoalState:
 async def record_agreement(ctx: Context, c: cmd.RecordAgreement) -> GoalState:
     # FOR UPDATE serialises the last two agreements arriving together: exactly one of them sees "all agreed".
     goal, _, episode = await ctx.goal(c.goal_id, "agree", for_update=True)
-    ctx.events += goal.record_agreement(episode, ctx.actor.subject, c.decision, c.comment, ctx.now)
+    answer = Answer(
+        importance=c.importance, feels_own=c.feels_own, share_with_others=c.share_answers_with_others, at=ctx.now
+    )
+    ctx.events += goal.record_agreement(
+        episode, ctx.actor.subject, c.decision, c.comment, ctx.now, answer, ctx.divergence_threshold
+    )
     return GoalState(goal, await ctx.repo.save_goal(goal), episode)
 
 

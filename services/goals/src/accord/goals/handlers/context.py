@@ -5,6 +5,7 @@ from datetime import datetime
 from uuid import UUID
 
 from accord.goals.adapters.repository import Repository
+from accord.goals.domain.alignment import DEFAULT_DIVERGENCE_THRESHOLD
 from accord.goals.domain.episodes import Episode
 from accord.goals.domain.errors import NotFound, Stale
 from accord.goals.domain.goals import Goal
@@ -16,6 +17,8 @@ class Context(CommandContext):
     repo: Repository
     now: datetime
     active_goal_limit: int
+    divergence_threshold: int = DEFAULT_DIVERGENCE_THRESHOLD
+    """The actor's tenant's: points of importance apart at which the parties' answers diverge."""
 
     async def episode(self, episode_id: UUID, *, for_update: bool = False) -> Episode:
         """The episode, if the actor is in it; otherwise 404 (its existence is not the actor's to know)."""

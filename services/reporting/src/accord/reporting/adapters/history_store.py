@@ -8,6 +8,7 @@ from uuid import UUID
 from accord.reporting.domain.history import (
     ClientHistory,
     DecisionKind,
+    DivergenceChange,
     Entry,
     EntryKind,
     Episode,
@@ -18,6 +19,7 @@ from accord.reporting.domain.history import (
     ProgressDecision,
     Questionnaire,
     SafetySignal,
+    SessionFeedback,
 )
 from accord.shared.events.contracts.common import Direction, Measure, MilestoneSpec, Party, Role, Visibility
 
@@ -110,6 +112,17 @@ _READERS: dict[str, tuple[str, Callable[[Record], Any]]] = {
     "notifications": (
         "notification_outcomes",
         lambda r: NotificationOutcome(r["source_event_id"], r["recipient_id"], r["delivered"], r["occurred_at"]),
+    ),
+    "divergences": (
+        "alignment_divergences",
+        lambda r: DivergenceChange(r["goal_id"], r["episode_id"], r["version"], r["raised"], r["occurred_at"]),
+    ),
+    "feedback": (
+        "session_feedback",
+        lambda r: SessionFeedback(
+            *(r["session_id"], r["episode_id"], r["heard"], r["what_i_wanted"], r["way_we_worked"], r["overall"]),
+            r["occurred_at"],
+        ),
     ),
 }
 

@@ -134,3 +134,35 @@ def goal_closed(e: g.GoalClosed, p: Pseudonyms) -> a.AnalyticsGoalClosed:
     return a.AnalyticsGoalClosed(
         **p.about(e.client_id), goal_pseudonym=p.record(e.goal_id), outcome=e.outcome, closed_on=e.closed_at.date()
     )
+
+
+def goal_importance_rated(e: g.GoalImportanceRated, p: Pseudonyms) -> a.AnalyticsGoalImportanceRated:
+    return a.AnalyticsGoalImportanceRated(
+        **p.about(e.client_id),
+        goal_pseudonym=p.record(e.goal_id),
+        episode_pseudonym=p.record(e.episode_id),
+        version=e.version,
+        party=e.party,
+        occurred_on=e.occurred_at.date(),
+    )
+
+
+def alignment_divergence_raised(e: g.AlignmentDivergenceRaised, p: Pseudonyms) -> a.AnalyticsAlignmentDivergenceRaised:
+    return a.AnalyticsAlignmentDivergenceRaised(
+        **p.about(e.client_id),
+        goal_pseudonym=p.record(e.goal_id),
+        episode_pseudonym=p.record(e.episode_id),
+        version=e.version,
+        threshold=e.threshold,
+    )
+
+
+def alignment_divergence_resolved(
+    e: g.AlignmentDivergenceResolved, p: Pseudonyms
+) -> a.AnalyticsAlignmentDivergenceResolved:
+    return a.AnalyticsAlignmentDivergenceResolved(
+        **p.about(e.client_id),
+        goal_pseudonym=p.record(e.goal_id),
+        episode_pseudonym=p.record(e.episode_id),
+        version=e.version,
+    )

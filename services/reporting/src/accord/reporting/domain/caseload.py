@@ -9,10 +9,12 @@ from typing import Any
 from uuid import UUID
 
 from accord.reporting.domain.access import clinician_episodes
+from accord.reporting.domain.alliance import DEFAULT_FEEDBACK_LOW_BELOW, EarlyWarning, warnings
 from accord.reporting.domain.goals import Lifecycle, goal_states
 from accord.reporting.domain.history import ClientHistory
 
 WEEK = timedelta(days=7)
+IN_PLAY = (Lifecycle.PROPOSED, Lifecycle.ACTIVE, Lifecycle.ON_HOLD)
 
 
 @dataclass(frozen=True)
@@ -27,21 +29,32 @@ class CaseloadRow:
     """Unseen safety signals of which no notification has reached this therapist."""
     milestones_reached_this_week: int
     """Milestones first reached in the last seven days."""
+    warnings: tuple[EarlyWarning, ...] = ()
+    """Early warnings from the alliance (domain/alliance.py): prompts for the clinicians, never sent to the family."""
 
 
 def caseload_row(
-    history: ClientHistory, therapist_id: UUID, now: datetime, seen_signals: Set[UUID]
+    history: ClientHistory,
+    therapist_id: UUID,
+    now: datetime,
+    seen_signals: Set[UUID],
+    low_below: int = DEFAULT_FEEDBACK_LOW_BELOW,
 ) -> CaseloadRow | None:
     """The client's row for this therapist, or None when no open episode of theirs includes the therapist.
 
     A safety signal counts as seen once the therapist has been shown it in the client's report.
     """
     open_ids = {e.episode_id for e in history.episodes if e.closed_at is None}
-    return _row(history, clinician_episodes(history, therapist_id) & open_ids, now, seen_signals, {therapist_id})
+    episodes = clinician_episodes(history, therapist_id) & open_ids
+    return _row(history, episodes, now, seen_signals, {therapist_id}, low_below)
 
 
 def team_caseload_row(
-    history: ClientHistory, team_id: UUID, now: datetime, seen_signals: Set[UUID]
+    history: ClientHistory,
+    team_id: UUID,
+    now: datetime,
+    seen_signals: Set[UUID],
+    low_below: int = DEFAULT_FEEDBACK_LOW_BELOW,
 ) -> CaseloadRow | None:
     """The client's row for a supervisor of the team: their open episodes in that team, or None when there is none.
 
@@ -49,7 +62,7 @@ def team_caseload_row(
     reached anyone (the supervisor reads the team's state, not their own).
     """
     episodes = {e.episode_id for e in history.episodes if e.closed_at is None and e.team_id == team_id}
-    return _row(history, episodes, now, seen_signals, None)
+    return _row(history, episodes, now, seen_signals, None, low_below)
 
 
 def _row(
@@ -58,6 +71,7 @@ def _row(
     now: datetime,
     seen_signals: Set[UUID],
     alerted: Set[UUID] | None,
+    low_below: int,
 ) -> CaseloadRow | None:
     """`alerted`: whose delivered notifications count (None: anyone's)."""
     if not episodes:
@@ -81,6 +95,7 @@ def _row(
         milestones_reached_this_week=sum(
             now - WEEK <= at <= now for g in goals for at in g.milestones_reached.values()
         ),
+        warnings=warnings(history, episodes, {g.goal_id for g in goals if g.lifecycle in IN_PLAY}, low_below),
     )
 
 
@@ -132,7 +147,9 @@ class CaseloadFilter:
     def accepts(self, row: CaseloadRow, now: datetime) -> bool:
         if self.with_active_goals is not None and bool(row.active_goals) != self.with_active_goals:
             return False
-        if self.due_for_review is not None and bool(row.goals_due_for_review) != self.due_for_review:
+        # A warning is treated like a suggested review: the clinician should talk it through.
+        due = bool(row.goals_due_for_review or row.warnings)
+        if self.due_for_review is not None and due != self.due_for_review:
             return False
         if self.unseen_safety_signals is not None and bool(row.unseen_safety_signals) != self.unseen_safety_signals:
             return False

@@ -1,11 +1,12 @@
 """A goal's state derived from its facts: the same facts give the same state, whatever order they arrived in."""
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from enum import StrEnum
 from uuid import UUID
 
+from accord.reporting.domain.alliance import open_divergences
 from accord.reporting.domain.history import (
     ClientHistory,
     DecisionKind,
@@ -69,6 +70,8 @@ class GoalState:
     target_reached_at: datetime | None
     reviews_suggested: tuple[str, ...]
     """Reasons the progress service gave for reviewing the current version."""
+    diverging: bool = False
+    """The parties' importance answers diverge and have not come back together: reviewed like a suggested review."""
 
     @property
     def rated_by_gbo(self) -> bool:
@@ -109,6 +112,8 @@ class GoalState:
         if self.lifecycle is not Lifecycle.ACTIVE or self.current is None:
             return []
         reasons = list(self.reviews_suggested)
+        if self.diverging:
+            reasons.append("goal_divergence")
         if now >= self.current.agreed_at + timedelta(days=self.current.review_interval_days):
             reasons.append("review_interval_elapsed")
         if now.date() > self.current.due_date:
@@ -136,6 +141,7 @@ def goal_states(history: ClientHistory, until: datetime | None = None) -> list[G
     entries = sorted((e for e in history.entries if known(e.at)), key=lambda e: (e.at, str(e.entry_id)))
     decisions = sorted((d for d in history.decisions if known(d.at)), key=lambda d: (d.at, d.kind, str(d.detail)))
     goal_ids = {e.goal_id for e in events if e.event_type in PROPOSALS | {"GoalAgreed"}} | {v.goal_id for v in versions}
+    diverging = open_divergences(c for c in history.divergences if known(c.at))
     states = [
         _goal_state(
             goal_id,
@@ -146,7 +152,7 @@ def goal_states(history: ClientHistory, until: datetime | None = None) -> list[G
         )
         for goal_id in goal_ids
     ]
-    found = [s for s in states if s is not None]
+    found = [replace(s, diverging=s.goal_id in diverging) for s in states if s is not None]
     return sorted(found, key=lambda s: (s.proposed_at, str(s.goal_id)))
 
 

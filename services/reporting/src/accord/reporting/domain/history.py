@@ -134,6 +134,30 @@ class NotificationOutcome:
 
 
 @dataclass(frozen=True)
+class DivergenceChange:
+    """A goal's importance answers diverged (`raised`) or came back together; no answer and no spread."""
+
+    goal_id: UUID
+    episode_id: UUID
+    version: int
+    raised: bool
+    at: datetime
+
+
+@dataclass(frozen=True)
+class SessionFeedback:
+    """The young person's feedback on one session: four 0-10 answers (never their comment)."""
+
+    session_id: UUID
+    episode_id: UUID
+    heard: int
+    what_i_wanted: int
+    way_we_worked: int
+    overall: int
+    at: datetime
+
+
+@dataclass(frozen=True)
 class ClientHistory:
     tenant_id: str
     client_id: UUID
@@ -146,3 +170,5 @@ class ClientHistory:
     questionnaires: tuple[Questionnaire, ...] = ()
     safety_signals: tuple[SafetySignal, ...] = ()
     notifications: tuple[NotificationOutcome, ...] = field(default=())
+    divergences: tuple[DivergenceChange, ...] = ()
+    feedback: tuple[SessionFeedback, ...] = ()

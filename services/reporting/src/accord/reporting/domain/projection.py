@@ -8,7 +8,11 @@ to the order of arrival; a goal's status and every figure are derived from the f
 import json
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from datetime import datetime
+from typing import Annotated, Any
+from uuid import UUID
+
+from pydantic import BaseModel, ConfigDict, Field
 
 from accord.shared.events import Envelope
 from accord.shared.events.base import IntegrationEvent
@@ -16,6 +20,9 @@ from accord.shared.events.contracts import goals as g
 from accord.shared.events.contracts import notifications as n
 from accord.shared.events.contracts import progress as p
 from accord.shared.events.contracts.common import Party
+from accord.shared.events.registry import EVENTS
+
+Answer = Annotated[int, Field(ge=0, le=10, strict=True)]
 
 TABLES: dict[str, tuple[str, ...]] = {
     "episodes": ("episode_id", "tenant_id", "client_id", "team_id", "lead_therapist_id", "opened_at"),
@@ -48,6 +55,13 @@ TABLES: dict[str, tuple[str, ...]] = {
     "notification_outcomes": (
         *("event_id", "tenant_id", "client_id", "notification_id", "source_event_id", "recipient_id", "channel"),
         *("template_code", "delivered", "permanent", "occurred_at"),
+    ),
+    "alignment_divergences": (
+        *("event_id", "tenant_id", "client_id", "goal_id", "episode_id", "version", "raised", "occurred_at"),
+    ),
+    "session_feedback": (
+        *("event_id", "tenant_id", "client_id", "episode_id", "session_id", "heard", "what_i_wanted"),
+        *("way_we_worked", "overall", "occurred_at"),
     ),
 }
 """Projection table -> its columns, in the order `rows_for` gives values."""
@@ -217,13 +231,68 @@ def _failed(env: Envelope, e: n.NotificationFailed) -> list[Row]:
     return _notification(env, e, False, e.permanent, e.failed_at)
 
 
+def _divergence(env: Envelope, e: Any, raised: bool) -> list[Row]:
+    values = (env.event_id, env.tenant_id, e.client_id, e.goal_id, e.episode_id, e.version, raised, env.occurred_at)
+    return [Row("alignment_divergences", values)]
+
+
+def _divergence_raised(env: Envelope, e: g.AlignmentDivergenceRaised) -> list[Row]:
+    return _divergence(env, e, True)
+
+
+def _divergence_resolved(env: Envelope, e: g.AlignmentDivergenceResolved) -> list[Row]:
+    return _divergence(env, e, False)
+
+
+class FeedbackScores(BaseModel):
+    model_config = ConfigDict(extra="ignore", frozen=True)
+
+    heard: Answer
+    what_i_wanted: Answer
+    way_we_worked: Answer
+    overall: Answer
+
+
+class FeedbackGiven(BaseModel):
+    """Reporting's reading of `SessionFeedbackGiven` (published by progress): the scores, never a comment."""
+
+    model_config = ConfigDict(extra="ignore", frozen=True)
+
+    client_id: UUID
+    episode_id: UUID
+    session_id: UUID
+    scores: FeedbackScores
+    occurred_at: datetime
+
+
+def session_feedback_rows(env: Envelope) -> list[Row]:
+    """Read from the envelope's payload with reporting's own model, so that only the structured scores are kept
+    whatever else the event carries."""
+    e = FeedbackGiven.model_validate(env.payload)
+    s = e.scores
+    values = (env.event_id, env.tenant_id, e.client_id, e.episode_id, e.session_id)
+    return [Row("session_feedback", (*values, s.heard, s.what_i_wanted, s.way_we_worked, s.overall, e.occurred_at))]
+
+
+def _session_feedback(env: Envelope, e: Any) -> list[Row]:
+    return session_feedback_rows(env)
+
+
 Projector = Callable[[Envelope, Any], list[Row]]
 
 # Subject access exports are no fact about care: the request has the service store its part of the export
 # (handlers/exports.py), and the other services' parts stored are the goals service's to count.
 NOT_PROJECTED = frozenset(
-    {"ExportRequested", "ProgressExportPartStored", "NotificationsExportPartStored", "ReportingExportPartStored"}
+    {
+        "ExportRequested",
+        "ProgressExportPartStored",
+        "NotificationsExportPartStored",
+        "ReportingExportPartStored",
+        # A party's own answers stay with the goals service; reporting keeps only whether they diverge.
+        "GoalImportanceRated",
+    }
 )
+SESSION_FEEDBACK = "SessionFeedbackGiven"
 
 PROJECTORS: dict[str, Projector] = {
     "EpisodeOpened": _episode_opened,
@@ -249,7 +318,11 @@ PROJECTORS: dict[str, Projector] = {
     "SafetySignalRaised": _safety_signal,
     "NotificationDelivered": _delivered,
     "NotificationFailed": _failed,
+    "AlignmentDivergenceRaised": _divergence_raised,
+    "AlignmentDivergenceResolved": _divergence_resolved,
 }
+if SESSION_FEEDBACK in EVENTS:  # published by progress once the session feedback lands there
+    PROJECTORS[SESSION_FEEDBACK] = _session_feedback
 
 
 def rows_for(envelope: Envelope, event: IntegrationEvent) -> list[Row]:

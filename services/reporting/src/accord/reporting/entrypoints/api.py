@@ -16,6 +16,7 @@ from accord.reporting.domain.outcomes import Period
 from accord.reporting.domain.suppression import whole_months
 from accord.reporting.entrypoints.queries import CaseloadPage, ReportingQueries
 from accord.reporting.entrypoints.schemas import (
+    AllianceFiguresOut,
     CaseloadEntry,
     ClientName,
     ClientNameIn,
@@ -39,7 +40,8 @@ SORTS = [f.value for f in SortField] + [f"-{f.value}" for f in SortField]
 
 
 def _queries(resources: ResourcesDep) -> ReportingQueries:
-    return ReportingQueries(resources.pool, resources.settings.db_schema, _settings(resources).outcome_rules())
+    settings = _settings(resources)
+    return ReportingQueries(resources.pool, settings.db_schema, settings.outcome_rules(), settings.alliance_rules())
 
 
 def _settings(resources: ResourcesDep) -> Settings:
@@ -220,6 +222,21 @@ async def outcomes(
         suppression_threshold=threshold,
         metrics=[MetricOut.of(m) for m in metrics],
     )
+
+
+@router.get("/alliance", response_model=AllianceFiguresOut)
+async def alliance(
+    principal: CurrentPrincipal,
+    resources: ResourcesDep,
+    team_id: TeamQuery,
+    first: FromQuery = None,
+    last: ToQuery = None,
+) -> AllianceFiguresOut:
+    """A team's alliance figures over whole months that have ended, month by month and in total, each withheld
+    below the small-number threshold like the outcomes; per therapist only where the service enables it."""
+    period = _period(first, last)
+    report = await _queries(resources).alliance(principal, team_id, period)
+    return AllianceFiguresOut.of(team_id, period, _settings(resources).suppression_threshold, report)
 
 
 @router.get("/outcomes.csv", response_class=Response)

@@ -13,6 +13,8 @@ from uuid import UUID
 
 from accord.reporting.adapters.repository import Repository
 from accord.reporting.domain.access import Audience, Scope, report_scope
+from accord.reporting.domain.alliance import AllianceRules
+from accord.reporting.domain.alliance_figures import AllianceReport, alliance_report
 from accord.reporting.domain.caseload import (
     CaseloadFilter,
     CaseloadRow,
@@ -53,8 +55,9 @@ def _now() -> datetime:
 
 
 class ReportingQueries:
-    def __init__(self, pool: Pool, schema: str, rules: OutcomeRules) -> None:
+    def __init__(self, pool: Pool, schema: str, rules: OutcomeRules, alliance: AllianceRules | None = None) -> None:
         self.pool, self.schema, self.rules = pool, schema, rules
+        self.alliance_rules = alliance or AllianceRules()
         self.audit = Audit(schema)
 
     @asynccontextmanager
@@ -119,7 +122,8 @@ class ReportingQueries:
             client_ids = await repo.clients_of_clinician(principal.tenant_id, principal.subject)
             histories = await repo.histories(principal.tenant_id, client_ids)
             seen = await repo.seen_signals(principal.tenant_id, principal.subject)
-            rows = [caseload_row(h, principal.subject, now, seen) for h in histories]
+            low = self.alliance_rules.low_below(principal.tenant_id)
+            rows = [caseload_row(h, principal.subject, now, seen, low) for h in histories]
             return await self._page(
                 repo, principal, "caseload", principal.subject, rows, now, (sort, only, after, limit)
             )
@@ -144,7 +148,8 @@ class ReportingQueries:
             histories = await repo.histories(principal.tenant_id, client_ids)
             signals = [s.signal_id for h in histories for s in h.safety_signals]
             seen = await repo.seen_by_anyone(principal.tenant_id, signals)
-            rows = [team_caseload_row(h, team_id, now, seen) for h in histories]
+            low = self.alliance_rules.low_below(principal.tenant_id)
+            rows = [team_caseload_row(h, team_id, now, seen, low) for h in histories]
             return await self._page(repo, principal, "team_caseload", team_id, rows, now, (sort, only, after, limit))
 
     async def _page(
@@ -198,3 +203,17 @@ class ReportingQueries:
             histories = await repo.histories(principal.tenant_id, client_ids)
             await self.audit.record(repo.conn, principal, "export" if export else "read", resource, team_id)
         return published_outcomes(histories, team_id, period, self.rules)
+
+    async def alliance(self, principal: Principal, team_id: UUID, period: Period) -> AllianceReport:
+        """A team's alliance figures month by month, for supervisors of that team only; per therapist only where
+        the tenant enables it for supervision. Withheld like the outcomes (`domain/suppression.py`)."""
+        if not principal.has(Role.SUPERVISOR) or team_id not in principal.teams:
+            reason = "not a supervisor of team"
+            await self.audit.denied(self.pool, principal, "read", "team_alliance", team_id, None, reason)
+            raise Problem(403, "Forbidden", "Only the team's supervisors see its alliance figures", field="team_id")
+        async with self._snapshot() as repo:
+            client_ids = await repo.clients_of_team(principal.tenant_id, team_id)
+            histories = await repo.histories(principal.tenant_id, client_ids)
+            await self.audit.record(repo.conn, principal, "read", "team_alliance", team_id)
+        per_therapist = principal.tenant_id in self.alliance_rules.per_therapist_tenants
+        return alliance_report(histories, team_id, period, self.rules, per_therapist)

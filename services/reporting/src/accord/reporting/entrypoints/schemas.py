@@ -7,10 +7,13 @@ from uuid import UUID
 from pydantic import BaseModel
 
 from accord.reporting.domain.access import Audience, Scope
+from accord.reporting.domain.alliance import SuggestedStep, WarningKind
+from accord.reporting.domain.alliance_figures import AllianceReport
 from accord.reporting.domain.caseload import CaseloadRow
 from accord.reporting.domain.goals import GoalState
 from accord.reporting.domain.history import ClientHistory, Questionnaire
 from accord.reporting.domain.measures import Metric, OutcomeRules, questionnaire_change
+from accord.reporting.domain.outcomes import Period
 from accord.shared.inputs import RequestModel, Text
 
 
@@ -226,6 +229,15 @@ class ClientReport(BaseModel):
         )
 
 
+class WarningOut(BaseModel):
+    """An early warning: a prompt for the clinicians with a suggested next step (docs/alliance.md)."""
+
+    kind: WarningKind
+    goal_id: UUID | None = None
+    episode_id: UUID | None = None
+    suggested_step: SuggestedStep
+
+
 class CaseloadEntry(BaseModel):
     client_id: UUID
     client_name: str | None
@@ -237,6 +249,7 @@ class CaseloadEntry(BaseModel):
     unseen_safety_signals: int
     undelivered_safety_alerts: int
     milestones_reached_this_week: int
+    warnings: list[WarningOut]
 
     @classmethod
     def of(cls, row: CaseloadRow, client_name: str | None) -> "CaseloadEntry":
@@ -250,6 +263,10 @@ class CaseloadEntry(BaseModel):
             unseen_safety_signals=row.unseen_safety_signals,
             undelivered_safety_alerts=row.undelivered_safety_alerts,
             milestones_reached_this_week=row.milestones_reached_this_week,
+            warnings=[
+                WarningOut(kind=w.kind, goal_id=w.goal_id, episode_id=w.episode_id, suggested_step=w.suggested_step)
+                for w in row.warnings
+            ],
         )
 
 
@@ -271,6 +288,51 @@ class ServiceOutcomes(BaseModel):
     last_day: date
     suppression_threshold: int
     metrics: list[MetricOut]
+
+
+class MonthFigures(BaseModel):
+    first_day: date
+    last_day: date
+    metrics: list[MetricOut]
+
+
+class TherapistFigures(BaseModel):
+    therapist_id: UUID
+    metrics: list[MetricOut]
+
+
+class AllianceFiguresOut(BaseModel):
+    """A team's alliance figures (docs/alliance.md): divergences resolved within two sessions, the young people's
+    session feedback and its change, month by month and over the period; per therapist only where the service
+    enables it for supervision (`null` otherwise)."""
+
+    team_id: UUID
+    first_day: date
+    last_day: date
+    suppression_threshold: int
+    months: list[MonthFigures]
+    metrics: list[MetricOut]
+    therapists: list[TherapistFigures] | None
+
+    @classmethod
+    def of(cls, team_id: UUID, period: Period, threshold: int, report: AllianceReport) -> "AllianceFiguresOut":
+        return cls(
+            team_id=team_id,
+            first_day=period.first_day,
+            last_day=period.last_day,
+            suppression_threshold=threshold,
+            months=[
+                MonthFigures(first_day=m.first_day, last_day=m.last_day, metrics=[MetricOut.of(x) for x in figures])
+                for m, figures in report.months
+            ],
+            metrics=[MetricOut.of(x) for x in report.totals],
+            therapists=None
+            if report.therapists is None
+            else [
+                TherapistFigures(therapist_id=t, metrics=[MetricOut.of(x) for x in figures])
+                for t, figures in report.therapists.items()
+            ],
+        )
 
 
 class ClientNameIn(RequestModel):

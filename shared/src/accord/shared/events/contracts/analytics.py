@@ -158,6 +158,31 @@ class AnalyticsGoalClosed(AnalyticsEvent):
     closed_on: date
 
 
+class AnalyticsGoalImportanceRated(AnalyticsEvent):
+    """That a party answered, by role; never the answer (importance and ownership are the party's own view)."""
+
+    goal_pseudonym: Pseudonym
+    episode_pseudonym: Pseudonym
+    version: int = Field(ge=1)
+    party: Role
+    occurred_on: date
+
+
+class AnalyticsAlignmentDivergenceRaised(AnalyticsEvent):
+    """Without the spread: it is made of the parties' answers."""
+
+    goal_pseudonym: Pseudonym
+    episode_pseudonym: Pseudonym
+    version: int = Field(ge=1)
+    threshold: int = Field(ge=1, le=10)
+
+
+class AnalyticsAlignmentDivergenceResolved(AnalyticsEvent):
+    goal_pseudonym: Pseudonym
+    episode_pseudonym: Pseudonym
+    version: int = Field(ge=1)
+
+
 # Progress
 
 

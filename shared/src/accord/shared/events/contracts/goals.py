@@ -2,7 +2,7 @@
 
 from datetime import date
 from enum import StrEnum
-from typing import ClassVar
+from typing import Annotated, ClassVar
 from uuid import UUID
 
 from pydantic import Field
@@ -123,6 +123,51 @@ class GoalClosed(GoalsEvent):
     goal_id: UUID
     outcome: GoalOutcome
     closed_at: UtcDatetime
+
+
+class FeelsOwn(StrEnum):
+    """Whether a goal feels like the young person's own: asked of every party as they agree it."""
+
+    YES = "yes"
+    PARTLY = "partly"
+    NO = "no"
+
+
+Importance = Annotated[int, Field(ge=0, le=10, strict=True)]
+
+
+class GoalImportanceRated(GoalsEvent):
+    """A required party, agreeing (or declining) a version, said how much the goal matters to them and whether it
+    feels like the young person's own. Answers only, never who else saw them: whether the young person shared
+    theirs is the goals service's to enforce on its reads."""
+
+    goal_id: UUID
+    episode_id: UUID
+    version: int = Field(ge=1)
+    party: Role
+    importance: Importance | None = None
+    feels_own: FeelsOwn | None = None
+    occurred_at: UtcDatetime
+
+
+class AlignmentDivergenceRaised(GoalsEvent):
+    """The parties' importance answers on a goal spread at least the tenant's threshold apart: a prompt to talk,
+    never a score of anyone. Raised once until resolved."""
+
+    goal_id: UUID
+    episode_id: UUID
+    version: int = Field(ge=1)
+    spread: Importance
+    threshold: int = Field(ge=1, le=10)
+
+
+class AlignmentDivergenceResolved(GoalsEvent):
+    """The answers of a goal whose divergence was raised are now closer than the threshold (a new answer, or a
+    revision agreed with answers that no longer diverge)."""
+
+    goal_id: UUID
+    episode_id: UUID
+    version: int = Field(ge=1)
 
 
 class ExportRequested(GoalsEvent):

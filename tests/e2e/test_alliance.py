@@ -1,0 +1,169 @@
+"""Importance and ownership through the gateway, every service running as its own processes: the parties of a
+family goal answer as they agree it; their answers diverge, which raises one event and one caseload flag; a revision
+agreed with closer answers resolves it and clears the flag. The family never sees the young person's private
+answers, and no answer reaches a log or the analytics stream."""
+
+import asyncio
+import json
+import time
+from collections.abc import Callable
+from datetime import date, timedelta
+from typing import Any
+from uuid import uuid4
+
+import httpx
+import pytest
+
+from accord.devtools.infra.services import RunningServices
+from accord.devtools.testing import Record, TokenFactory, read_topic
+
+pytestmark = pytest.mark.integration
+
+
+def until(check: Callable[[], Any], timeout: float = 60.0) -> Any:
+    """Polls `check` until it returns something truthy: the services talk through Kafka."""
+    deadline = time.monotonic() + timeout
+    while not (result := check()):
+        if time.monotonic() > deadline:
+            raise TimeoutError("the effect did not arrive in time")
+        time.sleep(0.3)
+    return result
+
+
+class Person:
+    def __init__(self, http: httpx.Client, tokens: TokenFactory, tenant: str, role: str) -> None:
+        self.id, self.http = uuid4(), http
+        self.headers = tokens.bearer(self.id, [role], tenant)
+
+    def __call__(self, method: str, path: str, **kw: Any) -> httpx.Response:
+        return self.http.request(method, f"/api/v1{path}", headers={**self.headers, **kw.pop("headers", {})}, **kw)
+
+
+PRIVATE_WORD = "partly"  # the young person's ownership answer: in no log, no analytics message, no family's read
+
+
+def _content(family_member: str) -> dict[str, Any]:
+    return {
+        "statement": "Cook a meal for the family every Sunday",
+        "why_it_matters": "So I feel I can look after myself",
+        "category_code": "daily_living",
+        "measure": {"kind": "goal_rating", "minimum": 0, "maximum": 10},
+        "baseline": 2,
+        "target": 8,
+        "direction": "increase",
+        "due_date": (date.today() + timedelta(days=60)).isoformat(),
+        "review_interval_days": 14,
+        "confidence": 6,
+        "expressed_by": "client",
+        "family_party_ids": [family_member],
+    }
+
+
+def _values(records: list[Record]) -> list[dict[str, Any]]:
+    return [json.loads(r.value or b"{}") for r in records]
+
+
+def _events_of(bootstrap: str, topic: str, tenant: str, until_types: set[str]) -> list[dict[str, Any]]:
+    def mine(r: Record) -> bool:
+        return json.loads(r.value or b"{}").get("tenant_id") == tenant
+
+    def complete(found: list[Record]) -> bool:
+        return until_types <= {v["event_type"] for v in _values(found)}
+
+    return _values(asyncio.run(read_topic(bootstrap, topic, complete, timeout=60, keep=mine)))
+
+
+def test_a_divergence_raises_one_event_and_one_flag_that_a_revision_clears_and_private_answers_stay_private(
+    running: RunningServices, tokens: TokenFactory, service_env: dict[str, str]
+) -> None:
+    tenant = f"tenant-{uuid4().hex[:8]}"
+    with httpx.Client(base_url=running.gateway, timeout=30) as http:
+        therapist = Person(http, tokens, tenant, "therapist")
+        client, mum = Person(http, tokens, tenant, "client"), Person(http, tokens, tenant, "family")
+        opened = therapist("POST", "/episodes", json={"client_id": str(client.id), "team_id": str(uuid4())})
+        episode_id = opened.json()["episode_id"]
+        joined = therapist(
+            "POST",
+            f"/episodes/{episode_id}/participants",
+            json={"person_id": str(mum.id), "relationship_code": "parent"},
+        )
+        assert joined.status_code == 201, joined.text
+        drafted = client("POST", f"/episodes/{episode_id}/goals", json={"content": _content(str(mum.id))})
+        assert drafted.status_code == 201, drafted.text
+        goal_id = drafted.json()["goal_id"]
+        assert client("POST", f"/goals/{goal_id}/proposal", json={}).status_code == 200
+
+        def agree(person: Person, importance: int, **more: Any) -> dict[str, Any]:
+            body = {"decision": "agree", "importance": importance, **more}
+            answer = person("POST", f"/goals/{goal_id}/agreements", json=body)
+            assert answer.status_code == 200, answer.text
+            return dict(answer.json())
+
+        agree(client, 2, feels_own=PRIVATE_WORD)
+        agree(therapist, 8, feels_own="yes")
+        agreed = agree(mum, 9)
+        assert agreed["status"] == "active"
+
+        as_client = client("GET", f"/goals/{goal_id}").json()["alignment"]
+        assert (as_client["spread"], as_client["diverges"], as_client["threshold"]) == (7, True, 4)
+        assert {a["party"] for a in as_client["answers"]} == {"client", "therapist", "family"}
+        for other in (mum, therapist):
+            read = other("GET", f"/goals/{goal_id}")
+            seen = read.json()["alignment"]
+            assert [a["party"] for a in seen["answers"]] == ["therapist", "family"]
+            assert seen["diverges"] is True and seen["spread"] is None  # a prompt, and no way to work the answer out
+            assert PRIVATE_WORD not in read.text
+        listed = mum("GET", f"/episodes/{episode_id}/goals")
+        assert listed.status_code == 200 and PRIVATE_WORD not in listed.text
+
+        def flags() -> list[dict[str, Any]]:
+            page = therapist("GET", "/reporting/caseload").json()
+            return [w for c in page["items"] if c["client_id"] == str(client.id) for w in c["warnings"]]
+
+        raised = until(lambda: [w for w in flags() if w["kind"] == "goal_divergence"])
+        assert raised == [
+            {
+                "kind": "goal_divergence",
+                "goal_id": goal_id,
+                "episode_id": None,
+                "suggested_step": "revisit_goal_together",
+            }
+        ]
+        due = therapist("GET", "/reporting/caseload", params={"due_for_review": "true"}).json()["items"]
+        assert str(client.id) in {c["client_id"] for c in due}
+
+        etag = client("GET", f"/goals/{goal_id}").headers["ETag"]
+        revised = client(
+            "POST",
+            f"/goals/{goal_id}/revisions",
+            json={"content": _content(str(mum.id)), "reason": "We talked about what matters"},
+            headers={"If-Match": etag},
+        )
+        assert revised.status_code == 200, revised.text
+        agree(client, 7, feels_own="yes", share_answers_with_others=True)
+        agree(therapist, 8)
+        after = agree(mum, 9)
+        assert after["alignment"]["diverges"] is False and after["alignment"]["spread"] == 2
+        assert [a["party"] for a in after["alignment"]["answers"]] == ["client", "therapist", "family"]
+
+        until(lambda: not [w for w in flags() if w["kind"] == "goal_divergence"])
+
+    bootstrap = service_env["KAFKA_BOOTSTRAP_SERVERS"]
+    goals_events = _events_of(bootstrap, "accord.goals.v1", tenant, {"AlignmentDivergenceResolved"})
+    kinds = [e["event_type"] for e in goals_events]
+    assert kinds.count("AlignmentDivergenceRaised") == 1 and kinds.count("AlignmentDivergenceResolved") == 1
+    assert kinds.count("GoalImportanceRated") == 6
+
+    analytics = _events_of(
+        bootstrap,
+        "accord.analytics.v1",
+        tenant,
+        {"AnalyticsGoalImportanceRated", "AnalyticsAlignmentDivergenceRaised", "AnalyticsAlignmentDivergenceResolved"},
+    )
+    rated = [e for e in analytics if e["event_type"] == "AnalyticsGoalImportanceRated"]
+    assert {e["payload"]["party"] for e in rated} == {"client", "therapist", "family"}
+    text = json.dumps(analytics)
+    assert not any(word in text for word in ("importance", "feels_own", "spread", PRIVATE_WORD))
+
+    logs = "".join(path.read_text(errors="replace") for path in running.logs.glob("*.log"))
+    assert not any(word in logs for word in ('"importance"', "feels_own", "share_answers_with_others", PRIVATE_WORD))
