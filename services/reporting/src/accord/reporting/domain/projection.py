@@ -290,6 +290,8 @@ NOT_PROJECTED = frozenset(
         "ReportingExportPartStored",
         # A party's own answers stay with the goals service; reporting keeps only whether they diverge.
         "GoalImportanceRated",
+        # A session marked held is an invitation to feedback; the figures count the feedback given.
+        "SessionHeld",
     }
 )
 SESSION_FEEDBACK = "SessionFeedbackGiven"
