@@ -108,6 +108,86 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/episodes/{episode_id}/session-feedback": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Session Feedback
+         * @description The answers and their trend, for the young person and the episode's therapists; nobody else.
+         */
+        get: operations["session_feedback_episodes__episode_id__session_feedback_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/episodes/{episode_id}/sessions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Hold
+         * @description The therapist marks a session held: the young person is invited to the feedback check.
+         */
+        post: operations["hold_episodes__episode_id__sessions_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/episodes/{episode_id}/sessions/{session_id}/feedback": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Answer
+         * @description The young person's answer: once per session (a second is refused with 409).
+         */
+        post: operations["answer_episodes__episode_id__sessions__session_id__feedback_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/feedback-instrument": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Feedback Instrument
+         * @description The session feedback check of the caller's service: its questions in English and Welsh, each 0-10.
+         */
+        get: operations["feedback_instrument_feedback_instrument_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/goals/exports": {
         parameters: {
             query?: never;
@@ -1551,6 +1631,78 @@ export interface components {
              */
             relationship_code: string;
         };
+        /** FeedbackCreate */
+        FeedbackCreate: {
+            /**
+             * Comment
+             * @description private: seen by the young person and their therapist only; never in an event or a message
+             */
+            comment?: string | null;
+            /**
+             * Occurred At
+             * @description when it was answered; now if left out
+             */
+            occurred_at?: string | null;
+            /**
+             * Scores
+             * @description each question's key -> its answer, 0 to 10; every question of the instrument
+             */
+            scores: {
+                [key: string]: number;
+            };
+        };
+        /** FeedbackInstrument */
+        FeedbackInstrument: {
+            /** Code */
+            code: string;
+            /** Items */
+            items: components["schemas"]["FeedbackItem"][];
+            /**
+             * Licence
+             * @description whose licence it is used under
+             */
+            licence?: string | null;
+            name: components["schemas"]["Words"];
+            /**
+             * Validated
+             * @description true only for a published, validated measure used under its licence
+             */
+            validated: boolean;
+        };
+        /** FeedbackItem */
+        FeedbackItem: {
+            /** @description what 10 means */
+            high: components["schemas"]["Words"];
+            /**
+             * Key
+             * @description the answer's key in `scores`
+             */
+            key: string;
+            /** @description what 0 means */
+            low: components["schemas"]["Words"];
+            question: components["schemas"]["Words"];
+        };
+        /** FeedbackPublic */
+        FeedbackPublic: {
+            /**
+             * Answered At
+             * Format: date-time
+             */
+            answered_at: string;
+            /** Comment */
+            comment: string | null;
+            /** Instrument */
+            instrument: string;
+            /**
+             * Mean
+             * @description the mean answer, 0-10: the trend's point
+             */
+            mean: number;
+            /** Scores */
+            scores: {
+                [key: string]: number;
+            };
+        };
         /**
          * FeelsOwn
          * @description Whether a goal feels like the young person's own: asked of every party as they agree it.
@@ -2245,6 +2397,72 @@ export interface components {
              */
             team_id: string;
         };
+        /** SessionCreate */
+        SessionCreate: {
+            /**
+             * Held At
+             * @description when the session was held; now if left out
+             */
+            held_at?: string | null;
+            /**
+             * Session Id
+             * Format: uuid
+             * @description client-supplied, so a resend is a no-op
+             */
+            session_id?: string;
+        };
+        /** SessionFeedbackPublic */
+        SessionFeedbackPublic: {
+            /**
+             * Episode Id
+             * Format: uuid
+             */
+            episode_id: string;
+            instrument: components["schemas"]["FeedbackInstrument"];
+            /**
+             * Sessions
+             * @description the latest sessions, oldest first
+             */
+            sessions: components["schemas"]["SessionWithFeedback"][];
+            /**
+             * Trend
+             * @description the latest answered session against the ones before it; null until two are answered
+             */
+            trend: ("rising" | "falling" | "steady") | null;
+        };
+        /** SessionPublic */
+        SessionPublic: {
+            /**
+             * Episode Id
+             * Format: uuid
+             */
+            episode_id: string;
+            /**
+             * Held At
+             * Format: date-time
+             */
+            held_at: string;
+            /**
+             * Session Id
+             * Format: uuid
+             */
+            session_id: string;
+        };
+        /** SessionWithFeedback */
+        SessionWithFeedback: {
+            /** @description null until the young person answers */
+            feedback: components["schemas"]["FeedbackPublic"] | null;
+            /**
+             * Held At
+             * Format: date-time
+             */
+            held_at: string;
+            /**
+             * Session Id
+             * Format: uuid
+             */
+            session_id: string;
+        };
         /**
          * Severity
          * @enum {string}
@@ -2344,6 +2562,16 @@ export interface components {
             goal_id?: string | null;
             kind: components["schemas"]["WarningKind"];
             suggested_step: components["schemas"]["SuggestedStep"];
+        };
+        /**
+         * Words
+         * @description One text in each language the app speaks.
+         */
+        Words: {
+            /** Cy */
+            cy: string;
+            /** En */
+            en: string;
         };
     };
     responses: never;
@@ -2680,6 +2908,179 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["EpisodePublic"];
+                };
+            };
+            /** @description The request was refused; see the problem */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Something went wrong on our side */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    session_feedback_episodes__episode_id__session_feedback_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                episode_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SessionFeedbackPublic"];
+                };
+            };
+            /** @description The request was refused; see the problem */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Something went wrong on our side */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    hold_episodes__episode_id__sessions_post: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description makes a retried POST safe */
+                "idempotency-key"?: string | null;
+            };
+            path: {
+                episode_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SessionCreate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SessionPublic"];
+                };
+            };
+            /** @description The request was refused; see the problem */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Something went wrong on our side */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    answer_episodes__episode_id__sessions__session_id__feedback_post: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description makes a retried POST safe */
+                "idempotency-key"?: string | null;
+            };
+            path: {
+                episode_id: string;
+                session_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["FeedbackCreate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SessionWithFeedback"];
+                };
+            };
+            /** @description The request was refused; see the problem */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Something went wrong on our side */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    feedback_instrument_feedback_instrument_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FeedbackInstrument"];
                 };
             };
             /** @description The request was refused; see the problem */
