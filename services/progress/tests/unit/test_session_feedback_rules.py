@@ -12,18 +12,23 @@ from accord.progress.entrypoints.sessions_api import tenant_instrument
 from accord.progress.settings import Settings
 from accord.shared.errors import Invalid
 
+
+def _item(key: str, question: str) -> dict[str, object]:
+    words = {"en": question, "cy": f"{question} (cy)"}
+    return {"key": key, "question": words, "low": words, "high": words}
+
+
+# A licensed measure's own words, its items mapped onto the four keys the events and reporting read.
 LICENSED = {
-    "code": "licensed-srs",
+    "code": "licensed-session-measure",
     "name": {"en": "Session rating", "cy": "Sgôr y sesiwn"},
     "validated": True,
     "licence": "Used under the service's licence",
     "items": [
-        {
-            "key": "relationship",
-            "question": {"en": "Relationship", "cy": "Perthynas"},
-            "low": {"en": "I did not feel heard", "cy": "Doeddwn i ddim yn teimlo fy mod yn cael fy nghlywed"},
-            "high": {"en": "I felt heard", "cy": "Roeddwn i'n teimlo fy mod yn cael fy nghlywed"},
-        }
+        _item("overall", "Overall"),
+        _item("heard", "Relationship"),
+        _item("what_i_wanted", "Goals and topics"),
+        _item("way_we_worked", "Approach or method"),
     ],
 }
 
@@ -40,16 +45,35 @@ def test_a_tenant_named_in_the_settings_file_gets_its_licensed_instrument_and_ev
     path.write_text(json.dumps({"tenant-licensed": LICENSED}), encoding="utf-8")
     settings = Settings.model_construct(feedback_instruments_file=path)  # only the setting this reads
 
-    assert tenant_instrument(settings, "tenant-licensed").item_keys() == ["relationship"]
+    assert [i.question.en for i in tenant_instrument(settings, "tenant-licensed").items][:2] == [
+        "Overall",
+        "Relationship",
+    ]
     assert tenant_instrument(settings, "tenant-licensed").validated is True
     assert tenant_instrument(settings, "tenant-other") == ACCORD_FOUR
-    assert checked_scores(tenant_instrument(settings, "tenant-licensed"), {"relationship": 4}) == {"relationship": 4}
+    answer = {"heard": 4, "what_i_wanted": 5, "way_we_worked": 6, "overall": 7}
+    assert list(checked_scores(tenant_instrument(settings, "tenant-licensed"), answer)) == [
+        "overall",
+        "heard",
+        "what_i_wanted",
+        "way_we_worked",
+    ]
 
 
-def test_a_settings_file_with_an_instrument_missing_its_welsh_is_refused_rather_than_half_loaded(
-    tmp_path: Path,
+@pytest.mark.parametrize(
+    "broken",
+    [
+        {**LICENSED, "name": {"en": "Session rating"}},  # no Welsh
+        {**LICENSED, "items": [_item("relationship", "Relationship")]},  # not mapped onto the four
+        {
+            **LICENSED,
+            "items": [_item("heard", "A"), _item("heard", "B"), _item("overall", "C"), _item("way_we_worked", "D")],
+        },
+    ],
+)
+def test_a_settings_file_with_an_instrument_the_events_could_not_carry_is_refused_rather_than_half_loaded(
+    tmp_path: Path, broken: dict[str, object]
 ) -> None:
-    broken = {**LICENSED, "name": {"en": "Session rating"}}
     path = tmp_path / "instruments.json"
     path.write_text(json.dumps({"tenant-licensed": broken}), encoding="utf-8")
     with pytest.raises(ValidationError):

@@ -11,7 +11,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, TypeAdapter
 
 from accord.shared.errors import Invalid
 
@@ -85,7 +85,23 @@ ACCORD_FOUR = FeedbackInstrument(
     ),
 )
 
-_BY_TENANT = TypeAdapter(dict[Annotated[str, Field(min_length=1, max_length=100)], FeedbackInstrument])
+KEYS = ("heard", "what_i_wanted", "way_we_worked", "overall")
+"""What every instrument's items are keyed by: `SessionFeedbackGiven` carries these four scores, and the reporting
+service's warnings and figures read them. A licensed measure maps its items onto them (its own words stay its own)."""
+
+
+def _mapped_onto_the_four(instrument: FeedbackInstrument) -> FeedbackInstrument:
+    if sorted(instrument.item_keys()) != sorted(KEYS):
+        raise ValueError(f"{instrument.code}: its items must be keyed {', '.join(KEYS)} (one each)")
+    return instrument
+
+
+_BY_TENANT = TypeAdapter(
+    dict[
+        Annotated[str, Field(min_length=1, max_length=100)],
+        Annotated[FeedbackInstrument, AfterValidator(_mapped_onto_the_four)],
+    ]
+)
 
 
 def load_instruments(path: Path | None) -> Mapping[str, FeedbackInstrument]:
