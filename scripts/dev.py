@@ -31,11 +31,12 @@ console = Console()
 
 @app.command()
 def up() -> None:
-    """Start Kafka, PostgreSQL, migrations, topics and every service's API and worker."""
+    """Start Kafka (SASL_SSL: each service its own principal, ACLs from the topic registry), PostgreSQL, migrations,
+    topics and every service's API and worker."""
     with console.status("Starting Kafka and PostgreSQL…"):
         infra = stack.load(STATE)
         if infra is None:
-            infra = stack.start_servers(HOME / "servers")
+            infra = stack.start_servers(HOME / "servers", secured=True)
         stack.prepare(infra)
         stack.save(infra, STATE)
     identity = DevIdentityProvider.load_or_create(HOME)

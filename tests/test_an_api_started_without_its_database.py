@@ -75,9 +75,10 @@ async def test_an_api_started_while_its_database_is_down_answers_not_ready_then_
     assert served.status_code == 200, served.text
 
 
-def _api(env: dict[str, str]) -> subprocess.CompletedProcess[str]:
-    """`accord-goals api` run to its end (a guard of two minutes against a process that would wait forever)."""
-    argv = ["accord-goals", "api", "--port", str(free_port())]
+def _api(env: dict[str, str], command: tuple[str, ...] = ("api", "--port")) -> subprocess.CompletedProcess[str]:
+    """`accord-goals api` (or another command) run to its end (a guard of two minutes against a process that would
+    wait forever)."""
+    argv = ["accord-goals", *command] + ([str(free_port())] if command[-1] == "--port" else [])
     return subprocess.run(argv, env={**os.environ, **env}, capture_output=True, text=True, timeout=120)
 
 
@@ -92,6 +93,17 @@ async def test_an_api_whose_password_is_refused_exits_at_once_saying_so(own_data
     ended = await asyncio.to_thread(_api, {"ACCORD_GOALS_DATABASE_URL": wrong})
     assert ended.returncode == EXIT_CANNOT_START, ended.stderr
     assert "goals api cannot start: InvalidPasswordError" in ended.stderr
+    assert "not-the-password" not in ended.stderr + ended.stdout
+
+
+async def test_a_worker_whose_password_is_refused_exits_at_once_saying_so_and_is_not_restarted(
+    own_database: Database,
+) -> None:
+    wrong = _with_password(own_database.goals_url, "not-the-password")
+    ended = await asyncio.to_thread(_api, {"ACCORD_GOALS_DATABASE_URL": wrong}, ("worker",))
+    # EX_CONFIG, not 1: the local supervisor (and an operator) reads it as "restarting will not help".
+    assert ended.returncode == EXIT_CANNOT_START, ended.stderr
+    assert "goals worker cannot start: InvalidPasswordError" in ended.stderr
     assert "not-the-password" not in ended.stderr + ended.stdout
 
 

@@ -43,3 +43,19 @@ allow --allow-principal User:accord-reporting --group reporting-analytics --reso
 # analytics
 allow --allow-principal User:analytics --topic accord.analytics. --resource-pattern-type prefixed --operation Read --operation Describe
 allow --allow-principal User:analytics --group analytics- --resource-pattern-type prefixed --operation Read
+# accord-operator
+allow --allow-principal User:accord-operator --topic accord.goals.dlq.v1 --resource-pattern-type literal --operation Read --operation Describe
+allow --allow-principal User:accord-operator --topic accord.progress.dlq.v1 --resource-pattern-type literal --operation Read --operation Describe
+allow --allow-principal User:accord-operator --topic accord.notifications.dlq.v1 --resource-pattern-type literal --operation Read --operation Describe
+allow --allow-principal User:accord-operator --topic accord.reporting.dlq.v1 --resource-pattern-type literal --operation Read --operation Describe
+allow --allow-principal User:accord-operator --topic accord.goals.v1 --resource-pattern-type literal --operation Write
+allow --allow-principal User:accord-operator --topic accord.notifications.v1 --resource-pattern-type literal --operation Write
+allow --allow-principal User:accord-operator --topic accord.progress.v1 --resource-pattern-type literal --operation Write
+allow --allow-principal User:accord-operator --topic accord.reporting.v1 --resource-pattern-type literal --operation Write
+allow --allow-principal User:accord-operator --topic accord. --resource-pattern-type prefixed --operation Describe --operation DescribeConfigs --operation Create
+allow --allow-principal User:accord-operator --group accord-ops- --resource-pattern-type prefixed --operation Read
+allow --allow-principal User:accord-operator --group goals --resource-pattern-type literal --operation Describe
+allow --allow-principal User:accord-operator --group progress --resource-pattern-type literal --operation Describe
+allow --allow-principal User:accord-operator --group notifications --resource-pattern-type literal --operation Describe
+allow --allow-principal User:accord-operator --group reporting --resource-pattern-type literal --operation Describe
+allow --allow-principal User:accord-operator --group reporting-analytics --resource-pattern-type literal --operation Describe

@@ -13,6 +13,7 @@ from accord.shared.events.registry import TOPICS
 USERS = (kafka_files.KAFKA_ROOT / kafka_files.USERS_FILE).read_text()
 SCRIPT = (kafka_files.KAFKA_ROOT / kafka_files.SCRIPT_FILE).read_text()
 ANALYTICS = f"User:{acls.ANALYTICS_USER}"
+OPERATOR = f"User:{acls.OPERATOR_USER}"
 
 
 def test_the_committed_files_are_what_the_code_generates() -> None:
@@ -69,6 +70,8 @@ def _without(grant: Grant) -> Callable[[set[Grant]], None]:
         (_with(("User:accord-progress", "topic", "accord.goals.v1", "literal", "Write")), "which it does not produce"),
         (_without(("User:accord-progress", "topic", "accord.goals.v1", "literal", "Read")), "cannot read"),
         (_without(("User:accord-reporting", "group", "reporting", "literal", "Read")), "its consumer group"),
+        (_with((OPERATOR, "topic", "accord.goals.v1", "literal", "Read")), "the operator reads only dead-letter"),
+        (_with((OPERATOR, "topic", "accord.analytics.v1", "literal", "Write")), "which it does not produce"),
     ],
 )
 def test_acls_that_disagree_with_the_registry_are_caught(

@@ -2,7 +2,8 @@
 them (`InMemoryRepository`, the fake of `adapters.repository.Repository`), and the answers the API would give,
 computed from them with the service's own domain and response models."""
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import AsyncIterator, Callable, Iterable, Sequence
+from contextlib import asynccontextmanager
 from datetime import datetime
 from typing import Any
 from uuid import UUID
@@ -17,6 +18,7 @@ from accord.reporting.domain.outcomes import Period, service_outcomes
 from accord.reporting.domain.projection import TABLES, Row, rows_for
 from accord.reporting.domain.suppression import published_outcomes
 from accord.reporting.entrypoints.schemas import CaseloadEntry, ClientReport, MetricOut
+from accord.shared.auth import Principal
 from accord.shared.events import Envelope
 from accord.shared.events.contracts.common import Role
 
@@ -90,6 +92,41 @@ class InMemoryRepository:
 
     async def set_client_name(self, tenant_id: str, client_id: UUID, display_name: str, set_by: UUID) -> None:
         self.names[tenant_id, client_id] = display_name
+
+
+class InMemoryReads(InMemoryRepository):
+    """The repository of one read (`entrypoints.queries.Reads`), keeping each audit row it is asked to write."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.audited_rows: list[tuple[str, str, object, UUID | None]] = []  # action, resource, id, client
+        self.refused: list[tuple[str, str, object, UUID | None, str]] = []  # ... and the reason
+
+    async def audited(
+        self,
+        principal: Principal,
+        action: str,
+        resource_type: str,
+        resource_id: object | None = None,
+        client_id: UUID | None = None,
+    ) -> None:
+        self.audited_rows.append((action, resource_type, resource_id, client_id))
+
+    @asynccontextmanager
+    async def snapshot(self) -> AsyncIterator["InMemoryReads"]:
+        """Every read on the same store (no isolation to speak of: one task at a time)."""
+        yield self
+
+    async def refuse(
+        self,
+        principal: Principal,
+        action: str,
+        resource_type: str,
+        resource_id: object,
+        client_id: UUID | None,
+        reason: str,
+    ) -> None:
+        self.refused.append((action, resource_type, resource_id, client_id, reason))
 
 
 def report_json(

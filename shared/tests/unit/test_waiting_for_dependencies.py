@@ -4,7 +4,7 @@ import asyncpg
 import pytest
 from aiokafka.errors import KafkaConnectionError
 
-from accord.shared.waiting import connect_when_reachable
+from accord.shared.waiting import CannotStart, connect_when_reachable
 
 
 async def test_an_unreachable_dependency_is_waited_for_and_each_wait_is_reported() -> None:
@@ -29,6 +29,8 @@ async def test_a_refused_password_is_not_retried() -> None:
         attempts.append(1)
         raise asyncpg.InvalidPasswordError('password authentication failed for user "goals"')
 
-    with pytest.raises(asyncpg.InvalidPasswordError):
+    with pytest.raises(CannotStart, match=r"^InvalidPasswordError: password authentication failed") as refused:
         await connect_when_reachable("database", connect, max_backoff_seconds=0.1)
     assert len(attempts) == 1
+    assert isinstance(refused.value.__cause__, asyncpg.InvalidPasswordError)
+    assert refused.value.dependency == "database"

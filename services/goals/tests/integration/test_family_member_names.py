@@ -2,25 +2,31 @@
 
 from typing import Any
 
+import httpx
 import pytest
-from goals_api import Api, cast
+from goals_api import Api, Cast, cast
 
 pytestmark = pytest.mark.integration
+
+
+async def mum_added_as(goals_http: Any, tokens: Any, display_name: str) -> tuple[Api, Cast, str, httpx.Response]:
+    """A new episode of a new cast, and the lead therapist's request adding the client's mum under `display_name`."""
+    api, c = Api(goals_http, tokens), cast()
+    r = await api.as_(c.therapist, "POST", "/episodes", json={"client_id": str(c.client.id), "team_id": str(c.team)})
+    episode = r.json()["episode_id"]
+    added = await api.as_(
+        c.therapist,
+        "POST",
+        f"/episodes/{episode}/participants",
+        json={"person_id": str(c.mum.id), "relationship_code": "parent", "display_name": display_name},
+    )
+    return api, c, episode, added
 
 
 async def test_a_family_member_added_with_a_name_is_listed_by_that_name_to_everyone_in_the_episode(
     goals_http: Any, tokens: Any
 ) -> None:
-    api = Api(goals_http, tokens)
-    c = cast()
-    r = await api.as_(c.therapist, "POST", "/episodes", json={"client_id": str(c.client.id), "team_id": str(c.team)})
-    episode = r.json()["episode_id"]
-    r = await api.as_(
-        c.therapist,
-        "POST",
-        f"/episodes/{episode}/participants",
-        json={"person_id": str(c.mum.id), "relationship_code": "parent", "display_name": "  Jo Smith "},
-    )
+    api, c, episode, r = await mum_added_as(goals_http, tokens, "  Jo Smith ")
     assert r.status_code == 201, r.text
     for viewer in (c.therapist, c.client, c.mum):
         seen = (await api.as_(viewer, "GET", f"/episodes/{episode}")).json()
@@ -32,16 +38,7 @@ async def test_a_family_member_added_with_a_name_is_listed_by_that_name_to_every
 async def test_a_family_member_name_with_a_control_character_is_refused_at_its_field(
     goals_http: Any, tokens: Any
 ) -> None:
-    api = Api(goals_http, tokens)
-    c = cast()
-    r = await api.as_(c.therapist, "POST", "/episodes", json={"client_id": str(c.client.id), "team_id": str(c.team)})
-    episode = r.json()["episode_id"]
-    r = await api.as_(
-        c.therapist,
-        "POST",
-        f"/episodes/{episode}/participants",
-        json={"person_id": str(c.mum.id), "relationship_code": "parent", "display_name": "Jo\u0000"},
-    )
+    api, c, episode, r = await mum_added_as(goals_http, tokens, "Jo\u0000")
     assert r.status_code == 422
     assert r.headers["content-type"].startswith("application/problem+json")
     assert [e["field"] for e in r.json()["errors"]] == ["body.display_name"]

@@ -118,11 +118,16 @@ async def test_a_change_whose_answer_cannot_be_encoded_is_rolled_back_not_commit
     """Whatever slips past validation and breaks the answer must not be committed behind the 500: the answer is
     encoded inside the transaction. (A value JSON cannot hold stands in for any such failure.)"""
     from accord.goals.entrypoints import api as routes
+    from accord.goals.handlers.commands import GoalState
 
     c = cast()
     episode = await api.episode_with_family(c)
     before = await committed(admin_db, c.client.tenant)
-    monkeypatch.setattr(routes, "_goal", lambda state: ({"goal_id": str(state.goal.goal_id), "x": float("nan")}, {}))
+
+    def broken(state: GoalState) -> tuple[dict[str, object], dict[str, str]]:
+        return {"goal_id": str(state.goal.goal_id), "x": float("nan")}, {}
+
+    monkeypatch.setattr(routes, "_goal_for", lambda res, me: broken)
     r = await api.as_(c.client, "POST", f"/episodes/{episode}/goals", json={"content": goal_content()})
     assert r.status_code == 500  # the shared edge answers any escaped error as a problem
     assert r.headers["content-type"] == "application/problem+json"

@@ -13,8 +13,10 @@ import pytest
 from prometheus_client import REGISTRY
 
 from accord.devtools.testing import eventually
+from accord.notifications.adapters.repository import UnitOfWork
 from accord.notifications.handlers.retention import enforce_retention, retention_sweep
 from accord.notifications.settings import Settings
+from accord.shared.outbox import Outbox
 from accord.shared.runtime import run_worker
 
 pytestmark = pytest.mark.integration
@@ -109,7 +111,7 @@ async def test_deliveries_and_in_app_messages_past_ninety_days_go_and_the_rest_s
     kept_by_tenant = await delivery(db, days_ago(100), in_app=True, tenant=KEEPING_TENANT)
     before = removed_metric("deliveries")
 
-    removed = await enforce_retention(db, retention_settings, NOW)
+    removed = await enforce_retention(UnitOfWork(db, Outbox(retention_settings.db_schema)), retention_settings, NOW)
 
     every = [old_email, old_in_app, recent, still_pending, kept_by_tenant]
     assert await deliveries_left(db, every) == {recent, still_pending, kept_by_tenant}
@@ -127,7 +129,7 @@ async def test_held_triggers_go_after_thirty_days_and_idempotency_keys_after_the
     old_trigger, new_trigger = await held_trigger(db, days_ago(31)), await held_trigger(db, days_ago(29))
     old_key, new_key = await idempotency_key(db, days_ago(31)), await idempotency_key(db, days_ago(29))
 
-    await enforce_retention(db, retention_settings, NOW)
+    await enforce_retention(UnitOfWork(db, Outbox(retention_settings.db_schema)), retention_settings, NOW)
 
     triggers = await db.fetch(
         "SELECT event_id FROM pending_triggers WHERE event_id = ANY($1::uuid[])", [old_trigger, new_trigger]
@@ -143,7 +145,7 @@ async def test_more_due_records_than_one_batch_all_go_in_several_batches(
     due = [await held_trigger(db, days_ago(40)) for _ in range(5)]
     before = removed_metric("held_triggers")
 
-    removed = await enforce_retention(db, retention_settings, NOW)
+    removed = await enforce_retention(UnitOfWork(db, Outbox(retention_settings.db_schema)), retention_settings, NOW)
 
     assert removed["held_triggers"] >= 5  # batches of 2
     left = await db.fetchval("SELECT count(*) FROM pending_triggers WHERE event_id = ANY($1::uuid[])", due)

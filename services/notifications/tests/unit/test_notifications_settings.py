@@ -3,17 +3,10 @@ import json
 import os
 
 import pytest
+from notifications_fakes import settings
 from pydantic import ValidationError
 
 from accord.notifications.domain.retention import RecordKind
-from accord.notifications.settings import Settings
-
-REQUIRED = {
-    "database_url": "postgresql://accord_notifications:s3cr3t-pw@127.0.0.1:5432/accord",
-    "KAFKA_BOOTSTRAP_SERVERS": "127.0.0.1:9092",
-    "ACCORD_OIDC_ISSUER": "https://id.example",
-    "ACCORD_OIDC_JWKS": '{"keys": []}',
-}
 
 # What production takes besides: its own Kafka principal over TLS and a verified database connection.
 PRODUCTION = {
@@ -31,10 +24,6 @@ def no_notifications_environment(monkeypatch: pytest.MonkeyPatch) -> None:
     for name in list(os.environ):
         if name.startswith("ACCORD_NOTIFICATIONS_"):
             monkeypatch.delenv(name)
-
-
-def settings(**extra: object) -> Settings:
-    return Settings(_env_file=None, **{**REQUIRED, **extra})  # type: ignore[arg-type,call-arg]
 
 
 def test_push_is_off_without_a_vapid_key_and_the_rest_has_safe_local_defaults() -> None:

@@ -79,3 +79,38 @@ def test_figures_from_fewer_clients_than_the_threshold_are_withheld_and_therapis
     assert shown.therapists is not None and set(shown.therapists) == {lead, other}
     assert all(m.suppressed for m in shown.therapists[other])
     assert [m.first_day for m, _ in shown.months] == [date(2026, 9, 1), date(2026, 10, 1)]
+
+
+async def test_the_alliance_figures_are_for_the_teams_supervisors_audited_and_per_therapist_where_enabled() -> None:
+    import pytest
+    from reporting_fakes import InMemoryReads
+    from reporting_scenario import Cast, script
+
+    from accord.reporting.domain.alliance import AllianceRules
+    from accord.reporting.domain.projection import rows_for
+    from accord.reporting.entrypoints.queries import ReportingQueries
+    from accord.shared.auth import Principal
+    from accord.shared.events.contracts.common import Role
+    from accord.shared.problems import Problem
+
+    cast, store = Cast(), InMemoryReads()
+    for envelope in script(cast, START):
+        await store.add(rows_for(envelope, envelope.open()))
+    supervisor = Principal(
+        subject=cast.supervisor, tenant_id=cast.tenant, roles=frozenset({Role.SUPERVISOR}), teams=frozenset({cast.team})
+    )
+    therapist = Principal(subject=cast.therapist, tenant_id=cast.tenant, roles=frozenset({Role.THERAPIST}))
+
+    teams_only = ReportingQueries(store.snapshot, store.refuse, RULES, AllianceRules())
+    with pytest.raises(Problem) as refused:
+        await teams_only.alliance(therapist, cast.team, PERIOD)
+    assert refused.value.status == 403
+    assert store.refused[0][:2] == ("read", "team_alliance")
+    assert (await teams_only.alliance(supervisor, cast.team, PERIOD)).therapists is None
+    assert store.audited_rows == [("read", "team_alliance", cast.team, None)]
+
+    supervised = AllianceRules(per_therapist_tenants=frozenset({cast.tenant}))
+    report = await ReportingQueries(store.snapshot, store.refuse, RULES, supervised).alliance(
+        supervisor, cast.team, PERIOD
+    )
+    assert report.therapists is not None and cast.therapist in report.therapists

@@ -161,3 +161,25 @@ def test_only_the_four_scores_of_a_session_feedback_are_kept_never_a_comment() -
     assert row.table == "session_feedback" and len(row.values) == len(TABLES["session_feedback"])
     assert "I felt rushed today" not in repr(row.values)
     assert dict(zip(TABLES["session_feedback"], row.values, strict=True))["overall"] == 7
+
+
+async def test_the_event_handler_keeps_a_divergence_once_whatever_the_copies_and_its_resolution_in_any_order() -> None:
+    from reporting_fakes import InMemoryRepository
+
+    from accord.reporting.handlers import on_event
+
+    cast = Cast()
+    s, client, lead = Script(cast, NOW), cast.clients[0], cast.therapist
+    s.episode(client, "E", cast.team, lead, 30)
+    s.agree(client, "G", "E", lead, 20, 19, baseline=2, target=8)
+    divergence(s, client, "G", "E", True, 18)
+    raised = s.envelopes[-1]
+    divergence(s, client, "G", "E", False, 10)
+    resolved = s.envelopes[-1]
+    repo = InMemoryRepository()
+    for envelope in [*s.envelopes[:-2], resolved, raised, raised]:
+        await on_event(repo, envelope, envelope.open())
+    history = await repo.history(cast.tenant, client)
+    assert [c.raised for c in sorted(history.divergences, key=lambda c: c.at)] == [True, False]
+    row = caseload_row(history, lead, NOW, set())
+    assert row is not None and row.warnings == ()

@@ -20,6 +20,7 @@ from fastapi import APIRouter, Depends, FastAPI, Request, Response
 from accord.shared.problems import problem_response
 from accord.shared.runtime import Resources, open_resources
 from accord.shared.settings import ServiceSettings
+from accord.shared.waiting import CannotStart
 from accord.shared.web import build_web_app
 from accord.shared.web_cli import cannot_start
 
@@ -102,7 +103,8 @@ def _end_if_failed(holding: "asyncio.Task[None]") -> None:
     """Resources that could not be opened for a reason no retry mends end the process (waiting logged the error)."""
     if holding.cancelled() or holding.exception() is None:
         return
-    cannot_start(f"{type(holding.exception()).__name__}: {holding.exception()}")
+    error = holding.exception()
+    cannot_start(str(error) if isinstance(error, CannotStart) else f"{type(error).__name__}: {error}")
 
 
 DATABASE_AWAY: tuple[type[Exception], ...] = (

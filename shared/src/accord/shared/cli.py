@@ -1,6 +1,7 @@
 """The command line every service has: `accord-<service> api | worker | migrate` (the gateway has only `api`:
 accord.shared.web_cli)."""
 
+import sys
 from collections.abc import Callable, Sequence
 
 import typer
@@ -11,7 +12,8 @@ from accord.shared import migrations
 from accord.shared.metrics_server import serve_metrics
 from accord.shared.runtime import BackgroundTask, DependencyWatch, Subscription, run_worker
 from accord.shared.settings import ServiceSettings
-from accord.shared.web_cli import MetricsPort, web_cli
+from accord.shared.waiting import CannotStart
+from accord.shared.web_cli import EXIT_CANNOT_START, MetricsPort, web_cli
 
 
 def service_cli(
@@ -32,7 +34,14 @@ def service_cli(
             serve_metrics(metrics_port, metrics_host, failing=watch)
         # On uvloop, as the API is under uvicorn: the worker's time goes to its event loop (Kafka fetches,
         # database round trips, timers), which uvloop runs at a fraction of asyncio's cost.
-        uvloop.run(run_worker(settings(), subscriptions(), background=background(), watch=watch))
+        s = settings()
+        try:
+            uvloop.run(run_worker(s, subscriptions(), background=background(), watch=watch))
+        except CannotStart as refused:
+            # As the API does (web_cli.cannot_start): a supervisor restarting this process would only be refused
+            # again, so it ends with EX_CONFIG, which scripts/up's supervisor reads as "do not restart".
+            print(f"{s.service} worker cannot start: {refused}", file=sys.stderr, flush=True)
+            raise SystemExit(EXIT_CANNOT_START) from None
 
     @app.command()
     def migrate(revision: str = "head") -> None:

@@ -25,6 +25,7 @@ def alembic_config(service: str, database_url: str) -> Config:
     config.set_main_option("script_location", f"accord.{service}:migrations")
     config.set_main_option("sqlalchemy.url", _async_url(database_url).replace("%", "%%"))
     config.attributes["schema"] = service
+    config.attributes["database_url"] = database_url
     return config
 
 
@@ -64,10 +65,15 @@ def run_env() -> None:
             context.run_migrations(schema=schema)
 
     async def main() -> None:
+        url = config.attributes["database_url"]
+
+        async def connect() -> asyncpg.Connection:
+            # asyncpg reads the URL's libpq parameters (sslmode, sslrootcert) itself; SQLAlchemy's dialect would pass
+            # them on as keyword arguments asyncpg does not take, so a database reached over TLS could not migrate.
+            return await asyncpg.connect(url, server_settings={"search_path": schema})
+
         engine = create_async_engine(
-            config.get_main_option("sqlalchemy.url") or "",
-            poolclass=pool.NullPool,
-            connect_args={"server_settings": {"search_path": schema}},
+            config.get_main_option("sqlalchemy.url") or "", poolclass=pool.NullPool, async_creator=connect
         )
         async with engine.connect() as connection:
             await connection.run_sync(run)

@@ -1,6 +1,6 @@
 """Waiting for a dependency that is not there yet (Kafka or PostgreSQL still starting, or away for a while) instead of
 exiting: the process retries with exponential backoff, capped so that it notices soon once the dependency is back.
-Errors a retry cannot mend (a refused password, a database that does not exist) are raised at once."""
+Errors a retry cannot mend (a refused password, a database that does not exist) are raised at once, as CannotStart."""
 
 from collections.abc import Awaitable, Callable
 from typing import TypeVar
@@ -21,6 +21,18 @@ UNREACHABLE: tuple[type[BaseException], ...] = (
     asyncpg.CannotConnectNowError,  # the server is starting up or shutting down
 )
 """What a later attempt may not meet: the dependency is away, not misconfigured."""
+
+
+class CannotStart(Exception):
+    """A dependency refused this process for a reason no retry mends (a refused password, a database that does not
+    exist, a schema newer than the code): the process should end, saying why, and not be restarted in a loop. The
+    dependency's own error is the cause; the message names its type and says what it said (never a password: the
+    drivers do not put one in their messages)."""
+
+    def __init__(self, dependency: str, error: BaseException) -> None:
+        super().__init__(f"{type(error).__name__}: {error}")
+        self.dependency = dependency
+
 
 Waiting = Callable[[str, str], None]
 """Told (dependency, why) before each wait: a worker's readiness shows it."""
@@ -56,5 +68,5 @@ async def connect_when_reachable(
                 return await connect()
     except Exception as exc:  # only what UNREACHABLE does not cover gets here: retries go on for as long as it takes
         log.error("cannot connect, and retrying would not help", dependency=dependency, error=f"{exc!r}")
-        raise
+        raise CannotStart(dependency, exc) from exc
     raise AssertionError("tenacity stopped retrying without a stop condition")

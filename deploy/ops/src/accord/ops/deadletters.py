@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from aiokafka import AIOKafkaConsumer, TopicPartition
 from aiokafka.structs import ConsumerRecord
 
-from accord.ops.kafka_util import consumer, partitions
+from accord.ops.kafka_util import consumer, operator_security, partitions
 from accord.shared.kafka import new_producer
 
 DLQ_HEADER_PREFIX = "dlq."
@@ -136,7 +136,7 @@ async def replay(
 ) -> ReplayResult:
     """Re-publishes every dead letter not yet replayed to its original topic; commits progress per batch."""
     result = ReplayResult()
-    producer = new_producer(bootstrap, "accord-ops-replay")
+    producer = new_producer(bootstrap, "accord-ops-replay", operator_security())
     await producer.start()
     try:
         async with consumer(bootstrap, group) as client:

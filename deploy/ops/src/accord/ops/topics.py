@@ -5,7 +5,7 @@ from dataclasses import dataclass
 
 from aiokafka.admin.config_resource import ConfigResource, ConfigResourceType
 
-from accord.ops.kafka_util import admin_client
+from accord.ops.kafka_util import admin_client, operator_security
 from accord.shared.events.registry import TOPICS, TopicSpec
 from accord.shared.kafka import ensure_topics
 
@@ -20,7 +20,9 @@ class Drift:
 
 async def create_topics(bootstrap: str, replication_factor: int = 1) -> list[str]:
     """Creates what is missing (never alters what exists); returns the names created."""
-    return await ensure_topics(bootstrap, TOPICS.values(), replication_factor=replication_factor)
+    return await ensure_topics(
+        bootstrap, TOPICS.values(), replication_factor=replication_factor, security=operator_security()
+    )
 
 
 def expected_settings(spec: TopicSpec, min_insync_replicas: int | None) -> dict[str, str]:

@@ -58,13 +58,16 @@ group.initial.rebalance.delay.ms=0
 
 
 # Appended for a secured broker: SCRAM-SHA-512 over TLS on the only client listener, StandardAuthorizer with
-# nothing allowed but what ACLs grant; the broker talks to itself as the admin super user. The controller listener
-# stays plaintext on loopback (its principal, ANONYMOUS, must be a super user for the broker to reach it).
+# nothing allowed but what ACLs grant; the broker talks to itself as the admin super user. The controller listener is
+# TLS with a client certificate required (KRaft cannot authenticate SCRAM there: the credentials live in the metadata
+# the controller serves): only the broker, presenting its own certificate (principal CN=localhost), reaches it. A
+# plaintext controller listener would make anyone on the machine a super user, able to change ACLs through it.
 SECURE_PROPERTIES = """\
 listeners=SASL_SSL://127.0.0.1:{port},CONTROLLER://127.0.0.1:{controller_port}
 advertised.listeners=SASL_SSL://127.0.0.1:{port}
 inter.broker.listener.name=SASL_SSL
-listener.security.protocol.map=SASL_SSL:SASL_SSL,CONTROLLER:PLAINTEXT
+listener.security.protocol.map=SASL_SSL:SASL_SSL,CONTROLLER:SSL
+listener.name.controller.ssl.client.auth=required
 sasl.enabled.mechanisms=SCRAM-SHA-512
 sasl.mechanism.inter.broker.protocol=SCRAM-SHA-512
 listener.name.sasl_ssl.scram-sha-512.sasl.jaas.config=\
@@ -75,10 +78,11 @@ ssl.truststore.type=PEM
 ssl.truststore.location={ca_file}
 authorizer.class.name=org.apache.kafka.metadata.authorizer.StandardAuthorizer
 allow.everyone.if.no.acl.found=false
-super.users=User:{admin};User:ANONYMOUS
+super.users=User:{admin};User:CN={controller_principal}
 """
 
 ADMIN_USER = "accord-admin"
+BROKER_NAME = "localhost"  # its certificate's subject: the principal its controller listener lets in
 
 
 @dataclass(frozen=True)
@@ -152,7 +156,7 @@ def start(
     if users is not None:
         security = _secure(home)
         security.passwords.update({u: secrets.token_urlsafe(18) for u in users})
-        server = tls.issue(home / "tls")
+        server = tls.issue(home / "tls", BROKER_NAME)
         keystore = home / "tls" / "server.pem"
         keystore.write_text(server.key_file.read_text() + server.cert_file.read_text())
         keystore.chmod(0o600)
@@ -163,6 +167,7 @@ def start(
             admin_password=security.passwords[ADMIN_USER],
             keystore=keystore,
             ca_file=server.ca_file,
+            controller_principal=BROKER_NAME,
         )
         security = KafkaSecurity(server.ca_file, security.passwords)
         for user, password in security.passwords.items():
@@ -193,13 +198,19 @@ def _secure(home: Path) -> KafkaSecurity:
     return KafkaSecurity(home / "tls" / "ca.crt", {ADMIN_USER: secrets.token_urlsafe(18)})
 
 
-def start_again(home: Path, cache: Path, timeout: float = 90.0) -> KafkaProcess:
+def start_again(
+    home: Path, cache: Path, timeout: float = 90.0, security: "KafkaSecurity | None" = None
+) -> KafkaProcess:
     """Starts a broker that start() made under `home` and that has stopped (or been killed) since: same ports, same
-    data, nothing formatted."""
+    data, nothing formatted. A secured broker needs the `security` start() returned (its passwords are nowhere on
+    disk but in its metadata, where they are hashed)."""
     properties = (home / "server.properties").read_text()
-    port = int(properties.split("PLAINTEXT://127.0.0.1:")[1].split(",")[0])
+    listener = "SASL_SSL" if "listeners=SASL_SSL://" in properties else "PLAINTEXT"
+    if listener == "SASL_SSL" and security is None:
+        raise ValueError(f"the broker under {home} is secured: start it again with the security start() returned")
+    port = int(properties.split(f"listeners={listener}://127.0.0.1:")[1].split(",")[0])
     controller_port = int(properties.split("controller.quorum.bootstrap.servers=127.0.0.1:")[1].split()[0])
-    return _launch(home, _java(home, fetch_jars(cache)), port, controller_port, timeout)
+    return _launch(home, _java(home, fetch_jars(cache)), port, controller_port, timeout, security)
 
 
 def _java(home: Path, libs: Path) -> list[str]:

@@ -11,10 +11,16 @@ from pathlib import Path
 
 import psutil
 
+from accord.devtools.infra import tls
 from accord.devtools.infra.ports import free_port, wait_for_port
 
 POSTMASTER_START_SLACK = 5.0  # seconds between a postmaster's start and the time its lock file records
-UNPRIVILEGED_USER = "postgres"  # Debian's postgresql package creates it; initdb refuses to run as root
+UNPRIVILEGED_USER = "postgres"
+TLS_ONLY_HBA = """\
+# TLS only: a connection without it is refused before authentication.
+hostnossl all all 0.0.0.0/0 reject
+hostssl   all all 127.0.0.1/32 scram-sha-256
+"""  # Debian's postgresql package creates it; initdb refuses to run as root
 
 
 @dataclass(frozen=True)
@@ -24,6 +30,8 @@ class PostgresProcess:
     data: Path
     superuser: str
     password: str
+    ca_file: Path | None = None
+    """With TLS: the CA the server's certificate chains to (clients verify with sslmode=verify-full)."""
 
     @property
     def admin_url(self) -> str:
@@ -73,8 +81,10 @@ def _give_to_user(path: Path) -> None:
                 os.chown(name, entry.pw_uid, entry.pw_gid)
 
 
-def start(home: Path, password: str, timeout: float = 60.0) -> PostgresProcess:
-    """initdb a fresh cluster under `home` and start it on a free loopback port (TCP only, scram auth)."""
+def start(home: Path, password: str, timeout: float = 60.0, tls_only: bool = False) -> PostgresProcess:
+    """initdb a fresh cluster under `home` and start it on a free loopback port (TCP only, scram auth). With
+    `tls_only`, it serves TLS with a certificate from a CA made for it and refuses every connection without TLS, as a
+    database reached over a network should."""
     bin_dir = server_bin()
     shutil.rmtree(home, ignore_errors=True)
     home.mkdir(parents=True)
@@ -113,9 +123,16 @@ def start(home: Path, password: str, timeout: float = 60.0) -> PostgresProcess:
         "-c max_connections=300 "
         "-c shared_buffers=256MB"
     )
+    ca_file = None
+    if tls_only:
+        server = tls.issue(home / "tls")
+        _give_to_user(home / "tls")  # the server refuses a key file that is not its own, 0600
+        options += f" -c ssl=on -c ssl_cert_file={server.cert_file} -c ssl_key_file={server.key_file}"
+        (data / "pg_hba.conf").write_text(TLS_ONLY_HBA)
+        ca_file = server.ca_file
     (home / "options").write_text(options)  # for start_again: pg_ctl keeps no -o options across a stop
     pid = _pg_ctl_start(data, options, port, timeout)
-    return PostgresProcess(pid=pid, port=port, data=data, superuser="accord_admin", password=password)
+    return PostgresProcess(pid=pid, port=port, data=data, superuser="accord_admin", password=password, ca_file=ca_file)
 
 
 def start_again(data: Path, timeout: float = 60.0) -> None:

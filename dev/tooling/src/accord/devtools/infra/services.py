@@ -120,8 +120,8 @@ def start_all(
             running.urls[service] = f"http://127.0.0.1:{port}"
             wait_ready(running.urls[service])
         # The front door: one process, no database and no Kafka (neither is in its environment).
-        front = {k: v for k, v in env.items() if k not in ("KAFKA_BOOTSTRAP_SERVERS", "DATABASE_URL")}
-        front = {k: v for k, v in front.items() if not k.endswith("_DATABASE_URL")}
+        front = {k: v for k, v in env.items() if k != "DATABASE_URL" and not k.endswith("_DATABASE_URL")}
+        front = {k: v for k, v in front.items() if not k.startswith("KAFKA_") and "_KAFKA_" not in k}
         front |= {f"ACCORD_GATEWAY_{s.upper()}_URL": url for s, url in running.urls.items()}
         front |= login_vars
         port, metrics = gateway_port, free_port()

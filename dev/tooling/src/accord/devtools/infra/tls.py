@@ -61,7 +61,11 @@ def issue(directory: Path, server_name: str = "localhost") -> ServerTls:
             x509.SubjectAlternativeName([x509.DNSName(server_name), x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]),
             critical=False,
         )
-        .add_extension(x509.ExtendedKeyUsage([x509.oid.ExtendedKeyUsageOID.SERVER_AUTH]), critical=False)
+        # Client authentication too: the local Kafka broker presents this certificate to its own controller listener.
+        .add_extension(
+            x509.ExtendedKeyUsage([x509.oid.ExtendedKeyUsageOID.SERVER_AUTH, x509.oid.ExtendedKeyUsageOID.CLIENT_AUTH]),
+            critical=False,
+        )
         .sign(ca_key, hashes.SHA256())
     )
     tls = ServerTls(directory / "ca.crt", directory / "server.crt", directory / "server.key")

@@ -14,7 +14,7 @@ from accord.devtools.published.acls import Acl, Pattern
 from accord.devtools.published.services import SERVICES, consumed_topics, consumer_groups
 from accord.ops.manifests import KAFKA_CLUSTER
 from accord.ops.render import DEPLOY
-from accord.shared.events.registry import TOPICS
+from accord.shared.events.registry import TOPICS, dead_letter_topic
 
 KAFKA_ROOT = DEPLOY / "kafka"
 USERS_FILE = "kafka-users.yaml"
@@ -148,11 +148,24 @@ def check_grants(grants: set[Grant]) -> list[str]:
             if (user, "group", group, "literal", "Read") not in grants:
                 problems.append(f"{user} cannot use its consumer group {group}")
     producers = {spec.name: f"User:{acls.service_user(spec.producer)}" for spec in TOPICS.values()}
+    operator, replayable = f"User:{acls.OPERATOR_USER}", set(acls.replay_targets())
     for principal, _kind, name, pattern, op in grants:
-        if op in ("Write", "All") and (pattern != "literal" or producers.get(name) != principal):
+        replay = principal == operator and op == "Write" and pattern == "literal" and name in replayable
+        if op in ("Write", "All") and (pattern != "literal" or producers.get(name) != principal) and not replay:
             problems.append(f"{principal} may {op} {name} ({pattern}), which it does not produce")
+    problems += _operator_problems(_grants(operator, grants))
     problems += _analytics_problems(_grants(f"User:{acls.ANALYTICS_USER}", grants))
     return sorted(problems)
+
+
+def _operator_problems(grants: set[Grant]) -> list[str]:
+    """The operator reads dead letters, never a domain topic (those carry people's goals and progress)."""
+    dead_letters = {dead_letter_topic(service) for service in SERVICES}
+    return [
+        f"{principal} may Read topic {name}: the operator reads only dead-letter topics"
+        for principal, kind, name, _pattern, op in grants
+        if kind == "topic" and op in ("Read", "All") and name not in dead_letters
+    ]
 
 
 def _analytics_problems(grants: set[Grant]) -> list[str]:

@@ -10,25 +10,30 @@ from accord.shared.db import Connection
 from accord.shared.events import Envelope
 
 
-async def hold(conn: Connection, envelope: Envelope, client_id: UUID) -> None:
-    await conn.execute(
-        "INSERT INTO pending_triggers (event_id, tenant_id, client_id, envelope) VALUES ($1, $2, $3, $4::jsonb) "
-        "ON CONFLICT (event_id) DO NOTHING",
-        envelope.event_id,
-        envelope.tenant_id,
-        client_id,
-        envelope.model_dump_json(),
-    )
+class PendingTriggers:
+    """The held triggers' repository, on one connection (the inbox transaction's)."""
 
+    def __init__(self, conn: Connection) -> None:
+        self.conn = conn
 
-async def held_for(conn: Connection, tenant_id: str, client_id: UUID) -> list[Envelope]:
-    rows = await conn.fetch(
-        "SELECT envelope FROM pending_triggers WHERE tenant_id = $1 AND client_id = $2 ORDER BY created_at FOR UPDATE",
-        tenant_id,
-        client_id,
-    )
-    return [Envelope.model_validate_json(r["envelope"]) for r in rows]
+    async def hold(self, envelope: Envelope, client_id: UUID) -> None:
+        await self.conn.execute(
+            "INSERT INTO pending_triggers (event_id, tenant_id, client_id, envelope) VALUES ($1, $2, $3, $4::jsonb) "
+            "ON CONFLICT (event_id) DO NOTHING",
+            envelope.event_id,
+            envelope.tenant_id,
+            client_id,
+            envelope.model_dump_json(),
+        )
 
+    async def held_for(self, tenant_id: str, client_id: UUID) -> list[Envelope]:
+        rows = await self.conn.fetch(
+            "SELECT envelope FROM pending_triggers WHERE tenant_id = $1 AND client_id = $2 "
+            "ORDER BY created_at FOR UPDATE",
+            tenant_id,
+            client_id,
+        )
+        return [Envelope.model_validate_json(r["envelope"]) for r in rows]
 
-async def release(conn: Connection, event_id: UUID) -> None:
-    await conn.execute("DELETE FROM pending_triggers WHERE event_id = $1", event_id)
+    async def release(self, event_id: UUID) -> None:
+        await self.conn.execute("DELETE FROM pending_triggers WHERE event_id = $1", event_id)

@@ -48,10 +48,16 @@ _STATEMENTS = {
 }
 
 
-async def remove_due(conn: Connection, kind: RecordKind, cutoffs: Cutoffs, limit: int) -> int:
-    """Deletes at most `limit` records of `kind` past their cutoff; returns how many went."""
-    tenants = list(cutoffs.tenants)
-    status = await conn.execute(
-        _STATEMENTS[kind], tenants, [cutoffs.tenants[t] for t in tenants], cutoffs.default, limit
-    )
-    return int(status.rsplit(" ", 1)[-1])
+class Retention:
+    """Removal of records past their retention period, on one connection (one short transaction per batch)."""
+
+    def __init__(self, conn: Connection) -> None:
+        self.conn = conn
+
+    async def remove_due(self, kind: RecordKind, cutoffs: Cutoffs, limit: int) -> int:
+        """Deletes at most `limit` records of `kind` past their cutoff; returns how many went."""
+        tenants = list(cutoffs.tenants)
+        status = await self.conn.execute(
+            _STATEMENTS[kind], tenants, [cutoffs.tenants[t] for t in tenants], cutoffs.default, limit
+        )
+        return int(status.rsplit(" ", 1)[-1])

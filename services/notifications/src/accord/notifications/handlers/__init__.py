@@ -3,10 +3,11 @@
 from collections.abc import Awaitable, Callable, Mapping
 from typing import Any
 
-from accord.notifications.adapters.care_teams import CareTeams
 from accord.notifications.adapters.exports import assembler
+from accord.notifications.adapters.repository import Repository
 from accord.notifications.handlers import care_team
 from accord.notifications.handlers.planning import Planner
+from accord.notifications.handlers.ports import CareTeamStore, NotificationsRepository
 from accord.notifications.handlers.triggers import Triggers
 from accord.notifications.settings import Settings
 from accord.shared.db import Connection
@@ -14,6 +15,7 @@ from accord.shared.events import Envelope
 from accord.shared.events.contracts.notifications import NotificationsExportPartStored
 from accord.shared.exports import ExportParts, on_export_requested
 from accord.shared.inbox import EventHandler
+from accord.shared.outbox import Outbox
 from accord.shared.runtime import Resources
 
 CONSUMED_TOPICS: tuple[str, ...] = (
@@ -22,36 +24,46 @@ CONSUMED_TOPICS: tuple[str, ...] = (
 )
 
 
-CareTeamHandler = Callable[[CareTeams, Envelope, Any], Awaitable[None]]
+RepositoryHandler = Callable[[NotificationsRepository, Envelope, Any], Awaitable[None]]
+CareTeamHandler = Callable[[CareTeamStore, Envelope, Any], Awaitable[None]]
 
 
-def on_care_teams(handler: CareTeamHandler) -> EventHandler:
-    """The inbox's handler: `handler` with the care-team repository on the inbox transaction's connection."""
+def on_repository(handler: RepositoryHandler, outbox: Outbox) -> EventHandler:
+    """The inbox's handler: `handler` with the repository on the inbox transaction's connection."""
 
     async def handle(conn: Connection, envelope: Envelope, event: Any) -> None:
-        await handler(CareTeams(conn), envelope, event)
+        await handler(Repository(conn, outbox), envelope, event)
+
+    return handle
+
+
+def on_care_teams(handler: CareTeamHandler) -> RepositoryHandler:
+    """`handler` given the repository's care-team view."""
+
+    async def handle(repo: NotificationsRepository, envelope: Envelope, event: Any) -> None:
+        await handler(repo.care_teams, envelope, event)
 
     return handle
 
 
 def event_handlers(resources: Resources[Settings]) -> Mapping[str, EventHandler]:
     """Event type -> handler, for the events this service reacts to."""
-    triggers = Triggers(Planner(resources.settings, resources.outbox))
+    triggers = Triggers(Planner(resources.settings))
     schema = resources.settings.db_schema
     export = on_export_requested(
         "notifications", assembler(schema), ExportParts(schema), resources.outbox, NotificationsExportPartStored
     )
 
-    def then_replay_held(handler: EventHandler) -> EventHandler:
+    def then_replay_held(handler: RepositoryHandler) -> RepositoryHandler:
         """A change to a care team may be what a held progress trigger was waiting for."""
 
-        async def handle(conn: Connection, envelope: Envelope, event: Any) -> None:
-            await handler(conn, envelope, event)
-            await triggers.replay_held(conn, envelope, event)
+        async def handle(repo: NotificationsRepository, envelope: Envelope, event: Any) -> None:
+            await handler(repo, envelope, event)
+            await triggers.replay_held(repo, envelope, event)
 
         return handle
 
-    return {
+    handlers: dict[str, RepositoryHandler] = {
         "EpisodeOpened": then_replay_held(on_care_teams(care_team.on_episode_opened)),
         "ParticipantJoined": then_replay_held(on_care_teams(care_team.on_participant_joined)),
         "ParticipantLeft": on_care_teams(care_team.on_participant_left),
@@ -71,5 +83,6 @@ def event_handlers(resources: Resources[Settings]) -> Mapping[str, EventHandler]
         "ReviewSuggested": triggers.on_progress_trigger,
         "SafetySignalRaised": triggers.on_progress_trigger,
         "SessionHeld": triggers.on_session_held,
-        "ExportRequested": export,
     }
+    outbox = resources.outbox
+    return {**{t: on_repository(h, outbox) for t, h in handlers.items()}, "ExportRequested": export}

@@ -1,7 +1,8 @@
 """Keeping this service's view of care teams, goals and client entries; no message comes from these alone. Each
-handler takes the care-team repository (`handlers.on_care_teams` gives it one on the inbox's connection)."""
+handler takes the care-team repository (`handlers.event_handlers` gives it the repository's, on the inbox's
+connection)."""
 
-from accord.notifications.adapters.care_teams import CareTeams
+from accord.notifications.handlers.ports import CareTeamStore
 from accord.shared.events import Envelope
 from accord.shared.events.contracts.goals import (
     EpisodeClosed,
@@ -16,40 +17,40 @@ from accord.shared.events.contracts.goals import (
 from accord.shared.events.contracts.progress import GoalRatingRecorded, MilestoneChecked, ProgressRecorded
 
 
-async def on_episode_opened(teams: CareTeams, envelope: Envelope, event: EpisodeOpened) -> None:
+async def on_episode_opened(teams: CareTeamStore, envelope: Envelope, event: EpisodeOpened) -> None:
     await teams.episode_opened(envelope.tenant_id, event)
 
 
-async def on_participant_joined(teams: CareTeams, envelope: Envelope, event: ParticipantJoined) -> None:
+async def on_participant_joined(teams: CareTeamStore, envelope: Envelope, event: ParticipantJoined) -> None:
     await teams.participant(event.episode_id, event.person_id, event.role, active=True)
 
 
-async def on_participant_left(teams: CareTeams, envelope: Envelope, event: ParticipantLeft) -> None:
+async def on_participant_left(teams: CareTeamStore, envelope: Envelope, event: ParticipantLeft) -> None:
     await teams.participant(event.episode_id, event.person_id, None, active=False)
 
 
-async def on_episode_closed(teams: CareTeams, envelope: Envelope, event: EpisodeClosed) -> None:
+async def on_episode_closed(teams: CareTeamStore, envelope: Envelope, event: EpisodeClosed) -> None:
     await teams.episode_closed(event.episode_id, event.closed_at)
 
 
-async def on_goal_visibility_changed(teams: CareTeams, envelope: Envelope, event: GoalVisibilityChanged) -> None:
+async def on_goal_visibility_changed(teams: CareTeamStore, envelope: Envelope, event: GoalVisibilityChanged) -> None:
     await teams.visibility_changed(event)
 
 
-async def on_goal_paused(teams: CareTeams, envelope: Envelope, event: GoalPaused) -> None:
+async def on_goal_paused(teams: CareTeamStore, envelope: Envelope, event: GoalPaused) -> None:
     await teams.goal_status(event.goal_id, "paused")
 
 
-async def on_goal_resumed(teams: CareTeams, envelope: Envelope, event: GoalResumed) -> None:
+async def on_goal_resumed(teams: CareTeamStore, envelope: Envelope, event: GoalResumed) -> None:
     await teams.goal_status(event.goal_id, "agreed", resumed_at=envelope.occurred_at)
 
 
-async def on_goal_closed(teams: CareTeams, envelope: Envelope, event: GoalClosed) -> None:
+async def on_goal_closed(teams: CareTeamStore, envelope: Envelope, event: GoalClosed) -> None:
     await teams.goal_status(event.goal_id, "closed")
 
 
 async def on_client_entry(
-    teams: CareTeams, envelope: Envelope, event: ProgressRecorded | GoalRatingRecorded | MilestoneChecked
+    teams: CareTeamStore, envelope: Envelope, event: ProgressRecorded | GoalRatingRecorded | MilestoneChecked
 ) -> None:
     """Only the client's own entries count as having checked in: a rating the therapist records is not one."""
     if event.recorded_by == event.client_id:

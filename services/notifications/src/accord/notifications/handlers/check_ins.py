@@ -4,19 +4,17 @@ transaction as the reminder, whose id is derived from (goal, slot): a reminder i
 
 from datetime import datetime
 
-from accord.notifications.adapters.care_teams import CareTeams
 from accord.notifications.domain import audience, links
 from accord.notifications.domain.audience import CareTeam
 from accord.notifications.domain.check_ins import CheckInDue
 from accord.notifications.handlers.planning import Planner, Source
-from accord.shared.db import Pool
+from accord.notifications.handlers.ports import UnitOfWork
 
 
-async def remind_due_check_ins(pool: Pool, planner: Planner, now: datetime, limit: int = 100) -> int:
+async def remind_due_check_ins(uow: UnitOfWork, planner: Planner, now: datetime, limit: int = 100) -> int:
     """Returns how many goals came due (reminded or skipped)."""
-    async with pool.acquire() as conn, conn.transaction():
-        teams = CareTeams(conn)
-        goals = await teams.claim_due_check_ins(now, limit)
+    async with uow() as repo:
+        goals = await repo.care_teams.claim_due_check_ins(now, limit)
         for goal in goals:
             due = CheckInDue(goal.goal_id, goal.next_check_in_at, goal.review_interval, goal.last_entry_at)
             if not due.already_checked_in:
@@ -28,6 +26,6 @@ async def remind_due_check_ins(pool: Pool, planner: Planner, now: datetime, limi
                     causation_id=None,
                     link_path=links.CHECK_INS,
                 )
-                await planner.notify(conn, source, audience.check_in_reminder(CareTeam(goal.client_id)), now)
-            await teams.move_check_in(due.goal_id, due.next_due(now))
+                await planner.notify(repo, source, audience.check_in_reminder(CareTeam(goal.client_id)), now)
+            await repo.care_teams.move_check_in(due.goal_id, due.next_due(now))
     return len(goals)

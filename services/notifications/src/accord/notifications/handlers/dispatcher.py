@@ -12,7 +12,7 @@ from uuid import UUID
 
 import structlog
 
-from accord.notifications.adapters import deliveries
+from accord.notifications.adapters.repository import UnitOfWork
 from accord.notifications.adapters.wake_ups import listening
 from accord.notifications.domain.delivery import Sender
 from accord.notifications.handlers.check_ins import remind_due_check_ins
@@ -39,18 +39,18 @@ class Dispatcher:
         clock: Callable[[], datetime] = utc_now,
     ) -> None:
         self.settings, self.pool, self.clock = settings, pool, clock
-        outbox = Outbox(settings.db_schema)
-        self.planner = Planner(settings, outbox, clock)
-        self.deliverer = Deliverer(settings, pool, senders, outbox, clock)
+        self.uow = UnitOfWork(pool, Outbox(settings.db_schema))
+        self.planner = Planner(settings, clock)
+        self.deliverer = Deliverer(settings, self.uow, senders, clock)
         self._wake = asyncio.Event()
 
     async def run_once(self) -> int:
         """One pass: due check-ins, then up to a batch of due deliveries. Returns how many were due."""
         now = self.clock()
         if self.settings.check_ins_enabled:
-            await remind_due_check_ins(self.pool, self.planner, now)
-        async with self.pool.acquire() as conn:
-            due = await deliveries.due_ids(conn, now, self.settings.dispatch_batch_size)
+            await remind_due_check_ins(self.uow, self.planner, now)
+        async with self.uow() as repo:
+            due = await repo.deliveries.due_ids(now, self.settings.dispatch_batch_size)
         slots = asyncio.Semaphore(self.settings.dispatch_concurrency)
 
         async def deliver(delivery_id: UUID) -> None:

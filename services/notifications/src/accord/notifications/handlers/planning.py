@@ -10,17 +10,16 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from uuid import UUID, uuid4
 
-from accord.notifications.adapters import deliveries, in_app_messages, people
+from accord.notifications.adapters.people import Defaults
 from accord.notifications.domain.audience import Notice
 from accord.notifications.domain.contact_points import ContactPoint
 from accord.notifications.domain.delivery import Delivery, DeliveryStatus
 from accord.notifications.domain.outcomes import outcome_event
 from accord.notifications.domain.preferences import ClinicianDelivery, Preferences
+from accord.notifications.handlers.ports import NotificationsRepository
 from accord.notifications.settings import Settings
-from accord.shared.db import Connection
 from accord.shared.events import Envelope
 from accord.shared.events.contracts.notifications import Channel
-from accord.shared.outbox import Outbox
 
 
 @dataclass(frozen=True)
@@ -42,36 +41,40 @@ class Source:
 
 
 class Planner:
-    def __init__(
-        self, settings: Settings, outbox: Outbox, clock: Callable[[], datetime] = lambda: datetime.now(UTC)
-    ) -> None:
-        self.settings, self.outbox, self.clock = settings, outbox, clock
-        self.defaults = people.Defaults(settings.default_locale, settings.default_time_zone)
+    def __init__(self, settings: Settings, clock: Callable[[], datetime] = lambda: datetime.now(UTC)) -> None:
+        self.settings, self.clock = settings, clock
+        self.defaults = Defaults(settings.default_locale, settings.default_time_zone)
 
     async def notify(
-        self, conn: Connection, source: Source, notices: Sequence[Notice], now: datetime | None = None
+        self, repo: NotificationsRepository, source: Source, notices: Sequence[Notice], now: datetime | None = None
     ) -> None:
         now = now or self.clock()
         for notice in notices:
-            prefs = await people.preferences(conn, source.tenant_id, notice.recipient_id, self.defaults)
-            await self._in_app(conn, source, notice, now)
-            for point in await people.active_contact_points(conn, source.tenant_id, notice.recipient_id):
+            prefs = await repo.people.preferences(source.tenant_id, notice.recipient_id, self.defaults)
+            await self._in_app(repo, source, notice, now)
+            for point in await repo.people.active_contact_points(source.tenant_id, notice.recipient_id):
                 if self._wanted(notice, prefs, point):
-                    await self._queue(conn, source, notice, prefs, point, now)
+                    await self._queue(repo, source, notice, prefs, point, now)
 
-    async def _in_app(self, conn: Connection, source: Source, notice: Notice, now: datetime) -> None:
+    async def _in_app(self, repo: NotificationsRepository, source: Source, notice: Notice, now: datetime) -> None:
         d = self._delivery(source, notice, Channel.IN_APP, None, digest=False)
-        if await deliveries.add(conn, d, DeliveryStatus.SENT, now):
-            await in_app_messages.add(conn, d)
-            await self.outbox.add(conn, outcome_event(d, now))
+        if await repo.deliveries.add(d, DeliveryStatus.SENT, now):
+            await repo.in_app_messages.add(d)
+            await repo.publish(outcome_event(d, now))
 
     async def _queue(
-        self, conn: Connection, source: Source, notice: Notice, prefs: Preferences, point: ContactPoint, now: datetime
+        self,
+        repo: NotificationsRepository,
+        source: Source,
+        notice: Notice,
+        prefs: Preferences,
+        point: ContactPoint,
+        now: datetime,
     ) -> None:
         digest = notice.digestible and not notice.urgent and prefs.clinician_delivery is ClinicianDelivery.DIGEST
         due = prefs.next_digest(now, self.settings.digest_hour) if digest else now
         d = self._delivery(source, notice, point.channel, point.id, digest=digest)
-        await deliveries.add(conn, d, DeliveryStatus.PENDING, due)
+        await repo.deliveries.add(d, DeliveryStatus.PENDING, due)
 
     def _wanted(self, notice: Notice, prefs: Preferences, point: ContactPoint) -> bool:
         """Urgent notices go through every channel the person has, whatever they chose for everyday ones."""

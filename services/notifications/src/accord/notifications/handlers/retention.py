@@ -6,11 +6,11 @@ from datetime import UTC, datetime
 
 import structlog
 
-from accord.notifications.adapters import retention
+from accord.notifications.adapters import repository
 from accord.notifications.domain.retention import RecordKind
+from accord.notifications.handlers.ports import UnitOfWork
 from accord.notifications.metrics import RETENTION_REMOVED
 from accord.notifications.settings import Settings
-from accord.shared.db import Pool
 from accord.shared.runtime import BackgroundTask, Resources
 
 log = structlog.get_logger(__name__)
@@ -19,7 +19,7 @@ log = structlog.get_logger(__name__)
 ORDER = (RecordKind.IN_APP_MESSAGES, RecordKind.DELIVERIES, RecordKind.HELD_TRIGGERS, RecordKind.IDEMPOTENCY_KEYS)
 
 
-async def enforce_retention(pool: Pool, settings: Settings, now: datetime) -> dict[RecordKind, int]:
+async def enforce_retention(uow: UnitOfWork, settings: Settings, now: datetime) -> dict[RecordKind, int]:
     """Removes every record due at `now`, one short transaction per batch; returns how many of each kind went."""
     schedule = settings.retention_schedule
     limit = settings.retention_batch_size
@@ -28,8 +28,8 @@ async def enforce_retention(pool: Pool, settings: Settings, now: datetime) -> di
         cutoffs = schedule.cutoffs(kind, now)
         total = 0
         while True:
-            async with pool.acquire() as conn, conn.transaction():
-                count = await retention.remove_due(conn, kind, cutoffs, limit)
+            async with uow() as repo:
+                count = await repo.retention.remove_due(kind, cutoffs, limit)
             total += count
             RETENTION_REMOVED.labels(kind=kind.value).inc(count)
             if count < limit:
@@ -42,9 +42,10 @@ async def enforce_retention(pool: Pool, settings: Settings, now: datetime) -> di
 
 def retention_sweep(every_seconds: float) -> BackgroundTask:
     async def sweep(res: Resources[Settings], stop: asyncio.Event) -> None:
+        uow = repository.UnitOfWork(res.pool, res.outbox)
         while not stop.is_set():
             try:
-                await enforce_retention(res.pool, res.settings, datetime.now(UTC))
+                await enforce_retention(uow, res.settings, datetime.now(UTC))
             except Exception as exc:
                 log.warning("retention sweep failed; will try again", error=type(exc).__name__)
             with contextlib.suppress(TimeoutError):

@@ -2,14 +2,17 @@
 who was shown which safety signal and of clients' preferred names."""
 
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Sequence
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from uuid import UUID
 
 from accord.reporting.adapters.history_store import Record, assemble
 from accord.reporting.adapters.projection_store import ProjectionStore
 from accord.reporting.domain.history import ClientHistory
 from accord.reporting.domain.projection import TABLES, Row
-from accord.shared.db import Connection
+from accord.shared.audit import Audit
+from accord.shared.auth import Principal
+from accord.shared.db import Connection, Pool
 
 
 class Repository:
@@ -101,3 +104,44 @@ class Repository:
             display_name,
             set_by,
         )
+
+
+class AuditedRepository(Repository):
+    """The repository of one read, whose audit row is written on its connection: it commits with the answer."""
+
+    def __init__(self, conn: Connection, schema: str) -> None:
+        super().__init__(conn, schema)
+        self._audit = Audit(schema)
+
+    async def audited(
+        self,
+        principal: Principal,
+        action: str,
+        resource_type: str,
+        resource_id: object | None = None,
+        client_id: UUID | None = None,
+    ) -> None:
+        await self._audit.record(self.conn, principal, action, resource_type, resource_id, client_id)
+
+
+def snapshots(pool: Pool, schema: str) -> Callable[[], AbstractAsyncContextManager[AuditedRepository]]:
+    """Opens a read: REPEATABLE READ, so that the tables of one answer come from one snapshot."""
+
+    @asynccontextmanager
+    async def snapshot() -> AsyncIterator[AuditedRepository]:
+        async with pool.acquire() as conn, conn.transaction(isolation="repeatable_read"):
+            yield AuditedRepository(conn, schema)
+
+    return snapshot
+
+
+def refusals(pool: Pool, schema: str) -> Callable[[Principal, str, str, object, UUID | None, str], Awaitable[None]]:
+    """Records a refused read in a transaction of its own (nothing else of the request is committed)."""
+    audit = Audit(schema)
+
+    async def refuse(
+        principal: Principal, action: str, resource_type: str, resource_id: object, client_id: UUID | None, reason: str
+    ) -> None:
+        await audit.denied(pool, principal, action, resource_type, resource_id, client_id, reason)
+
+    return refuse

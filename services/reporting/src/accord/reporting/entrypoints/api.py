@@ -14,7 +14,7 @@ from accord.reporting.domain.caseload import CaseloadFilter, Sort, SortField
 from accord.reporting.domain.chart import goal_chart
 from accord.reporting.domain.outcomes import Period
 from accord.reporting.domain.suppression import whole_months
-from accord.reporting.entrypoints.queries import CaseloadPage, ReportingQueries
+from accord.reporting.entrypoints.queries import CaseloadPage, ReportingQueries, reporting_queries
 from accord.reporting.entrypoints.schemas import (
     AllianceFiguresOut,
     CaseloadEntry,
@@ -41,7 +41,7 @@ SORTS = [f.value for f in SortField] + [f"-{f.value}" for f in SortField]
 
 def _queries(resources: ResourcesDep) -> ReportingQueries:
     settings = _settings(resources)
-    return ReportingQueries(resources.pool, settings.db_schema, settings.outcome_rules(), settings.alliance_rules())
+    return reporting_queries(resources.pool, settings.db_schema, settings.outcome_rules(), settings.alliance_rules())
 
 
 def _settings(resources: ResourcesDep) -> Settings:

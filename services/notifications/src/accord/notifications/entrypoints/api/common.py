@@ -10,6 +10,7 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 
 from accord.notifications.adapters.people import Defaults
+from accord.notifications.adapters.repository import Repository
 from accord.notifications.settings import Settings
 from accord.shared.audit import Audit
 from accord.shared.auth import Principal
@@ -30,6 +31,11 @@ def settings_of(res: Resources[Settings]) -> Settings:
 def defaults_of(res: Resources[Settings]) -> Defaults:
     s = settings_of(res)
     return Defaults(s.default_locale, s.default_time_zone)
+
+
+def repository_of(res: Resources[Settings], conn: Connection) -> Repository:
+    """The service's repository on the request's connection (and transaction)."""
+    return Repository(conn, res.outbox)
 
 
 def audit_of(res: Resources[Settings]) -> Audit:

@@ -8,7 +8,6 @@ from uuid import UUID
 from fastapi import APIRouter, Query, Request, Response
 from fastapi.responses import JSONResponse
 
-from accord.notifications.adapters import deliveries, people
 from accord.notifications.adapters.people import StoredContactPoint
 from accord.notifications.adapters.push import vapid_public_key
 from accord.notifications.domain.contact_points import (
@@ -25,6 +24,7 @@ from accord.notifications.entrypoints.api.common import (
     idempotent_post,
     keyset_position,
     not_yours,
+    repository_of,
     settings_of,
 )
 from accord.notifications.entrypoints.api.schemas import (
@@ -55,7 +55,9 @@ async def add_email(
     address = _valid(lambda: normalise_email(body.email))
 
     async def act(conn: Connection) -> tuple[int, EmailOut]:
-        stored = await people.register(conn, principal.tenant_id, principal.subject, Channel.EMAIL, address)
+        stored = await repository_of(res, conn).people.register(
+            principal.tenant_id, principal.subject, Channel.EMAIL, address
+        )
         await _audit(conn, res, principal, "create", "contact_point", stored.point.id)
         return 201, _email_out(stored)
 
@@ -101,7 +103,9 @@ async def add_push_subscription(
 
     async def act(conn: Connection) -> tuple[int, PushSubscriptionOut]:
         keys = (body.keys.p256dh, body.keys.auth)
-        stored = await people.register(conn, principal.tenant_id, principal.subject, Channel.PUSH, endpoint, keys)
+        stored = await repository_of(res, conn).people.register(
+            principal.tenant_id, principal.subject, Channel.PUSH, endpoint, keys
+        )
         await _audit(conn, res, principal, "create", "push_subscription", stored.point.id)
         return 201, _push_out(stored)
 
@@ -132,9 +136,10 @@ async def _remove(
     res: Resources[Settings], principal: Principal, channel: Channel, resource: str, point_id: UUID
 ) -> None:
     async with res.pool.acquire() as conn, conn.transaction():
-        if not await people.remove(conn, principal.tenant_id, principal.subject, channel, point_id):
+        repo = repository_of(res, conn)
+        if not await repo.people.remove(principal.tenant_id, principal.subject, channel, point_id):
             raise await not_yours(res, principal, "delete", resource, point_id)
-        await deliveries.cancel_for_contact_point(conn, point_id, "contact point removed")
+        await repo.deliveries.cancel_for_contact_point(point_id, "contact point removed")
         await _audit(conn, res, principal, "delete", resource, point_id)
 
 

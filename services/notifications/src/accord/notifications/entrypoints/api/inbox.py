@@ -6,7 +6,6 @@ from uuid import UUID
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import JSONResponse
 
-from accord.notifications.adapters import in_app_messages
 from accord.notifications.adapters.in_app_messages import InAppMessage
 from accord.notifications.domain.templates import render
 from accord.notifications.entrypoints.api import queries
@@ -17,6 +16,7 @@ from accord.notifications.entrypoints.api.common import (
     idempotent_post,
     keyset_position,
     not_yours,
+    repository_of,
     settings_of,
 )
 from accord.notifications.entrypoints.api.schemas import InboxItemOut, UnreadCountOut
@@ -53,7 +53,7 @@ async def mark_read(
     item_id: UUID, principal: CurrentPrincipal, res: ResourcesDep, request: Request, key: IdempotencyKey = None
 ) -> JSONResponse:
     async def act(conn: Connection) -> tuple[int, InboxItemOut]:
-        item = await in_app_messages.mark_read(conn, principal.tenant_id, principal.subject, item_id)
+        item = await repository_of(res, conn).in_app_messages.mark_read(principal.tenant_id, principal.subject, item_id)
         if item is None:
             raise await not_yours(res, principal, "mark_read", "inbox_item", item_id)
         await audit_of(res).record(conn, principal, "mark_read", "inbox_item", item_id, client_of(principal))

@@ -2,10 +2,9 @@
 
 from fastapi import APIRouter
 
-from accord.notifications.adapters import people
 from accord.notifications.domain.preferences import ClinicianDelivery, Preferences, QuietHours
 from accord.notifications.entrypoints.api import queries
-from accord.notifications.entrypoints.api.common import audit_of, client_of
+from accord.notifications.entrypoints.api.common import audit_of, client_of, repository_of
 from accord.notifications.entrypoints.api.schemas import PreferencesBody
 from accord.shared.api import ResourcesDep
 from accord.shared.auth import CurrentPrincipal
@@ -30,7 +29,7 @@ async def put_preferences(body: PreferencesBody, principal: CurrentPrincipal, re
         clinician_delivery=ClinicianDelivery(body.clinician_delivery),
     )
     async with res.pool.acquire() as conn, conn.transaction():
-        await people.save_preferences(conn, principal.tenant_id, principal.subject, prefs)
+        await repository_of(res, conn).people.save_preferences(principal.tenant_id, principal.subject, prefs)
         await audit_of(res).record(
             conn, principal, "update", "notification_preferences", principal.subject, client_of(principal)
         )

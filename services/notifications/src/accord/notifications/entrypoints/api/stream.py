@@ -27,7 +27,6 @@ import jwt
 from fastapi import APIRouter, Header, Request
 from sse_starlette import EventSourceResponse, ServerSentEvent
 
-from accord.notifications.adapters import in_app_messages
 from accord.notifications.adapters.inbox_listener import InboxListener
 from accord.notifications.entrypoints.api import queries
 from accord.notifications.entrypoints.api.common import settings_of
@@ -82,11 +81,7 @@ async def _events(
         caught_up = False
         while time.time() < expires_at:
             wake.clear()  # before reading, so a commit during the read wakes the next wait
-            async with res.pool.acquire() as conn:
-                items = await in_app_messages.after(
-                    conn, principal.tenant_id, principal.subject, cursor, s.stream_batch_size
-                )
-                unread = await in_app_messages.unread_count(conn, principal.tenant_id, principal.subject)
+            items, unread = await queries.stream_batch(res, principal, cursor, s.stream_batch_size)
             for item in items:
                 cursor = item.seq
                 data = InboxEventOut(
