@@ -225,3 +225,16 @@ for (const [screen, path] of [
     expect(widths.page).toBeLessThanOrEqual(widths.window);
   });
 }
+
+test("the caseload shows an early warning with its suggested next step, reached with the keyboard alone", async ({ page, api }) => {
+  void api;
+  await page.goto("/");
+  const row = page.getByRole("rowheader", { name: "Unnamed client" }).locator("xpath=ancestor::tr");
+  await expect(row.getByText("Their session feedback is falling.")).toBeVisible();
+  await expect(row.getByText("Next step: talk about it at the next session.")).toBeVisible();
+  // The client's record is a keyboard stop in the row: Tab reaches it (the warning is text, not a control).
+  const link = page.getByRole("link", { name: "Sam" });
+  for (let i = 0; i < 40 && !(await link.evaluate((el) => el === document.activeElement)); i++) await page.keyboard.press("Tab");
+  await expect(link).toBeFocused();
+  await expectAccessible(page);
+});

@@ -9,6 +9,23 @@ export const EPISODE = "e0000000-0000-4000-8000-0000000000e1";
 export const ACTIVE = "90000000-0000-4000-8000-000000000001";
 export const PROPOSED = "90000000-0000-4000-8000-000000000002";
 export const EXPORT = "ee000000-0000-4000-8000-0000000000e1";
+export const SESSION = "5e000000-0000-4000-8000-000000000001";
+const w = (en: string, cy: string) => ({ en, cy });
+const NOT_AT_ALL = w("Not at all", "Dim o gwbl");
+const COMPLETELY = w("Completely", "Yn llwyr");
+/** Accord's own four questions, as the progress service answers GET /feedback-instrument by default. */
+export const FEEDBACK_INSTRUMENT = {
+  code: "accord-session-4",
+  name: w("How was today's session?", "Sut oedd y sesiwn heddiw?"),
+  validated: false,
+  licence: null,
+  items: [
+    { key: "heard", question: w("I felt heard and respected", "Roeddwn i'n teimlo fy mod yn cael fy nghlywed a'm parchu"), low: NOT_AT_ALL, high: COMPLETELY },
+    { key: "what_i_wanted", question: w("We worked on what I wanted to work on", "Fe wnaethon ni weithio ar yr hyn roeddwn i eisiau"), low: NOT_AT_ALL, high: COMPLETELY },
+    { key: "way_we_worked", question: w("The way we worked suited me", "Roedd y ffordd y gwnaethon ni weithio yn fy siwtio i"), low: NOT_AT_ALL, high: COMPLETELY },
+    { key: "overall", question: w("Overall, today's session was right for me", "At ei gilydd, roedd y sesiwn heddiw'n iawn i mi"), low: w("Not right for me", "Ddim yn iawn i mi"), high: w("Just right", "Yn union iawn") },
+  ],
+};
 const CSRF = "csrf-e2e";
 
 function content(statement: string) {
@@ -61,6 +78,8 @@ export class FakeApi {
   exportPolls = 0;
   /** The confirmation links followed: the first use of a token works, a second is refused as used. */
   usedTokens = new Set<string>();
+  /** The young person's answer to the session's feedback check, once given (a second is refused, as the service does). */
+  feedback: { scores: Record<string, number>; comment?: string } | null = null;
   preferences: Preferences = { locale: "en", time_zone: "Europe/London", channels: ["email"], quiet_hours: null, clinician_delivery: "immediate" };
 
   goals(): Goal[] {
@@ -164,6 +183,13 @@ export class FakeApi {
     ];
   }
 
+  session() {
+    const f = this.feedback;
+    const mean = f ? Object.values(f.scores).reduce((a, b) => a + b, 0) / 4 : 0;
+    const answered = f && { scores: f.scores, comment: f.comment ?? null, answered_at: "2026-11-28T12:00:00Z", instrument: "accord-session-4", mean };
+    return { session_id: SESSION, held_at: "2026-11-28T10:00:00Z", feedback: answered ?? null };
+  }
+
   answer(method: string, path: string, body: unknown): { status: number; body?: unknown } {
     const session = {
       subject: this.person === "sam" ? SAM : JO,
@@ -228,6 +254,16 @@ export class FakeApi {
         status: 201,
         body: { response_id: "r1", instrument: "PHQ-9", total: 14, severity: "moderate", occurred_at: new Date().toISOString(), support_offered: true },
       }),
+      "GET /api/v1/feedback-instrument": () => ({ status: 200, body: FEEDBACK_INSTRUMENT }),
+      [`GET /api/v1/episodes/${EPISODE}/session-feedback`]: () => ({
+        status: 200,
+        body: { episode_id: EPISODE, instrument: FEEDBACK_INSTRUMENT, sessions: [this.session()], trend: null },
+      }),
+      [`POST /api/v1/episodes/${EPISODE}/sessions/${SESSION}/feedback`]: () => {
+        if (this.feedback) return { status: 409, body: { title: "Conflict", status: 409, detail: "this session's feedback is already given: one answer per session" } };
+        this.feedback = body as { scores: Record<string, number>; comment?: string };
+        return { status: 201, body: this.session() };
+      },
     };
     routes[`GET /api/v1/goals/${ACTIVE}/visibility-changes`] = () => ({
       status: 200,

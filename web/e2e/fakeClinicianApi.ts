@@ -54,6 +54,8 @@ export class FakeClinicianApi {
       unseen_safety_signals: signals,
       undelivered_safety_alerts: 0,
       milestones_reached_this_week: 1,
+      // The second client's session feedback has been falling: an early warning with its next step.
+      warnings: signals ? [] : [{ kind: "feedback_falling", episode_id: null, goal_id: null, suggested_step: "talk_at_next_session" }],
     };
   }
 

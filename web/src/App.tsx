@@ -18,6 +18,7 @@ const GoalDraft = lazy(() => import("./screens/GoalDraft"));
 const GoalDetail = lazy(() => import("./screens/GoalDetail"));
 const CheckIn = lazy(() => import("./screens/CheckIn"));
 const Questionnaires = lazy(() => import("./screens/Questionnaires"));
+const SessionFeedback = lazy(() => import("./screens/SessionFeedback"));
 const Inbox = lazy(() => import("./screens/Inbox"));
 const Settings = lazy(() => import("./screens/Settings"));
 const HelpPage = lazy(() => import("./screens/HelpPage"));
@@ -58,6 +59,7 @@ export function routesFor(audience: Audience): RouteObject[] {
       { path: "goals/:goalId/edit", element: <GoalDraft /> },
       { path: "checkins", element: <CheckIn /> },
       { path: "questionnaires", element: <Questionnaires /> },
+      { path: "feedback/:episodeId/:sessionId", element: <SessionFeedback /> },
     ],
     family: [
       { index: true, element: <FamilyHome /> },

@@ -108,6 +108,147 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/episodes/{episode_id}/session-feedback": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Session Feedback
+         * @description The answers and their trend, for the young person and the episode's therapists; nobody else.
+         */
+        get: operations["session_feedback_episodes__episode_id__session_feedback_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/episodes/{episode_id}/sessions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Hold
+         * @description The therapist marks a session held: the young person is invited to the feedback check.
+         */
+        post: operations["hold_episodes__episode_id__sessions_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/episodes/{episode_id}/sessions/{session_id}/feedback": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Answer
+         * @description The young person's answer: once per session (a second is refused with 409).
+         */
+        post: operations["answer_episodes__episode_id__sessions__session_id__feedback_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/feedback-instrument": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Feedback Instrument
+         * @description The session feedback check of the caller's service: its questions in English and Welsh, each 0-10.
+         */
+        get: operations["feedback_instrument_feedback_instrument_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/goals/erasure-requests": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Ask For Erasure Route
+         * @description Records a request for erasure of the client's data; nothing changes until a supervisor decides it.
+         */
+        post: operations["ask_for_erasure_route_goals_erasure_requests_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/goals/erasure-requests/{request_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Erasure Progress
+         * @description Who asked, who decided, and which services have applied the decision.
+         */
+        get: operations["erasure_progress_goals_erasure_requests__request_id__get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/goals/erasure-requests/{request_id}/decision": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Decide Erasure Route
+         * @description A supervisor of the client's team approves or refuses. An approval restricts the client's clinical records
+         *     and erases their app-only data in every service, and destroys their analytics pseudonym material.
+         */
+        post: operations["decide_erasure_route_goals_erasure_requests__request_id__decision_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/goals/exports": {
         parameters: {
             query?: never;
@@ -355,6 +496,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/goals/{goal_id}/visibility-changes": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List Visibility Changes */
+        get: operations["list_visibility_changes_goals__goal_id__visibility_changes_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/me/overview": {
         parameters: {
             query?: never;
@@ -402,6 +560,47 @@ export interface paths {
         post?: never;
         /** Remove Email */
         delete: operations["remove_email_notifications_contact_points__point_id__delete"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/notifications/contact-points/{point_id}/confirmation-link": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Send Again
+         * @description A new link for one of the caller's unconfirmed addresses; links sent before stop working.
+         */
+        post: operations["send_again_notifications_contact_points__point_id__confirmation_link_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/notifications/email-confirmations": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Confirm
+         * @description Follows a link: the address becomes usable for notifications. Works once, before it expires, and only for
+         *     the person who added the address (anyone else gets the same 404 as for a link that never existed).
+         */
+        post: operations["confirm_notifications_email_confirmations_post"];
+        delete?: never;
         options?: never;
         head?: never;
         patch?: never;
@@ -974,7 +1173,7 @@ export interface components {
              * @default
              */
             comment?: string;
-            decision: components["schemas"]["Decision"];
+            decision: components["schemas"]["accord__shared__events__contracts__goals__Decision"];
         };
         /** AgreementCreate */
         AgreementCreate: {
@@ -983,7 +1182,7 @@ export interface components {
              * @default
              */
             comment?: string;
-            decision: components["schemas"]["Decision"];
+            decision: components["schemas"]["Decision-Input"];
             /** @description does this feel like the young person's own goal */
             feels_own?: components["schemas"]["FeelsOwn"] | null;
             /**
@@ -1267,6 +1466,11 @@ export interface components {
             /** Reason */
             reason: string;
         };
+        /** ConfirmationIn */
+        ConfirmationIn: {
+            /** Token */
+            token: string;
+        };
         /**
          * Criterion
          * @enum {string}
@@ -1295,7 +1499,7 @@ export interface components {
          * Decision
          * @enum {string}
          */
-        Decision: "agree" | "decline";
+        "Decision-Input": "agree" | "decline";
         /**
          * Direction
          * @enum {string}
@@ -1314,6 +1518,8 @@ export interface components {
         EmailOut: {
             /** Active */
             active: boolean;
+            /** Confirmed */
+            confirmed: boolean;
             /**
              * Created At
              * Format: date-time
@@ -1479,6 +1685,65 @@ export interface components {
          * @enum {string}
          */
         EpisodeStatus: "open" | "closed";
+        /** ErasureCreate */
+        ErasureCreate: {
+            /**
+             * Client Id
+             * Format: uuid
+             */
+            client_id: string;
+            /**
+             * Request Reference
+             * @description staff only: the recorded erasure request
+             */
+            request_reference?: string | null;
+        };
+        /** ErasureDecision */
+        ErasureDecision: {
+            /**
+             * Decision
+             * @enum {string}
+             */
+            decision: "approved" | "refused";
+        };
+        /** ErasurePublic */
+        ErasurePublic: {
+            /**
+             * Client Id
+             * Format: uuid
+             */
+            client_id: string;
+            /** Complete */
+            complete: boolean;
+            /** Decided At */
+            decided_at: string | null;
+            /** Decided By */
+            decided_by: string | null;
+            /** Decided By Roles */
+            decided_by_roles: string[] | null;
+            decision: components["schemas"]["accord__goals__domain__erasure__Decision"] | null;
+            /**
+             * Request Id
+             * Format: uuid
+             */
+            request_id: string;
+            /** Request Reference */
+            request_reference: string | null;
+            /**
+             * Requested At
+             * Format: date-time
+             */
+            requested_at: string;
+            /**
+             * Requested By
+             * Format: uuid
+             */
+            requested_by: string;
+            /** Requested By Roles */
+            requested_by_roles: string[];
+            /** Services */
+            services: components["schemas"]["ServiceCompletion"][];
+        };
         /** ExportCreate */
         ExportCreate: {
             /**
@@ -1550,6 +1815,78 @@ export interface components {
              * @example carer
              */
             relationship_code: string;
+        };
+        /** FeedbackCreate */
+        FeedbackCreate: {
+            /**
+             * Comment
+             * @description private: seen by the young person and their therapist only; never in an event or a message
+             */
+            comment?: string | null;
+            /**
+             * Occurred At
+             * @description when it was answered; now if left out
+             */
+            occurred_at?: string | null;
+            /**
+             * Scores
+             * @description each question's key -> its answer, 0 to 10; every question of the instrument
+             */
+            scores: {
+                [key: string]: number;
+            };
+        };
+        /** FeedbackInstrument */
+        FeedbackInstrument: {
+            /** Code */
+            code: string;
+            /** Items */
+            items: components["schemas"]["FeedbackItem"][];
+            /**
+             * Licence
+             * @description whose licence it is used under
+             */
+            licence?: string | null;
+            name: components["schemas"]["Words"];
+            /**
+             * Validated
+             * @description true only for a published, validated measure used under its licence
+             */
+            validated: boolean;
+        };
+        /** FeedbackItem */
+        FeedbackItem: {
+            /** @description what 10 means */
+            high: components["schemas"]["Words"];
+            /**
+             * Key
+             * @description the answer's key in `scores`
+             */
+            key: string;
+            /** @description what 0 means */
+            low: components["schemas"]["Words"];
+            question: components["schemas"]["Words"];
+        };
+        /** FeedbackPublic */
+        FeedbackPublic: {
+            /**
+             * Answered At
+             * Format: date-time
+             */
+            answered_at: string;
+            /** Comment */
+            comment: string | null;
+            /** Instrument */
+            instrument: string;
+            /**
+             * Mean
+             * @description the mean answer, 0-10: the trend's point
+             */
+            mean: number;
+            /** Scores */
+            scores: {
+                [key: string]: number;
+            };
         };
         /**
          * FeelsOwn
@@ -2223,6 +2560,15 @@ export interface components {
              */
             signal_id: string;
         };
+        /** ServiceCompletion */
+        ServiceCompletion: {
+            /** Applied */
+            applied: boolean;
+            /** Applied At */
+            applied_at: string | null;
+            /** Service */
+            service: string;
+        };
         /** ServiceOutcomes */
         ServiceOutcomes: {
             /**
@@ -2244,6 +2590,72 @@ export interface components {
              * Format: uuid
              */
             team_id: string;
+        };
+        /** SessionCreate */
+        SessionCreate: {
+            /**
+             * Held At
+             * @description when the session was held; now if left out
+             */
+            held_at?: string | null;
+            /**
+             * Session Id
+             * Format: uuid
+             * @description client-supplied, so a resend is a no-op
+             */
+            session_id?: string;
+        };
+        /** SessionFeedbackPublic */
+        SessionFeedbackPublic: {
+            /**
+             * Episode Id
+             * Format: uuid
+             */
+            episode_id: string;
+            instrument: components["schemas"]["FeedbackInstrument"];
+            /**
+             * Sessions
+             * @description the latest sessions, oldest first
+             */
+            sessions: components["schemas"]["SessionWithFeedback"][];
+            /**
+             * Trend
+             * @description the latest answered session against the ones before it; null until two are answered
+             */
+            trend: ("rising" | "falling" | "steady") | null;
+        };
+        /** SessionPublic */
+        SessionPublic: {
+            /**
+             * Episode Id
+             * Format: uuid
+             */
+            episode_id: string;
+            /**
+             * Held At
+             * Format: date-time
+             */
+            held_at: string;
+            /**
+             * Session Id
+             * Format: uuid
+             */
+            session_id: string;
+        };
+        /** SessionWithFeedback */
+        SessionWithFeedback: {
+            /** @description null until the young person answers */
+            feedback: components["schemas"]["FeedbackPublic"] | null;
+            /**
+             * Held At
+             * Format: date-time
+             */
+            held_at: string;
+            /**
+             * Session Id
+             * Format: uuid
+             */
+            session_id: string;
         };
         /**
          * Severity
@@ -2319,6 +2731,32 @@ export interface components {
          * @enum {string}
          */
         Visibility: "private" | "shared";
+        /** VisibilityChangePublic */
+        VisibilityChangePublic: {
+            /** Cause */
+            cause: string;
+            /**
+             * Changed At
+             * Format: date-time
+             */
+            changed_at: string;
+            /**
+             * Changed By
+             * Format: uuid
+             */
+            changed_by: string;
+            /** Shared With */
+            shared_with: string[];
+            visibility: components["schemas"]["Visibility"];
+        };
+        /**
+         * VisibilityChangesPublic
+         * @description Every change of which family members may see a goal, oldest first.
+         */
+        VisibilityChangesPublic: {
+            /** Items */
+            items: components["schemas"]["VisibilityChangePublic"][];
+        };
         /** VisibilityUpdate */
         VisibilityUpdate: {
             /**
@@ -2345,6 +2783,26 @@ export interface components {
             kind: components["schemas"]["WarningKind"];
             suggested_step: components["schemas"]["SuggestedStep"];
         };
+        /**
+         * Words
+         * @description One text in each language the app speaks.
+         */
+        Words: {
+            /** Cy */
+            cy: string;
+            /** En */
+            en: string;
+        };
+        /**
+         * Decision
+         * @enum {string}
+         */
+        accord__goals__domain__erasure__Decision: "approved" | "refused";
+        /**
+         * Decision
+         * @enum {string}
+         */
+        accord__shared__events__contracts__goals__Decision: "agree" | "decline";
     };
     responses: never;
     parameters: never;
@@ -2680,6 +3138,305 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["EpisodePublic"];
+                };
+            };
+            /** @description The request was refused; see the problem */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Something went wrong on our side */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    session_feedback_episodes__episode_id__session_feedback_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                episode_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SessionFeedbackPublic"];
+                };
+            };
+            /** @description The request was refused; see the problem */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Something went wrong on our side */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    hold_episodes__episode_id__sessions_post: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description makes a retried POST safe */
+                "idempotency-key"?: string | null;
+            };
+            path: {
+                episode_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SessionCreate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SessionPublic"];
+                };
+            };
+            /** @description The request was refused; see the problem */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Something went wrong on our side */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    answer_episodes__episode_id__sessions__session_id__feedback_post: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description makes a retried POST safe */
+                "idempotency-key"?: string | null;
+            };
+            path: {
+                episode_id: string;
+                session_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["FeedbackCreate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SessionWithFeedback"];
+                };
+            };
+            /** @description The request was refused; see the problem */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Something went wrong on our side */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    feedback_instrument_feedback_instrument_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FeedbackInstrument"];
+                };
+            };
+            /** @description The request was refused; see the problem */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Something went wrong on our side */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    ask_for_erasure_route_goals_erasure_requests_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ErasureCreate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErasurePublic"];
+                };
+            };
+            /** @description The request was refused; see the problem */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Something went wrong on our side */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    erasure_progress_goals_erasure_requests__request_id__get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                request_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErasurePublic"];
+                };
+            };
+            /** @description The request was refused; see the problem */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Something went wrong on our side */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    decide_erasure_route_goals_erasure_requests__request_id__decision_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                request_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ErasureDecision"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErasurePublic"];
                 };
             };
             /** @description The request was refused; see the problem */
@@ -3323,6 +4080,46 @@ export interface operations {
             };
         };
     };
+    list_visibility_changes_goals__goal_id__visibility_changes_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                goal_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VisibilityChangesPublic"];
+                };
+            };
+            /** @description The request was refused; see the problem */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Something went wrong on our side */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     overview_api_v1_me_overview_get: {
         parameters: {
             query?: never;
@@ -3463,6 +4260,88 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+            /** @description The request was refused; see the problem */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Something went wrong on our side */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    send_again_notifications_contact_points__point_id__confirmation_link_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                point_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EmailOut"];
+                };
+            };
+            /** @description The request was refused; see the problem */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Something went wrong on our side */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    confirm_notifications_email_confirmations_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ConfirmationIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EmailOut"];
+                };
             };
             /** @description The request was refused; see the problem */
             "4XX": {

@@ -56,6 +56,31 @@ describe("the caseload", () => {
     expect(within(table).getAllByText("None yet")).toHaveLength(2);
   });
 
+  it("shows an early warning in plain words with its suggested next step, and no score", async () => {
+    calls = stubApi({
+      "GET /api/v1/reporting/caseload": () => ({
+        items: [
+          entry(A, {
+            warnings: [
+              { kind: "goal_divergence", goal_id: "g1", suggested_step: "revisit_goal_together" },
+              { kind: "feedback_falling", suggested_step: "talk_at_next_session" },
+            ],
+          }),
+        ],
+        next_cursor: null,
+      }),
+      "GET /api/v1/notifications/inbox": () => ({ items: [], next_cursor: null }),
+    });
+    renderScreen(<Caseload />);
+    const table = await screen.findByRole("table");
+    const row = within(table).getByRole("rowheader", { name: "Ada" }).closest("tr")!;
+    const [divergence, falling] = within(row).getAllByRole("listitem");
+    expect(divergence).toHaveTextContent(
+      "You might see a goal differently from each other. Next step: revisit the goal together.",
+    );
+    expect(falling).toHaveTextContent("Their session feedback is falling. Next step: talk about it at the next session.");
+  });
+
   it("asks the API to sort by a column, and by the same column descending on a second press", async () => {
     const user = userEvent.setup();
     renderScreen(<Caseload />);

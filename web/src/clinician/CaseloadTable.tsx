@@ -51,11 +51,18 @@ function Needs({ entry }: { entry: Entry }) {
     entry.undelivered_safety_alerts > 0 && ct("caseload.needsAlert"),
     entry.goals_due_for_review.length > 0 && ct("caseload.needsReview", { count: entry.goals_due_for_review.length }),
   ].filter((n): n is string => Boolean(n));
-  if (needs.length === 0) return <>{ct("caseload.nothing")}</>;
+  // Early warnings (misalignment, low or falling session feedback): a prompt with a next step, never a score.
+  const warnings = entry.warnings ?? [];
+  if (needs.length === 0 && warnings.length === 0) return <>{ct("caseload.nothing")}</>;
   return (
     <ul className="needs">
       {needs.map((n) => (
         <li key={n}>{n}</li>
+      ))}
+      {warnings.map((w, i) => (
+        <li key={`${w.kind}-${w.goal_id ?? w.episode_id ?? i}`} className="early-warning">
+          {ct(`caseload.warning.${w.kind}`)} <strong>{ct(`caseload.step.${w.suggested_step}`)}</strong>
+        </li>
       ))}
     </ul>
   );

@@ -15,6 +15,8 @@ import { PreferredName } from "./PreferredName";
 import { ProgressChart } from "./ProgressChart";
 import { Questionnaires } from "./Questionnaires";
 import { reviewReasonText } from "./reviewReasons";
+import { SessionFeedback } from "./SessionFeedback";
+import { useEpisodes } from "../api/hooks";
 
 type Report = components["schemas"]["ClientReport"];
 type GoalReport = components["schemas"]["GoalReport"];
@@ -116,6 +118,18 @@ function GoalSection({ goal, report }: { goal: GoalReport; report: Report }) {
   );
 }
 
+/** Session feedback beside the goals, for each of the client's open episodes that the therapist is part of. */
+function ClientEpisodesFeedback({ clientId }: { clientId: string }) {
+  const episodes = useEpisodes().data?.items.filter((e) => e.client_id === clientId && e.status === "open") ?? [];
+  return (
+    <>
+      {episodes.map((e) => (
+        <SessionFeedback key={e.episode_id} episodeId={e.episode_id} />
+      ))}
+    </>
+  );
+}
+
 /** One client: the reporting service's report (goals, agreement, progress, questionnaires, safety signals), the
  * check-ins they chose to share and the FHIR export, exactly as the APIs return them for the person asking. */
 export default function ClientReport() {
@@ -161,6 +175,7 @@ export default function ClientReport() {
           {report.data.goals.map((goal) => (
             <GoalSection key={goal.goal_id} goal={goal} report={report.data} />
           ))}
+          <ClientEpisodesFeedback clientId={clientId} />
           {report.data.questionnaires && <Questionnaires scores={report.data.questionnaires} />}
           <CheckIns clientId={clientId} />
         </>

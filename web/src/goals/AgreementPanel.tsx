@@ -9,6 +9,7 @@ import type { Goal, Party } from "../api/types";
 import { Field, FormErrors } from "../components/Field";
 import { formatDate } from "../i18n";
 import { useDraft } from "../offline/draft";
+import { ImportanceQuestions, importanceBody, NO_ANSWERS, type Importance } from "./ImportanceQuestions";
 
 /** Each party's answer to the version waiting for agreement, and mine to give. */
 export function AgreementPanel({ goal, me, isClient }: { goal: Goal; me: string; isClient: boolean }) {
@@ -17,12 +18,18 @@ export function AgreementPanel({ goal, me, isClient }: { goal: Goal; me: string;
   const version = goal.pending_version;
   const [comment, setComment, clearComment] = useDraft(`agreement-${goal.goal_id}`, { text: "" });
   const [errors, setErrors] = useState<Record<string, string>>({});
+  const [importance, setImportance] = useState<Importance>(NO_ANSWERS);
   const answer = useMutation({
     mutationFn: (decision: "agree" | "decline") =>
       unwrap(
         api.POST("/api/v1/goals/{goal_id}/agreements", {
           params: { path: { goal_id: goal.goal_id } },
-          body: { decision, ...(comment.text.trim() ? { comment: comment.text.trim() } : {}) },
+          body: {
+            decision,
+            ...(comment.text.trim() ? { comment: comment.text.trim() } : {}),
+            // Asked with an agreement only: a "not yet" carries no view on how much the goal matters.
+            ...(decision === "agree" ? importanceBody(importance, isClient) : {}),
+          },
         }),
       ),
     onMutate: () => setErrors({}),
@@ -95,6 +102,7 @@ export function AgreementPanel({ goal, me, isClient }: { goal: Goal; me: string;
                   />
                 )}
               </Field>
+              <ImportanceQuestions value={importance} onChange={setImportance} isClient={isClient} />
               <div className="actions">
                 <button type="submit" value="agree" disabled={answer.isPending}>
                   {t("agreement.agree")}

@@ -4,6 +4,7 @@ import { useGoal, useGoalProgress, useSession } from "../api/hooks";
 import { isGone } from "../api/problem";
 import { Celebrate } from "../components/Celebrate";
 import { AgreementPanel } from "../goals/AgreementPanel";
+import { AlignmentPrompt } from "../goals/ImportanceQuestions";
 import { celebration, currentVersion, inviteToReview, ProgressSummary } from "../goals/GoalCard";
 import { RecordProgress } from "../goals/RecordProgress";
 import { Visibility } from "../goals/Visibility";
@@ -33,6 +34,7 @@ export default function GoalDetail() {
       {goal.data.status === "active" && inviteToReview(version, progress.data) && (
         <p className="invite">{t("review.invite")}</p>
       )}
+      <AlignmentPrompt diverges={goal.data.alignment?.diverges} />
       <dl className="facts">
         {content.why_it_matters && (
           <>

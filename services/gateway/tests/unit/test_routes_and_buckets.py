@@ -12,6 +12,17 @@ def test_each_public_path_goes_to_the_service_that_owns_it() -> None:
     assert route("") is None
 
 
+def test_an_episodes_sessions_and_their_feedback_go_to_the_progress_service_and_the_rest_of_it_to_goals() -> None:
+    assert route("episodes/1/sessions").service == "progress"  # type: ignore[union-attr]
+    assert route("episodes/1/sessions/2/feedback").service == "progress"  # type: ignore[union-attr]
+    assert route("episodes/1/session-feedback").service == "progress"  # type: ignore[union-attr]
+    assert route("episodes/1/sessions/2/feedback").upstream_path == "/episodes/1/sessions/2/feedback"  # type: ignore[union-attr]
+    assert route("episodes/1/ses%73ions").service == "progress"  # type: ignore[union-attr]
+    assert route("episodes/1/participants").service == "goals"  # type: ignore[union-attr]
+    assert route("episodes/sessions").service == "goals"  # type: ignore[union-attr]
+    assert route("feedback-instrument").service == "progress"  # type: ignore[union-attr]
+
+
 def test_a_bucket_allows_a_burst_then_the_rate_and_says_when_to_retry() -> None:
     bucket, allowed = None, []
     for _ in range(5):

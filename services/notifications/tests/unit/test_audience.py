@@ -73,3 +73,7 @@ def test_a_check_in_reminder_goes_to_the_client_only() -> None:
 def test_a_therapist_no_longer_on_the_team_hears_nothing() -> None:
     team = CareTeam(CLIENT, family=frozenset({MUM}))
     assert recipients(audience.goal_agreed(PARTIES, team, PRIVATE)) == {CLIENT: TemplateCode.GOAL_AGREED}
+
+
+def test_a_session_feedback_invitation_goes_to_the_young_person_only() -> None:
+    assert recipients(audience.session_feedback(TEAM.client_id)) == {CLIENT: TemplateCode.SESSION_FEEDBACK}

@@ -30,6 +30,7 @@ SCORES = {
     "ProgressRecorded": {"value"},
     "GoalRatingRecorded": {"rating"},
     "QuestionnaireCompleted": {"total", "severity"},
+    "SessionFeedbackGiven": {"scores"},
     "MilestoneSpec": {"threshold"},
     "GoalImportanceRated": {"importance", "feels_own"},
     "AlignmentDivergenceRaised": {"spread"},

@@ -2,6 +2,7 @@
 
 from fastapi import FastAPI
 
+from accord.progress.entrypoints import sessions_api
 from accord.progress.entrypoints.api import router
 from accord.progress.handlers import CONSUMED_TOPICS, event_handlers
 from accord.progress.handlers.reviews import review_sweep
@@ -18,7 +19,7 @@ def settings() -> Settings:
 
 def create_api() -> FastAPI:
     config = settings()
-    return build_api(config, routers=[export_part_router("progress", config.db_schema), router])
+    return build_api(config, routers=[export_part_router("progress", config.db_schema), router, sessions_api.router])
 
 
 def subscriptions() -> list[Subscription]:

@@ -1,4 +1,5 @@
 from datetime import timedelta
+from pathlib import Path
 from typing import ClassVar
 
 from pydantic import Field
@@ -22,3 +23,8 @@ class Settings(ServiceSettings):
         default=timedelta(minutes=5), description="how far in the future a device clock may be"
     )
     batch_limit: int = Field(default=500, ge=1, le=5000, description="entries per offline-sync request at most")
+    feedback_instruments_file: Path | None = Field(
+        default=None,
+        description="JSON: tenant id -> its session feedback instrument (a licensed, validated one); others get"
+        " Accord's own four questions",
+    )

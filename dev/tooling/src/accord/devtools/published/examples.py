@@ -46,6 +46,8 @@ def example(schema: Schema, name: str = "", defs: Schema | None = None) -> Any:
     defs = schema.get("$defs", {}) if defs is None else defs
     while "$ref" in schema:
         schema = defs[schema["$ref"].rsplit("/", 1)[-1]]
+    if "examples" in schema:  # the contract's own example, where a generated one would not be valid (a keyed map)
+        return schema["examples"][0]
     if "const" in schema:
         return schema["const"]
     if "enum" in schema:

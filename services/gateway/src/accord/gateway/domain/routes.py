@@ -10,6 +10,13 @@ OWNERS = {
     "progress": "progress",
     "notifications": "notifications",
     "reporting": "reporting",
+    "feedback-instrument": "progress",
+}
+# `/<first>/{id}/<third>...` owned by another service than `<first>`: a care episode belongs to the goals service,
+# its sessions and their feedback to the progress service.
+NESTED_OWNERS = {
+    ("episodes", "sessions"): "progress",
+    ("episodes", "session-feedback"): "progress",
 }
 
 RETRYABLE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})  # retried once on a refused connection; writes never
@@ -25,6 +32,13 @@ def route(raw_path: str) -> Route | None:
     """`raw_path` is what follows /api/v1/ as the caller sent it (still percent-encoded; the Edge has refused dot
     segments, encoded slashes and backslashes); None when no service owns it. The service gets exactly these bytes,
     so that it resolves the same path the owner was chosen by."""
-    segment = unquote(raw_path.split("/", 1)[0])
-    owner = OWNERS.get(segment)
+    owner = owner_of(raw_path)
     return Route(owner, "/" + raw_path) if owner else None
+
+
+def owner_of(path: str) -> str | None:
+    """The service that owns `path` (relative to /api/v1, leading slash or not), or None."""
+    segments = [unquote(part) for part in path.lstrip("/").split("/", 3)]
+    if len(segments) >= 3 and (owner := NESTED_OWNERS.get((segments[0], segments[2]))):
+        return owner
+    return OWNERS.get(segments[0])

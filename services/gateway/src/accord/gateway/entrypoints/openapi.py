@@ -7,7 +7,7 @@ from typing import Any
 from fastapi import APIRouter, FastAPI, Request
 
 from accord.gateway.adapters.upstreams import UpstreamFailed, Upstreams
-from accord.gateway.domain.routes import OWNERS
+from accord.gateway.domain.routes import owner_of
 from accord.shared.services import SERVICES
 
 router = APIRouter(include_in_schema=False)
@@ -26,7 +26,7 @@ def merge(gateway_doc: dict[str, Any], documents: dict[str, dict[str, Any]]) -> 
             target = name if schemas.get(name, schema) == schema else f"{service}_{name}"
             renames[name], schemas[target] = target, schema
         for path, item in _renamed(document.get("paths", {}), renames).items():
-            if OWNERS.get(path.strip("/").split("/", 1)[0]) == service:
+            if owner_of(path) == service:
                 paths[f"/api/v1{path}"] = item
     for item in paths.values():
         for operation in item.values():

@@ -79,6 +79,12 @@ def check_in_reminder(team: CareTeam) -> list[Notice]:
     return [Notice(team.client_id, TemplateCode.CHECK_IN_REMINDER)]
 
 
+def session_feedback(client_id: UUID) -> list[Notice]:
+    """SessionHeld: an invitation to the young person alone to say how the session went (never the family, who
+    are not told that feedback exists, nor the therapist, who marked the session)."""
+    return [Notice(client_id, TemplateCode.SESSION_FEEDBACK)]
+
+
 def _allowed(parties: Iterable[Party], team: CareTeam, goal: GoalAccess) -> list[UUID]:
     """The parties who may hear of this goal: the client; therapists on the team; family it is shared with."""
     return [p.person_id for p in parties if _may_hear(p, team, goal)]

@@ -10,3 +10,7 @@ CHECK_INS = "/checkins"
 
 def goal(goal_id: UUID) -> str:
     return f"/goals/{goal_id}"
+
+
+def session_feedback(episode_id: UUID, session_id: UUID) -> str:
+    return f"/feedback/{episode_id}/{session_id}"

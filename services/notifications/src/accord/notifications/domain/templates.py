@@ -21,6 +21,7 @@ class TemplateCode(StrEnum):
     REVIEW_SUGGESTED = "review_suggested"
     SAFETY_SIGNAL = "safety_signal"
     CHECK_IN_REMINDER = "check_in_reminder"
+    SESSION_FEEDBACK = "session_feedback"
     DIGEST = "digest"
     EMAIL_CONFIRMATION = "email_confirmation"
     """Sent by the API, not as a delivery: the one message that goes to an address before it is confirmed."""
@@ -104,6 +105,17 @@ TEXTS: dict[TemplateCode, dict[str, Text]] = {
     TemplateCode.CHECK_IN_REMINDER: {
         "en": Text("A moment for Accord?", "When you are ready, take a moment to add an update in Accord."),
         "cy": Text("Munud i Accord?", "Pan fyddwch yn barod, cymerwch funud i ychwanegu diweddariad yn Accord."),
+    },
+    TemplateCode.SESSION_FEEDBACK: {
+        "en": Text(
+            "How was it for you?",
+            "You can tell us how your session went. It takes under a minute, and only you and your worker see it.",
+        ),
+        "cy": Text(
+            "Sut oedd e i chi?",
+            "Gallwch ddweud wrthym sut aeth eich sesiwn. Mae'n cymryd llai na munud, a dim ond chi a'ch gweithiwr"
+            " sy'n ei weld.",
+        ),
     },
     TemplateCode.DIGEST: {
         "en": Text("Your updates in Accord", "New updates in Accord: $count."),

@@ -89,6 +89,7 @@ def event_handlers(resources: Resources[Settings]) -> Mapping[str, EventHandler]
         "GoalTargetReached": triggers.on_progress_trigger,
         "ReviewSuggested": triggers.on_progress_trigger,
         "SafetySignalRaised": triggers.on_progress_trigger,
+        "SessionHeld": triggers.on_session_held,
     }
     outbox = resources.outbox
     erasure = on_erasure_decided("notifications", partial(Erasure, schema=schema), outbox, NotificationsErasureApplied)

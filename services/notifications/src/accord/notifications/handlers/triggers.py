@@ -20,6 +20,7 @@ from accord.shared.events.contracts.progress import (
     MilestoneReached,
     ReviewSuggested,
     SafetySignalRaised,
+    SessionHeld,
 )
 
 log = structlog.get_logger(__name__)
@@ -55,6 +56,12 @@ class Triggers:
         access = GoalAccess(event.visibility, frozenset(event.shared_with))
         notices = audience.goal_agreed(event.parties, team, access)
         await self._notify(repo, envelope, event, notices, links.goal(event.goal_id))
+
+    async def on_session_held(self, repo: NotificationsRepository, envelope: Envelope, event: SessionHeld) -> None:
+        """The young person is invited to the session's feedback check: addressed to them by the event itself, so
+        it needs no care team to be known first."""
+        link = links.session_feedback(event.episode_id, event.session_id)
+        await self._notify(repo, envelope, event, audience.session_feedback(event.client_id), link)
 
     async def on_progress_trigger(
         self, repo: NotificationsRepository, envelope: Envelope, event: ProgressTrigger

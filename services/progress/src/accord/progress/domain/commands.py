@@ -5,6 +5,7 @@ from datetime import datetime
 from enum import StrEnum
 from uuid import UUID
 
+from accord.progress.domain.feedback import FeedbackInstrument
 from accord.shared.events.contracts.common import Instrument
 
 
@@ -47,3 +48,21 @@ class CompleteQuestionnaire:
     answers: list[int]
     occurred_at: datetime
     episode_id: UUID | None = None
+
+
+@dataclass(frozen=True)
+class HoldSession:
+    episode_id: UUID
+    session_id: UUID
+    held_at: datetime
+
+
+@dataclass(frozen=True)
+class GiveSessionFeedback:
+    episode_id: UUID
+    session_id: UUID
+    scores: dict[str, int]
+    comment: str | None
+    occurred_at: datetime
+    instrument: FeedbackInstrument
+    """The tenant's instrument, as the API found it in the settings."""

@@ -7,6 +7,9 @@ from cachetools import LRUCache
 from prometheus_client import Counter
 
 from accord.progress.adapters.repository import GoalView
+from accord.progress.adapters.sessions import SessionRow, Sessions
+from accord.progress.domain.feedback import FeedbackInstrument, session_total
+from accord.progress.domain.feedback import trend as feedback_trend
 from accord.progress.domain.progress import summarise
 from accord.progress.entrypoints.schemas import (
     CheckInPublic,
@@ -16,6 +19,7 @@ from accord.progress.entrypoints.schemas import (
     PointPublic,
     QuestionnairePublic,
 )
+from accord.progress.entrypoints.session_schemas import FeedbackPublic, SessionFeedbackPublic, SessionWithFeedback
 from accord.progress.handlers.context import Context
 from accord.shared.errors import NotFound
 from accord.shared.events.contracts.common import Role
@@ -115,3 +119,38 @@ async def client_questionnaires(ctx: Context, client_id: UUID, limit: int) -> li
     therapist = None if role is Role.CLIENT else ctx.actor.subject
     rows = await ctx.repo.questionnaires_of(ctx.actor.tenant_id, client_id, limit, therapist=therapist)
     return [QuestionnairePublic.model_validate(dict(r)) for r in rows]
+
+
+FEEDBACK_SESSIONS = 20  # a chart's worth of sessions
+
+
+def session_with_feedback(row: SessionRow) -> SessionWithFeedback:
+    answer = None
+    if row.scores is not None and row.answered_at is not None:
+        answer = FeedbackPublic(
+            scores=row.scores,
+            comment=row.comment,
+            answered_at=row.answered_at,
+            instrument=row.instrument or "",
+            mean=session_total(row.scores),
+        )
+    return SessionWithFeedback(session_id=row.session_id, held_at=row.held_at, feedback=answer)
+
+
+async def session_feedback(ctx: Context, episode_id: UUID, instrument: FeedbackInstrument) -> SessionFeedbackPublic:
+    """The young person and the episode's therapists read it; a family member, or anyone else, is told there is no
+    such episode (never that there is feedback they may not see)."""
+    sessions = Sessions(ctx.repo.conn)
+    ctx.touching("read session feedback", "session_feedback", episode_id, None)
+    member = await sessions.membership(ctx.actor.tenant_id, episode_id, ctx.actor.subject)
+    if member is None or member.role not in (Role.CLIENT, Role.THERAPIST):
+        raise NotFound("care episode not found")
+    ctx.touching("read session feedback", "session_feedback", episode_id, member.client_id)
+    rows = await sessions.of_episode(episode_id, FEEDBACK_SESSIONS)
+    answered = [session_total(r.scores) for r in rows if r.scores is not None]
+    return SessionFeedbackPublic(
+        episode_id=episode_id,
+        instrument=instrument,
+        sessions=[session_with_feedback(r) for r in rows],
+        trend=feedback_trend(answered),
+    )

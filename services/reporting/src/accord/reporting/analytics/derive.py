@@ -51,6 +51,8 @@ _BY_SOURCE: list[tuple[type[ClientEvent], Mapper]] = [
     (p.AchievementStatusChanged, fp.achievement_status_changed),
     (p.ReviewSuggested, fp.review_suggested),
     (p.SafetySignalRaised, fp.safety_signal_raised),
+    (p.SessionHeld, fp.session_held),
+    (p.SessionFeedbackGiven, fp.session_feedback_given),
     (n.NotificationDelivered, fn.notification_delivered),
     (n.NotificationFailed, fn.notification_failed),
 ]

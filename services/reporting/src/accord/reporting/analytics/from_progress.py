@@ -99,3 +99,23 @@ def safety_signal_raised(e: pr.SafetySignalRaised, p: Pseudonyms) -> a.Analytics
         instrument=e.instrument,
         raised_on=e.raised_at.date(),
     )
+
+
+def session_held(e: pr.SessionHeld, p: Pseudonyms) -> a.AnalyticsSessionHeld:
+    return a.AnalyticsSessionHeld(
+        **p.about(e.client_id),
+        episode_pseudonym=p.record(e.episode_id),
+        session_pseudonym=p.record(e.session_id),
+        held_on=e.held_at.date(),
+        held_by_pseudonym=p.person(e.held_by),
+    )
+
+
+def session_feedback_given(e: pr.SessionFeedbackGiven, p: Pseudonyms) -> a.AnalyticsSessionFeedbackGiven:
+    """No scores: the analytics stream carries no health scores (the project's rule)."""
+    return a.AnalyticsSessionFeedbackGiven(
+        **p.about(e.client_id),
+        episode_pseudonym=p.record(e.episode_id),
+        session_pseudonym=p.record(e.session_id),
+        occurred_on=e.occurred_at.date(),
+    )

@@ -283,8 +283,9 @@ Projector = Callable[[Envelope, Any], list[Row]]
 
 # A person's rights are no fact about care: an export request has the service store its part (handlers/exports.py),
 # an erasure decision restricts the client here; the other services' reports are the goals service's to count.
-# A party's own importance answers stay with the goals service; reporting keeps only whether they diverge.
-NOT_PROJECTED = RIGHTS_EVENTS | {"GoalImportanceRated"}
+# A party's own importance answers stay with the goals service; reporting keeps only whether they diverge. A session
+# marked held is an invitation to feedback; the figures count the feedback given.
+NOT_PROJECTED = RIGHTS_EVENTS | {"GoalImportanceRated", "SessionHeld"}
 SESSION_FEEDBACK = "SessionFeedbackGiven"
 
 PROJECTORS: dict[str, Projector] = {

@@ -258,6 +258,21 @@ class AnalyticsSafetySignalRaised(AnalyticsEvent):
     raised_on: date
 
 
+class AnalyticsSessionHeld(AnalyticsEvent):
+    episode_pseudonym: Pseudonym
+    session_pseudonym: Pseudonym
+    held_on: date
+    held_by_pseudonym: Pseudonym
+
+
+class AnalyticsSessionFeedbackGiven(AnalyticsEvent):
+    """That feedback was given, never what it said: the scores are health data, the comment never leaves progress."""
+
+    episode_pseudonym: Pseudonym
+    session_pseudonym: Pseudonym
+    occurred_on: date
+
+
 # Notifications
 
 

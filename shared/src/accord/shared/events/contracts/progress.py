@@ -1,7 +1,7 @@
 """Events of the progress service (topic accord.progress.v1, keyed by client)."""
 
 from enum import StrEnum
-from typing import ClassVar
+from typing import Annotated, ClassVar
 from uuid import UUID
 
 from pydantic import Field
@@ -134,3 +134,30 @@ class ProgressErasureApplied(ProgressEvent):
     """The progress service applied erasure request `request_id` to the client's records (ids only)."""
 
     request_id: UUID
+
+
+class SessionHeld(ProgressEvent):
+    """The therapist marked a session of the episode as held: the young person is invited to a feedback check."""
+
+    episode_id: UUID
+    session_id: UUID
+    held_at: UtcDatetime
+    held_by: UUID
+
+
+FeedbackKey = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]{0,39}$")]
+
+
+class SessionFeedbackGiven(ProgressEvent):
+    """The young person's answers to the session feedback check, each 0-10 under the instrument's item keys.
+    Never the comment: that stays in the progress service, for the young person and their therapist alone."""
+
+    episode_id: UUID
+    session_id: UUID
+    scores: dict[FeedbackKey, Annotated[int, Field(ge=0, le=10)]] = Field(
+        min_length=1,
+        max_length=20,
+        description="item key -> 0-10 answer, under the tenant's feedback instrument",
+        examples=[{"heard": 8, "what_i_wanted": 7, "way_we_worked": 9, "overall": 8}],
+    )
+    occurred_at: UtcDatetime

@@ -2,14 +2,14 @@
 and the young person's session feedback scores (four 0-10 answers; no comment ever reaches reporting).
 Insert-only, keyed by the event's id, like every projection (0003).
 
-Revision ID: 0007
-Revises: 0006
+Revision ID: 0008
+Revises: 0007
 """
 
 from alembic import op
 
-revision = "0007"
-down_revision = "0006"
+revision = "0008"
+down_revision = "0007"
 branch_labels = None
 depends_on = None
 

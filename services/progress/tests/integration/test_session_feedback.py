@@ -1,0 +1,148 @@
+"""Against real Kafka and PostgreSQL: the therapist marks a session held, the young person answers its feedback check
+once, the therapist reads the answers and their trend; the family never reads them, and the comment reaches no event
+and no log."""
+
+import json
+from typing import Any
+from uuid import UUID
+
+import asyncpg
+import httpx
+import pytest
+from progress_world import Api, CareTeam, announce
+
+from accord.devtools.infra.stack import Infra
+from accord.devtools.testing import eventually
+from accord.progress.handlers.sessions import EPISODE_NOT_KNOWN
+
+pytestmark = pytest.mark.integration
+
+COMMENT = "I did not like talking about my dad today"
+ANSWERS = {"heard": 8, "what_i_wanted": 6, "way_we_worked": 7, "overall": 7}
+
+
+async def episode_known(api: Api, team: CareTeam, infra: Infra) -> None:
+    await announce(infra.bootstrap_servers, team.tenant, *team.opened())
+
+    async def known() -> bool:
+        r = await api.as_(team.therapist, "GET", f"/episodes/{team.episode}/session-feedback")
+        return r.status_code == 200
+
+    await eventually(known)
+
+
+async def held(api: Api, team: CareTeam) -> UUID:
+    r = await api.as_(team.therapist, "POST", f"/episodes/{team.episode}/sessions", json={})
+    assert r.status_code == 201, r.text
+    return UUID(r.json()["session_id"])
+
+
+async def answer(
+    api: Api, team: CareTeam, session: UUID, body: dict[str, Any], by: UUID | None = None
+) -> httpx.Response:
+    url = f"/episodes/{team.episode}/sessions/{session}/feedback"
+    return await api.as_(by or team.client, "POST", url, json=body)
+
+
+async def test_a_young_person_answers_a_session_once_and_a_second_answer_is_refused_with_409(
+    api: Api, team: CareTeam, infra: Infra, admin_db: asyncpg.Pool
+) -> None:
+    await episode_known(api, team, infra)
+    session = await held(api, team)
+
+    first = await answer(api, team, session, {"scores": ANSWERS, "comment": COMMENT})
+    assert first.status_code == 201, first.text
+    assert first.json()["feedback"]["scores"] == ANSWERS
+    second = await answer(api, team, session, {"scores": {k: 0 for k in ANSWERS}})
+    assert second.status_code == 409
+    assert second.headers["content-type"] == "application/problem+json"
+
+    stored = await admin_db.fetch("SELECT scores FROM progress.session_feedback WHERE session_id = $1", session)
+    assert [json.loads(r["scores"]) for r in stored] == [ANSWERS]  # the first answer stands
+
+
+async def test_the_therapist_reads_the_answers_with_the_comment_and_the_trend(
+    api: Api, team: CareTeam, infra: Infra
+) -> None:
+    await episode_known(api, team, infra)
+    for overall in (9, 9, 3):
+        session = await held(api, team)
+        body = {"scores": {**{k: overall for k in ANSWERS}}, "comment": COMMENT if overall == 3 else None}
+        assert (await answer(api, team, session, body)).status_code == 201
+    unanswered = await held(api, team)
+
+    r = await api.as_(team.therapist, "GET", f"/episodes/{team.episode}/session-feedback")
+    assert r.status_code == 200
+    read = r.json()
+    assert [s["feedback"]["mean"] if s["feedback"] else None for s in read["sessions"]] == [9, 9, 3, None]
+    assert read["sessions"][-1]["session_id"] == str(unanswered)
+    assert read["sessions"][2]["feedback"]["comment"] == COMMENT
+    assert read["trend"] == "falling"
+    assert [item["key"] for item in read["instrument"]["items"]] == list(ANSWERS)
+
+
+async def test_the_family_can_neither_read_nor_give_session_feedback_and_is_not_told_it_exists(
+    api: Api, team: CareTeam, infra: Infra
+) -> None:
+    await episode_known(api, team, infra)
+    session = await held(api, team)
+    assert (await answer(api, team, session, {"scores": ANSWERS, "comment": COMMENT})).status_code == 201
+
+    read = await api.as_(team.mum, "GET", f"/episodes/{team.episode}/session-feedback")
+    assert read.status_code == 404
+    assert COMMENT not in read.text and "heard" not in read.text
+    # A write gets the answer of an episode not known here yet, as anyone outside it does (so nothing is learnt).
+    given = await answer(api, team, session, {"scores": ANSWERS}, by=team.mum)
+    assert (given.status_code, given.json()["detail"]) == (409, EPISODE_NOT_KNOWN)
+    marked = await api.as_(team.mum, "POST", f"/episodes/{team.episode}/sessions", json={})
+    assert marked.status_code == 409
+    outsider = await api.as_(team.outsider, "GET", f"/episodes/{team.episode}/session-feedback")
+    assert outsider.status_code == 404
+
+
+async def test_only_the_therapist_marks_a_session_and_only_the_young_person_answers(
+    api: Api, team: CareTeam, infra: Infra
+) -> None:
+    await episode_known(api, team, infra)
+    by_client = await api.as_(team.client, "POST", f"/episodes/{team.episode}/sessions", json={})
+    assert by_client.status_code == 403
+    session = await held(api, team)
+    by_therapist = await answer(api, team, session, {"scores": ANSWERS}, by=team.therapist)
+    assert by_therapist.status_code == 403
+
+
+async def test_an_answer_missing_a_question_or_out_of_range_is_refused_naming_scores(
+    api: Api, team: CareTeam, infra: Infra
+) -> None:
+    await episode_known(api, team, infra)
+    session = await held(api, team)
+    for scores in ({"heard": 8}, {**ANSWERS, "overall": 11}, {**ANSWERS, "mood": 3}):
+        r = await answer(api, team, session, {"scores": scores})
+        assert (r.status_code, r.json()["field"]) == (422, "scores"), r.text
+    assert (await answer(api, team, session, {"scores": ANSWERS})).status_code == 201
+
+
+async def test_the_comment_reaches_neither_an_event_nor_a_log(
+    api: Api,
+    team: CareTeam,
+    infra: Infra,
+    admin_db: asyncpg.Pool,
+    capsys: pytest.CaptureFixture[str],
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    await episode_known(api, team, infra)
+    session = await held(api, team)
+    refused = await answer(api, team, session, {"scores": {"heard": 99}, "comment": COMMENT})
+    assert refused.status_code == 422
+    assert (await answer(api, team, session, {"scores": ANSWERS, "comment": COMMENT})).status_code == 201
+
+    rows = await admin_db.fetch(
+        "SELECT convert_from(payload, 'UTF8')::jsonb AS e FROM progress.outbox WHERE message_key = $1", str(team.client)
+    )
+    events = [json.loads(r["e"]) for r in rows]
+    given = [e for e in events if e["event_type"] == "SessionFeedbackGiven"]
+    assert [e["payload"]["scores"] for e in given] == [ANSWERS]
+    assert [e["event_type"] for e in events].count("SessionHeld") == 1
+    assert "dad" not in json.dumps(events)
+    captured = capsys.readouterr()
+    assert "dad" not in captured.out + captured.err + caplog.text
