@@ -13,6 +13,7 @@ import platform
 import statistics
 import time
 import uuid
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -27,7 +28,7 @@ from rich.table import Table
 from accord.devtools.infra import stack
 from accord.devtools.testing import create_topic, goal_paused, partitions_of
 from accord.shared.events import Envelope
-from accord.shared.inbox import IdempotentConsumer, subscribe
+from accord.shared.inbox import BatchEffect, Delivered, IdempotentConsumer, subscribe
 from accord.shared.kafka import new_producer
 from accord.shared.outbox import Outbox, OutboxRelay
 from accord.shared.outbox.ddl import outbox_and_inbox_ddl
@@ -139,20 +140,30 @@ async def relay_steady(pool: asyncpg.Pool, schema: str, bootstrap: str, rate: in
     }
 
 
-async def inbox_consume(pool: asyncpg.Pool, schema: str, bootstrap: str, topic: str, n: int) -> dict[str, float]:
-    """Events/s from the consumer's start (group join included) and from its first effect (steady state)."""
+async def inbox_consume(
+    pool: asyncpg.Pool, schema: str, bootstrap: str, topic: str, n: int, *, batched: bool
+) -> dict[str, float]:
+    """Events/s from the consumer's start (group join included) and from its first effect (steady state). The effect
+    is one INSERT per event, or (`batched`) one INSERT of the batch's rows through a `BatchEffect`."""
+    table = f"{schema}.effects_{'batched' if batched else 'per_event'}"
+    await pool.execute(f"CREATE TABLE {table} (event_id uuid PRIMARY KEY)")
     producer = new_producer(bootstrap, "bench-dlq")
     await producer.start()
 
     async def effect(conn: Any, envelope: Envelope, event: Any) -> None:
-        await conn.execute(f"INSERT INTO {schema}.effects (event_id) VALUES ($1)", envelope.event_id)
+        await conn.execute(f"INSERT INTO {table} (event_id) VALUES ($1)", envelope.event_id)
+
+    async def effects(conn: Any, delivered: Sequence[Delivered]) -> None:
+        await conn.execute(
+            f"INSERT INTO {table} (event_id) SELECT unnest($1::uuid[])", [d.envelope.event_id for d in delivered]
+        )
 
     consumer = IdempotentConsumer(
         service="bench",
         schema=schema,
         pool=pool,
         producer=producer,
-        handlers={"GoalPaused": effect},
+        handlers={"GoalPaused": BatchEffect(effects) if batched else effect},
         group_id=f"bench-{uuid.uuid4().hex[:6]}",
         dead_letters_to=topic,
     )
@@ -162,7 +173,7 @@ async def inbox_consume(pool: asyncpg.Pool, schema: str, bootstrap: str, topic: 
     first: tuple[float, int] | None = None
     await broker.start()
     try:
-        while (done := await pool.fetchval(f"SELECT count(*) FROM {schema}.effects")) < n:
+        while (done := await pool.fetchval(f"SELECT count(*) FROM {table}")) < n:
             if first is None and done:
                 first = (time.perf_counter(), done)
             await asyncio.sleep(0.05)
@@ -185,7 +196,6 @@ async def run(infra: stack.Infra, events: int, rate: int, seconds: float) -> dic
         await conn.execute(f"CREATE SCHEMA {schema}")
         for statement in outbox_and_inbox_ddl(schema):
             await conn.execute(statement)
-        await conn.execute(f"CREATE TABLE {schema}.effects (event_id uuid PRIMARY KEY)")
     batch = envelopes(events)
     results: dict[str, Any] = {}
     with console.status("raw aiokafka produce"):
@@ -197,8 +207,10 @@ async def run(infra: stack.Infra, events: int, rate: int, seconds: float) -> dic
         results["relay_drain_per_s"] = await relay_drain(pool, schema, bootstrap, events)
     with console.status(f"outbox relay at a steady {rate} events/s for {seconds:.0f}s"):
         results["relay_steady"] = await relay_steady(pool, schema, bootstrap, rate, seconds)
-    with console.status("consumer with inbox"):
-        results["inbox_consume_per_s"] = await inbox_consume(pool, schema, bootstrap, topic, events)
+    with console.status("consumer with inbox, an effect per event"):
+        results["inbox_consume_per_s"] = await inbox_consume(pool, schema, bootstrap, topic, events, batched=False)
+    with console.status("consumer with inbox, a batch effect"):
+        results["inbox_batched_per_s"] = await inbox_consume(pool, schema, bootstrap, topic, events, batched=True)
     await pool.close()
     return results
 
@@ -229,18 +241,20 @@ def main(events: int = 50_000, steady_rate: int = 3000, steady_seconds: float = 
         "p99 < 100 ms",
     )
     inbox = results["inbox_consume_per_s"]
-    table.add_row(
-        "consumer with inbox, from start (group join included)",
-        f"{inbox['from_start_per_s']:,.0f} ev/s",
-        f"{inbox['from_start_per_s'] / consume:.2f}",
-        ">= 3,000 ev/s",
-    )
-    table.add_row(
-        "consumer with inbox, steady state",
-        f"{inbox['steady_per_s']:,.0f} ev/s",
-        f"{inbox['steady_per_s'] / consume:.2f}",
-        ">= 3,000 ev/s",
-    )
+    for key, effect in (("inbox_consume_per_s", "one INSERT per event"), ("inbox_batched_per_s", "a batch effect")):
+        inbox = results[key]
+        table.add_row(
+            f"consumer with inbox, {effect}, from start (group join included)",
+            f"{inbox['from_start_per_s']:,.0f} ev/s",
+            f"{inbox['from_start_per_s'] / consume:.2f}",
+            ">= 8,000 ev/s",
+        )
+        table.add_row(
+            f"consumer with inbox, {effect}, steady state",
+            f"{inbox['steady_per_s']:,.0f} ev/s",
+            f"{inbox['steady_per_s'] / consume:.2f}",
+            ">= 8,000 ev/s",
+        )
     console.print(table)
     out = ROOT / "bench" / "results" / "backbone.json"
     out.parent.mkdir(parents=True, exist_ok=True)
