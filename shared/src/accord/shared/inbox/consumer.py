@@ -1,4 +1,5 @@
 import asyncio
+from collections import Counter
 from collections.abc import Awaitable, Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -207,8 +208,8 @@ class IdempotentConsumer:
                 # Which event is to blame is not known here: the one-by-one pass finds it, with its full retries.
                 log.warning("batch effect failed", events=len(run), error=type(exc).__name__)
                 raise _FirstFailure(None, _failure_reason(1, exc)) from exc
-        for _, envelope, _, _ in run:
-            CONSUMER_PROCESSED.labels(self.service, envelope.event_type, "handled").inc()
+        for event_type, count in Counter(envelope.event_type for _, envelope, _, _ in run).items():
+            CONSUMER_PROCESSED.labels(self.service, event_type, "handled").inc(count)
 
     async def _apply_one_by_one(self, conn: Connection, work: list[Work], first: _FirstFailure) -> list[DeadLetter]:
         dead = []

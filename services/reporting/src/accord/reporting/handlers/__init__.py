@@ -1,6 +1,6 @@
 """One handler function per command or event."""
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any, Protocol
 
 from accord.reporting.adapters.repository import Repository
@@ -11,7 +11,7 @@ from accord.shared.db import Connection
 from accord.shared.events import Envelope
 from accord.shared.events.contracts.reporting import ReportingExportPartStored
 from accord.shared.exports import ExportParts, on_export_requested
-from accord.shared.inbox import EventHandler
+from accord.shared.inbox import BatchEffect, Delivered, EventHandler
 from accord.shared.runtime import Resources
 
 CONSUMED_TOPICS: tuple[str, ...] = (
@@ -32,13 +32,19 @@ async def on_event(repo: Projections, envelope: Envelope, event: Any) -> None:
     await repo.add(rows_for(envelope, event))
 
 
+async def on_events(repo: Projections, delivered: Sequence[Delivered]) -> None:
+    """Several events at once (a consumer batch): their facts in one write per table. Facts are only ever added, and
+    a copy changes nothing, so adding them together keeps exactly what one by one would."""
+    await repo.add([row for d in delivered for row in rows_for(d.envelope, d.event)])
+
+
 def event_handlers(resources: Resources[Settings]) -> Mapping[str, EventHandler]:
-    """Event type -> handler, for the events this service reacts to: `on_event`, with the repository on the inbox
-    transaction's connection."""
+    """Event type -> handler, for the events this service reacts to: `on_events` (a batch's facts written together),
+    with the repository on the inbox transaction's connection."""
     schema = resources.settings.db_schema
 
-    async def handle(conn: Connection, envelope: Envelope, event: Any) -> None:
-        await on_event(Repository(conn, schema), envelope, event)
+    async def handle_many(conn: Connection, delivered: Sequence[Delivered]) -> None:
+        await on_events(Repository(conn, schema), delivered)
 
     # `ExportRequested` has the service store its part of a subject access export.
     export = on_export_requested(
@@ -48,4 +54,4 @@ def event_handlers(resources: Resources[Settings]) -> Mapping[str, EventHandler]
         resources.outbox,
         ReportingExportPartStored,
     )
-    return {**dict.fromkeys(PROJECTORS, handle), "ExportRequested": export}
+    return {**dict.fromkeys(PROJECTORS, BatchEffect(handle_many)), "ExportRequested": export}

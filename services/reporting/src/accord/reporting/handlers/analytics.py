@@ -4,7 +4,7 @@ So it is published at least once, never twice in effect for one delivery (the in
 redelivery (derive.py), and in order per client pseudonym (the relay never overtakes an older row of a key).
 """
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 
 from opentelemetry import context
@@ -13,9 +13,7 @@ from accord.reporting.analytics.derive import MAPPERS, analytics_envelope
 from accord.reporting.handlers import CONSUMED_TOPICS
 from accord.reporting.settings import Settings
 from accord.shared.db import Connection
-from accord.shared.events import Envelope
-from accord.shared.events.base import ClientEvent
-from accord.shared.inbox import EventHandler
+from accord.shared.inbox import BatchEffect, Delivered, EventHandler
 from accord.shared.runtime import Resources, Subscription
 
 ANALYTICS_GROUP = "reporting-analytics"
@@ -26,12 +24,13 @@ def analytics_handlers(resources: Resources[Settings]) -> Mapping[str, EventHand
     settings = resources.settings
     keys = settings.analytics_keyring()
 
-    async def on_event(conn: Connection, envelope: Envelope, event: ClientEvent) -> None:
-        derived = analytics_envelope(envelope, event, keys, producer=settings.service)
+    async def on_events(conn: Connection, delivered: Sequence[Delivered]) -> None:
+        # One outbox insert for the batch's events, in their order (the relay keeps it per client pseudonym).
+        derived = [analytics_envelope(d.envelope, d.event, keys, producer=settings.service) for d in delivered]
         with _untraced():
-            await resources.outbox.add(conn, derived)
+            await resources.outbox.add_many(conn, derived)
 
-    return dict.fromkeys(MAPPERS, on_event)
+    return dict.fromkeys(MAPPERS, BatchEffect(on_events))
 
 
 @contextmanager
