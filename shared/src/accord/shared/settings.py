@@ -92,6 +92,9 @@ class ServiceSettings(WebSettings):
     consumer_fetch_max_wait_ms: int = Field(
         default=500, ge=0, le=500, description="how long a fetch waits for data: with fetch_min_bytes 1, an idle wait"
     )
+    consumer_idle_poll_ms: int = Field(
+        default=20, ge=1, le=1000, description="how often an idle consumer looks for a batch: an idle event's most wait"
+    )
     consumer_gather_ms: float = Field(
         default=50,
         ge=0,
