@@ -68,8 +68,9 @@ async def test_relay_killed_after_kafka_ack_before_marking_sent_publishes_again_
     assert await effects(sandbox) == Counter({e.event_id: 1 for e in envelopes})
 
 
+@pytest.mark.parametrize("effect", ["one_event_at_a_time", "a_batch_effect"])
 async def test_consumer_killed_after_its_database_commit_before_its_offset_commit_applies_each_effect_once(
-    sandbox: Sandbox, processes: Any
+    sandbox: Sandbox, processes: Any, effect: str
 ) -> None:
     topic, dlq, group = (
         f"test.{uuid.uuid4().hex[:8]}",
@@ -99,6 +100,7 @@ async def test_consumer_killed_after_its_database_commit_before_its_offset_commi
         "DLQ": dlq,
         "GROUP": group,
         "MAX_RECORDS": "10",
+        **({"BATCHED": "1"} if effect == "a_batch_effect" else {}),
     }
 
     first = processes("consumer_process.py", ACCORD_FAULT_POINT="consumer.after_db_commit", **env)

@@ -7,7 +7,7 @@ from uuid import uuid4
 
 import pytest
 
-from accord.devtools.testing import Sandbox, event_ids, goal_paused, header, of, read_topic
+from accord.devtools.testing import Sandbox, event_ids, eventually, goal_paused, header, of, read_topic
 from accord.shared.events import Envelope
 from accord.shared.kafka import new_producer
 from accord.shared.outbox import Outbox, OutboxRelay
@@ -167,7 +167,7 @@ class BatchCountingRelay(OutboxRelay):
         return published
 
 
-async def test_commits_close_behind_the_one_that_woke_the_relay_join_its_batch(sandbox: Sandbox) -> None:
+async def test_commits_close_behind_the_one_that_woke_a_busy_relay_join_its_batch(sandbox: Sandbox) -> None:
     producer = new_producer(sandbox.bootstrap, "test")
     await producer.start()
     relay = BatchCountingRelay(
@@ -181,9 +181,12 @@ async def test_commits_close_behind_the_one_that_woke_the_relay_join_its_batch(s
     relay.batches = []
     stop = asyncio.Event()
     running = asyncio.create_task(relay.run(stop))
-    outbox, envelopes = Outbox(sandbox.schema), [goal_paused() for _ in range(5)]
+    outbox, first, envelopes = Outbox(sandbox.schema), goal_paused(), [goal_paused() for _ in range(5)]
     try:
         await asyncio.sleep(0.3)  # the relay has found the outbox empty and waits for a commit
+        async with sandbox.pool.acquire() as conn, conn.transaction():
+            await outbox.add(conn, first)
+        await eventually(lambda: relay.batches == [1], interval=0.005)  # it has just published: it is busy
         for envelope in envelopes:  # five transactions, one after another, as five requests would commit
             async with sandbox.pool.acquire() as conn, conn.transaction():
                 await outbox.add(conn, envelope)
@@ -193,4 +196,34 @@ async def test_commits_close_behind_the_one_that_woke_the_relay_join_its_batch(s
         await running
         await producer.stop()
     assert len(records) == 5
-    assert relay.batches == [5]  # one claim, one publish, one mark for all five
+    assert relay.batches == [1, 5]  # one claim, one publish, one mark for all five
+
+
+async def test_a_commit_after_a_quiet_spell_is_published_without_waiting_for_others_to_join_it(
+    sandbox: Sandbox,
+) -> None:
+    producer = new_producer(sandbox.bootstrap, "test")
+    await producer.start()
+    relay = BatchCountingRelay(
+        service="test",
+        schema=sandbox.schema,
+        pool=sandbox.pool,
+        producer=producer,
+        gather_seconds=120,  # were it gathering, nothing would be published while the test waits
+        poll_interval=120,
+    )
+    relay.batches = []
+    stop = asyncio.Event()
+    running = asyncio.create_task(relay.run(stop))
+    lone = goal_paused()
+    try:
+        await asyncio.sleep(0.3)  # the relay has found the outbox empty and waits for a commit
+        async with sandbox.pool.acquire() as conn, conn.transaction():
+            await Outbox(sandbox.schema).add(conn, lone)
+        records = await read_topic(sandbox.bootstrap, TOPIC, lambda f: len(f) >= 1, keep=of([lone]))
+    finally:
+        stop.set()
+        await running
+        await producer.stop()
+    assert event_ids(records) == [lone.event_id]
+    assert relay.batches == [1]

@@ -9,7 +9,8 @@ from reporting_fakes import InMemoryProjections, InMemoryRepository
 from reporting_scenario import Cast, script, shuffled_with_copies
 
 from accord.reporting.domain.history import ClientHistory
-from accord.reporting.handlers import on_event
+from accord.reporting.handlers import on_event, on_events
+from accord.shared.inbox import Delivered
 
 NOW = datetime(2026, 5, 1, 12, tzinfo=UTC)
 
@@ -31,6 +32,21 @@ async def test_every_consumed_event_is_kept_once_in_the_projections_whatever_the
         handled = await repo.history(cast.tenant, client)
         assert facts(handled) == facts(expected.history(cast.tenant, client))
         assert handled.episodes and handled.goal_events
+
+
+async def test_events_applied_together_as_a_consumer_batch_keep_the_same_facts_as_one_by_one() -> None:
+    cast = Cast()
+    envelopes = script(cast, NOW)
+    together, one_by_one = InMemoryRepository(), InMemoryRepository()
+    arrived = shuffled_with_copies(envelopes, seed=5)
+    for start in range(0, len(arrived), 7):  # batches of seven, copies included
+        await on_events(together, [Delivered(e, e.open()) for e in arrived[start : start + 7]])
+    for envelope in arrived:
+        await on_event(one_by_one, envelope, envelope.open())
+    for client in cast.clients:
+        batched = await together.history(cast.tenant, client)
+        assert batched.episodes and batched.goal_events
+        assert facts(batched) == facts(await one_by_one.history(cast.tenant, client))
 
 
 async def test_the_facts_of_one_tenant_are_not_another_tenants() -> None:

@@ -170,6 +170,8 @@ async def run_worker(
                 max_records=settings.consumer_max_records,
                 fetch_min_bytes=settings.consumer_fetch_min_bytes,
                 fetch_max_wait_ms=settings.consumer_fetch_max_wait_ms,
+                gather_ms=settings.consumer_gather_ms,
+                idle_poll_ms=settings.consumer_idle_poll_ms,
                 description=sub.description,
             )
         relay = OutboxRelay(

@@ -92,10 +92,19 @@ class ServiceSettings(WebSettings):
     )
     consumer_max_records: int = Field(default=500, ge=1, le=10_000)
     consumer_fetch_min_bytes: int = Field(
-        default=32 * 1024, ge=1, description="the broker holds a fetch until this much has gathered (or the wait ends)"
+        default=1, ge=1, description="the broker holds a fetch until this much has gathered (or the wait ends)"
     )
     consumer_fetch_max_wait_ms: int = Field(
-        default=100, ge=0, le=500, description="the longest a consumer waits for a fetch to fill: its added latency"
+        default=500, ge=0, le=500, description="how long a fetch waits for data: with fetch_min_bytes 1, an idle wait"
+    )
+    consumer_idle_poll_ms: int = Field(
+        default=20, ge=1, le=1000, description="how often an idle consumer looks for a batch: an idle event's most wait"
+    )
+    consumer_gather_ms: float = Field(
+        default=50,
+        ge=0,
+        le=500,
+        description="while events are flowing, the pause after a batch that lets the next one fill up",
     )
 
     @property

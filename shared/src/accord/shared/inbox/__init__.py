@@ -1,6 +1,6 @@
 """Idempotent consumer: a handler's effect and its inbox row commit together; offsets only afterwards."""
 
-from accord.shared.inbox.consumer import EventHandler, IdempotentConsumer
+from accord.shared.inbox.consumer import BatchEffect, Delivered, EventHandler, IdempotentConsumer
 from accord.shared.inbox.subscriber import subscribe
 
-__all__ = ["EventHandler", "IdempotentConsumer", "subscribe"]
+__all__ = ["BatchEffect", "Delivered", "EventHandler", "IdempotentConsumer", "subscribe"]

@@ -1,4 +1,5 @@
 import asyncio
+from collections import Counter
 from collections.abc import Awaitable, Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -29,6 +30,31 @@ EventHandler = Callable[[Connection, Envelope, Any], Awaitable[None]]
 Work = tuple["ConsumerRecord[bytes, bytes]", Envelope, IntegrationEvent, EventHandler]
 
 
+@dataclass(frozen=True)
+class Delivered:
+    """One event handed to a batch effect: its envelope and its opened payload."""
+
+    envelope: Envelope
+    event: Any
+
+
+class BatchEffect:
+    """An effect that applies many events at once (one multi-row statement rather than one round trip per event).
+
+    `apply_many(conn, delivered)` gets, in their order on the topic, the new events of one batch that run into this
+    same effect one after another; duplicates are already skipped. It runs inside the inbox transaction, so its
+    writes commit with the inbox rows, before the offsets. Called as an `EventHandler` (one event) it applies that
+    one event: this is how the consumer redoes a failing batch one event at a time, so that only the poison event
+    is dead-lettered. Worth it where an event's effect is a write that several events can share (projections).
+    """
+
+    def __init__(self, apply_many: Callable[[Connection, Sequence[Delivered]], Awaitable[None]]) -> None:
+        self.apply_many = apply_many
+
+    async def __call__(self, conn: Connection, envelope: Envelope, event: Any) -> None:
+        await self.apply_many(conn, [Delivered(envelope, event)])
+
+
 _DATABASE_GONE = (
     asyncpg.PostgresConnectionError,
     asyncpg.ConnectionDoesNotExistError,
@@ -39,7 +65,10 @@ _DATABASE_GONE = (
 
 
 class _FirstFailure(Exception):
-    def __init__(self, event_id: UUID, reason: str) -> None:
+    """`event_id`: the event whose handler failed (its first attempt), or None when a batch effect failed as a
+    whole and the culprit is not known yet."""
+
+    def __init__(self, event_id: UUID | None, reason: str) -> None:
         self.event_id, self.reason = event_id, reason
 
 
@@ -133,15 +162,27 @@ class IdempotentConsumer:
             await self._dead_letter(dead)
 
     async def _apply_all_at_once(self, conn: Connection, work: list[Work]) -> None:
-        """The fast path: one inbox insert for the batch, then every handler, in one transaction."""
+        """The fast path: one inbox insert for the batch, then every handler, in one transaction. Consecutive new
+        events of one batch effect are applied by it together; the order of effects is the order on the topic."""
         async with conn.transaction():
             ids = [envelope.event_id for _, envelope, _, _ in work]
             fresh = {r["event_id"] for r in await conn.fetch(self._claim_inbox, self.group_id, ids)}
-            for record, envelope, event, handler in work:
+            run: list[Work] = []  # new events waiting for the same batch effect
+            for item in work:
+                record, envelope, event, handler = item
                 if envelope.event_id not in fresh:  # seen before, or a second copy within this batch
                     CONSUMER_PROCESSED.labels(self.service, envelope.event_type, "duplicate").inc()
                     continue
                 fresh.discard(envelope.event_id)
+                if isinstance(handler, BatchEffect):
+                    if run and run[0][3] is not handler:
+                        await self._apply_run(conn, run)
+                        run = []
+                    run.append(item)
+                    continue
+                if run:
+                    await self._apply_run(conn, run)
+                    run = []
                 with _event_scope(record, envelope):
                     try:
                         await handler(conn, envelope, event)
@@ -151,6 +192,24 @@ class IdempotentConsumer:
                         log.warning("event handler failed", attempt=1, error=type(exc).__name__)
                         raise _FirstFailure(envelope.event_id, _failure_reason(1, exc)) from exc
                 CONSUMER_PROCESSED.labels(self.service, envelope.event_type, "handled").inc()
+            if run:
+                await self._apply_run(conn, run)
+
+    async def _apply_run(self, conn: Connection, run: list[Work]) -> None:
+        effect = run[0][3]
+        assert isinstance(effect, BatchEffect)
+        with tracer.start_as_current_span("consume batch", kind=trace.SpanKind.CONSUMER) as span:
+            span.set_attribute("messaging.batch.message_count", len(run))
+            try:
+                await effect.apply_many(conn, [Delivered(envelope, event) for _, envelope, event, _ in run])
+            except _DATABASE_GONE:
+                raise
+            except Exception as exc:
+                # Which event is to blame is not known here: the one-by-one pass finds it, with its full retries.
+                log.warning("batch effect failed", events=len(run), error=type(exc).__name__)
+                raise _FirstFailure(None, _failure_reason(1, exc)) from exc
+        for event_type, count in Counter(envelope.event_type for _, envelope, _, _ in run).items():
+            CONSUMER_PROCESSED.labels(self.service, event_type, "handled").inc(count)
 
     async def _apply_one_by_one(self, conn: Connection, work: list[Work], first: _FirstFailure) -> list[DeadLetter]:
         dead = []

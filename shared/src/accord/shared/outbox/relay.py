@@ -55,6 +55,7 @@ class OutboxRelay:
         batch_size: int = 1000,
         poll_interval: float = 1.0,
         gather_seconds: float = 0.0,
+        busy_within_seconds: float = 0.25,
         retry_backoff: float = 0.5,
         keep_sent_for: timedelta = timedelta(hours=24),
         clock: Callable[[], float] = time.time,
@@ -63,7 +64,8 @@ class OutboxRelay:
         self.service, self.schema, self.table = service, schema, f"{schema}.outbox"
         self.pool, self.producer = pool, producer
         self.batch_size, self.poll_interval, self.retry_backoff = batch_size, poll_interval, retry_backoff
-        self.gather_seconds = gather_seconds
+        # A relay that published less than `busy_within_seconds` ago is busy: a commit waking it gathers.
+        self.gather_seconds, self.busy_within_seconds = gather_seconds, busy_within_seconds
         self.keep_sent_for = keep_sent_for
         self.clock = clock
         self.observe_lag = observe_lag or OUTBOX_PUBLISH_LAG.labels(service).observe
@@ -75,6 +77,7 @@ class OutboxRelay:
         listener = await self.pool.acquire()
         await listener.add_listener(f"{self.schema}_outbox", self._on_notify)
         housekeeping = asyncio.create_task(self._housekeeping(stop))
+        last_published_at = -self.busy_within_seconds
         try:
             while not stop.is_set():
                 self._wake.clear()  # before claiming, so a commit during the batch wakes the next wait
@@ -85,13 +88,18 @@ class OutboxRelay:
                     log.warning("outbox relay batch failed; will retry", error=type(exc).__name__)
                     await _sleep_or_stop(stop, self.retry_backoff)
                     continue
+                if published:
+                    last_published_at = time.monotonic()
                 if published < self.batch_size:  # drained: wait for a commit or the poll interval
                     with contextlib.suppress(TimeoutError):
                         await asyncio.wait_for(self._wait_for_wake_or_stop(stop), self.poll_interval)
-                    # Woken by one commit, let the commits just behind it join the batch: a claim, a publish and a
-                    # mark cost about the same for one row as for a hundred, so under steady load this trades a few
-                    # milliseconds of lag for far fewer round trips per event.
-                    if self._wake.is_set() and self.gather_seconds:
+                    # Woken by one commit while commits keep coming, let the ones just behind it join the batch: a
+                    # claim, a publish and a mark cost about the same for one row as for a hundred, so under load
+                    # this trades a few milliseconds of lag for far fewer round trips per event. A commit after a
+                    # quiet spell is published at once: nothing is likely to join it, and its lag is all a person
+                    # waiting for the effect (a celebration in the inbox) would feel.
+                    busy = time.monotonic() - last_published_at < self.busy_within_seconds
+                    if self._wake.is_set() and self.gather_seconds and busy:
                         await _sleep_or_stop(stop, self.gather_seconds)
         finally:
             housekeeping.cancel()

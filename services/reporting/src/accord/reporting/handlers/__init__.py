@@ -1,6 +1,6 @@
 """One handler function per command or event."""
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any, Protocol
 
 from accord.reporting.adapters.repository import Repository
@@ -12,7 +12,7 @@ from accord.shared.erasure import on_erasure_decided
 from accord.shared.events import Envelope
 from accord.shared.events.contracts.reporting import ReportingErasureApplied, ReportingExportPartStored
 from accord.shared.exports import ExportParts, on_export_requested
-from accord.shared.inbox import EventHandler
+from accord.shared.inbox import BatchEffect, Delivered, EventHandler
 from accord.shared.runtime import Resources
 
 CONSUMED_TOPICS: tuple[str, ...] = (
@@ -33,13 +33,19 @@ async def on_event(repo: Projections, envelope: Envelope, event: Any) -> None:
     await repo.add(rows_for(envelope, event))
 
 
+async def on_events(repo: Projections, delivered: Sequence[Delivered]) -> None:
+    """Several events at once (a consumer batch): their facts in one write per table. Facts are only ever added, and
+    a copy changes nothing, so adding them together keeps exactly what one by one would."""
+    await repo.add([row for d in delivered for row in rows_for(d.envelope, d.event)])
+
+
 def event_handlers(resources: Resources[Settings]) -> Mapping[str, EventHandler]:
-    """Event type -> handler, for the events this service reacts to: `on_event`, with the repository on the inbox
-    transaction's connection."""
+    """Event type -> handler, for the events this service reacts to: `on_events` (a batch's facts written together),
+    with the repository on the inbox transaction's connection."""
     schema = resources.settings.db_schema
 
-    async def handle(conn: Connection, envelope: Envelope, event: Any) -> None:
-        await on_event(Repository(conn, schema), envelope, event)
+    async def handle_many(conn: Connection, delivered: Sequence[Delivered]) -> None:
+        await on_events(Repository(conn, schema), delivered)
 
     # `ExportRequested` has the service store its part of a subject access export.
     export = on_export_requested(
@@ -53,4 +59,4 @@ def event_handlers(resources: Resources[Settings]) -> Mapping[str, EventHandler]
     erasure = on_erasure_decided(
         "reporting", lambda conn: Repository(conn, schema), resources.outbox, ReportingErasureApplied
     )
-    return {**dict.fromkeys(PROJECTORS, handle), "ExportRequested": export, "ErasureDecided": erasure}
+    return {**dict.fromkeys(PROJECTORS, BatchEffect(handle_many)), "ExportRequested": export, "ErasureDecided": erasure}

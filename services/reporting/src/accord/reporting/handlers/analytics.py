@@ -4,8 +4,10 @@ So it is published at least once, never twice in effect for one delivery (the in
 redelivery (derive.py), and in order per client pseudonym (the relay never overtakes an older row of a key).
 """
 
-from collections.abc import Iterator, Mapping
+from collections import defaultdict
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
+from uuid import UUID
 
 from opentelemetry import context
 
@@ -15,9 +17,8 @@ from accord.reporting.handlers import CONSUMED_TOPICS
 from accord.reporting.settings import Settings
 from accord.shared.db import Connection
 from accord.shared.events import Envelope
-from accord.shared.events.base import ClientEvent
 from accord.shared.events.contracts.goals import ErasureDecided
-from accord.shared.inbox import EventHandler
+from accord.shared.inbox import BatchEffect, Delivered, EventHandler
 from accord.shared.runtime import Resources, Subscription
 
 ANALYTICS_GROUP = "reporting-analytics"
@@ -28,20 +29,27 @@ def analytics_handlers(resources: Resources[Settings]) -> Mapping[str, EventHand
     settings = resources.settings
     keys = settings.analytics_keyring()
 
-    async def on_event(conn: Connection, envelope: Envelope, event: ClientEvent) -> None:
-        person_keys = await PersonKeys(conn, settings.db_schema).material(
-            envelope.tenant_id, persons_named(envelope, event, keys)
-        )
-        derived = analytics_envelope(envelope, event, keys, person_keys, producer=settings.service)
+    async def on_events(conn: Connection, delivered: Sequence[Delivered]) -> None:
+        # The persons' key material looked up once per tenant for the batch, and one outbox insert for the batch's
+        # events, in their order (the relay keeps it per client pseudonym). An ErasureDecided is a handler of its
+        # own, so a batch never spans one: material destroyed by it is never used by an event after it.
+        store, named = PersonKeys(conn, settings.db_schema), defaultdict[str, set[UUID]](set)
+        for d in delivered:
+            named[d.envelope.tenant_id] |= persons_named(d.envelope, d.event, keys)
+        material = {tenant: await store.material(tenant, ids) for tenant, ids in named.items()}
+        derived = [
+            analytics_envelope(d.envelope, d.event, keys, material[d.envelope.tenant_id], producer=settings.service)
+            for d in delivered
+        ]
         with _untraced():
-            await resources.outbox.add(conn, derived)
+            await resources.outbox.add_many(conn, derived)
 
     async def on_erasure_decided(conn: Connection, envelope: Envelope, event: ErasureDecided) -> None:
         """Destroyed again here, in the stream's order of the client's events: an event from before the decision
         still on its way to this consumer may have made fresh material after the projections destroyed it."""
         await PersonKeys(conn, settings.db_schema).destroy(envelope.tenant_id, event.client_id)
 
-    return {**dict.fromkeys(MAPPERS, on_event), "ErasureDecided": on_erasure_decided}
+    return {**dict.fromkeys(MAPPERS, BatchEffect(on_events)), "ErasureDecided": on_erasure_decided}
 
 
 @contextmanager
