@@ -4,10 +4,15 @@ import { createRoot } from "react-dom/client";
 import { keepCacheWhenHidden, makeQueryClient, persistOptions, refreshAfterRestore } from "./api/queryClient";
 import { App } from "./App";
 import { ErrorBoundary } from "./components/ErrorBoundary";
-import "./i18n";
+import { isSeeded, readFirstScreen, seedFirstScreen } from "./firstScreen";
+import { setLanguage } from "./i18n";
 import "./styles.css";
 
 const queryClient = makeQueryClient();
+// The young person's Today may have come rendered with the page, with the data it was rendered from: start from it.
+const firstScreen = readFirstScreen();
+const seeded = seedFirstScreen(queryClient, firstScreen);
+if (seeded && firstScreen) void setLanguage(firstScreen.language);
 
 createRoot(document.getElementById("root")!).render(
   <StrictMode>
@@ -17,10 +22,10 @@ createRoot(document.getElementById("root")!).render(
         persistOptions={persistOptions}
         onSuccess={() => {
           keepCacheWhenHidden(queryClient);
-          void refreshAfterRestore(queryClient);
+          void refreshAfterRestore(queryClient, (key) => isSeeded(seeded ?? [], key));
         }}
       >
-        <App />
+        <App seeded={seeded !== null} />
       </PersistQueryClientProvider>
     </ErrorBoundary>
   </StrictMode>,
