@@ -1,10 +1,10 @@
 import { describe, expect, it, vi } from "vitest";
 import { keys } from "./api/hooks";
 import { makeQueryClient, refreshAfterRestore } from "./api/queryClient";
-import { loadSession, OWNER_KEY } from "./auth/session";
+import { loadSession, OWNER_KEY, type Session } from "./auth/session";
 import { DATA_BLOCK_ID, isSeeded, readFirstScreen, seedFirstScreen, type FirstScreen } from "./firstScreen";
 
-const sam = {
+const sam: Session = {
   subject: "sam-1",
   roles: ["client"],
   tenant_id: "t1",
@@ -12,7 +12,7 @@ const sam = {
   csrf_token: "csrf",
   expires_at: "2030-01-01T00:00:00+00:00",
   idle_expires_at: "2030-01-01T00:00:00+00:00",
-} as const;
+};
 const overview = {
   goals: [{ goal_id: "g1", status: "active" }],
   progress: { g1: { goal_id: "g1", latest: 6 } },
@@ -70,7 +70,7 @@ describe("the first screen's data block", () => {
   it("is not used when the data kept on this device is another person's", () => {
     localStorage.setItem(OWNER_KEY, "someone-else");
     const client = makeQueryClient();
-    expect(seedFirstScreen(client, { session: sam, overview, preferences: null, language: "en" } as FirstScreen)).toBeNull();
+    expect(seedFirstScreen(client, { session: sam, overview, preferences: null, language: "en" } as unknown as FirstScreen)).toBeNull();
     expect(client.getQueryData(keys.overview)).toBeUndefined();
     localStorage.clear();
   });

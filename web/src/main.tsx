@@ -5,16 +5,18 @@ import { keepCacheWhenHidden, makeQueryClient, persistOptions, refreshAfterResto
 import { App } from "./App";
 import { ErrorBoundary } from "./components/ErrorBoundary";
 import { isSeeded, readFirstScreen, seedFirstScreen } from "./firstScreen";
-import { setLanguage } from "./i18n";
+import { startLanguage } from "./i18n";
 import "./styles.css";
 
 const queryClient = makeQueryClient();
 // The young person's Today may have come rendered with the page, with the data it was rendered from: start from it.
 const firstScreen = readFirstScreen();
 const seeded = seedFirstScreen(queryClient, firstScreen);
-if (seeded && firstScreen) void setLanguage(firstScreen.language);
+// The language the page was rendered in, or the one saved on this device; Welsh strings fetched first if needed.
+const language = seeded && firstScreen ? startLanguage(firstScreen.language) : startLanguage();
 
-createRoot(document.getElementById("root")!).render(
+void language.then(() =>
+  createRoot(document.getElementById("root")!).render(
   <StrictMode>
     <ErrorBoundary>
       <PersistQueryClientProvider
@@ -29,6 +31,7 @@ createRoot(document.getElementById("root")!).render(
       </PersistQueryClientProvider>
     </ErrorBoundary>
   </StrictMode>,
+  ),
 );
 
 // The service worker (src/sw.ts): the app shell offline and Web Push. Registered after first paint.
