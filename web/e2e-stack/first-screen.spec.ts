@@ -1,6 +1,6 @@
 import { expect, test, type Page } from "@playwright/test";
 
-// Started by tests/e2e/test_first_screen_in_a_browser.py, which gives Sam an agreed goal first. The gateway renders
+// Started by tests/e2e/test_web_first_screen_in_a_browser.py, which gives Sam an agreed goal first. The gateway renders
 // Sam's Today into the page itself (services/gateway/.../first_screen.py): usable with no JavaScript at all, and the
 // app takes it over without asking for the overview again.
 const BASE_URL = process.env.ACCORD_WEB_BASE_URL ?? "";
@@ -8,7 +8,7 @@ const GOAL_ID = process.env.ACCORD_E2E_GOAL_ID ?? "";
 const GOAL_TITLE = process.env.ACCORD_E2E_GOAL_TITLE ?? "";
 
 test.beforeAll(() => {
-  expect(BASE_URL && GOAL_ID && GOAL_TITLE, "run through tests/e2e/test_first_screen_in_a_browser.py").toBeTruthy();
+  expect(BASE_URL && GOAL_ID && GOAL_TITLE, "run through tests/e2e/test_web_first_screen_in_a_browser.py").toBeTruthy();
 });
 
 /** Signing in from the provider's page, which is a plain form: it needs no JavaScript either. */

@@ -22,12 +22,13 @@ pytestmark = pytest.mark.integration
 BROWSER_RUN_SECONDS = 300
 WEB = Path(__file__).resolve().parents[2] / "web"
 SPEC = "first-screen.spec.ts"  # this spec only: e2e-stack holds others, each started by its own test
+# Named test_web_first_screen_* to run after test_web_app_in_a_browser.py, whose journey gives Sam his first episode.
 # Typed by a person: markup and quotes must come through as text, in the page and in its data block.
 TITLE = "Walk the dog <b>every</b> \"single\" day & say 'hi' </script>"
 
 
-def _agreed_goal(gateway: str, tokens: TokenFactory) -> str:
-    """An episode for Sam with one goal that Sam and Alex have agreed: active, on his Today."""
+def _agreed_goal(gateway: str, tokens: TokenFactory) -> tuple[str, str]:
+    """An episode for Sam with one goal that Sam and Alex have agreed: active, on his Today. (episode id, goal id)"""
     sam = tokens.bearer(DEMO_USERS["sam"].sub, ["client"], DEMO_TENANT)
     alex = tokens.bearer(DEMO_USERS["alex"].sub, ["therapist"], DEMO_TENANT)
     with httpx.Client(base_url=f"{gateway}/api/v1", timeout=30) as http:
@@ -58,7 +59,15 @@ def _agreed_goal(gateway: str, tokens: TokenFactory) -> str:
             agreed = http.post(f"/goals/{goal_id}/agreements", json={"decision": "agree"}, headers=person)
             assert agreed.status_code == 200, agreed.text
         assert agreed.json()["status"] == "active"
-    return goal_id
+    return opened.json()["episode_id"], goal_id
+
+
+def _close(gateway: str, tokens: TokenFactory, episode_id: str) -> None:
+    """The session's services are shared: the other browser journeys expect Sam's episode of their own to be his only
+    open one (a second makes the questionnaire ask which episode, and Today list other goals)."""
+    alex = tokens.bearer(DEMO_USERS["alex"].sub, ["therapist"], DEMO_TENANT)
+    closing = httpx.post(f"{gateway}/api/v1/episodes/{episode_id}/close", headers=alex, timeout=30)
+    assert closing.status_code == 200, closing.text
 
 
 @pytest.mark.timeout(BROWSER_RUN_SECONDS + 300)  # the stack's start (when this test is the first) and Playwright
@@ -69,7 +78,7 @@ def test_sams_first_screen_works_without_javascript_and_the_app_takes_it_over_wi
     assert (WEB / "node_modules" / "@playwright" / "test").is_dir(), "install the app first: scripts/test-web"
     uv = shutil.which("uv")
     assert uv, "uv is needed to run the pinned Node"
-    goal_id = _agreed_goal(running.gateway, tokens)
+    episode_id, goal_id = _agreed_goal(running.gateway, tokens)
     env = {
         **os.environ,
         "ACCORD_WEB_BASE_URL": running.gateway,
@@ -77,6 +86,15 @@ def test_sams_first_screen_works_without_javascript_and_the_app_takes_it_over_wi
         "ACCORD_E2E_GOAL_TITLE": TITLE,
         "PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD": "1",
     }
+    try:
+        stdout, stderr, returncode = _playwright(uv, env)
+    finally:
+        _close(running.gateway, tokens, episode_id)
+    print(stdout[-3000:])
+    assert returncode == 0, stdout[-6000:] + stderr[-2000:]
+
+
+def _playwright(uv: str, env: dict[str, str]) -> tuple[str, str, int]:
     # Its own process group, so that a timeout (this one or pytest's) ends Node and Chromium too, not only uv.
     with subprocess.Popen(
         [uv, "run", "--frozen", "npx", "playwright", "test", "-c", "playwright.stack.config.ts", SPEC],
@@ -92,5 +110,4 @@ def test_sams_first_screen_works_without_javascript_and_the_app_takes_it_over_wi
         finally:
             if run.poll() is None:
                 os.killpg(run.pid, signal.SIGKILL)
-    print(stdout[-3000:])
-    assert run.returncode == 0, stdout[-6000:] + stderr[-2000:]
+    return stdout, stderr, run.returncode
