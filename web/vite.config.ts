@@ -35,6 +35,25 @@ function precompress(): Plugin {
   };
 }
 
+/** The app's catalogues, as they are, beside index.html: the gateway renders the young person's first screen into
+ * the page with the app's own words (services/gateway/.../first_screen.py), not a copy of them. */
+function locales(): Plugin {
+  let root = ".";
+  return {
+    name: "accord-locales",
+    apply: "build",
+    configResolved(config) {
+      root = config.root;
+    },
+    generateBundle() {
+      const read = (language: string): unknown =>
+        JSON.parse(readFileSync(resolve(root, `src/i18n/${language}.json`), "utf8"));
+      const source = JSON.stringify({ en: read("en"), cy: read("cy") });
+      this.emitFile({ type: "asset", fileName: "locales.json", source });
+    },
+  };
+}
+
 // The app is served by the gateway at / beside the API (/api/v1) and the sign-in routes (/auth); in development
 // Vite proxies those to a gateway started with scripts/up (ACCORD_GATEWAY_URL to point elsewhere).
 const gateway = process.env.ACCORD_GATEWAY_URL ?? "http://127.0.0.1:8080";
@@ -43,6 +62,7 @@ export default defineConfig({
   plugins: [
     react(),
     precompress(),
+    locales(),
     VitePWA({
       // Our own service worker (src/sw.ts) built from Workbox modules: precaching plus the Web Push handlers.
       strategies: "injectManifest",

@@ -89,7 +89,9 @@ function Loading() {
 }
 
 
-export function App() {
+/** `seeded`: the page came with this person's first screen and its data (src/firstScreen.ts), so the screen is
+ * rendered at once over the gateway's markup, without waiting for the kept data to be restored. */
+export function App({ seeded = false }: { seeded?: boolean }) {
   const { t } = useTranslation();
   const client = useQueryClient();
   const session = useSession();
@@ -99,7 +101,11 @@ export function App() {
 
   // A different person signed in on this device: nothing of the last person's stays on screen. Checked before any
   // screen asks for data, so no screen holds on to a removed query.
-  const [checkedOwner, setCheckedOwner] = useState<string | null>(null);
+  // Nothing to clear when the device's last owner is this person or nobody: checked already.
+  const [checkedOwner, setCheckedOwner] = useState<string | null>(() => {
+    const owner = me ? localStorage.getItem(OWNER_KEY) : undefined;
+    return me && (owner === null || owner === me.subject) ? me.subject : null;
+  });
   useEffect(() => {
     if (!me) return;
     const owner = localStorage.getItem(OWNER_KEY);
@@ -141,7 +147,7 @@ export function App() {
     return <Loading />;
   }
   // Screens start once the kept data is back from IndexedDB (and the owner checked), so none begins empty.
-  if (restoring || checkedOwner !== me.subject) return <Loading />;
+  if ((restoring && !seeded) || checkedOwner !== me.subject) return <Loading />;
   return <Routed audience={audienceOf(me)} />;
 }
 

@@ -4,12 +4,19 @@ import { createRoot } from "react-dom/client";
 import { keepCacheWhenHidden, makeQueryClient, persistOptions, refreshAfterRestore } from "./api/queryClient";
 import { App } from "./App";
 import { ErrorBoundary } from "./components/ErrorBoundary";
-import "./i18n";
+import { isSeeded, readFirstScreen, seedFirstScreen } from "./firstScreen";
+import { startLanguage } from "./i18n";
 import "./styles.css";
 
 const queryClient = makeQueryClient();
+// The young person's Today may have come rendered with the page, with the data it was rendered from: start from it.
+const firstScreen = readFirstScreen();
+const seeded = seedFirstScreen(queryClient, firstScreen);
+// The language the page was rendered in, or the one saved on this device; Welsh strings fetched first if needed.
+const language = seeded && firstScreen ? startLanguage(firstScreen.language) : startLanguage();
 
-createRoot(document.getElementById("root")!).render(
+void language.then(() =>
+  createRoot(document.getElementById("root")!).render(
   <StrictMode>
     <ErrorBoundary>
       <PersistQueryClientProvider
@@ -17,13 +24,14 @@ createRoot(document.getElementById("root")!).render(
         persistOptions={persistOptions}
         onSuccess={() => {
           keepCacheWhenHidden(queryClient);
-          void refreshAfterRestore(queryClient);
+          void refreshAfterRestore(queryClient, (key) => isSeeded(seeded ?? [], key));
         }}
       >
-        <App />
+        <App seeded={seeded !== null} />
       </PersistQueryClientProvider>
     </ErrorBoundary>
   </StrictMode>,
+  ),
 );
 
 // The service worker (src/sw.ts): the app shell offline and Web Push. Registered after first paint.

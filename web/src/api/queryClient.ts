@@ -1,5 +1,5 @@
 import { createAsyncStoragePersister } from "@tanstack/query-async-storage-persister";
-import { dehydrate, QueryClient, type Query } from "@tanstack/react-query";
+import { dehydrate, QueryClient, type Query, type QueryKey } from "@tanstack/react-query";
 import type { Goal } from "./types";
 import { createStore, del, get, set } from "idb-keyval";
 import { ApiError, isGone } from "./problem";
@@ -95,9 +95,10 @@ export const persistOptions = {
 
 /** Once the kept data is back from IndexedDB (what the first screen shows, also offline), every query on screen is
  * read again: a new visit shows the server's answer, not data kept from up to `staleTime` ago in another tab or
- * before a reload. Offline, the reads wait for the network and the kept data stays on screen. */
-export function refreshAfterRestore(client: QueryClient): Promise<void> {
-  return client.invalidateQueries();
+ * before a reload. Offline, the reads wait for the network and the kept data stays on screen. `fresh`: what came
+ * with the page itself (the first screen's data, src/firstScreen.ts) is this visit's answer, not read again. */
+export function refreshAfterRestore(client: QueryClient, fresh: (key: QueryKey) => boolean = () => false): Promise<void> {
+  return client.invalidateQueries({ predicate: (query) => !fresh(query.queryKey) });
 }
 
 let keeping = true;

@@ -44,6 +44,12 @@ export function loadSession(): Promise<Session | null> {
   return current;
 }
 
+/** The session the page came with (the first screen's data block): loadSession answers it without asking. */
+export function seedSession(session: Session): void {
+  seen = session;
+  current = Promise.resolve(session);
+}
+
 export function forgetSession(): void {
   current = null;
   seen = null;

@@ -1,7 +1,7 @@
 import { act, render, screen } from "@testing-library/react";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import type { GoalContent } from "../api/types";
-import i18n from "../i18n";
+import { setLanguage } from "../i18n";
 import { stubFetch } from "../test/fetchStub";
 import { SMART_DEBOUNCE_MS, SmartHints } from "./SmartHints";
 
@@ -26,7 +26,7 @@ beforeEach(() => {
 });
 afterEach(async () => {
   vi.useRealTimers();
-  await i18n.changeLanguage("en");
+  await setLanguage("en");
 });
 
 async function settle(ms: number) {
@@ -80,7 +80,7 @@ describe("the SMART hints", () => {
   });
 
   it("show the Welsh hint for the criterion when the app is in Welsh", async () => {
-    await i18n.changeLanguage("cy");
+    await setLanguage("cy");
     stubFetch({
       "POST /api/v1/goals/smart-check": () => ({
         body: { passed: false, results: [{ criterion: "relevant", passed: false, hint: "Add a few words." }] },

@@ -1,6 +1,5 @@
 import i18n from "i18next";
 import { initReactI18next } from "react-i18next";
-import cy from "./cy.json";
 import en from "./en.json";
 
 export const LANGUAGES = ["en", "cy"] as const;
@@ -17,9 +16,27 @@ function initialLanguage(): Language {
   return languageOf(saved ?? (typeof navigator === "undefined" ? "en" : navigator.language));
 }
 
+// Welsh is its own chunk, fetched only for someone who reads the app in Welsh (setLanguage): English speakers, most
+// of the people on the first screen, do not download it (docs/benchmarks.md).
+let welsh: Promise<void> | null = null;
+
+function loadWelsh(): Promise<void> {
+  welsh ??= import("./cy.json").then(
+    ({ default: cy }) => {
+      i18n.addResourceBundle("cy", "translation", cy);
+    },
+    (error: unknown) => {
+      welsh = null; // offline before it was ever fetched: English until it can be
+      throw error;
+    },
+  );
+  return welsh;
+}
+
 void i18n.use(initReactI18next).init({
-  resources: { en: { translation: en }, cy: { translation: cy } },
-  lng: initialLanguage(),
+  resources: { en: { translation: en } },
+  partialBundledLanguages: true,
+  lng: "en",
   fallbackLng: "en",
   interpolation: { escapeValue: false }, // React escapes
   returnNull: false,
@@ -34,8 +51,16 @@ i18n.on("languageChanged", (lng) => {
   localStorage.setItem(STORAGE_KEY, lng);
 });
 
-export function setLanguage(language: Language): Promise<unknown> {
+/** Switches the app's language, fetching the Welsh strings first when they are needed and not loaded yet. */
+export async function setLanguage(language: Language): Promise<unknown> {
+  if (language === "cy") await loadWelsh();
   return i18n.changeLanguage(language);
+}
+
+/** The language the app opens in (saved on this device, else the browser's), ready to render: await before the
+ * first render so a Welsh speaker never sees English first. */
+export function startLanguage(language: Language = initialLanguage()): Promise<unknown> {
+  return setLanguage(language).catch(() => undefined);
 }
 
 /** Locales for Intl, best first: dates and numbers as written in the UK, in English or Welsh. Some browsers ship

@@ -67,6 +67,9 @@ class Settings(WebSettings):
     session_cookie_secure: bool = Field(
         default=True, description="false only for plain-http clients that never send a Secure cookie (see browser.py)"
     )
+    first_screen_deadline_seconds: float = Field(
+        default=0.4, gt=0, description="how long / waits for the young person's data to render Today into the page"
+    )
     web_dist_dir: Path | None = Field(
         default_factory=default_dist_dir, description="the built web app (web/dist); unset: no app at /"
     )

@@ -9,8 +9,9 @@ from fastapi import APIRouter, Request, Response
 from fastapi.responses import JSONResponse, RedirectResponse
 
 from accord.gateway.adapters.login import LoginFailed
+from accord.gateway.domain.sessions import Session
 from accord.gateway.entrypoints.browser import CookiePolicy, cookie_value, csrf_refusal, origin_of
-from accord.gateway.sessions import PENDING_LOGIN_SECONDS, Sessions
+from accord.gateway.sessions import PENDING_LOGIN_SECONDS, SessionPolicy, Sessions
 from accord.shared.problems import Problem, problem_response
 
 router = APIRouter(prefix="/auth", include_in_schema=False)
@@ -76,8 +77,12 @@ async def session(request: Request) -> Response:
         if session_id is not None:
             cookies.clear(ended, cookies.session_cookie)
         return ended
-    policy = sessions.policy
-    body: dict[str, Any] = {
+    return JSONResponse(session_body(current, sessions.policy))
+
+
+def session_body(current: Session, policy: SessionPolicy) -> dict[str, Any]:
+    """The browser session contract's answer (TEAM.md): also embedded in the first screen (first_screen.py)."""
+    return {
         "subject": current.subject,
         "roles": list(current.roles),
         "tenant_id": current.tenant_id,
@@ -86,7 +91,6 @@ async def session(request: Request) -> Response:
         "expires_at": _iso(current.expires_at(policy.absolute_seconds)),
         "idle_expires_at": _iso(current.idle_expires_at(policy.idle_seconds)),
     }
-    return JSONResponse(body)
 
 
 @router.post("/logout")

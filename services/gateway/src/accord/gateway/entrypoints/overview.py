@@ -2,6 +2,7 @@
 parallel; when a service is down the rest still comes back, with what is missing named."""
 
 import asyncio
+from collections.abc import Mapping
 from typing import Any
 from urllib.parse import quote
 
@@ -31,9 +32,9 @@ class _Unavailable(Exception):
     pass
 
 
-async def _get(upstreams: Upstreams, request: Request, service: str, path: str, query: str = "") -> Any:
+async def _get(upstreams: Upstreams, headers: Mapping[str, str], service: str, path: str, query: str = "") -> Any:
     try:
-        answer = await upstreams.send(service, "GET", path, headers=request.headers, query=query.encode())
+        answer = await upstreams.send(service, "GET", path, headers=headers, query=query.encode())
     except UpstreamFailed as exc:
         raise _Unavailable(service) from exc
     if answer.status != 200:
@@ -41,13 +42,13 @@ async def _get(upstreams: Upstreams, request: Request, service: str, path: str, 
     return answer.json()
 
 
-async def _goals(upstreams: Upstreams, request: Request) -> list[dict[str, Any]]:
-    episodes = (await _get(upstreams, request, "goals", "/episodes", f"limit={MAX_EPISODES}"))["items"]
+async def _goals(upstreams: Upstreams, headers: Mapping[str, str]) -> list[dict[str, Any]]:
+    episodes = (await _get(upstreams, headers, "goals", "/episodes", f"limit={MAX_EPISODES}"))["items"]
     pages = await asyncio.gather(
         *(
             _get(
                 upstreams,
-                request,
+                headers,
                 "goals",
                 f"/episodes/{quote(str(e['episode_id']), safe='')}/goals",
                 f"status=active&limit={MAX_GOALS}",
@@ -58,9 +59,9 @@ async def _goals(upstreams: Upstreams, request: Request) -> list[dict[str, Any]]
     return [goal for page in pages for goal in page["items"]][:MAX_GOALS]
 
 
-async def _progress(upstreams: Upstreams, request: Request, goals: list[dict[str, Any]]) -> dict[str, Any]:
+async def _progress(upstreams: Upstreams, headers: Mapping[str, str], goals: list[dict[str, Any]]) -> dict[str, Any]:
     found = await asyncio.gather(
-        *(_get(upstreams, request, "progress", f"/progress/goals/{_id(g['goal_id'])}") for g in goals),
+        *(_get(upstreams, headers, "progress", f"/progress/goals/{_id(g['goal_id'])}") for g in goals),
         return_exceptions=True,
     )
     if goals and all(isinstance(f, BaseException) for f in found):
@@ -71,9 +72,14 @@ async def _progress(upstreams: Upstreams, request: Request, goals: list[dict[str
 @router.get("/api/v1/me/overview", response_model=Overview)
 async def overview(request: Request) -> Overview:
     await admitted(request)
-    upstreams: Upstreams = request.app.state.upstreams
-    goals_task = asyncio.create_task(_goals(upstreams, request))
-    unread_task = asyncio.create_task(_get(upstreams, request, "notifications", "/notifications/inbox/unread-count"))
+    return await compose(request.app.state.upstreams, request.headers)
+
+
+async def compose(upstreams: Upstreams, headers: Mapping[str, str]) -> Overview:
+    """The overview for whoever `headers` authenticate (their bearer token): each service authorizes and audits its
+    own part. Also what the first screen the gateway renders is read from (first_screen.py)."""
+    goals_task = asyncio.create_task(_goals(upstreams, headers))
+    unread_task = asyncio.create_task(_get(upstreams, headers, "notifications", "/notifications/inbox/unread-count"))
     missing: list[str] = []
     goals: list[dict[str, Any]] | None
     progress: dict[str, Any] | None = None
@@ -83,7 +89,7 @@ async def overview(request: Request) -> Overview:
         goals, missing = None, ["goals", "progress"]
     if goals is not None:
         try:
-            progress = await _progress(upstreams, request, goals)
+            progress = await _progress(upstreams, headers, goals)
         except _Unavailable:
             missing.append("progress")
     try:

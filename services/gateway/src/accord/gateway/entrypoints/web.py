@@ -8,6 +8,7 @@ from starlette.routing import Mount
 from accord.gateway.adapters.login import LoginProvider
 from accord.gateway.adapters.session_store import InProcessSessionStore, RedisSessionStore, SessionStore
 from accord.gateway.entrypoints.browser import CookiePolicy, SessionCookieAuth
+from accord.gateway.entrypoints.first_screen import FirstScreen
 from accord.gateway.entrypoints.webapp import WebApp, web_csp
 from accord.gateway.sessions import SessionPolicy, Sessions
 from accord.gateway.settings import Settings
@@ -36,4 +37,6 @@ def install(app: FastAPI, s: Settings) -> None:
         )
     dist = s.web_dist_dir
     if dist is not None:
-        app.router.routes.append(Mount("/", app=WebApp(dist, app.state.web_csp)))  # last: every path not taken
+        first_screen = FirstScreen.from_dist(dist, app.state.web_csp) if app.state.sessions is not None else None
+        # Last: every path not taken.
+        app.router.routes.append(Mount("/", app=WebApp(dist, app.state.web_csp, first_screen)))

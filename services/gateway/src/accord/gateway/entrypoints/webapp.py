@@ -8,6 +8,7 @@ copy to a browser that accepts the encoding: compressed once at build time at th
 import mimetypes
 from pathlib import Path
 from stat import S_ISREG
+from typing import Protocol
 from urllib.parse import urlsplit
 
 import anyio.to_thread
@@ -53,20 +54,30 @@ def web_csp(login_issuer: str | None) -> str:
     )
 
 
+class Page(Protocol):
+    async def page(self, scope: Scope) -> Response | None: ...
+
+
 class WebApp(StaticFiles):
-    def __init__(self, directory: Path, csp: str) -> None:
+    """`first_screen`, when given, may answer a navigation to / with the young person's Today rendered
+    (first_screen.py); it returns None for the plain index.html."""
+
+    def __init__(self, directory: Path, csp: str, first_screen: Page | None = None) -> None:
         super().__init__(directory=directory, html=False, check_dir=True)
         self.index = directory / "index.html"
         self.csp = csp
+        self.first_screen = first_screen
 
     async def get_response(self, path: str, scope: Scope) -> Response:
         response = await self._answer(path, scope)
-        response.headers["Content-Security-Policy"] = self.csp
+        response.headers.setdefault("Content-Security-Policy", self.csp)  # the rendered page brings its own
         return response
 
     async def _answer(self, path: str, scope: Scope) -> Response:
         if scope["method"] not in ("GET", "HEAD") or path.startswith(NOT_THE_APP) or path in ("api", "auth"):
             return problem_response(404, "Not found", "No such path")
+        if path in ("", ".") and self.first_screen is not None and (page := await self.first_screen.page(scope)):
+            return page
         try:
             response = await self._precompressed(path, scope) or await super().get_response(path, scope)
         except HTTPException as exc:
