@@ -2,7 +2,7 @@
 progress read straight to its service against a bare FastAPI JSON endpoint, and the same read through the gateway
 against the direct one.
 
-    uv run python bench/read_ratios.py [--seconds 8] [--rounds 3] [--connections 32]
+    uv run python bench/read_ratios.py [--seconds 8] [--rounds 3] [--connections 32] [--ref main] [--profile]
 
 Starts its own Kafka, PostgreSQL and every service as separate processes (as `scripts/up` does), creates a client
 with an agreed goal and a few entries (a progress answer of about 1 KB), and a bare FastAPI app in its own uvicorn
@@ -11,6 +11,12 @@ drives each closed-loop (a fixed number of connections, each sending its next re
 with vegeta, in interleaved rounds (bare, direct, gateway, bare, …) so that the machine's drift from minute to minute
 falls on all three alike, and reports each round's throughput and the median ratios. Writes
 bench/results/read_ratios.json. Not a test.
+
+`--ref <commit>` also measures that commit's code in the same rounds: its services' and shared sources (`git
+archive`) come first on the PYTHONPATH of a second progress API and a second gateway (in front of that API),
+started with the first ones' environment on the same database, so a change is measured against its starting point
+on the same machine in the same minute (`direct@ref`, `gateway@ref`). Only the Python sources differ: the
+dependencies are this checkout's.
 """
 
 import asyncio
@@ -59,15 +65,16 @@ async def read() -> dict:
 """
 
 
-def closed_loop(tool: str, target: dict[str, Any], connections: int, seconds: float) -> dict[str, Any]:
-    """As many requests as `connections` workers can send one after another (vegeta with an unlimited rate)."""
+def closed_loop(tool: str, target: dict[str, Any], connections: int, seconds: float, rate: int = 0) -> dict[str, Any]:
+    """As many requests as `connections` workers can send one after another (vegeta with an unlimited rate), or
+    `rate` a second when given."""
     line = json.dumps(target) + "\n"
     attack = subprocess.run(
         [
             tool,
             "attack",
             "-format=json",
-            "-rate=0",
+            f"-rate={rate}",
             f"-workers={connections}",
             f"-max-workers={connections}",
             f"-connections={connections}",
@@ -105,23 +112,90 @@ async def a_goal_with_entries(gateway: str, idp: DevIdentityProvider) -> tuple[d
     return headers, goal, answer
 
 
-def profiled_read(tool: str, home: Path, direct: dict[str, Any], connections: int, seconds: float) -> str:
-    """A second progress API, started with the first one's environment under cProfile, driven as the direct read
-    was; the functions that took most of its time (cProfile slows everything, so read shares, not speeds)."""
-    api = next(
+def running_api(service: str) -> psutil.Process:
+    """The API process `start_all` started for `service` in this run (its environment is the one to copy): among
+    this process's own children, never another run's on the same machine."""
+    return next(
         p
-        for p in psutil.process_iter(["cmdline"])
-        if (cmd := p.info["cmdline"] or [])[1:3] and cmd[1].endswith("accord-progress") and cmd[2] == "api"
+        for p in psutil.Process().children(recursive=True)
+        if (cmd := p.cmdline())[1:3] and cmd[1].endswith(f"accord-{service}") and cmd[2] == "api"
     )
-    port, out = free_port(), home / "progress-read.prof"
-    argv = [sys.executable, "-m", "cProfile", "-o", str(out), "-m", "uvicorn", "accord.progress.bootstrap:create_api"]
+
+
+def sources_of(ref: str, into: Path) -> str:
+    """The Python sources of every workspace package at `ref`, as a PYTHONPATH."""
+    into.mkdir(parents=True, exist_ok=True)
+    archive = subprocess.run(["git", "archive", ref, "services", "shared"], cwd=ROOT, check=True, capture_output=True)
+    subprocess.run(["tar", "-x", "-C", str(into)], input=archive.stdout, check=True)
+    return os.pathsep.join(str(src) for src in [*sorted(into.glob("*/*/src")), into / "shared" / "src"])
+
+
+def apis_at_ref(ref: str, home: Path) -> tuple[list[subprocess.Popen[bytes]], str, str]:
+    """A progress API and a gateway in front of it, both running `ref`'s code: (processes, progress, gateway)."""
+    path = sources_of(ref, home / "ref")
+    started: list[subprocess.Popen[bytes]] = []
+    urls: list[str] = []
+    for service, module in (("progress", "accord.progress"), ("gateway", "accord.gateway")):
+        env = {**running_api(service).environ(), "PYTHONPATH": path}
+        if service == "gateway":
+            env["ACCORD_GATEWAY_PROGRESS_URL"] = urls[0]
+        port = free_port()
+        argv = [sys.executable, "-m", "uvicorn", f"{module}.bootstrap:create_api", "--factory", f"--port={port}"]
+        log = (home / "logs" / f"{service}-at-ref.log").open("ab")  # as start_all's processes log: to a file
+        argv += ["--no-access-log", "--log-level=warning"]
+        started.append(subprocess.Popen(argv, env=env, cwd=home, stdout=log, stderr=log))
+        wait_for_port(port, 60)
+        urls.append(f"http://127.0.0.1:{port}")
+    return started, urls[0], urls[1]
+
+
+def stack_processes(home: Path) -> list[psutil.Process]:
+    """Every process of this run's stack: this process's children (services, Kafka; not the load generator) and
+    PostgreSQL's (started detached, found by its data directory)."""
+    found = [p for p in psutil.Process().children(recursive=True) if "vegeta" not in p.name()]
+    for p in psutil.process_iter(["cmdline"]):
+        if str(home / "postgres") in " ".join(p.info["cmdline"] or []):
+            found += [p, *p.children(recursive=True)]
+    return found
+
+
+def cpu_seconds(processes: list[psutil.Process]) -> float:
+    total = 0.0
+    for p in processes:
+        try:
+            times = p.cpu_times()
+            total += times.user + times.system
+        except psutil.NoSuchProcess:
+            pass
+    return total
+
+
+def cpu_per_read(tool: str, home: Path, target: dict[str, Any], rate: int, seconds: float) -> dict[str, float]:
+    """CPU of the whole stack per read at a fixed rate below saturation: less sensitive than throughput to what else
+    the machine runs (its idle work, the workers' polling, falls on every target alike)."""
+    processes = stack_processes(home)
+    before = cpu_seconds(processes)
+    result = closed_loop(tool, target, 32, seconds, rate=rate)
+    spent = cpu_seconds(processes) - before
+    return {"cpu_ms_per_read": spent * 1000 / (result["per_s"] * seconds), **result}
+
+
+def profiled_read(tool: str, home: Path, service: str, target: dict[str, Any], connections: int, seconds: float) -> str:
+    """A second API of `service`, started with the first one's environment under cProfile, driven as `target` (its
+    read through the first) was; the functions that took most of its time (cProfile slows everything, so read shares,
+    not speeds). The whole profile stays in the bench's home as <service>-read.prof."""
+    api = running_api(service)
+    port, out = free_port(), home / f"{service}-read.prof"
+    factory = f"accord.{service}.bootstrap:create_api"
+    argv = [sys.executable, "-m", "cProfile", "-o", str(out), "-m", "uvicorn", factory]
     argv += ["--factory", f"--port={port}", "--no-access-log", "--log-level=warning"]
-    profiled = subprocess.Popen(argv, env=api.environ(), cwd=home)
+    log = (home / "logs" / f"{service}-profiled.log").open("ab")
+    profiled = subprocess.Popen(argv, env=api.environ(), cwd=home, stdout=log, stderr=log)
     try:
         wait_for_port(port, 60)
-        original = direct["url"].split("/progress/", 1)[0]
-        target = {**direct, "url": direct["url"].replace(original, f"http://127.0.0.1:{port}")}
-        closed_loop(tool, target, connections, seconds)
+        original = target["url"].split("/", 3)[:3]  # scheme, "", host:port
+        url = target["url"].replace("/".join(original), f"http://127.0.0.1:{port}", 1)
+        closed_loop(tool, {**target, "url": url}, connections, seconds)
     finally:
         profiled.send_signal(2)  # uvicorn stops cleanly on SIGINT, and cProfile writes its file as Python exits
         profiled.wait(60)
@@ -132,7 +206,13 @@ def profiled_read(tool: str, home: Path, direct: dict[str, Any], connections: in
 
 @app.command()
 def main(
-    seconds: float = 8.0, rounds: int = 3, connections: int = 32, warm_up: float = 2.0, profile: bool = False
+    seconds: float = 8.0,
+    rounds: int = 3,
+    connections: int = 32,
+    warm_up: float = 2.0,
+    profile: bool = False,
+    ref: str | None = None,
+    cpu_rate: int = 0,
 ) -> None:
     home = ROOT / ".accord" / "bench" / f"ratios-{os.getpid()}"
     idp = DevIdentityProvider()
@@ -149,7 +229,7 @@ def main(
                 "ACCORD_GATEWAY_ADDRESS_RATE_PER_SECOND": "100000",
             },
         )
-        bare = None
+        bare, at_ref = None, list[subprocess.Popen[bytes]]()
         try:
             headers, goal, answer = asyncio.run(a_goal_with_entries(running.gateway, idp))
             port = free_port()
@@ -175,6 +255,10 @@ def main(
                 "direct": {"method": "GET", "url": f"{running.urls['progress']}/progress/goals/{goal}", "header": hdrs},
                 "gateway": {"method": "GET", "url": f"{running.gateway}/api/v1/progress/goals/{goal}", "header": hdrs},
             }
+            if ref is not None:
+                at_ref, ref_direct, ref_gateway = apis_at_ref(ref, home)
+                targets["direct@ref"] = {**targets["direct"], "url": f"{ref_direct}/progress/goals/{goal}"}
+                targets["gateway@ref"] = {**targets["gateway"], "url": f"{ref_gateway}/api/v1/progress/goals/{goal}"}
             measured: dict[str, list[dict[str, Any]]] = {name: [] for name in targets}
             for target in targets.values():
                 closed_loop(tool, target, connections, warm_up)  # pools, caches and connections warm
@@ -183,25 +267,47 @@ def main(
                     with console.status(f"round {n + 1} of {rounds}: {name}"):
                         measured[name].append(closed_loop(tool, target, connections, seconds))
                         time.sleep(1)
+            cpu: dict[str, list[dict[str, float]]] = {name: [] for name in targets if name != "bare"}
+            for _ in range(rounds if cpu_rate else 0):
+                for name in cpu:
+                    with console.status(f"CPU per read of {name} at {cpu_rate}/s"):
+                        cpu[name].append(cpu_per_read(tool, home, targets[name], cpu_rate, seconds))
+                        time.sleep(1)
             if profile:
-                with console.status("profiling the direct read (a second progress API under cProfile)"):
-                    console.print(profiled_read(tool, home, targets["direct"], connections, seconds))
+                for service, name in (("progress", "direct"), ("gateway", "gateway")):
+                    with console.status(f"profiling the {name} read (a second {service} API under cProfile)"):
+                        console.print(profiled_read(tool, home, service, targets[name], connections, seconds))
         finally:
-            if bare is not None:
-                terminate(bare.pid)
+            for process in [*at_ref, *([bare] if bare is not None else [])]:
+                terminate(process.pid)
             running.stop()
+    suffixes = ["", "@ref"] if ref is not None else [""]
     per_round = [
         {
-            "direct_over_bare": measured["direct"][i]["per_s"] / measured["bare"][i]["per_s"],
-            "gateway_over_direct": measured["gateway"][i]["per_s"] / measured["direct"][i]["per_s"],
+            f"{name}{at}": value
+            for at in suffixes
+            for name, value in (
+                ("direct_over_bare", measured[f"direct{at}"][i]["per_s"] / measured["bare"][i]["per_s"]),
+                ("gateway_over_direct", measured[f"gateway{at}"][i]["per_s"] / measured[f"direct{at}"][i]["per_s"]),
+            )
         }
         for i in range(rounds)
     ]
     results = {
         "measured": measured,
+        "cpu_per_read": cpu,
         "ratios_per_round": per_round,
         "median_direct_over_bare": statistics.median(r["direct_over_bare"] for r in per_round),
         "median_gateway_over_direct": statistics.median(r["gateway_over_direct"] for r in per_round),
+        **(
+            {
+                "ref": ref,
+                "median_direct_over_bare@ref": statistics.median(r["direct_over_bare@ref"] for r in per_round),
+                "median_gateway_over_direct@ref": statistics.median(r["gateway_over_direct@ref"] for r in per_round),
+            }
+            if ref is not None
+            else {}
+        ),
         "answer_bytes": len(answer),
         "connections": connections,
         "seconds_per_round": seconds,
@@ -210,21 +316,28 @@ def main(
     out = ROOT / "bench" / "results" / "read_ratios.json"
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps(results, indent=2))
-    table = Table("round", "bare/s", "direct/s", "gateway/s", "direct ÷ bare", "gateway ÷ direct")
+    table = Table("round", "code", "bare/s", "direct/s", "gateway/s", "direct ÷ bare", "gateway ÷ direct")
     for i, r in enumerate(per_round):
-        table.add_row(
-            str(i + 1),
-            f"{measured['bare'][i]['per_s']:.0f}",
-            f"{measured['direct'][i]['per_s']:.0f}",
-            f"{measured['gateway'][i]['per_s']:.0f}",
-            f"{r['direct_over_bare']:.0%}",
-            f"{r['gateway_over_direct']:.0%}",
-        )
+        for at in suffixes:
+            table.add_row(
+                str(i + 1),
+                ref if at else "this checkout",
+                f"{measured['bare'][i]['per_s']:.0f}",
+                f"{measured[f'direct{at}'][i]['per_s']:.0f}",
+                f"{measured[f'gateway{at}'][i]['per_s']:.0f}",
+                f"{r[f'direct_over_bare{at}']:.0%}",
+                f"{r[f'gateway_over_direct{at}']:.0%}",
+            )
     console.print(table)
-    console.print(
-        f"median: direct {results['median_direct_over_bare']:.0%} of bare (target ≥ 45%), "
-        f"gateway {results['median_gateway_over_direct']:.0%} of direct (target ≥ 85%); answer {len(answer)} bytes"
-    )
+    for at in suffixes:
+        console.print(
+            f"median ({ref if at else 'this checkout'}): direct {results[f'median_direct_over_bare{at}']:.0%} of bare "
+            f"(target ≥ 45%), gateway {results[f'median_gateway_over_direct{at}']:.0%} of direct (target ≥ 85%)"
+        )
+    for name, runs in cpu.items():
+        per_read = ", ".join(f"{r['cpu_ms_per_read']:.2f}" for r in runs)
+        console.print(f"CPU of the whole stack per read, {name} at {cpu_rate}/s: {per_read} ms")
+    console.print(f"answer {len(answer)} bytes; load average {os.getloadavg()}")
 
 
 if __name__ == "__main__":
