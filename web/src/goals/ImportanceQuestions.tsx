@@ -73,7 +73,7 @@ export function importanceBody(value: Importance, isClient: boolean) {
   return {
     ...(value.importance === null ? {} : { importance: value.importance }),
     ...(value.feels_own === null ? {} : { feels_own: value.feels_own }),
-    ...(isClient ? { share_answers_with_others: value.share } : {}),
+    ...(isClient && value.share ? { share_answers_with_others: true } : {}),
   };
 }
 
