@@ -70,7 +70,9 @@ def _events_of(bootstrap: str, topic: str, tenant: str, until_types: set[str]) -
     def complete(found: list[Record]) -> bool:
         return until_types <= {v["event_type"] for v in _values(found)}
 
-    return _values(asyncio.run(read_topic(bootstrap, topic, complete, timeout=60, keep=mine)))
+    # A guard against a hang, not a measure of speed: earlier tests in the session (the fuzz suite) may have left the
+    # analytics consumer a backlog of thousands of events to work through first.
+    return _values(asyncio.run(read_topic(bootstrap, topic, complete, timeout=240, keep=mine)))
 
 
 def test_a_divergence_raises_one_event_and_one_flag_that_a_revision_clears_and_private_answers_stay_private(
