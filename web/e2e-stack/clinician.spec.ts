@@ -58,7 +58,7 @@ if (people && control) {
     await expectAccessible(alex);
 
     // The episode, through the workspace's own form.
-    await alex.getByRole("link", { name: "Episodes" }).click();
+    await alex.getByRole("link", { name: "Episodes", exact: true }).click();
     await expect(alex.getByRole("heading", { name: "Care episodes" })).toBeVisible();
     await alex.getByLabel("Client ID").fill(people.casey);
     await alex.getByLabel("Team ID").fill(people.team);
@@ -89,7 +89,7 @@ if (people && control) {
     await expect(casey.getByText(/Therapist: hasn't answered yet/)).toBeVisible();
 
     // Alex opens Casey's page from her episode (once it has reached the reporting service) and enters her name.
-    await alex.getByRole("link", { name: "Episodes" }).click();
+    await alex.getByRole("link", { name: "Episodes", exact: true }).click();
     await episode.getByRole("link", { name: "The client's goals and progress" }).click();
     const preferredName = alex.getByLabel("Name the client prefers to be called");
     await expect(async () => {
@@ -101,7 +101,7 @@ if (people && control) {
     await expect(alex.getByRole("heading", { name: "Casey", level: 1 })).toBeVisible();
 
     // Alex finds Casey on the caseload (once her goal has reached the reporting service) and agrees it there.
-    await alex.getByRole("link", { name: "Caseload" }).click();
+    await alex.getByRole("link", { name: "Caseload", exact: true }).click();
     await expect(async () => {
       await alex.reload();
       await expect(caseyRow(alex)).toBeVisible({ timeout: 2_000 });
@@ -127,7 +127,7 @@ if (people && control) {
     await expect(casey.getByText(/Saved\. Nice one\.|Saved on this device/)).toBeVisible();
 
     // The milestone on Alex's caseload (this week's count) and in Casey's report: the chart, its table, the step.
-    await alex.getByRole("link", { name: "Caseload" }).click();
+    await alex.getByRole("link", { name: "Caseload", exact: true }).click();
     await expect(async () => {
       await alex.reload();
       await expect(caseyRow(alex).getByRole("cell").nth(4)).toHaveText("1", { timeout: 2_000 });

@@ -180,7 +180,7 @@ test("Sam agrees a goal with Jo and Alex, records progress offline, celebrates, 
     await expect(sam.getByText("Waiting to be sent: 3")).toBeVisible();
     await expectAccessible(sam);
     // Today, opened offline, lists the goal as agreed (from the goal's own page, put into Today's kept list).
-    await sam.getByRole("link", { name: "Today" }).click();
+    await sam.getByRole("link", { name: "Today", exact: true }).click();
     await expect(sam.getByRole("link", { name: GOAL })).toBeVisible();
     await sam.getByRole("link", { name: GOAL }).click();
     await expect(sam.getByRole("heading", { name: GOAL })).toBeVisible();
@@ -214,7 +214,7 @@ test("Sam agrees a goal with Jo and Alex, records progress offline, celebrates, 
     await reloadUntil(jo, () =>
       expect(jo.getByRole("heading", { name: /Something to celebrate in Accord/ })).toBeVisible({ timeout: 5_000 }),
     );
-    await jo.getByRole("link", { name: "Settings" }).click();
+    await jo.getByRole("link", { name: "Settings", exact: true }).click();
     await jo.getByRole("radio", { name: "Cymraeg" }).check();
     await jo.getByRole("button", { name: "Save settings" }).click();
     await expect(jo.getByText("Gosodiadau wedi'u cadw.")).toBeVisible();

@@ -120,7 +120,7 @@ test("switching to Welsh in settings saves the preference and the app speaks Wel
   await page.getByRole("radio", { name: "Cymraeg" }).check();
   await page.getByRole("button", { name: "Save settings" }).click();
   await expect(page.getByRole("heading", { name: "Gosodiadau" })).toBeVisible();
-  await expect(page.getByRole("link", { name: "Heddiw" })).toBeVisible();
+  await expect(page.getByRole("link", { name: "Heddiw", exact: true })).toBeVisible();
   expect(api.preferences.locale).toBe("cy");
   await expect(page.locator("html")).toHaveAttribute("lang", "cy");
   await expectAccessible(page);

@@ -158,7 +158,7 @@ for (const language of ["en", "cy"] as const) {
 test("a client opens from the caseload", async ({ page, api }) => {
   void api;
   await page.goto("/");
-  await page.getByRole("link", { name: "Sam" }).click();
+  await page.getByRole("link", { name: "Sam", exact: true }).click();
   await expect(page.getByRole("heading", { name: "Sam", level: 1 })).toBeVisible();
   await expect(page.getByRole("link", { name: "Download the FHIR export" })).toBeVisible();
 });
@@ -233,7 +233,7 @@ test("the caseload shows an early warning with its suggested next step, reached 
   await expect(row.getByText("Their session feedback is falling.")).toBeVisible();
   await expect(row.getByText("Next step: talk about it at the next session.")).toBeVisible();
   // The client's record is a keyboard stop in the row: Tab reaches it (the warning is text, not a control).
-  const link = page.getByRole("link", { name: "Sam" });
+  const link = page.getByRole("link", { name: "Sam", exact: true });
   for (let i = 0; i < 40 && !(await link.evaluate((el) => el === document.activeElement)); i++) await page.keyboard.press("Tab");
   await expect(link).toBeFocused();
   await expectAccessible(page);

@@ -89,7 +89,7 @@ test("a goal agreed since Today was last seen online is on Today when it opens o
   await page.reload();
   await expect(page.getByText("You're offline.")).toBeVisible();
   await expect(page.getByRole("heading", { name: "Speak up once in each seminar" })).toBeVisible();
-  await page.getByRole("link", { name: "Today" }).click();
+  await page.getByRole("link", { name: "Today", exact: true }).click();
   await expect(page.getByRole("heading", { name: "Hi Sam" })).toBeVisible();
   await expect(page.getByRole("link", { name: "Speak up once in each seminar", exact: true })).toBeVisible();
 });

@@ -1,7 +1,7 @@
 import { useQuery } from "@tanstack/react-query";
 import { api, unwrap } from "../api/client";
 import { formatDate } from "../i18n";
-import { LoadFailed, Loading } from "../screens/common";
+import { Loading, PartFailed } from "../screens/common";
 import { useClinicianT } from "./i18n";
 
 /** The check-ins the client chose to share with their therapist: the progress service answers a clinician with the
@@ -19,7 +19,7 @@ export function CheckIns({ clientId }: { clientId: string }) {
       {checkins.isPending ? (
         <Loading />
       ) : !checkins.data ? (
-        <LoadFailed error={checkins.error} />
+        <PartFailed onRetry={() => void checkins.refetch()} />
       ) : checkins.data.length === 0 ? (
         <p>{ct("client.noCheckins")}</p>
       ) : (

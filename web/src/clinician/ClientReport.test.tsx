@@ -206,6 +206,28 @@ describe("a client's report", () => {
     expect(within(checkins).getByText("4 out of 10")).toBeInTheDocument();
   });
 
+  it("says so inside the check-ins part when they fail to load, keeps the rest of the report, and loads them on Try again", async () => {
+    const user = userEvent.setup();
+    let refusals = 1;
+    stubApi({
+      [`GET /api/v1/reporting/clients/${REPORT_CLIENT}/report`]: () => REPORT,
+      [`GET /api/v1/goals/${REPORT_GOAL}`]: () => REPORT_GOAL_RECORD,
+      [`GET /api/v1/progress/clients/${REPORT_CLIENT}/checkins`]: () =>
+        refusals-- > 0
+          ? Response.json({ title: "Forbidden", status: 403 }, { status: 403, headers: { "Content-Type": "application/problem+json" } })
+          : REPORT_CHECKINS,
+    });
+    renderScreen(<ClientReport />, { path: `/clients/${REPORT_CLIENT}`, pattern: "/clients/:clientId" });
+    const part = await screen.findByRole("region", { name: "Shared check-ins" });
+    const alert = await within(part).findByRole("alert");
+    expect(alert).toHaveTextContent("This part didn't load just now.");
+    expect(screen.queryByRole("link", { name: "Back to your caseload" })).not.toBeInTheDocument();
+    expect(screen.getByRole("img", { name: /3 values, latest 5/ })).toBeInTheDocument();
+    await user.click(within(alert).getByRole("button", { name: "Try again" }));
+    const checkins = await screen.findByRole("table", { name: "Check-ins the client chose to share with you" });
+    expect(within(checkins).getByText("Went to the park with Alex.")).toBeInTheDocument();
+  });
+
   it("proposes a revision of the agreed goal with its reason, the rest of the content as agreed", async () => {
     const user = userEvent.setup();
     renderScreen(<ClientReport />, { path: `/clients/${REPORT_CLIENT}`, pattern: "/clients/:clientId" });

@@ -27,3 +27,17 @@ export function LoadFailed({ error }: { error: unknown }) {
     </section>
   );
 }
+
+/** One part of a page whose read failed (a panel beside others that loaded): say so inside the part, with a retry,
+ * rather than the whole-page "didn't load" message and its way back, which would read as if the page had failed. */
+export function PartFailed({ onRetry }: { onRetry: () => void }) {
+  const { t } = useTranslation();
+  return (
+    <div role="alert">
+      <p>{t("error.partBody")}</p>
+      <button type="button" onClick={onRetry}>
+        {t("error.tryAgain")}
+      </button>
+    </div>
+  );
+}
