@@ -152,7 +152,7 @@ async def run_worker(
     stop = stop or _stop_on_signals()
     waiting = watch.waiting if watch else None
     async with open_resources(settings, waiting) as res, open_producer(settings, waiting) as producer:
-        broker = KafkaBroker(settings.kafka_bootstrap_servers, logger=None, security=faststream_security(settings))
+        broker = consumer_broker(settings)
         for sub in subscriptions:
             consumer = IdempotentConsumer(
                 service=settings.service,
@@ -198,6 +198,19 @@ async def run_worker(
                 task.cancel()
             await broker.stop()
             log.info("worker stopped")
+
+
+def consumer_broker(settings: ServiceSettings) -> KafkaBroker:
+    """The broker the worker's consumers subscribe on. On stop, faststream waits for a batch being applied for its
+    graceful timeout (15 s unless told), then abandons it. Abandoning is safe here, since a batch's effects and inbox
+    rows commit in one transaction and offsets only after it: the rollback leaves the batch to be redelivered and
+    applied once. A short wait keeps a stop prompt when a batch is slow (a handler retrying with backoff)."""
+    return KafkaBroker(
+        settings.kafka_bootstrap_servers,
+        logger=None,
+        security=faststream_security(settings),
+        graceful_timeout=settings.consumer_stop_grace_seconds,
+    )
 
 
 def _stop_on_signals() -> asyncio.Event:

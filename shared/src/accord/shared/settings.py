@@ -73,6 +73,12 @@ class ServiceSettings(WebSettings):
         default=10, ge=0, le=100, description="after a commit wakes the relay, how long later ones may join its batch"
     )
     consumer_max_attempts: int = Field(default=3, ge=1, le=20)
+    consumer_stop_grace_seconds: float = Field(
+        default=3.0,
+        ge=0,
+        le=60,
+        description="on stop, how long a batch being applied may finish before it is abandoned (rolled back, redelivered)",
+    )
     retention_sweep_seconds: float = Field(
         default=3600.0, gt=0, description="how often the worker removes records past their retention period"
     )
