@@ -118,8 +118,10 @@ async def test_an_api_on_a_schema_newer_than_its_code_exits_at_once_saying_so(ow
     assert "SchemaNewerThanCode: the goals schema is at revision 9999, which this code does not know" in ended.stderr
 
 
-async def test_an_api_without_its_database_setting_exits_at_once_naming_it() -> None:
+async def test_an_api_without_its_database_setting_exits_at_once_naming_it(tmp_path: Path) -> None:
     env = {k: v for k, v in os.environ.items() if k not in ("ACCORD_GOALS_DATABASE_URL", "DATABASE_URL")}
+    # Not the settings `scripts/up` may have left on this machine, which would give it a database to wait for.
+    env["ACCORD_LOCAL_ENV_FILE"] = str(tmp_path / "no-local-stack.env")
     argv = ["accord-goals", "api", "--port", str(free_port())]
     ended = await asyncio.to_thread(subprocess.run, argv, env=env, capture_output=True, text=True, timeout=120)
     assert ended.returncode != 0

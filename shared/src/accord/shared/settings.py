@@ -1,6 +1,7 @@
 """Settings every service shares, read from the environment (pydantic-settings); fails fast when a secret is
 missing or still a placeholder."""
 
+import os
 from pathlib import Path
 from typing import ClassVar, Literal
 from urllib.parse import parse_qs, urlsplit
@@ -11,8 +12,10 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 VERIFIED_SSLMODES = ("verify-full", "verify-ca")
 PLACEHOLDERS = {"", "changeme", "change-me", "change_me", "placeholder", "secret", "password", "todo", "xxx"}
 
-# Written by `scripts/up` for local runs; absent (and ignored) in containers, where the environment rules.
-LOCAL_ENV_FILE = Path(__file__).resolve().parents[4] / ".accord" / "local" / "services.env"
+# Written by `scripts/up` for local runs; absent (and ignored) in containers, where the environment rules. A process
+# that must not pick up the local stack's settings (a test of what happens without one) names another file.
+_REPO = Path(__file__).resolve().parents[4]
+LOCAL_ENV_FILE = Path(os.environ.get("ACCORD_LOCAL_ENV_FILE") or _REPO / ".accord" / "local" / "services.env")
 
 
 def is_placeholder(secret: str) -> bool:
@@ -77,7 +80,7 @@ class ServiceSettings(WebSettings):
         default=3.0,
         ge=0,
         le=60,
-        description="on stop, how long a batch being applied may finish before it is abandoned (rolled back, redelivered)",
+        description="on stop, how long a batch being applied may go on before it is abandoned (and redelivered)",
     )
     retention_sweep_seconds: float = Field(
         default=3600.0, gt=0, description="how often the worker removes records past their retention period"
