@@ -19,6 +19,7 @@ from accord.shared.kafka import new_producer
 from accord.shared.outbox.store import envelope_headers
 
 pytestmark = pytest.mark.integration
+FEEDBACK = {"heard": 8, "what_i_wanted": 6, "way_we_worked": 7, "overall": 7}
 
 
 async def _send(bootstrap: str, *envelopes: Envelope) -> None:
@@ -54,6 +55,11 @@ async def test_an_export_request_delivered_twice_stores_one_part_of_that_client_
         ).status_code == 201
         checkin = {"mood": 5, "text": f"journal {marker}", "occurred_at": datetime.now(UTC).isoformat()}
         assert (await person_api.as_(who.client, "POST", "/progress/checkins", json=checkin)).status_code == 201
+        marked = await person_api.as_(who.therapist, "POST", f"/episodes/{who.episode}/sessions", json={})
+        assert marked.status_code == 201, marked.text
+        feedback = {"scores": FEEDBACK, "comment": f"feedback {marker}"}
+        url = f"/episodes/{who.episode}/sessions/{marked.json()['session_id']}/feedback"
+        assert (await person_api.as_(who.client, "POST", url, json=feedback)).status_code == 201
 
     export_id, later_id = uuid4(), uuid4()
     first, later = (
@@ -78,9 +84,13 @@ async def test_an_export_request_delivered_twice_stores_one_part_of_that_client_
     await eventually(downloaded)
     part = (await api.as_(team.client, "GET", url)).json()
     text = json.dumps(part)
-    assert f"note {planted[str(team.client)]}" in text and f"journal {planted[str(team.client)]}" in text
+    mine = planted[str(team.client)]
+    assert all(f"{kind} {mine}" in text for kind in ("note", "journal", "feedback"))
     assert planted[str(other.client)] not in text
     assert part["client_id"] == str(team.client) and len(part["entries"]) == 1 and len(part["checkins"]) == 1
+    assert [s["episode_id"] for s in part["sessions"]] == [str(team.episode)]
+    [given] = part["session_feedback"]
+    assert given["session_id"] == part["sessions"][0]["session_id"] and given["scores"] == FEEDBACK
 
     for someone_else in (other.client, team.therapist):
         refused = await api.as_(someone_else, "GET", url)

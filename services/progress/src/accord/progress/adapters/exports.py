@@ -1,6 +1,8 @@
 """The progress service's part of a subject access export: every entry and note, check-in and journal text,
-questionnaire and decision about the client, and who read or changed them (the access log)."""
+questionnaire and decision about the client, the sessions marked held in their episodes and their own feedback on
+them (with the private comment, which is theirs), and who read or changed them (the access log)."""
 
+import json
 from typing import Any
 from uuid import UUID
 
@@ -40,5 +42,17 @@ class ExportPartRepository:
                 f" JOIN {schema}.goals g ON g.goal_id = d.goal_id WHERE g.tenant_id = $1 AND g.client_id = $2"
                 " ORDER BY d.decided_at, d.goal_id, d.decision_key"
             ),
+            "sessions": await rows(
+                f"SELECT session_id, episode_id, held_at, held_by FROM {schema}.sessions"
+                " WHERE tenant_id = $1 AND client_id = $2 ORDER BY held_at, session_id"
+            ),
+            "session_feedback": [
+                {**r, "scores": json.loads(r["scores"])}  # the answers as JSON in the archive, not a string of it
+                for r in await rows(
+                    "SELECT session_id, episode_id, instrument, scores, comment, occurred_at"
+                    f" FROM {schema}.session_feedback WHERE tenant_id = $1 AND client_id = $2"
+                    " ORDER BY occurred_at, session_id"
+                )
+            ],
             "access_log": await Audit(schema).client_log(self.conn, tenant_id, client_id),
         }
