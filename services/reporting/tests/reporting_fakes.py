@@ -10,6 +10,7 @@ from uuid import UUID
 
 from accord.reporting.adapters.history_store import assemble
 from accord.reporting.domain.access import report_scope
+from accord.reporting.domain.alliance import DEFAULT_FEEDBACK_LOW_BELOW
 from accord.reporting.domain.caseload import CaseloadRow, caseload_row, team_caseload_row
 from accord.reporting.domain.goals import goal_states
 from accord.reporting.domain.history import ClientHistory
@@ -137,7 +138,9 @@ def report_json(
     if scope is None:
         return None
     goals = [g for g in goal_states(history) if scope.sees(g)]
-    report = ClientReport.of(history, goals, scope, now, None, OutcomeRules()).model_dump(mode="json")
+    report = ClientReport.of(history, goals, scope, now, None, OutcomeRules(), DEFAULT_FEEDBACK_LOW_BELOW).model_dump(
+        mode="json"
+    )
     report.pop("generated_at")
     return report
 

@@ -1459,6 +1459,8 @@ export interface components {
             questionnaires?: components["schemas"]["QuestionnaireScore"][] | null;
             /** Safety Signals */
             safety_signals?: components["schemas"]["SafetySignalOut"][] | null;
+            /** Warnings */
+            warnings?: components["schemas"]["WarningOut"][] | null;
         };
         /** ClosureCreate */
         ClosureCreate: {

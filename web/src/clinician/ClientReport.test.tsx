@@ -206,6 +206,35 @@ describe("a client's report", () => {
     expect(within(checkins).getByText("4 out of 10")).toBeInTheDocument();
   });
 
+  it("shows the early warnings with their next step, and a divergence links to its goal on the page", async () => {
+    stubApi({
+      [`GET /api/v1/reporting/clients/${REPORT_CLIENT}/report`]: () => ({
+        ...REPORT,
+        warnings: [
+          { kind: "goal_divergence", goal_id: REPORT_GOAL, episode_id: null, suggested_step: "revisit_goal_together" },
+          { kind: "feedback_low", goal_id: null, episode_id: REPORT.goals[0]!.episode_id, suggested_step: "talk_at_next_session" },
+        ],
+      }),
+      [`GET /api/v1/goals/${REPORT_GOAL}`]: () => REPORT_GOAL_RECORD,
+      [`GET /api/v1/progress/clients/${REPORT_CLIENT}/checkins`]: () => REPORT_CHECKINS,
+    });
+    renderScreen(<ClientReport />, { path: `/clients/${REPORT_CLIENT}`, pattern: "/clients/:clientId" });
+    const part = await screen.findByRole("region", { name: "Worth talking about together" });
+    const items = within(part).getAllByRole("listitem");
+    expect(items.map((i) => i.textContent)).toEqual([
+      "You might see a goal differently from each other. Next step: revisit the goal together. See the goal",
+      "Their session feedback is low. Next step: talk about it at the next session.",
+    ]);
+    expect(within(items[0]!).getByRole("link", { name: "See the goal" })).toHaveAttribute("href", `#goal-${REPORT_GOAL}`);
+    expect(document.getElementById(`goal-${REPORT_GOAL}`)).not.toBeNull();
+  });
+
+  it("shows no warnings part when there is nothing worth raising", async () => {
+    renderScreen(<ClientReport />, { path: `/clients/${REPORT_CLIENT}`, pattern: "/clients/:clientId" });
+    await screen.findByRole("img", { name: /3 values, latest 5/ });
+    expect(screen.queryByRole("region", { name: "Worth talking about together" })).not.toBeInTheDocument();
+  });
+
   it("says so inside the check-ins part when they fail to load, keeps the rest of the report, and loads them on Try again", async () => {
     const user = userEvent.setup();
     let refusals = 1;

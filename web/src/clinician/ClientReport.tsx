@@ -5,6 +5,7 @@ import type { components } from "../api/schema";
 import { formatDate, formatNumber } from "../i18n";
 import { LoadFailed, Loading } from "../screens/common";
 import { CheckIns } from "./CheckIns";
+import { ClientWarnings } from "./ClientWarnings";
 import { ClientName } from "./ClientName";
 import { ClinicianNav } from "./ClinicianNav";
 import { GoalActions, useGoal } from "./GoalActions";
@@ -171,6 +172,7 @@ export default function ClientReport() {
               </ul>
             </section>
           )}
+          <ClientWarnings warnings={report.data.warnings} />
           {report.data.goals.length === 0 && <p>{ct("client.noGoals")}</p>}
           {report.data.goals.map((goal) => (
             <GoalSection key={goal.goal_id} goal={goal} report={report.data} />

@@ -6,7 +6,7 @@ from typing import Any
 from uuid import UUID, uuid4
 
 import pytest
-from reporting_fakes import InMemoryProjections
+from reporting_fakes import InMemoryProjections, report_json
 from reporting_scenario import Cast, Script
 
 from accord.reporting.domain.alliance import (
@@ -22,6 +22,7 @@ from accord.reporting.domain.history import DivergenceChange, SessionFeedback
 from accord.reporting.domain.projection import TABLES, session_feedback_rows
 from accord.shared.events import Envelope
 from accord.shared.events.contracts import goals as g
+from accord.shared.events.contracts.common import Role
 
 NOW = datetime(2026, 11, 28, 12, tzinfo=UTC)
 EPISODE = uuid4()
@@ -183,3 +184,31 @@ async def test_the_event_handler_keeps_a_divergence_once_whatever_the_copies_and
     assert [c.raised for c in sorted(history.divergences, key=lambda c: c.at)] == [True, False]
     row = caseload_row(history, lead, NOW, set())
     assert row is not None and row.warnings == ()
+
+
+def test_the_clients_report_shows_their_clinician_the_caseloads_warnings_and_shows_the_client_none() -> None:
+    cast = Cast()
+    s, client, lead = Script(cast, NOW), cast.clients[0], cast.therapist
+    s.episode(client, "E", cast.team, lead, 30)
+    s.agree(client, "G", "E", lead, 20, 19, baseline=2, target=8, interval=60)
+    divergence(s, client, "G", "E", True, 18)
+    projections = InMemoryProjections().apply(s.envelopes)
+    projections.add(session_feedback_rows(feedback_envelope(client, cast["E"], cast.tenant, 3, s.d(1))))
+
+    as_lead = report_json(projections, cast.tenant, client, lead, {Role.THERAPIST}, NOW)
+    assert as_lead is not None and as_lead["warnings"] == [
+        {
+            "kind": "goal_divergence",
+            "goal_id": str(cast["G"]),
+            "episode_id": None,
+            "suggested_step": "revisit_goal_together",
+        },
+        {
+            "kind": "feedback_low",
+            "goal_id": None,
+            "episode_id": str(cast["E"]),
+            "suggested_step": "talk_at_next_session",
+        },
+    ]
+    as_client = report_json(projections, cast.tenant, client, client, {Role.CLIENT}, NOW)
+    assert as_client is not None and as_client["warnings"] is None

@@ -8,9 +8,9 @@ from enum import StrEnum
 from typing import Any
 from uuid import UUID
 
-from accord.reporting.domain.access import clinician_episodes
+from accord.reporting.domain.access import Scope, clinician_episodes
 from accord.reporting.domain.alliance import DEFAULT_FEEDBACK_LOW_BELOW, EarlyWarning, warnings
-from accord.reporting.domain.goals import Lifecycle, goal_states
+from accord.reporting.domain.goals import GoalState, Lifecycle, goal_states
 from accord.reporting.domain.history import ClientHistory
 
 WEEK = timedelta(days=7)
@@ -167,3 +167,13 @@ def page_of(
     remaining = [r for r in ordered if after is None or sort.key(r) > after]
     page = remaining[:limit]
     return page, (sort.key(page[-1]) if len(remaining) > limit else None)
+
+
+def client_warnings(
+    history: ClientHistory, goals: Sequence[GoalState], scope: Scope, low_below: int
+) -> tuple[EarlyWarning, ...]:
+    """The early warnings a clinician sees on the client's own page: those of their caseload row for this client,
+    drawn from the same rules over the episodes they are part of and the goals in play they may see."""
+    episodes = scope.episode_ids if scope.episode_ids is not None else {e.episode_id for e in history.episodes}
+    in_play = {g.goal_id for g in goals if g.lifecycle in IN_PLAY and scope.sees(g)}
+    return warnings(history, episodes, in_play, low_below)

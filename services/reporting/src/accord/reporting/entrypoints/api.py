@@ -53,8 +53,15 @@ def _settings(resources: ResourcesDep) -> Settings:
 async def client_report(client_id: UUID, principal: CurrentPrincipal, resources: ResourcesDep) -> ClientReport:
     """Per goal: agreement history, entries, milestones, current progress and achievement status, chart link."""
     view = await _queries(resources).client_report(principal, client_id)
+    settings = _settings(resources)
     return ClientReport.of(
-        view.history, view.goals, view.scope, datetime.now(UTC), view.client_name, _settings(resources).outcome_rules()
+        view.history,
+        view.goals,
+        view.scope,
+        datetime.now(UTC),
+        view.client_name,
+        settings.outcome_rules(),
+        settings.alliance_rules().low_below(principal.tenant_id),
     )
 
 

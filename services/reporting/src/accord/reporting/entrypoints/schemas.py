@@ -7,9 +7,9 @@ from uuid import UUID
 from pydantic import BaseModel
 
 from accord.reporting.domain.access import Audience, Scope
-from accord.reporting.domain.alliance import SuggestedStep, WarningKind
+from accord.reporting.domain.alliance import EarlyWarning, SuggestedStep, WarningKind
 from accord.reporting.domain.alliance_figures import AllianceReport
-from accord.reporting.domain.caseload import CaseloadRow
+from accord.reporting.domain.caseload import CaseloadRow, client_warnings
 from accord.reporting.domain.goals import GoalState
 from accord.reporting.domain.history import ClientHistory, Questionnaire
 from accord.reporting.domain.measures import Metric, OutcomeRules, questionnaire_change
@@ -193,6 +193,19 @@ class SafetySignalOut(BaseModel):
     raised_at: datetime
 
 
+class WarningOut(BaseModel):
+    """An early warning: a prompt for the clinicians with a suggested next step (docs/alliance.md)."""
+
+    kind: WarningKind
+    goal_id: UUID | None = None
+    episode_id: UUID | None = None
+    suggested_step: SuggestedStep
+
+    @classmethod
+    def of(cls, w: EarlyWarning) -> "WarningOut":
+        return cls(kind=w.kind, goal_id=w.goal_id, episode_id=w.episode_id, suggested_step=w.suggested_step)
+
+
 class ClientReport(BaseModel):
     client_id: UUID
     client_name: str | None = None
@@ -203,6 +216,9 @@ class ClientReport(BaseModel):
     """The client and their clinicians only."""
     safety_signals: list[SafetySignalOut] | None = None
     """Clinicians only."""
+    warnings: list[WarningOut] | None = None
+    """Clinicians only: the early warnings of the alliance in the clinician's episodes of the client, as on the
+    caseload (docs/alliance.md), each with its suggested next step."""
 
     @classmethod
     def of(
@@ -213,6 +229,7 @@ class ClientReport(BaseModel):
         now: datetime,
         client_name: str | None,
         rules: OutcomeRules,
+        feedback_low_below: int,
     ) -> "ClientReport":
         scores = _scores(scope.questionnaires(history), rules)
         signals = [
@@ -226,16 +243,10 @@ class ClientReport(BaseModel):
             goals=[GoalReport.of(g, history.client_id, scope.audience, now) for g in goals],
             questionnaires=scores if scope.sees_scores else None,
             safety_signals=signals if scope.audience is Audience.CLINICIAN else None,
+            warnings=[WarningOut.of(w) for w in client_warnings(history, goals, scope, feedback_low_below)]
+            if scope.audience is Audience.CLINICIAN
+            else None,
         )
-
-
-class WarningOut(BaseModel):
-    """An early warning: a prompt for the clinicians with a suggested next step (docs/alliance.md)."""
-
-    kind: WarningKind
-    goal_id: UUID | None = None
-    episode_id: UUID | None = None
-    suggested_step: SuggestedStep
 
 
 class CaseloadEntry(BaseModel):
@@ -263,10 +274,7 @@ class CaseloadEntry(BaseModel):
             unseen_safety_signals=row.unseen_safety_signals,
             undelivered_safety_alerts=row.undelivered_safety_alerts,
             milestones_reached_this_week=row.milestones_reached_this_week,
-            warnings=[
-                WarningOut(kind=w.kind, goal_id=w.goal_id, episode_id=w.episode_id, suggested_step=w.suggested_step)
-                for w in row.warnings
-            ],
+            warnings=[WarningOut.of(w) for w in row.warnings],
         )
 
 
