@@ -4,17 +4,17 @@ the unit of work the worker's own loop (the review sweep) opens a repository in.
 Handlers that are typed by what they need take `handlers.ports` Protocols; the tests' in-memory fake
 (`tests/progress_fakes.InMemoryRepository`) is the other thing that satisfies them."""
 
-from collections.abc import AsyncIterator, Mapping, Sequence
-from contextlib import asynccontextmanager
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from functools import lru_cache
+from functools import lru_cache, partial
 from typing import Any
 from uuid import UUID
 
 import asyncpg
 
 from accord.progress.domain.progress import LATEST_NEEDED, Decision, Ledger, Point, in_time_order
+from accord.shared import db
 from accord.shared.db import Connection, Pool
 from accord.shared.errors import Conflict
 from accord.shared.events import Envelope
@@ -408,14 +408,9 @@ class Repository:
         await self.conn.execute(f"INSERT INTO {table} ({columns}) VALUES ({params})", *values.values())
 
 
-class UnitOfWork:
-    """`async with uow() as repo:` a repository (with the outbox) on a pooled connection, in a transaction committed
-    on leaving the block (rolled back if it raises). What the worker's own loop, the review sweep, runs in."""
+class UnitOfWork(db.UnitOfWork[Repository]):
+    """A repository with the outbox in a transaction of its own: what the worker's own loop, the review sweep, runs
+    in."""
 
     def __init__(self, pool: Pool, outbox: Outbox) -> None:
-        self.pool, self.outbox = pool, outbox
-
-    @asynccontextmanager
-    async def __call__(self) -> AsyncIterator[Repository]:
-        async with self.pool.acquire() as conn, conn.transaction():
-            yield Repository(conn, self.outbox)
+        super().__init__(pool, partial(Repository, outbox=outbox))
