@@ -3,13 +3,12 @@ rules the SQL keeps (an older goal version never replaces a newer one, a closed 
 once per goal version); tests/integration/test_goal_view.py runs one suite against both. `InMemoryUnitOfWork` hands
 out the one repository (it does not roll back), as `adapters.repository.UnitOfWork` opens one per transaction."""
 
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 from uuid import UUID
 
+from accord.devtools import testing
 from accord.progress.adapters.repository import GoalView, QuietGoal
 from accord.progress.domain.progress import LATEST_NEEDED, Decision, Ledger, Point, in_time_order
 from accord.shared.errors import Conflict
@@ -177,12 +176,6 @@ class InMemoryRepository:
         return [e for e in self._entries_of(goal) if e["kind"] in kinds]
 
 
-@dataclass
-class InMemoryUnitOfWork:
-    repo: InMemoryRepository = field(default_factory=InMemoryRepository)
-    opened: int = 0
-
-    @asynccontextmanager
-    async def __call__(self) -> AsyncIterator[InMemoryRepository]:
-        self.opened += 1
-        yield self.repo
+class InMemoryUnitOfWork(testing.InMemoryUnitOfWork[InMemoryRepository]):
+    def __init__(self) -> None:
+        super().__init__(InMemoryRepository())
