@@ -7,6 +7,7 @@ import asyncio
 import os
 import secrets
 import subprocess
+import sys
 import uuid
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
@@ -118,11 +119,39 @@ async def test_an_api_on_a_schema_newer_than_its_code_exits_at_once_saying_so(ow
     assert "SchemaNewerThanCode: the goals schema is at revision 9999, which this code does not know" in ended.stderr
 
 
+def _stale_local_env_file(folder: Path) -> Path:
+    """What `scripts/up` leaves behind on a developer's machine: a database that is no longer there (a process given
+    it would wait for it, with backoff, for ever)."""
+    stale = folder / ".accord" / "local" / "services.env"
+    stale.parent.mkdir(parents=True)
+    stale.write_text(
+        f"ACCORD_GOALS_DATABASE_URL=postgresql://accord_goals:stale-pw@127.0.0.1:{free_port()}/accord\n"
+        "KAFKA_BOOTSTRAP_SERVERS=127.0.0.1:9092\nACCORD_OIDC_ISSUER=https://id.example\n"
+        'ACCORD_OIDC_JWKS={"keys": []}\n'
+    )
+    return stale
+
+
+def _without_database_setting() -> dict[str, str]:
+    drop = ("ACCORD_GOALS_DATABASE_URL", "DATABASE_URL", "ACCORD_LOCAL_ENV_FILE")
+    return {k: v for k, v in os.environ.items() if k not in drop}
+
+
+def test_the_settings_read_the_local_env_file_that_accord_local_env_file_names(tmp_path: Path) -> None:
+    stale = _stale_local_env_file(tmp_path)
+    read = "from accord.goals.settings import Settings; print(Settings().database_url.get_secret_value())"
+    env = {**_without_database_setting(), "ACCORD_LOCAL_ENV_FILE": str(stale)}
+    shown = subprocess.run([sys.executable, "-c", read], env=env, capture_output=True, text=True, timeout=60)
+    assert ":stale-pw@" in shown.stdout, shown.stderr
+
+
 async def test_an_api_without_its_database_setting_exits_at_once_naming_it(tmp_path: Path) -> None:
-    env = {k: v for k, v in os.environ.items() if k not in ("ACCORD_GOALS_DATABASE_URL", "DATABASE_URL")}
-    # Not the settings `scripts/up` may have left on this machine, which would give it a database to wait for.
-    env["ACCORD_LOCAL_ENV_FILE"] = str(tmp_path / "no-local-stack.env")
+    # Not the local stack's services.env, which a developer's machine may hold with a database long gone: none.
+    _stale_local_env_file(tmp_path)
+    env = {**_without_database_setting(), "ACCORD_LOCAL_ENV_FILE": ""}
     argv = ["accord-goals", "api", "--port", str(free_port())]
-    ended = await asyncio.to_thread(subprocess.run, argv, env=env, capture_output=True, text=True, timeout=120)
+    ended = await asyncio.to_thread(
+        subprocess.run, argv, env=env, cwd=tmp_path, capture_output=True, text=True, timeout=120
+    )
     assert ended.returncode != 0
     assert "database_url" in ended.stderr.lower()

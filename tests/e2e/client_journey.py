@@ -30,7 +30,25 @@ class Person:
         self.headers = tokens.bearer(self.id, [role], tenant, teams=teams)
 
     def __call__(self, method: str, path: str, **kw: Any) -> httpx.Response:
-        return self.http.request(method, f"/api/v1{path}", headers=self.headers, **kw)
+        return self.http.request(method, f"/api/v1{path}", headers={**self.headers, **kw.pop("headers", {})}, **kw)
+
+
+def goal_content(statement: str, why_it_matters: str, **more: Any) -> dict[str, Any]:
+    """A valid goal's content rated 0-10 from 2 towards 8, due in 60 days, with `more` fields (milestones, family)."""
+    return {
+        "statement": statement,
+        "why_it_matters": why_it_matters,
+        "category_code": "daily_living",
+        "measure": {"kind": "goal_rating", "minimum": 0, "maximum": 10},
+        "baseline": 2,
+        "target": 8,
+        "direction": "increase",
+        "due_date": (date.today() + timedelta(days=60)).isoformat(),
+        "review_interval_days": 14,
+        "confidence": 6,
+        "expressed_by": "client",
+        **more,
+    }
 
 
 def journey(client: Person, therapist: Person, marker: str) -> dict[str, str]:
@@ -46,20 +64,8 @@ def journey(client: Person, therapist: Person, marker: str) -> dict[str, str]:
     episode = therapist("POST", "/episodes", json={"client_id": str(client.id), "team_id": planted["team_id"]})
     assert episode.status_code == 201, episode.text
     episode_id = planted["episode_id"] = episode.json()["episode_id"]
-    content = {
-        "statement": planted["statement"],
-        "why_it_matters": "So I can get out of the house more",
-        "category_code": "daily_living",
-        "measure": {"kind": "goal_rating", "minimum": 0, "maximum": 10},
-        "baseline": 2,
-        "target": 8,
-        "direction": "increase",
-        "due_date": (date.today() + timedelta(days=60)).isoformat(),
-        "review_interval_days": 14,
-        "confidence": 6,
-        "expressed_by": "client",
-        "milestones": [{"milestone_id": str(uuid4()), "kind": "threshold", "description": "Halfway", "threshold": 5}],
-    }
+    halfway = {"milestone_id": str(uuid4()), "kind": "threshold", "description": "Halfway", "threshold": 5}
+    content = goal_content(planted["statement"], "So I can get out of the house more", milestones=[halfway])
     goal = client("POST", f"/episodes/{episode_id}/goals", json={"content": content})
     assert goal.status_code == 201, goal.text
     goal_id = planted["goal_id"] = goal.json()["goal_id"]

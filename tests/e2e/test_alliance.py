@@ -5,14 +5,12 @@ answers, and no answer reaches a log or the analytics stream."""
 
 import asyncio
 import json
-import time
-from collections.abc import Callable
-from datetime import date, timedelta
 from typing import Any
 from uuid import uuid4
 
 import httpx
 import pytest
+from client_journey import Person, goal_content, until
 
 from accord.devtools.infra.services import RunningServices
 from accord.devtools.testing import Record, TokenFactory, read_topic
@@ -20,43 +18,15 @@ from accord.devtools.testing import Record, TokenFactory, read_topic
 pytestmark = pytest.mark.integration
 
 
-def until(check: Callable[[], Any], timeout: float = 60.0) -> Any:
-    """Polls `check` until it returns something truthy: the services talk through Kafka."""
-    deadline = time.monotonic() + timeout
-    while not (result := check()):
-        if time.monotonic() > deadline:
-            raise TimeoutError("the effect did not arrive in time")
-        time.sleep(0.3)
-    return result
-
-
-class Person:
-    def __init__(self, http: httpx.Client, tokens: TokenFactory, tenant: str, role: str) -> None:
-        self.id, self.http = uuid4(), http
-        self.headers = tokens.bearer(self.id, [role], tenant)
-
-    def __call__(self, method: str, path: str, **kw: Any) -> httpx.Response:
-        return self.http.request(method, f"/api/v1{path}", headers={**self.headers, **kw.pop("headers", {})}, **kw)
-
-
 PRIVATE_WORD = "partly"  # the young person's ownership answer: in no log, no analytics message, no family's read
 
 
 def _content(family_member: str) -> dict[str, Any]:
-    return {
-        "statement": "Cook a meal for the family every Sunday",
-        "why_it_matters": "So I feel I can look after myself",
-        "category_code": "daily_living",
-        "measure": {"kind": "goal_rating", "minimum": 0, "maximum": 10},
-        "baseline": 2,
-        "target": 8,
-        "direction": "increase",
-        "due_date": (date.today() + timedelta(days=60)).isoformat(),
-        "review_interval_days": 14,
-        "confidence": 6,
-        "expressed_by": "client",
-        "family_party_ids": [family_member],
-    }
+    return goal_content(
+        "Cook a meal for the family every Sunday",
+        "So I feel I can look after myself",
+        family_party_ids=[family_member],
+    )
 
 
 def _values(records: list[Record]) -> list[dict[str, Any]]:

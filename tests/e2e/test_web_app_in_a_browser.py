@@ -2,15 +2,11 @@
 identity provider: Playwright drives it (web/e2e-stack), with axe-core on each screen it visits. Needs the built app
 (web/dist) and web/node_modules: scripts/test runs scripts/test-web first."""
 
-import os
-import shutil
-import signal
-import subprocess
-from pathlib import Path
 from uuid import uuid4
 
 import httpx
 import pytest
+from stack_browser import WEB, run_spec
 
 from accord.devtools.infra.demo_users import DEMO_TEAM, DEMO_TENANT, DEMO_USERS
 from accord.devtools.infra.services import RunningServices
@@ -20,7 +16,6 @@ pytestmark = pytest.mark.integration
 # The whole journey in a browser on a shared machine: beyond the suite's 5-minute default, within the 10 minutes
 # given to Playwright below.
 BROWSER_RUN_SECONDS = 600
-WEB = Path(__file__).resolve().parents[2] / "web"
 
 
 @pytest.mark.timeout(BROWSER_RUN_SECONDS + 300)  # the stack's start (when this test is the first) and Playwright
@@ -29,8 +24,6 @@ def test_a_young_person_and_their_parent_use_the_web_app_in_a_browser(
 ) -> None:
     assert (WEB / "dist" / "index.html").is_file(), "build the app first: scripts/test-web"
     assert (WEB / "node_modules" / "@playwright" / "test").is_dir(), "install the app first: scripts/test-web"
-    uv = shutil.which("uv")
-    assert uv, "uv is needed to run the pinned Node"
 
     # Alex opens a care episode for Sam with Jo in it, as the demo data does.
     alex = tokens.bearer(DEMO_USERS["alex"].sub, ["therapist"], DEMO_TENANT)
@@ -43,27 +36,8 @@ def test_a_young_person_and_their_parent_use_the_web_app_in_a_browser(
         assert joined.status_code == 201, joined.text
 
     env = {
-        **os.environ,
         "ACCORD_WEB_BASE_URL": running.gateway,
         "ACCORD_E2E_SAM_ID": str(DEMO_USERS["sam"].sub),
         "ACCORD_E2E_EPISODE_ID": body["episode_id"],
-        "PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD": "1",
     }
-    # Its own process group, so that a timeout (this one or pytest's) ends Node and Chromium too, not only uv.
-    with subprocess.Popen(
-        # This spec file only: e2e-stack holds other specs, each started by its own test.
-        [uv, "run", "--frozen", "npx", "playwright", "test", "-c", "playwright.stack.config.ts", "journey.spec.ts"],
-        cwd=WEB,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        start_new_session=True,
-    ) as run:
-        try:
-            stdout, stderr = run.communicate(timeout=BROWSER_RUN_SECONDS)
-        finally:
-            if run.poll() is None:
-                os.killpg(run.pid, signal.SIGKILL)
-    print(stdout[-3000:])  # Playwright's list of tests with their times (shown with -rP or on failure)
-    assert run.returncode == 0, stdout[-6000:] + stderr[-2000:]
+    run_spec("journey.spec.ts", env, BROWSER_RUN_SECONDS).assert_passed()

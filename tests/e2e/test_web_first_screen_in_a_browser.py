@@ -3,16 +3,12 @@ and a working "Record progress" link; with it on, the app takes over without ask
 Playwright drives web/e2e-stack/first-screen.spec.ts against every service behind the gateway and the development
 identity provider. Needs the built app (web/dist) and web/node_modules: scripts/test runs scripts/test-web first."""
 
-import os
-import shutil
-import signal
-import subprocess
 from datetime import date, timedelta
-from pathlib import Path
 from uuid import uuid4
 
 import httpx
 import pytest
+from stack_browser import WEB, run_spec
 
 from accord.devtools.infra.demo_users import DEMO_TEAM, DEMO_TENANT, DEMO_USERS
 from accord.devtools.infra.services import RunningServices
@@ -20,7 +16,6 @@ from accord.devtools.testing import TokenFactory
 
 pytestmark = pytest.mark.integration
 BROWSER_RUN_SECONDS = 300
-WEB = Path(__file__).resolve().parents[2] / "web"
 SPEC = "first-screen.spec.ts"  # this spec only: e2e-stack holds others, each started by its own test
 # Named test_web_first_screen_* to run after test_web_app_in_a_browser.py, whose journey gives Sam his first episode.
 # Typed by a person: markup and quotes must come through as text, in the page and in its data block.
@@ -76,38 +71,10 @@ def test_sams_first_screen_works_without_javascript_and_the_app_takes_it_over_wi
 ) -> None:
     assert (WEB / "dist" / "locales.json").is_file(), "build the app first: scripts/test-web"
     assert (WEB / "node_modules" / "@playwright" / "test").is_dir(), "install the app first: scripts/test-web"
-    uv = shutil.which("uv")
-    assert uv, "uv is needed to run the pinned Node"
     episode_id, goal_id = _agreed_goal(running.gateway, tokens)
-    env = {
-        **os.environ,
-        "ACCORD_WEB_BASE_URL": running.gateway,
-        "ACCORD_E2E_GOAL_ID": goal_id,
-        "ACCORD_E2E_GOAL_TITLE": TITLE,
-        "PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD": "1",
-    }
+    env = {"ACCORD_WEB_BASE_URL": running.gateway, "ACCORD_E2E_GOAL_ID": goal_id, "ACCORD_E2E_GOAL_TITLE": TITLE}
     try:
-        stdout, stderr, returncode = _playwright(uv, env)
+        finished = run_spec(SPEC, env, BROWSER_RUN_SECONDS)
     finally:
         _close(running.gateway, tokens, episode_id)
-    print(stdout[-3000:])
-    assert returncode == 0, stdout[-6000:] + stderr[-2000:]
-
-
-def _playwright(uv: str, env: dict[str, str]) -> tuple[str, str, int]:
-    # Its own process group, so that a timeout (this one or pytest's) ends Node and Chromium too, not only uv.
-    with subprocess.Popen(
-        [uv, "run", "--frozen", "npx", "playwright", "test", "-c", "playwright.stack.config.ts", SPEC],
-        cwd=WEB,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        start_new_session=True,
-    ) as run:
-        try:
-            stdout, stderr = run.communicate(timeout=BROWSER_RUN_SECONDS)
-        finally:
-            if run.poll() is None:
-                os.killpg(run.pid, signal.SIGKILL)
-    return stdout, stderr, run.returncode
+    finished.assert_passed()

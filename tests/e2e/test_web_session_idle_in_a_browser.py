@@ -4,15 +4,13 @@ timeout of a few seconds, and its own development identity provider (the provide
 Playwright drives web/e2e-stack/session-idle.spec.ts against it."""
 
 import os
-import shutil
-import signal
-import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 from uuid import uuid4
 
 import httpx
 import pytest
+from stack_browser import WEB, run_spec
 
 from accord.devtools.infra.demo_users import DEMO_TEAM, DEMO_TENANT, DEMO_USERS
 from accord.devtools.infra.login import start_dev_login
@@ -22,7 +20,6 @@ from accord.devtools.infra.services import RunningServices, spawn, wait_ready
 from accord.devtools.testing import TokenFactory
 
 pytestmark = pytest.mark.integration
-WEB = Path(__file__).resolve().parents[2] / "web"
 ROOT = Path(__file__).resolve().parents[2]
 IDLE_SECONDS = 4
 BROWSER_RUN_SECONDS = 300
@@ -69,28 +66,5 @@ def test_a_session_left_idle_past_its_timeout_sends_the_person_to_sign_in_and_ke
         body = {"episode_id": str(uuid4()), "client_id": str(DEMO_USERS["sam"].sub), "team_id": str(DEMO_TEAM)}
         episode = http.post("/api/v1/episodes", json=body, headers=alex)
         assert episode.status_code == 201, episode.text
-    uv = shutil.which("uv")
-    assert uv, "uv is needed to run the pinned Node"
-    env = {
-        **os.environ,
-        "ACCORD_WEB_BASE_URL": idle_gateway,
-        "ACCORD_E2E_IDLE_SECONDS": str(IDLE_SECONDS),
-        "PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD": "1",
-    }
-    playwright = [uv, "run", "--frozen", "npx", "playwright", "test", "-c", "playwright.stack.config.ts"]
-    with subprocess.Popen(
-        [*playwright, "session-idle.spec.ts"],
-        cwd=WEB,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        start_new_session=True,
-    ) as run:
-        try:
-            stdout, stderr = run.communicate(timeout=BROWSER_RUN_SECONDS)
-        finally:
-            if run.poll() is None:
-                os.killpg(run.pid, signal.SIGKILL)
-    print(stdout[-3000:])
-    assert run.returncode == 0, stdout[-6000:] + stderr[-2000:]
+    env = {"ACCORD_WEB_BASE_URL": idle_gateway, "ACCORD_E2E_IDLE_SECONDS": str(IDLE_SECONDS)}
+    run_spec("session-idle.spec.ts", env, BROWSER_RUN_SECONDS).assert_passed()

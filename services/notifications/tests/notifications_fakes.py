@@ -5,13 +5,12 @@ longer on the team, the latest client entry wins, a delivery is stored once per 
 and contact point, only a due pending delivery can be claimed); tests/integration/test_repository.py runs one suite
 against both. `InMemoryUnitOfWork` hands out the one repository (it does not roll back)."""
 
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 from uuid import UUID, uuid4
 
+from accord.devtools import testing
 from accord.notifications.adapters.care_teams import DueCheckIn, KnownGoal
 from accord.notifications.adapters.deliveries import Claimed
 from accord.notifications.adapters.in_app_messages import InAppMessage
@@ -446,12 +445,6 @@ class InMemoryRepository:
         self.published.extend(envelopes)
 
 
-@dataclass
-class InMemoryUnitOfWork:
-    repo: InMemoryRepository = field(default_factory=InMemoryRepository)
-    opened: int = 0
-
-    @asynccontextmanager
-    async def __call__(self) -> AsyncIterator[InMemoryRepository]:
-        self.opened += 1
-        yield self.repo
+class InMemoryUnitOfWork(testing.InMemoryUnitOfWork[InMemoryRepository]):
+    def __init__(self) -> None:
+        super().__init__(InMemoryRepository())

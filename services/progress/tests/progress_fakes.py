@@ -1,15 +1,18 @@
 """An in-memory stand-in for the progress service's repository, for handler tests without a database. It keeps the
 rules the SQL keeps (an older goal version never replaces a newer one, a closed goal stays closed, a decision is made
-once per goal version); tests/integration/test_goal_view.py runs one suite against both."""
+once per goal version); tests/integration/test_goal_view.py runs one suite against both. `InMemoryUnitOfWork` hands
+out the one repository (it does not roll back), as `adapters.repository.UnitOfWork` opens one per transaction."""
 
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 from uuid import UUID
 
+from accord.devtools import testing
 from accord.progress.adapters.repository import GoalView, QuietGoal
 from accord.progress.domain.progress import LATEST_NEEDED, Decision, Ledger, Point, in_time_order
 from accord.shared.errors import Conflict
+from accord.shared.events import Envelope
 from accord.shared.events.contracts.common import MeasureKind, Role, Visibility
 from accord.shared.events.contracts.goals import GoalAgreed
 from accord.shared.events.contracts.progress import AchievementStatus
@@ -41,7 +44,11 @@ class InMemoryRepository:
     goals: dict[UUID, _Goal] = field(default_factory=dict)
     entries: dict[UUID, dict[str, Any]] = field(default_factory=dict)
     decided: set[tuple[UUID, int, str]] = field(default_factory=set)
+    published: list[Envelope] = field(default_factory=list)
     revisions: int = 0
+
+    async def publish(self, *envelopes: Envelope) -> None:
+        self.published.extend(envelopes)
 
     # --- the goal view ----------------------------------------------------------------------------------------
     async def add_episode(
@@ -167,3 +174,8 @@ class InMemoryRepository:
     def _counted(self, goal: GoalAgreed) -> list[dict[str, Any]]:
         kinds = {"measurement", "rating"} if goal.measure.kind is MeasureKind.GOAL_RATING else {"measurement"}
         return [e for e in self._entries_of(goal) if e["kind"] in kinds]
+
+
+class InMemoryUnitOfWork(testing.InMemoryUnitOfWork[InMemoryRepository]):
+    def __init__(self) -> None:
+        super().__init__(InMemoryRepository())

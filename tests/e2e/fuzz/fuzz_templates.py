@@ -1,9 +1,11 @@
 """Valid request bodies for the records a fuzz run creates: the attack goes into one place of an otherwise valid
 body, so that it reaches the service's checks and, if they let it through, the database and every reader."""
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime
 from typing import Any
 from uuid import UUID, uuid4
+
+from client_journey import goal_content as journey_goal_content
 
 
 def now() -> str:
@@ -11,23 +13,13 @@ def now() -> str:
 
 
 def goal_content() -> dict[str, Any]:
-    return {
-        "statement": "Take the bus to college on my own three days a week",
-        "why_it_matters": "So I can see my friends",
-        "category_code": "daily_living",
-        "measure": {"kind": "goal_rating", "minimum": 0, "maximum": 10},
-        "baseline": 2,
-        "target": 8,
-        "direction": "increase",
-        "due_date": (date.today() + timedelta(days=60)).isoformat(),
-        "review_interval_days": 14,
-        "confidence": 6,
-        "expressed_by": "client",
-        "milestones": [
-            {"milestone_id": str(uuid4()), "kind": "threshold", "description": "Halfway", "threshold": 5},
-            {"milestone_id": str(uuid4()), "kind": "action", "description": "Buy a bus pass"},
-        ],
-    }
+    milestones = [
+        {"milestone_id": str(uuid4()), "kind": "threshold", "description": "Halfway", "threshold": 5},
+        {"milestone_id": str(uuid4()), "kind": "action", "description": "Buy a bus pass"},
+    ]
+    return journey_goal_content(
+        "Take the bus to college on my own three days a week", "So I can see my friends", milestones=milestones
+    )
 
 
 def goal() -> dict[str, Any]:

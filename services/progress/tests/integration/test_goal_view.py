@@ -1,7 +1,8 @@
 """The goal view's handlers and the review sweep's choice, run against the in-memory repository and against the
 PostgreSQL one (in a transaction rolled back after each test): both keep the same rules."""
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from datetime import timedelta
 from typing import Any
 from uuid import UUID, uuid4
@@ -14,11 +15,12 @@ from accord.devtools.testing import rolled_back
 from accord.progress.adapters.repository import Repository
 from accord.progress.bootstrap import settings
 from accord.progress.handlers import goal_view
-from accord.progress.handlers.reviews import reviews_to_suggest
+from accord.progress.handlers.reviews import reviews_to_suggest, suggest_reviews
 from accord.shared.events import Envelope
 from accord.shared.events.contracts import goals as ev
 from accord.shared.events.contracts.common import Role, Visibility
 from accord.shared.events.contracts.progress import ReviewReason
+from accord.shared.outbox import Outbox
 
 TENANT = "tenant-view"
 
@@ -29,7 +31,28 @@ async def repo(backend: str) -> AsyncIterator[Any]:
         yield InMemoryRepository()
         return
     async with rolled_back(settings()) as conn:
-        yield Repository(conn)
+        yield Repository(conn, Outbox(settings().db_schema))
+
+
+def unit_of_work(repo: Any) -> Callable[[], AbstractAsyncContextManager[Any]]:
+    """A unit of work handing out the test's repository (its transaction is the test's, rolled back after it)."""
+
+    @asynccontextmanager
+    async def opened() -> AsyncIterator[Any]:
+        yield repo
+
+    return opened
+
+
+async def published_about(repo: Any, client: UUID) -> list[str]:
+    """The types of the events published about the client (the outbox's rows on PostgreSQL)."""
+    if isinstance(repo, InMemoryRepository):
+        return [e.event_type for e in repo.published if e.partition_key == str(client)]
+    rows = await repo.conn.fetch(
+        "SELECT convert_from(payload, 'UTF8')::jsonb ->> 'event_type' AS t FROM outbox WHERE message_key = $1",
+        str(client),
+    )
+    return [r["t"] for r in rows]
 
 
 def wrapped(event: Any) -> Envelope:
@@ -121,3 +144,15 @@ async def test_a_quiet_goal_prompts_its_review_once_per_goal_version(repo: Any) 
     [review] = await reviews_to_suggest(repo, quiet, later)
     assert (review.goal_id, review.goal_version, review.reason) == (goal.goal_id, 1, ReviewReason.NO_RECENT_ENTRY)
     assert await reviews_to_suggest(repo, quiet, later + timedelta(days=1)) == []
+
+
+async def test_the_sweep_publishes_a_quiet_goals_review_in_its_transaction_once(repo: Any) -> None:
+    client, therapist = uuid4(), uuid4()
+    episode = await opened(repo, client, therapist)
+    goal = agreed(client=client).model_copy(update={"episode_id": episode})
+    await goal_view.on_goal_agreed(repo, wrapped(goal), goal)
+
+    later = T0 + timedelta(days=goal.review_interval_days)
+    await suggest_reviews(unit_of_work(repo), later)  # other tests' goals may be due as well, on PostgreSQL
+    assert await suggest_reviews(unit_of_work(repo), later + timedelta(hours=1)) == 0
+    assert await published_about(repo, client) == ["ReviewSuggested"]

@@ -8,6 +8,7 @@ import pytest
 from progress_world import Api, CareTeam, announce, recordable
 
 from accord.devtools.infra.stack import Infra
+from accord.progress.adapters.repository import UnitOfWork
 from accord.progress.bootstrap import settings
 from accord.progress.handlers.reviews import suggest_reviews
 from accord.shared.runtime import open_resources
@@ -24,8 +25,9 @@ async def test_a_goal_without_entries_for_its_review_interval_prompts_one_review
     await recordable(api, lively.goal_id)
     assert (await api.entry(lively.goal_id, 4, days_ago=1)).status_code == 201
     async with open_resources(settings()) as res:
-        await suggest_reviews(res, datetime.now(UTC))
-        await suggest_reviews(res, datetime.now(UTC) + timedelta(hours=1))  # a second sweep adds nothing
+        uow = UnitOfWork(res.pool, res.outbox)
+        await suggest_reviews(uow, datetime.now(UTC))
+        await suggest_reviews(uow, datetime.now(UTC) + timedelta(hours=1))  # a second sweep adds nothing
     rows = await admin_db.fetch(
         "SELECT convert_from(payload, 'UTF8')::jsonb AS e FROM progress.outbox WHERE message_key = $1", str(team.client)
     )

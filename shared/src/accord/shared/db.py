@@ -1,4 +1,6 @@
-from typing import Any, TypeAlias
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+from typing import Any, Generic, TypeAlias, TypeVar
 
 import asyncpg
 from asyncpg.pool import PoolConnectionProxy
@@ -10,6 +12,22 @@ Connection: TypeAlias = "asyncpg.Connection[Any] | PoolConnectionProxy[Any]"
 
 Pool: TypeAlias = asyncpg.Pool
 """A pool of the service's connections (for code that opens its own transactions, without importing the driver)."""
+
+
+R = TypeVar("R")
+
+
+class UnitOfWork(Generic[R]):
+    """`async with uow() as repo:` a service's repository, made by `repository` on a pooled connection, in a
+    transaction committed on leaving the block (rolled back if it raises): what a worker's own loops run in."""
+
+    def __init__(self, pool: Pool, repository: Callable[[Connection], R]) -> None:
+        self.pool, self.repository = pool, repository
+
+    @asynccontextmanager
+    async def __call__(self) -> AsyncIterator[R]:
+        async with self.pool.acquire() as conn, conn.transaction():
+            yield self.repository(conn)
 
 
 async def _keep_session(conn: "asyncpg.Connection[Any]") -> None:

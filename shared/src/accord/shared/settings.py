@@ -12,10 +12,20 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 VERIFIED_SSLMODES = ("verify-full", "verify-ca")
 PLACEHOLDERS = {"", "changeme", "change-me", "change_me", "placeholder", "secret", "password", "todo", "xxx"}
 
-# Written by `scripts/up` for local runs; absent (and ignored) in containers, where the environment rules. A process
-# that must not pick up the local stack's settings (a test of what happens without one) names another file.
-_REPO = Path(__file__).resolve().parents[4]
-LOCAL_ENV_FILE = Path(os.environ.get("ACCORD_LOCAL_ENV_FILE") or _REPO / ".accord" / "local" / "services.env")
+# Written by `scripts/up` for local runs; absent (and ignored) in containers, where the environment rules.
+DEFAULT_LOCAL_ENV_FILE = Path(__file__).resolve().parents[4] / ".accord" / "local" / "services.env"
+
+
+def local_env_file() -> Path | None:
+    """The env file settings read below the environment: `ACCORD_LOCAL_ENV_FILE` if set (empty: none, for a test that
+    must not read what a developer's `scripts/up` left behind), else the local stack's. Read when a process starts."""
+    named = os.environ.get("ACCORD_LOCAL_ENV_FILE")
+    if named is None:
+        return DEFAULT_LOCAL_ENV_FILE
+    return Path(named) if named else None
+
+
+LOCAL_ENV_FILE = local_env_file()
 
 
 def is_placeholder(secret: str) -> bool:

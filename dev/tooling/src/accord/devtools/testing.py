@@ -5,7 +5,7 @@ import time
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
-from typing import TypeAlias
+from typing import Generic, TypeAlias, TypeVar
 from uuid import UUID, uuid4
 
 import asyncpg
@@ -162,3 +162,20 @@ class IdFilter:
 
 
 __all__ = ["TokenFactory"]
+
+
+R = TypeVar("R")
+
+
+@dataclass
+class InMemoryUnitOfWork(Generic[R]):
+    """A unit of work for handler tests: hands out the one in-memory repository, counting how often it was opened
+    (it does not roll back), where `accord.shared.db.UnitOfWork` opens one per transaction."""
+
+    repo: R
+    opened: int = 0
+
+    @asynccontextmanager
+    async def __call__(self) -> AsyncIterator[R]:
+        self.opened += 1
+        yield self.repo

@@ -5,8 +5,7 @@ The handlers depend on `handlers.ports.NotificationsRepository`; the tests' in-m
 (`tests/notifications_fakes.InMemoryRepository`) is the other thing that satisfies it.
 """
 
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from functools import partial
 
 from accord.notifications.adapters.care_teams import CareTeams
 from accord.notifications.adapters.deliveries import Deliveries
@@ -16,6 +15,7 @@ from accord.notifications.adapters.in_app_messages import InAppMessages
 from accord.notifications.adapters.pending_triggers import PendingTriggers
 from accord.notifications.adapters.people import People
 from accord.notifications.adapters.retention import Retention
+from accord.shared import db
 from accord.shared.db import Connection, Pool
 from accord.shared.events import Envelope
 from accord.shared.outbox import Outbox
@@ -39,14 +39,9 @@ class Repository:
         await self.outbox.add(self.conn, *envelopes)
 
 
-class UnitOfWork:
-    """`async with uow() as repo:` a repository on a pooled connection, in a transaction committed on leaving the
-    block (rolled back if it raises). What the worker's own loops (dispatching, check-ins, retention) run in."""
+class UnitOfWork(db.UnitOfWork[Repository]):
+    """A repository with the outbox in a transaction of its own: what the worker's own loops (dispatching,
+    check-ins, retention) run in."""
 
     def __init__(self, pool: Pool, outbox: Outbox) -> None:
-        self.pool, self.outbox = pool, outbox
-
-    @asynccontextmanager
-    async def __call__(self) -> AsyncIterator[Repository]:
-        async with self.pool.acquire() as conn, conn.transaction():
-            yield Repository(conn, self.outbox)
+        super().__init__(pool, partial(Repository, outbox=outbox))

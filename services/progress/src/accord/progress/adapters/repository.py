@@ -1,20 +1,27 @@
-"""Reads and writes in the progress schema: the local goal view, entries, check-ins, questionnaires, decisions."""
+"""Reads and writes in the progress schema: the local goal view, entries, check-ins, questionnaires, decisions; and
+the unit of work the worker's own loop (the review sweep) opens a repository in.
+
+Handlers that are typed by what they need take `handlers.ports` Protocols; the tests' in-memory fake
+(`tests/progress_fakes.InMemoryRepository`) is the other thing that satisfies them."""
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from functools import lru_cache
+from functools import lru_cache, partial
 from typing import Any
 from uuid import UUID
 
 import asyncpg
 
 from accord.progress.domain.progress import LATEST_NEEDED, Decision, Ledger, Point, in_time_order
-from accord.shared.db import Connection
+from accord.shared import db
+from accord.shared.db import Connection, Pool
 from accord.shared.errors import Conflict
+from accord.shared.events import Envelope
 from accord.shared.events.contracts.common import MeasureKind, Role, Visibility
 from accord.shared.events.contracts.goals import GoalAgreed
 from accord.shared.events.contracts.progress import AchievementStatus
+from accord.shared.outbox import Outbox
 
 
 @dataclass(frozen=True)
@@ -104,8 +111,16 @@ GROUP BY g.goal_id
 
 
 class Repository:
-    def __init__(self, conn: Connection) -> None:
-        self.conn = conn
+    """The service's storage on one connection. Commands publish through their runner; a repository opened by a
+    `UnitOfWork` also has the outbox, so that `publish` adds rows in the same transaction as its writes."""
+
+    def __init__(self, conn: Connection, outbox: Outbox | None = None) -> None:
+        self.conn, self.outbox = conn, outbox
+
+    async def publish(self, *envelopes: Envelope) -> None:
+        if self.outbox is None:
+            raise RuntimeError("a repository opened without the outbox cannot publish: open it through UnitOfWork")
+        await self.outbox.add(self.conn, *envelopes)
 
     # --- the local view of care teams and goals, written from the goals service's events ------------------------
     async def apply_erasure(self, tenant_id: str, client_id: UUID, request_id: UUID) -> None:
@@ -391,3 +406,11 @@ class Repository:
         columns = ", ".join(values)
         params = ", ".join(f"${i}" for i in range(1, len(values) + 1))
         await self.conn.execute(f"INSERT INTO {table} ({columns}) VALUES ({params})", *values.values())
+
+
+class UnitOfWork(db.UnitOfWork[Repository]):
+    """A repository with the outbox in a transaction of its own: what the worker's own loop, the review sweep, runs
+    in."""
+
+    def __init__(self, pool: Pool, outbox: Outbox) -> None:
+        super().__init__(pool, partial(Repository, outbox=outbox))

@@ -6,8 +6,10 @@ from datetime import UTC, datetime
 
 import structlog
 
-from accord.progress.adapters.repository import QuietGoal, Repository
+from accord.progress.adapters import repository
+from accord.progress.adapters.repository import QuietGoal
 from accord.progress.domain.progress import due_reviews
+from accord.progress.handlers.ports import ReviewStore, UnitOfWork
 from accord.progress.settings import Settings
 from accord.shared.events import Envelope
 from accord.shared.events.contracts.progress import ReviewSuggested
@@ -16,7 +18,7 @@ from accord.shared.runtime import BackgroundTask, Resources
 log = structlog.get_logger(__name__)
 
 
-async def reviews_to_suggest(repo: Repository, goal: QuietGoal, now: datetime) -> list[ReviewSuggested]:
+async def reviews_to_suggest(repo: ReviewStore, goal: QuietGoal, now: datetime) -> list[ReviewSuggested]:
     """The reviews newly due for this goal version, each recorded as decided so that it is suggested once."""
     terms = goal.terms
     return [
@@ -32,26 +34,27 @@ async def reviews_to_suggest(repo: Repository, goal: QuietGoal, now: datetime) -
     ]
 
 
-async def suggest_reviews(res: Resources[Settings], now: datetime) -> int:
+async def suggest_reviews(uow: UnitOfWork, now: datetime) -> int:
     """Publishes each due review once per goal version; returns how many were published."""
     published = 0
-    async with res.pool.acquire() as conn:
-        candidates = await Repository(conn).quiet_goals()
+    async with uow() as repo:
+        candidates = await repo.quiet_goals()
     for goal in candidates:
         if not due_reviews(goal.terms, goal.last_activity, now, goal.target_reached):
             continue  # most goals: no transaction at all
-        async with res.pool.acquire() as conn, conn.transaction():
-            for event in await reviews_to_suggest(Repository(conn), goal, now):
-                await res.outbox.add(conn, Envelope.wrap(event, producer="progress", tenant_id=goal.tenant_id))
-                published += 1
+        async with uow() as repo:
+            events = await reviews_to_suggest(repo, goal, now)
+            await repo.publish(*(Envelope.wrap(e, producer="progress", tenant_id=goal.tenant_id) for e in events))
+            published += len(events)
     return published
 
 
 def review_sweep(every_seconds: float) -> BackgroundTask:
     async def sweep(res: Resources[Settings], stop: asyncio.Event) -> None:
+        uow = repository.UnitOfWork(res.pool, res.outbox)
         while not stop.is_set():
             try:
-                count = await suggest_reviews(res, datetime.now(UTC))
+                count = await suggest_reviews(uow, datetime.now(UTC))
                 log.info("review sweep done", suggested=count)
             except Exception as exc:
                 log.warning("review sweep failed; will try again", error=type(exc).__name__)

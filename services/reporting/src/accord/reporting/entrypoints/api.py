@@ -1,11 +1,12 @@
 """HTTP routes: client reports and charts, clients' preferred names, caseloads (a therapist's, a team's), service
 outcomes, and exports (CSV, FHIR)."""
 
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Annotated, Any
 from uuid import UUID
 
-from fastapi import APIRouter, Query, Response
+from fastapi import APIRouter, Depends, Query, Response
 from pydantic import BaseModel
 
 from accord.reporting.adapters.csv_export import outcomes_csv
@@ -208,57 +209,51 @@ ToQuery = Annotated[
 ]
 
 
+@dataclass(frozen=True)
+class TeamMonths:
+    """What a team's figures are asked for: the team, and the whole months between the query's `from` and `to`."""
+
+    team_id: UUID
+    period: Period
+
+
+def _team_months(team_id: TeamQuery, first: FromQuery = None, last: ToQuery = None) -> TeamMonths:
+    return TeamMonths(team_id, _period(first, last))
+
+
+TeamMonthsQuery = Annotated[TeamMonths, Depends(_team_months)]
+
+
 @router.get("/outcomes", response_model=ServiceOutcomes)
-async def outcomes(
-    principal: CurrentPrincipal,
-    resources: ResourcesDep,
-    team_id: TeamQuery,
-    first: FromQuery = None,
-    last: ToQuery = None,
-) -> ServiceOutcomes:
+async def outcomes(principal: CurrentPrincipal, resources: ResourcesDep, asked: TeamMonthsQuery) -> ServiceOutcomes:
     """Team aggregates over whole calendar months that have ended (the answer's `first_day` and `last_day`); each
     figure with the number of clients behind it, withheld below the small-number threshold, and withheld too when
     one of its months' figures is (so that no withheld figure is the difference of two published ones)."""
-    period = _period(first, last)
-    metrics = await _queries(resources).outcomes(principal, team_id, period, export=False)
-    threshold = _settings(resources).suppression_threshold
+    period = asked.period
+    metrics = await _queries(resources).outcomes(principal, asked.team_id, period, export=False)
     return ServiceOutcomes(
-        team_id=team_id,
+        team_id=asked.team_id,
         first_day=period.first_day,
         last_day=period.last_day,
-        suppression_threshold=threshold,
+        suppression_threshold=_settings(resources).suppression_threshold,
         metrics=[MetricOut.of(m) for m in metrics],
     )
 
 
 @router.get("/alliance", response_model=AllianceFiguresOut)
-async def alliance(
-    principal: CurrentPrincipal,
-    resources: ResourcesDep,
-    team_id: TeamQuery,
-    first: FromQuery = None,
-    last: ToQuery = None,
-) -> AllianceFiguresOut:
+async def alliance(principal: CurrentPrincipal, resources: ResourcesDep, asked: TeamMonthsQuery) -> AllianceFiguresOut:
     """A team's alliance figures over whole months that have ended, month by month and in total, each withheld
     below the small-number threshold like the outcomes; per therapist only where the service enables it."""
-    period = _period(first, last)
-    report = await _queries(resources).alliance(principal, team_id, period)
-    return AllianceFiguresOut.of(team_id, period, _settings(resources).suppression_threshold, report)
+    report = await _queries(resources).alliance(principal, asked.team_id, asked.period)
+    return AllianceFiguresOut.of(asked.team_id, asked.period, _settings(resources).suppression_threshold, report)
 
 
 @router.get("/outcomes.csv", response_class=Response)
-async def outcomes_as_csv(
-    principal: CurrentPrincipal,
-    resources: ResourcesDep,
-    team_id: TeamQuery,
-    first: FromQuery = None,
-    last: ToQuery = None,
-) -> Response:
+async def outcomes_as_csv(principal: CurrentPrincipal, resources: ResourcesDep, asked: TeamMonthsQuery) -> Response:
     """The same figures as CSV, with no identifier of any person or team."""
-    period = _period(first, last)
-    metrics = await _queries(resources).outcomes(principal, team_id, period, export=True)
+    metrics = await _queries(resources).outcomes(principal, asked.team_id, asked.period, export=True)
     return Response(
-        outcomes_csv(metrics, period),
+        outcomes_csv(metrics, asked.period),
         media_type="text/csv",
         headers={"Content-Disposition": 'attachment; filename="service-outcomes.csv"'},
     )

@@ -7,6 +7,7 @@ Revises: 0003
 
 from alembic import op
 
+from accord.goals.migrations.request_tables import create_request_table
 from accord.shared.exports import downgrade_export_parts, upgrade_export_parts
 
 revision = "0004"
@@ -16,18 +17,7 @@ depends_on = None
 
 
 def upgrade(schema: str) -> None:
-    op.execute(f"""
-        CREATE TABLE {schema}.exports (
-            export_id uuid PRIMARY KEY,
-            tenant_id text NOT NULL,
-            client_id uuid NOT NULL,
-            requested_by uuid NOT NULL,
-            requested_by_roles text[] NOT NULL,
-            request_reference text,
-            requested_at timestamptz NOT NULL,
-            parts jsonb NOT NULL DEFAULT '{{}}'
-        )""")
-    op.execute(f"CREATE INDEX exports_by_client ON {schema}.exports (tenant_id, client_id, requested_at)")
+    create_request_table(schema, "exports", "export_id", "parts jsonb NOT NULL DEFAULT '{}'", ", requested_at")
     upgrade_export_parts(schema)
 
 

@@ -7,6 +7,7 @@ Revises: 0005
 
 from alembic import op
 
+from accord.goals.migrations.request_tables import create_request_table
 from accord.shared.erasure import downgrade_restricted_clients, upgrade_restricted_clients
 
 revision = "0006"
@@ -16,22 +17,12 @@ depends_on = None
 
 
 def upgrade(schema: str) -> None:
-    op.execute(f"""
-        CREATE TABLE {schema}.erasure_requests (
-            request_id uuid PRIMARY KEY,
-            tenant_id text NOT NULL,
-            client_id uuid NOT NULL,
-            requested_by uuid NOT NULL,
-            requested_by_roles text[] NOT NULL,
-            request_reference text,
-            requested_at timestamptz NOT NULL,
-            decision text CHECK (decision IN ('approved', 'refused')),
+    decision = """decision text CHECK (decision IN ('approved', 'refused')),
             decided_by uuid,
             decided_by_roles text[],
             decided_at timestamptz,
-            applied jsonb NOT NULL DEFAULT '{{}}'
-        )""")
-    op.execute(f"CREATE INDEX erasure_requests_by_client ON {schema}.erasure_requests (tenant_id, client_id)")
+            applied jsonb NOT NULL DEFAULT '{}'"""
+    create_request_table(schema, "erasure_requests", "request_id", decision, "")
     upgrade_restricted_clients(schema)
 
 
