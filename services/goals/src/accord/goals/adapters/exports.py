@@ -72,6 +72,8 @@ class Exports:
         return ExportStatus(**values)
 
     async def client_part(self, tenant_id: str, client_id: UUID) -> dict[str, Any]:
+        # Restricted episodes and goals included on purpose (no `restricted_clients` filter): a restriction hides
+        # records from use, not from the client's own right of access.
         episodes = await self.conn.fetch(
             f"SELECT e.episode_id, e.team_id, e.lead_therapist_id, e.status, e.opened_at,"
             f" coalesce((SELECT json_agg(json_build_object('person_id', m.person_id, 'role', m.role))::text"
