@@ -9,8 +9,10 @@ and does not run this one. Audit rows are never removed here: they are kept for 
 
 import asyncio
 import contextlib
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import asyncpg
 import structlog
@@ -85,8 +87,23 @@ async def remove_expired_export_parts(pool: asyncpg.Pool, settings: ServiceSetti
     return await _remove_all(pool, settings, "export_parts", remove_export_parts, before)
 
 
-def idempotency_key_sweep(*, export_parts: bool = False) -> BackgroundTask:
-    """The worker's sweep; `export_parts` for a service that stores parts of subject access exports."""
+@dataclass(frozen=True)
+class RetentionJob:
+    """A kind of record of the service's own, removed by `remove` (an adapter's statement) once `days(settings)`
+    days old, in the same sweep, batches and metrics as the shared kinds."""
+
+    kind: str
+    remove: Remover
+    days: Callable[[Any], int]
+
+    async def run(self, pool: asyncpg.Pool, settings: ServiceSettings, now: datetime) -> int:
+        before = now - timedelta(days=self.days(settings))
+        return await _remove_all(pool, settings, self.kind, self.remove, before)
+
+
+def idempotency_key_sweep(*, export_parts: bool = False, own: Sequence[RetentionJob] = ()) -> BackgroundTask:
+    """The worker's sweep; `export_parts` for a service that stores parts of subject access exports, `own` for the
+    service's own kinds of record."""
 
     async def sweep(res: Resources[ServiceSettings], stop: asyncio.Event) -> None:
         while not stop.is_set():
@@ -97,6 +114,8 @@ def idempotency_key_sweep(*, export_parts: bool = False) -> BackgroundTask:
                 }
                 if export_parts:
                     removed["removed_export_parts"] = await remove_expired_export_parts(res.pool, res.settings, now)
+                for job in own:
+                    removed[f"removed_{job.kind}"] = await job.run(res.pool, res.settings, now)
                 log.info("retention sweep done", **removed)
             except Exception as exc:
                 log.warning("retention sweep failed; will try again", error=type(exc).__name__)

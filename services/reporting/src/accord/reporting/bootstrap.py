@@ -2,6 +2,7 @@
 
 from fastapi import FastAPI
 
+from accord.reporting.adapters.retention import NOTIFICATION_OUTCOMES
 from accord.reporting.entrypoints.api import router
 from accord.reporting.handlers import CONSUMED_TOPICS, event_handlers
 from accord.reporting.handlers.analytics import ANALYTICS_SUBSCRIPTION
@@ -29,5 +30,6 @@ def subscriptions() -> list[Subscription]:
 
 
 def background() -> list[BackgroundTask]:
-    """The retention sweep of remembered idempotency keys runs beside the relay and the consumers in the worker."""
-    return [idempotency_key_sweep(export_parts=True)]
+    """The retention sweep (remembered idempotency keys, export parts, notification outcomes) runs beside the relay
+    and the consumers in the worker."""
+    return [idempotency_key_sweep(export_parts=True, own=[NOTIFICATION_OUTCOMES])]

@@ -33,6 +33,12 @@ class Settings(ServiceSettings):
     alliance_per_therapist_tenants: frozenset[str] = frozenset()
     """Tenants whose supervisors see alliance figures per therapist (for supervision); JSON list."""
     rebuild_batch_size: int = Field(default=5000, ge=100, le=100_000)
+    retention_notification_outcomes_days: int = Field(
+        default=90,
+        ge=1,
+        description="how long an e-mail, push or in-app outcome is kept (the notifications service keeps its "
+        "deliveries, and accord.notifications.v1 its events, as long)",
+    )
     analytics_keys: dict[str, tuple[KeyPeriod, ...]] = Field(
         default_factory=dict,
         description='JSON, tenant -> key periods: {"tenant-a": [{"starts_on": "2025-01-01", "secret": "..."}]}. '
