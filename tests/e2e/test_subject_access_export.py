@@ -87,4 +87,10 @@ def test_an_export_is_followed_and_downloaded_only_by_whom_it_was_made_for(
         assert made_for_therapist["request_reference"] == "SAR-7"
         assert download(therapist, made_for_therapist)["goals"]["client_id"] == str(sam.id)
         assert sam("GET", f"/goals/exports/{made_for_therapist['export_id']}").status_code == 404
+        # Each finds their own exports again (an app after a reload), newest first, and never another's.
+        mine = sam("GET", "/goals/exports", params={"client_id": str(sam.id)}).json()["items"]
+        assert [e["export_id"] for e in mine] == [status["export_id"]]
+        theirs = therapist("GET", "/goals/exports", params={"client_id": str(sam.id)}).json()["items"]
+        assert [e["export_id"] for e in theirs] == [made_for_therapist["export_id"]]
+        assert casey("GET", "/goals/exports", params={"client_id": str(sam.id)}).json()["items"] == []
         assert UUID(made_for_therapist["client_id"]) == sam.id
