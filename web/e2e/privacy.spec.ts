@@ -30,7 +30,7 @@ test("the young person downloads their data from Settings, watching the parts ar
 
   // After a reload the export is not forgotten: its links are there again without asking for a new one.
   await page.reload();
-  await expect(page.getByText("Your data is ready. Download each part below.")).toBeVisible();
+  await expect(page.getByText("Your data is ready. Download each part below.")).toBeVisible({ timeout: 15_000 });
   await expect(page.getByRole("link", { name: /^Download / })).toHaveCount(4);
   expect(api.received.filter((r) => r.method === "POST" && r.path === "/api/v1/goals/exports")).toHaveLength(1);
 });
