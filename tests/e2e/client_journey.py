@@ -92,3 +92,25 @@ def fhir_text(client: Person) -> set[str]:
     bundle = client("GET", f"/reporting/clients/{client.id}/fhir").json()
     resources = [e["resource"] for e in bundle.get("entry", [])]
     return {r["resourceType"] for r in resources} | {r["id"] for r in resources}
+
+
+def ready_export(person: Person, export_id: str) -> dict[str, Any]:
+    """The export's progress, once every service has stored its part."""
+
+    def ready() -> dict[str, Any] | None:
+        status = person("GET", f"/goals/exports/{export_id}").json()
+        return status if status["ready"] else None
+
+    result: dict[str, Any] = until(ready)
+    return result
+
+
+def download(person: Person, status: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    """Every part of a ready export, by service, downloaded by `person`."""
+    parts = {}
+    for part in status["parts"]:
+        answer = person("GET", part["href"].removeprefix("/api/v1"))
+        assert answer.status_code == 200, answer.text
+        assert answer.headers["content-disposition"].startswith("attachment")
+        parts[part["service"]] = answer.json()
+    return parts

@@ -10,7 +10,7 @@ from uuid import UUID, uuid4
 
 import httpx
 import pytest
-from client_journey import Person, fhir_text, journey, until
+from client_journey import Person, download, fhir_text, journey, ready_export, until
 
 from accord.devtools.infra.services import RunningServices
 from accord.devtools.infra.stack import Infra
@@ -127,6 +127,21 @@ def test_a_decided_erasure_hides_the_clinical_record_erases_app_data_and_shreds_
         assert str(casey.id) in caseload and str(sam.id) not in caseload
         assert casey("GET", f"/goals/{theirs['goal_id']}").status_code == 200
         assert therapist("GET", f"/progress/clients/{casey.id}/checkins").status_code == 200
+
+        # Sam's own export still holds his restricted records from every service that keeps them: a restriction
+        # hides records from use, not from his right of access. Casey's are not in it.
+        export = sam("POST", "/goals/exports", json={"client_id": str(sam.id)})
+        assert export.status_code == 202, export.text
+        parts = download(sam, ready_export(sam, export.json()["export_id"]))
+        assert [g["goal_id"] for g in parts["goals"]["goals"]] == [mine["goal_id"]]
+        assert [e["episode_id"] for e in parts["goals"]["episodes"]] == [mine["episode_id"]]
+        assert [e["note"] for e in parts["progress"]["entries"]] == [mine["note"]]
+        assert [c["text"] for c in parts["progress"]["checkins"]] == [mine["journal"]]
+        assert [q["response_id"] for q in parts["progress"]["questionnaires"]] == [mine["response_id"]]
+        exported = {e["resource"]["id"] for e in parts["reporting"]["fhir_bundle"]["entry"]}
+        assert {mine["goal_id"], mine["response_id"]} <= exported
+        assert not set(theirs.values()) & exported
+        assert parts["notifications"]["contact_points"] == []  # erased, not restricted: nothing left to give
 
         # App-only data is erased.
         assert sam("GET", "/notifications/contact-points").json()["items"] == []

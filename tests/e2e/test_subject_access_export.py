@@ -4,35 +4,16 @@ export holds every one of theirs, from every service, and nothing of the other's
 or download it; staff can ask only with a recorded request."""
 
 import json
-from typing import Any
 from uuid import UUID, uuid4
 
 import httpx
 import pytest
-from client_journey import Person, journey, until
+from client_journey import Person, download, journey, ready_export
 
 from accord.devtools.infra.services import RunningServices
 from accord.devtools.testing import TokenFactory
 
 pytestmark = pytest.mark.integration
-
-
-def _ready_export(person: Person, export_id: str) -> dict[str, Any]:
-    def ready() -> dict[str, Any] | None:
-        status = person("GET", f"/goals/exports/{export_id}").json()
-        return status if status["ready"] else None
-
-    return until(ready)
-
-
-def _download(person: Person, status: dict[str, Any]) -> dict[str, dict[str, Any]]:
-    parts = {}
-    for part in status["parts"]:
-        answer = person("GET", part["href"].removeprefix("/api/v1"))
-        assert answer.status_code == 200, answer.text
-        assert answer.headers["content-disposition"].startswith("attachment")
-        parts[part["service"]] = answer.json()
-    return parts
 
 
 def test_a_clients_export_holds_their_data_from_every_service_and_nothing_of_another_client(
@@ -48,9 +29,9 @@ def test_a_clients_export_holds_their_data_from_every_service_and_nothing_of_ano
         asked = sam("POST", "/goals/exports", json={"client_id": str(sam.id)})
         assert asked.status_code == 202, asked.text
         assert asked.json()["parts_expected"] == 4 and asked.json()["parts_ready"] >= 1  # goals' part at once
-        status = _ready_export(sam, asked.json()["export_id"])
+        status = ready_export(sam, asked.json()["export_id"])
         assert status["parts_ready"] == status["parts_expected"] == 4
-        parts = _download(sam, status)
+        parts = download(sam, status)
 
         assert set(parts) == {"goals", "progress", "notifications", "reporting"}
         everything = json.dumps(parts)
@@ -73,7 +54,7 @@ def test_a_clients_export_holds_their_data_from_every_service_and_nothing_of_ano
 
         # Sam's asking and downloading are themselves in the goals service's access log.
         again = sam("POST", "/goals/exports", json={"client_id": str(sam.id)}).json()
-        later = _download(sam, _ready_export(sam, again["export_id"]))
+        later = download(sam, ready_export(sam, again["export_id"]))
         actions = {(a["action"], a["resource_type"]) for a in later["goals"]["access_log"]}
         assert {("request", "export"), ("download", "export_part")} <= actions
 
@@ -88,7 +69,7 @@ def test_an_export_is_followed_and_downloaded_only_by_whom_it_was_made_for(
         episode = therapist("POST", "/episodes", json={"client_id": str(sam.id), "team_id": str(uuid4())})
         assert episode.status_code == 201, episode.text
 
-        status = _ready_export(sam, sam("POST", "/goals/exports", json={"client_id": str(sam.id)}).json()["export_id"])
+        status = ready_export(sam, sam("POST", "/goals/exports", json={"client_id": str(sam.id)}).json()["export_id"])
         for other in (casey, therapist, stranger):
             assert other("GET", f"/goals/exports/{status['export_id']}").status_code == 404
             for part in status["parts"]:
@@ -102,8 +83,14 @@ def test_an_export_is_followed_and_downloaded_only_by_whom_it_was_made_for(
         assert unrecorded.status_code == 422 and unrecorded.json()["field"] == "request_reference"
         recorded = therapist("POST", "/goals/exports", json={"client_id": str(sam.id), "request_reference": "SAR-7"})
         assert recorded.status_code == 202, recorded.text
-        made_for_therapist = _ready_export(therapist, recorded.json()["export_id"])
+        made_for_therapist = ready_export(therapist, recorded.json()["export_id"])
         assert made_for_therapist["request_reference"] == "SAR-7"
-        assert _download(therapist, made_for_therapist)["goals"]["client_id"] == str(sam.id)
+        assert download(therapist, made_for_therapist)["goals"]["client_id"] == str(sam.id)
         assert sam("GET", f"/goals/exports/{made_for_therapist['export_id']}").status_code == 404
+        # Each finds their own exports again (an app after a reload), newest first, and never another's.
+        mine = sam("GET", "/goals/exports", params={"client_id": str(sam.id)}).json()["items"]
+        assert [e["export_id"] for e in mine] == [status["export_id"]]
+        theirs = therapist("GET", "/goals/exports", params={"client_id": str(sam.id)}).json()["items"]
+        assert [e["export_id"] for e in theirs] == [made_for_therapist["export_id"]]
+        assert casey("GET", "/goals/exports", params={"client_id": str(sam.id)}).json()["items"] == []
         assert UUID(made_for_therapist["client_id"]) == sam.id

@@ -76,6 +76,7 @@ export class FakeApi {
   proposedAgreed = false;
   /** How many times the export's progress was asked for: each answer has one more part ready, up to all four. */
   exportPolls = 0;
+  exportStarted = false;
   /** The confirmation links followed: the first use of a token works, a second is refused as used. */
   usedTokens = new Set<string>();
   /** The young person's answer to the session's feedback check, once given (a second is refused, as the service does). */
@@ -269,7 +270,12 @@ export class FakeApi {
       status: 200,
       body: { items: [{ changed_at: "2026-10-01T09:00:00Z", changed_by: SAM, visibility: "shared", shared_with: [JO], cause: "made shared" }] },
     });
-    routes["POST /api/v1/goals/exports"] = () => ({ status: 202, body: this.export(0) });
+    routes["POST /api/v1/goals/exports"] = () => {
+      this.exportStarted = true;
+      return { status: 202, body: this.export(0) };
+    };
+    // The person's own exports, newest first: the one started here (as far as it has got), once there is one.
+    routes["GET /api/v1/goals/exports"] = () => ({ status: 200, body: { items: this.exportStarted ? [this.export(Math.min(4, this.exportPolls))] : [] } });
     routes[`GET /api/v1/goals/exports/${EXPORT}`] = () => ({ status: 200, body: this.export(Math.min(4, ++this.exportPolls)) });
     routes["POST /api/v1/notifications/email-confirmations"] = () => {
       const token = (body as { token: string }).token;

@@ -27,6 +27,12 @@ test("the young person downloads their data from Settings, watching the parts ar
   expect(started).toHaveLength(1);
   expect(started[0]!.csrf).not.toBeNull();
   await expectAccessible(page);
+
+  // After a reload the export is not forgotten: its links are there again without asking for a new one.
+  await page.reload();
+  await expect(page.getByText("Your data is ready. Download each part below.")).toBeVisible({ timeout: 15_000 });
+  await expect(page.getByRole("link", { name: /^Download / })).toHaveCount(4);
+  expect(api.received.filter((r) => r.method === "POST" && r.path === "/api/v1/goals/exports")).toHaveLength(1);
 });
 
 test("following a confirmation link confirms the address once and a second visit says it was used, accessibly", async ({ page, api }) => {

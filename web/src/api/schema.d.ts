@@ -256,7 +256,12 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        get?: never;
+        /**
+         * My Exports
+         * @description The newest exports about the client that the caller asked for, newest first (at most 10): an app finds the
+         *     one in progress again after a reload. Anyone gets only their own requests (an empty list otherwise).
+         */
+        get: operations["my_exports_goals_exports_get"];
         put?: never;
         /**
          * Ask For Export
@@ -1758,6 +1763,11 @@ export interface components {
              * @description staff only: the recorded subject access request
              */
             request_reference?: string | null;
+        };
+        /** ExportList */
+        ExportList: {
+            /** Items */
+            items: components["schemas"]["ExportPublic"][];
         };
         /** ExportPart */
         ExportPart: {
@@ -3439,6 +3449,46 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["ErasurePublic"];
+                };
+            };
+            /** @description The request was refused; see the problem */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Something went wrong on our side */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    my_exports_goals_exports_get: {
+        parameters: {
+            query: {
+                client_id: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ExportList"];
                 };
             };
             /** @description The request was refused; see the problem */

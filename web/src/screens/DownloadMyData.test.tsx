@@ -58,6 +58,23 @@ describe("download my data", () => {
     expect(calls.find((c) => c.method === "POST")!.body).toEqual({ client_id: SAM.subject });
   });
 
+  it("finds the export in progress again after a reload and shows its links once it is ready", async () => {
+    let polls = 0;
+    const calls = stubApi(
+      {
+        "GET /api/v1/goals/exports": () => ({ items: [exportWith(2)] }),
+        [`GET /api/v1/goals/exports/${EXPORT_ID}`]: () => exportWith(++polls >= 2 ? 4 : 2),
+      },
+      SAM,
+    );
+    renderScreen(<DownloadMyData clientId={SAM.subject} />);
+    expect(await screen.findByText(/2 of 4 parts done/)).toBeVisible();
+    expect(await screen.findByText("Your data is ready. Download each part below.", {}, { timeout: 8000 })).toBeVisible();
+    expect(screen.getAllByRole("link")).toHaveLength(4);
+    expect(calls.find((c) => c.path === "/api/v1/goals/exports")!.query.get("client_id")).toBe(SAM.subject);
+    expect(calls.some((c) => c.method === "POST")).toBe(false); // nothing asked for again
+  });
+
   it("says so when the export could not be started", async () => {
     const user = userEvent.setup();
     stubApi({ "POST /api/v1/goals/exports": () => Response.json({ title: "x", status: 500 }, { status: 500 }) }, SAM);

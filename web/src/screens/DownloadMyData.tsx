@@ -11,22 +11,29 @@ const POLL_MS = 2000;
 
 /** "Download my data": a subject access export of everything Accord holds about the young person. The goals
  * service records the request; each service assembles its part; this shows parts ready out of parts expected, then
- * a download link per part (each served by its own service, only to the person who asked). */
+ * a download link per part (each served by its own service, only to the person who asked). After a reload it finds
+ * the person's newest export again (`GET /goals/exports`) and goes on showing its progress or links. */
 export function DownloadMyData({ clientId }: { clientId: string }) {
   const { t } = useTranslation();
   const [started, setStarted] = useState<Export | null>(null);
+  // The newest export this person asked for, so that one in progress (or ready) is not forgotten on a reload.
+  const latest = useQuery({
+    queryKey: ["exports", clientId],
+    queryFn: () => unwrap(api.GET("/api/v1/goals/exports", { params: { query: { client_id: clientId } } })),
+  });
   const start = useMutation({
     mutationFn: () => unwrap(api.POST("/api/v1/goals/exports", { body: { client_id: clientId } })),
     onSuccess: setStarted,
   });
+  const followed = started ?? latest.data?.items[0] ?? null;
   const progress = useQuery({
-    queryKey: ["export", started?.export_id],
-    enabled: started !== null,
+    queryKey: ["export", followed?.export_id],
+    enabled: followed !== null,
     queryFn: () =>
-      unwrap(api.GET("/api/v1/goals/exports/{export_id}", { params: { path: { export_id: started!.export_id } } })),
+      unwrap(api.GET("/api/v1/goals/exports/{export_id}", { params: { path: { export_id: followed!.export_id } } })),
     refetchInterval: (query) => (query.state.data?.ready ? false : POLL_MS),
   });
-  const current = progress.data ?? started;
+  const current = progress.data ?? followed;
   return (
     <section className="panel" aria-labelledby="export-title">
       <h2 id="export-title">{t("export.title")}</h2>

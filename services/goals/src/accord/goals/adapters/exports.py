@@ -71,7 +71,22 @@ class Exports:
         values["parts"] = json.loads(values["parts"])
         return ExportStatus(**values)
 
+    async def requested_by(self, me: Principal, client_id: UUID, limit: int) -> list[ExportStatus]:
+        """The newest exports `me` asked for about the client (only one's own: no one sees another's requests)."""
+        rows = await self.conn.fetch(
+            f"SELECT export_id, client_id, requested_by, requested_at, request_reference, parts::text AS parts"
+            f" FROM {self.schema}.exports WHERE tenant_id = $1 AND requested_by = $2 AND client_id = $3"
+            " ORDER BY requested_at DESC, export_id LIMIT $4",
+            me.tenant_id,
+            me.subject,
+            client_id,
+            limit,
+        )
+        return [ExportStatus(**{**dict(r), "parts": json.loads(r["parts"])}) for r in rows]
+
     async def client_part(self, tenant_id: str, client_id: UUID) -> dict[str, Any]:
+        # Restricted episodes and goals included on purpose (no `restricted_clients` filter): a restriction hides
+        # records from use, not from the client's own right of access.
         episodes = await self.conn.fetch(
             f"SELECT e.episode_id, e.team_id, e.lead_therapist_id, e.status, e.opened_at,"
             f" coalesce((SELECT json_agg(json_build_object('person_id', m.person_id, 'role', m.role))::text"

@@ -1,5 +1,6 @@
-"""Subject access exports: ask for one (`POST /goals/exports`), follow its progress (`GET /goals/exports/{id}`),
-and download this service's part (`GET /goals/exports/{id}/part`); the other services serve their own parts."""
+"""Subject access exports: ask for one (`POST /goals/exports`), find one's own again (`GET /goals/exports`), follow
+its progress (`GET /goals/exports/{id}`), and download this service's part (`GET /goals/exports/{id}/part`); the
+other services serve their own parts."""
 
 from datetime import UTC, datetime
 from functools import partial
@@ -95,6 +96,24 @@ async def ask_for_export(body: ExportCreate, res: ResourcesDep, me: CurrentPrinc
         raise Problem(404, "Not found", "No such client", field="client_id") from None
     assert status is not None
     return ExportPublic.of(status)
+
+
+class ExportList(BaseModel):
+    items: list[ExportPublic]
+
+
+# Enough to find the one in progress after a reload; older exports' parts are removed after 30 days anyway.
+NEWEST_EXPORTS = 10
+
+
+@router.get("/goals/exports", response_model=ExportList)
+async def my_exports(client_id: UUID, res: ResourcesDep, me: CurrentPrincipal) -> ExportList:
+    """The newest exports about the client that the caller asked for, newest first (at most 10): an app finds the
+    one in progress again after a reload. Anyone gets only their own requests (an empty list otherwise)."""
+    async with res.pool.acquire() as conn:
+        found = await Exports(conn, res.settings.db_schema).requested_by(me, client_id, NEWEST_EXPORTS)
+        await _audit(res).record(conn, me, "list", "export", None, client_id)
+    return ExportList(items=[ExportPublic.of(s) for s in found])
 
 
 @router.get("/goals/exports/{export_id}", response_model=ExportPublic)

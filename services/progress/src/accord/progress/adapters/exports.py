@@ -17,6 +17,8 @@ class ExportPartRepository:
         self.conn, self.schema = conn, schema
 
     async def export_part(self, tenant_id: str, client_id: UUID) -> dict[str, Any]:
+        # Restricted records included on purpose (no `restricted_clients` filter): a restriction hides records from
+        # use, not from the client's own right of access.
         schema = self.schema
 
         async def rows(sql: str) -> list[dict[str, Any]]:

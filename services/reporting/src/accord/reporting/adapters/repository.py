@@ -29,22 +29,32 @@ class Repository:
         """Adds an event's facts; a fact already there (a copy) changes nothing."""
         await self._projections.add(self.conn, rows)
 
-    async def histories(self, tenant_id: str, client_ids: Sequence[UUID]) -> list[ClientHistory]:
+    async def histories(
+        self, tenant_id: str, client_ids: Sequence[UUID], *, include_restricted: bool = False
+    ) -> list[ClientHistory]:
         """Every fact about these clients (one query per table, whatever the number of clients)."""
         ids = sorted(set(client_ids), key=str)
         rows: dict[UUID, dict[str, list[Record]]] = {c: defaultdict(list) for c in ids}
+        # A restricted client's records stay, hidden from every read and use (an erasure decided for them), except
+        # from the client's own right of access (their export).
+        hidden = (
+            ""
+            if include_restricted
+            else f" AND client_id NOT IN (SELECT client_id FROM {self.schema}.restricted_clients WHERE tenant_id = $1)"
+        )
         for table in TABLES:
-            # A restricted client's records stay, hidden from every read and use (an erasure decided for them).
-            query = (
-                f"SELECT * FROM {self.schema}.{table} WHERE tenant_id = $1 AND client_id = ANY($2)"
-                f" AND client_id NOT IN (SELECT client_id FROM {self.schema}.restricted_clients WHERE tenant_id = $1)"
-            )
+            query = f"SELECT * FROM {self.schema}.{table} WHERE tenant_id = $1 AND client_id = ANY($2){hidden}"
             for r in await self.conn.fetch(query, tenant_id, ids):
                 rows[r["client_id"]][table].append(r)
         return [assemble(tenant_id, c, rows[c]) for c in ids]
 
     async def history(self, tenant_id: str, client_id: UUID) -> ClientHistory:
         return (await self.histories(tenant_id, [client_id]))[0]
+
+    async def own_history(self, tenant_id: str, client_id: UUID) -> ClientHistory:
+        """The client's history for their own export: restricted records included (a restriction hides records from
+        use, not from the data subject's right of access)."""
+        return (await self.histories(tenant_id, [client_id], include_restricted=True))[0]
 
     async def access_log(self, tenant_id: str, client_id: UUID) -> list[dict[str, Any]]:
         """Who read or changed the client's data in this service, for their export."""

@@ -15,7 +15,7 @@ from accord.shared.events.contracts.common import Role
 class ClientRecords(Protocol):
     """What the part needs of the repository (`Repository`, or a test's in-memory one)."""
 
-    async def history(self, tenant_id: str, client_id: UUID) -> ClientHistory: ...
+    async def own_history(self, tenant_id: str, client_id: UUID) -> ClientHistory: ...
     async def access_log(self, tenant_id: str, client_id: UUID) -> list[dict[str, Any]]: ...
 
 
@@ -26,7 +26,8 @@ class ExportPart:
         self.repo, self.fhir_base_url = repo, fhir_base_url
 
     async def export_part(self, tenant_id: str, client_id: UUID) -> dict[str, Any]:
-        history = await self.repo.history(tenant_id, client_id)
+        # Restricted records included: a restriction hides them from use, not from the client's right of access.
+        history = await self.repo.own_history(tenant_id, client_id)
         # The client's own scope: the export is everything about them, whoever asked for it on their behalf.
         scope: Scope | None = report_scope(history, client_id, {Role.CLIENT})
         assert scope is not None
