@@ -227,6 +227,26 @@ async def test_logout_ends_the_session_and_gives_the_providers_end_session_url(
     assert back.status_code == 302 and back.headers["location"].startswith(f"{GATEWAY}/")
 
 
+async def test_a_sign_out_form_post_with_the_csrf_field_ends_the_session_with_a_303_to_the_end_session_url(
+    browser: Browser, provider: Provider
+) -> None:
+    await browser.sign_in("sam")
+    token = (await browser.session())["csrf_token"]
+    cross_site = await browser.gateway.post(
+        "/auth/logout", data={"csrf_token": token}, headers={"Origin": "https://elsewhere.test"}
+    )
+    assert cross_site.status_code == 403 and cross_site.json()["field"] == "Origin"
+    wrong = await browser.gateway.post("/auth/logout", data={"csrf_token": "guessed"}, headers={"Origin": GATEWAY})
+    assert wrong.status_code == 403 and wrong.json()["field"] == "csrf_token"
+    assert (await browser.gateway.get("/auth/session")).status_code == 200
+    answer = await browser.gateway.post("/auth/logout", data={"csrf_token": token}, headers={"Origin": GATEWAY})
+    assert answer.status_code == 303
+    target = urlsplit(answer.headers["location"])
+    assert f"{target.scheme}://{target.netloc}{target.path}" == provider.metadata()["end_session_endpoint"]
+    assert parse_qs(target.query)["post_logout_redirect_uri"] == [f"{GATEWAY}/"]
+    assert (await browser.gateway.get("/auth/session")).status_code == 401
+
+
 async def test_signing_in_again_ends_the_earlier_session(browser: Browser) -> None:
     first = (await browser.sign_in("sam")).cookies["__Host-accord-session"]
     second = (await browser.sign_in("jo")).cookies["__Host-accord-session"]

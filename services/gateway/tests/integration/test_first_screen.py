@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 from aiohttp import web
 from gateway_harness import StandIn
-from gateway_login import Browser, browser_gateway, dev_login
+from gateway_login import GATEWAY, Browser, browser_gateway, dev_login
 
 from accord.devidp.server import Provider
 from accord.devtools.infra.demo_users import DEMO_USERS
@@ -138,6 +138,25 @@ async def test_a_navigation_with_the_young_persons_session_gets_today_rendered_i
     assert seed["overview"]["goals"][0]["goal_id"] == GOAL["goal_id"] and seed["language"] == "en"
     # The session is in the page: the app's preload of /auth/session would only ask again.
     assert "/auth/session" not in page.text and "<noscript>" not in page.text
+
+
+async def test_the_rendered_sign_out_is_a_form_post_with_the_csrf_token_that_ends_the_session(
+    browser: Browser, provider: Provider
+) -> None:
+    await browser.sign_in("sam")
+    page = await browser.gateway.get("/", headers=NAVIGATE)
+    form = re.search(r'<form method="post" action="/auth/logout">(.*?)</form>', page.text, re.S)
+    assert form, page.text
+    token = re.search(r'<input type="hidden" name="csrf_token" value="([^"]+)">', form.group(1))
+    assert token and token.group(1) == (await browser.session())["csrf_token"]
+    assert '<button type="submit" class="link-button">' in form.group(1)
+    # What the browser sends when the form is submitted without JavaScript.
+    signed_out = await browser.gateway.post(
+        "/auth/logout", data={"csrf_token": token.group(1)}, headers={"Origin": GATEWAY}
+    )
+    assert signed_out.status_code == 303
+    assert signed_out.headers["location"].startswith(provider.metadata()["end_session_endpoint"])
+    assert (await browser.gateway.get("/auth/session")).status_code == 401
 
 
 async def test_the_personalised_page_is_never_stored_and_varies_with_the_cookie(browser: Browser) -> None:

@@ -3,6 +3,7 @@ session, sign out. Not part of the public API document: these are for the web ap
 
 from datetime import UTC, datetime
 from typing import Any
+from urllib.parse import parse_qs
 
 import structlog
 from fastapi import APIRouter, Request, Response
@@ -10,7 +11,7 @@ from fastapi.responses import JSONResponse, RedirectResponse
 
 from accord.gateway.adapters.login import LoginFailed
 from accord.gateway.domain.sessions import Session
-from accord.gateway.entrypoints.browser import CookiePolicy, cookie_value, csrf_refusal, origin_of
+from accord.gateway.entrypoints.browser import CSRF_FORM_FIELD, CookiePolicy, cookie_value, csrf_refusal, origin_of
 from accord.gateway.sessions import PENDING_LOGIN_SECONDS, SessionPolicy, Sessions
 from accord.shared.problems import Problem, problem_response
 
@@ -93,15 +94,22 @@ def session_body(current: Session, policy: SessionPolicy) -> dict[str, Any]:
     }
 
 
+FORM_POST = "application/x-www-form-urlencoded"
+
+
 @router.post("/logout")
 async def logout(request: Request) -> Response:
+    """The app's fetch gets 200 {"logout_url"} and navigates itself; a browser's form post (the server-rendered
+    Today's Sign out, without JavaScript) gets a 303 to the same URL."""
     sessions, cookies = _sessions(request), _cookies(request)
     session_id = cookie_value(request.headers, cookies.session_cookie)
     current = await sessions.current(session_id) if session_id else None
     if session_id is None or current is None:
         return problem_response(401, "Unauthorized", "There is no live session")
     public_base_url: str = request.app.state.settings.public_base_url
-    refusal = csrf_refusal(request.method, request.headers, current, origin_of(public_base_url))
+    is_form = request.headers.get("content-type", "").split(";")[0].strip().lower() == FORM_POST
+    form_token = await _form_token(request) if is_form else None
+    refusal = csrf_refusal(request.method, request.headers, current, origin_of(public_base_url), form_token)
     if refusal is not None:
         return refusal
     try:
@@ -109,9 +117,17 @@ async def logout(request: Request) -> Response:
     except LoginFailed as exc:  # the gateway's session is gone anyway; the provider's page is a courtesy
         log.warning("no end-session URL", reason=str(exc))
         logout_url = "/"
-    response = JSONResponse({"logout_url": logout_url})
+    response: Response = (
+        RedirectResponse(logout_url, status_code=303) if is_form else JSONResponse({"logout_url": logout_url})
+    )
     cookies.clear(response, cookies.session_cookie)
     return response
+
+
+async def _form_token(request: Request) -> str:
+    """The form's csrf_token field ("" when absent): the body is a few dozen bytes of a form the gateway wrote."""
+    fields = parse_qs((await request.body()).decode("utf-8", "replace"), max_num_fields=10)
+    return fields.get(CSRF_FORM_FIELD, [""])[0]
 
 
 def _iso(epoch: float) -> str:

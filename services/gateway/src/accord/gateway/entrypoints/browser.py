@@ -18,6 +18,7 @@ from accord.shared.problems import problem_response
 UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 PUBLIC_PATHS = frozenset({"/api/v1/openapi.json"})  # and /api/v1/docs...: readable by anyone, no session needed
 CSRF_HEADER = "x-csrf-token"
+CSRF_FORM_FIELD = "csrf_token"  # the same token in a form post (the first screen's Sign out works without JavaScript)
 
 
 @dataclass(frozen=True)
@@ -61,9 +62,13 @@ def origin_of(url: str) -> str:
     return f"{parts.scheme}://{parts.netloc}".lower()
 
 
-def csrf_refusal(method: str, headers: Headers, session: Session, public_origin: str) -> Response | None:
+def csrf_refusal(
+    method: str, headers: Headers, session: Session, public_origin: str, form_token: str | None = None
+) -> Response | None:
     """None when the request may change state; otherwise the 403 answer. A cross-site page can make the browser
-    send the cookie, but it cannot read the CSRF token nor forge the Origin."""
+    send the cookie, but it cannot read the CSRF token nor forge the Origin. `form_token`: the token a same-origin
+    HTML form sent in its `csrf_token` field (a page without JavaScript cannot set a header); the Origin is checked
+    all the same."""
     if method not in UNSAFE_METHODS:
         return None
     origin = headers.get("origin")
@@ -72,9 +77,10 @@ def csrf_refusal(method: str, headers: Headers, session: Session, public_origin:
             return problem_response(403, "Forbidden", "The request does not come from this site", field="Origin")
     elif headers.get("sec-fetch-site") != "same-origin":
         return problem_response(403, "Forbidden", "The request does not say it comes from this site", field="Origin")
-    sent = headers.get(CSRF_HEADER, "")
+    sent = headers.get(CSRF_HEADER, "") if form_token is None else form_token
     if not hmac.compare_digest(sent.encode(), session.csrf_token.encode()):
-        return problem_response(403, "Forbidden", "The CSRF token is missing or wrong", field="X-CSRF-Token")
+        field = "X-CSRF-Token" if form_token is None else CSRF_FORM_FIELD
+        return problem_response(403, "Forbidden", "The CSRF token is missing or wrong", field=field)
     return None
 
 

@@ -165,7 +165,7 @@ class FirstScreen:
     def _respond(self, seed: dict[str, Any], overview: dict[str, Any], language: str, headers: Headers) -> Response:
         words = Words(self.catalogues.get(language, {}), self.catalogues.get("en", {}))
         session = seed["session"]
-        screen = today(words, session["name"], session["subject"], overview)
+        screen = today(words, session["name"], session["subject"], overview, session["csrf_token"])
         data = f'<script type="application/json" id="{DATA_BLOCK_ID}">{json_for_html(seed)}</script>'
         head = self.shell.head_and_root.replace('<html lang="en">', f'<html lang="{language}">', 1)
         body = f'{head}<div id="root">{screen}</div>\n    {data}{self.shell.after_root}'.encode()

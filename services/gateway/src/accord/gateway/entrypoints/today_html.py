@@ -160,8 +160,9 @@ def _waiting(t: Words, goals: list[Mapping[str, Any]], me: str) -> str:
     )
 
 
-def today(t: Words, name: str, me: str, overview: Mapping[str, Any], now: float | None = None) -> str:
-    """Today inside the app's Layout: what goes into index.html's <div id="root">."""
+def today(t: Words, name: str, me: str, overview: Mapping[str, Any], csrf_token: str, now: float | None = None) -> str:
+    """Today inside the app's Layout: what goes into index.html's <div id="root">. Sign out is a form post with the
+    session's CSRF token, so it works before (or without) the app's JavaScript."""
     now = time.time() if now is None else now
     goals = [g for g in overview.get("goals") or [] if isinstance(g, Mapping) and g.get("status") == "active"]
     progress = overview.get("progress") or {}
@@ -195,5 +196,7 @@ def today(t: Words, name: str, me: str, overview: Mapping[str, Any], now: float 
         f"{_waiting(t, goals, me)}"
         f'<section aria-labelledby="goals-title"><h2 id="goals-title">{t("today.goals")}</h2>{listing}'
         f'<a class="button secondary" href="/goals/new">{t("today.newGoal")}</a></section></article></main>'
-        f'<footer class="app-footer"><button type="button" class="link-button">{t("nav.signOut")}</button></footer>'
+        f'<footer class="app-footer"><form method="post" action="/auth/logout">'
+        f'<input type="hidden" name="csrf_token" value="{escape(csrf_token)}">'
+        f'<button type="submit" class="link-button">{t("nav.signOut")}</button></form></footer>'
     )
