@@ -1,0 +1,117 @@
+"""What the campaign checks afterwards, by counting: every event written reaches every consuming service's inbox
+and effects exactly once, the outbox is drained, nothing went to a dead-letter topic. Counted in SQL against the
+writer's own outbox (the truth of what was written, including a commit the writer could not confirm) and from the
+topics' end offsets on the campaign's own fresh broker."""
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import asyncpg
+from aiokafka import AIOKafkaConsumer
+
+from accord.devtools.testing import partitions_of
+from accord.shared.events.registry import dead_letter_topic
+
+TOPIC = "accord.goals.v1"
+WRITER = "goals"
+CONSUMERS = ("progress", "notifications", "reporting")
+"""The services that follow the goals topic and take GoalPaused (each in its own consumer group)."""
+EFFECTS = {"reporting": "reporting.goal_events"}
+"""Tables holding one row per event handled, beside the inboxes (progress and notifications keep nothing for a
+goal they do not know)."""
+
+
+@dataclass
+class Counts:
+    written: int = 0
+    unsent: int = 0
+    consumed: dict[str, int] = field(default_factory=dict)
+    missing: dict[str, int] = field(default_factory=dict)
+    repeated: dict[str, int] = field(default_factory=dict)
+    published: int = 0
+    dead_letters: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def republished(self) -> int:
+        """Publications beyond one per event: a relay killed between Kafka's ack and marking its rows sent sends
+        them again. Each is a duplicate delivery that the inboxes had to absorb: above zero, the faults bit."""
+        return self.published - self.written
+
+    def problems(self) -> list[str]:
+        found = [f"{self.unsent} events never left the outbox"] if self.unsent else []
+        found += [f"{where}: {n} events lost" for where, n in self.missing.items() if n]
+        found += [f"{where}: {n} events applied more than once" for where, n in self.repeated.items() if n]
+        found += [f"{topic}: {n} dead letters" for topic, n in self.dead_letters.items() if n]
+        return found
+
+
+async def consumed(url: str, services: list[str]) -> dict[str, int]:
+    """How many events each consuming service has taken so far, in its slowest consumer group (for progress while
+    the campaign runs, and for telling when it has caught up)."""
+    conn = await asyncpg.connect(url, timeout=10)
+    try:
+        return {
+            s: int(
+                await conn.fetchval(
+                    f"SELECT coalesce(min(n), 0) FROM (SELECT count(*) AS n FROM {s}.inbox GROUP BY consumer_group) t"
+                )
+            )
+            for s in services
+        }
+    finally:
+        await conn.close()
+
+
+async def count(url: str, bootstrap: str, kafka_options: dict[str, Any], services: list[str]) -> Counts:
+    counts = Counts()
+    conn = await asyncpg.connect(url, timeout=10)
+    try:
+        outbox = f"{WRITER}.outbox"
+        counts.written = await conn.fetchval(f"SELECT count(*) FROM {outbox} WHERE topic = $1", TOPIC)
+        counts.unsent = await conn.fetchval(
+            f"SELECT count(*) FROM {outbox} WHERE topic = $1 AND sent_at IS NULL", TOPIC
+        )
+        for service in services:
+            for group in await conn.fetch(f"SELECT DISTINCT consumer_group FROM {service}.inbox"):
+                where = f"{service}.inbox ({group[0]})"
+                counts.missing[where] = await conn.fetchval(
+                    f"SELECT count(*) FROM {outbox} o WHERE o.topic = $1 AND NOT EXISTS "
+                    f"(SELECT 1 FROM {service}.inbox e WHERE e.event_id = o.event_id AND e.consumer_group = $2)",
+                    TOPIC,
+                    group[0],
+                )
+        for table in (table for s, table in EFFECTS.items() if s in services):
+            counts.missing[table] = await conn.fetchval(
+                f"SELECT count(*) FROM {outbox} o WHERE o.topic = $1 "
+                f"AND NOT EXISTS (SELECT 1 FROM {table} e WHERE e.event_id = o.event_id)",
+                TOPIC,
+            )
+            counts.repeated[table] = await conn.fetchval(
+                f"SELECT count(*) FROM (SELECT event_id FROM {table} GROUP BY event_id HAVING count(*) > 1) AS r"
+            )
+        for service in services:
+            counts.repeated[f"{service}.inbox"] = await conn.fetchval(
+                f"SELECT count(*) FROM (SELECT 1 FROM {service}.inbox "
+                "GROUP BY consumer_group, event_id HAVING count(*) > 1) AS r"
+            )
+    finally:
+        await conn.close()
+    counts.consumed = await consumed(url, services)
+    ends = await end_offsets(bootstrap, kafka_options, [TOPIC, *(dead_letter_topic(s) for s in services)])
+    counts.published = ends.pop(TOPIC)
+    counts.dead_letters = ends
+    return counts
+
+
+async def end_offsets(bootstrap: str, options: dict[str, Any], topics: list[str]) -> dict[str, int]:
+    """Records ever written to each topic (all of them start empty on the campaign's broker)."""
+    consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False, **options)
+    await consumer.start()
+    try:
+        totals = {}
+        for topic in topics:
+            offsets = await consumer.end_offsets(await partitions_of(consumer, topic))
+            totals[topic] = sum(offsets.values())
+        return totals
+    finally:
+        await consumer.stop()
