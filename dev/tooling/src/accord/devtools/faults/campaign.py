@@ -45,6 +45,8 @@ class Options:
     batch: int = 200
     clients: int = 1000
     services: list[str] = field(default_factory=lambda: ["goals", *invariants.CONSUMERS])
+    read_topic: bool = False
+    """Read the whole topic afterwards to count each event's publications (invariants.count)."""
     say: Callable[[str], None] = print
 
 
@@ -80,6 +82,7 @@ class Result:
             "unconfirmed, counted from the outbox)",
             f"published to {invariants.TOPIC}: {c.published:,} ({c.republished:,} again after a fault, "
             "each absorbed by every inbox)",
+            *([f"most publications of one event: {c.most_copies}"] if c.most_copies is not None else []),
             "consumed: " + ", ".join(f"{s} {n:,}" for s, n in c.consumed.items()),
             "lost: " + ", ".join(f"{w} {n}" for w, n in c.missing.items()),
             "applied twice: " + ", ".join(f"{w} {n}" for w, n in c.repeated.items()),
@@ -152,6 +155,7 @@ async def run(options: Options) -> Result:
             running.infra.bootstrap_servers,
             running.infra.kafka_admin_options(),
             [s for s in options.services if s in invariants.CONSUMERS],
+            options.read_topic,
         )
         return Result(options, injected, counts, seconds, writing, progress.unconfirmed, fleet.exited())
     finally:

@@ -3,8 +3,10 @@ and effects exactly once, the outbox is drained, nothing went to a dead-letter t
 writer's own outbox (the truth of what was written, including a commit the writer could not confirm) and from the
 topics' end offsets on the campaign's own fresh broker."""
 
+from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
+from uuid import UUID
 
 import asyncpg
 from aiokafka import AIOKafkaConsumer
@@ -30,6 +32,11 @@ class Counts:
     repeated: dict[str, int] = field(default_factory=dict)
     published: int = 0
     dead_letters: dict[str, int] = field(default_factory=dict)
+    most_copies: int | None = None
+    """With the topic read: the most times one event was published (a relay republishes a batch at most once per
+    fault that caught it in flight)."""
+    strangers: int | None = None
+    """With the topic read: events published that the outbox never held (must be none)."""
 
     @property
     def republished(self) -> int:
@@ -42,6 +49,7 @@ class Counts:
         found += [f"{where}: {n} events lost" for where, n in self.missing.items() if n]
         found += [f"{where}: {n} events applied more than once" for where, n in self.repeated.items() if n]
         found += [f"{topic}: {n} dead letters" for topic, n in self.dead_letters.items() if n]
+        found += [f"{TOPIC}: {self.strangers} events published that were never written"] if self.strangers else []
         return found
 
 
@@ -62,7 +70,11 @@ async def consumed(url: str, services: list[str]) -> dict[str, int]:
         await conn.close()
 
 
-async def count(url: str, bootstrap: str, kafka_options: dict[str, Any], services: list[str]) -> Counts:
+async def count(
+    url: str, bootstrap: str, kafka_options: dict[str, Any], services: list[str], read_topic: bool = False
+) -> Counts:
+    """`read_topic`: read every record of the topic too (how often each event went out), a minute or more for a
+    million events."""
     counts = Counts()
     conn = await asyncpg.connect(url, timeout=10)
     try:
@@ -100,7 +112,33 @@ async def count(url: str, bootstrap: str, kafka_options: dict[str, Any], service
     ends = await end_offsets(bootstrap, kafka_options, [TOPIC, *(dead_letter_topic(s) for s in services)])
     counts.published = ends.pop(TOPIC)
     counts.dead_letters = ends
+    if read_topic:
+        conn = await asyncpg.connect(url, timeout=10)
+        try:
+            rows = await conn.fetch(f"SELECT event_id FROM {WRITER}.outbox WHERE topic = $1", TOPIC)
+        finally:
+            await conn.close()
+        copies = await _copies(bootstrap, kafka_options, counts.published)
+        counts.most_copies = max(copies.values(), default=0)
+        counts.strangers = len(set(copies) - {r["event_id"] for r in rows})
     return counts
+
+
+async def _copies(bootstrap: str, options: dict[str, Any], published: int) -> Counter[UUID]:
+    consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False, **options)
+    await consumer.start()
+    try:
+        partitions = await partitions_of(consumer, TOPIC)
+        consumer.assign(partitions)
+        await consumer.seek_to_beginning(*partitions)
+        copies: Counter[UUID] = Counter()
+        while copies.total() < published:
+            batch = await consumer.getmany(timeout_ms=1000, max_records=10_000)
+            for records in batch.values():
+                copies.update(UUID(dict(r.headers)["event_id"].decode()) for r in records)
+        return copies
+    finally:
+        await consumer.stop()
 
 
 async def end_offsets(bootstrap: str, options: dict[str, Any], topics: list[str]) -> dict[str, int]:
