@@ -32,7 +32,8 @@ SESSION_TIMEOUT_SECONDS = 10.0
 """aiokafka's default consumer session timeout, which the services keep: a pause longer than this has the group
 give the paused instance's partitions to the others."""
 RECOVERY_TIMEOUT = 180.0
-_DATABASE_AWAY = (OSError, asyncpg.PostgresError, asyncpg.InterfaceError, TimeoutError)
+# InternalClientError: asyncpg's protocol left mid-operation by a connection cut under it (seen after a crash).
+_DATABASE_AWAY = (OSError, asyncpg.PostgresError, asyncpg.InterfaceError, asyncpg.InternalClientError, TimeoutError)
 
 
 @dataclass
