@@ -20,7 +20,7 @@ from uuid import UUID
 
 import asyncpg
 
-from accord.devtools.faults import invariants, schedule, servers
+from accord.devtools.faults import invariants, poison, schedule, servers
 from accord.devtools.faults.fleet import Fleet
 from accord.devtools.infra.identity import DevIdentityProvider
 from accord.devtools.infra.ports import free_port
@@ -46,6 +46,9 @@ class Options:
     batch: int = 200
     clients: int = 1000
     services: list[str] = field(default_factory=lambda: ["goals", *invariants.CONSUMERS])
+    poison: int = 0
+    """Messages no consumer can read, slipped into the outbox spread over the run: each must be dead-lettered once
+    by every consumer group, and nothing else."""
     read_topic: bool = False
     """Read the whole topic afterwards to count each event's publications (invariants.count)."""
     say: Callable[[str], None] = print
@@ -80,14 +83,14 @@ class Result:
         c, kinds = self.counts, Counter(i.fault.kind for i in self.injected)
         lines = [
             f"events written: {c.written:,} (asked {self.options.events:,}; {self.unconfirmed_commits} commits "
-            "unconfirmed, counted from the outbox)",
+            f"unconfirmed, counted from the outbox), and {c.poison} poison messages",
             f"published to {invariants.TOPIC}: {c.published:,} ({c.republished:,} again after a fault, "
             "each absorbed by every inbox)",
             *([f"most publications of one event: {c.most_copies}"] if c.most_copies is not None else []),
             "consumed: " + ", ".join(f"{s} {n:,}" for s, n in c.consumed.items()),
             "lost: " + ", ".join(f"{w} {n}" for w, n in c.missing.items()),
             "applied twice: " + ", ".join(f"{w} {n}" for w, n in c.repeated.items()),
-            "dead letters: " + ", ".join(f"{t} {n}" for t, n in c.dead_letters.items()),
+            "dead letters (poison included): " + ", ".join(f"{t} {n}" for t, n in c.dead_letters.items()),
             f"time: {self.seconds:.0f} s in all, writing {self.writing_seconds:.0f} s; "
             f"throughput {c.written / self.seconds:,.0f} events/s end to end",
             f"faults: {len(self.injected)}",
@@ -171,6 +174,8 @@ async def _write(
     clients = [UUID(int=rng.getrandbits(128)) for _ in range(options.clients)]
     outbox = Outbox(invariants.WRITER)
     conn: asyncpg.Connection | None = None
+    poison_every = options.events // (options.poison + 1) if options.poison else 0
+    poisoned = 0
     try:
         while progress.written < options.events:
             while progress.next_fault < len(faults) and progress.written >= faults[progress.next_fault].at_event:
@@ -182,9 +187,13 @@ async def _write(
             try:
                 if conn is None or conn.is_closed():
                     conn = await asyncpg.connect(url, timeout=5)
+                due = poisoned < options.poison and progress.written + n > poison_every * (poisoned + 1)
                 async with conn.transaction():
                     await outbox.add_many(conn, events)
+                    if due:
+                        await poison.add(conn, invariants.WRITER, invariants.TOPIC, rng.choice(clients))
                 progress.written += n
+                poisoned += 1 if due else 0
             except _DATABASE_AWAY:
                 progress.unconfirmed += 1  # it may have committed: the outbox, not this count, is the truth
                 if conn is not None:
@@ -265,7 +274,7 @@ async def _drain(running: servers.Servers, options: Options) -> None:
     consumers = [s for s in options.services if s in invariants.CONSUMERS]
     conn = await asyncpg.connect(running.accord_url, timeout=10)
     try:
-        written = int(await conn.fetchval(f"SELECT count(*) FROM {invariants.WRITER}.outbox"))
+        written = int(await conn.fetchval(f"SELECT count(*) FROM {invariants.WRITER}.outbox o WHERE {invariants.REAL}"))
     finally:
         await conn.close()
     with contextlib.suppress(TimeoutError):

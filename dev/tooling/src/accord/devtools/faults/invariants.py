@@ -16,6 +16,8 @@ from accord.shared.events.registry import dead_letter_topic
 
 TOPIC = "accord.goals.v1"
 WRITER = "goals"
+REAL = "NOT (o.headers ? 'poison')"
+"""Outbox rows that are events, not the poison messages the campaign slips in (poison.py)."""
 CONSUMERS = ("progress", "notifications", "reporting")
 """The services that follow the goals topic and take GoalPaused (each in its own consumer group)."""
 EFFECTS = {"reporting": "reporting.goal_events"}
@@ -32,6 +34,9 @@ class Counts:
     repeated: dict[str, int] = field(default_factory=dict)
     published: int = 0
     dead_letters: dict[str, int] = field(default_factory=dict)
+    poison: int = 0
+    """Poison messages slipped into the outbox: each consumer group must dead-letter each once."""
+    wrong_dead_letters: dict[str, int] = field(default_factory=dict)
     most_copies: int | None = None
     """With the topic read: the most times one event was published (a relay republishes a batch at most once per
     fault that caught it in flight)."""
@@ -48,7 +53,11 @@ class Counts:
         found = [f"{self.unsent} events never left the outbox"] if self.unsent else []
         found += [f"{where}: {n} events lost" for where, n in self.missing.items() if n]
         found += [f"{where}: {n} events applied more than once" for where, n in self.repeated.items() if n]
-        found += [f"{topic}: {n} dead letters" for topic, n in self.dead_letters.items() if n]
+        found += [
+            f"{topic}: {n} dead letters not (or not once) a poison message"
+            for topic, n in self.wrong_dead_letters.items()
+            if n
+        ]
         found += [f"{TOPIC}: {self.strangers} events published that were never written"] if self.strangers else []
         return found
 
@@ -75,26 +84,29 @@ async def count(
 ) -> Counts:
     """`read_topic`: read every record of the topic too (how often each event went out), a minute or more for a
     million events."""
-    counts = Counts()
+    counts, groups = Counts(), dict[str, list[str]]()
     conn = await asyncpg.connect(url, timeout=10)
     try:
         outbox = f"{WRITER}.outbox"
-        counts.written = await conn.fetchval(f"SELECT count(*) FROM {outbox} WHERE topic = $1", TOPIC)
+        counts.written = await conn.fetchval(f"SELECT count(*) FROM {outbox} o WHERE topic = $1 AND {REAL}", TOPIC)
         counts.unsent = await conn.fetchval(
             f"SELECT count(*) FROM {outbox} WHERE topic = $1 AND sent_at IS NULL", TOPIC
         )
+        poison = {r["event_id"] for r in await conn.fetch(f"SELECT event_id FROM {outbox} o WHERE NOT {REAL}")}
+        counts.poison = len(poison)
         for service in services:
-            for group in await conn.fetch(f"SELECT DISTINCT consumer_group FROM {service}.inbox"):
-                where = f"{service}.inbox ({group[0]})"
+            groups[service] = [r[0] for r in await conn.fetch(f"SELECT DISTINCT consumer_group FROM {service}.inbox")]
+            for group in groups[service]:
+                where = f"{service}.inbox ({group})"
                 counts.missing[where] = await conn.fetchval(
-                    f"SELECT count(*) FROM {outbox} o WHERE o.topic = $1 AND NOT EXISTS "
+                    f"SELECT count(*) FROM {outbox} o WHERE o.topic = $1 AND {REAL} AND NOT EXISTS "
                     f"(SELECT 1 FROM {service}.inbox e WHERE e.event_id = o.event_id AND e.consumer_group = $2)",
                     TOPIC,
-                    group[0],
+                    group,
                 )
         for table in (table for s, table in EFFECTS.items() if s in services):
             counts.missing[table] = await conn.fetchval(
-                f"SELECT count(*) FROM {outbox} o WHERE o.topic = $1 "
+                f"SELECT count(*) FROM {outbox} o WHERE o.topic = $1 AND {REAL} "
                 f"AND NOT EXISTS (SELECT 1 FROM {table} e WHERE e.event_id = o.event_id)",
                 TOPIC,
             )
@@ -112,6 +124,15 @@ async def count(
     ends = await end_offsets(bootstrap, kafka_options, [TOPIC, *(dead_letter_topic(s) for s in services)])
     counts.published = ends.pop(TOPIC)
     counts.dead_letters = ends
+    for service in services:
+        # Each consumer group dead-letters each poison message once, and nothing else.
+        letters = await _dead_letters(
+            bootstrap, kafka_options, dead_letter_topic(service), ends[dead_letter_topic(service)]
+        )
+        expected = Counter({(group, event): 1 for group in groups[service] for event in poison})
+        counts.wrong_dead_letters[dead_letter_topic(service)] = (letters - expected).total() + (
+            expected - letters
+        ).total()
     if read_topic:
         conn = await asyncpg.connect(url, timeout=10)
         try:
@@ -122,6 +143,27 @@ async def count(
         counts.most_copies = max(copies.values(), default=0)
         counts.strangers = len(set(copies) - {r["event_id"] for r in rows})
     return counts
+
+
+async def _dead_letters(bootstrap: str, options: dict[str, Any], topic: str, records: int) -> Counter[tuple[str, UUID]]:
+    """(consumer group, event id) of every record on a dead-letter topic."""
+    found: Counter[tuple[str, UUID]] = Counter()
+    if not records:
+        return found
+    consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False, **options)
+    await consumer.start()
+    try:
+        partitions = await partitions_of(consumer, topic)
+        consumer.assign(partitions)
+        await consumer.seek_to_beginning(*partitions)
+        while found.total() < records:
+            for batch in (await consumer.getmany(timeout_ms=1000)).values():
+                for r in batch:
+                    headers = {k: v.decode() for k, v in r.headers}
+                    found[(headers["dlq.consumer_group"], UUID(headers["event_id"]))] += 1
+        return found
+    finally:
+        await consumer.stop()
 
 
 async def _copies(bootstrap: str, options: dict[str, Any], published: int) -> Counter[UUID]:
