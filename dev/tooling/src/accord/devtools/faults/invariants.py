@@ -47,7 +47,7 @@ class Counts:
     def republished(self) -> int:
         """Publications beyond one per event: a relay killed between Kafka's ack and marking its rows sent sends
         them again. Each is a duplicate delivery that the inboxes had to absorb: above zero, the faults bit."""
-        return self.published - self.written
+        return self.published - self.written - self.poison
 
     def problems(self) -> list[str]:
         found = [f"{self.unsent} events never left the outbox"] if self.unsent else []
