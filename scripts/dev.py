@@ -110,6 +110,12 @@ def status() -> None:
             row.last_exit,
         )
     console.print(table)
+    if orphans := supervisor.unwatched(SUPERVISOR):
+        console.print(
+            f"[red]the supervisor is gone: {len(orphans)} processes run unwatched, and none is started again if it "
+            "dies; `scripts/down` then `scripts/up` to watch them again[/]"
+        )
+        raise typer.Exit(1)
 
 
 def _stop_services() -> list[str]:

@@ -6,8 +6,8 @@ outbox is at least once) and the consumer's inbox takes it once.
 
 The progress worker does both jobs here: the test writes goal events into the progress service's own outbox, its
 relay publishes them to the goals topic, and its consumer (which follows that topic) records each in its inbox. On a
-broker and a PostgreSQL cluster of the test's own, so the session's are left alone. The last test runs a second
-instance of the worker beside the first (scale-out) and kills it while events flow."""
+broker and a PostgreSQL cluster of the test's own, so the session's are left alone. Several instances of each worker
+in one group, killed while events flow: tests/test_the_fault_campaign.py."""
 
 import asyncio
 import contextlib
@@ -235,38 +235,3 @@ async def test_a_running_worker_survives_its_database_crashed_and_restarted_and_
     writer = await _under_load(stack, crash_and_restart)
     await _assert_each_relayed_and_consumed(stack, writer, restarting_at)
     assert stack.worker is not None and stack.worker.pid == pid
-
-
-async def test_two_workers_share_the_consumer_group_and_when_one_is_killed_the_other_takes_over_losing_nothing(
-    stack: Stack, service_env: dict[str, str]
-) -> None:
-    """Scale-out: a second instance of the worker joins the group (a rebalance while events flow), then is killed
-    with `kill -9` (another): every event written is still relayed and consumed, each taken once by the inbox."""
-    assert stack.worker is not None
-    env = {
-        **os.environ,
-        **service_env,
-        "KAFKA_BOOTSTRAP_SERVERS": stack.broker.bootstrap_servers,
-        "ACCORD_PROGRESS_DATABASE_URL": stack.url,
-    }
-    second_metrics = free_port()
-    second = await asyncio.to_thread(_start_worker, env, second_metrics, stack.home / "worker-2.log")
-    try:
-
-        async def second_killed() -> None:
-            second_stack = Stack(
-                stack.home, stack.database, stack.url, stack.broker, f"http://127.0.0.1:{second_metrics}", second
-            )
-            await _until_ready_is(second_stack, 200)
-            await asyncio.sleep(1)  # let it take part: relay batches and its share of the partitions
-            second.kill()
-            await asyncio.to_thread(second.wait, 30)
-
-        writer = await _under_load(stack, second_killed)
-        # A relay killed between Kafka's ack and marking its rows sent may publish them again: only the inbox
-        # promises once, so the topic may hold a few twice, never more.
-        await _assert_each_relayed_and_consumed(stack, writer, restarting_at=time.time() + 3600)
-    finally:
-        if second.poll() is None:
-            second.kill()
-            await asyncio.to_thread(second.wait, 30)

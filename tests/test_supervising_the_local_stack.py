@@ -16,7 +16,7 @@ import pytest
 
 from accord.devtools.infra.ports import free_port
 from accord.devtools.infra.processes import stop
-from accord.devtools.infra.supervisor import Program, Row, Supervisor, launch, status, supervisor_running
+from accord.devtools.infra.supervisor import Program, Row, Supervisor, launch, status, supervisor_running, unwatched
 from accord.shared.web_cli import EXIT_CANNOT_START
 
 pytestmark = pytest.mark.integration
@@ -106,6 +106,24 @@ def test_the_supervisor_process_adopts_what_up_started_restarts_it_and_stops_it_
     assert [row.up for row in status(state)] == [False]  # the supervisor stopped what it had started again
     assert "sleeper restarted (restart 1)" in (tmp_path / "supervisor.log").read_text()
     assert not (tmp_path / "supervisor-spec.json").stat().st_mode & 0o077  # it holds the processes' secrets
+
+
+def test_a_supervisor_killed_with_sigkill_leaves_its_processes_unwatched_and_status_names_them(tmp_path: Path) -> None:
+    argv = [sys.executable, "-c", "import time; time.sleep(600)"]
+    sleeper = Program("sleeper", argv, dict(os.environ), str(tmp_path / "sleeper.log"))
+    first = subprocess.Popen(sleeper.argv, start_new_session=True)
+    state = tmp_path / "supervisor.json"
+    try:
+        watching = launch([(sleeper, first.pid)], tmp_path, tmp_path / "supervisor.log")
+        assert unwatched(state) == []
+        os.kill(watching.pid, signal.SIGKILL)
+        deadline = time.monotonic() + 30  # a guard against a hang, not a measure of speed
+        while supervisor_running(state) is not None and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert unwatched(state) == ["sleeper"]
+    finally:
+        first.kill()
+        first.wait()
 
 
 def test_a_process_that_says_no_retry_would_help_is_left_down_and_not_restarted(tmp_path: Path) -> None:

@@ -7,8 +7,11 @@ from typing import Any
 
 import jsonschema
 import pytest
+from typer.testing import CliRunner
 
+from accord.devtools.published.acls import users
 from accord.ops import consistency
+from accord.ops.cli import app as ops
 from accord.shared.services import SERVICES
 
 DEPLOY = Path(__file__).resolve().parents[2] / "deploy"
@@ -71,6 +74,11 @@ def _env(doc: dict[str, Any], service: str) -> dict[str, Any]:
             lambda d: _env(d, "gateway-api").update(ACCORD_GATEWAY_PUBLIC_BASE_URL="https://x.example"),
             "notification links",
         ),
+        (lambda d: _env(d, "progress-worker").update(KAFKA_SECURITY_PROTOCOL="PLAINTEXT"), "over PLAINTEXT"),
+        (lambda d: _env(d, "goals-api").pop("KAFKA_SECURITY_PROTOCOL"), "over PLAINTEXT"),
+        (lambda d: _env(d, "reporting-worker").update(ACCORD_REPORTING_KAFKA_USERNAME="accord-goals"), "principal"),
+        (lambda d: _env(d, "goals-worker").update(ACCORD_GOALS_KAFKA_PASSWORD="literal"), "KAFKA_PASSWORD must come"),
+        (lambda d: d["services"]["notifications-worker"].update(volumes=[]), "KAFKA_CA_FILE"),
     ],
 )
 def test_compose_that_disagrees_with_the_services_is_caught(
@@ -97,3 +105,58 @@ def test_compose_builds_the_gateway_with_the_app_and_its_sign_in_settings_from_t
     assert env["ACCORD_GATEWAY_REDIS_URL"].startswith("redis://")
     site = consistency.interpolate(env["ACCORD_GATEWAY_PUBLIC_BASE_URL"])[0]
     assert site == "http://127.0.0.1:8000" and "127.0.0.1:8000:8000" in gateway["ports"]  # the published port
+
+
+def _values(node: Any) -> list[str]:
+    if isinstance(node, dict):
+        return [v for key, value in node.items() for v in [str(key), *_values(value)]]
+    if isinstance(node, list):
+        return [v for item in node for v in _values(item)]
+    return [str(node)]
+
+
+def test_compose_runs_kafka_with_sasl_ssl_only_and_nothing_in_it_is_plaintext(compose: dict[str, Any]) -> None:
+    broker = (DEPLOY / "compose" / "kafka.sh").read_text()
+    assert "listeners=SASL_SSL://:9092,CONTROLLER://127.0.0.1:9093" in broker.splitlines()
+    assert "listener.security.protocol.map=SASL_SSL:SASL_SSL,CONTROLLER:SSL" in broker.splitlines()
+    assert "allow.everyone.if.no.acl.found=false" in broker.splitlines()
+    assert "PLAINTEXT" not in broker
+    assert [v for v in _values(compose) if "PLAINTEXT" in v.upper()] == []
+    assert compose["services"]["kafka"].get("ports") is None  # reachable on the compose network only
+
+
+def test_every_service_process_in_compose_talks_to_kafka_as_its_own_principal_over_tls(
+    compose: dict[str, Any],
+) -> None:
+    for service in SERVICES:
+        for role in ("api", "worker"):
+            spec = compose["services"][f"{service}-{role}"]
+            env = consistency.compose_environment(spec)
+            assert env["KAFKA_SECURITY_PROTOCOL"] == "SASL_SSL"
+            assert env[f"ACCORD_{service.upper()}_KAFKA_USERNAME"] == f"accord-{service}"
+            password = spec["environment"][f"ACCORD_{service.upper()}_KAFKA_PASSWORD"]
+            assert password.startswith(f"${{ACCORD_{service.upper()}_KAFKA_PASSWORD:?")
+            assert env["KAFKA_CA_FILE"] == "/etc/accord/kafka-ca/ca.crt"
+            assert "kafka-ca:/etc/accord/kafka-ca:ro" in spec["volumes"]
+    setup = consistency.compose_environment(compose["services"]["setup"])
+    assert (setup["KAFKA_SECURITY_PROTOCOL"], setup["KAFKA_SASL_USERNAME"]) == ("SASL_SSL", "accord-operator")
+    assert setup["KAFKA_SSL_CA_FILE"] == "/etc/accord/kafka-ca/ca.crt"
+    assert compose["services"]["setup"]["depends_on"]["kafka-acls"]["condition"] == "service_completed_successfully"
+
+
+def test_the_compose_broker_creates_every_principal_the_acls_name_and_dev_env_makes_every_secret_compose_needs(
+    compose: dict[str, Any],
+) -> None:
+    broker = (DEPLOY / "compose" / "kafka.sh").read_text()
+    created = (
+        next(line for line in broker.splitlines() if line.startswith("for user in ")).removesuffix("; do").split()[3:]
+    )
+    assert set(created) == {*users(), "accord-admin"}
+    required = {
+        match["name"]
+        for value in _values(compose)
+        for match in consistency._INTERPOLATION.finditer(value)
+        if "?" in (match["op"] or "")
+    }
+    made = CliRunner().invoke(ops, ["dev-env"]).output
+    assert required - {line.split("=", 1)[0] for line in made.splitlines()} == set()

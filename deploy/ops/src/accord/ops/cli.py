@@ -167,6 +167,10 @@ def dev_env() -> None:
     console.print(f"POSTGRES_PASSWORD={secrets.token_urlsafe(24)}", soft_wrap=True)
     for service in SERVICES:
         console.print(f"ACCORD_{service.upper()}_DB_PASSWORD={secrets.token_urlsafe(24)}", soft_wrap=True)
+    # Kafka: each service's principal, the operator's (the setup step), analytics' and the broker's own admin.
+    for principal in [*SERVICES, "operator", "analytics"]:
+        console.print(f"ACCORD_{principal.upper()}_KAFKA_PASSWORD={secrets.token_urlsafe(24)}", soft_wrap=True)
+    console.print(f"KAFKA_ADMIN_PASSWORD={secrets.token_urlsafe(24)}", soft_wrap=True)
     # The gateway's OIDC client secret: register it at the identity provider for the client the gateway signs in as.
     console.print(f"ACCORD_GATEWAY_LOGIN_CLIENT_SECRET={secrets.token_urlsafe(32)}", soft_wrap=True)
 

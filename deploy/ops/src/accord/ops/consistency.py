@@ -116,7 +116,7 @@ def check_compose(doc: Doc) -> list[str]:
     problems = []
     services: dict[str, Doc] = doc.get("services", {})
     for name, spec in services.items():
-        if "healthcheck" not in spec and name != "setup":
+        if "healthcheck" not in spec and spec.get("restart") != "no":  # a one-shot step ends, it is not watched
             problems.append(f"compose {name}: no healthcheck")
         for variable, value in (spec.get("environment") or {}).items():
             if SECRET_NAME.search(variable) and not interpolate(value)[1]:
@@ -147,12 +147,32 @@ def check_compose(doc: Doc) -> list[str]:
         problems += check_environment(service, env, where)
         if service != GATEWAY:
             problems += _check_database_url(service, env.get(f"ACCORD_{service.upper()}_DATABASE_URL"), where)
+            problems += _check_compose_kafka(service, spec, where)
     problems += _check_compose_web_app(services)
     setup_env = compose_environment(services.get("setup", {}))
     for service in SERVICES:
         problems += _check_database_url(service, setup_env.get(f"ACCORD_{service.upper()}_DATABASE_URL"), "setup")
         if f"ACCORD_{service.upper()}_DB_PASSWORD" not in (services.get("postgres", {}).get("environment") or {}):
             problems.append(f"compose postgres: the init script gets no ACCORD_{service.upper()}_DB_PASSWORD")
+    return problems
+
+
+def _check_compose_kafka(service: str, spec: Doc, where: str) -> list[str]:
+    """Kafka as in production: SASL_SSL as the service's own principal, its password from the environment, and the
+    CA that the broker's certificate chains to, on a volume the process mounts."""
+    env, raw = compose_environment(spec), spec.get("environment") or {}
+    prefix = f"ACCORD_{service.upper()}_KAFKA_"
+    problems = []
+    if env.get("KAFKA_SECURITY_PROTOCOL") != "SASL_SSL":
+        problems.append(f"{where}: Kafka over {env.get('KAFKA_SECURITY_PROTOCOL', 'PLAINTEXT')}, not SASL_SSL")
+    if env.get(f"{prefix}USERNAME") != f"accord-{service}":
+        problems.append(f"{where}: Kafka principal is {env.get(f'{prefix}USERNAME')!r}, not accord-{service}")
+    if not interpolate(raw.get(f"{prefix}PASSWORD", ""))[1]:
+        problems.append(f"{where}: {prefix}PASSWORD must come from the environment as ${{VAR:?}}")
+    ca_file = env.get("KAFKA_CA_FILE", "")
+    mounts = [str(v).split(":")[1] for v in spec.get("volumes", []) if str(v).count(":") >= 1]
+    if not ca_file or not any(ca_file.startswith(f"{m.rstrip('/')}/") for m in mounts):
+        problems.append(f"{where}: KAFKA_CA_FILE {ca_file!r} is on no volume it mounts")
     return problems
 
 

@@ -37,3 +37,32 @@ def identity_server(host: str = "0.0.0.0", port: int = 8080, keys: Path = Path("
 
     environment = os.environ.get("ACCORD_ENVIRONMENT", "development")
     uvicorn.run(create_identity_app(keys, environment), host=host, port=port, log_level="warning")
+
+
+@app.command("kafka-tls")
+def kafka_tls(
+    tls: Path = typer.Option(Path("/tls"), help="the broker's side: ca.crt and server.pem (its key and certificate)"),
+    ca: Path = typer.Option(Path("/ca"), help="the clients' side: ca.crt alone"),
+    name: str = typer.Option("kafka", help="the broker's host name, which clients verify"),
+) -> None:
+    """docker-compose's broker certificate, from a CA made for local use; kept while it has a week left, so a broker
+    already running and the services trusting its CA stay in step across `compose up`."""
+    import datetime
+
+    from cryptography import x509
+
+    from accord.devtools.infra import tls as local_ca
+
+    keystore = tls / "server.pem"
+    if keystore.exists() and (ca / "ca.crt").exists():
+        expires = x509.load_pem_x509_certificate(keystore.read_bytes()).not_valid_after_utc
+        if expires - datetime.datetime.now(datetime.UTC) > datetime.timedelta(days=7):
+            typer.echo(f"keeping the broker certificate (valid until {expires:%Y-%m-%d})")
+            return
+    issued = local_ca.issue(tls, name)
+    keystore.write_text(issued.key_file.read_text() + issued.cert_file.read_text())
+    keystore.chmod(0o644)  # read by the broker image's own user; the volume is the broker's alone
+    issued.key_file.unlink()
+    ca.mkdir(parents=True, exist_ok=True)
+    (ca / "ca.crt").write_bytes(issued.ca_file.read_bytes())
+    typer.echo(f"issued a certificate for {name}")

@@ -182,6 +182,14 @@ def supervisor_running(state: Path) -> Started | None:
     return started if started and started.process() else None
 
 
+def unwatched(state: Path) -> list[str]:
+    """Processes that still run while their supervisor is gone (killed, or crashed): none of them is started again
+    if it dies, so the stack can stop relaying or notifying silently. Empty while the supervisor runs."""
+    if supervisor_running(state) is not None:
+        return []
+    return [row.name for row in status(state) if row.up]
+
+
 def _ready(url: str) -> bool:
     if not url:
         return True

@@ -1,0 +1,105 @@
+"""Several instances of each worker kind, each its own process in its kind's consumer group, that a campaign can
+kill, pause and start again (it stands in for the supervisor that restarts a dead worker)."""
+
+import asyncio
+import os
+import signal
+import subprocess
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import httpx
+
+from accord.devtools.infra.ports import free_port
+from accord.devtools.infra.services import spawn
+
+
+@dataclass
+class Instance:
+    service: str
+    number: int
+    log: Path
+    metrics_port: int = field(default_factory=free_port)
+    process: subprocess.Popen[bytes] | None = None
+    starts: int = 0
+
+    @property
+    def name(self) -> str:
+        return f"{self.service}-worker-{self.number}"
+
+    def start(self, env: dict[str, str]) -> None:
+        argv = [f"accord-{self.service}", "worker", "--metrics-port", str(self.metrics_port)]
+        self.process = spawn(argv, env, self.log)
+        self.starts += 1
+
+    def kill(self) -> None:
+        """kill -9: no goodbye to the group, no chance to finish the batch in hand or mark it sent."""
+        if self.process is not None and self.process.poll() is None:
+            self.process.kill()
+            self.process.wait(30)
+
+    def pause(self) -> None:
+        if self.process is not None:
+            os.kill(self.process.pid, signal.SIGSTOP)
+
+    def resume(self) -> None:
+        if self.process is not None:
+            os.kill(self.process.pid, signal.SIGCONT)
+
+    def stop(self) -> None:
+        if self.process is None or self.process.poll() is not None:
+            return
+        self.resume()  # a stopped process would not act on SIGTERM
+        self.process.terminate()
+        try:
+            self.process.wait(30)
+        except subprocess.TimeoutExpired:
+            self.kill()
+
+    async def ready(self, client: httpx.AsyncClient) -> bool:
+        if self.process is None or self.process.poll() is not None:
+            return False
+        try:
+            answer = await client.get(f"http://127.0.0.1:{self.metrics_port}/ready", timeout=2)
+        except httpx.TransportError:
+            return False
+        return answer.status_code == 200
+
+
+@dataclass
+class Fleet:
+    env: dict[str, str]
+    instances: list[Instance]
+
+    @classmethod
+    def of(cls, services: list[str], count: int, env: dict[str, str], logs: Path) -> "Fleet":
+        logs.mkdir(parents=True, exist_ok=True)
+        return cls(env, [Instance(s, n, logs / f"{s}-worker-{n}.log") for s in services for n in range(count)])
+
+    def one(self, service: str, number: int) -> Instance:
+        return next(i for i in self.instances if i.service == service and i.number == number)
+
+    def start(self) -> None:
+        for instance in self.instances:
+            instance.start(self.env)
+
+    def exited(self) -> list[str]:
+        """Instances whose process ended without the campaign killing it: a worker must never give up."""
+        return [i.name for i in self.instances if i.process is None or i.process.poll() is not None]
+
+    async def all_ready(self, timeout: float) -> None:
+        deadline = time.monotonic() + timeout
+        async with httpx.AsyncClient() as client:
+            while True:
+                ready = await asyncio.gather(*(i.ready(client) for i in self.instances))
+                if all(ready):
+                    return
+                if time.monotonic() > deadline:
+                    waiting = [i.name for i, ok in zip(self.instances, ready, strict=True) if not ok]
+                    raise TimeoutError(f"not ready after {timeout:.0f}s: {', '.join(waiting)}")
+                await asyncio.sleep(0.2)
+
+    def stop(self) -> None:
+        for instance in self.instances:
+            instance.stop()

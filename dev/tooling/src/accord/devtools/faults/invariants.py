@@ -1,0 +1,197 @@
+"""What the campaign checks afterwards, by counting: every event written reaches every consuming service's inbox
+and effects exactly once, the outbox is drained, nothing went to a dead-letter topic. Counted in SQL against the
+writer's own outbox (the truth of what was written, including a commit the writer could not confirm) and from the
+topics' end offsets on the campaign's own fresh broker."""
+
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Any
+from uuid import UUID
+
+import asyncpg
+from aiokafka import AIOKafkaConsumer
+
+from accord.devtools.testing import partitions_of
+from accord.shared.events.registry import dead_letter_topic
+
+TOPIC = "accord.goals.v1"
+WRITER = "goals"
+REAL = "NOT (o.headers ? 'poison')"
+"""Outbox rows that are events, not the poison messages the campaign slips in (poison.py)."""
+CONSUMERS = ("progress", "notifications", "reporting")
+"""The services that follow the goals topic and take GoalPaused (each in its own consumer group)."""
+EFFECTS = {"reporting": "reporting.goal_events"}
+"""Tables holding one row per event handled, beside the inboxes (progress and notifications keep nothing for a
+goal they do not know)."""
+
+
+@dataclass
+class Counts:
+    written: int = 0
+    unsent: int = 0
+    consumed: dict[str, int] = field(default_factory=dict)
+    missing: dict[str, int] = field(default_factory=dict)
+    repeated: dict[str, int] = field(default_factory=dict)
+    published: int = 0
+    dead_letters: dict[str, int] = field(default_factory=dict)
+    poison: int = 0
+    """Poison messages slipped into the outbox: each consumer group must dead-letter each once."""
+    wrong_dead_letters: dict[str, int] = field(default_factory=dict)
+    most_copies: int | None = None
+    """With the topic read: the most times one event was published (a relay republishes a batch at most once per
+    fault that caught it in flight)."""
+    strangers: int | None = None
+    """With the topic read: events published that the outbox never held (must be none)."""
+
+    @property
+    def republished(self) -> int:
+        """Publications beyond one per event: a relay killed between Kafka's ack and marking its rows sent sends
+        them again. Each is a duplicate delivery that the inboxes had to absorb: above zero, the faults bit."""
+        return self.published - self.written - self.poison
+
+    def problems(self) -> list[str]:
+        found = [f"{self.unsent} events never left the outbox"] if self.unsent else []
+        found += [f"{where}: {n} events lost" for where, n in self.missing.items() if n]
+        found += [f"{where}: {n} events applied more than once" for where, n in self.repeated.items() if n]
+        found += [
+            f"{topic}: {n} dead letters not (or not once) a poison message"
+            for topic, n in self.wrong_dead_letters.items()
+            if n
+        ]
+        found += [f"{TOPIC}: {self.strangers} events published that were never written"] if self.strangers else []
+        return found
+
+
+async def consumed(url: str, services: list[str]) -> dict[str, int]:
+    """How many events each consuming service has taken so far, in its slowest consumer group (for progress while
+    the campaign runs, and for telling when it has caught up)."""
+    conn = await asyncpg.connect(url, timeout=10)
+    try:
+        return {
+            s: int(
+                await conn.fetchval(
+                    f"SELECT coalesce(min(n), 0) FROM (SELECT count(*) AS n FROM {s}.inbox GROUP BY consumer_group) t"
+                )
+            )
+            for s in services
+        }
+    finally:
+        await conn.close()
+
+
+async def count(
+    url: str, bootstrap: str, kafka_options: dict[str, Any], services: list[str], read_topic: bool = False
+) -> Counts:
+    """`read_topic`: read every record of the topic too (how often each event went out), a minute or more for a
+    million events."""
+    counts, groups = Counts(), dict[str, list[str]]()
+    conn = await asyncpg.connect(url, timeout=10)
+    try:
+        outbox = f"{WRITER}.outbox"
+        counts.written = await conn.fetchval(f"SELECT count(*) FROM {outbox} o WHERE topic = $1 AND {REAL}", TOPIC)
+        counts.unsent = await conn.fetchval(
+            f"SELECT count(*) FROM {outbox} WHERE topic = $1 AND sent_at IS NULL", TOPIC
+        )
+        poison = {r["event_id"] for r in await conn.fetch(f"SELECT event_id FROM {outbox} o WHERE NOT {REAL}")}
+        counts.poison = len(poison)
+        for service in services:
+            groups[service] = [r[0] for r in await conn.fetch(f"SELECT DISTINCT consumer_group FROM {service}.inbox")]
+            for group in groups[service]:
+                where = f"{service}.inbox ({group})"
+                counts.missing[where] = await conn.fetchval(
+                    f"SELECT count(*) FROM {outbox} o WHERE o.topic = $1 AND {REAL} AND NOT EXISTS "
+                    f"(SELECT 1 FROM {service}.inbox e WHERE e.event_id = o.event_id AND e.consumer_group = $2)",
+                    TOPIC,
+                    group,
+                )
+        for table in (table for s, table in EFFECTS.items() if s in services):
+            counts.missing[table] = await conn.fetchval(
+                f"SELECT count(*) FROM {outbox} o WHERE o.topic = $1 AND {REAL} "
+                f"AND NOT EXISTS (SELECT 1 FROM {table} e WHERE e.event_id = o.event_id)",
+                TOPIC,
+            )
+            counts.repeated[table] = await conn.fetchval(
+                f"SELECT count(*) FROM (SELECT event_id FROM {table} GROUP BY event_id HAVING count(*) > 1) AS r"
+            )
+        for service in services:
+            counts.repeated[f"{service}.inbox"] = await conn.fetchval(
+                f"SELECT count(*) FROM (SELECT 1 FROM {service}.inbox "
+                "GROUP BY consumer_group, event_id HAVING count(*) > 1) AS r"
+            )
+    finally:
+        await conn.close()
+    counts.consumed = await consumed(url, services)
+    ends = await end_offsets(bootstrap, kafka_options, [TOPIC, *(dead_letter_topic(s) for s in services)])
+    counts.published = ends.pop(TOPIC)
+    counts.dead_letters = ends
+    for service in services:
+        # Each consumer group dead-letters each poison message once, and nothing else.
+        letters = await _dead_letters(
+            bootstrap, kafka_options, dead_letter_topic(service), ends[dead_letter_topic(service)]
+        )
+        expected = Counter({(group, event): 1 for group in groups[service] for event in poison})
+        counts.wrong_dead_letters[dead_letter_topic(service)] = (letters - expected).total() + (
+            expected - letters
+        ).total()
+    if read_topic:
+        conn = await asyncpg.connect(url, timeout=10)
+        try:
+            rows = await conn.fetch(f"SELECT event_id FROM {WRITER}.outbox WHERE topic = $1", TOPIC)
+        finally:
+            await conn.close()
+        copies = await _copies(bootstrap, kafka_options, counts.published)
+        counts.most_copies = max(copies.values(), default=0)
+        counts.strangers = len(set(copies) - {r["event_id"] for r in rows})
+    return counts
+
+
+async def _dead_letters(bootstrap: str, options: dict[str, Any], topic: str, records: int) -> Counter[tuple[str, UUID]]:
+    """(consumer group, event id) of every record on a dead-letter topic."""
+    found: Counter[tuple[str, UUID]] = Counter()
+    if not records:
+        return found
+    consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False, **options)
+    await consumer.start()
+    try:
+        partitions = await partitions_of(consumer, topic)
+        consumer.assign(partitions)
+        await consumer.seek_to_beginning(*partitions)
+        while found.total() < records:
+            for batch in (await consumer.getmany(timeout_ms=1000)).values():
+                for r in batch:
+                    headers = {k: v.decode() for k, v in r.headers}
+                    found[(headers["dlq.consumer_group"], UUID(headers["event_id"]))] += 1
+        return found
+    finally:
+        await consumer.stop()
+
+
+async def _copies(bootstrap: str, options: dict[str, Any], published: int) -> Counter[UUID]:
+    consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False, **options)
+    await consumer.start()
+    try:
+        partitions = await partitions_of(consumer, TOPIC)
+        consumer.assign(partitions)
+        await consumer.seek_to_beginning(*partitions)
+        copies: Counter[UUID] = Counter()
+        while copies.total() < published:
+            batch = await consumer.getmany(timeout_ms=1000, max_records=10_000)
+            for records in batch.values():
+                copies.update(UUID(dict(r.headers)["event_id"].decode()) for r in records)
+        return copies
+    finally:
+        await consumer.stop()
+
+
+async def end_offsets(bootstrap: str, options: dict[str, Any], topics: list[str]) -> dict[str, int]:
+    """Records ever written to each topic (all of them start empty on the campaign's broker)."""
+    consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False, **options)
+    await consumer.start()
+    try:
+        totals = {}
+        for topic in topics:
+            offsets = await consumer.end_offsets(await partitions_of(consumer, topic))
+            totals[topic] = sum(offsets.values())
+        return totals
+    finally:
+        await consumer.stop()
