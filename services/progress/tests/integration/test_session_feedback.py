@@ -143,6 +143,8 @@ async def test_the_comment_reaches_neither_an_event_nor_a_log(
     given = [e for e in events if e["event_type"] == "SessionFeedbackGiven"]
     assert [e["payload"]["scores"] for e in given] == [ANSWERS]
     assert [e["event_type"] for e in events].count("SessionHeld") == 1
-    assert "dad" not in json.dumps(events)
+    # Fragments of the comment that no id can contain ("dad" alone is hex, so a random id could hold it).
+    fragments = ("my dad", "talking about")
+    assert not any(f in json.dumps(events) for f in fragments)
     captured = capsys.readouterr()
-    assert "dad" not in captured.out + captured.err + caplog.text
+    assert not any(f in captured.out + captured.err + caplog.text for f in fragments)
