@@ -44,19 +44,26 @@ async def remove_idempotency_keys(conn: Connection, schema: str, before: datetim
     return int(status.rsplit(" ", 1)[-1])
 
 
-async def remove_export_parts(conn: Connection, schema: str, before: datetime, limit: int) -> int:
-    """Deletes at most `limit` export parts stored before `before`; returns how many went."""
+async def remove_older(conn: Connection, table: str, key: str, time_column: str, before: datetime, limit: int) -> int:
+    """Deletes at most `limit` rows of `table` (schema-qualified, keyed by `key`) whose `time_column` is before
+    `before`, oldest first, skipping rows another sweep holds; returns how many went. The statement every service's
+    single-key kinds of record share (the caller, an adapter, names its own table)."""
     status = await conn.execute(
         f"""
         WITH due AS (
-            SELECT export_id FROM {schema}.export_parts WHERE stored_at < $1
-            ORDER BY stored_at LIMIT $2 FOR UPDATE SKIP LOCKED
+            SELECT {key} FROM {table} WHERE {time_column} < $1
+            ORDER BY {time_column} LIMIT $2 FOR UPDATE SKIP LOCKED
         )
-        DELETE FROM {schema}.export_parts p USING due WHERE p.export_id = due.export_id""",
+        DELETE FROM {table} t USING due WHERE t.{key} = due.{key}""",
         before,
         limit,
     )
     return int(status.rsplit(" ", 1)[-1])
+
+
+async def remove_export_parts(conn: Connection, schema: str, before: datetime, limit: int) -> int:
+    """Deletes at most `limit` export parts stored before `before`; returns how many went."""
+    return await remove_older(conn, f"{schema}.export_parts", "export_id", "stored_at", before, limit)
 
 
 Remover = Callable[[Connection, str, datetime, int], Awaitable[int]]

@@ -3,22 +3,12 @@
 from datetime import datetime
 
 from accord.shared.db import Connection
-from accord.shared.retention import RetentionJob
+from accord.shared.retention import RetentionJob, remove_older
 
 
 async def remove_notification_outcomes(conn: Connection, schema: str, before: datetime, limit: int) -> int:
     """Deletes at most `limit` notification outcomes that happened before `before`; returns how many went."""
-    status = await conn.execute(
-        f"""
-        WITH due AS (
-            SELECT event_id FROM {schema}.notification_outcomes WHERE occurred_at < $1
-            ORDER BY occurred_at LIMIT $2 FOR UPDATE SKIP LOCKED
-        )
-        DELETE FROM {schema}.notification_outcomes o USING due WHERE o.event_id = due.event_id""",
-        before,
-        limit,
-    )
-    return int(status.rsplit(" ", 1)[-1])
+    return await remove_older(conn, f"{schema}.notification_outcomes", "event_id", "occurred_at", before, limit)
 
 
 NOTIFICATION_OUTCOMES = RetentionJob(
