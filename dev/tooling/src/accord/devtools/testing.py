@@ -70,6 +70,23 @@ async def partitions_of(consumer: AIOKafkaConsumer, topic: str) -> list[TopicPar
     raise LookupError(f"topic {topic} has no partitions")
 
 
+async def start_groups_at_end(bootstrap: str, groups: dict[str, tuple[str, ...]]) -> None:
+    """Commits each consumer group's offsets at the current end of its topics, so that processes started next read
+    only what is published from now on. The session's topics are shared: a stack started late in a run would
+    otherwise first work through every event the earlier tests published (minutes of retries and dead letters for
+    events whose effects those tests had already made). The groups must have no live member."""
+    for group, topics in groups.items():
+        consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, group_id=group, enable_auto_commit=False)
+        await consumer.start()
+        try:
+            partitions = [tp for topic in topics for tp in await partitions_of(consumer, topic)]
+            consumer.assign(partitions)
+            ends = await consumer.end_offsets(partitions)
+            await consumer.commit(dict(ends))
+        finally:
+            await consumer.stop()
+
+
 async def create_topic(bootstrap: str, name: str, partitions: int = 1) -> None:
     admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
     await admin.start()
