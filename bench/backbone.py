@@ -31,7 +31,7 @@ from accord.shared.events import Envelope
 from accord.shared.inbox import BatchEffect, Delivered, IdempotentConsumer, subscribe
 from accord.shared.kafka import new_producer
 from accord.shared.outbox import Outbox, OutboxRelay
-from accord.shared.outbox.ddl import outbox_and_inbox_ddl
+from accord.shared.outbox.ddl import messaging_tables_ddl
 from accord.shared.settings import ServiceSettings
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -195,7 +195,7 @@ async def idle_hop(
     same run."""
     hop = f"{schema}_hop_{'before' if as_before else 'now'}"
     await pool.execute(f"CREATE SCHEMA {hop}")
-    for statement in outbox_and_inbox_ddl(hop):
+    for statement in messaging_tables_ddl(hop):
         await pool.execute(statement)
     topic = f"bench.hop.{uuid.uuid4().hex[:6]}"
     await create_topic(bootstrap, topic, partitions=12)
@@ -285,7 +285,7 @@ async def run(
     assert pool is not None
     async with pool.acquire() as conn:
         await conn.execute(f"CREATE SCHEMA {schema}")
-        for statement in outbox_and_inbox_ddl(schema):
+        for statement in messaging_tables_ddl(schema):
             await conn.execute(statement)
     results: dict[str, Any] = {}
     for as_before in (True, False):

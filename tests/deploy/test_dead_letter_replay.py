@@ -82,7 +82,9 @@ async def test_a_dead_letter_replayed_after_the_fix_is_processed_exactly_once(
     copies = await read_topic(bootstrap, topic, lambda found: len(found) == 3)
     assert {(r.partition, r.key, r.value) for r in copies} == {(sent.partition, b"client-1", event.to_bytes())}
     assert all(header(r, "event_id") == str(event.event_id) for r in copies)
-    assert not any(k.startswith("dlq.") for r in copies for k, _ in r.headers or ())
+    # The original and two replays, each replay marked with the dead letter it replays, and no other bookkeeping.
+    assert [header(r, "dlq.replay_of") for r in copies] == [None, f"{dlq}/0/0", f"{dlq}/0/1"]
+    assert not any(k.startswith("dlq.") and k != "dlq.replay_of" for r in copies for k, _ in r.headers or ())
 
     listed = await ops("dlq", "list", "test", "--topic", dlq, env=env)
     assert listed.code == 0 and listed.out.count("GoalPaused") == 2 and "RuntimeError" in listed.out, listed.out

@@ -13,7 +13,7 @@ import pytest
 
 from accord.devtools.infra.stack import Infra
 from accord.devtools.testing import Sandbox
-from accord.shared.outbox.ddl import outbox_and_inbox_ddl
+from accord.shared.outbox.ddl import messaging_tables_ddl
 
 PROCESSES = Path(__file__).parent / "processes"
 
@@ -23,7 +23,7 @@ async def sandbox(infra: Infra, admin_db: asyncpg.Pool) -> AsyncIterator[Sandbox
     schema = f"t_{uuid.uuid4().hex[:10]}"
     async with admin_db.acquire() as conn:
         await conn.execute(f"CREATE SCHEMA {schema}")
-        for statement in outbox_and_inbox_ddl(schema):
+        for statement in messaging_tables_ddl(schema):
             await conn.execute(statement)
         await conn.execute(
             f"CREATE TABLE {schema}.effects (event_id uuid NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())"

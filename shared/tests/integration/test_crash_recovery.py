@@ -5,9 +5,17 @@ from collections import Counter
 from typing import Any
 
 import pytest
-from aiokafka.admin import AIOKafkaAdminClient
 
-from accord.devtools.testing import Sandbox, create_topic, event_ids, eventually, goal_paused, of, read_topic
+from accord.devtools.testing import (
+    Sandbox,
+    committed_offset,
+    create_topic,
+    event_ids,
+    eventually,
+    goal_paused,
+    of,
+    read_topic,
+)
 from accord.shared.events import Envelope
 from accord.shared.inbox import IdempotentConsumer
 from accord.shared.kafka import new_producer
@@ -121,17 +129,6 @@ async def test_consumer_killed_after_its_database_commit_before_its_offset_commi
     assert await effects(sandbox) == Counter({e.event_id: 1 for e in envelopes})  # redelivered, applied once
     inbox = await sandbox.pool.fetchval(f"SELECT count(*) FROM {sandbox.schema}.inbox WHERE consumer_group = $1", group)
     assert inbox == 30
-
-
-async def committed_offset(bootstrap: str, group: str, topic: str) -> int | None:
-    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
-    await admin.start()
-    try:
-        offsets = await admin.list_consumer_group_offsets(group)
-    finally:
-        await admin.close()
-    found = [meta.offset for tp, meta in offsets.items() if tp.topic == topic]
-    return found[0] if found else None
 
 
 async def _offset_is(bootstrap: str, group: str, topic: str, expected: int) -> bool:

@@ -7,7 +7,15 @@ from typing import Any
 import pytest
 from faststream.kafka import KafkaBroker
 
-from accord.devtools.testing import Sandbox, create_topic, eventually, goal_paused, header, read_topic
+from accord.devtools.testing import (
+    Sandbox,
+    committed_offset,
+    create_topic,
+    eventually,
+    goal_paused,
+    header,
+    read_topic,
+)
 from accord.shared.events import Envelope
 from accord.shared.inbox import IdempotentConsumer, subscribe
 from accord.shared.kafka import new_producer
@@ -86,3 +94,63 @@ async def test_poison_and_always_failing_messages_are_dead_lettered_and_the_rest
         f"SELECT count(*) FROM {sandbox.schema}.inbox WHERE event_id = $1", doomed.event_id
     )
     await asyncio.sleep(0)
+
+
+async def test_an_event_dead_lettered_once_is_not_dead_lettered_again_when_a_copy_arrives_but_each_replay_is(
+    sandbox: Sandbox,
+) -> None:
+    """A relay that republishes after a fault sends the same event twice; the group dead-letters it once. A replay
+    (marked with the dead letter it replays) is a new attempt: if it fails again it is dead-lettered again, once."""
+    topic, dlq = f"test.{uuid.uuid4().hex[:8]}", f"test.dlq.{uuid.uuid4().hex[:8]}"
+    await create_topic(sandbox.bootstrap, topic)
+    await create_topic(sandbox.bootstrap, dlq)
+    doomed, after = goal_paused(), goal_paused()
+
+    async def handler(conn: Any, envelope: Envelope, event: Any) -> None:
+        if envelope.event_id == doomed.event_id:
+            raise RuntimeError("this handler always fails")
+        await conn.execute(f"INSERT INTO {sandbox.schema}.effects (event_id) VALUES ($1)", envelope.event_id)
+
+    group = f"g-{uuid.uuid4().hex[:8]}"
+    producer = new_producer(sandbox.bootstrap, "test")
+    await producer.start()
+    broker = KafkaBroker(sandbox.bootstrap, logger=None)
+    consumer = IdempotentConsumer(
+        service="test",
+        schema=sandbox.schema,
+        pool=sandbox.pool,
+        producer=producer,
+        handlers={"GoalPaused": handler},
+        group_id=group,
+        dead_letters_to=dlq,
+        retry_backoff=0.01,
+    )
+    subscribe(broker, consumer, [topic])
+
+    async def records() -> int:
+        query = f"SELECT count(*) FROM {sandbox.schema}.dead_letter_records WHERE consumer_group = $1"
+        return int(await sandbox.pool.fetchval(query, group))
+
+    def replay(of: str) -> list[tuple[str, bytes]]:
+        return [("dlq.replay_of", of.encode())]
+
+    async def all_handled() -> bool:  # offsets commit after a batch's dead letters are acknowledged
+        return await committed_offset(sandbox.bootstrap, group, topic) == 7
+
+    try:
+        await producer.send_and_wait(topic, doomed.to_bytes(), key=b"k")
+        await broker.start()
+        await eventually(records)  # the first copy is dead-lettered and recorded
+        for headers in ([], replay("dlq/0/0"), replay("dlq/0/0"), [], replay("dlq/0/7")):
+            await producer.send_and_wait(topic, doomed.to_bytes(), key=b"k", headers=headers)
+        await producer.send_and_wait(topic, after.to_bytes(), key=b"k")
+        await eventually(all_handled)
+        dead = await read_topic(sandbox.bootstrap, dlq, lambda found: len(found) >= 3)
+    finally:
+        await broker.stop()
+        await producer.stop()
+
+    assert [header(r, "dlq.original_offset") for r in dead] == ["0", "2", "5"]
+    assert [header(r, "dlq.replay_of") for r in dead] == [None, "dlq/0/0", "dlq/0/7"]
+    assert await records() == 3
+    assert await sandbox.pool.fetchval(f"SELECT count(*) FROM {sandbox.schema}.effects") == 1  # `after` only

@@ -1,8 +1,10 @@
 """Dead letters: list what a service could not handle, and replay it to its original topic after a fix.
 
 A replay re-publishes each dead letter's original key, value and headers (without the dlq.* ones) to the topic it
-came from, so it lands on the same partition as before. The consuming service's inbox dedupes by event_id, and a
-dead-lettered event left no inbox row, so a replayed event is processed once.
+came from, so it lands on the same partition as before, marked `dlq.replay_of` (which dead letter it replays). The
+consuming service's inbox dedupes by event_id, and a dead-lettered event left no inbox row, so a replayed event is
+processed once; a consumer group sends a copy of an event it has already dead-lettered nowhere unless the copy is a
+replay it has not seen, so a replay that fails again is dead-lettered again, once.
 
 Progress is the committed offset of the consumer group `accord-ops-replay-<service>` on the dead-letter topic:
 a re-run replays only what was dead-lettered since, and an interrupted run resumes where it stopped (at worst
@@ -19,6 +21,7 @@ from aiokafka import AIOKafkaConsumer, TopicPartition
 from aiokafka.structs import ConsumerRecord
 
 from accord.ops.kafka_util import consumer, operator_security, partitions
+from accord.shared.inbox.consumer import REPLAY_OF_HEADER
 from accord.shared.kafka import new_producer
 
 DLQ_HEADER_PREFIX = "dlq."
@@ -149,10 +152,12 @@ async def replay(
                     if letter.original_topic is None:
                         result.skipped.append(letter)
                         continue
+                    # Marked as a replay of this dead letter, so that the consumer, which sends a copy of an event it
+                    # has already dead-lettered nowhere, sees a new attempt (and dead-letters it again if it fails).
+                    replay_of = (REPLAY_OF_HEADER, f"{topic}/{letter.partition}/{letter.offset}".encode())
+                    headers = [*letter.original_headers, replay_of]
                     acks.append(
-                        await producer.send(
-                            letter.original_topic, value=letter.value, key=letter.key, headers=letter.original_headers
-                        )
+                        await producer.send(letter.original_topic, value=letter.value, key=letter.key, headers=headers)
                     )
                     result.by_topic[letter.original_topic] += 1
                 await asyncio.gather(*acks)  # acknowledged by Kafka before the offset says "replayed"

@@ -87,6 +87,18 @@ async def start_groups_at_end(bootstrap: str, groups: dict[str, tuple[str, ...]]
             await consumer.stop()
 
 
+async def committed_offset(bootstrap: str, group: str, topic: str) -> int | None:
+    """The group's committed offset on the (one-partition) topic, or None before its first commit."""
+    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
+    await admin.start()
+    try:
+        offsets = await admin.list_consumer_group_offsets(group)
+    finally:
+        await admin.close()
+    found = [meta.offset for tp, meta in offsets.items() if tp.topic == topic]
+    return found[0] if found else None
+
+
 async def create_topic(bootstrap: str, name: str, partitions: int = 1) -> None:
     admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
     await admin.start()

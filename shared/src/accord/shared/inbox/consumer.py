@@ -88,10 +88,27 @@ def _event_scope(record: ConsumerRecord[bytes, bytes], envelope: Envelope) -> It
         yield
 
 
+REPLAY_OF_HEADER = "dlq.replay_of"
+"""Set by the operator's replay on the copy it re-publishes: the dead letter it came from (topic/partition/offset)."""
+
+
 @dataclass(frozen=True)
 class DeadLetter:
     record: ConsumerRecord[bytes, bytes]
     reason: str
+
+    @property
+    def key(self) -> tuple[UUID, str] | None:
+        """(event id, replay it came from), when the record names its event; an undecodable one may not."""
+        headers = {k: bytes(v).decode(errors="replace") for k, v in self.record.headers or ()}
+        try:
+            event_id = UUID(headers["event_id"])
+        except (KeyError, ValueError):
+            try:
+                event_id = Envelope.from_bytes(self.record.value or b"").event_id
+            except (ValidationError, ValueError, KeyError, UnicodeDecodeError):
+                return None
+        return event_id, headers.get(REPLAY_OF_HEADER, "")
 
 
 class IdempotentConsumer:
@@ -126,6 +143,14 @@ class IdempotentConsumer:
         self._claim_inbox = (
             f"INSERT INTO {schema}.inbox (consumer_group, event_id) SELECT $1, unnest($2::uuid[]) "
             "ON CONFLICT DO NOTHING RETURNING event_id"
+        )
+        self._dead_letters_sent = (
+            f"SELECT event_id, replay_of FROM {schema}.dead_letter_records "
+            "WHERE consumer_group = $1 AND event_id = ANY($2::uuid[])"
+        )
+        self._record_dead_letters = (
+            f"INSERT INTO {schema}.dead_letter_records (consumer_group, event_id, replay_of) "
+            "SELECT $1, unnest($2::uuid[]), unnest($3::text[]) ON CONFLICT DO NOTHING"
         )
         self._insert_inbox = (
             f"INSERT INTO {schema}.inbox (consumer_group, event_id) VALUES ($1, $2) "
@@ -251,9 +276,27 @@ class IdempotentConsumer:
         return None
 
     async def _dead_letter(self, dead: list[DeadLetter]) -> None:
-        acks = []
-        for item in dead:
+        """Sends each to the dead-letter topic once per consumer group: a copy of an event this group has already
+        dead-lettered (published twice by a relay after a fault, or redelivered after a crash here) is not sent
+        again. The record is written after Kafka has the dead letter, so a crash in between sends it again rather
+        than never (at least once, like every publish); the copies a relay makes are what this removes."""
+        keys = [item.key for item in dead]
+        async with self.pool.acquire() as conn:
+            ids = [key[0] for key in keys if key is not None]
+            sent = {
+                (r["event_id"], r["replay_of"]) for r in await conn.fetch(self._dead_letters_sent, self.group_id, ids)
+            }
+        acks, recorded = [], []
+        for item, key in zip(dead, keys, strict=True):
             record = item.record
+            if key is not None and key in sent:
+                log.info(
+                    "dead letter already sent", topic=record.topic, partition=record.partition, offset=record.offset
+                )
+                continue
+            if key is not None:
+                sent.add(key)  # a second copy within this batch
+                recorded.append(key)
             headers = [
                 *(record.headers or ()),
                 ("dlq.reason", item.reason.encode()),
@@ -275,6 +318,9 @@ class IdempotentConsumer:
                 reason=item.reason[:200],
             )
         await asyncio.gather(*acks)
+        if recorded:
+            event_ids, replays = zip(*recorded, strict=True)
+            await self.pool.execute(self._record_dead_letters, self.group_id, list(event_ids), list(replays))
 
 
 def _failure_reason(attempts: int, exc: Exception) -> str:

@@ -39,6 +39,27 @@ def outbox_and_inbox_ddl(schema: str) -> list[str]:
     ]
 
 
+def dead_letter_records_ddl(schema: str) -> list[str]:
+    """What each consumer group has sent to its dead-letter topic, so that a second copy of the same event (a relay
+    republishes after a fault) is not dead-lettered again. A replay is a new attempt: its copy carries where it was
+    replayed from (`dlq.replay_of`), which is part of the key, so a replay that fails again is dead-lettered again,
+    once. Not the inbox: an event here has had no effect."""
+    return [
+        f"""
+        CREATE TABLE {schema}.dead_letter_records (
+            consumer_group text NOT NULL,
+            event_id uuid NOT NULL,
+            replay_of text NOT NULL DEFAULT '',
+            dead_lettered_at timestamptz NOT NULL DEFAULT now(),
+            PRIMARY KEY (consumer_group, event_id, replay_of)
+        )"""
+    ]
+
+
+def drop_dead_letter_records_ddl(schema: str) -> list[str]:
+    return [f"DROP TABLE {schema}.dead_letter_records"]
+
+
 def drop_outbox_and_inbox_ddl(schema: str) -> list[str]:
     return [
         f"DROP TABLE {schema}.inbox",
@@ -46,3 +67,9 @@ def drop_outbox_and_inbox_ddl(schema: str) -> list[str]:
         f"DROP FUNCTION {schema}.notify_outbox()",
         f"DROP TABLE {schema}.outbox",
     ]
+
+
+def messaging_tables_ddl(schema: str) -> list[str]:
+    """Every table the relay and the idempotent consumer use, as the services' migrations leave them: for schemas
+    made without migrations (the shared tests' sandboxes, benchmarks)."""
+    return [*outbox_and_inbox_ddl(schema), *dead_letter_records_ddl(schema)]
