@@ -133,7 +133,10 @@ def catalog(events: EventRegistry = EVENTS, topics: dict[str, TopicSpec] = TOPIC
         "",
         "Each holds the original message unchanged (key, value and headers) plus `dlq.*` headers: the reason, the",
         "original topic, partition and offset, the consumer group and when it failed. `accord-ops dlq replay` sends",
-        "them back to their original topic after a fix.",
+        "them back to their original topic after a fix, each marked `dlq.replay_of` (the dead letter it replays).",
+        "A consumer group dead-letters an event once (its `dead_letter_records` table): a second copy of the same",
+        "event is not sent again, while a replay is a new attempt and, if it fails again, is dead-lettered again.",
+        "A crash between the send and the record can still send one twice.",
         "",
     ]
     lines += access_section()
