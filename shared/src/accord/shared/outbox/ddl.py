@@ -1,5 +1,7 @@
 """Tables of the outbox and inbox, created by each service's own Alembic migration in its own schema."""
 
+from alembic import op
+
 
 def outbox_and_inbox_ddl(schema: str) -> list[str]:
     return [
@@ -56,8 +58,14 @@ def dead_letter_records_ddl(schema: str) -> list[str]:
     ]
 
 
-def drop_dead_letter_records_ddl(schema: str) -> list[str]:
-    return [f"DROP TABLE {schema}.dead_letter_records"]
+def upgrade_dead_letter_records(schema: str) -> None:
+    """A service migration's step that adds its own `dead_letter_records` table to its own schema."""
+    for statement in dead_letter_records_ddl(schema):
+        op.execute(statement)
+
+
+def downgrade_dead_letter_records(schema: str) -> None:
+    op.execute(f"DROP TABLE {schema}.dead_letter_records")
 
 
 def drop_outbox_and_inbox_ddl(schema: str) -> list[str]:

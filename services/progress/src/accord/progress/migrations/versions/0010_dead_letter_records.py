@@ -5,21 +5,11 @@ Revision ID: 0010
 Revises: 0009
 """
 
-from alembic import op
-
-from accord.shared.outbox.ddl import dead_letter_records_ddl, drop_dead_letter_records_ddl
+from accord.shared.outbox.ddl import downgrade_dead_letter_records as downgrade
+from accord.shared.outbox.ddl import upgrade_dead_letter_records as upgrade
 
 revision = "0010"
 down_revision = "0009"
 branch_labels = None
 depends_on = None
-
-
-def upgrade(schema: str) -> None:
-    for statement in dead_letter_records_ddl(schema):
-        op.execute(statement)
-
-
-def downgrade(schema: str) -> None:
-    for statement in drop_dead_letter_records_ddl(schema):
-        op.execute(statement)
+__all__ = ["downgrade", "upgrade"]
