@@ -50,3 +50,22 @@ async def test_outcomes_older_than_their_period_go_in_batches_and_newer_ones_sta
             )
         }
         assert left == {kept}
+
+
+async def test_the_sweep_finds_the_oldest_outcomes_through_an_index_rather_than_reading_the_whole_table(
+    service_env: dict[str, str],
+) -> None:
+    config = settings()
+    async with rolled_back(config) as conn:
+        schema = config.db_schema
+        # The planner would read a table this small from end to end anyway: forbid that, and see what is left to it.
+        await conn.execute("SET LOCAL enable_seqscan = off")
+        plan = "\n".join(
+            r[0]
+            for r in await conn.fetch(
+                f"EXPLAIN SELECT event_id FROM {schema}.notification_outcomes WHERE occurred_at < $1 "
+                "ORDER BY occurred_at LIMIT 100",
+                NOW,
+            )
+        )
+    assert "notification_outcomes_by_time" in plan, plan
