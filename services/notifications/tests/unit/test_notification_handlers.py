@@ -19,7 +19,7 @@ from accord.notifications.handlers.triggers import Triggers
 from accord.notifications.settings import Settings
 from accord.shared.events import Envelope
 from accord.shared.events.contracts import goals as ev
-from accord.shared.events.contracts.common import Instrument
+from accord.shared.events.contracts.common import Instrument, Role
 from accord.shared.events.contracts.notifications import Channel
 from accord.shared.events.contracts.progress import MilestoneReached, SafetySignalRaised
 
@@ -147,6 +147,40 @@ async def test_a_safety_signal_reaches_the_therapist_through_every_channel_whate
 
     assert of(repo, therapist, Channel.EMAIL) == [(DeliveryStatus.PENDING, NOW)]
     assert of(repo, client, Channel.IN_APP) == []
+
+
+async def test_a_divergence_on_a_goal_is_told_to_its_therapist_as_a_suggested_review_and_to_nobody_else() -> None:
+    repo = InMemoryRepository()
+    client, therapist, family = uuid4(), uuid4(), uuid4()
+    goal = agreed_goal(client, therapist=therapist, shared_with=[family])
+    opened = ev.EpisodeOpened(
+        client_id=client, episode_id=goal.episode_id, team_id=uuid4(), lead_therapist_id=therapist, opened_at=NOW
+    )
+    await repo.care_teams.episode_opened(TENANT, opened)
+    await repo.care_teams.participant(goal.episode_id, family, Role.FAMILY, True)
+    await repo.care_teams.goal_agreed(TENANT, goal)
+    raised = ev.AlignmentDivergenceRaised(
+        client_id=client, goal_id=goal.goal_id, episode_id=goal.episode_id, version=1, spread=7, threshold=4
+    )
+    envelope = wrapped(raised)
+
+    for _ in range(2):  # the same event again, as after a redelivery
+        await Triggers(Planner(SETTINGS, lambda: NOW)).on_divergence_raised(repo, envelope, raised)
+
+    told = {(r.delivery.recipient_id, r.delivery.template) for r in repo.deliveries.rows.values()}
+    assert told == {(therapist, TemplateCode.REVIEW_SUGGESTED)}
+    assert of(repo, therapist, Channel.IN_APP) == [(DeliveryStatus.SENT, NOW)]
+
+
+async def test_a_divergence_on_a_goal_this_service_has_not_seen_tells_nobody() -> None:
+    repo = InMemoryRepository()
+    raised = ev.AlignmentDivergenceRaised(
+        client_id=uuid4(), goal_id=uuid4(), episode_id=uuid4(), version=1, spread=7, threshold=4
+    )
+
+    await Triggers(Planner(SETTINGS, lambda: NOW)).on_divergence_raised(repo, wrapped(raised), raised)
+
+    assert not repo.deliveries.rows
 
 
 async def queued_email(uow: InMemoryUnitOfWork) -> UUID:

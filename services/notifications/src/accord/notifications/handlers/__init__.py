@@ -78,6 +78,7 @@ def event_handlers(resources: Resources[Settings]) -> Mapping[str, EventHandler]
         "GoalProposed": then_replay_held(triggers.on_goal_proposed),
         "GoalRevisionProposed": triggers.on_goal_revision_proposed,
         "GoalAgreed": then_replay_held(triggers.on_goal_agreed),
+        "AlignmentDivergenceRaised": triggers.on_divergence_raised,
         "GoalVisibilityChanged": on_care_teams(care_team.on_goal_visibility_changed),
         "GoalPaused": on_care_teams(care_team.on_goal_paused),
         "GoalResumed": on_care_teams(care_team.on_goal_resumed),

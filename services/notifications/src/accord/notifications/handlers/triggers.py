@@ -14,7 +14,12 @@ from accord.notifications.handlers.planning import Planner, Source
 from accord.notifications.handlers.ports import NotificationsRepository
 from accord.shared.events import Envelope
 from accord.shared.events.base import ClientEvent
-from accord.shared.events.contracts.goals import GoalAgreed, GoalProposed, GoalRevisionProposed
+from accord.shared.events.contracts.goals import (
+    AlignmentDivergenceRaised,
+    GoalAgreed,
+    GoalProposed,
+    GoalRevisionProposed,
+)
 from accord.shared.events.contracts.progress import (
     GoalTargetReached,
     MilestoneReached,
@@ -56,6 +61,18 @@ class Triggers:
         access = GoalAccess(event.visibility, frozenset(event.shared_with))
         notices = audience.goal_agreed(event.parties, team, access)
         await self._notify(repo, envelope, event, notices, links.goal(event.goal_id))
+
+    async def on_divergence_raised(
+        self, repo: NotificationsRepository, envelope: Envelope, event: AlignmentDivergenceRaised
+    ) -> None:
+        """The parties want different things from a goal: told to its therapists as a suggested review is (the same
+        neutral words, no answer or spread), once per raise; never to the young person or the family."""
+        goal = await repo.care_teams.goal(envelope.tenant_id, event.goal_id)
+        if goal is None:
+            log.info("divergence on a goal never seen: nobody to tell", goal_id=str(event.goal_id))
+            return
+        team = await repo.care_teams.team_of_episode(envelope.tenant_id, event.client_id, goal.episode_id)
+        await self._notify(repo, envelope, event, audience.review_suggested(team), links.goal(event.goal_id))
 
     async def on_session_held(self, repo: NotificationsRepository, envelope: Envelope, event: SessionHeld) -> None:
         """The young person is invited to the session's feedback check: addressed to them by the event itself, so
