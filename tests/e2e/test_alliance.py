@@ -104,6 +104,14 @@ def test_a_divergence_raises_one_event_and_one_flag_that_a_revision_clears_and_p
         due = therapist("GET", "/reporting/caseload", params={"due_for_review": "true"}).json()["items"]
         assert str(client.id) in {c["client_id"] for c in due}
 
+        def suggested(person: Person) -> list[dict[str, Any]]:
+            items = person("GET", "/notifications/inbox").json()["items"]
+            return [i for i in items if i["kind"] == "review_suggested"]
+
+        [told] = until(lambda: suggested(therapist))  # as a suggested review is, in neutral words
+        assert PRIVATE_WORD not in json.dumps(told) and "Cook" not in json.dumps(told)
+        assert suggested(mum) == [] and suggested(client) == []
+
         etag = client("GET", f"/goals/{goal_id}").headers["ETag"]
         revised = client(
             "POST",
