@@ -19,8 +19,12 @@ test("the young person downloads their data from Settings, watching the parts ar
   await page.goto("/settings");
   await page.getByRole("button", { name: "Prepare my data" }).click();
   await expect(page.getByRole("status").filter({ hasText: /of 4 parts done/ })).toBeVisible();
-  await expect(page.getByText("Your data is ready. Download each part below.")).toBeVisible({ timeout: 15_000 });
-  const links = page.getByRole("link", { name: /^Download / });
+  await expect(page.getByText("Your data is ready. Download it all in one file, or one part at a time.")).toBeVisible({ timeout: 15_000 });
+  await expect(page.getByRole("link", { name: "Download everything in one file (zip)", exact: true })).toHaveAttribute(
+    "href",
+    `/api/v1/exports/archive?export_id=${EXPORT}`,
+  );
+  const links = page.getByRole("list", { name: "Or one part at a time:" }).getByRole("link");
   await expect(links).toHaveCount(4);
   await expect(links.first()).toHaveAttribute("href", `/api/v1/goals/exports/${EXPORT}/part`);
   const started = api.received.filter((r) => r.method === "POST" && r.path === "/api/v1/goals/exports");
@@ -30,8 +34,8 @@ test("the young person downloads their data from Settings, watching the parts ar
 
   // After a reload the export is not forgotten: its links are there again without asking for a new one.
   await page.reload();
-  await expect(page.getByText("Your data is ready. Download each part below.")).toBeVisible({ timeout: 15_000 });
-  await expect(page.getByRole("link", { name: /^Download / })).toHaveCount(4);
+  await expect(page.getByText("Your data is ready. Download it all in one file, or one part at a time.")).toBeVisible({ timeout: 15_000 });
+  await expect(page.getByRole("link", { name: /^Download / })).toHaveCount(5); // the whole export and its four parts
   expect(api.received.filter((r) => r.method === "POST" && r.path === "/api/v1/goals/exports")).toHaveLength(1);
 });
 

@@ -1,4 +1,4 @@
-import { screen } from "@testing-library/react";
+import { screen, within } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { stubApi } from "../clinician/testing";
@@ -51,9 +51,12 @@ describe("download my data", () => {
     expect(screen.getByRole("progressbar", { name: "Getting your data ready" })).toHaveAttribute("max", "4");
     expect(screen.getByRole("button", { name: "Prepare my data" })).toBeDisabled(); // one export at a time
 
-    expect(await screen.findByText("Your data is ready. Download each part below.", {}, { timeout: 8000 })).toBeVisible();
-    const links = screen.getAllByRole("link");
-    expect(links.map((l) => l.getAttribute("href"))).toEqual(SERVICES.map((s) => `/api/v1/${s}/exports/${EXPORT_ID}/part`));
+    expect(await screen.findByText("Your data is ready. Download it all in one file, or one part at a time.", {}, { timeout: 8000 })).toBeVisible();
+    const archive = screen.getByRole("link", { name: "Download everything in one file (zip)" });
+    expect(archive).toHaveAttribute("href", `/api/v1/exports/archive?export_id=${EXPORT_ID}`);
+    expect(archive).toHaveAttribute("download");
+    const parts = within(screen.getByRole("list", { name: "Or one part at a time:" })).getAllByRole("link");
+    expect(parts.map((l) => l.getAttribute("href"))).toEqual(SERVICES.map((s) => `/api/v1/${s}/exports/${EXPORT_ID}/part`));
     expect(screen.getByRole("link", { name: "Download your goals and care episodes (records: 3)" })).toHaveAttribute("download");
     expect(calls.find((c) => c.method === "POST")!.body).toEqual({ client_id: SAM.subject });
   });
@@ -69,8 +72,8 @@ describe("download my data", () => {
     );
     renderScreen(<DownloadMyData clientId={SAM.subject} />);
     expect(await screen.findByText(/2 of 4 parts done/)).toBeVisible();
-    expect(await screen.findByText("Your data is ready. Download each part below.", {}, { timeout: 8000 })).toBeVisible();
-    expect(screen.getAllByRole("link")).toHaveLength(4);
+    expect(await screen.findByText("Your data is ready. Download it all in one file, or one part at a time.", {}, { timeout: 8000 })).toBeVisible();
+    expect(screen.getAllByRole("link")).toHaveLength(5); // the whole export, and each of its four parts
     expect(calls.find((c) => c.path === "/api/v1/goals/exports")!.query.get("client_id")).toBe(SAM.subject);
     expect(calls.some((c) => c.method === "POST")).toBe(false); // nothing asked for again
   });

@@ -11,7 +11,8 @@ const POLL_MS = 2000;
 
 /** "Download my data": a subject access export of everything Accord holds about the young person. The goals
  * service records the request; each service assembles its part; this shows parts ready out of parts expected, then
- * a download link per part (each served by its own service, only to the person who asked). After a reload it finds
+ * one link to the whole export as a zip (built by the gateway from the parts) and a download link per part (each
+ * served by its own service, only to the person who asked). After a reload it finds
  * the person's newest export again (`GET /goals/exports`) and goes on showing its progress or links. */
 export function DownloadMyData({ clientId }: { clientId: string }) {
   const { t } = useTranslation();
@@ -54,7 +55,19 @@ export function DownloadMyData({ clientId }: { clientId: string }) {
               : t("export.progress", { ready: current.parts_ready, expected: current.parts_expected })}
           </p>
           {current.ready && (
-            <ul>
+            <p>
+              <a
+                className="button"
+                href={`/api/v1/exports/archive?export_id=${encodeURIComponent(current.export_id)}`}
+                download
+              >
+                {t("export.archive")}
+              </a>
+            </p>
+          )}
+          {current.ready && <p id="export-parts">{t("export.parts")}</p>}
+          {current.ready && (
+            <ul aria-labelledby="export-parts">
               {current.parts.map((part) => (
                 <li key={part.service}>
                   <a href={part.href} download={`accord-${part.service}-${current.export_id}.json`}>

@@ -9,7 +9,7 @@ from fastapi import FastAPI
 from accord.gateway.adapters.event_streams import EventStreams
 from accord.gateway.adapters.limiter import InProcessLimiter, Limiter, RedisLimiter
 from accord.gateway.adapters.upstreams import Upstreams
-from accord.gateway.entrypoints import auth, docs, middleware, openapi, overview, proxy, web
+from accord.gateway.entrypoints import auth, docs, export_archive, middleware, openapi, overview, proxy, web
 from accord.gateway.settings import Settings
 from accord.shared.logging import configure_logging
 from accord.shared.web import ReadinessCheck, build_web_app
@@ -45,7 +45,7 @@ def create_api() -> FastAPI:
     if s.redis_url:
         readiness["redis"] = limiter.check
 
-    routers = [overview.router, openapi.router, docs.router, auth.router]
+    routers = [overview.router, export_archive.router, openapi.router, docs.router, auth.router]
     app = build_web_app(
         s, routers, lifespan=lifespan, readiness=readiness, openapi_url=None, docs_url=None, redoc_url=None
     )
