@@ -113,3 +113,14 @@ async def test_without_credentials_the_archive_is_refused(
 
     assert r.status_code == 401
     assert [seen for s in services.values() for seen in s.seen] == []
+
+
+async def test_an_export_id_that_is_not_an_id_is_refused_naming_the_field(
+    service_env: dict[str, str], sams: dict[str, str], services: dict[str, StandIn]
+) -> None:
+    async with gateway(services) as gw:
+        r = await gw.get("/api/v1/exports/archive", params={"export_id": "../goals"}, headers=sams)
+
+    assert r.status_code == 422 and r.headers["content-type"] == "application/problem+json"
+    assert "export_id" in r.text
+    assert [seen for s in services.values() for seen in s.seen] == []
