@@ -100,7 +100,7 @@ def test_the_check_lets_prose_docstrings_and_repository_calls_pass() -> None:
 # The tables the shared library keeps in every service's schema (its machinery); a service's domain tables are the
 # service's own, read and written only by its adapters.
 SHARED_MACHINERY_TABLES = frozenset(
-    {"outbox", "inbox", "audit_log", "idempotency_keys", "export_parts", "restricted_clients"}
+    {"outbox", "inbox", "dead_letter_records", "audit_log", "idempotency_keys", "export_parts", "restricted_clients"}
 )
 TABLE_NAMED = re.compile(
     r"\b(?:FROM|INTO|JOIN|TABLE)\s+(?:\{[^}]*\}\.)?([a-z_]+)\b|\bUPDATE\s+(?:\{[^}]*\}\.)?([a-z_]+)\s+SET\b",

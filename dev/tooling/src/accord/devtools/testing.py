@@ -12,6 +12,7 @@ import asyncpg
 import uvicorn
 from aiokafka import AIOKafkaConsumer, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
+from aiokafka.errors import CommitFailedError, IllegalGenerationError, RebalanceInProgressError, UnknownMemberIdError
 from aiokafka.structs import ConsumerRecord
 from starlette.types import ASGIApp
 
@@ -70,11 +71,14 @@ async def partitions_of(consumer: AIOKafkaConsumer, topic: str) -> list[TopicPar
     raise LookupError(f"topic {topic} has no partitions")
 
 
-async def start_groups_at_end(bootstrap: str, groups: dict[str, tuple[str, ...]]) -> None:
+async def start_groups_at_end(bootstrap: str, groups: dict[str, tuple[str, ...]]) -> list[str]:
     """Commits each consumer group's offsets at the current end of its topics, so that processes started next read
     only what is published from now on. The session's topics are shared: a stack started late in a run would
     otherwise first work through every event the earlier tests published (minutes of retries and dead letters for
-    events whose effects those tests had already made). The groups must have no live member."""
+    events whose effects those tests had already made). A group that still has a member (a worker an earlier test
+    keeps for the session, or one killed whose session has not expired) cannot be moved: it is left where it is,
+    which costs time, not correctness. Returns the groups left."""
+    left = []
     for group, topics in groups.items():
         consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, group_id=group, enable_auto_commit=False)
         await consumer.start()
@@ -83,8 +87,11 @@ async def start_groups_at_end(bootstrap: str, groups: dict[str, tuple[str, ...]]
             consumer.assign(partitions)
             ends = await consumer.end_offsets(partitions)
             await consumer.commit(dict(ends))
+        except (CommitFailedError, UnknownMemberIdError, IllegalGenerationError, RebalanceInProgressError):
+            left.append(group)
         finally:
             await consumer.stop()
+    return left
 
 
 async def committed_offset(bootstrap: str, group: str, topic: str) -> int | None:
