@@ -38,6 +38,7 @@ async def test_events_written_through_worker_kills_and_broker_and_database_crash
 
     assert result.problems() == [], result.summary()
     assert result.counts.missing == {"progress.inbox (progress)": 0}
+    assert result.counts.out_of_order == {"progress.inbox (progress)": 0}  # each client's events in written order
     assert result.counts.consumed == {"progress": result.counts.written}
     assert result.counts.strangers == 0
     assert (result.counts.poison, result.counts.dead_letters) == (3, {"accord.progress.dlq.v1": 3})

@@ -94,6 +94,7 @@ class Result:
             "consumed: " + ", ".join(f"{s} {n:,}" for s, n in c.consumed.items()),
             "lost: " + ", ".join(f"{w} {n}" for w, n in c.missing.items()),
             "applied twice: " + ", ".join(f"{w} {n}" for w, n in c.repeated.items()),
+            "applied out of per-client order: " + ", ".join(f"{w} {n}" for w, n in c.out_of_order.items()),
             "dead letters (poison included): " + ", ".join(f"{t} {n}" for t, n in c.dead_letters.items()),
             f"time: {self.seconds:.0f} s in all, writing {self.writing_seconds:.0f} s; "
             f"throughput {c.written / self.seconds:,.0f} events/s end to end",

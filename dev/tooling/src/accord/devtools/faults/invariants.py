@@ -37,6 +37,9 @@ class Counts:
     poison: int = 0
     """Poison messages slipped into the outbox: each consumer group must dead-letter each once."""
     wrong_dead_letters: dict[str, int] = field(default_factory=dict)
+    out_of_order: dict[str, int] = field(default_factory=dict)
+    """Per consumer group: events applied in an earlier transaction than an event of the same client written before
+    them (per-client order broken)."""
     most_copies: int | None = None
     """With the topic read: the most times one event was published (a relay republishes a batch at most once per
     fault that caught it in flight)."""
@@ -58,6 +61,7 @@ class Counts:
             for topic, n in self.wrong_dead_letters.items()
             if n
         ]
+        found += [f"{where}: {n} events applied out of per-client order" for where, n in self.out_of_order.items() if n]
         found += [f"{TOPIC}: {self.strangers} events published that were never written"] if self.strangers else []
         return found
 
@@ -77,6 +81,26 @@ async def consumed(url: str, services: list[str]) -> dict[str, int]:
         }
     finally:
         await conn.close()
+
+
+async def out_of_order(conn: asyncpg.Connection, outbox: str, inbox: str, group: str) -> int:
+    """Events whose inbox row was written in a transaction that started before that of an event of the same client
+    (message key) written earlier to the outbox. A batch is one transaction, so events applied together share a
+    time and tie; a later batch of one partition starts after the earlier one has committed."""
+    return int(
+        await conn.fetchval(
+            f"""
+            SELECT count(*) FROM (
+                SELECT i.processed_at, max(i.processed_at) OVER (
+                    PARTITION BY o.message_key ORDER BY o.id ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING
+                ) AS latest_before
+                FROM {outbox} o JOIN {inbox} i ON i.event_id = o.event_id AND i.consumer_group = $1
+                WHERE o.topic = $2 AND {REAL}
+            ) t WHERE processed_at < latest_before""",
+            group,
+            TOPIC,
+        )
+    )
 
 
 async def count(
@@ -104,6 +128,7 @@ async def count(
                     TOPIC,
                     group,
                 )
+                counts.out_of_order[where] = await out_of_order(conn, outbox, f"{service}.inbox", group)
         for table in (table for s, table in EFFECTS.items() if s in services):
             counts.missing[table] = await conn.fetchval(
                 f"SELECT count(*) FROM {outbox} o WHERE o.topic = $1 AND {REAL} "
