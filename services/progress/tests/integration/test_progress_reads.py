@@ -75,3 +75,30 @@ async def test_if_none_match_gets_304_until_an_entry_or_the_goals_status_changes
     # Someone outside the care team holding a (guessed or leaked) ETag learns nothing from it.
     outsider = await api.as_(team.outsider, "GET", url, headers={"If-None-Match": "*"})
     assert outsider.status_code in (404, 409) and "etag" not in outsider.headers
+
+
+def test_the_progress_read_solves_no_sub_dependencies_on_its_hot_path() -> None:
+    """Authentication and resources are called directly by the endpoint (see its comment): a sub-dependency
+    added back would bring FastAPI's per-request solving cost back with it."""
+    from fastapi.routing import APIRoute
+
+    from accord.progress.entrypoints.api import router
+
+    route = next(r for r in router.routes if isinstance(r, APIRoute) and r.path == "/progress/goals/{goal_id}")
+    assert route.dependant.dependencies == []
+    assert [p.alias for p in route.dependant.header_params] == ["if-none-match"]
+
+
+async def test_a_progress_read_without_a_bearer_token_or_with_a_bad_one_is_refused_and_not_answered(
+    api: Api, team: CareTeam, infra: Infra
+) -> None:
+    goal = team.goal()
+    await announce(infra.bootstrap_servers, team.tenant, *team.opened(), goal)
+    await recordable(api, goal.goal_id)
+    url = f"/progress/goals/{goal.goal_id}"
+    assert (await api.as_(team.client, "GET", url)).status_code == 200
+    for headers in ({}, {"Authorization": "Bearer not-a-token"}, {"Authorization": "Basic c2FtOnNhbQ=="}):
+        refused = await api.http.get(url, headers=headers)
+        assert refused.status_code == 401
+        assert refused.headers["content-type"] == "application/problem+json"
+        assert "series" not in refused.text
