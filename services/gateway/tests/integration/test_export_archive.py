@@ -124,3 +124,12 @@ async def test_an_export_id_that_is_not_an_id_is_refused_naming_the_field(
     assert r.status_code == 422 and r.headers["content-type"] == "application/problem+json"
     assert "export_id" in r.text
     assert [seen for s in services.values() for seen in s.seen] == []
+
+
+async def test_a_bad_token_is_refused_before_the_export_id_is_looked_at(
+    service_env: dict[str, str], services: dict[str, StandIn]
+) -> None:
+    async with gateway(services) as gw:
+        r = await gw.get("/api/v1/exports/archive", headers={"Authorization": "Bearer not-a-token"})
+
+    assert r.status_code == 401 and r.headers["content-type"] == "application/problem+json"

@@ -7,14 +7,15 @@ import io
 import json
 import zipfile
 from collections.abc import Mapping
-from typing import Any
+from typing import Annotated, Any
 from urllib.parse import quote
 from uuid import UUID
 
-from fastapi import APIRouter, Request, Response
+from fastapi import APIRouter, Depends, Request, Response
 
 from accord.gateway.adapters.upstreams import UpstreamFailed, Upstreams
 from accord.gateway.entrypoints.proxy import admitted
+from accord.shared.auth import Principal
 from accord.shared.problems import Problem
 
 router = APIRouter(tags=["exports"])
@@ -76,8 +77,11 @@ def archive_of(parts: Mapping[str, bytes]) -> bytes:
         409: {"description": "not every part is ready yet"},
     },
 )
-async def export_archive(export_id: UUID, request: Request) -> Response:
-    await admitted(request)
+async def export_archive(
+    request: Request, _caller: Annotated[Principal, Depends(admitted)], export_id: UUID
+) -> Response:
+    # The caller as a dependency: FastAPI runs it before validating the query, so a bad token is refused with 401
+    # whatever else is wrong with the request, as on every other operation.
     upstreams: Upstreams = request.app.state.upstreams
     headers = request.headers
     status = json.loads(await _get(upstreams, headers, "goals", f"/goals/exports/{quote(str(export_id), safe='')}"))
