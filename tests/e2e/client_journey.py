@@ -1,7 +1,10 @@
 """What the end-to-end tests of a client's rights share: people talking to the gateway, and a client's journey with
 distinctive values planted in every service (an e-mail address, a goal's wording, a note, a journal line)."""
 
+import io
+import json
 import time
+import zipfile
 from collections.abc import Callable, Sequence
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
@@ -114,3 +117,14 @@ def download(person: Person, status: dict[str, Any]) -> dict[str, dict[str, Any]
         assert answer.headers["content-disposition"].startswith("attachment")
         parts[part["service"]] = answer.json()
     return parts
+
+
+def archive(person: Person, status: dict[str, Any]) -> dict[str, Any]:
+    """The ready export as one zip file downloaded by `person`: each JSON file in it, by name."""
+    answer = person("GET", "/exports/archive", params={"export_id": status["export_id"]})
+    assert answer.status_code == 200, answer.text
+    assert answer.headers["content-type"] == "application/zip" and answer.headers["cache-control"] == "no-store"
+    assert answer.headers["content-disposition"].startswith('attachment; filename="accord-export-')
+    with zipfile.ZipFile(io.BytesIO(answer.content)) as files:
+        assert files.testzip() is None
+        return {name: json.loads(files.read(name)) for name in files.namelist() if name.endswith(".json")}

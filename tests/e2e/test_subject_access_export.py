@@ -1,14 +1,15 @@
 """A subject access export through the gateway, with every service running as its own processes: two clients of
 one therapist each go through a journey with distinctive values planted in every service; the first client's
-export holds every one of theirs, from every service, and nothing of the other's; only the requester can follow
-or download it; staff can ask only with a recorded request."""
+export holds every one of theirs, from every service, and nothing of the other's, as separate parts and as one zip
+archive; only the requester can follow or download it (parts or archive); staff can ask only with a recorded
+request."""
 
 import json
 from uuid import UUID, uuid4
 
 import httpx
 import pytest
-from client_journey import Person, download, journey, ready_export
+from client_journey import Person, archive, download, journey, ready_export
 
 from accord.devtools.infra.services import RunningServices
 from accord.devtools.testing import TokenFactory
@@ -52,6 +53,14 @@ def test_a_clients_export_holds_their_data_from_every_service_and_nothing_of_ano
         for part in parts.values():
             assert part["client_id"] == str(sam.id) and part["access_log"]
 
+        # The same export as one archive: each part as its own download served it, and the FHIR bundle on its own.
+        files = archive(sam, status)
+        assert sorted(files) == sorted([*(f"{service}.json" for service in parts), "fhir-bundle.json"])
+        assert {name.removesuffix(".json"): body for name, body in files.items() if name != "fhir-bundle.json"} == parts
+        assert files["fhir-bundle.json"] == parts["reporting"]["fhir_bundle"]
+        for value in theirs.values():
+            assert value not in json.dumps(files)
+
         # Sam's asking and downloading are themselves in the goals service's access log.
         again = sam("POST", "/goals/exports", json={"client_id": str(sam.id)}).json()
         later = download(sam, ready_export(sam, again["export_id"]))
@@ -76,6 +85,9 @@ def test_an_export_is_followed_and_downloaded_only_by_whom_it_was_made_for(
                 refused = other("GET", part["href"].removeprefix("/api/v1"))
                 assert refused.status_code == 404
                 assert refused.headers["content-type"] == "application/problem+json"
+            refused = other("GET", "/exports/archive", params={"export_id": status["export_id"]})
+            assert refused.status_code == 404 and refused.headers["content-type"] == "application/problem+json"
+        assert archive(sam, status)["goals.json"]["client_id"] == str(sam.id)
 
         assert casey("POST", "/goals/exports", json={"client_id": str(sam.id)}).status_code == 404
         assert stranger("POST", "/goals/exports", json={"client_id": str(sam.id)}).status_code == 404
