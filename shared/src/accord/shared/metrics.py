@@ -21,4 +21,9 @@ CONSUMER_PROCESSED = Counter(
     "accord_consumer_events_total", "Events handled by a consumer", ["service", "event_type", "outcome"]
 )
 CONSUMER_LAG = Gauge("accord_consumer_lag", "Messages behind the partition end", ["service", "topic", "partition"])
+CONSUMERS_RESTARTED = Counter(
+    "accord_consumers_restarted_total",
+    "Consumers started again in-process after their offset commit wedged (inbox/wedged.py)",
+    ["service", "group"],
+)
 DEAD_LETTERS = Counter("accord_dead_letters_total", "Messages sent to a dead-letter topic", ["service", "topic"])

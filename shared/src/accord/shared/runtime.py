@@ -17,6 +17,7 @@ from faststream.kafka import KafkaBroker
 from accord.shared.audit import Audit, ReadAudit
 from accord.shared.db import create_pool
 from accord.shared.inbox import EventHandler, IdempotentConsumer, subscribe
+from accord.shared.inbox.wedged import STOP_TIMEOUT_SECONDS
 from accord.shared.kafka import client_options, faststream_security, new_producer
 from accord.shared.logging import configure_logging
 from accord.shared.migrations import check_schema_known
@@ -172,6 +173,7 @@ async def run_worker(
                 fetch_max_wait_ms=settings.consumer_fetch_max_wait_ms,
                 gather_ms=settings.consumer_gather_ms,
                 idle_poll_ms=settings.consumer_idle_poll_ms,
+                commit_timeout_seconds=settings.consumer_commit_timeout_seconds,
                 description=sub.description,
             )
         relay = OutboxRelay(
@@ -196,7 +198,13 @@ async def run_worker(
         finally:
             for task in tasks:
                 task.cancel()
-            await broker.stop()
+            try:
+                # Bounded: a consumer wedged in aiokafka never finishes its stop (inbox/wedged.py), and a worker told
+                # to stop must stop. Nothing is lost: offsets not committed are delivered again, and the inbox skips.
+                async with asyncio.timeout(settings.consumer_stop_grace_seconds + STOP_TIMEOUT_SECONDS):
+                    await broker.stop()
+            except TimeoutError:
+                log.warning("the consumers did not stop in time; stopping without them")
             log.info("worker stopped")
 
 

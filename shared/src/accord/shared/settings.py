@@ -92,6 +92,13 @@ class ServiceSettings(WebSettings):
         le=60,
         description="on stop, how long a batch being applied may go on before it is abandoned (and redelivered)",
     )
+    consumer_commit_timeout_seconds: float = Field(
+        default=30.0,
+        gt=0,
+        le=600,
+        description="an offset commit that has not returned by then is wedged: the consumer is started again in the"
+        " same process (inbox/wedged.py). Above a broker restart's usual outage, which a commit rides out by retrying",
+    )
     retention_sweep_seconds: float = Field(
         default=3600.0, gt=0, description="how often the worker removes records past their retention period"
     )

@@ -5,13 +5,18 @@ import time
 from collections.abc import Sequence
 from typing import Any
 
+import structlog
 from aiokafka import TopicPartition
+from aiokafka.errors import CommitFailedError
 from faststream import AckPolicy
 from faststream.kafka import KafkaBroker, KafkaRouter
 from faststream.kafka.annotations import KafkaMessage
 
 from accord.shared.inbox.consumer import IdempotentConsumer
+from accord.shared.inbox.wedged import ConsumerWedged, Restarter
 from accord.shared.metrics import CONSUMER_LAG
+
+log = structlog.get_logger(__name__)
 
 _BUSY_WITHIN_SECONDS = 0.25
 """A batch less than this long after the previous one means events are flowing: it is worth gathering the next."""
@@ -33,6 +38,7 @@ def subscribe(
     fetch_max_wait_ms: int = 500,
     gather_ms: float = 0,
     idle_poll_ms: int = 20,
+    commit_timeout_seconds: float = 30.0,
     description: str | None = None,
 ) -> Any:
     """Registers the consumer for `topics` under its consumer group (the service's, unless it has its own).
@@ -52,10 +58,14 @@ def subscribe(
     `idle_poll_ms`: faststream waits this long for a batch and, when none came, sleeps as long again before it
     looks (its `batch_timeout_ms`). An event arriving in that sleep waits for it, so it is kept short: at its default
     of 200 ms it was most of an idle hop's latency. Each empty look costs a few tens of microseconds.
+
+    The offsets are committed here, within `commit_timeout_seconds`: a commit that takes longer is wedged, and the
+    subscriber is started again in-process (inbox/wedged.py).
     """
     last_batch_at = -_BUSY_WITHIN_SECONDS
+    restarter = Restarter(consumer.service, consumer.group_id)
 
-    @broker.subscriber(
+    subscriber = broker.subscriber(
         *topics,
         group_id=consumer.group_id,
         batch=True,
@@ -71,18 +81,31 @@ def subscribe(
         # service group's channels of the same topics.
         title=None if consumer.group_id == consumer.service else consumer.group_id,
     )
+
     async def on_events(msg: KafkaMessage) -> None:
         nonlocal last_batch_at
         records = msg.raw_message if isinstance(msg.raw_message, tuple) else (msg.raw_message,)
         await consumer.handle_batch(records)
+        try:
+            async with asyncio.timeout(commit_timeout_seconds):
+                await msg.ack()
+        except TimeoutError as exc:
+            restarter.restart(subscriber)
+            raise ConsumerWedged(f"offset commit took over {commit_timeout_seconds} s") from exc
+        except CommitFailedError:
+            # The group rebalanced under this batch: whoever holds its partitions now gets it again, and the inbox
+            # skips it there. Nothing to rewind here (the partitions may be gone), so no error either.
+            log.info("offsets refused after a rebalance; the batch will be delivered again", group=consumer.group_id)
+            return
         _record_lag(consumer.service, msg, records)
         now = time.monotonic()
         busy, last_batch_at = now - last_batch_at < _BUSY_WITHIN_SECONDS, now
         if busy and gather_ms and len(records) < max_records:
-            # The effects are committed; the offsets wait (a crash now redelivers this batch, which the inbox skips).
+            # The effects and the offsets are committed: the pause only lets the next batch gather.
             await asyncio.sleep(gather_ms / 1000)
 
-    return on_events
+    subscriber(on_events)
+    return subscriber
 
 
 def _record_lag(service: str, msg: Any, records: Sequence[Any]) -> None:
