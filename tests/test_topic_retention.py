@@ -51,3 +51,11 @@ def test_a_dead_letter_topic_keeps_nothing_longer_than_any_event_it_may_hold_all
 
 def test_delivery_outcomes_leave_the_topic_when_their_delivery_records_leave_the_database() -> None:
     assert kept_days("accord.notifications.v1") == _default_days("retention_deliveries_days")
+
+
+def test_each_service_forgets_what_it_dead_lettered_when_its_dead_letter_topic_drops_the_message() -> None:
+    # Kept no longer (a record of what the topic no longer holds), and no shorter (a republished copy of an event
+    # still on the topic would be dead-lettered twice).
+    assert {kept_days(dead_letter_topic(s)) for s in SERVICES} == {
+        float(_default_days("retention_dead_letter_records_days"))
+    }

@@ -14,6 +14,7 @@ from accord.shared.exports import export_parts_ddl
 from accord.shared.idempotency import idempotency_ddl
 from accord.shared.retention import (
     idempotency_key_sweep,
+    remove_expired_dead_letter_records,
     remove_expired_export_parts,
     remove_expired_idempotency_keys,
 )
@@ -156,3 +157,28 @@ async def test_the_sweep_of_a_service_with_exports_removes_due_parts(keys_sandbo
 
 async def _part_gone(pool: asyncpg.Pool, schema: str, export_id: UUID) -> bool:
     return export_id not in await parts_left(pool, schema)
+
+
+async def test_the_record_of_a_dead_letter_goes_when_its_topic_drops_the_message_and_younger_ones_stay(
+    sandbox: Sandbox,
+) -> None:
+    pool, schema, settings = sandbox.pool, sandbox.schema, settings_for(sandbox)
+    days = settings.retention_dead_letter_records_days
+
+    async def dead_lettered(at: datetime, replay_of: str = "") -> UUID:
+        event_id = uuid4()
+        await pool.execute(
+            f"INSERT INTO {schema}.dead_letter_records (consumer_group, event_id, replay_of, dead_lettered_at) "
+            "VALUES ('g', $1, $2, $3)",
+            event_id,
+            replay_of,
+            at,
+        )
+        return event_id
+
+    old = [await dead_lettered(NOW - timedelta(days=days, hours=1), replay) for replay in ("", "", "t:0:1")]
+    young = await dead_lettered(NOW - timedelta(days=days - 1))
+
+    assert await remove_expired_dead_letter_records(pool, settings, NOW) == len(old)
+    left = {r["event_id"] for r in await pool.fetch(f"SELECT event_id FROM {schema}.dead_letter_records")}
+    assert left == {young}

@@ -1,10 +1,13 @@
 """Retention of every service's shared bookkeeping, removed by a loop in the worker in bounded batches (short
-transactions): remembered idempotency keys go after `retention_idempotency_keys_days`, and, in a service that stores
-parts of subject access exports, each part after `retention_export_parts_days` (the requester has had that long to
-download it; the request itself and its audit rows stay).
+transactions): remembered idempotency keys go after `retention_idempotency_keys_days`, the record of what each
+consumer group dead-lettered after `retention_dead_letter_records_days` (as long as the dead-letter topic keeps the
+message, after which nothing is left to replay), and, in a service that stores parts of subject access exports, each
+part after `retention_export_parts_days` (the requester has had that long to download it; the request itself and its
+audit rows stay).
 
-The notifications service has a sweep of its own with per-tenant periods (`accord.notifications.handlers.retention`)
-and does not run this one. Audit rows are never removed here: they are kept for the clinical retention period.
+The notifications service has a sweep of its own with per-tenant periods (`accord.notifications.handlers.retention`),
+which removes its dead-letter records with `remove_expired_dead_letter_records` from here. Audit rows are never
+removed here: they are kept for the clinical retention period.
 """
 
 import asyncio
@@ -38,6 +41,22 @@ async def remove_idempotency_keys(conn: Connection, schema: str, before: datetim
         )
         DELETE FROM {schema}.idempotency_keys k USING due
         WHERE (k.tenant_id, k.actor_id, k.key) = (due.tenant_id, due.actor_id, due.key)""",
+        before,
+        limit,
+    )
+    return int(status.rsplit(" ", 1)[-1])
+
+
+async def remove_dead_letter_records(conn: Connection, schema: str, before: datetime, limit: int) -> int:
+    """Deletes at most `limit` records of dead letters sent before `before`; returns how many went."""
+    status = await conn.execute(
+        f"""
+        WITH due AS (
+            SELECT consumer_group, event_id, replay_of FROM {schema}.dead_letter_records WHERE dead_lettered_at < $1
+            ORDER BY dead_lettered_at LIMIT $2 FOR UPDATE SKIP LOCKED
+        )
+        DELETE FROM {schema}.dead_letter_records d USING due
+        WHERE (d.consumer_group, d.event_id, d.replay_of) = (due.consumer_group, due.event_id, due.replay_of)""",
         before,
         limit,
     )
@@ -88,6 +107,12 @@ async def remove_expired_idempotency_keys(pool: asyncpg.Pool, settings: ServiceS
     return await _remove_all(pool, settings, "idempotency_keys", remove_idempotency_keys, before)
 
 
+async def remove_expired_dead_letter_records(pool: asyncpg.Pool, settings: ServiceSettings, now: datetime) -> int:
+    """Removes the record of every dead letter past its period at `now`; returns how many went."""
+    before = now - timedelta(days=settings.retention_dead_letter_records_days)
+    return await _remove_all(pool, settings, "dead_letter_records", remove_dead_letter_records, before)
+
+
 async def remove_expired_export_parts(pool: asyncpg.Pool, settings: ServiceSettings, now: datetime) -> int:
     """Removes every export part past its period at `now`, one transaction per batch; returns how many went."""
     before = now - timedelta(days=settings.retention_export_parts_days)
@@ -116,8 +141,10 @@ def idempotency_key_sweep(*, export_parts: bool = False, own: Sequence[Retention
         while not stop.is_set():
             try:
                 now = datetime.now(UTC)
+                pool, settings = res.pool, res.settings
                 removed = {
-                    "removed_idempotency_keys": await remove_expired_idempotency_keys(res.pool, res.settings, now)
+                    "removed_idempotency_keys": await remove_expired_idempotency_keys(pool, settings, now),
+                    "removed_dead_letter_records": await remove_expired_dead_letter_records(pool, settings, now),
                 }
                 if export_parts:
                     removed["removed_export_parts"] = await remove_expired_export_parts(res.pool, res.settings, now)

@@ -9,6 +9,8 @@ from urllib.parse import parse_qs, urlsplit
 from pydantic import AliasChoices, Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from accord.shared.events.retention import DEAD_LETTER_DAYS
+
 VERIFIED_SSLMODES = ("verify-full", "verify-ca")
 PLACEHOLDERS = {"", "changeme", "change-me", "change_me", "placeholder", "secret", "password", "todo", "xxx"}
 
@@ -110,6 +112,12 @@ class ServiceSettings(WebSettings):
     )
     retention_idempotency_keys_days: int = Field(
         default=30, ge=1, description="how long a remembered answer to an Idempotency-Key request is kept"
+    )
+    retention_dead_letter_records_days: int = Field(
+        default=DEAD_LETTER_DAYS,
+        ge=1,
+        description="how long the record of what a consumer group dead-lettered is kept: as long as the dead-letter"
+        " topic keeps the message (its retention in the topic registry), after which it cannot be replayed",
     )
     retention_export_parts_days: int = Field(
         default=30,

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from accord.shared.events.base import IntegrationEvent
 from accord.shared.events.contracts import analytics, goals, notifications, progress, reporting
-from accord.shared.events.retention import ANALYTICS_DAYS
+from accord.shared.events.retention import ANALYTICS_DAYS, DEAD_LETTER_DAYS
 from accord.shared.services import SERVICES
 
 FOREVER = -1
@@ -83,7 +83,7 @@ _DEAD_LETTERS = [
         dead_letter_topic(s),
         s,
         1,
-        90 * DAY_MS,
+        DEAD_LETTER_DAYS * DAY_MS,
         key="original key",
         description=f"Events the {s} service could not handle, with the reason.",
     )

@@ -24,6 +24,9 @@ class CarriedKind(StrEnum):
 
 
 ANALYTICS_DAYS = 400
+DEAD_LETTER_DAYS = 90
+"""How long a dead-letter topic keeps what could not be handled, to investigate and replay after a fix; each service
+keeps its record of what it dead-lettered as long (`retention_dead_letter_records_days`)."""
 
 TOPIC_KINDS: dict[str, CarriedKind] = {
     "accord.goals.v1": CarriedKind.CLINICAL_RECORD,

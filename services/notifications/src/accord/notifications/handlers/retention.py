@@ -11,6 +11,7 @@ from accord.notifications.domain.retention import RecordKind
 from accord.notifications.handlers.ports import UnitOfWork
 from accord.notifications.metrics import RETENTION_REMOVED
 from accord.notifications.settings import Settings
+from accord.shared.retention import remove_expired_dead_letter_records
 from accord.shared.runtime import BackgroundTask, Resources
 
 log = structlog.get_logger(__name__)
@@ -51,7 +52,10 @@ def retention_sweep(every_seconds: float) -> BackgroundTask:
         uow = repository.UnitOfWork(res.pool, res.outbox)
         while not stop.is_set():
             try:
-                await enforce_retention(uow, res.settings, datetime.now(UTC))
+                now = datetime.now(UTC)
+                await enforce_retention(uow, res.settings, now)
+                removed = await remove_expired_dead_letter_records(res.pool, res.settings, now)
+                log.info("dead-letter records past their period removed", removed_dead_letter_records=removed)
             except Exception as exc:
                 log.warning("retention sweep failed; will try again", error=type(exc).__name__)
             with contextlib.suppress(TimeoutError):
