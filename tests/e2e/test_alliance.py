@@ -19,6 +19,7 @@ pytestmark = pytest.mark.integration
 
 
 PRIVATE_WORD = "partly"  # the young person's ownership answer: in no log, no analytics message, no family's read
+PRIVATE_COMMENT = "the room felt too hot to think"  # their session feedback comment: the same
 
 
 def _content(family_member: str) -> dict[str, Any]:
@@ -128,11 +129,29 @@ def test_a_divergence_raises_one_event_and_one_flag_that_a_revision_clears_and_p
 
         until(lambda: not [w for w in flags() if w["kind"] == "goal_divergence"])
 
+        # Low session feedback: the caseload shows it, and the therapist is told as of a suggested review.
+        held = therapist("POST", f"/episodes/{episode_id}/sessions", json={})
+        assert held.status_code == 201, held.text
+        low = {"heard": 3, "what_i_wanted": 3, "way_we_worked": 3, "overall": 3}
+        answered = client(
+            "POST",
+            f"/episodes/{episode_id}/sessions/{held.json()['session_id']}/feedback",
+            json={"scores": low, "comment": PRIVATE_COMMENT},
+        )
+        assert answered.status_code == 201, answered.text
+        until(lambda: [w for w in flags() if w["kind"] == "feedback_low"])
+        about_feedback = until(lambda: [i for i in suggested(therapist) if i["link"].endswith(f"/clients/{client.id}")])
+        assert len(about_feedback) == 1 and PRIVATE_COMMENT not in json.dumps(about_feedback)
+        assert suggested(mum) == [] and suggested(client) == []
+
     bootstrap = service_env["KAFKA_BOOTSTRAP_SERVERS"]
     goals_events = _events_of(bootstrap, "accord.goals.v1", tenant, {"AlignmentDivergenceResolved"})
     kinds = [e["event_type"] for e in goals_events]
     assert kinds.count("AlignmentDivergenceRaised") == 1 and kinds.count("AlignmentDivergenceResolved") == 1
     assert kinds.count("GoalImportanceRated") == 6
+    progress_events = _events_of(bootstrap, "accord.progress.v1", tenant, {"SessionFeedbackConcernRaised"})
+    concerns = [e["payload"]["concern"] for e in progress_events if e["event_type"] == "SessionFeedbackConcernRaised"]
+    assert concerns == ["low"]
 
     analytics = _events_of(
         bootstrap,
@@ -143,7 +162,9 @@ def test_a_divergence_raises_one_event_and_one_flag_that_a_revision_clears_and_p
     rated = [e for e in analytics if e["event_type"] == "AnalyticsGoalImportanceRated"]
     assert {e["payload"]["party"] for e in rated} == {"client", "therapist", "family"}
     text = json.dumps(analytics)
-    assert not any(word in text for word in ("importance", "feels_own", "spread", PRIVATE_WORD))
+    assert not any(word in text for word in ("importance", "feels_own", "spread", PRIVATE_WORD, "the room felt"))
+    assert "SessionFeedbackConcern" not in text
 
     logs = "".join(path.read_text(errors="replace") for path in running.logs.glob("*.log"))
-    assert not any(word in logs for word in ('"importance"', "feels_own", "share_answers_with_others", PRIVATE_WORD))
+    private = ('"importance"', "feels_own", "share_answers_with_others", PRIVATE_WORD, PRIVATE_COMMENT)
+    assert not any(word in logs for word in private)

@@ -21,7 +21,12 @@ from accord.shared.events import Envelope
 from accord.shared.events.contracts import goals as ev
 from accord.shared.events.contracts.common import Instrument, Role
 from accord.shared.events.contracts.notifications import Channel
-from accord.shared.events.contracts.progress import MilestoneReached, SafetySignalRaised
+from accord.shared.events.contracts.progress import (
+    FeedbackConcern,
+    MilestoneReached,
+    SafetySignalRaised,
+    SessionFeedbackConcernRaised,
+)
 
 TENANT = "tenant-n"
 NOW = datetime(2026, 11, 2, 9, tzinfo=UTC)  # a Monday, 09:00 in London
@@ -181,6 +186,50 @@ async def test_a_divergence_on_a_goal_this_service_has_not_seen_tells_nobody() -
     await Triggers(Planner(SETTINGS, lambda: NOW)).on_divergence_raised(repo, wrapped(raised), raised)
 
     assert not repo.deliveries.rows
+
+
+def concern_about(client: UUID, episode: UUID) -> SessionFeedbackConcernRaised:
+    return SessionFeedbackConcernRaised(
+        client_id=client, episode_id=episode, session_id=uuid4(), concern=FeedbackConcern.LOW, raised_at=NOW
+    )
+
+
+async def test_a_feedback_concern_is_told_to_the_episodes_therapist_as_a_suggested_review_and_to_nobody_else() -> None:
+    repo = InMemoryRepository()
+    client, therapist, family = uuid4(), uuid4(), uuid4()
+    goal = agreed_goal(client, therapist=therapist, shared_with=[family])
+    opened = ev.EpisodeOpened(
+        client_id=client, episode_id=goal.episode_id, team_id=uuid4(), lead_therapist_id=therapist, opened_at=NOW
+    )
+    await repo.care_teams.episode_opened(TENANT, opened)
+    await repo.care_teams.participant(goal.episode_id, family, Role.FAMILY, True)
+    envelope = wrapped(concern_about(client, goal.episode_id), "progress")
+
+    for _ in range(2):  # the same event again, as after a redelivery
+        await Triggers(Planner(SETTINGS, lambda: NOW)).on_progress_trigger(repo, envelope, envelope.open())
+
+    told = {(r.delivery.recipient_id, r.delivery.template) for r in repo.deliveries.rows.values()}
+    assert told == {(therapist, TemplateCode.REVIEW_SUGGESTED)}
+    assert {r.delivery.link_path for r in repo.deliveries.rows.values()} == {f"/clients/{client}"}
+
+
+async def test_a_feedback_concern_about_an_episode_not_seen_yet_is_held_until_its_therapist_is_known() -> None:
+    repo = InMemoryRepository()
+    client, therapist, episode = uuid4(), uuid4(), uuid4()
+    triggers, held = Triggers(Planner(SETTINGS, lambda: NOW)), wrapped(concern_about(client, episode), "progress")
+
+    await triggers.on_progress_trigger(repo, held, held.open())
+    assert await repo.held_triggers.held_for(TENANT, client) == [held]
+    assert not repo.deliveries.rows
+
+    opened = ev.EpisodeOpened(
+        client_id=client, episode_id=episode, team_id=uuid4(), lead_therapist_id=therapist, opened_at=NOW
+    )
+    await repo.care_teams.episode_opened(TENANT, opened)
+    await triggers.replay_held(repo, wrapped(opened), opened)
+
+    assert await repo.held_triggers.held_for(TENANT, client) == []
+    assert [r.delivery.recipient_id for r in repo.deliveries.rows.values()] == [therapist]
 
 
 async def queued_email(uow: InMemoryUnitOfWork) -> UUID:

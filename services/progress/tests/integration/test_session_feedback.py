@@ -148,3 +148,26 @@ async def test_the_comment_reaches_neither_an_event_nor_a_log(
     assert not any(f in json.dumps(events) for f in fragments)
     captured = capsys.readouterr()
     assert not any(f in captured.out + captured.err + caplog.text for f in fragments)
+
+
+async def test_a_low_or_falling_answer_raises_one_concern_event_each_and_a_steady_high_one_raises_none(
+    api: Api, team: CareTeam, infra: Infra, admin_db: asyncpg.Pool
+) -> None:
+    await episode_known(api, team, infra)
+    sessions = []
+    for overall in (9, 9, 6, 3):  # steady, steady, falling (two below 9), low and falling
+        session = await held(api, team)
+        body = {"scores": {k: overall for k in ANSWERS}, "comment": COMMENT}
+        assert (await answer(api, team, session, body)).status_code == 201
+        sessions.append(str(session))
+
+    rows = await admin_db.fetch(
+        "SELECT convert_from(payload, 'UTF8')::jsonb AS e FROM progress.outbox WHERE message_key = $1", str(team.client)
+    )
+    events = [json.loads(r["e"]) for r in rows]
+    raised = [e["payload"] for e in events if e["event_type"] == "SessionFeedbackConcernRaised"]
+    assert sorted((p["session_id"], p["concern"]) for p in raised) == sorted(
+        [(sessions[2], "falling"), (sessions[3], "low"), (sessions[3], "falling")]
+    )
+    assert all(set(p) == {"client_id", "episode_id", "session_id", "concern", "raised_at"} for p in raised)
+    assert "my dad" not in json.dumps(raised)

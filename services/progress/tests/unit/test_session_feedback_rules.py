@@ -7,7 +7,14 @@ from pathlib import Path
 import pytest
 from pydantic import ValidationError
 
-from accord.progress.domain.feedback import ACCORD_FOUR, checked_scores, load_instruments, session_total, trend
+from accord.progress.domain.feedback import (
+    ACCORD_FOUR,
+    checked_scores,
+    concerns,
+    load_instruments,
+    session_total,
+    trend,
+)
 from accord.progress.entrypoints.sessions_api import tenant_instrument
 from accord.progress.settings import Settings
 from accord.shared.errors import Invalid
@@ -120,3 +127,29 @@ def test_the_trend_compares_the_latest_session_with_up_to_three_before_and_moves
     totals: list[float], expected: str | None
 ) -> None:
     assert trend(totals) == expected
+
+
+@pytest.mark.parametrize(
+    ("answers", "low_below", "expected"),
+    [
+        ([], 6, []),
+        ([6], 6, []),  # on the line is not below it
+        ([5], 6, ["low"]),
+        ([5], 5, []),  # a tenant's own, lower line
+        ([9, 7], 6, ["falling"]),  # two below the one before
+        ([9, 8], 6, []),  # one point is not a fall
+        ([9, 8, 7], 6, ["falling"]),  # two below the highest of the two before
+        ([9, 7, 7, 7], 6, []),  # the 9 is out of the window of three
+        ([8, 8, 3], 6, ["low", "falling"]),
+        ([3, 3, 3], 6, ["low"]),  # low but steady
+    ],
+)
+def test_a_concern_is_raised_when_the_latest_overall_answer_is_below_the_line_or_two_below_the_highest_before(
+    answers: list[int], low_below: int, expected: list[str]
+) -> None:
+    assert [c.value for c in concerns(answers, low_below)] == expected
+
+
+def test_the_low_line_is_the_tenants_own_where_the_settings_name_one_and_six_elsewhere() -> None:
+    settings = Settings.model_construct(feedback_low_below_by_tenant={"north": 4})  # only the settings this reads
+    assert (settings.low_below("north"), settings.low_below("south")) == (4, 6)

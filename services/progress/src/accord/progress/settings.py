@@ -1,10 +1,11 @@
 from datetime import timedelta
 from pathlib import Path
-from typing import ClassVar
+from typing import Annotated, ClassVar
 
 from pydantic import Field
 from pydantic_settings import SettingsConfigDict
 
+from accord.progress.domain.feedback import FEEDBACK_LOW_BELOW
 from accord.shared.settings import LOCAL_ENV_FILE, ServiceSettings
 
 
@@ -28,3 +29,14 @@ class Settings(ServiceSettings):
         description="JSON: tenant id -> its session feedback instrument (a licensed, validated one); others get"
         " Accord's own four questions",
     )
+    feedback_low_below: int = Field(
+        default=FEEDBACK_LOW_BELOW,
+        ge=1,
+        le=10,
+        description="a session feedback's overall answer (0-10) below this is low: the therapist is told, as the"
+        " caseload shows it (keep it equal to reporting's ACCORD_REPORTING_FEEDBACK_LOW_BELOW)",
+    )
+    feedback_low_below_by_tenant: dict[str, Annotated[int, Field(ge=1, le=10)]] = {}
+
+    def low_below(self, tenant_id: str) -> int:
+        return self.feedback_low_below_by_tenant.get(tenant_id, self.feedback_low_below)

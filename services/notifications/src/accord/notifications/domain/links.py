@@ -12,5 +12,10 @@ def goal(goal_id: UUID) -> str:
     return f"/goals/{goal_id}"
 
 
+def client(client_id: UUID) -> str:
+    """A client's page in the clinician workspace: their goals, feedback and warnings."""
+    return f"/clients/{client_id}"
+
+
 def session_feedback(episode_id: UUID, session_id: UUID) -> str:
     return f"/feedback/{episode_id}/{session_id}"

@@ -90,6 +90,7 @@ def event_handlers(resources: Resources[Settings]) -> Mapping[str, EventHandler]
         "GoalTargetReached": triggers.on_progress_trigger,
         "ReviewSuggested": triggers.on_progress_trigger,
         "SafetySignalRaised": triggers.on_progress_trigger,
+        "SessionFeedbackConcernRaised": triggers.on_progress_trigger,
         "SessionHeld": triggers.on_session_held,
     }
     outbox = resources.outbox

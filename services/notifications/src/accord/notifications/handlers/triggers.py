@@ -25,12 +25,15 @@ from accord.shared.events.contracts.progress import (
     MilestoneReached,
     ReviewSuggested,
     SafetySignalRaised,
+    SessionFeedbackConcernRaised,
     SessionHeld,
 )
 
 log = structlog.get_logger(__name__)
 
-ProgressTrigger = MilestoneReached | GoalTargetReached | ReviewSuggested | SafetySignalRaised
+ProgressTrigger = (
+    MilestoneReached | GoalTargetReached | ReviewSuggested | SafetySignalRaised | SessionFeedbackConcernRaised
+)
 
 
 class Triggers:
@@ -101,6 +104,14 @@ class Triggers:
             if not team.therapists:
                 return False
             await self._notify(repo, envelope, event, audience.safety_signal(team), links.INBOX)
+            return True
+        if isinstance(event, SessionFeedbackConcernRaised):
+            # Told as a suggested review is: the same neutral words, no answer and no concern named, to the
+            # episode's therapists only (never the young person or the family).
+            team = await repo.care_teams.team_of_episode(tenant, event.client_id, event.episode_id)
+            if not team.therapists:
+                return False
+            await self._notify(repo, envelope, event, audience.review_suggested(team), links.client(event.client_id))
             return True
         goal = await repo.care_teams.goal(tenant, event.goal_id)
         if goal is None:

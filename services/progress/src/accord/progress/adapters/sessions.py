@@ -96,6 +96,18 @@ class Sessions:
         )
         return bool(status == "INSERT 0 1")
 
+    async def latest_overall_answers(self, episode_id: UUID, limit: int) -> list[tuple[UUID, int]]:
+        """The episode's latest overall feedback answers (session, answer), oldest first, in the order they were
+        given (as reporting orders them for its warnings)."""
+        rows = await self.conn.fetch(
+            "SELECT session_id, overall FROM (SELECT (scores->>'overall')::int AS overall, occurred_at, session_id "
+            "FROM session_feedback WHERE episode_id = $1 ORDER BY occurred_at DESC, session_id::text DESC LIMIT $2) "
+            "latest ORDER BY occurred_at, session_id::text",
+            episode_id,
+            limit,
+        )
+        return [(r["session_id"], r["overall"]) for r in rows]
+
     async def of_episode(self, episode_id: UUID, limit: int) -> list[SessionRow]:
         """The episode's latest sessions, oldest first, each with its answer if given."""
         rows = await self.conn.fetch(

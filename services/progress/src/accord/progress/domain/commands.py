@@ -66,3 +66,5 @@ class GiveSessionFeedback:
     occurred_at: datetime
     instrument: FeedbackInstrument
     """The tenant's instrument, as the API found it in the settings."""
+    low_below: int
+    """The tenant's line under which an overall answer is low (`Settings.low_below`)."""

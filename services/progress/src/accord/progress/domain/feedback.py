@@ -14,6 +14,7 @@ from typing import Annotated, Literal
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, TypeAdapter
 
 from accord.shared.errors import Invalid
+from accord.shared.events.contracts.progress import FeedbackConcern
 
 COMMENT_LIMIT = 1000
 SCALE_MAX = 10
@@ -146,3 +147,27 @@ def trend(totals: Sequence[float]) -> Trend | None:
     if change <= -1:
         return "falling"
     return "steady"
+
+
+FEEDBACK_LOW_BELOW = 6
+"""An overall answer (0-10) below this is low: the same line, and the same reasoning, as the reporting service's
+caseload warning (docs/alliance.md), so that the therapist is told of what the caseload shows. Not a validated
+cut-off; a tenant can set its own (`Settings.feedback_low_below_by_tenant`, as in reporting)."""
+FEEDBACK_FALLING_DROP = 2
+FEEDBACK_WINDOW = 3
+
+
+def concerns(overall_answers: Sequence[int], low_below: int) -> list[FeedbackConcern]:
+    """What the latest answer (the last of the episode's overall answers, oldest first) gives the therapist cause to
+    talk about: low, below the tenant's line; falling, at least two points below the highest of the two answers
+    before it. One answer alone cannot fall. The same rules as the caseload's warnings in reporting."""
+    if not overall_answers:
+        return []
+    latest = overall_answers[-1]
+    found = []
+    if latest < low_below:
+        found.append(FeedbackConcern.LOW)
+    before = overall_answers[-FEEDBACK_WINDOW:-1]
+    if before and max(before) - latest >= FEEDBACK_FALLING_DROP:
+        found.append(FeedbackConcern.FALLING)
+    return found

@@ -81,6 +81,7 @@ async def answer(
         comment=body.comment or None,
         occurred_at=body.occurred_at or datetime.now(UTC),
         instrument=tenant_instrument(res.settings, me.tenant_id),
+        low_below=res.settings.low_below(me.tenant_id),
     )
 
     def render(row: SessionRow) -> tuple[Any, dict[str, str]]:

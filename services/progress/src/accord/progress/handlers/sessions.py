@@ -10,7 +10,7 @@ from uuid import UUID
 
 from accord.progress.adapters.sessions import Membership, SessionRow, Sessions
 from accord.progress.domain.commands import GiveSessionFeedback, HoldSession
-from accord.progress.domain.feedback import checked_scores
+from accord.progress.domain.feedback import FEEDBACK_WINDOW, checked_scores, concerns
 from accord.progress.handlers.context import Context
 from accord.shared.errors import Conflict, Invalid, NotAllowed, NotFound, NotYetKnown, WrongState
 from accord.shared.events.contracts import progress as ev
@@ -104,6 +104,20 @@ async def give_feedback(ctx: Context, c: GiveSessionFeedback) -> SessionRow:
             scores=scores,
             occurred_at=c.occurred_at,
         )
+    )
+    # Told to the episode's therapists as a suggested review is (notifications); the caseload shows the same. Only
+    # when this answer is the episode's latest: one given late (offline) for an earlier session raises nothing.
+    latest = await sessions.latest_overall_answers(c.episode_id, FEEDBACK_WINDOW)
+    answers = [overall for _, overall in latest] if latest[-1][0] == c.session_id else []
+    ctx.events.extend(
+        ev.SessionFeedbackConcernRaised(
+            client_id=member.client_id,
+            episode_id=c.episode_id,
+            session_id=c.session_id,
+            concern=concern,
+            raised_at=c.occurred_at,
+        )
+        for concern in concerns(answers, c.low_below)
     )
     row = await sessions.session(c.session_id)
     assert row is not None

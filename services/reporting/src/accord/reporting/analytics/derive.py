@@ -58,7 +58,8 @@ _BY_SOURCE: list[tuple[type[ClientEvent], Mapper]] = [
 ]
 
 # A person using their rights (access, erasure) is not a fact about their care: these events never reach analytics.
-NOT_FOR_ANALYTICS = RIGHTS_EVENTS
+# Nor does a feedback concern: it is worked out from the young person's answers, which analytics never carries.
+NOT_FOR_ANALYTICS = RIGHTS_EVENTS | {"SessionFeedbackConcernRaised"}
 
 MAPPERS: dict[str, Mapper] = {cls.event_type(): mapper for cls, mapper in _BY_SOURCE}
 """Domain event type -> the function that makes its analytics event (`AnalyticsGoalAgreed` of `GoalAgreed`)."""

@@ -161,3 +161,19 @@ class SessionFeedbackGiven(ProgressEvent):
         examples=[{"heard": 8, "what_i_wanted": 7, "way_we_worked": 9, "overall": 8}],
     )
     occurred_at: UtcDatetime
+
+
+class FeedbackConcern(StrEnum):
+    LOW = "low"
+    FALLING = "falling"
+
+
+class SessionFeedbackConcernRaised(ProgressEvent):
+    """For the episode's therapists only: the young person's session feedback is low, or falling, a prompt to talk
+    at the next session about how the sessions are going. Never a score of anyone, and never the answers or the
+    comment: which concern it is, and the session it came from. Raised once per feedback answer that shows it."""
+
+    episode_id: UUID
+    session_id: UUID
+    concern: FeedbackConcern
+    raised_at: UtcDatetime
