@@ -2,7 +2,9 @@
 once, the therapist reads the answers and their trend; the family never reads them, and the comment reaches no event
 and no log."""
 
+import asyncio
 import json
+from datetime import UTC, datetime, timedelta
 from typing import Any
 from uuid import UUID
 
@@ -13,7 +15,11 @@ from progress_world import Api, CareTeam, announce
 
 from accord.devtools.infra.stack import Infra
 from accord.devtools.testing import eventually
+from accord.progress.adapters.repository import UnitOfWork
+from accord.progress.bootstrap import settings
+from accord.progress.handlers.feedback_checks import schedule_feedback_checks
 from accord.progress.handlers.sessions import EPISODE_NOT_KNOWN
+from accord.shared.runtime import open_resources
 
 pytestmark = pytest.mark.integration
 
@@ -171,3 +177,39 @@ async def test_a_low_or_falling_answer_raises_one_concern_event_each_and_a_stead
     )
     assert all(set(p) == {"client_id", "episode_id", "session_id", "concern", "raised_at"} for p in raised)
     assert "my dad" not in json.dumps(raised)
+
+
+async def test_an_episode_with_no_session_for_its_interval_gets_one_scheduled_check_and_a_marked_session_resets_it(
+    api: Api, team: CareTeam, infra: Infra, admin_db: asyncpg.Pool
+) -> None:
+    await episode_known(api, team, infra)  # opened 30 days ago, no session marked since
+    now = datetime.now(UTC)
+    # Only this test's tenant asks on a schedule: other tests' episodes in the same database are left alone.
+    schedule = settings().model_copy(
+        update={"feedback_check_every_days": 0, "feedback_check_every_days_by_tenant": {team.tenant: 14}}
+    )
+    async with open_resources(settings()) as res:
+        uow = UnitOfWork(res.pool, res.outbox)
+        # Two workers sweeping at once, then a sweep an hour later: one check.
+        first = await asyncio.gather(*(schedule_feedback_checks(uow, schedule, now) for _ in range(2)))
+        later = await schedule_feedback_checks(uow, schedule, now + timedelta(hours=1))
+
+        async def checks() -> list[dict[str, Any]]:
+            rows = await admin_db.fetch(
+                "SELECT convert_from(payload, 'UTF8')::jsonb AS e FROM progress.outbox WHERE message_key = $1",
+                str(team.client),
+            )
+            events = [json.loads(r["e"]) for r in rows]
+            return [e["payload"] for e in events if e["event_type"] == "FeedbackCheckScheduled"]
+
+        [check] = await checks()
+        assert (sum(first), later, check["episode_id"]) == (1, 0, str(team.episode))
+        read = await api.as_(team.therapist, "GET", f"/episodes/{team.episode}/session-feedback")
+        assert [(s["session_id"], s["scheduled"]) for s in read.json()["sessions"]] == [(check["session_id"], True)]
+        answered = await answer(api, team, UUID(check["session_id"]), {"scores": ANSWERS})
+        assert answered.status_code == 201, answered.text
+
+        await held(api, team)  # a session marked now: the next check is 14 days from it
+        assert await schedule_feedback_checks(uow, schedule, now + timedelta(days=13)) == 0
+        assert await schedule_feedback_checks(uow, schedule, now + timedelta(days=15)) == 1
+        assert len(await checks()) == 2

@@ -2,16 +2,20 @@
 answer follows, and the trend of answers at its edges."""
 
 import json
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from uuid import uuid4
 
 import pytest
 from pydantic import ValidationError
 
 from accord.progress.domain.feedback import (
     ACCORD_FOUR,
+    check_due,
     checked_scores,
     concerns,
     load_instruments,
+    scheduled_check_id,
     session_total,
     trend,
 )
@@ -153,3 +157,27 @@ def test_a_concern_is_raised_when_the_latest_overall_answer_is_below_the_line_or
 def test_the_low_line_is_the_tenants_own_where_the_settings_name_one_and_six_elsewhere() -> None:
     settings = Settings.model_construct(feedback_low_below_by_tenant={"north": 4})  # only the settings this reads
     assert (settings.low_below("north"), settings.low_below("south")) == (4, 6)
+
+
+def test_a_scheduled_check_falls_due_on_the_intervals_last_day_and_never_when_the_tenant_asks_only_after_sessions() -> (
+    None
+):
+    last = datetime(2026, 11, 1, 10, tzinfo=UTC)
+    assert check_due(last, 14, last + timedelta(days=14)) == last + timedelta(days=14)
+    assert check_due(last, 14, last + timedelta(days=14) - timedelta(seconds=1)) is None
+    assert check_due(last, 0, last + timedelta(days=400)) is None
+
+
+def test_two_workers_finding_the_same_check_due_name_it_alike_and_another_episode_or_day_differently() -> None:
+    episode, other, due = uuid4(), uuid4(), datetime(2026, 11, 15, 10, tzinfo=UTC)
+    assert scheduled_check_id(episode, due) == scheduled_check_id(episode, due)
+    assert (
+        len(
+            {
+                scheduled_check_id(episode, due),
+                scheduled_check_id(other, due),
+                scheduled_check_id(episode, due + timedelta(days=14)),
+            }
+        )
+        == 3
+    )

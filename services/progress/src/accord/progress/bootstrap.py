@@ -5,6 +5,7 @@ from fastapi import FastAPI
 from accord.progress.entrypoints import sessions_api
 from accord.progress.entrypoints.api import router
 from accord.progress.handlers import CONSUMED_TOPICS, event_handlers
+from accord.progress.handlers.feedback_checks import feedback_check_sweep
 from accord.progress.handlers.reviews import review_sweep
 from accord.progress.settings import Settings
 from accord.shared.api import build_api
@@ -27,4 +28,5 @@ def subscriptions() -> list[Subscription]:
 
 
 def background() -> list[BackgroundTask]:
-    return [review_sweep(settings().review_sweep_seconds), idempotency_key_sweep(export_parts=True)]
+    every = settings().review_sweep_seconds
+    return [review_sweep(every), feedback_check_sweep(every), idempotency_key_sweep(export_parts=True)]

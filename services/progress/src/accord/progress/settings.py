@@ -5,7 +5,7 @@ from typing import Annotated, ClassVar
 from pydantic import Field
 from pydantic_settings import SettingsConfigDict
 
-from accord.progress.domain.feedback import FEEDBACK_LOW_BELOW
+from accord.progress.domain.feedback import FEEDBACK_CHECK_EVERY_DAYS, FEEDBACK_LOW_BELOW
 from accord.shared.settings import LOCAL_ENV_FILE, ServiceSettings
 
 
@@ -40,3 +40,15 @@ class Settings(ServiceSettings):
 
     def low_below(self, tenant_id: str) -> int:
         return self.feedback_low_below_by_tenant.get(tenant_id, self.feedback_low_below)
+
+    feedback_check_every_days: int = Field(
+        default=FEEDBACK_CHECK_EVERY_DAYS,
+        ge=0,
+        le=365,
+        description="with no session marked held for this many days, the young person is invited to the feedback"
+        " check all the same; 0: only after sessions marked held",
+    )
+    feedback_check_every_days_by_tenant: dict[str, Annotated[int, Field(ge=0, le=365)]] = {}
+
+    def check_every_days(self, tenant_id: str) -> int:
+        return self.feedback_check_every_days_by_tenant.get(tenant_id, self.feedback_check_every_days)

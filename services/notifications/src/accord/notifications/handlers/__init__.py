@@ -92,6 +92,7 @@ def event_handlers(resources: Resources[Settings]) -> Mapping[str, EventHandler]
         "SafetySignalRaised": triggers.on_progress_trigger,
         "SessionFeedbackConcernRaised": triggers.on_progress_trigger,
         "SessionHeld": triggers.on_session_held,
+        "FeedbackCheckScheduled": triggers.on_session_held,
     }
     outbox = resources.outbox
     erasure = on_erasure_decided("notifications", partial(Erasure, schema=schema), outbox, NotificationsErasureApplied)

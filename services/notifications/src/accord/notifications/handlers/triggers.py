@@ -21,6 +21,7 @@ from accord.shared.events.contracts.goals import (
     GoalRevisionProposed,
 )
 from accord.shared.events.contracts.progress import (
+    FeedbackCheckScheduled,
     GoalTargetReached,
     MilestoneReached,
     ReviewSuggested,
@@ -77,9 +78,12 @@ class Triggers:
         team = await repo.care_teams.team_of_episode(envelope.tenant_id, event.client_id, goal.episode_id)
         await self._notify(repo, envelope, event, audience.review_suggested(team), links.goal(event.goal_id))
 
-    async def on_session_held(self, repo: NotificationsRepository, envelope: Envelope, event: SessionHeld) -> None:
-        """The young person is invited to the session's feedback check: addressed to them by the event itself, so
-        it needs no care team to be known first."""
+    async def on_session_held(
+        self, repo: NotificationsRepository, envelope: Envelope, event: SessionHeld | FeedbackCheckScheduled
+    ) -> None:
+        """The young person is invited to the session's feedback check (after a session marked held, or a check
+        scheduled because none was for a while): addressed to them by the event itself, so it needs no care team to
+        be known first."""
         link = links.session_feedback(event.episode_id, event.session_id)
         await self._notify(repo, envelope, event, audience.session_feedback(event.client_id), link)
 

@@ -30,6 +30,18 @@ class SessionRow:
     comment: str | None
     answered_at: datetime | None
     instrument: str | None
+    scheduled: bool = False
+    """A scheduled check (no session marked held for a while), not a session a therapist marked."""
+
+
+@dataclass(frozen=True)
+class QuietEpisode:
+    """An open episode and when its last session was (or it was opened, if it has had none)."""
+
+    tenant_id: str
+    episode_id: UUID
+    client_id: UUID
+    last_at: datetime
 
 
 class Sessions:
@@ -49,20 +61,41 @@ class Sessions:
         return Membership(row["tenant_id"], row["client_id"], row["closed"], Role(row["role"]))
 
     async def add_session(
-        self, *, session_id: UUID, tenant_id: str, episode_id: UUID, client_id: UUID, held_at: datetime, held_by: UUID
+        self,
+        *,
+        session_id: UUID,
+        tenant_id: str,
+        episode_id: UUID,
+        client_id: UUID,
+        held_at: datetime,
+        held_by: UUID | None,
+        scheduled: bool = False,
     ) -> bool:
-        """False if the session id is already known (a resend: the first stays)."""
+        """False if the session id is already known (a resend, or another worker's sweep: the first stays)."""
         status = await self.conn.execute(
-            "INSERT INTO sessions (session_id, tenant_id, episode_id, client_id, held_at, held_by) "
-            "VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (session_id) DO NOTHING",
+            "INSERT INTO sessions (session_id, tenant_id, episode_id, client_id, held_at, held_by, scheduled) "
+            "VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (session_id) DO NOTHING",
             session_id,
             tenant_id,
             episode_id,
             client_id,
             held_at,
             held_by,
+            scheduled,
         )
         return bool(status == "INSERT 0 1")
+
+    async def quiet_episodes(self, since: datetime) -> list[QuietEpisode]:
+        """Open episodes of clients not restricted whose last session (or opening, if none) is before `since`."""
+        rows = await self.conn.fetch(
+            "SELECT * FROM (SELECT e.tenant_id, e.episode_id, e.client_id, greatest(e.opened_at, "
+            "(SELECT max(s.held_at) FROM sessions s WHERE s.episode_id = e.episode_id)) AS last_at "
+            "FROM episodes e WHERE NOT e.closed AND e.client_id NOT IN "
+            "(SELECT r.client_id FROM restricted_clients r WHERE r.tenant_id = e.tenant_id)) open "
+            "WHERE last_at < $1",
+            since,
+        )
+        return [QuietEpisode(r["tenant_id"], r["episode_id"], r["client_id"], r["last_at"]) for r in rows]
 
     async def session(self, session_id: UUID, *, for_update: bool = False) -> SessionRow | None:
         lock = " FOR UPDATE OF s" if for_update else ""
@@ -120,8 +153,8 @@ class Sessions:
 
 
 _SESSIONS = (
-    "SELECT s.session_id, s.episode_id, s.client_id, s.held_at, f.scores, f.comment, f.occurred_at AS answered_at, "
-    "f.instrument FROM sessions s LEFT JOIN session_feedback f USING (session_id) "
+    "SELECT s.session_id, s.episode_id, s.client_id, s.held_at, s.scheduled, f.scores, f.comment, "
+    "f.occurred_at AS answered_at, f.instrument FROM sessions s LEFT JOIN session_feedback f USING (session_id) "
 )
 
 
@@ -135,4 +168,5 @@ def _session(row: Any) -> SessionRow:
         comment=row["comment"],
         answered_at=row["answered_at"],
         instrument=row["instrument"],
+        scheduled=row["scheduled"],
     )

@@ -7,7 +7,9 @@ for a validated measure loads it per tenant from a settings file (`Settings.feed
 """
 
 import json
+import uuid
 from collections.abc import Mapping, Sequence
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Annotated, Literal
 
@@ -171,3 +173,23 @@ def concerns(overall_answers: Sequence[int], low_below: int) -> list[FeedbackCon
     if before and max(before) - latest >= FEEDBACK_FALLING_DROP:
         found.append(FeedbackConcern.FALLING)
     return found
+
+
+FEEDBACK_CHECK_EVERY_DAYS = 14
+"""With no session marked for this long, the young person is asked all the same (a scheduled check). Two weeks:
+fortnightly sessions are common in young people's services, so a service that marks its sessions never sees one."""
+_SCHEDULED = uuid.UUID("6f0d3c1e-5b7a-4d1e-9a4c-2f8b1e7d9c30")
+
+
+def check_due(last_at: datetime, every_days: int, now: datetime) -> datetime | None:
+    """When a scheduled check falls due after the episode's last session (or its opening, `last_at`): that instant
+    once `now` has reached it, else None. `every_days` 0: never (the tenant asks only after sessions marked held)."""
+    if every_days <= 0:
+        return None
+    due = last_at + timedelta(days=every_days)
+    return due if now >= due else None
+
+
+def scheduled_check_id(episode_id: uuid.UUID, due: datetime) -> uuid.UUID:
+    """The same id from every worker that finds the same check due, so that two sweeps at once add it once."""
+    return uuid.uuid5(_SCHEDULED, f"{episode_id}:{due.isoformat()}")

@@ -134,7 +134,7 @@ def session_with_feedback(row: SessionRow) -> SessionWithFeedback:
             instrument=row.instrument or "",
             mean=session_total(row.scores),
         )
-    return SessionWithFeedback(session_id=row.session_id, held_at=row.held_at, feedback=answer)
+    return SessionWithFeedback(session_id=row.session_id, held_at=row.held_at, scheduled=row.scheduled, feedback=answer)
 
 
 async def session_feedback(ctx: Context, episode_id: UUID, instrument: FeedbackInstrument) -> SessionFeedbackPublic:

@@ -49,6 +49,10 @@ class FeedbackPublic(BaseModel):
 class SessionWithFeedback(BaseModel):
     session_id: UUID
     held_at: datetime
+    scheduled: bool = Field(
+        default=False,
+        description="a scheduled check (no session was marked held for a while), asked at `held_at`; not a session",
+    )
     feedback: FeedbackPublic | None = Field(description="null until the young person answers")
 
 

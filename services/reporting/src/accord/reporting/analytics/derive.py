@@ -52,6 +52,7 @@ _BY_SOURCE: list[tuple[type[ClientEvent], Mapper]] = [
     (p.ReviewSuggested, fp.review_suggested),
     (p.SafetySignalRaised, fp.safety_signal_raised),
     (p.SessionHeld, fp.session_held),
+    (p.FeedbackCheckScheduled, fp.feedback_check_scheduled),
     (p.SessionFeedbackGiven, fp.session_feedback_given),
     (n.NotificationDelivered, fn.notification_delivered),
     (n.NotificationFailed, fn.notification_failed),

@@ -111,6 +111,15 @@ def session_held(e: pr.SessionHeld, p: Pseudonyms) -> a.AnalyticsSessionHeld:
     )
 
 
+def feedback_check_scheduled(e: pr.FeedbackCheckScheduled, p: Pseudonyms) -> a.AnalyticsFeedbackCheckScheduled:
+    return a.AnalyticsFeedbackCheckScheduled(
+        **p.about(e.client_id),
+        episode_pseudonym=p.record(e.episode_id),
+        session_pseudonym=p.record(e.session_id),
+        scheduled_on=e.scheduled_at.date(),
+    )
+
+
 def session_feedback_given(e: pr.SessionFeedbackGiven, p: Pseudonyms) -> a.AnalyticsSessionFeedbackGiven:
     """No scores: the analytics stream carries no health scores (the project's rule)."""
     return a.AnalyticsSessionFeedbackGiven(

@@ -284,9 +284,15 @@ Projector = Callable[[Envelope, Any], list[Row]]
 # A person's rights are no fact about care: an export request has the service store its part (handlers/exports.py),
 # an erasure decision restricts the client here; the other services' reports are the goals service's to count.
 # A party's own importance answers stay with the goals service; reporting keeps only whether they diverge. A session
-# marked held is an invitation to feedback; the figures count the feedback given, and the caseload's warnings are
-# worked out from it here (a concern raised by progress is the same rule, there to tell the therapist).
-NOT_PROJECTED = RIGHTS_EVENTS | {"GoalImportanceRated", "SessionHeld", "SessionFeedbackConcernRaised"}
+# marked held (or a check scheduled) is an invitation to feedback; the figures count the feedback given, and the
+# caseload's warnings are worked out from it here (a concern raised by progress is the same rule, there to tell the
+# therapist).
+NOT_PROJECTED = RIGHTS_EVENTS | {
+    "GoalImportanceRated",
+    "SessionHeld",
+    "FeedbackCheckScheduled",
+    "SessionFeedbackConcernRaised",
+}
 SESSION_FEEDBACK = "SessionFeedbackGiven"
 
 PROJECTORS: dict[str, Projector] = {

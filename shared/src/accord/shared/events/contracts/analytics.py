@@ -265,6 +265,14 @@ class AnalyticsSessionHeld(AnalyticsEvent):
     held_by_pseudonym: Pseudonym
 
 
+class AnalyticsFeedbackCheckScheduled(AnalyticsEvent):
+    """A feedback check sent because no session was marked held for a while (response rates, against the ones given)."""
+
+    episode_pseudonym: Pseudonym
+    session_pseudonym: Pseudonym
+    scheduled_on: date
+
+
 class AnalyticsSessionFeedbackGiven(AnalyticsEvent):
     """That feedback was given, never what it said: the scores are health data, the comment never leaves progress."""
 

@@ -145,6 +145,15 @@ class SessionHeld(ProgressEvent):
     held_by: UUID
 
 
+class FeedbackCheckScheduled(ProgressEvent):
+    """The episode has had no session marked for the tenant's interval: the young person is invited to the feedback
+    check all the same (a session of its own, `session_id`, that no therapist held)."""
+
+    episode_id: UUID
+    session_id: UUID
+    scheduled_at: UtcDatetime
+
+
 FeedbackKey = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]{0,39}$")]
 
 
