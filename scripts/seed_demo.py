@@ -71,8 +71,10 @@ class Demo:
         ok: tuple[int, ...] = (200, 201),
         retry_for: float = 60.0,
         headers: dict[str, str] | None = None,
+        not_yet: tuple[int, ...] = (),
     ) -> Any:
-        """Calls as `user`; retries while another service has not yet heard of what was just agreed."""
+        """Calls as `user`; retries while another service has not yet heard of what was just agreed (409/503 marked
+        retryable, or a status in `not_yet`, such as reporting's 404 for an episode it has not projected yet)."""
         deadline = time.monotonic() + retry_for
         while True:
             r = self.http.request(
@@ -83,10 +85,9 @@ class Demo:
             )
             if r.status_code in ok:
                 return r.json() if r.content else None
-            if (
-                r.status_code in (409, 503)
-                and r.json().get("retryable", r.status_code == 503)
-                and time.monotonic() < deadline
+            if time.monotonic() < deadline and (
+                r.status_code in not_yet
+                or (r.status_code in (409, 503) and r.json().get("retryable", r.status_code == 503))
             ):
                 time.sleep(0.5)
                 continue
@@ -125,6 +126,19 @@ def seed(base: str, identity: DevIdentityProvider) -> None:
                 f"/episodes/{EPISODE}/participants",
                 {"person_id": str(jo), "relationship_code": "parent"},
                 ok=(200, 201, 409),
+            ),
+        ),
+        (
+            # The caseload, the report and the episode name a client by the preferred name their therapist enters
+            # (kept by reporting alone: no event carries it); without it every demo client was "Unnamed client".
+            # Reporting knows Alex as Sam's therapist once it has the episode: 404 until then.
+            "Alex enters the name Sam prefers",
+            lambda: demo.call(
+                "alex",
+                "PUT",
+                f"/reporting/clients/{sam}/name",
+                {"display_name": DEMO_USERS["sam"].name},
+                not_yet=(404,),
             ),
         ),
         (

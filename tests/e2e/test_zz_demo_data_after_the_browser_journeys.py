@@ -22,7 +22,7 @@ def _seed_demo() -> ModuleType:
     return module
 
 
-def test_the_demo_data_is_seeded_through_the_gateway_and_a_second_run_changes_nothing(
+def test_the_demo_data_is_seeded_through_the_gateway_names_sam_on_alexs_caseload_and_a_second_run_changes_nothing(
     gateway: str, tokens: TokenFactory
 ) -> None:
     seed_demo = _seed_demo()
@@ -37,12 +37,15 @@ def test_the_demo_data_is_seeded_through_the_gateway_and_a_second_run_changes_no
     assert goals[0].json()["visibility"] == "shared"
     assert httpx.post(f"{gateway}/dev-idp/token", json={"user": "sam"}, timeout=30).status_code == 404
 
+    # Alex's caseload names Sam as the demo's therapist entered it, not as "Unnamed client".
+    alex = DEMO_USERS["alex"]
+    as_alex = tokens.bearer(alex.sub, alex.roles, DEMO_TENANT)
+    caseload = httpx.get(f"{gateway}/api/v1/reporting/caseload", params={"limit": 100}, headers=as_alex, timeout=30)
+    assert caseload.status_code == 200, caseload.text
+    names = {entry["client_id"]: entry["client_name"] for entry in caseload.json()["items"]}
+    assert names[str(sam.sub)] == "Sam"
+
     # The session's services are shared: the browser journey later gives Sam an episode of its own and expects it to be
     # his only open one (a second would make the questionnaire ask which episode, and Today list other goals).
-    alex = DEMO_USERS["alex"]
-    closing = httpx.post(
-        f"{gateway}/api/v1/episodes/{seed_demo.EPISODE}/close",
-        headers=tokens.bearer(alex.sub, alex.roles, DEMO_TENANT),
-        timeout=30,
-    )
+    closing = httpx.post(f"{gateway}/api/v1/episodes/{seed_demo.EPISODE}/close", headers=as_alex, timeout=30)
     assert closing.status_code == 200, closing.text

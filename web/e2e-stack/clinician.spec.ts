@@ -1,4 +1,5 @@
 import { expect, test, type Page } from "@playwright/test";
+import { shortReference } from "../src/clinician/clientReference";
 import {
   expectAccessible,
   fillPhq9WithItem9AboveZero,
@@ -65,7 +66,7 @@ if (people && control) {
     await alex.getByRole("button", { name: "Open the episode" }).click();
     // Casey has no preferred name yet: her episode is the one whose link leads to her page.
     const episode = alex.getByRole("region").filter({ has: alex.locator(`a[href="/clients/${people.casey}"]`) });
-    await expect(episode.getByRole("heading", { level: 2 })).toHaveText("Episode of an unnamed client");
+    await expect(episode.getByRole("heading", { level: 2 })).toHaveText(`Episode of client ${shortReference(people.casey)} (name not added yet)`);
     await expect(episode.getByRole("row", { name: /^You/ })).toContainText("Therapist");
     await episode.getByLabel("Person ID").fill(people.morgan);
     await episode.getByLabel("Their name (optional)").fill("Morgan");

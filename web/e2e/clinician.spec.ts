@@ -17,8 +17,8 @@ async function expectAccessible(page: Page) {
 }
 
 const HEADINGS = {
-  en: { caseload: "Caseload", outcomes: "Service outcomes", show: "Show outcomes", suppressed: "Suppressed (fewer than 5 clients in the period or in one of its months)", teams: "Team caseloads", unnamed: "Unnamed client" },
-  cy: { caseload: "Llwyth achosion", outcomes: "Canlyniadau'r gwasanaeth", show: "Dangos canlyniadau", suppressed: "Wedi'i atal (llai na 5 o gleientiaid yn y cyfnod neu yn un o'i fisoedd)", teams: "Llwythi achosion y tîm", unnamed: "Cleient heb enw" },
+  en: { caseload: "Caseload", outcomes: "Service outcomes", show: "Show outcomes", suppressed: "Suppressed (fewer than 5 clients in the period or in one of its months)", teams: "Team caseloads", unnamed: "Client 000004 (name not added yet)" },
+  cy: { caseload: "Llwyth achosion", outcomes: "Canlyniadau'r gwasanaeth", show: "Dangos canlyniadau", suppressed: "Wedi'i atal (llai na 5 o gleientiaid yn y cyfnod neu yn un o'i fisoedd)", teams: "Llwythi achosion y tîm", unnamed: "Cleient 000004 (heb ychwanegu enw eto)" },
 };
 
 for (const language of ["en", "cy"] as const) {
@@ -31,7 +31,7 @@ for (const language of ["en", "cy"] as const) {
     await expect(page.locator("html")).toHaveAttribute("lang", language);
     await expect(page.getByRole("heading", { name: words.caseload, level: 1 })).toBeVisible();
     await expect(page.getByRole("rowheader", { name: "Sam" })).toBeVisible();
-    await expect(page.getByRole("rowheader", { name: words.unnamed })).toBeVisible();
+    await expect(page.getByRole("rowheader", { name: words.unnamed, exact: true })).toBeVisible();
     expect(await page.locator("main").innerText()).not.toContain(CLIENTS[1]); // in words, never by id
     await expect(page.getByRole("alert")).toBeVisible();
     await expectAccessible(page);
@@ -115,8 +115,8 @@ test("a client's report says why a review is suggested in plain words, never the
 });
 
 const EPISODE_WORDS = {
-  en: { sam: "Episode of Sam", unnamed: "Episode of an unnamed client", people: ["Sam", "You", "Jo"], jo: "Family (parent)" },
-  cy: { sam: "Cyfnod Sam", unnamed: "Cyfnod cleient heb enw", people: ["Sam", "Chi", "Jo"], jo: "Teulu (parent)" },
+  en: { sam: "Episode of Sam", unnamed: "Episode of client 000004 (name not added yet)", people: ["Sam", "You", "Jo"], jo: "Family (parent)" },
+  cy: { sam: "Cyfnod Sam", unnamed: "Cyfnod cleient 000004 (heb ychwanegu enw eto)", people: ["Sam", "Chi", "Jo"], jo: "Teulu (parent)" },
 };
 
 for (const language of ["en", "cy"] as const) {
@@ -127,7 +127,7 @@ for (const language of ["en", "cy"] as const) {
     const sam = page.getByRole("region", { name: words.sam });
     await expect(sam.getByRole("rowheader")).toHaveText(words.people);
     await expect(sam.getByRole("row", { name: /^Jo/ })).toContainText(words.jo);
-    await expect(page.getByRole("region", { name: words.unnamed })).toBeVisible();
+    await expect(page.getByRole("region", { name: words.unnamed, exact: true })).toBeVisible();
     const text = await page.locator("main").innerText();
     for (const id of [...CLIENTS, ALEX, JO]) expect(text).not.toContain(id);
     await expectAccessible(page);
@@ -229,7 +229,7 @@ for (const [screen, path] of [
 test("the caseload shows an early warning with its suggested next step, reached with the keyboard alone", async ({ page, api }) => {
   void api;
   await page.goto("/");
-  const row = page.getByRole("rowheader", { name: "Unnamed client" }).locator("xpath=ancestor::tr");
+  const row = page.getByRole("rowheader", { name: HEADINGS.en.unnamed, exact: true }).locator("xpath=ancestor::tr");
   await expect(row.getByText("Their session feedback is falling.")).toBeVisible();
   await expect(row.getByText("Next step: talk about it at the next session.")).toBeVisible();
   // The client's record is a keyboard stop in the row: Tab reaches it (the warning is text, not a control).

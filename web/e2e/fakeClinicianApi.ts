@@ -1,5 +1,6 @@
 import type { Page, Route } from "@playwright/test";
 import { REPORT, REPORT_CHECKINS, REPORT_CLIENT, REPORT_GOAL, REPORT_GOAL_RECORD } from "../src/clinician/reportFixture";
+import { ACCORD_FOUR } from "../src/feedback/fixtures";
 import { liveSessionTimes } from "../src/test/sessionTimes";
 
 export const ALEX = "a1000000-0000-4000-8000-000000000002";
@@ -102,6 +103,25 @@ export class FakeClinicianApi {
       [`GET /api/v1/progress/clients/${REPORT_CLIENT}/checkins`]: () => REPORT_CHECKINS,
       "GET /api/v1/episodes": () => ({ items: EPISODES, next_cursor: null }),
       [`GET /api/v1/episodes/${EPISODE_ID}`]: () => EPISODES[0],
+      // Sam's answers on one session: a column per question, wider than a phone (its table scrolls in a region).
+      [`GET /api/v1/episodes/${EPISODE_ID}/session-feedback`]: () => ({
+        episode_id: EPISODE_ID,
+        instrument: ACCORD_FOUR,
+        trend: null,
+        sessions: [
+          {
+            session_id: "5e000000-0000-4000-8000-000000000001",
+            held_at: "2026-11-03T10:00:00Z",
+            feedback: {
+              scores: { heard: 9, what_i_wanted: 8, way_we_worked: 9, overall: 9 },
+              comment: null,
+              answered_at: "2026-11-03T11:00:00Z",
+              instrument: ACCORD_FOUR.code,
+              mean: 8.75,
+            },
+          },
+        ],
+      }),
       ...Object.fromEntries(
         CLIENTS.map((id, i) => [`GET /api/v1/reporting/clients/${id}/name`, () => ({ client_id: id, display_name: CLIENT_NAMES[i] })]),
       ),

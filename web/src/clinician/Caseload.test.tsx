@@ -25,7 +25,7 @@ const B = "bbbbbbbb-0000-4000-8000-000000000002";
 const C = "cccccccc-0000-4000-8000-000000000003";
 // Preferred names as the reporting service returns them; C's therapist has not entered one.
 const NAMES: Record<string, string> = { [A]: "Ada", [B]: "Ben" };
-const UNNAMED_C = "Unnamed client";
+const UNNAMED_C = "Client 000003 (name not added yet)";
 
 /** Two pages: the first answers with a cursor to the second. */
 function caseload(seen: Seen) {
@@ -104,6 +104,21 @@ describe("the caseload", () => {
     expect(lastQuery().has("unseen_safety_signals")).toBe(false);
     await user.type(screen.getByRole("spinbutton", { name: /many days/ }), "14");
     await waitFor(() => expect(lastQuery().get("no_progress_days")).toBe("14"));
+  });
+
+  it("tells clients without a preferred name apart by a short reference, never by their whole id", async () => {
+    const D = "dddddddd-0000-4000-8000-0000009f3c2a";
+    calls = stubApi({
+      "GET /api/v1/reporting/caseload": () => ({ items: [entry(C), entry(D)], next_cursor: null }),
+      "GET /api/v1/notifications/inbox": () => ({ items: [], next_cursor: null }),
+    });
+    renderScreen(<Caseload />);
+    const table = await screen.findByRole("table");
+    expect(within(table).getAllByRole("rowheader").map((cell) => cell.textContent)).toEqual([
+      UNNAMED_C,
+      "Client 9F3C2A (name not added yet)",
+    ]);
+    for (const id of [C, D]) expect(document.body.textContent).not.toContain(id);
   });
 
   it("pages forward with the API's cursor and back to the first page, and starts again when the sort changes", async () => {

@@ -171,10 +171,10 @@ export function CaseloadTable({ teamId }: { teamId?: string }) {
                   <tr key={entry.client_id}>
                     <th scope="row">
                       {teamId ? (
-                        <ClientName name={entry.client_name} />
+                        <ClientName id={entry.client_id} name={entry.client_name} />
                       ) : (
                         <Link to={`/clients/${entry.client_id}`}>
-                          <ClientName name={entry.client_name} />
+                          <ClientName id={entry.client_id} name={entry.client_name} />
                         </Link>
                       )}
                     </th>

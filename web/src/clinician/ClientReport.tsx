@@ -145,7 +145,7 @@ export default function ClientReport() {
     <article className="clinician wide">
       <ClinicianNav />
       <h1>
-        {report.data ? <ClientName name={report.data.client_name} /> : ct("client.title")}
+        {report.data ? <ClientName id={clientId} name={report.data.client_name} /> : ct("client.title")}
       </h1>
       <p>
         <a href={`/api/v1/reporting/clients/${encodeURIComponent(clientId)}/fhir`} download={`client-${clientId}.fhir.json`}>

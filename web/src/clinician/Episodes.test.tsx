@@ -62,7 +62,7 @@ describe("care episodes", () => {
     for (const id of [SAM, JO, THERAPIST.subject]) expect(document.body.textContent).not.toContain(id);
   });
 
-  it("call a client with no preferred name yet an unnamed client, and a family member given no name by their role", async () => {
+  it("call a client with no preferred name yet by a short reference, and a family member given no name by their role", async () => {
     stubApi({
       "GET /api/v1/episodes": () => ({
         items: [{ ...episode, participants: episode.participants.map((p) => ({ ...p, display_name: null })) }],
@@ -72,7 +72,7 @@ describe("care episodes", () => {
       [`GET /api/v1/reporting/clients/${SAM}/name`]: () => Response.json({ title: "Not found", status: 404 }, { status: 404 }),
     });
     renderScreen(<Episodes />);
-    const region = await screen.findByRole("region", { name: "Episode of an unnamed client" });
+    const region = await screen.findByRole("region", { name: "Episode of client 000001 (name not added yet)" });
     const table = within(region).getByRole("table", { name: "People in this episode" });
     expect(within(table).getAllByRole("rowheader").map((cell) => cell.textContent)).toEqual(["The client", "You", "A family member"]);
     expect(document.body.textContent).not.toContain(SAM);

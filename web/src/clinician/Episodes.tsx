@@ -8,6 +8,7 @@ import type { Episode } from "../api/types";
 import { Field, FormErrors } from "../components/Field";
 import { formatDate } from "../i18n";
 import { LoadFailed, Loading } from "../screens/common";
+import { shortReference } from "./clientReference";
 import { ClinicianNav } from "./ClinicianNav";
 import { useClinicianT } from "./i18n";
 
@@ -115,7 +116,11 @@ function Participants({ episode }: { episode: Episode }) {
   const headingId = `episode-${episode.episode_id}`;
   return (
     <section aria-labelledby={headingId} className="episode">
-      <h2 id={headingId}>{ct("episodes.episodeOf", { client: clientName ?? ct("episodes.unnamedClient") })}</h2>
+      <h2 id={headingId}>
+        {ct("episodes.episodeOf", {
+          client: clientName ?? ct("episodes.unnamedClient", { ref: shortReference(episode.client_id) }),
+        })}
+      </h2>
       <p>{ct("episodes.opened", { when: formatDate(episode.opened_at, language), status: ct(`episodes.status.${episode.status}`) })}</p>
       {/* Where the client's preferred name is entered, and their goals followed. */}
       <p>

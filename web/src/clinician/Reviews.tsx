@@ -27,7 +27,7 @@ function ClientReviews({ entry }: { entry: Entry }) {
     <section aria-labelledby={headingId}>
       <h2 id={headingId}>
         <Link to={`/clients/${entry.client_id}`}>
-          <ClientName name={entry.client_name} />
+          <ClientName id={entry.client_id} name={entry.client_name} />
         </Link>
       </h2>
       {report.isPending ? (

@@ -48,37 +48,41 @@ export function SessionFeedback({ episodeId }: { episodeId: string }) {
         <>
           {data.trend && <p>{ct(`feedback.trend.${data.trend}`)}</p>}
           <FeedbackChart sessions={data.sessions} />
-          <table className="feedback-table">
-            <caption>{inLanguage(data.instrument.name, language)}</caption>
-            <thead>
-              <tr>
-                <th scope="col">{ct("feedback.session")}</th>
-                {data.instrument.items.map((item) => (
-                  <th key={item.key} scope="col">
-                    {inLanguage(item.question, language)}
-                  </th>
-                ))}
-                <th scope="col">{ct("feedback.comment")}</th>
-              </tr>
-            </thead>
-            <tbody>
-              {data.sessions.map((s) => (
-                <tr key={s.session_id}>
-                  <th scope="row">{formatDate(s.held_at, language)}</th>
-                  {s.feedback ? (
-                    <>
-                      {data.instrument.items.map((item) => (
-                        <td key={item.key}>{formatNumber(s.feedback!.scores[item.key] ?? 0, language)}</td>
-                      ))}
-                      <td>{s.feedback.comment ?? "—"}</td>
-                    </>
-                  ) : (
-                    <td colSpan={data.instrument.items.length + 1}>{ct("feedback.waiting")}</td>
-                  )}
+          {/* A column per question: wider than a phone, so it scrolls inside its own region, never the page. */}
+          {/* eslint-disable-next-line jsx-a11y/no-noninteractive-tabindex -- a scrolling table must be reachable by keyboard (WCAG 2.1.1) */}
+          <div className="table-scroll" tabIndex={0} role="region" aria-labelledby={`${headingId}-answers`}>
+            <table className="data-table feedback-table">
+              <caption id={`${headingId}-answers`}>{inLanguage(data.instrument.name, language)}</caption>
+              <thead>
+                <tr>
+                  <th scope="col">{ct("feedback.session")}</th>
+                  {data.instrument.items.map((item) => (
+                    <th key={item.key} scope="col">
+                      {inLanguage(item.question, language)}
+                    </th>
+                  ))}
+                  <th scope="col">{ct("feedback.comment")}</th>
                 </tr>
-              ))}
-            </tbody>
-          </table>
+              </thead>
+              <tbody>
+                {data.sessions.map((s) => (
+                  <tr key={s.session_id}>
+                    <th scope="row">{formatDate(s.held_at, language)}</th>
+                    {s.feedback ? (
+                      <>
+                        {data.instrument.items.map((item) => (
+                          <td key={item.key}>{formatNumber(s.feedback!.scores[item.key] ?? 0, language)}</td>
+                        ))}
+                        <td>{s.feedback.comment ?? "—"}</td>
+                      </>
+                    ) : (
+                      <td colSpan={data.instrument.items.length + 1}>{ct("feedback.waiting")}</td>
+                    )}
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
           {!data.instrument.validated && <p className="hint">{ct("feedback.notValidated")}</p>}
         </>
       )}
