@@ -2681,6 +2681,12 @@ export interface components {
              */
             held_at: string;
             /**
+             * Scheduled
+             * @description a scheduled check (no session was marked held for a while), asked at `held_at`; not a session
+             * @default false
+             */
+            scheduled?: boolean;
+            /**
              * Session Id
              * Format: uuid
              */

@@ -34,6 +34,21 @@ describe("the therapist's session feedback", () => {
     expect(screen.getByText(/not a validated measure/)).toBeInTheDocument();
   });
 
+  it("says which rows are check-ins sent because no session was marked for a while", async () => {
+    stubApi({
+      "GET /api/v1/episodes/e1/session-feedback": () => ({
+        episode_id: "e1",
+        instrument: ACCORD_FOUR,
+        sessions: [answered("s1", 3, 9), { session_id: "s2", held_at: "2026-11-17T10:00:00Z", scheduled: true, feedback: null }],
+        trend: null,
+      }),
+    });
+    renderScreen(<SessionFeedback episodeId="e1" />);
+    const rows = within(await screen.findByRole("table")).getAllByRole("row");
+    expect(rows[1]).not.toHaveTextContent("check-in sent");
+    expect(within(rows[2]!).getByRole("rowheader")).toHaveTextContent(/check-in sent: no session marked for a while/);
+  });
+
   it("marks today's session held, which invites the young person", async () => {
     const calls = stubApi({
       "GET /api/v1/episodes/e1/session-feedback": () => ({ episode_id: "e1", instrument: ACCORD_FOUR, sessions: [], trend: null }),

@@ -67,7 +67,11 @@ export function SessionFeedback({ episodeId }: { episodeId: string }) {
               <tbody>
                 {data.sessions.map((s) => (
                   <tr key={s.session_id}>
-                    <th scope="row">{formatDate(s.held_at, language)}</th>
+                    <th scope="row">
+                      {s.scheduled
+                        ? ct("feedback.scheduled", { date: formatDate(s.held_at, language) })
+                        : formatDate(s.held_at, language)}
+                    </th>
                     {s.feedback ? (
                       <>
                         {data.instrument.items.map((item) => (

@@ -24,10 +24,11 @@ export default function SessionFeedback() {
   if (!instrument.data) return <LoadFailed error={instrument.error} />;
   if (!answered.data) return <LoadFailed error={answered.error} />;
   const session = answered.data.sessions.find((s) => s.session_id === sessionId);
+  // A scheduled check follows no particular session: it asks how they have been going lately.
   return (
     <article>
-      <h1>{inLanguage(instrument.data.name, i18n.language)}</h1>
-      <p>{t("feedback.intro")}</p>
+      <h1>{session?.scheduled ? t("feedback.scheduledTitle") : inLanguage(instrument.data.name, i18n.language)}</h1>
+      <p>{session?.scheduled ? t("feedback.scheduledIntro") : t("feedback.intro")}</p>
       {session?.feedback ? (
         <p role="status" className="panel">
           {t("feedback.already")}
