@@ -154,8 +154,9 @@ async def test_a_safety_signal_reaches_the_therapist_through_every_channel_whate
     assert of(repo, client, Channel.IN_APP) == []
 
 
-async def test_a_divergence_on_a_goal_is_told_to_its_therapist_as_a_suggested_review_and_to_nobody_else() -> None:
-    repo = InMemoryRepository()
+async def family_episode(repo: InMemoryRepository) -> tuple[UUID, UUID, ev.GoalAgreed]:
+    """A client's episode with their lead therapist and a family member, and a goal shared with the family (not yet
+    agreed here: the caller says whether this service has seen it)."""
     client, therapist, family = uuid4(), uuid4(), uuid4()
     goal = agreed_goal(client, therapist=therapist, shared_with=[family])
     opened = ev.EpisodeOpened(
@@ -163,6 +164,12 @@ async def test_a_divergence_on_a_goal_is_told_to_its_therapist_as_a_suggested_re
     )
     await repo.care_teams.episode_opened(TENANT, opened)
     await repo.care_teams.participant(goal.episode_id, family, Role.FAMILY, True)
+    return client, therapist, goal
+
+
+async def test_a_divergence_on_a_goal_is_told_to_its_therapist_as_a_suggested_review_and_to_nobody_else() -> None:
+    repo = InMemoryRepository()
+    client, therapist, goal = await family_episode(repo)
     await repo.care_teams.goal_agreed(TENANT, goal)
     raised = ev.AlignmentDivergenceRaised(
         client_id=client, goal_id=goal.goal_id, episode_id=goal.episode_id, version=1, spread=7, threshold=4
@@ -196,13 +203,7 @@ def concern_about(client: UUID, episode: UUID) -> SessionFeedbackConcernRaised:
 
 async def test_a_feedback_concern_is_told_to_the_episodes_therapist_as_a_suggested_review_and_to_nobody_else() -> None:
     repo = InMemoryRepository()
-    client, therapist, family = uuid4(), uuid4(), uuid4()
-    goal = agreed_goal(client, therapist=therapist, shared_with=[family])
-    opened = ev.EpisodeOpened(
-        client_id=client, episode_id=goal.episode_id, team_id=uuid4(), lead_therapist_id=therapist, opened_at=NOW
-    )
-    await repo.care_teams.episode_opened(TENANT, opened)
-    await repo.care_teams.participant(goal.episode_id, family, Role.FAMILY, True)
+    client, therapist, goal = await family_episode(repo)
     envelope = wrapped(concern_about(client, goal.episode_id), "progress")
 
     for _ in range(2):  # the same event again, as after a redelivery

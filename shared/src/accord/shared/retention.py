@@ -11,69 +11,51 @@ removed here: they are kept for the clinical retention period.
 """
 
 import asyncio
-import contextlib
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import asyncpg
-import structlog
 from prometheus_client import Counter
 
 from accord.shared.db import Connection
-from accord.shared.runtime import BackgroundTask, Resources
+from accord.shared.runtime import BackgroundTask, Resources, periodic
 from accord.shared.settings import ServiceSettings
 
 RETENTION_REMOVED = Counter(
     "accord_retention_removed_total", "Records removed because their retention period was over", ["service", "kind"]
 )
-log = structlog.get_logger(__name__)
 
 
 async def remove_idempotency_keys(conn: Connection, schema: str, before: datetime, limit: int) -> int:
     """Deletes at most `limit` keys remembered before `before`; returns how many went."""
-    status = await conn.execute(
-        f"""
-        WITH due AS (
-            SELECT tenant_id, actor_id, key FROM {schema}.idempotency_keys WHERE created_at < $1
-            ORDER BY created_at LIMIT $2 FOR UPDATE SKIP LOCKED
-        )
-        DELETE FROM {schema}.idempotency_keys k USING due
-        WHERE (k.tenant_id, k.actor_id, k.key) = (due.tenant_id, due.actor_id, due.key)""",
-        before,
-        limit,
-    )
-    return int(status.rsplit(" ", 1)[-1])
+    table, key = f"{schema}.idempotency_keys", ("tenant_id", "actor_id", "key")
+    return await remove_older(conn, table, key, "created_at", before, limit)
 
 
 async def remove_dead_letter_records(conn: Connection, schema: str, before: datetime, limit: int) -> int:
     """Deletes at most `limit` records of dead letters sent before `before`; returns how many went."""
+    table, key = f"{schema}.dead_letter_records", ("consumer_group", "event_id", "replay_of")
+    return await remove_older(conn, table, key, "dead_lettered_at", before, limit)
+
+
+async def remove_older(
+    conn: Connection, table: str, key: str | Sequence[str], time_column: str, before: datetime, limit: int
+) -> int:
+    """Deletes at most `limit` rows of `table` (schema-qualified, keyed by the column or columns `key`) whose
+    `time_column` is before `before`, oldest first, skipping rows another sweep holds; returns how many went. The
+    statement every service's kinds of record share (the caller, an adapter, names its own table)."""
+    columns = [key] if isinstance(key, str) else list(key)
+    listed = ", ".join(columns)
+    matched = " AND ".join(f"t.{c} = due.{c}" for c in columns)
     status = await conn.execute(
         f"""
         WITH due AS (
-            SELECT consumer_group, event_id, replay_of FROM {schema}.dead_letter_records WHERE dead_lettered_at < $1
-            ORDER BY dead_lettered_at LIMIT $2 FOR UPDATE SKIP LOCKED
-        )
-        DELETE FROM {schema}.dead_letter_records d USING due
-        WHERE (d.consumer_group, d.event_id, d.replay_of) = (due.consumer_group, due.event_id, due.replay_of)""",
-        before,
-        limit,
-    )
-    return int(status.rsplit(" ", 1)[-1])
-
-
-async def remove_older(conn: Connection, table: str, key: str, time_column: str, before: datetime, limit: int) -> int:
-    """Deletes at most `limit` rows of `table` (schema-qualified, keyed by `key`) whose `time_column` is before
-    `before`, oldest first, skipping rows another sweep holds; returns how many went. The statement every service's
-    single-key kinds of record share (the caller, an adapter, names its own table)."""
-    status = await conn.execute(
-        f"""
-        WITH due AS (
-            SELECT {key} FROM {table} WHERE {time_column} < $1
+            SELECT {listed} FROM {table} WHERE {time_column} < $1
             ORDER BY {time_column} LIMIT $2 FOR UPDATE SKIP LOCKED
         )
-        DELETE FROM {table} t USING due WHERE t.{key} = due.{key}""",
+        DELETE FROM {table} t USING due WHERE {matched}""",
         before,
         limit,
     )
@@ -137,23 +119,19 @@ def idempotency_key_sweep(*, export_parts: bool = False, own: Sequence[Retention
     """The worker's sweep; `export_parts` for a service that stores parts of subject access exports, `own` for the
     service's own kinds of record."""
 
+    async def step(res: Resources[ServiceSettings]) -> dict[str, int]:
+        now, pool, settings = datetime.now(UTC), res.pool, res.settings
+        removed = {
+            "removed_idempotency_keys": await remove_expired_idempotency_keys(pool, settings, now),
+            "removed_dead_letter_records": await remove_expired_dead_letter_records(pool, settings, now),
+        }
+        if export_parts:
+            removed["removed_export_parts"] = await remove_expired_export_parts(pool, settings, now)
+        for job in own:
+            removed[f"removed_{job.kind}"] = await job.run(pool, settings, now)
+        return removed
+
     async def sweep(res: Resources[ServiceSettings], stop: asyncio.Event) -> None:
-        while not stop.is_set():
-            try:
-                now = datetime.now(UTC)
-                pool, settings = res.pool, res.settings
-                removed = {
-                    "removed_idempotency_keys": await remove_expired_idempotency_keys(pool, settings, now),
-                    "removed_dead_letter_records": await remove_expired_dead_letter_records(pool, settings, now),
-                }
-                if export_parts:
-                    removed["removed_export_parts"] = await remove_expired_export_parts(res.pool, res.settings, now)
-                for job in own:
-                    removed[f"removed_{job.kind}"] = await job.run(res.pool, res.settings, now)
-                log.info("retention sweep done", **removed)
-            except Exception as exc:
-                log.warning("retention sweep failed; will try again", error=type(exc).__name__)
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(stop.wait(), res.settings.retention_sweep_seconds)
+        await periodic("retention sweep", res.settings.retention_sweep_seconds, step)(res, stop)
 
     return sweep

@@ -4,7 +4,7 @@ idempotent consumers), wired the same way in every service so that knowing one m
 import asyncio
 import contextlib
 import signal
-from collections.abc import AsyncIterator, Callable, Coroutine, Mapping, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine, Mapping, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
@@ -139,6 +139,25 @@ class DependencyWatch:
 
 BackgroundTask = Callable[[Resources[Any], asyncio.Event], Coroutine[Any, Any, None]]
 """A loop of the service's own (a sweep, a dispatcher) that runs beside the relay until the event is set."""
+
+
+def periodic(
+    name: str, every_seconds: float, step: Callable[[Resources[Any]], Awaitable[Mapping[str, object]]]
+) -> BackgroundTask:
+    """A sweep: `step` now and every `every_seconds` until the worker stops, logging `<name> done` with what it
+    returns (counts, never identifiers). A failed step is logged and tried again next time; it never ends the
+    worker, whose other loops go on."""
+
+    async def sweep(res: Resources[Any], stop: asyncio.Event) -> None:
+        while not stop.is_set():
+            try:
+                log.info(f"{name} done", **await step(res))
+            except Exception as exc:
+                log.warning(f"{name} failed; will try again", error=type(exc).__name__)
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(stop.wait(), every_seconds)
+
+    return sweep
 
 
 async def run_worker(

@@ -3,11 +3,7 @@ its own, so that the young person is asked how their sessions are going even whe
 Each is a session row that no therapist held and a `FeedbackCheckScheduled` event, in one transaction; its id comes
 from the episode and the instant it fell due, so two workers sweeping at once add it once."""
 
-import asyncio
-import contextlib
 from datetime import UTC, datetime, timedelta
-
-import structlog
 
 from accord.progress.adapters import repository
 from accord.progress.adapters.sessions import Sessions
@@ -15,9 +11,7 @@ from accord.progress.domain.feedback import check_due, scheduled_check_id
 from accord.progress.settings import Settings
 from accord.shared.events import Envelope
 from accord.shared.events.contracts.progress import FeedbackCheckScheduled
-from accord.shared.runtime import BackgroundTask, Resources
-
-log = structlog.get_logger(__name__)
+from accord.shared.runtime import BackgroundTask, Resources, periodic
 
 
 async def schedule_feedback_checks(uow: repository.UnitOfWork, settings: Settings, now: datetime) -> int:
@@ -57,15 +51,8 @@ async def schedule_feedback_checks(uow: repository.UnitOfWork, settings: Setting
 
 
 def feedback_check_sweep(every_seconds: float) -> BackgroundTask:
-    async def sweep(res: Resources[Settings], stop: asyncio.Event) -> None:
+    async def step(res: Resources[Settings]) -> dict[str, int]:
         uow = repository.UnitOfWork(res.pool, res.outbox)
-        while not stop.is_set():
-            try:
-                scheduled = await schedule_feedback_checks(uow, res.settings, datetime.now(UTC))
-                log.info("feedback check sweep done", scheduled=scheduled)
-            except Exception as exc:
-                log.warning("feedback check sweep failed; will try again", error=type(exc).__name__)
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(stop.wait(), every_seconds)
+        return {"scheduled": await schedule_feedback_checks(uow, res.settings, datetime.now(UTC))}
 
-    return sweep
+    return periodic("feedback check sweep", every_seconds, step)

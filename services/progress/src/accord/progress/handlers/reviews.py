@@ -1,10 +1,6 @@
 """The review sweep: goals gone quiet for a review interval, or past their due date, prompt their clinicians."""
 
-import asyncio
-import contextlib
 from datetime import UTC, datetime
-
-import structlog
 
 from accord.progress.adapters import repository
 from accord.progress.adapters.repository import QuietGoal
@@ -13,9 +9,7 @@ from accord.progress.handlers.ports import ReviewStore, UnitOfWork
 from accord.progress.settings import Settings
 from accord.shared.events import Envelope
 from accord.shared.events.contracts.progress import ReviewSuggested
-from accord.shared.runtime import BackgroundTask, Resources
-
-log = structlog.get_logger(__name__)
+from accord.shared.runtime import BackgroundTask, Resources, periodic
 
 
 async def reviews_to_suggest(repo: ReviewStore, goal: QuietGoal, now: datetime) -> list[ReviewSuggested]:
@@ -50,15 +44,8 @@ async def suggest_reviews(uow: UnitOfWork, now: datetime) -> int:
 
 
 def review_sweep(every_seconds: float) -> BackgroundTask:
-    async def sweep(res: Resources[Settings], stop: asyncio.Event) -> None:
+    async def step(res: Resources[Settings]) -> dict[str, int]:
         uow = repository.UnitOfWork(res.pool, res.outbox)
-        while not stop.is_set():
-            try:
-                count = await suggest_reviews(uow, datetime.now(UTC))
-                log.info("review sweep done", suggested=count)
-            except Exception as exc:
-                log.warning("review sweep failed; will try again", error=type(exc).__name__)
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(stop.wait(), every_seconds)
+        return {"suggested": await suggest_reviews(uow, datetime.now(UTC))}
 
-    return sweep
+    return periodic("review sweep", every_seconds, step)
