@@ -1,5 +1,5 @@
 import AxeBuilder from "@axe-core/playwright";
-import { expect, type Browser, type Page } from "@playwright/test";
+import { expect, type Browser, type BrowserContextOptions, type Page } from "@playwright/test";
 
 /** The demo people's subjects and the two teams, as the Python side knows them (accord.shared.devinfra.demo_users):
  * passed by the test or benchmark that starts the stack, so that nothing here repeats an id. */
@@ -24,8 +24,8 @@ export async function expectAccessible(page: Page) {
 }
 
 /** A new browser context (its own cookies: one person), signed in through the development provider at `path`. */
-export async function signedIn(browser: Browser, name: string, path = "/"): Promise<Page> {
-  const context = await browser.newContext();
+export async function signedIn(browser: Browser, name: string, path = "/", options: BrowserContextOptions = {}): Promise<Page> {
+  const context = await browser.newContext(options);
   const page = await context.newPage();
   await page.goto(path); // no session: the app sends the person to the gateway's sign-in, then the provider's page
   await page.getByRole("button", { name: `Sign in as ${name}` }).click();

@@ -43,6 +43,14 @@ async function recordLiveEvents(page: Page) {
   return resumedWith;
 }
 
+/** The links of the person's inbox items of `kind`, read through the API with their session (as the app does). */
+async function inboxLinks(page: Page, kind: string): Promise<string[]> {
+  const inbox = (await (await page.context().request.get("/api/v1/notifications/inbox")).json()) as {
+    items: { kind: string; link: string }[];
+  };
+  return inbox.items.filter((item) => item.kind === kind).map((item) => item.link);
+}
+
 const inboxEventIds = (page: Page) =>
   page.evaluate(() => (window as unknown as { __inboxEventIds: string[] }).__inboxEventIds);
 
@@ -141,6 +149,59 @@ if (people && control) {
     await expect(alex.getByRole("table", { name: "Each step of this goal's agreement" })).toContainText("Agreed");
     await expect(alex.getByRole("list", { name: "Steps along the way" })).toContainText(/Step 1 \(at 5\): reached/);
     await expectAccessible(alex);
+    await Promise.all([alex.context().close(), casey.context().close()]);
+  });
+
+  test("Alex marks a session held; Casey, on her phone, follows the invitation and answers with the keyboard alone; her low answer reaches Alex's caseload and inbox", async ({
+    browser,
+  }) => {
+    test.setTimeout(180_000); // three waits on the services' events, each a minute at most
+    const alex = await signedIn(browser, "Alex", `/clients/${people.casey}`);
+    await alex.getByRole("button", { name: "Mark today's session as held" }).click();
+    await expect(alex.getByText("Session marked. The young person is invited to say how it went.")).toBeVisible();
+
+    // Casey's invitation in her inbox (once the notifications service has it), on a phone-sized screen.
+    const casey = await signedIn(browser, "Casey", "/inbox", { viewport: { width: 390, height: 844 }, hasTouch: true });
+    const invitation = casey.getByRole("listitem").filter({ hasText: "How was it for you?" });
+    await expect(async () => {
+      await casey.reload();
+      await expect(invitation).toBeVisible({ timeout: 2_000 });
+    }).toPass({ timeout: 60_000 });
+    // Its link leads to the session's gateway, another origin than this test's own gateway in front of the same
+    // services (so the app shows no Open button for it here): Casey follows the link's path on this origin.
+    const [link] = await inboxLinks(casey, "session_feedback");
+    await casey.goto(new URL(link!).pathname);
+    await expect(casey.getByRole("heading", { name: "How was today's session?", level: 1 })).toBeVisible();
+    await expectAccessible(casey);
+
+    const first = casey.getByRole("radio", { name: "0" }).first();
+    for (let i = 0; i < 40 && !(await first.evaluate((el) => el === document.activeElement)); i++) await casey.keyboard.press("Tab");
+    await expect(first).toBeFocused();
+    for (const [i, answer] of [3, 2, 3, 2].entries()) {
+      if (i > 0) await casey.keyboard.press("Tab");
+      await casey.keyboard.press("Space");
+      for (let step = 0; step < answer; step++) await casey.keyboard.press("ArrowRight");
+    }
+    await casey.keyboard.press("Tab");
+    await casey.keyboard.type("Too tired to talk today");
+    await casey.keyboard.press("Tab");
+    await expect(casey.getByRole("button", { name: "Send" })).toBeFocused();
+    await casey.keyboard.press("Enter");
+    await expect(casey.getByRole("status").filter({ hasText: "Thank you" })).toBeVisible();
+
+    // The early warning on Alex's caseload, and a suggested review in his inbox leading to her page.
+    await alex.getByRole("link", { name: "Caseload", exact: true }).click();
+    await expect(async () => {
+      await alex.reload();
+      await expect(caseyRow(alex).getByText("Their session feedback is low.")).toBeVisible({ timeout: 2_000 });
+    }).toPass({ timeout: 60_000 });
+    await expect(async () => {
+      const suggested = await inboxLinks(alex, "review_suggested");
+      expect(suggested.map((l) => new URL(l).pathname)).toContain(`/clients/${people.casey}`);
+    }).toPass({ timeout: 30_000 });
+    await alex.goto("/inbox");
+    await expect(alex.getByRole("heading", { name: /An update in Accord/ }).first()).toBeVisible();
+    await expect(alex.locator("main")).not.toContainText("Too tired");
     await Promise.all([alex.context().close(), casey.context().close()]);
   });
 
