@@ -175,3 +175,22 @@ def test_a_decided_erasure_hides_the_clinical_record_erases_app_data_and_shreds_
         assert [e.payload["client_pseudonym"] for e in latest].count(shredded) == 2
         assert sorted(e.event_type for e in _applied(infra, request_id)) == sorted(APPLIED)
         assert sam("GET", f"/goals/erasure-requests/{request_id}").json()["services"] == status["services"]
+
+        # The restriction lifted by a supervisor (its grounds ended): every service uses Sam's record again, and what
+        # was erased stays erased. Sam cannot lift it; it is lifted once; the reason goes into no event.
+        reason = {"reason": "The disputed entry was corrected"}
+        lift = f"/goals/erasure-requests/{request_id}/restriction-lift"
+        assert sam("POST", lift, json=reason).status_code == 404
+        lifted = supervisor("POST", lift, json=reason)
+        assert lifted.status_code == 200, lifted.text
+        assert (lifted.json()["lifted_by"], lifted.json()["reason"]) == (str(supervisor.id), reason["reason"])
+        twice = supervisor("POST", lift, json=reason)
+        assert twice.status_code == 409 and twice.json()["field"] == "request_id"
+        until(lambda: therapist("GET", f"/progress/goals/{mine['goal_id']}").status_code == 200)
+        until(lambda: str(sam.id) in {c["client_id"] for c in therapist("GET", "/reporting/caseload").json()["items"]})
+        for person in (sam, therapist):
+            assert person("GET", f"/goals/{mine['goal_id']}").status_code == 200
+        assert until(lambda: {mine["goal_id"], mine["response_id"]} <= fhir_text(sam))
+        assert sam("GET", "/notifications/contact-points").json()["items"] == []  # erased, so still gone
+        [announced] = _records(infra, "accord.goals.v1", lambda r: b"RestrictionLifted" in (r.value or b""))
+        assert request_id.encode() in (announced.value or b"") and b"disputed" not in (announced.value or b"")

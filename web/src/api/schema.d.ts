@@ -266,6 +266,27 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/goals/erasure-requests/{request_id}/restriction-lift": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Lift Restriction Route
+         * @description Ends the restriction: every service that hid the client's clinical record uses it again. What was erased
+         *     stays erased (contact points, preferences, inbox items, the analytics pseudonym material).
+         */
+        post: operations["lift_restriction_route_goals_erasure_requests__request_id__restriction_lift_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/goals/exports": {
         parameters: {
             query?: never;
@@ -2561,6 +2582,41 @@ export interface components {
                 [key: string]: string;
             }[];
         };
+        /** RestrictionLiftCreate */
+        RestrictionLiftCreate: {
+            /**
+             * Reason
+             * @description why the restriction ends; kept with the request
+             */
+            reason: string;
+        };
+        /** RestrictionLiftPublic */
+        RestrictionLiftPublic: {
+            /**
+             * Client Id
+             * Format: uuid
+             */
+            client_id: string;
+            /**
+             * Lifted At
+             * Format: date-time
+             */
+            lifted_at: string;
+            /**
+             * Lifted By
+             * Format: uuid
+             */
+            lifted_by: string;
+            /** Lifted By Roles */
+            lifted_by_roles: string[];
+            /** Reason */
+            reason: string;
+            /**
+             * Request Id
+             * Format: uuid
+             */
+            request_id: string;
+        };
         /** RevisionCreate */
         RevisionCreate: {
             content: components["schemas"]["GoalContent"];
@@ -3526,6 +3582,50 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["ErasurePublic"];
+                };
+            };
+            /** @description The request was refused; see the problem */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Something went wrong on our side */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    lift_restriction_route_goals_erasure_requests__request_id__restriction_lift_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                request_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RestrictionLiftCreate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RestrictionLiftPublic"];
                 };
             };
             /** @description The request was refused; see the problem */

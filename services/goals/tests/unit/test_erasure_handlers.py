@@ -1,6 +1,6 @@
 """Erasure requests in the goals service, against an in-memory store: who may ask and decide, what an approval
-applies here and announces, what a refusal does (nothing beyond the record), who may follow the request, and how
-the services' completions are counted."""
+applies here and announces, what a refusal does (nothing beyond the record), who may follow the request, how the
+services' completions are counted, and who may lift the restriction an approval put on the client, once."""
 
 import dataclasses
 from datetime import UTC, datetime, timedelta
@@ -9,11 +9,13 @@ from uuid import UUID, uuid4
 import pytest
 
 from accord.goals.domain.erasure import AlreadyDecided, Decision, ErasureRefused, ErasureStatus
+from accord.goals.domain.restriction import AlreadyLifted
 from accord.goals.handlers.erasure import ask_for_erasure, decide_erasure, erasure_status_for, on_erasure_applied
+from accord.goals.handlers.restriction import lift_restriction
 from accord.shared.auth import Principal
 from accord.shared.events import Envelope
 from accord.shared.events.contracts.common import Role
-from accord.shared.events.contracts.goals import ErasureDecided
+from accord.shared.events.contracts.goals import ErasureDecided, RestrictionLifted
 from accord.shared.events.contracts.progress import ProgressErasureApplied
 
 NOW = datetime(2026, 11, 28, 12, tzinfo=UTC)
@@ -164,3 +166,53 @@ async def test_each_services_completion_is_counted_once_and_the_request_complete
     later = Envelope.wrap(again, producer="progress", tenant_id="tenant-a", occurred_at=NOW + timedelta(hours=1))
     await on_erasure_applied(store, later, again)
     assert store.requests[request_id].applied == first and store.requests[request_id].complete
+
+
+class InMemoryLifts:
+    def __init__(self, erasures: InMemoryErasures) -> None:
+        self.erasures = erasures
+        self.lifted: dict[UUID, tuple[UUID, str]] = {}
+
+    async def lift(self, request_id: UUID, me: Principal, reason: str, at: datetime) -> bool:
+        if request_id in self.lifted:
+            return False
+        self.lifted[request_id] = (me.subject, reason)
+        return True
+
+    async def end_restriction(self, tenant_id: str, client_id: UUID, request_id: UUID) -> None:
+        self.erasures.restricted.remove((client_id, request_id))
+
+
+async def test_a_supervisor_lifts_an_approved_requests_restriction_here_once_and_announces_it_without_the_reason() -> (
+    None
+):
+    store, client = InMemoryErasures(), uuid4()
+    request_id = await asked(store, client)
+    await decide_erasure(store, SUPERVISOR, request_id, Decision.APPROVED, NOW)
+    lifts = InMemoryLifts(store)
+
+    done = await lift_restriction(store, lifts, SUPERVISOR, request_id, "The entry was corrected", NOW)
+
+    assert done.client_id == client and store.restricted == []
+    assert done.envelope.open() == RestrictionLifted(
+        client_id=client, request_id=request_id, lifted_by=SUPERVISOR.subject, lifted_at=NOW
+    )
+    assert "corrected" not in done.envelope.to_bytes().decode()
+    with pytest.raises(AlreadyLifted):
+        await lift_restriction(store, lifts, SUPERVISOR, request_id, "again", NOW)
+
+
+async def test_nobody_but_a_supervisor_of_the_team_lifts_and_a_request_not_approved_has_nothing_to_lift() -> None:
+    store, client = InMemoryErasures(), uuid4()
+    request_id = await asked(store, client)
+    lifts = InMemoryLifts(store)
+    with pytest.raises(ErasureRefused) as undecided:
+        await lift_restriction(store, lifts, SUPERVISOR, request_id, "why", NOW)
+    assert undecided.value.field == "decision"
+
+    await decide_erasure(store, SUPERVISOR, request_id, Decision.APPROVED, NOW)
+    for outsider in (person(Role.CLIENT, client), person(Role.THERAPIST), person(Role.SUPERVISOR)):
+        with pytest.raises(ErasureRefused) as refused:
+            await lift_restriction(store, lifts, outsider, request_id, "why", NOW)
+        assert refused.value.field is None  # as for a request that does not exist
+    assert lifts.lifted == {} and store.restricted == [(client, request_id)]

@@ -60,6 +60,16 @@ class Restrictions:
             request_id,
         )
 
+    async def lift(self, conn: Connection, tenant_id: str, client_id: UUID, request_id: UUID) -> None:
+        """Lifts the restriction that request `request_id` put on the client here (a restriction of another request
+        is left; lifting twice changes nothing)."""
+        await conn.execute(
+            f"DELETE FROM {self.schema}.restricted_clients WHERE tenant_id = $1 AND client_id = $2 AND request_id = $3",
+            tenant_id,
+            client_id,
+            request_id,
+        )
+
     async def is_restricted(self, conn: Connection, tenant_id: str, client_id: UUID) -> bool:
         return bool(
             await conn.fetchval(
@@ -96,5 +106,15 @@ def on_erasure_decided(
         await targets(conn).apply_erasure(envelope.tenant_id, event.client_id, event.request_id)
         announced = applied(client_id=event.client_id, request_id=event.request_id)
         await outbox.add(conn, envelope.caused(announced, producer=service))
+
+    return handle
+
+
+def on_restriction_lifted(schema: str) -> EventHandler:
+    """The inbox handler of `RestrictionLifted`: the client's records here are used again, in the inbox's
+    transaction (so once). Erased data is not brought back: it is gone."""
+
+    async def handle(conn: Connection, envelope: Envelope, event: Any) -> None:
+        await Restrictions(schema).lift(conn, envelope.tenant_id, event.client_id, event.request_id)
 
     return handle

@@ -2,7 +2,7 @@
 
 from fastapi import FastAPI
 
-from accord.goals.entrypoints import erasure, exports
+from accord.goals.entrypoints import erasure, exports, restriction
 from accord.goals.entrypoints.api import router
 from accord.goals.handlers import CONSUMED_TOPICS, event_handlers
 from accord.goals.settings import Settings
@@ -18,7 +18,7 @@ def settings() -> Settings:
 def create_api() -> FastAPI:
     config = settings()
     # The export and erasure routes first: `/goals/exports` must not be taken for a goal's id.
-    return build_api(config, routers=[*exports.routers(config.db_schema), erasure.router, router])
+    return build_api(config, routers=[*exports.routers(config.db_schema), erasure.router, restriction.router, router])
 
 
 def subscriptions() -> list[Subscription]:

@@ -13,7 +13,7 @@ from accord.notifications.handlers.ports import CareTeamStore, NotificationsRepo
 from accord.notifications.handlers.triggers import Triggers
 from accord.notifications.settings import Settings
 from accord.shared.db import Connection
-from accord.shared.erasure import on_erasure_decided
+from accord.shared.erasure import on_erasure_decided, on_restriction_lifted
 from accord.shared.events import Envelope
 from accord.shared.events.contracts.notifications import NotificationsErasureApplied, NotificationsExportPartStored
 from accord.shared.exports import ExportParts, on_export_requested
@@ -100,4 +100,5 @@ def event_handlers(resources: Resources[Settings]) -> Mapping[str, EventHandler]
         **{t: on_repository(h, outbox) for t, h in handlers.items()},
         "ExportRequested": export,
         "ErasureDecided": erasure,
+        "RestrictionLifted": on_restriction_lifted(schema),
     }

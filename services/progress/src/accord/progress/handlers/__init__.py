@@ -9,7 +9,7 @@ from accord.progress.adapters.repository import Repository
 from accord.progress.handlers import goal_view
 from accord.progress.settings import Settings
 from accord.shared.db import Connection
-from accord.shared.erasure import on_erasure_decided
+from accord.shared.erasure import on_erasure_decided, on_restriction_lifted
 from accord.shared.events import Envelope
 from accord.shared.events.contracts.progress import ProgressErasureApplied, ProgressExportPartStored
 from accord.shared.exports import ExportParts, on_export_requested
@@ -57,4 +57,5 @@ def event_handlers(resources: Resources[Settings]) -> Mapping[str, EventHandler]
         **{event_type: on_repository(h) for event_type, h in view.items()},
         "ExportRequested": export,
         "ErasureDecided": erasure,
+        "RestrictionLifted": on_restriction_lifted(schema),
     }

@@ -8,6 +8,7 @@ RIGHTS_EVENTS = frozenset(
         "NotificationsExportPartStored",
         "ReportingExportPartStored",
         "ErasureDecided",
+        "RestrictionLifted",
         "ProgressErasureApplied",
         "NotificationsErasureApplied",
         "ReportingErasureApplied",

@@ -8,7 +8,7 @@ from accord.reporting.domain.projection import PROJECTORS, Row, rows_for
 from accord.reporting.handlers.exports import ExportPart
 from accord.reporting.settings import Settings
 from accord.shared.db import Connection
-from accord.shared.erasure import on_erasure_decided
+from accord.shared.erasure import on_erasure_decided, on_restriction_lifted
 from accord.shared.events import Envelope
 from accord.shared.events.contracts.reporting import ReportingErasureApplied, ReportingExportPartStored
 from accord.shared.exports import ExportParts, on_export_requested
@@ -59,4 +59,9 @@ def event_handlers(resources: Resources[Settings]) -> Mapping[str, EventHandler]
     erasure = on_erasure_decided(
         "reporting", lambda conn: Repository(conn, schema), resources.outbox, ReportingErasureApplied
     )
-    return {**dict.fromkeys(PROJECTORS, BatchEffect(handle_many)), "ExportRequested": export, "ErasureDecided": erasure}
+    return {
+        **dict.fromkeys(PROJECTORS, BatchEffect(handle_many)),
+        "ExportRequested": export,
+        "ErasureDecided": erasure,
+        "RestrictionLifted": on_restriction_lifted(schema),
+    }

@@ -189,3 +189,14 @@ class ErasureDecided(GoalsEvent):
     request_id: UUID
     decided_by: UUID
     decided_at: UtcDatetime
+
+
+class RestrictionLifted(GoalsEvent):
+    """The restriction that approved erasure request `request_id` put on `client_id`'s clinical record was lifted by
+    `lifted_by` (a supervisor of the client's team): every service that restricted the record uses it again. What
+    was erased stays erased, and the analytics pseudonym material destroyed stays destroyed. The reason is kept
+    with the request in the goals service, never in an event."""
+
+    request_id: UUID
+    lifted_by: UUID
+    lifted_at: UtcDatetime
