@@ -142,7 +142,7 @@ def apis_at_ref(ref: str, home: Path) -> tuple[list[subprocess.Popen[bytes]], st
         port = free_port()
         argv = [sys.executable, "-m", "uvicorn", f"{module}.bootstrap:create_api", "--factory", f"--port={port}"]
         log = (home / "logs" / f"{service}-at-ref.log").open("ab")  # as start_all's processes log: to a file
-        argv += ["--no-access-log", "--log-level=warning"]
+        argv += ["--no-access-log", "--log-level=warning", "--no-proxy-headers"]  # as web_cli runs every API
         started.append(subprocess.Popen(argv, env=env, cwd=home, stdout=log, stderr=log))
         wait_for_port(port, 60)
         urls.append(f"http://127.0.0.1:{port}")
@@ -193,7 +193,7 @@ def profiled_read(tool: str, home: Path, service: str, target: dict[str, Any], c
     port, out = free_port(), home / f"{service}-read.prof"
     factory = f"accord.{service}.bootstrap:create_api"
     argv = [sys.executable, "-m", "cProfile", "-o", str(out), "-m", "uvicorn", factory]
-    argv += ["--factory", f"--port={port}", "--no-access-log", "--log-level=warning"]
+    argv += ["--factory", f"--port={port}", "--no-access-log", "--log-level=warning", "--no-proxy-headers"]
     log = (home / "logs" / f"{service}-profiled.log").open("ab")
     profiled = subprocess.Popen(argv, env=api.environ(), cwd=home, stdout=log, stderr=log)
     try:
