@@ -142,7 +142,7 @@ def apis_at_ref(ref: str, home: Path) -> tuple[list[subprocess.Popen[bytes]], st
         port = free_port()
         argv = [sys.executable, "-m", "uvicorn", f"{module}.bootstrap:create_api", "--factory", f"--port={port}"]
         log = (home / "logs" / f"{service}-at-ref.log").open("ab")  # as start_all's processes log: to a file
-        argv += ["--no-access-log", "--log-level=warning"]
+        argv += ["--no-access-log", "--log-level=warning", "--no-proxy-headers"]  # as web_cli runs every API
         started.append(subprocess.Popen(argv, env=env, cwd=home, stdout=log, stderr=log))
         wait_for_port(port, 60)
         urls.append(f"http://127.0.0.1:{port}")
@@ -170,14 +170,19 @@ def cpu_seconds(processes: list[psutil.Process]) -> float:
     return total
 
 
-def cpu_per_read(tool: str, home: Path, target: dict[str, Any], rate: int, seconds: float) -> dict[str, float]:
+def cpu_per_read(
+    tool: str, home: Path, target: dict[str, Any], rate: int, seconds: float, front: psutil.Process
+) -> dict[str, float]:
     """CPU of the whole stack per read at a fixed rate below saturation: less sensitive than throughput to what else
-    the machine runs (its idle work, the workers' polling, falls on every target alike)."""
+    the machine runs (its idle work, the workers' polling, falls on every target alike). Also the CPU of `front`
+    alone, the process the load generator talks to (the progress API for a direct read, the gateway for a read
+    through it): the gateway's own cost per read, without the rest of the stack's idle work in it."""
     processes = stack_processes(home)
-    before = cpu_seconds(processes)
+    before, front_before = cpu_seconds(processes), cpu_seconds([front])
     result = closed_loop(tool, target, 32, seconds, rate=rate)
-    spent = cpu_seconds(processes) - before
-    return {"cpu_ms_per_read": spent * 1000 / (result["per_s"] * seconds), **result}
+    spent, front_spent = cpu_seconds(processes) - before, cpu_seconds([front]) - front_before
+    reads = result["per_s"] * seconds
+    return {"cpu_ms_per_read": spent * 1000 / reads, "front_cpu_ms_per_read": front_spent * 1000 / reads, **result}
 
 
 def profiled_read(tool: str, home: Path, service: str, target: dict[str, Any], connections: int, seconds: float) -> str:
@@ -188,7 +193,7 @@ def profiled_read(tool: str, home: Path, service: str, target: dict[str, Any], c
     port, out = free_port(), home / f"{service}-read.prof"
     factory = f"accord.{service}.bootstrap:create_api"
     argv = [sys.executable, "-m", "cProfile", "-o", str(out), "-m", "uvicorn", factory]
-    argv += ["--factory", f"--port={port}", "--no-access-log", "--log-level=warning"]
+    argv += ["--factory", f"--port={port}", "--no-access-log", "--log-level=warning", "--no-proxy-headers"]
     log = (home / "logs" / f"{service}-profiled.log").open("ab")
     profiled = subprocess.Popen(argv, env=api.environ(), cwd=home, stdout=log, stderr=log)
     try:
@@ -268,10 +273,13 @@ def main(
                         measured[name].append(closed_loop(tool, target, connections, seconds))
                         time.sleep(1)
             cpu: dict[str, list[dict[str, float]]] = {name: [] for name in targets if name != "bare"}
+            fronts = {"direct": running_api("progress"), "gateway": running_api("gateway")}
+            if at_ref:
+                fronts |= {"direct@ref": psutil.Process(at_ref[0].pid), "gateway@ref": psutil.Process(at_ref[1].pid)}
             for _ in range(rounds if cpu_rate else 0):
                 for name in cpu:
                     with console.status(f"CPU per read of {name} at {cpu_rate}/s"):
-                        cpu[name].append(cpu_per_read(tool, home, targets[name], cpu_rate, seconds))
+                        cpu[name].append(cpu_per_read(tool, home, targets[name], cpu_rate, seconds, fronts[name]))
                         time.sleep(1)
             if profile:
                 for service, name in (("progress", "direct"), ("gateway", "gateway")):
@@ -336,7 +344,8 @@ def main(
         )
     for name, runs in cpu.items():
         per_read = ", ".join(f"{r['cpu_ms_per_read']:.2f}" for r in runs)
-        console.print(f"CPU of the whole stack per read, {name} at {cpu_rate}/s: {per_read} ms")
+        front = ", ".join(f"{r['front_cpu_ms_per_read']:.2f}" for r in runs)
+        console.print(f"CPU per read, {name} at {cpu_rate}/s: whole stack {per_read} ms; the process called {front} ms")
     console.print(f"answer {len(answer)} bytes; load average {os.getloadavg()}")
 
 

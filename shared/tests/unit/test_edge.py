@@ -9,6 +9,7 @@ from typing import Any, ClassVar
 
 import httpx
 import pytest
+import structlog
 from fastapi import APIRouter, FastAPI, Request
 from pydantic_settings import SettingsConfigDict
 
@@ -42,6 +43,10 @@ def example_app() -> FastAPI:
     @router.get("/things/{thing}")
     async def read(thing: str, request: Request) -> dict[str, str]:
         return {"thing": thing, "request_id": request.headers["x-request-id"]}
+
+    @router.get("/context")
+    async def context() -> dict[str, Any]:
+        return structlog.contextvars.get_contextvars()  # what a log line written here would carry
 
     @router.get("/crash")
     async def crash() -> None:
@@ -118,6 +123,22 @@ async def test_a_request_id_that_is_not_plain_is_replaced_with_a_fresh_one(given
     minted = r.headers["x-request-id"]
     assert minted != given and REQUEST_ID.fullmatch(minted) and r.json()["request_id"] == minted
     assert kept.headers["x-request-id"] == "trace-1:a.b_c" == kept.json()["request_id"]
+
+
+async def test_what_a_request_logs_carries_its_request_id_and_the_context_before_it_is_back_afterwards() -> None:
+    before = structlog.contextvars.bind_contextvars(request_id="outer", service="example")
+    try:
+        async with client() as http:
+            sent = await http.get("/context", headers={"X-Request-ID": "req-5"})
+            minted = await http.get("/context")
+            refused = await http.get("/things/a%2fb", headers={"X-Request-ID": "req-6"})
+        after = structlog.contextvars.get_contextvars()
+    finally:
+        structlog.contextvars.reset_contextvars(**before)
+    assert sent.json() == {"request_id": "req-5", "service": "example"}
+    assert minted.json()["request_id"] == minted.headers["x-request-id"] != "outer"
+    assert refused.status_code == 400 and refused.headers["x-request-id"] == "req-6"
+    assert after == {"request_id": "outer", "service": "example"}
 
 
 async def test_a_crash_is_problem_json_with_the_security_headers_and_the_request_id() -> None:

@@ -140,7 +140,10 @@ class Edge:
             named = problem_response(status, title, detail, field=field) if field else None
             await (named or problem_response(status, title, detail))(scope, receive, send_secured)
 
-        with structlog.contextvars.bound_contextvars(request_id=request_id):
+        # bind and reset by token, not bound_contextvars: that one copies the whole context on the way in to learn
+        # what to restore, a noticeable share of a proxied request; the token restores exactly what was there.
+        bound = structlog.contextvars.bind_contextvars(request_id=request_id)
+        try:
             refusal = self._refusal(scope, raw_headers)
             if refusal is not None:
                 status, title, detail, field = refusal
@@ -155,6 +158,8 @@ class Edge:
                 log.exception("unhandled error", method=scope["method"])
                 if not started:
                     await answer(500, "Internal error", "Something went wrong on our side")
+        finally:
+            structlog.contextvars.reset_contextvars(**bound)
 
     def _refusal(self, scope: Scope, headers: list[tuple[bytes, bytes]]) -> tuple[int, str, str, str | None] | None:
         found = header_problem(headers)
@@ -171,10 +176,10 @@ class Edge:
         return None
 
 
+# Encoded once: building them for every answer was a measurable share of the Edge's own time.
+_SECURED = tuple((k.lower().encode(), v.encode()) for k, v in SECURITY_HEADERS.items())
+_SECURED_DOCS = tuple((k, v) for k, v in _SECURED if k != b"content-security-policy")
+
+
 def _security_headers(path: str) -> Iterable[tuple[bytes, bytes]]:
-    docs = path.startswith(_DOCS)
-    return [
-        (k.lower().encode(), v.encode())
-        for k, v in SECURITY_HEADERS.items()
-        if not (docs and k == "Content-Security-Policy")
-    ]
+    return _SECURED_DOCS if path.startswith(_DOCS) else _SECURED

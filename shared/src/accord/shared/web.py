@@ -106,7 +106,8 @@ def _outermost(app: FastAPI, layer: Callable[..., ASGIApp], **options: Any) -> N
 
 
 class RequestContext:
-    """Request id, a server span continuing the caller's W3C trace, and the latency metric, for every request.
+    """The request id on the answer, a server span continuing the caller's W3C trace, and the latency metric, for every
+    request (the id in the logs is the Edge's, around it).
 
     Plain ASGI rather than `@app.middleware("http")`: Starlette's BaseHTTPMiddleware runs each request through an
     extra task and stream, a cost paid on every call."""
@@ -130,10 +131,9 @@ class RequestContext:
             await send(message)
 
         start = time.perf_counter()
-        with (
-            structlog.contextvars.bound_contextvars(request_id=request_id),
-            server_span(scope["method"], headers) as span,
-        ):
+        # The logs' request_id is bound by the Edge, which every app has around this layer (create_app): binding the
+        # same id again here cost as much as the binding itself.
+        with server_span(scope["method"], headers) as span:
             try:
                 await self.app(scope, receive, send_with_id)
             finally:
