@@ -85,7 +85,7 @@ export default function ErasureDecisions() {
   return (
     <article className="clinician wide">
       <ClinicianNav />
-      <h1>{ct("rights.decisionsTitle")}</h1>
+      <h1 id="erasure-title">{ct("rights.decisionsTitle")}</h1>
       <p>{ct("rights.decisionsIntro")}</p>
       {waiting.isPending ? (
         <Loading />
@@ -94,7 +94,7 @@ export default function ErasureDecisions() {
       ) : waiting.data.items.length === 0 ? (
         <p role="status">{ct("rights.noneWaiting")}</p>
       ) : (
-        <ul className="erasure-requests">
+        <ul className="erasure-requests" aria-labelledby="erasure-title">
           {waiting.data.items.map((r) => (
             <WaitingRequest key={r.request_id} request={r} />
           ))}
