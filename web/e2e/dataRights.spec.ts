@@ -63,6 +63,7 @@ for (const [language, words] of [
     const list = page.getByRole("list", { name: words.nav, exact: true });
     await expect(list.locator(":scope > li")).toHaveCount(2);
     const [own, other] = [list.locator(":scope > li").nth(0), list.locator(":scope > li").nth(1)];
+    await expect(own.getByRole("heading", { name: "Sam", exact: true })).toBeVisible(); // by the name they prefer
     await expect(own.getByRole("button")).toHaveCount(0);
     await other.getByRole("button", { name: words.approve, exact: true }).click();
     await expectAccessible(page);

@@ -5,7 +5,7 @@ import { api, unwrap } from "../api/client";
 import { useSession } from "../api/hooks";
 import { ApiError } from "../api/problem";
 import { LoadFailed, Loading } from "../screens/common";
-import { ClientName } from "./ClientName";
+import { ClientName, useClientName } from "./ClientName";
 import { ClinicianNav } from "./ClinicianNav";
 import { ErasureStatus, type Erasure } from "./ErasureStatus";
 import { useClinicianT } from "./i18n";
@@ -29,6 +29,7 @@ function WaitingRequest({ request }: { request: Erasure }) {
       ),
     onSuccess: () => void queries.invalidateQueries({ queryKey: ["erasure-requests"] }),
   });
+  const name = useClientName(request.client_id).data;
   const headingId = `erasure-${request.request_id}`;
   const mayDecide = request.may_decide && request.requested_by !== me;
   const failed =
@@ -38,7 +39,7 @@ function WaitingRequest({ request }: { request: Erasure }) {
       <section aria-labelledby={headingId}>
         <h2 id={headingId}>
           <Link to={`/clients/${encodeURIComponent(request.client_id)}`}>
-            <ClientName id={request.client_id} name={null} />
+            <ClientName id={request.client_id} name={name} />
           </Link>
         </h2>
         <ErasureStatus request={request} />
