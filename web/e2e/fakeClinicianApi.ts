@@ -1,5 +1,6 @@
 import type { Page, Route } from "@playwright/test";
 import { REPORT, REPORT_CHECKINS, REPORT_CLIENT, REPORT_GOAL, REPORT_GOAL_RECORD } from "../src/clinician/reportFixture";
+import { erasureOf, exportOf } from "../src/clinician/rightsFixture";
 import { ACCORD_FOUR } from "../src/feedback/fixtures";
 import { liveSessionTimes } from "../src/test/sessionTimes";
 
@@ -30,6 +31,19 @@ export const EPISODES = CLIENTS.map((client_id, i) => ({
   ],
 }));
 
+export const EXPORT_ID = "e7000000-0000-4000-8000-000000000001";
+/** An erasure request another therapist recorded for the second client, waiting for a supervisor (Alex may decide). */
+export const WAITING_ERASURE = "e5000000-0000-4000-8000-000000000001";
+export const OTHER_THERAPIST = "a1000000-0000-4000-8000-000000000009";
+
+/** An answer other than 200, as a route gives it (a refusal with problem details, 202 Accepted). */
+class Answer {
+  constructor(
+    readonly status: number,
+    readonly body: unknown,
+  ) {}
+}
+
 /** The therapist's side of the API, for the clinician screens (the young person's fake is e2e/fakeApi.ts). */
 export class FakeClinicianApi {
   locale = "en";
@@ -39,6 +53,9 @@ export class FakeClinicianApi {
   /** How the therapist hears of routine updates, as the preferences API keeps it. */
   clinicianDelivery = "immediate";
   private streamed = false;
+  /** Data rights, as the goals service keeps them: the export Alex asked for (polls move it on), erasure requests. */
+  private exportPolls = -1;
+  erasures = [erasureOf(CLIENTS[1]!, WAITING_ERASURE, OTHER_THERAPIST, { may_decide: true })];
 
   private signal() {
     return { id: SIGNAL_ID, kind: "safety_signal", created_at: "2026-11-28T09:00:00Z", link: "/" };
@@ -134,6 +151,32 @@ export class FakeClinicianApi {
       [`GET /api/v1/goals/${REPORT_GOAL}/history`]: () => ({
         entries: [{ at: "2026-11-05T09:00:00Z", actor: REPORT_CLIENT, action: "proposed revision", version: 2, reason: "Buses changed" }],
       }),
+      "GET /api/v1/goals/exports": () => ({ items: this.exportPolls < 0 ? [] : [exportOf(REPORT_CLIENT, EXPORT_ID, 1)] }),
+      // Like the service: staff must give the recorded request's reference (422 naming the field).
+      "POST /api/v1/goals/exports": () => {
+        const reference = (sent as { request_reference?: string }).request_reference;
+        if (!reference) return this.noReference();
+        this.exportPolls = 0;
+        return new Answer(202, exportOf(REPORT_CLIENT, EXPORT_ID, 1, reference));
+      },
+      [`GET /api/v1/goals/exports/${EXPORT_ID}`]: () => exportOf(REPORT_CLIENT, EXPORT_ID, Math.min(4, 2 + 2 * this.exportPolls++)),
+      "GET /api/v1/goals/erasure-requests": () => ({
+        items: this.erasures.filter(
+          (e) => (query.get("status") !== "waiting" || e.decision === null) && [null, e.client_id].includes(query.get("client_id")),
+        ),
+      }),
+      "POST /api/v1/goals/erasure-requests": () => {
+        const body = sent as { client_id: string; request_reference?: string };
+        if (!body.request_reference) return this.noReference();
+        const recorded = { ...erasureOf(body.client_id, `e5000000-0000-4000-8000-00000000000${this.erasures.length + 1}`, ALEX), request_reference: body.request_reference };
+        this.erasures.unshift(recorded);
+        return new Answer(202, recorded);
+      },
+      [`POST /api/v1/goals/erasure-requests/${WAITING_ERASURE}/decision`]: () => {
+        const decision = (sent as { decision: "approved" | "refused" }).decision;
+        this.erasures = this.erasures.map((e) => (e.request_id === WAITING_ERASURE ? erasureOf(e.client_id, e.request_id, e.requested_by, { decision, applied: 1 }) : e));
+        return this.erasures.find((e) => e.request_id === WAITING_ERASURE);
+      },
       "GET /api/v1/reporting/outcomes": () => ({
         team_id: TEAM,
         first_day: "2026-09-01",
@@ -148,7 +191,13 @@ export class FakeClinicianApi {
       }),
     };
     const route = routes[`${method} ${path}`];
-    return route ? { status: 200, body: route() } : { status: 404, body: { title: "Not found", status: 404 } };
+    if (!route) return { status: 404, body: { title: "Not found", status: 404 } };
+    const answer = route();
+    return answer instanceof Answer ? answer : { status: 200, body: answer };
+  }
+
+  private noReference(): Answer {
+    return new Answer(422, { title: "Unprocessable", status: 422, detail: "Staff must name the recorded request", field: "request_reference" });
   }
 
   /** Server-Sent Events as the notifications service frames them; a long retry so the test's stream stays put. */

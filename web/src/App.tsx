@@ -32,6 +32,7 @@ const Outcomes = lazy(() => import("./clinician/Outcomes"));
 const ClientReport = lazy(() => import("./clinician/ClientReport"));
 const Episodes = lazy(() => import("./clinician/Episodes"));
 const Reviews = lazy(() => import("./clinician/Reviews"));
+const ErasureDecisions = lazy(() => import("./clinician/ErasureDecisions"));
 
 export type Audience = "client" | "family" | "clinician";
 
@@ -73,6 +74,7 @@ export function routesFor(audience: Audience): RouteObject[] {
       { path: "clients/:clientId", element: <ClientReport /> },
       { path: "episodes", element: <Episodes /> },
       { path: "reviews", element: <Reviews /> },
+      { path: "erasure-requests", element: <ErasureDecisions /> },
       { path: "welcome", element: <ClinicianHome /> },
     ],
   };

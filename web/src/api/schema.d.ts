@@ -212,7 +212,13 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        get?: never;
+        /**
+         * Erasure Requests
+         * @description The requests the person may follow, newest first (at most 50), each saying whether they may decide it: for a
+         *     supervisor, those of the clients of their teams; for anyone else, those they asked for or that are about them
+         *     (an empty list otherwise). Each one answered is audited as read.
+         */
+        get: operations["erasure_requests_goals_erasure_requests_get"];
         put?: never;
         /**
          * Ask For Erasure Route
@@ -1751,6 +1757,11 @@ export interface components {
              */
             decision: "approved" | "refused";
         };
+        /** ErasureList */
+        ErasureList: {
+            /** Items */
+            items: components["schemas"]["ErasurePublic"][];
+        };
         /** ErasurePublic */
         ErasurePublic: {
             /**
@@ -1767,6 +1778,11 @@ export interface components {
             /** Decided By Roles */
             decided_by_roles: string[] | null;
             decision: components["schemas"]["accord__goals__domain__erasure__Decision"] | null;
+            /**
+             * May Decide
+             * @default false
+             */
+            may_decide?: boolean;
             /**
              * Request Id
              * Format: uuid
@@ -3456,6 +3472,49 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["FeedbackInstrument"];
+                };
+            };
+            /** @description The request was refused; see the problem */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Something went wrong on our side */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    erasure_requests_goals_erasure_requests_get: {
+        parameters: {
+            query?: {
+                /** @description waiting: only undecided requests */
+                status?: "waiting" | null;
+                /** @description only the requests about this client */
+                client_id?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErasureList"];
                 };
             };
             /** @description The request was refused; see the problem */

@@ -8,6 +8,7 @@ import { CheckIns } from "./CheckIns";
 import { ClientWarnings } from "./ClientWarnings";
 import { ClientName } from "./ClientName";
 import { ClinicianNav } from "./ClinicianNav";
+import { DataRights } from "./DataRights";
 import { GoalActions, useGoal } from "./GoalActions";
 import { useGoalWords } from "./goalWords";
 import { useClinicianT } from "./i18n";
@@ -180,6 +181,7 @@ export default function ClientReport() {
           <ClientEpisodesFeedback clientId={clientId} />
           {report.data.questionnaires && <Questionnaires scores={report.data.questionnaires} />}
           <CheckIns clientId={clientId} />
+          <DataRights clientId={clientId} />
         </>
       )}
     </article>

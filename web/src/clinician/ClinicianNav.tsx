@@ -37,6 +37,9 @@ export function ClinicianNav() {
             <li>
               <NavLink to="/outcomes">{ct("nav.outcomes")}</NavLink>
             </li>
+            <li>
+              <NavLink to="/erasure-requests">{ct("nav.erasure")}</NavLink>
+            </li>
           </>
         )}
       </ul>

@@ -1,4 +1,4 @@
-import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { useState, type FormEvent } from "react";
 import { Link } from "react-router";
 import { api, unwrap } from "../api/client";
@@ -8,6 +8,7 @@ import type { Episode } from "../api/types";
 import { Field, FormErrors } from "../components/Field";
 import { formatDate } from "../i18n";
 import { LoadFailed, Loading } from "../screens/common";
+import { useClientName } from "./ClientName";
 import { shortReference } from "./clientReference";
 import { ClinicianNav } from "./ClinicianNav";
 import { useClinicianT } from "./i18n";
@@ -18,23 +19,6 @@ function problemsOf(error: unknown): Record<string, string> {
 }
 
 type Participant = Episode["participants"][number];
-
-/** The name the client prefers, as the reporting service keeps it for their clinicians; null while there is none
- * (or while the reporting service has not yet heard of a just-opened episode, which it answers as 404). */
-function useClientName(clientId: string) {
-  return useQuery({
-    queryKey: ["client-name", clientId],
-    retry: false,
-    queryFn: () =>
-      unwrap(api.GET("/api/v1/reporting/clients/{client_id}/name", { params: { path: { client_id: clientId } } })).then(
-        (answer) => answer.display_name ?? null,
-        (error: unknown) => {
-          if (error instanceof ApiError && error.status === 404) return null;
-          throw error;
-        },
-      ),
-  });
-}
 
 /** Who a participant is, in words, never their id: "You", the client by the name they prefer, a family member by
  * the name the lead therapist gave, or otherwise their role. */

@@ -29,7 +29,7 @@ describe("the clinician catalogues", () => {
     const sources = readdirSync(__dirname).filter((f) => /\.tsx?$/.test(f) && !/\.test\.tsx?$/.test(f));
     // Keys appear as ct("...") and in tables of keys (the caseload's columns): every quoted section.key string.
     const used = sources.flatMap((file) =>
-      [...readFileSync(join(__dirname, file), "utf8").matchAll(/"((?:nav|caseload|safety|outcomes|client|episodes|actions|reviews|team|party|goalWords)\.[a-zA-Z.]+)"/g)].map(
+      [...readFileSync(join(__dirname, file), "utf8").matchAll(/"((?:nav|caseload|safety|outcomes|client|episodes|actions|reviews|team|party|goalWords|rights)\.[a-zA-Z.]+)"/g)].map(
         (m) => m[1]!,
       ),
     );

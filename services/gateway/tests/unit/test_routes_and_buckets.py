@@ -8,6 +8,8 @@ def test_each_public_path_goes_to_the_service_that_owns_it() -> None:
     assert route("progress/goals/1").upstream_path == "/progress/goals/1"  # type: ignore[union-attr]
     assert route("reporting/caseload").service == "reporting"  # type: ignore[union-attr]
     assert route("notifications/inbox").service == "notifications"  # type: ignore[union-attr]
+    waiting = route("goals/erasure-requests")  # the list of erasure requests is the goals service's
+    assert waiting is not None and waiting.service == "goals"
     assert route("admin/secrets") is None
     assert route("") is None
 

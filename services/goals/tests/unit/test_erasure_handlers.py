@@ -10,7 +10,13 @@ import pytest
 
 from accord.goals.domain.erasure import AlreadyDecided, Decision, ErasureRefused, ErasureStatus
 from accord.goals.domain.restriction import AlreadyLifted
-from accord.goals.handlers.erasure import ask_for_erasure, decide_erasure, erasure_status_for, on_erasure_applied
+from accord.goals.handlers.erasure import (
+    ask_for_erasure,
+    decide_erasure,
+    erasure_status_for,
+    erasures_for,
+    on_erasure_applied,
+)
 from accord.goals.handlers.restriction import lift_restriction
 from accord.shared.auth import Principal
 from accord.shared.events import Envelope
@@ -58,6 +64,13 @@ class InMemoryErasures:
 
     async def apply_erasure(self, tenant_id: str, client_id: UUID, request_id: UUID) -> None:
         self.restricted.append((client_id, request_id))
+
+    async def followed_by(
+        self, me: Principal, client_id: UUID | None, waiting_only: bool, limit: int
+    ) -> list[ErasureStatus]:
+        # Deliberately wider than the SQL (every request of the tenant): the handler must apply the domain's rule.
+        found = [s for s in self.requests.values() if client_id in (None, s.client_id)]
+        return [s for s in found if not (waiting_only and s.decision)][:limit]
 
 
 def person(role: Role, subject: UUID | None = None, teams: frozenset[UUID] = frozenset()) -> Principal:
@@ -166,6 +179,23 @@ async def test_each_services_completion_is_counted_once_and_the_request_complete
     later = Envelope.wrap(again, producer="progress", tenant_id="tenant-a", occurred_at=NOW + timedelta(hours=1))
     await on_erasure_applied(store, later, again)
     assert store.requests[request_id].applied == first and store.requests[request_id].complete
+
+
+async def test_the_list_answers_what_one_may_follow_and_offers_a_decision_to_a_supervisor_who_did_not_ask() -> None:
+    therapist = person(Role.THERAPIST)
+    store, client = InMemoryErasures(care_team=frozenset({therapist.subject, SUPERVISOR.subject})), uuid4()
+    recorded, own = uuid4(), uuid4()
+    await ask_for_erasure(store, therapist, recorded, client, "REF-1", NOW)
+    await ask_for_erasure(store, SUPERVISOR, own, client, "REF-2", NOW)
+    decided = await asked(store, client)
+    await decide_erasure(store, SUPERVISOR, decided, Decision.REFUSED, NOW)
+
+    waiting = await erasures_for(store, SUPERVISOR, None, True, 50)
+    assert {(s.request_id, may) for s, may in waiting} == {(recorded, True), (own, False)}
+    assert {s.request_id for s, may in await erasures_for(store, therapist, client, False, 50)} == {recorded}
+    assert all(not may for _, may in await erasures_for(store, therapist, client, False, 50))
+    for outsider in (person(Role.THERAPIST), person(Role.CLIENT), person(Role.SUPERVISOR, teams=frozenset({uuid4()}))):
+        assert await erasures_for(store, outsider, None, True, 50) == []
 
 
 class InMemoryLifts:

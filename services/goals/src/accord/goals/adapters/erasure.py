@@ -3,6 +3,7 @@ completion, and this service's own application of a decision (its clients' recor
 
 import json
 from datetime import datetime
+from typing import Any
 from uuid import UUID
 
 from accord.goals.adapters.exports import Exports
@@ -10,6 +11,17 @@ from accord.goals.domain.erasure import Decision, ErasureStatus
 from accord.shared.auth import Principal
 from accord.shared.db import Connection
 from accord.shared.erasure import Restrictions
+
+_COLUMNS = (
+    "request_id, client_id, requested_by, requested_by_roles, request_reference, requested_at,"
+    " decision, decided_by, decided_by_roles, decided_at, applied::text AS applied"
+)
+
+
+def _status(values: dict[str, Any]) -> ErasureStatus:
+    values["decision"] = Decision(values["decision"]) if values["decision"] else None
+    values["applied"] = {s: datetime.fromisoformat(at) for s, at in json.loads(values["applied"]).items()}
+    return ErasureStatus(**values)
 
 
 class ErasureRequests:
@@ -71,18 +83,33 @@ class ErasureRequests:
 
     async def status(self, tenant_id: str, request_id: UUID) -> ErasureStatus | None:
         row = await self.conn.fetchrow(
-            "SELECT request_id, client_id, requested_by, requested_by_roles, request_reference, requested_at,"
-            " decision, decided_by, decided_by_roles, decided_at, applied::text AS applied"
-            f" FROM {self.schema}.erasure_requests WHERE tenant_id = $1 AND request_id = $2",
+            f"SELECT {_COLUMNS} FROM {self.schema}.erasure_requests WHERE tenant_id = $1 AND request_id = $2",
             tenant_id,
             request_id,
         )
-        if row is None:
-            return None
-        values = dict(row)
-        values["decision"] = Decision(values["decision"]) if values["decision"] else None
-        values["applied"] = {s: datetime.fromisoformat(at) for s, at in json.loads(values["applied"]).items()}
-        return ErasureStatus(**values)
+        return None if row is None else _status(dict(row))
+
+    async def followed_by(
+        self, me: Principal, client_id: UUID | None, waiting_only: bool, limit: int
+    ) -> list[ErasureStatus]:
+        """Newest first: the requests `me` asked for or that are about `me`, and for a supervisor those of the
+        clients with an episode in one of their teams; only undecided ones if `waiting_only`, only the client's
+        if `client_id`."""
+        rows = await self.conn.fetch(
+            f"SELECT {_COLUMNS} FROM {self.schema}.erasure_requests r WHERE r.tenant_id = $1"
+            " AND ($2::uuid IS NULL OR r.client_id = $2) AND (NOT $3 OR r.decision IS NULL)"
+            " AND (r.requested_by = $4 OR r.client_id = $4 OR ($5 AND EXISTS ("
+            f"SELECT 1 FROM {self.schema}.episodes e WHERE e.tenant_id = r.tenant_id AND e.client_id = r.client_id"
+            " AND e.team_id = ANY($6::uuid[])))) ORDER BY r.requested_at DESC, r.request_id LIMIT $7",
+            me.tenant_id,
+            client_id,
+            waiting_only,
+            me.subject,
+            "supervisor" in me.roles,
+            list(me.teams),
+            limit,
+        )
+        return [_status(dict(row)) for row in rows]
 
     async def apply_erasure(self, tenant_id: str, client_id: UUID, request_id: UUID) -> None:
         """This service holds only clinical records (episodes, goals): they are restricted, not erased."""

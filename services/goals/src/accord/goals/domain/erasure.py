@@ -69,3 +69,9 @@ class ErasureStatus:
     def readable_by(self, me: Principal, supervises_client: bool) -> bool:
         """Whoever asked, the client it is about, and those who may decide it."""
         return me.subject in (self.requested_by, self.client_id) or (me.has(Role.SUPERVISOR) and supervises_client)
+
+    def decidable_by(self, me: Principal, supervises_client: bool) -> bool:
+        """Waiting, and `me` may decide it: a supervisor of the client's team who did not ask for it."""
+        return (
+            self.decision is None and me.has(Role.SUPERVISOR) and supervises_client and me.subject != self.requested_by
+        )

@@ -1,16 +1,17 @@
-"""Erasure requests: ask (`POST /goals/erasure-requests`), decide (`POST /goals/erasure-requests/{id}/decision`) and
-follow one (`GET /goals/erasure-requests/{id}`: who asked, who decided, each service's completion)."""
+"""Erasure requests: ask (`POST /goals/erasure-requests`), decide (`POST /goals/erasure-requests/{id}/decision`),
+follow one (`GET /goals/erasure-requests/{id}`: who asked, who decided, each service's completion) and list those one
+may follow (`GET /goals/erasure-requests?status=waiting`: a supervisor's requests waiting for a decision)."""
 
 from datetime import UTC, datetime
 from typing import Annotated, Literal
 from uuid import UUID, uuid4
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Query
 from pydantic import BaseModel
 
 from accord.goals.adapters.erasure import ErasureRequests
 from accord.goals.domain.erasure import APPLIED_BY, AlreadyDecided, Decision, ErasureRefused, ErasureStatus
-from accord.goals.handlers.erasure import ask_for_erasure, decide_erasure, erasure_status_for
+from accord.goals.handlers.erasure import ask_for_erasure, decide_erasure, erasure_status_for, erasures_for
 from accord.shared.api import ResourcesDep
 from accord.shared.audit import Audit
 from accord.shared.auth import CurrentPrincipal, Principal
@@ -50,10 +51,12 @@ class ErasurePublic(BaseModel):
     decided_at: datetime | None
     services: list[ServiceCompletion]
     complete: bool
+    may_decide: bool = False  # the person asking may approve or refuse it now (a screen offers the choice)
 
     @classmethod
-    def of(cls, s: ErasureStatus) -> "ErasurePublic":
+    def of(cls, s: ErasureStatus, may_decide: bool = False) -> "ErasurePublic":
         return cls(
+            may_decide=may_decide,
             request_id=s.request_id,
             client_id=s.client_id,
             requested_by=s.requested_by,
@@ -69,6 +72,14 @@ class ErasurePublic(BaseModel):
             ],
             complete=s.complete,
         )
+
+
+class ErasureList(BaseModel):
+    items: list[ErasurePublic]
+
+
+# A decision queue longer than this is a team's backlog to clear, not to page through on one screen.
+LIST_LIMIT = 50
 
 
 async def _refused(
@@ -134,8 +145,10 @@ async def decide_erasure_route(
 async def erasure_progress(request_id: UUID, res: ResourcesDep, me: CurrentPrincipal) -> ErasurePublic:
     """Who asked, who decided, and which services have applied the decision."""
     async with res.pool.acquire() as conn:
-        status = await erasure_status_for(ErasureRequests(conn, res.settings.db_schema), me, request_id)
+        store = ErasureRequests(conn, res.settings.db_schema)
+        status = await erasure_status_for(store, me, request_id)
         if status is not None:
+            may_decide = status.decidable_by(me, await store.supervises(me, status.client_id))
             await Audit(res.settings.db_schema).record(
                 conn, me, "read", "erasure_request", request_id, status.client_id
             )
@@ -144,4 +157,22 @@ async def erasure_progress(request_id: UUID, res: ResourcesDep, me: CurrentPrinc
             res.pool, me, "read", "erasure_request", request_id, None, "not allowed"
         )
         raise Problem(404, "Not found", "No such erasure request", field="request_id")
-    return ErasurePublic.of(status)
+    return ErasurePublic.of(status, may_decide)
+
+
+@router.get("/goals/erasure-requests", response_model=ErasureList)
+async def erasure_requests(
+    res: ResourcesDep,
+    me: CurrentPrincipal,
+    status: Annotated[Literal["waiting"] | None, Query(description="waiting: only undecided requests")] = None,
+    client_id: Annotated[UUID | None, Query(description="only the requests about this client")] = None,
+) -> ErasureList:
+    """The requests the person may follow, newest first (at most 50), each saying whether they may decide it: for a
+    supervisor, those of the clients of their teams; for anyone else, those they asked for or that are about them
+    (an empty list otherwise). Each one answered is audited as read."""
+    schema = res.settings.db_schema
+    async with res.pool.acquire() as conn, conn.transaction():
+        found = await erasures_for(ErasureRequests(conn, schema), me, client_id, status == "waiting", LIST_LIMIT)
+        for item, _ in found:
+            await Audit(schema).record(conn, me, "read", "erasure_request", item.request_id, item.client_id)
+    return ErasureList(items=[ErasurePublic.of(item, may_decide) for item, may_decide in found])

@@ -30,6 +30,9 @@ class ErasureStore(Protocol):
     async def decide(self, request_id: UUID, me: Principal, decision: Decision, at: datetime) -> bool: ...
     async def applied(self, request_id: UUID, service: str, at: datetime) -> None: ...
     async def status(self, tenant_id: str, request_id: UUID) -> ErasureStatus | None: ...
+    async def followed_by(
+        self, me: Principal, client_id: UUID | None, waiting_only: bool, limit: int
+    ) -> list[ErasureStatus]: ...
     async def apply_erasure(self, tenant_id: str, client_id: UUID, request_id: UUID) -> None: ...
 
 
@@ -68,6 +71,22 @@ async def erasure_status_for(store: ErasureStore, me: Principal, request_id: UUI
     if status is None:
         return None
     return status if status.readable_by(me, await store.supervises(me, status.client_id)) else None
+
+
+async def erasures_for(
+    store: ErasureStore, me: Principal, client_id: UUID | None, waiting_only: bool, limit: int
+) -> list[tuple[ErasureStatus, bool]]:
+    """The requests `me` may follow (newest first), each with whether `me` may decide it. A supervisor's waiting
+    requests are those of the clients of their teams; anyone else sees only the requests they asked for or that are
+    about them (the store narrows the rows; the domain's rule has the last word)."""
+    supervises: dict[UUID, bool] = {}
+    found: list[tuple[ErasureStatus, bool]] = []
+    for status in await store.followed_by(me, client_id, waiting_only, limit):
+        if status.client_id not in supervises:
+            supervises[status.client_id] = await store.supervises(me, status.client_id)
+        if status.readable_by(me, supervises[status.client_id]):
+            found.append((status, status.decidable_by(me, supervises[status.client_id])))
+    return found
 
 
 async def on_erasure_applied(store: ErasureStore, envelope: Envelope, event: Any) -> None:

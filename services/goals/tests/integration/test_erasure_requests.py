@@ -1,0 +1,62 @@
+"""Against real PostgreSQL: the list of erasure requests. A supervisor sees the waiting requests of the clients of
+their teams, each saying whether they may decide it (never one they asked for themself); a therapist sees the ones
+they recorded; anyone else sees none; every request answered is audited as read."""
+
+from uuid import uuid4
+
+import asyncpg
+import pytest
+from goals_api import Api, Person, cast
+
+pytestmark = pytest.mark.integration
+
+
+async def test_a_supervisor_sees_their_teams_waiting_requests_and_may_decide_only_those_they_did_not_ask_for(
+    api: Api, admin_db: asyncpg.Pool
+) -> None:
+    c = cast()
+    await api.episode_with_family(c)
+    supervisor = Person(uuid4(), ["supervisor"], c.client.tenant, teams=[c.team])
+    elsewhere = Person(uuid4(), ["supervisor"], c.client.tenant, teams=[uuid4()])
+    body = {"client_id": str(c.client.id), "request_reference": "DPA-7"}
+    recorded = (await api.as_(c.therapist, "POST", "/goals/erasure-requests", json=body)).json()["request_id"]
+    own = (await api.as_(supervisor, "POST", "/goals/erasure-requests", json=body)).json()["request_id"]
+    decided = await api.as_(c.client, "POST", "/goals/erasure-requests", json={"client_id": str(c.client.id)})
+    refused = await api.as_(
+        supervisor,
+        "POST",
+        f"/goals/erasure-requests/{decided.json()['request_id']}/decision",
+        json={"decision": "refused"},
+    )
+    assert refused.status_code == 200, refused.text
+
+    waiting = await api.as_(supervisor, "GET", "/goals/erasure-requests", params={"status": "waiting"})
+    assert waiting.status_code == 200, waiting.text
+    may_decide = {item["request_id"]: item["may_decide"] for item in waiting.json()["items"]}
+    assert may_decide == {recorded: True, own: False}  # the decided one is not waiting
+
+    for outsider in (elsewhere, c.other_therapist, c.other_client, c.mum):
+        answer = await api.as_(outsider, "GET", "/goals/erasure-requests", params={"status": "waiting"})
+        assert answer.status_code == 200 and answer.json()["items"] == []
+
+    mine = await api.as_(c.therapist, "GET", "/goals/erasure-requests", params={"client_id": str(c.client.id)})
+    assert [(i["request_id"], i["may_decide"]) for i in mine.json()["items"]] == [(recorded, False)]
+    theirs = await api.as_(c.client, "GET", "/goals/erasure-requests", params={"client_id": str(c.client.id)})
+    assert {i["request_id"] for i in theirs.json()["items"]} == {recorded, own, decided.json()["request_id"]}
+
+    single = await api.as_(supervisor, "GET", f"/goals/erasure-requests/{recorded}")
+    assert single.json()["may_decide"] is True
+
+    reads = await admin_db.fetch(
+        "SELECT resource_id FROM goals.audit_log WHERE actor_id = $1 AND action = 'read' AND allowed"
+        " AND resource_type = 'erasure_request'",
+        supervisor.id,
+    )
+    assert [r["resource_id"] for r in reads].count(recorded) == 2  # the list and the single read
+
+
+async def test_the_list_refuses_an_unknown_status_naming_the_field(api: Api) -> None:
+    c = cast()
+    answer = await api.as_(c.therapist, "GET", "/goals/erasure-requests", params={"status": "everything"})
+    assert answer.status_code == 422 and answer.headers["content-type"] == "application/problem+json"
+    assert "status" in answer.text

@@ -1,0 +1,134 @@
+import { screen, waitFor, within } from "@testing-library/react";
+import userEvent from "@testing-library/user-event";
+import { afterEach, describe, expect, it, vi } from "vitest";
+import { setLanguage } from "../i18n";
+import { renderScreen } from "../test/render";
+import { DataRights } from "./DataRights";
+import { erasureOf, exportOf, problem } from "./rightsFixture";
+import { stubApi, THERAPIST } from "./testing";
+
+const CLIENT = "5a000000-0000-4000-8000-000000000001";
+const EXPORT_ID = "e7000000-0000-4000-8000-000000000001";
+const REQUEST_ID = "e5000000-0000-4000-8000-000000000001";
+const NONE = () => ({ items: [] });
+
+afterEach(async () => {
+  vi.unstubAllGlobals();
+  await setLanguage("en");
+});
+
+function show() {
+  renderScreen(<DataRights clientId={CLIENT} />);
+}
+
+describe("a client's data rights, for staff", () => {
+  it("asks for the recorded request's reference next to its field when it is missing, then records the export with it and shows its progress", async () => {
+    const user = userEvent.setup();
+    const calls = stubApi({
+      "GET /api/v1/goals/exports": NONE,
+      "GET /api/v1/goals/erasure-requests": NONE,
+      "POST /api/v1/goals/exports": ({ body }) =>
+        (body as { request_reference?: string }).request_reference
+          ? Response.json(exportOf(CLIENT, EXPORT_ID, 1), { status: 202 })
+          : problem(422, "request_reference", "Staff must name the recorded request"),
+      [`GET /api/v1/goals/exports/${EXPORT_ID}`]: () => exportOf(CLIENT, EXPORT_ID, 2),
+    });
+    show();
+    const exportPart = within(await screen.findByRole("region", { name: "A copy of their data (subject access)" }));
+    await user.click(exportPart.getByRole("button", { name: "Prepare the copy" }));
+    const reference = exportPart.getByRole("textbox", { name: "Reference of the recorded request" });
+    await waitFor(() => expect(reference).toHaveAttribute("aria-invalid", "true"));
+    expect(reference).toHaveAccessibleDescription(/Please add the reference of the request/);
+
+    await user.type(reference, "SAR-12");
+    await user.click(exportPart.getByRole("button", { name: "Prepare the copy" }));
+    expect(await exportPart.findByText("Preparing the copy: 2 of 4 parts done.")).toBeVisible();
+    expect(exportPart.getByRole("progressbar", { name: "Preparing the copy" })).toHaveAttribute("max", "4");
+    expect(exportPart.getByRole("button", { name: "Prepare the copy" })).toBeDisabled(); // one export at a time
+    expect(reference).not.toHaveAttribute("aria-invalid");
+    const posts = calls.filter((c) => c.method === "POST").map((c) => c.body);
+    expect(posts).toEqual([{ client_id: CLIENT }, { client_id: CLIENT, request_reference: "SAR-12" }]);
+  });
+
+  it("offers the whole export as one download once every part is ready", async () => {
+    stubApi({
+      "GET /api/v1/goals/exports": () => ({ items: [exportOf(CLIENT, EXPORT_ID, 4)] }),
+      [`GET /api/v1/goals/exports/${EXPORT_ID}`]: () => exportOf(CLIENT, EXPORT_ID, 4),
+      "GET /api/v1/goals/erasure-requests": NONE,
+    });
+    show();
+    expect(await screen.findByText("The copy for request SAR-12 is ready to download.")).toBeVisible();
+    const archive = screen.getByRole("link", { name: "Download the copy (zip)" });
+    expect(archive).toHaveAttribute("href", `/api/v1/exports/archive?export_id=${EXPORT_ID}`);
+    expect(archive).toHaveAttribute("download");
+  });
+
+  it("says plainly what an erasure does before recording it, records nothing on going back, then shows the request waiting", async () => {
+    const user = userEvent.setup();
+    let recorded = false;
+    const calls = stubApi({
+      "GET /api/v1/goals/exports": NONE,
+      "GET /api/v1/goals/erasure-requests": () => ({
+        items: recorded ? [erasureOf(CLIENT, REQUEST_ID, THERAPIST.subject)] : [],
+      }),
+      "POST /api/v1/goals/erasure-requests": () => {
+        recorded = true;
+        return Response.json(erasureOf(CLIENT, REQUEST_ID, THERAPIST.subject), { status: 202 });
+      },
+    });
+    show();
+    const erasure = within(await screen.findByRole("region", { name: "Erasing their data" }));
+    await user.type(erasure.getByRole("textbox", { name: "Reference of the recorded request" }), "DPA-3");
+    await user.click(erasure.getByRole("button", { name: "Record an erasure request" }));
+    const confirm = within(erasure.getByRole("group", { name: "Before you record this request" }));
+    expect(confirm.getByText(/clinical records .* are kept, as the law requires, but restricted/)).toBeVisible();
+    expect(confirm.getByText(/Data that only the app holds .* is erased/)).toBeVisible();
+    expect(confirm.getByText(/analytics is broken for good/)).toBeVisible();
+    expect(confirm.getByText(/A supervisor of their team decides/)).toBeVisible();
+    await user.click(confirm.getByRole("button", { name: "Go back" }));
+    expect(erasure.queryByRole("group")).toBeNull();
+    expect(calls.filter((c) => c.method === "POST")).toEqual([]);
+
+    await user.click(erasure.getByRole("button", { name: "Record an erasure request" }));
+    await user.click(erasure.getByRole("button", { name: "Yes, record the request" }));
+    expect(await erasure.findByText("The erasure request is recorded. It now waits for a supervisor's decision.")).toBeVisible();
+    expect(await erasure.findByText("Waiting for a supervisor's decision")).toBeVisible();
+    expect(erasure.getByText(/^you on /)).toBeVisible();
+    expect(calls.filter((c) => c.method === "POST").map((c) => c.body)).toEqual([{ client_id: CLIENT, request_reference: "DPA-3" }]);
+  });
+
+  it("shows an erasure refused for want of a reference next to the reference field, in Welsh too", async () => {
+    await setLanguage("cy");
+    const user = userEvent.setup();
+    stubApi({
+      "GET /api/v1/goals/exports": NONE,
+      "GET /api/v1/goals/erasure-requests": NONE,
+      "POST /api/v1/goals/erasure-requests": () => problem(422, "request_reference", "Staff must name the recorded request"),
+    });
+    show();
+    const erasure = within(await screen.findByRole("region", { name: "Dileu ei ddata" }));
+    await user.click(erasure.getByRole("button", { name: "Cofnodi cais i ddileu" }));
+    await user.click(erasure.getByRole("button", { name: "Ie, cofnodi'r cais" }));
+    const reference = erasure.getByRole("textbox", { name: "Cyfeirnod y cais a gofnodwyd" });
+    await waitFor(() => expect(reference).toHaveAttribute("aria-invalid", "true"));
+    expect(reference).toHaveAccessibleDescription(/Ychwanegwch gyfeirnod y cais/);
+  });
+
+  it("shows who decided an approved erasure and each service's completion", async () => {
+    stubApi({
+      "GET /api/v1/goals/exports": NONE,
+      "GET /api/v1/goals/erasure-requests": () => ({
+        items: [erasureOf(CLIENT, REQUEST_ID, THERAPIST.subject, { decision: "approved", applied: 2 })],
+      }),
+    });
+    show();
+    expect(await screen.findByText(/^Approved by a supervisor on /)).toBeVisible();
+    const services = within(screen.getByRole("list", { name: "Being carried out in each part of the service:" }));
+    expect(services.getAllByRole("listitem").map((li) => li.textContent)).toEqual([
+      expect.stringMatching(/^Goals and care episodes: done on /),
+      expect.stringMatching(/^Progress, check-ins and questionnaires: done on /),
+      "Messages and settings: not yet",
+      "Reports and health record: not yet",
+    ]);
+  });
+});

@@ -1,0 +1,94 @@
+import { screen, within } from "@testing-library/react";
+import userEvent from "@testing-library/user-event";
+import { afterEach, describe, expect, it, vi } from "vitest";
+import { renderScreen } from "../test/render";
+import ErasureDecisions from "./ErasureDecisions";
+import { erasureOf } from "./rightsFixture";
+import { stubApi, THERAPIST } from "./testing";
+
+const PRIYA = { ...THERAPIST, subject: "5c000000-0000-4000-8000-000000000001", roles: ["supervisor"], name: "Priya" };
+const CLIENT = "5a000000-0000-4000-8000-000000000001";
+const OTHER_CLIENT = "5a000000-0000-4000-8000-000000000004";
+const THEIRS = "e5000000-0000-4000-8000-000000000001";
+const HERS = "e5000000-0000-4000-8000-000000000002";
+
+afterEach(() => vi.unstubAllGlobals());
+
+/** Each waiting request, scoped to the screen's list (the workspace's navigation is a list too). */
+async function requests() {
+  const list = await screen.findByRole("list", { name: "Erasure requests" });
+  return within(list)
+    .getAllByRole("listitem")
+    .filter((li) => li.parentElement === list)
+    .map((li) => within(li));
+}
+
+function waiting() {
+  return {
+    items: [
+      erasureOf(CLIENT, THEIRS, THERAPIST.subject, { may_decide: true }),
+      erasureOf(OTHER_CLIENT, HERS, PRIYA.subject, { roles: ["supervisor"] }),
+    ],
+  };
+}
+
+describe("a supervisor's erasure requests", () => {
+  it("offers approve and refuse on requests others recorded, never on the supervisor's own", async () => {
+    const calls = stubApi({ "GET /api/v1/goals/erasure-requests": waiting }, PRIYA);
+    renderScreen(<ErasureDecisions />);
+    const items = await requests();
+    expect(items).toHaveLength(2);
+    const [theirs, hers] = items;
+    expect(theirs!.getByRole("button", { name: "Approve" })).toBeVisible();
+    expect(theirs!.getByRole("button", { name: "Refuse" })).toBeVisible();
+    expect(theirs!.getByText("Waiting for a supervisor's decision")).toBeVisible();
+    expect(hers!.queryByRole("button")).toBeNull();
+    expect(hers!.getByText("You recorded this request, so another supervisor of the team decides it.")).toBeVisible();
+    expect(calls.find((c) => c.path === "/api/v1/goals/erasure-requests")?.query.get("status")).toBe("waiting");
+  });
+
+  it("approves only after saying what an approval does, and refuses at once", async () => {
+    const user = userEvent.setup();
+    let decided: string | null = null;
+    const calls = stubApi(
+      {
+        "GET /api/v1/goals/erasure-requests": () => (decided ? { items: [] } : waiting()),
+        [`POST /api/v1/goals/erasure-requests/${THEIRS}/decision`]: ({ body }) => {
+          decided = (body as { decision: string }).decision;
+          return erasureOf(CLIENT, THEIRS, THERAPIST.subject, { decision: "approved", applied: 1 });
+        },
+      },
+      PRIYA,
+    );
+    renderScreen(<ErasureDecisions />);
+    const [theirs] = await requests();
+    await user.click(theirs!.getByRole("button", { name: "Approve" }));
+    const confirm = within(theirs!.getByRole("group", { name: "Approving this request means:" }));
+    expect(confirm.getByText(/kept, as the law requires, but restricted/)).toBeVisible();
+    expect(calls.filter((c) => c.method === "POST")).toEqual([]);
+    await user.click(confirm.getByRole("button", { name: "Go back" }));
+    await user.click(theirs!.getByRole("button", { name: "Refuse" }));
+    expect(await screen.findByText("No erasure requests are waiting for a decision.")).toBeVisible();
+    expect(calls.filter((c) => c.method === "POST").map((c) => c.body)).toEqual([{ decision: "refused" }]);
+  });
+
+  it("says so when another supervisor decided first, rather than failing silently", async () => {
+    const user = userEvent.setup();
+    stubApi(
+      {
+        "GET /api/v1/goals/erasure-requests": waiting,
+        [`POST /api/v1/goals/erasure-requests/${THEIRS}/decision`]: () =>
+          Response.json(
+            { title: "Conflict", status: 409, detail: "The request is decided already", field: "decision" },
+            { status: 409, headers: { "Content-Type": "application/problem+json" } },
+          ),
+      },
+      PRIYA,
+    );
+    renderScreen(<ErasureDecisions />);
+    const [theirs] = await requests();
+    await user.click(theirs!.getByRole("button", { name: "Approve" }));
+    await user.click(theirs!.getByRole("button", { name: "Yes, approve the erasure" }));
+    expect(await theirs!.findByRole("alert")).toHaveTextContent("Someone has decided this request already.");
+  });
+});

@@ -1,0 +1,106 @@
+import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { useState } from "react";
+import { Link } from "react-router";
+import { api, unwrap } from "../api/client";
+import { useSession } from "../api/hooks";
+import { ApiError } from "../api/problem";
+import { LoadFailed, Loading } from "../screens/common";
+import { ClientName, useClientName } from "./ClientName";
+import { ClinicianNav } from "./ClinicianNav";
+import { ErasureStatus, type Erasure } from "./ErasureStatus";
+import { useClinicianT } from "./i18n";
+
+type Decision = "approved" | "refused";
+
+/** One waiting request: approve (after saying plainly what that does) or refuse. Only offered when the goals service
+ * says this supervisor may decide it, and never for a request they recorded themself (the API answers 403). */
+function WaitingRequest({ request }: { request: Erasure }) {
+  const { ct } = useClinicianT();
+  const queries = useQueryClient();
+  const me = useSession().data?.subject;
+  const [confirming, setConfirming] = useState(false);
+  const decide = useMutation({
+    mutationFn: (decision: Decision) =>
+      unwrap(
+        api.POST("/api/v1/goals/erasure-requests/{request_id}/decision", {
+          params: { path: { request_id: request.request_id } },
+          body: { decision },
+        }),
+      ),
+    onSuccess: () => void queries.invalidateQueries({ queryKey: ["erasure-requests"] }),
+  });
+  const name = useClientName(request.client_id).data;
+  const headingId = `erasure-${request.request_id}`;
+  const mayDecide = request.may_decide && request.requested_by !== me;
+  const failed =
+    decide.error instanceof ApiError && decide.error.status === 409 ? ct("rights.alreadyDecided") : ct("rights.failed");
+  return (
+    <li>
+      <section aria-labelledby={headingId}>
+        <h2 id={headingId}>
+          <Link to={`/clients/${encodeURIComponent(request.client_id)}`}>
+            <ClientName id={request.client_id} name={name} />
+          </Link>
+        </h2>
+        <ErasureStatus request={request} />
+        {decide.isError && <p role="alert">{failed}</p>}
+        {!mayDecide ? (
+          <p>{request.requested_by === me ? ct("rights.notYours") : ct("rights.notYoursToDecide")}</p>
+        ) : confirming ? (
+          <div className="confirm" role="group" aria-labelledby={`${headingId}-confirm`}>
+            <h3 id={`${headingId}-confirm`}>{ct("rights.approveTitle")}</h3>
+            <ul>
+              <li>{ct("rights.confirmRestricted")}</li>
+              <li>{ct("rights.confirmErased")}</li>
+              <li>{ct("rights.confirmAnalytics")}</li>
+            </ul>
+            <button type="button" disabled={decide.isPending} onClick={() => decide.mutate("approved")}>
+              {ct("rights.approveYes")}
+            </button>{" "}
+            <button type="button" className="secondary" onClick={() => setConfirming(false)}>
+              {ct("rights.confirmBack")}
+            </button>
+          </div>
+        ) : (
+          <p>
+            <button type="button" onClick={() => setConfirming(true)}>
+              {ct("rights.approve")}
+            </button>{" "}
+            <button type="button" className="secondary" disabled={decide.isPending} onClick={() => decide.mutate("refused")}>
+              {ct("rights.refuse")}
+            </button>
+          </p>
+        )}
+      </section>
+    </li>
+  );
+}
+
+/** A supervisor's erasure requests waiting for a decision, for the clients of their teams (newest first). */
+export default function ErasureDecisions() {
+  const { ct } = useClinicianT();
+  const waiting = useQuery({
+    queryKey: ["erasure-requests", "waiting"],
+    queryFn: () => unwrap(api.GET("/api/v1/goals/erasure-requests", { params: { query: { status: "waiting" } } })),
+  });
+  return (
+    <article className="clinician wide">
+      <ClinicianNav />
+      <h1 id="erasure-title">{ct("rights.decisionsTitle")}</h1>
+      <p>{ct("rights.decisionsIntro")}</p>
+      {waiting.isPending ? (
+        <Loading />
+      ) : !waiting.data ? (
+        <LoadFailed error={waiting.error} />
+      ) : waiting.data.items.length === 0 ? (
+        <p role="status">{ct("rights.noneWaiting")}</p>
+      ) : (
+        <ul className="erasure-requests" aria-labelledby="erasure-title">
+          {waiting.data.items.map((r) => (
+            <WaitingRequest key={r.request_id} request={r} />
+          ))}
+        </ul>
+      )}
+    </article>
+  );
+}
