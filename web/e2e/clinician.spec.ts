@@ -1,20 +1,6 @@
-import AxeBuilder from "@axe-core/playwright";
-import { expect, test as base, type Page } from "@playwright/test";
+import { expect, expectAccessible, test } from "./clinicianTest";
 import { REPORT_CLIENT } from "../src/clinician/reportFixture";
-import { ALEX, CLIENTS, FakeClinicianApi, JO } from "./fakeClinicianApi";
-
-const test = base.extend<{ api: FakeClinicianApi }>({
-  api: async ({ page }, use) => {
-    const api = new FakeClinicianApi();
-    await api.install(page);
-    await use(api);
-  },
-});
-
-async function expectAccessible(page: Page) {
-  const results = await new AxeBuilder({ page }).withTags(["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]).analyze();
-  expect(results.violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(" ")).join(", ")}`)).toEqual([]);
-}
+import { ALEX, CLIENTS, JO } from "./fakeClinicianApi";
 
 const HEADINGS = {
   en: { caseload: "Caseload", outcomes: "Service outcomes", show: "Show outcomes", suppressed: "Suppressed (fewer than 5 clients in the period or in one of its months)", teams: "Team caseloads", unnamed: "Client 000004 (name not added yet)" },

@@ -1,24 +1,10 @@
-import AxeBuilder from "@axe-core/playwright";
-import { expect, test as base, type Locator, type Page } from "@playwright/test";
+import { type Locator, type Page } from "@playwright/test";
+import { expect, expectAccessible, test } from "./clinicianTest";
 import { REPORT_CLIENT } from "../src/clinician/reportFixture";
-import { FakeClinicianApi } from "./fakeClinicianApi";
 
 // What fits where, measured in the browser: the caseload's columns at a laptop's 1280 px, the client page's table of
 // values at a 390 px phone, in English and in (longer) Welsh. Each test sets its own window size, so none is named to
 // match the desktop project's grep (playwright.config.ts): one run each.
-
-const test = base.extend<{ api: FakeClinicianApi }>({
-  api: async ({ page }, use) => {
-    const api = new FakeClinicianApi();
-    await api.install(page);
-    await use(api);
-  },
-});
-
-async function expectAccessible(page: Page) {
-  const results = await new AxeBuilder({ page }).withTags(["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]).analyze();
-  expect(results.violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(" ")).join(", ")}`)).toEqual([]);
-}
 
 /** The page itself never scrolls sideways. */
 async function expectNoSidewaysPage(page: Page, width: number) {

@@ -1,20 +1,6 @@
-import AxeBuilder from "@axe-core/playwright";
-import { expect, test as base, type Page } from "@playwright/test";
+import { expect, expectAccessible, test } from "./clinicianTest";
 import { REPORT_CLIENT } from "../src/clinician/reportFixture";
-import { EXPORT_ID, FakeClinicianApi } from "./fakeClinicianApi";
-
-const test = base.extend<{ api: FakeClinicianApi }>({
-  api: async ({ page }, use) => {
-    const api = new FakeClinicianApi();
-    await api.install(page);
-    await use(api);
-  },
-});
-
-async function expectAccessible(page: Page) {
-  const results = await new AxeBuilder({ page }).withTags(["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]).analyze();
-  expect(results.violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(" ")).join(", ")}`)).toEqual([]);
-}
+import { EXPORT_ID } from "./fakeClinicianApi";
 
 test("staff record a client's subject access export and erasure request on a recorded request, accessibly", async ({ page, api }) => {
   expect(api.erasures.some((e) => e.client_id === REPORT_CLIENT)).toBe(false);
