@@ -5,27 +5,12 @@ import { stubApi } from "../clinician/testing";
 import { setLanguage } from "../i18n";
 import { renderScreen } from "../test/render";
 import { DownloadMyData } from "./DownloadMyData";
+import { exportOf, SERVICES } from "../clinician/rightsFixture";
 
 const SAM = { subject: "11111111-1111-1111-1111-111111111111", roles: ["client"], tenant_id: "t", name: "Sam", csrf_token: "c" };
 const EXPORT_ID = "22222222-2222-2222-2222-222222222222";
-const SERVICES = ["goals", "progress", "notifications", "reporting"];
-
 function exportWith(ready: number) {
-  return {
-    export_id: EXPORT_ID,
-    client_id: SAM.subject,
-    requested_at: "2026-11-28T10:00:00Z",
-    request_reference: null,
-    parts_expected: 4,
-    parts_ready: ready,
-    ready: ready === 4,
-    parts: SERVICES.map((service, i) => ({
-      service,
-      ready: i < ready,
-      records: i < ready ? 3 : null,
-      href: `/api/v1/${service}/exports/${EXPORT_ID}/part`,
-    })),
-  };
+  return exportOf(SAM.subject, EXPORT_ID, ready, null);
 }
 
 afterEach(async () => {
