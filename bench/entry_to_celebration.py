@@ -118,7 +118,7 @@ async def run(gateway: str, idp: DevIdentityProvider, samples: int, pause: float
 
 
 def measured(samples: int, pause: float, extra_env: dict[str, str], name: str) -> dict[str, Any]:
-    home = ROOT / ".accord" / "bench" / f"celebration-{os.getpid()}-{name}"
+    home = ROOT / ".accord" / "bench" / f"celebration-{os.getpid()}-{name.split()[-1]}"
     idp = DevIdentityProvider()
     with console.status(f"{name}: starting Kafka, PostgreSQL and every service"), stack.running(home) as infra:
         env = {**infra.service_env(), **idp.env()}

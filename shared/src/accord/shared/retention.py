@@ -40,25 +40,27 @@ async def remove_dead_letter_records(conn: Connection, schema: str, before: date
     return await remove_older(conn, table, key, "dead_lettered_at", before, limit)
 
 
+def removal_statement(table: str, key: str | Sequence[str], time_column: str) -> str:
+    """The DELETE `remove_older` runs ($1: before, $2: limit), apart so that a test can EXPLAIN the statement itself
+    and see which index the sweep's search uses."""
+    columns = [key] if isinstance(key, str) else list(key)
+    listed = ", ".join(columns)
+    matched = " AND ".join(f"t.{c} = due.{c}" for c in columns)
+    return f"""
+        WITH due AS (
+            SELECT {listed} FROM {table} WHERE {time_column} < $1
+            ORDER BY {time_column} LIMIT $2 FOR UPDATE SKIP LOCKED
+        )
+        DELETE FROM {table} t USING due WHERE {matched}"""
+
+
 async def remove_older(
     conn: Connection, table: str, key: str | Sequence[str], time_column: str, before: datetime, limit: int
 ) -> int:
     """Deletes at most `limit` rows of `table` (schema-qualified, keyed by the column or columns `key`) whose
     `time_column` is before `before`, oldest first, skipping rows another sweep holds; returns how many went. The
     statement every service's kinds of record share (the caller, an adapter, names its own table)."""
-    columns = [key] if isinstance(key, str) else list(key)
-    listed = ", ".join(columns)
-    matched = " AND ".join(f"t.{c} = due.{c}" for c in columns)
-    status = await conn.execute(
-        f"""
-        WITH due AS (
-            SELECT {listed} FROM {table} WHERE {time_column} < $1
-            ORDER BY {time_column} LIMIT $2 FOR UPDATE SKIP LOCKED
-        )
-        DELETE FROM {table} t USING due WHERE {matched}""",
-        before,
-        limit,
-    )
+    status = await conn.execute(removal_statement(table, key, time_column), before, limit)
     return int(status.rsplit(" ", 1)[-1])
 
 
