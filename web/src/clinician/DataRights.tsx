@@ -142,7 +142,9 @@ function StaffErasure({ clientId }: { clientId: string }) {
         </>
       )}
       {requests.isError && <p role="alert">{ct("rights.loadFailed")}</p>}
-      <p role="status">{lifted ? ct("rights.liftDone") : ask.isSuccess ? ct("rights.erasureRecorded") : ""}</p>
+      {(lifted || ask.isSuccess) && (
+        <p role="status">{lifted ? ct("rights.liftDone") : ct("rights.erasureRecorded")}</p>
+      )}
       <form
         onSubmit={(e) => {
           e.preventDefault();
