@@ -130,3 +130,23 @@ for (const [language, words] of [
     await expectAccessible(page);
   });
 }
+
+// The client's page is hidden while their records are restricted: the supervisor's own screen lists the restrictions
+// they may lift (in Welsh here; the client's page above runs in both languages, and Vitest covers the English words).
+test("a supervisor lifts a restriction from the erasure requests screen, where the restricted client's page is not linked, accessibly (cy)", async ({ page, api }) => {
+  api.locale = "cy";
+  const approved = "e5000000-0000-4000-8000-000000000008";
+  api.erasures.push(erasureOf(REPORT_CLIENT, approved, OTHER_THERAPIST, { decision: "approved", applied: 4, may_lift: true }));
+  await page.goto("/erasure-requests");
+  const restrictions = page.getByRole("region", { name: "Cyfyngiadau ar waith", exact: true });
+  const item = restrictions.getByRole("list", { name: "Cyfyngiadau ar waith", exact: true }).locator(":scope > li");
+  await expect(item).toHaveCount(1);
+  await expect(item.getByRole("link")).toHaveCount(0);
+  await item.getByRole("button", { name: "Codi'r cyfyngiad", exact: true }).click();
+  await item.getByRole("textbox", { name: "Pam mae'r cyfyngiad yn dod i ben", exact: true }).fill("Cywirwyd y cofnod");
+  await expectAccessible(page);
+  await item.getByRole("button", { name: "Ie, codi'r cyfyngiad", exact: true }).click();
+  await expect(restrictions.getByRole("status")).toHaveText("Mae'r cyfyngiad wedi'i godi. Gellir gweld a defnyddio ei gofnodion eto.");
+  await expect(restrictions.getByText("Nid oes cyfyngiadau ar waith y gallwch eu codi.", { exact: true })).toBeVisible();
+  await expectAccessible(page);
+});

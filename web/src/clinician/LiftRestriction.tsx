@@ -24,7 +24,16 @@ function useProblem(error: unknown): { reason?: string; other: string[] } {
 /** "Lift the restriction" on an approved request, for a supervisor of the client's team (the goals service says so
  * with `may_lift`; it answers 404 to anyone else). It says plainly what lifting does, asks why (kept with the
  * request, 1–300 characters), and tells `onLifted` once the goals service has lifted it. */
-export function LiftRestriction({ request, onLifted }: { request: Erasure; onLifted: () => void }) {
+export function LiftRestriction({
+  request,
+  onLifted,
+  Heading = "h5",
+}: {
+  request: Erasure;
+  onLifted: () => void;
+  /** The confirmation's heading, one level below the request's own. */
+  Heading?: "h4" | "h5";
+}) {
   const { ct } = useClinicianT();
   const queries = useQueryClient();
   const [open, setOpen] = useState(false);
@@ -58,7 +67,7 @@ export function LiftRestriction({ request, onLifted }: { request: Erasure; onLif
   };
   return (
     <form className="confirm" aria-labelledby={titleId} onSubmit={submit} noValidate>
-      <h5 id={titleId}>{ct("rights.liftTitle")}</h5>
+      <Heading id={titleId}>{ct("rights.liftTitle")}</Heading>
       <ul>
         <li>{ct("rights.liftUsedAgain")}</li>
         <li>{ct("rights.liftErasedStays")}</li>
