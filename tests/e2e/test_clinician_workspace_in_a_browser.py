@@ -2,7 +2,8 @@
 Playwright drives web/e2e-stack/clinician.spec.ts (axe-core on each screen it visits). Alex opens Casey's episode and
 adds Morgan, agrees Casey's goal and sees her milestone; Casey's PHQ-9 safety answer reaches Alex's open caseload;
 the live channel resumes after the gateway restarts; Robin (not in the episode) and Kim (supervisor of another team)
-see nothing of Casey.
+see nothing of Casey; Alex records an erasure request for a new client of the team, and Priya (the team's supervisor)
+approves it and lifts the restriction, on her Erasure requests screen.
 
 The services are the session's; the gateway in front of them is this test's own, keeping browser sessions in a Redis
 of its own (as several gateways in production do), so that it can be stopped and started again on the same port

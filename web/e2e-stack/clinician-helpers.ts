@@ -9,6 +9,7 @@ export interface People {
   alex: string;
   robin: string;
   kim: string;
+  priya: string;
   team: string;
   other_team: string;
 }

@@ -1,3 +1,4 @@
+import { randomUUID } from "node:crypto";
 import { expect, test, type Page } from "@playwright/test";
 import { shortReference } from "../src/clinician/clientReference";
 import {
@@ -305,6 +306,43 @@ if (people && control) {
     expect((await report).status()).toBe(404);
     await expectNotAvailable(kim);
     await Promise.all([robin.context().close(), kim.context().close()]);
+  });
+
+  test("Alex records an erasure request for a new client on their page; Priya, their team's supervisor, approves it and lifts the restriction", async ({
+    browser,
+  }) => {
+    // A client of their own (not Casey, whom later tests of the session still use): an approval erases app data.
+    const client = randomUUID();
+    const alex = await signedIn(browser, "Alex", "/episodes");
+    await alex.getByLabel("Client ID").fill(client);
+    await alex.getByLabel("Team ID").fill(people.team);
+    await alex.getByRole("button", { name: "Open the episode" }).click();
+    await expect(alex.locator(`a[href="/clients/${client}"]`).first()).toBeVisible();
+    const erasure = alex.getByRole("region", { name: "Erasing their data", exact: true });
+    await expect(async () => {
+      await alex.goto(`/clients/${client}`); // once the episode has reached the reporting service
+      await expect(erasure).toBeVisible({ timeout: 2_000 });
+    }).toPass({ timeout: 60_000 });
+    await erasure.getByRole("textbox", { name: "Reference of the recorded request" }).fill("DPA-E2E");
+    await erasure.getByRole("button", { name: "Record an erasure request" }).click();
+    await erasure.getByRole("button", { name: "Yes, record the request" }).click();
+    await expect(erasure.getByText("Waiting for a supervisor's decision", { exact: true })).toBeVisible();
+
+    const priya = await signedIn(browser, "Priya", "/erasure-requests");
+    const waiting = priya.getByRole("list", { name: "Erasure requests", exact: true }).locator(":scope > li");
+    const theirs = waiting.filter({ has: priya.locator(`a[href="/clients/${client}"]`) });
+    await theirs.getByRole("button", { name: "Approve", exact: true }).click();
+    await theirs.getByRole("button", { name: "Yes, approve the erasure" }).click();
+    await expect(theirs).toHaveCount(0);
+
+    const restricted = priya.getByRole("region", { name: "Restrictions in place", exact: true }).locator("li").filter({ hasText: "DPA-E2E" });
+    await restricted.getByRole("button", { name: "Lift the restriction", exact: true }).click();
+    await restricted.getByRole("textbox", { name: "Why the restriction ends", exact: true }).fill("Recorded in error");
+    await expectAccessible(priya);
+    await restricted.getByRole("button", { name: "Yes, lift the restriction", exact: true }).click();
+    await expect(priya.getByRole("status").filter({ hasText: "The restriction is lifted." })).toBeVisible();
+    await expect(restricted).toHaveCount(0);
+    await Promise.all([alex.context().close(), priya.context().close()]);
   });
 }
 

@@ -1,6 +1,7 @@
 import { expect, expectAccessible, test } from "./clinicianTest";
 import { REPORT_CLIENT } from "../src/clinician/reportFixture";
-import { EXPORT_ID } from "./fakeClinicianApi";
+import { erasureOf } from "../src/clinician/rightsFixture";
+import { EXPORT_ID, OTHER_THERAPIST } from "./fakeClinicianApi";
 
 test("staff record a client's subject access export and erasure request on a recorded request, accessibly", async ({ page, api }) => {
   expect(api.erasures.some((e) => e.client_id === REPORT_CLIENT)).toBe(false);
@@ -59,3 +60,93 @@ for (const [language, words] of [
     expect(api.erasures.find((e) => e.decision === "approved")?.client_id).not.toBe(REPORT_CLIENT);
   });
 }
+
+for (const [language, words] of [
+  [
+    "en",
+    {
+      rights: "Data rights",
+      erasure: "Erasing their data",
+      list: "Their erasure requests, newest first:",
+      lift: "Lift the restriction",
+      form: "Lifting the restriction",
+      reason: "Why the restriction ends",
+      needed: /Please say why the restriction ends/,
+      done: "The restriction is lifted. Their records can be seen and used again.",
+      lifted: /^Lifted on /,
+    },
+  ],
+  [
+    "cy",
+    {
+      rights: "Hawliau data",
+      erasure: "Dileu ei ddata",
+      list: "Ei geisiadau i ddileu, y diweddaraf yn gyntaf:",
+      lift: "Codi'r cyfyngiad",
+      form: "Codi'r cyfyngiad",
+      reason: "Pam mae'r cyfyngiad yn dod i ben",
+      needed: /Dywedwch pam mae'r cyfyngiad yn dod i ben/,
+      done: "Mae'r cyfyngiad wedi'i godi. Gellir gweld a defnyddio ei gofnodion eto.",
+      lifted: /^Codwyd ar /,
+    },
+  ],
+] as const) {
+  test(`a supervisor sees every erasure request about a client and lifts an approved one's restriction with the keyboard, accessibly (${language})`, async ({ page, api }) => {
+    api.locale = language;
+    const approved = "e5000000-0000-4000-8000-000000000008";
+    api.erasures.push(
+      erasureOf(REPORT_CLIENT, "e5000000-0000-4000-8000-000000000007", OTHER_THERAPIST, { requested_at: "2026-11-28T09:00:00Z" }),
+      erasureOf(REPORT_CLIENT, approved, OTHER_THERAPIST, { decision: "approved", applied: 4, may_lift: true }),
+    );
+    await page.goto(`/clients/${REPORT_CLIENT}`);
+    const erasure = page
+      .getByRole("region", { name: words.rights, exact: true })
+      .getByRole("region", { name: words.erasure, exact: true });
+    const list = erasure.getByRole("list", { name: words.list, exact: true });
+    await expect(list.locator(":scope > li")).toHaveCount(2); // newest first: the waiting one, then the approved one
+    await expect(list.locator(":scope > li").first().getByRole("button")).toHaveCount(0);
+
+    const lift = list.getByRole("button", { name: words.lift, exact: true });
+    await lift.focus();
+    await page.keyboard.press("Enter");
+    const form = erasure.getByRole("form", { name: words.form, exact: true });
+    const reason = form.getByRole("textbox", { name: words.reason, exact: true });
+    await reason.focus();
+    await page.keyboard.press("Tab"); // to "Yes, lift the restriction", the reason left empty
+    await page.keyboard.press("Enter");
+    await expect(reason).toHaveAttribute("aria-invalid", "true");
+    await expect(reason).toHaveAccessibleDescription(words.needed);
+    await expect(form.getByRole("alert")).toHaveText(words.needed);
+    await expectAccessible(page);
+
+    await reason.focus();
+    await page.keyboard.type(language === "en" ? "The disputed entry was corrected" : "Cywirwyd y cofnod");
+    await page.keyboard.press("Tab");
+    await page.keyboard.press("Enter");
+    await expect(erasure.getByRole("status")).toHaveText(words.done);
+    await expect(list.getByText(words.lifted)).toBeVisible();
+    await expect(list.getByRole("button", { name: words.lift, exact: true })).toHaveCount(0);
+    expect(api.erasures.find((e) => e.request_id === approved)?.lifted_at).not.toBeNull();
+    await expectAccessible(page);
+  });
+}
+
+// The client's page is hidden while their records are restricted: the supervisor's own screen lists the restrictions
+// they may lift (in Welsh here; the client's page above runs in both languages, and Vitest covers the English words).
+test("a supervisor lifts a restriction from the erasure requests screen, where the restricted client's page is not linked, accessibly (cy)", async ({ page, api }) => {
+  api.locale = "cy";
+  const approved = "e5000000-0000-4000-8000-000000000008";
+  api.erasures.push(erasureOf(REPORT_CLIENT, approved, OTHER_THERAPIST, { decision: "approved", applied: 4, may_lift: true }));
+  await page.goto("/erasure-requests");
+  const restrictions = page.getByRole("region", { name: "Cyfyngiadau ar waith", exact: true });
+  const item = restrictions.getByRole("list", { name: "Cyfyngiadau ar waith", exact: true }).locator(":scope > li");
+  await expect(item).toHaveCount(1);
+  await expect(item.getByRole("link")).toHaveCount(0);
+  await item.getByRole("button", { name: "Codi'r cyfyngiad", exact: true }).click();
+  await item.getByRole("textbox", { name: "Pam mae'r cyfyngiad yn dod i ben", exact: true }).fill("Cywirwyd y cofnod");
+  await expectAccessible(page);
+  await item.getByRole("button", { name: "Ie, codi'r cyfyngiad", exact: true }).click();
+  await expect(restrictions.getByRole("status")).toHaveText("Mae'r cyfyngiad wedi'i godi. Gellir gweld a defnyddio ei gofnodion eto.");
+  await expect(restrictions.getByText("Nid oes cyfyngiadau ar waith y gallwch eu codi.", { exact: true })).toBeVisible();
+  await expectAccessible(page);
+});

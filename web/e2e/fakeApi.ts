@@ -1,6 +1,7 @@
 import type { BrowserContext, Page, Route } from "@playwright/test";
 import type { Episode, Goal, GoalProgress, InboxItem, Preferences } from "../src/api/types";
 import { liveSessionTimes } from "../src/test/sessionTimes";
+import { erasureOf } from "../src/clinician/rightsFixture";
 
 export const SAM = "5a000000-0000-4000-8000-000000000001";
 export const JO = "70000000-0000-4000-8000-000000000003";
@@ -81,6 +82,8 @@ export class FakeApi {
   usedTokens = new Set<string>();
   /** The young person's answer to the session's feedback check, once given (a second is refused, as the service does). */
   feedback: { scores: Record<string, number>; comment?: string } | null = null;
+  /** Erasure requests about Sam, newest first, as the goals service keeps them: the ones Sam asks for here. */
+  erasures: ReturnType<typeof erasureOf>[] = [];
   preferences: Preferences = { locale: "en", time_zone: "Europe/London", channels: ["email"], quiet_hours: null, clinician_delivery: "immediate" };
 
   goals(): Goal[] {
@@ -277,6 +280,13 @@ export class FakeApi {
     // The person's own exports, newest first: the one started here (as far as it has got), once there is one.
     routes["GET /api/v1/goals/exports"] = () => ({ status: 200, body: { items: this.exportStarted ? [this.export(Math.min(4, this.exportPolls))] : [] } });
     routes[`GET /api/v1/goals/exports/${EXPORT}`] = () => ({ status: 200, body: this.export(Math.min(4, ++this.exportPolls)) });
+    routes["GET /api/v1/goals/erasure-requests"] = () => ({ status: 200, body: { items: this.erasures } });
+    // Like the service: a client asks about themself, with no reference; nothing changes until it is decided.
+    routes["POST /api/v1/goals/erasure-requests"] = () => {
+      const id = `e5000000-0000-4000-8000-00000000000${this.erasures.length + 1}`;
+      this.erasures.unshift({ ...erasureOf(SAM, id, SAM, { reference: null, roles: ["client"] }), requested_at: new Date().toISOString() });
+      return { status: 202, body: this.erasures[0] };
+    };
     routes["POST /api/v1/notifications/email-confirmations"] = () => {
       const token = (body as { token: string }).token;
       if (this.usedTokens.has(token))

@@ -190,10 +190,24 @@ export class FakeClinicianApi {
         ],
       }),
     };
+    const lift = method === "POST" ? /^\/api\/v1\/goals\/erasure-requests\/([^/]+)\/restriction-lift$/.exec(path) : null;
+    if (lift) return this.lift(lift[1]!, (sent as { reason?: string }).reason ?? "");
     const route = routes[`${method} ${path}`];
     if (!route) return { status: 404, body: { title: "Not found", status: 404 } };
     const answer = route();
     return answer instanceof Answer ? answer : { status: 200, body: answer };
+  }
+
+  /** Like the service: a reason of 1–300 characters (422 naming it), only a request Alex may lift (404 otherwise), once. */
+  private lift(requestId: string, reason: string): Answer {
+    const request = this.erasures.find((e) => e.request_id === requestId);
+    if (!request?.may_lift && !request?.lifted_at) return new Answer(404, { title: "Not found", status: 404, field: "request_id" });
+    if (request.lifted_at) return new Answer(409, { title: "Conflict", status: 409, detail: "The restriction is lifted already", field: "request_id" });
+    if (reason.length < 1 || reason.length > 300)
+      return new Answer(422, { title: "Unprocessable", status: 422, detail: "String should have at least 1 character", field: "body.reason" });
+    const lifted = { ...request, lifted_at: "2026-11-29T09:00:00Z", may_lift: false };
+    this.erasures = this.erasures.map((e) => (e.request_id === requestId ? lifted : e));
+    return new Answer(200, { request_id: requestId, client_id: request.client_id, lifted_by: ALEX, lifted_by_roles: ["supervisor", "therapist"], lifted_at: lifted.lifted_at, reason });
   }
 
   private noReference(): Answer {

@@ -1,6 +1,6 @@
 import AxeBuilder from "@axe-core/playwright";
 import { expect, test as base, type Page } from "@playwright/test";
-import { ACTIVE, EXPORT, FakeApi } from "./fakeApi";
+import { ACTIVE, EXPORT, FakeApi, SAM } from "./fakeApi";
 
 const test = base.extend<{ api: FakeApi }>({
   api: async ({ page }, use) => {
@@ -57,3 +57,54 @@ test("the young person sees who they have let see a goal, and when, beside the s
   await expect(page.getByText(/1 October 2026: you let .+ see this goal\./)).toBeVisible();
   await expectAccessible(page);
 });
+
+for (const [language, words] of [
+  [
+    "en",
+    {
+      part: "Asking for your data to be erased",
+      kept: /they are not deleted, but they are hidden/,
+      ask: "Ask for my data to be erased",
+      confirm: "Send your request?",
+      yes: "Yes, send my request",
+      sent: /^Thanks, your request has been sent\./,
+      yours: "Your requests",
+      waiting: /: your service hasn't decided yet\.$/,
+    },
+  ],
+  [
+    "cy",
+    {
+      part: "Gofyn i'ch data gael ei ddileu",
+      kept: /nid ydynt yn cael eu dileu, ond maen nhw'n cael eu cuddio/,
+      ask: "Gofyn i'm data gael ei ddileu",
+      confirm: "Anfon eich cais?",
+      yes: "Ie, anfon fy nghais",
+      sent: /^Diolch, mae eich cais wedi'i anfon\./,
+      yours: "Eich ceisiadau",
+      waiting: /: nid yw eich gwasanaeth wedi penderfynu eto\.$/,
+    },
+  ],
+] as const) {
+  test(`the young person asks for their data to be erased from Settings with the keyboard and sees it waiting, accessibly (${language})`, async ({ page, api }) => {
+    api.preferences.locale = language;
+    await page.goto("/settings");
+    const part = page.getByRole("region", { name: words.part, exact: true });
+    await expect(part.getByText(words.kept)).toBeVisible();
+
+    await part.getByRole("button", { name: words.ask, exact: true }).focus();
+    await page.keyboard.press("Enter");
+    const confirm = part.getByRole("group", { name: words.confirm, exact: true });
+    await expect(confirm).toBeVisible();
+    await expectAccessible(page);
+    await confirm.getByRole("button", { name: words.yes, exact: true }).focus();
+    await page.keyboard.press("Enter");
+    await expect(part.getByRole("status")).toHaveText(words.sent);
+    await expect(part.getByRole("list", { name: words.yours, exact: true }).getByRole("listitem")).toHaveText(words.waiting);
+    await expect(part.getByRole("button", { name: words.ask, exact: true })).toHaveCount(0); // one waiting at a time
+    const sent = api.received.filter((r) => r.method === "POST" && r.path === "/api/v1/goals/erasure-requests");
+    expect(sent.map((r) => r.body)).toEqual([{ client_id: SAM }]);
+    expect(sent[0]!.csrf).not.toBeNull();
+    await expectAccessible(page);
+  });
+}

@@ -2,7 +2,8 @@ import path from "node:path";
 import { expect, test, type Page, type TestInfo } from "@playwright/test";
 import { REPORT_CLIENT } from "../src/clinician/reportFixture";
 import { ACTIVE, FakeApi } from "./fakeApi";
-import { FakeClinicianApi } from "./fakeClinicianApi";
+import { erasureOf } from "../src/clinician/rightsFixture";
+import { FakeClinicianApi, OTHER_THERAPIST } from "./fakeClinicianApi";
 
 // The README's pictures of the main screens, taken with the fake APIs at the phone and the desktop size (one run per
 // project in playwright.config.ts). Each waits for what the screen is there to show before the picture is taken.
@@ -147,4 +148,28 @@ test("screenshot: the supervisor's service outcomes", async ({ page }, testInfo)
   await page.getByRole("button", { name: "Show outcomes" }).click(); // the first of the supervisor's teams
   await expect(page.getByRole("cell", { name: "Suppressed (fewer than 5 clients in the period or in one of its months)" }).first()).toBeVisible();
   await shoot(page, testInfo, "outcomes");
+});
+
+test("screenshot: a young person asking for their data to be erased", async ({ page }, testInfo) => {
+  await asYoungPerson(page);
+  await page.goto("/settings");
+  const part = page.getByRole("region", { name: "Asking for your data to be erased", exact: true });
+  await part.getByRole("button", { name: "Ask for my data to be erased" }).click();
+  await expect(part.getByRole("group", { name: "Send your request?" })).toBeVisible();
+  await part.getByRole("heading", { level: 2 }).evaluate((heading) => heading.scrollIntoView({ block: "start" }));
+  await shoot(page, testInfo, "erasure-ask");
+});
+
+test("screenshot: a supervisor lifting a restriction on a client's page", async ({ page }, testInfo) => {
+  const api = new FakeClinicianApi();
+  api.erasures.push(
+    erasureOf(REPORT_CLIENT, "e5000000-0000-4000-8000-000000000008", OTHER_THERAPIST, { decision: "approved", applied: 4, may_lift: true }),
+  );
+  await api.install(page);
+  await page.goto(`/clients/${REPORT_CLIENT}`);
+  const erasure = page.getByRole("region", { name: "Erasing their data", exact: true });
+  await erasure.getByRole("button", { name: "Lift the restriction" }).click();
+  await expect(erasure.getByRole("form", { name: "Lifting the restriction" })).toBeVisible();
+  await erasure.getByRole("heading", { name: /^Request of / }).evaluate((heading) => heading.scrollIntoView({ block: "start" }));
+  await shoot(page, testInfo, "erasure-lift");
 });

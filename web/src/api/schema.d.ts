@@ -1778,11 +1778,18 @@ export interface components {
             /** Decided By Roles */
             decided_by_roles: string[] | null;
             decision: components["schemas"]["accord__goals__domain__erasure__Decision"] | null;
+            /** Lifted At */
+            lifted_at?: string | null;
             /**
              * May Decide
              * @default false
              */
             may_decide?: boolean;
+            /**
+             * May Lift
+             * @default false
+             */
+            may_lift?: boolean;
             /**
              * Request Id
              * Format: uuid

@@ -131,4 +131,87 @@ describe("a client's data rights, for staff", () => {
       "Reports and health record: not yet",
     ]);
   });
+
+  it("lists every erasure request about the client, newest first, with a lifted restriction said plainly", async () => {
+    const older = "e5000000-0000-4000-8000-000000000002";
+    stubApi({
+      "GET /api/v1/goals/exports": NONE,
+      "GET /api/v1/goals/erasure-requests": ({ query }) => {
+        expect(query.get("client_id")).toBe(CLIENT);
+        return {
+          items: [
+            erasureOf(CLIENT, REQUEST_ID, CLIENT, { reference: null, requested_at: "2026-11-28T09:00:00Z", roles: ["client"] }),
+            erasureOf(CLIENT, older, THERAPIST.subject, { decision: "approved", applied: 4, lifted_at: "2026-11-28T11:00:00Z" }),
+          ],
+        };
+      },
+    });
+    show();
+    const list = within(await screen.findByRole("list", { name: "Their erasure requests, newest first:" }));
+    const [newest, lifted] = list.getAllByRole("region");
+    expect(newest).toHaveAccessibleName(/^Request of 28/);
+    expect(within(newest!).getByText(/^the young person on /)).toBeVisible();
+    expect(within(newest!).getByText("Waiting for a supervisor's decision")).toBeVisible();
+    expect(lifted).toHaveAccessibleName(/^Request of 27/);
+    expect(within(lifted!).getByText("DPA-3")).toBeVisible();
+    expect(within(lifted!).getByText(/^Approved by a supervisor on /)).toBeVisible();
+    expect(within(lifted!).getByText(/^Lifted on .*: their records can be seen and used again$/)).toBeVisible();
+    expect(list.queryByRole("button", { name: "Lift the restriction" })).toBeNull(); // may_lift is false for everyone here
+  });
+
+  it("lets a supervisor lift an approved request's restriction after saying what that does, with the reason's refusal at its field", async () => {
+    const user = userEvent.setup();
+    let lifted: string | null = null;
+    const calls = stubApi({
+      "GET /api/v1/goals/exports": NONE,
+      "GET /api/v1/goals/erasure-requests": () => ({
+        items: [erasureOf(CLIENT, REQUEST_ID, THERAPIST.subject, { decision: "approved", applied: 4, may_lift: !lifted, lifted_at: lifted })],
+      }),
+      [`POST /api/v1/goals/erasure-requests/${REQUEST_ID}/restriction-lift`]: ({ body }) => {
+        const reason = (body as { reason: string }).reason;
+        if (!reason) return problem(422, "body.reason", "String should have at least 1 character");
+        lifted = "2026-11-28T12:00:00Z";
+        return { request_id: REQUEST_ID, client_id: CLIENT, lifted_by: THERAPIST.subject, lifted_by_roles: ["supervisor"], lifted_at: lifted, reason };
+      },
+    });
+    show();
+    const erasure = within(await screen.findByRole("region", { name: "Erasing their data" }));
+    await user.click(await erasure.findByRole("button", { name: "Lift the restriction" }));
+    const form = within(erasure.getByRole("form", { name: "Lifting the restriction" }));
+    expect(form.getByText(/can be seen and used again for their care/)).toBeVisible();
+    expect(form.getByText(/What was erased stays erased/)).toBeVisible();
+    const reason = form.getByRole("textbox", { name: "Why the restriction ends" });
+    await user.click(form.getByRole("button", { name: "Yes, lift the restriction" }));
+    await waitFor(() => expect(reason).toHaveAttribute("aria-invalid", "true"));
+    expect(reason).toHaveAccessibleDescription(/Please say why the restriction ends/);
+    expect(form.getByRole("alert")).toHaveTextContent("Please say why the restriction ends");
+
+    await user.type(reason, "The disputed entry was corrected");
+    await user.click(form.getByRole("button", { name: "Yes, lift the restriction" }));
+    expect(await erasure.findByRole("status")).toHaveTextContent("The restriction is lifted. Their records can be seen and used again.");
+    expect(await erasure.findByText(/^Lifted on /)).toBeVisible();
+    expect(erasure.queryByRole("button", { name: "Lift the restriction" })).toBeNull();
+    const posts = calls.filter((c) => c.method === "POST").map((c) => c.body);
+    expect(posts).toEqual([{ reason: "" }, { reason: "The disputed entry was corrected" }]);
+  });
+
+  it("shows a lift the goals service refuses as already done next to the reason, in Welsh too", async () => {
+    await setLanguage("cy");
+    const user = userEvent.setup();
+    stubApi({
+      "GET /api/v1/goals/exports": NONE,
+      "GET /api/v1/goals/erasure-requests": () => ({
+        items: [erasureOf(CLIENT, REQUEST_ID, THERAPIST.subject, { decision: "approved", applied: 4, may_lift: true })],
+      }),
+      [`POST /api/v1/goals/erasure-requests/${REQUEST_ID}/restriction-lift`]: () =>
+        problem(409, "request_id", "The restriction is lifted already"),
+    });
+    show();
+    await user.click(await screen.findByRole("button", { name: "Codi'r cyfyngiad" }));
+    const reason = screen.getByRole("textbox", { name: "Pam mae'r cyfyngiad yn dod i ben" });
+    await user.type(reason, "Cywirwyd");
+    await user.click(screen.getByRole("button", { name: "Ie, codi'r cyfyngiad" }));
+    await waitFor(() => expect(reason).toHaveAttribute("aria-invalid", "true"));
+    expect(reason).toHaveAccessibleDescription(/wedi'i godi eisoes/);
+  });
 });

@@ -4,7 +4,9 @@ import { api, unwrap } from "../api/client";
 import { archiveHref, useClientExport } from "../api/exports";
 import { ApiError, errorFor, fieldErrors, otherErrors } from "../api/problem";
 import { Field, FormErrors } from "../components/Field";
-import { ErasureStatus } from "./ErasureStatus";
+import { formatDate } from "../i18n";
+import { ErasureStatus, type Erasure } from "./ErasureStatus";
+import { LiftRestriction } from "./LiftRestriction";
 import { useClinicianT } from "./i18n";
 
 const REFERENCE = "request_reference";
@@ -79,6 +81,23 @@ function StaffExport({ clientId }: { clientId: string }) {
   );
 }
 
+/** One of the client's erasure requests: its status, and the lift of its restriction where this person may. */
+function ErasureItem({ request, onLifted }: { request: Erasure; onLifted: () => void }) {
+  const { ct, language } = useClinicianT();
+  const headingId = `erasure-item-${request.request_id}`;
+  return (
+    <li>
+      <section aria-labelledby={headingId}>
+        <h4 id={headingId}>
+          {ct("rights.requestHeading", { when: formatDate(request.requested_at, language) })}
+        </h4>
+        <ErasureStatus request={request} />
+        {request.may_lift && <LiftRestriction request={request} onLifted={onLifted} />}
+      </section>
+    </li>
+  );
+}
+
 /** An erasure request on the client's recorded request: a confirmation step says what an approval does, then the
  * request waits for a supervisor's decision; its status stays on the page. */
 function StaffErasure({ clientId }: { clientId: string }) {
@@ -86,6 +105,7 @@ function StaffErasure({ clientId }: { clientId: string }) {
   const queries = useQueryClient();
   const [reference, setReference] = useState("");
   const [confirming, setConfirming] = useState(false);
+  const [lifted, setLifted] = useState(false); // announced in the section: the lift's own form is gone by then
   const requests = useQuery({
     queryKey: ["erasure-requests", clientId],
     queryFn: () =>
@@ -100,19 +120,31 @@ function StaffErasure({ clientId }: { clientId: string }) {
       ),
     onSettled: () => setConfirming(false),
     onSuccess: () => {
+      setLifted(false);
       setReference("");
       void queries.invalidateQueries({ queryKey: ["erasure-requests"] });
     },
   });
   const problems = useProblems(ask.error);
-  const newest = requests.data?.items[0];
+  const items = requests.data?.items ?? [];
   return (
     <section aria-labelledby="rights-erasure">
       <h3 id="rights-erasure">{ct("rights.erasureTitle")}</h3>
       <p className="hint">{ct("rights.erasureHint")}</p>
-      {newest && <ErasureStatus request={newest} />}
+      {items.length > 0 && (
+        <>
+          <p id="rights-erasure-list">{ct("rights.requestsSoFar")}</p>
+          <ol className="erasure-requests" aria-labelledby="rights-erasure-list">
+            {items.map((request) => (
+              <ErasureItem key={request.request_id} request={request} onLifted={() => setLifted(true)} />
+            ))}
+          </ol>
+        </>
+      )}
       {requests.isError && <p role="alert">{ct("rights.loadFailed")}</p>}
-      {ask.isSuccess && <p role="status">{ct("rights.erasureRecorded")}</p>}
+      {(lifted || ask.isSuccess) && (
+        <p role="status">{lifted ? ct("rights.liftDone") : ct("rights.erasureRecorded")}</p>
+      )}
       <form
         onSubmit={(e) => {
           e.preventDefault();

@@ -44,7 +44,8 @@ describe("a supervisor's erasure requests", () => {
     expect(theirs!.getByText("Waiting for a supervisor's decision")).toBeVisible();
     expect(hers!.queryByRole("button")).toBeNull();
     expect(hers!.getByText("You recorded this request, so another supervisor of the team decides it.")).toBeVisible();
-    expect(calls.find((c) => c.path === "/api/v1/goals/erasure-requests")?.query.get("status")).toBe("waiting");
+    const lists = calls.filter((c) => c.path === "/api/v1/goals/erasure-requests").map((c) => c.query.get("status"));
+    expect(lists.sort()).toEqual(["waiting", null].sort()); // the waiting ones, and all (for the restrictions in place)
   });
 
   it("approves only after saying what an approval does, and refuses at once", async () => {
@@ -90,5 +91,39 @@ describe("a supervisor's erasure requests", () => {
     await user.click(theirs!.getByRole("button", { name: "Approve" }));
     await user.click(theirs!.getByRole("button", { name: "Yes, approve the erasure" }));
     expect(await theirs!.findByRole("alert")).toHaveTextContent("Someone has decided this request already.");
+  });
+
+  it("lists the restrictions in place the supervisor may lift, without a link to the hidden page, and lifts one with a reason", async () => {
+    const user = userEvent.setup();
+    let lifted = false;
+    const calls = stubApi(
+      {
+        "GET /api/v1/goals/erasure-requests": ({ query }) =>
+          query.get("status") === "waiting"
+            ? { items: [] }
+            : {
+                items: [
+                  erasureOf(CLIENT, THEIRS, THERAPIST.subject, { decision: "approved", applied: 4, may_lift: !lifted, lifted_at: lifted ? "2026-11-29T09:00:00Z" : null }),
+                  erasureOf(OTHER_CLIENT, HERS, THERAPIST.subject, { decision: "refused" }),
+                ],
+              },
+        [`POST /api/v1/goals/erasure-requests/${THEIRS}/restriction-lift`]: () => {
+          lifted = true;
+          return { request_id: THEIRS, client_id: CLIENT, lifted_by: PRIYA.subject, lifted_by_roles: ["supervisor"], lifted_at: "2026-11-29T09:00:00Z", reason: "Corrected" };
+        },
+      },
+      PRIYA,
+    );
+    renderScreen(<ErasureDecisions />);
+    const restrictions = within(await screen.findByRole("region", { name: "Restrictions in place" }));
+    const list = within(await restrictions.findByRole("list", { name: "Restrictions in place" }));
+    expect(list.getAllByRole("region")).toHaveLength(1); // the refused one restricted nothing
+    expect(list.queryByRole("link")).toBeNull();
+    await user.click(list.getByRole("button", { name: "Lift the restriction" }));
+    await user.type(list.getByRole("textbox", { name: "Why the restriction ends" }), "Corrected");
+    await user.click(list.getByRole("button", { name: "Yes, lift the restriction" }));
+    expect(await restrictions.findByRole("status")).toHaveTextContent("The restriction is lifted.");
+    expect(await restrictions.findByText("No restrictions are in place that you can lift.")).toBeVisible();
+    expect(calls.filter((c) => c.method === "POST").map((c) => c.body)).toEqual([{ reason: "Corrected" }]);
   });
 });

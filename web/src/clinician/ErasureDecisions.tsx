@@ -9,6 +9,7 @@ import { ClientName, useClientName } from "./ClientName";
 import { ClinicianNav } from "./ClinicianNav";
 import { ErasureStatus, type Erasure } from "./ErasureStatus";
 import { useClinicianT } from "./i18n";
+import { LiftRestriction } from "./LiftRestriction";
 
 type Decision = "approved" | "refused";
 
@@ -76,7 +77,53 @@ function WaitingRequest({ request }: { request: Erasure }) {
   );
 }
 
-/** A supervisor's erasure requests waiting for a decision, for the clients of their teams (newest first). */
+/** An approved request whose restriction this supervisor may lift (`may_lift`). The client's page is hidden while
+ * their records are restricted, so this is where the lift is found: the client is named without a link. */
+function RestrictedRequest({ request, onLifted }: { request: Erasure; onLifted: () => void }) {
+  const name = useClientName(request.client_id).data;
+  const headingId = `restricted-${request.request_id}`;
+  return (
+    <li>
+      <section aria-labelledby={headingId}>
+        <h3 id={headingId}>
+          <ClientName id={request.client_id} name={name} />
+        </h3>
+        <ErasureStatus request={request} />
+        <LiftRestriction request={request} onLifted={onLifted} Heading="h4" />
+      </section>
+    </li>
+  );
+}
+
+/** The restrictions in place that this supervisor may lift, for the clients of their teams (newest first). */
+function Restrictions() {
+  const { ct } = useClinicianT();
+  const [lifted, setLifted] = useState(false);
+  const all = useQuery({
+    queryKey: ["erasure-requests", "all"],
+    queryFn: () => unwrap(api.GET("/api/v1/goals/erasure-requests")),
+  });
+  const liftable = (all.data?.items ?? []).filter((r) => r.may_lift);
+  return (
+    <section aria-labelledby="restrictions-title">
+      <h2 id="restrictions-title">{ct("rights.restrictionsTitle")}</h2>
+      <p>{ct("rights.restrictionsIntro")}</p>
+      {lifted && <p role="status">{ct("rights.liftDone")}</p>}
+      {all.isError && <p role="alert">{ct("rights.loadFailed")}</p>}
+      {all.isSuccess && liftable.length === 0 && <p>{ct("rights.noneRestricted")}</p>}
+      {liftable.length > 0 && (
+        <ul className="erasure-requests" aria-labelledby="restrictions-title">
+          {liftable.map((r) => (
+            <RestrictedRequest key={r.request_id} request={r} onLifted={() => setLifted(true)} />
+          ))}
+        </ul>
+      )}
+    </section>
+  );
+}
+
+/** A supervisor's erasure requests waiting for a decision, for the clients of their teams (newest first), and the
+ * restrictions in place they may lift. */
 export default function ErasureDecisions() {
   const { ct } = useClinicianT();
   const waiting = useQuery({
@@ -101,6 +148,7 @@ export default function ErasureDecisions() {
           ))}
         </ul>
       )}
+      <Restrictions />
     </article>
   );
 }

@@ -20,7 +20,8 @@ function useWho() {
 }
 
 /** One erasure request as the goals service follows it: who asked and when, on which reference, the decision (or
- * that it waits for a supervisor), and after an approval each service's completion. */
+ * that it waits for a supervisor), when its restriction was lifted, and after an approval each service's
+ * completion. */
 export function ErasureStatus({ request }: { request: Erasure }) {
   const { ct, language } = useClinicianT();
   const who = useWho();
@@ -46,6 +47,12 @@ export function ErasureStatus({ request }: { request: Erasure }) {
                 when: request.decided_at ? formatDate(request.decided_at, language) : "—",
               })}
         </dd>
+        {request.lifted_at && (
+          <>
+            <dt>{ct("rights.restriction")}</dt>
+            <dd>{ct("rights.liftedOn", { when: formatDate(request.lifted_at, language) })}</dd>
+          </>
+        )}
       </dl>
       {request.decision === "approved" && (
         <>

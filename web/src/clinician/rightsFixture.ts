@@ -23,7 +23,16 @@ export function erasureOf(
   clientId: string,
   requestId: string,
   requestedBy: string,
-  changes: { decision?: "approved" | "refused" | null; applied?: number; may_decide?: boolean; roles?: string[] } = {},
+  changes: {
+    decision?: "approved" | "refused" | null;
+    applied?: number;
+    may_decide?: boolean;
+    may_lift?: boolean;
+    lifted_at?: string | null;
+    roles?: string[];
+    reference?: string | null;
+    requested_at?: string;
+  } = {},
 ) {
   const applied = changes.applied ?? 0;
   const decision = changes.decision ?? null;
@@ -32,8 +41,8 @@ export function erasureOf(
     client_id: clientId,
     requested_by: requestedBy,
     requested_by_roles: changes.roles ?? ["therapist"],
-    request_reference: "DPA-3",
-    requested_at: "2026-11-27T10:00:00Z",
+    request_reference: changes.reference === undefined ? "DPA-3" : changes.reference,
+    requested_at: changes.requested_at ?? "2026-11-27T10:00:00Z",
     decision,
     decided_by: decision ? "5c000000-0000-4000-8000-000000000009" : null,
     decided_by_roles: decision ? ["supervisor"] : null,
@@ -44,7 +53,9 @@ export function erasureOf(
       applied_at: i < applied ? "2026-11-28T10:01:00Z" : null,
     })),
     complete: decision === "approved" && applied === 4,
+    lifted_at: changes.lifted_at ?? null,
     may_decide: changes.may_decide ?? false,
+    may_lift: changes.may_lift ?? false,
   };
 }
 

@@ -9,6 +9,7 @@ import { Field, FormErrors } from "../components/Field";
 import { LANGUAGES, languageOf, setLanguage } from "../i18n";
 import { currentSubscription, disablePush, enablePush, pushSupported } from "../push";
 import { LoadFailed, Loading } from "./common";
+import { AskForErasure } from "./AskForErasure";
 import { DownloadMyData } from "./DownloadMyData";
 
 function timeZones(): string[] {
@@ -159,7 +160,12 @@ function SettingsForm({ saved }: { saved: Preferences }) {
       </form>
       <Emails />
       <PushToggle />
-      {roles.includes("client") && subject && <DownloadMyData clientId={subject} />}
+      {roles.includes("client") && subject && (
+        <>
+          <DownloadMyData clientId={subject} />
+          <AskForErasure clientId={subject} />
+        </>
+      )}
     </article>
   );
 }

@@ -60,3 +60,37 @@ async def test_the_list_refuses_an_unknown_status_naming_the_field(api: Api) -> 
     answer = await api.as_(c.therapist, "GET", "/goals/erasure-requests", params={"status": "everything"})
     assert answer.status_code == 422 and answer.headers["content-type"] == "application/problem+json"
     assert "status" in answer.text
+
+
+async def test_a_supervisor_of_the_team_is_offered_the_lift_of_an_approved_request_until_it_is_lifted_and_no_one_else(
+    api: Api,
+) -> None:
+    c = cast()
+    await api.episode_with_family(c)
+    supervisor = Person(uuid4(), ["supervisor"], c.client.tenant, teams=[c.team])
+    elsewhere = Person(uuid4(), ["supervisor"], c.client.tenant, teams=[uuid4()])
+    asked = await api.as_(c.client, "POST", "/goals/erasure-requests", json={"client_id": str(c.client.id)})
+    request_id = asked.json()["request_id"]
+    assert (asked.json()["may_lift"], asked.json()["lifted_at"]) == (False, None)
+    approved = await api.as_(
+        supervisor, "POST", f"/goals/erasure-requests/{request_id}/decision", json={"decision": "approved"}
+    )
+    assert approved.status_code == 200, approved.text
+    query = {"client_id": str(c.client.id)}
+
+    async def offered(who: Person) -> list[tuple[bool, object]]:
+        answer = await api.as_(who, "GET", "/goals/erasure-requests", params=query)
+        return [(i["may_lift"], i["lifted_at"]) for i in answer.json()["items"]]
+
+    assert await offered(supervisor) == [(True, None)]
+    assert (await api.as_(supervisor, "GET", f"/goals/erasure-requests/{request_id}")).json()["may_lift"] is True
+    assert await offered(c.client) == [(False, None)] and await offered(elsewhere) == []
+    assert await offered(c.therapist) == []  # neither asked nor a supervisor: not theirs to follow
+
+    lifted = await api.as_(
+        supervisor, "POST", f"/goals/erasure-requests/{request_id}/restriction-lift", json={"reason": "Corrected"}
+    )
+    assert lifted.status_code == 200, lifted.text
+    after = await api.as_(supervisor, "GET", f"/goals/erasure-requests/{request_id}")
+    assert after.json()["may_lift"] is False and after.json()["lifted_at"] == lifted.json()["lifted_at"]
+    assert await offered(c.client) == [(False, lifted.json()["lifted_at"])]

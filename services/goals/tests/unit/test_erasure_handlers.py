@@ -11,6 +11,7 @@ import pytest
 from accord.goals.domain.erasure import AlreadyDecided, Decision, ErasureRefused, ErasureStatus
 from accord.goals.domain.restriction import AlreadyLifted
 from accord.goals.handlers.erasure import (
+    Followed,
     ask_for_erasure,
     decide_erasure,
     erasure_status_for,
@@ -191,9 +192,9 @@ async def test_the_list_answers_what_one_may_follow_and_offers_a_decision_to_a_s
     await decide_erasure(store, SUPERVISOR, decided, Decision.REFUSED, NOW)
 
     waiting = await erasures_for(store, SUPERVISOR, None, True, 50)
-    assert {(s.request_id, may) for s, may in waiting} == {(recorded, True), (own, False)}
-    assert {s.request_id for s, may in await erasures_for(store, therapist, client, False, 50)} == {recorded}
-    assert all(not may for _, may in await erasures_for(store, therapist, client, False, 50))
+    assert {(f.status.request_id, f.may_decide) for f in waiting} == {(recorded, True), (own, False)}
+    assert {f.status.request_id for f in await erasures_for(store, therapist, client, False, 50)} == {recorded}
+    assert all(not f.may_decide for f in await erasures_for(store, therapist, client, False, 50))
     for outsider in (person(Role.THERAPIST), person(Role.CLIENT), person(Role.SUPERVISOR, teams=frozenset({uuid4()}))):
         assert await erasures_for(store, outsider, None, True, 50) == []
 
@@ -207,6 +208,8 @@ class InMemoryLifts:
         if request_id in self.lifted:
             return False
         self.lifted[request_id] = (me.subject, reason)
+        current = self.erasures.requests[request_id]
+        self.erasures.requests[request_id] = dataclasses.replace(current, lifted_at=at)
         return True
 
     async def end_restriction(self, tenant_id: str, client_id: UUID, request_id: UUID) -> None:
@@ -246,3 +249,27 @@ async def test_nobody_but_a_supervisor_of_the_team_lifts_and_a_request_not_appro
             await lift_restriction(store, lifts, outsider, request_id, "why", NOW)
         assert refused.value.field is None  # as for a request that does not exist
     assert lifts.lifted == {} and store.restricted == [(client, request_id)]
+
+
+async def test_the_list_offers_the_lift_only_to_a_supervisor_of_the_team_on_an_approved_request_until_lifted() -> None:
+    therapist = person(Role.THERAPIST)
+    store, client = InMemoryErasures(care_team=frozenset({therapist.subject})), uuid4()
+    approved, refused, waiting = await asked(store, client), await asked(store, client), await asked(store, client)
+    await decide_erasure(store, SUPERVISOR, approved, Decision.APPROVED, NOW)
+    await decide_erasure(store, SUPERVISOR, refused, Decision.REFUSED, NOW)
+
+    def may_lift(found: list[Followed]) -> dict[UUID, bool]:
+        return {f.status.request_id: f.may_lift for f in found}
+
+    assert may_lift(await erasures_for(store, SUPERVISOR, client, False, 50)) == {
+        approved: True,
+        refused: False,
+        waiting: False,
+    }
+    for other in (person(Role.CLIENT, client), person(Role.SUPERVISOR, teams=frozenset({uuid4()}))):
+        assert not any(may_lift(await erasures_for(store, other, client, False, 50)).values())
+
+    await lift_restriction(store, InMemoryLifts(store), SUPERVISOR, approved, "The entry was corrected", NOW)
+    after = await erasures_for(store, SUPERVISOR, client, False, 50)
+    assert may_lift(after)[approved] is False
+    assert next(f.status for f in after if f.status.request_id == approved).lifted_at == NOW

@@ -14,7 +14,7 @@ from accord.shared.erasure import Restrictions
 
 _COLUMNS = (
     "request_id, client_id, requested_by, requested_by_roles, request_reference, requested_at,"
-    " decision, decided_by, decided_by_roles, decided_at, applied::text AS applied"
+    " decision, decided_by, decided_by_roles, decided_at, applied::text AS applied, lifted_at"
 )
 
 

@@ -61,6 +61,7 @@ class ErasureStatus:
     decided_by_roles: list[str] | None = None
     decided_at: datetime | None = None
     applied: dict[str, datetime] = field(default_factory=dict)  # service -> when it reported the decision applied
+    lifted_at: datetime | None = None  # when a supervisor lifted the restriction an approval put in place
 
     @property
     def complete(self) -> bool:
@@ -74,4 +75,14 @@ class ErasureStatus:
         """Waiting, and `me` may decide it: a supervisor of the client's team who did not ask for it."""
         return (
             self.decision is None and me.has(Role.SUPERVISOR) and supervises_client and me.subject != self.requested_by
+        )
+
+    def liftable_by(self, me: Principal, supervises_client: bool) -> bool:
+        """Approved and not lifted yet, and `me` is a supervisor of the client's team (the one who decided, or who
+        asked, included: lifting gives back, so it needs no second person)."""
+        return (
+            self.decision is Decision.APPROVED
+            and self.lifted_at is None
+            and me.has(Role.SUPERVISOR)
+            and supervises_client
         )

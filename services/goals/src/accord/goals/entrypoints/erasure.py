@@ -1,6 +1,7 @@
 """Erasure requests: ask (`POST /goals/erasure-requests`), decide (`POST /goals/erasure-requests/{id}/decision`),
 follow one (`GET /goals/erasure-requests/{id}`: who asked, who decided, each service's completion) and list those one
-may follow (`GET /goals/erasure-requests?status=waiting`: a supervisor's requests waiting for a decision)."""
+may follow (`GET /goals/erasure-requests?status=waiting`: a supervisor's requests waiting for a decision;
+`client_id=`: one client's), each saying what the caller may do with it now (`may_decide`, `may_lift`)."""
 
 from datetime import UTC, datetime
 from typing import Annotated, Literal
@@ -11,7 +12,13 @@ from pydantic import BaseModel
 
 from accord.goals.adapters.erasure import ErasureRequests
 from accord.goals.domain.erasure import APPLIED_BY, AlreadyDecided, Decision, ErasureRefused, ErasureStatus
-from accord.goals.handlers.erasure import ask_for_erasure, decide_erasure, erasure_status_for, erasures_for
+from accord.goals.handlers.erasure import (
+    ask_for_erasure,
+    decide_erasure,
+    erasure_status_for,
+    erasures_for,
+    followed,
+)
 from accord.shared.api import ResourcesDep
 from accord.shared.audit import Audit
 from accord.shared.auth import CurrentPrincipal, Principal
@@ -51,12 +58,16 @@ class ErasurePublic(BaseModel):
     decided_at: datetime | None
     services: list[ServiceCompletion]
     complete: bool
+    lifted_at: datetime | None = None  # when a supervisor lifted the restriction (`.../restriction-lift`)
     may_decide: bool = False  # the person asking may approve or refuse it now (a screen offers the choice)
+    may_lift: bool = False  # the person asking may lift the restriction it put in place now
 
     @classmethod
-    def of(cls, s: ErasureStatus, may_decide: bool = False) -> "ErasurePublic":
+    def of(cls, s: ErasureStatus, may_decide: bool = False, may_lift: bool = False) -> "ErasurePublic":
         return cls(
             may_decide=may_decide,
+            may_lift=may_lift,
+            lifted_at=s.lifted_at,
             request_id=s.request_id,
             client_id=s.client_id,
             requested_by=s.requested_by,
@@ -148,7 +159,7 @@ async def erasure_progress(request_id: UUID, res: ResourcesDep, me: CurrentPrinc
         store = ErasureRequests(conn, res.settings.db_schema)
         status = await erasure_status_for(store, me, request_id)
         if status is not None:
-            may_decide = status.decidable_by(me, await store.supervises(me, status.client_id))
+            offers = followed(status, me, await store.supervises(me, status.client_id))
             await Audit(res.settings.db_schema).record(
                 conn, me, "read", "erasure_request", request_id, status.client_id
             )
@@ -157,7 +168,7 @@ async def erasure_progress(request_id: UUID, res: ResourcesDep, me: CurrentPrinc
             res.pool, me, "read", "erasure_request", request_id, None, "not allowed"
         )
         raise Problem(404, "Not found", "No such erasure request", field="request_id")
-    return ErasurePublic.of(status, may_decide)
+    return ErasurePublic.of(status, offers.may_decide, offers.may_lift)
 
 
 @router.get("/goals/erasure-requests", response_model=ErasureList)
@@ -173,6 +184,8 @@ async def erasure_requests(
     schema = res.settings.db_schema
     async with res.pool.acquire() as conn, conn.transaction():
         found = await erasures_for(ErasureRequests(conn, schema), me, client_id, status == "waiting", LIST_LIMIT)
-        for item, _ in found:
-            await Audit(schema).record(conn, me, "read", "erasure_request", item.request_id, item.client_id)
-    return ErasureList(items=[ErasurePublic.of(item, may_decide) for item, may_decide in found])
+        for item in found:
+            await Audit(schema).record(
+                conn, me, "read", "erasure_request", item.status.request_id, item.status.client_id
+            )
+    return ErasureList(items=[ErasurePublic.of(*item) for item in found])

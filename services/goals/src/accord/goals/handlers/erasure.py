@@ -3,7 +3,7 @@ once, in the decision's transaction, and goes to every other service as `Erasure
 services' reports that they applied it."""
 
 from datetime import datetime
-from typing import Any, Protocol
+from typing import Any, NamedTuple, Protocol
 from uuid import UUID
 
 from accord.goals.domain.erasure import (
@@ -73,20 +73,32 @@ async def erasure_status_for(store: ErasureStore, me: Principal, request_id: UUI
     return status if status.readable_by(me, await store.supervises(me, status.client_id)) else None
 
 
+class Followed(NamedTuple):
+    """A request `me` may follow, and what `me` may do with it now (a screen offers only those)."""
+
+    status: ErasureStatus
+    may_decide: bool
+    may_lift: bool
+
+
 async def erasures_for(
     store: ErasureStore, me: Principal, client_id: UUID | None, waiting_only: bool, limit: int
-) -> list[tuple[ErasureStatus, bool]]:
-    """The requests `me` may follow (newest first), each with whether `me` may decide it. A supervisor's waiting
-    requests are those of the clients of their teams; anyone else sees only the requests they asked for or that are
-    about them (the store narrows the rows; the domain's rule has the last word)."""
+) -> list[Followed]:
+    """The requests `me` may follow (newest first), each with whether `me` may decide it or lift its restriction. A
+    supervisor's requests are those of the clients of their teams; anyone else sees only the requests they asked for
+    or that are about them (the store narrows the rows; the domain's rule has the last word)."""
     supervises: dict[UUID, bool] = {}
-    found: list[tuple[ErasureStatus, bool]] = []
+    found: list[Followed] = []
     for status in await store.followed_by(me, client_id, waiting_only, limit):
         if status.client_id not in supervises:
             supervises[status.client_id] = await store.supervises(me, status.client_id)
         if status.readable_by(me, supervises[status.client_id]):
-            found.append((status, status.decidable_by(me, supervises[status.client_id])))
+            found.append(followed(status, me, supervises[status.client_id]))
     return found
+
+
+def followed(status: ErasureStatus, me: Principal, supervises_client: bool) -> Followed:
+    return Followed(status, status.decidable_by(me, supervises_client), status.liftable_by(me, supervises_client))
 
 
 async def on_erasure_applied(store: ErasureStore, envelope: Envelope, event: Any) -> None:
