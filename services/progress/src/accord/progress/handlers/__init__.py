@@ -4,10 +4,12 @@ from collections.abc import Awaitable, Callable, Mapping
 from functools import partial
 from typing import Any
 
+from accord.progress.adapters.clinical_retention import EpisodeRecordsRemoval
 from accord.progress.adapters.exports import ExportPartRepository
 from accord.progress.adapters.repository import Repository
 from accord.progress.handlers import goal_view
 from accord.progress.settings import Settings
+from accord.shared.clinical_retention import on_episode_records_expired
 from accord.shared.db import Connection
 from accord.shared.erasure import on_erasure_decided, on_restriction_lifted
 from accord.shared.events import Envelope
@@ -58,4 +60,6 @@ def event_handlers(resources: Resources[Settings]) -> Mapping[str, EventHandler]
         "ExportRequested": export,
         "ErasureDecided": erasure,
         "RestrictionLifted": on_restriction_lifted(schema),
+        # The episode's clinical retention period is over: its records here go, restricted or not.
+        "EpisodeRecordsExpired": on_episode_records_expired("progress", schema, EpisodeRecordsRemoval),
     }
