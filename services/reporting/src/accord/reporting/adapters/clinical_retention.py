@@ -2,8 +2,8 @@
 `EpisodeRecordsExpired`): the episode is remembered in `expired_episodes` (ids only) and its rows leave every
 projection: the episode, its closure and participants, its goals' events, versions, entries and decisions, its
 questionnaire responses with their safety signals (and who has seen them), its alignment facts and session
-feedback. Responses that belong to no episode, and the name a therapist typed, are the client's: they go with the
-client's last episode here.
+feedback. Safety signals, responses that belong to no episode, and the name a therapist typed are the client's: they
+go with the client's last episode here.
 
 A rebuild replays the topics from offset 0, which still hold the episode's events, and so brings the rows back; it
 calls `remove_all_expired` before it commits, so it ends with them removed again."""
@@ -38,11 +38,18 @@ BY_GOAL = tuple(
 )
 _NO_EPISODE_LEFT = "NOT EXISTS (SELECT 1 FROM {s}.episodes WHERE tenant_id = $1 AND client_id = $2)"
 # The client's own ($1 tenant, $2 client), once no episode of theirs is left here.
+_CLIENTS_SIGNALS = "SELECT signal_id FROM {s}.safety_signals WHERE tenant_id = $1 AND client_id = $2"
 BY_CLIENT = (
     (
+        "seen_safety_signals",
+        "DELETE FROM {s}.seen_safety_signals WHERE tenant_id = $1 AND signal_id IN ("
+        + _CLIENTS_SIGNALS
+        + ") AND "
+        + _NO_EPISODE_LEFT,
+    ),
+    (
         "safety_signals",
-        "DELETE FROM {s}.safety_signals WHERE tenant_id = $1 AND source_id IN (SELECT response_id FROM"
-        " {s}.questionnaires WHERE tenant_id = $1 AND client_id = $2 AND episode_id IS NULL) AND " + _NO_EPISODE_LEFT,
+        "DELETE FROM {s}.safety_signals WHERE tenant_id = $1 AND client_id = $2 AND " + _NO_EPISODE_LEFT,
     ),
     (
         "questionnaires",
