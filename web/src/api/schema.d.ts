@@ -1779,6 +1779,22 @@ export interface components {
             decided_by_roles: string[] | null;
             decision: components["schemas"]["accord__goals__domain__erasure__Decision"] | null;
             /**
+             * Lift Complete
+             * @default false
+             */
+            lift_complete?: boolean;
+            /**
+             * Lift Services
+             * @description after a lift: whether and when each service ended its restriction
+             */
+            lift_services?: components["schemas"]["ServiceCompletion"][];
+            /** Lifted At */
+            lifted_at?: string | null;
+            /** Lifted By */
+            lifted_by?: string | null;
+            /** Lifted By Roles */
+            lifted_by_roles?: string[] | null;
+            /**
              * May Decide
              * @default false
              */

@@ -1,5 +1,6 @@
 """Erasure requests: ask (`POST /goals/erasure-requests`), decide (`POST /goals/erasure-requests/{id}/decision`),
-follow one (`GET /goals/erasure-requests/{id}`: who asked, who decided, each service's completion) and list those one
+follow one (`GET /goals/erasure-requests/{id}`: who asked, who decided, each service's completion, and after a lift
+who lifted it, when, and each service's completion of the lift) and list those one
 may follow (`GET /goals/erasure-requests?status=waiting`: a supervisor's requests waiting for a decision)."""
 
 from datetime import UTC, datetime
@@ -7,7 +8,7 @@ from typing import Annotated, Literal
 from uuid import UUID, uuid4
 
 from fastapi import APIRouter, Query
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from accord.goals.adapters.erasure import ErasureRequests
 from accord.goals.domain.erasure import APPLIED_BY, AlreadyDecided, Decision, ErasureRefused, ErasureStatus
@@ -52,6 +53,13 @@ class ErasurePublic(BaseModel):
     services: list[ServiceCompletion]
     complete: bool
     may_decide: bool = False  # the person asking may approve or refuse it now (a screen offers the choice)
+    lifted_by: UUID | None = None
+    lifted_by_roles: list[str] | None = None
+    lifted_at: datetime | None = None
+    lift_services: list[ServiceCompletion] = Field(
+        default_factory=list, description="after a lift: whether and when each service ended its restriction"
+    )
+    lift_complete: bool = False
 
     @classmethod
     def of(cls, s: ErasureStatus, may_decide: bool = False) -> "ErasurePublic":
@@ -71,6 +79,16 @@ class ErasurePublic(BaseModel):
                 ServiceCompletion(service=p, applied=p in s.applied, applied_at=s.applied.get(p)) for p in APPLIED_BY
             ],
             complete=s.complete,
+            lifted_by=s.lifted_by,
+            lifted_by_roles=s.lifted_by_roles,
+            lifted_at=s.lifted_at,
+            lift_services=[
+                ServiceCompletion(service=p, applied=p in s.lift_applied, applied_at=s.lift_applied.get(p))
+                for p in APPLIED_BY
+            ]
+            if s.lifted_at is not None
+            else [],
+            lift_complete=s.lift_complete,
         )
 
 

@@ -17,7 +17,11 @@ from accord.shared.clinical_retention import on_episode_records_expired
 from accord.shared.db import Connection
 from accord.shared.erasure import on_erasure_decided, on_restriction_lifted
 from accord.shared.events import Envelope
-from accord.shared.events.contracts.notifications import NotificationsErasureApplied, NotificationsExportPartStored
+from accord.shared.events.contracts.notifications import (
+    NotificationsErasureApplied,
+    NotificationsExportPartStored,
+    NotificationsRestrictionLiftApplied,
+)
 from accord.shared.exports import ExportParts, on_export_requested
 from accord.shared.inbox import EventHandler
 from accord.shared.outbox import Outbox
@@ -102,7 +106,9 @@ def event_handlers(resources: Resources[Settings]) -> Mapping[str, EventHandler]
         **{t: on_repository(h, outbox) for t, h in handlers.items()},
         "ExportRequested": export,
         "ErasureDecided": erasure,
-        "RestrictionLifted": on_restriction_lifted(schema),
+        "RestrictionLifted": on_restriction_lifted(
+            "notifications", schema, outbox, NotificationsRestrictionLiftApplied
+        ),
         # The episode's clinical retention period is over: this service's view of it goes too.
         "EpisodeRecordsExpired": on_episode_records_expired(
             "notifications", schema, partial(EpisodeRecordsRemoval, schema=schema)

@@ -12,6 +12,9 @@ RIGHTS_EVENTS = frozenset(
         "ProgressErasureApplied",
         "NotificationsErasureApplied",
         "ReportingErasureApplied",
+        "ProgressRestrictionLiftApplied",
+        "NotificationsRestrictionLiftApplied",
+        "ReportingRestrictionLiftApplied",
     }
 )
 

@@ -50,3 +50,10 @@ class NotificationsErasureApplied(NotificationsEvent):
     """The notifications service applied erasure request `request_id` to the client's records (ids only)."""
 
     request_id: UUID
+
+
+class NotificationsRestrictionLiftApplied(NotificationsEvent):
+    """The notifications service ended its restriction of the client's records that erasure request `request_id` put in
+    place (`RestrictionLifted`), ids only."""
+
+    request_id: UUID

@@ -136,6 +136,13 @@ class ProgressErasureApplied(ProgressEvent):
     request_id: UUID
 
 
+class ProgressRestrictionLiftApplied(ProgressEvent):
+    """The progress service ended its restriction of the client's records that erasure request `request_id` put in
+    place (`RestrictionLifted`), ids only."""
+
+    request_id: UUID
+
+
 class SessionHeld(ProgressEvent):
     """The therapist marked a session of the episode as held: the young person is invited to a feedback check."""
 

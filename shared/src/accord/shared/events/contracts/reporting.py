@@ -25,3 +25,10 @@ class ReportingErasureApplied(ReportingEvent):
     """The reporting service applied erasure request `request_id` to the client's records (ids only)."""
 
     request_id: UUID
+
+
+class ReportingRestrictionLiftApplied(ReportingEvent):
+    """The reporting service ended its restriction of the client's records that erasure request `request_id` put in
+    place (`RestrictionLifted`), ids only."""
+
+    request_id: UUID
