@@ -3847,7 +3847,10 @@ export interface operations {
     };
     download_part_goals_exports__export_id__part_get: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description fetched for the whole export as one archive (the gateway's /exports/archive): audited as `download in archive` rather than `download` */
+                in_archive?: boolean;
+            };
             header?: never;
             path: {
                 export_id: string;
@@ -4669,7 +4672,10 @@ export interface operations {
     };
     download_part_notifications_exports__export_id__part_get: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description fetched for the whole export as one archive (the gateway's /exports/archive): audited as `download in archive` rather than `download` */
+                in_archive?: boolean;
+            };
             header?: never;
             path: {
                 export_id: string;
@@ -5345,7 +5351,10 @@ export interface operations {
     };
     download_part_progress_exports__export_id__part_get: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description fetched for the whole export as one archive (the gateway's /exports/archive): audited as `download in archive` rather than `download` */
+                in_archive?: boolean;
+            };
             header?: never;
             path: {
                 export_id: string;
@@ -5866,7 +5875,10 @@ export interface operations {
     };
     download_part_reporting_exports__export_id__part_get: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description fetched for the whole export as one archive (the gateway's /exports/archive): audited as `download in archive` rather than `download` */
+                in_archive?: boolean;
+            };
             header?: never;
             path: {
                 export_id: string;
