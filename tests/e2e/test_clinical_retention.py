@@ -2,6 +2,7 @@
 longer ago than his tenant's period, is removed by the goals sweep, and the event it announces has progress and
 reporting remove their records of it too, each auditing the removal; Casey's open episode stays readable everywhere."""
 
+import json
 from datetime import UTC, datetime
 from typing import Any
 from uuid import UUID, uuid4
@@ -12,6 +13,7 @@ import pytest
 from client_journey import Person, fhir_text, journey, until
 
 from accord.devtools.infra.services import RunningServices
+from accord.devtools.testing import eventually
 from accord.goals.bootstrap import settings
 from accord.goals.entrypoints.clinical_retention import remove_expired_episodes
 from accord.shared.clinical_retention import RETENTION_JOB_ID
@@ -55,4 +57,13 @@ async def test_an_episode_past_its_period_is_removed_from_every_service_and_an_o
             )
             assert audited == 1, service
         assert therapist("GET", f"/progress/goals/{theirs['goal_id']}").status_code == 200
+
+        # Each service reports its removal, and the goals service notes every report.
+        async def every_service_reported() -> bool:
+            removed = await admin_db.fetchval(
+                "SELECT removed FROM goals.episode_expiries WHERE episode_id = $1", UUID(mine["episode_id"])
+            )
+            return set(json.loads(removed)) == {"goals", "progress", "notifications", "reporting"}
+
+        await eventually(every_service_reported, timeout=60)
         assert {theirs["goal_id"], theirs["response_id"]} <= fhir_text(casey)

@@ -149,3 +149,8 @@ async def test_the_sweep_removes_only_the_episode_past_its_tenants_period_with_o
     [event] = await expiry_events(admin_db, c.client.tenant)
     assert event["payload"]["episode_id"] == expired and event["payload"]["client_id"] == str(c.client.id)
     assert set(event["payload"]) == {"client_id", "episode_id", "expired_at", "kept_after"}
+    [noted] = await admin_db.fetch(
+        "SELECT episode_id, client_id, removed FROM goals.episode_expiries WHERE tenant_id = $1", c.client.tenant
+    )
+    assert (str(noted["episode_id"]), noted["client_id"]) == (expired, c.client.id)
+    assert list(json.loads(noted["removed"])) == ["goals"]  # the other services' reports come later

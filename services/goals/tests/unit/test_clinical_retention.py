@@ -20,6 +20,7 @@ class FakeRecords:
     closed: list[ClosedEpisode]
     removed: list[ClosedEpisode] = field(default_factory=list)
     audit_removed_before: list[datetime] = field(default_factory=list)
+    noted: list[tuple[ClosedEpisode, datetime]] = field(default_factory=list)
 
     async def next_due(self, due: Cutoffs) -> ClosedEpisode | None:
         left = sorted(
@@ -35,6 +36,9 @@ class FakeRecords:
     async def remove_audit(self, episode: ClosedEpisode, kept_after: datetime, removed: dict[str, int]) -> int:
         self.audit_removed_before.append(kept_after)
         return 3
+
+    async def note_expiry(self, episode: ClosedEpisode, at: datetime) -> None:
+        self.noted.append((episode, at))
 
 
 def closed(tenant: str, days_ago: int) -> ClosedEpisode:
@@ -64,6 +68,7 @@ async def test_an_episode_closed_longer_ago_than_the_period_is_removed_and_annou
         }
     ]
     assert records.audit_removed_before == [NOW - timedelta(days=2922)]
+    assert records.noted == [(old, NOW)]
 
 
 async def test_a_tenant_with_a_period_of_its_own_keeps_or_loses_episodes_by_that_period() -> None:

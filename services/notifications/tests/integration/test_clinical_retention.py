@@ -15,10 +15,19 @@ from accord.notifications.settings import Settings
 from accord.shared.clinical_retention import RETENTION_JOB_ID
 from accord.shared.events import Envelope
 from accord.shared.events.contracts.goals import EpisodeRecordsExpired
+from accord.shared.events.contracts.notifications import NotificationsEpisodeRecordsRemoved
 from accord.shared.runtime import Resources
 
 pytestmark = pytest.mark.integration
 TENANT = f"retention-{uuid4()}"
+
+
+class Outbox:
+    def __init__(self) -> None:
+        self.added: list[Envelope] = []
+
+    async def add(self, conn: object, *envelopes: Envelope) -> None:
+        self.added += envelopes
 
 
 async def plant(db: asyncpg.Pool, client: UUID) -> UUID:
@@ -82,7 +91,8 @@ async def test_the_expired_episodes_view_and_old_audit_rows_go_and_the_removal_i
         kept_after=datetime.now(UTC) - timedelta(days=30),
     )
     envelope = Envelope.wrap(event, producer="goals", tenant_id=TENANT)
-    resources: Resources[Any] = Resources(settings, db, None, None)  # type: ignore[arg-type]
+    outbox = Outbox()
+    resources: Resources[Any] = Resources(settings, db, outbox, None)  # type: ignore[arg-type]
     handle = event_handlers(resources)["EpisodeRecordsExpired"]
 
     async with db.acquire() as conn, conn.transaction():
@@ -100,3 +110,6 @@ async def test_the_expired_episodes_view_and_old_audit_rows_go_and_the_removal_i
     ]
     assert "participants: 2" in audit[0]["reason"] and "audit_log: 2" in audit[0]["reason"]
     assert await db.fetchval("SELECT count(*) FROM audit_log WHERE client_id = $1", casey) == 1
+    [announced] = outbox.added
+    assert announced.producer == "notifications" and announced.causation_id == envelope.event_id
+    assert announced.open() == NotificationsEpisodeRecordsRemoved(client_id=sam, episode_id=expired)

@@ -19,10 +19,19 @@ from accord.reporting.handlers import event_handlers
 from accord.shared.db import Connection
 from accord.shared.events import Envelope
 from accord.shared.events.contracts.goals import EpisodeRecordsExpired
+from accord.shared.events.contracts.reporting import ReportingEpisodeRecordsRemoved
 from accord.shared.runtime import Resources
 
 pytestmark = pytest.mark.integration
 NOW = datetime(2026, 5, 1, 12, tzinfo=UTC)
+
+
+class Outbox:
+    def __init__(self) -> None:
+        self.added: list[Envelope] = []
+
+    async def add(self, conn: object, *envelopes: Envelope) -> None:
+        self.added += envelopes
 
 
 def with_a_second_episode(cast: Cast) -> list[Envelope]:
@@ -73,7 +82,8 @@ async def test_an_expired_episodes_rows_leave_every_projection_and_stay_out_afte
         event = EpisodeRecordsExpired(
             client_id=c0, episode_id=cast["E0"], expired_at=NOW, kept_after=NOW - timedelta(days=30)
         )
-        resources: Resources[Any] = Resources(config, None, None, None)  # type: ignore[arg-type]
+        outbox = Outbox()
+        resources: Resources[Any] = Resources(config, None, outbox, None)  # type: ignore[arg-type]
         handle = event_handlers(resources)["EpisodeRecordsExpired"]
         await handle(conn, Envelope.wrap(event, producer="goals", tenant_id=cast.tenant), event)  # type: ignore[call-arg, arg-type]
 
@@ -84,6 +94,8 @@ async def test_an_expired_episodes_rows_leave_every_projection_and_stay_out_afte
             c0,
         )
         assert removal is not None and tuple(removal) == ("remove expired records", str(cast["E0"]))
+        [announced] = outbox.added
+        assert announced.open() == ReportingEpisodeRecordsRemoved(client_id=c0, episode_id=cast["E0"])
 
         # A rebuild empties the projections (here: this tenant's) and replays every event from the topics, which
         # still hold E0's, then removes what expired.

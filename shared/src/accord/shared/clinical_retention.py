@@ -17,6 +17,7 @@ from accord.shared.audit import Audit
 from accord.shared.auth import Principal
 from accord.shared.db import Connection
 from accord.shared.events import Envelope
+from accord.shared.events.base import ClientEvent
 from accord.shared.inbox import EventHandler
 from accord.shared.retention import RETENTION_REMOVED
 
@@ -62,11 +63,20 @@ def count_removed(service: str, removed: Mapping[str, int]) -> None:
         RETENTION_REMOVED.labels(service=service, kind=kind).inc(n)
 
 
+class Announcer(Protocol):
+    async def add(self, conn: Connection, *envelopes: Envelope) -> None: ...
+
+
 def on_episode_records_expired(
-    service: str, schema: str, records: Callable[[Connection], EpisodeRecords]
+    service: str,
+    schema: str,
+    records: Callable[[Connection], EpisodeRecords],
+    outbox: Announcer,
+    removed_event: Callable[..., ClientEvent],
 ) -> EventHandler:
     """The inbox handler of `EpisodeRecordsExpired`: the episode's records here and the client's audit rows older
-    than the period are removed, and the removal audited, in the inbox's transaction."""
+    than the period are removed, the removal audited, and announced with `removed_event` (the service's
+    `...EpisodeRecordsRemoved`, for the goals service to count), all in the inbox's transaction."""
 
     async def handle(conn: Connection, envelope: Envelope, event: Any) -> None:
         tenant_id, client_id, episode_id = envelope.tenant_id, event.client_id, event.episode_id
@@ -76,5 +86,7 @@ def on_episode_records_expired(
         )
         # Counted before the commit: a transaction that fails is retried, and may count twice (an overcount only).
         count_removed(service, {**removed, "audit_log": audit_rows})
+        announced = removed_event(client_id=client_id, episode_id=episode_id)
+        await outbox.add(conn, envelope.caused(announced, producer=service))
 
     return handle

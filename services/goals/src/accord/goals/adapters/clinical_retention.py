@@ -1,8 +1,10 @@
 """SQL of the end of the clinical retention period in the goals service's schema: which closed episode is due (its
 closing time is in its document), and removing its records: the visibility record of its goals, its goals (each
-with its versions, agreements and history in its document), its members and the episode itself."""
+with its versions, agreements and history in its document), its members and the episode itself; and the ledger of
+removals (`episode_expiries`: ids, when, and which services have reported theirs)."""
 
 from datetime import datetime
+from uuid import UUID
 
 from accord.goals.domain.clinical_retention import ClosedEpisode, Cutoffs
 from accord.shared.clinical_retention import remove_expired_audit
@@ -43,6 +45,29 @@ class ClinicalRecords:
             ),
             "episodes": await self._count(f"DELETE FROM {s}.episodes WHERE tenant_id = $1 AND episode_id = $2", key),
         }
+
+    async def note_expiry(self, episode: ClosedEpisode, at: datetime) -> None:
+        """The episode's removal, kept (ids and time) with this service's own report of it."""
+        await self.conn.execute(
+            f"INSERT INTO {self.schema}.episode_expiries (tenant_id, episode_id, client_id, expired_at, removed)"
+            " VALUES ($1, $2, $3, $4, jsonb_build_object('goals', $5::text)) ON CONFLICT DO NOTHING",
+            episode.tenant_id,
+            episode.episode_id,
+            episode.client_id,
+            at,
+            at.isoformat(),
+        )
+
+    async def removed_by(self, tenant_id: str, episode_id: UUID, service: str, at: datetime) -> None:
+        """A service reports the episode's records removed (a repeat keeps the first report's time)."""
+        await self.conn.execute(
+            f"UPDATE {self.schema}.episode_expiries SET removed = removed || jsonb_build_object($3::text, $4::text)"
+            " WHERE tenant_id = $1 AND episode_id = $2 AND NOT removed ? $3",
+            tenant_id,
+            episode_id,
+            service,
+            at.isoformat(),
+        )
 
     async def remove_audit(self, episode: ClosedEpisode, kept_after: datetime, removed: dict[str, int]) -> int:
         return await remove_expired_audit(

@@ -4,7 +4,8 @@ audited), and `EpisodeRecordsExpired` for the outbox, so every other service rem
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Protocol
+from typing import Any, Protocol
+from uuid import UUID
 
 from accord.goals.domain.clinical_retention import ClosedEpisode, Cutoffs, is_due
 from accord.shared.events import Envelope
@@ -22,6 +23,12 @@ class ExpiringRecords(Protocol):
     async def remove_episode(self, episode: ClosedEpisode) -> dict[str, int]: ...
 
     async def remove_audit(self, episode: ClosedEpisode, kept_after: datetime, removed: dict[str, int]) -> int: ...
+
+    async def note_expiry(self, episode: ClosedEpisode, at: datetime) -> None: ...
+
+
+class RemovalReports(Protocol):
+    async def removed_by(self, tenant_id: str, episode_id: UUID, service: str, at: datetime) -> None: ...
 
 
 @dataclass(frozen=True)
@@ -41,7 +48,14 @@ async def expire_next(records: ExpiringRecords, due: Cutoffs, now: datetime) -> 
     removed = await records.remove_episode(episode)
     kept_after = due.for_tenant(episode.tenant_id)
     removed["audit_log"] = await records.remove_audit(episode, kept_after, removed)
+    await records.note_expiry(episode, now)
     event = EpisodeRecordsExpired(
         client_id=episode.client_id, episode_id=episode.episode_id, expired_at=now, kept_after=kept_after
     )
     return Expired(episode, removed, Envelope.wrap(event, producer=SERVICE, tenant_id=episode.tenant_id))
+
+
+async def on_episode_records_removed(reports: RemovalReports, envelope: Envelope, event: Any) -> None:
+    """A service removed its records of an expired episode: note it (the producer names the service; a repeat keeps
+    the first)."""
+    await reports.removed_by(envelope.tenant_id, event.episode_id, envelope.producer, envelope.occurred_at)

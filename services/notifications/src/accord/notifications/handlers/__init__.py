@@ -18,6 +18,7 @@ from accord.shared.db import Connection
 from accord.shared.erasure import on_erasure_decided, on_restriction_lifted
 from accord.shared.events import Envelope
 from accord.shared.events.contracts.notifications import (
+    NotificationsEpisodeRecordsRemoved,
     NotificationsErasureApplied,
     NotificationsExportPartStored,
     NotificationsRestrictionLiftApplied,
@@ -111,6 +112,10 @@ def event_handlers(resources: Resources[Settings]) -> Mapping[str, EventHandler]
         ),
         # The episode's clinical retention period is over: this service's view of it goes too.
         "EpisodeRecordsExpired": on_episode_records_expired(
-            "notifications", schema, partial(EpisodeRecordsRemoval, schema=schema)
+            "notifications",
+            schema,
+            partial(EpisodeRecordsRemoval, schema=schema),
+            outbox,
+            NotificationsEpisodeRecordsRemoved,
         ),
     }

@@ -14,6 +14,7 @@ from accord.shared.db import Connection
 from accord.shared.erasure import on_erasure_decided, on_restriction_lifted
 from accord.shared.events import Envelope
 from accord.shared.events.contracts.progress import (
+    ProgressEpisodeRecordsRemoved,
     ProgressErasureApplied,
     ProgressExportPartStored,
     ProgressRestrictionLiftApplied,
@@ -67,5 +68,7 @@ def event_handlers(resources: Resources[Settings]) -> Mapping[str, EventHandler]
             "progress", schema, resources.outbox, ProgressRestrictionLiftApplied
         ),
         # The episode's clinical retention period is over: its records here go, restricted or not.
-        "EpisodeRecordsExpired": on_episode_records_expired("progress", schema, EpisodeRecordsRemoval),
+        "EpisodeRecordsExpired": on_episode_records_expired(
+            "progress", schema, EpisodeRecordsRemoval, resources.outbox, ProgressEpisodeRecordsRemoved
+        ),
     }

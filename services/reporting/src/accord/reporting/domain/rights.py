@@ -20,4 +20,11 @@ RIGHTS_EVENTS = frozenset(
 
 # The end of an episode's clinical retention period: not a fact about care but the record's removal, which reporting
 # applies apart (`adapters/clinical_retention.py`); no analytics event says it.
-RECORD_KEEPING_EVENTS = frozenset({"EpisodeRecordsExpired"})
+RECORD_KEEPING_EVENTS = frozenset(
+    {
+        "EpisodeRecordsExpired",
+        "ProgressEpisodeRecordsRemoved",
+        "NotificationsEpisodeRecordsRemoved",
+        "ReportingEpisodeRecordsRemoved",
+    }
+)

@@ -13,6 +13,7 @@ from accord.shared.db import Connection
 from accord.shared.erasure import on_erasure_decided, on_restriction_lifted
 from accord.shared.events import Envelope
 from accord.shared.events.contracts.reporting import (
+    ReportingEpisodeRecordsRemoved,
     ReportingErasureApplied,
     ReportingExportPartStored,
     ReportingRestrictionLiftApplied,
@@ -74,6 +75,10 @@ def event_handlers(resources: Resources[Settings]) -> Mapping[str, EventHandler]
         ),
         # The episode's clinical retention period is over: its rows leave every projection (and stay out of a rebuild).
         "EpisodeRecordsExpired": on_episode_records_expired(
-            "reporting", schema, lambda conn: ExpiredEpisodes(conn, schema)
+            "reporting",
+            schema,
+            lambda conn: ExpiredEpisodes(conn, schema),
+            resources.outbox,
+            ReportingEpisodeRecordsRemoved,
         ),
     }

@@ -57,3 +57,10 @@ class NotificationsRestrictionLiftApplied(NotificationsEvent):
     place (`RestrictionLifted`), ids only."""
 
     request_id: UUID
+
+
+class NotificationsEpisodeRecordsRemoved(NotificationsEvent):
+    """The notifications service removed its records of episode `episode_id`, whose clinical retention period is over
+    (`EpisodeRecordsExpired`), ids only."""
+
+    episode_id: UUID

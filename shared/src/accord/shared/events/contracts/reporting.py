@@ -32,3 +32,10 @@ class ReportingRestrictionLiftApplied(ReportingEvent):
     place (`RestrictionLifted`), ids only."""
 
     request_id: UUID
+
+
+class ReportingEpisodeRecordsRemoved(ReportingEvent):
+    """The reporting service removed its records of episode `episode_id`, whose clinical retention period is over
+    (`EpisodeRecordsExpired`), ids only."""
+
+    episode_id: UUID
