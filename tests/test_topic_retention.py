@@ -16,6 +16,9 @@ def _default_days(field: str) -> int:
 def allowed_days(kind: CarriedKind) -> float:
     """How long the schedule lets records of `kind` be kept (infinite: no schedule removes them)."""
     return {
+        # The clinical record's period runs from each episode's closing (years), which a topic's time-based retention
+        # cannot follow, and reporting rebuilds from these topics: the known exception of events/retention.py, where
+        # the services remove an expired episode's records but the topics keep its events.
         CarriedKind.CLINICAL_RECORD: float("inf"),
         CarriedKind.EXPORT_REQUEST: float("inf"),
         CarriedKind.NOTIFICATION_DELIVERIES: float(_default_days("retention_deliveries_days")),

@@ -194,3 +194,19 @@ def test_a_decided_erasure_hides_the_clinical_record_erases_app_data_and_shreds_
         assert sam("GET", "/notifications/contact-points").json()["items"] == []  # erased, so still gone
         [announced] = _records(infra, "accord.goals.v1", lambda r: b"RestrictionLifted" in (r.value or b""))
         assert request_id.encode() in (announced.value or b"") and b"disputed" not in (announced.value or b"")
+
+        # Each service reports the lift applied, as it did the decision; the request shows who lifted it and when.
+        def lift_complete() -> dict[str, Any] | None:
+            status = supervisor("GET", f"/goals/erasure-requests/{request_id}").json()
+            return status if status["lift_complete"] else None
+
+        after = until(lift_complete)
+        assert (after["lifted_by"], after["lifted_by_roles"]) == (str(supervisor.id), ["supervisor"])
+        assert after["lifted_at"] == lifted.json()["lifted_at"]
+        assert {s["service"] for s in after["lift_services"] if s["applied"]} == {
+            "goals",
+            "progress",
+            "notifications",
+            "reporting",
+        }
+        assert after["services"] == status["services"] and after["complete"]  # the decision's completions stay

@@ -1,14 +1,16 @@
-"""A service's `ErasureDecided` handler, with fakes: the decision is applied to the named client through the
-service's repository, on the inbox transaction's connection, and announced with ids only."""
+"""A service's `ErasureDecided` and `RestrictionLifted` handlers, with fakes: the decision is applied to the named
+client through the service's repository, the lift ends that request's restriction, each on the inbox transaction's
+connection, and each is announced with ids only."""
 
 from datetime import UTC, datetime
 from typing import Any
 from uuid import UUID, uuid4
 
-from accord.shared.erasure import on_erasure_decided
+from accord.shared.erasure import on_erasure_decided, on_restriction_lifted
 from accord.shared.events import Envelope
-from accord.shared.events.contracts.goals import ErasureDecided
+from accord.shared.events.contracts.goals import ErasureDecided, RestrictionLifted
 from accord.shared.events.contracts.notifications import NotificationsErasureApplied
+from accord.shared.events.contracts.progress import ProgressRestrictionLiftApplied
 
 CONN: Any = object()
 
@@ -42,3 +44,25 @@ async def test_a_decision_is_applied_to_that_client_on_the_inbox_connection_and_
     [(conn, announced)] = outbox.added
     assert conn is CONN and announced.producer == "notifications" and announced.causation_id == envelope.event_id
     assert announced.open() == NotificationsErasureApplied(client_id=client, request_id=request_id)
+
+
+async def test_a_lift_ends_the_restriction_of_that_request_on_the_inbox_connection_and_is_announced_by_ids() -> None:
+    executed: list[tuple[Any, str, tuple[Any, ...]]] = []
+
+    class Connection:
+        async def execute(self, sql: str, *args: Any) -> str:
+            executed.append((self, sql, args))
+            return "DELETE 1"
+
+    conn, client, request_id, outbox = Connection(), uuid4(), uuid4(), Outbox()
+    handler = on_restriction_lifted("progress", "progress", outbox, ProgressRestrictionLiftApplied)
+    lifted = RestrictionLifted(client_id=client, request_id=request_id, lifted_by=uuid4(), lifted_at=datetime.now(UTC))
+    envelope = Envelope.wrap(lifted, producer="goals", tenant_id="tenant-a")
+
+    await handler(conn, envelope, lifted)
+
+    [(on, sql, args)] = executed
+    assert on is conn and "DELETE FROM progress.restricted_clients" in sql and args == ("tenant-a", client, request_id)
+    [(announced_on, announced)] = outbox.added
+    assert announced_on is conn and announced.producer == "progress" and announced.causation_id == envelope.event_id
+    assert announced.open() == ProgressRestrictionLiftApplied(client_id=client, request_id=request_id)

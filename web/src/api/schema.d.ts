@@ -1778,8 +1778,22 @@ export interface components {
             /** Decided By Roles */
             decided_by_roles: string[] | null;
             decision: components["schemas"]["accord__goals__domain__erasure__Decision"] | null;
+            /**
+             * Lift Complete
+             * @default false
+             */
+            lift_complete?: boolean;
+            /**
+             * Lift Services
+             * @description after a lift: whether and when each service ended its restriction
+             */
+            lift_services?: components["schemas"]["ServiceCompletion"][];
             /** Lifted At */
             lifted_at?: string | null;
+            /** Lifted By */
+            lifted_by?: string | null;
+            /** Lifted By Roles */
+            lifted_by_roles?: string[] | null;
             /**
              * May Decide
              * @default false
@@ -3838,7 +3852,10 @@ export interface operations {
     };
     download_part_goals_exports__export_id__part_get: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description fetched for the whole export as one archive (the gateway's /exports/archive): audited as `download in archive` rather than `download` */
+                in_archive?: boolean;
+            };
             header?: never;
             path: {
                 export_id: string;
@@ -4660,7 +4677,10 @@ export interface operations {
     };
     download_part_notifications_exports__export_id__part_get: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description fetched for the whole export as one archive (the gateway's /exports/archive): audited as `download in archive` rather than `download` */
+                in_archive?: boolean;
+            };
             header?: never;
             path: {
                 export_id: string;
@@ -5336,7 +5356,10 @@ export interface operations {
     };
     download_part_progress_exports__export_id__part_get: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description fetched for the whole export as one archive (the gateway's /exports/archive): audited as `download in archive` rather than `download` */
+                in_archive?: boolean;
+            };
             header?: never;
             path: {
                 export_id: string;
@@ -5857,7 +5880,10 @@ export interface operations {
     };
     download_part_reporting_exports__export_id__part_get: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description fetched for the whole export as one archive (the gateway's /exports/archive): audited as `download in archive` rather than `download` */
+                in_archive?: boolean;
+            };
             header?: never;
             path: {
                 export_id: string;

@@ -79,6 +79,9 @@ async def test_the_archive_holds_every_services_part_and_the_fhir_bundle_fetched
         assert json.loads(archive.read(f"{service}.json")) == services[service].part()  # type: ignore[attr-defined]
     assert json.loads(archive.read("fhir-bundle.json")) == BUNDLE
     assert sorted(part_requests(services)) == sorted(f"/{s}/exports/{EXPORT}/part" for s in SERVICES)
+    # Each service is told the part is for the archive, so that its audit log tells the two apart.
+    parts_asked = [seen for s in services.values() for seen in s.seen if seen.path.endswith("/part")]
+    assert {seen.query for seen in parts_asked} == {b"in_archive=true"}
 
 
 async def test_someone_else_gets_not_found_and_no_part_is_fetched_for_them(

@@ -65,6 +65,13 @@ async def test_a_clients_export_is_recorded_with_the_goals_part_and_ready_once_e
     assert part.status_code == 200
     assert [g["goal_id"] for g in part.json()["goals"]] == [goal["goal_id"]]
     assert goal_content()["statement"] in part.text  # the wording of every version is the client's data
+    archived = await api.as_(c.client, "GET", f"/goals/exports/{export_id}/part", params={"in_archive": "true"})
+    assert archived.status_code == 200 and archived.content == part.content
+    downloads = await admin_db.fetch(
+        "SELECT action FROM goals.audit_log WHERE client_id = $1 AND resource_type = 'export_part' ORDER BY id",
+        c.client.id,
+    )
+    assert [d["action"] for d in downloads] == ["download", "download in archive"]  # the archive told apart
 
     stop = asyncio.Event()
     worker = asyncio.create_task(run_worker(settings(), subscriptions(), stop=stop))

@@ -17,13 +17,16 @@ from accord.goals.handlers.erasure import (
     erasure_status_for,
     erasures_for,
     on_erasure_applied,
+    on_lift_applied,
 )
 from accord.goals.handlers.restriction import lift_restriction
 from accord.shared.auth import Principal
 from accord.shared.events import Envelope
 from accord.shared.events.contracts.common import Role
 from accord.shared.events.contracts.goals import ErasureDecided, RestrictionLifted
-from accord.shared.events.contracts.progress import ProgressErasureApplied
+from accord.shared.events.contracts.notifications import NotificationsRestrictionLiftApplied
+from accord.shared.events.contracts.progress import ProgressErasureApplied, ProgressRestrictionLiftApplied
+from accord.shared.events.contracts.reporting import ReportingRestrictionLiftApplied
 
 NOW = datetime(2026, 11, 28, 12, tzinfo=UTC)
 TEAM = uuid4()
@@ -59,6 +62,9 @@ class InMemoryErasures:
 
     async def applied(self, request_id: UUID, service: str, at: datetime) -> None:
         self.requests[request_id].applied.setdefault(service, at)
+
+    async def lift_applied(self, request_id: UUID, service: str, at: datetime) -> None:
+        self.requests[request_id].lift_applied.setdefault(service, at)
 
     async def status(self, tenant_id: str, request_id: UUID) -> ErasureStatus | None:
         return self.requests.get(request_id)
@@ -209,8 +215,14 @@ class InMemoryLifts:
             return False
         self.lifted[request_id] = (me.subject, reason)
         current = self.erasures.requests[request_id]
-        self.erasures.requests[request_id] = dataclasses.replace(current, lifted_at=at)
+        roles = sorted(r.value for r in me.roles)
+        self.erasures.requests[request_id] = dataclasses.replace(
+            current, lifted_by=me.subject, lifted_by_roles=roles, lifted_at=at
+        )
         return True
+
+    async def lift_applied(self, request_id: UUID, service: str, at: datetime) -> None:
+        await self.erasures.lift_applied(request_id, service, at)
 
     async def end_restriction(self, tenant_id: str, client_id: UUID, request_id: UUID) -> None:
         self.erasures.restricted.remove((client_id, request_id))
@@ -273,3 +285,47 @@ async def test_the_list_offers_the_lift_only_to_a_supervisor_of_the_team_on_an_a
     after = await erasures_for(store, SUPERVISOR, client, False, 50)
     assert may_lift(after)[approved] is False
     assert next(f.status for f in after if f.status.request_id == approved).lifted_at == NOW
+
+
+async def test_a_lift_is_counted_as_each_service_reports_it_once_and_completes_with_the_last() -> None:
+    store, client = InMemoryErasures(), uuid4()
+    request_id = await asked(store, client)
+    await decide_erasure(store, SUPERVISOR, request_id, Decision.APPROVED, NOW)
+    lifted_at = NOW + timedelta(days=2)
+    await lift_restriction(store, InMemoryLifts(store), SUPERVISOR, request_id, "The entry was corrected", lifted_at)
+    status = store.requests[request_id]
+    assert (status.lifted_by, status.lifted_at, status.lift_applied) == (
+        SUPERVISOR.subject,
+        lifted_at,
+        {"goals": lifted_at},
+    )
+    assert not status.lift_complete
+
+    reports = (
+        ("progress", ProgressRestrictionLiftApplied),
+        ("notifications", NotificationsRestrictionLiftApplied),
+        ("reporting", ReportingRestrictionLiftApplied),
+    )
+    for hours, (service, event_class) in enumerate(reports, start=1):
+        assert not store.requests[request_id].lift_complete
+        applied = event_class(client_id=client, request_id=request_id)
+        at = lifted_at + timedelta(hours=hours)
+        await on_lift_applied(
+            store, Envelope.wrap(applied, producer=service, tenant_id="tenant-a", occurred_at=at), applied
+        )
+    first = dict(store.requests[request_id].lift_applied)
+    again = ProgressRestrictionLiftApplied(client_id=client, request_id=request_id)
+    later = Envelope.wrap(again, producer="progress", tenant_id="tenant-a", occurred_at=NOW + timedelta(days=9))
+    await on_lift_applied(store, later, again)
+    assert (
+        store.requests[request_id].lift_applied
+        == first
+        == {
+            "goals": lifted_at,
+            "progress": lifted_at + timedelta(hours=1),
+            "notifications": lifted_at + timedelta(hours=2),
+            "reporting": lifted_at + timedelta(hours=3),
+        }
+    )
+    assert store.requests[request_id].lift_complete
+    assert store.requests[request_id].applied == {"goals": NOW}  # the decision's completions are apart

@@ -7,7 +7,7 @@ import subprocess
 import sys
 import xml.etree.ElementTree as ET
 from collections.abc import AsyncIterator
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import asyncpg
@@ -30,6 +30,8 @@ from accord.reporting.adapters.rebuild import rebuild
 from accord.reporting.bootstrap import settings
 from accord.reporting.domain.suppression import whole_months
 from accord.reporting.handlers import CONSUMED_TOPICS
+from accord.shared.events import Envelope
+from accord.shared.events.contracts.goals import EpisodeRecordsExpired
 
 pytestmark = pytest.mark.integration
 NOW = datetime.now(UTC).replace(microsecond=0)
@@ -37,11 +39,13 @@ UUID_PATTERN = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9
 
 
 class World:
-    """Three runs of the script: A published in order, B shuffled with copies, C for access checks."""
+    """Four runs of the script: A published in order, B shuffled with copies, C for access checks, D for the end of
+    an episode's retention period."""
 
     def __init__(self) -> None:
-        self.a, self.b, self.c = Cast(), Cast(), Cast()
-        self.events = {cast.tenant: script(cast, NOW) for cast in (self.a, self.b, self.c)}
+        self.a, self.b, self.c, self.d = Cast(), Cast(), Cast(), Cast()
+        self.events = {cast.tenant: script(cast, NOW) for cast in (self.a, self.b, self.c, self.d)}
+        self.episodes_left = -1  # D's episodes once its first expired (set by the test that expires it)
 
 
 @pytest.fixture(scope="module")
@@ -55,7 +59,7 @@ async def worker(service_env: dict[str, str]) -> AsyncIterator[Worker]:
 @pytest.fixture(scope="module")
 async def world(infra: Infra, worker: Worker) -> World:
     w = World()
-    await publish(infra.bootstrap_servers, w.events[w.a.tenant] + w.events[w.c.tenant])
+    await publish(infra.bootstrap_servers, w.events[w.a.tenant] + w.events[w.c.tenant] + w.events[w.d.tenant])
     await publish(infra.bootstrap_servers, shuffled_with_copies(w.events[w.b.tenant], seed=7))
     await caught_up(infra.bootstrap_servers)
     return w
@@ -151,6 +155,32 @@ async def answers(client: httpx.AsyncClient, tokens: TokenFactory, cast: Cast) -
     }
 
 
+async def episodes_of(db: asyncpg.Pool, cast: Cast) -> tuple[int, int]:
+    """D's first episode's rows (episode, goals' versions) and how many of D's episodes are left."""
+    first = await db.fetchval(
+        "SELECT (SELECT count(*) FROM reporting.episodes WHERE episode_id = $1)"
+        " + (SELECT count(*) FROM reporting.goal_versions WHERE episode_id = $1)",
+        cast["E0"],
+    )
+    left = await db.fetchval("SELECT count(*) FROM reporting.episodes WHERE tenant_id = $1", cast.tenant)
+    return int(first), int(left)
+
+
+async def test_an_expired_episode_leaves_the_live_projections(
+    world: World, infra: Infra, admin_db: asyncpg.Pool
+) -> None:
+    cast = world.d
+    first, left = await episodes_of(admin_db, cast)
+    assert first > 0
+    expired = EpisodeRecordsExpired(
+        client_id=cast.clients[0], episode_id=cast["E0"], expired_at=NOW, kept_after=NOW - timedelta(days=2922)
+    )
+    await publish(infra.bootstrap_servers, [Envelope.wrap(expired, producer="goals", tenant_id=cast.tenant)])
+    await caught_up(infra.bootstrap_servers)
+    assert await episodes_of(admin_db, cast) == (0, left - 1)
+    world.episodes_left = left - 1
+
+
 async def test_replaying_every_event_and_rebuilding_change_no_answer(
     world: World,
     client: httpx.AsyncClient,
@@ -183,6 +213,8 @@ async def test_replaying_every_event_and_rebuilding_change_no_answer(
     assert all(committed.get(tp, 0) >= offset for tp, offset in ends.items() if offset)
     for cast in (world.a, world.b):
         assert await answers(client, tokens, cast) == before[cast.tenant]
+    # The topics still hold the expired episode's events: the rebuild removes what they brought back.
+    assert await episodes_of(admin_db, world.d) == (0, world.episodes_left)
     worker.start()
 
 

@@ -7,6 +7,7 @@ INSERT.
 """
 
 import asyncio
+from datetime import datetime
 from typing import Any, NamedTuple
 from uuid import UUID
 
@@ -105,6 +106,17 @@ class Audit:
             client_id,
         )
         return [dict(r) for r in rows]
+
+    async def remove_client_rows(self, conn: Connection, tenant_id: str, client_id: UUID, before: datetime) -> int:
+        """Deletes the client's audit rows recorded before `before` (their clinical retention period is over);
+        returns how many went. The caller audits the removal itself."""
+        status = await conn.execute(
+            f"DELETE FROM {self.schema}.audit_log WHERE tenant_id = $1 AND client_id = $2 AND at < $3",
+            tenant_id,
+            client_id,
+            before,
+        )
+        return int(status.rsplit(" ", 1)[-1])
 
     async def denied(
         self,

@@ -110,11 +110,16 @@ def on_erasure_decided(
     return handle
 
 
-def on_restriction_lifted(schema: str) -> EventHandler:
-    """The inbox handler of `RestrictionLifted`: the client's records here are used again, in the inbox's
-    transaction (so once). Erased data is not brought back: it is gone."""
+def on_restriction_lifted(
+    service: str, schema: str, outbox: Announcer, lift_applied: Callable[..., ClientEvent]
+) -> EventHandler:
+    """The inbox handler of `RestrictionLifted`: the client's records here are used again, and the lift announced
+    with `lift_applied` (the service's `...RestrictionLiftApplied`), in the inbox's transaction (so once). Erased
+    data is not brought back: it is gone."""
 
     async def handle(conn: Connection, envelope: Envelope, event: Any) -> None:
         await Restrictions(schema).lift(conn, envelope.tenant_id, event.client_id, event.request_id)
+        announced = lift_applied(client_id=event.client_id, request_id=event.request_id)
+        await outbox.add(conn, envelope.caused(announced, producer=service))
 
     return handle

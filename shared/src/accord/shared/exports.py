@@ -11,11 +11,11 @@ repository (a `PartSource` in its `adapters/`); no statement here names a servic
 
 import json
 from collections.abc import Callable
-from typing import Any, Protocol
+from typing import Annotated, Any, Protocol
 from uuid import UUID
 
 from alembic import op
-from fastapi import APIRouter
+from fastapi import APIRouter, Query
 from fastapi.responses import Response
 
 from accord.shared.api import ResourcesDep
@@ -149,6 +149,12 @@ def on_export_requested(
     return handle
 
 
+DOWNLOAD = "download"
+ARCHIVE_DOWNLOAD = "download in archive"
+"""The audit action of a part fetched by the gateway for the whole export as one archive, so that the access log tells
+the archive apart from a part downloaded alone (the gateway keeps no audit log of its own)."""
+
+
 def export_part_router(service: str, schema: str) -> APIRouter:
     """`GET /<service>/exports/{export_id}/part`: this service's part, only to whom the export was made for
     (anyone else gets the same 404 as for an export that does not exist), audited as a download either way."""
@@ -161,7 +167,18 @@ def export_part_router(service: str, schema: str) -> APIRouter:
         summary=f"The {service} service's part of a subject access export (JSON)",
         responses={200: {"content": {"application/json": {}}}, 404: {"description": "no such export for you"}},
     )
-    async def download_part(export_id: UUID, res: ResourcesDep, me: CurrentPrincipal) -> Response:
+    async def download_part(
+        export_id: UUID,
+        res: ResourcesDep,
+        me: CurrentPrincipal,
+        in_archive: Annotated[
+            bool,
+            Query(
+                description="fetched for the whole export as one archive (the gateway's /exports/archive): audited"
+                " as `download in archive` rather than `download`"
+            ),
+        ] = False,
+    ) -> Response:
         async with res.pool.acquire() as conn, conn.transaction():
             part = await parts.fetch(conn, export_id)
             mine = part is not None and part["tenant_id"] == me.tenant_id and part["requested_by"] == me.subject
@@ -169,7 +186,7 @@ def export_part_router(service: str, schema: str) -> APIRouter:
             await audit.record(
                 conn,
                 me,
-                "download",
+                ARCHIVE_DOWNLOAD if in_archive else DOWNLOAD,
                 "export_part",
                 export_id,
                 client_id,

@@ -6,8 +6,9 @@ part after `retention_export_parts_days` (the requester has had that long to dow
 audit rows stay).
 
 The notifications service has a sweep of its own with per-tenant periods (`accord.notifications.handlers.retention`),
-which removes its dead-letter records with `remove_expired_dead_letter_records` from here. Audit rows are never
-removed here: they are kept for the clinical retention period.
+which removes its dead-letter records with `remove_expired_dead_letter_records` from here. Audit rows are not removed
+here: they are kept for the clinical retention period, and go with the records of an episode at its end
+(`accord.shared.clinical_retention`).
 """
 
 import asyncio

@@ -4,6 +4,7 @@ from fastapi import FastAPI
 
 from accord.goals.entrypoints import erasure, exports, restriction
 from accord.goals.entrypoints.api import router
+from accord.goals.entrypoints.clinical_retention import clinical_record_sweep
 from accord.goals.handlers import CONSUMED_TOPICS, event_handlers
 from accord.goals.settings import Settings
 from accord.shared.api import build_api
@@ -32,5 +33,6 @@ def subscriptions() -> list[Subscription]:
 
 
 def background() -> list[BackgroundTask]:
-    """The retention sweep of remembered idempotency keys runs beside the relay and the consumers in the worker."""
-    return [idempotency_key_sweep(export_parts=True)]
+    """The retention sweeps (remembered idempotency keys, export parts; episodes past the clinical retention period)
+    run beside the relay and the consumers in the worker."""
+    return [idempotency_key_sweep(export_parts=True), clinical_record_sweep()]

@@ -21,5 +21,17 @@ class Settings(ServiceSettings):
     divergence_threshold_by_tenant: dict[str, Annotated[int, Field(ge=1, le=10)]] = {}
     """Per-tenant thresholds, JSON: `{"tenant-a": 3}`; other tenants keep `divergence_threshold`."""
 
+    retention_clinical_record_days: int = Field(
+        default=2922,
+        ge=1,
+        description="days after an episode closed until its clinical record is removed (8 years by default; the"
+        " deploying organisation sets the period its code of practice requires)",
+    )
+    retention_clinical_record_days_by_tenant: dict[str, Annotated[int, Field(ge=1)]] = {}
+    """Per-tenant clinical retention periods, JSON: `{"tenant-a": 7305}`; other tenants keep the default."""
+
+    def clinical_record_days_for(self, tenant_id: str) -> int:
+        return self.retention_clinical_record_days_by_tenant.get(tenant_id, self.retention_clinical_record_days)
+
     def divergence_threshold_for(self, tenant_id: str) -> int:
         return self.divergence_threshold_by_tenant.get(tenant_id, self.divergence_threshold)

@@ -29,8 +29,9 @@ class TopicSpec:
         return {"retention.ms": str(self.retention_ms), "cleanup.policy": self.cleanup_policy}
 
 
-# The goals and progress topics keep every event forever: they carry the clinical record, which no schedule removes,
-# and the reporting service rebuilds its projections from offset 0. Every other topic keeps its events no longer
+# The goals and progress topics keep every event forever: they carry the clinical record, and the reporting service
+# rebuilds its projections from offset 0 (an episode past its clinical retention period is removed from the services'
+# records, not from these topics: `events/retention.py`). Every other topic keeps its events no longer
 # than the retention schedule of what they carry allows (`events/retention.py`, docs/privacy.md).
 _DOMAIN = [
     TopicSpec(

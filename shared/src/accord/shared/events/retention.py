@@ -10,9 +10,14 @@ from enum import StrEnum
 
 class CarriedKind(StrEnum):
     CLINICAL_RECORD = "clinical_record"
-    """Episodes, goals, progress, questionnaires, decisions: the clinical record. No schedule removes it today
-    (it is kept for the clinical retention period, and no job ends that period yet), so neither does the topic;
-    the reporting service rebuilds its projections from these topics."""
+    """Episodes, goals, progress, questionnaires, decisions: the clinical record. The services remove an episode's
+    records once its clinical retention period is over (`EpisodeRecordsExpired`, per tenant, years after the
+    episode closed), but the topics keep its events for ever: the reporting service rebuilds its projections from
+    offset 0, and removes an expired episode's rows again at the end of each rebuild (`expired_episodes`). So the
+    events of an expired episode (ids and structured values; no free text: notes, journals and comments never go
+    into an event) outlive its records on the topic. What would close it: compacting the topics by a per-episode
+    key with a tombstone, or encrypting each episode's events under a key destroyed at expiry (crypto-shredding,
+    as the analytics stream does per person)."""
     NOTIFICATION_DELIVERIES = "notification_deliveries"
     """Outcomes of notifications (identifiers only): bounded by the notifications service's delivery records
     (`ACCORD_NOTIFICATIONS_RETENTION_DELIVERIES_DAYS`)."""

@@ -1,6 +1,7 @@
 """GET /api/v1/exports/archive?export_id=: a subject access export as one file to keep. The gateway fetches every
-service's part with the caller's own credentials (each service authorizes and audits its own part, as for a part
-downloaded alone) and writes them into one zip: a JSON file per service and the FHIR bundle beside them."""
+service's part with the caller's own credentials (each service authorizes its own part as for a part downloaded
+alone, and audits it as `download in archive`) and writes them into one zip: a JSON file per service and the FHIR
+bundle beside them."""
 
 import asyncio
 import io
@@ -19,6 +20,8 @@ from accord.shared.auth import Principal
 from accord.shared.problems import Problem
 
 router = APIRouter(tags=["exports"])
+# Each service audits a part it serves for the archive as `download in archive`, not as a part downloaded alone.
+ARCHIVED = "?in_archive=true"
 PREFIX = "/api/v1"
 
 README = """Everything Accord holds about you, as it was when you asked for it.
@@ -90,7 +93,7 @@ async def export_archive(
         raise Problem(409, "Not ready yet", detail, field="export_id")
     parts = status["parts"]
     bodies = await asyncio.gather(
-        *(_get(upstreams, headers, p["service"], p["href"].removeprefix(PREFIX)) for p in parts)
+        *(_get(upstreams, headers, p["service"], p["href"].removeprefix(PREFIX) + ARCHIVED) for p in parts)
     )
     day = str(status["requested_at"])[:10]
     return Response(

@@ -14,13 +14,15 @@ from accord.shared.erasure import Restrictions
 
 _COLUMNS = (
     "request_id, client_id, requested_by, requested_by_roles, request_reference, requested_at,"
-    " decision, decided_by, decided_by_roles, decided_at, applied::text AS applied, lifted_at"
+    " decision, decided_by, decided_by_roles, decided_at, applied::text AS applied,"
+    " lifted_by, lifted_by_roles, lifted_at, lift_applied::text AS lift_applied"
 )
 
 
 def _status(values: dict[str, Any]) -> ErasureStatus:
     values["decision"] = Decision(values["decision"]) if values["decision"] else None
-    values["applied"] = {s: datetime.fromisoformat(at) for s, at in json.loads(values["applied"]).items()}
+    for reports in ("applied", "lift_applied"):
+        values[reports] = {s: datetime.fromisoformat(at) for s, at in json.loads(values[reports]).items()}
     return ErasureStatus(**values)
 
 
@@ -73,9 +75,16 @@ class ErasureRequests:
 
     async def applied(self, request_id: UUID, service: str, at: datetime) -> None:
         """A service reports the decision applied (a repeat keeps the first report's time)."""
+        await self._report("applied", request_id, service, at)
+
+    async def lift_applied(self, request_id: UUID, service: str, at: datetime) -> None:
+        """A service reports the lift applied (a repeat keeps the first report's time)."""
+        await self._report("lift_applied", request_id, service, at)
+
+    async def _report(self, column: str, request_id: UUID, service: str, at: datetime) -> None:
         await self.conn.execute(
-            f"UPDATE {self.schema}.erasure_requests SET applied = applied || jsonb_build_object($2::text, $3::text)"
-            " WHERE request_id = $1 AND NOT applied ? $2",
+            f"UPDATE {self.schema}.erasure_requests SET {column} = {column} || jsonb_build_object($2::text, $3::text)"
+            f" WHERE request_id = $1 AND NOT {column} ? $2",
             request_id,
             service,
             at.isoformat(),

@@ -5,6 +5,7 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
+from accord.goals.adapters.erasure import ErasureRequests
 from accord.shared.auth import Principal
 from accord.shared.db import Connection
 from accord.shared.erasure import Restrictions
@@ -38,6 +39,10 @@ class RestrictionLifts:
             request_id,
         )
         return None if row is None else dict(row)
+
+    async def lift_applied(self, request_id: UUID, service: str, at: datetime) -> None:
+        """This service's own lift is applied with it, in its transaction."""
+        await ErasureRequests(self.conn, self.schema).lift_applied(request_id, service, at)
 
     async def end_restriction(self, tenant_id: str, client_id: UUID, request_id: UUID) -> None:
         """This service's own restriction of the client ends with the lift, in its transaction."""

@@ -61,11 +61,19 @@ class ErasureStatus:
     decided_by_roles: list[str] | None = None
     decided_at: datetime | None = None
     applied: dict[str, datetime] = field(default_factory=dict)  # service -> when it reported the decision applied
-    lifted_at: datetime | None = None  # when a supervisor lifted the restriction an approval put in place
+    lifted_by: UUID | None = None
+    lifted_by_roles: list[str] | None = None
+    lifted_at: datetime | None = None
+    lift_applied: dict[str, datetime] = field(default_factory=dict)  # service -> when it reported the lift applied
 
     @property
     def complete(self) -> bool:
         return self.decision is Decision.APPROVED and all(s in self.applied for s in APPLIED_BY)
+
+    @property
+    def lift_complete(self) -> bool:
+        """The restriction was lifted and every service has ended its own."""
+        return self.lifted_at is not None and all(s in self.lift_applied for s in APPLIED_BY)
 
     def readable_by(self, me: Principal, supervises_client: bool) -> bool:
         """Whoever asked, the client it is about, and those who may decide it."""

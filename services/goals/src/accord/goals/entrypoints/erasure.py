@@ -1,14 +1,15 @@
 """Erasure requests: ask (`POST /goals/erasure-requests`), decide (`POST /goals/erasure-requests/{id}/decision`),
-follow one (`GET /goals/erasure-requests/{id}`: who asked, who decided, each service's completion) and list those one
-may follow (`GET /goals/erasure-requests?status=waiting`: a supervisor's requests waiting for a decision;
-`client_id=`: one client's), each saying what the caller may do with it now (`may_decide`, `may_lift`)."""
+follow one (`GET /goals/erasure-requests/{id}`: who asked, who decided, each service's completion, and after a lift
+who lifted it, when, and each service's completion of the lift) and list those one may follow
+(`GET /goals/erasure-requests?status=waiting`: a supervisor's requests waiting for a decision; `client_id=`: one
+client's), each saying what the caller may do with it now (`may_decide`, `may_lift`)."""
 
 from datetime import UTC, datetime
 from typing import Annotated, Literal
 from uuid import UUID, uuid4
 
 from fastapi import APIRouter, Query
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from accord.goals.adapters.erasure import ErasureRequests
 from accord.goals.domain.erasure import APPLIED_BY, AlreadyDecided, Decision, ErasureRefused, ErasureStatus
@@ -58,16 +59,21 @@ class ErasurePublic(BaseModel):
     decided_at: datetime | None
     services: list[ServiceCompletion]
     complete: bool
-    lifted_at: datetime | None = None  # when a supervisor lifted the restriction (`.../restriction-lift`)
     may_decide: bool = False  # the person asking may approve or refuse it now (a screen offers the choice)
     may_lift: bool = False  # the person asking may lift the restriction it put in place now
+    lifted_by: UUID | None = None
+    lifted_by_roles: list[str] | None = None
+    lifted_at: datetime | None = None  # when a supervisor lifted the restriction (`.../restriction-lift`)
+    lift_services: list[ServiceCompletion] = Field(
+        default_factory=list, description="after a lift: whether and when each service ended its restriction"
+    )
+    lift_complete: bool = False
 
     @classmethod
     def of(cls, s: ErasureStatus, may_decide: bool = False, may_lift: bool = False) -> "ErasurePublic":
         return cls(
             may_decide=may_decide,
             may_lift=may_lift,
-            lifted_at=s.lifted_at,
             request_id=s.request_id,
             client_id=s.client_id,
             requested_by=s.requested_by,
@@ -82,6 +88,16 @@ class ErasurePublic(BaseModel):
                 ServiceCompletion(service=p, applied=p in s.applied, applied_at=s.applied.get(p)) for p in APPLIED_BY
             ],
             complete=s.complete,
+            lifted_by=s.lifted_by,
+            lifted_by_roles=s.lifted_by_roles,
+            lifted_at=s.lifted_at,
+            lift_services=[
+                ServiceCompletion(service=p, applied=p in s.lift_applied, applied_at=s.lift_applied.get(p))
+                for p in APPLIED_BY
+            ]
+            if s.lifted_at is not None
+            else [],
+            lift_complete=s.lift_complete,
         )
 
 

@@ -29,6 +29,7 @@ class ErasureStore(Protocol):
     ) -> None: ...
     async def decide(self, request_id: UUID, me: Principal, decision: Decision, at: datetime) -> bool: ...
     async def applied(self, request_id: UUID, service: str, at: datetime) -> None: ...
+    async def lift_applied(self, request_id: UUID, service: str, at: datetime) -> None: ...
     async def status(self, tenant_id: str, request_id: UUID) -> ErasureStatus | None: ...
     async def followed_by(
         self, me: Principal, client_id: UUID | None, waiting_only: bool, limit: int
@@ -104,3 +105,9 @@ def followed(status: ErasureStatus, me: Principal, supervises_client: bool) -> F
 async def on_erasure_applied(store: ErasureStore, envelope: Envelope, event: Any) -> None:
     """A service applied the decision: note it (the producer names the service; a repeat keeps the first)."""
     await store.applied(event.request_id, envelope.producer, envelope.occurred_at)
+
+
+async def on_lift_applied(store: ErasureStore, envelope: Envelope, event: Any) -> None:
+    """A service ended its restriction after a lift: note it (the producer names the service; a repeat keeps the
+    first)."""
+    await store.lift_applied(event.request_id, envelope.producer, envelope.occurred_at)

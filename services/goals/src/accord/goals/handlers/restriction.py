@@ -23,6 +23,7 @@ class RequestsRead(Protocol):
 class LiftRecords(Protocol):
     async def lift(self, request_id: UUID, me: Principal, reason: str, at: datetime) -> bool: ...
     async def end_restriction(self, tenant_id: str, client_id: UUID, request_id: UUID) -> None: ...
+    async def lift_applied(self, request_id: UUID, service: str, at: datetime) -> None: ...
 
 
 @dataclass(frozen=True)
@@ -43,5 +44,6 @@ async def lift_restriction(
     if not await lifts.lift(request_id, me, reason, now):
         raise AlreadyLifted(str(request_id))
     await lifts.end_restriction(me.tenant_id, status.client_id, request_id)
+    await lifts.lift_applied(request_id, SERVICE, now)
     event = RestrictionLifted(client_id=status.client_id, request_id=request_id, lifted_by=me.subject, lifted_at=now)
     return Lifted(status.client_id, Envelope.wrap(event, producer=SERVICE, tenant_id=me.tenant_id))

@@ -2,7 +2,8 @@
 
 Nothing the notifications service keeps is part of the clinical record (messages carry a template code and a link,
 never clinical words), so every kind here may be removed once its time is up. The audit log is not one of these
-kinds: it is kept for the clinical retention period and no job here deletes it.
+kinds: a client's audit rows older than the clinical retention period go when an episode of theirs reaches the end of
+that period (`EpisodeRecordsExpired`, `accord.shared.clinical_retention`), not by this sweep.
 """
 
 from collections.abc import Mapping

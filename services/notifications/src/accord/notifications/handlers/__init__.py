@@ -4,6 +4,7 @@ from collections.abc import Awaitable, Callable, Mapping
 from functools import partial
 from typing import Any
 
+from accord.notifications.adapters.clinical_retention import EpisodeRecordsRemoval
 from accord.notifications.adapters.erasure import Erasure
 from accord.notifications.adapters.exports import ExportPartRepository
 from accord.notifications.adapters.repository import Repository
@@ -12,10 +13,16 @@ from accord.notifications.handlers.planning import Planner
 from accord.notifications.handlers.ports import CareTeamStore, NotificationsRepository
 from accord.notifications.handlers.triggers import Triggers
 from accord.notifications.settings import Settings
+from accord.shared.clinical_retention import on_episode_records_expired
 from accord.shared.db import Connection
 from accord.shared.erasure import on_erasure_decided, on_restriction_lifted
 from accord.shared.events import Envelope
-from accord.shared.events.contracts.notifications import NotificationsErasureApplied, NotificationsExportPartStored
+from accord.shared.events.contracts.notifications import (
+    NotificationsEpisodeRecordsRemoved,
+    NotificationsErasureApplied,
+    NotificationsExportPartStored,
+    NotificationsRestrictionLiftApplied,
+)
 from accord.shared.exports import ExportParts, on_export_requested
 from accord.shared.inbox import EventHandler
 from accord.shared.outbox import Outbox
@@ -100,5 +107,15 @@ def event_handlers(resources: Resources[Settings]) -> Mapping[str, EventHandler]
         **{t: on_repository(h, outbox) for t, h in handlers.items()},
         "ExportRequested": export,
         "ErasureDecided": erasure,
-        "RestrictionLifted": on_restriction_lifted(schema),
+        "RestrictionLifted": on_restriction_lifted(
+            "notifications", schema, outbox, NotificationsRestrictionLiftApplied
+        ),
+        # The episode's clinical retention period is over: this service's view of it goes too.
+        "EpisodeRecordsExpired": on_episode_records_expired(
+            "notifications",
+            schema,
+            partial(EpisodeRecordsRemoval, schema=schema),
+            outbox,
+            NotificationsEpisodeRecordsRemoved,
+        ),
     }

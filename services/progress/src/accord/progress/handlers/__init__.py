@@ -4,14 +4,21 @@ from collections.abc import Awaitable, Callable, Mapping
 from functools import partial
 from typing import Any
 
+from accord.progress.adapters.clinical_retention import EpisodeRecordsRemoval
 from accord.progress.adapters.exports import ExportPartRepository
 from accord.progress.adapters.repository import Repository
 from accord.progress.handlers import goal_view
 from accord.progress.settings import Settings
+from accord.shared.clinical_retention import on_episode_records_expired
 from accord.shared.db import Connection
 from accord.shared.erasure import on_erasure_decided, on_restriction_lifted
 from accord.shared.events import Envelope
-from accord.shared.events.contracts.progress import ProgressErasureApplied, ProgressExportPartStored
+from accord.shared.events.contracts.progress import (
+    ProgressEpisodeRecordsRemoved,
+    ProgressErasureApplied,
+    ProgressExportPartStored,
+    ProgressRestrictionLiftApplied,
+)
 from accord.shared.exports import ExportParts, on_export_requested
 from accord.shared.inbox import EventHandler
 from accord.shared.runtime import Resources
@@ -57,5 +64,11 @@ def event_handlers(resources: Resources[Settings]) -> Mapping[str, EventHandler]
         **{event_type: on_repository(h) for event_type, h in view.items()},
         "ExportRequested": export,
         "ErasureDecided": erasure,
-        "RestrictionLifted": on_restriction_lifted(schema),
+        "RestrictionLifted": on_restriction_lifted(
+            "progress", schema, resources.outbox, ProgressRestrictionLiftApplied
+        ),
+        # The episode's clinical retention period is over: its records here go, restricted or not.
+        "EpisodeRecordsExpired": on_episode_records_expired(
+            "progress", schema, EpisodeRecordsRemoval, resources.outbox, ProgressEpisodeRecordsRemoved
+        ),
     }

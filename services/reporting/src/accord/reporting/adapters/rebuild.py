@@ -7,7 +7,9 @@
 3. Read every partition from its beginning up to those end offsets, turn events into rows with the very function
    the live consumer uses, COPY them in batches into staging tables and move them over with ON CONFLICT DO NOTHING
    (a row the live consumer inserted meanwhile is simply kept: both wrote the same fact).
-4. Commit; then advance the consumer group to the end offsets where it is behind, so a stopped worker does not
+4. Remove again the rows of every episode whose clinical retention period is over (`expired_episodes`, which the
+   rebuild keeps, and the `EpisodeRecordsExpired` events it read): the topics still hold their events.
+5. Commit; then advance the consumer group to the end offsets where it is behind, so a stopped worker does not
    re-read what the rebuild applied. A running worker's group cannot be moved from outside; that is harmless, as
    re-applying an event adds nothing (rows are keyed by the facts' own ids).
 
@@ -19,7 +21,7 @@ again.
 import asyncio
 import time
 from collections.abc import AsyncIterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from aiokafka import AIOKafkaConsumer, TopicPartition
@@ -29,6 +31,7 @@ from aiokafka.structs import ConsumerRecord, OffsetAndMetadata
 from pydantic import ValidationError
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
+from accord.reporting.adapters.clinical_retention import ExpiredEpisodes
 from accord.reporting.adapters.projection_store import ProjectionStore
 from accord.reporting.domain.projection import PROJECTORS, Row, rows_for
 from accord.reporting.settings import Settings
@@ -51,6 +54,17 @@ class RebuildResult:
     @property
     def per_second(self) -> float:
         return self.events / self.seconds if self.seconds else 0.0
+
+
+def _expired(raw: bytes | None) -> tuple[str, Any, Any] | None:
+    """(tenant, client, episode) of an `EpisodeRecordsExpired` (a cheap look at the bytes first: it is rare)."""
+    if not raw or b"EpisodeRecordsExpired" not in raw:
+        return None
+    envelope = Envelope.from_bytes(raw)
+    if envelope.event_type != "EpisodeRecordsExpired":
+        return None
+    event: Any = envelope.open()
+    return envelope.tenant_id, event.client_id, event.episode_id
 
 
 def _rows(raw: bytes | None) -> list[Row] | None:
@@ -104,11 +118,16 @@ class _Tally:
     events: int = 0
     projected: int = 0
     undecodable: int = 0
+    expired: list[tuple[str, Any, Any]] = field(default_factory=list)
+    """(tenant, client, episode) of each `EpisodeRecordsExpired` read."""
 
     def rows_of(self, records: Sequence[ConsumerRecord[bytes, bytes]]) -> list[Row]:
         rows: list[Row] = []
         for record in records:
             found = _rows(record.value)
+            expired = _expired(record.value) if found == [] else None
+            if expired is not None:
+                self.expired.append(expired)
             self.events += 1
             self.undecodable += found is None
             self.projected += bool(found)
@@ -167,6 +186,10 @@ async def rebuild(settings: Settings, topics: Sequence[str], *, show_progress: b
                 finally:
                     if writing is not None:
                         await writing
+            expired = ExpiredEpisodes(conn, settings.db_schema)
+            for tenant_id, client_id, episode_id in tally.expired:
+                await expired.remove_episode(tenant_id, client_id, episode_id)
+            await expired.remove_all_expired()
         seconds = time.perf_counter() - started
     finally:
         await consumer.stop()

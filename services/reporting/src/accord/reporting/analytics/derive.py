@@ -16,7 +16,7 @@ from accord.reporting.analytics import from_notifications as fn
 from accord.reporting.analytics import from_progress as fp
 from accord.reporting.analytics.keys import Keyring
 from accord.reporting.analytics.pseudonyms import PersonsNamed, Pseudonyms
-from accord.reporting.domain.rights import RIGHTS_EVENTS
+from accord.reporting.domain.rights import RECORD_KEEPING_EVENTS, RIGHTS_EVENTS
 from accord.shared.events import Envelope
 from accord.shared.events.base import ClientEvent
 from accord.shared.events.contracts import goals as g
@@ -60,7 +60,7 @@ _BY_SOURCE: list[tuple[type[ClientEvent], Mapper]] = [
 
 # A person using their rights (access, erasure) is not a fact about their care: these events never reach analytics.
 # Nor does a feedback concern: it is worked out from the young person's answers, which analytics never carries.
-NOT_FOR_ANALYTICS = RIGHTS_EVENTS | {"SessionFeedbackConcernRaised"}
+NOT_FOR_ANALYTICS = RIGHTS_EVENTS | RECORD_KEEPING_EVENTS | {"SessionFeedbackConcernRaised"}
 
 MAPPERS: dict[str, Mapper] = {cls.event_type(): mapper for cls, mapper in _BY_SOURCE}
 """Domain event type -> the function that makes its analytics event (`AnalyticsGoalAgreed` of `GoalAgreed`)."""

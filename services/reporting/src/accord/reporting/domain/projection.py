@@ -14,7 +14,7 @@ from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from accord.reporting.domain.rights import RIGHTS_EVENTS
+from accord.reporting.domain.rights import RECORD_KEEPING_EVENTS, RIGHTS_EVENTS
 from accord.shared.events import Envelope
 from accord.shared.events.base import IntegrationEvent
 from accord.shared.events.contracts import goals as g
@@ -287,12 +287,16 @@ Projector = Callable[[Envelope, Any], list[Row]]
 # marked held (or a check scheduled) is an invitation to feedback; the figures count the feedback given, and the
 # caseload's warnings are worked out from it here (a concern raised by progress is the same rule, there to tell the
 # therapist).
-NOT_PROJECTED = RIGHTS_EVENTS | {
-    "GoalImportanceRated",
-    "SessionHeld",
-    "FeedbackCheckScheduled",
-    "SessionFeedbackConcernRaised",
-}
+NOT_PROJECTED = (
+    RIGHTS_EVENTS
+    | RECORD_KEEPING_EVENTS
+    | {
+        "GoalImportanceRated",
+        "SessionHeld",
+        "FeedbackCheckScheduled",
+        "SessionFeedbackConcernRaised",
+    }
+)
 SESSION_FEEDBACK = "SessionFeedbackGiven"
 
 PROJECTORS: dict[str, Projector] = {

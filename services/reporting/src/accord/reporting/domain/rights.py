@@ -12,5 +12,19 @@ RIGHTS_EVENTS = frozenset(
         "ProgressErasureApplied",
         "NotificationsErasureApplied",
         "ReportingErasureApplied",
+        "ProgressRestrictionLiftApplied",
+        "NotificationsRestrictionLiftApplied",
+        "ReportingRestrictionLiftApplied",
+    }
+)
+
+# The end of an episode's clinical retention period: not a fact about care but the record's removal, which reporting
+# applies apart (`adapters/clinical_retention.py`); no analytics event says it.
+RECORD_KEEPING_EVENTS = frozenset(
+    {
+        "EpisodeRecordsExpired",
+        "ProgressEpisodeRecordsRemoved",
+        "NotificationsEpisodeRecordsRemoved",
+        "ReportingEpisodeRecordsRemoved",
     }
 )

@@ -3,14 +3,21 @@
 from collections.abc import Mapping, Sequence
 from typing import Any, Protocol
 
+from accord.reporting.adapters.clinical_retention import ExpiredEpisodes
 from accord.reporting.adapters.repository import Repository
 from accord.reporting.domain.projection import PROJECTORS, Row, rows_for
 from accord.reporting.handlers.exports import ExportPart
 from accord.reporting.settings import Settings
+from accord.shared.clinical_retention import on_episode_records_expired
 from accord.shared.db import Connection
 from accord.shared.erasure import on_erasure_decided, on_restriction_lifted
 from accord.shared.events import Envelope
-from accord.shared.events.contracts.reporting import ReportingErasureApplied, ReportingExportPartStored
+from accord.shared.events.contracts.reporting import (
+    ReportingEpisodeRecordsRemoved,
+    ReportingErasureApplied,
+    ReportingExportPartStored,
+    ReportingRestrictionLiftApplied,
+)
 from accord.shared.exports import ExportParts, on_export_requested
 from accord.shared.inbox import BatchEffect, Delivered, EventHandler
 from accord.shared.runtime import Resources
@@ -63,5 +70,15 @@ def event_handlers(resources: Resources[Settings]) -> Mapping[str, EventHandler]
         **dict.fromkeys(PROJECTORS, BatchEffect(handle_many)),
         "ExportRequested": export,
         "ErasureDecided": erasure,
-        "RestrictionLifted": on_restriction_lifted(schema),
+        "RestrictionLifted": on_restriction_lifted(
+            "reporting", schema, resources.outbox, ReportingRestrictionLiftApplied
+        ),
+        # The episode's clinical retention period is over: its rows leave every projection (and stay out of a rebuild).
+        "EpisodeRecordsExpired": on_episode_records_expired(
+            "reporting",
+            schema,
+            lambda conn: ExpiredEpisodes(conn, schema),
+            resources.outbox,
+            ReportingEpisodeRecordsRemoved,
+        ),
     }

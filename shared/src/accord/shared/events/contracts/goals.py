@@ -200,3 +200,15 @@ class RestrictionLifted(GoalsEvent):
     request_id: UUID
     lifted_by: UUID
     lifted_at: UtcDatetime
+
+
+class EpisodeRecordsExpired(GoalsEvent):
+    """The clinical retention period of episode `episode_id` (closed longer ago than its tenant's period) is over:
+    the goals service removed its records of the episode, and every other service removes its own (once, in its
+    inbox's transaction), restricted or not. Audit rows about `client_id` older than `kept_after` went with them;
+    each service audits the removal itself. Ids and times only: no clinical text."""
+
+    episode_id: UUID
+    expired_at: UtcDatetime
+    kept_after: UtcDatetime
+    """The start of the retention period at `expired_at`: audit rows about the client before it were removed."""

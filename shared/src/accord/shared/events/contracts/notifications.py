@@ -50,3 +50,17 @@ class NotificationsErasureApplied(NotificationsEvent):
     """The notifications service applied erasure request `request_id` to the client's records (ids only)."""
 
     request_id: UUID
+
+
+class NotificationsRestrictionLiftApplied(NotificationsEvent):
+    """The notifications service ended its restriction of the client's records that erasure request `request_id` put in
+    place (`RestrictionLifted`), ids only."""
+
+    request_id: UUID
+
+
+class NotificationsEpisodeRecordsRemoved(NotificationsEvent):
+    """The notifications service removed its records of episode `episode_id`, whose clinical retention period is over
+    (`EpisodeRecordsExpired`), ids only."""
+
+    episode_id: UUID

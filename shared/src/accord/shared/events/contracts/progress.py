@@ -136,6 +136,20 @@ class ProgressErasureApplied(ProgressEvent):
     request_id: UUID
 
 
+class ProgressRestrictionLiftApplied(ProgressEvent):
+    """The progress service ended its restriction of the client's records that erasure request `request_id` put in
+    place (`RestrictionLifted`), ids only."""
+
+    request_id: UUID
+
+
+class ProgressEpisodeRecordsRemoved(ProgressEvent):
+    """The progress service removed its records of episode `episode_id`, whose clinical retention period is over
+    (`EpisodeRecordsExpired`), ids only."""
+
+    episode_id: UUID
+
+
 class SessionHeld(ProgressEvent):
     """The therapist marked a session of the episode as held: the young person is invited to a feedback check."""
 

@@ -25,3 +25,17 @@ class ReportingErasureApplied(ReportingEvent):
     """The reporting service applied erasure request `request_id` to the client's records (ids only)."""
 
     request_id: UUID
+
+
+class ReportingRestrictionLiftApplied(ReportingEvent):
+    """The reporting service ended its restriction of the client's records that erasure request `request_id` put in
+    place (`RestrictionLifted`), ids only."""
+
+    request_id: UUID
+
+
+class ReportingEpisodeRecordsRemoved(ReportingEvent):
+    """The reporting service removed its records of episode `episode_id`, whose clinical retention period is over
+    (`EpisodeRecordsExpired`), ids only."""
+
+    episode_id: UUID

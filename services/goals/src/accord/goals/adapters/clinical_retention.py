@@ -1,0 +1,79 @@
+"""SQL of the end of the clinical retention period in the goals service's schema: which closed episode is due (its
+closing time is in its document), and removing its records: the visibility record of its goals, its goals (each
+with its versions, agreements and history in its document), its members and the episode itself; and the ledger of
+removals (`episode_expiries`: ids, when, and which services have reported theirs)."""
+
+from datetime import datetime
+from uuid import UUID
+
+from accord.goals.domain.clinical_retention import ClosedEpisode, Cutoffs
+from accord.shared.clinical_retention import remove_expired_audit
+from accord.shared.db import Connection
+
+_CLOSED_AT = "(doc->>'closed_at')::timestamptz"
+
+
+class ClinicalRecords:
+    def __init__(self, conn: Connection, schema: str) -> None:
+        self.conn, self.schema = conn, schema
+
+    async def next_due(self, due: Cutoffs) -> ClosedEpisode | None:
+        tenants = list(due.by_tenant)
+        row = await self.conn.fetchrow(
+            f"SELECT tenant_id, episode_id, client_id, {_CLOSED_AT} AS closed_at FROM {self.schema}.episodes"
+            " WHERE status = 'closed' AND CASE WHEN tenant_id = ANY($1::text[])"
+            f" THEN {_CLOSED_AT} < ($2::timestamptz[])[array_position($1::text[], tenant_id)]"
+            f" ELSE {_CLOSED_AT} < $3 END ORDER BY {_CLOSED_AT} LIMIT 1 FOR UPDATE SKIP LOCKED",
+            tenants,
+            [due.by_tenant[t] for t in tenants],
+            due.default,
+        )
+        return None if row is None else ClosedEpisode(**dict(row))
+
+    async def remove_episode(self, episode: ClosedEpisode) -> dict[str, int]:
+        s, key = self.schema, (episode.tenant_id, episode.episode_id)
+        goals = f"SELECT goal_id FROM {s}.goals WHERE tenant_id = $1 AND episode_id = $2"
+        return {
+            "visibility_changes": await self._count(
+                f"DELETE FROM {s}.visibility_changes WHERE goal_id IN ({goals})", key
+            ),
+            "goals": await self._count(f"DELETE FROM {s}.goals WHERE tenant_id = $1 AND episode_id = $2", key),
+            "episode_members": await self._count(
+                f"DELETE FROM {s}.episode_members m USING {s}.episodes e WHERE e.tenant_id = $1"
+                " AND e.episode_id = $2 AND m.episode_id = e.episode_id",
+                key,
+            ),
+            "episodes": await self._count(f"DELETE FROM {s}.episodes WHERE tenant_id = $1 AND episode_id = $2", key),
+        }
+
+    async def note_expiry(self, episode: ClosedEpisode, at: datetime) -> None:
+        """The episode's removal, kept (ids and time) with this service's own report of it."""
+        await self.conn.execute(
+            f"INSERT INTO {self.schema}.episode_expiries (tenant_id, episode_id, client_id, expired_at, removed)"
+            " VALUES ($1, $2, $3, $4, jsonb_build_object('goals', $5::text)) ON CONFLICT DO NOTHING",
+            episode.tenant_id,
+            episode.episode_id,
+            episode.client_id,
+            at,
+            at.isoformat(),
+        )
+
+    async def removed_by(self, tenant_id: str, episode_id: UUID, service: str, at: datetime) -> None:
+        """A service reports the episode's records removed (a repeat keeps the first report's time)."""
+        await self.conn.execute(
+            f"UPDATE {self.schema}.episode_expiries SET removed = removed || jsonb_build_object($3::text, $4::text)"
+            " WHERE tenant_id = $1 AND episode_id = $2 AND NOT removed ? $3",
+            tenant_id,
+            episode_id,
+            service,
+            at.isoformat(),
+        )
+
+    async def remove_audit(self, episode: ClosedEpisode, kept_after: datetime, removed: dict[str, int]) -> int:
+        return await remove_expired_audit(
+            self.conn, self.schema, episode.tenant_id, episode.client_id, episode.episode_id, kept_after, removed
+        )
+
+    async def _count(self, statement: str, args: tuple[object, ...]) -> int:
+        status = await self.conn.execute(statement, *args)
+        return int(status.rsplit(" ", 1)[-1])

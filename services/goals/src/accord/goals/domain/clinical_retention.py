@@ -1,0 +1,44 @@
+"""The clinical retention period: an episode's clinical record (its goals, their versions and agreements, its
+members) is kept for a period after the episode closed, then removed, restricted or not. The period is the
+deploying organisation's to set, per tenant (UK codes of practice set it; 8 years after the end of care is the
+default, not a recommendation). An open episode is never due, whatever its age."""
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from uuid import UUID
+
+
+@dataclass(frozen=True)
+class ClosedEpisode:
+    tenant_id: str
+    episode_id: UUID
+    client_id: UUID
+    closed_at: datetime
+
+
+@dataclass(frozen=True)
+class Cutoffs:
+    """Episodes closed before these times are due: `by_tenant` for the tenants with a period of their own,
+    `default` for every other tenant."""
+
+    default: datetime
+    by_tenant: Mapping[str, datetime]
+
+    def for_tenant(self, tenant_id: str) -> datetime:
+        return self.by_tenant.get(tenant_id, self.default)
+
+
+def cutoffs(now: datetime, default_days: int, days_by_tenant: Mapping[str, int]) -> Cutoffs:
+    return Cutoffs(
+        default=now - timedelta(days=default_days),
+        by_tenant={tenant: now - timedelta(days=days) for tenant, days in days_by_tenant.items()},
+    )
+
+
+def is_due(episode: ClosedEpisode, due: Cutoffs) -> bool:
+    """Closed longer ago than its tenant's period."""
+    return episode.closed_at < due.for_tenant(episode.tenant_id)
+
+
+DaysFor = Callable[[str], int]

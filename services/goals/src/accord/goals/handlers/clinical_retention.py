@@ -1,0 +1,61 @@
+"""The end of the clinical retention period in the goals service, which owns episodes: one due episode at a time (one
+transaction each), its records here removed, the client's audit rows older than the period removed (the removal
+audited), and `EpisodeRecordsExpired` for the outbox, so every other service removes its own records of it."""
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Protocol
+from uuid import UUID
+
+from accord.goals.domain.clinical_retention import ClosedEpisode, Cutoffs, is_due
+from accord.shared.events import Envelope
+from accord.shared.events.contracts.goals import EpisodeRecordsExpired
+
+SERVICE = "goals"
+
+
+class ExpiringRecords(Protocol):
+    async def next_due(self, due: Cutoffs) -> ClosedEpisode | None:
+        """The closed episode longest past its tenant's cutoff, locked for this transaction (one another sweep holds
+        is passed over); None when none is due."""
+        ...
+
+    async def remove_episode(self, episode: ClosedEpisode) -> dict[str, int]: ...
+
+    async def remove_audit(self, episode: ClosedEpisode, kept_after: datetime, removed: dict[str, int]) -> int: ...
+
+    async def note_expiry(self, episode: ClosedEpisode, at: datetime) -> None: ...
+
+
+class RemovalReports(Protocol):
+    async def removed_by(self, tenant_id: str, episode_id: UUID, service: str, at: datetime) -> None: ...
+
+
+@dataclass(frozen=True)
+class Expired:
+    episode: ClosedEpisode
+    removed: dict[str, int]
+    """Kind of record -> how many went (for the sweep's counter and log: counts, never identifiers)."""
+    envelope: Envelope
+    """`EpisodeRecordsExpired`, for the outbox."""
+
+
+async def expire_next(records: ExpiringRecords, due: Cutoffs, now: datetime) -> Expired | None:
+    """Removes the next due episode's records; None when nothing is due (the sweep is over)."""
+    episode = await records.next_due(due)
+    if episode is None or not is_due(episode, due):
+        return None
+    removed = await records.remove_episode(episode)
+    kept_after = due.for_tenant(episode.tenant_id)
+    removed["audit_log"] = await records.remove_audit(episode, kept_after, removed)
+    await records.note_expiry(episode, now)
+    event = EpisodeRecordsExpired(
+        client_id=episode.client_id, episode_id=episode.episode_id, expired_at=now, kept_after=kept_after
+    )
+    return Expired(episode, removed, Envelope.wrap(event, producer=SERVICE, tenant_id=episode.tenant_id))
+
+
+async def on_episode_records_removed(reports: RemovalReports, envelope: Envelope, event: Any) -> None:
+    """A service removed its records of an expired episode: note it (the producer names the service; a repeat keeps
+    the first)."""
+    await reports.removed_by(envelope.tenant_id, event.episode_id, envelope.producer, envelope.occurred_at)

@@ -1,0 +1,32 @@
+"""SQL of the end of an episode's clinical retention period in the notifications service's schema (from
+`EpisodeRecordsExpired`): its view of the episode's care team and goals, which decides who hears of what, goes with
+the episode. Deliveries and in-app messages have periods of their own (the retention sweep), long over by then."""
+
+from uuid import UUID
+
+from accord.shared.db import Connection
+
+_GOALS = "SELECT goal_id FROM {s}.goals WHERE tenant_id = $1 AND episode_id = $2"
+# An order the references allow: what is keyed by the episode's goals before the goals and the episode.
+REMOVED = (
+    ("client_entries", "DELETE FROM {s}.client_entries WHERE goal_id IN (" + _GOALS + ")"),
+    ("goals", "DELETE FROM {s}.goals WHERE tenant_id = $1 AND episode_id = $2"),
+    (
+        "participants",
+        "DELETE FROM {s}.participants p USING {s}.episodes e WHERE e.tenant_id = $1 AND e.episode_id = $2"
+        " AND p.episode_id = e.episode_id",
+    ),
+    ("episodes", "DELETE FROM {s}.episodes WHERE tenant_id = $1 AND episode_id = $2"),
+)
+
+
+class EpisodeRecordsRemoval:
+    def __init__(self, conn: Connection, schema: str) -> None:
+        self.conn, self.schema = conn, schema
+
+    async def remove_episode(self, tenant_id: str, client_id: UUID, episode_id: UUID) -> dict[str, int]:
+        removed = {}
+        for kind, statement in REMOVED:
+            status = await self.conn.execute(statement.format(s=self.schema), tenant_id, episode_id)
+            removed[kind] = int(status.rsplit(" ", 1)[-1])
+        return removed

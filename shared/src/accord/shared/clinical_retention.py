@@ -1,0 +1,92 @@
+"""The end of an episode's clinical retention period, as every service with records of the episode applies it.
+
+The goals service owns episodes: its worker finds each episode closed longer ago than its tenant's clinical
+retention period, removes its own records of it, and announces `EpisodeRecordsExpired` (ids and times only). Every
+other service removes its own records of that episode in its inbox's transaction (so once), through its repository
+(an `EpisodeRecords`), whether the client's records were restricted or not: a restriction keeps them only for the
+period. With them go the client's audit rows older than the period (`kept_after`); the removal itself is audited,
+by the retention job, naming the kinds of record and how many went (never what they said).
+"""
+
+from collections.abc import Callable, Mapping
+from datetime import datetime
+from typing import Any, Protocol
+from uuid import UUID
+
+from accord.shared.audit import Audit
+from accord.shared.auth import Principal
+from accord.shared.db import Connection
+from accord.shared.events import Envelope
+from accord.shared.events.base import ClientEvent
+from accord.shared.inbox import EventHandler
+from accord.shared.retention import RETENTION_REMOVED
+
+RETENTION_JOB_ID = UUID(int=0)
+"""The actor of every audit row the retention job writes (no person: the nil UUID, with no roles)."""
+REMOVAL_ACTION = "remove expired records"
+
+
+def retention_job(tenant_id: str) -> Principal:
+    return Principal(subject=RETENTION_JOB_ID, tenant_id=tenant_id, roles=frozenset())
+
+
+class EpisodeRecords(Protocol):
+    """A service's repository, as far as the end of an episode's retention period goes."""
+
+    async def remove_episode(self, tenant_id: str, client_id: UUID, episode_id: UUID) -> dict[str, int]:
+        """Deletes every record of the episode here; answers how many of each kind went (idempotent)."""
+        ...
+
+
+async def remove_expired_audit(
+    conn: Connection,
+    schema: str,
+    tenant_id: str,
+    client_id: UUID,
+    episode_id: UUID,
+    kept_after: datetime,
+    removed: Mapping[str, int],
+) -> int:
+    """Deletes the client's audit rows older than `kept_after`, then audits what went with the episode (`removed`
+    and the audit rows): kinds and counts only. Returns how many audit rows went."""
+    audit = Audit(schema)
+    gone = await audit.remove_client_rows(conn, tenant_id, client_id, kept_after)
+    counts = {**removed, "audit_log": gone}
+    reason = "clinical retention period over; removed " + ", ".join(f"{kind}: {n}" for kind, n in counts.items())
+    await audit.record(conn, retention_job(tenant_id), REMOVAL_ACTION, "episode", episode_id, client_id, reason=reason)
+    return gone
+
+
+def count_removed(service: str, removed: Mapping[str, int]) -> None:
+    """The retention sweep's counter, by kind of record (`accord_retention_removed_total{service,kind}`)."""
+    for kind, n in removed.items():
+        RETENTION_REMOVED.labels(service=service, kind=kind).inc(n)
+
+
+class Announcer(Protocol):
+    async def add(self, conn: Connection, *envelopes: Envelope) -> None: ...
+
+
+def on_episode_records_expired(
+    service: str,
+    schema: str,
+    records: Callable[[Connection], EpisodeRecords],
+    outbox: Announcer,
+    removed_event: Callable[..., ClientEvent],
+) -> EventHandler:
+    """The inbox handler of `EpisodeRecordsExpired`: the episode's records here and the client's audit rows older
+    than the period are removed, the removal audited, and announced with `removed_event` (the service's
+    `...EpisodeRecordsRemoved`, for the goals service to count), all in the inbox's transaction."""
+
+    async def handle(conn: Connection, envelope: Envelope, event: Any) -> None:
+        tenant_id, client_id, episode_id = envelope.tenant_id, event.client_id, event.episode_id
+        removed = await records(conn).remove_episode(tenant_id, client_id, episode_id)
+        audit_rows = await remove_expired_audit(
+            conn, schema, tenant_id, client_id, episode_id, event.kept_after, removed
+        )
+        # Counted before the commit: a transaction that fails is retried, and may count twice (an overcount only).
+        count_removed(service, {**removed, "audit_log": audit_rows})
+        announced = removed_event(client_id=client_id, episode_id=episode_id)
+        await outbox.add(conn, envelope.caused(announced, producer=service))
+
+    return handle
