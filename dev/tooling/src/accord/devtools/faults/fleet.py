@@ -73,9 +73,10 @@ class Fleet:
     instances: list[Instance]
 
     @classmethod
-    def of(cls, services: list[str], count: int, env: dict[str, str], logs: Path) -> "Fleet":
+    def of(cls, counts: dict[str, int], env: dict[str, str], logs: Path) -> "Fleet":
+        """`counts`: how many instances of each service's worker."""
         logs.mkdir(parents=True, exist_ok=True)
-        return cls(env, [Instance(s, n, logs / f"{s}-worker-{n}.log") for s in services for n in range(count)])
+        return cls(env, [Instance(s, n, logs / f"{s}-worker-{n}.log") for s, c in counts.items() for n in range(c)])
 
     def one(self, service: str, number: int) -> Instance:
         return next(i for i in self.instances if i.service == service and i.number == number)
