@@ -1,7 +1,8 @@
-"""What the campaign checks afterwards, by counting: every event written reaches every consuming service's inbox
-and effects exactly once, the outbox is drained, nothing went to a dead-letter topic. Counted in SQL against the
-writer's own outbox (the truth of what was written, including a commit the writer could not confirm) and from the
-topics' end offsets on the campaign's own fresh broker."""
+"""What the campaign checks afterwards, by counting: every event the progress service wrote reaches every consumer
+group that applies it exactly once and in each client's order, every effect exists exactly once (effects.py), the
+outbox is drained, and each dead-letter topic holds exactly the poison messages, once per consumer group. Counted in
+SQL against the progress service's own outbox (the truth of what was written, including a commit the writer could
+not confirm) and from the topics' end offsets on the campaign's own fresh broker."""
 
 from collections import Counter
 from dataclasses import dataclass, field
