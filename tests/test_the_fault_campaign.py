@@ -65,4 +65,5 @@ async def test_ratings_recorded_through_the_progress_service_under_faults_have_e
         "accord.reporting.dlq.v1": 6,
     }
     assert counts.most_copies in (1, 2)
+    assert set(result.absorbed) == {"progress", "goals", "notifications", "reporting"}  # each worker's own count
     assert {i.fault.kind for i in result.injected} == kinds

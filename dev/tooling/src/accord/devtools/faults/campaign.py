@@ -75,6 +75,8 @@ class Result:
     writing_seconds: float
     unconfirmed_commits: int
     exited: list[str]
+    absorbed: dict[str, int] = field(default_factory=dict)
+    """Per consuming service: duplicate deliveries its inboxes absorbed, by its workers' own counters."""
 
     def problems(self) -> list[str]:
         found = self.counts.problems()
@@ -97,6 +99,9 @@ class Result:
             "  " + ", ".join(f"{t} {n:,}" for t, n in c.by_type.items()),
             f"published to {invariants.TOPIC}: {c.published:,} ({c.republished:,} again after a fault, "
             "each absorbed by every inbox)",
+            "duplicate deliveries absorbed by the inboxes (redeliveries after a fault included; the workers' "
+            "accord_consumer_events_total{outcome=duplicate}): "
+            + ", ".join(f"{s} {n:,}" for s, n in self.absorbed.items() if s in invariants.GROUPS),
             *([f"most publications of one event: {c.most_copies}"] if c.most_copies is not None else []),
             "consumed (events each group applies): " + ", ".join(f"{s} {n:,}" for s, n in c.consumed.items()),
             "lost: " + ", ".join(f"{w} {n}" for w, n in c.missing.items()),
@@ -181,6 +186,7 @@ async def run(options: Options) -> Result:
             reporter.cancel()
             injector.cancel()
         seconds = time.monotonic() - began
+        absorbed = await fleet.duplicates_absorbed()
         counts = await invariants.count(
             running.accord_url,
             running.infra.bootstrap_servers,
@@ -188,7 +194,7 @@ async def run(options: Options) -> Result:
             options.services,
             options.read_topic,
         )
-        return Result(options, injected, counts, seconds, writing, progress.unconfirmed, fleet.exited())
+        return Result(options, injected, counts, seconds, writing, progress.unconfirmed, fleet.exited(), absorbed)
     finally:
         await progress_service.pool.close()
         await goals.pool.close()
@@ -273,6 +279,7 @@ async def _inject_all(
         began = time.monotonic()
         up_to = {s: await lag.last_outbox_id(running.accord_url, s) for s, _, _ in _feeds(options)}
         target = fleet.one(fault.service, fault.instance) if fault.service else None
+        await fleet.duplicates_absorbed()  # each worker's count now, before a kill takes it with the process
         undo = await _inject(running, fleet, fault)
         progress.next_fault = i + 1  # the writer may go on while the fault lasts
         await undo()
