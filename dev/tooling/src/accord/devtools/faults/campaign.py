@@ -21,6 +21,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
+import asyncpg
+
 from accord.devtools.faults import invariants, lag, poison, schedule, servers, writer
 from accord.devtools.faults.fleet import Fleet
 from accord.devtools.infra.identity import DevIdentityProvider
@@ -153,9 +155,12 @@ async def run(options: Options) -> Result:
     env = worker_env(running)
     sizes = {s: 1 if s in options.single else options.instances for s in options.services}
     fleet = Fleet.of(sizes, env, options.home / "logs")
-    goals = await writer.open_resources(GoalsSettings, env)
-    progress_service = await writer.open_resources(ProgressSettings, env)
+    pools: list[asyncpg.Pool] = []
     try:
+        goals = await writer.open_resources(GoalsSettings, env)
+        pools.append(goals.pool)
+        progress_service = await writer.open_resources(ProgressSettings, env)
+        pools.append(progress_service.pool)
         setup = time.monotonic()
         await asyncio.to_thread(fleet.start)
         await fleet.all_ready(RECOVERY_TIMEOUT)
@@ -196,8 +201,8 @@ async def run(options: Options) -> Result:
         )
         return Result(options, injected, counts, seconds, writing, progress.unconfirmed, fleet.exited(), absorbed)
     finally:
-        await progress_service.pool.close()
-        await goals.pool.close()
+        for pool in pools:
+            pool.terminate()  # the writer is done (or failed): nothing in flight to wait for
         await asyncio.to_thread(fleet.stop)
         await asyncio.to_thread(running.stop)
 
