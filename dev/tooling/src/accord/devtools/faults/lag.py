@@ -18,7 +18,16 @@ from aiokafka.errors import KafkaError
 
 from accord.devtools.testing import partitions_of
 
-AWAY = (OSError, asyncpg.PostgresError, asyncpg.InterfaceError, asyncpg.InternalClientError, TimeoutError, KafkaError)
+# LookupError: partitions_of finds no partitions while the broker is away (no metadata).
+AWAY = (
+    OSError,
+    asyncpg.PostgresError,
+    asyncpg.InterfaceError,
+    asyncpg.InternalClientError,
+    TimeoutError,
+    KafkaError,
+    LookupError,
+)
 
 
 async def last_outbox_id(url: str, schema: str) -> int:
