@@ -1,10 +1,13 @@
 """Drives events through the real pipeline while injecting faults, then checks the end state by counting.
 
-The writer adds GoalPaused events to the goals service's outbox in transactions of `batch` (the write path every
-goals command takes: its change and its events in one transaction); the goals workers relay them to Kafka; the
-progress, notifications and reporting workers consume them, `instances` of each kind in one consumer group. Faults
-come from a seeded schedule (schedule.py), one at a time: the writer waits at a fault's point until it has been
-injected, so faults stay spread over the run however fast the pipeline is, and writing goes on while a fault lasts.
+The writer (writer.py) sets up a care episode and an agreed goal per client through the goals service's own command
+handlers, waits until the progress, notifications and reporting workers have built their views from them, then
+records batches of the clients' GBO ratings through the progress service's own batch handler, `batch` entries per
+transaction: each with its entry rows, decisions, audit rows and outbox events, as `POST /progress/entries/batch`
+does. The progress workers relay them; the goals, notifications and reporting workers consume them, `instances` of
+each kind in one consumer group. Faults come from a seeded schedule (schedule.py), one at a time: the writer waits
+at a fault's point until it has been injected, so faults stay spread over the run however fast the pipeline is, and
+writing goes on while a fault lasts.
 """
 
 import asyncio
@@ -15,37 +18,41 @@ import time
 from collections import Counter
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
-from uuid import UUID
 
 import asyncpg
 
-from accord.devtools.faults import invariants, poison, schedule, servers
+from accord.devtools.faults import invariants, lag, poison, schedule, servers, writer
 from accord.devtools.faults.fleet import Fleet
 from accord.devtools.infra.identity import DevIdentityProvider
 from accord.devtools.infra.ports import free_port
 from accord.devtools.infra.services import new_vapid_key
-from accord.devtools.testing import goal_paused
-from accord.shared.outbox import Outbox
+from accord.goals.settings import Settings as GoalsSettings
+from accord.progress.settings import Settings as ProgressSettings
+from accord.shared.runtime import Resources
 
 SESSION_TIMEOUT_SECONDS = 10.0
 """aiokafka's default consumer session timeout, which the services keep: a pause longer than this has the group
 give the paused instance's partitions to the others."""
 RECOVERY_TIMEOUT = 180.0
-# InternalClientError: asyncpg's protocol left mid-operation by a connection cut under it (seen after a crash).
-_DATABASE_AWAY = (OSError, asyncpg.PostgresError, asyncpg.InterfaceError, asyncpg.InternalClientError, TimeoutError)
+_DATABASE_AWAY = writer.DATABASE_AWAY
 
 
 @dataclass
 class Options:
     events: int
+    """Entries to record (each one event, GoalRatingRecorded; the decisions they lead to add more)."""
     faults: int
     seed: int
     home: Path
     instances: int = 3
     batch: int = 200
+    """Entries per write transaction (one client's offline-sync batch)."""
     clients: int = 1000
-    services: list[str] = field(default_factory=lambda: ["goals", *invariants.CONSUMERS])
+    services: list[str] = field(default_factory=lambda: ["progress", *invariants.CONSUMERS])
+    single: tuple[str, ...] = ()
+    """Services run with one worker (and so spared worker faults): the short version's way to start fewer."""
     poison: int = 0
     """Messages no consumer can read, slipped into the outbox spread over the run: each must be dead-lettered once
     by every consumer group, and nothing else."""
@@ -70,6 +77,8 @@ class Result:
     writing_seconds: float
     unconfirmed_commits: int
     exited: list[str]
+    absorbed: dict[str, int] = field(default_factory=dict)
+    """Per consuming service: duplicate deliveries its inboxes absorbed, by its workers' own counters."""
 
     def problems(self) -> list[str]:
         found = self.counts.problems()
@@ -79,21 +88,26 @@ class Result:
             found.append(f"{len(slow)} faults not recovered within {RECOVERY_TIMEOUT:.0f} s")
         if len(self.injected) != self.options.faults:
             found.append(f"only {len(self.injected)} of {self.options.faults} faults were injected")
-        if self.counts.written < self.options.events:
-            found.append(f"only {self.counts.written} of {self.options.events} events were written")
+        if self.counts.entries < self.options.events:
+            found.append(f"only {self.counts.entries} of {self.options.events} entries were recorded")
         return found
 
     def summary(self) -> str:
         c, kinds = self.counts, Counter(i.fault.kind for i in self.injected)
         lines = [
-            f"events written: {c.written:,} (asked {self.options.events:,}; {self.unconfirmed_commits} commits "
-            f"unconfirmed, counted from the outbox), and {c.poison} poison messages",
+            f"entries recorded: {c.entries:,} (asked {self.options.events:,}; {self.unconfirmed_commits} batches "
+            "unconfirmed and sent again: the handler took their entries as duplicates)",
+            f"events written by the progress service: {c.written:,} (its outbox), and {c.poison} poison messages",
+            "  " + ", ".join(f"{t} {n:,}" for t, n in c.by_type.items()),
             f"published to {invariants.TOPIC}: {c.published:,} ({c.republished:,} again after a fault, "
             "each absorbed by every inbox)",
+            "duplicate deliveries absorbed by the inboxes (redeliveries after a fault included; the workers' "
+            "accord_consumer_events_total{outcome=duplicate}): "
+            + ", ".join(f"{s} {n:,}" for s, n in self.absorbed.items() if s in invariants.GROUPS),
             *([f"most publications of one event: {c.most_copies}"] if c.most_copies is not None else []),
-            "consumed: " + ", ".join(f"{s} {n:,}" for s, n in c.consumed.items()),
+            "consumed (events each group applies): " + ", ".join(f"{s} {n:,}" for s, n in c.consumed.items()),
             "lost: " + ", ".join(f"{w} {n}" for w, n in c.missing.items()),
-            "applied twice: " + ", ".join(f"{w} {n}" for w, n in c.repeated.items()),
+            "beyond one per cause: " + ", ".join(f"{w} {n}" for w, n in c.repeated.items()),
             "applied out of per-client order: " + ", ".join(f"{w} {n}" for w, n in c.out_of_order.items()),
             "dead letters (poison included): " + ", ".join(f"{t} {n}" for t, n in c.dead_letters.items()),
             f"time: {self.seconds:.0f} s in all, writing {self.writing_seconds:.0f} s; "
@@ -125,89 +139,133 @@ def worker_env(running: servers.Servers) -> dict[str, str]:
         **DevIdentityProvider().env(),
         "ACCORD_ENVIRONMENT": "test",
         "ACCORD_LOG_JSON": "true",
-        "ACCORD_NOTIFICATIONS_SMTP_PORT": str(free_port()),  # no e-mail is due for a goal nobody shares
+        "ACCORD_NOTIFICATIONS_SMTP_PORT": str(free_port()),  # nobody has an e-mail contact point: none is due
         "ACCORD_NOTIFICATIONS_VAPID_PRIVATE_KEY": new_vapid_key(),
     }
 
 
 async def run(options: Options) -> Result:
     say = options.say
-    faults = schedule.draw(options.events, options.faults, options.seed, options.services, options.instances)
+    several = [s for s in options.services if s not in options.single]
+    faults = schedule.draw(options.events, options.faults, options.seed, several, options.instances)
     say(f"starting a secured Kafka and PostgreSQL under {options.home}")
     setup = time.monotonic()
     running = await asyncio.to_thread(servers.start, options.home)
     say(f"servers ready and provisioned in {time.monotonic() - setup:.0f} s")
-    fleet = Fleet.of(options.services, options.instances, worker_env(running), options.home / "logs")
+    env = worker_env(running)
+    sizes = {s: 1 if s in options.single else options.instances for s in options.services}
+    fleet = Fleet.of(sizes, env, options.home / "logs")
+    pools: list[asyncpg.Pool] = []
     try:
+        goals = await writer.open_resources(GoalsSettings, env)
+        pools.append(goals.pool)
+        progress_service = await writer.open_resources(ProgressSettings, env)
+        pools.append(progress_service.pool)
         setup = time.monotonic()
         await asyncio.to_thread(fleet.start)
         await fleet.all_ready(RECOVERY_TIMEOUT)
         say(
             f"{len(fleet.instances)} workers ready in {time.monotonic() - setup:.0f} s: "
-            f"{options.instances} each of {', '.join(options.services)}"
+            + ", ".join(f"{n} of {s}" for s, n in sizes.items())
+        )
+        rng = random.Random(options.seed)
+        clients = writer.clients(options.clients, rng)
+        setup = time.monotonic()
+        await _set_up(goals, clients, rng)
+        await _caught_up(running, _setup_feeds(options), max(120.0, options.clients / 10))
+        say(
+            f"{len(clients)} clients' episodes and agreed goals set up through the goals service in "
+            f"{time.monotonic() - setup:.0f} s, and known to every service"
         )
         began = time.monotonic()
         progress = _Progress(started=began)
         reporter = asyncio.create_task(_report(running, options, progress, faults))
-        injector = asyncio.create_task(_inject_all(running, fleet, faults, progress, say))
+        injector = asyncio.create_task(_inject_all(running, fleet, faults, progress, options))
         try:
-            await _write(running.infra.service_urls[invariants.WRITER], options, progress, faults, injector)
+            await _write(progress_service, clients, rng, options, progress, faults, injector)
             writing = time.monotonic() - began
             injected = await injector
-            await _drain(running, options)
+            with contextlib.suppress(TimeoutError):  # the counts afterwards say what was lost
+                await _caught_up(running, _feeds(options), max(120.0, options.events / 100))
         finally:
             reporter.cancel()
             injector.cancel()
         seconds = time.monotonic() - began
+        absorbed = await fleet.duplicates_absorbed()
         counts = await invariants.count(
             running.accord_url,
             running.infra.bootstrap_servers,
             running.infra.kafka_admin_options(),
-            [s for s in options.services if s in invariants.CONSUMERS],
+            options.services,
             options.read_topic,
         )
-        return Result(options, injected, counts, seconds, writing, progress.unconfirmed, fleet.exited())
+        return Result(options, injected, counts, seconds, writing, progress.unconfirmed, fleet.exited(), absorbed)
     finally:
+        for pool in pools:
+            pool.terminate()  # the writer is done (or failed): nothing in flight to wait for
         await asyncio.to_thread(fleet.stop)
         await asyncio.to_thread(running.stop)
 
 
+async def _set_up(goals: Resources[GoalsSettings], clients: list[writer.Client], rng: random.Random) -> None:
+    """A few clients at a time (an API process serves several requests at once); before any fault."""
+    queue = list(clients)
+
+    async def one_by_one() -> None:
+        while queue:
+            await writer.set_up(goals, queue.pop(), rng)
+
+    await asyncio.gather(*(one_by_one() for _ in range(4)))
+
+
+def _setup_feeds(options: Options) -> list[tuple[str, str, tuple[str, ...]]]:
+    groups = tuple(g for s in options.services for g in invariants.SETUP_GROUPS if g.startswith(s))
+    return [(invariants.SETUP_WRITER, invariants.SETUP_TOPIC, groups)]
+
+
+def _feeds(options: Options) -> list[tuple[str, str, tuple[str, ...]]]:
+    """What must be taken before the counts: the campaign's events by every consuming group, and the notification
+    outcomes they caused by reporting (when both run)."""
+    groups = invariants.groups_of(options.services)
+    feeds = [(invariants.WRITER, invariants.TOPIC, tuple(g for gs in groups.values() for g in gs))]
+    if "notifications" in options.services:
+        outcomes = tuple(g for g in invariants.OUTCOMES_GROUPS if any(g in gs for gs in groups.values()))
+        feeds.append((invariants.OUTCOMES_WRITER, invariants.OUTCOMES_TOPIC, outcomes))
+    return feeds
+
+
 async def _write(
-    url: str, options: Options, progress: _Progress, faults: list[schedule.Fault], injector: asyncio.Task[object]
+    service: Resources[ProgressSettings],
+    clients: list[writer.Client],
+    rng: random.Random,
+    options: Options,
+    progress: _Progress,
+    faults: list[schedule.Fault],
+    injector: asyncio.Task[object],
 ) -> None:
-    rng = random.Random(options.seed)
-    clients = [UUID(int=rng.getrandbits(128)) for _ in range(options.clients)]
-    outbox = Outbox(invariants.WRITER)
-    conn: asyncpg.Connection | None = None
+    ratings = writer.Ratings(rng)
     poison_every = options.events // (options.poison + 1) if options.poison else 0
     poisoned = 0
-    try:
-        while progress.written < options.events:
-            while progress.next_fault < len(faults) and progress.written >= faults[progress.next_fault].at_event:
-                if injector.done():
-                    injector.result()  # the injector failed: say why
-                await asyncio.sleep(0.05)  # the fault due here has not been injected yet
-            n = min(options.batch, options.events - progress.written)
-            events = [goal_paused(client_id=rng.choice(clients)) for _ in range(n)]
+    while progress.written < options.events:
+        while progress.next_fault < len(faults) and progress.written >= faults[progress.next_fault].at_event:
+            if injector.done():
+                injector.result()  # the injector failed: say why
+            await asyncio.sleep(0.05)  # the fault due here has not been injected yet
+        client = rng.choice(clients)
+        batch = ratings.batch(client, min(options.batch, options.events - progress.written), datetime.now(UTC))
+        while True:  # the same batch until it is confirmed: a resend after an unconfirmed commit records nothing
             try:
-                if conn is None or conn.is_closed():
-                    conn = await asyncpg.connect(url, timeout=5)
-                due = poisoned < options.poison and progress.written + n > poison_every * (poisoned + 1)
-                async with conn.transaction():
-                    await outbox.add_many(conn, events)
-                    if due:
-                        await poison.add(conn, invariants.WRITER, invariants.TOPIC, rng.choice(clients))
-                progress.written += n
-                poisoned += 1 if due else 0
+                progress.written += await writer.record(service, client, batch)
+                break
             except _DATABASE_AWAY:
-                progress.unconfirmed += 1  # it may have committed: the outbox, not this count, is the truth
-                if conn is not None:
-                    conn.terminate()
-                conn = None
+                progress.unconfirmed += 1
                 await asyncio.sleep(0.2)
-    finally:
-        if conn is not None:
-            conn.terminate()
+        if poisoned < options.poison and progress.written > poison_every * (poisoned + 1):
+            # The fault, not the write path: a record nobody can decode, slipped into the outbox beside the events.
+            with contextlib.suppress(*_DATABASE_AWAY):
+                async with service.pool.acquire() as conn, conn.transaction():
+                    await poison.add(conn, invariants.WRITER, invariants.TOPIC, client.client_id)
+                poisoned += 1
 
 
 async def _inject_all(
@@ -215,32 +273,37 @@ async def _inject_all(
     fleet: Fleet,
     faults: list[schedule.Fault],
     progress: _Progress,
-    say: Callable[[str], None],
+    options: Options,
 ) -> list[Injected]:
-    """Each fault in turn; it counts as recovered once every worker is ready again and every consuming service has
-    taken as many events as had been written when it struck (none were lost in it, or the count would stall)."""
+    """Each fault in turn; it counts as recovered once every worker is ready again and every consuming group has
+    taken everything the outbox held when it struck (none were lost in it, or the offsets would stall)."""
     injected = []
-    consumers = [i.service for i in fleet.instances if i.service in invariants.CONSUMERS]
     for i, fault in enumerate(faults):
         while progress.written < fault.at_event:
             await asyncio.sleep(0.05)
-        began, written = time.monotonic(), progress.written
+        began = time.monotonic()
+        up_to = {s: await lag.last_outbox_id(running.accord_url, s) for s, _, _ in _feeds(options)}
         target = fleet.one(fault.service, fault.instance) if fault.service else None
+        await fleet.duplicates_absorbed()  # each worker's count now, before a kill takes it with the process
         undo = await _inject(running, fleet, fault)
         progress.next_fault = i + 1  # the writer may go on while the fault lasts
         await undo()
         on = f" on {target.name}" if target else ""
         try:
             await fleet.all_ready(RECOVERY_TIMEOUT)
-            await _caught_up(running, consumers, written, RECOVERY_TIMEOUT)
+            await _caught_up(running, _feeds(options), RECOVERY_TIMEOUT - (time.monotonic() - began), up_to)
         except TimeoutError as exc:
             # Not fatal: the run goes on and the counts at the end say whether anything was lost.
             injected.append(Injected(fault, None))
-            say(f"fault {i + 1}/{len(faults)} at event {fault.at_event:,}: {fault.kind}{on}; NOT RECOVERED: {exc}")
+            options.say(
+                f"fault {i + 1}/{len(faults)} at entry {fault.at_event:,}: {fault.kind}{on}; NOT RECOVERED: {exc}"
+            )
             continue
         took = time.monotonic() - began
         injected.append(Injected(fault, took))
-        say(f"fault {i + 1}/{len(faults)} at event {fault.at_event:,}: {fault.kind}{on}; recovered in {took:.1f} s")
+        options.say(
+            f"fault {i + 1}/{len(faults)} at entry {fault.at_event:,}: {fault.kind}{on}; recovered in {took:.1f} s"
+        )
     return injected
 
 
@@ -279,45 +342,33 @@ async def _inject(running: servers.Servers, fleet: Fleet, fault: schedule.Fault)
     raise ValueError(f"unknown fault: {fault.kind}")
 
 
-async def _drain(running: servers.Servers, options: Options) -> None:
-    """Waits until every consuming service has taken every event the outbox holds (or the deadline passes: the
-    count afterwards then says what was lost)."""
-    consumers = [s for s in options.services if s in invariants.CONSUMERS]
-    conn = await asyncpg.connect(running.accord_url, timeout=10)
-    try:
-        written = int(await conn.fetchval(f"SELECT count(*) FROM {invariants.WRITER}.outbox o WHERE {invariants.REAL}"))
-    finally:
-        await conn.close()
-    with contextlib.suppress(TimeoutError):
-        await _caught_up(running, consumers, written, max(120.0, options.events / 100))
-
-
-async def _caught_up(running: servers.Servers, consumers: list[str], written: int, timeout: float) -> None:
-    deadline = time.monotonic() + timeout
-    while True:
-        with contextlib.suppress(*_DATABASE_AWAY):
-            taken = await invariants.consumed(running.accord_url, sorted(set(consumers)))
-            if all(n >= written for n in taken.values()):
-                return
-        if time.monotonic() > deadline:
-            raise TimeoutError(f"the consumers did not catch up with {written} events in {timeout:.0f}s")
-        await asyncio.sleep(1.0)  # each look counts inboxes of up to millions of rows: not too often
+async def _caught_up(
+    running: servers.Servers,
+    feeds: list[tuple[str, str, tuple[str, ...]]],
+    timeout: float,
+    up_to: dict[str, int] | None = None,
+) -> None:
+    infra = running.infra
+    await lag.caught_up(
+        running.accord_url, infra.bootstrap_servers, infra.kafka_admin_options(), feeds, max(timeout, 1.0), up_to
+    )
 
 
 async def _report(
     running: servers.Servers, options: Options, progress: _Progress, faults: list[schedule.Fault]
 ) -> None:
-    consumers = [s for s in options.services if s in invariants.CONSUMERS]
+    groups = tuple(g for gs in invariants.groups_of(options.services).values() for g in gs)
+    infra = running.infra
     while True:
         await asyncio.sleep(10)
         elapsed = time.monotonic() - progress.started
         try:
-            taken = await invariants.consumed(running.accord_url, consumers)
-            consumed = ", ".join(f"{s} {n:,}" for s, n in taken.items())
-        except _DATABASE_AWAY:
-            consumed = "(database away)"
+            behind = await lag.lag(infra.bootstrap_servers, infra.kafka_admin_options(), invariants.TOPIC, groups)
+            lags = ", ".join(f"{g} {n:,}" for g, n in behind.items())
+        except lag.AWAY:
+            lags = "(broker away)"
         options.say(
-            f"[{elapsed:5.0f} s] written {progress.written:,}/{options.events:,} "
-            f"({progress.written / elapsed:,.0f}/s); consumed: {consumed}; "
+            f"[{elapsed:5.0f} s] entries {progress.written:,}/{options.events:,} "
+            f"({progress.written / elapsed:,.0f}/s); published but not yet taken: {lags}; "
             f"faults {progress.next_fault}/{len(faults)}"
         )

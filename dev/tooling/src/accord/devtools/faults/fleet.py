@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import httpx
+from prometheus_client.parser import text_string_to_metric_families
 
 from accord.devtools.infra.ports import free_port
 from accord.devtools.infra.services import spawn
@@ -23,6 +24,10 @@ class Instance:
     metrics_port: int = field(default_factory=free_port)
     process: subprocess.Popen[bytes] | None = None
     starts: int = 0
+    duplicates_seen: int = 0
+    """Duplicate deliveries its inbox absorbed, as its own counter said when last asked (this life)."""
+    duplicates_before: int = 0
+    """The same, summed over its earlier lives (a counter starts again at 0 with the process)."""
 
     @property
     def name(self) -> str:
@@ -32,6 +37,27 @@ class Instance:
         argv = [f"accord-{self.service}", "worker", "--metrics-port", str(self.metrics_port)]
         self.process = spawn(argv, env, self.log)
         self.starts += 1
+        self.duplicates_before += self.duplicates_seen
+        self.duplicates_seen = 0
+
+    async def ask_duplicates(self, client: httpx.AsyncClient) -> None:
+        """Reads `accord_consumer_events_total{outcome="duplicate"}` from its metrics: events its inbox already held,
+        so applied nothing (a redelivery after a fault). A worker that does not answer (paused, dead) keeps the last
+        count; the campaign asks all of them before each fault, so a kill loses at most what came in between."""
+        try:
+            answer = await client.get(f"http://127.0.0.1:{self.metrics_port}/metrics", timeout=2)
+        except httpx.TransportError:
+            return
+        if answer.status_code != 200:
+            return
+        self.duplicates_seen = int(
+            sum(
+                sample.value
+                for family in text_string_to_metric_families(answer.text)
+                for sample in family.samples
+                if sample.name == "accord_consumer_events_total" and sample.labels.get("outcome") == "duplicate"
+            )
+        )
 
     def kill(self) -> None:
         """kill -9: no goodbye to the group, no chance to finish the batch in hand or mark it sent."""
@@ -73,9 +99,10 @@ class Fleet:
     instances: list[Instance]
 
     @classmethod
-    def of(cls, services: list[str], count: int, env: dict[str, str], logs: Path) -> "Fleet":
+    def of(cls, counts: dict[str, int], env: dict[str, str], logs: Path) -> "Fleet":
+        """`counts`: how many instances of each service's worker."""
         logs.mkdir(parents=True, exist_ok=True)
-        return cls(env, [Instance(s, n, logs / f"{s}-worker-{n}.log") for s in services for n in range(count)])
+        return cls(env, [Instance(s, n, logs / f"{s}-worker-{n}.log") for s, c in counts.items() for n in range(c)])
 
     def one(self, service: str, number: int) -> Instance:
         return next(i for i in self.instances if i.service == service and i.number == number)
@@ -99,6 +126,15 @@ class Fleet:
                     waiting = [i.name for i, ok in zip(self.instances, ready, strict=True) if not ok]
                     raise TimeoutError(f"not ready after {timeout:.0f}s: {', '.join(waiting)}")
                 await asyncio.sleep(0.2)
+
+    async def duplicates_absorbed(self) -> dict[str, int]:
+        """Per service: duplicate deliveries its workers' inboxes absorbed so far (see Instance.ask_duplicates)."""
+        async with httpx.AsyncClient() as client:
+            await asyncio.gather(*(i.ask_duplicates(client) for i in self.instances))
+        totals: dict[str, int] = {}
+        for i in self.instances:
+            totals[i.service] = totals.get(i.service, 0) + i.duplicates_before + i.duplicates_seen
+        return totals
 
     def stop(self) -> None:
         for instance in self.instances:

@@ -1,7 +1,8 @@
-"""What the campaign checks afterwards, by counting: every event written reaches every consuming service's inbox
-and effects exactly once, the outbox is drained, nothing went to a dead-letter topic. Counted in SQL against the
-writer's own outbox (the truth of what was written, including a commit the writer could not confirm) and from the
-topics' end offsets on the campaign's own fresh broker."""
+"""What the campaign checks afterwards, by counting: every event the progress service wrote reaches every consumer
+group that applies it exactly once and in each client's order, every effect exists exactly once (effects.py), the
+outbox is drained, and each dead-letter topic holds exactly the poison messages, once per consumer group. Counted in
+SQL against the progress service's own outbox (the truth of what was written, including a commit the writer could
+not confirm) and from the topics' end offsets on the campaign's own fresh broker."""
 
 from collections import Counter
 from dataclasses import dataclass, field
@@ -11,25 +12,44 @@ from uuid import UUID
 import asyncpg
 from aiokafka import AIOKafkaConsumer
 
+from accord.devtools.faults import effects
 from accord.devtools.testing import partitions_of
 from accord.shared.events.registry import dead_letter_topic
 
-TOPIC = "accord.goals.v1"
-WRITER = "goals"
+TOPIC = "accord.progress.v1"
+WRITER = "progress"
 REAL = "NOT (o.headers ? 'poison')"
 """Outbox rows that are events, not the poison messages the campaign slips in (poison.py)."""
-CONSUMERS = ("progress", "notifications", "reporting")
-"""The services that follow the goals topic and take GoalPaused (each in its own consumer group)."""
-EFFECTS = {"reporting": "reporting.goal_events"}
-"""Tables holding one row per event handled, beside the inboxes (progress and notifications keep nothing for a
-goal they do not know)."""
+CONSUMERS = ("goals", "notifications", "reporting")
+"""The services that follow the progress topic (the registry's consumers of `accord.progress.v1`)."""
+GROUPS = {"goals": ("goals",), "notifications": ("notifications",), "reporting": ("reporting", "reporting-analytics")}
+"""Each consuming service's consumer groups on it (reporting's analytics stream has a group of its own)."""
+PASSED_OVER = {
+    "goals": None,
+    "notifications": ("AchievementStatusChanged",),
+    "reporting": (),
+    "reporting-analytics": (),
+}
+"""The campaign's event types each group passes over (no handler: no inbox row, no effect); None: all of them (the
+goals service reads the progress topic only for export and erasure replies, but must still dead-letter poison)."""
+SETUP_TOPIC, SETUP_WRITER = "accord.goals.v1", "goals"
+SETUP_GROUPS = ("progress", "notifications", "reporting", "reporting-analytics")
+"""Who must have built their views from the set-up's goals events before the first entry is written."""
+OUTCOMES_TOPIC, OUTCOMES_WRITER = "accord.notifications.v1", "notifications"
+OUTCOMES_GROUPS = ("goals", "reporting", "reporting-analytics")
+"""Notification outcomes (each in-app message delivered) go on to reporting: part of the effects counted."""
 
 
 @dataclass
 class Counts:
+    entries: int = 0
+    """Entries the progress service recorded (its `entries` table)."""
     written: int = 0
+    by_type: dict[str, int] = field(default_factory=dict)
+    """The events written, by type: the ratings and the decisions the progress service made from them."""
     unsent: int = 0
     consumed: dict[str, int] = field(default_factory=dict)
+    """Per consumer group: the campaign's events in its inbox (those it applies; the others it passes over)."""
     missing: dict[str, int] = field(default_factory=dict)
     repeated: dict[str, int] = field(default_factory=dict)
     published: int = 0
@@ -55,7 +75,7 @@ class Counts:
     def problems(self) -> list[str]:
         found = [f"{self.unsent} events never left the outbox"] if self.unsent else []
         found += [f"{where}: {n} events lost" for where, n in self.missing.items() if n]
-        found += [f"{where}: {n} events applied more than once" for where, n in self.repeated.items() if n]
+        found += [f"{where}: {n} beyond one per cause" for where, n in self.repeated.items() if n]
         found += [
             f"{topic}: {n} dead letters not (or not once) a poison message"
             for topic, n in self.wrong_dead_letters.items()
@@ -64,23 +84,6 @@ class Counts:
         found += [f"{where}: {n} events applied out of per-client order" for where, n in self.out_of_order.items() if n]
         found += [f"{TOPIC}: {self.strangers} events published that were never written"] if self.strangers else []
         return found
-
-
-async def consumed(url: str, services: list[str]) -> dict[str, int]:
-    """How many events each consuming service has taken so far, in its slowest consumer group (for progress while
-    the campaign runs, and for telling when it has caught up)."""
-    conn = await asyncpg.connect(url, timeout=10)
-    try:
-        return {
-            s: int(
-                await conn.fetchval(
-                    f"SELECT coalesce(min(n), 0) FROM (SELECT count(*) AS n FROM {s}.inbox GROUP BY consumer_group) t"
-                )
-            )
-            for s in services
-        }
-    finally:
-        await conn.close()
 
 
 async def out_of_order(conn: asyncpg.Connection, outbox: str, inbox: str, group: str) -> int:
@@ -103,53 +106,59 @@ async def out_of_order(conn: asyncpg.Connection, outbox: str, inbox: str, group:
     )
 
 
+def groups_of(services: list[str]) -> dict[str, tuple[str, ...]]:
+    return {s: GROUPS[s] for s in services if s in GROUPS}
+
+
+def _taken(group: str) -> str:
+    """SQL: the outbox rows (alias o) of the campaign's events that `group` applies."""
+    passed = PASSED_OVER[group]
+    if passed is None:
+        return "false"
+    return f"{REAL} AND NOT (o.headers->>'event_type' = ANY('{{{','.join(passed)}}}'::text[]))"
+
+
 async def count(
     url: str, bootstrap: str, kafka_options: dict[str, Any], services: list[str], read_topic: bool = False
 ) -> Counts:
     """`read_topic`: read every record of the topic too (how often each event went out), a minute or more for a
     million events."""
-    counts, groups = Counts(), dict[str, list[str]]()
+    counts, groups = Counts(), groups_of(services)
     conn = await asyncpg.connect(url, timeout=10)
     try:
         outbox = f"{WRITER}.outbox"
         counts.written = await conn.fetchval(f"SELECT count(*) FROM {outbox} o WHERE topic = $1 AND {REAL}", TOPIC)
-        counts.unsent = await conn.fetchval(
-            f"SELECT count(*) FROM {outbox} WHERE topic = $1 AND sent_at IS NULL", TOPIC
-        )
+        counts.entries = await conn.fetchval(f"SELECT count(*) FROM {WRITER}.entries")
+        by_type = f"SELECT o.headers->>'event_type', count(*) FROM {outbox} o WHERE {REAL} GROUP BY 1 ORDER BY 2 DESC"
+        counts.by_type = {r[0]: r[1] for r in await conn.fetch(by_type)}
+        counts.unsent = await conn.fetchval(f"SELECT count(*) FROM {outbox} WHERE sent_at IS NULL")
         poison = {r["event_id"] for r in await conn.fetch(f"SELECT event_id FROM {outbox} o WHERE NOT {REAL}")}
         counts.poison = len(poison)
         for service in services:
-            groups[service] = [r[0] for r in await conn.fetch(f"SELECT DISTINCT consumer_group FROM {service}.inbox")]
-            for group in groups[service]:
+            for group in groups.get(service, ()):
+                if PASSED_OVER[group] is None:
+                    continue
                 where = f"{service}.inbox ({group})"
+                taken = f"FROM {outbox} o JOIN {service}.inbox e ON e.event_id = o.event_id AND e.consumer_group = $2"
+                counts.consumed[where] = await conn.fetchval(
+                    f"SELECT count(*) {taken} WHERE o.topic = $1 AND {_taken(group)}", TOPIC, group
+                )
                 counts.missing[where] = await conn.fetchval(
-                    f"SELECT count(*) FROM {outbox} o WHERE o.topic = $1 AND {REAL} AND NOT EXISTS "
+                    f"SELECT count(*) FROM {outbox} o WHERE o.topic = $1 AND {_taken(group)} AND NOT EXISTS "
                     f"(SELECT 1 FROM {service}.inbox e WHERE e.event_id = o.event_id AND e.consumer_group = $2)",
                     TOPIC,
                     group,
                 )
                 counts.out_of_order[where] = await out_of_order(conn, outbox, f"{service}.inbox", group)
-        for table in (table for s, table in EFFECTS.items() if s in services):
-            counts.missing[table] = await conn.fetchval(
-                f"SELECT count(*) FROM {outbox} o WHERE o.topic = $1 AND {REAL} "
-                f"AND NOT EXISTS (SELECT 1 FROM {table} e WHERE e.event_id = o.event_id)",
-                TOPIC,
-            )
-            counts.repeated[table] = await conn.fetchval(
-                f"SELECT count(*) FROM (SELECT event_id FROM {table} GROUP BY event_id HAVING count(*) > 1) AS r"
-            )
-        for service in services:
-            counts.repeated[f"{service}.inbox"] = await conn.fetchval(
-                f"SELECT count(*) FROM (SELECT 1 FROM {service}.inbox "
-                "GROUP BY consumer_group, event_id HAVING count(*) > 1) AS r"
-            )
+        for name, (missing, repeated) in (await effects.count(conn, services)).items():
+            counts.missing[name], counts.repeated[name] = missing, repeated
     finally:
         await conn.close()
-    counts.consumed = await consumed(url, services)
-    ends = await end_offsets(bootstrap, kafka_options, [TOPIC, *(dead_letter_topic(s) for s in services)])
+    consumers = [s for s in services if s in GROUPS]
+    ends = await end_offsets(bootstrap, kafka_options, [TOPIC, *(dead_letter_topic(s) for s in consumers)])
     counts.published = ends.pop(TOPIC)
     counts.dead_letters = ends
-    for service in services:
+    for service in consumers:
         # Each consumer group dead-letters each poison message once, and nothing else.
         letters = await _dead_letters(
             bootstrap, kafka_options, dead_letter_topic(service), ends[dead_letter_topic(service)]

@@ -15,7 +15,7 @@ ON_A_WORKER = (WORKER_KILL, WORKER_PAUSE)
 @dataclass(frozen=True)
 class Fault:
     at_event: int
-    """Injected once this many events have been written (the writer waits for it there)."""
+    """Injected once this many entries have been recorded (the writer waits for it there)."""
     kind: str
     service: str = ""
     """The worker kind hit (worker faults only)."""
