@@ -21,8 +21,9 @@ from accord.shared.outbox.store import envelope_headers
 from accord.shared.runtime import run_worker
 
 
-async def announce(bootstrap: str, tenant: str, *events: IntegrationEvent) -> list[Envelope]:
-    envelopes = [Envelope.wrap(e, producer="goals", tenant_id=tenant) for e in events]
+async def send_envelopes(bootstrap: str, *envelopes: Envelope) -> None:
+    """Puts envelopes on the goals topic as the goals service's relay would (key and headers included), in order;
+    the same envelope twice is a redelivery."""
     producer = new_producer(bootstrap, "test-goals")
     await producer.start()
     try:
@@ -35,6 +36,11 @@ async def announce(bootstrap: str, tenant: str, *events: IntegrationEvent) -> li
             )
     finally:
         await producer.stop()
+
+
+async def announce(bootstrap: str, tenant: str, *events: IntegrationEvent) -> list[Envelope]:
+    envelopes = [Envelope.wrap(e, producer="goals", tenant_id=tenant) for e in events]
+    await send_envelopes(bootstrap, *envelopes)
     return envelopes
 
 

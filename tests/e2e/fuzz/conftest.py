@@ -2,6 +2,12 @@
 
 import pytest
 import schemathesis
+
+# schemathesis imports its OpenAPI loader on first use, and pytest rewrites a plugin's modules as they are imported
+# (ast.parse). Imported here, at collection, before any test has run: once earlier tests had run, the import failed
+# in CI with CPython 3.11's "AST constructor recursion depth mismatch" (python/cpython#106905), which masks an error
+# inside ast construction.
+import schemathesis.specs.openapi.schemas
 from fuzz_cast import Cast
 from fuzz_wire import Wire
 from schemathesis.schemas import BaseSchema

@@ -8,7 +8,7 @@ from uuid import UUID, uuid4
 
 import asyncpg
 import pytest
-from progress_world import Api, CareTeam, announce, recordable
+from progress_world import Api, CareTeam, announce, recordable, send_envelopes
 
 from accord.devtools.infra.stack import Infra
 from accord.devtools.testing import eventually
@@ -16,8 +16,6 @@ from accord.shared.clinical_retention import RETENTION_JOB_ID
 from accord.shared.events import Envelope
 from accord.shared.events.contracts.common import Role
 from accord.shared.events.contracts.goals import EpisodeRecordsExpired, ParticipantJoined
-from accord.shared.kafka import new_producer
-from accord.shared.outbox.store import envelope_headers
 
 pytestmark = pytest.mark.integration
 FEEDBACK = {"heard": 8, "what_i_wanted": 6, "way_we_worked": 7, "overall": 7}
@@ -31,21 +29,6 @@ BY_EPISODE = {
     "sessions": "SELECT count(*) FROM progress.sessions WHERE episode_id = $1",
     "session_feedback": "SELECT count(*) FROM progress.session_feedback WHERE episode_id = $1",
 }
-
-
-async def send(bootstrap: str, *envelopes: Envelope) -> None:
-    producer = new_producer(bootstrap, "test-goals")
-    await producer.start()
-    try:
-        for envelope in envelopes:
-            await producer.send_and_wait(
-                "accord.goals.v1",
-                envelope.to_bytes(),
-                key=envelope.partition_key.encode(),
-                headers=[(k, v.encode()) for k, v in envelope_headers(envelope).items()],
-            )
-    finally:
-        await producer.stop()
 
 
 async def counts(db: asyncpg.Pool, episode: UUID) -> dict[str, int]:
@@ -102,7 +85,7 @@ async def test_an_expired_episode_delivered_twice_removes_that_episodes_records_
         client_id=team.client, episode_id=second.episode, person_id=newcomer, role=Role.FAMILY, relationship_code="aunt"
     )
     copy, then = (Envelope.wrap(e, producer="goals", tenant_id=team.tenant) for e in (expired, later))
-    await send(infra.bootstrap_servers, copy, copy, then)
+    await send_envelopes(infra.bootstrap_servers, copy, copy, then)
 
     async def applied() -> bool:
         return bool(

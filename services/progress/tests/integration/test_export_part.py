@@ -8,33 +8,16 @@ from typing import Any
 from uuid import uuid4
 
 import pytest
-from progress_world import Api, CareTeam, announce, recordable
+from progress_world import Api, CareTeam, announce, recordable, send_envelopes
 
 from accord.devtools.infra.stack import Infra
 from accord.devtools.testing import eventually, read_topic
 from accord.shared.events import Envelope
 from accord.shared.events.contracts.goals import ExportRequested
 from accord.shared.exports import count_records
-from accord.shared.kafka import new_producer
-from accord.shared.outbox.store import envelope_headers
 
 pytestmark = pytest.mark.integration
 FEEDBACK = {"heard": 8, "what_i_wanted": 6, "way_we_worked": 7, "overall": 7}
-
-
-async def _send(bootstrap: str, *envelopes: Envelope) -> None:
-    producer = new_producer(bootstrap, "test-goals")
-    await producer.start()
-    try:
-        for envelope in envelopes:
-            await producer.send_and_wait(
-                "accord.goals.v1",
-                envelope.to_bytes(),
-                key=envelope.partition_key.encode(),
-                headers=[(k, v.encode()) for k, v in envelope_headers(envelope).items()],
-            )
-    finally:
-        await producer.stop()
 
 
 async def test_an_export_request_delivered_twice_stores_one_part_of_that_client_only_and_announces_it_once(
@@ -74,7 +57,7 @@ async def test_an_export_request_delivered_twice_stores_one_part_of_that_client_
     )
     # The first twice (a redelivery, which the inbox must take once), then a later one on the same partition: once
     # the later one is announced, both copies of the first have been handled.
-    await _send(infra.bootstrap_servers, first, first, later)
+    await send_envelopes(infra.bootstrap_servers, first, first, later)
 
     url = f"/progress/exports/{export_id}/part"
 

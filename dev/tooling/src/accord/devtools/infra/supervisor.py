@@ -87,6 +87,12 @@ class Supervisor:
                 w.last_exit = _exit_reason(w.process.returncode)
                 w.process = None
             alive = w.started is not None and w.started.process() is not None
+            if not alive and w.process is not None:
+                # psutil can see a killed process as gone (a zombie) a moment before poll() above could reap it:
+                # reap it now, so that the restart is logged with how it ended rather than a bare "exited".
+                with contextlib.suppress(subprocess.TimeoutExpired):
+                    w.last_exit = _exit_reason(w.process.wait(timeout=1))
+                    w.process = None
             if alive or w.last_exit.startswith(CANNOT_START):
                 continue  # an API that said no retry would help (a refused password) is left down, not restarted
             if w.restart_at is None:
