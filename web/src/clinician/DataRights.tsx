@@ -1,8 +1,9 @@
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useState, type FormEvent } from "react";
 import { api, unwrap } from "../api/client";
-import { archiveHref, useClientExport } from "../api/exports";
+import { useClientExport } from "../api/exports";
 import { ApiError, errorFor, fieldErrors, otherErrors } from "../api/problem";
+import { ExportProgress } from "../components/ExportProgress";
 import { Field, FormErrors } from "../components/Field";
 import { formatDate } from "../i18n";
 import { ErasureStatus, type Erasure } from "./ErasureStatus";
@@ -58,24 +59,13 @@ function StaffExport({ clientId }: { clientId: string }) {
         </button>
       </form>
       {current && (
-        <>
-          <label className="export-progress">
-            {ct("rights.exportProgressLabel")}
-            <progress max={current.parts_expected} value={current.parts_ready} />
-          </label>
-          <p role="status">
-            {current.ready
-              ? ct("rights.exportReady", { reference: current.request_reference ?? "—" })
-              : ct("rights.exportProgress", { ready: current.parts_ready, expected: current.parts_expected })}
-          </p>
-          {current.ready && (
-            <p>
-              <a className="button" href={archiveHref(current.export_id)} download>
-                {ct("rights.exportDownload")}
-              </a>
-            </p>
-          )}
-        </>
+        <ExportProgress
+          current={current}
+          label={ct("rights.exportProgressLabel")}
+          progress={ct("rights.exportProgress", { ready: current.parts_ready, expected: current.parts_expected })}
+          ready={ct("rights.exportReady", { reference: current.request_reference ?? "—" })}
+          download={ct("rights.exportDownload")}
+        />
       )}
     </section>
   );

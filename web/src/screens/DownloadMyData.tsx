@@ -1,5 +1,6 @@
 import { useTranslation } from "react-i18next";
-import { archiveHref, useClientExport } from "../api/exports";
+import { useClientExport } from "../api/exports";
+import { ExportProgress } from "../components/ExportProgress";
 
 /** "Download my data": a subject access export of everything Accord holds about the young person. The goals
  * service records the request; each service assembles its part; this shows parts ready out of parts expected, then
@@ -19,26 +20,13 @@ export function DownloadMyData({ clientId }: { clientId: string }) {
       {start.isError && <p role="alert">{t("common.error")}</p>}
       {current && (
         <>
-          <label className="export-progress">
-            {t("export.progressLabel")}
-            <progress max={current.parts_expected} value={current.parts_ready} />
-          </label>
-          <p role="status">
-            {current.ready
-              ? t("export.ready")
-              : t("export.progress", { ready: current.parts_ready, expected: current.parts_expected })}
-          </p>
-          {current.ready && (
-            <p>
-              <a
-                className="button"
-                href={archiveHref(current.export_id)}
-                download
-              >
-                {t("export.archive")}
-              </a>
-            </p>
-          )}
+          <ExportProgress
+            current={current}
+            label={t("export.progressLabel")}
+            progress={t("export.progress", { ready: current.parts_ready, expected: current.parts_expected })}
+            ready={t("export.ready")}
+            download={t("export.archive")}
+          />
           {current.ready && <p id="export-parts">{t("export.parts")}</p>}
           {current.ready && (
             <ul aria-labelledby="export-parts">
