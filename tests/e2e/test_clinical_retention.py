@@ -33,7 +33,8 @@ async def test_an_episode_past_its_period_is_removed_from_every_service_and_an_o
         theirs = journey(casey, therapist, f"casey{uuid4().hex[:8]}")
         assert therapist("POST", f"/episodes/{mine['episode_id']}/close").status_code == 200
         await admin_db.execute(
-            "UPDATE goals.episodes SET doc = jsonb_set(doc, '{closed_at}', to_jsonb($2::text)) WHERE episode_id = $1",
+            "UPDATE goals.episodes SET doc = jsonb_set(doc, '{closed_at}', to_jsonb($2::text)),"
+            " closed_at = $2::timestamptz WHERE episode_id = $1",
             UUID(mine["episode_id"]),
             "2020-01-01T00:00:00Z",
         )

@@ -92,3 +92,10 @@ def test_an_episode_is_due_only_once_its_whole_period_has_passed() -> None:
     on_the_day = ClosedEpisode("t", uuid4(), uuid4(), NOW - timedelta(days=10))
     assert not is_due(on_the_day, due)
     assert is_due(ClosedEpisode("t", uuid4(), uuid4(), NOW - timedelta(days=10, seconds=1)), due)
+
+
+def test_the_latest_cutoff_bounds_every_tenants_and_the_default() -> None:
+    now = datetime(2030, 1, 1, tzinfo=UTC)
+    due = cutoffs(now, 2922, {"short": 30, "long": 4000})
+    assert due.latest == now - timedelta(days=30)
+    assert cutoffs(now, 2922, {}).latest == now - timedelta(days=2922)

@@ -1,7 +1,7 @@
-"""SQL of the end of the clinical retention period in the goals service's schema: which closed episode is due (its
-closing time is in its document), and removing its records: the visibility record of its goals, its goals (each
-with its versions, agreements and history in its document), its members and the episode itself; and the ledger of
-removals (`episode_expiries`: ids, when, and which services have reported theirs)."""
+"""SQL of the end of the clinical retention period in the goals service's schema: which closed episode is due (found
+through the index of closed episodes by closing time), and removing its records: the visibility record of its
+goals, its goals (each with its versions, agreements and history in its document), its members and the episode
+itself; and the ledger of removals (`episode_expiries`: ids, when, and which services have reported theirs)."""
 
 from datetime import datetime
 from uuid import UUID
@@ -10,7 +10,16 @@ from accord.goals.domain.clinical_retention import ClosedEpisode, Cutoffs
 from accord.shared.clinical_retention import remove_expired_audit
 from accord.shared.db import Connection
 
-_CLOSED_AT = "(doc->>'closed_at')::timestamptz"
+
+def next_due_statement(schema: str) -> str:
+    """The oldest closed episode past its tenant's cutoff, read from the index of closed episodes in closing order
+    ($4, the latest cutoff of any tenant, bounds that scan: nothing closed after it can be due)."""
+    return (
+        f"SELECT tenant_id, episode_id, client_id, closed_at FROM {schema}.episodes"
+        " WHERE status = 'closed' AND closed_at < $4 AND CASE WHEN tenant_id = ANY($1::text[])"
+        " THEN closed_at < ($2::timestamptz[])[array_position($1::text[], tenant_id)]"
+        " ELSE closed_at < $3 END ORDER BY closed_at LIMIT 1 FOR UPDATE SKIP LOCKED"
+    )
 
 
 class ClinicalRecords:
@@ -20,13 +29,7 @@ class ClinicalRecords:
     async def next_due(self, due: Cutoffs) -> ClosedEpisode | None:
         tenants = list(due.by_tenant)
         row = await self.conn.fetchrow(
-            f"SELECT tenant_id, episode_id, client_id, {_CLOSED_AT} AS closed_at FROM {self.schema}.episodes"
-            " WHERE status = 'closed' AND CASE WHEN tenant_id = ANY($1::text[])"
-            f" THEN {_CLOSED_AT} < ($2::timestamptz[])[array_position($1::text[], tenant_id)]"
-            f" ELSE {_CLOSED_AT} < $3 END ORDER BY {_CLOSED_AT} LIMIT 1 FOR UPDATE SKIP LOCKED",
-            tenants,
-            [due.by_tenant[t] for t in tenants],
-            due.default,
+            next_due_statement(self.schema), tenants, [due.by_tenant[t] for t in tenants], due.default, due.latest
         )
         return None if row is None else ClosedEpisode(**dict(row))
 

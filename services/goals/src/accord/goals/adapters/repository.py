@@ -33,7 +33,7 @@ class Repository:
     async def add_episode(self, episode: Episode) -> None:
         await self.conn.execute(
             "INSERT INTO episodes (episode_id, tenant_id, client_id, lead_therapist_id, team_id, status, opened_at, "
-            "doc, revision) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 1)",
+            "doc, revision, closed_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 1, $9)",
             episode.episode_id,
             episode.tenant_id,
             episode.client_id,
@@ -42,15 +42,18 @@ class Repository:
             episode.status.value,
             episode.opened_at,
             episode.model_dump_json(),
+            episode.closed_at,
         )
         await self._sync_members(episode)
 
     async def save_episode(self, episode: Episode) -> None:
         await self.conn.execute(
-            "UPDATE episodes SET status = $2, doc = $3, revision = revision + 1 WHERE episode_id = $1",
+            # closed_at is kept beside the document for the clinical retention sweep's index (migration 0011).
+            "UPDATE episodes SET status = $2, doc = $3, closed_at = $4, revision = revision + 1 WHERE episode_id = $1",
             episode.episode_id,
             episode.status.value,
             episode.model_dump_json(),
+            episode.closed_at,
         )
         await self._sync_members(episode)
 

@@ -28,6 +28,11 @@ class Cutoffs:
     def for_tenant(self, tenant_id: str) -> datetime:
         return self.by_tenant.get(tenant_id, self.default)
 
+    @property
+    def latest(self) -> datetime:
+        """No episode closed after this is due in any tenant."""
+        return max([self.default, *self.by_tenant.values()])
+
 
 def cutoffs(now: datetime, default_days: int, days_by_tenant: Mapping[str, int]) -> Cutoffs:
     return Cutoffs(
