@@ -195,9 +195,11 @@ async def run(options: Options) -> Result:
         )
         if sink:
             notifications = await writer.open_resources(NotificationsSettings, env)
-            pools.append(notifications.pool)
             setup = time.monotonic()
-            people = await _contact_points(notifications, clients, sink)
+            try:
+                people = await _contact_points(notifications, clients, sink)
+            finally:
+                await notifications.pool.close()  # needed for the set-up only: not a pool to keep through the faults
             say(
                 f"{people} e-mail addresses registered and confirmed through the notifications service in "
                 f"{time.monotonic() - setup:.0f} s ({sum(not writer.wants_email(c) for c in clients)} clients chose "
