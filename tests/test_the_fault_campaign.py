@@ -5,7 +5,8 @@ relayed by two progress workers and consumed by a goals worker (which also relay
 reporting worker, while a seeded schedule kills a progress worker with `kill -9`, kills and restarts the broker, and
 crashes and restarts PostgreSQL. Afterwards every entry was recorded once with its event, every event is in every
 consuming group's inbox exactly once (in each client's order), each milestone or target reached put exactly one
-celebration in the client's notification inbox, each entry and decision has exactly one reporting row and one
+celebration in the client's notification inbox (and, by e-mail, at the campaign's mail sink: to the client unless
+they chose no e-mail, an update to their therapist), each entry and decision has exactly one reporting row and one
 analytics event, each in-app message one outcome row in reporting, no worker gave up by itself, and every dead-letter
 topic holds each of three poison messages (records nobody can decode, slipped into the outbox) once per consumer
 group; on the topic, nothing that was not written and no event more than twice (a relay killed, or cut off from its
@@ -66,4 +67,7 @@ async def test_ratings_recorded_through_the_progress_service_under_faults_have_e
     }
     assert counts.most_copies in (1, 2)
     assert set(result.absorbed) == {"progress", "goals", "notifications", "reporting"}  # each worker's own count
+    mail = result.mail  # every address confirmed by its link; each due e-mail at the mail sink once per Message-ID
+    assert mail is not None and mail.confirmations == 22  # 20 clients and their 2 therapists
+    assert mail.due > 0 and mail.received == mail.sent == mail.due
     assert {i.fault.kind for i in result.injected} == kinds

@@ -23,12 +23,14 @@ from pathlib import Path
 
 import asyncpg
 
-from accord.devtools.faults import invariants, lag, poison, schedule, servers, writer
+from accord.devtools.faults import emails, invariants, lag, poison, schedule, servers, writer
 from accord.devtools.faults.fleet import Fleet
+from accord.devtools.faults.mail import MailSink
 from accord.devtools.infra.identity import DevIdentityProvider
 from accord.devtools.infra.ports import free_port
 from accord.devtools.infra.services import new_vapid_key
 from accord.goals.settings import Settings as GoalsSettings
+from accord.notifications.settings import Settings as NotificationsSettings
 from accord.progress.settings import Settings as ProgressSettings
 from accord.shared.runtime import Resources
 
@@ -56,6 +58,9 @@ class Options:
     poison: int = 0
     """Messages no consumer can read, slipped into the outbox spread over the run: each must be dead-lettered once
     by every consumer group, and nothing else."""
+    emails: bool = True
+    """Give every client and therapist a confirmed e-mail address (through the notifications service's handlers)
+    and count the e-mails at the campaign's mail sink (emails.py)."""
     read_topic: bool = False
     """Read the whole topic afterwards to count each event's publications (invariants.count)."""
     say: Callable[[str], None] = print
@@ -79,9 +84,14 @@ class Result:
     exited: list[str]
     absorbed: dict[str, int] = field(default_factory=dict)
     """Per consuming service: duplicate deliveries its inboxes absorbed, by its workers' own counters."""
+    mail: emails.EmailCounts | None = None
+    """The e-mails counted at the mail sink (with Options.emails)."""
 
     def problems(self) -> list[str]:
         found = self.counts.problems()
+        found += self.mail.problems() if self.mail else []
+        if self.options.faults and not sum(self.absorbed.values()):
+            found.append("no duplicate delivery absorbed by any inbox: the faults did not bite")
         found += [f"{name} exited by itself" for name in self.exited]
         slow = [i for i in self.injected if i.recovery_seconds is None]
         if slow:
@@ -103,8 +113,10 @@ class Result:
             "each absorbed by every inbox)",
             "duplicate deliveries absorbed by the inboxes (redeliveries after a fault included; the workers' "
             "accord_consumer_events_total{outcome=duplicate}): "
-            + ", ".join(f"{s} {n:,}" for s, n in self.absorbed.items() if s in invariants.GROUPS),
+            + ", ".join(f"{s} {n:,}" for s, n in self.absorbed.items())
+            + f" (in all {sum(self.absorbed.values()):,})",
             *([f"most publications of one event: {c.most_copies}"] if c.most_copies is not None else []),
+            *([self.mail.summary()] if self.mail else []),
             "consumed (events each group applies): " + ", ".join(f"{s} {n:,}" for s, n in c.consumed.items()),
             "lost: " + ", ".join(f"{w} {n}" for w, n in c.missing.items()),
             "beyond one per cause: " + ", ".join(f"{w} {n}" for w, n in c.repeated.items()),
@@ -132,14 +144,15 @@ class _Progress:
     started: float = field(default_factory=time.monotonic)
 
 
-def worker_env(running: servers.Servers) -> dict[str, str]:
+def worker_env(running: servers.Servers, smtp_port: int | None) -> dict[str, str]:
+    """`smtp_port`: the campaign's mail sink; None: a closed port (no e-mail is due without addresses)."""
     return {
         **os.environ,
         **running.infra.service_env(),
         **DevIdentityProvider().env(),
         "ACCORD_ENVIRONMENT": "test",
         "ACCORD_LOG_JSON": "true",
-        "ACCORD_NOTIFICATIONS_SMTP_PORT": str(free_port()),  # nobody has an e-mail contact point: none is due
+        "ACCORD_NOTIFICATIONS_SMTP_PORT": str(smtp_port or free_port()),
         "ACCORD_NOTIFICATIONS_VAPID_PRIVATE_KEY": new_vapid_key(),
     }
 
@@ -152,7 +165,10 @@ async def run(options: Options) -> Result:
     setup = time.monotonic()
     running = await asyncio.to_thread(servers.start, options.home)
     say(f"servers ready and provisioned in {time.monotonic() - setup:.0f} s")
-    env = worker_env(running)
+    sink = MailSink(options.home / "mail") if options.emails and "notifications" in options.services else None
+    if sink:  # listening before the workers' ports are drawn, so none is given the sink's
+        await asyncio.to_thread(sink.start, dict(os.environ))
+    env = worker_env(running, sink.port if sink else None)
     sizes = {s: 1 if s in options.single else options.instances for s in options.services}
     fleet = Fleet.of(sizes, env, options.home / "logs")
     pools: list[asyncpg.Pool] = []
@@ -177,6 +193,18 @@ async def run(options: Options) -> Result:
             f"{len(clients)} clients' episodes and agreed goals set up through the goals service in "
             f"{time.monotonic() - setup:.0f} s, and known to every service"
         )
+        if sink:
+            notifications = await writer.open_resources(NotificationsSettings, env)
+            setup = time.monotonic()
+            try:
+                people = await _contact_points(notifications, clients, sink)
+            finally:
+                await notifications.pool.close()  # needed for the set-up only: not a pool to keep through the faults
+            say(
+                f"{people} e-mail addresses registered and confirmed through the notifications service in "
+                f"{time.monotonic() - setup:.0f} s ({sum(not writer.wants_email(c) for c in clients)} clients chose "
+                "no e-mail)"
+            )
         began = time.monotonic()
         progress = _Progress(started=began)
         reporter = asyncio.create_task(_report(running, options, progress, faults))
@@ -187,6 +215,9 @@ async def run(options: Options) -> Result:
             injected = await injector
             with contextlib.suppress(TimeoutError):  # the counts afterwards say what was lost
                 await _caught_up(running, _feeds(options), max(120.0, options.events / 100))
+                if sink:  # the e-mails the last events made due, then their outcomes on to reporting
+                    await _emails_sent(running, RECOVERY_TIMEOUT)
+                    await _caught_up(running, _feeds(options), RECOVERY_TIMEOUT)
         finally:
             reporter.cancel()
             injector.cancel()
@@ -199,11 +230,20 @@ async def run(options: Options) -> Result:
             options.services,
             options.read_topic,
         )
-        return Result(options, injected, counts, seconds, writing, progress.unconfirmed, fleet.exited(), absorbed)
+        mail = None
+        if sink:
+            conn = await asyncpg.connect(running.accord_url, timeout=10)
+            try:
+                mail = await emails.count(conn, clients, list(sink.received()))
+            finally:
+                await conn.close()
+        return Result(options, injected, counts, seconds, writing, progress.unconfirmed, fleet.exited(), absorbed, mail)
     finally:
         for pool in pools:
             pool.terminate()  # the writer is done (or failed): nothing in flight to wait for
         await asyncio.to_thread(fleet.stop)
+        if sink:
+            await asyncio.to_thread(sink.stop)
         await asyncio.to_thread(running.stop)
 
 
@@ -216,6 +256,56 @@ async def _set_up(goals: Resources[GoalsSettings], clients: list[writer.Client],
             await writer.set_up(goals, queue.pop(), rng)
 
     await asyncio.gather(*(one_by_one() for _ in range(4)))
+
+
+async def _contact_points(
+    notifications: Resources[NotificationsSettings], clients: list[writer.Client], sink: MailSink
+) -> int:
+    """Every client and therapist registers an address; the service sends each a confirmation link (to the sink),
+    which they follow; a client in four then chooses no e-mail. Before the first entry, after the set-up's goals
+    events were taken (so those cause no e-mail)."""
+    therapists = {c.therapist_id: c for c in clients}
+    people = [c.as_client() for c in clients] + [c.as_therapist() for c in therapists.values()]
+    queue = list(people)
+
+    async def register() -> None:
+        while queue:
+            await writer.register_email(notifications, queue.pop())
+
+    await asyncio.gather(*(register() for _ in range(4)))
+    by_address = {writer.address(p.subject): p for p in people}
+    tokens: dict[str, str] = {}
+    deadline = time.monotonic() + 60
+    while len(tokens) < len(people):
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"{len(people) - len(tokens)} confirmation e-mails did not arrive")
+        await asyncio.sleep(0.2)
+        tokens = {m.to: m.token for m in await asyncio.to_thread(lambda: list(sink.received())) if m.token}
+    for to, token in tokens.items():
+        await writer.confirm_email(notifications, by_address[to], token)
+    for client in clients:
+        if not writer.wants_email(client):
+            await writer.in_app_only(notifications, client.as_client())
+    return len(people)
+
+
+async def _emails_sent(running: servers.Servers, timeout: float) -> None:
+    """Until no e-mail delivery waits: the dispatchers send what is due every few seconds."""
+    deadline, waiting = time.monotonic() + timeout, None
+    while True:
+        with contextlib.suppress(*_DATABASE_AWAY):
+            conn = await asyncpg.connect(running.accord_url, timeout=10)
+            try:
+                waiting = await conn.fetchval(
+                    "SELECT count(*) FROM notifications.deliveries WHERE channel = 'email' AND status = 'pending'"
+                )
+            finally:
+                await conn.close()
+            if not waiting:
+                return
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"{waiting} e-mails still waiting to be sent")
+        await asyncio.sleep(1)
 
 
 def _setup_feeds(options: Options) -> list[tuple[str, str, tuple[str, ...]]]:

@@ -37,8 +37,17 @@ class Instance:
         argv = [f"accord-{self.service}", "worker", "--metrics-port", str(self.metrics_port)]
         self.process = spawn(argv, env, self.log)
         self.starts += 1
+        self.new_life()
+
+    def new_life(self) -> None:
+        """The new process's counter starts at 0: what the last one said when last asked is kept."""
         self.duplicates_before += self.duplicates_seen
         self.duplicates_seen = 0
+
+    @property
+    def duplicates(self) -> int:
+        """Duplicate deliveries absorbed over all its lives, as far as known."""
+        return self.duplicates_before + self.duplicates_seen
 
     async def ask_duplicates(self, client: httpx.AsyncClient) -> None:
         """Reads `accord_consumer_events_total{outcome="duplicate"}` from its metrics: events its inbox already held,
@@ -133,7 +142,7 @@ class Fleet:
             await asyncio.gather(*(i.ask_duplicates(client) for i in self.instances))
         totals: dict[str, int] = {}
         for i in self.instances:
-            totals[i.service] = totals.get(i.service, 0) + i.duplicates_before + i.duplicates_seen
+            totals[i.service] = totals.get(i.service, 0) + i.duplicates
         return totals
 
     def stop(self) -> None:

@@ -22,12 +22,18 @@ from unittest import mock
 from uuid import UUID
 
 import asyncpg
+from starlette.requests import Request
 
 from accord.goals.domain import commands as goal_commands
 from accord.goals.domain.content import GoalContent, MilestoneDraft
 from accord.goals.entrypoints.command_runner import runner as goals_runner
 from accord.goals.handlers import commands as goal_handlers
 from accord.goals.settings import Settings as GoalsSettings
+from accord.notifications.entrypoints.api.contact_points import add_email
+from accord.notifications.entrypoints.api.email_confirmation import ConfirmationIn, confirm
+from accord.notifications.entrypoints.api.preferences import put_preferences
+from accord.notifications.entrypoints.api.schemas import EmailIn, PreferencesBody
+from accord.notifications.settings import Settings as NotificationsSettings
 from accord.progress.domain.commands import EntryKind, RecordEntry
 from accord.progress.entrypoints.command_runner import runner as progress_runner
 from accord.progress.handlers.entries import Recorded, record_entries
@@ -100,6 +106,38 @@ async def set_up(goals: Resources[GoalsSettings], client: Client, rng: random.Ra
     ]
     for actor, handler, command in steps:
         _accepted(await goals_runner.attempt(goals, actor, handler, command))
+
+
+def address(person: UUID) -> str:
+    return f"{person}@campaign.example"
+
+
+def wants_email(client: Client) -> bool:
+    """Three clients in four keep the default (e-mail on); the fourth chooses the in-app inbox only (with push,
+    which none has): their celebrations must come by no e-mail, although their address is confirmed."""
+    return client.client_id.int % 4 != 0
+
+
+async def register_email(notifications: Resources[NotificationsSettings], person: Principal) -> None:
+    """`POST /notifications/contact-points`'s handler (no Idempotency-Key): the address is stored unconfirmed and
+    the service sends its confirmation link to it (to the campaign's mail sink)."""
+    request = Request({"type": "http", "method": "POST", "path": "/notifications/contact-points", "headers": []})
+    answer = await add_email(EmailIn(email=address(person.subject)), person, notifications, request, None)
+    if answer.status_code != 201:
+        raise RuntimeError(f"the notifications service refused the address: {answer.status_code}")
+
+
+async def confirm_email(notifications: Resources[NotificationsSettings], person: Principal, token: str) -> None:
+    """`POST /notifications/email-confirmations`'s handler: following the link the service sent."""
+    confirmed = await confirm(ConfirmationIn(token=token), person, notifications)
+    if not confirmed.confirmed:
+        raise RuntimeError("the address is still unconfirmed after following its link")
+
+
+async def in_app_only(notifications: Resources[NotificationsSettings], person: Principal) -> None:
+    """`PUT /notifications/preferences`'s handler: everyday messages by push only (so no e-mail)."""
+    body = PreferencesBody(locale="en", time_zone="Europe/London", channels=["push"])
+    await put_preferences(body, person, notifications)
 
 
 class Ratings:

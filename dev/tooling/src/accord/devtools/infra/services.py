@@ -62,6 +62,13 @@ def new_vapid_key() -> str:
     return base64.urlsafe_b64encode(key.private_numbers().private_value.to_bytes(32, "big")).decode().rstrip("=")
 
 
+def mail_sink_argv(address: str, maildir: Path | None = None) -> list[str]:
+    """The local mail sink (aiosmtpd): every message it takes printed to its log, or with `maildir` kept there
+    as one file each (the fault campaign counts them)."""
+    handler = ["aiosmtpd.handlers.Mailbox", str(maildir)] if maildir else ["aiosmtpd.handlers.Debugging"]
+    return [sys.executable, "-m", "aiosmtpd", "-n", "-l", address, "-c", *handler]
+
+
 def start_all(
     service_env: dict[str, str],
     logs: Path,
@@ -86,7 +93,7 @@ def start_all(
         running.dev_idp = login.issuer
         login_vars = login.gateway_env(gateway_url)
     smtp = f"127.0.0.1:{running.smtp_port}"
-    argv = [sys.executable, "-m", "aiosmtpd", "-n", "-l", smtp, "-c", "aiosmtpd.handlers.Debugging"]
+    argv = mail_sink_argv(smtp)
     mail = spawn(argv, dict(os.environ), logs / "mail.log")
     running.pids.append(mail.pid)
     running.programs.append((Program("mail", argv, dict(os.environ), str(logs / "mail.log"), address=smtp), mail.pid))
