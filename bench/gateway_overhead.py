@@ -1,7 +1,8 @@
 """What the gateway itself costs: CPU of its process per proxied GET, beside the least any Python proxy on the same
-stack costs (bench/passthrough.py: uvicorn + aiohttp and nothing else), both in front of the same stand-in service.
+stack costs (bench/passthrough.py: uvicorn + aiohttp and nothing else; and uvicorn + httpcore, the other client),
+all in front of the same stand-in service.
 
-    uv run python bench/gateway_overhead.py [--rates 250,500,1000] [--seconds 10]
+    uv run python bench/gateway_overhead.py [--rates 250,500,1000] [--seconds 10] [--rounds 1]
 
 Starts a stand-in service answering at once with a ~10 KB progress answer, the gateway as `scripts/up` starts it
 (no database, no Kafka; authentication with the development identity provider's token, rate limits, headers,
@@ -35,6 +36,8 @@ ROOT = Path(__file__).resolve().parents[1]
 BENCH = Path(__file__).resolve().parent
 console = Console()
 app = typer.Typer(add_completion=False)
+UVICORN = [sys.executable, "-m", "uvicorn"]
+UVICORN_QUIET = ["--no-access-log", "--log-level", "warning"]
 
 
 def cpu_seconds(pid: int) -> float:
@@ -77,13 +80,13 @@ def attack(tool: str, targets: Path, pid: int, rate: int, seconds: float) -> dic
 
 
 @app.command()
-def main(rates: str = "250,500,1000", seconds: float = 10.0) -> None:
+def main(rates: str = "250,500,1000", seconds: float = 10.0, rounds: int = 1) -> None:
     home = ROOT / ".accord" / "bench" / f"gateway-{os.getpid()}"
     idp, tool = DevIdentityProvider(), vegeta()
     with console.status("starting a stand-in service, the gateway and a bare proxy"):
         logs = home / "logs"
         logs.mkdir(parents=True, exist_ok=True)
-        standin_port, gateway_port, bare_port = free_port(), free_port(), free_port()
+        standin_port, gateway_port, bare_port, httpcore_port = free_port(), free_port(), free_port(), free_port()
         upstream = f"http://127.0.0.1:{standin_port}"
         env = {
             **os.environ,
@@ -98,29 +101,22 @@ def main(rates: str = "250,500,1000", seconds: float = 10.0) -> None:
         processes = [
             spawn([sys.executable, str(BENCH / "passthrough.py"), str(standin_port)], env, logs / "standin.log"),
             spawn(["accord-gateway", "api", "--port", str(gateway_port)], env, logs / "gateway.log"),
-            spawn(
-                [
-                    sys.executable,
-                    "-m",
-                    "uvicorn",
-                    "passthrough:bare_proxy",
-                    "--app-dir",
-                    str(BENCH),
-                    "--port",
-                    str(bare_port),
-                    "--no-access-log",
-                    "--log-level",
-                    "warning",
-                ],
-                env,
-                logs / "bare.log",
+            *(
+                spawn(
+                    [*UVICORN, f"passthrough:{app}", "--app-dir", str(BENCH), "--port", str(port), *UVICORN_QUIET],
+                    env,
+                    logs / f"{app}.log",
+                )
+                for app, port in (("bare_proxy", bare_port), ("bare_proxy_httpcore", httpcore_port))
             ),
         ]
         try:
             wait_for_port(standin_port, 30)
             wait_for_port(bare_port, 30)
+            wait_for_port(httpcore_port, 30)
             wait_ready(f"http://127.0.0.1:{gateway_port}")
-            results = measure(tool, home, idp, rates, seconds, processes, gateway_port, bare_port)
+            ports = [gateway_port, bare_port, httpcore_port]
+            results = measure(tool, home, idp, rates, seconds, processes, ports, rounds)
         finally:
             for process in processes:
                 terminate(process.pid)
@@ -128,9 +124,10 @@ def main(rates: str = "250,500,1000", seconds: float = 10.0) -> None:
     out = ROOT / "bench" / "results" / "gateway_overhead.json"
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps(results, indent=2))
-    table = Table("proxy", "offered/s", "achieved/s", "p50 ms", "p99 ms", "errors", "CPU per request")
+    table = Table("round", "proxy", "offered/s", "achieved/s", "p50 ms", "p99 ms", "errors", "CPU per request")
     for row in results["steps"]:
         table.add_row(
+            str(row["round"]),
             row["proxy"],
             str(row["rate"]),
             f"{row['achieved_per_s']:.0f}",
@@ -149,20 +146,26 @@ def measure(
     rates: str,
     seconds: float,
     processes: list[subprocess.Popen[bytes]],
-    gateway_port: int,
-    bare_port: int,
+    ports: list[int],
+    rounds: int,
 ) -> dict[str, Any]:
     token = idp.bearer(uuid.uuid4(), ["client"], "bench", lifetime=3600)
     path = f"/api/v1/progress/goals/{uuid.uuid4()}"
     steps = []
-    for name, port, pid in (("gateway", gateway_port, processes[1].pid), ("bare proxy", bare_port, processes[2].pid)):
-        target = home / f"targets-{name.replace(' ', '-')}.json"
+    names = ("gateway", "bare proxy", "bare proxy, httpcore")
+    targets: list[tuple[str, Path, int]] = []
+    for name, port, process in zip(names, ports, processes[1:], strict=True):
+        target = home / f"targets-{name.replace(' ', '-').replace(',', '')}.json"
         line = {"method": "GET", "url": f"http://127.0.0.1:{port}{path}", "header": {k: [v] for k, v in token.items()}}
         target.write_text(json.dumps(line) + "\n")
+        targets.append((name, target, process.pid))
+    # Interleaved (each rate: every proxy in turn, `rounds` times), so the machine's drift falls on all alike.
+    for n in range(rounds):
         for rate in (int(r) for r in rates.split(",")):
-            with console.status(f"{name}: {rate} requests/s"):
-                steps.append({"proxy": name, **attack(tool, target, pid, rate, seconds)})
-                time.sleep(1)
+            for name, target, pid in targets:
+                with console.status(f"round {n + 1}: {name}: {rate} requests/s"):
+                    steps.append({"proxy": name, "round": n + 1, **attack(tool, target, pid, rate, seconds)})
+                    time.sleep(1)
     return {"steps": steps, "seconds_per_step": seconds}
 
 

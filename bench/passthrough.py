@@ -3,6 +3,8 @@
 `standin`: a service that answers every request at once with a fixed progress answer (~10 KB of JSON).
 `bare_proxy`: the least a Python proxy on the gateway's stack can do (uvicorn, aiohttp, one pooled session; no
 authentication, limits, headers, logs or metrics): the floor the gateway's own cost is read against.
+`bare_proxy_httpcore`: the same with httpcore's connection pool (what httpx sends through) in place of aiohttp, to
+learn whether another upstream client would cost the gateway less per request.
 """
 
 import os
@@ -10,6 +12,7 @@ import sys
 from typing import Any
 
 import aiohttp
+import httpcore
 from aiohttp import web
 
 UPSTREAM = os.environ.get("BENCH_UPSTREAM", "http://127.0.0.1:1")
@@ -53,6 +56,26 @@ async def bare_proxy(scope: dict[str, Any], receive: Any, send: Any) -> None:
         {"type": "http.response.start", "status": answer.status, "headers": [(b"content-type", b"application/json")]}
     )
     await send({"type": "http.response.body", "body": body})
+
+
+_pool: httpcore.AsyncConnectionPool | None = None
+
+
+async def bare_proxy_httpcore(scope: dict[str, Any], receive: Any, send: Any) -> None:
+    global _pool
+    if scope["type"] == "lifespan":
+        while (await receive())["type"] != "lifespan.shutdown":
+            _pool = httpcore.AsyncConnectionPool(max_connections=100)
+            await send({"type": "lifespan.startup.complete"})
+        await send({"type": "lifespan.shutdown.complete"})
+        return
+    await receive()
+    assert _pool is not None
+    answer = await _pool.request(scope["method"], UPSTREAM + scope["path"])  # read in full
+    await send(
+        {"type": "http.response.start", "status": answer.status, "headers": [(b"content-type", b"application/json")]}
+    )
+    await send({"type": "http.response.body", "body": answer.content})
 
 
 if __name__ == "__main__":

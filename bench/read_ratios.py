@@ -115,10 +115,13 @@ async def a_goal_with_entries(gateway: str, idp: DevIdentityProvider) -> tuple[d
 def running_api(service: str) -> psutil.Process:
     """The API process `start_all` started for `service` in this run (its environment is the one to copy): among
     this process's own children, never another run's on the same machine."""
-    return next(
-        p
-        for p in psutil.Process().children(recursive=True)
-        if (cmd := p.cmdline())[1:3] and cmd[1].endswith(f"accord-{service}") and cmd[2] == "api"
+    return min(
+        (
+            p
+            for p in psutil.Process().children(recursive=True)
+            if (cmd := p.cmdline())[1:3] and cmd[1].endswith(f"accord-{service}") and cmd[2] == "api"
+        ),
+        key=lambda p: p.create_time(),  # the first started: `--ref` starts its own the same way, later
     )
 
 
@@ -131,19 +134,27 @@ def sources_of(ref: str, into: Path) -> str:
 
 
 def apis_at_ref(ref: str, home: Path) -> tuple[list[subprocess.Popen[bytes]], str, str]:
-    """A progress API and a gateway in front of it, both running `ref`'s code: (processes, progress, gateway)."""
+    """A progress API and a gateway in front of it, both running `ref`'s code: (processes, progress, gateway).
+
+    Started exactly as `start_all` starts this checkout's (the same console script, `api --port --metrics-port`,
+    a session of their own, stdout and stderr to one log file), only PYTHONPATH differing: started another way
+    (`python -m uvicorn`), the same code cost 9-32% more CPU per read, which no before/after could see past."""
     path = sources_of(ref, home / "ref")
     started: list[subprocess.Popen[bytes]] = []
     urls: list[str] = []
-    for service, module in (("progress", "accord.progress"), ("gateway", "accord.gateway")):
-        env = {**running_api(service).environ(), "PYTHONPATH": path}
+    for service in ("progress", "gateway"):
+        running = running_api(service)
+        env = {**running.environ(), "PYTHONPATH": path}
         if service == "gateway":
             env["ACCORD_GATEWAY_PROGRESS_URL"] = urls[0]
         port = free_port()
-        argv = [sys.executable, "-m", "uvicorn", f"{module}.bootstrap:create_api", "--factory", f"--port={port}"]
-        log = (home / "logs" / f"{service}-at-ref.log").open("ab")  # as start_all's processes log: to a file
-        argv += ["--no-access-log", "--log-level=warning", "--no-proxy-headers"]  # as web_cli runs every API
-        started.append(subprocess.Popen(argv, env=env, cwd=home, stdout=log, stderr=log))
+        argv = [*running.cmdline()[:3], "--port", str(port), "--metrics-port", str(free_port())]
+        log = (home / "logs" / f"{service}-at-ref.log").open("ab")
+        started.append(
+            subprocess.Popen(
+                argv, env=env, cwd=running.cwd(), stdout=log, stderr=subprocess.STDOUT, start_new_session=True
+            )
+        )
         wait_for_port(port, 60)
         urls.append(f"http://127.0.0.1:{port}")
     return started, urls[0], urls[1]

@@ -1,6 +1,9 @@
 """Against real Kafka and PostgreSQL: a goal's progress answer is kept between reads, yet never outlives a change to
 what it is built from, and an app holding the current answer gets 304."""
 
+from typing import Any
+from uuid import UUID
+
 import asyncpg
 import pytest
 from progress_world import Api, CareTeam, announce, recordable
@@ -102,3 +105,58 @@ async def test_a_progress_read_without_a_bearer_token_or_with_a_bad_one_is_refus
         assert refused.status_code == 401
         assert refused.headers["content-type"] == "application/problem+json"
         assert "series" not in refused.text
+
+
+async def test_the_hot_read_answers_as_the_route_does_refusals_and_304_included_and_audits_each_read(
+    api: Api, team: CareTeam, infra: Infra, admin_db: asyncpg.Pool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A canonical goal id goes through the hot path (entrypoints/hot_read.py); the same id without its hyphens is
+    routed the long way by FastAPI. Both must answer alike and each read be audited."""
+    from accord.progress.entrypoints.hot_read import HotProgressRead
+
+    taken: list[str] = []
+    answer = HotProgressRead.answer
+
+    async def counted(request: Any, goal_id: Any, if_none_match: Any) -> Any:
+        taken.append(request.url.path)
+        return await answer(request, goal_id, if_none_match)
+
+    monkeypatch.setattr(HotProgressRead, "answer", staticmethod(counted))
+    goal = team.goal()
+    await announce(infra.bootstrap_servers, team.tenant, *team.opened(), goal)
+    await recordable(api, goal.goal_id)
+    await api.entry(goal.goal_id, 3)
+    hot, long_way = f"/progress/goals/{goal.goal_id}", f"/progress/goals/{goal.goal_id.hex}"
+
+    async def audited(person: UUID, allowed: bool) -> int:
+        return int(
+            await admin_db.fetchval(
+                "SELECT count(*) FROM progress.audit_log WHERE actor_id = $1 AND action = 'read progress'"
+                " AND allowed = $2",
+                person,
+                allowed,
+            )
+        )
+
+    etag = (await api.as_(team.client, "GET", hot)).headers["etag"]
+    reads = await audited(team.client, True)
+    taken.clear()  # the reads above (waiting for the goal, the first answer) went the hot way too
+    for person, headers in (
+        (team.client, {}),
+        (team.client, {"If-None-Match": etag}),
+        (team.outsider, {}),
+        (None, {"Authorization": "Bearer not-a-token"}),
+    ):
+        quick, slow = [
+            await (api.as_(person, "GET", url, headers=headers) if person else api.http.get(url, headers=headers))
+            for url in (hot, long_way)
+        ]
+        assert (quick.status_code, quick.headers.get("etag")) == (slow.status_code, slow.headers.get("etag"))
+        assert quick.headers.get("content-type") == slow.headers.get("content-type")
+        if quick.headers.get("content-type") == "application/problem+json":
+            assert {**quick.json(), "instance": None} == {**slow.json(), "instance": None}
+        else:
+            assert quick.content == slow.content
+    assert await audited(team.client, True) == reads + 4  # two reads and two 304s, each audited either way
+    assert await audited(team.outsider, False) >= 2  # the outsider refused, and the refusal audited, both ways
+    assert taken == [hot] * 4  # one of each pair: the hex form went the long way

@@ -91,7 +91,7 @@ def build_api(
     # no request (the worker's readiness covers Kafka).
     app = build_web_app(settings, routers, lifespan=lifespan, readiness={"database": database}, **fastapi_args)
     for away in DATABASE_AWAY:
-        app.add_exception_handler(away, _database_away)
+        app.add_exception_handler(away, database_away)
     return app
 
 
@@ -119,7 +119,7 @@ DATABASE_AWAY: tuple[type[Exception], ...] = (
 its own (a closed one is reconnected when next acquired), so the API recovers without a restart."""
 
 
-async def _database_away(request: Request, exc: Exception) -> Response:
+async def database_away(request: Request, exc: Exception) -> Response:
     log.warning("database unavailable", error=type(exc).__name__, path=request.url.path)
     return problem_response(
         503,

@@ -10,6 +10,7 @@ from accord.gateway.adapters.event_streams import EventStreams
 from accord.gateway.adapters.limiter import InProcessLimiter, Limiter, RedisLimiter
 from accord.gateway.adapters.upstreams import Upstreams
 from accord.gateway.entrypoints import auth, docs, export_archive, middleware, openapi, overview, proxy, web
+from accord.gateway.entrypoints.hot_path import HotProxy
 from accord.gateway.settings import Settings
 from accord.shared.logging import configure_logging
 from accord.shared.web import ReadinessCheck, build_web_app
@@ -55,4 +56,6 @@ def create_api() -> FastAPI:
     app.state.limiter = limiter
     web.install(app, s)  # browser sign-in, the web app, the API reference; before the guard, which wraps them
     middleware.install(app, s)
+    # Outermost of the gateway's own layers: a bearer request for a service's path goes no further than this one.
+    app.add_middleware(HotProxy, settings=s, own_paths=own)
     return app

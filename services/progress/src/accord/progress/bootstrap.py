@@ -4,6 +4,7 @@ from fastapi import FastAPI
 
 from accord.progress.entrypoints import sessions_api
 from accord.progress.entrypoints.api import router
+from accord.progress.entrypoints.hot_read import HotProgressRead
 from accord.progress.handlers import CONSUMED_TOPICS, event_handlers
 from accord.progress.handlers.feedback_checks import feedback_check_sweep
 from accord.progress.handlers.reviews import review_sweep
@@ -20,7 +21,10 @@ def settings() -> Settings:
 
 def create_api() -> FastAPI:
     config = settings()
-    return build_api(config, routers=[export_part_router("progress", config.db_schema), router, sessions_api.router])
+    app = build_api(config, routers=[export_part_router("progress", config.db_schema), router, sessions_api.router])
+    # Outermost of the service's own layers: the goal's progress read, most of its requests, goes no further.
+    app.add_middleware(HotProgressRead, service=config.service)
+    return app
 
 
 def subscriptions() -> list[Subscription]:

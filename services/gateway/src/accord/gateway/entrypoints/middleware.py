@@ -6,6 +6,7 @@ import re
 import time
 from functools import lru_cache
 from ipaddress import ip_address
+from typing import Any
 
 import structlog
 from fastapi import FastAPI
@@ -42,7 +43,7 @@ class Guard:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        start, s = time.perf_counter(), self.settings
+        start = time.perf_counter()
         status = 500
 
         async def send_logged(message: Message) -> None:
@@ -54,22 +55,23 @@ class Guard:
         if scope["path"] in PROBES:
             await self.app(scope, receive, send_logged)
             return
-        client = self.client(scope)
-        verdict = await scope["app"].state.limiter.take(f"address:{client}", s.address_rate_per_second, s.address_burst)
-        if not verdict.allowed:
-            refusal = problem_response(
-                429, "Too many requests", "Slow down and retry later", headers={"Retry-After": str(verdict.retry_after)}
-            )
+        refusal = await self.refusal(scope)
+        if refusal is not None:
             await refusal(scope, receive, send_logged)
         else:
             await self.app(scope, receive, send_logged)
-        log.info(
-            "request",
-            method=scope["method"],
-            path=loggable_path(scope["path"]),
-            status=status,
-            duration_ms=round((time.perf_counter() - start) * 1000, 1),
-            upstream=scope.get("state", {}).get("upstream"),
+        access_logged(scope, status, start)
+
+    async def refusal(self, scope: Scope) -> Response | None:
+        """The 429 answer when the caller's address is over its limit; None when it may go on."""
+        s = self.settings
+        verdict = await scope["app"].state.limiter.take(
+            f"address:{self.client(scope)}", s.address_rate_per_second, s.address_burst
+        )
+        if verdict.allowed:
+            return None
+        return problem_response(
+            429, "Too many requests", "Slow down and retry later", headers={"Retry-After": str(verdict.retry_after)}
         )
 
     def client(self, scope: Scope) -> str:
@@ -78,6 +80,18 @@ class Guard:
         # X-Forwarded-For counts for nothing without a proxy of ours, so it is not even read then.
         forwarded_for = Headers(scope=scope).get("x-forwarded-for") if self.trusted else None
         return _caller(str(peer), forwarded_for, self.trusted)
+
+
+def access_logged(scope: Scope, status: int, start: float) -> None:
+    """The one access-log line of a request: no token, no query string, no body, identifiers masked."""
+    log.info(
+        "request",
+        method=scope["method"],
+        path=loggable_path(scope["path"]),
+        status=status,
+        duration_ms=round((time.perf_counter() - start) * 1000, 1),
+        upstream=scope.get("state", {}).get("upstream"),
+    )
 
 
 @lru_cache(maxsize=512)
@@ -105,15 +119,18 @@ class ProblemCORSMiddleware(CORSMiddleware):
         )
 
 
+def cors_options(settings: Settings) -> dict[str, Any]:
+    return {
+        "allow_origins": settings.cors_origins,
+        "allow_credentials": False,
+        "allow_methods": ["GET", "POST", "PUT", "PATCH", "DELETE"],
+        "allow_headers": ["Authorization", "Content-Type", "Idempotency-Key", "If-Match", "X-Request-ID"],
+        "expose_headers": ["ETag", "Retry-After", "X-Request-ID", "Location"],
+        "max_age": 600,
+    }
+
+
 def install(app: FastAPI, settings: Settings) -> None:
     # The Edge (around everything, from the shared skeleton) -> CORS (a preflight gets its answer there) -> Guard.
     app.add_middleware(Guard, settings=settings)
-    app.add_middleware(
-        ProblemCORSMiddleware,
-        allow_origins=settings.cors_origins,
-        allow_credentials=False,
-        allow_methods=["GET", "POST", "PUT", "PATCH", "DELETE"],
-        allow_headers=["Authorization", "Content-Type", "Idempotency-Key", "If-Match", "X-Request-ID"],
-        expose_headers=["ETag", "Retry-After", "X-Request-ID", "Location"],
-        max_age=600,
-    )
+    app.add_middleware(ProblemCORSMiddleware, **cors_options(settings))

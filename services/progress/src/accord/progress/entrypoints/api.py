@@ -22,7 +22,10 @@ from accord.shared.problems import Problem
 router = APIRouter(prefix="/progress", tags=["progress"])
 IdempotencyKey = Annotated[str | None, Header(max_length=200, description="makes a retried POST safe")]
 Limit = Annotated[int, Query(ge=1, le=200)]
-IfNoneMatch = Annotated[str | None, Header(max_length=1000, description="the ETag of the answer the app holds")]
+IF_NONE_MATCH_MAX = 1000
+IfNoneMatch = Annotated[
+    str | None, Header(max_length=IF_NONE_MATCH_MAX, description="the ETag of the answer the app holds")
+]
 
 
 def _command(goal_id: UUID, body: s.EntryCreate) -> cmd.RecordEntry:
@@ -126,6 +129,11 @@ async def progress(goal_id: UUID, request: Request, if_none_match: IfNoneMatch =
     # The most frequent read: the principal and the resources are taken by the same functions the dependencies
     # call, but directly, because FastAPI's solving of two sub-dependencies was a third of the request's CPU in the
     # profile (docs/benchmarks.md). Neither takes a parameter of its own, so the OpenAPI document is unchanged.
+    return await progress_answer(request, goal_id, if_none_match)
+
+
+async def progress_answer(request: Request, goal_id: UUID, if_none_match: str | None) -> Response:
+    """The progress read itself: the route's, and the hot path's (entrypoints/hot_read.py), which answers most."""
     me = await authenticate(request)
     res = await get_resources(request)
     answer = await runner.query(res, me, lambda ctx: queries.goal_progress(ctx, goal_id))
