@@ -461,13 +461,16 @@ def compare(ref: str, rounds: int, rates: list[float], args: list[str]) -> None:
                     child.stdin.flush()
         for child in served.values():
             child.wait(120)
-    table = Table("round", "code", "CPU ms per write", "by part (ms)", "load")
+    # A write not served in time (a 504 from the gateway) still costs CPU but counts for nothing: a window with
+    # such answers overstates the CPU per write, so the share served is shown beside it.
+    table = Table("round", "code", "CPU ms per write", "served", "by part (ms)", "load")
     for w in writes:
         parts = sorted(w["cpu_ms_per_write_by_part"].items(), key=lambda kv: -kv[1])
         table.add_row(
             str(w["round"]),
             w["code"],
             f"{w['cpu_ms_per_write']:.2f}",
+            f"{w['writes'] / max(1, sum(w['status_codes'].values())):.0%}",
             ", ".join(f"{part} {ms:.2f}" for part, ms in parts if abs(ms) >= 0.05),
             f"{w['load'][0]:.1f}",
         )
