@@ -11,18 +11,35 @@ service's API and worker, the broker, the database, the load generator) is read 
 consumer groups' backlog is read, and how long it takes to drain (waiting at most `--settle` seconds), so a step
 whose requests look well but whose events pile up shows it. Also measures bulk ingestion through the offline-sync
 batch endpoint. Writes bench/results/api_load.json. Not a test.
+
+`--write-rate N` also measures the CPU per write across the whole stack (every API and worker, the broker, the
+database: this run's own processes only, never another run's on the same machine): writes alone through the gateway
+at N a second for `--seconds`, then until every consumer group has taken their events; the stack's idle use over
+as long, measured just before, is subtracted; per part and in total. `--profile` also sends writes to a second
+progress API under cProfile and prints where its time went.
+
+`--ref <commit>[,<commit>…]` compares this checkout with those commits' Python sources (services, shared, dev
+tooling, ops: `git archive`, first on the PYTHONPATH of a second run of this script with `--serve`, whose stack then
+runs that code and its migrations; only the Python sources differ, the dependencies are this checkout's). Every
+stack is up at once and they are measured in turns: CPU per write `--rounds` times each, then each rate of the mix
+through the gateway; it prints both side by side, with the highest offered rate whose p99 stayed within 100 ms.
 """
 
 import asyncio
 import base64
+import contextlib
+import io
 import json
 import os
 import platform
+import pstats
 import random
 import re
 import resource
 import shutil
+import statistics
 import subprocess
+import sys
 import time
 import uuid
 from collections import defaultdict
@@ -31,12 +48,14 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import httpx
+import psutil
 import typer
 from rich.console import Console
 from rich.table import Table
 
 from accord.devtools.infra import stack
 from accord.devtools.infra.identity import DevIdentityProvider
+from accord.devtools.infra.ports import free_port, wait_for_port
 from accord.devtools.infra.services import start_all
 from accord.ops.lag import consumed_topics, group_lag
 from accord.reporting.handlers import CONSUMED_TOPICS
@@ -44,8 +63,9 @@ from accord.reporting.handlers.analytics import ANALYTICS_GROUP
 from accord.shared.services import SERVICES
 
 ROOT = Path(__file__).resolve().parents[1]
-console = Console()
+console = Console(width=200)
 app = typer.Typer(add_completion=False)
+ANSWERS = sys.stdout  # where --serve answers: stdout, which everything else is then kept off
 CLIENTS = 40  # load spread over many clients' goals, as in a real service
 
 
@@ -138,8 +158,12 @@ def _cmdline(pid: int) -> str:
         return ""  # the process has ended
 
 
-def cpu_seconds() -> dict[str, float]:
-    """CPU time used so far by each part of the system, from /proc (Linux): where a step's cores went."""
+def cpu_seconds(home: Path | None = None) -> dict[str, float]:
+    """CPU time used so far by each part of the system, from /proc (Linux): where a step's cores went. With `home`,
+    only this run's own stack (this process's children and the servers whose command line names `home`), so
+    another engineer's services on the same machine are not counted."""
+    if home is not None:
+        return stack_cpu(home)
     used: dict[str, float] = defaultdict(float)
     tick = os.sysconf("SC_CLK_TCK")
     for stat in Path("/proc").glob("[0-9]*/stat"):
@@ -149,6 +173,27 @@ def cpu_seconds() -> dict[str, float]:
             continue  # the process has ended
         if (part := _part(_cmdline(int(stat.parent.name)))) is not None:
             used[part] += (int(fields[11]) + int(fields[12])) / tick  # utime + stime
+    return used
+
+
+def stack_cpu(home: Path) -> dict[str, float]:
+    """CPU time so far of each part of this run's stack. PostgreSQL's postmaster also counts the backends it has
+    reaped (a connection closed during a step still counts)."""
+    found: dict[int, psutil.Process] = {p.pid: p for p in psutil.Process().children(recursive=True)}
+    for p in psutil.process_iter(["cmdline"]):
+        if str(home) in " ".join(p.info["cmdline"] or []):
+            found |= {q.pid: q for q in [p, *p.children(recursive=True)]}
+    used: dict[str, float] = defaultdict(float)
+    for process in found.values():
+        try:
+            part, times = _part(" ".join(process.cmdline())), process.cpu_times()
+        except psutil.Error:
+            continue  # the process has ended
+        if part is None or part == "load generator":
+            continue
+        used[part] += times.user + times.system
+        if part == "postgresql" and str(home) in " ".join(process.cmdline()):
+            used[part] += times.children_user + times.children_system
     return used
 
 
@@ -179,29 +224,32 @@ def _children_cpu() -> float:
     return used.ru_utime + used.ru_stime
 
 
-def open_model(tool: str, target_file: Path, rate: float, seconds: float, warm_up: float) -> dict[str, Any]:
-    def attack(duration: float) -> bytes:
-        return subprocess.run(
-            [
-                tool,
-                "attack",
-                "-format=json",
-                f"-targets={target_file}",
-                f"-rate={int(rate)}/s",
-                f"-duration={duration}s",
-                "-timeout=30s",
-                "-max-workers=512",
-            ],
-            check=True,
-            capture_output=True,
-        ).stdout
+def attack(tool: str, target_file: Path, rate: float, duration: float) -> bytes:
+    return subprocess.run(
+        [
+            tool,
+            "attack",
+            "-format=json",
+            f"-targets={target_file}",
+            f"-rate={int(rate)}/s",
+            f"-duration={duration}s",
+            "-timeout=30s",
+            "-max-workers=512",
+        ],
+        check=True,
+        capture_output=True,
+    ).stdout
 
+
+def open_model(
+    tool: str, target_file: Path, rate: float, seconds: float, warm_up: float, home: Path | None = None
+) -> dict[str, Any]:
     if warm_up:
-        attack(warm_up)  # the same rate, not recorded: pools filled, caches and connections warm
-    before, children, start = cpu_seconds(), _children_cpu(), time.perf_counter()
-    results = attack(seconds)
+        attack(tool, target_file, rate, warm_up)  # the same rate, not recorded: pools filled, caches warm
+    before, children, start = cpu_seconds(home), _children_cpu(), time.perf_counter()
+    results = attack(tool, target_file, rate, seconds)
     report = subprocess.run([tool, "report", "-type=json"], input=results, check=True, capture_output=True)
-    elapsed, after = time.perf_counter() - start, cpu_seconds()
+    elapsed, after = time.perf_counter() - start, cpu_seconds(home)
     after["load generator"] = before.get("load generator", 0.0) + _children_cpu() - children
     r = json.loads(report.stdout)
     ms = {k: v / 1e6 for k, v in r["latencies"].items()}
@@ -215,6 +263,66 @@ def open_model(tool: str, target_file: Path, rate: float, seconds: float, warm_u
         "status_codes": r["status_codes"],
         # Cores each part of the system kept busy during the step (2.0 = both cores of this machine).
         "cpu_cores": {part: round((after[part] - before.get(part, 0.0)) / elapsed, 2) for part in sorted(after)},
+    }
+
+
+def write_targets(base: str, goals: list[Goal], path: Path) -> Path:
+    """Writes alone: one rating entry on each client's goal in turn (vegeta JSON targets)."""
+    at = datetime.now(UTC).isoformat()
+    lines = []
+    for i, (headers, goal) in enumerate(goals * 5):
+        body = json.dumps({"kind": "rating", "value": (i * 7) % 10, "occurred_at": at}).encode()
+        hdrs = {k: [v] for k, v in headers.items()}
+        lines.append(
+            {
+                "method": "POST",
+                "url": f"{base}/progress/goals/{goal}/entries",
+                "body": base64.b64encode(body).decode(),
+                "header": {**hdrs, "Content-Type": ["application/json"]},
+            }
+        )
+    path.write_text("\n".join(json.dumps(line) for line in lines) + "\n")
+    return path
+
+
+def vegeta_report(tool: str, results: bytes) -> dict[str, Any]:
+    report: dict[str, Any] = json.loads(
+        subprocess.run([tool, "report", "-type=json"], input=results, check=True, capture_output=True).stdout
+    )
+    return report
+
+
+async def cpu_per_write(
+    tool: str, target_file: Path, rate: float, seconds: float, warm_up: float, bootstrap: str, home: Path
+) -> dict[str, Any]:
+    """CPU of every part of the stack per write at a fixed write rate: from the first write until every consumer
+    group has taken the step's events, less the stack's idle use over as long (measured just before)."""
+    attack(tool, target_file, rate, warm_up)
+    await drained(bootstrap, 30)
+    before, start = cpu_seconds(home), time.perf_counter()
+    await asyncio.sleep(seconds)
+    idle_elapsed, idle = time.perf_counter() - start, cpu_seconds(home)
+    idle_per_s = {part: (idle[part] - before.get(part, 0.0)) / idle_elapsed for part in idle}
+    before, start = idle, time.perf_counter()
+    results = attack(tool, target_file, rate, seconds)
+    drain = await drained(bootstrap, 30)
+    elapsed, after = time.perf_counter() - start, cpu_seconds(home)
+    report = vegeta_report(tool, results)
+    writes = report["requests"] * report["success"]
+    per_part = {
+        part: round((after[part] - before.get(part, 0.0) - idle_per_s.get(part, 0.0) * elapsed) * 1000 / writes, 3)
+        for part in sorted(after)
+    }
+    return {
+        "write_rate": rate,
+        "writes": writes,
+        "status_codes": report["status_codes"],
+        "p50_ms": report["latencies"]["50th"] / 1e6,
+        "p99_ms": report["latencies"]["99th"] / 1e6,
+        "cpu_ms_per_write": round(sum(per_part.values()), 3),
+        "cpu_ms_per_write_by_part": per_part,
+        "idle_cores": {part: round(v, 3) for part, v in sorted(idle_per_s.items())},
+        **drain,
     }
 
 
@@ -241,6 +349,183 @@ async def _sync(http: httpx.AsyncClient, headers: dict[str, str], goal: str, ent
         r.raise_for_status()
 
 
+def profiled_writes(tool: str, home: Path, urls: dict[str, str], goals: list[Goal], rate: float, seconds: float) -> str:
+    """A second progress API, started with the first one's environment under cProfile, sent writes alone at `rate`
+    (py-spy cannot attach to a process here); the functions that took most of its time, by own and by cumulative
+    time (cProfile slows everything: read shares, not speeds). The whole profile stays as progress-write.prof."""
+    api = next(
+        p
+        for p in psutil.Process().children(recursive=True)
+        if (cmd := p.cmdline())[1:3] and cmd[1].endswith("accord-progress") and cmd[2] == "api"
+    )
+    port, out = free_port(), home / "progress-write.prof"
+    argv = [sys.executable, "-m", "cProfile", "-o", str(out), "-m", "uvicorn", "accord.progress.bootstrap:create_api"]
+    argv += ["--factory", f"--port={port}", "--no-access-log", "--log-level=warning", "--no-proxy-headers"]
+    log = (home / "logs" / "progress-profiled.log").open("ab")
+    profiled = subprocess.Popen(argv, env=api.environ(), cwd=home, stdout=log, stderr=log)
+    try:
+        wait_for_port(port, 60)
+        target_file = write_targets(f"http://127.0.0.1:{port}", goals, home / "targets-profiled.json")
+        attack(tool, target_file, rate, seconds)
+    finally:
+        profiled.send_signal(2)  # uvicorn stops cleanly on SIGINT, and cProfile writes its file as Python exits
+        profiled.wait(60)
+    text = io.StringIO()
+    stats = pstats.Stats(str(out), stream=text)
+    stats.sort_stats("tottime").print_stats(40)
+    stats.sort_stats("cumulative").print_stats(60)
+    return text.getvalue()
+
+
+def sources_of(ref: str, into: Path) -> str:
+    """The Python sources of every workspace package at `ref` (services, shared, dev tooling, ops), as a
+    PYTHONPATH: a run of this script with it runs that code in every process it starts, its migrations included."""
+    into.mkdir(parents=True, exist_ok=True)
+    archive = subprocess.run(
+        ["git", "archive", ref, "services", "shared", "dev", "deploy/ops", "deploy/local"],
+        cwd=ROOT,
+        check=True,
+        capture_output=True,
+    )
+    subprocess.run(["tar", "-x", "-C", str(into)], input=archive.stdout, check=True)
+    # The ref's dev tooling finds the broker's jars under its own tree: this checkout's copy (no download).
+    (into / ".accord").mkdir(exist_ok=True)
+    if not (cache := into / ".accord" / "cache").exists():
+        cache.symlink_to(ROOT / ".accord" / "cache")
+    sources = [*sorted(into.glob("services/*/src")), into / "shared" / "src", *sorted(into.glob("dev/*/src"))]
+    return os.pathsep.join(str(src) for src in [*sources, into / "deploy" / "ops" / "src"])
+
+
+def highest_within(rows: list[dict[str, Any]], via: str, p99_ms: float = 100.0) -> float:
+    """The highest offered rate through `via` served in full (no errors, ≥ 98% of it achieved) with p99 ≤ `p99_ms`."""
+    ok = [
+        r["offered_per_s"]
+        for r in rows
+        if r["via"] == via
+        and r["p99_ms"] <= p99_ms
+        and r["error_rate"] == 0
+        and r["achieved_per_s"] >= 0.98 * r["offered_per_s"]
+    ]
+    return max(ok, default=0.0)
+
+
+def compare(ref: str, rounds: int, rates: list[float], args: list[str]) -> None:
+    """This checkout and `ref`, each with its own stack, both up at once (a second run of this script each, with
+    `--serve`), measured in turns: CPU per write A, B, A, B, … then each rate of the mix A, B. A machine whose load
+    swings from minute to minute then weighs on both alike, which back-to-back whole runs did not (on this shared
+    machine the same code's CPU per write moved by a factor of three between runs minutes apart)."""
+    work = ROOT / ".accord" / "bench" / f"compare-{os.getpid()}"
+    codes: dict[str, dict[str, str]] = {"this checkout": {}}
+    for n, commit in enumerate(ref.split(",")):  # several: each its own stack beside the others
+        codes[commit] = {"PYTHONPATH": sources_of(commit, work / f"ref{n}")}
+    served: dict[str, subprocess.Popen[str]] = {}
+    try:
+        for code, extra in codes.items():
+            log = (work / f"{code.replace(' ', '-')}.log").open("a")
+            served[code] = subprocess.Popen(
+                [sys.executable, __file__, *args, "--serve"],
+                env={**os.environ, **extra},
+                cwd=ROOT / "bench",
+                stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE,
+                stderr=log,
+                text=True,
+            )
+        for code, child in served.items():
+            assert child.stdout is not None
+            if child.stdout.readline().strip() != "ready":
+                raise RuntimeError(f"the stack of {code} did not start: see {work}")
+
+        def ask(code: str, command: str) -> dict[str, Any]:
+            child = served[code]
+            assert child.stdin is not None and child.stdout is not None
+            child.stdin.write(command + "\n")
+            child.stdin.flush()
+            answer: dict[str, Any] = json.loads(child.stdout.readline())
+            return {"code": code, "load": os.getloadavg(), **answer}
+
+        writes, mixed = [], []
+        for n in range(rounds):
+            for code in codes:
+                console.print(f"CPU per write, round {n + 1} of {rounds}: {code} (load {os.getloadavg()[0]:.1f})")
+                writes.append({"round": n + 1, **ask(code, "write")})
+        for rate in rates:
+            for code in codes:
+                console.print(f"mix at {rate:.0f}/s through the gateway: {code} (load {os.getloadavg()[0]:.1f})")
+                mixed.append(ask(code, f"mix {rate}"))
+    finally:
+        for child in served.values():
+            if child.poll() is None and child.stdin is not None:
+                with contextlib.suppress(OSError):
+                    child.stdin.write("quit\n")
+                    child.stdin.flush()
+        for child in served.values():
+            child.wait(120)
+    # A write not served in time (a 504 from the gateway) still costs CPU but counts for nothing: a window with
+    # such answers overstates the CPU per write, so the share served is shown beside it.
+    table = Table("round", "code", "CPU ms per write", "served", "by part (ms)", "load")
+    for w in writes:
+        parts = sorted(w["cpu_ms_per_write_by_part"].items(), key=lambda kv: -kv[1])
+        table.add_row(
+            str(w["round"]),
+            w["code"],
+            f"{w['cpu_ms_per_write']:.2f}",
+            f"{w['writes'] / max(1, sum(w['status_codes'].values())):.0%}",
+            ", ".join(f"{part} {ms:.2f}" for part, ms in parts if abs(ms) >= 0.05),
+            f"{w['load'][0]:.1f}",
+        )
+    console.print(table)
+    table = Table("code", "offered/s", "achieved/s", "p50 ms", "p99 ms", "errors", "load")
+    for m in mixed:
+        table.add_row(
+            m["code"],
+            f"{m['offered_per_s']:.0f}",
+            f"{m['achieved_per_s']:.0f}",
+            f"{m['p50_ms']:.1f}",
+            f"{m['p99_ms']:.1f}",
+            f"{m['error_rate']:.2%}",
+            f"{m['load'][0]:.1f}",
+        )
+    console.print(table)
+    for code in codes:
+        mine = [w["cpu_ms_per_write"] for w in writes if w["code"] == code]
+        best = highest_within([{**m, "via": "gateway"} for m in mixed if m["code"] == code], "gateway")
+        console.print(
+            f"{code}: CPU per write median {statistics.median(mine):.2f} ms ({', '.join(f'{x:.2f}' for x in mine)}); "
+            f"mix through the gateway, highest rate with p99 ≤ 100 ms: {best:.0f}/s"
+        )
+    summary = ROOT / "bench" / "results" / "api_load_compare.json"
+    summary.parent.mkdir(parents=True, exist_ok=True)
+    summary.write_text(json.dumps({"ref": ref, "writes": writes, "mixed": mixed}, indent=2))
+
+
+async def serve(
+    urls: dict[str, str],
+    idp: DevIdentityProvider,
+    bootstrap: str,
+    home: Path,
+    seconds: float,
+    warm_up: float,
+    settle: float,
+    write_rate: int,
+) -> None:
+    """Measures on request (a line on stdin: `write`, `mix <rate>` or `quit`), answering each with a line of JSON
+    on stdout: for `compare`, which runs two of these at once and asks each in turn."""
+    tenant = f"bench-{uuid.uuid4().hex[:6]}"
+    goals = [await setup(urls["gateway"], idp, tenant) for _ in range(CLIENTS)]
+    tool, base = vegeta(), f"{urls['gateway']}/api/v1"
+    writes = write_targets(base, goals, home / "targets-writes.json")
+    mix = targets(base, goals, home / "targets-gateway.json")
+    print("ready", file=ANSWERS, flush=True)
+    while (line := (await asyncio.to_thread(sys.stdin.readline)).split()) and line[0] != "quit":
+        if line[0] == "write":
+            answer = await cpu_per_write(tool, writes, write_rate, seconds, warm_up, bootstrap, home)
+        else:
+            answer = open_model(tool, mix, float(line[1]), seconds, warm_up, home)
+            answer |= await drained(bootstrap, settle)
+        print(json.dumps(answer), file=ANSWERS, flush=True)
+
+
 @app.command()
 def main(
     rates: str = "200,400,800",
@@ -248,7 +533,23 @@ def main(
     ingest_entries: int = 4000,
     settle: float = 10.0,
     warm_up: Annotated[float, typer.Option(help="seconds at each step's rate before it is measured")] = 3.0,
+    paths: Annotated[str, typer.Option(help="the mix through which: gateway, direct or both")] = "gateway,direct",
+    write_rate: Annotated[int, typer.Option(help="also the CPU per write at this many writes/s (0: not)")] = 0,
+    ref: Annotated[str | None, typer.Option(help="also run these commits' code (a,b), in turns")] = None,
+    rounds: Annotated[int, typer.Option(help="with --ref: how many times each, alternately")] = 1,
+    out: Annotated[Path | None, typer.Option(help="where to write the results")] = None,
+    profile: Annotated[bool, typer.Option(help="profile a second progress API taking writes (cProfile)")] = False,
+    serve_: Annotated[bool, typer.Option("--serve", help="measure on request from stdin (for --ref)")] = False,
 ) -> None:
+    if serve_:  # the answers alone on stdout: whatever else would print goes to stderr
+        global ANSWERS
+        ANSWERS = os.fdopen(os.dup(1), "w")
+        os.dup2(2, 1)
+    if ref is not None:
+        args = [f"--rates={rates}", f"--seconds={seconds}", f"--ingest-entries={ingest_entries}"]
+        args += [f"--settle={settle}", f"--warm-up={warm_up}", f"--paths={paths}", f"--write-rate={write_rate}"]
+        compare(ref, rounds, [float(r) for r in rates.split(",") if r], args)
+        return
     home = ROOT / ".accord" / "bench" / f"api-{os.getpid()}"
     idp = DevIdentityProvider()
     with console.status("starting Kafka, PostgreSQL and every service"), stack.running(home) as infra:
@@ -264,23 +565,31 @@ def main(
             },
         )
         try:
+            if serve_:
+                urls, bootstrap = running.urls, infra.bootstrap_servers
+                asyncio.run(serve(urls, idp, bootstrap, home, seconds, warm_up, settle, write_rate or 100))
+                return
             results = asyncio.run(
                 run(
                     running.urls,
                     idp,
-                    [float(r) for r in rates.split(",")],
+                    [float(r) for r in rates.split(",") if r],
                     seconds,
                     ingest_entries,
                     settle,
                     warm_up,
                     infra.bootstrap_servers,
+                    paths.split(","),
+                    write_rate,
+                    home,
+                    profile,
                 )
             )
         finally:
             running.stop()
-    results["machine"] = {"cpus": os.cpu_count(), "platform": platform.platform()}
+    results["machine"] = {"cpus": os.cpu_count(), "platform": platform.platform(), "load": os.getloadavg()}
     results["warm_up_seconds"] = warm_up
-    out = ROOT / "bench" / "results" / "api_load.json"
+    out = out or ROOT / "bench" / "results" / "api_load.json"
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps(results, indent=2))
     table = Table(
@@ -301,6 +610,11 @@ def main(
             f"{row['consumer_backlog_at_end']} events in {row['drained_after_s']} s",
         )
     console.print(table)
+    if cost := results.get("cpu_per_write"):
+        parts = ", ".join(
+            f"{p} {ms:.2f}" for p, ms in sorted(cost["cpu_ms_per_write_by_part"].items(), key=lambda kv: -kv[1])
+        )
+        console.print(f"CPU per write at {cost['write_rate']}/s: {cost['cpu_ms_per_write']:.2f} ms ({parts})")
     for via, rate in results["ingest_per_s"].items():
         console.print(f"offline-sync ingestion {via}: {rate:.0f} entries/s")
 
@@ -314,28 +628,43 @@ async def run(
     settle: float,
     warm_up: float,
     bootstrap: str,
+    paths: list[str] | None = None,
+    write_rate: int = 0,
+    home: Path | None = None,
+    profile: bool = False,
 ) -> dict[str, Any]:
     tenant = f"bench-{uuid.uuid4().hex[:6]}"
     with console.status("creating clients with agreed goals"):
         goals = [await setup(urls["gateway"], idp, tenant) for _ in range(CLIENTS)]
     mixed, tool = [], vegeta()
-    work = ROOT / ".accord" / "bench"
+    work = home or ROOT / ".accord" / "bench"
+    bases = {"gateway": f"{urls['gateway']}/api/v1", "direct": urls["progress"]}
+    results: dict[str, Any] = {}
+    if write_rate and home is not None:
+        with console.status(f"CPU per write at {write_rate} writes/s through the gateway"):
+            writes = write_targets(bases["gateway"], goals, work / "targets-writes.json")
+            results["cpu_per_write"] = await cpu_per_write(tool, writes, write_rate, seconds, warm_up, bootstrap, home)
     for rate in rates:
-        for via, base in (("gateway", f"{urls['gateway']}/api/v1"), ("direct", urls["progress"])):
+        for via in paths or ["gateway", "direct"]:
             with console.status(f"{rate:.0f} requests/s {via}"):
-                target_file = targets(base, goals, work / f"targets-{via}.json")
-                mixed.append({"via": via, **open_model(tool, target_file, rate, seconds, warm_up)})
+                target_file = targets(bases[via], goals, work / f"targets-{via}.json")
+                mixed.append({"via": via, **open_model(tool, target_file, rate, seconds, warm_up, home)})
             with console.status("settling: the consumers work through the events of the step's writes"):
                 # The step's backlog drains before the next step (so it does not weigh on it); how long that took
                 # says whether the consumers kept up with the step's writes.
                 mixed[-1] |= await drained(bootstrap, settle)
     console.print(mixed)
+    if profile and home is not None:
+        with console.status("profiling writes (a second progress API under cProfile)"):
+            console.print(profiled_writes(tool, home, urls, goals, write_rate or 100, seconds))
     ingestion = {}
-    for via, base in (("gateway", f"{urls['gateway']}/api/v1"), ("direct", urls["progress"])):
+    for via in paths or ["gateway", "direct"]:
+        if not ingest_entries:
+            break
         with console.status(f"offline-sync ingestion {via}"):
             # Four devices syncing at once (a batch is one request of 50 entries).
-            ingestion[via] = await ingest(base, goals[:4], ingest_entries, per_batch=50)
-    return {"mixed": mixed, "ingest_per_s": ingestion, "seconds_per_step": seconds}
+            ingestion[via] = await ingest(bases[via], goals[:4], ingest_entries, per_batch=50)
+    return {"mixed": mixed, "ingest_per_s": ingestion, "seconds_per_step": seconds, **results}
 
 
 if __name__ == "__main__":

@@ -143,3 +143,42 @@ async def test_the_latest_goal_version_wins_in_the_local_view(api: Api, team: Ca
     await eventually(at_version_2)
     await asyncio.sleep(0.5)
     assert (await api.as_(team.client, "GET", f"/progress/goals/{v1.goal_id}")).json()["goal_version"] == 2
+
+
+def test_recording_an_entry_solves_no_sub_dependencies_on_its_hot_path() -> None:
+    """Authentication and resources are called directly by the endpoint (see its comment): a sub-dependency
+    added back would bring FastAPI's per-request solving cost back with it."""
+    from fastapi.routing import APIRoute
+
+    from accord.progress.entrypoints.api import router
+
+    path = "/progress/goals/{goal_id}/entries"
+    route = next(r for r in router.routes if isinstance(r, APIRoute) and r.path == path and "POST" in r.methods)
+    assert route.dependant.dependencies == []
+    assert [p.alias for p in route.dependant.header_params] == ["idempotency-key"]
+
+
+async def test_an_entry_without_a_good_token_is_refused_and_a_retried_key_replays_only_the_same_body(
+    api: Api, team: CareTeam, infra: Infra, admin_db: asyncpg.Pool
+) -> None:
+    goal = team.goal()
+    await announce(infra.bootstrap_servers, team.tenant, *team.opened(), goal)
+    await recordable(api, goal.goal_id)
+    url = f"/progress/goals/{goal.goal_id}/entries"
+    body = entry_body(4)
+    for headers in ({}, {"Authorization": "Bearer not-a-token"}):
+        refused = await api.http.post(url, json=body, headers=headers)
+        assert refused.status_code == 401 and refused.headers["content-type"] == "application/problem+json"
+    key = {"Idempotency-Key": f"k-{uuid4()}"}
+    first = await api.as_(team.client, "POST", url, json=body, headers=key)
+    again = await api.as_(team.client, "POST", url, json=body, headers=key)
+    other = await api.as_(team.client, "POST", url, json=entry_body(5), headers=key)
+    assert first.status_code == again.status_code == 201 and first.json() == again.json()
+    assert other.status_code == 422 and other.json()["field"] == "Idempotency-Key"
+    rows = await admin_db.fetchval("SELECT count(*) FROM progress.entries WHERE goal_id = $1", goal.goal_id)
+    assert rows == 1
+    audited = await admin_db.fetchval(
+        "SELECT count(*) FROM progress.audit_log WHERE action = 'record entry' AND resource_id = $1",
+        str(goal.goal_id),
+    )
+    assert audited == 1

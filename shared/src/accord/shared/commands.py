@@ -10,6 +10,7 @@ import asyncpg
 from fastapi import Request
 from fastapi.encoders import jsonable_encoder
 from fastapi.responses import JSONResponse
+from pydantic import BaseModel
 
 from accord.shared.audit import Audit, AuditEntry
 from accord.shared.auth import Principal
@@ -96,7 +97,12 @@ class CommandRunner(Generic[C]):
                         return JSONResponse(stored[1], status_code=stored[0])
                     result = await handler(ctx, command)
                     content, headers = render(result)
-                    content = jsonable_encoder(content)
+                    # A model is dumped as jsonable_encoder would (JSON mode, by alias) without its second walk
+                    # over the dumped values (~0.15 ms a write under cProfile).
+                    if isinstance(content, BaseModel):
+                        content = content.model_dump(mode="json", by_alias=True)
+                    else:
+                        content = jsonable_encoder(content)
                     # The answer is encoded before the commit: if it cannot be sent (a value JSON cannot hold), the
                     # change is rolled back with it rather than committed behind a 500 and unreadable ever after.
                     response = JSONResponse(content, status_code=status, headers=headers)
