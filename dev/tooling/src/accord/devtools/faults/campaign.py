@@ -181,8 +181,7 @@ async def run(options: Options) -> Result:
         progress_service = await writer.open_resources(ProgressSettings, env)
         pools.append(progress_service.pool)
         setup = time.monotonic()
-        await asyncio.to_thread(fleet.start)
-        await fleet.all_ready(RECOVERY_TIMEOUT)
+        await fleet.start_ready(RECOVERY_TIMEOUT)
         say(
             f"{len(fleet.instances)} workers ready in {time.monotonic() - setup:.0f} s: "
             + ", ".join(f"{n} of {s}" for s, n in sizes.items())
