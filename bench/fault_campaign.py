@@ -12,14 +12,16 @@ over HTTP. Injects the faults (accord.devtools.faults.schedule) and poison messa
 entries and events, faults by kind with their recovery times, throughput, and the invariants (every event in every
 consuming group's inbox exactly once and in per-client order, every effect exactly once: reporting's rows and
 analytics events, the clients' celebrations, the notification outcomes; the outboxes drained, every poison message
-dead-lettered once by every consumer group and nothing else). Exits 1 when an invariant is broken. Results go to
-docs/benchmarks.md with the machine they came from.
+dead-lettered once by every consumer group and nothing else). Exits 1 when an invariant is broken. SIGUSR1 to it
+ends the writing early (a deadline): it still catches up and counts what was written, and says what was not done.
+Results go to docs/benchmarks.md with the machine they came from.
 """
 
 import asyncio
 import os
 import platform
 import shutil
+import signal
 import sys
 import tempfile
 import time
@@ -27,7 +29,7 @@ from pathlib import Path
 
 import typer
 
-from accord.devtools.faults.campaign import Options, run
+from accord.devtools.faults.campaign import Options, Result, run
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -51,7 +53,16 @@ def main(
     options = Options(
         events, faults, seed, home, instances=instances, batch=batch, clients=clients, poison=poison, say=say
     )
-    result = asyncio.run(run(options))
+
+    def stop_early() -> None:
+        say("SIGUSR1: no more entries or faults; catching up and counting what was written")
+        options.stop_early = True
+
+    async def campaign() -> Result:
+        asyncio.get_running_loop().add_signal_handler(signal.SIGUSR1, stop_early)
+        return await run(options)
+
+    result = asyncio.run(campaign())
     print(result.summary(), flush=True)
     print(f"load average after: {os.getloadavg()[0]:.1f}", flush=True)
     if result.problems():

@@ -2,6 +2,7 @@
 
 import copy
 import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -9,6 +10,7 @@ import jsonschema
 import pytest
 from typer.testing import CliRunner
 
+from accord.devtools.infra.kafka import ADMIN_USER, SECURE_PROPERTIES
 from accord.devtools.published.acls import users
 from accord.ops import consistency
 from accord.ops.cli import app as ops
@@ -160,3 +162,30 @@ def test_the_compose_broker_creates_every_principal_the_acls_name_and_dev_env_ma
     }
     made = CliRunner().invoke(ops, ["dev-env"]).output
     assert required - {line.split("=", 1)[0] for line in made.splitlines()} == set()
+
+
+def _properties(text: str) -> dict[str, str]:
+    lines = text.replace("\\\n", "").splitlines()
+    return dict(line.split("=", 1) for line in lines if re.match(r"^[a-z][a-z0-9._-]*=", line))
+
+
+def test_the_compose_broker_is_secured_with_every_setting_of_the_local_secured_broker() -> None:
+    local = _properties(
+        SECURE_PROPERTIES.format(
+            port=9092,
+            controller_port=9093,
+            admin=ADMIN_USER,
+            admin_password="${KAFKA_ADMIN_PASSWORD}",
+            keystore="${TLS}/server.pem",
+            ca_file="${TLS}/ca.crt",
+            controller_principal="kafka",  # the compose broker's certificate subject
+        )
+    )
+    compose = _properties((DEPLOY / "compose" / "kafka.sh").read_text())
+
+    def without_hosts(value: str) -> str:  # 127.0.0.1 here, the compose network's names there
+        return re.sub(r"//[^:,/]*:", "//:", value)
+
+    assert {k: without_hosts(compose.get(k, "(missing)")) for k in local} == {
+        k: without_hosts(v) for k, v in local.items()
+    }

@@ -64,6 +64,9 @@ class Options:
     read_topic: bool = False
     """Read the whole topic afterwards to count each event's publications (invariants.count)."""
     say: Callable[[str], None] = print
+    stop_early: bool = False
+    """Set while running (bench/fault_campaign.py on SIGUSR1): write no more and inject no more faults, then catch up
+    and count what was written, as for a finished run (the entries and faults not done are reported as such)."""
 
 
 @dataclass
@@ -178,8 +181,7 @@ async def run(options: Options) -> Result:
         progress_service = await writer.open_resources(ProgressSettings, env)
         pools.append(progress_service.pool)
         setup = time.monotonic()
-        await asyncio.to_thread(fleet.start)
-        await fleet.all_ready(RECOVERY_TIMEOUT)
+        await fleet.start_ready(RECOVERY_TIMEOUT)
         say(
             f"{len(fleet.instances)} workers ready in {time.monotonic() - setup:.0f} s: "
             + ", ".join(f"{n} of {s}" for s, n in sizes.items())
@@ -336,8 +338,10 @@ async def _write(
     ratings = writer.Ratings(rng)
     poison_every = options.events // (options.poison + 1) if options.poison else 0
     poisoned = 0
-    while progress.written < options.events:
+    while progress.written < options.events and not options.stop_early:
         while progress.next_fault < len(faults) and progress.written >= faults[progress.next_fault].at_event:
+            if options.stop_early:
+                return
             if injector.done():
                 injector.result()  # the injector failed: say why
             await asyncio.sleep(0.05)  # the fault due here has not been injected yet
@@ -367,9 +371,11 @@ async def _inject_all(
 ) -> list[Injected]:
     """Each fault in turn; it counts as recovered once every worker is ready again and every consuming group has
     taken everything the outbox held when it struck (none were lost in it, or the offsets would stall)."""
-    injected = []
+    injected: list[Injected] = []
     for i, fault in enumerate(faults):
         while progress.written < fault.at_event:
+            if options.stop_early:
+                return injected
             await asyncio.sleep(0.05)
         began = time.monotonic()
         up_to = {s: await lag.last_outbox_id(running.accord_url, s) for s, _, _ in _feeds(options)}

@@ -124,12 +124,29 @@ class Fleet:
         """Instances whose process ended without the campaign killing it: a worker must never give up."""
         return [i.name for i in self.instances if i.process is None or i.process.poll() is not None]
 
-    async def all_ready(self, timeout: float) -> None:
+    async def start_ready(self, timeout: float) -> None:
+        """Starts every instance and waits until all are ready. One that exits at once is given another metrics port
+        and started again (twice at most): on a shared machine the free port drawn for it can be taken by someone
+        else before it binds it. Only here: later, a worker that exits is a failure the campaign reports."""
+        self.start()
+        for _ in range(2):
+            await self.all_ready(timeout, until_one_exits=True)
+            dead = [i for i in self.instances if i.process is None or i.process.poll() is not None]
+            if not dead:
+                return
+            for instance in dead:
+                instance.metrics_port = free_port()
+                instance.start(self.env)
+        await self.all_ready(timeout)
+
+    async def all_ready(self, timeout: float, *, until_one_exits: bool = False) -> None:
         deadline = time.monotonic() + timeout
         async with httpx.AsyncClient() as client:
             while True:
                 ready = await asyncio.gather(*(i.ready(client) for i in self.instances))
                 if all(ready):
+                    return
+                if until_one_exits and self.exited():
                     return
                 if time.monotonic() > deadline:
                     waiting = [i.name for i, ok in zip(self.instances, ready, strict=True) if not ok]
