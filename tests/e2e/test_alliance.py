@@ -151,11 +151,13 @@ def test_a_divergence_raises_one_event_and_one_flag_that_a_revision_clears_and_p
         assert suggested(mum) == [] and suggested(client) == []
 
     bootstrap = service_env["KAFKA_BOOTSTRAP_SERVERS"]
-    goals_events = _events_of(bootstrap, "accord.goals.v1", tenant, {"AlignmentDivergenceResolved"})
+    database = infra.admin_url.rsplit("/", 1)[0] + "/accord"
+    goals_keys = keys_of(database, "goals")
+    goals_events = _events_of(bootstrap, "accord.goals.v1", tenant, {"AlignmentDivergenceResolved"}, goals_keys)
     kinds = [e["event_type"] for e in goals_events]
     assert kinds.count("AlignmentDivergenceRaised") == 1 and kinds.count("AlignmentDivergenceResolved") == 1
     assert kinds.count("GoalImportanceRated") == 6
-    keys = keys_of(infra.admin_url.rsplit("/", 1)[0] + "/accord", "progress")
+    keys = keys_of(database, "progress")
     progress_events = _events_of(bootstrap, "accord.progress.v1", tenant, {"SessionFeedbackConcernRaised"}, keys)
     concerns = [e["payload"]["concern"] for e in progress_events if e["event_type"] == "SessionFeedbackConcernRaised"]
     assert concerns == ["low"]
