@@ -63,18 +63,24 @@ def problem_response(
     return JSONResponse(body, status_code=status, media_type=PROBLEM_JSON, headers=headers)
 
 
+def problem_answer(request: Request, exc: Problem) -> JSONResponse:
+    """A refusal raised while answering `request`, as problem+json (the app's handler, and the hot paths that answer
+    without the framework's handlers)."""
+    return problem_response(
+        exc.status,
+        exc.title,
+        exc.detail,
+        type_=exc.type,
+        instance=request.url.path,
+        headers=exc.headers,
+        **exc.extra,
+    )
+
+
 def install_problem_handlers(app: FastAPI) -> None:
     @app.exception_handler(Problem)
     async def _problem(request: Request, exc: Problem) -> JSONResponse:
-        return problem_response(
-            exc.status,
-            exc.title,
-            exc.detail,
-            type_=exc.type,
-            instance=request.url.path,
-            headers=exc.headers,
-            **exc.extra,
-        )
+        return problem_answer(request, exc)
 
     @app.exception_handler(RequestValidationError)
     async def _invalid(request: Request, exc: RequestValidationError) -> JSONResponse:

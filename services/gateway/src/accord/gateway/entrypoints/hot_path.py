@@ -27,7 +27,7 @@ from accord.gateway.entrypoints.middleware import Guard, access_logged, cors_opt
 from accord.gateway.entrypoints.proxy import METHODS, PREFIX, _quoted, admitted, forward
 from accord.gateway.settings import Settings
 from accord.shared.metrics import HTTP_LATENCY
-from accord.shared.problems import Problem, problem_response
+from accord.shared.problems import Problem, problem_answer
 from accord.shared.web import server_span
 
 ROUTE = PREFIX.rstrip("/")  # the latency metric's route label, as the ProxyMount gave it
@@ -95,13 +95,5 @@ class HotProxy:
         try:
             await admitted(request)
         except Problem as exc:  # as the app's handler for Problem words it
-            return problem_response(
-                exc.status,
-                exc.title,
-                exc.detail,
-                type_=exc.type,
-                instance=request.url.path,
-                headers=exc.headers,
-                **exc.extra,
-            )
+            return problem_answer(request, exc)
         return await forward(request, target.service, target.upstream_path)

@@ -24,7 +24,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from accord.progress.entrypoints.api import IF_NONE_MATCH_MAX, progress_answer
 from accord.shared.api import DATABASE_AWAY, database_away
 from accord.shared.metrics import HTTP_LATENCY
-from accord.shared.problems import Problem, problem_response
+from accord.shared.problems import Problem, problem_answer
 from accord.shared.web import server_span
 
 ROUTE = "/progress/goals/{goal_id}"  # the latency metric's label, as the router gives it
@@ -70,14 +70,6 @@ class HotProgressRead:
         try:
             return await progress_answer(request, goal_id, if_none_match)
         except Problem as exc:  # as the app's handler for Problem words it
-            return problem_response(
-                exc.status,
-                exc.title,
-                exc.detail,
-                type_=exc.type,
-                instance=request.url.path,
-                headers=exc.headers,
-                **exc.extra,
-            )
+            return problem_answer(request, exc)
         except DATABASE_AWAY as exc:
             return await database_away(request, exc)
