@@ -39,6 +39,9 @@ async def test_ratings_recorded_through_the_progress_service_under_faults_have_e
     options.single = ("goals", "notifications", "reporting")
     options.poison = 3  # each dead-lettered once by every group, even when a relay publishes it twice
     options.read_topic = True
+    # Three faults may happen to cut no relay or consumer between its commit and its ack (a quiet CI run once had
+    # none): the long campaign requires duplicates absorbed, the short one checks that each worker reports its count.
+    options.require_duplicates = False
     drawn = schedule.draw(ENTRIES, 3, 7, ["progress"], 2)
     kinds = {f.kind for f in drawn}
     assert kinds == {schedule.WORKER_KILL, schedule.BROKER_KILL, schedule.DATABASE_CRASH}

@@ -69,3 +69,10 @@ def test_a_run_with_faults_in_which_no_inbox_absorbed_a_duplicate_is_broken() ->
     bitten = Result(options, [], invariants.Counts(), 1.0, 1.0, 0, [], {"progress": 0, "reporting": 3})
     assert any("did not bite" in p for p in quiet.problems())
     assert not any("did not bite" in p for p in bitten.problems())
+
+
+def test_a_run_that_does_not_require_duplicates_is_not_broken_by_having_none() -> None:
+    options = Options(10, 2, seed=1, home=Path("unused"))
+    options.require_duplicates = False
+    quiet = Result(options, [], invariants.Counts(), 1.0, 1.0, 0, [], {"progress": 0, "reporting": 0})
+    assert not any("did not bite" in p for p in quiet.problems())

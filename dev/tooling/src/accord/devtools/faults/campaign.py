@@ -63,6 +63,9 @@ class Options:
     and count the e-mails at the campaign's mail sink (emails.py)."""
     read_topic: bool = False
     """Read the whole topic afterwards to count each event's publications (invariants.count)."""
+    require_duplicates: bool = True
+    """A run with faults in which no inbox absorbed a duplicate is broken (the faults did not bite). The short
+    version's three faults may, by their timing, cause none; it reports the count without requiring it."""
     say: Callable[[str], None] = print
     stop_early: bool = False
     """Set while running (bench/fault_campaign.py on SIGUSR1): write no more and inject no more faults, then catch up
@@ -93,7 +96,7 @@ class Result:
     def problems(self) -> list[str]:
         found = self.counts.problems()
         found += self.mail.problems() if self.mail else []
-        if self.options.faults and not sum(self.absorbed.values()):
+        if self.options.faults and self.options.require_duplicates and not sum(self.absorbed.values()):
             found.append("no duplicate delivery absorbed by any inbox: the faults did not bite")
         found += [f"{name} exited by itself" for name in self.exited]
         slow = [i for i in self.injected if i.recovery_seconds is None]
