@@ -13,18 +13,26 @@ import pytest
 from progress_world import Api, CareTeam, Worker, announce, entry_body, recordable
 
 from accord.devtools.infra.stack import Infra
-from accord.devtools.testing import eventually, read_topic
+from accord.devtools.testing import eventually, opened, read_topic, service_keys
 
 pytestmark = pytest.mark.integration
 
 
 async def progress_events(infra: Infra, client: UUID, event_type: str, at_least: int) -> list[dict[str, Any]]:
+    """The client's events of `event_type` on the progress topic, opened with the progress service's keys (the
+    topic itself holds them sealed under their episode's key)."""
+    db = await asyncpg.connect(infra.admin_url.rsplit("/", 1)[0] + "/accord")
+    try:
+        keys = await service_keys(db, "progress")
+    finally:
+        await db.close()
+
     def mine(r: Any) -> bool:
         e = json.loads(r.value)
-        return bool(e["event_type"] == event_type and e["payload"]["client_id"] == str(client))
+        return bool(e["event_type"] == event_type and e["partition_key"] == str(client))
 
     records = await read_topic(infra.bootstrap_servers, "accord.progress.v1", lambda f: len(f) >= at_least, keep=mine)
-    return [json.loads(r.value) for r in records]
+    return [json.loads(opened(r, keys).to_bytes()) for r in records]
 
 
 async def test_an_agreed_goal_becomes_recordable_and_before_that_the_error_is_retryable(

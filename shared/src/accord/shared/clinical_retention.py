@@ -3,9 +3,10 @@
 The goals service owns episodes: its worker finds each episode closed longer ago than its tenant's clinical
 retention period, removes its own records of it, and announces `EpisodeRecordsExpired` (ids and times only). Every
 other service removes its own records of that episode in its inbox's transaction (so once), through its repository
-(an `EpisodeRecords`), whether the client's records were restricted or not: a restriction keeps them only for the
-period. With them go the client's audit rows older than the period (`kept_after`); the removal itself is audited,
-by the retention job, naming the kinds of record and how many went (never what they said).
+(an `EpisodeRecords`), and destroys its copy of the episode's data key (`episode_keys.py`), whether the client's
+records were restricted or not: a restriction keeps them only for the period. With them go the client's audit rows
+older than the period (`kept_after`); the removal itself is audited, by the retention job, naming the kinds of record
+and how many went (never what they said).
 """
 
 from collections.abc import Callable, Mapping
@@ -16,6 +17,7 @@ from uuid import UUID
 from accord.shared.audit import Audit
 from accord.shared.auth import Principal
 from accord.shared.db import Connection
+from accord.shared.episode_keys import EpisodeKeys
 from accord.shared.events import Envelope
 from accord.shared.events.base import ClientEvent
 from accord.shared.inbox import EventHandler
@@ -81,6 +83,8 @@ def on_episode_records_expired(
     async def handle(conn: Connection, envelope: Envelope, event: Any) -> None:
         tenant_id, client_id, episode_id = envelope.tenant_id, event.client_id, event.episode_id
         removed = await records(conn).remove_episode(tenant_id, client_id, episode_id)
+        # Every copy of the episode's key goes with its records: what is left of its events can no longer be read.
+        await EpisodeKeys(schema).destroy(conn, tenant_id, episode_id)
         audit_rows = await remove_expired_audit(
             conn, schema, tenant_id, client_id, episode_id, event.kept_after, removed
         )

@@ -3,13 +3,16 @@ missing or still a placeholder."""
 
 import os
 from pathlib import Path
-from typing import ClassVar, Literal
+from typing import TYPE_CHECKING, ClassVar, Literal
 from urllib.parse import parse_qs, urlsplit
 
 from pydantic import AliasChoices, Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from accord.shared.events.retention import DEAD_LETTER_DAYS
+
+if TYPE_CHECKING:
+    from accord.shared.episode_keys import Sealer
 
 VERIFIED_SSLMODES = ("verify-full", "verify-ca")
 PLACEHOLDERS = {"", "changeme", "change-me", "change_me", "placeholder", "secret", "password", "todo", "xxx"}
@@ -65,6 +68,13 @@ class WebSettings(BaseSettings):
 
 class ServiceSettings(WebSettings):
     """Base of each service's Settings: a service owns a database schema and talks to Kafka."""
+
+    keeps_episode_keys: ClassVar[bool] = False
+    """The service has an `episode_keys` table: its consumers open sealed events (`accord.shared.episode_keys`)."""
+
+    def sealer(self) -> "Sealer | None":
+        """How this service's outbox seals its events about an episode; None for a service that publishes none."""
+        return None
 
     database_url: SecretStr = Field(description="postgresql:// URL of this service's own login role")
     kafka_bootstrap_servers: str = Field(validation_alias=AliasChoices("KAFKA_BOOTSTRAP_SERVERS"), min_length=3)

@@ -1,9 +1,11 @@
 import json
 from collections.abc import Iterable
+from uuid import uuid4
 
 from opentelemetry import propagate
 
 from accord.shared.db import Connection
+from accord.shared.episode_keys import Sealer
 from accord.shared.events.envelope import Envelope
 from accord.shared.events.registry import topic_for
 
@@ -20,16 +22,31 @@ def envelope_headers(envelope: Envelope) -> dict[str, str]:
         "producer": envelope.producer,
         "content-type": "application/json",
     }
+    if envelope.sealed is not None and envelope.episode_id is not None:
+        headers["episode_id"] = str(envelope.episode_id)  # which key: read before the value (episode_keys.Opener)
     propagate.inject(headers)
     return headers
 
 
 class Outbox:
-    """Adds events to a service's outbox table inside the caller's transaction."""
+    """Adds events to a service's outbox table inside the caller's transaction; with a `sealer`, the events about
+    an episode are sealed under its key as they are written (`events/sealing.py`)."""
 
-    def __init__(self, schema: str) -> None:
-        self.schema = schema
+    def __init__(self, schema: str, sealer: Sealer | None = None) -> None:
+        self.schema, self.sealer = schema, sealer
         self.table = f"{schema}.outbox"
+
+    async def add_tombstone(self, conn: Connection, topic: str, message_key: str) -> None:
+        """A record with no value for `message_key` on a compacted topic: compaction then removes every record with
+        that key (the relay publishes an empty payload as no value)."""
+        if not conn.is_in_transaction():
+            raise RuntimeError("outbox rows must be written in the transaction of the change they announce")
+        await conn.execute(
+            f"INSERT INTO {self.table} (event_id, topic, message_key, payload) VALUES ($1, $2, $3, '')",
+            uuid4(),
+            topic,
+            message_key,
+        )
 
     async def add(self, conn: Connection, *envelopes: Envelope) -> None:
         await self.add_many(conn, envelopes)
@@ -37,6 +54,8 @@ class Outbox:
     async def add_many(self, conn: Connection, envelopes: Iterable[Envelope]) -> None:
         if not conn.is_in_transaction():
             raise RuntimeError("outbox rows must be written in the transaction of the change they announce")
+        if self.sealer is not None:
+            envelopes = await self.sealer.seal_all(conn, envelopes)
         rows = [
             (
                 e.event_id,
