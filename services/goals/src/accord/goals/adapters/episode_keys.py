@@ -22,3 +22,15 @@ def sealer(schema: str) -> Sealer:
         return episode
 
     return Sealer(EpisodeKeys(schema), episode_of)
+
+
+async def keyless_episodes(conn: Connection, schema: str, limit: int) -> list[tuple[str, UUID, UUID]]:
+    """Episodes with no key row at all (opened before keys existed), locked for this transaction: (tenant, episode,
+    client). An episode whose key was destroyed keeps its row, so it is never given a new one."""
+    rows = await conn.fetch(
+        f"SELECT e.tenant_id, e.episode_id, e.client_id FROM {schema}.episodes e WHERE NOT EXISTS"
+        f" (SELECT 1 FROM {schema}.episode_keys k WHERE k.episode_id = e.episode_id)"
+        " ORDER BY e.episode_id LIMIT $1 FOR UPDATE OF e SKIP LOCKED",
+        limit,
+    )
+    return [(r["tenant_id"], r["episode_id"], r["client_id"]) for r in rows]

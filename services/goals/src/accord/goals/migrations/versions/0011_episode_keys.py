@@ -1,6 +1,6 @@
 """The episodes' data keys, which seal their events on the goals and progress topics (`accord.shared.episode_keys`).
 The goals service makes each key in the transaction that opens the episode and destroys it in the one that expires
-the episode. Episodes opened before this revision have no key: see docs/privacy.md ("Kafka topics").
+the episode. Episodes opened before this revision get theirs from the worker's backfill (entrypoints/episode_keys.py).
 
 Revision ID: 0011
 Revises: 0010
