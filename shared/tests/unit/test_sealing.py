@@ -111,14 +111,18 @@ async def test_the_outbox_seals_events_about_an_episode_and_leaves_client_level_
         tenant_id="t",
     )
 
-    async def episode_of(conn: Any, envelope: Envelope) -> UUID | None:
-        return episode  # the goal's episode, as the service's own records say
+    asked: list[list[Envelope]] = []
 
-    sealer = Sealer(FakeKeys({episode: key}), episode_of)  # type: ignore[arg-type]
+    async def episodes_of(conn: Any, envelopes: list[Envelope]) -> list[UUID | None]:
+        asked.append(envelopes)
+        return [episode for _ in envelopes]  # the goal's episode, as the service's own records say
+
+    sealer = Sealer(FakeKeys({episode: key}), episodes_of)  # type: ignore[arg-type]
     out = await sealer.seal_all(FakeConn(), [rated(episode), goal_paused, expired])  # type: ignore[arg-type]
     assert out[0].sealed and out[0].episode_id == episode and envelope_headers(out[0])["episode_id"] == str(episode)
     assert out[1].sealed and unseal(out[1], key).payload == goal_paused.payload
     assert out[2] == expired and "episode_id" not in envelope_headers(out[2])
+    assert asked == [[goal_paused]]  # one lookup for the events that do not name their episode, none for the others
 
 
 async def test_the_outbox_refuses_to_publish_an_episodes_event_once_its_key_is_destroyed() -> None:

@@ -10,6 +10,7 @@ episode's events are expired here, which is not the same as a key that has not a
 
 import asyncio
 import base64
+import time
 from collections.abc import Awaitable, Callable, Container, Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 from uuid import UUID
@@ -98,8 +99,9 @@ def key_for(keys: Mapping[UUID, bytes | None], episode_id: UUID) -> bytes:
     return key
 
 
-EpisodeOf = Callable[[Connection, Envelope], Awaitable[UUID | None]]
-"""The episode an event names only through its records (a goal's, an entry's): the service's own lookup."""
+EpisodesOf = Callable[[Connection, Sequence[Envelope]], Awaitable[Sequence[UUID | None]]]
+"""The episode each event is about where it names one only through its records (a goal's, an entry's), in order:
+the service's own lookup, one query for all the events an outbox write announces (a batch of entries: one)."""
 
 EPISODE_HEADER = "episode_id"
 """The Kafka header naming a sealed event's episode, so a consumer fetches a batch's keys before decoding it."""
@@ -108,21 +110,21 @@ EPISODE_HEADER = "episode_id"
 class Sealer:
     """Seals, as they are written to the outbox, the events about an episode (`events/sealing.py`)."""
 
-    def __init__(self, keys: EpisodeKeys, episode_of: EpisodeOf | None = None) -> None:
-        self.keys, self.episode_of = keys, episode_of
+    def __init__(self, keys: EpisodeKeys, episodes_of: EpisodesOf | None = None) -> None:
+        self.keys, self.episodes_of = keys, episodes_of
 
     async def seal_all(self, conn: Connection, envelopes: Iterable[Envelope]) -> list[Envelope]:
         envelopes = list(envelopes)
-        about: list[UUID | None] = []
-        for e in envelopes:
-            episode: UUID | None = None
-            if is_sealable(e.event_type, topic_for(e.event_type)):
-                named = e.payload.get("episode_id")
-                if named is not None:
-                    episode = UUID(str(named))
-                elif self.episode_of is not None:
-                    episode = await self.episode_of(conn, e)
-            about.append(episode)
+        sealable = [is_sealable(e.event_type, topic_for(e.event_type)) for e in envelopes]
+        about: list[UUID | None] = [
+            UUID(str(e.payload["episode_id"])) if s and e.payload.get("episode_id") is not None else None
+            for e, s in zip(envelopes, sealable, strict=True)
+        ]
+        unnamed = [i for i, (a, s) in enumerate(zip(about, sealable, strict=True)) if s and a is None]
+        if unnamed and self.episodes_of is not None:
+            found = await self.episodes_of(conn, [envelopes[i] for i in unnamed])
+            for i, episode in zip(unnamed, found, strict=True):
+                about[i] = episode
         wanted = [a for a in about if a is not None]
         if not wanted:
             return envelopes
@@ -150,10 +152,30 @@ NOTHING_SEALED = BatchKeys({})
 
 
 class Opener:
-    """A consumer's access to its service's key store: the keys of a batch, before it is decoded."""
+    """A consumer's access to its service's key store: the keys of a batch, before it is decoded.
 
-    def __init__(self, keys: EpisodeKeys, pool: asyncpg.Pool, wait_seconds: float = 0.5) -> None:
+    A key normally arrives within moments of its episode's first event (its topic is consumed by a group of its own).
+    While it has not, the batch fails and is delivered again, so that nothing about the episode is applied out of
+    order. But a key that never comes (its `EpisodeKeyIssued` dead-lettered, a producer's bug) must not hold up its
+    partition, and every client behind it, for ever: once an episode's key has been missing for `give_up_seconds`
+    since this consumer first looked for it, its events are dead-lettered with the reason named, to be replayed
+    when the key is here (`accord-ops dlq replay`).
+    """
+
+    _REMEMBERED = 10_000
+    """Episodes whose key is missing remembered at most (the oldest forgotten first): a bound on memory."""
+
+    def __init__(
+        self,
+        keys: EpisodeKeys,
+        pool: asyncpg.Pool,
+        wait_seconds: float = 0.5,
+        give_up_seconds: float = 300.0,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
         self.keys, self.pool, self.wait_seconds = keys, pool, wait_seconds
+        self.give_up_seconds, self.clock = give_up_seconds, clock
+        self._missing_since: dict[UUID, float] = {}
 
     async def for_records(self, records: Sequence[ConsumerRecord[bytes, bytes]], handled: Container[str]) -> BatchKeys:
         wanted = set()
@@ -166,11 +188,26 @@ class Opener:
             return NOTHING_SEALED
         async with self.pool.acquire() as conn:
             keys = await self.keys.lookup(conn, wanted)
-            if not wanted <= keys.keys():
+            if not wanted <= keys.keys() and not all(self.given_up(e) for e in wanted - keys.keys()):
                 # A key on its way (its topic is consumed apart): give it a moment before the batch is redelivered.
                 await asyncio.sleep(self.wait_seconds)
                 keys = await self.keys.lookup(conn, wanted)
+        self._note_missing(wanted - keys.keys(), wanted & keys.keys())
         return BatchKeys(keys)
+
+    def given_up(self, episode_id: UUID) -> bool:
+        """Whether this episode's key has been missing here for longer than the wait allows."""
+        since = self._missing_since.get(episode_id)
+        return since is not None and self.clock() - since >= self.give_up_seconds
+
+    def _note_missing(self, missing: Iterable[UUID], found: Iterable[UUID]) -> None:
+        now = self.clock()
+        for episode in found:
+            self._missing_since.pop(episode, None)
+        for episode in missing:
+            self._missing_since.setdefault(episode, now)
+        while len(self._missing_since) > self._REMEMBERED:
+            del self._missing_since[next(iter(self._missing_since))]
 
 
 def on_episode_key_issued(schema: str) -> "EventHandler":

@@ -195,7 +195,15 @@ async def run_worker(
                 handlers=sub.handlers(res),
                 max_attempts=settings.consumer_max_attempts,
                 group_id=sub.group_id,
-                opener=Opener(EpisodeKeys(settings.db_schema), res.pool) if settings.keeps_episode_keys else None,
+                opener=(
+                    Opener(
+                        EpisodeKeys(settings.db_schema),
+                        res.pool,
+                        give_up_seconds=settings.consumer_episode_key_wait_seconds,
+                    )
+                    if settings.keeps_episode_keys
+                    else None
+                ),
             )
             subscribe(
                 broker,

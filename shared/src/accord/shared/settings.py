@@ -98,6 +98,13 @@ class ServiceSettings(WebSettings):
         default=10, ge=0, le=100, description="after a commit wakes the relay, how long later ones may join its batch"
     )
     consumer_max_attempts: int = Field(default=3, ge=1, le=20)
+    consumer_episode_key_wait_seconds: float = Field(
+        default=300.0,
+        gt=0,
+        le=86_400,
+        description="how long a consumer holds back a sealed event whose episode's key has not arrived (its partition"
+        " waits with it) before it dead-letters the event, to be replayed once the key is here",
+    )
     consumer_stop_grace_seconds: float = Field(
         default=3.0,
         ge=0,

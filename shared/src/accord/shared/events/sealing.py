@@ -47,7 +47,8 @@ PLAINTEXT_EVENTS = frozenset(
 
 
 class KeyNotHere(LookupError):
-    """The episode's key has not reached this service yet: try again later (never dead-letter)."""
+    """The episode's key has not reached this service yet: try again later; a consumer dead-letters the event only
+    once it has waited longer than its `consumer_episode_key_wait_seconds` (`episode_keys.Opener`)."""
 
 
 class KeyDestroyed(LookupError):

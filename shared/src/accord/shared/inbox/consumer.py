@@ -19,7 +19,7 @@ from accord.shared.episode_keys import NOTHING_SEALED, Opener
 from accord.shared.events.base import IntegrationEvent
 from accord.shared.events.envelope import Envelope
 from accord.shared.events.registry import dead_letter_topic
-from accord.shared.events.sealing import KeyDestroyed
+from accord.shared.events.sealing import KeyDestroyed, KeyNotHere
 from accord.shared.faults import fault_point
 from accord.shared.metrics import CONSUMER_PROCESSED, DEAD_LETTERS
 
@@ -89,6 +89,9 @@ def _event_scope(record: ConsumerRecord[bytes, bytes], envelope: Envelope) -> It
     ):
         yield
 
+
+KEY_MISSING_REASON = "episode key not here"
+"""How a dead letter whose episode's key never came starts its reason (an operator replays it once the key is here)."""
 
 REPLAY_OF_HEADER = "dlq.replay_of"
 """Set by the operator's replay on the copy it re-publishes: the dead letter it came from (topic/partition/offset)."""
@@ -164,7 +167,8 @@ class IdempotentConsumer:
     async def handle_batch(self, records: Sequence[ConsumerRecord[bytes, bytes]]) -> None:
         dead: list[DeadLetter] = []
         work: list[Work] = []
-        # A key not here yet raises KeyNotHere from unseal: the batch fails and is redelivered, never dead-lettered.
+        # A key not here yet raises KeyNotHere from unseal: the batch fails and is redelivered, until the opener has
+        # given up waiting for that key; then the event is dead-lettered, to be replayed once the key is here.
         keys = await self.opener.for_records(records, self.handlers) if self.opener else NOTHING_SEALED
         for record in records:
             if record.value is None:
@@ -179,6 +183,12 @@ class IdempotentConsumer:
             except KeyDestroyed:
                 # The episode's retention period is over: what is left of its events can no longer be read.
                 CONSUMER_PROCESSED.labels(self.service, envelope.event_type, "expired").inc()
+            except KeyNotHere as exc:
+                if self.opener is None or envelope.episode_id is None or not self.opener.given_up(envelope.episode_id):
+                    raise
+                CONSUMER_PROCESSED.labels(self.service, envelope.event_type, "dead_lettered").inc()
+                waited = self.opener.give_up_seconds
+                dead.append(DeadLetter(record, f"{KEY_MISSING_REASON} after {waited:g} s: {exc}; replay it then"))
             except ValidationError as exc:
                 # include_input=False: the rejected values may be health data and must not reach the reason.
                 errors = exc.errors(include_input=False, include_url=False)

@@ -1,6 +1,7 @@
 """The episode an event of the goals service is about, where the event names only its goal (`GoalPaused`, ...): the
 goal's episode in this schema, so that the outbox seals it under that episode's key (`accord.shared.episode_keys`)."""
 
+from collections.abc import Sequence
 from uuid import UUID
 
 from accord.shared.db import Connection
@@ -9,19 +10,18 @@ from accord.shared.events import Envelope
 
 
 def sealer(schema: str) -> Sealer:
-    async def episode_of(conn: Connection, envelope: Envelope) -> UUID | None:
-        goal_id = envelope.payload.get("goal_id")
-        if goal_id is None:
-            return None
-        episode: UUID | None = await conn.fetchval(
-            f"SELECT episode_id FROM {schema}.goals WHERE goal_id = $1", UUID(str(goal_id))
-        )
-        if episode is None:
-            # Never publish it in plaintext: its goal must be here, in the transaction that announces the change.
-            raise LookupError(f"{envelope.event_type} names a goal this service does not hold")
-        return episode
+    by_goal = f"SELECT goal_id, episode_id FROM {schema}.goals WHERE goal_id = ANY($1::uuid[])"
 
-    return Sealer(EpisodeKeys(schema), episode_of)
+    async def episodes_of(conn: Connection, envelopes: Sequence[Envelope]) -> list[UUID | None]:
+        goals = [envelope.payload.get("goal_id") for envelope in envelopes]
+        named = {UUID(str(g)) for g in goals if g is not None}
+        episodes = {r["goal_id"]: r["episode_id"] for r in await conn.fetch(by_goal, list(named))} if named else {}
+        if missing := {g for g in named if episodes.get(g) is None}:
+            # Never publish it in plaintext: its goal must be here, in the transaction that announces the change.
+            raise LookupError(f"{len(missing)} event(s) name a goal this service does not hold")
+        return [None if g is None else episodes[UUID(str(g))] for g in goals]
+
+    return Sealer(EpisodeKeys(schema), episodes_of)
 
 
 async def keyless_episodes(conn: Connection, schema: str, limit: int) -> list[tuple[str, UUID, UUID]]:
