@@ -2,14 +2,14 @@
 sweep finds the next due episode from the index in closing order rather than reading every closed episode's document
 (the time in the document cannot be indexed: its text-to-timestamptz cast depends on the session's time zone).
 
-Revision ID: 0012
-Revises: 0011
+Revision ID: 0011
+Revises: 0010
 """
 
 from alembic import op
 
-revision = "0012"
-down_revision = "0011"
+revision = "0011"
+down_revision = "0010"
 branch_labels = None
 depends_on = None
 
