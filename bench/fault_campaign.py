@@ -14,7 +14,7 @@ consuming group's inbox exactly once and in per-client order, every effect exact
 analytics events, the clients' celebrations, the notification outcomes; the outboxes drained, every poison message
 dead-lettered once by every consumer group and nothing else). Exits 1 when an invariant is broken. SIGUSR1 to it
 ends the writing early (a deadline): it still catches up and counts what was written, and says what was not done.
-Results go to docs/benchmarks.md with the machine they came from.
+Results go to docs/reliability.md with the machine they came from.
 """
 
 import asyncio

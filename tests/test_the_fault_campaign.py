@@ -27,7 +27,7 @@ pytestmark = pytest.mark.integration
 
 ENTRIES = 2_000
 """The issue asks for 20,000 events and 10 faults; setting up the servers and five workers, and the three faults'
-recoveries, already take most of the minute this test may have on two shared cores (see docs/benchmarks.md)."""
+recoveries, already take most of the minute this test may have on two shared cores (see docs/reliability.md)."""
 SERVICES = ["progress", "goals", "notifications", "reporting"]
 
 
