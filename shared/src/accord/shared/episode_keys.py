@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
 import asyncpg
+import structlog
 from aiokafka.structs import ConsumerRecord
 
 from accord.shared.db import Connection
@@ -26,6 +27,8 @@ if TYPE_CHECKING:
     from accord.shared.inbox import EventHandler
 
 from accord.shared.events.sealing import KeyDestroyed, KeyNotHere, is_sealable, new_key, seal, unseal
+
+log = structlog.get_logger(__name__)
 
 
 def episode_keys_ddl(schema: str) -> list[str]:
@@ -205,7 +208,10 @@ class Opener:
         for episode in found:
             self._missing_since.pop(episode, None)
         for episode in missing:
-            self._missing_since.setdefault(episode, now)
+            if episode not in self._missing_since:
+                # Said once per episode: what the consumer waits for (an id, no clinical text).
+                log.warning("waiting for an episode key", episode_id=str(episode), give_up_seconds=self.give_up_seconds)
+                self._missing_since[episode] = now
         while len(self._missing_since) > self._REMEMBERED:
             del self._missing_since[next(iter(self._missing_since))]
 
