@@ -1,6 +1,6 @@
 """Against real PostgreSQL: the goals worker's clinical retention sweep removes exactly the episodes closed longer
-ago than their tenant's period (their goals, members and visibility record), and the client's audit rows older than
-the period; it audits the removal as the retention job and puts `EpisodeRecordsExpired` (ids only) in the outbox. A
+ago than their tenant's period (their goals, members and visibility record), and the audit rows older than the period
+about them; it audits the removal as the retention job and puts `EpisodeRecordsExpired` (ids only) in the outbox. A
 newer closed episode of the same client, an open one, and another client's stay as they were."""
 
 import json

@@ -7,8 +7,12 @@ from datetime import datetime
 from uuid import UUID
 
 from accord.goals.domain.clinical_retention import ClosedEpisode, Cutoffs
-from accord.shared.clinical_retention import remove_expired_audit
+from accord.shared import clinical_retention
+from accord.shared.clinical_retention import ExpiredEpisode, remove_expired_audit
 from accord.shared.db import Connection
+
+KEPT_WITH_THE_CLIENT = ("erasure_request", "export")
+"""Audit rows about these resources stay when the client's last episode goes: the requests themselves stay."""
 
 
 def next_due_statement(schema: str) -> str:
@@ -72,10 +76,22 @@ class ClinicalRecords:
             at.isoformat(),
         )
 
-    async def remove_audit(self, episode: ClosedEpisode, kept_after: datetime, removed: dict[str, int]) -> int:
-        return await remove_expired_audit(
-            self.conn, self.schema, episode.tenant_id, episode.client_id, episode.episode_id, kept_after, removed
+    async def records_of(self, episode: ClosedEpisode) -> list[UUID]:
+        return await clinical_retention.ids_of_episode(
+            self.conn,
+            f"SELECT goal_id FROM {self.schema}.goals WHERE tenant_id = $1 AND episode_id = $2",
+            episode.tenant_id,
+            episode.episode_id,
         )
+
+    async def keeps_episode_of(self, episode: ClosedEpisode) -> bool:
+        return await clinical_retention.keeps_episode_of(
+            self.conn, f"{self.schema}.episodes", episode.tenant_id, episode.client_id
+        )
+
+    async def remove_audit(self, expired: ExpiredEpisode, removed: dict[str, int]) -> int:
+        # Erasure and export requests are the client's and kept apart from the clinical record: so is their audit.
+        return await remove_expired_audit(self.conn, self.schema, expired, removed, KEPT_WITH_THE_CLIENT)
 
     async def _count(self, statement: str, args: tuple[object, ...]) -> int:
         status = await self.conn.execute(statement, *args)

@@ -1,6 +1,7 @@
 """The end of the clinical retention period in the goals service, which owns episodes: one due episode at a time (one
-transaction each), its records here removed, the client's audit rows older than the period removed (the removal
-audited), and `EpisodeRecordsExpired` for the outbox, so every other service removes its own records of it."""
+transaction each), its records here removed, the audit rows older than the period about them removed (all the
+client's, with their last episode; the removal audited), and `EpisodeRecordsExpired` for the outbox, so every other
+service removes its own records of it."""
 
 from dataclasses import dataclass
 from datetime import datetime
@@ -8,6 +9,7 @@ from typing import Any, Protocol
 from uuid import UUID
 
 from accord.goals.domain.clinical_retention import ClosedEpisode, Cutoffs, is_due
+from accord.shared.clinical_retention import ExpiredEpisode
 from accord.shared.events import Envelope
 from accord.shared.events.contracts.goals import EpisodeRecordsExpired
 
@@ -20,9 +22,17 @@ class ExpiringRecords(Protocol):
         is passed over); None when none is due."""
         ...
 
+    async def records_of(self, episode: ClosedEpisode) -> list[UUID]:
+        """The ids audit rows give the episode's records by, besides the episode's own (its goals')."""
+        ...
+
     async def remove_episode(self, episode: ClosedEpisode) -> dict[str, int]: ...
 
-    async def remove_audit(self, episode: ClosedEpisode, kept_after: datetime, removed: dict[str, int]) -> int: ...
+    async def keeps_episode_of(self, episode: ClosedEpisode) -> bool:
+        """Whether another episode of the episode's client is still kept (asked after the removal)."""
+        ...
+
+    async def remove_audit(self, expired: ExpiredEpisode, removed: dict[str, int]) -> int: ...
 
     async def note_expiry(self, episode: ClosedEpisode, at: datetime) -> None: ...
 
@@ -45,9 +55,12 @@ async def expire_next(records: ExpiringRecords, due: Cutoffs, now: datetime) -> 
     episode = await records.next_due(due)
     if episode is None or not is_due(episode, due):
         return None
+    about = [episode.episode_id, *await records.records_of(episode)]
     removed = await records.remove_episode(episode)
     kept_after = due.for_tenant(episode.tenant_id)
-    removed["audit_log"] = await records.remove_audit(episode, kept_after, removed)
+    last = not await records.keeps_episode_of(episode)
+    expired = ExpiredEpisode(episode.tenant_id, episode.client_id, episode.episode_id, kept_after, about, last)
+    removed["audit_log"] = await records.remove_audit(expired, removed)
     await records.note_expiry(episode, now)
     event = EpisodeRecordsExpired(
         client_id=episode.client_id, episode_id=episode.episode_id, expired_at=now, kept_after=kept_after
