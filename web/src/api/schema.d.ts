@@ -205,6 +205,27 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/goals/episode-expiries": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Episode Expiries
+         * @description The episodes of the supervisor's teams removed at the end of their clinical retention period, newest first,
+         *     with each service's report of its removal. Anyone but a supervisor: 403.
+         */
+        get: operations["episode_expiries_goals_episode_expiries_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/goals/erasure-requests": {
         parameters: {
             query?: never;
@@ -1698,6 +1719,28 @@ export interface components {
              */
             team_id: string;
         };
+        /** EpisodeExpiryPublic */
+        EpisodeExpiryPublic: {
+            /**
+             * Client Id
+             * Format: uuid
+             */
+            client_id: string;
+            /** Complete */
+            complete: boolean;
+            /**
+             * Episode Id
+             * Format: uuid
+             */
+            episode_id: string;
+            /**
+             * Expired At
+             * Format: date-time
+             */
+            expired_at: string;
+            /** Services */
+            services: components["schemas"]["ServiceRemoval"][];
+        };
         /** EpisodePublic */
         EpisodePublic: {
             /**
@@ -2358,6 +2401,13 @@ export interface components {
             /** Next Cursor */
             next_cursor?: string | null;
         };
+        /** Page[EpisodeExpiryPublic] */
+        Page_EpisodeExpiryPublic_: {
+            /** Items */
+            items: components["schemas"]["EpisodeExpiryPublic"][];
+            /** Next Cursor */
+            next_cursor?: string | null;
+        };
         /** Page[EpisodePublic] */
         Page_EpisodePublic_: {
             /** Items */
@@ -2712,6 +2762,21 @@ export interface components {
              * Format: uuid
              */
             team_id: string;
+        };
+        /** ServiceRemoval */
+        ServiceRemoval: {
+            /**
+             * Removed
+             * @description the service reported its records of the episode removed
+             */
+            removed: boolean;
+            /**
+             * Removed At
+             * @description when it reported it; null while waiting
+             */
+            removed_at: string | null;
+            /** Service */
+            service: string;
         };
         /** SessionCreate */
         SessionCreate: {
@@ -3493,6 +3558,47 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["FeedbackInstrument"];
+                };
+            };
+            /** @description The request was refused; see the problem */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Something went wrong on our side */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    episode_expiries_goals_episode_expiries_get: {
+        parameters: {
+            query?: {
+                cursor?: string | null;
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_EpisodeExpiryPublic_"];
                 };
             };
             /** @description The request was refused; see the problem */

@@ -50,7 +50,7 @@ class FakeRecords:
 
 
 def closed(tenant: str, days_ago: int) -> ClosedEpisode:
-    return ClosedEpisode(tenant, uuid4(), uuid4(), NOW - timedelta(days=days_ago))
+    return ClosedEpisode(tenant, uuid4(), uuid4(), NOW - timedelta(days=days_ago), uuid4())
 
 
 async def sweep(records: FakeRecords, due: Cutoffs) -> list[dict[str, object]]:
@@ -107,9 +107,9 @@ async def test_nothing_due_removes_nothing_and_ends_the_sweep() -> None:
 
 def test_an_episode_is_due_only_once_its_whole_period_has_passed() -> None:
     due = cutoffs(NOW, 10, {})
-    on_the_day = ClosedEpisode("t", uuid4(), uuid4(), NOW - timedelta(days=10))
+    on_the_day = ClosedEpisode("t", uuid4(), uuid4(), NOW - timedelta(days=10), uuid4())
     assert not is_due(on_the_day, due)
-    assert is_due(ClosedEpisode("t", uuid4(), uuid4(), NOW - timedelta(days=10, seconds=1)), due)
+    assert is_due(ClosedEpisode("t", uuid4(), uuid4(), NOW - timedelta(days=10, seconds=1), uuid4()), due)
 
 
 def test_the_latest_cutoff_bounds_every_tenants_and_the_default() -> None:
@@ -121,7 +121,7 @@ def test_the_latest_cutoff_bounds_every_tenants_and_the_default() -> None:
 
 async def test_only_the_removal_of_a_clients_last_episode_takes_the_audit_rows_about_the_client() -> None:
     first = closed("tenant-a", 3000)
-    second = ClosedEpisode("tenant-a", uuid4(), first.client_id, NOW - timedelta(days=2950))
+    second = ClosedEpisode("tenant-a", uuid4(), first.client_id, NOW - timedelta(days=2950), first.team_id)
     records = FakeRecords([first, second])
 
     await sweep(records, cutoffs(NOW, 2922, {}))

@@ -3,12 +3,20 @@ transaction each), its records here removed, the audit rows older than the perio
 client's, with their last episode; the removal audited), and `EpisodeRecordsExpired` for the outbox, so every other
 service removes its own records of it."""
 
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Protocol
 from uuid import UUID
 
-from accord.goals.domain.clinical_retention import ClosedEpisode, Cutoffs, is_due
+from accord.goals.domain.clinical_retention import (
+    ClosedEpisode,
+    Cutoffs,
+    EpisodeExpiry,
+    check_may_follow_removals,
+    is_due,
+)
+from accord.shared.auth import Principal
 from accord.shared.clinical_retention import ExpiredEpisode
 from accord.shared.events import Envelope
 from accord.shared.events.contracts.goals import EpisodeRecordsExpired
@@ -72,3 +80,18 @@ async def on_episode_records_removed(reports: RemovalReports, envelope: Envelope
     """A service removed its records of an expired episode: note it (the producer names the service; a repeat keeps
     the first)."""
     await reports.removed_by(envelope.tenant_id, event.episode_id, envelope.producer, envelope.occurred_at)
+
+
+class ExpiryLedger(Protocol):
+    async def expiries_of_teams(
+        self, tenant_id: str, teams: Collection[UUID], after: tuple[datetime, UUID] | None, limit: int
+    ) -> list[EpisodeExpiry]: ...
+
+
+async def removals_for(
+    ledger: ExpiryLedger, me: Principal, after: tuple[datetime, UUID] | None, limit: int
+) -> list[EpisodeExpiry]:
+    """The removals of the episodes of `me`'s teams, newest first, after the keyset position `after`. Raises
+    RemovalsRefused for anyone but a supervisor."""
+    check_may_follow_removals(me)
+    return await ledger.expiries_of_teams(me.tenant_id, me.teams, after, limit)

@@ -1,0 +1,82 @@
+"""The removals at the end of the clinical retention period (`GET /goals/episode-expiries`): for a supervisor, the
+episodes of their teams removed, newest first, each with every service's report of its own removal (ids and times
+only: nothing of what was removed). Keyset paging (`cursor`, `limit`); each removal answered is audited as read."""
+
+from datetime import datetime
+from typing import Annotated
+from uuid import UUID
+
+from fastapi import APIRouter, Query
+from pydantic import BaseModel, Field
+
+from accord.goals.adapters.clinical_retention import ClinicalRecords
+from accord.goals.domain.clinical_retention import REMOVED_BY, EpisodeExpiry, RemovalsRefused
+from accord.goals.handlers.clinical_retention import removals_for
+from accord.shared.api import ResourcesDep
+from accord.shared.audit import Audit, AuditEntry
+from accord.shared.auth import CurrentPrincipal
+from accord.shared.pagination import Page, decode_cursor, encode_cursor
+from accord.shared.problems import Problem
+
+router = APIRouter(tags=["retention"])
+RESOURCE = "episode_expiry"
+
+
+class ServiceRemoval(BaseModel):
+    service: str
+    removed: bool = Field(description="the service reported its records of the episode removed")
+    removed_at: datetime | None = Field(description="when it reported it; null while waiting")
+
+
+class EpisodeExpiryPublic(BaseModel):
+    episode_id: UUID
+    client_id: UUID
+    expired_at: datetime
+    services: list[ServiceRemoval]
+    complete: bool
+
+    @classmethod
+    def of(cls, e: EpisodeExpiry) -> "EpisodeExpiryPublic":
+        return cls(
+            episode_id=e.episode_id,
+            client_id=e.client_id,
+            expired_at=e.expired_at,
+            services=[
+                ServiceRemoval(service=s, removed=s in e.removed, removed_at=e.removed.get(s)) for s in REMOVED_BY
+            ],
+            complete=e.complete,
+        )
+
+
+def _after(cursor: str | None) -> tuple[datetime, UUID] | None:
+    position = decode_cursor(cursor)
+    if position is None:
+        return None
+    try:
+        return datetime.fromisoformat(position[0]), UUID(position[1])
+    except (IndexError, TypeError, ValueError):
+        raise Problem(400, "Invalid cursor", "The cursor is not one this API gave out", field="cursor") from None
+
+
+@router.get("/goals/episode-expiries", response_model=Page[EpisodeExpiryPublic])
+async def episode_expiries(
+    res: ResourcesDep,
+    me: CurrentPrincipal,
+    cursor: str | None = None,
+    limit: Annotated[int, Query(ge=1, le=100)] = 20,
+) -> Page[EpisodeExpiryPublic]:
+    """The episodes of the supervisor's teams removed at the end of their clinical retention period, newest first,
+    with each service's report of its removal. Anyone but a supervisor: 403."""
+    schema = res.settings.db_schema
+    try:
+        async with res.pool.acquire() as conn, conn.transaction():
+            found = await removals_for(ClinicalRecords(conn, schema), me, _after(cursor), limit + 1)
+            page = found[:limit]
+            entries = [AuditEntry("read", RESOURCE, e.episode_id, e.client_id) for e in page]
+            await Audit(schema).record_many(conn, me, entries)
+    except RemovalsRefused as refused:
+        await Audit(schema).denied(res.pool, me, "read", RESOURCE, None, None, str(refused))
+        raise Problem(403, "Forbidden", "Only a supervisor follows the removals of records") from None
+    last = page[-1] if len(found) > limit else None
+    next_cursor = None if last is None else encode_cursor(last.expired_at.isoformat(), str(last.episode_id))
+    return Page(items=[EpisodeExpiryPublic.of(e) for e in page], next_cursor=next_cursor)
