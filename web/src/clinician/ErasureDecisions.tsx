@@ -10,6 +10,7 @@ import { ClinicianNav } from "./ClinicianNav";
 import { ErasureStatus, type Erasure } from "./ErasureStatus";
 import { useClinicianT } from "./i18n";
 import { LiftRestriction } from "./LiftRestriction";
+import { Removals } from "./Removals";
 
 type Decision = "approved" | "refused";
 
@@ -122,8 +123,8 @@ function Restrictions() {
   );
 }
 
-/** A supervisor's erasure requests waiting for a decision, for the clients of their teams (newest first), and the
- * restrictions in place they may lift. */
+/** A supervisor's erasure requests waiting for a decision, for the clients of their teams (newest first), the
+ * restrictions in place they may lift, and the records of their teams removed at the end of their retention period. */
 export default function ErasureDecisions() {
   const { ct } = useClinicianT();
   const waiting = useQuery({
@@ -149,6 +150,7 @@ export default function ErasureDecisions() {
         </ul>
       )}
       <Restrictions />
+      <Removals />
     </article>
   );
 }
