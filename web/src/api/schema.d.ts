@@ -235,9 +235,10 @@ export interface paths {
         };
         /**
          * Erasure Requests
-         * @description The requests the person may follow, newest first (at most 50), each saying whether they may decide it: for a
-         *     supervisor, those of the clients of their teams; for anyone else, those they asked for or that are about them
-         *     (an empty list otherwise). Each one answered is audited as read.
+         * @description The requests the person may follow, newest first, a page at a time (`limit`, at most 50; `next_cursor` while
+         *     there are more), each saying whether they may decide it: for a supervisor, those of the clients of their teams;
+         *     for anyone else, those they asked for or that are about them (an empty list otherwise). Each one answered is
+         *     audited as read.
          */
         get: operations["erasure_requests_goals_erasure_requests_get"];
         put?: never;
@@ -1804,6 +1805,11 @@ export interface components {
         ErasureList: {
             /** Items */
             items: components["schemas"]["ErasurePublic"][];
+            /**
+             * Next Cursor
+             * @description ask with `cursor=` this for the next page
+             */
+            next_cursor?: string | null;
         };
         /** ErasurePublic */
         ErasurePublic: {
@@ -3628,6 +3634,9 @@ export interface operations {
                 status?: "waiting" | null;
                 /** @description only the requests about this client */
                 client_id?: string | null;
+                /** @description the `next_cursor` of the page before */
+                cursor?: string | null;
+                limit?: number;
             };
             header?: never;
             path?: never;

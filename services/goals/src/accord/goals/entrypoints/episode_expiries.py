@@ -15,7 +15,7 @@ from accord.goals.handlers.clinical_retention import removals_for
 from accord.shared.api import ResourcesDep
 from accord.shared.audit import Audit, AuditEntry
 from accord.shared.auth import CurrentPrincipal
-from accord.shared.pagination import Page, decode_cursor, encode_cursor
+from accord.shared.pagination import Page, time_and_id, time_and_id_cursor
 from accord.shared.problems import Problem
 
 router = APIRouter(tags=["retention"])
@@ -48,16 +48,6 @@ class EpisodeExpiryPublic(BaseModel):
         )
 
 
-def _after(cursor: str | None) -> tuple[datetime, UUID] | None:
-    position = decode_cursor(cursor)
-    if position is None:
-        return None
-    try:
-        return datetime.fromisoformat(position[0]), UUID(position[1])
-    except (IndexError, TypeError, ValueError):
-        raise Problem(400, "Invalid cursor", "The cursor is not one this API gave out", field="cursor") from None
-
-
 @router.get("/goals/episode-expiries", response_model=Page[EpisodeExpiryPublic])
 async def episode_expiries(
     res: ResourcesDep,
@@ -70,7 +60,7 @@ async def episode_expiries(
     schema = res.settings.db_schema
     try:
         async with res.pool.acquire() as conn, conn.transaction():
-            found = await removals_for(ClinicalRecords(conn, schema), me, _after(cursor), limit + 1)
+            found = await removals_for(ClinicalRecords(conn, schema), me, time_and_id(cursor), limit + 1)
             page = found[:limit]
             entries = [AuditEntry("read", RESOURCE, e.episode_id, e.client_id) for e in page]
             await Audit(schema).record_many(conn, me, entries)
@@ -78,5 +68,5 @@ async def episode_expiries(
         await Audit(schema).denied(res.pool, me, "read", RESOURCE, None, None, str(refused))
         raise Problem(403, "Forbidden", "Only a supervisor follows the removals of records") from None
     last = page[-1] if len(found) > limit else None
-    next_cursor = None if last is None else encode_cursor(last.expired_at.isoformat(), str(last.episode_id))
+    next_cursor = None if last is None else time_and_id_cursor(last.expired_at, last.episode_id)
     return Page(items=[EpisodeExpiryPublic.of(e) for e in page], next_cursor=next_cursor)

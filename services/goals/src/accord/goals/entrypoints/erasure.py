@@ -2,7 +2,8 @@
 follow one (`GET /goals/erasure-requests/{id}`: who asked, who decided, each service's completion, and after a lift
 who lifted it, when, and each service's completion of the lift) and list those one may follow
 (`GET /goals/erasure-requests?status=waiting`: a supervisor's requests waiting for a decision; `client_id=`: one
-client's), each saying what the caller may do with it now (`may_decide`, `may_lift`)."""
+client's; a page at a time by keyset cursor), each saying what the caller may do with it now (`may_decide`,
+`may_lift`)."""
 
 from datetime import UTC, datetime
 from typing import Annotated, Literal
@@ -24,6 +25,7 @@ from accord.shared.api import ResourcesDep
 from accord.shared.audit import Audit
 from accord.shared.auth import CurrentPrincipal, Principal
 from accord.shared.inputs import RequestModel, Text
+from accord.shared.pagination import time_and_id, time_and_id_cursor
 from accord.shared.problems import Problem
 
 router = APIRouter(tags=["erasure"])
@@ -103,9 +105,10 @@ class ErasurePublic(BaseModel):
 
 class ErasureList(BaseModel):
     items: list[ErasurePublic]
+    next_cursor: str | None = Field(default=None, description="ask with `cursor=` this for the next page")
 
 
-# A decision queue longer than this is a team's backlog to clear, not to page through on one screen.
+# The most one page holds (and what a page holds unless `limit` says fewer).
 LIST_LIMIT = 50
 
 
@@ -193,15 +196,24 @@ async def erasure_requests(
     me: CurrentPrincipal,
     status: Annotated[Literal["waiting"] | None, Query(description="waiting: only undecided requests")] = None,
     client_id: Annotated[UUID | None, Query(description="only the requests about this client")] = None,
+    cursor: Annotated[str | None, Query(description="the `next_cursor` of the page before")] = None,
+    limit: Annotated[int, Query(ge=1, le=LIST_LIMIT)] = LIST_LIMIT,
 ) -> ErasureList:
-    """The requests the person may follow, newest first (at most 50), each saying whether they may decide it: for a
-    supervisor, those of the clients of their teams; for anyone else, those they asked for or that are about them
-    (an empty list otherwise). Each one answered is audited as read."""
+    """The requests the person may follow, newest first, a page at a time (`limit`, at most 50; `next_cursor` while
+    there are more), each saying whether they may decide it: for a supervisor, those of the clients of their teams;
+    for anyone else, those they asked for or that are about them (an empty list otherwise). Each one answered is
+    audited as read."""
     schema = res.settings.db_schema
     async with res.pool.acquire() as conn, conn.transaction():
-        found = await erasures_for(ErasureRequests(conn, schema), me, client_id, status == "waiting", LIST_LIMIT)
-        for item in found:
+        page = await erasures_for(
+            ErasureRequests(conn, schema), me, client_id, status == "waiting", time_and_id(cursor), limit
+        )
+        for item in page.items:
             await Audit(schema).record(
                 conn, me, "read", "erasure_request", item.status.request_id, item.status.client_id
             )
-    return ErasureList(items=[ErasurePublic.of(*item) for item in found])
+    after = page.next_after
+    return ErasureList(
+        items=[ErasurePublic.of(*item) for item in page.items],
+        next_cursor=None if after is None else time_and_id_cursor(*after),
+    )
