@@ -1739,8 +1739,11 @@ export interface components {
              * Format: date-time
              */
             expired_at: string;
-            /** Services */
-            services: components["schemas"]["ServiceRemoval"][];
+            /**
+             * Services
+             * @description each service: whether (`applied`) and when it reported its records of the episode removed
+             */
+            services: components["schemas"]["ServiceCompletion"][];
         };
         /** EpisodePublic */
         EpisodePublic: {
@@ -2768,21 +2771,6 @@ export interface components {
              * Format: uuid
              */
             team_id: string;
-        };
-        /** ServiceRemoval */
-        ServiceRemoval: {
-            /**
-             * Removed
-             * @description the service reported its records of the episode removed
-             */
-            removed: boolean;
-            /**
-             * Removed At
-             * @description when it reported it; null while waiting
-             */
-            removed_at: string | null;
-            /** Service */
-            service: string;
         };
         /** SessionCreate */
         SessionCreate: {

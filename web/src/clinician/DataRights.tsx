@@ -127,14 +127,7 @@ function StaffErasure({ clientId }: { clientId: string }) {
               <ErasureItem key={request.request_id} request={request} onLifted={() => setLifted(true)} />
             ))}
           </ol>
-          <ShowMore
-            hasMore={requests.hasNextPage}
-            loading={requests.isFetchingNextPage}
-            failed={requests.isFetchNextPageError}
-            onMore={() => void requests.fetchNextPage()}
-            shown={items.length}
-            label={ct("rights.moreRequests")}
-          />
+          <ShowMore list={requests} label={ct("rights.moreRequests")} />
         </>
       )}
       {requests.isError && !requests.isFetchNextPageError && <p role="alert">{ct("rights.loadFailed")}</p>}

@@ -55,8 +55,8 @@ export function Removals() {
                           <li key={s.service}>
                             {ct(`rights.service.${s.service}`, { defaultValue: s.service })}
                             {": "}
-                            {s.removed && s.removed_at
-                              ? ct("rights.removals.done", { when: formatDate(s.removed_at, language) })
+                            {s.applied && s.applied_at
+                              ? ct("rights.removals.done", { when: formatDate(s.applied_at, language) })
                               : ct("rights.removals.waiting")}
                           </li>
                         ))}
@@ -67,14 +67,7 @@ export function Removals() {
               </tbody>
             </table>
           </div>
-          <ShowMore
-            hasMore={removals.hasNextPage}
-            loading={removals.isFetchingNextPage}
-            failed={removals.isFetchNextPageError}
-            onMore={() => void removals.fetchNextPage()}
-            shown={removals.items.length}
-            label={ct("rights.removals.more")}
-          />
+          <ShowMore list={removals} label={ct("rights.removals.more")} />
         </>
       )}
     </section>

@@ -76,8 +76,8 @@ export function removalOf(episodeId: string, clientId: string, reported: number,
     expired_at: expiredAt,
     services: SERVICES.map((service, i) => ({
       service,
-      removed: i < reported,
-      removed_at: i < reported ? expiredAt : null,
+      applied: i < reported,
+      applied_at: i < reported ? expiredAt : null,
     })),
     complete: reported === SERVICES.length,
   };

@@ -1,33 +1,33 @@
 import { useState } from "react";
 import { useTranslation } from "react-i18next";
 
-interface Props {
-  /** The list has more than is shown (the API gave a next cursor). */
-  hasMore: boolean;
-  loading: boolean;
-  failed: boolean;
-  onMore: () => void;
-  /** How many are shown now: said to screen readers after each load asked for here, as a polite status. */
-  shown: number;
-  label: string;
+/** A paged list as `usePagedList` gives it: whether there is more (the API gave a next cursor), the next page's load,
+ * and the items shown (how many is said to screen readers after each load asked for here, as a polite status). */
+interface PagedList {
+  hasNextPage: boolean;
+  isFetchingNextPage: boolean;
+  isFetchNextPageError: boolean;
+  fetchNextPage: () => Promise<unknown>;
+  items: unknown[];
 }
 
 /** "Show more" under a paged list: asks for the next page, then says (politely) how many are shown once it came, or
  * that it could not be loaded. Gone when there is no more. The status is there only once more was asked for, so a
  * section's own status stays the only one until then. */
-export function ShowMore({ hasMore, loading, failed, onMore, shown, label }: Props) {
+export function ShowMore({ list, label }: { list: PagedList; label: string }) {
   const { t } = useTranslation();
   const [asked, setAsked] = useState(false);
+  const loading = list.isFetchingNextPage;
   return (
     <div className="pager">
-      {hasMore && (
+      {list.hasNextPage && (
         <button
           type="button"
           className="secondary"
           disabled={loading}
           onClick={() => {
             setAsked(true);
-            onMore();
+            void list.fetchNextPage();
           }}
         >
           {loading ? t("common.loading") : label}
@@ -35,10 +35,10 @@ export function ShowMore({ hasMore, loading, failed, onMore, shown, label }: Pro
       )}
       {asked && (
         <p role="status" className="visually-hidden">
-          {loading ? "" : t("common.shown", { number: shown })}
+          {loading ? "" : t("common.shown", { number: list.items.length })}
         </p>
       )}
-      {failed && <p role="alert">{t("common.moreFailed")}</p>}
+      {list.isFetchNextPageError && <p role="alert">{t("common.moreFailed")}</p>}
     </div>
   );
 }

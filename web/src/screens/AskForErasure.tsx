@@ -64,14 +64,7 @@ export function AskForErasure({ clientId }: { clientId: string }) {
               </li>
             ))}
           </ul>
-          <ShowMore
-            hasMore={requests.hasNextPage}
-            loading={requests.isFetchingNextPage}
-            failed={requests.isFetchNextPageError}
-            onMore={() => void requests.fetchNextPage()}
-            shown={items.length}
-            label={t("erasure.more")}
-          />
+          <ShowMore list={requests} label={t("erasure.more")} />
         </>
       )}
       <p role="status">{ask.isSuccess ? t("erasure.sent") : ""}</p>

@@ -55,7 +55,7 @@ async def test_a_supervisor_pages_through_their_teams_removals_newest_first_and_
     assert [item["episode_id"] for item in seen] == [episode for _, episode in newest_first]
     first = seen[0]
     assert set(first) == {"episode_id", "client_id", "expired_at", "services", "complete"}  # ids and times only
-    assert [(s["service"], s["removed"]) for s in first["services"]] == [  # type: ignore[attr-defined]
+    assert [(s["service"], s["applied"]) for s in first["services"]] == [  # type: ignore[attr-defined]
         ("goals", True),
         ("progress", False),
         ("notifications", False),

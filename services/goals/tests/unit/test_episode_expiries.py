@@ -68,7 +68,7 @@ def test_a_removal_shows_each_services_report_and_waits_for_the_ones_not_yet_rep
     at = NOW + timedelta(seconds=3)
     shown = EpisodeExpiryPublic.of(EpisodeExpiry(uuid4(), uuid4(), NOW, {"goals": NOW, "reporting": at}))
 
-    assert [(s.service, s.removed, s.removed_at) for s in shown.services] == [
+    assert [(s.service, s.applied, s.applied_at) for s in shown.services] == [
         ("goals", True, NOW),
         ("progress", False, None),
         ("notifications", False, None),

@@ -3,14 +3,15 @@ episodes of their teams removed, newest first, each with every service's report 
 only: nothing of what was removed). Keyset paging (`cursor`, `limit`); each removal answered is audited as read."""
 
 from datetime import datetime
-from typing import Annotated
 from uuid import UUID
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter
 from pydantic import BaseModel, Field
 
 from accord.goals.adapters.clinical_retention import ClinicalRecords
 from accord.goals.domain.clinical_retention import REMOVED_BY, EpisodeExpiry, RemovalsRefused
+from accord.goals.entrypoints.api import Limit
+from accord.goals.entrypoints.erasure import ServiceCompletion
 from accord.goals.handlers.clinical_retention import removals_for
 from accord.shared.api import ResourcesDep
 from accord.shared.audit import Audit, AuditEntry
@@ -22,17 +23,13 @@ router = APIRouter(tags=["retention"])
 RESOURCE = "episode_expiry"
 
 
-class ServiceRemoval(BaseModel):
-    service: str
-    removed: bool = Field(description="the service reported its records of the episode removed")
-    removed_at: datetime | None = Field(description="when it reported it; null while waiting")
-
-
 class EpisodeExpiryPublic(BaseModel):
     episode_id: UUID
     client_id: UUID
     expired_at: datetime
-    services: list[ServiceRemoval]
+    services: list[ServiceCompletion] = Field(
+        description="each service: whether (`applied`) and when it reported its records of the episode removed"
+    )
     complete: bool
 
     @classmethod
@@ -41,9 +38,7 @@ class EpisodeExpiryPublic(BaseModel):
             episode_id=e.episode_id,
             client_id=e.client_id,
             expired_at=e.expired_at,
-            services=[
-                ServiceRemoval(service=s, removed=s in e.removed, removed_at=e.removed.get(s)) for s in REMOVED_BY
-            ],
+            services=ServiceCompletion.each(e.removed, REMOVED_BY),
             complete=e.complete,
         )
 
@@ -53,7 +48,7 @@ async def episode_expiries(
     res: ResourcesDep,
     me: CurrentPrincipal,
     cursor: str | None = None,
-    limit: Annotated[int, Query(ge=1, le=100)] = 20,
+    limit: Limit = 20,
 ) -> Page[EpisodeExpiryPublic]:
     """The episodes of the supervisor's teams removed at the end of their clinical retention period, newest first,
     with each service's report of its removal. Anyone but a supervisor: 403."""

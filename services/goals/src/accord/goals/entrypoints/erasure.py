@@ -5,6 +5,7 @@ who lifted it, when, and each service's completion of the lift) and list those o
 client's; a page at a time by keyset cursor), each saying what the caller may do with it now (`may_decide`,
 `may_lift`)."""
 
+from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Annotated, Literal
 from uuid import UUID, uuid4
@@ -47,6 +48,11 @@ class ServiceCompletion(BaseModel):
     applied: bool
     applied_at: datetime | None
 
+    @classmethod
+    def each(cls, reported: Mapping[str, datetime], services: Sequence[str] = APPLIED_BY) -> list["ServiceCompletion"]:
+        """Every service in order, with its report (service -> when) or none yet."""
+        return [cls(service=p, applied=p in reported, applied_at=reported.get(p)) for p in services]
+
 
 class ErasurePublic(BaseModel):
     request_id: UUID
@@ -86,19 +92,12 @@ class ErasurePublic(BaseModel):
             decided_by=s.decided_by,
             decided_by_roles=s.decided_by_roles,
             decided_at=s.decided_at,
-            services=[
-                ServiceCompletion(service=p, applied=p in s.applied, applied_at=s.applied.get(p)) for p in APPLIED_BY
-            ],
+            services=ServiceCompletion.each(s.applied),
             complete=s.complete,
             lifted_by=s.lifted_by,
             lifted_by_roles=s.lifted_by_roles,
             lifted_at=s.lifted_at,
-            lift_services=[
-                ServiceCompletion(service=p, applied=p in s.lift_applied, applied_at=s.lift_applied.get(p))
-                for p in APPLIED_BY
-            ]
-            if s.lifted_at is not None
-            else [],
+            lift_services=ServiceCompletion.each(s.lift_applied) if s.lifted_at is not None else [],
             lift_complete=s.lift_complete,
         )
 
