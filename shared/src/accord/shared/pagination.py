@@ -2,7 +2,7 @@
 
 import base64
 import json
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any, Generic, TypeVar
 from uuid import UUID
 
@@ -45,6 +45,7 @@ def time_and_id(cursor: str | None) -> tuple[datetime, UUID] | None:
     if position is None:
         return None
     try:
-        return datetime.fromisoformat(position[0]), UUID(position[1])
-    except (IndexError, TypeError, ValueError):
+        # In UTC here: a time the database could not take (out of range once in UTC) is the caller's error, not ours.
+        return datetime.fromisoformat(position[0]).astimezone(UTC), UUID(position[1])
+    except (IndexError, TypeError, ValueError, OverflowError):
         raise Problem(400, "Invalid cursor", "The cursor is not one this API gave out", field="cursor") from None
