@@ -150,3 +150,28 @@ test("a supervisor lifts a restriction from the erasure requests screen, where t
   await expect(restrictions.getByText("Nid oes cyfyngiadau ar waith y gallwch eu codi.", { exact: true })).toBeVisible();
   await expectAccessible(page);
 });
+
+// What went at the end of the retention period: the table scrolls inside itself, the page never sideways (the mobile
+// project is a 390 px phone).
+for (const [language, words] of [
+  ["en", { title: "Records removed at the end of their retention period", caption: "Removed care episodes, newest first", waiting: "Reports and health record: waiting", more: "Show more removals" }],
+  ["cy", { title: "Cofnodion a ddilëwyd ar ddiwedd eu cyfnod cadw", caption: "Cyfnodau gofal a ddilëwyd, y diweddaraf yn gyntaf", waiting: "Adroddiadau a chofnod iechyd: yn aros", more: "Dangos rhagor o ddileadau" }],
+] as const) {
+  test(`a supervisor follows each part's removal of their teams' expired episodes and loads more, no wider than the screen, accessibly (${language})`, async ({ page, api }) => {
+    api.locale = language;
+    await page.goto("/erasure-requests");
+    const removals = page.getByRole("region", { name: words.title, exact: true });
+    const table = removals.getByRole("table", { name: words.caption, exact: true });
+    await expect(table.getByRole("rowheader")).toHaveCount(2);
+    await expect(table.getByRole("row").nth(1).getByText(words.waiting, { exact: true })).toBeVisible();
+    await expectAccessible(page);
+
+    await removals.getByRole("button", { name: words.more, exact: true }).click();
+    await expect(table.getByRole("rowheader")).toHaveCount(3);
+    await expect(removals.getByRole("button", { name: words.more, exact: true })).toHaveCount(0);
+    await page.evaluate(() => document.fonts.ready);
+    const widths = await page.evaluate(() => ({ page: document.documentElement.scrollWidth, window: innerWidth }));
+    expect(widths.page).toBeLessThanOrEqual(widths.window);
+    await expectAccessible(page);
+  });
+}

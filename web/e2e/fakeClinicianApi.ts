@@ -1,6 +1,6 @@
 import type { Page, Route } from "@playwright/test";
 import { REPORT, REPORT_CHECKINS, REPORT_CLIENT, REPORT_GOAL, REPORT_GOAL_RECORD } from "../src/clinician/reportFixture";
-import { erasureOf, exportOf } from "../src/clinician/rightsFixture";
+import { erasureOf, exportOf, removalOf } from "../src/clinician/rightsFixture";
 import { ACCORD_FOUR } from "../src/feedback/fixtures";
 import { liveSessionTimes } from "../src/test/sessionTimes";
 
@@ -56,6 +56,12 @@ export class FakeClinicianApi {
   /** Data rights, as the goals service keeps them: the export Alex asked for (polls move it on), erasure requests. */
   private exportPolls = -1;
   erasures = [erasureOf(CLIENTS[1]!, WAITING_ERASURE, OTHER_THERAPIST, { may_decide: true })];
+  /** Episodes of Alex's teams removed at the end of their retention period, newest first: two a page. */
+  removals = [
+    removalOf("e0000000-0000-4000-8000-0000000a1b2c", "5a000000-0000-4000-8000-0000003f9c2a", 3, "2026-11-28T06:00:00Z"),
+    removalOf("e0000000-0000-4000-8000-0000000d4e5f", "5a000000-0000-4000-8000-000000777777", 4, "2026-11-27T06:00:00Z"),
+    removalOf("e0000000-0000-4000-8000-000000123456", "5a000000-0000-4000-8000-000000abcdef", 4, "2026-11-26T06:00:00Z"),
+  ];
 
   private signal() {
     return { id: SIGNAL_ID, kind: "safety_signal", created_at: "2026-11-28T09:00:00Z", link: "/" };
@@ -160,6 +166,11 @@ export class FakeClinicianApi {
         return new Answer(202, exportOf(REPORT_CLIENT, EXPORT_ID, 1, reference));
       },
       [`GET /api/v1/goals/exports/${EXPORT_ID}`]: () => exportOf(REPORT_CLIENT, EXPORT_ID, Math.min(4, 2 + 2 * this.exportPolls++)),
+      "GET /api/v1/goals/episode-expiries": () => {
+        const from = Number(query.get("cursor") ?? 0);
+        const next = from + 2 < this.removals.length ? String(from + 2) : null;
+        return { items: this.removals.slice(from, from + 2), next_cursor: next };
+      },
       "GET /api/v1/goals/erasure-requests": () => ({
         items: this.erasures.filter(
           (e) => (query.get("status") !== "waiting" || e.decision === null) && [null, e.client_id].includes(query.get("client_id")),

@@ -205,6 +205,27 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/goals/episode-expiries": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Episode Expiries
+         * @description The episodes of the supervisor's teams removed at the end of their clinical retention period, newest first,
+         *     with each service's report of its removal. Anyone but a supervisor: 403.
+         */
+        get: operations["episode_expiries_goals_episode_expiries_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/goals/erasure-requests": {
         parameters: {
             query?: never;
@@ -214,9 +235,10 @@ export interface paths {
         };
         /**
          * Erasure Requests
-         * @description The requests the person may follow, newest first (at most 50), each saying whether they may decide it: for a
-         *     supervisor, those of the clients of their teams; for anyone else, those they asked for or that are about them
-         *     (an empty list otherwise). Each one answered is audited as read.
+         * @description The requests the person may follow, newest first, a page at a time (`limit`, at most 50; `next_cursor` while
+         *     there are more), each saying whether they may decide it: for a supervisor, those of the clients of their teams;
+         *     for anyone else, those they asked for or that are about them (an empty list otherwise). Each one answered is
+         *     audited as read.
          */
         get: operations["erasure_requests_goals_erasure_requests_get"];
         put?: never;
@@ -1698,6 +1720,31 @@ export interface components {
              */
             team_id: string;
         };
+        /** EpisodeExpiryPublic */
+        EpisodeExpiryPublic: {
+            /**
+             * Client Id
+             * Format: uuid
+             */
+            client_id: string;
+            /** Complete */
+            complete: boolean;
+            /**
+             * Episode Id
+             * Format: uuid
+             */
+            episode_id: string;
+            /**
+             * Expired At
+             * Format: date-time
+             */
+            expired_at: string;
+            /**
+             * Services
+             * @description each service: whether (`applied`) and when it reported its records of the episode removed
+             */
+            services: components["schemas"]["ServiceCompletion"][];
+        };
         /** EpisodePublic */
         EpisodePublic: {
             /**
@@ -1761,6 +1808,11 @@ export interface components {
         ErasureList: {
             /** Items */
             items: components["schemas"]["ErasurePublic"][];
+            /**
+             * Next Cursor
+             * @description ask with `cursor=` this for the next page
+             */
+            next_cursor?: string | null;
         };
         /** ErasurePublic */
         ErasurePublic: {
@@ -2355,6 +2407,13 @@ export interface components {
         Page_EmailOut_: {
             /** Items */
             items: components["schemas"]["EmailOut"][];
+            /** Next Cursor */
+            next_cursor?: string | null;
+        };
+        /** Page[EpisodeExpiryPublic] */
+        Page_EpisodeExpiryPublic_: {
+            /** Items */
+            items: components["schemas"]["EpisodeExpiryPublic"][];
             /** Next Cursor */
             next_cursor?: string | null;
         };
@@ -3515,6 +3574,47 @@ export interface operations {
             };
         };
     };
+    episode_expiries_goals_episode_expiries_get: {
+        parameters: {
+            query?: {
+                cursor?: string | null;
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_EpisodeExpiryPublic_"];
+                };
+            };
+            /** @description The request was refused; see the problem */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Something went wrong on our side */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     erasure_requests_goals_erasure_requests_get: {
         parameters: {
             query?: {
@@ -3522,6 +3622,9 @@ export interface operations {
                 status?: "waiting" | null;
                 /** @description only the requests about this client */
                 client_id?: string | null;
+                /** @description the `next_cursor` of the page before */
+                cursor?: string | null;
+                limit?: number;
             };
             header?: never;
             path?: never;

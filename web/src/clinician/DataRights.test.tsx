@@ -114,6 +114,29 @@ describe("a client's data rights, for staff", () => {
     expect(reference).toHaveAccessibleDescription(/Ychwanegwch gyfeirnod y cais/);
   });
 
+  it("shows the newest requests first and the older ones a page at a time when asked, each once", async () => {
+    const user = userEvent.setup();
+    const older = "e5000000-0000-4000-8000-000000000009";
+    const calls = stubApi({
+      "GET /api/v1/goals/exports": NONE,
+      "GET /api/v1/goals/erasure-requests": ({ query }) =>
+        query.get("cursor") === "next"
+          ? { items: [erasureOf(CLIENT, older, THERAPIST.subject, { requested_at: "2026-10-01T09:00:00Z" })], next_cursor: null }
+          : { items: [erasureOf(CLIENT, REQUEST_ID, THERAPIST.subject)], next_cursor: "next" },
+    });
+    show();
+    const erasure = within(await screen.findByRole("region", { name: "Erasing their data" }));
+    const list = await erasure.findByRole("list", { name: "Their erasure requests, newest first:" });
+    expect(within(list).getAllByRole("listitem").filter((li) => li.parentElement === list)).toHaveLength(1);
+
+    await user.click(erasure.getByRole("button", { name: "Show more requests" }));
+
+    await waitFor(() => expect(within(list).getAllByRole("listitem").filter((li) => li.parentElement === list)).toHaveLength(2));
+    expect(erasure.queryByRole("button", { name: "Show more requests" })).toBeNull();
+    const asked = calls.filter((c) => c.path === "/api/v1/goals/erasure-requests").map((c) => c.query.get("cursor"));
+    expect(asked).toEqual([null, "next"]);
+  });
+
   it("shows who decided an approved erasure and each service's completion", async () => {
     stubApi({
       "GET /api/v1/goals/exports": NONE,

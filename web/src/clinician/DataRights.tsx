@@ -1,10 +1,12 @@
-import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { useState, type FormEvent } from "react";
 import { api, unwrap } from "../api/client";
+import { useErasureRequests } from "../api/erasures";
 import { useClientExport } from "../api/exports";
 import { ApiError, errorFor, fieldErrors, otherErrors } from "../api/problem";
 import { ExportProgress } from "../components/ExportProgress";
 import { Field, FormErrors } from "../components/Field";
+import { ShowMore } from "../components/ShowMore";
 import { formatDate } from "../i18n";
 import { ErasureStatus, type Erasure } from "./ErasureStatus";
 import { LiftRestriction } from "./LiftRestriction";
@@ -96,11 +98,7 @@ function StaffErasure({ clientId }: { clientId: string }) {
   const [reference, setReference] = useState("");
   const [confirming, setConfirming] = useState(false);
   const [lifted, setLifted] = useState(false); // announced in the section: the lift's own form is gone by then
-  const requests = useQuery({
-    queryKey: ["erasure-requests", clientId],
-    queryFn: () =>
-      unwrap(api.GET("/api/v1/goals/erasure-requests", { params: { query: { client_id: clientId } } })),
-  });
+  const requests = useErasureRequests(clientId);
   const ask = useMutation({
     mutationFn: () =>
       unwrap(
@@ -116,7 +114,7 @@ function StaffErasure({ clientId }: { clientId: string }) {
     },
   });
   const problems = useProblems(ask.error);
-  const items = requests.data?.items ?? [];
+  const items = requests.items;
   return (
     <section aria-labelledby="rights-erasure">
       <h3 id="rights-erasure">{ct("rights.erasureTitle")}</h3>
@@ -129,9 +127,10 @@ function StaffErasure({ clientId }: { clientId: string }) {
               <ErasureItem key={request.request_id} request={request} onLifted={() => setLifted(true)} />
             ))}
           </ol>
+          <ShowMore list={requests} label={ct("rights.moreRequests")} />
         </>
       )}
-      {requests.isError && <p role="alert">{ct("rights.loadFailed")}</p>}
+      {requests.isError && !requests.isFetchNextPageError && <p role="alert">{ct("rights.loadFailed")}</p>}
       {(lifted || ask.isSuccess) && (
         <p role="status">{lifted ? ct("rights.liftDone") : ct("rights.erasureRecorded")}</p>
       )}

@@ -1,4 +1,4 @@
-import { screen, within } from "@testing-library/react";
+import { screen, waitFor, within } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { renderScreen } from "../test/render";
@@ -71,6 +71,28 @@ describe("a supervisor's erasure requests", () => {
     await user.click(theirs!.getByRole("button", { name: "Refuse" }));
     expect(await screen.findByText("No erasure requests are waiting for a decision.")).toBeVisible();
     expect(calls.filter((c) => c.method === "POST").map((c) => c.body)).toEqual([{ decision: "refused" }]);
+  });
+
+  it("shows the older waiting requests when asked, after the newest", async () => {
+    const user = userEvent.setup();
+    stubApi(
+      {
+        "GET /api/v1/goals/erasure-requests": ({ query }) =>
+          query.get("status") !== "waiting"
+            ? { items: [] }
+            : query.get("cursor") === "older"
+              ? { items: [erasureOf(OTHER_CLIENT, HERS, THERAPIST.subject, { may_decide: true })], next_cursor: null }
+              : { items: [erasureOf(CLIENT, THEIRS, THERAPIST.subject, { may_decide: true })], next_cursor: "older" },
+      },
+      PRIYA,
+    );
+    renderScreen(<ErasureDecisions />);
+    expect(await requests()).toHaveLength(1);
+
+    await user.click(screen.getByRole("button", { name: "Show more requests" }));
+
+    await waitFor(async () => expect(await requests()).toHaveLength(2));
+    expect(screen.queryByRole("button", { name: "Show more requests" })).toBeNull();
   });
 
   it("says so when another supervisor decided first, rather than failing silently", async () => {

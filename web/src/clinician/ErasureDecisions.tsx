@@ -3,13 +3,16 @@ import { useState } from "react";
 import { Link } from "react-router";
 import { api, unwrap } from "../api/client";
 import { useSession } from "../api/hooks";
+import { usePagedList } from "../api/pages";
 import { ApiError } from "../api/problem";
+import { ShowMore } from "../components/ShowMore";
 import { LoadFailed, Loading } from "../screens/common";
 import { ClientName, useClientName } from "./ClientName";
 import { ClinicianNav } from "./ClinicianNav";
 import { ErasureStatus, type Erasure } from "./ErasureStatus";
 import { useClinicianT } from "./i18n";
 import { LiftRestriction } from "./LiftRestriction";
+import { Removals } from "./Removals";
 
 type Decision = "approved" | "refused";
 
@@ -122,14 +125,17 @@ function Restrictions() {
   );
 }
 
-/** A supervisor's erasure requests waiting for a decision, for the clients of their teams (newest first), and the
- * restrictions in place they may lift. */
+/** A supervisor's erasure requests waiting for a decision, for the clients of their teams (newest first), the
+ * restrictions in place they may lift, and the records of their teams removed at the end of their retention period. */
 export default function ErasureDecisions() {
   const { ct } = useClinicianT();
-  const waiting = useQuery({
-    queryKey: ["erasure-requests", "waiting"],
-    queryFn: () => unwrap(api.GET("/api/v1/goals/erasure-requests", { params: { query: { status: "waiting" } } })),
-  });
+  const waiting = usePagedList<Erasure>(["erasure-requests", "waiting", "pages"], (cursor) =>
+    unwrap(
+      api.GET("/api/v1/goals/erasure-requests", {
+        params: { query: cursor ? { status: "waiting", cursor } : { status: "waiting" } },
+      }),
+    ),
+  );
   return (
     <article className="clinician wide">
       <ClinicianNav />
@@ -139,16 +145,20 @@ export default function ErasureDecisions() {
         <Loading />
       ) : !waiting.data ? (
         <LoadFailed error={waiting.error} />
-      ) : waiting.data.items.length === 0 ? (
+      ) : waiting.items.length === 0 ? (
         <p role="status">{ct("rights.noneWaiting")}</p>
       ) : (
-        <ul className="erasure-requests" aria-labelledby="erasure-title">
-          {waiting.data.items.map((r) => (
-            <WaitingRequest key={r.request_id} request={r} />
-          ))}
-        </ul>
+        <>
+          <ul className="erasure-requests" aria-labelledby="erasure-title">
+            {waiting.items.map((r) => (
+              <WaitingRequest key={r.request_id} request={r} />
+            ))}
+          </ul>
+          <ShowMore list={waiting} label={ct("rights.moreRequests")} />
+        </>
       )}
       <Restrictions />
+      <Removals />
     </article>
   );
 }

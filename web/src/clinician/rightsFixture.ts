@@ -66,3 +66,19 @@ export function problem(status: number, field: string, detail: string): Response
     { status, headers: { "Content-Type": "application/problem+json" } },
   );
 }
+
+/** A removal at the end of the clinical retention period as the goals service's ledger answers it: the first
+ * `reported` services have reported their removal. */
+export function removalOf(episodeId: string, clientId: string, reported: number, expiredAt = "2026-11-20T06:00:00Z") {
+  return {
+    episode_id: episodeId,
+    client_id: clientId,
+    expired_at: expiredAt,
+    services: SERVICES.map((service, i) => ({
+      service,
+      applied: i < reported,
+      applied_at: i < reported ? expiredAt : null,
+    })),
+    complete: reported === SERVICES.length,
+  };
+}

@@ -106,4 +106,28 @@ describe("asking for my data to be erased", () => {
     expect(await screen.findByRole("alert")).toHaveTextContent("Something went wrong. Please try again.");
     expect(screen.getByRole("button", { name: "Yes, send my request" })).toBeEnabled();
   });
+
+  it("shows the young person's older requests when they ask for more, in Welsh too", async () => {
+    await setLanguage("cy");
+    const user = userEvent.setup();
+    stubApi(
+      {
+        "GET /api/v1/goals/erasure-requests": ({ query }) =>
+          query.get("cursor") === "more"
+            ? { items: [mine({ decision: "refused", requested_at: "2026-10-01T09:00:00Z" }, OLDER)], next_cursor: null }
+            : { items: [mine({ decision: "refused" })], next_cursor: "more" },
+      },
+      SAM,
+    );
+    renderScreen(<AskForErasure clientId={SAM.subject} />);
+    const more = await screen.findByRole("button", { name: "Dangos rhagor o geisiadau" });
+    const list = screen.getAllByRole("list").at(-1)!;
+    expect(within(list).getAllByRole("listitem")).toHaveLength(1);
+
+    await user.click(more);
+
+    expect(await screen.findByText("2 yn cael eu dangos")).toBeInTheDocument();
+    expect(within(list).getAllByRole("listitem")).toHaveLength(2);
+    expect(screen.queryByRole("button", { name: "Dangos rhagor o geisiadau" })).toBeNull();
+  });
 });

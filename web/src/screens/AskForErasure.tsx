@@ -1,8 +1,10 @@
-import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { useState } from "react";
 import { useTranslation } from "react-i18next";
 import { api, unwrap } from "../api/client";
+import { useErasureRequests } from "../api/erasures";
 import type { components } from "../api/schema";
+import { ShowMore } from "../components/ShowMore";
 import { formatDate } from "../i18n";
 
 type Erasure = components["schemas"]["ErasurePublic"];
@@ -30,10 +32,7 @@ export function AskForErasure({ clientId }: { clientId: string }) {
   const { t } = useTranslation();
   const queries = useQueryClient();
   const [confirming, setConfirming] = useState(false);
-  const requests = useQuery({
-    queryKey: ["erasure-requests", clientId],
-    queryFn: () => unwrap(api.GET("/api/v1/goals/erasure-requests", { params: { query: { client_id: clientId } } })),
-  });
+  const requests = useErasureRequests(clientId);
   const ask = useMutation({
     mutationFn: () => unwrap(api.POST("/api/v1/goals/erasure-requests", { body: { client_id: clientId } })),
     onSuccess: () => {
@@ -41,7 +40,7 @@ export function AskForErasure({ clientId }: { clientId: string }) {
       void queries.invalidateQueries({ queryKey: ["erasure-requests", clientId] });
     },
   });
-  const items = requests.data?.items ?? [];
+  const items = requests.items;
   // One request at a time: while one waits for a decision, asking again would only add a second to decide.
   const waiting = items.some((r) => r.decision === null || r.decision === undefined);
   return (
@@ -65,11 +64,12 @@ export function AskForErasure({ clientId }: { clientId: string }) {
               </li>
             ))}
           </ul>
+          <ShowMore list={requests} label={t("erasure.more")} />
         </>
       )}
       <p role="status">{ask.isSuccess ? t("erasure.sent") : ""}</p>
       {ask.isError && <p role="alert">{t("common.error")}</p>}
-      {requests.isError && <p role="alert">{t("erasure.loadFailed")}</p>}
+      {requests.isError && !requests.isFetchNextPageError && <p role="alert">{t("erasure.loadFailed")}</p>}
       {confirming ? (
         <div className="confirm" role="group" aria-labelledby="erasure-confirm">
           <h3 id="erasure-confirm">{t("erasure.confirmTitle")}</h3>

@@ -1,6 +1,6 @@
 """Against real PostgreSQL: the goals worker's clinical retention sweep removes exactly the episodes closed longer
-ago than their tenant's period (their goals, members and visibility record), and the client's audit rows older than
-the period; it audits the removal as the retention job and puts `EpisodeRecordsExpired` (ids only) in the outbox. A
+ago than their tenant's period (their goals, members and visibility record), and the audit rows older than the period
+about them; it audits the removal as the retention job and puts `EpisodeRecordsExpired` (ids only) in the outbox. A
 newer closed episode of the same client, an open one, and another client's stay as they were."""
 
 import json
@@ -154,9 +154,10 @@ async def test_the_sweep_removes_only_the_episode_past_its_tenants_period_with_o
     tombstones = await admin_db.fetch("SELECT topic FROM goals.outbox WHERE message_key = $1 AND payload = ''", expired)
     assert [t["topic"] for t in tombstones] == ["accord.episode-keys.v1"]
     [noted] = await admin_db.fetch(
-        "SELECT episode_id, client_id, removed FROM goals.episode_expiries WHERE tenant_id = $1", c.client.tenant
+        "SELECT episode_id, client_id, team_id, removed FROM goals.episode_expiries WHERE tenant_id = $1",
+        c.client.tenant,
     )
-    assert (str(noted["episode_id"]), noted["client_id"]) == (expired, c.client.id)
+    assert (str(noted["episode_id"]), noted["client_id"], noted["team_id"]) == (expired, c.client.id, c.team)
     assert list(json.loads(noted["removed"])) == ["goals"]  # the other services' reports come later
 
 

@@ -94,3 +94,38 @@ async def test_a_supervisor_of_the_team_is_offered_the_lift_of_an_approved_reque
     after = await api.as_(supervisor, "GET", f"/goals/erasure-requests/{request_id}")
     assert after.json()["may_lift"] is False and after.json()["lifted_at"] == lifted.json()["lifted_at"]
     assert await offered(c.client) == [(False, lifted.json()["lifted_at"])]
+
+
+async def test_the_list_pages_by_keyset_without_repeats_or_gaps_even_where_requests_share_a_time(
+    api: Api, admin_db: asyncpg.Pool
+) -> None:
+    c = cast()
+    await api.episode_with_family(c)
+    asked = []
+    for _ in range(5):
+        answer = await api.as_(c.client, "POST", "/goals/erasure-requests", json={"client_id": str(c.client.id)})
+        asked.append(answer.json()["request_id"])
+    # Three asked at the same moment: the request id orders them.
+    await admin_db.execute(
+        "UPDATE goals.erasure_requests SET requested_at = now() - interval '1 hour' WHERE request_id = ANY($1::uuid[])",
+        asked[1:4],
+    )
+    rows = await admin_db.fetch(
+        "SELECT request_id::text FROM goals.erasure_requests WHERE tenant_id = $1"
+        " ORDER BY requested_at DESC, request_id DESC",
+        c.client.tenant,
+    )
+
+    seen: list[str] = []
+    params: dict[str, str | int] = {"client_id": str(c.client.id), "limit": 2}
+    while True:
+        page = await api.as_(c.client, "GET", "/goals/erasure-requests", params=params)
+        assert page.status_code == 200, page.text
+        seen += [item["request_id"] for item in page.json()["items"]]
+        if page.json()["next_cursor"] is None:
+            break
+        params["cursor"] = page.json()["next_cursor"]
+
+    assert seen == [r["request_id"] for r in rows] and sorted(seen) == sorted(asked)
+    too_many = await api.as_(c.client, "GET", "/goals/erasure-requests", params={"limit": 51})
+    assert too_many.status_code == 422

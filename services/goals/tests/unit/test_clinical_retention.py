@@ -4,10 +4,11 @@ tenant with a longer period of its own, is kept."""
 
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from uuid import uuid4
+from uuid import UUID, uuid4
 
 from accord.goals.domain.clinical_retention import ClosedEpisode, Cutoffs, cutoffs, is_due
 from accord.goals.handlers.clinical_retention import expire_next
+from accord.shared.clinical_retention import ExpiredEpisode
 
 NOW = datetime(2026, 11, 29, 6, 0, tzinfo=UTC)
 
@@ -19,7 +20,8 @@ class FakeRecords:
 
     closed: list[ClosedEpisode]
     removed: list[ClosedEpisode] = field(default_factory=list)
-    audit_removed_before: list[datetime] = field(default_factory=list)
+    audit_removed: list[ExpiredEpisode] = field(default_factory=list)
+    goal: UUID = field(default_factory=uuid4)
     noted: list[tuple[ClosedEpisode, datetime]] = field(default_factory=list)
 
     async def next_due(self, due: Cutoffs) -> ClosedEpisode | None:
@@ -33,8 +35,14 @@ class FakeRecords:
         self.removed.append(episode)
         return {"episodes": 1, "goals": 2}
 
-    async def remove_audit(self, episode: ClosedEpisode, kept_after: datetime, removed: dict[str, int]) -> int:
-        self.audit_removed_before.append(kept_after)
+    async def records_of(self, episode: ClosedEpisode) -> list[UUID]:
+        return [self.goal]
+
+    async def keeps_episode_of(self, episode: ClosedEpisode) -> bool:
+        return any(e.client_id == episode.client_id for e in self.closed if e not in self.removed)
+
+    async def remove_audit(self, expired: ExpiredEpisode, removed: dict[str, int]) -> int:
+        self.audit_removed.append(expired)
         return 3
 
     async def note_expiry(self, episode: ClosedEpisode, at: datetime) -> None:
@@ -42,7 +50,7 @@ class FakeRecords:
 
 
 def closed(tenant: str, days_ago: int) -> ClosedEpisode:
-    return ClosedEpisode(tenant, uuid4(), uuid4(), NOW - timedelta(days=days_ago))
+    return ClosedEpisode(tenant, uuid4(), uuid4(), NOW - timedelta(days=days_ago), uuid4())
 
 
 async def sweep(records: FakeRecords, due: Cutoffs) -> list[dict[str, object]]:
@@ -67,7 +75,17 @@ async def test_an_episode_closed_longer_ago_than_the_period_is_removed_and_annou
             "kept_after": (NOW - timedelta(days=2922)).isoformat().replace("+00:00", "Z"),
         }
     ]
-    assert records.audit_removed_before == [NOW - timedelta(days=2922)]
+    # The audit rows about the episode and its goal go; the client has no other episode, so theirs go too.
+    assert records.audit_removed == [
+        ExpiredEpisode(
+            old.tenant_id,
+            old.client_id,
+            old.episode_id,
+            NOW - timedelta(days=2922),
+            [old.episode_id, records.goal],
+            True,
+        )
+    ]
     assert records.noted == [(old, NOW)]
 
 
@@ -89,9 +107,9 @@ async def test_nothing_due_removes_nothing_and_ends_the_sweep() -> None:
 
 def test_an_episode_is_due_only_once_its_whole_period_has_passed() -> None:
     due = cutoffs(NOW, 10, {})
-    on_the_day = ClosedEpisode("t", uuid4(), uuid4(), NOW - timedelta(days=10))
+    on_the_day = ClosedEpisode("t", uuid4(), uuid4(), NOW - timedelta(days=10), uuid4())
     assert not is_due(on_the_day, due)
-    assert is_due(ClosedEpisode("t", uuid4(), uuid4(), NOW - timedelta(days=10, seconds=1)), due)
+    assert is_due(ClosedEpisode("t", uuid4(), uuid4(), NOW - timedelta(days=10, seconds=1), uuid4()), due)
 
 
 def test_the_latest_cutoff_bounds_every_tenants_and_the_default() -> None:
@@ -99,3 +117,16 @@ def test_the_latest_cutoff_bounds_every_tenants_and_the_default() -> None:
     due = cutoffs(now, 2922, {"short": 30, "long": 4000})
     assert due.latest == now - timedelta(days=30)
     assert cutoffs(now, 2922, {}).latest == now - timedelta(days=2922)
+
+
+async def test_only_the_removal_of_a_clients_last_episode_takes_the_audit_rows_about_the_client() -> None:
+    first = closed("tenant-a", 3000)
+    second = ClosedEpisode("tenant-a", uuid4(), first.client_id, NOW - timedelta(days=2950), first.team_id)
+    records = FakeRecords([first, second])
+
+    await sweep(records, cutoffs(NOW, 2922, {}))
+
+    assert [(e.episode_id, e.last) for e in records.audit_removed] == [
+        (first.episode_id, False),
+        (second.episode_id, True),
+    ]

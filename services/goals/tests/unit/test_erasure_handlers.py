@@ -12,6 +12,7 @@ from accord.goals.domain.erasure import AlreadyDecided, Decision, ErasureRefused
 from accord.goals.domain.restriction import AlreadyLifted
 from accord.goals.handlers.erasure import (
     Followed,
+    Position,
     ask_for_erasure,
     decide_erasure,
     erasure_status_for,
@@ -73,11 +74,19 @@ class InMemoryErasures:
         self.restricted.append((client_id, request_id))
 
     async def followed_by(
-        self, me: Principal, client_id: UUID | None, waiting_only: bool, limit: int
+        self, me: Principal, client_id: UUID | None, waiting_only: bool, after: Position | None, limit: int
     ) -> list[ErasureStatus]:
         # Deliberately wider than the SQL (every request of the tenant): the handler must apply the domain's rule.
         found = [s for s in self.requests.values() if client_id in (None, s.client_id)]
-        return [s for s in found if not (waiting_only and s.decision)][:limit]
+        newest_first = sorted(found, key=lambda s: (s.requested_at, s.request_id), reverse=True)
+        after_it = [s for s in newest_first if after is None or (s.requested_at, s.request_id) < after]
+        return [s for s in after_it if not (waiting_only and s.decision)][:limit]
+
+
+async def listed(
+    store: InMemoryErasures, me: Principal, client_id: UUID | None, waiting_only: bool, limit: int
+) -> list[Followed]:
+    return (await erasures_for(store, me, client_id, waiting_only, None, limit)).items
 
 
 def person(role: Role, subject: UUID | None = None, teams: frozenset[UUID] = frozenset()) -> Principal:
@@ -197,12 +206,34 @@ async def test_the_list_answers_what_one_may_follow_and_offers_a_decision_to_a_s
     decided = await asked(store, client)
     await decide_erasure(store, SUPERVISOR, decided, Decision.REFUSED, NOW)
 
-    waiting = await erasures_for(store, SUPERVISOR, None, True, 50)
+    waiting = await listed(store, SUPERVISOR, None, True, 50)
     assert {(f.status.request_id, f.may_decide) for f in waiting} == {(recorded, True), (own, False)}
-    assert {f.status.request_id for f in await erasures_for(store, therapist, client, False, 50)} == {recorded}
-    assert all(not f.may_decide for f in await erasures_for(store, therapist, client, False, 50))
+    assert {f.status.request_id for f in await listed(store, therapist, client, False, 50)} == {recorded}
+    assert all(not f.may_decide for f in await listed(store, therapist, client, False, 50))
     for outsider in (person(Role.THERAPIST), person(Role.CLIENT), person(Role.SUPERVISOR, teams=frozenset({uuid4()}))):
-        assert await erasures_for(store, outsider, None, True, 50) == []
+        assert await listed(store, outsider, None, True, 50) == []
+
+
+async def test_the_list_pages_by_keyset_without_repeats_or_gaps_even_past_requests_one_may_not_follow() -> None:
+    therapist = person(Role.THERAPIST)
+    store, client = InMemoryErasures(care_team=frozenset({therapist.subject})), uuid4()
+    mine = []
+    for minutes in range(5):
+        mine.append(uuid4())
+        await ask_for_erasure(store, therapist, mine[-1], client, "REF", NOW - timedelta(minutes=minutes))
+        await ask_for_erasure(store, person(Role.CLIENT, client), uuid4(), client, None, NOW)  # not the therapist's
+
+    seen, after, pages = [], None, 0
+    while True:
+        page = await erasures_for(store, therapist, client, False, after, 2)
+        seen += [f.status.request_id for f in page.items]
+        pages += 1
+        if page.next_after is None:
+            break
+        after = page.next_after
+
+    assert seen == mine  # newest first, each once
+    assert pages == 5  # ten requests two a page: the client's own ones took room but were never shown
 
 
 class InMemoryLifts:
@@ -273,16 +304,16 @@ async def test_the_list_offers_the_lift_only_to_a_supervisor_of_the_team_on_an_a
     def may_lift(found: list[Followed]) -> dict[UUID, bool]:
         return {f.status.request_id: f.may_lift for f in found}
 
-    assert may_lift(await erasures_for(store, SUPERVISOR, client, False, 50)) == {
+    assert may_lift(await listed(store, SUPERVISOR, client, False, 50)) == {
         approved: True,
         refused: False,
         waiting: False,
     }
     for other in (person(Role.CLIENT, client), person(Role.SUPERVISOR, teams=frozenset({uuid4()}))):
-        assert not any(may_lift(await erasures_for(store, other, client, False, 50)).values())
+        assert not any(may_lift(await listed(store, other, client, False, 50)).values())
 
     await lift_restriction(store, InMemoryLifts(store), SUPERVISOR, approved, "The entry was corrected", NOW)
-    after = await erasures_for(store, SUPERVISOR, client, False, 50)
+    after = await listed(store, SUPERVISOR, client, False, 50)
     assert may_lift(after)[approved] is False
     assert next(f.status for f in after if f.status.request_id == approved).lifted_at == NOW
 

@@ -1,7 +1,7 @@
 """The end of an episode's clinical retention period applied to the notifications service's tables (through the
 handler the worker registers for `EpisodeRecordsExpired`): its view of that episode's care team and goals goes, with
-the client's audit rows older than the period, and the removal is audited by the retention job; the client's other
-episode and another client's stay."""
+the audit rows older than the period about them, and the removal is audited by the retention job; the client's other
+episode, the audit rows about it and about the client (an episode of theirs is kept), and another client's stay."""
 
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -31,7 +31,8 @@ class Outbox:
 
 
 async def plant(db: asyncpg.Pool, client: UUID) -> UUID:
-    """An episode of the client with two members, a goal with its latest entry, and an old audit row about them."""
+    """An episode of the client with two members, a goal with its latest entry, an old audit row about the goal and
+    one about the client."""
     episode, goal = uuid4(), uuid4()
     async with db.acquire() as conn, conn.transaction():
         await conn.execute(
@@ -56,12 +57,15 @@ async def plant(db: asyncpg.Pool, client: UUID) -> UUID:
             episode,
         )
         await conn.execute("INSERT INTO client_entries (goal_id, last_entry_at) VALUES ($1, now())", goal)
-        await conn.execute(
-            "INSERT INTO audit_log (at, tenant_id, actor_id, actor_roles, action, resource_type, client_id, allowed)"
-            " VALUES (now() - interval '40 days', $1, $2, '{client}', 'read', 'preferences', $2, true)",
-            TENANT,
-            client,
-        )
+        for resource, resource_id in (("goal", str(goal)), ("preferences", None)):
+            await conn.execute(
+                "INSERT INTO audit_log (at, tenant_id, actor_id, actor_roles, action, resource_type, resource_id,"
+                " client_id, allowed) VALUES (now() - interval '40 days', $1, $2, '{client}', 'read', $3, $4, $2, 't')",
+                TENANT,
+                client,
+                resource,
+                resource_id,
+            )
     return episode
 
 
@@ -100,16 +104,17 @@ async def test_the_expired_episodes_view_and_old_audit_rows_go_and_the_removal_i
 
     assert set((await held(db, expired)).values()) == {0}
     assert await held(db, kept) == planted and await held(db, theirs) == planted
-    audit = await db.fetch(
-        "SELECT actor_id, action, resource_id, reason FROM audit_log WHERE tenant_id = $1 AND client_id = $2",
+    [removal] = await db.fetch(
+        "SELECT action, resource_id, reason FROM audit_log WHERE tenant_id = $1 AND client_id = $2 AND actor_id = $3",
         TENANT,
         sam,
+        RETENTION_JOB_ID,
     )
-    assert [(a["actor_id"], a["action"], a["resource_id"]) for a in audit] == [
-        (RETENTION_JOB_ID, "remove expired records", str(expired))
-    ]
-    assert "participants: 2" in audit[0]["reason"] and "audit_log: 2" in audit[0]["reason"]
-    assert await db.fetchval("SELECT count(*) FROM audit_log WHERE client_id = $1", casey) == 1
+    assert (removal["action"], removal["resource_id"]) == ("remove expired records", str(expired))
+    assert "participants: 2" in removal["reason"] and "audit_log: 1" in removal["reason"]
+    reads = "SELECT resource_type, count(*) FROM audit_log WHERE client_id = $1 AND action = 'read' GROUP BY 1"
+    assert dict(await db.fetch(reads, sam)) == {"goal": 1, "preferences": 2}  # the kept episode's goal, the client
+    assert dict(await db.fetch(reads, casey)) == {"goal": 1, "preferences": 1}
     [announced] = outbox.added
     assert announced.producer == "notifications" and announced.causation_id == envelope.event_id
     assert announced.open() == NotificationsEpisodeRecordsRemoved(client_id=sam, episode_id=expired)

@@ -1,6 +1,6 @@
 """Against real Kafka and PostgreSQL: `EpisodeRecordsExpired` (delivered twice) removes, once, exactly the expired
 episode's records in progress (goal view, entries with their notes, decisions, questionnaire responses, sessions and
-feedback, members) and the client's audit rows older than the period, and audits the removal as the retention job.
+feedback, members) and the audit rows older than the period about them, and audits the removal as the retention job.
 The client's other episode, their check-ins (an episode of theirs is left) and another client's records stay."""
 
 from datetime import UTC, datetime, timedelta

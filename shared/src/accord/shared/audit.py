@@ -7,6 +7,7 @@ INSERT.
 """
 
 import asyncio
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any, NamedTuple
 from uuid import UUID
@@ -107,14 +108,31 @@ class Audit:
         )
         return [dict(r) for r in rows]
 
-    async def remove_client_rows(self, conn: Connection, tenant_id: str, client_id: UUID, before: datetime) -> int:
-        """Deletes the client's audit rows recorded before `before` (their clinical retention period is over);
-        returns how many went. The caller audits the removal itself."""
+    async def remove_client_rows(
+        self,
+        conn: Connection,
+        tenant_id: str,
+        client_id: UUID,
+        before: datetime,
+        *,
+        about: Sequence[object] | None,
+        kept_types: Sequence[str] = (),
+        kept_actions: Sequence[str] = (),
+    ) -> int:
+        """Deletes the client's audit rows recorded before `before` (their clinical retention period is over): only
+        those about the records `about` names (by resource id), or every one when `about` is None (no record of the
+        client is kept here any more); never a row about a resource of `kept_types` (records kept apart from the
+        clinical record), nor one of `kept_actions`. Returns how many went. The caller audits the removal itself."""
         status = await conn.execute(
-            f"DELETE FROM {self.schema}.audit_log WHERE tenant_id = $1 AND client_id = $2 AND at < $3",
+            f"DELETE FROM {self.schema}.audit_log WHERE tenant_id = $1 AND client_id = $2 AND at < $3"
+            " AND ($4::text[] IS NULL OR resource_id = ANY($4::text[])) AND resource_type <> ALL($5::text[])"
+            " AND action <> ALL($6::text[])",
             tenant_id,
             client_id,
             before,
+            None if about is None else [str(r) for r in about],
+            list(kept_types),
+            list(kept_actions),
         )
         return int(status.rsplit(" ", 1)[-1])
 

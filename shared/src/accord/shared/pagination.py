@@ -2,7 +2,9 @@
 
 import base64
 import json
+from datetime import UTC, datetime
 from typing import Any, Generic, TypeVar
+from uuid import UUID
 
 from pydantic import BaseModel
 
@@ -30,3 +32,20 @@ def decode_cursor(cursor: str | None) -> list[Any] | None:
     if not isinstance(value, list):
         raise Problem(400, "Invalid cursor", "The cursor is not one this API gave out", field="cursor")
     return value
+
+
+def time_and_id_cursor(at: datetime, id_: UUID) -> str:
+    """The cursor of a keyset position in a list ordered by a time, then an id (the last item of a page)."""
+    return encode_cursor(at.isoformat(), str(id_))
+
+
+def time_and_id(cursor: str | None) -> tuple[datetime, UUID] | None:
+    """The keyset position a `time_and_id_cursor` gave (None: from the start); 400 for one this API did not give."""
+    position = decode_cursor(cursor)
+    if position is None:
+        return None
+    try:
+        # In UTC here: a time the database could not take (out of range once in UTC) is the caller's error, not ours.
+        return datetime.fromisoformat(position[0]).astimezone(UTC), UUID(position[1])
+    except (IndexError, TypeError, ValueError, OverflowError):
+        raise Problem(400, "Invalid cursor", "The cursor is not one this API gave out", field="cursor") from None

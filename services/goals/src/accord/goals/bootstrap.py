@@ -2,7 +2,7 @@
 
 from fastapi import FastAPI
 
-from accord.goals.entrypoints import erasure, exports, restriction
+from accord.goals.entrypoints import episode_expiries, erasure, exports, restriction
 from accord.goals.entrypoints.api import router
 from accord.goals.entrypoints.clinical_retention import clinical_record_sweep
 from accord.goals.entrypoints.episode_keys import episode_key_backfill
@@ -19,8 +19,9 @@ def settings() -> Settings:
 
 def create_api() -> FastAPI:
     config = settings()
-    # The export and erasure routes first: `/goals/exports` must not be taken for a goal's id.
-    return build_api(config, routers=[*exports.routers(config.db_schema), erasure.router, restriction.router, router])
+    # The export, erasure and removal routes first: `/goals/exports` must not be taken for a goal's id.
+    routers = [*exports.routers(config.db_schema), erasure.router, restriction.router, episode_expiries.router]
+    return build_api(config, routers=[*routers, router])
 
 
 def subscriptions() -> list[Subscription]:

@@ -99,17 +99,19 @@ class ErasureRequests:
         return None if row is None else _status(dict(row))
 
     async def followed_by(
-        self, me: Principal, client_id: UUID | None, waiting_only: bool, limit: int
+        self, me: Principal, client_id: UUID | None, waiting_only: bool, after: tuple[datetime, UUID] | None, limit: int
     ) -> list[ErasureStatus]:
-        """Newest first: the requests `me` asked for or that are about `me`, and for a supervisor those of the
-        clients with an episode in one of their teams; only undecided ones if `waiting_only`, only the client's
-        if `client_id`."""
+        """Newest first (by time asked, then request id): the requests `me` asked for or that are about `me`, and for
+        a supervisor those of the clients with an episode in one of their teams; only undecided ones if
+        `waiting_only`, only the client's if `client_id`; only those after the keyset position `after`."""
         rows = await self.conn.fetch(
             f"SELECT {_COLUMNS} FROM {self.schema}.erasure_requests r WHERE r.tenant_id = $1"
             " AND ($2::uuid IS NULL OR r.client_id = $2) AND (NOT $3 OR r.decision IS NULL)"
             " AND (r.requested_by = $4 OR r.client_id = $4 OR ($5 AND EXISTS ("
             f"SELECT 1 FROM {self.schema}.episodes e WHERE e.tenant_id = r.tenant_id AND e.client_id = r.client_id"
-            " AND e.team_id = ANY($6::uuid[])))) ORDER BY r.requested_at DESC, r.request_id LIMIT $7",
+            " AND e.team_id = ANY($6::uuid[]))))"
+            " AND ($8::timestamptz IS NULL OR (r.requested_at, r.request_id) < ($8, $9::uuid))"
+            " ORDER BY r.requested_at DESC, r.request_id DESC LIMIT $7",
             me.tenant_id,
             client_id,
             waiting_only,
@@ -117,6 +119,8 @@ class ErasureRequests:
             "supervisor" in me.roles,
             list(me.teams),
             limit,
+            None if after is None else after[0],
+            None if after is None else after[1],
         )
         return [_status(dict(row)) for row in rows]
 

@@ -8,6 +8,12 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from uuid import UUID
 
+from accord.shared.auth import Principal
+from accord.shared.events.contracts.common import Role
+
+# Every service with records of an episode: each reports its removal (goals with its own removal).
+REMOVED_BY: tuple[str, ...] = ("goals", "progress", "notifications", "reporting")
+
 
 @dataclass(frozen=True)
 class ClosedEpisode:
@@ -15,6 +21,7 @@ class ClosedEpisode:
     episode_id: UUID
     client_id: UUID
     closed_at: datetime
+    team_id: UUID
 
 
 @dataclass(frozen=True)
@@ -47,3 +54,27 @@ def is_due(episode: ClosedEpisode, due: Cutoffs) -> bool:
 
 
 DaysFor = Callable[[str], int]
+
+
+@dataclass(frozen=True)
+class EpisodeExpiry:
+    """An episode removed at the end of its period, as the ledger keeps it: ids and times only."""
+
+    episode_id: UUID
+    client_id: UUID
+    expired_at: datetime
+    removed: Mapping[str, datetime]
+    """Service -> when it reported its records of the episode removed (a service not here has not yet)."""
+
+    @property
+    def complete(self) -> bool:
+        return all(service in self.removed for service in REMOVED_BY)
+
+
+class RemovalsRefused(Exception):
+    """Only a supervisor follows the removals (of their teams' episodes), as only a supervisor decides erasure."""
+
+
+def check_may_follow_removals(me: Principal) -> None:
+    if not me.has(Role.SUPERVISOR):
+        raise RemovalsRefused("only a supervisor follows the removals of their teams' episodes")

@@ -2,8 +2,10 @@
 follow one (`GET /goals/erasure-requests/{id}`: who asked, who decided, each service's completion, and after a lift
 who lifted it, when, and each service's completion of the lift) and list those one may follow
 (`GET /goals/erasure-requests?status=waiting`: a supervisor's requests waiting for a decision; `client_id=`: one
-client's), each saying what the caller may do with it now (`may_decide`, `may_lift`)."""
+client's; a page at a time by keyset cursor), each saying what the caller may do with it now (`may_decide`,
+`may_lift`)."""
 
+from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Annotated, Literal
 from uuid import UUID, uuid4
@@ -24,6 +26,7 @@ from accord.shared.api import ResourcesDep
 from accord.shared.audit import Audit
 from accord.shared.auth import CurrentPrincipal, Principal
 from accord.shared.inputs import RequestModel, Text
+from accord.shared.pagination import time_and_id, time_and_id_cursor
 from accord.shared.problems import Problem
 
 router = APIRouter(tags=["erasure"])
@@ -44,6 +47,11 @@ class ServiceCompletion(BaseModel):
     service: str
     applied: bool
     applied_at: datetime | None
+
+    @classmethod
+    def each(cls, reported: Mapping[str, datetime], services: Sequence[str] = APPLIED_BY) -> list["ServiceCompletion"]:
+        """Every service in order, with its report (service -> when) or none yet."""
+        return [cls(service=p, applied=p in reported, applied_at=reported.get(p)) for p in services]
 
 
 class ErasurePublic(BaseModel):
@@ -84,28 +92,22 @@ class ErasurePublic(BaseModel):
             decided_by=s.decided_by,
             decided_by_roles=s.decided_by_roles,
             decided_at=s.decided_at,
-            services=[
-                ServiceCompletion(service=p, applied=p in s.applied, applied_at=s.applied.get(p)) for p in APPLIED_BY
-            ],
+            services=ServiceCompletion.each(s.applied),
             complete=s.complete,
             lifted_by=s.lifted_by,
             lifted_by_roles=s.lifted_by_roles,
             lifted_at=s.lifted_at,
-            lift_services=[
-                ServiceCompletion(service=p, applied=p in s.lift_applied, applied_at=s.lift_applied.get(p))
-                for p in APPLIED_BY
-            ]
-            if s.lifted_at is not None
-            else [],
+            lift_services=ServiceCompletion.each(s.lift_applied) if s.lifted_at is not None else [],
             lift_complete=s.lift_complete,
         )
 
 
 class ErasureList(BaseModel):
     items: list[ErasurePublic]
+    next_cursor: str | None = Field(default=None, description="ask with `cursor=` this for the next page")
 
 
-# A decision queue longer than this is a team's backlog to clear, not to page through on one screen.
+# The most one page holds (and what a page holds unless `limit` says fewer).
 LIST_LIMIT = 50
 
 
@@ -193,15 +195,24 @@ async def erasure_requests(
     me: CurrentPrincipal,
     status: Annotated[Literal["waiting"] | None, Query(description="waiting: only undecided requests")] = None,
     client_id: Annotated[UUID | None, Query(description="only the requests about this client")] = None,
+    cursor: Annotated[str | None, Query(description="the `next_cursor` of the page before")] = None,
+    limit: Annotated[int, Query(ge=1, le=LIST_LIMIT)] = LIST_LIMIT,
 ) -> ErasureList:
-    """The requests the person may follow, newest first (at most 50), each saying whether they may decide it: for a
-    supervisor, those of the clients of their teams; for anyone else, those they asked for or that are about them
-    (an empty list otherwise). Each one answered is audited as read."""
+    """The requests the person may follow, newest first, a page at a time (`limit`, at most 50; `next_cursor` while
+    there are more), each saying whether they may decide it: for a supervisor, those of the clients of their teams;
+    for anyone else, those they asked for or that are about them (an empty list otherwise). Each one answered is
+    audited as read."""
     schema = res.settings.db_schema
     async with res.pool.acquire() as conn, conn.transaction():
-        found = await erasures_for(ErasureRequests(conn, schema), me, client_id, status == "waiting", LIST_LIMIT)
-        for item in found:
+        page = await erasures_for(
+            ErasureRequests(conn, schema), me, client_id, status == "waiting", time_and_id(cursor), limit
+        )
+        for item in page.items:
             await Audit(schema).record(
                 conn, me, "read", "erasure_request", item.status.request_id, item.status.client_id
             )
-    return ErasureList(items=[ErasurePublic.of(*item) for item in found])
+    after = page.next_after
+    return ErasureList(
+        items=[ErasurePublic.of(*item) for item in page.items],
+        next_cursor=None if after is None else time_and_id_cursor(*after),
+    )

@@ -19,6 +19,8 @@ from accord.shared.events import Envelope
 from accord.shared.events.contracts.goals import ErasureDecided
 
 SERVICE = "goals"
+Position = tuple[datetime, UUID]
+"""A keyset position in a list of requests: the time asked and the request id of the last one read."""
 
 
 class ErasureStore(Protocol):
@@ -32,8 +34,11 @@ class ErasureStore(Protocol):
     async def lift_applied(self, request_id: UUID, service: str, at: datetime) -> None: ...
     async def status(self, tenant_id: str, request_id: UUID) -> ErasureStatus | None: ...
     async def followed_by(
-        self, me: Principal, client_id: UUID | None, waiting_only: bool, limit: int
-    ) -> list[ErasureStatus]: ...
+        self, me: Principal, client_id: UUID | None, waiting_only: bool, after: Position | None, limit: int
+    ) -> list[ErasureStatus]:
+        """Newest first (by time asked, then request id), from after the keyset position `after`."""
+        ...
+
     async def apply_erasure(self, tenant_id: str, client_id: UUID, request_id: UUID) -> None: ...
 
 
@@ -82,20 +87,30 @@ class Followed(NamedTuple):
     may_lift: bool
 
 
+class FollowedPage(NamedTuple):
+    items: list[Followed]
+    next_after: Position | None
+    """Where the next page starts (the last request this page read), or None when there is no more."""
+
+
 async def erasures_for(
-    store: ErasureStore, me: Principal, client_id: UUID | None, waiting_only: bool, limit: int
-) -> list[Followed]:
-    """The requests `me` may follow (newest first), each with whether `me` may decide it or lift its restriction. A
-    supervisor's requests are those of the clients of their teams; anyone else sees only the requests they asked for
-    or that are about them (the store narrows the rows; the domain's rule has the last word)."""
+    store: ErasureStore, me: Principal, client_id: UUID | None, waiting_only: bool, after: Position | None, limit: int
+) -> FollowedPage:
+    """A page of the requests `me` may follow (newest first, after the keyset position `after`), each with whether
+    `me` may decide it or lift its restriction. A supervisor's requests are those of the clients of their teams;
+    anyone else sees only the requests they asked for or that are about them (the store narrows the rows; the
+    domain's rule has the last word, so a page may hold fewer than `limit`, never with a gap: the next page starts
+    after the last row read)."""
     supervises: dict[UUID, bool] = {}
     found: list[Followed] = []
-    for status in await store.followed_by(me, client_id, waiting_only, limit):
+    rows = await store.followed_by(me, client_id, waiting_only, after, limit + 1)
+    for status in rows[:limit]:
         if status.client_id not in supervises:
             supervises[status.client_id] = await store.supervises(me, status.client_id)
         if status.readable_by(me, supervises[status.client_id]):
             found.append(followed(status, me, supervises[status.client_id]))
-    return found
+    last = rows[limit - 1] if len(rows) > limit else None
+    return FollowedPage(found, None if last is None else (last.requested_at, last.request_id))
 
 
 def followed(status: ErasureStatus, me: Principal, supervises_client: bool) -> Followed:

@@ -4,6 +4,7 @@ the episode. Deliveries and in-app messages have periods of their own (the reten
 
 from uuid import UUID
 
+from accord.shared import clinical_retention
 from accord.shared.db import Connection
 
 _GOALS = "SELECT goal_id FROM {s}.goals WHERE tenant_id = $1 AND episode_id = $2"
@@ -23,6 +24,13 @@ REMOVED = (
 class EpisodeRecordsRemoval:
     def __init__(self, conn: Connection, schema: str) -> None:
         self.conn, self.schema = conn, schema
+
+    async def records_of(self, tenant_id: str, episode_id: UUID) -> list[UUID]:
+        """Its goals (the audit rows here are mostly about contact points and messages: the client's)."""
+        return await clinical_retention.ids_of_episode(self.conn, _GOALS.format(s=self.schema), tenant_id, episode_id)
+
+    async def keeps_episode_of(self, tenant_id: str, client_id: UUID) -> bool:
+        return await clinical_retention.keeps_episode_of(self.conn, f"{self.schema}.episodes", tenant_id, client_id)
 
     async def remove_episode(self, tenant_id: str, client_id: UUID, episode_id: UUID) -> dict[str, int]:
         removed = {}

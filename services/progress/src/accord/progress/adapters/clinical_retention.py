@@ -5,16 +5,28 @@ client's rather than an episode's: they go with the client's last episode here."
 
 from uuid import UUID
 
+from accord.shared import clinical_retention
 from accord.shared.db import Connection
 
 _GOALS = "SELECT goal_id FROM goals WHERE tenant_id = $1 AND episode_id = $2"
 _EPISODE = "tenant_id = $1 AND episode_id = $2"
+# What audit rows name the episode's records by, besides the episode itself ($1 tenant, $2 episode).
+_AUDITED = (
+    f"{_GOALS} UNION ALL SELECT session_id FROM sessions WHERE {_EPISODE}"
+    f" UNION ALL SELECT response_id FROM questionnaires WHERE {_EPISODE}"
+)
 _NO_EPISODE_LEFT = "NOT EXISTS (SELECT 1 FROM episodes WHERE tenant_id = $1 AND client_id = $2)"
 
 
 class EpisodeRecordsRemoval:
     def __init__(self, conn: Connection) -> None:
         self.conn = conn
+
+    async def records_of(self, tenant_id: str, episode_id: UUID) -> list[UUID]:
+        return await clinical_retention.ids_of_episode(self.conn, _AUDITED, tenant_id, episode_id)
+
+    async def keeps_episode_of(self, tenant_id: str, client_id: UUID) -> bool:
+        return await clinical_retention.keeps_episode_of(self.conn, "episodes", tenant_id, client_id)
 
     async def remove_episode(self, tenant_id: str, client_id: UUID, episode_id: UUID) -> dict[str, int]:
         key = (tenant_id, episode_id)

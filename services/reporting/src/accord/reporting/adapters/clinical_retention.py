@@ -10,8 +10,13 @@ calls `remove_all_expired` before it commits, so it ends with them removed again
 
 from uuid import UUID
 
+from accord.shared import clinical_retention
 from accord.shared.db import Connection
 
+_GOALS = (
+    "SELECT goal_id FROM {s}.goal_versions WHERE tenant_id = $1 AND episode_id = $2 UNION"
+    " SELECT goal_id FROM {s}.goal_events WHERE tenant_id = $1 AND episode_id = $2"
+)
 _QUESTIONNAIRES = "SELECT response_id FROM {s}.questionnaires WHERE tenant_id = $1 AND episode_id = $2"
 _SIGNALS = "SELECT signal_id FROM {s}.safety_signals WHERE tenant_id = $1 AND source_id IN (" + _QUESTIONNAIRES + ")"
 # Keyed by the episode ($1 tenant, $2 episode), in an order that keeps each statement's subquery answerable.
@@ -60,6 +65,10 @@ BY_CLIENT = (
 )
 
 
+# What audit rows name the episode's records by, besides the episode itself ($1 tenant, $2 episode).
+_AUDITED = _GOALS + " UNION " + _QUESTIONNAIRES
+
+
 class ExpiredEpisodes:
     def __init__(self, conn: Connection, schema: str) -> None:
         self.conn, self.schema = conn, schema
@@ -75,6 +84,12 @@ class ExpiredEpisodes:
         )
         return await self._remove(tenant_id, client_id, episode_id)
 
+    async def records_of(self, tenant_id: str, episode_id: UUID) -> list[UUID]:
+        return await clinical_retention.ids_of_episode(self.conn, _AUDITED.format(s=self.schema), tenant_id, episode_id)
+
+    async def keeps_episode_of(self, tenant_id: str, client_id: UUID) -> bool:
+        return await clinical_retention.keeps_episode_of(self.conn, f"{self.schema}.episodes", tenant_id, client_id)
+
     async def remove_all_expired(self) -> int:
         """Removes the rows of every episode remembered as expired (after a rebuild brought them back); answers how
         many rows went."""
@@ -86,15 +101,7 @@ class ExpiredEpisodes:
 
     async def _remove(self, tenant_id: str, client_id: UUID, episode_id: UUID) -> dict[str, int]:
         s = self.schema
-        goal_ids = [
-            r["goal_id"]
-            for r in await self.conn.fetch(
-                f"SELECT goal_id FROM {s}.goal_versions WHERE tenant_id = $1 AND episode_id = $2 UNION"
-                f" SELECT goal_id FROM {s}.goal_events WHERE tenant_id = $1 AND episode_id = $2",
-                tenant_id,
-                episode_id,
-            )
-        ]
+        goal_ids = await clinical_retention.ids_of_episode(self.conn, _GOALS.format(s=s), tenant_id, episode_id)
         removed: dict[str, int] = {}
         for table, statement in BY_GOAL:
             removed[table] = await self._count(statement, tenant_id, goal_ids)

@@ -2,16 +2,16 @@
 The goals service makes each key in the transaction that opens the episode and destroys it in the one that expires
 the episode. Episodes opened before this revision get theirs from the worker's backfill (entrypoints/episode_keys.py).
 
-Revision ID: 0012
-Revises: 0011
+Revision ID: 0013
+Revises: 0012
 """
 
 from alembic import op
 
 from accord.shared.episode_keys import episode_keys_ddl
 
-revision = "0012"
-down_revision = "0011"
+revision = "0013"
+down_revision = "0012"
 branch_labels = None
 depends_on = None
 
