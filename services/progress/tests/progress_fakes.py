@@ -9,7 +9,7 @@ from typing import Any
 from uuid import UUID
 
 from accord.devtools import testing
-from accord.progress.adapters.repository import GoalsToRecord, GoalView, QuietGoal
+from accord.progress.adapters.repository import GoalView, QuietGoal
 from accord.progress.domain.progress import LATEST_NEEDED, Decision, Ledger, Point, in_time_order
 from accord.shared.errors import Conflict
 from accord.shared.events import Envelope
@@ -123,13 +123,6 @@ class InMemoryRepository:
             )
             found[goal_id] = (view, self.members.get((t.episode_id, person_id)))
         return found
-
-    async def lock_for_entries(
-        self, tenant_id: str, goal_ids: list[UUID], person_id: UUID, entry_ids: list[UUID]
-    ) -> GoalsToRecord:
-        goals = await self.goals_with_role(tenant_id, goal_ids, person_id, for_update=True)
-        ledgers = {goal_id: await self.ledger(view.terms) for goal_id, (view, _) in goals.items()}
-        return GoalsToRecord(goals, await self.entries_by_id(entry_ids), ledgers)
 
     async def role_towards_client(self, tenant_id: str, client_id: UUID, person_id: UUID) -> Role | None:
         roles = {

@@ -86,32 +86,6 @@ def _counted_kinds(goal: GoalAgreed) -> list[str]:
     return ["measurement", "rating"] if goal.measure.kind is MeasureKind.GOAL_RATING else ["measurement"]
 
 
-# What recording entries needs, in the round trip that locks their goals: each goal with the asker's role (as
-# _GOALS_WITH_ROLE), its ledger (the decisions already made for its version and its latest counted points, as
-# `ledger` reads them; counted as `_counted_kinds` says) and the entries already stored under the request's entry
-# ids (a resend, or an id taken). `revision_seen` is the goal's progress revision in this statement's snapshot,
-# `progress_revision` the locked row's: they differ when another writer's entries committed after the snapshot
-# was taken (this statement waited for that writer's lock), and then what was read beside the lock is out of date.
-_LOCK_FOR_ENTRIES = (
-    "SELECT g.goal_id, g.terms, g.tenant_id, g.status, g.visibility, g.shared_with, g.achievement, m.role, "
-    "e.opened_at, g.progress_revision, "
-    "(SELECT s.progress_revision FROM goals s WHERE s.goal_id = g.goal_id) AS revision_seen, "
-    "ARRAY(SELECT d.decision_key FROM decisions d WHERE d.goal_id = g.goal_id AND d.goal_version = g.version) "
-    "AS decided, p.point_ids, p.point_values, p.point_times, "
-    "ARRAY(SELECT x FROM entries x WHERE x.entry_id = ANY($4::uuid[])) AS earlier "
-    "FROM goals g "
-    "LEFT JOIN episode_members m ON m.episode_id = g.episode_id AND m.person_id = $3 "
-    "LEFT JOIN episodes e ON e.episode_id = g.episode_id "
-    "LEFT JOIN LATERAL (SELECT array_agg(c.entry_id) AS point_ids, array_agg(c.value) AS point_values, "
-    "array_agg(c.occurred_at) AS point_times FROM (SELECT entry_id, value, occurred_at FROM entries "
-    "WHERE goal_id = g.goal_id AND goal_version = g.version AND kind = ANY(CASE WHEN g.terms #>> '{measure,kind}' = "
-    f"'{MeasureKind.GOAL_RATING.value}' THEN ARRAY['measurement', 'rating'] ELSE ARRAY['measurement'] END) "
-    "ORDER BY occurred_at DESC, entry_id DESC LIMIT $5) c) p ON true "
-    "WHERE g.tenant_id = $1 AND g.goal_id = ANY($2::uuid[]) AND " + _NOT_RESTRICTED.format(alias="g.") + " "
-    "ORDER BY g.goal_id FOR UPDATE OF g"
-)
-
-
 _ENTRY_COLUMNS = {
     "entry_id": "uuid",
     "tenant_id": "text",
@@ -137,17 +111,6 @@ _RECORD_PROGRESS = (
     "achievement = coalesce(c.achievement, g.achievement) "
     "FROM unnest($17::uuid[], $18::text[]) AS c (goal_id, achievement) WHERE g.goal_id = c.goal_id"
 )
-
-
-@dataclass(frozen=True)
-class GoalsToRecord:
-    """The goals of an entry request, locked, with what deciding needs of them (`lock_for_entries`)."""
-
-    goals: dict[UUID, tuple[GoalView, Role | None]]
-    earlier: Mapping[UUID, Any]
-    """Entries already stored under the request's entry ids."""
-    ledgers: dict[UUID, Ledger]
-    """Each goal's ledger, read with the lock; a goal missing here has its ledger read on its own."""
 
 
 @dataclass(frozen=True)
@@ -286,28 +249,6 @@ class Repository:
         lock = " FOR UPDATE OF g" if for_update else ""
         rows = await self.conn.fetch(_GOALS_WITH_ROLE + lock, tenant_id, goal_ids, person_id)
         return {r["goal_id"]: (_goal(r), Role(r["role"]) if r["role"] else None) for r in rows}
-
-    async def lock_for_entries(
-        self, tenant_id: str, goal_ids: list[UUID], person_id: UUID, entry_ids: list[UUID]
-    ) -> GoalsToRecord:
-        """The goals known here among `goal_ids`, locked in goal-id order (as `goals_with_role`), each with the
-        person's role, and in the same round trip their ledgers and the entries already stored under `entry_ids`.
-
-        Those are read in the statement's snapshot, taken before the lock was granted. When a goal's entries changed
-        after it (another writer held the lock, and this statement waited for it), they are read again, now that the
-        lock is held: a resend racing its original is still answered as a duplicate, and no decision is made twice."""
-        rows = await self.conn.fetch(_LOCK_FOR_ENTRIES, tenant_id, goal_ids, person_id, entry_ids, LATEST_NEEDED)
-        goals = {r["goal_id"]: (_goal(r), Role(r["role"]) if r["role"] else None) for r in rows}
-        if any(r["revision_seen"] != r["progress_revision"] for r in rows):
-            return GoalsToRecord(goals, await self.entries_by_id(entry_ids), {})
-        earlier = {e["entry_id"]: e for e in rows[0]["earlier"]} if rows else {}
-        ledgers = {}
-        for r in rows:
-            points = zip(r["point_ids"] or (), r["point_values"] or (), r["point_times"] or (), strict=True)
-            terms = goals[r["goal_id"]][0].terms
-            latest = sorted((Point(*p) for p in points), key=in_time_order)
-            ledgers[r["goal_id"]] = Ledger(terms, set(r["decided"]), latest)
-        return GoalsToRecord(goals, earlier, ledgers)
 
     async def role_towards_client(self, tenant_id: str, client_id: UUID, person_id: UUID) -> Role | None:
         """The person's role in any open episode of the client (therapist, family, or the client themself)."""

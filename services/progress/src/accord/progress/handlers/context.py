@@ -2,7 +2,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from uuid import UUID
 
-from accord.progress.adapters.repository import GoalsToRecord, GoalView, Repository
+from accord.progress.adapters.repository import GoalView, Repository
 from accord.shared.commands import AuditNote, CommandContext
 from accord.shared.errors import Invalid, NotYetKnown
 from accord.shared.events.contracts.common import Role
@@ -26,19 +26,6 @@ class Context(CommandContext):
         found = await self.repo.goals_with_role(
             self.actor.tenant_id, goal_ids, self.actor.subject, for_update=for_update
         )
-        return self._answers(goal_ids, action, found)
-
-    async def goals_to_record(
-        self, goal_ids: list[UUID], entry_ids: list[UUID]
-    ) -> tuple[dict[UUID, tuple[GoalView, Role] | NotYetKnown], GoalsToRecord]:
-        """The goals entries are recorded against, locked, answered as `goals` answers them (and audited alike),
-        with their ledgers and the entries already stored under `entry_ids` read in the same round trip."""
-        found = await self.repo.lock_for_entries(self.actor.tenant_id, goal_ids, self.actor.subject, entry_ids)
-        return self._answers(goal_ids, "record entry", found.goals), found
-
-    def _answers(
-        self, goal_ids: list[UUID], action: str, found: dict[UUID, tuple[GoalView, Role | None]]
-    ) -> dict[UUID, tuple[GoalView, Role] | NotYetKnown]:
         answers: dict[UUID, tuple[GoalView, Role] | NotYetKnown] = {}
         for goal_id in dict.fromkeys(goal_ids):
             if goal_id not in found:

@@ -35,13 +35,12 @@ async def record_entry(ctx: Context, c: RecordEntry) -> Recorded:
 async def record_entries(ctx: Context, commands: list[RecordEntry]) -> list[Recorded | DomainError]:
     """Entries, in one transaction, each recorded or refused on its own; the outcomes in the commands' order.
 
-    Each goal is locked once (entries for one goal are decided one after another, so a decision is made once), in
-    the round trip that also reads its ledger and the entries already stored under the request's ids; every entry,
-    decision, event and audit row of the request is written in a handful of round trips, whatever the number of
-    entries.
+    Each goal is locked once (entries for one goal are decided one after another, so a decision is made once) and
+    its ledger is read once, after the lock; the entries, decisions and the goals' revisions are written by one
+    statement, the events and audit rows by another, whatever the number of entries.
     """
-    goals, locked = await ctx.goals_to_record([c.goal_id for c in commands], [c.entry_id for c in commands])
-    stored = locked.earlier
+    goals = await ctx.goals([c.goal_id for c in commands], "record entry", for_update=True)
+    stored = await ctx.repo.entries_by_id([c.entry_id for c in commands])
     ledgers: dict[UUID, Ledger] = {}
     rows: dict[UUID, dict[str, Any]] = {}
     outcomes: dict[int, Recorded | DomainError] = {}
@@ -59,10 +58,7 @@ async def record_entries(ctx: Context, commands: list[RecordEntry]) -> list[Reco
         outcomes[i] = Recorded(row, duplicate=False)
         ctx.events.append(_recorded_event(goal, c, role, ctx.actor.subject))
         if (ledger := ledgers.get(c.goal_id)) is None:
-            ledger = locked.ledgers.get(c.goal_id)
-            if ledger is None:  # not read with the lock (lock_for_entries says when)
-                ledger = await ctx.repo.ledger(goal.terms)
-            ledgers[c.goal_id] = ledger
+            ledger = ledgers[c.goal_id] = await ctx.repo.ledger(goal.terms)
         ctx.events += _decide(ctx, goal, ledger, c)
     decisions: list[tuple[GoalAgreed, Decision]] = []
     achievements: dict[UUID, AchievementStatus | None] = {}
