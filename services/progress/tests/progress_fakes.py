@@ -156,6 +156,18 @@ class InMemoryRepository:
             if not await self.decide(goal, d.key, d.entry_id):
                 raise Conflict("a decision was made twice")  # the primary key's refusal
 
+    async def record_progress(
+        self,
+        entries: list[dict[str, Any]],
+        decisions: list[tuple[GoalAgreed, Decision]],
+        achievements: dict[UUID, AchievementStatus | None],
+    ) -> None:
+        await self.add_entries(entries)
+        for goal, d in decisions:
+            await self.add_decisions(goal, [d])
+        if achievements:
+            await self.progress_changed(achievements)
+
     async def decide(self, goal: GoalAgreed, key: str, entry_id: UUID | None) -> bool:
         before = len(self.decided)
         self.decided.add((goal.goal_id, goal.version, key))

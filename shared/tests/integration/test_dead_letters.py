@@ -153,3 +153,32 @@ async def test_an_event_dead_lettered_once_is_not_dead_lettered_again_when_a_cop
     assert [header(r, "dlq.replay_of") for r in dead] == [None, "dlq/0/0", "dlq/0/7"]
     assert await records() == 3
     assert await sandbox.pool.fetchval(f"SELECT count(*) FROM {sandbox.schema}.effects") == 1  # `after` only
+
+
+async def test_a_type_without_a_handler_is_passed_over_by_its_header_undecoded_and_committed_past(
+    sandbox: Sandbox,
+) -> None:
+    """The relay names each record's event type in a header. A group passes over a type it has no handler for
+    without decoding the payload (so one it could not decode is not its dead letter) and commits past it, so it is
+    never delivered to the group again; a record naming a type the group handles is still decoded, and
+    dead-lettered when it cannot be."""
+    after = goal_paused()
+    handled = [("event_type", b"GoalPaused")]
+    async with failing_consumer(sandbox) as rig:
+        for _ in range(3):
+            await rig.send(b"{not for this group", [("event_type", b"GoalRatingRecorded")])
+        await rig.send(b"{named as an event this group handles", handled)
+        await rig.send(after.to_bytes(), handled)
+        await rig.broker.start()
+
+        async def all_committed() -> bool:
+            return await committed_offset(sandbox.bootstrap, rig.group, rig.topic) == 5
+
+        await eventually(all_committed)
+        dead = await read_topic(sandbox.bootstrap, rig.dlq, lambda found: len(found) >= 1)
+
+    assert [header(r, "dlq.original_offset") for r in dead] == ["3"]
+    assert "undecodable" in (header(dead[0], "dlq.reason") or "")
+    applied = {r["event_id"] for r in await sandbox.pool.fetch(f"SELECT event_id FROM {sandbox.schema}.effects")}
+    assert applied == {after.event_id}
+    assert await sandbox.pool.fetchval(f"SELECT count(*) FROM {sandbox.schema}.inbox") == 1

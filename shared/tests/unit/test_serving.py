@@ -1,5 +1,6 @@
 """How a process is served: metrics on a port of their own, and uvicorn believing no X-Forwarded-For."""
 
+import gc
 from typing import Any
 
 import httpx
@@ -42,3 +43,20 @@ def test_the_api_is_served_without_proxy_headers_and_with_a_header_limit(monkeyp
     assert result.exit_code == 0, result.output
     assert ran["proxy_headers"] is False and ran["forwarded_allow_ips"] == ""
     assert ran["h11_max_incomplete_event_size"] == web_cli.H11_MAX_HEAD_BYTES
+
+
+def test_what_start_up_imported_is_out_of_the_collectors_reach_before_the_api_serves(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    frozen_when_served: list[int] = []
+    monkeypatch.setattr(web_cli.uvicorn, "run", lambda app, **options: frozen_when_served.append(gc.get_freeze_count()))
+
+    def create_api() -> Any:
+        raise AssertionError("not called: uvicorn builds the app")
+
+    try:
+        result = CliRunner().invoke(web_cli.web_cli(create_api), ["api", "--port", "8123"])
+    finally:
+        gc.unfreeze()  # this is a test process: what it makes later must stay collectable
+    assert result.exit_code == 0, result.output
+    assert frozen_when_served and frozen_when_served[0] > 10_000

@@ -2,6 +2,7 @@ from collections.abc import AsyncIterator
 
 import httpx
 import pytest
+from fastapi import FastAPI
 from progress_world import Api, CareTeam, Worker
 
 from accord.devtools.testing import TokenFactory
@@ -9,12 +10,17 @@ from accord.progress.bootstrap import create_api
 
 
 @pytest.fixture(scope="session")
-async def progress_http(service_env: dict[str, str]) -> AsyncIterator[httpx.AsyncClient]:
+async def progress_app(service_env: dict[str, str]) -> AsyncIterator[FastAPI]:
     app = create_api()
     async with app.router.lifespan_context(app):
-        transport = httpx.ASGITransport(app=app)
-        async with httpx.AsyncClient(transport=transport, base_url="http://progress") as client:
-            yield client
+        yield app
+
+
+@pytest.fixture(scope="session")
+async def progress_http(progress_app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
+    transport = httpx.ASGITransport(app=progress_app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://progress") as client:
+        yield client
 
 
 @pytest.fixture(scope="session")

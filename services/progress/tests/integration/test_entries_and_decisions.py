@@ -5,15 +5,19 @@ import asyncio
 import itertools
 import json
 from collections import Counter
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from typing import Any
 from uuid import UUID, uuid4
 
 import asyncpg
 import pytest
+from asyncpg.connection import LoggedQuery
+from fastapi import FastAPI
 from progress_world import Api, CareTeam, Worker, announce, entry_body, recordable
 
 from accord.devtools.infra.stack import Infra
-from accord.devtools.testing import eventually, opened, read_topic, service_keys
+from accord.devtools.testing import eventually, opened, outbox_events, read_topic, service_keys
 
 pytestmark = pytest.mark.integration
 
@@ -190,3 +194,92 @@ async def test_an_entry_without_a_good_token_is_refused_and_a_retried_key_replay
         str(goal.goal_id),
     )
     assert audited == 1
+
+
+@asynccontextmanager
+async def statements_sent(app: FastAPI) -> AsyncIterator[list[str]]:
+    """Every statement the API's pool sends while the block runs: one round trip each (asyncpg's query logger on
+    every connection of the pool, BEGIN and COMMIT included)."""
+    pool: asyncpg.Pool = app.state.resources.pool
+    sent: list[str] = []
+
+    def logged(query: LoggedQuery) -> None:
+        sent.append(" ".join(query.query.split()))
+
+    held = [await pool.acquire() for _ in range(pool.get_max_size())]  # every connection the pool can lend
+    for conn in held:
+        conn.add_query_logger(logged)
+    for conn in held:
+        await pool.release(conn)
+    try:
+        yield sent
+    finally:
+        held = [await pool.acquire() for _ in range(pool.get_max_size())]
+        for conn in held:
+            conn.remove_query_logger(logged)
+        for conn in held:
+            await pool.release(conn)
+
+
+async def test_recording_one_entry_with_a_decision_takes_nine_round_trips_and_writes_its_events_in_order_and_audited(
+    api: Api, team: CareTeam, infra: Infra, progress_app: FastAPI, admin_db: asyncpg.Pool
+) -> None:
+    goal = team.goal()
+    await announce(infra.bootstrap_servers, team.tenant, *team.opened(), goal)
+    await recordable(api, goal.goal_id)
+    async with statements_sent(progress_app) as sent:
+        # The first use of a connection looks up its types once: a write before, on the connection the next takes.
+        assert (await api.entry(goal.goal_id, 3, days_ago=1)).status_code == 201
+        sent.clear()
+        r = await api.entry(goal.goal_id, 6)  # crosses the first milestone: a decision as well
+    assert r.status_code == 201, r.text
+    # BEGIN; the goal locked; any entry already stored under the id; the ledger; the entry, its decision and the
+    # goal's revision; the episode of the events' goal and its key, to seal them (accord.shared.episode_keys); the
+    # outbox's and the audit's rows; COMMIT.
+    assert len(sent) == 9, sent
+    published = await outbox_events(admin_db, "progress", str(team.client))  # opened with progress's own keys
+    types = [e["event_type"] for e in published if r.json()["entry_id"] in json.dumps(e["payload"])]
+    assert types[:2] == ["GoalRatingRecorded", "MilestoneReached"]  # in the order the handler produced them
+    audited = await admin_db.fetch(
+        "SELECT tenant_id, actor_id, actor_roles, resource_id, allowed FROM progress.audit_log "
+        "WHERE client_id = $1 AND action = 'record entry'",
+        team.client,
+    )
+    assert [tuple(a) for a in audited] == [(team.tenant, team.client, ["client"], str(goal.goal_id), True)] * 2
+
+
+async def test_entries_waiting_for_their_goals_lock_see_what_the_holder_wrote_a_resend_and_a_decision(
+    api: Api, team: CareTeam, infra: Infra, admin_db: asyncpg.Pool
+) -> None:
+    """Three requests wait for one goal's lock: an entry, its resend and another entry crossing the same milestone.
+    Whichever goes first writes what the others must see once they hold the lock: the resend is answered as a
+    duplicate (not refused) and the milestone is decided once. (Reading the stored entry and the ledger in the
+    locking statement itself, whose snapshot is taken before the lock is granted, fails this test.)"""
+    goal = team.goal(thresholds=(5, 7))
+    await announce(infra.bootstrap_servers, team.tenant, *team.opened(), goal)
+    await recordable(api, goal.goal_id)
+    url, body = f"/progress/goals/{goal.goal_id}/entries", entry_body(6, days_ago=1)
+    async with admin_db.acquire() as holder, holder.transaction():
+        await holder.execute("SELECT 1 FROM progress.goals WHERE goal_id = $1 FOR UPDATE", goal.goal_id)
+        sent = [
+            asyncio.create_task(api.as_(team.client, "POST", url, json=body)),
+            asyncio.create_task(api.as_(team.client, "POST", url, json=body)),
+            asyncio.create_task(api.entry(goal.goal_id, 6)),
+        ]
+
+        async def all_waiting() -> bool:
+            waiting = await admin_db.fetchval(
+                "SELECT count(*) FROM pg_stat_activity "
+                "WHERE wait_event_type = 'Lock' AND query LIKE 'SELECT g.goal_id, %'"
+            )
+            return bool(waiting == 3)
+
+        await eventually(all_waiting)
+    first, resend, other = [await r for r in sent]
+    assert first.status_code == resend.status_code == other.status_code == 201, [first.text, resend.text, other.text]
+    assert sorted([first.json()["duplicate"], resend.json()["duplicate"]]) == [False, True]
+    assert first.json()["entry_id"] == resend.json()["entry_id"] == body["entry_id"]
+    decided = await admin_db.fetch("SELECT decision_key FROM progress.decisions WHERE goal_id = $1", goal.goal_id)
+    assert [d["decision_key"] for d in decided] == [f"milestone:{goal.milestones[0].milestone_id}"]
+    entries = await admin_db.fetchval("SELECT count(*) FROM progress.entries WHERE goal_id = $1", goal.goal_id)
+    assert entries == 2

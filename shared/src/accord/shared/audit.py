@@ -17,6 +17,8 @@ import structlog
 
 from accord.shared.auth import Principal
 from accord.shared.db import Connection
+from accord.shared.events.envelope import Envelope
+from accord.shared.outbox.store import Outbox
 
 
 def audit_ddl(schema: str) -> list[str]:
@@ -78,6 +80,43 @@ class Audit:
         """Several accesses by one principal in one round trip."""
         if entries:
             await conn.executemany(self.insert_sql, self.rows(principal, entries))
+
+    async def record_many_with_events(
+        self, conn: Connection, principal: Principal, entries: list[AuditEntry], outbox: Outbox, events: list[Envelope]
+    ) -> None:
+        """`record_many` and `outbox.add_many(conn, events)` in one round trip: a command's audit rows and the
+        events announcing its change, written in its transaction by one statement."""
+        if not entries or not events:
+            await outbox.add_many(conn, events)
+            await self.record_many(conn, principal, entries)
+            return
+        published = await outbox.rows(conn, events)
+        audited = self.rows(principal, entries)
+        tenant_id, actor_id, roles, request_id = audited[0][0], audited[0][1], audited[0][2], audited[0][9]
+        await conn.execute(
+            self._with_events_sql(outbox.table),
+            *(list(column) for column in zip(*published, strict=True)),
+            tenant_id,
+            actor_id,
+            roles,
+            request_id,
+            *(list(column) for column in zip(*(row[3:9] for row in audited), strict=True)),
+        )
+
+    def _with_events_sql(self, outbox_table: str) -> str:
+        # The outbox's ids are taken in the events' order (ORDER BY the ordinality): the relay publishes by id, and
+        # a client's events must reach Kafka in the order they were produced.
+        return (
+            f"WITH events AS (INSERT INTO {outbox_table} (event_id, topic, message_key, payload, headers) "
+            "SELECT e.event_id, e.topic, e.message_key, e.payload, e.headers FROM unnest($1::uuid[], $2::text[], "
+            "$3::text[], $4::bytea[], $5::jsonb[]) WITH ORDINALITY AS e (event_id, topic, message_key, payload, "
+            "headers, n) ORDER BY e.n) "
+            f"INSERT INTO {self.schema}.audit_log (tenant_id, actor_id, actor_roles, action, resource_type, "
+            "resource_id, client_id, allowed, reason, request_id) "
+            "SELECT $6, $7, $8::text[], a.action, a.resource_type, a.resource_id, a.client_id, a.allowed, a.reason, $9 "
+            "FROM unnest($10::text[], $11::text[], $12::text[], $13::uuid[], $14::boolean[], $15::text[]) "
+            "AS a (action, resource_type, resource_id, client_id, allowed, reason)"
+        )
 
     def rows(self, principal: Principal, entries: list[AuditEntry]) -> list[tuple[Any, ...]]:
         request_id = structlog.contextvars.get_contextvars().get("request_id")

@@ -13,7 +13,7 @@ from accord.shared.metrics_server import serve_metrics
 from accord.shared.runtime import BackgroundTask, DependencyWatch, Subscription, run_worker
 from accord.shared.settings import ServiceSettings
 from accord.shared.waiting import CannotStart
-from accord.shared.web_cli import EXIT_CANNOT_START, MetricsPort, web_cli
+from accord.shared.web_cli import EXIT_CANNOT_START, MetricsPort, freeze_start_up, web_cli
 
 
 def service_cli(
@@ -35,6 +35,7 @@ def service_cli(
         # On uvloop, as the API is under uvicorn: the worker's time goes to its event loop (Kafka fetches,
         # database round trips, timers), which uvloop runs at a fraction of asyncio's cost.
         s = settings()
+        freeze_start_up()
         try:
             uvloop.run(run_worker(s, subscriptions(), background=background(), watch=watch))
         except CannotStart as refused:

@@ -106,8 +106,7 @@ class CommandRunner(Generic[C]):
                     # The answer is encoded before the commit: if it cannot be sent (a value JSON cannot hold), the
                     # change is rolled back with it rather than committed behind a 500 and unreadable ever after.
                     response = JSONResponse(content, status_code=status, headers=headers)
-                    await self.publish(conn, res, ctx)
-                    await self.record_audit(conn, ctx)
+                    await self.publish_and_audit(conn, res, ctx)
                     await self.idempotency.remember(conn, principal, key, fingerprint, status, content)
             except DomainError as exc:
                 raise await self.refusal(res, ctx, exc) from exc
@@ -125,8 +124,7 @@ class CommandRunner(Generic[C]):
             try:
                 async with conn.transaction():
                     result = await handler(ctx, command)
-                    await self.publish(conn, res, ctx)
-                    await self.record_audit(conn, ctx)
+                    await self.publish_and_audit(conn, res, ctx)
                     return result
             except DomainError as exc:
                 return await self.refusal(res, ctx, exc)
@@ -145,13 +143,10 @@ class CommandRunner(Generic[C]):
         await res.read_audit.record(ctx.actor, self.audit_entries(ctx))
         return result
 
-    async def publish(self, conn: Connection, res: Resources[Any], ctx: C) -> None:
-        await res.outbox.add_many(
-            conn, [Envelope.wrap(e, producer=self.service, tenant_id=ctx.actor.tenant_id) for e in ctx.events]
-        )
-
-    async def record_audit(self, conn: Connection, ctx: C) -> None:
-        await self.audit.record_many(conn, ctx.actor, self.audit_entries(ctx))
+    async def publish_and_audit(self, conn: Connection, res: Resources[Any], ctx: C) -> None:
+        """The command's events into the outbox and its audit rows, in its transaction, in one round trip."""
+        events = [Envelope.wrap(e, producer=self.service, tenant_id=ctx.actor.tenant_id) for e in ctx.events]
+        await self.audit.record_many_with_events(conn, ctx.actor, self.audit_entries(ctx), res.outbox, events)
 
     @staticmethod
     def audit_entries(ctx: C) -> list[AuditEntry]:

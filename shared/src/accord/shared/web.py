@@ -105,6 +105,28 @@ def _outermost(app: FastAPI, layer: Callable[..., ASGIApp], **options: Any) -> N
     app.build_middleware_stack = build_wrapped  # type: ignore[method-assign]
 
 
+class StatusSend:
+    """An ASGI `send` that passes every message on and remembers the answer's status, for a layer that logs or measures
+    the request after the app has answered. The status is 500 until an answer starts: an app that raised without
+    answering gets ServerErrorMiddleware's 500, which is what such a layer reports.
+
+    `start`, if given, sends the answer's start message in place of `send` (a layer adding headers to it)."""
+
+    __slots__ = ("_send", "_start", "status")
+
+    def __init__(self, send: Send, start: Send | None = None) -> None:
+        self.status = 500
+        self._send = send
+        self._start = send if start is None else start
+
+    async def __call__(self, message: Message) -> None:
+        if message["type"] == "http.response.start":
+            self.status = message["status"]
+            await self._start(message)
+        else:
+            await self._send(message)
+
+
 class RequestContext:
     """The request id on the answer, a server span continuing the caller's W3C trace, and the latency metric, for every
     request (the id in the logs is the Edge's, around it).
@@ -121,26 +143,23 @@ class RequestContext:
             return
         headers = Headers(scope=scope)
         request_id = accepted_request_id(headers)
-        status = 500
 
-        async def send_with_id(message: Message) -> None:
-            nonlocal status
-            if message["type"] == "http.response.start":
-                status = message["status"]
-                message["headers"] = [*message.get("headers", []), (b"x-request-id", request_id.encode())]
+        async def start_with_id(message: Message) -> None:
+            message["headers"] = [*message.get("headers", []), (b"x-request-id", request_id.encode())]
             await send(message)
 
+        sent = StatusSend(send, start_with_id)
         start = time.perf_counter()
         # The logs' request_id is bound by the Edge, which every app has around this layer (create_app): binding the
         # same id again here cost as much as the binding itself.
         with server_span(scope["method"], headers) as span:
             try:
-                await self.app(scope, receive, send_with_id)
+                await self.app(scope, receive, sent)
             finally:
                 route = _route_template(scope)
                 if span is not None:
                     span.update_name(f"{scope['method']} {route}")
-                HTTP_LATENCY.labels(self.service, scope["method"], route, str(status)).observe(
+                HTTP_LATENCY.labels(self.service, scope["method"], route, str(sent.status)).observe(
                     time.perf_counter() - start
                 )
 

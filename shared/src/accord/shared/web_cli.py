@@ -1,6 +1,7 @@
 """`accord-<process> api`: the command that serves an HTTP API, for the gateway and (through accord.shared.cli)
 every service. Imports nothing of the database or Kafka."""
 
+import gc
 import os
 import sys
 from collections.abc import Callable
@@ -42,6 +43,15 @@ MetricsPort = Annotated[
 ]
 
 
+def freeze_start_up() -> None:
+    """What start-up has imported (modules, their classes and functions, pydantic's schemas: about 150,000 objects in
+    a service) lives as long as the process. Taken out of the garbage collector's generations (`gc.freeze`), it is
+    no longer walked by every full collection while requests are served. Garbage made so far is collected first, so
+    none of it is kept for good."""
+    gc.collect()
+    gc.freeze()
+
+
 def web_cli(create_api: Callable[[], FastAPI]) -> typer.Typer:
     """`api`: serve the HTTP API."""
     app = typer.Typer(no_args_is_help=True, add_completion=False)
@@ -60,6 +70,8 @@ def web_cli(create_api: Callable[[], FastAPI]) -> typer.Typer:
             serve_metrics(metrics_port, metrics_host)
         module = create_api.__module__
         _serving["service"] = module.split(".")[1]  # accord.<service>.bootstrap
+        # With one worker (the default) uvicorn serves in this process; more are started afresh and freeze nothing.
+        freeze_start_up()
         uvicorn.run(
             f"{module}:{create_api.__name__}",
             factory=True,

@@ -1,5 +1,6 @@
 import json
 from collections.abc import Iterable
+from typing import Any
 from uuid import uuid4
 
 from opentelemetry import propagate
@@ -52,11 +53,22 @@ class Outbox:
         await self.add_many(conn, envelopes)
 
     async def add_many(self, conn: Connection, envelopes: Iterable[Envelope]) -> None:
+        rows = await self.rows(conn, envelopes)
+        if rows:
+            await conn.executemany(
+                f"INSERT INTO {self.table} (event_id, topic, message_key, payload, headers) "
+                "VALUES ($1, $2, $3, $4, $5::jsonb)",
+                rows,
+            )
+
+    async def rows(self, conn: Connection, envelopes: Iterable[Envelope]) -> list[tuple[Any, ...]]:
+        """The outbox rows of `envelopes` (event id, topic, key, payload, headers), to be written on `conn`, which
+        must be in the transaction of the change they announce; sealed first, with a sealer."""
         if not conn.is_in_transaction():
             raise RuntimeError("outbox rows must be written in the transaction of the change they announce")
         if self.sealer is not None:
             envelopes = await self.sealer.seal_all(conn, envelopes)
-        rows = [
+        return [
             (
                 e.event_id,
                 topic_for(e.event_type),
@@ -66,9 +78,3 @@ class Outbox:
             )
             for e in envelopes
         ]
-        if rows:
-            await conn.executemany(
-                f"INSERT INTO {self.table} (event_id, topic, message_key, payload, headers) "
-                "VALUES ($1, $2, $3, $4, $5::jsonb)",
-                rows,
-            )

@@ -28,7 +28,7 @@ from accord.gateway.entrypoints.proxy import METHODS, PREFIX, _quoted, admitted,
 from accord.gateway.settings import Settings
 from accord.shared.metrics import HTTP_LATENCY
 from accord.shared.problems import Problem, problem_answer
-from accord.shared.web import server_span
+from accord.shared.web import StatusSend, server_span
 
 ROUTE = PREFIX.rstrip("/")  # the latency metric's route label, as the ProxyMount gave it
 
@@ -63,32 +63,27 @@ class HotProxy:
             return
         start = time.perf_counter()
         headers = Headers(scope=scope)
-        status = 500
 
-        async def send_out(message: Message) -> None:
-            nonlocal status
-            if message["type"] == "http.response.start":
-                status = message["status"]
-                await self.cors.send(message, send, headers)  # Vary: Origin, and the CORS headers for an Origin
-            else:
-                await send(message)
+        async def start_with_cors(message: Message) -> None:
+            await self.cors.send(message, send, headers)  # Vary: Origin, and the CORS headers for an Origin
 
+        sent = StatusSend(send, start_with_cors)
         refusal = await self.guard.refusal(scope)  # as the Guard: before the span and the metric
         if refusal is not None:
-            await refusal(scope, receive, send_out)
-            access_logged(scope, status, start)
+            await refusal(scope, receive, sent)
+            access_logged(scope, sent.status, start)
             return
         with server_span(scope["method"], headers) as span:
             try:
                 response = await self.proxied(scope, receive, target)
-                await response(scope, receive, send_out)
+                await response(scope, receive, sent)
             finally:
                 if span is not None:
                     span.update_name(f"{scope['method']} {ROUTE}")
-                HTTP_LATENCY.labels(self.service, scope["method"], ROUTE, str(status)).observe(
+                HTTP_LATENCY.labels(self.service, scope["method"], ROUTE, str(sent.status)).observe(
                     time.perf_counter() - start
                 )
-        access_logged(scope, status, start)
+        access_logged(scope, sent.status, start)
 
     async def proxied(self, scope: Scope, receive: Receive, target: Route) -> Response:
         request = Request(scope, receive)

@@ -13,11 +13,12 @@ from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 from starlette.datastructures import Headers
 from starlette.responses import Response
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from accord.gateway.domain.addresses import Network, client_address
 from accord.gateway.settings import Settings
 from accord.shared.problems import problem_response
+from accord.shared.web import StatusSend
 
 log = structlog.get_logger("accord.gateway.access")
 _IDENTIFIER = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}|\d{3,}")
@@ -44,23 +45,16 @@ class Guard:
             await self.app(scope, receive, send)
             return
         start = time.perf_counter()
-        status = 500
-
-        async def send_logged(message: Message) -> None:
-            nonlocal status
-            if message["type"] == "http.response.start":
-                status = message["status"]
-            await send(message)
-
+        sent = StatusSend(send)
         if scope["path"] in PROBES:
-            await self.app(scope, receive, send_logged)
+            await self.app(scope, receive, sent)
             return
         refusal = await self.refusal(scope)
         if refusal is not None:
-            await refusal(scope, receive, send_logged)
+            await refusal(scope, receive, sent)
         else:
-            await self.app(scope, receive, send_logged)
-        access_logged(scope, status, start)
+            await self.app(scope, receive, sent)
+        access_logged(scope, sent.status, start)
 
     async def refusal(self, scope: Scope) -> Response | None:
         """The 429 answer when the caller's address is over its limit; None when it may go on."""

@@ -86,6 +86,33 @@ def _counted_kinds(goal: GoalAgreed) -> list[str]:
     return ["measurement", "rating"] if goal.measure.kind is MeasureKind.GOAL_RATING else ["measurement"]
 
 
+_ENTRY_COLUMNS = {
+    "entry_id": "uuid",
+    "tenant_id": "text",
+    "client_id": "uuid",
+    "goal_id": "uuid",
+    "goal_version": "integer",
+    "kind": "text",
+    "value": "float8",
+    "milestone_id": "uuid",
+    "occurred_at": "timestamptz",
+    "recorded_by": "uuid",
+    "recorded_by_role": "text",
+    "note": "text",
+}
+"""An entry row as a handler gives it, and each column's type (what `record_progress` sends: one array a column)."""
+
+_RECORD_PROGRESS = (
+    f"WITH new_entries AS (INSERT INTO entries ({', '.join(_ENTRY_COLUMNS)}) SELECT * FROM unnest("
+    + ", ".join(f"${i}::{t}[]" for i, t in enumerate(_ENTRY_COLUMNS.values(), start=1))
+    + ")), new_decisions AS (INSERT INTO decisions (goal_id, goal_version, decision_key, entry_id) "
+    "SELECT * FROM unnest($13::uuid[], $14::integer[], $15::text[], $16::uuid[])) "
+    "UPDATE goals g SET progress_revision = pg_current_xact_id()::text::bigint, "
+    "achievement = coalesce(c.achievement, g.achievement) "
+    "FROM unnest($17::uuid[], $18::text[]) AS c (goal_id, achievement) WHERE g.goal_id = c.goal_id"
+)
+
+
 @dataclass(frozen=True)
 class QuietGoal:
     """An active goal with the time of its latest entry (or its agreement) and whether its target was reached."""
@@ -243,20 +270,6 @@ class Repository:
         rows = await self.conn.fetch("SELECT * FROM entries WHERE entry_id = ANY($1::uuid[])", entry_ids)
         return {r["entry_id"]: r for r in rows}
 
-    async def add_entries(self, rows: list[dict[str, Any]]) -> None:
-        if not rows:
-            return
-        columns = list(rows[0])
-        try:
-            await self.conn.executemany(
-                f"INSERT INTO entries ({', '.join(columns)}) "
-                f"VALUES ({', '.join(f'${i}' for i in range(1, len(columns) + 1))})",
-                [tuple(r[c] for c in columns) for r in rows],
-            )
-        except asyncpg.UniqueViolationError as exc:
-            # The same id sent at the same instant for another goal (a different lock) won the race: nothing is kept.
-            raise Conflict("this entry id is already used") from exc
-
     async def ledger(self, goal: GoalAgreed) -> Ledger:
         """The decisions already made for this goal version and its latest points, in one round trip."""
         rows = await self.conn.fetch(
@@ -274,25 +287,34 @@ class Repository:
         latest = [Point(r["entry_id"], r["value"], r["occurred_at"]) for r in rows if r["decision_key"] is None]
         return Ledger(goal, decided, sorted(latest, key=in_time_order))
 
-    async def progress_changed(self, achievements: Mapping[UUID, AchievementStatus | None]) -> None:
-        """Marks the goals' progress answers as changed by this transaction (see migration 0005), and stores the
-        achievement status of those whose status moved (None: unchanged). Whoever adds entries or milestone and
-        target decisions calls it; review decisions are not part of the answer."""
-        if achievements:
+    async def record_progress(
+        self,
+        entries: list[dict[str, Any]],
+        decisions: list[tuple[GoalAgreed, Decision]],
+        achievements: Mapping[UUID, AchievementStatus | None],
+    ) -> None:
+        """In one round trip: the new entries; the decisions new to their goal versions (the goals are locked by the
+        caller, so none is made twice); and the goals' progress answers marked as changed by this transaction (see
+        migration 0005), with the achievement status of those whose status moved (None: unchanged). Whoever adds
+        entries or milestone and target decisions calls it; review decisions are not part of the answer."""
+        if not (entries or decisions or achievements):
+            return
+        try:
             await self.conn.execute(
-                "UPDATE goals g SET progress_revision = pg_current_xact_id()::text::bigint, "
-                "achievement = coalesce(c.achievement, g.achievement) "
-                "FROM unnest($1::uuid[], $2::text[]) AS c (goal_id, achievement) WHERE g.goal_id = c.goal_id",
+                _RECORD_PROGRESS,
+                *([e[column] for e in entries] for column in _ENTRY_COLUMNS),
+                [g.goal_id for g, _ in decisions],
+                [g.version for g, _ in decisions],
+                [d.key for _, d in decisions],
+                [d.entry_id for _, d in decisions],
                 list(achievements),
                 [None if status is None else status.value for status in achievements.values()],
             )
-
-    async def add_decisions(self, goal: GoalAgreed, decisions: list[Decision]) -> None:
-        """Decisions new to this goal version (its row is locked by the caller, so none is made twice)."""
-        await self.conn.executemany(
-            "INSERT INTO decisions (goal_id, goal_version, decision_key, entry_id) VALUES ($1, $2, $3, $4)",
-            [(goal.goal_id, goal.version, d.key, d.entry_id) for d in decisions],
-        )
+        except asyncpg.UniqueViolationError as exc:
+            if exc.table_name != "entries":
+                raise
+            # The same id sent at the same instant for another goal (a different lock) won the race: nothing is kept.
+            raise Conflict("this entry id is already used") from exc
 
     async def series(self, goal: GoalAgreed, latest: int) -> list[Point]:
         """The latest values that count towards the goal's measure, in time order."""

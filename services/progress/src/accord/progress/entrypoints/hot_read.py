@@ -19,13 +19,13 @@ from uuid import UUID
 from fastapi import Request
 from starlette.datastructures import Headers
 from starlette.responses import Response
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from accord.progress.entrypoints.api import IF_NONE_MATCH_MAX, progress_answer
 from accord.shared.api import DATABASE_AWAY, database_away
 from accord.shared.metrics import HTTP_LATENCY
 from accord.shared.problems import Problem, problem_answer
-from accord.shared.web import server_span
+from accord.shared.web import StatusSend, server_span
 
 ROUTE = "/progress/goals/{goal_id}"  # the latency metric's label, as the router gives it
 _PATH = re.compile(r"/progress/goals/([0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})")
@@ -48,22 +48,15 @@ class HotProgressRead:
             await self.app(scope, receive, send)  # the long way's 422
             return
         start = time.perf_counter()
-        status = 500
-
-        async def send_counted(message: Message) -> None:
-            nonlocal status
-            if message["type"] == "http.response.start":
-                status = message["status"]
-            await send(message)
-
+        sent = StatusSend(send)
         with server_span("GET", headers) as span:
             try:
                 response = await self.answer(Request(scope, receive), UUID(found[1]), if_none_match)
-                await response(scope, receive, send_counted)
+                await response(scope, receive, sent)
             finally:
                 if span is not None:
                     span.update_name(f"GET {ROUTE}")
-                HTTP_LATENCY.labels(self.service, "GET", ROUTE, str(status)).observe(time.perf_counter() - start)
+                HTTP_LATENCY.labels(self.service, "GET", ROUTE, str(sent.status)).observe(time.perf_counter() - start)
 
     @staticmethod
     async def answer(request: Request, goal_id: UUID, if_none_match: str | None) -> Response:

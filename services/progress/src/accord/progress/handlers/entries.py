@@ -14,6 +14,7 @@ from accord.shared.errors import Conflict, DomainError, NotYetKnown, WrongState
 from accord.shared.events import IntegrationEvent
 from accord.shared.events.contracts import progress as ev
 from accord.shared.events.contracts.common import Role
+from accord.shared.events.contracts.goals import GoalAgreed
 from accord.shared.events.contracts.progress import AchievementStatus
 
 
@@ -35,8 +36,8 @@ async def record_entries(ctx: Context, commands: list[RecordEntry]) -> list[Reco
     """Entries, in one transaction, each recorded or refused on its own; the outcomes in the commands' order.
 
     Each goal is locked once (entries for one goal are decided one after another, so a decision is made once) and
-    its ledger is read once; every entry, decision, event and audit row of the request is written in a handful of
-    round trips, whatever the number of entries.
+    its ledger is read once, after the lock; the entries, decisions and the goals' revisions are written by one
+    statement, the events and audit rows by another, whatever the number of entries.
     """
     goals = await ctx.goals([c.goal_id for c in commands], "record entry", for_update=True)
     stored = await ctx.repo.entries_by_id([c.entry_id for c in commands])
@@ -59,17 +60,16 @@ async def record_entries(ctx: Context, commands: list[RecordEntry]) -> list[Reco
         if (ledger := ledgers.get(c.goal_id)) is None:
             ledger = ledgers[c.goal_id] = await ctx.repo.ledger(goal.terms)
         ctx.events += _decide(ctx, goal, ledger, c)
-    await ctx.repo.add_entries(list(rows.values()))
+    decisions: list[tuple[GoalAgreed, Decision]] = []
     achievements: dict[UUID, AchievementStatus | None] = {}
     for goal_id, ledger in ledgers.items():
         goal = _goal_of(goals[goal_id])[0]
-        if ledger.new:
-            await ctx.repo.add_decisions(goal.terms, ledger.new)
+        decisions += [(goal.terms, d) for d in ledger.new]
         achievements[goal_id] = None
         if ledger.moved and (event := _status_change(ctx, goal, ledger)) is not None:
             achievements[goal_id] = event.status
             ctx.events.append(event)
-    await ctx.repo.progress_changed(achievements)
+    await ctx.repo.record_progress(list(rows.values()), decisions, achievements)
     return [outcomes[i] for i in range(len(commands))]
 
 
