@@ -7,6 +7,7 @@ import os
 import subprocess
 import time
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import asyncpg
@@ -30,18 +31,34 @@ def broker_port() -> int:
     return free_port()
 
 
+@dataclass
+class Worker:
+    process: "subprocess.Popen[bytes]"
+    url: str
+    """Its metrics server: /ready."""
+
+    def stop(self) -> None:
+        self.process.terminate()
+        try:
+            self.process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait(timeout=10)
+
+
 @pytest.fixture
-def worker(service_env: dict[str, str], broker_port: int, tmp_path: Path) -> Iterator[str]:
-    """The progress worker, started against the down broker; yields its metrics URL."""
+def worker(service_env: dict[str, str], broker_port: int, tmp_path: Path) -> Iterator[Worker]:
+    """The progress worker, started against the down broker. Never left running: it shares the session's database,
+    and its relay would go on claiming the progress outbox's rows for a broker that is gone, under later tests."""
     metrics = free_port()
     env = {**os.environ, **service_env, "KAFKA_BOOTSTRAP_SERVERS": f"127.0.0.1:{broker_port}"}
     with open(tmp_path / "worker.log", "wb") as log:
         proc = subprocess.Popen(
             ["accord-progress", "worker", "--metrics-port", str(metrics)], env=env, stdout=log, stderr=subprocess.STDOUT
         )
-    yield f"http://127.0.0.1:{metrics}"
-    proc.terminate()
-    proc.wait(timeout=30)
+    running = Worker(proc, f"http://127.0.0.1:{metrics}")
+    yield running
+    running.stop()
 
 
 async def _ready(url: str) -> httpx.Response | None:
@@ -67,11 +84,11 @@ async def _consumed(admin_db: asyncpg.Pool, event_id: object) -> bool:
 
 
 async def test_a_worker_started_with_the_broker_down_becomes_ready_once_it_starts_and_relays_and_consumes_its_backlog(
-    worker: str, broker_port: int, admin_db: asyncpg.Pool, tmp_path: Path
+    worker: Worker, broker_port: int, admin_db: asyncpg.Pool, tmp_path: Path
 ) -> None:
-    waiting = await _until(worker, 503)
+    waiting = await _until(worker.url, 503)
     while "kafka" not in waiting.json()["failing"]:  # the database answers first; then it waits for the broker
-        waiting = await _until(worker, 503)
+        waiting = await _until(worker.url, 503)
     assert waiting.headers["content-type"] == "application/problem+json"
     assert waiting.json()["failing"]["kafka"] == "KafkaConnectionError"
 
@@ -83,9 +100,12 @@ async def test_a_worker_started_with_the_broker_down_becomes_ready_once_it_start
     try:
         bootstrap = broker.bootstrap_servers
         await ensure_topics(bootstrap)
-        await _until(worker, 200)
+        await _until(worker.url, 200)
         records = await read_topic(bootstrap, "accord.goals.v1", lambda found: len(found) >= 1, keep=of([event]))
         assert [r.key for r in records] == [event.partition_key.encode()]
         await eventually(lambda: _consumed(admin_db, event.event_id), timeout=60)
     finally:
+        # The worker first, while its broker still answers: stopped with the broker gone, its consumers and producer
+        # each wait out their timeouts, longer than the wait above.
+        await asyncio.to_thread(worker.stop)
         await asyncio.to_thread(stop, Started.of(broker.pid))
