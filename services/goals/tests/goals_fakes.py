@@ -9,6 +9,7 @@ from uuid import UUID
 from accord.goals.domain.episodes import Episode
 from accord.goals.domain.goals import ACTIVE_STATES, Goal, GoalStatus
 from accord.shared.events.contracts.common import Role, Visibility
+from accord.shared.events.sealing import new_key
 
 
 @dataclass
@@ -21,9 +22,10 @@ class InMemoryRepository:
         found = Episode.model_validate_json(doc) if doc else None
         return found if found is not None and found.tenant_id == tenant_id else None
 
-    async def add_episode(self, episode: Episode) -> None:
+    async def add_episode(self, episode: Episode) -> bytes:
         assert episode.episode_id not in self.episodes, "the primary key refuses it"
         self.episodes[episode.episode_id] = episode.model_dump_json()
+        return new_key()
 
     async def save_episode(self, episode: Episode) -> None:
         self.episodes[episode.episode_id] = episode.model_dump_json()

@@ -3,7 +3,6 @@
 one once) until the export is ready; only the client, or care-team staff with a recorded request, may ask."""
 
 import asyncio
-import json
 from datetime import UTC, datetime
 from uuid import UUID, uuid4
 
@@ -12,7 +11,7 @@ import pytest
 from goals_api import Api, Person, cast, goal_content
 
 from accord.devtools.infra.stack import Infra
-from accord.devtools.testing import eventually
+from accord.devtools.testing import eventually, outbox_events
 from accord.goals.bootstrap import settings, subscriptions
 from accord.shared.events import Envelope, IntegrationEvent
 from accord.shared.events.contracts.notifications import NotificationsExportPartStored
@@ -53,13 +52,9 @@ async def test_a_clients_export_is_recorded_with_the_goals_part_and_ready_once_e
     assert (export["parts_ready"], export["parts_expected"], export["ready"]) == (1, 4, False)
     export_id = UUID(export["export_id"])
 
-    [row] = await admin_db.fetch(
-        "SELECT convert_from(payload, 'UTF8')::jsonb AS envelope FROM goals.outbox"
-        " WHERE convert_from(payload, 'UTF8')::jsonb ->> 'event_type' = 'ExportRequested'"
-        " AND convert_from(payload, 'UTF8')::jsonb #>> '{payload,export_id}' = $1",
-        str(export_id),
-    )
-    assert set(json.loads(row["envelope"])["payload"]) == {"client_id", "export_id", "requested_by", "requested_at"}
+    found = await outbox_events(admin_db, "goals")
+    [row] = [e for e in found if e["event_type"] == "ExportRequested" and e["payload"]["export_id"] == str(export_id)]
+    assert set(row["payload"]) == {"client_id", "export_id", "requested_by", "requested_at"}
 
     part = await api.as_(c.client, "GET", f"/goals/exports/{export_id}/part")
     assert part.status_code == 200

@@ -36,7 +36,7 @@ async def test_only_a_therapist_opens_an_episode_and_a_retry_announces_nothing_n
     therapist, team = uuid4(), uuid4()
     first = acting(repo, therapist, Role.THERAPIST)
     await handle.open_episode(first, cmd.OpenEpisode(episode, client, team))
-    assert [type(e) for e in first.events] == [ev.EpisodeOpened]
+    assert [type(e) for e in first.events] == [ev.EpisodeOpened, ev.EpisodeKeyIssued]  # the key, to open its events
     retry = acting(repo, therapist, Role.THERAPIST)
     await handle.open_episode(retry, cmd.OpenEpisode(episode, client, team))
     assert retry.events == []

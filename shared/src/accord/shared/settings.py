@@ -3,13 +3,16 @@ missing or still a placeholder."""
 
 import os
 from pathlib import Path
-from typing import ClassVar, Literal
+from typing import TYPE_CHECKING, ClassVar, Literal
 from urllib.parse import parse_qs, urlsplit
 
 from pydantic import AliasChoices, Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from accord.shared.events.retention import DEAD_LETTER_DAYS
+
+if TYPE_CHECKING:
+    from accord.shared.episode_keys import Sealer
 
 VERIFIED_SSLMODES = ("verify-full", "verify-ca")
 PLACEHOLDERS = {"", "changeme", "change-me", "change_me", "placeholder", "secret", "password", "todo", "xxx"}
@@ -66,6 +69,13 @@ class WebSettings(BaseSettings):
 class ServiceSettings(WebSettings):
     """Base of each service's Settings: a service owns a database schema and talks to Kafka."""
 
+    keeps_episode_keys: ClassVar[bool] = False
+    """The service has an `episode_keys` table: its consumers open sealed events (`accord.shared.episode_keys`)."""
+
+    def sealer(self) -> "Sealer | None":
+        """How this service's outbox seals its events about an episode; None for a service that publishes none."""
+        return None
+
     database_url: SecretStr = Field(description="postgresql:// URL of this service's own login role")
     kafka_bootstrap_servers: str = Field(validation_alias=AliasChoices("KAFKA_BOOTSTRAP_SERVERS"), min_length=3)
     kafka_security_protocol: Literal["PLAINTEXT", "SASL_SSL"] = Field(
@@ -88,6 +98,13 @@ class ServiceSettings(WebSettings):
         default=10, ge=0, le=100, description="after a commit wakes the relay, how long later ones may join its batch"
     )
     consumer_max_attempts: int = Field(default=3, ge=1, le=20)
+    consumer_episode_key_wait_seconds: float = Field(
+        default=300.0,
+        gt=0,
+        le=86_400,
+        description="how long a consumer holds back a sealed event whose episode's key has not arrived (its partition"
+        " waits with it) before it dead-letters the event, to be replayed once the key is here",
+    )
     consumer_stop_grace_seconds: float = Field(
         default=3.0,
         ge=0,

@@ -368,6 +368,7 @@ def check_topics(docs: list[Doc], production: bool) -> list[str]:
             "partitions": spec.partitions,
             "retention.ms": spec.retention_ms,
             "cleanup.policy": spec.cleanup_policy,
+            **dict(spec.extra_config),
         }
         actual = {"partitions": topic["spec"].get("partitions"), **config}
         for key, value in wanted.items():

@@ -299,6 +299,7 @@ def kafka_topic(spec: TopicSpec, replicas: int = 3, min_insync_replicas: int = 2
         "retention.ms": spec.retention_ms,
         "cleanup.policy": spec.cleanup_policy,
         "min.insync.replicas": min_insync_replicas,  # with acks=all: a write survives the loss of one broker
+        **dict(spec.extra_config),
     }
     return {
         "apiVersion": "kafka.strimzi.io/v1beta2",

@@ -7,7 +7,7 @@ from uuid import UUID
 
 from pydantic import Field
 
-from accord.shared.events.base import ClientEvent, UtcDatetime
+from accord.shared.events.base import ClientEvent, IntegrationEvent, UtcDatetime
 from accord.shared.events.contracts.common import (
     Direction,
     Measure,
@@ -212,3 +212,23 @@ class EpisodeRecordsExpired(GoalsEvent):
     expired_at: UtcDatetime
     kept_after: UtcDatetime
     """The start of the retention period at `expired_at`: audit rows about the client before it were removed."""
+
+
+class EpisodeKeysEvent(IntegrationEvent):
+    """The episodes' data keys, to the services that open sealed events (topic accord.episode-keys.v1, compacted,
+    keyed by episode: `events/sealing.py`)."""
+
+    topic: ClassVar[str] = "accord.episode-keys.v1"
+    key_field: ClassVar[str] = "episode_id"
+
+
+class EpisodeKeyIssued(EpisodeKeysEvent):
+    """Episode `episode_id` of `client_id` was opened with `key`, the data key its events on the goals and progress
+    topics are sealed under (AES-256-GCM). Each service that opens them keeps a copy until it applies the episode's
+    `EpisodeRecordsExpired`; the goals service then publishes a tombstone with the same message key, so compaction
+    removes this event from the topic."""
+
+    client_id: UUID
+    episode_id: UUID
+    key: Annotated[str, Field(pattern=r"^[A-Za-z0-9+/]{43}=$", min_length=44, max_length=44)]
+    """The 256-bit key, base64."""
