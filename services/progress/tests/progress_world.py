@@ -1,7 +1,6 @@
 """Test helpers: a client's care team and agreed goal, announced on Kafka as the goals service would."""
 
 import asyncio
-import base64
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
@@ -12,13 +11,14 @@ from goal_builders import agreed_goal
 
 from accord.devtools.testing import TokenFactory, eventually
 from accord.progress.bootstrap import settings, subscriptions
+from accord.shared.episode_keys import key_issued
 from accord.shared.events import Envelope, IntegrationEvent
 from accord.shared.events.contracts import goals as ev
 from accord.shared.events.contracts.common import (
     Role,
 )
 from accord.shared.events.registry import EPISODE_KEYS_TOPIC
-from accord.shared.events.sealing import is_sealable, new_key, seal
+from accord.shared.events.sealing import WrappingKeys, is_sealable, new_key, seal
 from accord.shared.kafka import new_producer
 from accord.shared.outbox.store import envelope_headers
 from accord.shared.runtime import run_worker
@@ -52,9 +52,7 @@ async def _issued_key(producer: Any, tenant: str, client: str, episode: Any) -> 
     episode_id = UUID(str(episode))
     if episode_id not in EPISODE_KEYS:
         EPISODE_KEYS[episode_id] = new_key()
-        issued = ev.EpisodeKeyIssued(
-            client_id=UUID(client), episode_id=episode_id, key=base64.b64encode(EPISODE_KEYS[episode_id]).decode()
-        )
+        issued = key_issued(UUID(client), episode_id, EPISODE_KEYS[episode_id], WrappingKeys.development())
         envelope = Envelope.wrap(issued, producer="goals", tenant_id=tenant)
         await producer.send_and_wait(
             EPISODE_KEYS_TOPIC,

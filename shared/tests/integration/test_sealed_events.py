@@ -1,7 +1,8 @@
 """The inbox consumer opens sealed events with its service's own keys: an event whose key has not arrived waits (the
 batch fails and is delivered again, nothing dead-lettered) until the wait's bound, and is then dead-lettered with the
 reason while the rest of its batch is applied; one whose key is destroyed is passed over and counted, and a tombstone
-of the keys topic is nothing to apply."""
+of the keys topic is nothing to apply. A key arrives wrapped; one under a wrapping key not given is
+dead-lettered."""
 
 import asyncio
 from typing import Any
@@ -11,10 +12,10 @@ import pytest
 from aiokafka.structs import ConsumerRecord
 
 from accord.devtools.testing import Sandbox
-from accord.shared.episode_keys import EpisodeKeys, Opener, episode_keys_ddl
+from accord.shared.episode_keys import EpisodeKeys, Opener, episode_keys_ddl, key_issued, on_episode_key_issued
 from accord.shared.events import Envelope
 from accord.shared.events.contracts.goals import GoalPaused
-from accord.shared.events.sealing import KeyNotHere, new_key, seal
+from accord.shared.events.sealing import KeyNotHere, WrappingKeys, new_key, seal
 from accord.shared.inbox import IdempotentConsumer
 from accord.shared.metrics import CONSUMER_PROCESSED
 from accord.shared.outbox.store import envelope_headers
@@ -160,3 +161,34 @@ async def test_a_key_that_arrives_within_the_wait_starts_the_clock_again_for_a_l
     assert found.unseal(Envelope.from_bytes(sealed[0].value or b"")).payload["goal_id"] == str(event.goal_id)
     clock.now += 3600
     assert not opener.given_up(episode)
+
+
+async def test_a_key_arrives_wrapped_is_kept_unwrapped_and_one_under_a_wrapping_key_not_given_is_dead_lettered(
+    sandbox: Sandbox,
+) -> None:
+    for statement in episode_keys_ddl(sandbox.schema):
+        await sandbox.pool.execute(statement)
+    given, other = WrappingKeys({"2026-11": new_key()}, "2026-11"), WrappingKeys({"2025-01": new_key()}, "2025-01")
+    dead_letters = DeadLetters()
+    consumer = IdempotentConsumer(
+        service="test",
+        schema=sandbox.schema,
+        pool=sandbox.pool,
+        producer=dead_letters,  # type: ignore[arg-type]
+        handlers={"EpisodeKeyIssued": on_episode_key_issued(sandbox.schema, given)},
+        group_id=f"g-{uuid4().hex[:8]}",
+        retry_backoff=0,
+    )
+    (here, here_key), (lost, lost_key) = (uuid4(), new_key()), (uuid4(), new_key())
+    issued = [
+        Envelope.wrap(key_issued(uuid4(), here, here_key, given), producer="goals", tenant_id="t"),
+        Envelope.wrap(key_issued(uuid4(), lost, lost_key, other), producer="goals", tenant_id="t"),
+    ]
+
+    await consumer.handle_batch([record(e, offset) for offset, e in enumerate(issued)])
+
+    async with sandbox.pool.acquire() as conn:
+        assert await EpisodeKeys(sandbox.schema).lookup(conn, [here, lost]) == {here: here_key}
+    [(value, headers)] = dead_letters.sent
+    assert Envelope.from_bytes(value).event_id == issued[1].event_id
+    assert "episode key wrapped under '2025-01', a wrapping key not given" in headers["dlq.reason"].decode()

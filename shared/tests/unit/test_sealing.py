@@ -7,10 +7,18 @@ from uuid import UUID, uuid4
 import pytest
 from aiokafka.structs import ConsumerRecord
 
-from accord.shared.episode_keys import BatchKeys, Opener, Sealer
+from accord.shared.episode_keys import BatchKeys, Opener, Sealer, key_issued
 from accord.shared.events import Envelope
 from accord.shared.events.contracts.goals import EpisodeRecordsExpired, GoalImportanceRated, GoalPaused
-from accord.shared.events.sealing import KeyDestroyed, KeyNotHere, new_key, seal, unseal
+from accord.shared.events.sealing import (
+    KeyDestroyed,
+    KeyNotHere,
+    WrappingKeys,
+    WrappingKeyUnknown,
+    new_key,
+    seal,
+    unseal,
+)
 from accord.shared.outbox.store import envelope_headers
 
 
@@ -160,3 +168,16 @@ async def test_a_consumer_looks_up_no_key_for_events_it_does_not_handle() -> Non
     episode = uuid4()
     batch = await opener.for_records([record(seal(rated(episode), episode, new_key()))], {"GoalPaused"})
     assert store.lookups == 0 and isinstance(batch, BatchKeys)
+
+
+def test_a_data_key_travels_wrapped_and_opens_only_for_its_own_episode_under_a_wrapping_key_given() -> None:
+    wrapping, episode, data_key = WrappingKeys({"k1": new_key()}, "k1"), uuid4(), new_key()
+    issued = key_issued(uuid4(), episode, data_key, wrapping)
+    assert base64.b64encode(data_key).decode() not in issued.model_dump_json()
+    assert wrapping.unwrap(issued.wrapping_key_id, episode, issued.wrapped_key) == data_key
+    with pytest.raises(ValueError, match="does not open"):
+        wrapping.unwrap(issued.wrapping_key_id, uuid4(), issued.wrapped_key)  # moved to another episode
+    with pytest.raises(ValueError, match="does not open"):
+        WrappingKeys({"k1": new_key()}, "k1").unwrap("k1", episode, issued.wrapped_key)  # another k1
+    with pytest.raises(WrappingKeyUnknown, match="'k1', a wrapping key not given"):
+        WrappingKeys({"k2": new_key()}, "k2").unwrap("k1", episode, issued.wrapped_key)

@@ -3,6 +3,7 @@ backfill, with its `EpisodeKeyIssued` in the outbox in the same transaction, so 
 an episode whose key was destroyed at the end of its retention period is never given a new one."""
 
 import base64
+import json
 from uuid import UUID
 
 import asyncpg
@@ -12,6 +13,7 @@ from goals_api import Api, cast
 from accord.devtools.testing import outbox_events
 from accord.goals.bootstrap import settings
 from accord.goals.entrypoints.episode_keys import issue_missing_keys
+from accord.shared.events.sealing import WrappingKeys
 from accord.shared.runtime import open_resources
 
 pytestmark = pytest.mark.integration
@@ -40,5 +42,8 @@ async def test_an_episode_without_a_key_gets_one_announced_and_a_destroyed_key_i
     # The keys topic is keyed by episode: the old episode's key announced once, none for the destroyed one.
     [issued] = await outbox_events(admin_db, "goals", str(old))
     assert issued["event_type"] == "EpisodeKeyIssued" and issued["tenant_id"] == c.client.tenant
-    assert base64.b64decode(issued["payload"]["key"]) == key
+    # Announced wrapped, never in the clear: it opens under the wrapping key named, for this episode only.
+    payload = issued["payload"]
+    assert "key" not in payload and base64.b64encode(key).decode() not in json.dumps(issued)
+    assert WrappingKeys.development().unwrap(payload["wrapping_key_id"], old, payload["wrapped_key"]) == key
     assert [e["event_type"] for e in await outbox_events(admin_db, "goals", str(expired))] == ["EpisodeKeyIssued"]

@@ -14,13 +14,16 @@ from accord.goals.handlers.context import Context
 from accord.shared.auth import Principal
 from accord.shared.events.contracts import goals as ev
 from accord.shared.events.contracts.common import Role
+from accord.shared.events.sealing import WrappingKeys
 
 TENANT = "tenant-a"
 
 
 def acting(repo: InMemoryRepository, person: UUID, role: Role, limit: int = 5) -> Context:
     actor = Principal(subject=person, tenant_id=TENANT, roles=frozenset({role}))
-    return Context(actor=actor, repo=repo, now=NOW, active_goal_limit=limit)  # type: ignore[arg-type]
+    return Context(  # type: ignore[arg-type]
+        actor=actor, repo=repo, now=NOW, active_goal_limit=limit, key_wrapping=WrappingKeys.development()
+    )
 
 
 async def opened(repo: InMemoryRepository) -> tuple[UUID, UUID, UUID]:

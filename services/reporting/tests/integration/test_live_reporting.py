@@ -2,7 +2,6 @@
 shuffled and duplicated, after everything is replayed, and after a rebuild."""
 
 import asyncio
-import base64
 import re
 import subprocess
 import sys
@@ -32,10 +31,11 @@ from accord.reporting.adapters.rebuild import rebuild
 from accord.reporting.bootstrap import settings
 from accord.reporting.domain.suppression import whole_months
 from accord.reporting.handlers import CONSUMED_TOPICS
+from accord.shared.episode_keys import key_issued
 from accord.shared.events import Envelope
-from accord.shared.events.contracts.goals import EpisodeKeyIssued, EpisodeRecordsExpired
+from accord.shared.events.contracts.goals import EpisodeRecordsExpired
 from accord.shared.events.registry import topic_for
-from accord.shared.events.sealing import is_sealable, new_key, seal
+from accord.shared.events.sealing import WrappingKeys, is_sealable, new_key, seal
 
 pytestmark = pytest.mark.integration
 NOW = datetime.now(UTC).replace(microsecond=0)
@@ -82,8 +82,7 @@ async def sealed(bootstrap: str, tenant: str, envelopes: list[Envelope]) -> list
             e = seal(e, UUID(str(episode)), key)
         out.append(e)
     issued = [
-        EpisodeKeyIssued(client_id=UUID(client), episode_id=episode, key=base64.b64encode(key).decode())
-        for episode, (client, key) in keys.items()
+        key_issued(UUID(client), episode, key, WrappingKeys.development()) for episode, (client, key) in keys.items()
     ]
     await publish(bootstrap, [Envelope.wrap(i, producer="goals", tenant_id=tenant) for i in issued])
     return out

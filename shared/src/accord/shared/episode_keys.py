@@ -9,7 +9,6 @@ episode's events are expired here, which is not the same as a key that has not a
 """
 
 import asyncio
-import base64
 import time
 from collections.abc import Awaitable, Callable, Container, Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
@@ -26,7 +25,8 @@ from accord.shared.events.registry import topic_for
 if TYPE_CHECKING:
     from accord.shared.inbox import EventHandler
 
-from accord.shared.events.sealing import KeyDestroyed, KeyNotHere, is_sealable, new_key, seal, unseal
+from accord.shared.events.contracts.goals import EpisodeKeyIssued
+from accord.shared.events.sealing import KeyDestroyed, KeyNotHere, WrappingKeys, is_sealable, new_key, seal, unseal
 
 log = structlog.get_logger(__name__)
 
@@ -216,12 +216,23 @@ class Opener:
             del self._missing_since[next(iter(self._missing_since))]
 
 
-def on_episode_key_issued(schema: str) -> "EventHandler":
-    """The inbox handler of `EpisodeKeyIssued`: the key kept here, unless this service has destroyed it already."""
+def key_issued(client_id: UUID, episode_id: UUID, key: bytes, wrapping: WrappingKeys) -> EpisodeKeyIssued:
+    """The announcement of an episode's new data key, the key wrapped under the current key-encryption key."""
+    wrapping_key_id, wrapped = wrapping.wrap(episode_id, key)
+    return EpisodeKeyIssued(
+        client_id=client_id, episode_id=episode_id, wrapping_key_id=wrapping_key_id, wrapped_key=wrapped
+    )
+
+
+def on_episode_key_issued(schema: str, wrapping: WrappingKeys) -> "EventHandler":
+    """The inbox handler of `EpisodeKeyIssued`: the key unwrapped and kept here, unless this service has destroyed it
+    already. A key wrapped under a key-encryption key not given here fails (WrappingKeyUnknown), and its event is
+    dead-lettered with that reason once the consumer's attempts are spent."""
     keys = EpisodeKeys(schema)
 
     async def handle(conn: Connection, envelope: Envelope, event: Any) -> None:
-        await keys.store(conn, envelope.tenant_id, event.episode_id, base64.b64decode(event.key))
+        key = wrapping.unwrap(event.wrapping_key_id, event.episode_id, event.wrapped_key)
+        await keys.store(conn, envelope.tenant_id, event.episode_id, key)
 
     return handle
 

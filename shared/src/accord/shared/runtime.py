@@ -110,7 +110,9 @@ def episode_keys_subscription(service: str) -> Subscription:
     """A service's copy of the episodes' data keys, kept in its own `episode_keys` in its inbox transaction."""
     return Subscription(
         (EPISODE_KEYS_TOPIC,),
-        lambda res: {"EpisodeKeyIssued": on_episode_key_issued(res.settings.db_schema)},
+        lambda res: {
+            "EpisodeKeyIssued": on_episode_key_issued(res.settings.db_schema, res.settings.episode_key_wrapping())
+        },
         "the episodes' data keys, to open their sealed events",
         group_id=keys_group(service),
     )

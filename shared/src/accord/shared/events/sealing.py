@@ -16,12 +16,17 @@ only and must be read after the key is gone.
 """
 
 import base64
+import hashlib
 import json
 import os
+from collections.abc import Mapping
 from uuid import UUID
 
 from cryptography.exceptions import InvalidTag
+from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from cryptography.hazmat.primitives.kdf.hkdf import HKDF
+from cryptography.hazmat.primitives.keywrap import InvalidUnwrap, aes_key_unwrap, aes_key_wrap
 
 from accord.shared.events.envelope import Envelope
 
@@ -96,3 +101,59 @@ def unseal(envelope: Envelope, key: bytes) -> Envelope:
     except InvalidTag:
         raise ValueError("sealed payload does not open under this episode's key") from None
     return envelope.model_copy(update={"payload": json.loads(plaintext), "sealed": None})
+
+
+class WrappingKeyUnknown(LookupError):
+    """A data key arrived wrapped under a key-encryption key this service is not given
+    (`ACCORD_EPISODE_KEY_WRAPPING_KEYS`): its event is dead-lettered with this reason, to be replayed once it is."""
+
+
+DEVELOPMENT_WRAPPING_KEY_ID = "development"
+"""The key-encryption key outside production when none is set: derived from a public string, so it protects nothing,
+and production refuses to start with it (`ServiceSettings`)."""
+
+_WRAP_INFO = b"accord episode data key wrapping "
+_DEVELOPMENT_WRAPPING_KEY = hashlib.sha256(b"accord development episode key wrapping, not a secret").digest()
+
+
+class WrappingKeys:
+    """The key-encryption keys that episodes' data keys travel under on `accord.episode-keys.v1`, so that the topic,
+    its replicas, a copy of a broker's disk or a dead-letter topic hold no data key in the clear.
+
+    Each data key is wrapped with AES key wrap (RFC 3394, `cryptography`'s keywrap) under a key derived for its
+    episode from the current wrapping key (HKDF-SHA256, the episode's id as info), so a wrapped key moved to another
+    episode does not open. The wrapping key's id travels with it; the others named only unwrap, which is how the
+    wrapping key is rotated: add the new one, make it current, and drop the old one once no key wrapped under it is
+    left on the topic (compaction keeps the latest record per episode). A copy of the topic kept elsewhere cannot be
+    opened once its wrapping key is dropped.
+    """
+
+    def __init__(self, keys: Mapping[str, bytes], current: str) -> None:
+        if current not in keys:
+            raise ValueError(f"the current wrapping key {current!r} is not among those given")
+        for key_id, key in keys.items():
+            if len(key) != KEY_BYTES:
+                raise ValueError(f"wrapping key {key_id!r} must be {KEY_BYTES} bytes (base64 of 256 random bits)")
+        self._keys, self.current = dict(keys), current
+
+    @classmethod
+    def development(cls) -> "WrappingKeys":
+        return cls({DEVELOPMENT_WRAPPING_KEY_ID: _DEVELOPMENT_WRAPPING_KEY}, DEVELOPMENT_WRAPPING_KEY_ID)
+
+    def _for_episode(self, key_id: str, episode_id: UUID) -> bytes:
+        derive = HKDF(algorithm=hashes.SHA256(), length=KEY_BYTES, salt=None, info=_WRAP_INFO + episode_id.bytes)
+        return derive.derive(self._keys[key_id])
+
+    def wrap(self, episode_id: UUID, key: bytes) -> tuple[str, str]:
+        """(the wrapping key's id, the data key wrapped: 40 bytes, base64)."""
+        wrapped = aes_key_wrap(self._for_episode(self.current, episode_id), key)
+        return self.current, base64.b64encode(wrapped).decode()
+
+    def unwrap(self, key_id: str, episode_id: UUID, wrapped: str) -> bytes:
+        """The data key; WrappingKeyUnknown for a wrapping key not given here, ValueError for one altered or moved."""
+        if key_id not in self._keys:
+            raise WrappingKeyUnknown(f"episode key wrapped under {key_id!r}, a wrapping key not given to this service")
+        try:
+            return aes_key_unwrap(self._for_episode(key_id, episode_id), base64.b64decode(wrapped, validate=True))
+        except InvalidUnwrap:
+            raise ValueError(f"the key of episode {episode_id} does not open under wrapping key {key_id!r}") from None

@@ -25,7 +25,8 @@ SAMPLES: dict[str, Any] = {
     "relationship_code": "parent",
     "template_code": "milestone_reached",
     "key_period": "2025-01-01",
-    "key": "c2FtcGxlIGtleSwgbmV2ZXIgYSByZWFsIG9uZSEhISE=",  # 32 bytes, base64: an example, no real key
+    "wrapping_key_id": "2026-11",
+    "wrapped_key": "YSBzYW1wbGUgd3JhcHBlZCBrZXksIG5vIHJlYWwgb25lISEhISEhIQ==",  # 40 bytes, base64: an example, no real key
     "baseline": 3,
     "target": 8,
     "value": 5,

@@ -1,6 +1,5 @@
 """One handler per command: load, ask the domain, save, and note the events to publish."""
 
-import base64
 from dataclasses import dataclass
 
 from accord.goals.domain import commands as cmd
@@ -10,8 +9,8 @@ from accord.goals.domain.episodes import Episode
 from accord.goals.domain.errors import Conflict, NotAllowed
 from accord.goals.domain.goals import Goal
 from accord.goals.handlers.context import Context
+from accord.shared.episode_keys import key_issued
 from accord.shared.events.contracts.common import Role
-from accord.shared.events.contracts.goals import EpisodeKeyIssued
 
 
 @dataclass(frozen=True)
@@ -40,9 +39,7 @@ async def open_episode(ctx: Context, c: cmd.OpenEpisode) -> Episode:
     key = await ctx.repo.add_episode(episode)
     ctx.events += episode.opened()
     # To the services that open the episode's sealed events (a key is not the domain's business, so not in opened()).
-    ctx.events.append(
-        EpisodeKeyIssued(client_id=c.client_id, episode_id=c.episode_id, key=base64.b64encode(key).decode())
-    )
+    ctx.events.append(key_issued(c.client_id, c.episode_id, key, ctx.key_wrapping))
     return episode
 
 

@@ -223,12 +223,16 @@ class EpisodeKeysEvent(IntegrationEvent):
 
 
 class EpisodeKeyIssued(EpisodeKeysEvent):
-    """Episode `episode_id` of `client_id` was opened with `key`, the data key its events on the goals and progress
-    topics are sealed under (AES-256-GCM). Each service that opens them keeps a copy until it applies the episode's
-    `EpisodeRecordsExpired`; the goals service then publishes a tombstone with the same message key, so compaction
-    removes this event from the topic."""
+    """Episode `episode_id` of `client_id` was opened with a data key, which its events on the goals and progress
+    topics are sealed under (AES-256-GCM). The key travels wrapped under the key-encryption key named
+    `wrapping_key_id`, which the services are given apart from Kafka (`ACCORD_EPISODE_KEY_WRAPPING_KEYS`), bound to
+    the episode. Each service that opens the episode's events keeps a copy of the key until it
+    applies the episode's `EpisodeRecordsExpired`; the goals service then publishes a tombstone with the same message
+    key, so compaction removes this event from the topic."""
 
     client_id: UUID
     episode_id: UUID
-    key: Annotated[str, Field(pattern=r"^[A-Za-z0-9+/]{43}=$", min_length=44, max_length=44)]
-    """The 256-bit key, base64."""
+    wrapping_key_id: Annotated[str, Field(pattern=r"^[A-Za-z0-9._-]+$", min_length=1, max_length=32)]
+    """The id of the key-encryption key `wrapped_key` is wrapped under."""
+    wrapped_key: Annotated[str, Field(pattern=r"^[A-Za-z0-9+/]{54}==$", min_length=56, max_length=56)]
+    """The 256-bit data key wrapped (AES key wrap, RFC 3394, under a key derived for this episode), base64."""
