@@ -4,6 +4,7 @@ reporting remove their records of it too, each auditing the removal, and every s
 episode's key, so that what the topics still hold of it can no longer be read; Casey's open episode stays readable
 everywhere."""
 
+import base64
 import json
 from collections.abc import Callable
 from datetime import UTC, datetime
@@ -20,7 +21,8 @@ from accord.devtools.testing import Record, eventually, opened, read_topic, serv
 from accord.goals.bootstrap import settings
 from accord.goals.entrypoints.clinical_retention import remove_expired_episodes
 from accord.shared.clinical_retention import RETENTION_JOB_ID
-from accord.shared.events.sealing import KeyDestroyed
+from accord.shared.events.registry import EPISODE_KEYS_TOPIC
+from accord.shared.events.sealing import KeyDestroyed, WrappingKeys
 from accord.shared.runtime import open_resources
 
 pytestmark = pytest.mark.integration
@@ -107,3 +109,14 @@ async def _sealed_for_good(bootstrap: str, admin_db: asyncpg.Pool, sams: UUID, c
                         opened(record, held)
                 else:
                     assert opened(record, held).payload["client_id"] == envelope["partition_key"]
+
+    # The keys topic carries the open episode's key only wrapped: not in the clear, and it opens for that episode.
+    def casey_issued(record: Record) -> bool:
+        envelope = json.loads(record.value or b"{}")
+        return envelope.get("event_type") == "EpisodeKeyIssued" and envelope["payload"]["episode_id"] == str(caseys)
+
+    [issued] = await read_topic(bootstrap, EPISODE_KEYS_TOPIC, until=lambda found: len(found) >= 1, keep=casey_issued)
+    caseys_key = keys["progress"].keys[caseys]
+    assert caseys_key is not None and base64.b64encode(caseys_key) not in (issued.value or b"")
+    payload = json.loads(issued.value or b"{}")["payload"]
+    assert WrappingKeys.development().unwrap(payload["wrapping_key_id"], caseys, payload["wrapped_key"]) == caseys_key
