@@ -22,7 +22,7 @@ class InMemoryRepository:
         found = Episode.model_validate_json(doc) if doc else None
         return found if found is not None and found.tenant_id == tenant_id else None
 
-    async def add_episode(self, episode: Episode) -> bytes:
+    async def add_episode(self, episode: Episode, key_announced_under: str) -> bytes:
         assert episode.episode_id not in self.episodes, "the primary key refuses it"
         self.episodes[episode.episode_id] = episode.model_dump_json()
         return new_key()

@@ -26,7 +26,7 @@ if TYPE_CHECKING:
     from accord.shared.inbox import EventHandler
 
 from accord.shared.events.contracts.goals import EpisodeKeyIssued
-from accord.shared.events.sealing import KeyDestroyed, KeyNotHere, WrappingKeys, is_sealable, new_key, seal, unseal
+from accord.shared.events.sealing import KeyDestroyed, KeyNotHere, WrappingKeys, is_sealable, seal, unseal
 
 log = structlog.get_logger(__name__)
 
@@ -50,14 +50,6 @@ class EpisodeKeys:
     def __init__(self, schema: str | None) -> None:
         # None: the connection's search_path names the service's schema (the goals repository's connections).
         self.table = f"{schema}.episode_keys" if schema else "episode_keys"
-
-    async def create(self, conn: Connection, tenant_id: str, episode_id: UUID) -> bytes:
-        """A new random key for a new episode (the goals service, in the transaction that opens it)."""
-        key = new_key()
-        await conn.execute(
-            f"INSERT INTO {self.table} (episode_id, tenant_id, key) VALUES ($1, $2, $3)", episode_id, tenant_id, key
-        )
-        return key
 
     async def store(self, conn: Connection, tenant_id: str, episode_id: UUID, key: bytes) -> bool:
         """Keeps a copy of a key received; never one already destroyed here. True when it was new."""

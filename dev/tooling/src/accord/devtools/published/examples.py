@@ -26,7 +26,8 @@ SAMPLES: dict[str, Any] = {
     "template_code": "milestone_reached",
     "key_period": "2025-01-01",
     "wrapping_key_id": "2026-11",
-    "wrapped_key": "YSBzYW1wbGUgd3JhcHBlZCBrZXksIG5vIHJlYWwgb25lISEhISEhIQ==",  # 40 bytes, base64: an example, no real key
+    # 40 bytes, base64: an example, no real key
+    "wrapped_key": "YSBzYW1wbGUgd3JhcHBlZCBrZXksIG5vIHJlYWwgb25lISEhISEhIQ==",
     "baseline": 3,
     "target": 8,
     "value": 5,

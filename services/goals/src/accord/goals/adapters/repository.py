@@ -6,10 +6,10 @@ from typing import Any
 from uuid import UUID
 
 from accord.goals.adapters import visibility_changes
+from accord.goals.adapters.episode_keys import create_key
 from accord.goals.domain.episodes import Episode
 from accord.goals.domain.goals import ACTIVE_STATES, Goal, GoalStatus
 from accord.shared.db import Connection
-from accord.shared.episode_keys import EpisodeKeys
 from accord.shared.events.contracts.common import Role
 
 # A restricted client's episodes and goals are kept but hidden from every read and use (an erasure was decided):
@@ -31,8 +31,9 @@ class Repository:
         )
         return Episode.model_validate_json(doc) if doc else None
 
-    async def add_episode(self, episode: Episode) -> bytes:
-        """Stores a new episode with its own new data key (`accord.shared.episode_keys`), which it answers."""
+    async def add_episode(self, episode: Episode, key_announced_under: str) -> bytes:
+        """Stores a new episode with its own new data key (`accord.shared.episode_keys`), which it answers; the key is
+        announced under the wrapping key named."""
         await self.conn.execute(
             "INSERT INTO episodes (episode_id, tenant_id, client_id, lead_therapist_id, team_id, status, opened_at, "
             "doc, revision, closed_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 1, $9)",
@@ -47,7 +48,7 @@ class Repository:
             episode.closed_at,
         )
         await self._sync_members(episode)
-        return await EpisodeKeys(None).create(self.conn, episode.tenant_id, episode.episode_id)
+        return await create_key(self.conn, None, episode.tenant_id, episode.episode_id, key_announced_under)
 
     async def save_episode(self, episode: Episode) -> None:
         await self.conn.execute(

@@ -36,7 +36,7 @@ async def open_episode(ctx: Context, c: cmd.OpenEpisode) -> Episode:
         therapist_id=ctx.actor.subject,
         now=ctx.now,
     )
-    key = await ctx.repo.add_episode(episode)
+    key = await ctx.repo.add_episode(episode, key_announced_under=ctx.key_wrapping.current)
     ctx.events += episode.opened()
     # To the services that open the episode's sealed events (a key is not the domain's business, so not in opened()).
     ctx.events.append(key_issued(c.client_id, c.episode_id, key, ctx.key_wrapping))
