@@ -236,9 +236,9 @@ export interface paths {
         /**
          * Erasure Requests
          * @description The requests the person may follow, newest first, a page at a time (`limit`, at most 50; `next_cursor` while
-         *     there are more), each saying whether they may decide it: for a supervisor, those of the clients of their teams;
-         *     for anyone else, those they asked for or that are about them (an empty list otherwise). Each one answered is
-         *     audited as read.
+         *     there are more), each saying whether they may decide it or lift its restriction: for a supervisor, those of the
+         *     clients of their teams; for anyone else, those they asked for or that are about them (an empty list otherwise).
+         *     Each one answered is audited as read.
          */
         get: operations["erasure_requests_goals_erasure_requests_get"];
         put?: never;
@@ -3618,8 +3618,8 @@ export interface operations {
     erasure_requests_goals_erasure_requests_get: {
         parameters: {
             query?: {
-                /** @description waiting: only undecided requests */
-                status?: "waiting" | null;
+                /** @description waiting: only undecided requests; restricted: only approved ones whose restriction is in place */
+                status?: ("waiting" | "restricted") | null;
                 /** @description only the requests about this client */
                 client_id?: string | null;
                 /** @description the `next_cursor` of the page before */
