@@ -324,8 +324,9 @@ export interface paths {
         };
         /**
          * My Exports
-         * @description The newest exports about the client that the caller asked for, newest first (at most 10): an app finds the
-         *     one in progress again after a reload. Anyone gets only their own requests (an empty list otherwise).
+         * @description The exports about the client that the caller asked for, newest first, a page at a time (`limit`, at most 50;
+         *     `next_cursor` while there are more): an app finds the one in progress again after a reload. Anyone gets only
+         *     their own requests (an empty list otherwise). Each page is audited as a `list` of exports about the client.
          */
         get: operations["my_exports_goals_exports_get"];
         put?: never;
@@ -1895,6 +1896,11 @@ export interface components {
         ExportList: {
             /** Items */
             items: components["schemas"]["ExportPublic"][];
+            /**
+             * Next Cursor
+             * @description ask with `cursor=` this for the next page
+             */
+            next_cursor?: string | null;
         };
         /** ExportPart */
         ExportPart: {
@@ -3835,6 +3841,9 @@ export interface operations {
         parameters: {
             query: {
                 client_id: string;
+                /** @description the `next_cursor` of the page before */
+                cursor?: string | null;
+                limit?: number;
             };
             header?: never;
             path?: never;
