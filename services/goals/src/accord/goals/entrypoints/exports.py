@@ -1,7 +1,6 @@
 """Subject access exports: ask for one (`POST /goals/exports`), find one's own again (`GET /goals/exports`, a page at a
-time by keyset cursor), follow
-its progress (`GET /goals/exports/{id}`), and download this service's part (`GET /goals/exports/{id}/part`); the
-other services serve their own parts."""
+time by keyset cursor), follow its progress (`GET /goals/exports/{id}`), and download this service's part
+(`GET /goals/exports/{id}/part`); the other services serve their own parts."""
 
 from datetime import UTC, datetime
 from functools import partial
