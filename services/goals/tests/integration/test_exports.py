@@ -108,3 +108,49 @@ async def test_only_the_client_or_their_care_teams_staff_with_a_recorded_request
     )
     assert denied == 5
     assert datetime.fromisoformat(recorded.json()["requested_at"]).tzinfo == UTC
+
+
+async def test_the_list_of_ones_exports_pages_by_keyset_without_repeats_or_gaps_even_where_exports_share_a_time(
+    api: Api, admin_db: asyncpg.Pool
+) -> None:
+    c = cast()
+    await api.episode_with_family(c)
+    body = {"client_id": str(c.client.id)}
+    asked = []
+    for _ in range(5):
+        asked.append((await api.as_(c.client, "POST", "/goals/exports", json=body)).json()["export_id"])
+    staff = await api.as_(c.therapist, "POST", "/goals/exports", json=body | {"request_reference": "SAR-3"})
+    # Three asked at the same moment: the export id orders them.
+    await admin_db.execute(
+        "UPDATE goals.exports SET requested_at = now() - interval '1 hour' WHERE export_id = ANY($1::uuid[])",
+        asked[1:4],
+    )
+    rows = await admin_db.fetch(
+        "SELECT export_id::text FROM goals.exports WHERE tenant_id = $1 AND requested_by = $2"
+        " ORDER BY requested_at DESC, export_id DESC",
+        c.client.tenant,
+        c.client.id,
+    )
+
+    seen: list[str] = []
+    params: dict[str, str | int] = {"client_id": str(c.client.id), "limit": 2}
+    while True:
+        page = await api.as_(c.client, "GET", "/goals/exports", params=params)
+        assert page.status_code == 200, page.text
+        seen += [item["export_id"] for item in page.json()["items"]]
+        if page.json()["next_cursor"] is None:
+            break
+        params["cursor"] = page.json()["next_cursor"]
+
+    assert seen == [r["export_id"] for r in rows] and sorted(seen) == sorted(asked)  # never the therapist's
+    theirs = await api.as_(c.therapist, "GET", "/goals/exports", params={"client_id": str(c.client.id)})
+    assert [i["export_id"] for i in theirs.json()["items"]] == [staff.json()["export_id"]]
+    lists = await admin_db.fetchval(
+        "SELECT count(*) FROM goals.audit_log WHERE actor_id = $1 AND action = 'list' AND resource_type = 'export'",
+        c.client.id,
+    )
+    assert lists == 3  # one per page
+    too_many = await api.as_(c.client, "GET", "/goals/exports", params={"client_id": str(c.client.id), "limit": 51})
+    assert too_many.status_code == 422
+    bad = await api.as_(c.client, "GET", "/goals/exports", params={"client_id": str(c.client.id), "cursor": "x"})
+    assert bad.status_code == 400 and bad.json()["field"] == "cursor"
