@@ -15,6 +15,8 @@ PRODUCTION = {
     "KAFKA_SECURITY_PROTOCOL": "SASL_SSL",
     "kafka_username": "accord-notifications",
     "kafka_password": "a-real-Secret-1",
+    # Base64 of 32 bytes: the key-encryption key of the episodes' data keys, which production requires.
+    "ACCORD_EPISODE_KEY_WRAPPING_KEYS": '{"2026-11": "c3RhbmQtaW4gd3JhcHBpbmcga2V5LCAzMiBieXRlcyE="}',
 }
 
 

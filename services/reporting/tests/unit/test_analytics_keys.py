@@ -139,6 +139,8 @@ def test_production_needs_keys(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("KAFKA_SECURITY_PROTOCOL", "SASL_SSL")
     monkeypatch.setenv("ACCORD_REPORTING_KAFKA_USERNAME", "accord-reporting")
     monkeypatch.setenv("ACCORD_REPORTING_KAFKA_PASSWORD", "a-real-Secret-1")
+    wrapping = '{"2026-11": "c3RhbmQtaW4gd3JhcHBpbmcga2V5LCAzMiBieXRlcyE="}'  # base64 of 32 bytes
+    monkeypatch.setenv("ACCORD_EPISODE_KEY_WRAPPING_KEYS", wrapping)
     monkeypatch.setitem(REQUIRED, "database_url", f"{REQUIRED['database_url']}?sslmode=verify-full")
     with pytest.raises(ValueError, match="ACCORD_REPORTING_ANALYTICS_KEYS"):
         settings().analytics_keyring()
