@@ -21,43 +21,6 @@ log = structlog.get_logger(__name__)
 _BUSY_WITHIN_SECONDS = 0.25
 """A batch less than this long after the previous one means events are flowing: it is worth gathering the next."""
 
-GATHER_MIN_BYTES = 1 << 20
-"""While gathering, the broker holds a fetch until this much has come (or `gather_ms` has passed)."""
-
-
-class _Gather:
-    """While events flow, the broker gathers: each fetch is held there for up to `gather_ms`, so a batch is one
-    fetch response of everything that came meanwhile. A quarter of a second after the last batch the fetch goes back
-    to answering at its first byte, so a lone event after a quiet spell is not held back.
-
-    Why at the broker and not a pause here after each batch (as before): the client keeps one fetch outstanding,
-    and with `fetch_min_bytes` 1 the broker answers it at the first record that arrives; the client then holds the
-    partition's records for its prefetch backoff (0.1 s) before asking again. A pause after a batch therefore did
-    not gather a batch: the next one held the records of the first answer only, and every event still cost each
-    consumer group a fetch response of its own (the broker's and the client's CPU per event, not per batch).
-
-    These are aiokafka's fetcher settings, read afresh for every fetch request it builds (its version is pinned in
-    uv.lock; `test_a_busy_consumer_takes_what_came_during_the_gather_in_one_fetch` breaks if they move)."""
-
-    def __init__(self, gather_ms: float, min_bytes: int, max_wait_ms: int) -> None:
-        self.gather_ms, self.min_bytes, self.max_wait_ms = gather_ms, min_bytes, max_wait_ms
-        self._back_to_idle: asyncio.TimerHandle | None = None
-
-    def busy(self, consumer: Any) -> None:
-        fetcher = getattr(consumer, "_fetcher", None)
-        if fetcher is None:
-            return
-        fetcher._fetch_min_bytes, fetcher._fetch_max_wait_ms = GATHER_MIN_BYTES, int(self.gather_ms)
-        if self._back_to_idle is not None:
-            self._back_to_idle.cancel()
-        self._back_to_idle = asyncio.get_running_loop().call_later(_BUSY_WITHIN_SECONDS, self._idle, fetcher)
-
-    def _idle(self, fetcher: Any) -> None:
-        # The fetch already waiting at the broker keeps its own hold (at most `gather_ms`); the next one answers at
-        # its first byte.
-        fetcher._fetch_min_bytes, fetcher._fetch_max_wait_ms = self.min_bytes, self.max_wait_ms
-        self._back_to_idle = None
-
 
 async def _raw(msg: Any) -> Any:
     # Leave the bytes alone: the consumer decodes each record itself, so one undecodable message goes to the
@@ -84,13 +47,13 @@ def subscribe(
     dead-lettering) succeeded; a batch that fails as a whole is rewound and redelivered. faststream's
     default (ACK_FIRST) would commit before processing and lose events on a crash.
 
-    Every batch costs one transaction, one offset commit and one fetch response, whatever its size, so under load
-    fewer, larger batches cost the broker, the database and the consumer far less per event. With `gather_ms`, once
-    a batch follows the previous one closely (events are flowing) the broker holds each fetch for up to that long
-    (`_Gather`): the next batch holds what arrived meanwhile. A batch after a quiet spell is handled at once, and a
-    quarter of a second without a batch puts the fetch back to answering at its first byte, so a lone event is not
-    held back (with `fetch_min_bytes` 1 the broker answers a fetch as soon as it has one; `fetch_max_wait_ms` is then
-    only how long an idle fetch waits before asking again).
+    Every batch costs one transaction and one offset commit, whatever its size, so under load fewer, larger batches
+    cost the broker, the database and the consumer far less per event. With `gather_ms`, a batch that follows the
+    previous one closely (events are flowing) is followed by a pause of that long before the next is taken, while
+    the client keeps fetching in the background: the next batch holds what arrived meanwhile. A batch after a
+    quiet spell is handled at once and no pause follows it, so a lone event is not held back (with
+    `fetch_min_bytes` 1 the broker answers a fetch as soon as it has one; `fetch_max_wait_ms` is then only how long
+    an idle fetch waits before asking again).
 
     `idle_poll_ms`: faststream waits this long for a batch and, when none came, sleeps as long again before it
     looks (its `batch_timeout_ms`). An event arriving in that sleep waits for it, so it is kept short: at its default
@@ -100,7 +63,6 @@ def subscribe(
     subscriber is started again in-process (inbox/wedged.py).
     """
     last_batch_at = -_BUSY_WITHIN_SECONDS
-    gather = _Gather(gather_ms, fetch_min_bytes, fetch_max_wait_ms)
     restarter = Restarter(consumer.service, consumer.group_id)
 
     subscriber = broker.subscriber(
@@ -138,8 +100,9 @@ def subscribe(
         _record_lag(consumer.service, msg, records)
         now = time.monotonic()
         busy, last_batch_at = now - last_batch_at < _BUSY_WITHIN_SECONDS, now
-        if busy and gather_ms:
-            gather.busy(msg.consumer)
+        if busy and gather_ms and len(records) < max_records:
+            # The effects and the offsets are committed: the pause only lets the next batch gather.
+            await asyncio.sleep(gather_ms / 1000)
 
     subscriber(on_events)
     return subscriber
