@@ -135,7 +135,7 @@ class ServiceSettings(WebSettings):
         default=20, ge=1, le=1000, description="how often an idle consumer looks for a batch: an idle event's most wait"
     )
     consumer_gather_ms: float = Field(
-        default=50,
+        default=150,
         ge=0,
         le=500,
         description="while events are flowing, the pause after a batch that lets the next one fill up",
