@@ -45,3 +45,11 @@ def test_a_url_without_password_fails_fast(monkeypatch: pytest.MonkeyPatch) -> N
     monkeypatch.setenv("ACCORD_EXAMPLE_DATABASE_URL", "postgresql://accord_example@db/accord")
     with pytest.raises(ValidationError, match="password"):
         ExampleSettings()  # type: ignore[call-arg]
+
+
+def test_a_consumer_gather_as_long_as_the_busy_window_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("ACCORD_EXAMPLE_DATABASE_URL", "postgresql://accord_example:s3cr3t-Xq@db:5432/accord")
+    assert ExampleSettings().consumer_gather_ms == 150  # type: ignore[call-arg]
+    monkeypatch.setenv("ACCORD_EXAMPLE_CONSUMER_GATHER_MS", "250")
+    with pytest.raises(ValidationError, match="consumer_gather_ms"):
+        ExampleSettings()  # type: ignore[call-arg]
