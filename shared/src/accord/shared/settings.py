@@ -85,7 +85,7 @@ class ServiceSettings(WebSettings):
     outbox_batch_size: int = Field(default=1000, ge=1, le=10_000)
     outbox_poll_interval_seconds: float = Field(default=1.0, gt=0)
     outbox_gather_ms: float = Field(
-        default=40, ge=0, le=100, description="after a commit wakes the relay, how long later ones may join its batch"
+        default=25, ge=0, le=100, description="after a commit wakes the relay, how long later ones may join its batch"
     )
     consumer_max_attempts: int = Field(default=3, ge=1, le=20)
     consumer_stop_grace_seconds: float = Field(
