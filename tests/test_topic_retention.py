@@ -17,9 +17,11 @@ def allowed_days(kind: CarriedKind) -> float:
     """How long the schedule lets records of `kind` be kept (infinite: no schedule removes them)."""
     return {
         # The clinical record's period runs from each episode's closing (years), which a topic's time-based retention
-        # cannot follow, and reporting rebuilds from these topics: the known exception of events/retention.py, where
-        # the services remove an expired episode's records but the topics keep its events.
+        # cannot follow, and reporting rebuilds from these topics: they keep the events, sealed under each episode's
+        # key, which is destroyed when the period is over (events/sealing.py; tested by the end-to-end tests).
         CarriedKind.CLINICAL_RECORD: float("inf"),
+        # Kept while its episode's record is; compaction removes it after the tombstone of its expiry.
+        CarriedKind.EPISODE_KEY: float("inf"),
         CarriedKind.EXPORT_REQUEST: float("inf"),
         CarriedKind.NOTIFICATION_DELIVERIES: float(_default_days("retention_deliveries_days")),
         CarriedKind.ANALYTICS: float(ANALYTICS_DAYS),
@@ -62,3 +64,10 @@ def test_each_service_forgets_what_it_dead_lettered_when_its_dead_letter_topic_d
     assert {kept_days(dead_letter_topic(s)) for s in SERVICES} == {
         float(_default_days("retention_dead_letter_records_days"))
     }
+
+
+def test_the_episode_keys_leave_their_topic_by_compaction_within_days_of_their_tombstone() -> None:
+    spec = TOPICS["accord.episode-keys.v1"]
+    config = spec.config()
+    assert config["cleanup.policy"] == "compact" and spec.key == "episode_id"
+    assert int(config["max.compaction.lag.ms"]) <= DAY_MS and int(config["delete.retention.ms"]) <= DAY_MS

@@ -55,7 +55,9 @@ async def test_an_agreement_made_through_the_gateway_is_one_trace_across_the_ser
     own = f"trace-{uuid4().hex[:6]}"
 
     def private(subscriptions: list[Subscription], name: str) -> list[Subscription]:
-        return [replace(sub, group_id=f"{own}-{name}") for sub in subscriptions if sub.group_id is None]
+        # The episode keys in a private group too: a new group reads the sealed topics from their start, and must
+        # have every episode's key that earlier tests issued on the keys topic to open (or pass) their events.
+        return [replace(sub, group_id=f"{own}-{name}-{sub.group_id or 'events'}") for sub in subscriptions]
 
     workers = [
         asyncio.create_task(run_worker(goals_settings(), [], stop=stop)),

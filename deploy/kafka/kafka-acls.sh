@@ -15,6 +15,7 @@ allow() {
 
 # accord-goals
 allow --allow-principal User:accord-goals --topic accord.goals.v1 --resource-pattern-type literal --operation Write --operation Describe
+allow --allow-principal User:accord-goals --topic accord.episode-keys.v1 --resource-pattern-type literal --operation Write --operation Describe
 allow --allow-principal User:accord-goals --topic accord.goals.dlq.v1 --resource-pattern-type literal --operation Write --operation Describe
 allow --allow-principal User:accord-goals --topic accord.progress.v1 --resource-pattern-type literal --operation Read --operation Describe
 allow --allow-principal User:accord-goals --topic accord.notifications.v1 --resource-pattern-type literal --operation Read --operation Describe
@@ -24,13 +25,17 @@ allow --allow-principal User:accord-goals --group goals --resource-pattern-type 
 allow --allow-principal User:accord-progress --topic accord.progress.v1 --resource-pattern-type literal --operation Write --operation Describe
 allow --allow-principal User:accord-progress --topic accord.progress.dlq.v1 --resource-pattern-type literal --operation Write --operation Describe
 allow --allow-principal User:accord-progress --topic accord.goals.v1 --resource-pattern-type literal --operation Read --operation Describe
+allow --allow-principal User:accord-progress --topic accord.episode-keys.v1 --resource-pattern-type literal --operation Read --operation Describe
 allow --allow-principal User:accord-progress --group progress --resource-pattern-type literal --operation Read
+allow --allow-principal User:accord-progress --group progress-episode-keys --resource-pattern-type literal --operation Read
 # accord-notifications
 allow --allow-principal User:accord-notifications --topic accord.notifications.v1 --resource-pattern-type literal --operation Write --operation Describe
 allow --allow-principal User:accord-notifications --topic accord.notifications.dlq.v1 --resource-pattern-type literal --operation Write --operation Describe
 allow --allow-principal User:accord-notifications --topic accord.goals.v1 --resource-pattern-type literal --operation Read --operation Describe
 allow --allow-principal User:accord-notifications --topic accord.progress.v1 --resource-pattern-type literal --operation Read --operation Describe
+allow --allow-principal User:accord-notifications --topic accord.episode-keys.v1 --resource-pattern-type literal --operation Read --operation Describe
 allow --allow-principal User:accord-notifications --group notifications --resource-pattern-type literal --operation Read
+allow --allow-principal User:accord-notifications --group notifications-episode-keys --resource-pattern-type literal --operation Read
 # accord-reporting
 allow --allow-principal User:accord-reporting --topic accord.reporting.v1 --resource-pattern-type literal --operation Write --operation Describe
 allow --allow-principal User:accord-reporting --topic accord.analytics.v1 --resource-pattern-type literal --operation Write --operation Describe
@@ -38,8 +43,10 @@ allow --allow-principal User:accord-reporting --topic accord.reporting.dlq.v1 --
 allow --allow-principal User:accord-reporting --topic accord.goals.v1 --resource-pattern-type literal --operation Read --operation Describe
 allow --allow-principal User:accord-reporting --topic accord.progress.v1 --resource-pattern-type literal --operation Read --operation Describe
 allow --allow-principal User:accord-reporting --topic accord.notifications.v1 --resource-pattern-type literal --operation Read --operation Describe
+allow --allow-principal User:accord-reporting --topic accord.episode-keys.v1 --resource-pattern-type literal --operation Read --operation Describe
 allow --allow-principal User:accord-reporting --group reporting --resource-pattern-type literal --operation Read
 allow --allow-principal User:accord-reporting --group reporting-analytics --resource-pattern-type literal --operation Read
+allow --allow-principal User:accord-reporting --group reporting-episode-keys --resource-pattern-type literal --operation Read
 # analytics
 allow --allow-principal User:analytics --topic accord.analytics. --resource-pattern-type prefixed --operation Read --operation Describe
 allow --allow-principal User:analytics --group analytics- --resource-pattern-type prefixed --operation Read
@@ -48,6 +55,7 @@ allow --allow-principal User:accord-operator --topic accord.goals.dlq.v1 --resou
 allow --allow-principal User:accord-operator --topic accord.progress.dlq.v1 --resource-pattern-type literal --operation Read --operation Describe
 allow --allow-principal User:accord-operator --topic accord.notifications.dlq.v1 --resource-pattern-type literal --operation Read --operation Describe
 allow --allow-principal User:accord-operator --topic accord.reporting.dlq.v1 --resource-pattern-type literal --operation Read --operation Describe
+allow --allow-principal User:accord-operator --topic accord.episode-keys.v1 --resource-pattern-type literal --operation Write
 allow --allow-principal User:accord-operator --topic accord.goals.v1 --resource-pattern-type literal --operation Write
 allow --allow-principal User:accord-operator --topic accord.notifications.v1 --resource-pattern-type literal --operation Write
 allow --allow-principal User:accord-operator --topic accord.progress.v1 --resource-pattern-type literal --operation Write
@@ -56,6 +64,9 @@ allow --allow-principal User:accord-operator --topic accord. --resource-pattern-
 allow --allow-principal User:accord-operator --group accord-ops- --resource-pattern-type prefixed --operation Read
 allow --allow-principal User:accord-operator --group goals --resource-pattern-type literal --operation Describe
 allow --allow-principal User:accord-operator --group progress --resource-pattern-type literal --operation Describe
+allow --allow-principal User:accord-operator --group progress-episode-keys --resource-pattern-type literal --operation Describe
 allow --allow-principal User:accord-operator --group notifications --resource-pattern-type literal --operation Describe
+allow --allow-principal User:accord-operator --group notifications-episode-keys --resource-pattern-type literal --operation Describe
 allow --allow-principal User:accord-operator --group reporting --resource-pattern-type literal --operation Describe
 allow --allow-principal User:accord-operator --group reporting-analytics --resource-pattern-type literal --operation Describe
+allow --allow-principal User:accord-operator --group reporting-episode-keys --resource-pattern-type literal --operation Describe

@@ -13,7 +13,9 @@ import pytest
 from client_journey import Person, goal_content, until
 
 from accord.devtools.infra.services import RunningServices
-from accord.devtools.testing import Record, TokenFactory, read_topic
+from accord.devtools.infra.stack import Infra
+from accord.devtools.testing import Record, TokenFactory, keys_of, opened, read_topic
+from accord.shared.episode_keys import NOTHING_SEALED, BatchKeys
 
 pytestmark = pytest.mark.integration
 
@@ -30,24 +32,28 @@ def _content(family_member: str) -> dict[str, Any]:
     )
 
 
-def _values(records: list[Record]) -> list[dict[str, Any]]:
-    return [json.loads(r.value or b"{}") for r in records]
+def _values(records: list[Record], keys: BatchKeys = NOTHING_SEALED) -> list[dict[str, Any]]:
+    return [json.loads(opened(r, keys).to_bytes()) for r in records]
 
 
-def _events_of(bootstrap: str, topic: str, tenant: str, until_types: set[str]) -> list[dict[str, Any]]:
+def _events_of(
+    bootstrap: str, topic: str, tenant: str, until_types: set[str], keys: BatchKeys = NOTHING_SEALED
+) -> list[dict[str, Any]]:
+    """The tenant's events on `topic`, those sealed opened with `keys` (a consuming service's)."""
+
     def mine(r: Record) -> bool:
         return json.loads(r.value or b"{}").get("tenant_id") == tenant
 
     def complete(found: list[Record]) -> bool:
-        return until_types <= {v["event_type"] for v in _values(found)}
+        return until_types <= {json.loads(r.value or b"{}")["event_type"] for r in found}
 
     # A guard against a hang, not a measure of speed: the read returns as soon as the events are there. (The fuzz
     # suite, whose backlog once made this wait minutes, now runs after the other end-to-end tests: e2e/conftest.py.)
-    return _values(asyncio.run(read_topic(bootstrap, topic, complete, timeout=240, keep=mine)))
+    return _values(asyncio.run(read_topic(bootstrap, topic, complete, timeout=240, keep=mine)), keys)
 
 
 def test_a_divergence_raises_one_event_and_one_flag_that_a_revision_clears_and_private_answers_stay_private(
-    running: RunningServices, tokens: TokenFactory, service_env: dict[str, str]
+    running: RunningServices, tokens: TokenFactory, service_env: dict[str, str], infra: Infra
 ) -> None:
     tenant = f"tenant-{uuid4().hex[:8]}"
     with httpx.Client(base_url=running.gateway, timeout=30) as http:
@@ -145,11 +151,14 @@ def test_a_divergence_raises_one_event_and_one_flag_that_a_revision_clears_and_p
         assert suggested(mum) == [] and suggested(client) == []
 
     bootstrap = service_env["KAFKA_BOOTSTRAP_SERVERS"]
-    goals_events = _events_of(bootstrap, "accord.goals.v1", tenant, {"AlignmentDivergenceResolved"})
+    database = infra.admin_url.rsplit("/", 1)[0] + "/accord"
+    goals_keys = keys_of(database, "goals")
+    goals_events = _events_of(bootstrap, "accord.goals.v1", tenant, {"AlignmentDivergenceResolved"}, goals_keys)
     kinds = [e["event_type"] for e in goals_events]
     assert kinds.count("AlignmentDivergenceRaised") == 1 and kinds.count("AlignmentDivergenceResolved") == 1
     assert kinds.count("GoalImportanceRated") == 6
-    progress_events = _events_of(bootstrap, "accord.progress.v1", tenant, {"SessionFeedbackConcernRaised"})
+    keys = keys_of(database, "progress")
+    progress_events = _events_of(bootstrap, "accord.progress.v1", tenant, {"SessionFeedbackConcernRaised"}, keys)
     concerns = [e["payload"]["concern"] for e in progress_events if e["event_type"] == "SessionFeedbackConcernRaised"]
     assert concerns == ["low"]
 

@@ -172,9 +172,11 @@ export class FakeClinicianApi {
         return { items: this.removals.slice(from, from + 2), next_cursor: next };
       },
       "GET /api/v1/goals/erasure-requests": () => ({
-        items: this.erasures.filter(
-          (e) => (query.get("status") !== "waiting" || e.decision === null) && [null, e.client_id].includes(query.get("client_id")),
-        ),
+        items: this.erasures.filter((e) => {
+          const status = query.get("status");
+          const listed = status === "waiting" ? e.decision === null : status === "restricted" ? e.decision === "approved" && !e.lifted_at : true;
+          return listed && [null, e.client_id].includes(query.get("client_id"));
+        }),
       }),
       "POST /api/v1/goals/erasure-requests": () => {
         const body = sent as { client_id: string; request_reference?: string };

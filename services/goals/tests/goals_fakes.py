@@ -3,12 +3,12 @@ stored as the JSON they are in PostgreSQL, so a handler never keeps a live refer
 
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
 from uuid import UUID
 
 from accord.goals.domain.episodes import Episode
 from accord.goals.domain.goals import ACTIVE_STATES, Goal, GoalStatus
 from accord.shared.events.contracts.common import Role, Visibility
+from accord.shared.events.sealing import new_key
 
 
 @dataclass
@@ -21,18 +21,21 @@ class InMemoryRepository:
         found = Episode.model_validate_json(doc) if doc else None
         return found if found is not None and found.tenant_id == tenant_id else None
 
-    async def add_episode(self, episode: Episode) -> None:
+    async def add_episode(self, episode: Episode, key_announced_under: str) -> bytes:
         assert episode.episode_id not in self.episodes, "the primary key refuses it"
         self.episodes[episode.episode_id] = episode.model_dump_json()
+        return new_key()
 
     async def save_episode(self, episode: Episode) -> None:
         self.episodes[episode.episode_id] = episode.model_dump_json()
 
-    async def episodes_of(self, tenant_id: str, person_id: UUID, after: list[Any] | None, limit: int) -> list[Episode]:
+    async def episodes_of(
+        self, tenant_id: str, person_id: UUID, after: tuple[datetime, UUID] | None, limit: int
+    ) -> list[Episode]:
         mine = [e for e in map(Episode.model_validate_json, self.episodes.values()) if e.is_member(person_id)]
         mine = sorted((e for e in mine if e.tenant_id == tenant_id), key=lambda e: (e.opened_at, e.episode_id))
         if after:
-            mine = [e for e in mine if (e.opened_at, str(e.episode_id)) > (datetime.fromisoformat(after[0]), after[1])]
+            mine = [e for e in mine if (e.opened_at, e.episode_id) > after]
         return mine[:limit]
 
     async def goal(self, tenant_id: str, goal_id: UUID, *, for_update: bool = False) -> tuple[Goal, int] | None:
@@ -65,7 +68,7 @@ class InMemoryRepository:
         person_id: UUID,
         role: Role,
         statuses: list[GoalStatus],
-        after: list[Any] | None,
+        after: tuple[datetime, UUID] | None,
         limit: int,
     ) -> list[tuple[Goal, int]]:
         def visible(g: Goal) -> bool:

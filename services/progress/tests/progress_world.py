@@ -11,23 +11,33 @@ from goal_builders import agreed_goal
 
 from accord.devtools.testing import TokenFactory, eventually
 from accord.progress.bootstrap import settings, subscriptions
+from accord.shared.episode_keys import key_issued
 from accord.shared.events import Envelope, IntegrationEvent
 from accord.shared.events.contracts import goals as ev
 from accord.shared.events.contracts.common import (
     Role,
 )
+from accord.shared.events.registry import EPISODE_KEYS_TOPIC
+from accord.shared.events.sealing import WrappingKeys, is_sealable, new_key, seal
 from accord.shared.kafka import new_producer
 from accord.shared.outbox.store import envelope_headers
 from accord.shared.runtime import run_worker
 
+EPISODE_KEYS: dict[UUID, bytes] = {}
+"""The key of each episode these tests announced, issued as the goals service issues them."""
+
 
 async def send_envelopes(bootstrap: str, *envelopes: Envelope) -> None:
     """Puts envelopes on the goals topic as the goals service's relay would (key and headers included), in order;
-    the same envelope twice is a redelivery."""
+    the same envelope twice is a redelivery. An event about an episode is sealed under the episode's key, which is
+    issued on the keys topic first, as the goals service does."""
     producer = new_producer(bootstrap, "test-goals")
     await producer.start()
     try:
         for e in envelopes:
+            episode = e.payload.get("episode_id")
+            if episode is not None and is_sealable(e.event_type, "accord.goals.v1"):
+                e = seal(e, UUID(str(episode)), await _issued_key(producer, e.tenant_id, e.partition_key, episode))
             await producer.send_and_wait(
                 "accord.goals.v1",
                 e.to_bytes(),
@@ -36,6 +46,21 @@ async def send_envelopes(bootstrap: str, *envelopes: Envelope) -> None:
             )
     finally:
         await producer.stop()
+
+
+async def _issued_key(producer: Any, tenant: str, client: str, episode: Any) -> bytes:
+    episode_id = UUID(str(episode))
+    if episode_id not in EPISODE_KEYS:
+        EPISODE_KEYS[episode_id] = new_key()
+        issued = key_issued(UUID(client), episode_id, EPISODE_KEYS[episode_id], WrappingKeys.development())
+        envelope = Envelope.wrap(issued, producer="goals", tenant_id=tenant)
+        await producer.send_and_wait(
+            EPISODE_KEYS_TOPIC,
+            envelope.to_bytes(),
+            key=envelope.partition_key.encode(),
+            headers=[(k, v.encode()) for k, v in envelope_headers(envelope).items()],
+        )
+    return EPISODE_KEYS[episode_id]
 
 
 async def announce(bootstrap: str, tenant: str, *events: IntegrationEvent) -> list[Envelope]:

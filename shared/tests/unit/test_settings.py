@@ -1,9 +1,15 @@
+import base64
+import json
+import os
+import re
 from typing import ClassVar
+from uuid import uuid4
 
 import pytest
 from pydantic import ValidationError
 from pydantic_settings import SettingsConfigDict
 
+from accord.shared.events.sealing import DEVELOPMENT_WRAPPING_KEY_ID, WrappingKeys
 from accord.shared.settings import ServiceSettings
 
 
@@ -45,6 +51,65 @@ def test_a_url_without_password_fails_fast(monkeypatch: pytest.MonkeyPatch) -> N
     monkeypatch.setenv("ACCORD_EXAMPLE_DATABASE_URL", "postgresql://accord_example@db/accord")
     with pytest.raises(ValidationError, match="password"):
         ExampleSettings()  # type: ignore[call-arg]
+
+
+class KeyKeepingSettings(ExampleSettings):
+    keeps_episode_keys: ClassVar[bool] = True
+
+
+def _key() -> str:
+    return base64.b64encode(os.urandom(32)).decode()
+
+
+def test_production_refuses_to_start_a_key_keeping_service_without_a_wrapping_key(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("ACCORD_EXAMPLE_DATABASE_URL", "postgresql://accord_example:s3cr3t-Xq@db:5432/accord")
+    monkeypatch.setenv("ACCORD_ENVIRONMENT", "production")
+    monkeypatch.delenv("ACCORD_EPISODE_KEY_WRAPPING_KEYS", raising=False)
+    with pytest.raises(ValidationError, match="ACCORD_EPISODE_KEY_WRAPPING_KEYS"):
+        KeyKeepingSettings()  # type: ignore[call-arg]
+    monkeypatch.setenv("ACCORD_ENVIRONMENT", "development")
+    # Outside production, the development key: announced keys still travel wrapped, under a key that is no secret.
+    assert KeyKeepingSettings().episode_key_wrapping().current == DEVELOPMENT_WRAPPING_KEY_ID  # type: ignore[call-arg]
+
+
+@pytest.mark.parametrize(
+    ("keys", "current", "complaint"),
+    [
+        ({"k1": "bm90IDMyIGJ5dGVz"}, None, "32 bytes"),
+        ({"k1": "not base64!"}, None, "ACCORD_EPISODE_KEY_WRAPPING_KEYS"),
+        ({"k1": "K1", "k2": "K2"}, None, "ACCORD_EPISODE_KEY_WRAPPING_KEY_ID"),
+        ({"k1": "K1"}, "k9", "'k9' is not among"),
+        ({"development": "K1"}, None, "not 'development'"),
+        ({"a b": "K1"}, None, "wrapping key id 'a b'"),
+    ],
+)
+def test_a_wrapping_key_that_is_not_usable_fails_fast_naming_what_is_wrong(
+    monkeypatch: pytest.MonkeyPatch, keys: dict[str, str], current: str | None, complaint: str
+) -> None:
+    given = {key_id: _key() if value in ("K1", "K2") else value for key_id, value in keys.items()}
+    monkeypatch.setenv("ACCORD_EXAMPLE_DATABASE_URL", "postgresql://accord_example:s3cr3t-Xq@db:5432/accord")
+    monkeypatch.setenv("ACCORD_EPISODE_KEY_WRAPPING_KEYS", json.dumps(given))
+    if current:
+        monkeypatch.setenv("ACCORD_EPISODE_KEY_WRAPPING_KEY_ID", current)
+    with pytest.raises(ValidationError, match=re.escape(complaint)):
+        KeyKeepingSettings()  # type: ignore[call-arg]
+
+
+def test_two_wrapping_keys_wrap_under_the_one_named_and_unwrap_under_either(monkeypatch: pytest.MonkeyPatch) -> None:
+    old, new = _key(), _key()
+    monkeypatch.setenv("ACCORD_EXAMPLE_DATABASE_URL", "postgresql://accord_example:s3cr3t-Xq@db:5432/accord")
+    monkeypatch.setenv("ACCORD_EPISODE_KEY_WRAPPING_KEYS", json.dumps({"2026-01": old, "2026-11": new}))
+    monkeypatch.setenv("ACCORD_EPISODE_KEY_WRAPPING_KEY_ID", "2026-11")
+    settings = KeyKeepingSettings()  # type: ignore[call-arg]
+    assert new not in repr(settings) and old not in repr(settings)
+    wrapping, episode, data_key = settings.episode_key_wrapping(), uuid4(), os.urandom(32)
+    key_id, wrapped = wrapping.wrap(episode, data_key)
+    assert key_id == "2026-11" and wrapping.unwrap(key_id, episode, wrapped) == data_key
+    # A key wrapped before the rotation still opens.
+    _, before = WrappingKeys({"2026-01": base64.b64decode(old)}, "2026-01").wrap(episode, data_key)
+    assert wrapping.unwrap("2026-01", episode, before) == data_key
 
 
 def test_a_consumer_gather_as_long_as_the_busy_window_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -21,7 +21,8 @@ export function useClientExport(clientId: string) {
   const [started, setStarted] = useState<Export | null>(null);
   const latest = useQuery({
     queryKey: ["exports", clientId],
-    queryFn: () => unwrap(api.GET("/api/v1/goals/exports", { params: { query: { client_id: clientId } } })),
+    // Only the newest is followed: a page of one (the list is keyset-paged, newest first).
+    queryFn: () => unwrap(api.GET("/api/v1/goals/exports", { params: { query: { client_id: clientId, limit: 1 } } })),
   });
   const start = useMutation({
     mutationFn: (requestReference?: string) =>

@@ -236,9 +236,9 @@ export interface paths {
         /**
          * Erasure Requests
          * @description The requests the person may follow, newest first, a page at a time (`limit`, at most 50; `next_cursor` while
-         *     there are more), each saying whether they may decide it: for a supervisor, those of the clients of their teams;
-         *     for anyone else, those they asked for or that are about them (an empty list otherwise). Each one answered is
-         *     audited as read.
+         *     there are more), each saying whether they may decide it or lift its restriction: for a supervisor, those of the
+         *     clients of their teams; for anyone else, those they asked for or that are about them (an empty list otherwise).
+         *     Each one answered is audited as read.
          */
         get: operations["erasure_requests_goals_erasure_requests_get"];
         put?: never;
@@ -324,8 +324,9 @@ export interface paths {
         };
         /**
          * My Exports
-         * @description The newest exports about the client that the caller asked for, newest first (at most 10): an app finds the
-         *     one in progress again after a reload. Anyone gets only their own requests (an empty list otherwise).
+         * @description The exports about the client that the caller asked for, newest first, a page at a time (`limit`, at most 50;
+         *     `next_cursor` while there are more): an app finds the one in progress again after a reload. Anyone gets only
+         *     their own requests (an empty list otherwise). Each page is audited as a `list` of exports about the client.
          */
         get: operations["my_exports_goals_exports_get"];
         put?: never;
@@ -1895,6 +1896,11 @@ export interface components {
         ExportList: {
             /** Items */
             items: components["schemas"]["ExportPublic"][];
+            /**
+             * Next Cursor
+             * @description ask with `cursor=` this for the next page
+             */
+            next_cursor?: string | null;
         };
         /** ExportPart */
         ExportPart: {
@@ -3618,8 +3624,8 @@ export interface operations {
     erasure_requests_goals_erasure_requests_get: {
         parameters: {
             query?: {
-                /** @description waiting: only undecided requests */
-                status?: "waiting" | null;
+                /** @description waiting: only undecided requests; restricted: only approved ones whose restriction is in place */
+                status?: ("waiting" | "restricted") | null;
                 /** @description only the requests about this client */
                 client_id?: string | null;
                 /** @description the `next_cursor` of the page before */
@@ -3835,6 +3841,9 @@ export interface operations {
         parameters: {
             query: {
                 client_id: string;
+                /** @description the `next_cursor` of the page before */
+                cursor?: string | null;
+                limit?: number;
             };
             header?: never;
             path?: never;

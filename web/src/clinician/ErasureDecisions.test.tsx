@@ -45,7 +45,7 @@ describe("a supervisor's erasure requests", () => {
     expect(hers!.queryByRole("button")).toBeNull();
     expect(hers!.getByText("You recorded this request, so another supervisor of the team decides it.")).toBeVisible();
     const lists = calls.filter((c) => c.path === "/api/v1/goals/erasure-requests").map((c) => c.query.get("status"));
-    expect(lists.sort()).toEqual(["waiting", null].sort()); // the waiting ones, and all (for the restrictions in place)
+    expect(lists.sort()).toEqual(["restricted", "waiting"]); // the waiting ones, and the restrictions in place
   });
 
   it("approves only after saying what an approval does, and refuses at once", async () => {
@@ -121,14 +121,9 @@ describe("a supervisor's erasure requests", () => {
     const calls = stubApi(
       {
         "GET /api/v1/goals/erasure-requests": ({ query }) =>
-          query.get("status") === "waiting"
+          query.get("status") !== "restricted" || lifted
             ? { items: [] }
-            : {
-                items: [
-                  erasureOf(CLIENT, THEIRS, THERAPIST.subject, { decision: "approved", applied: 4, may_lift: !lifted, lifted_at: lifted ? "2026-11-29T09:00:00Z" : null }),
-                  erasureOf(OTHER_CLIENT, HERS, THERAPIST.subject, { decision: "refused" }),
-                ],
-              },
+            : { items: [erasureOf(CLIENT, THEIRS, THERAPIST.subject, { decision: "approved", applied: 4, may_lift: true })] },
         [`POST /api/v1/goals/erasure-requests/${THEIRS}/restriction-lift`]: () => {
           lifted = true;
           return { request_id: THEIRS, client_id: CLIENT, lifted_by: PRIYA.subject, lifted_by_roles: ["supervisor"], lifted_at: "2026-11-29T09:00:00Z", reason: "Corrected" };
@@ -139,7 +134,7 @@ describe("a supervisor's erasure requests", () => {
     renderScreen(<ErasureDecisions />);
     const restrictions = within(await screen.findByRole("region", { name: "Restrictions in place" }));
     const list = within(await restrictions.findByRole("list", { name: "Restrictions in place" }));
-    expect(list.getAllByRole("region")).toHaveLength(1); // the refused one restricted nothing
+    expect(list.getAllByRole("region")).toHaveLength(1);
     expect(list.queryByRole("link")).toBeNull();
     await user.click(list.getByRole("button", { name: "Lift the restriction" }));
     await user.type(list.getByRole("textbox", { name: "Why the restriction ends" }), "Corrected");
@@ -147,5 +142,64 @@ describe("a supervisor's erasure requests", () => {
     expect(await restrictions.findByRole("status")).toHaveTextContent("The restriction is lifted.");
     expect(await restrictions.findByText("No restrictions are in place that you can lift.")).toBeVisible();
     expect(calls.filter((c) => c.method === "POST").map((c) => c.body)).toEqual([{ reason: "Corrected" }]);
+  });
+
+  it("shows a restriction put in place by a request older than the newest fifty, and the older ones when asked", async () => {
+    const user = userEvent.setup();
+    const newer = Array.from({ length: 50 }, (_, i) =>
+      erasureOf(OTHER_CLIENT, `e5000000-0000-4000-8000-1000000000${String(i).padStart(2, "0")}`, THERAPIST.subject, { decision: "refused" }),
+    );
+    const OLDER = "e5000000-0000-4000-8000-000000000003";
+    stubApi(
+      {
+        "GET /api/v1/goals/erasure-requests": ({ query }) =>
+          query.get("status") === "waiting"
+            ? { items: [] }
+            : query.get("status") !== "restricted"
+              ? { items: newer, next_cursor: "older" } // the newest fifty restrict nothing
+              : query.get("cursor") === "older"
+                ? { items: [erasureOf(OTHER_CLIENT, OLDER, THERAPIST.subject, { decision: "approved", applied: 4, may_lift: true, requested_at: "2025-01-02T10:00:00Z" })], next_cursor: null }
+                : { items: [erasureOf(CLIENT, THEIRS, THERAPIST.subject, { decision: "approved", applied: 4, may_lift: true, requested_at: "2025-03-04T10:00:00Z" })], next_cursor: "older" },
+      },
+      PRIYA,
+    );
+    renderScreen(<ErasureDecisions />);
+    const restrictions = within(await screen.findByRole("region", { name: "Restrictions in place" }));
+    const list = within(await restrictions.findByRole("list", { name: "Restrictions in place" }));
+    expect(list.getAllByRole("region")).toHaveLength(1);
+
+    await user.click(restrictions.getByRole("button", { name: "Show more restrictions" }));
+
+    await waitFor(() => expect(list.getAllByRole("region")).toHaveLength(2));
+    expect(list.getAllByRole("button", { name: "Lift the restriction" })).toHaveLength(2);
+    expect(restrictions.queryByRole("button", { name: "Show more restrictions" })).toBeNull();
+  });
+
+  it("says who lifts a restriction the supervisor may not lift, and says so when the restrictions cannot be loaded", async () => {
+    stubApi(
+      {
+        "GET /api/v1/goals/erasure-requests": ({ query }) =>
+          query.get("status") === "restricted"
+            ? { items: [erasureOf(OTHER_CLIENT, HERS, PRIYA.subject, { decision: "approved", applied: 4, roles: ["supervisor"] })] }
+            : { items: [] },
+      },
+      PRIYA,
+    );
+    const first = renderScreen(<ErasureDecisions />);
+    const list = within(await screen.findByRole("list", { name: "Restrictions in place" }));
+    expect(list.getByText("A supervisor of this young person's team lifts this restriction.")).toBeVisible();
+    expect(list.queryByRole("button")).toBeNull();
+    first.unmount();
+
+    stubApi(
+      {
+        "GET /api/v1/goals/erasure-requests": ({ query }) =>
+          query.get("status") === "restricted" ? Response.json({ title: "Oops", status: 500 }, { status: 500 }) : { items: [] },
+      },
+      PRIYA,
+    );
+    renderScreen(<ErasureDecisions />);
+    const restrictions = within(await screen.findByRole("region", { name: "Restrictions in place" }));
+    expect(await restrictions.findByRole("alert")).toHaveTextContent("We couldn't load the restrictions in place just now.");
   });
 });

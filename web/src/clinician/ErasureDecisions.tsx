@@ -1,4 +1,4 @@
-import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { useState } from "react";
 import { Link } from "react-router";
 import { api, unwrap } from "../api/client";
@@ -80,9 +80,11 @@ function WaitingRequest({ request }: { request: Erasure }) {
   );
 }
 
-/** An approved request whose restriction this supervisor may lift (`may_lift`). The client's page is hidden while
- * their records are restricted, so this is where the lift is found: the client is named without a link. */
+/** An approved request whose restriction is in place. The client's page is hidden while their records are
+ * restricted, so this is where the lift is found (offered where the goals service says `may_lift`): the client is
+ * named without a link. */
 function RestrictedRequest({ request, onLifted }: { request: Erasure; onLifted: () => void }) {
+  const { ct } = useClinicianT();
   const name = useClientName(request.client_id).data;
   const headingId = `restricted-${request.request_id}`;
   return (
@@ -92,34 +94,48 @@ function RestrictedRequest({ request, onLifted }: { request: Erasure; onLifted: 
           <ClientName id={request.client_id} name={name} />
         </h3>
         <ErasureStatus request={request} />
-        <LiftRestriction request={request} onLifted={onLifted} Heading="h4" />
+        {request.may_lift ? (
+          <LiftRestriction request={request} onLifted={onLifted} Heading="h4" />
+        ) : (
+          <p>{ct("rights.notYoursToLift")}</p>
+        )}
       </section>
     </li>
   );
 }
 
-/** The restrictions in place that this supervisor may lift, for the clients of their teams (newest first). */
+/** The restrictions in place on the records of the clients of this supervisor's teams (newest request first, a page
+ * at a time): the goals service answers them however old the request that put them there (`status=restricted`). */
 function Restrictions() {
   const { ct } = useClinicianT();
   const [lifted, setLifted] = useState(false);
-  const all = useQuery({
-    queryKey: ["erasure-requests", "all"],
-    queryFn: () => unwrap(api.GET("/api/v1/goals/erasure-requests")),
-  });
-  const liftable = (all.data?.items ?? []).filter((r) => r.may_lift);
+  const restricted = usePagedList<Erasure>(["erasure-requests", "restricted", "pages"], (cursor) =>
+    unwrap(
+      api.GET("/api/v1/goals/erasure-requests", {
+        params: { query: cursor ? { status: "restricted", cursor } : { status: "restricted" } },
+      }),
+    ),
+  );
   return (
     <section aria-labelledby="restrictions-title">
       <h2 id="restrictions-title">{ct("rights.restrictionsTitle")}</h2>
       <p>{ct("rights.restrictionsIntro")}</p>
       {lifted && <p role="status">{ct("rights.liftDone")}</p>}
-      {all.isError && <p role="alert">{ct("rights.loadFailed")}</p>}
-      {all.isSuccess && liftable.length === 0 && <p>{ct("rights.noneRestricted")}</p>}
-      {liftable.length > 0 && (
-        <ul className="erasure-requests" aria-labelledby="restrictions-title">
-          {liftable.map((r) => (
-            <RestrictedRequest key={r.request_id} request={r} onLifted={() => setLifted(true)} />
-          ))}
-        </ul>
+      {restricted.isPending ? (
+        <Loading />
+      ) : restricted.isError && restricted.items.length === 0 ? (
+        <p role="alert">{ct("rights.restrictionsLoadFailed")}</p>
+      ) : restricted.items.length === 0 ? (
+        <p>{ct("rights.noneRestricted")}</p>
+      ) : (
+        <>
+          <ul className="erasure-requests" aria-labelledby="restrictions-title">
+            {restricted.items.map((r) => (
+              <RestrictedRequest key={r.request_id} request={r} onLifted={() => setLifted(true)} />
+            ))}
+          </ul>
+          <ShowMore list={restricted} label={ct("rights.moreRestrictions")} />
+        </>
       )}
     </section>
   );

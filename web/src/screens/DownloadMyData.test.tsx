@@ -59,7 +59,8 @@ describe("download my data", () => {
     expect(await screen.findByText(/2 of 4 parts done/)).toBeVisible();
     expect(await screen.findByText("Your data is ready. Download it all in one file, or one part at a time.", {}, { timeout: 8000 })).toBeVisible();
     expect(screen.getAllByRole("link")).toHaveLength(5); // the whole export, and each of its four parts
-    expect(calls.find((c) => c.path === "/api/v1/goals/exports")!.query.get("client_id")).toBe(SAM.subject);
+    const found = calls.find((c) => c.path === "/api/v1/goals/exports")!.query;
+    expect([found.get("client_id"), found.get("limit")]).toEqual([SAM.subject, "1"]); // only the newest is followed
     expect(calls.some((c) => c.method === "POST")).toBe(false); // nothing asked for again
   });
 

@@ -8,8 +8,9 @@ import asyncpg
 import pytest
 from goals_api import Api, cast
 
+from accord.devtools import testing
 from accord.devtools.infra.stack import Infra
-from accord.devtools.testing import read_topic
+from accord.devtools.testing import opened, read_topic, service_keys
 from accord.shared.events import Envelope
 from accord.shared.kafka import new_producer
 from accord.shared.outbox import OutboxRelay
@@ -18,14 +19,9 @@ pytestmark = pytest.mark.integration
 
 
 async def outbox_events(admin_db: asyncpg.Pool, goal_id: str, event_type: str) -> list[dict[str, Any]]:
-    rows = await admin_db.fetch(
-        "SELECT convert_from(payload, 'UTF8')::jsonb AS envelope FROM goals.outbox "
-        "WHERE convert_from(payload, 'UTF8')::jsonb #>> '{payload,goal_id}' = $1 "
-        "AND convert_from(payload, 'UTF8')::jsonb ->> 'event_type' = $2 ORDER BY id",
-        goal_id,
-        event_type,
-    )
-    return [json.loads(r["envelope"]) for r in rows]
+    """The goal's events of `event_type` in the goals outbox, opened with the goals service's keys."""
+    found = await testing.outbox_events(admin_db, "goals")
+    return [e for e in found if e["event_type"] == event_type and e["payload"].get("goal_id") == goal_id]
 
 
 async def relay_goals_outbox(infra: Infra, admin_db: asyncpg.Pool) -> None:
@@ -39,13 +35,17 @@ async def relay_goals_outbox(infra: Infra, admin_db: asyncpg.Pool) -> None:
         await producer.stop()
 
 
-async def published(infra: Infra, goal_id: str, event_type: str, at_least: int) -> list[Envelope]:
+async def published(infra: Infra, goal_id: str, event_type: str, at_least: int, db: asyncpg.Pool) -> list[Envelope]:
+    """The goal's events of `event_type` on the topic, opened with the goals service's episode keys."""
+    keys = await service_keys(db, "goals")
+
     def mine(record: Any) -> bool:
-        envelope = json.loads(record.value)
-        return bool(envelope["event_type"] == event_type and envelope["payload"].get("goal_id") == goal_id)
+        if json.loads(record.value)["event_type"] != event_type:
+            return False
+        return bool(opened(record, keys).payload.get("goal_id") == goal_id)
 
     records = await read_topic(infra.bootstrap_servers, "accord.goals.v1", lambda f: len(f) >= at_least, keep=mine)
-    return [Envelope.from_bytes(r.value) for r in records]
+    return [opened(r, keys) for r in records]
 
 
 async def test_agreeing_a_goal_publishes_exactly_one_goal_agreed_with_the_agreed_terms(
@@ -56,9 +56,21 @@ async def test_agreeing_a_goal_publishes_exactly_one_goal_agreed_with_the_agreed
     goal = await api.agreed_goal(c, episode)
     assert goal["status"] == "active" and goal["fhir_lifecycle_status"] == "active"
     await relay_goals_outbox(infra, admin_db)
-    [agreed] = await published(infra, goal["goal_id"], "GoalAgreed", 1)
+    [agreed] = await published(infra, goal["goal_id"], "GoalAgreed", 1, admin_db)
     await asyncio.sleep(0.3)
-    assert len(await published(infra, goal["goal_id"], "GoalAgreed", 1)) == 1
+    assert len(await published(infra, goal["goal_id"], "GoalAgreed", 1, admin_db)) == 1
+    # On the topic itself the agreed terms are sealed under the episode's key: none of them in the clear.
+    [raw] = [
+        r.value
+        for r in await read_topic(
+            infra.bootstrap_servers,
+            "accord.goals.v1",
+            lambda f: len(f) >= 1,
+            keep=lambda r: json.loads(r.value)["event_id"] == str(agreed.event_id),
+        )
+    ]
+    assert json.loads(raw)["payload"] == {} and json.loads(raw)["episode_id"] == agreed.payload["episode_id"]
+    assert b"milestones" not in raw and b"review_interval_days" not in raw and goal["goal_id"].encode() not in raw
     p = agreed.payload
     assert agreed.tenant_id == c.client.tenant and agreed.partition_key == str(c.client.id)
     assert (p["version"], p["baseline"], p["target"], p["direction"]) == (1, 2.0, 8.0, "increase")
@@ -112,7 +124,7 @@ async def test_a_revision_agreed_later_publishes_a_new_version(api: Api, infra: 
         r = await api.as_(who, "POST", f"{url}/agreements", json={"decision": "agree"})
     assert r.json()["agreed_version"]["number"] == 2 and r.json()["pending_version"] is None
     await relay_goals_outbox(infra, admin_db)
-    versions = await published(infra, goal["goal_id"], "GoalAgreed", 2)
+    versions = await published(infra, goal["goal_id"], "GoalAgreed", 2, admin_db)
     assert [(e.payload["version"], e.payload["target"]) for e in versions] == [(1, 8.0), (2, 6.0)]
     history = await api.as_(c.client, "GET", f"{url}/history")
     actions = [h["action"] for h in history.json()["entries"]]

@@ -12,7 +12,7 @@ import asyncpg
 import pytest
 from goals_api import Api, Cast, cast
 
-from accord.devtools.testing import rolled_back
+from accord.devtools.testing import outbox_events, rolled_back
 from accord.goals.adapters.clinical_retention import next_due_statement
 from accord.goals.bootstrap import settings
 from accord.goals.entrypoints.clinical_retention import remove_expired_episodes
@@ -80,13 +80,8 @@ async def audit_rows(db: asyncpg.Pool, tenant: str, client: UUID, when: str) -> 
 
 
 async def expiry_events(db: asyncpg.Pool, tenant: str) -> list[dict[str, Any]]:
-    rows = await db.fetch(
-        "SELECT convert_from(payload, 'UTF8')::jsonb AS envelope FROM goals.outbox"
-        " WHERE convert_from(payload, 'UTF8')::jsonb ->> 'event_type' = 'EpisodeRecordsExpired'"
-        " AND convert_from(payload, 'UTF8')::jsonb ->> 'tenant_id' = $1",
-        tenant,
-    )
-    return [json.loads(r["envelope"]) for r in rows]
+    found = await outbox_events(db, "goals")
+    return [e for e in found if e["event_type"] == "EpisodeRecordsExpired" and e["tenant_id"] == tenant]
 
 
 async def test_the_sweep_removes_only_the_episode_past_its_tenants_period_with_old_audit_rows_and_announces_it(
@@ -152,6 +147,12 @@ async def test_the_sweep_removes_only_the_episode_past_its_tenants_period_with_o
     [event] = await expiry_events(admin_db, c.client.tenant)
     assert event["payload"]["episode_id"] == expired and event["payload"]["client_id"] == str(c.client.id)
     assert set(event["payload"]) == {"client_id", "episode_id", "expired_at", "kept_after"}
+    # The expired episode's key is destroyed here in the same transaction, with a tombstone for its record on the
+    # keys topic; the others keep theirs.
+    keys = {r["episode_id"]: r["key"] for r in await admin_db.fetch("SELECT episode_id, key FROM goals.episode_keys")}
+    assert keys[UUID(expired)] is None and all(keys[UUID(e)] is not None for e in (recent, still_open, others))
+    tombstones = await admin_db.fetch("SELECT topic FROM goals.outbox WHERE message_key = $1 AND payload = ''", expired)
+    assert [t["topic"] for t in tombstones] == ["accord.episode-keys.v1"]
     [noted] = await admin_db.fetch(
         "SELECT episode_id, client_id, team_id, removed FROM goals.episode_expiries WHERE tenant_id = $1",
         c.client.tenant,

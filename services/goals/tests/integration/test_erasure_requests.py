@@ -129,3 +129,51 @@ async def test_the_list_pages_by_keyset_without_repeats_or_gaps_even_where_reque
     assert seen == [r["request_id"] for r in rows] and sorted(seen) == sorted(asked)
     too_many = await api.as_(c.client, "GET", "/goals/erasure-requests", params={"limit": 51})
     assert too_many.status_code == 422
+
+
+async def test_a_restriction_older_than_a_page_of_newer_requests_is_listed_among_the_restrictions_in_place(
+    api: Api, admin_db: asyncpg.Pool
+) -> None:
+    c = cast()
+    await api.episode_with_family(c)
+    supervisor = Person(uuid4(), ["supervisor"], c.client.tenant, teams=[c.team])
+    asked = await api.as_(c.client, "POST", "/goals/erasure-requests", json={"client_id": str(c.client.id)})
+    old = asked.json()["request_id"]
+    decided = await api.as_(
+        supervisor, "POST", f"/goals/erasure-requests/{old}/decision", json={"decision": "approved"}
+    )
+    assert decided.status_code == 200, decided.text
+    # A full page of newer requests about the same client, none restricting (waiting, or refused).
+    await admin_db.execute(
+        "INSERT INTO goals.erasure_requests (request_id, tenant_id, client_id, requested_by, requested_by_roles,"
+        " requested_at, decision) SELECT gen_random_uuid(), $1, $2, $2, '{client}', now() + n * interval '1 second',"
+        " CASE WHEN n % 2 = 0 THEN 'refused' END FROM generate_series(1, 50) AS n",
+        c.client.tenant,
+        c.client.id,
+    )
+    newest = await api.as_(supervisor, "GET", "/goals/erasure-requests")
+    assert old not in [i["request_id"] for i in newest.json()["items"]]  # what the screen used to look among
+
+    restricted = await api.as_(supervisor, "GET", "/goals/erasure-requests", params={"status": "restricted"})
+    assert restricted.status_code == 200, restricted.text
+    assert [(i["request_id"], i["may_lift"]) for i in restricted.json()["items"]] == [(old, True)]
+    assert restricted.json()["next_cursor"] is None
+    own = await api.as_(c.client, "GET", "/goals/erasure-requests", params={"status": "restricted"})
+    assert [(i["request_id"], i["may_lift"]) for i in own.json()["items"]] == [(old, False)]
+    for outsider in (Person(uuid4(), ["supervisor"], c.client.tenant, teams=[uuid4()]), c.therapist, c.other_client):
+        answer = await api.as_(outsider, "GET", "/goals/erasure-requests", params={"status": "restricted"})
+        assert answer.status_code == 200 and answer.json()["items"] == []
+    reads = await admin_db.fetchval(
+        "SELECT count(*) FROM goals.audit_log WHERE actor_id = $1 AND action = 'read' AND allowed"
+        " AND resource_type = 'erasure_request' AND resource_id = $2",
+        supervisor.id,
+        old,
+    )
+    assert reads == 1  # read through the restricted list only
+
+    lifted = await api.as_(
+        supervisor, "POST", f"/goals/erasure-requests/{old}/restriction-lift", json={"reason": "Corrected"}
+    )
+    assert lifted.status_code == 200, lifted.text
+    after = await api.as_(supervisor, "GET", "/goals/erasure-requests", params={"status": "restricted"})
+    assert after.json()["items"] == []

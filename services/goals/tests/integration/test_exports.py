@@ -3,7 +3,6 @@
 one once) until the export is ready; only the client, or care-team staff with a recorded request, may ask."""
 
 import asyncio
-import json
 from datetime import UTC, datetime
 from uuid import UUID, uuid4
 
@@ -12,7 +11,7 @@ import pytest
 from goals_api import Api, Person, cast, goal_content
 
 from accord.devtools.infra.stack import Infra
-from accord.devtools.testing import eventually
+from accord.devtools.testing import eventually, outbox_events
 from accord.goals.bootstrap import settings, subscriptions
 from accord.shared.events import Envelope, IntegrationEvent
 from accord.shared.events.contracts.notifications import NotificationsExportPartStored
@@ -53,13 +52,9 @@ async def test_a_clients_export_is_recorded_with_the_goals_part_and_ready_once_e
     assert (export["parts_ready"], export["parts_expected"], export["ready"]) == (1, 4, False)
     export_id = UUID(export["export_id"])
 
-    [row] = await admin_db.fetch(
-        "SELECT convert_from(payload, 'UTF8')::jsonb AS envelope FROM goals.outbox"
-        " WHERE convert_from(payload, 'UTF8')::jsonb ->> 'event_type' = 'ExportRequested'"
-        " AND convert_from(payload, 'UTF8')::jsonb #>> '{payload,export_id}' = $1",
-        str(export_id),
-    )
-    assert set(json.loads(row["envelope"])["payload"]) == {"client_id", "export_id", "requested_by", "requested_at"}
+    found = await outbox_events(admin_db, "goals")
+    [row] = [e for e in found if e["event_type"] == "ExportRequested" and e["payload"]["export_id"] == str(export_id)]
+    assert set(row["payload"]) == {"client_id", "export_id", "requested_by", "requested_at"}
 
     part = await api.as_(c.client, "GET", f"/goals/exports/{export_id}/part")
     assert part.status_code == 200
@@ -113,3 +108,49 @@ async def test_only_the_client_or_their_care_teams_staff_with_a_recorded_request
     )
     assert denied == 5
     assert datetime.fromisoformat(recorded.json()["requested_at"]).tzinfo == UTC
+
+
+async def test_the_list_of_ones_exports_pages_by_keyset_without_repeats_or_gaps_even_where_exports_share_a_time(
+    api: Api, admin_db: asyncpg.Pool
+) -> None:
+    c = cast()
+    await api.episode_with_family(c)
+    body = {"client_id": str(c.client.id)}
+    asked = []
+    for _ in range(5):
+        asked.append((await api.as_(c.client, "POST", "/goals/exports", json=body)).json()["export_id"])
+    staff = await api.as_(c.therapist, "POST", "/goals/exports", json=body | {"request_reference": "SAR-3"})
+    # Three asked at the same moment: the export id orders them.
+    await admin_db.execute(
+        "UPDATE goals.exports SET requested_at = now() - interval '1 hour' WHERE export_id = ANY($1::uuid[])",
+        asked[1:4],
+    )
+    rows = await admin_db.fetch(
+        "SELECT export_id::text FROM goals.exports WHERE tenant_id = $1 AND requested_by = $2"
+        " ORDER BY requested_at DESC, export_id DESC",
+        c.client.tenant,
+        c.client.id,
+    )
+
+    seen: list[str] = []
+    params: dict[str, str | int] = {"client_id": str(c.client.id), "limit": 2}
+    while True:
+        page = await api.as_(c.client, "GET", "/goals/exports", params=params)
+        assert page.status_code == 200, page.text
+        seen += [item["export_id"] for item in page.json()["items"]]
+        if page.json()["next_cursor"] is None:
+            break
+        params["cursor"] = page.json()["next_cursor"]
+
+    assert seen == [r["export_id"] for r in rows] and sorted(seen) == sorted(asked)  # never the therapist's
+    theirs = await api.as_(c.therapist, "GET", "/goals/exports", params={"client_id": str(c.client.id)})
+    assert [i["export_id"] for i in theirs.json()["items"]] == [staff.json()["export_id"]]
+    lists = await admin_db.fetchval(
+        "SELECT count(*) FROM goals.audit_log WHERE actor_id = $1 AND action = 'list' AND resource_type = 'export'",
+        c.client.id,
+    )
+    assert lists == 3  # one per page
+    too_many = await api.as_(c.client, "GET", "/goals/exports", params={"client_id": str(c.client.id), "limit": 51})
+    assert too_many.status_code == 422
+    bad = await api.as_(c.client, "GET", "/goals/exports", params={"client_id": str(c.client.id), "cursor": "x"})
+    assert bad.status_code == 400 and bad.json()["field"] == "cursor"

@@ -14,13 +14,16 @@ from accord.goals.handlers.context import Context
 from accord.shared.auth import Principal
 from accord.shared.events.contracts import goals as ev
 from accord.shared.events.contracts.common import Role
+from accord.shared.events.sealing import WrappingKeys
 
 TENANT = "tenant-a"
 
 
 def acting(repo: InMemoryRepository, person: UUID, role: Role, limit: int = 5) -> Context:
     actor = Principal(subject=person, tenant_id=TENANT, roles=frozenset({role}))
-    return Context(actor=actor, repo=repo, now=NOW, active_goal_limit=limit)  # type: ignore[arg-type]
+    return Context(  # type: ignore[arg-type]
+        actor=actor, repo=repo, now=NOW, active_goal_limit=limit, key_wrapping=WrappingKeys.development()
+    )
 
 
 async def opened(repo: InMemoryRepository) -> tuple[UUID, UUID, UUID]:
@@ -36,7 +39,7 @@ async def test_only_a_therapist_opens_an_episode_and_a_retry_announces_nothing_n
     therapist, team = uuid4(), uuid4()
     first = acting(repo, therapist, Role.THERAPIST)
     await handle.open_episode(first, cmd.OpenEpisode(episode, client, team))
-    assert [type(e) for e in first.events] == [ev.EpisodeOpened]
+    assert [type(e) for e in first.events] == [ev.EpisodeOpened, ev.EpisodeKeyIssued]  # the key, to open its events
     retry = acting(repo, therapist, Role.THERAPIST)
     await handle.open_episode(retry, cmd.OpenEpisode(episode, client, team))
     assert retry.events == []

@@ -8,7 +8,7 @@ from uuid import UUID, uuid4
 
 import pytest
 
-from accord.goals.domain.erasure import AlreadyDecided, Decision, ErasureRefused, ErasureStatus
+from accord.goals.domain.erasure import AlreadyDecided, Decision, ErasureRefused, ErasureStatus, Listed
 from accord.goals.domain.restriction import AlreadyLifted
 from accord.goals.handlers.erasure import (
     Followed,
@@ -74,19 +74,19 @@ class InMemoryErasures:
         self.restricted.append((client_id, request_id))
 
     async def followed_by(
-        self, me: Principal, client_id: UUID | None, waiting_only: bool, after: Position | None, limit: int
+        self, me: Principal, client_id: UUID | None, which: Listed | None, after: Position | None, limit: int
     ) -> list[ErasureStatus]:
-        # Deliberately wider than the SQL (every request of the tenant): the handler must apply the domain's rule.
+        # Deliberately wider than the SQL (every request of the tenant, whatever `which` asks): the handler must apply
+        # the domain's rules.
         found = [s for s in self.requests.values() if client_id in (None, s.client_id)]
         newest_first = sorted(found, key=lambda s: (s.requested_at, s.request_id), reverse=True)
-        after_it = [s for s in newest_first if after is None or (s.requested_at, s.request_id) < after]
-        return [s for s in after_it if not (waiting_only and s.decision)][:limit]
+        return [s for s in newest_first if after is None or (s.requested_at, s.request_id) < after][:limit]
 
 
 async def listed(
-    store: InMemoryErasures, me: Principal, client_id: UUID | None, waiting_only: bool, limit: int
+    store: InMemoryErasures, me: Principal, client_id: UUID | None, which: Listed | None, limit: int
 ) -> list[Followed]:
-    return (await erasures_for(store, me, client_id, waiting_only, None, limit)).items
+    return (await erasures_for(store, me, client_id, which, None, limit)).items
 
 
 def person(role: Role, subject: UUID | None = None, teams: frozenset[UUID] = frozenset()) -> Principal:
@@ -206,12 +206,12 @@ async def test_the_list_answers_what_one_may_follow_and_offers_a_decision_to_a_s
     decided = await asked(store, client)
     await decide_erasure(store, SUPERVISOR, decided, Decision.REFUSED, NOW)
 
-    waiting = await listed(store, SUPERVISOR, None, True, 50)
+    waiting = await listed(store, SUPERVISOR, None, Listed.WAITING, 50)
     assert {(f.status.request_id, f.may_decide) for f in waiting} == {(recorded, True), (own, False)}
-    assert {f.status.request_id for f in await listed(store, therapist, client, False, 50)} == {recorded}
-    assert all(not f.may_decide for f in await listed(store, therapist, client, False, 50))
+    assert {f.status.request_id for f in await listed(store, therapist, client, None, 50)} == {recorded}
+    assert all(not f.may_decide for f in await listed(store, therapist, client, None, 50))
     for outsider in (person(Role.THERAPIST), person(Role.CLIENT), person(Role.SUPERVISOR, teams=frozenset({uuid4()}))):
-        assert await listed(store, outsider, None, True, 50) == []
+        assert await listed(store, outsider, None, Listed.WAITING, 50) == []
 
 
 async def test_the_list_pages_by_keyset_without_repeats_or_gaps_even_past_requests_one_may_not_follow() -> None:
@@ -225,7 +225,7 @@ async def test_the_list_pages_by_keyset_without_repeats_or_gaps_even_past_reques
 
     seen, after, pages = [], None, 0
     while True:
-        page = await erasures_for(store, therapist, client, False, after, 2)
+        page = await erasures_for(store, therapist, client, None, after, 2)
         seen += [f.status.request_id for f in page.items]
         pages += 1
         if page.next_after is None:
@@ -234,6 +234,35 @@ async def test_the_list_pages_by_keyset_without_repeats_or_gaps_even_past_reques
 
     assert seen == mine  # newest first, each once
     assert pages == 5  # ten requests two a page: the client's own ones took room but were never shown
+
+
+async def test_the_restrictions_in_place_are_listed_however_old_and_leave_the_list_once_lifted() -> None:
+    store, client, other_client = InMemoryErasures(), uuid4(), uuid4()
+    oldest = uuid4()
+    await ask_for_erasure(store, person(Role.CLIENT, client), oldest, client, None, NOW - timedelta(days=400))
+    await decide_erasure(store, SUPERVISOR, oldest, Decision.APPROVED, NOW)
+    newer = [uuid4() for _ in range(3)]  # none restricting: the newest waits, the others were refused
+    for minutes, request_id in enumerate(newer):
+        when = NOW - timedelta(minutes=minutes)
+        await ask_for_erasure(store, person(Role.CLIENT, other_client), request_id, other_client, None, when)
+        if minutes:
+            await decide_erasure(store, SUPERVISOR, request_id, Decision.REFUSED, NOW)
+
+    seen, after = [], None
+    while True:  # a page of one at a time: the refused and waiting ones take room but are never shown
+        page = await erasures_for(store, SUPERVISOR, None, Listed.RESTRICTED, after, 1)
+        seen += [(f.status.request_id, f.may_lift) for f in page.items]
+        if page.next_after is None:
+            break
+        after = page.next_after
+    assert seen == [(oldest, True)]
+    assert [f.status.request_id for f in await listed(store, SUPERVISOR, None, Listed.WAITING, 50)] == newer[:1]
+    own = await listed(store, person(Role.CLIENT, client), None, Listed.RESTRICTED, 50)
+    assert [(f.status.request_id, f.may_lift) for f in own] == [(oldest, False)]
+
+    await lift_restriction(store, InMemoryLifts(store), SUPERVISOR, oldest, "The entry was corrected", NOW)
+    assert await listed(store, SUPERVISOR, None, Listed.RESTRICTED, 50) == []
+    assert await listed(store, person(Role.CLIENT, client), None, Listed.RESTRICTED, 50) == []
 
 
 class InMemoryLifts:
@@ -304,16 +333,16 @@ async def test_the_list_offers_the_lift_only_to_a_supervisor_of_the_team_on_an_a
     def may_lift(found: list[Followed]) -> dict[UUID, bool]:
         return {f.status.request_id: f.may_lift for f in found}
 
-    assert may_lift(await listed(store, SUPERVISOR, client, False, 50)) == {
+    assert may_lift(await listed(store, SUPERVISOR, client, None, 50)) == {
         approved: True,
         refused: False,
         waiting: False,
     }
     for other in (person(Role.CLIENT, client), person(Role.SUPERVISOR, teams=frozenset({uuid4()}))):
-        assert not any(may_lift(await listed(store, other, client, False, 50)).values())
+        assert not any(may_lift(await listed(store, other, client, None, 50)).values())
 
     await lift_restriction(store, InMemoryLifts(store), SUPERVISOR, approved, "The entry was corrected", NOW)
-    after = await listed(store, SUPERVISOR, client, False, 50)
+    after = await listed(store, SUPERVISOR, client, None, 50)
     assert may_lift(after)[approved] is False
     assert next(f.status for f in after if f.status.request_id == approved).lifted_at == NOW
 

@@ -1,14 +1,20 @@
 """Subject access exports in the goals service, against an in-memory store: who may ask, what is stored and
 announced, who may follow the progress, and how parts are counted."""
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 from uuid import UUID, uuid4
 
 import pytest
 
 from accord.goals.domain.exports import PARTS, ExportRefused, ExportStatus
-from accord.goals.handlers.exports import on_export_part_stored, request_export, status_for
+from accord.goals.handlers.exports import (
+    Position,
+    exports_asked_by,
+    on_export_part_stored,
+    request_export,
+    status_for,
+)
 from accord.shared.auth import Principal
 from accord.shared.events import Envelope
 from accord.shared.events.contracts.common import Role
@@ -38,6 +44,13 @@ class InMemoryExports:
 
     async def status(self, tenant_id: str, export_id: UUID) -> ExportStatus | None:
         return self.exports.get(export_id)
+
+    async def requested_by(
+        self, me: Principal, client_id: UUID, after: Position | None, limit: int
+    ) -> list[ExportStatus]:
+        # Deliberately wider than the SQL (every export of the tenant): the handler must keep only `me`'s own.
+        newest_first = sorted(self.exports.values(), key=lambda s: (s.requested_at, s.export_id), reverse=True)
+        return [s for s in newest_first if after is None or (s.requested_at, s.export_id) < after][:limit]
 
     async def client_part(self, tenant_id: str, client_id: UUID) -> dict[str, Any]:
         return {"goals": [{"goal_id": uuid4()}, {"goal_id": uuid4()}], "client_id": client_id}
@@ -108,3 +121,29 @@ async def test_only_the_requester_follows_an_export_and_it_is_ready_once_every_p
     status = await status_for(store, me, export_id)
     assert status is not None and status.ready and set(status.parts) == set(PARTS)
     assert envelope.open().export_id == export_id  # type: ignore[attr-defined]
+
+
+async def test_the_list_pages_by_keyset_through_ones_own_exports_about_the_client_without_repeats_or_gaps() -> None:
+    therapist = person(Role.THERAPIST)
+    client = uuid4()
+    store = InMemoryExports(care_team={therapist.subject})
+    mine = [uuid4() for _ in range(4)]
+    for minutes, export_id in enumerate(mine):
+        await request_export(
+            store, store.save_part, therapist, export_id, client, "SAR-1", NOW - timedelta(minutes=minutes)
+        )
+        theirs = person(Role.CLIENT, client)  # the client's own, at the same moment: not the therapist's to see
+        await request_export(store, store.save_part, theirs, uuid4(), client, None, NOW - timedelta(minutes=minutes))
+
+    seen, after, pages = [], None, 0
+    while True:
+        page = await exports_asked_by(store, therapist, client, after, 3)
+        seen += [s.export_id for s in page.items]
+        pages += 1
+        if page.next_after is None:
+            break
+        after = page.next_after
+
+    assert seen == mine  # newest first, each once
+    assert pages == 3  # eight exports three a page: the client's own took room but were never shown
+    assert (await exports_asked_by(store, therapist, uuid4(), None, 50)).items == []  # another client's: none

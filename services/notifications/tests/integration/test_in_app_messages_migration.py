@@ -50,9 +50,25 @@ async def test_the_renamed_in_app_messages_are_still_numbered_and_announced_and_
 ) -> None:
     url = service_env["ACCORD_NOTIFICATIONS_DATABASE_URL"]
     assert await numbered_and_announced(url, "in_app_messages") == [1, 2]
+    # Going down to 0004 drops the episode keys (0010) that the session's other tests gave this service; the keys
+    # topic is not read again, so they are put back, or every later consumer would wait for them.
+    keys = await _episode_keys(url)
     await asyncio.to_thread(migrations.downgrade, "notifications", url, "0004")
     try:
         assert await numbered_and_announced(url, "inbox_items") == [1, 2]
     finally:
         await asyncio.to_thread(migrations.upgrade, "notifications", url)
+        await _episode_keys(url, put_back=keys)
     assert await numbered_and_announced(url, "in_app_messages") == [1, 2]
+
+
+async def _episode_keys(url: str, put_back: list[asyncpg.Record] | None = None) -> list[asyncpg.Record]:
+    conn = await asyncpg.connect(url, server_settings={"search_path": "notifications"})
+    try:
+        if put_back:
+            await conn.copy_records_to_table(
+                "episode_keys", records=put_back, columns=["episode_id", "tenant_id", "key", "destroyed_at"]
+            )
+        return list(await conn.fetch("SELECT episode_id, tenant_id, key, destroyed_at FROM episode_keys"))
+    finally:
+        await conn.close()

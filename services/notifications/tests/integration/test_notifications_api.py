@@ -1,6 +1,8 @@
 """The API: my inbox, my preferences, my contact points and push subscriptions - mine only, audited,
 problem+json, cursor-paginated, Idempotency-Key on POST."""
 
+import base64
+import json
 from typing import Any
 from uuid import uuid4
 
@@ -34,6 +36,20 @@ async def fill_inbox(db: asyncpg.Pool, tenant: str, person_id: Any, count: int) 
         )
         ids.append(item)
     return ids
+
+
+async def test_a_page_cursor_this_api_did_not_give_is_a_problem_naming_the_cursor_on_every_paged_list(
+    person: Any, api: httpx.AsyncClient
+) -> None:
+    me = person(uuid4(), "tenant-cursors")
+    # Garbled; the wrong shape; and a time in range as written but not once in UTC (the database could not take it).
+    out_of_range = base64.urlsafe_b64encode(json.dumps(["0001-01-01T00:00:00+05:00", str(uuid4())]).encode()).decode()
+    for cursor in ("not base64 at all!", "WzFd", out_of_range):
+        for path in ("/notifications/inbox", "/notifications/contact-points", "/notifications/push-subscriptions"):
+            answer = await api.get(path, params={"cursor": cursor}, headers=me.headers)
+            assert answer.status_code == 400, (path, cursor, answer.text)
+            assert answer.headers["content-type"] == "application/problem+json"
+            assert answer.json()["field"] == "cursor"
 
 
 async def audit_actions(db: asyncpg.Pool, person_id: Any) -> list[tuple[str, str, bool]]:

@@ -17,18 +17,26 @@ from fastapi import FastAPI
 from progress_world import Api, CareTeam, Worker, announce, entry_body, recordable
 
 from accord.devtools.infra.stack import Infra
-from accord.devtools.testing import eventually, read_topic
+from accord.devtools.testing import eventually, opened, outbox_events, read_topic, service_keys
 
 pytestmark = pytest.mark.integration
 
 
 async def progress_events(infra: Infra, client: UUID, event_type: str, at_least: int) -> list[dict[str, Any]]:
+    """The client's events of `event_type` on the progress topic, opened with the progress service's keys (the
+    topic itself holds them sealed under their episode's key)."""
+    db = await asyncpg.connect(infra.admin_url.rsplit("/", 1)[0] + "/accord")
+    try:
+        keys = await service_keys(db, "progress")
+    finally:
+        await db.close()
+
     def mine(r: Any) -> bool:
         e = json.loads(r.value)
-        return bool(e["event_type"] == event_type and e["payload"]["client_id"] == str(client))
+        return bool(e["event_type"] == event_type and e["partition_key"] == str(client))
 
     records = await read_topic(infra.bootstrap_servers, "accord.progress.v1", lambda f: len(f) >= at_least, keep=mine)
-    return [json.loads(r.value) for r in records]
+    return [json.loads(opened(r, keys).to_bytes()) for r in records]
 
 
 async def test_an_agreed_goal_becomes_recordable_and_before_that_the_error_is_retryable(
@@ -213,7 +221,7 @@ async def statements_sent(app: FastAPI) -> AsyncIterator[list[str]]:
             await pool.release(conn)
 
 
-async def test_recording_one_entry_with_a_decision_takes_seven_round_trips_and_writes_its_events_in_order_and_audited(
+async def test_recording_one_entry_with_a_decision_takes_nine_round_trips_and_writes_its_events_in_order_and_audited(
     api: Api, team: CareTeam, infra: Infra, progress_app: FastAPI, admin_db: asyncpg.Pool
 ) -> None:
     goal = team.goal()
@@ -226,13 +234,11 @@ async def test_recording_one_entry_with_a_decision_takes_seven_round_trips_and_w
         r = await api.entry(goal.goal_id, 6)  # crosses the first milestone: a decision as well
     assert r.status_code == 201, r.text
     # BEGIN; the goal locked; any entry already stored under the id; the ledger; the entry, its decision and the
-    # goal's revision; the outbox's and the audit's rows; COMMIT.
-    assert len(sent) == 7, sent
-    published = await admin_db.fetch(
-        "SELECT headers->>'event_type' AS type, payload FROM progress.outbox WHERE message_key = $1 ORDER BY id",
-        str(team.client),
-    )
-    types = [row["type"] for row in published if r.json()["entry_id"] in bytes(row["payload"]).decode()]
+    # goal's revision; the episode of the events' goal and its key, to seal them (accord.shared.episode_keys); the
+    # outbox's and the audit's rows; COMMIT.
+    assert len(sent) == 9, sent
+    published = await outbox_events(admin_db, "progress", str(team.client))  # opened with progress's own keys
+    types = [e["event_type"] for e in published if r.json()["entry_id"] in json.dumps(e["payload"])]
     assert types[:2] == ["GoalRatingRecorded", "MilestoneReached"]  # in the order the handler produced them
     audited = await admin_db.fetch(
         "SELECT tenant_id, actor_id, actor_roles, resource_id, allowed FROM progress.audit_log "

@@ -1,6 +1,5 @@
 """The review sweep prompts clinicians about quiet or overdue goals, once per goal version."""
 
-import json
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -8,6 +7,7 @@ import pytest
 from progress_world import Api, CareTeam, announce, recordable
 
 from accord.devtools.infra.stack import Infra
+from accord.devtools.testing import outbox_events
 from accord.progress.adapters.repository import UnitOfWork
 from accord.progress.bootstrap import settings
 from accord.progress.handlers.reviews import suggest_reviews
@@ -28,10 +28,8 @@ async def test_a_goal_without_entries_for_its_review_interval_prompts_one_review
         uow = UnitOfWork(res.pool, res.outbox)
         await suggest_reviews(uow, datetime.now(UTC))
         await suggest_reviews(uow, datetime.now(UTC) + timedelta(hours=1))  # a second sweep adds nothing
-    rows = await admin_db.fetch(
-        "SELECT convert_from(payload, 'UTF8')::jsonb AS e FROM progress.outbox WHERE message_key = $1", str(team.client)
-    )
-    reviews = [json.loads(r["e"]) for r in rows if json.loads(r["e"])["event_type"] == "ReviewSuggested"]
+    events = await outbox_events(admin_db, "progress", str(team.client))
+    reviews = [e for e in events if e["event_type"] == "ReviewSuggested"]
     assert [(r["payload"]["goal_id"], r["payload"]["reason"]) for r in reviews] == [
         (str(quiet.goal_id), "no_recent_entry")
     ]

@@ -14,7 +14,7 @@ import pytest
 from progress_world import Api, CareTeam, announce
 
 from accord.devtools.infra.stack import Infra
-from accord.devtools.testing import eventually
+from accord.devtools.testing import eventually, outbox_events
 from accord.progress.adapters.repository import UnitOfWork
 from accord.progress.bootstrap import settings
 from accord.progress.handlers.feedback_checks import schedule_feedback_checks
@@ -142,10 +142,7 @@ async def test_the_comment_reaches_neither_an_event_nor_a_log(
     assert refused.status_code == 422
     assert (await answer(api, team, session, {"scores": ANSWERS, "comment": COMMENT})).status_code == 201
 
-    rows = await admin_db.fetch(
-        "SELECT convert_from(payload, 'UTF8')::jsonb AS e FROM progress.outbox WHERE message_key = $1", str(team.client)
-    )
-    events = [json.loads(r["e"]) for r in rows]
+    events = await outbox_events(admin_db, "progress", str(team.client))
     given = [e for e in events if e["event_type"] == "SessionFeedbackGiven"]
     assert [e["payload"]["scores"] for e in given] == [ANSWERS]
     assert [e["event_type"] for e in events].count("SessionHeld") == 1
@@ -167,10 +164,7 @@ async def test_a_low_or_falling_answer_raises_one_concern_event_each_and_a_stead
         assert (await answer(api, team, session, body)).status_code == 201
         sessions.append(str(session))
 
-    rows = await admin_db.fetch(
-        "SELECT convert_from(payload, 'UTF8')::jsonb AS e FROM progress.outbox WHERE message_key = $1", str(team.client)
-    )
-    events = [json.loads(r["e"]) for r in rows]
+    events = await outbox_events(admin_db, "progress", str(team.client))
     raised = [e["payload"] for e in events if e["event_type"] == "SessionFeedbackConcernRaised"]
     assert sorted((p["session_id"], p["concern"]) for p in raised) == sorted(
         [(sessions[2], "falling"), (sessions[3], "low"), (sessions[3], "falling")]
@@ -195,11 +189,7 @@ async def test_an_episode_with_no_session_for_its_interval_gets_one_scheduled_ch
         later = await schedule_feedback_checks(uow, schedule, now + timedelta(hours=1))
 
         async def checks() -> list[dict[str, Any]]:
-            rows = await admin_db.fetch(
-                "SELECT convert_from(payload, 'UTF8')::jsonb AS e FROM progress.outbox WHERE message_key = $1",
-                str(team.client),
-            )
-            events = [json.loads(r["e"]) for r in rows]
+            events = await outbox_events(admin_db, "progress", str(team.client))
             return [e["payload"] for e in events if e["event_type"] == "FeedbackCheckScheduled"]
 
         [check] = await checks()

@@ -7,7 +7,9 @@ from progress_factories import T0, agreed
 from progress_fakes import InMemoryUnitOfWork
 
 from accord.progress.handlers.reviews import suggest_reviews
+from accord.shared.events import Envelope
 from accord.shared.events.contracts.progress import ReviewReason, ReviewSuggested
+from accord.shared.events.sealing import KeyNotHere
 
 TENANT = "tenant-sweep"
 
@@ -45,3 +47,21 @@ async def test_a_paused_goal_is_not_prompted_however_quiet_it_is() -> None:
     await uow.repo.set_status(goal.goal_id, "paused")
     assert await suggest_reviews(uow, T0 + timedelta(days=365)) == 0
     assert uow.repo.published == []
+
+
+async def test_a_goal_whose_episode_key_has_not_arrived_is_passed_over_and_the_others_are_still_prompted() -> None:
+    uow = InMemoryUnitOfWork()
+    waiting, ready = agreed(client=uuid4()), agreed(client=uuid4())
+    for goal in (waiting, ready):
+        await uow.repo.agree_goal(TENANT, goal)
+    sealed_publish = uow.repo.publish
+
+    async def publish(*envelopes: Envelope) -> None:
+        if any(e.payload["goal_id"] == str(waiting.goal_id) for e in envelopes):
+            raise KeyNotHere("the key of its episode has not arrived yet")  # as the outbox's sealer raises it
+        await sealed_publish(*envelopes)
+
+    uow.repo.publish = publish  # type: ignore[method-assign]
+    assert await suggest_reviews(uow, T0 + timedelta(days=waiting.review_interval_days)) == 1
+    [published] = uow.repo.published
+    assert published.payload["goal_id"] == str(ready.goal_id)

@@ -26,7 +26,7 @@ from accord.reporting.handlers.analytics import ANALYTICS_SUBSCRIPTION
 from accord.reporting.settings import Settings
 from accord.shared.events import Envelope
 from accord.shared.events.registry import EVENTS, topic_for
-from accord.shared.runtime import run_worker
+from accord.shared.runtime import episode_keys_subscription, run_worker
 
 pytestmark = pytest.mark.integration
 TOPIC = "accord.analytics.v1"
@@ -52,9 +52,12 @@ async def landed(infra: Infra, service_env: dict[str, str], admin_db: asyncpg.Po
     keys = settings.analytics_keyring()
     await publish(infra.bootstrap_servers, journey.envelopes)
     # A group of its own, so that no other worker of the session takes partitions of the journey's events.
-    subscription = dataclasses.replace(ANALYTICS_SUBSCRIPTION, group_id=f"reporting-analytics-{uuid4().hex[:8]}")
+    own = uuid4().hex[:8]
+    subscription = dataclasses.replace(ANALYTICS_SUBSCRIPTION, group_id=f"reporting-analytics-{own}")
+    # Its keys too: the new group reads the sealed topics from their start, with other tests' episodes on them.
+    key_copies = dataclasses.replace(episode_keys_subscription("reporting"), group_id=f"reporting-episode-keys-{own}")
     stop = asyncio.Event()
-    worker = asyncio.create_task(run_worker(settings, [subscription], stop=stop))
+    worker = asyncio.create_task(run_worker(settings, [subscription, key_copies], stop=stop))
     tenants = {journey.tenant_a, journey.tenant_b}
 
     def all_there(records: list[Record]) -> bool:

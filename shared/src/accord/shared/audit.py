@@ -90,7 +90,7 @@ class Audit:
             await outbox.add_many(conn, events)
             await self.record_many(conn, principal, entries)
             return
-        published = outbox.rows(conn, events)
+        published = await outbox.rows(conn, events)
         audited = self.rows(principal, entries)
         tenant_id, actor_id, roles, request_id = audited[0][0], audited[0][1], audited[0][2], audited[0][9]
         await conn.execute(

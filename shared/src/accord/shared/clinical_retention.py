@@ -3,12 +3,13 @@
 The goals service owns episodes: its worker finds each episode closed longer ago than its tenant's clinical
 retention period, removes its own records of it, and announces `EpisodeRecordsExpired` (ids and times only). Every
 other service removes its own records of that episode in its inbox's transaction (so once), through its repository
-(an `EpisodeRecords`), whether the client's records were restricted or not: a restriction keeps them only for the
-period. The audit log is kept as long as the records it is about: with the episode go the client's audit rows older
-than the period (`kept_after`) about the episode's records (by resource id: the episode, its goals, ...); the rest of
-the client's rows (about the client, or about records that name no episode) stay until the client's last episode
-here goes, and then go too if older than the period. So the access log of a client's other, still-kept episode is
-never removed with an earlier one. The removal itself is audited, by the retention job, naming the kinds of record
+(an `EpisodeRecords`), and destroys its copy of the episode's data key (`episode_keys.py`), whether the client's
+records were restricted or not: a restriction keeps them only for the period. The audit log is kept as long as the
+records it is about: with the episode go the client's audit rows older than the period (`kept_after`) about the
+episode's records (by resource id: the episode, its goals, ...); the rest of the client's rows (about the client, or
+about records that name no episode) stay until the client's last episode here goes, and then go too if older than
+the period. So the access log of a client's other, still-kept episode is never removed with an earlier one. The
+removal itself is audited, by the retention job, naming the kinds of record
 and how many went (never what they said).
 """
 
@@ -21,6 +22,7 @@ from uuid import UUID
 from accord.shared.audit import Audit
 from accord.shared.auth import Principal
 from accord.shared.db import Connection
+from accord.shared.episode_keys import EpisodeKeys
 from accord.shared.events import Envelope
 from accord.shared.events.base import ClientEvent
 from accord.shared.inbox import EventHandler
@@ -142,6 +144,8 @@ def on_episode_records_expired(
         repository = records(conn)
         about = [episode_id, *await repository.records_of(tenant_id, episode_id)]
         removed = await repository.remove_episode(tenant_id, client_id, episode_id)
+        # Every copy of the episode's key goes with its records: what is left of its events can no longer be read.
+        await EpisodeKeys(schema).destroy(conn, tenant_id, episode_id)
         last = not await repository.keeps_episode_of(tenant_id, client_id)
         expired = ExpiredEpisode(tenant_id, client_id, episode_id, event.kept_after, about, last)
         audit_rows = await remove_expired_audit(conn, schema, expired, removed)

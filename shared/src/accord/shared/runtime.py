@@ -16,6 +16,8 @@ from faststream.kafka import KafkaBroker
 
 from accord.shared.audit import Audit, ReadAudit
 from accord.shared.db import create_pool
+from accord.shared.episode_keys import EpisodeKeys, Opener, keys_group, on_episode_key_issued
+from accord.shared.events.registry import EPISODE_KEYS_TOPIC
 from accord.shared.inbox import EventHandler, IdempotentConsumer, subscribe
 from accord.shared.inbox.wedged import STOP_TIMEOUT_SECONDS
 from accord.shared.kafka import client_options, faststream_security, new_producer
@@ -53,7 +55,8 @@ async def open_resources(settings: S, waiting: Waiting | None = None) -> AsyncIt
     configure_logging(settings.service, settings.log_level, settings.log_json)
     pool = await connect_when_reachable("database", lambda: _checked_pool(settings), waiting=waiting)
     try:
-        yield Resources(settings, pool, Outbox(settings.db_schema), ReadAudit(Audit(settings.db_schema), pool))
+        outbox = Outbox(settings.db_schema, settings.sealer())
+        yield Resources(settings, pool, outbox, ReadAudit(Audit(settings.db_schema), pool))
     finally:
         await pool.close()
 
@@ -101,6 +104,18 @@ class Subscription:
     description: str | None = None
     group_id: str | None = None
     """A consumer group of its own, for a stream that must keep its own offsets; by default the service's group."""
+
+
+def episode_keys_subscription(service: str) -> Subscription:
+    """A service's copy of the episodes' data keys, kept in its own `episode_keys` in its inbox transaction."""
+    return Subscription(
+        (EPISODE_KEYS_TOPIC,),
+        lambda res: {
+            "EpisodeKeyIssued": on_episode_key_issued(res.settings.db_schema, res.settings.episode_key_wrapping())
+        },
+        "the episodes' data keys, to open their sealed events",
+        group_id=keys_group(service),
+    )
 
 
 class DependencyWatch:
@@ -182,6 +197,15 @@ async def run_worker(
                 handlers=sub.handlers(res),
                 max_attempts=settings.consumer_max_attempts,
                 group_id=sub.group_id,
+                opener=(
+                    Opener(
+                        EpisodeKeys(settings.db_schema),
+                        res.pool,
+                        give_up_seconds=settings.consumer_episode_key_wait_seconds,
+                    )
+                    if settings.keeps_episode_keys
+                    else None
+                ),
             )
             subscribe(
                 broker,

@@ -1,9 +1,14 @@
 """Settings every service shares, read from the environment (pydantic-settings); fails fast when a secret is
 missing or still a placeholder."""
 
+import base64
+import binascii
+import functools
+import json
 import os
+import re
 from pathlib import Path
-from typing import ClassVar, Literal
+from typing import TYPE_CHECKING, ClassVar, Literal
 from urllib.parse import parse_qs, urlsplit
 
 from pydantic import AliasChoices, Field, SecretStr, field_validator, model_validator
@@ -11,6 +16,11 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from accord.shared.events.retention import DEAD_LETTER_DAYS
 
+if TYPE_CHECKING:
+    from accord.shared.episode_keys import Sealer
+    from accord.shared.events.sealing import WrappingKeys
+
+WRAPPING_KEY_ID = re.compile(r"[A-Za-z0-9._-]{1,32}")
 VERIFIED_SSLMODES = ("verify-full", "verify-ca")
 PLACEHOLDERS = {"", "changeme", "change-me", "change_me", "placeholder", "secret", "password", "todo", "xxx"}
 
@@ -66,6 +76,13 @@ class WebSettings(BaseSettings):
 class ServiceSettings(WebSettings):
     """Base of each service's Settings: a service owns a database schema and talks to Kafka."""
 
+    keeps_episode_keys: ClassVar[bool] = False
+    """The service has an `episode_keys` table: its consumers open sealed events (`accord.shared.episode_keys`)."""
+
+    def sealer(self) -> "Sealer | None":
+        """How this service's outbox seals its events about an episode; None for a service that publishes none."""
+        return None
+
     database_url: SecretStr = Field(description="postgresql:// URL of this service's own login role")
     kafka_bootstrap_servers: str = Field(validation_alias=AliasChoices("KAFKA_BOOTSTRAP_SERVERS"), min_length=3)
     kafka_security_protocol: Literal["PLAINTEXT", "SASL_SSL"] = Field(
@@ -88,6 +105,13 @@ class ServiceSettings(WebSettings):
         default=25, ge=0, le=100, description="after a commit wakes the relay, how long later ones may join its batch"
     )
     consumer_max_attempts: int = Field(default=3, ge=1, le=20)
+    consumer_episode_key_wait_seconds: float = Field(
+        default=300.0,
+        gt=0,
+        le=86_400,
+        description="how long a consumer holds back a sealed event whose episode's key has not arrived (its partition"
+        " waits with it) before it dead-letters the event, to be replayed once the key is here",
+    )
     consumer_stop_grace_seconds: float = Field(
         default=3.0,
         ge=0,
@@ -144,9 +168,49 @@ class ServiceSettings(WebSettings):
         description="while events are flowing, the pause after a batch that lets the next one fill up",
     )
 
+    episode_key_wrapping_keys: dict[str, SecretStr] = Field(
+        default_factory=dict,
+        validation_alias=AliasChoices("ACCORD_EPISODE_KEY_WRAPPING_KEYS"),
+        description='JSON, id -> base64 of 256 random bits: {"2026-11": "..."}. The key-encryption keys the episodes\''
+        " data keys travel under on accord.episode-keys.v1; the same in the goals, progress, notifications and"
+        " reporting services. Required in production (outside it, a development key protects nothing)",
+    )
+    episode_key_wrapping_key_id: str | None = Field(
+        default=None,
+        validation_alias=AliasChoices("ACCORD_EPISODE_KEY_WRAPPING_KEY_ID"),
+        description="which of them wraps new keys (the others only unwrap: rotation); needed when more than one",
+    )
+
     @property
     def db_schema(self) -> str:
         return self.service
+
+    def episode_key_wrapping(self) -> "WrappingKeys":
+        """The key-encryption keys of the episodes' data keys (`events/sealing.py`); outside production, when none are
+        set, the development key."""
+        given = tuple((key_id, secret.get_secret_value()) for key_id, secret in self.episode_key_wrapping_keys.items())
+        return _wrapping_keys(given, self.episode_key_wrapping_key_id)
+
+    @field_validator("episode_key_wrapping_keys", mode="before")
+    @classmethod
+    def _wrapping_keys_from_json(cls, value: object) -> object:
+        # The environment's JSON is decoded by pydantic-settings; the same text handed to the constructor is not.
+        return json.loads(value) if isinstance(value, str) else value
+
+    @model_validator(mode="after")
+    def _episode_keys_are_wrapped_under_a_real_key_in_production(self) -> "ServiceSettings":
+        if not self.keeps_episode_keys:
+            return self
+        if self.environment == "production" and not self.episode_key_wrapping_keys:
+            raise ValueError("set ACCORD_EPISODE_KEY_WRAPPING_KEYS: production has no development wrapping key")
+        for key_id in self.episode_key_wrapping_keys:
+            if not WRAPPING_KEY_ID.fullmatch(key_id) or key_id == "development":
+                raise ValueError(f"wrapping key id {key_id!r}: 1-32 of A-Z a-z 0-9 . _ -, and not 'development'")
+        try:
+            self.episode_key_wrapping()
+        except (ValueError, binascii.Error) as e:
+            raise ValueError(f"ACCORD_EPISODE_KEY_WRAPPING_KEYS: {e}") from None
+        return self
 
     @model_validator(mode="after")
     def _kafka_is_secured_in_production(self) -> "ServiceSettings":
@@ -181,3 +245,17 @@ class ServiceSettings(WebSettings):
                 "with sslrootcert naming the CA"
             )
         return self
+
+
+@functools.lru_cache(maxsize=8)
+def _wrapping_keys(given: tuple[tuple[str, str], ...], current: str | None) -> "WrappingKeys":
+    """Parsed once per process (a command that opens an episode asks for them), not once per request."""
+    from accord.shared.events.sealing import WrappingKeys
+
+    if not given:
+        return WrappingKeys.development()
+    keys = {key_id: base64.b64decode(secret, validate=True) for key_id, secret in given}
+    current = current or (given[0][0] if len(given) == 1 else None)
+    if current is None:
+        raise ValueError("set ACCORD_EPISODE_KEY_WRAPPING_KEY_ID: several wrapping keys are given")
+    return WrappingKeys(keys, current)

@@ -5,6 +5,7 @@ that service's own Settings from it, so a new required setting, a misspelt varia
 without this file knowing any setting by name.
 """
 
+import base64
 import importlib
 import re
 from collections.abc import Iterable, Mapping
@@ -30,6 +31,11 @@ RELAY_ONLY_WORKER_MAX = 4  # a worker that consumes nothing runs only the outbox
 CONNECTION_BUDGET = 800  # PostgreSQL max_connections 1000, less superuser, replication and operator headroom
 PUBLISHED_IN_COMPOSE = {"gateway-api", "mailpit", "identity"}
 DUMMY_SECRET = "Dummy-secret-for-checking-0"  # noqa: S105 (a stand-in, so the real one need not be known)
+NEEDED_IN_PRODUCTION = {
+    # JSON, id -> base64 of 32 bytes (accord.shared.settings): a stand-in key of zeros, checked for its form only.
+    "ACCORD_EPISODE_KEY_WRAPPING_KEYS": '{"stand-in": "' + base64.b64encode(bytes(32)).decode() + '"}',
+}
+"""Optional Secrets' variables that production's settings refuse to start without."""
 
 
 def settings_class(service: str) -> type[WebSettings]:
@@ -246,6 +252,10 @@ def container_environment(docs: list[Doc], container: Doc, where: str) -> tuple[
             env[item["name"]] = str(item["value"])
         elif (secret := item.get("valueFrom", {}).get("secretKeyRef")) and secret.get("optional"):
             optional.append(item["name"])
+            if item["name"] in NEEDED_IN_PRODUCTION:
+                # Optional for a development cluster; production's settings refuse to start without it, and
+                # deploy/README.md has the operator create it: a well-formed stand-in lets the settings judge the rest.
+                env[item["name"]] = NEEDED_IN_PRODUCTION[item["name"]]
         elif secret:
             # The Secret's value is the cluster's; a well-formed stand-in lets the Settings judge the rest.
             role = f"accord_{secret['name'].split('-')[1]}" if secret["key"] == "url" else ""
@@ -368,6 +378,7 @@ def check_topics(docs: list[Doc], production: bool) -> list[str]:
             "partitions": spec.partitions,
             "retention.ms": spec.retention_ms,
             "cleanup.policy": spec.cleanup_policy,
+            **dict(spec.extra_config),
         }
         actual = {"partitions": topic["spec"].get("partitions"), **config}
         for key, value in wanted.items():

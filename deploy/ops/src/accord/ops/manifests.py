@@ -50,13 +50,19 @@ RESOURCES = {
 
 # Secrets a service reads besides its database URL: (variable, Secret, key). Optional: a mail relay without
 # authentication, or no web push, needs none.
+# The key-encryption keys of the episodes' data keys, the same Secret in every service that seals or opens events;
+# optional here so that a development cluster runs on the development key, refused by production's settings.
+EPISODE_KEY_WRAPPING = ("ACCORD_EPISODE_KEY_WRAPPING_KEYS", "accord-episode-key-wrapping", "keys")
 OPTIONAL_SECRETS = {
+    "goals": [EPISODE_KEY_WRAPPING],
+    "progress": [EPISODE_KEY_WRAPPING],
     "notifications": [
         ("ACCORD_NOTIFICATIONS_SMTP_PASSWORD", "accord-notifications-smtp", "password"),
         ("ACCORD_NOTIFICATIONS_VAPID_PRIVATE_KEY", "accord-notifications-push", "vapid-private-key"),
+        EPISODE_KEY_WRAPPING,
     ],
     # Keyed pseudonyms of the analytics stream; production refuses to start the worker without them.
-    "reporting": [("ACCORD_REPORTING_ANALYTICS_KEYS", "accord-reporting-analytics", "keys")],
+    "reporting": [("ACCORD_REPORTING_ANALYTICS_KEYS", "accord-reporting-analytics", "keys"), EPISODE_KEY_WRAPPING],
 }
 
 # Secrets a process cannot start without: (variable, Secret, key). The gateway is a confidential OIDC client of the
@@ -299,6 +305,7 @@ def kafka_topic(spec: TopicSpec, replicas: int = 3, min_insync_replicas: int = 2
         "retention.ms": spec.retention_ms,
         "cleanup.policy": spec.cleanup_policy,
         "min.insync.replicas": min_insync_replicas,  # with acks=all: a write survives the loss of one broker
+        **dict(spec.extra_config),
     }
     return {
         "apiVersion": "kafka.strimzi.io/v1beta2",

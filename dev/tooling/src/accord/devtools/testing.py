@@ -1,11 +1,13 @@
 """Helpers for the test suites of every service (imported by tests only)."""
 
 import asyncio
+import contextlib
+import json
 import time
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
-from typing import Generic, TypeAlias, TypeVar
+from typing import Any, Generic, TypeAlias, TypeVar
 from uuid import UUID, uuid4
 
 import asyncpg
@@ -18,8 +20,10 @@ from starlette.types import ASGIApp
 
 from accord.devtools.infra.identity import DevIdentityProvider as TokenFactory
 from accord.shared.db import Connection, create_pool
+from accord.shared.episode_keys import BatchKeys, EpisodeKeys
 from accord.shared.events import Envelope
 from accord.shared.events.contracts.goals import GoalPaused
+from accord.shared.events.sealing import KeyDestroyed
 from accord.shared.settings import ServiceSettings
 
 Record: TypeAlias = "ConsumerRecord[bytes, bytes]"
@@ -215,3 +219,47 @@ class InMemoryUnitOfWork(Generic[R]):
     async def __call__(self) -> AsyncIterator[R]:
         self.opened += 1
         yield self.repo
+
+
+async def service_keys(db: "asyncpg.Pool | Connection", schema: str) -> BatchKeys:
+    """Every episode key the service of `schema` holds: a test opens what a sealed topic carries as that service's
+    consumer does (`accord.shared.episode_keys`), never by reading around the seal."""
+    if isinstance(db, asyncpg.Pool):
+        async with db.acquire() as conn:
+            return BatchKeys(await EpisodeKeys(schema).everything(conn))
+    return BatchKeys(await EpisodeKeys(schema).everything(db))
+
+
+def opened(record: "Record | bytes | None", keys: BatchKeys) -> Envelope:
+    """A record's envelope, opened with `keys` if it is sealed (KeyNotHere, KeyDestroyed when it cannot be)."""
+    raw = record if record is None or isinstance(record, bytes) else record.value
+    return keys.unseal(Envelope.from_bytes(raw or b""))
+
+
+def keys_of(database_url: str, schema: str) -> BatchKeys:
+    """`service_keys` from synchronous code (the end-to-end tests), through `database_url` (the service's own)."""
+
+    async def read() -> BatchKeys:
+        conn = await asyncpg.connect(database_url)
+        try:
+            return await service_keys(conn, schema)
+        finally:
+            await conn.close()
+
+    return asyncio.run(read())
+
+
+async def outbox_events(db: asyncpg.Pool, schema: str, message_key: str | None = None) -> list[dict[str, Any]]:
+    """The envelopes (as JSON) in the outbox of `schema`'s service (for `message_key`, if given), in order; those
+    sealed opened with that service's own keys, as a consumer would: one whose key is destroyed (its episode expired)
+    is passed over, as are tombstones (no payload)."""
+    rows = await db.fetch(
+        f"SELECT payload FROM {schema}.outbox WHERE ($1::text IS NULL OR message_key = $1) AND payload <> ''"
+        " ORDER BY id",
+        message_key,
+    )
+    keys, found = await service_keys(db, schema), []
+    for row in rows:
+        with contextlib.suppress(KeyDestroyed):
+            found.append(json.loads(opened(bytes(row["payload"]), keys).to_bytes()))
+    return found

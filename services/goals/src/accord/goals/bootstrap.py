@@ -5,6 +5,7 @@ from fastapi import FastAPI
 from accord.goals.entrypoints import episode_expiries, erasure, exports, restriction
 from accord.goals.entrypoints.api import router
 from accord.goals.entrypoints.clinical_retention import clinical_record_sweep
+from accord.goals.entrypoints.episode_keys import episode_key_backfill
 from accord.goals.handlers import CONSUMED_TOPICS, event_handlers
 from accord.goals.settings import Settings
 from accord.shared.api import build_api
@@ -35,5 +36,5 @@ def subscriptions() -> list[Subscription]:
 
 def background() -> list[BackgroundTask]:
     """The retention sweeps (remembered idempotency keys, export parts; episodes past the clinical retention period)
-    run beside the relay and the consumers in the worker."""
-    return [idempotency_key_sweep(export_parts=True), clinical_record_sweep()]
+    and the keys of episodes opened before events were sealed run beside the relay and the consumers in the worker."""
+    return [idempotency_key_sweep(export_parts=True), clinical_record_sweep(), episode_key_backfill()]

@@ -4,6 +4,7 @@ from pydantic import Field
 from pydantic_settings import SettingsConfigDict
 
 from accord.goals.domain.alignment import DEFAULT_DIVERGENCE_THRESHOLD
+from accord.shared.episode_keys import Sealer
 from accord.shared.settings import LOCAL_ENV_FILE, ServiceSettings
 
 
@@ -13,6 +14,7 @@ class Settings(ServiceSettings):
     model_config = SettingsConfigDict(env_prefix="ACCORD_GOALS_", env_file=LOCAL_ENV_FILE, extra="ignore", frozen=True)
 
     service: ClassVar[str] = "goals"
+    keeps_episode_keys: ClassVar[bool] = True  # it makes them: it opens with them too, should it handle a sealed event
 
     active_goal_limit: int = Field(default=5, ge=1, le=20, description="goals in play per episode at most")
     divergence_threshold: int = Field(default=DEFAULT_DIVERGENCE_THRESHOLD, ge=1, le=10)
@@ -29,6 +31,11 @@ class Settings(ServiceSettings):
     )
     retention_clinical_record_days_by_tenant: dict[str, Annotated[int, Field(ge=1)]] = {}
     """Per-tenant clinical retention periods, JSON: `{"tenant-a": 7305}`; other tenants keep the default."""
+
+    def sealer(self) -> Sealer:
+        from accord.goals.adapters.episode_keys import sealer  # the adapters import these settings' package
+
+        return sealer(self.db_schema)
 
     def clinical_record_days_for(self, tenant_id: str) -> int:
         return self.retention_clinical_record_days_by_tenant.get(tenant_id, self.retention_clinical_record_days)

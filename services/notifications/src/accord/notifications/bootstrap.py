@@ -19,7 +19,7 @@ from accord.notifications.settings import Settings
 from accord.shared.api import build_api
 from accord.shared.events.contracts.notifications import Channel
 from accord.shared.exports import export_part_router
-from accord.shared.runtime import BackgroundTask, Resources, Subscription
+from accord.shared.runtime import BackgroundTask, Resources, Subscription, episode_keys_subscription
 
 
 def settings() -> Settings:
@@ -41,7 +41,7 @@ def create_api() -> FastAPI:
 
 
 def subscriptions() -> list[Subscription]:
-    return [Subscription(CONSUMED_TOPICS, event_handlers)]
+    return [Subscription(CONSUMED_TOPICS, event_handlers), episode_keys_subscription("notifications")]
 
 
 @asynccontextmanager

@@ -21,6 +21,7 @@ class Settings(ServiceSettings):
     )
 
     service: ClassVar[str] = "notifications"
+    keeps_episode_keys: ClassVar[bool] = True
 
     app_base_url: str = Field(default="http://127.0.0.1:8080", pattern=r"^https?://[^\s/]+(/[^\s]*)?$")
     """Where links in messages point: the public base URL of the web app (the gateway serves it at `/`), which asks

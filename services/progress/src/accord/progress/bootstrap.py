@@ -12,7 +12,7 @@ from accord.progress.settings import Settings
 from accord.shared.api import build_api
 from accord.shared.exports import export_part_router
 from accord.shared.retention import idempotency_key_sweep
-from accord.shared.runtime import BackgroundTask, Subscription
+from accord.shared.runtime import BackgroundTask, Subscription, episode_keys_subscription
 
 
 def settings() -> Settings:
@@ -28,7 +28,10 @@ def create_api() -> FastAPI:
 
 
 def subscriptions() -> list[Subscription]:
-    return [Subscription(CONSUMED_TOPICS, event_handlers, "the goals service's events build the local goal view")]
+    return [
+        Subscription(CONSUMED_TOPICS, event_handlers, "the goals service's events build the local goal view"),
+        episode_keys_subscription("progress"),
+    ]
 
 
 def background() -> list[BackgroundTask]:

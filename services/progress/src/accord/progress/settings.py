@@ -6,6 +6,7 @@ from pydantic import Field
 from pydantic_settings import SettingsConfigDict
 
 from accord.progress.domain.feedback import FEEDBACK_CHECK_EVERY_DAYS, FEEDBACK_LOW_BELOW
+from accord.shared.episode_keys import Sealer
 from accord.shared.settings import LOCAL_ENV_FILE, ServiceSettings
 
 
@@ -17,6 +18,12 @@ class Settings(ServiceSettings):
     )
 
     service: ClassVar[str] = "progress"
+    keeps_episode_keys: ClassVar[bool] = True
+
+    def sealer(self) -> Sealer:
+        from accord.progress.adapters.episode_keys import sealer  # the adapters import these settings' package
+
+        return sealer(self.db_schema)
 
     gbo_reliable_change: float = Field(default=2.45, gt=0, description="GBO rise counted as reliable (CORC data)")
     review_sweep_seconds: float = Field(default=3600, gt=0, description="how often quiet and overdue goals are checked")

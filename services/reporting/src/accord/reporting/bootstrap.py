@@ -10,7 +10,7 @@ from accord.reporting.settings import Settings
 from accord.shared.api import build_api
 from accord.shared.exports import export_part_router
 from accord.shared.retention import idempotency_key_sweep
-from accord.shared.runtime import BackgroundTask, Subscription
+from accord.shared.runtime import BackgroundTask, Subscription, episode_keys_subscription
 
 
 def settings() -> Settings:
@@ -26,6 +26,7 @@ def subscriptions() -> list[Subscription]:
     return [
         Subscription(CONSUMED_TOPICS, event_handlers, description="projections of every domain topic"),
         ANALYTICS_SUBSCRIPTION,
+        episode_keys_subscription("reporting"),
     ]
 
 

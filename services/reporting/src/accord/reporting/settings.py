@@ -17,6 +17,7 @@ class Settings(ServiceSettings):
     )
 
     service: ClassVar[str] = "reporting"
+    keeps_episode_keys: ClassVar[bool] = True
 
     suppression_threshold: int = Field(default=5, ge=1, description="withhold figures drawn from fewer clients")
     gbo_reliable_change: float = Field(default=2.45, gt=0, description="GBO rise that counts as reliable (CORC)")

@@ -6,6 +6,8 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from accord.shared.events.base import IntegrationEvent, UtcDatetime
 
+_UNSEALED = {"episode_id", "sealed"}
+
 
 class Envelope(BaseModel):
     """What travels on Kafka as the message value (JSON). Headers repeat the routing fields."""
@@ -22,6 +24,10 @@ class Envelope(BaseModel):
     causation_id: UUID | None = None
     partition_key: str = Field(min_length=1, max_length=100)
     payload: dict[str, Any]
+    episode_id: UUID | None = None
+    """The episode a sealed event is about: which key opens it (`events/sealing.py`). None when not sealed."""
+    sealed: str | None = None
+    """The payload encrypted under the episode's key (base64 of nonce and ciphertext); `payload` is then empty."""
 
     @classmethod
     def wrap(
@@ -61,13 +67,19 @@ class Envelope(BaseModel):
         )
 
     def open(self) -> IntegrationEvent:
-        """The typed event inside; raises KeyError for an unknown type, ValidationError for a bad payload."""
+        """The typed event inside; raises KeyError for an unknown type, ValidationError for a bad payload.
+
+        A sealed envelope must be unsealed first (`events/sealing.py`): opening one is a bug, never a bad event."""
+        if self.sealed is not None:
+            raise RuntimeError(f"event {self.event_id} is sealed: unseal it with its episode's key first")
         from accord.shared.events.registry import event_class
 
         return event_class(self.event_type).model_validate(self.payload)
 
     def to_bytes(self) -> bytes:
-        return self.model_dump_json().encode()
+        # An unsealed event's bytes stay as they were before sealing existed.
+        unset = _UNSEALED if self.sealed is None and self.episode_id is None else None
+        return self.model_dump_json(exclude=unset).encode()
 
     @classmethod
     def from_bytes(cls, raw: bytes) -> "Envelope":

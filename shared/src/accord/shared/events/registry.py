@@ -12,6 +12,7 @@ from accord.shared.events.retention import ANALYTICS_DAYS, DEAD_LETTER_DAYS
 from accord.shared.services import SERVICES
 
 FOREVER = -1
+EPISODE_KEYS_TOPIC = "accord.episode-keys.v1"
 DAY_MS = 24 * 60 * 60 * 1000
 
 
@@ -25,14 +26,20 @@ class TopicSpec:
     key: str = "client_id"
     description: str = ""
 
+    extra_config: tuple[tuple[str, str], ...] = ()
+
     def config(self) -> dict[str, str]:
-        return {"retention.ms": str(self.retention_ms), "cleanup.policy": self.cleanup_policy}
+        config = {"retention.ms": str(self.retention_ms), "cleanup.policy": self.cleanup_policy}
+        return {**config, **dict(self.extra_config)}
 
 
 # The goals and progress topics keep every event forever: they carry the clinical record, and the reporting service
-# rebuilds its projections from offset 0 (an episode past its clinical retention period is removed from the services'
-# records, not from these topics: `events/retention.py`). Every other topic keeps its events no longer
-# than the retention schedule of what they carry allows (`events/retention.py`, docs/privacy.md).
+# rebuilds its projections from offset 0. Their events about an episode are sealed under the episode's own data key
+# (`events/sealing.py`), which every service destroys when the episode's clinical retention period is over, so what
+# is left of an expired episode on these topics can no longer be read (`events/retention.py`). The keys travel on
+# their own compacted topic, read only by the services that open sealed events (never the analytics principal): the
+# goals service publishes a tombstone for each key it destroys. Every other topic keeps its events no longer than
+# the retention schedule of what they carry allows (`events/retention.py`, docs/privacy.md).
 _DOMAIN = [
     TopicSpec(
         "accord.goals.v1",
@@ -47,6 +54,23 @@ _DOMAIN = [
         12,
         FOREVER,
         description="Entries, questionnaire scores and decisions (milestones, targets, reviews, safety).",
+    ),
+    TopicSpec(
+        EPISODE_KEYS_TOPIC,
+        "goals",
+        6,
+        FOREVER,
+        cleanup_policy="compact",
+        key="episode_id",
+        description="Each open episode's data key, which seals its events on the goals and progress topics.",
+        # A tombstone (the key destroyed) makes the key's record eligible for compaction once the dirty segment is
+        # rolled (segment.ms) and compacted; the tombstone itself is removed delete.retention.ms after that.
+        extra_config=(
+            ("segment.ms", str(DAY_MS)),
+            ("min.compaction.lag.ms", "0"),
+            ("max.compaction.lag.ms", str(DAY_MS)),
+            ("delete.retention.ms", str(DAY_MS)),
+        ),
     ),
     TopicSpec(
         "accord.notifications.v1",
@@ -102,6 +126,7 @@ EVENTS: dict[str, type[IntegrationEvent]] = {
     cls.event_type(): cls
     for base in (
         goals.GoalsEvent,
+        goals.EpisodeKeysEvent,
         progress.ProgressEvent,
         notifications.NotificationsEvent,
         reporting.ReportingEvent,

@@ -12,12 +12,16 @@ class CarriedKind(StrEnum):
     CLINICAL_RECORD = "clinical_record"
     """Episodes, goals, progress, questionnaires, decisions: the clinical record. The services remove an episode's
     records once its clinical retention period is over (`EpisodeRecordsExpired`, per tenant, years after the
-    episode closed), but the topics keep its events for ever: the reporting service rebuilds its projections from
-    offset 0, and removes an expired episode's rows again at the end of each rebuild (`expired_episodes`). So the
-    events of an expired episode (ids and structured values; no free text: notes, journals and comments never go
-    into an event) outlive its records on the topic. What would close it: compacting the topics by a per-episode
-    key with a tombstone, or encrypting each episode's events under a key destroyed at expiry (crypto-shredding,
-    as the analytics stream does per person)."""
+    episode closed), while the topics keep its events for ever: the reporting service rebuilds its projections
+    from offset 0. Crypto-shredding bounds them by the record: every event about an episode is sealed under the
+    episode's own data key (`events/sealing.py`), and every copy of that key is destroyed in the transactions that
+    expire the episode, so what is left of an expired episode's events (ids and structured values; no free text
+    ever goes into an event) can no longer be read, and a rebuild passes over it. Plaintext stay only the events
+    not about an episode (ids and times of exports, erasure, restriction and expiry: `sealing.PLAINTEXT_EVENTS`)
+    and a questionnaire completed outside any episode."""
+    EPISODE_KEY = "episode_key"
+    """An open episode's data key: compacted by episode id, the goals service publishing a tombstone when it
+    destroys the key, so the key leaves the topic within the compaction bound of `registry.EPISODE_KEYS_TOPIC`."""
     NOTIFICATION_DELIVERIES = "notification_deliveries"
     """Outcomes of notifications (identifiers only): bounded by the notifications service's delivery records
     (`ACCORD_NOTIFICATIONS_RETENTION_DELIVERIES_DAYS`)."""
@@ -35,6 +39,7 @@ keeps its record of what it dead-lettered as long (`retention_dead_letter_record
 
 TOPIC_KINDS: dict[str, CarriedKind] = {
     "accord.goals.v1": CarriedKind.CLINICAL_RECORD,
+    "accord.episode-keys.v1": CarriedKind.EPISODE_KEY,
     "accord.progress.v1": CarriedKind.CLINICAL_RECORD,
     "accord.notifications.v1": CarriedKind.NOTIFICATION_DELIVERIES,
     "accord.reporting.v1": CarriedKind.EXPORT_REQUEST,

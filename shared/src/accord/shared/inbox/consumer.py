@@ -15,9 +15,11 @@ from opentelemetry import propagate, trace
 from pydantic import ValidationError
 
 from accord.shared.db import Connection
+from accord.shared.episode_keys import NOTHING_SEALED, Opener
 from accord.shared.events.base import IntegrationEvent
 from accord.shared.events.envelope import Envelope
 from accord.shared.events.registry import dead_letter_topic
+from accord.shared.events.sealing import KeyDestroyed, KeyNotHere
 from accord.shared.faults import fault_point
 from accord.shared.metrics import CONSUMER_PROCESSED, DEAD_LETTERS
 
@@ -88,6 +90,9 @@ def _event_scope(record: ConsumerRecord[bytes, bytes], envelope: Envelope) -> It
         yield
 
 
+KEY_MISSING_REASON = "episode key not here"
+"""How a dead letter whose episode's key never came starts its reason (an operator replays it once the key is here)."""
+
 REPLAY_OF_HEADER = "dlq.replay_of"
 """Set by the operator's replay on the copy it re-publishes: the dead letter it came from (topic/partition/offset)."""
 
@@ -135,12 +140,14 @@ class IdempotentConsumer:
         retry_backoff: float = 0.05,
         group_id: str | None = None,
         dead_letters_to: str | None = None,
+        opener: Opener | None = None,
     ) -> None:
         # One consumer group per service; the dead-letter topic is the service's, unless a test says otherwise.
         self.service, self.group_id = service, group_id or service
         self.pool, self.producer, self.handlers = pool, producer, dict(handlers)
         self.max_attempts, self.retry_backoff = max_attempts, retry_backoff
         self.dead_letter_topic = dead_letters_to or dead_letter_topic(service)
+        self.opener = opener  # opens sealed events with this service's episode keys (episode_keys.py)
         self._claim_inbox = (
             f"INSERT INTO {schema}.inbox (consumer_group, event_id) SELECT $1, unnest($2::uuid[]) "
             "ON CONFLICT DO NOTHING RETURNING event_id"
@@ -161,7 +168,12 @@ class IdempotentConsumer:
     async def handle_batch(self, records: Sequence[ConsumerRecord[bytes, bytes]]) -> None:
         dead: list[DeadLetter] = []
         work: list[Work] = []
+        # A key not here yet raises KeyNotHere from unseal: the batch fails and is redelivered, until the opener has
+        # given up waiting for that key; then the event is dead-lettered, to be replayed once the key is here.
+        keys = await self.opener.for_records(records, self.handlers) if self.opener else NOTHING_SEALED
         for record in records:
+            if record.value is None:
+                continue  # a tombstone of a compacted topic: nothing to apply
             named = _named_type(record)
             if named is not None and named not in self.handlers:
                 # Not an event this service reacts to, as the relay's header says: passed over without decoding
@@ -169,11 +181,21 @@ class IdempotentConsumer:
                 # offset is committed with the batch's.
                 continue
             try:
-                envelope = Envelope.from_bytes(record.value or b"")
+                envelope = Envelope.from_bytes(record.value)
                 handler = self.handlers.get(envelope.event_type)
                 if handler is None:
                     continue  # not an event this service reacts to
+                envelope = keys.unseal(envelope)
                 work.append((record, envelope, envelope.open(), handler))
+            except KeyDestroyed:
+                # The episode's retention period is over: what is left of its events can no longer be read.
+                CONSUMER_PROCESSED.labels(self.service, envelope.event_type, "expired").inc()
+            except KeyNotHere as exc:
+                if self.opener is None or envelope.episode_id is None or not self.opener.given_up(envelope.episode_id):
+                    raise
+                CONSUMER_PROCESSED.labels(self.service, envelope.event_type, "dead_lettered").inc()
+                waited = self.opener.give_up_seconds
+                dead.append(DeadLetter(record, f"{KEY_MISSING_REASON} after {waited:g} s: {exc}; replay it then"))
             except ValidationError as exc:
                 # include_input=False: the rejected values may be health data and must not reach the reason.
                 errors = exc.errors(include_input=False, include_url=False)

@@ -120,7 +120,7 @@ class OutboxRelay:
                 acks = [
                     await self.producer.send(
                         row["topic"],
-                        value=row["payload"],
+                        value=row["payload"] or None,  # empty: a tombstone (Outbox.add_tombstone)
                         key=row["message_key"].encode(),
                         headers=[(k, v.encode()) for k, v in json.loads(row["headers"]).items()],
                     )

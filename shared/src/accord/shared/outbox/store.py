@@ -1,10 +1,12 @@
 import json
 from collections.abc import Iterable
 from typing import Any
+from uuid import uuid4
 
 from opentelemetry import propagate
 
 from accord.shared.db import Connection
+from accord.shared.episode_keys import Sealer
 from accord.shared.events.envelope import Envelope
 from accord.shared.events.registry import topic_for
 
@@ -21,22 +23,37 @@ def envelope_headers(envelope: Envelope) -> dict[str, str]:
         "producer": envelope.producer,
         "content-type": "application/json",
     }
+    if envelope.sealed is not None and envelope.episode_id is not None:
+        headers["episode_id"] = str(envelope.episode_id)  # which key: read before the value (episode_keys.Opener)
     propagate.inject(headers)
     return headers
 
 
 class Outbox:
-    """Adds events to a service's outbox table inside the caller's transaction."""
+    """Adds events to a service's outbox table inside the caller's transaction; with a `sealer`, the events about
+    an episode are sealed under its key as they are written (`events/sealing.py`)."""
 
-    def __init__(self, schema: str) -> None:
-        self.schema = schema
+    def __init__(self, schema: str, sealer: Sealer | None = None) -> None:
+        self.schema, self.sealer = schema, sealer
         self.table = f"{schema}.outbox"
+
+    async def add_tombstone(self, conn: Connection, topic: str, message_key: str) -> None:
+        """A record with no value for `message_key` on a compacted topic: compaction then removes every record with
+        that key (the relay publishes an empty payload as no value)."""
+        if not conn.is_in_transaction():
+            raise RuntimeError("outbox rows must be written in the transaction of the change they announce")
+        await conn.execute(
+            f"INSERT INTO {self.table} (event_id, topic, message_key, payload) VALUES ($1, $2, $3, '')",
+            uuid4(),
+            topic,
+            message_key,
+        )
 
     async def add(self, conn: Connection, *envelopes: Envelope) -> None:
         await self.add_many(conn, envelopes)
 
     async def add_many(self, conn: Connection, envelopes: Iterable[Envelope]) -> None:
-        rows = self.rows(conn, envelopes)
+        rows = await self.rows(conn, envelopes)
         if rows:
             await conn.executemany(
                 f"INSERT INTO {self.table} (event_id, topic, message_key, payload, headers) "
@@ -44,11 +61,13 @@ class Outbox:
                 rows,
             )
 
-    def rows(self, conn: Connection, envelopes: Iterable[Envelope]) -> list[tuple[Any, ...]]:
+    async def rows(self, conn: Connection, envelopes: Iterable[Envelope]) -> list[tuple[Any, ...]]:
         """The outbox rows of `envelopes` (event id, topic, key, payload, headers), to be written on `conn`, which
-        must be in the transaction of the change they announce."""
+        must be in the transaction of the change they announce; sealed first, with a sealer."""
         if not conn.is_in_transaction():
             raise RuntimeError("outbox rows must be written in the transaction of the change they announce")
+        if self.sealer is not None:
+            envelopes = await self.sealer.seal_all(conn, envelopes)
         return [
             (
                 e.event_id,

@@ -131,7 +131,8 @@ def _name_consumer_groups(doc: Document, service: str, groups: set[str]) -> None
     for operation in doc["operations"].values():
         if operation["action"] == "receive":
             channel = operation["channel"]["$ref"].rsplit("/", 1)[-1]
-            group = next((g for g in own if channel.startswith(f"{g}:")), service)
+            # faststream names a titled subscriber's channel by the title alone when it reads one topic.
+            group = next((g for g in own if channel == g or channel.startswith(f"{g}:")), service)
             operation["bindings"] = {
                 "kafka": {"groupId": {"type": "string", "enum": [group]}, "bindingVersion": KAFKA_BINDING_VERSION}
             }

@@ -25,6 +25,9 @@ SAMPLES: dict[str, Any] = {
     "relationship_code": "parent",
     "template_code": "milestone_reached",
     "key_period": "2025-01-01",
+    "wrapping_key_id": "2026-11",
+    # 40 bytes, base64: an example, no real key
+    "wrapped_key": "YSBzYW1wbGUgd3JhcHBlZCBrZXksIG5vIHJlYWwgb25lISEhISEhIQ==",
     "baseline": 3,
     "target": 8,
     "value": 5,

@@ -7,7 +7,7 @@ from typing import Any
 from uuid import UUID
 
 from accord.goals.adapters.exports import Exports
-from accord.goals.domain.erasure import Decision, ErasureStatus
+from accord.goals.domain.erasure import Decision, ErasureStatus, Listed
 from accord.shared.auth import Principal
 from accord.shared.db import Connection
 from accord.shared.erasure import Restrictions
@@ -99,14 +99,22 @@ class ErasureRequests:
         return None if row is None else _status(dict(row))
 
     async def followed_by(
-        self, me: Principal, client_id: UUID | None, waiting_only: bool, after: tuple[datetime, UUID] | None, limit: int
+        self,
+        me: Principal,
+        client_id: UUID | None,
+        which: Listed | None,
+        after: tuple[datetime, UUID] | None,
+        limit: int,
     ) -> list[ErasureStatus]:
         """Newest first (by time asked, then request id): the requests `me` asked for or that are about `me`, and for
-        a supervisor those of the clients with an episode in one of their teams; only undecided ones if
-        `waiting_only`, only the client's if `client_id`; only those after the keyset position `after`."""
+        a supervisor those of the clients with an episode in one of their teams; only undecided ones (`waiting`) or
+        only approved ones not lifted (`restricted`) if `which` says so, only the client's if `client_id`; only those
+        after the keyset position `after`."""
         rows = await self.conn.fetch(
             f"SELECT {_COLUMNS} FROM {self.schema}.erasure_requests r WHERE r.tenant_id = $1"
-            " AND ($2::uuid IS NULL OR r.client_id = $2) AND (NOT $3 OR r.decision IS NULL)"
+            " AND ($2::uuid IS NULL OR r.client_id = $2)"
+            " AND ($3::text IS NULL OR ($3 = 'waiting' AND r.decision IS NULL)"
+            "      OR ($3 = 'restricted' AND r.decision = 'approved' AND r.lifted_at IS NULL))"
             " AND (r.requested_by = $4 OR r.client_id = $4 OR ($5 AND EXISTS ("
             f"SELECT 1 FROM {self.schema}.episodes e WHERE e.tenant_id = r.tenant_id AND e.client_id = r.client_id"
             " AND e.team_id = ANY($6::uuid[]))))"
@@ -114,7 +122,7 @@ class ErasureRequests:
             " ORDER BY r.requested_at DESC, r.request_id DESC LIMIT $7",
             me.tenant_id,
             client_id,
-            waiting_only,
+            None if which is None else which.value,
             me.subject,
             "supervisor" in me.roles,
             list(me.teams),

@@ -71,16 +71,22 @@ class Exports:
         values["parts"] = json.loads(values["parts"])
         return ExportStatus(**values)
 
-    async def requested_by(self, me: Principal, client_id: UUID, limit: int) -> list[ExportStatus]:
-        """The newest exports `me` asked for about the client (only one's own: no one sees another's requests)."""
+    async def requested_by(
+        self, me: Principal, client_id: UUID, after: tuple[datetime, UUID] | None, limit: int
+    ) -> list[ExportStatus]:
+        """The exports `me` asked for about the client (only one's own: no one sees another's requests), newest first
+        (by time asked, then export id), from after the keyset position `after`."""
         rows = await self.conn.fetch(
             f"SELECT export_id, client_id, requested_by, requested_at, request_reference, parts::text AS parts"
             f" FROM {self.schema}.exports WHERE tenant_id = $1 AND requested_by = $2 AND client_id = $3"
-            " ORDER BY requested_at DESC, export_id LIMIT $4",
+            " AND ($5::timestamptz IS NULL OR (requested_at, export_id) < ($5, $6::uuid))"
+            " ORDER BY requested_at DESC, export_id DESC LIMIT $4",
             me.tenant_id,
             me.subject,
             client_id,
             limit,
+            None if after is None else after[0],
+            None if after is None else after[1],
         )
         return [ExportStatus(**{**dict(r), "parts": json.loads(r["parts"])}) for r in rows]
 

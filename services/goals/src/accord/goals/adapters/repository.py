@@ -2,10 +2,10 @@
 `revision` is the optimistic-concurrency counter behind ETags."""
 
 from datetime import datetime
-from typing import Any
 from uuid import UUID
 
 from accord.goals.adapters import visibility_changes
+from accord.goals.adapters.episode_keys import create_key
 from accord.goals.domain.episodes import Episode
 from accord.goals.domain.goals import ACTIVE_STATES, Goal, GoalStatus
 from accord.shared.db import Connection
@@ -30,7 +30,9 @@ class Repository:
         )
         return Episode.model_validate_json(doc) if doc else None
 
-    async def add_episode(self, episode: Episode) -> None:
+    async def add_episode(self, episode: Episode, key_announced_under: str) -> bytes:
+        """Stores a new episode with its own new data key (`accord.shared.episode_keys`), which it answers; the key is
+        announced under the wrapping key named."""
         await self.conn.execute(
             "INSERT INTO episodes (episode_id, tenant_id, client_id, lead_therapist_id, team_id, status, opened_at, "
             "doc, revision, closed_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 1, $9)",
@@ -45,6 +47,7 @@ class Repository:
             episode.closed_at,
         )
         await self._sync_members(episode)
+        return await create_key(self.conn, None, episode.tenant_id, episode.episode_id, key_announced_under)
 
     async def save_episode(self, episode: Episode) -> None:
         await self.conn.execute(
@@ -64,15 +67,17 @@ class Repository:
             [(episode.episode_id, p.person_id, p.role.value) for p in episode.participants],
         )
 
-    async def episodes_of(self, tenant_id: str, person_id: UUID, after: list[Any] | None, limit: int) -> list[Episode]:
+    async def episodes_of(
+        self, tenant_id: str, person_id: UUID, after: tuple[datetime, UUID] | None, limit: int
+    ) -> list[Episode]:
         rows = await self.conn.fetch(
             "SELECT e.doc FROM episodes e JOIN episode_members m USING (episode_id) "
             f"WHERE e.tenant_id = $1 AND m.person_id = $2 AND e.{NOT_RESTRICTED} AND ($3::timestamptz IS NULL OR "
             "(e.opened_at, e.episode_id) > ($3::timestamptz, $4::uuid)) ORDER BY e.opened_at, e.episode_id LIMIT $5",
             tenant_id,
             person_id,
-            _ts(after, 0),
-            _uuid(after, 1),
+            None if after is None else after[0],
+            None if after is None else after[1],
             limit,
         )
         return [Episode.model_validate_json(r["doc"]) for r in rows]
@@ -136,7 +141,7 @@ class Repository:
         person_id: UUID,
         role: Role,
         statuses: list[GoalStatus],
-        after: list[Any] | None,
+        after: tuple[datetime, UUID] | None,
         limit: int,
     ) -> list[tuple[Goal, int]]:
         """The episode's goals this person may see; family members only the ones shared with them (in SQL, so
@@ -151,8 +156,8 @@ class Repository:
             role in (Role.CLIENT, Role.THERAPIST),
             person_id,
             [s.value for s in statuses],
-            _ts(after, 0),
-            _uuid(after, 1),
+            None if after is None else after[0],
+            None if after is None else after[1],
             limit,
         )
         return [(Goal.model_validate_json(r["doc"]), r["revision"]) for r in rows]
@@ -160,11 +165,3 @@ class Repository:
     async def created_at(self, goal_id: UUID) -> datetime:
         value: datetime = await self.conn.fetchval("SELECT created_at FROM goals WHERE goal_id = $1", goal_id)
         return value
-
-
-def _ts(after: list[Any] | None, i: int) -> datetime | None:
-    return datetime.fromisoformat(after[i]) if after else None
-
-
-def _uuid(after: list[Any] | None, i: int) -> UUID | None:
-    return UUID(after[i]) if after else None

@@ -25,6 +25,13 @@ class Decision(StrEnum):
     REFUSED = "refused"
 
 
+class Listed(StrEnum):
+    """Which of the requests one may follow a list narrows to (`status=` of the list)."""
+
+    WAITING = "waiting"  # undecided
+    RESTRICTED = "restricted"  # approved, and the restriction it put in place not lifted
+
+
 class ErasureRefused(ExportRefused):
     """Asking or deciding is not allowed; `field` names the input at fault, or None where existence would leak."""
 
@@ -75,6 +82,19 @@ class ErasureStatus:
         """The restriction was lifted and every service has ended its own."""
         return self.lifted_at is not None and all(s in self.lift_applied for s in APPLIED_BY)
 
+    @property
+    def restricting(self) -> bool:
+        """Approved and not lifted: the restriction it put on the client's clinical record is in place."""
+        return self.decision is Decision.APPROVED and self.lifted_at is None
+
+    def listed_in(self, which: Listed | None) -> bool:
+        """Whether a list narrowed to `which` (None: not narrowed) holds it."""
+        if which is Listed.WAITING:
+            return self.decision is None
+        if which is Listed.RESTRICTED:
+            return self.restricting
+        return True
+
     def readable_by(self, me: Principal, supervises_client: bool) -> bool:
         """Whoever asked, the client it is about, and those who may decide it."""
         return me.subject in (self.requested_by, self.client_id) or (me.has(Role.SUPERVISOR) and supervises_client)
@@ -88,9 +108,4 @@ class ErasureStatus:
     def liftable_by(self, me: Principal, supervises_client: bool) -> bool:
         """Approved and not lifted yet, and `me` is a supervisor of the client's team (the one who decided, or who
         asked, included: lifting gives back, so it needs no second person)."""
-        return (
-            self.decision is Decision.APPROVED
-            and self.lifted_at is None
-            and me.has(Role.SUPERVISOR)
-            and supervises_client
-        )
+        return self.restricting and me.has(Role.SUPERVISOR) and supervises_client

@@ -1,7 +1,7 @@
 """The worker's clinical retention sweep: every `retention_sweep_seconds`, each episode closed longer ago than its
 tenant's clinical retention period has its records removed here, one transaction per episode with its
-`EpisodeRecordsExpired` in the outbox (so the other services remove theirs). Counts go to the retention counter and
-one log line; no identifiers."""
+`EpisodeRecordsExpired` in the outbox (so the other services remove theirs), its data key destroyed and a tombstone
+for the key's record on the keys topic. Counts go to the retention counter and one log line; no identifiers."""
 
 import asyncio
 from collections import Counter
@@ -12,6 +12,8 @@ from accord.goals.domain.clinical_retention import cutoffs
 from accord.goals.handlers.clinical_retention import SERVICE, expire_next
 from accord.goals.settings import Settings
 from accord.shared.clinical_retention import count_removed
+from accord.shared.episode_keys import EpisodeKeys
+from accord.shared.events.registry import EPISODE_KEYS_TOPIC
 from accord.shared.runtime import BackgroundTask, Resources, periodic
 
 
@@ -26,6 +28,9 @@ async def remove_expired_episodes(res: Resources[Settings], now: datetime) -> di
             if expired is None:
                 return {f"removed_{kind}": n for kind, n in total.items()}
             await res.outbox.add(conn, expired.envelope)
+            # The key goes from the goals service in this transaction, and from its topic by compaction.
+            await EpisodeKeys(settings.db_schema).destroy(conn, expired.episode.tenant_id, expired.episode.episode_id)
+            await res.outbox.add_tombstone(conn, EPISODE_KEYS_TOPIC, str(expired.episode.episode_id))
         count_removed(SERVICE, expired.removed)
         total.update(expired.removed)
 

@@ -19,6 +19,7 @@ def _context(res: Resources[Settings], conn: Connection, principal: Principal) -
         now=datetime.now(UTC),
         active_goal_limit=settings.active_goal_limit,
         divergence_threshold=settings.divergence_threshold_for(principal.tenant_id),
+        key_wrapping=settings.episode_key_wrapping(),
     )
 
 

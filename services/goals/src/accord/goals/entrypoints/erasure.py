@@ -1,9 +1,9 @@
 """Erasure requests: ask (`POST /goals/erasure-requests`), decide (`POST /goals/erasure-requests/{id}/decision`),
 follow one (`GET /goals/erasure-requests/{id}`: who asked, who decided, each service's completion, and after a lift
 who lifted it, when, and each service's completion of the lift) and list those one may follow
-(`GET /goals/erasure-requests?status=waiting`: a supervisor's requests waiting for a decision; `client_id=`: one
-client's; a page at a time by keyset cursor), each saying what the caller may do with it now (`may_decide`,
-`may_lift`)."""
+(`GET /goals/erasure-requests?status=waiting`: a supervisor's requests waiting for a decision; `status=restricted`:
+the restrictions in place, however old the request that put them there; `client_id=`: one client's; a page at a time
+by keyset cursor), each saying what the caller may do with it now (`may_decide`, `may_lift`)."""
 
 from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
@@ -14,7 +14,7 @@ from fastapi import APIRouter, Query
 from pydantic import BaseModel, Field
 
 from accord.goals.adapters.erasure import ErasureRequests
-from accord.goals.domain.erasure import APPLIED_BY, AlreadyDecided, Decision, ErasureRefused, ErasureStatus
+from accord.goals.domain.erasure import APPLIED_BY, AlreadyDecided, Decision, ErasureRefused, ErasureStatus, Listed
 from accord.goals.handlers.erasure import (
     ask_for_erasure,
     decide_erasure,
@@ -193,19 +193,29 @@ async def erasure_progress(request_id: UUID, res: ResourcesDep, me: CurrentPrinc
 async def erasure_requests(
     res: ResourcesDep,
     me: CurrentPrincipal,
-    status: Annotated[Literal["waiting"] | None, Query(description="waiting: only undecided requests")] = None,
+    status: Annotated[
+        Literal["waiting", "restricted"] | None,
+        Query(
+            description="waiting: only undecided requests; restricted: only approved ones whose restriction is in place"
+        ),
+    ] = None,
     client_id: Annotated[UUID | None, Query(description="only the requests about this client")] = None,
     cursor: Annotated[str | None, Query(description="the `next_cursor` of the page before")] = None,
     limit: Annotated[int, Query(ge=1, le=LIST_LIMIT)] = LIST_LIMIT,
 ) -> ErasureList:
     """The requests the person may follow, newest first, a page at a time (`limit`, at most 50; `next_cursor` while
-    there are more), each saying whether they may decide it: for a supervisor, those of the clients of their teams;
-    for anyone else, those they asked for or that are about them (an empty list otherwise). Each one answered is
-    audited as read."""
+    there are more), each saying whether they may decide it or lift its restriction: for a supervisor, those of the
+    clients of their teams; for anyone else, those they asked for or that are about them (an empty list otherwise).
+    Each one answered is audited as read."""
     schema = res.settings.db_schema
     async with res.pool.acquire() as conn, conn.transaction():
         page = await erasures_for(
-            ErasureRequests(conn, schema), me, client_id, status == "waiting", time_and_id(cursor), limit
+            ErasureRequests(conn, schema),
+            me,
+            client_id,
+            None if status is None else Listed(status),
+            time_and_id(cursor),
+            limit,
         )
         for item in page.items:
             await Audit(schema).record(

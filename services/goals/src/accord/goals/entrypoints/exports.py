@@ -1,23 +1,24 @@
-"""Subject access exports: ask for one (`POST /goals/exports`), find one's own again (`GET /goals/exports`), follow
-its progress (`GET /goals/exports/{id}`), and download this service's part (`GET /goals/exports/{id}/part`); the
-other services serve their own parts."""
+"""Subject access exports: ask for one (`POST /goals/exports`), find one's own again (`GET /goals/exports`, a page at a
+time by keyset cursor), follow its progress (`GET /goals/exports/{id}`), and download this service's part
+(`GET /goals/exports/{id}/part`); the other services serve their own parts."""
 
 from datetime import UTC, datetime
 from functools import partial
 from typing import Annotated
 from uuid import UUID, uuid4
 
-from fastapi import APIRouter
-from pydantic import BaseModel
+from fastapi import APIRouter, Query
+from pydantic import BaseModel, Field
 
 from accord.goals.adapters.exports import Exports
 from accord.goals.domain.exports import PARTS, ExportRefused, ExportStatus
-from accord.goals.handlers.exports import request_export, status_for
+from accord.goals.handlers.exports import exports_asked_by, request_export, status_for
 from accord.shared.api import ResourcesDep
 from accord.shared.audit import Audit
 from accord.shared.auth import CurrentPrincipal
 from accord.shared.exports import ExportParts, export_part_router
 from accord.shared.inputs import RequestModel, Text
+from accord.shared.pagination import time_and_id, time_and_id_cursor
 from accord.shared.problems import Problem
 
 router = APIRouter(tags=["exports"])
@@ -100,20 +101,32 @@ async def ask_for_export(body: ExportCreate, res: ResourcesDep, me: CurrentPrinc
 
 class ExportList(BaseModel):
     items: list[ExportPublic]
+    next_cursor: str | None = Field(default=None, description="ask with `cursor=` this for the next page")
 
 
-# Enough to find the one in progress after a reload; older exports' parts are removed after 30 days anyway.
-NEWEST_EXPORTS = 10
+# The most one page holds (and what a page holds unless `limit` says fewer), as for the erasure request lists.
+LIST_LIMIT = 50
 
 
 @router.get("/goals/exports", response_model=ExportList)
-async def my_exports(client_id: UUID, res: ResourcesDep, me: CurrentPrincipal) -> ExportList:
-    """The newest exports about the client that the caller asked for, newest first (at most 10): an app finds the
-    one in progress again after a reload. Anyone gets only their own requests (an empty list otherwise)."""
+async def my_exports(
+    client_id: UUID,
+    res: ResourcesDep,
+    me: CurrentPrincipal,
+    cursor: Annotated[str | None, Query(description="the `next_cursor` of the page before")] = None,
+    limit: Annotated[int, Query(ge=1, le=LIST_LIMIT)] = LIST_LIMIT,
+) -> ExportList:
+    """The exports about the client that the caller asked for, newest first, a page at a time (`limit`, at most 50;
+    `next_cursor` while there are more): an app finds the one in progress again after a reload. Anyone gets only
+    their own requests (an empty list otherwise). Each page is audited as a `list` of exports about the client."""
     async with res.pool.acquire() as conn:
-        found = await Exports(conn, res.settings.db_schema).requested_by(me, client_id, NEWEST_EXPORTS)
+        page = await exports_asked_by(Exports(conn, res.settings.db_schema), me, client_id, time_and_id(cursor), limit)
         await _audit(res).record(conn, me, "list", "export", None, client_id)
-    return ExportList(items=[ExportPublic.of(s) for s in found])
+    after = page.next_after
+    return ExportList(
+        items=[ExportPublic.of(s) for s in page.items],
+        next_cursor=None if after is None else time_and_id_cursor(*after),
+    )
 
 
 @router.get("/goals/exports/{export_id}", response_model=ExportPublic)

@@ -1,7 +1,5 @@
 """Reads: what the actor may see, audited like every other access to a client's data."""
 
-from datetime import datetime
-from typing import Any
 from uuid import UUID
 
 from accord.goals.adapters import visibility_changes
@@ -13,30 +11,15 @@ from accord.goals.handlers.commands import GoalState
 from accord.goals.handlers.context import Context
 from accord.shared.commands import AuditNote
 from accord.shared.events.contracts.common import Role
-from accord.shared.pagination import Page, decode_cursor, encode_cursor
-from accord.shared.problems import Problem
-
-
-def _keyset(cursor: str | None) -> list[Any] | None:
-    after = decode_cursor(cursor)
-    if after is None:
-        return None
-    try:
-        datetime.fromisoformat(after[0])
-        UUID(after[1])
-    except (IndexError, TypeError, ValueError):
-        raise Problem(400, "Invalid cursor", "The cursor is not one this API gave out", field="cursor") from None
-    return after
+from accord.shared.pagination import Page, time_and_id, time_and_id_cursor
 
 
 async def my_episodes(ctx: Context, cursor: str | None, limit: int) -> Page[EpisodePublic]:
-    episodes = await ctx.repo.episodes_of(ctx.actor.tenant_id, ctx.actor.subject, _keyset(cursor), limit + 1)
+    episodes = await ctx.repo.episodes_of(ctx.actor.tenant_id, ctx.actor.subject, time_and_id(cursor), limit + 1)
     page = episodes[:limit]
     for e in page:
         ctx.audit.append(AuditNote("list", "episode", e.episode_id, e.client_id))
-    next_cursor = (
-        encode_cursor(page[-1].opened_at.isoformat(), str(page[-1].episode_id)) if len(episodes) > limit else None
-    )
+    next_cursor = time_and_id_cursor(page[-1].opened_at, page[-1].episode_id) if len(episodes) > limit else None
     return Page(items=[EpisodePublic.of(e) for e in page], next_cursor=next_cursor)
 
 
@@ -50,13 +33,14 @@ async def episode_goals(
     episode = await ctx.episode(episode_id)
     role = episode.role_of(ctx.actor.subject)
     assert role is not None
-    found = await ctx.repo.goals_visible_to(episode_id, ctx.actor.subject, role, statuses, _keyset(cursor), limit + 1)
+    after = time_and_id(cursor)
+    found = await ctx.repo.goals_visible_to(episode_id, ctx.actor.subject, role, statuses, after, limit + 1)
     page = found[:limit]
     ctx.audit.append(AuditNote("list goals", "episode", episode_id, episode.client_id))
     next_cursor = None
     if len(found) > limit:
         last = page[-1][0]
-        next_cursor = encode_cursor((await ctx.repo.created_at(last.goal_id)).isoformat(), str(last.goal_id))
+        next_cursor = time_and_id_cursor(await ctx.repo.created_at(last.goal_id), last.goal_id)
     items = [GoalPublic.of(goal, revision, ctx.actor.subject, ctx.divergence_threshold) for goal, revision in page]
     return Page(items=items, next_cursor=next_cursor)
 

@@ -9,6 +9,7 @@ from accord.goals.domain.episodes import Episode
 from accord.goals.domain.errors import Conflict, NotAllowed
 from accord.goals.domain.goals import Goal
 from accord.goals.handlers.context import Context
+from accord.shared.episode_keys import key_issued
 from accord.shared.events.contracts.common import Role
 
 
@@ -35,8 +36,10 @@ async def open_episode(ctx: Context, c: cmd.OpenEpisode) -> Episode:
         therapist_id=ctx.actor.subject,
         now=ctx.now,
     )
-    await ctx.repo.add_episode(episode)
+    key = await ctx.repo.add_episode(episode, key_announced_under=ctx.key_wrapping.current)
     ctx.events += episode.opened()
+    # To the services that open the episode's sealed events (a key is not the domain's business, so not in opened()).
+    ctx.events.append(key_issued(c.client_id, c.episode_id, key, ctx.key_wrapping))
     return episode
 
 

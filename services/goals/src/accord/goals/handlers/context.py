@@ -10,6 +10,7 @@ from accord.goals.domain.episodes import Episode
 from accord.goals.domain.errors import NotFound, Stale
 from accord.goals.domain.goals import Goal
 from accord.shared.commands import AuditNote, CommandContext
+from accord.shared.events.sealing import WrappingKeys
 
 
 @dataclass(kw_only=True)
@@ -19,6 +20,8 @@ class Context(CommandContext):
     active_goal_limit: int
     divergence_threshold: int = DEFAULT_DIVERGENCE_THRESHOLD
     """The actor's tenant's: points of importance apart at which the parties' answers diverge."""
+    key_wrapping: WrappingKeys
+    """The key-encryption keys a new episode's data key is announced under (`accord.shared.events.sealing`)."""
 
     async def episode(self, episode_id: UUID, *, for_update: bool = False) -> Episode:
         """The episode, if the actor is in it; otherwise 404 (its existence is not the actor's to know)."""

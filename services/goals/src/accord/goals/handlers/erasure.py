@@ -11,6 +11,7 @@ from accord.goals.domain.erasure import (
     Decision,
     ErasureRefused,
     ErasureStatus,
+    Listed,
     check_may_ask,
     check_may_decide,
 )
@@ -34,9 +35,10 @@ class ErasureStore(Protocol):
     async def lift_applied(self, request_id: UUID, service: str, at: datetime) -> None: ...
     async def status(self, tenant_id: str, request_id: UUID) -> ErasureStatus | None: ...
     async def followed_by(
-        self, me: Principal, client_id: UUID | None, waiting_only: bool, after: Position | None, limit: int
+        self, me: Principal, client_id: UUID | None, which: Listed | None, after: Position | None, limit: int
     ) -> list[ErasureStatus]:
-        """Newest first (by time asked, then request id), from after the keyset position `after`."""
+        """Newest first (by time asked, then request id), from after the keyset position `after`; only those
+        `listed_in(which)`."""
         ...
 
     async def apply_erasure(self, tenant_id: str, client_id: UUID, request_id: UUID) -> None: ...
@@ -94,20 +96,20 @@ class FollowedPage(NamedTuple):
 
 
 async def erasures_for(
-    store: ErasureStore, me: Principal, client_id: UUID | None, waiting_only: bool, after: Position | None, limit: int
+    store: ErasureStore, me: Principal, client_id: UUID | None, which: Listed | None, after: Position | None, limit: int
 ) -> FollowedPage:
-    """A page of the requests `me` may follow (newest first, after the keyset position `after`), each with whether
-    `me` may decide it or lift its restriction. A supervisor's requests are those of the clients of their teams;
-    anyone else sees only the requests they asked for or that are about them (the store narrows the rows; the
-    domain's rule has the last word, so a page may hold fewer than `limit`, never with a gap: the next page starts
-    after the last row read)."""
+    """A page of the requests `me` may follow (newest first, after the keyset position `after`; only the waiting ones,
+    or only the restrictions in place, if `which` says so), each with whether `me` may decide it or lift its
+    restriction. A supervisor's requests are those of the clients of their teams; anyone else sees only the requests
+    they asked for or that are about them (the store narrows the rows; the domain's rules have the last word, so a
+    page may hold fewer than `limit`, never with a gap: the next page starts after the last row read)."""
     supervises: dict[UUID, bool] = {}
     found: list[Followed] = []
-    rows = await store.followed_by(me, client_id, waiting_only, after, limit + 1)
+    rows = await store.followed_by(me, client_id, which, after, limit + 1)
     for status in rows[:limit]:
         if status.client_id not in supervises:
             supervises[status.client_id] = await store.supervises(me, status.client_id)
-        if status.readable_by(me, supervises[status.client_id]):
+        if status.listed_in(which) and status.readable_by(me, supervises[status.client_id]):
             found.append(followed(status, me, supervises[status.client_id]))
     last = rows[limit - 1] if len(rows) > limit else None
     return FollowedPage(found, None if last is None else (last.requested_at, last.request_id))

@@ -2,7 +2,7 @@
 stored at once, in the request's transaction), and counting the parts the other services report stored."""
 
 from datetime import datetime
-from typing import Any, Protocol
+from typing import Any, NamedTuple, Protocol
 from uuid import UUID
 
 from accord.goals.domain.exports import ExportStatus, check_may_request
@@ -11,6 +11,8 @@ from accord.shared.events import Envelope
 from accord.shared.events.contracts.goals import ExportRequested
 
 SERVICE = "goals"
+Position = tuple[datetime, UUID]
+"""A keyset position in a list of exports: the time asked and the export id of the last one read."""
 
 
 class ExportStore(Protocol):
@@ -20,6 +22,12 @@ class ExportStore(Protocol):
     ) -> None: ...
     async def part_stored(self, export_id: UUID, service: str, records: int) -> None: ...
     async def status(self, tenant_id: str, export_id: UUID) -> ExportStatus | None: ...
+    async def requested_by(
+        self, me: Principal, client_id: UUID, after: Position | None, limit: int
+    ) -> list[ExportStatus]:
+        """Newest first (by time asked, then export id), from after the keyset position `after`."""
+        ...
+
     async def client_part(self, tenant_id: str, client_id: UUID) -> dict[str, Any]: ...
 
 
@@ -63,3 +71,21 @@ async def status_for(store: ExportStore, me: Principal, export_id: UUID) -> Expo
 async def on_export_part_stored(store: ExportStore, envelope: Envelope, event: Any) -> None:
     """A service stored its part: count it (the producer names the service; a repeat sets the same value)."""
     await store.part_stored(event.export_id, envelope.producer, event.records)
+
+
+class ExportPage(NamedTuple):
+    items: list[ExportStatus]
+    next_after: Position | None
+    """Where the next page starts (the last export this page read), or None when there is no more."""
+
+
+async def exports_asked_by(
+    store: ExportStore, me: Principal, client_id: UUID, after: Position | None, limit: int
+) -> ExportPage:
+    """A page of the exports about the client that `me` asked for, newest first, after the keyset position `after`
+    (the store narrows the rows to `me`'s own; the rule of `status_for` has the last word, so a page may hold fewer
+    than `limit`, never with a gap: the next page starts after the last row read)."""
+    rows = await store.requested_by(me, client_id, after, limit + 1)
+    found = [s for s in rows[:limit] if s.requested_by == me.subject and s.client_id == client_id]
+    last = rows[limit - 1] if len(rows) > limit else None
+    return ExportPage(found, None if last is None else (last.requested_at, last.export_id))

@@ -7,8 +7,12 @@
 3. Read every partition from its beginning up to those end offsets, turn events into rows with the very function
    the live consumer uses, COPY them in batches into staging tables and move them over with ON CONFLICT DO NOTHING
    (a row the live consumer inserted meanwhile is simply kept: both wrote the same fact).
+   A sealed event (`accord.shared.events.sealing`) is opened with reporting's own copy of its episode's key
+   (`episode_keys`, which the rebuild keeps); one whose key is destroyed (its episode expired) is passed over and
+   counted; one whose key has not reached reporting yet stops the rebuild (nothing changed: run it again).
 4. Remove again the rows of every episode whose clinical retention period is over (`expired_episodes`, which the
-   rebuild keeps, and the `EpisodeRecordsExpired` events it read): the topics still hold their events.
+   rebuild keeps, and the `EpisodeRecordsExpired` events it read): events published before sealing, or not
+   about an episode, are still readable on the topics.
 5. Commit; then advance the consumer group to the end offsets where it is behind, so a stopped worker does not
    re-read what the rebuild applied. A running worker's group cannot be moved from outside; that is harmless, as
    re-applying an event adds nothing (rows are keyed by the facts' own ids).
@@ -36,7 +40,10 @@ from accord.reporting.adapters.projection_store import ProjectionStore
 from accord.reporting.domain.projection import PROJECTORS, Row, rows_for
 from accord.reporting.settings import Settings
 from accord.shared.db import create_pool
+from accord.shared.episode_keys import BatchKeys, EpisodeKeys
 from accord.shared.events import Envelope
+from accord.shared.events.registry import EPISODE_KEYS_TOPIC
+from accord.shared.events.sealing import KeyDestroyed, KeyNotHere
 from accord.shared.kafka import client_options
 
 
@@ -47,6 +54,8 @@ class RebuildResult:
     projected: int
     """Events reporting keeps facts of."""
     undecodable: int
+    expired: int
+    """Sealed events of episodes whose retention period is over: their key is destroyed, so they are passed over."""
     seconds: float
     group_caught_up: bool
     """The service's consumer group stands at or past the end offsets (advanced there if it was behind)."""
@@ -67,12 +76,14 @@ def _expired(raw: bytes | None) -> tuple[str, Any, Any] | None:
     return envelope.tenant_id, event.client_id, event.episode_id
 
 
-def _rows(raw: bytes | None) -> list[Row] | None:
-    """The event's rows; None when it cannot be decoded (the live consumer dead-letters such a record)."""
+def _rows(raw: bytes | None, keys: BatchKeys) -> list[Row] | None:
+    """The event's rows; None when it cannot be decoded (the live consumer dead-letters such a record). Raises
+    KeyDestroyed for a sealed event of an expired episode, KeyNotHere for one whose key has not reached reporting."""
     try:
         envelope = Envelope.from_bytes(raw or b"")
         if envelope.event_type not in PROJECTORS:
             return []
+        envelope = keys.unseal(envelope)
         return rows_for(envelope, envelope.open())
     except (ValidationError, KeyError, ValueError, UnicodeDecodeError):
         return None
@@ -115,16 +126,30 @@ async def _advance_group(bootstrap: str, group: str, end: dict[TopicPartition, i
 
 @dataclass
 class _Tally:
+    keys: BatchKeys
+    """Every episode key reporting holds (one row each), read at the start in the rebuild's transaction."""
     events: int = 0
     projected: int = 0
     undecodable: int = 0
+    sealed_expired: int = 0
     expired: list[tuple[str, Any, Any]] = field(default_factory=list)
     """(tenant, client, episode) of each `EpisodeRecordsExpired` read."""
 
     def rows_of(self, records: Sequence[ConsumerRecord[bytes, bytes]]) -> list[Row]:
         rows: list[Row] = []
         for record in records:
-            found = _rows(record.value)
+            if record.value is None:
+                continue  # a tombstone: not on these topics, but nothing to read either
+            try:
+                found = _rows(record.value, self.keys)
+            except KeyDestroyed:
+                self.events += 1
+                self.sealed_expired += 1
+                continue
+            except KeyNotHere as exc:
+                raise LookupError(
+                    f"{exc}: let the reporting worker catch up with {EPISODE_KEYS_TOPIC}, then rebuild again"
+                ) from None
             expired = _expired(record.value) if found == [] else None
             if expired is not None:
                 self.expired.append(expired)
@@ -151,7 +176,7 @@ async def _records_until(
 
 
 async def rebuild(settings: Settings, topics: Sequence[str], *, show_progress: bool = True) -> RebuildResult:
-    store, tally = ProjectionStore(settings.db_schema), _Tally()
+    store = ProjectionStore(settings.db_schema)
     security = client_options(settings)  # the reporting principal, as its worker connects
     partitions = await _partitions(settings.kafka_bootstrap_servers, topics, security)
     pool = await create_pool(settings, min_size=1, max_size=1)
@@ -168,6 +193,7 @@ async def rebuild(settings: Settings, topics: Sequence[str], *, show_progress: b
     try:
         consumer.assign(partitions)
         async with pool.acquire() as conn, conn.transaction():
+            tally = _Tally(BatchKeys(await EpisodeKeys(settings.db_schema).everything(conn)))
             await store.clear(conn, settings.service)
             await store.create_staging(conn)
             end = await consumer.end_offsets(partitions)  # only now: see the module docstring
@@ -195,7 +221,7 @@ async def rebuild(settings: Settings, topics: Sequence[str], *, show_progress: b
         await consumer.stop()
         await pool.close()
     caught_up = await _advance_group(settings.kafka_bootstrap_servers, settings.service, end, security)
-    return RebuildResult(tally.events, tally.projected, tally.undecodable, seconds, caught_up)
+    return RebuildResult(tally.events, tally.projected, tally.undecodable, tally.sealed_expired, seconds, caught_up)
 
 
 def _progress(show: bool) -> Progress:

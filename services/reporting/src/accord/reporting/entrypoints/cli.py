@@ -18,7 +18,8 @@ def rebuild_command(progress: bool = typer.Option(True, help="show a progress ba
     configure_logging(s.service, s.log_level, s.log_json)
     result = asyncio.run(rebuild(s, CONSUMED_TOPICS, show_progress=progress))
     typer.echo(
-        f"rebuilt from {result.events:,} events ({result.projected:,} projected, {result.undecodable:,} undecodable) "
+        f"rebuilt from {result.events:,} events ({result.projected:,} projected, {result.undecodable:,} undecodable, "
+        f"{result.expired:,} of expired episodes passed over) "
         f"in {result.seconds:.1f}s: {result.per_second:,.0f} events/s"
     )
     if not result.group_caught_up:

@@ -7,7 +7,7 @@ from uuid import UUID
 
 from pydantic import Field
 
-from accord.shared.events.base import ClientEvent, UtcDatetime
+from accord.shared.events.base import ClientEvent, IntegrationEvent, UtcDatetime
 from accord.shared.events.contracts.common import (
     Direction,
     Measure,
@@ -212,3 +212,27 @@ class EpisodeRecordsExpired(GoalsEvent):
     expired_at: UtcDatetime
     kept_after: UtcDatetime
     """The start of the retention period at `expired_at`: audit rows about the client before it were removed."""
+
+
+class EpisodeKeysEvent(IntegrationEvent):
+    """The episodes' data keys, to the services that open sealed events (topic accord.episode-keys.v1, compacted,
+    keyed by episode: `events/sealing.py`)."""
+
+    topic: ClassVar[str] = "accord.episode-keys.v1"
+    key_field: ClassVar[str] = "episode_id"
+
+
+class EpisodeKeyIssued(EpisodeKeysEvent):
+    """Episode `episode_id` of `client_id` was opened with a data key, which its events on the goals and progress
+    topics are sealed under (AES-256-GCM). The key travels wrapped under the key-encryption key named
+    `wrapping_key_id`, which the services are given apart from Kafka (`ACCORD_EPISODE_KEY_WRAPPING_KEYS`), bound to
+    the episode. Each service that opens the episode's events keeps a copy of the key until it
+    applies the episode's `EpisodeRecordsExpired`; the goals service then publishes a tombstone with the same message
+    key, so compaction removes this event from the topic."""
+
+    client_id: UUID
+    episode_id: UUID
+    wrapping_key_id: Annotated[str, Field(pattern=r"^[A-Za-z0-9._-]+$", min_length=1, max_length=32)]
+    """The id of the key-encryption key `wrapped_key` is wrapped under."""
+    wrapped_key: Annotated[str, Field(pattern=r"^[A-Za-z0-9+/]{54}==$", min_length=56, max_length=56)]
+    """The 256-bit data key wrapped (AES key wrap, RFC 3394, under a key derived for this episode), base64."""

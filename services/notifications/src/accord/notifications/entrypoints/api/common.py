@@ -1,7 +1,6 @@
 """What every route of this API shares: whose data it is, the audit trail, Idempotency-Key on POST."""
 
 from collections.abc import Awaitable, Callable
-from datetime import datetime
 from typing import Annotated, Any
 from uuid import UUID
 
@@ -17,7 +16,6 @@ from accord.shared.auth import Principal
 from accord.shared.db import Connection
 from accord.shared.events.contracts.common import Role
 from accord.shared.idempotency import Idempotency, request_fingerprint
-from accord.shared.pagination import decode_cursor
 from accord.shared.problems import Problem
 from accord.shared.runtime import Resources
 
@@ -77,15 +75,3 @@ async def idempotent_post(
         answer = result.model_dump(mode="json")
         await idempotency.remember(conn, principal, key, fingerprint, status, answer)
     return JSONResponse(answer, status_code=status)
-
-
-def keyset_position(cursor: str | None) -> tuple[datetime, UUID] | None:
-    """The (created_at, id) a page cursor points at."""
-    position = decode_cursor(cursor)
-    if position is None:
-        return None
-    try:
-        at, item_id = position
-        return datetime.fromisoformat(str(at)), UUID(str(item_id))
-    except ValueError:
-        raise Problem(400, "Invalid cursor", "The cursor is not one this API gave out", field="cursor") from None

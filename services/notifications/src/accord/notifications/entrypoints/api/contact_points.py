@@ -22,7 +22,6 @@ from accord.notifications.entrypoints.api.common import (
     audit_of,
     client_of,
     idempotent_post,
-    keyset_position,
     not_yours,
     repository_of,
     settings_of,
@@ -39,7 +38,7 @@ from accord.shared.api import ResourcesDep
 from accord.shared.auth import CurrentPrincipal, Principal
 from accord.shared.db import Connection
 from accord.shared.events.contracts.notifications import Channel
-from accord.shared.pagination import Page, encode_cursor
+from accord.shared.pagination import Page, time_and_id, time_and_id_cursor
 from accord.shared.problems import Problem
 from accord.shared.runtime import Resources
 
@@ -135,7 +134,7 @@ async def remove_push_subscription(point_id: UUID, principal: CurrentPrincipal, 
 async def _page(
     res: Resources[Settings], principal: Principal, channel: Channel, cursor: str | None, limit: int
 ) -> list[StoredContactPoint]:
-    return await queries.contact_points(res, principal, channel, keyset_position(cursor), limit + 1)
+    return await queries.contact_points(res, principal, channel, time_and_id(cursor), limit + 1)
 
 
 async def _remove(
@@ -175,7 +174,7 @@ def _next(stored: list[StoredContactPoint], limit: int) -> str | None:
     if len(stored) <= limit:
         return None
     last = stored[limit - 1]
-    return encode_cursor(last.created_at.isoformat(), last.point.id)
+    return time_and_id_cursor(last.created_at, last.point.id)
 
 
 def _push_out(stored: StoredContactPoint) -> PushSubscriptionOut:

@@ -14,7 +14,6 @@ from accord.notifications.entrypoints.api.common import (
     audit_of,
     client_of,
     idempotent_post,
-    keyset_position,
     not_yours,
     repository_of,
     settings_of,
@@ -23,7 +22,7 @@ from accord.notifications.entrypoints.api.schemas import InboxItemOut, UnreadCou
 from accord.shared.api import ResourcesDep
 from accord.shared.auth import CurrentPrincipal
 from accord.shared.db import Connection
-from accord.shared.pagination import Page, encode_cursor
+from accord.shared.pagination import Page, time_and_id, time_and_id_cursor
 
 router = APIRouter(prefix="/notifications/inbox", tags=["inbox"])
 
@@ -35,12 +34,12 @@ async def list_inbox(
     cursor: str | None = None,
     limit: Annotated[int, Query(ge=1, le=100)] = 20,
 ) -> Page[InboxItemOut]:
-    before = keyset_position(cursor)
+    before = time_and_id(cursor)
     items, locale = await queries.inbox_page(res, principal, before, limit + 1)
     base = settings_of(res).app_base_url
     page = [_out(item, locale, base) for item in items[:limit]]
     last = items[limit - 1] if len(items) > limit else None
-    return Page(items=page, next_cursor=encode_cursor(last.created_at.isoformat(), last.id) if last else None)
+    return Page(items=page, next_cursor=time_and_id_cursor(last.created_at, last.id) if last else None)
 
 
 @router.get("/unread-count", response_model=UnreadCountOut)
