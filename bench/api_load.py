@@ -377,6 +377,37 @@ def profiled_writes(tool: str, home: Path, urls: dict[str, str], goals: list[Goa
     return text.getvalue()
 
 
+async def profiled_worker(
+    tool: str, home: Path, service: str, target_file: Path, bootstrap: str, rate: float, seconds: float
+) -> str:
+    """The service's worker, stopped and started again with its own command and environment under cProfile, sent
+    writes through the gateway at `rate` until its groups have taken their events; where its time went (cProfile
+    slows everything: read shares). The whole profile stays as <service>-worker.prof."""
+    worker = next(
+        p
+        for p in psutil.Process().children(recursive=True)
+        if (cmd := p.cmdline())[1:3] and cmd[1].endswith(f"accord-{service}") and cmd[2] == "worker"
+    )
+    env, script, out = worker.environ(), worker.cmdline()[1], home / f"{service}-worker.prof"
+    worker.terminate()
+    worker.wait(60)
+    log = (home / "logs" / f"{service}-worker-profiled.log").open("ab")
+    argv = [sys.executable, "-m", "cProfile", "-o", str(out), script, "worker"]
+    profiled = await asyncio.create_subprocess_exec(*argv, env=env, cwd=home, stdout=log, stderr=log)
+    try:
+        await asyncio.sleep(10)  # its consumer groups joined again
+        attack(tool, target_file, rate, seconds)
+        await drained(bootstrap, 30)
+    finally:
+        profiled.terminate()  # the worker stops on SIGTERM, and cProfile writes its file as Python exits
+        await asyncio.wait_for(profiled.wait(), 60)
+    text = io.StringIO()
+    stats = pstats.Stats(str(out), stream=text)
+    stats.sort_stats("tottime").print_stats(50)
+    stats.sort_stats("cumulative").print_stats(90)
+    return text.getvalue()
+
+
 def sources_of(ref: str, into: Path) -> str:
     """The Python sources of every workspace package at `ref` (services, shared, dev tooling, ops), as a
     PYTHONPATH: a run of this script with it runs that code in every process it starts, its migrations included."""
@@ -539,6 +570,7 @@ def main(
     rounds: Annotated[int, typer.Option(help="with --ref: how many times each, alternately")] = 1,
     out: Annotated[Path | None, typer.Option(help="where to write the results")] = None,
     profile: Annotated[bool, typer.Option(help="profile a second progress API taking writes (cProfile)")] = False,
+    profile_worker: Annotated[str, typer.Option(help="profile this service's worker under writes (cProfile)")] = "",
     serve_: Annotated[bool, typer.Option("--serve", help="measure on request from stdin (for --ref)")] = False,
 ) -> None:
     if serve_:  # the answers alone on stdout: whatever else would print goes to stderr
@@ -583,6 +615,7 @@ def main(
                     write_rate,
                     home,
                     profile,
+                    profile_worker,
                 )
             )
         finally:
@@ -632,6 +665,7 @@ async def run(
     write_rate: int = 0,
     home: Path | None = None,
     profile: bool = False,
+    profile_worker: str = "",
 ) -> dict[str, Any]:
     tenant = f"bench-{uuid.uuid4().hex[:6]}"
     with console.status("creating clients with agreed goals"):
@@ -657,6 +691,12 @@ async def run(
     if profile and home is not None:
         with console.status("profiling writes (a second progress API under cProfile)"):
             console.print(profiled_writes(tool, home, urls, goals, write_rate or 100, seconds))
+    if profile_worker and home is not None:
+        with console.status(f"profiling the {profile_worker} worker under writes (cProfile)"):
+            writes = write_targets(bases["gateway"], goals, work / "targets-writes.json")
+            console.print(
+                await profiled_worker(tool, home, profile_worker, writes, bootstrap, write_rate or 100, seconds)
+            )
     ingestion = {}
     for via in paths or ["gateway", "direct"]:
         if not ingest_entries:

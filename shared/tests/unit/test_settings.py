@@ -110,3 +110,11 @@ def test_two_wrapping_keys_wrap_under_the_one_named_and_unwrap_under_either(monk
     # A key wrapped before the rotation still opens.
     _, before = WrappingKeys({"2026-01": base64.b64decode(old)}, "2026-01").wrap(episode, data_key)
     assert wrapping.unwrap("2026-01", episode, before) == data_key
+
+
+def test_a_consumer_gather_as_long_as_the_busy_window_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("ACCORD_EXAMPLE_DATABASE_URL", "postgresql://accord_example:s3cr3t-Xq@db:5432/accord")
+    assert ExampleSettings().consumer_gather_ms == 150  # type: ignore[call-arg]
+    monkeypatch.setenv("ACCORD_EXAMPLE_CONSUMER_GATHER_MS", "250")
+    with pytest.raises(ValidationError, match="consumer_gather_ms"):
+        ExampleSettings()  # type: ignore[call-arg]

@@ -102,7 +102,7 @@ class ServiceSettings(WebSettings):
     outbox_batch_size: int = Field(default=1000, ge=1, le=10_000)
     outbox_poll_interval_seconds: float = Field(default=1.0, gt=0)
     outbox_gather_ms: float = Field(
-        default=10, ge=0, le=100, description="after a commit wakes the relay, how long later ones may join its batch"
+        default=25, ge=0, le=100, description="after a commit wakes the relay, how long later ones may join its batch"
     )
     consumer_max_attempts: int = Field(default=3, ge=1, le=20)
     consumer_episode_key_wait_seconds: float = Field(
@@ -159,9 +159,12 @@ class ServiceSettings(WebSettings):
         default=20, ge=1, le=1000, description="how often an idle consumer looks for a batch: an idle event's most wait"
     )
     consumer_gather_ms: float = Field(
-        default=50,
+        default=150,
         ge=0,
-        le=500,
+        # Below the quarter second within which a batch counts as following the previous one (inbox/subscriber.py):
+        # a longer pause would make every other batch of a flowing stream look like the first after a quiet spell,
+        # handled without a pause, and halve what the gather saves.
+        le=200,
         description="while events are flowing, the pause after a batch that lets the next one fill up",
     )
 
