@@ -80,6 +80,18 @@ class Api:
         headers = {**who.headers(self.tokens), **kw.pop("headers", {})}
         return await self.http.request(method, url, headers=headers, **kw)
 
+    async def every_page(self, who: Person, url: str, params: dict[str, str | int]) -> list[dict[str, Any]]:
+        """Every item of a keyset-paged list, following `next_cursor` until there is none; each page must be 200."""
+        items: list[dict[str, Any]] = []
+        params = dict(params)
+        while True:
+            page = await self.as_(who, "GET", url, params=params)
+            assert page.status_code == 200, page.text
+            items += page.json()["items"]
+            if page.json()["next_cursor"] is None:
+                return items
+            params["cursor"] = page.json()["next_cursor"]
+
     async def episode_with_family(self, c: Cast) -> str:
         r = await self.as_(
             c.therapist, "POST", "/episodes", json={"client_id": str(c.client.id), "team_id": str(c.team)}

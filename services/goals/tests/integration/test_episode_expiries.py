@@ -41,15 +41,7 @@ async def test_a_supervisor_pages_through_their_teams_removals_newest_first_and_
     await note(admin_db, tenant, uuid4(), NOW, reported)  # another team's
     await note(admin_db, f"tenant-{uuid4().hex[:8]}", team, NOW, reported)  # the same team id in another tenant
 
-    seen: list[dict[str, object]] = []
-    params: dict[str, str | int] = {"limit": 2}
-    while True:
-        answer = await api.as_(supervisor, "GET", "/goals/episode-expiries", params=params)
-        assert answer.status_code == 200, answer.text
-        seen += answer.json()["items"]
-        if answer.json()["next_cursor"] is None:
-            break
-        params["cursor"] = answer.json()["next_cursor"]
+    seen = await api.every_page(supervisor, "/goals/episode-expiries", {"limit": 2})
 
     newest_first = sorted(zip(times, mine, strict=True), key=lambda p: (p[0], UUID(p[1])), reverse=True)
     assert [item["episode_id"] for item in seen] == [episode for _, episode in newest_first]

@@ -116,15 +116,8 @@ async def test_the_list_pages_by_keyset_without_repeats_or_gaps_even_where_reque
         c.client.tenant,
     )
 
-    seen: list[str] = []
-    params: dict[str, str | int] = {"client_id": str(c.client.id), "limit": 2}
-    while True:
-        page = await api.as_(c.client, "GET", "/goals/erasure-requests", params=params)
-        assert page.status_code == 200, page.text
-        seen += [item["request_id"] for item in page.json()["items"]]
-        if page.json()["next_cursor"] is None:
-            break
-        params["cursor"] = page.json()["next_cursor"]
+    pages = await api.every_page(c.client, "/goals/erasure-requests", {"client_id": str(c.client.id), "limit": 2})
+    seen = [item["request_id"] for item in pages]
 
     assert seen == [r["request_id"] for r in rows] and sorted(seen) == sorted(asked)
     too_many = await api.as_(c.client, "GET", "/goals/erasure-requests", params={"limit": 51})

@@ -132,15 +132,8 @@ async def test_the_list_of_ones_exports_pages_by_keyset_without_repeats_or_gaps_
         c.client.id,
     )
 
-    seen: list[str] = []
-    params: dict[str, str | int] = {"client_id": str(c.client.id), "limit": 2}
-    while True:
-        page = await api.as_(c.client, "GET", "/goals/exports", params=params)
-        assert page.status_code == 200, page.text
-        seen += [item["export_id"] for item in page.json()["items"]]
-        if page.json()["next_cursor"] is None:
-            break
-        params["cursor"] = page.json()["next_cursor"]
+    pages = await api.every_page(c.client, "/goals/exports", {"client_id": str(c.client.id), "limit": 2})
+    seen = [item["export_id"] for item in pages]
 
     assert seen == [r["export_id"] for r in rows] and sorted(seen) == sorted(asked)  # never the therapist's
     theirs = await api.as_(c.therapist, "GET", "/goals/exports", params={"client_id": str(c.client.id)})
