@@ -47,6 +47,7 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Annotated, Any
 
+import asyncpg
 import httpx
 import psutil
 import typer
@@ -292,8 +293,47 @@ def vegeta_report(tool: str, results: bytes) -> dict[str, Any]:
     return report
 
 
+STATEMENTS_OPTIONS = (
+    "shared_preload_libraries=pg_stat_statements pg_stat_statements.track=all pg_stat_statements.track_planning=on"
+)
+
+
+async def server_statements(admin_url: str, *, reset: bool = False, per: float = 1.0) -> list[dict[str, Any]]:
+    """With --statements (PostgreSQL started with pg_stat_statements): forget what was counted (`reset`), or the
+    statements that took most of the server's time since, by the role that sent them, in ms and calls per write."""
+    conn = await asyncpg.connect(admin_url)
+    try:
+        await conn.execute("CREATE EXTENSION IF NOT EXISTS pg_stat_statements")
+        if reset:
+            await conn.execute("SELECT pg_stat_statements_reset()")
+            return []
+        rows = await conn.fetch(
+            "SELECT r.rolname, s.calls, s.total_exec_time, s.total_plan_time, s.query FROM pg_stat_statements s "
+            "JOIN pg_roles r ON r.oid = s.userid ORDER BY s.total_exec_time + s.total_plan_time DESC LIMIT 30"
+        )
+    finally:
+        await conn.close()
+    return [
+        {
+            "role": r["rolname"],
+            "ms_per_write": round(r["total_exec_time"] / per, 4),
+            "planning_ms_per_write": round(r["total_plan_time"] / per, 4),
+            "calls_per_write": round(r["calls"] / per, 3),
+            "query": " ".join(r["query"].split())[:160],
+        }
+        for r in rows
+    ]
+
+
 async def cpu_per_write(
-    tool: str, target_file: Path, rate: float, seconds: float, warm_up: float, bootstrap: str, home: Path
+    tool: str,
+    target_file: Path,
+    rate: float,
+    seconds: float,
+    warm_up: float,
+    bootstrap: str,
+    home: Path,
+    statements_from: str | None = None,
 ) -> dict[str, Any]:
     """CPU of every part of the stack per write at a fixed write rate: from the first write until every consumer
     group has taken the step's events, less the stack's idle use over as long (measured just before)."""
@@ -303,12 +343,15 @@ async def cpu_per_write(
     await asyncio.sleep(seconds)
     idle_elapsed, idle = time.perf_counter() - start, cpu_seconds(home)
     idle_per_s = {part: (idle[part] - before.get(part, 0.0)) / idle_elapsed for part in idle}
+    if statements_from is not None:
+        await server_statements(statements_from, reset=True)
     before, start = idle, time.perf_counter()
     results = attack(tool, target_file, rate, seconds)
     drain = await drained(bootstrap, 30)
     elapsed, after = time.perf_counter() - start, cpu_seconds(home)
     report = vegeta_report(tool, results)
     writes = report["requests"] * report["success"]
+    statements = await server_statements(statements_from, per=writes) if statements_from is not None else []
     per_part = {
         part: round((after[part] - before.get(part, 0.0) - idle_per_s.get(part, 0.0) * elapsed) * 1000 / writes, 3)
         for part in sorted(after)
@@ -322,6 +365,7 @@ async def cpu_per_write(
         "cpu_ms_per_write": round(sum(per_part.values()), 3),
         "cpu_ms_per_write_by_part": per_part,
         "idle_cores": {part: round(v, 3) for part, v in sorted(idle_per_s.items())},
+        **({"server_statements": statements} if statements else {}),
         **drain,
     }
 
@@ -572,6 +616,9 @@ def main(
     profile: Annotated[bool, typer.Option(help="profile a second progress API taking writes (cProfile)")] = False,
     profile_worker: Annotated[str, typer.Option(help="profile this service's worker under writes (cProfile)")] = "",
     serve_: Annotated[bool, typer.Option("--serve", help="measure on request from stdin (for --ref)")] = False,
+    statements: Annotated[
+        bool, typer.Option(help="with --write-rate: PostgreSQL's time per write by statement (pg_stat_statements)")
+    ] = False,
 ) -> None:
     if serve_:  # the answers alone on stdout: whatever else would print goes to stderr
         global ANSWERS
@@ -584,6 +631,8 @@ def main(
         return
     home = ROOT / ".accord" / "bench" / f"api-{os.getpid()}"
     idp = DevIdentityProvider()
+    if statements:  # read by the PostgreSQL the stack starts; costs the server a little on every statement
+        os.environ["ACCORD_POSTGRES_EXTRA_OPTIONS"] = STATEMENTS_OPTIONS
     with console.status("starting Kafka, PostgreSQL and every service"), stack.running(home) as infra:
         running = start_all(
             {**infra.service_env(), **idp.env()},
@@ -616,6 +665,7 @@ def main(
                     home,
                     profile,
                     profile_worker,
+                    infra.admin_url if statements else None,
                 )
             )
         finally:
@@ -648,6 +698,14 @@ def main(
             f"{p} {ms:.2f}" for p, ms in sorted(cost["cpu_ms_per_write_by_part"].items(), key=lambda kv: -kv[1])
         )
         console.print(f"CPU per write at {cost['write_rate']}/s: {cost['cpu_ms_per_write']:.2f} ms ({parts})")
+        if cost.get("server_statements"):
+            found = Table(
+                "role", "ms a write", "planning ms", "calls a write", "statement", title="PostgreSQL's time per write"
+            )
+            for st in cost["server_statements"]:
+                times = f"{st['ms_per_write']:.3f}", f"{st['planning_ms_per_write']:.3f}"
+                found.add_row(st["role"], *times, f"{st['calls_per_write']:.2f}", st["query"][:100])
+            console.print(found)
     for via, rate in results["ingest_per_s"].items():
         console.print(f"offline-sync ingestion {via}: {rate:.0f} entries/s")
 
@@ -666,6 +724,7 @@ async def run(
     home: Path | None = None,
     profile: bool = False,
     profile_worker: str = "",
+    statements_from: str | None = None,
 ) -> dict[str, Any]:
     tenant = f"bench-{uuid.uuid4().hex[:6]}"
     with console.status("creating clients with agreed goals"):
@@ -677,7 +736,9 @@ async def run(
     if write_rate and home is not None:
         with console.status(f"CPU per write at {write_rate} writes/s through the gateway"):
             writes = write_targets(bases["gateway"], goals, work / "targets-writes.json")
-            results["cpu_per_write"] = await cpu_per_write(tool, writes, write_rate, seconds, warm_up, bootstrap, home)
+            results["cpu_per_write"] = await cpu_per_write(
+                tool, writes, write_rate, seconds, warm_up, bootstrap, home, statements_from
+            )
     for rate in rates:
         for via in paths or ["gateway", "direct"]:
             with console.status(f"{rate:.0f} requests/s {via}"):

@@ -25,6 +25,7 @@ log = structlog.get_logger("accord.http")
 MAX_HEADERS = 100
 MAX_HEADER_BYTES = 16 * 1024
 REQUEST_ID = re.compile(r"[A-Za-z0-9._:-]{1,128}")
+_REQUEST_ID_BYTES = re.compile(REQUEST_ID.pattern.encode())
 # Headers that decide who the caller is, what they may do or how the body is read: a second copy is refused.
 UNIQUE_HEADERS = frozenset(
     {
@@ -60,20 +61,44 @@ def accepted_request_id(headers: Headers) -> str:
     return given if REQUEST_ID.fullmatch(given) else str(uuid.uuid4())
 
 
+def _accepted(given: bytes | None) -> str:
+    """accepted_request_id, from the header's raw value."""
+    if given is not None and _REQUEST_ID_BYTES.fullmatch(given):
+        return given.decode("ascii")
+    return str(uuid.uuid4())
+
+
 def header_problem(headers: list[tuple[bytes, bytes]]) -> tuple[int, str, str, str | None] | None:
     """(status, title, detail, offending header) when the headers are refused; None when they pass."""
+    return _scanned(headers)[0]
+
+
+_Refusal = tuple[int, str, str, str | None]
+
+
+def _scanned(headers: list[tuple[bytes, bytes]]) -> tuple[_Refusal | None, bytes | None, bytes | None]:
+    """One pass over the request's headers, on every request: the refusal they earn (None when they pass), and the
+    first X-Request-ID and Content-Length sent (None when absent)."""
     if len(headers) > MAX_HEADERS:
-        return 431, "Request header fields too large", f"Send at most {MAX_HEADERS} headers", None
-    if sum(len(k) + len(v) for k, v in headers) > MAX_HEADER_BYTES:
-        return 431, "Request header fields too large", f"Send at most {MAX_HEADER_BYTES} bytes of headers", None
+        return (431, "Request header fields too large", f"Send at most {MAX_HEADERS} headers", None), None, None
+    size = 0
     seen: set[bytes] = set()
-    for name, _ in headers:
-        name = name.lower()
+    request_id = length = None
+    for name, value in headers:
+        size += len(name) + len(value)
+        name = name.lower()  # ASGI servers send them lowercased; the Edge holds behind any server
         if name in UNIQUE_HEADERS:
             if name in seen:
-                return 400, "Duplicated header", "This header may be sent once", name.decode()
+                return (400, "Duplicated header", "This header may be sent once", name.decode()), None, None
             seen.add(name)
-    return None
+            if name == b"x-request-id":
+                request_id = value
+            elif name == b"content-length":
+                length = value
+    if size > MAX_HEADER_BYTES:
+        detail = f"Send at most {MAX_HEADER_BYTES} bytes of headers"
+        return (431, "Request header fields too large", detail, None), None, None
+    return None, request_id, length
 
 
 def path_problem(raw_path: bytes) -> str | None:
@@ -101,10 +126,19 @@ class Edge:
             await self.app(scope, receive, send)
             return
         raw_headers: list[tuple[bytes, bytes]] = list(scope.get("headers", []))
-        request_id = accepted_request_id(Headers(raw=raw_headers))
+        header_refusal, given_id, length = _scanned(raw_headers)
+        # A duplicated X-Request-ID is refused below; the refusal still carries the first one when it is plain.
+        if header_refusal is not None and given_id is None:
+            given_id = Headers(raw=raw_headers).get("x-request-id", "").encode("latin-1")
+        request_id = _accepted(given_id)
         # Everything inside sees only the accepted id: the logs, and the requests the gateway passes on.
-        scope["headers"] = [(k, v) for k, v in raw_headers if k.lower() != b"x-request-id"]
-        scope["headers"].append((b"x-request-id", request_id.encode()))
+        if given_id is None or request_id.encode("latin-1") != given_id:
+            kept = (
+                [(k, v) for k, v in raw_headers if k.lower() != b"x-request-id"]
+                if given_id is not None
+                else raw_headers
+            )
+            scope["headers"] = [*kept, (b"x-request-id", request_id.encode())]
         secured = _security_headers(scope["path"])
         started, refused = False, False
 
@@ -144,7 +178,7 @@ class Edge:
         # what to restore, a noticeable share of a proxied request; the token restores exactly what was there.
         bound = structlog.contextvars.bind_contextvars(request_id=request_id)
         try:
-            refusal = self._refusal(scope, raw_headers)
+            refusal = self._refusal(scope, header_refusal, length)
             if refusal is not None:
                 status, title, detail, field = refusal
                 await answer(status, title, detail, field)
@@ -161,14 +195,12 @@ class Edge:
         finally:
             structlog.contextvars.reset_contextvars(**bound)
 
-    def _refusal(self, scope: Scope, headers: list[tuple[bytes, bytes]]) -> tuple[int, str, str, str | None] | None:
-        found = header_problem(headers)
-        if found is not None:
-            return found
+    def _refusal(self, scope: Scope, header_refusal: _Refusal | None, length: bytes | None) -> _Refusal | None:
+        if header_refusal is not None:
+            return header_refusal
         why = path_problem(scope.get("raw_path") or scope["path"].encode())
         if why is not None:
             return 400, "Path not accepted", why, "path"
-        length = Headers(raw=headers).get("content-length")
         if length is not None and not length.isdigit():
             return 400, "Invalid Content-Length", "Content-Length must be a number of bytes", "content-length"
         if length is not None and int(length) > self.max_body_bytes:

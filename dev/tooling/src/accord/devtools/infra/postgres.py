@@ -123,6 +123,8 @@ def start(home: Path, password: str, timeout: float = 60.0, tls_only: bool = Fal
         "-c max_connections=300 "
         "-c shared_buffers=256MB"
     )
+    # A benchmark's extra server options (e.g. pg_stat_statements preloaded, to see where the server's time goes).
+    options += "".join(f" -c {o}" for o in os.environ.get("ACCORD_POSTGRES_EXTRA_OPTIONS", "").split())
     ca_file = None
     if tls_only:
         server = tls.issue(home / "tls")
