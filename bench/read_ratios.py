@@ -229,10 +229,14 @@ def main(
     profile: bool = False,
     ref: str | None = None,
     cpu_rate: int = 0,
+    cpu_closed: bool = False,
 ) -> None:
     home = ROOT / ".accord" / "bench" / f"ratios-{os.getpid()}"
     idp = DevIdentityProvider()
     tool = vegeta()
+    # --cpu-closed: the CPU per read at saturation (32 connections, closed loop), where reads in flight together
+    # can share work; --cpu-rate: at a fixed rate below it.
+    cpu_load = "a closed loop of 32 connections" if cpu_closed else f"{cpu_rate}/s"
     with console.status("starting Kafka, PostgreSQL and every service"), stack.running(home) as infra:
         running = start_all(
             {**infra.service_env(), **idp.env()},
@@ -287,10 +291,11 @@ def main(
             fronts = {"direct": running_api("progress"), "gateway": running_api("gateway")}
             if at_ref:
                 fronts |= {"direct@ref": psutil.Process(at_ref[0].pid), "gateway@ref": psutil.Process(at_ref[1].pid)}
-            for _ in range(rounds if cpu_rate else 0):
+            for _ in range(rounds if cpu_rate or cpu_closed else 0):
                 for name in cpu:
-                    with console.status(f"CPU per read of {name} at {cpu_rate}/s"):
-                        cpu[name].append(cpu_per_read(tool, home, targets[name], cpu_rate, seconds, fronts[name]))
+                    with console.status(f"CPU per read of {name} at {cpu_load}"):
+                        rate = 0 if cpu_closed else cpu_rate
+                        cpu[name].append(cpu_per_read(tool, home, targets[name], rate, seconds, fronts[name]))
                         time.sleep(1)
             if profile:
                 for service, name in (("progress", "direct"), ("gateway", "gateway")):
@@ -356,7 +361,7 @@ def main(
     for name, runs in cpu.items():
         per_read = ", ".join(f"{r['cpu_ms_per_read']:.2f}" for r in runs)
         front = ", ".join(f"{r['front_cpu_ms_per_read']:.2f}" for r in runs)
-        console.print(f"CPU per read, {name} at {cpu_rate}/s: whole stack {per_read} ms; the process called {front} ms")
+        console.print(f"CPU per read, {name} at {cpu_load}: whole stack {per_read} ms; the process called {front} ms")
     console.print(f"answer {len(answer)} bytes; load average {os.getloadavg()}")
 
 

@@ -1,12 +1,17 @@
 """Test helpers: a client's care team and agreed goal, announced on Kafka as the goals service would."""
 
 import asyncio
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 from uuid import UUID, uuid4
 
+import asyncpg
 import httpx
+from asyncpg.connection import LoggedQuery
+from fastapi import FastAPI
 from goal_builders import agreed_goal
 
 from accord.devtools.testing import TokenFactory, eventually
@@ -181,3 +186,28 @@ async def recordable(api: Api, goal_id: UUID) -> None:
         return r.status_code == 200
 
     await eventually(known)
+
+
+@asynccontextmanager
+async def statements_sent(app: FastAPI) -> AsyncIterator[list[str]]:
+    """Every statement the API's pool sends while the block runs: one round trip each (asyncpg's query logger on
+    every connection of the pool, BEGIN and COMMIT included)."""
+    pool: asyncpg.Pool = app.state.resources.pool
+    sent: list[str] = []
+
+    def logged(query: LoggedQuery) -> None:
+        sent.append(" ".join(query.query.split()))
+
+    held = [await pool.acquire() for _ in range(pool.get_max_size())]  # every connection the pool can lend
+    for conn in held:
+        conn.add_query_logger(logged)
+    for conn in held:
+        await pool.release(conn)
+    try:
+        yield sent
+    finally:
+        held = [await pool.acquire() for _ in range(pool.get_max_size())]
+        for conn in held:
+            conn.remove_query_logger(logged)
+        for conn in held:
+            await pool.release(conn)

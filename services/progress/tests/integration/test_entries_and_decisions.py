@@ -5,16 +5,13 @@ import asyncio
 import itertools
 import json
 from collections import Counter
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 from typing import Any
 from uuid import UUID, uuid4
 
 import asyncpg
 import pytest
-from asyncpg.connection import LoggedQuery
 from fastapi import FastAPI
-from progress_world import Api, CareTeam, Worker, announce, entry_body, recordable
+from progress_world import Api, CareTeam, Worker, announce, entry_body, recordable, statements_sent
 
 from accord.devtools.infra.stack import Infra
 from accord.devtools.testing import eventually, opened, outbox_events, read_topic, service_keys
@@ -194,31 +191,6 @@ async def test_an_entry_without_a_good_token_is_refused_and_a_retried_key_replay
         str(goal.goal_id),
     )
     assert audited == 1
-
-
-@asynccontextmanager
-async def statements_sent(app: FastAPI) -> AsyncIterator[list[str]]:
-    """Every statement the API's pool sends while the block runs: one round trip each (asyncpg's query logger on
-    every connection of the pool, BEGIN and COMMIT included)."""
-    pool: asyncpg.Pool = app.state.resources.pool
-    sent: list[str] = []
-
-    def logged(query: LoggedQuery) -> None:
-        sent.append(" ".join(query.query.split()))
-
-    held = [await pool.acquire() for _ in range(pool.get_max_size())]  # every connection the pool can lend
-    for conn in held:
-        conn.add_query_logger(logged)
-    for conn in held:
-        await pool.release(conn)
-    try:
-        yield sent
-    finally:
-        held = [await pool.acquire() for _ in range(pool.get_max_size())]
-        for conn in held:
-            conn.remove_query_logger(logged)
-        for conn in held:
-            await pool.release(conn)
 
 
 async def test_recording_one_entry_with_a_decision_takes_nine_round_trips_and_writes_its_events_in_order_and_audited(

@@ -1,12 +1,14 @@
 """Against real Kafka and PostgreSQL: a goal's progress answer is kept between reads, yet never outlives a change to
 what it is built from, and an app holding the current answer gets 304."""
 
+import asyncio
 from typing import Any
 from uuid import UUID
 
 import asyncpg
 import pytest
-from progress_world import Api, CareTeam, announce, recordable
+from fastapi import FastAPI
+from progress_world import Api, CareTeam, announce, recordable, statements_sent
 
 from accord.devtools.infra.stack import Infra
 from accord.devtools.testing import eventually
@@ -160,3 +162,51 @@ async def test_the_hot_read_answers_as_the_route_does_refusals_and_304_included_
     assert await audited(team.client, True) == reads + 4  # two reads and two 304s, each audited either way
     assert await audited(team.outsider, False) >= 2  # the outsider refused, and the refusal audited, both ways
     assert taken == [hot] * 4  # one of each pair: the hex form went the long way
+
+
+async def test_reads_in_flight_together_share_one_lookup_yet_each_gets_only_what_its_own_role_allows(
+    api: Api, team: CareTeam, infra: Infra, progress_app: FastAPI, admin_db: asyncpg.Pool
+) -> None:
+    goal = team.goal(shared=True)  # shared with mum, who is family
+    await announce(infra.bootstrap_servers, team.tenant, *team.opened(), goal)
+    await recordable(api, goal.goal_id)
+    await api.entry(goal.goal_id, 3)
+    url = f"/progress/goals/{goal.goal_id}"
+    built = await api.as_(team.client, "GET", url)  # the answer is built and kept: the reads below are answered from it
+    readers = [team.client, team.therapist, team.mum, team.outsider] * 8
+
+    async def audited(allowed: bool) -> int:
+        return int(
+            await admin_db.fetchval(
+                "SELECT count(*) FROM progress.audit_log WHERE resource_id = $1 AND action = 'read progress' "
+                "AND allowed = $2",
+                str(goal.goal_id),
+                allowed,
+            )
+        )
+
+    allowed_before, refused_before = await audited(True), await audited(False)
+    async with statements_sent(progress_app) as sent:
+        answers = await asyncio.gather(*(api.as_(reader, "GET", url) for reader in readers))
+    for reader, answer in zip(readers, answers, strict=True):
+        if reader == team.outsider:
+            assert answer.status_code in (404, 409) and "series" not in answer.text
+        else:
+            assert (answer.status_code, answer.content) == (200, built.content)
+    grouped = [s for s in sent if "WITH ORDINALITY AS a(tenant_id, goal_id, person_id, asked)" in s]
+    assert 1 <= len(grouped) < len(readers) // 4, sent  # 32 reads: a few lookups, not one each
+    assert await audited(True) == allowed_before + 24 and await audited(False) == refused_before + 8
+
+    # The lookup is made afresh for every read, never remembered: once mum has left the episode she is refused,
+    # though the answer she was reading is still kept (nothing it is built from changed).
+    await announce(
+        infra.bootstrap_servers,
+        team.tenant,
+        ev.ParticipantLeft(client_id=team.client, episode_id=team.episode, person_id=team.mum),
+    )
+
+    async def refused() -> bool:
+        return (await api.as_(team.mum, "GET", url)).status_code in (404, 409)
+
+    await eventually(refused)
+    assert (await api.as_(team.client, "GET", url)).content == built.content

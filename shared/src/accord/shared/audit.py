@@ -6,7 +6,6 @@ own, are recorded by `ReadAudit`: each read waits until its rows are stored, but
 INSERT.
 """
 
-import asyncio
 from collections.abc import Sequence
 from datetime import datetime
 from typing import Any, NamedTuple
@@ -18,6 +17,7 @@ import structlog
 from accord.shared.auth import Principal
 from accord.shared.db import Connection
 from accord.shared.events.envelope import Envelope
+from accord.shared.grouping import Grouped
 from accord.shared.outbox.store import Outbox
 
 
@@ -198,34 +198,14 @@ class ReadAudit:
 
     def __init__(self, audit: Audit, pool: asyncpg.Pool) -> None:
         self.audit, self.pool = audit, pool
-        self._pending: list[tuple[Any, ...]] = []
-        self._next: asyncio.Future[None] | None = None  # resolved when the pending rows are stored
-        self._writing = False
+        self._stored: Grouped[list[tuple[Any, ...]], None] = Grouped(self._write)
 
     async def record(self, principal: Principal, entries: list[AuditEntry]) -> None:
-        if not entries:
-            return
-        self._pending += self.audit.rows(principal, entries)
-        if self._next is None:
-            self._next = asyncio.get_running_loop().create_future()
-        stored = self._next
-        if not self._writing:
-            self._writing = True
-            asyncio.get_running_loop().create_task(self._write())
-        await asyncio.shield(stored)  # a reader that gives up must not cancel the others' write
+        if entries:
+            await self._stored(self.audit.rows(principal, entries))
 
-    async def _write(self) -> None:
-        try:
-            while self._pending:
-                rows, self._pending = self._pending, []
-                stored, self._next = self._next, None
-                assert stored is not None
-                try:
-                    async with self.pool.acquire() as conn:
-                        await conn.executemany(self.audit.insert_sql, rows)
-                except Exception as exc:  # every read in the batch fails with it: none answers unaudited
-                    stored.set_exception(exc)
-                else:
-                    stored.set_result(None)
-        finally:
-            self._writing = False
+    async def _write(self, reads: list[list[tuple[Any, ...]]]) -> list[None]:
+        """Every read in the batch fails if this does: none answers unaudited."""
+        async with self.pool.acquire() as conn:
+            await conn.executemany(self.audit.insert_sql, [row for rows in reads for row in rows])
+        return [None] * len(reads)

@@ -80,6 +80,17 @@ _GOALS_WITH_ROLE = (
     "ORDER BY g.goal_id"
 )
 
+# The same, for many (tenant, goal, person) at once; `asked` numbers them from 1 in the order given.
+_GOALS_FOR_EACH = (
+    "SELECT a.asked, g.goal_id, g.terms, g.tenant_id, g.status, g.visibility, g.shared_with, g.achievement, m.role, "
+    "e.opened_at, g.progress_revision "
+    "FROM unnest($1::text[], $2::uuid[], $3::uuid[]) WITH ORDINALITY AS a(tenant_id, goal_id, person_id, asked) "
+    "JOIN goals g ON g.tenant_id = a.tenant_id AND g.goal_id = a.goal_id "
+    "LEFT JOIN episode_members m ON m.episode_id = g.episode_id AND m.person_id = a.person_id "
+    "LEFT JOIN episodes e ON e.episode_id = g.episode_id "
+    "WHERE " + _NOT_RESTRICTED.format(alias="g.")
+)
+
 
 def _counted_kinds(goal: GoalAgreed) -> list[str]:
     """The entries that count towards the goal's measure: measurements, and 0-10 ratings for GBO goals."""
@@ -249,6 +260,18 @@ class Repository:
         lock = " FOR UPDATE OF g" if for_update else ""
         rows = await self.conn.fetch(_GOALS_WITH_ROLE + lock, tenant_id, goal_ids, person_id)
         return {r["goal_id"]: (_goal(r), Role(r["role"]) if r["role"] else None) for r in rows}
+
+    async def goals_for_each(self, asked: list[tuple[str, UUID, UUID]]) -> list[tuple[GoalView, Role | None] | None]:
+        """For each (tenant, goal, person) asked, in order: the goal as `goals_with_role` finds it, with the person's
+        role in its episode, or None when it is not known here (or hidden by a restriction). One statement for the
+        reads of many callers at once (the progress read groups them: accord.shared.grouping)."""
+        rows = await self.conn.fetch(
+            _GOALS_FOR_EACH, [a[0] for a in asked], [a[1] for a in asked], [a[2] for a in asked]
+        )
+        found: list[tuple[GoalView, Role | None] | None] = [None] * len(asked)
+        for r in rows:
+            found[r["asked"] - 1] = _goal(r), Role(r["role"]) if r["role"] else None
+        return found
 
     async def role_towards_client(self, tenant_id: str, client_id: UUID, person_id: UUID) -> Role | None:
         """The person's role in any open episode of the client (therapist, family, or the client themself)."""

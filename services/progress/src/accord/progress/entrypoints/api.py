@@ -142,7 +142,7 @@ async def progress_answer(request: Request, goal_id: UUID, if_none_match: str | 
     """The progress read itself: the route's, and the hot path's (entrypoints/hot_read.py), which answers most."""
     me = await authenticate(request)
     res = await get_resources(request)
-    answer = await runner.query(res, me, lambda ctx: queries.goal_progress(ctx, goal_id))
+    answer = await queries.progress_read(res, me, goal_id, request.app.state.goal_lookups)
     headers = {"ETag": answer.etag}
     if if_none_match is not None and _matches(if_none_match, answer.etag):
         return Response(status_code=304, headers=headers)
