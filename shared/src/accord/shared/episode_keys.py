@@ -11,7 +11,7 @@ episode's events are expired here, which is not the same as a key that has not a
 import asyncio
 import time
 from collections.abc import Awaitable, Callable, Container, Iterable, Mapping, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 from uuid import UUID
 
 import asyncpg
@@ -94,9 +94,19 @@ def key_for(keys: Mapping[UUID, bytes | None], episode_id: UUID) -> bytes:
     return key
 
 
-EpisodesOf = Callable[[Connection, Sequence[Envelope]], Awaitable[Sequence[UUID | None]]]
-"""The episode each event is about where it names one only through its records (a goal's, an entry's), in order:
-the service's own lookup, one query for all the events an outbox write announces (a batch of entries: one)."""
+class FoundEpisodes(NamedTuple):
+    """What a service's `EpisodesOf` found: the episode of each event, in order, and the keys of those episodes read
+    in the same statement (a key row's key, None when destroyed; an episode with no key row is left out, so that
+    the sealer looks it up again and refuses it)."""
+
+    episodes: Sequence[UUID | None]
+    keys: Mapping[UUID, bytes | None]
+
+
+EpisodesOf = Callable[[Connection, Sequence[Envelope]], Awaitable[FoundEpisodes]]
+"""The episode each event is about where it names one only through its records (a goal's, an entry's), in order,
+with their keys: the service's own lookup, one query for all the events an outbox write announces (a batch of
+entries: one), which reads the keys with the episodes so that sealing them takes no second round trip."""
 
 EPISODE_HEADER = "episode_id"
 """The Kafka header naming a sealed event's episode, so a consumer fetches a batch's keys before decoding it."""
@@ -116,15 +126,19 @@ class Sealer:
             for e, s in zip(envelopes, sealable, strict=True)
         ]
         unnamed = [i for i, (a, s) in enumerate(zip(about, sealable, strict=True)) if s and a is None]
+        keys: dict[UUID, bytes | None] = {}
         if unnamed and self.episodes_of is not None:
             found = await self.episodes_of(conn, [envelopes[i] for i in unnamed])
-            for i, episode in zip(unnamed, found, strict=True):
+            for i, episode in zip(unnamed, found.episodes, strict=True):
                 about[i] = episode
-        wanted = [a for a in about if a is not None]
+            keys.update(found.keys)
+        wanted = {a for a in about if a is not None}
         if not wanted:
             return envelopes
-        # A key destroyed or not here fails the transaction: never publish an episode's event in plaintext.
-        keys = await self.keys.lookup(conn, wanted)
+        # A key destroyed or not here fails the transaction: never publish an episode's event in plaintext. Keys read
+        # with their episodes (the same transaction) are not looked up again.
+        if unread := wanted - keys.keys():
+            keys.update(await self.keys.lookup(conn, unread))
         return [e if a is None else seal(e, a, key_for(keys, a)) for e, a in zip(envelopes, about, strict=True)]
 
 
