@@ -7,7 +7,7 @@ from uuid import UUID, uuid4
 import pytest
 from aiokafka.structs import ConsumerRecord
 
-from accord.shared.episode_keys import BatchKeys, FoundEpisodes, Opener, Sealer, key_issued
+from accord.shared.episode_keys import BatchKeys, EpisodesRead, FoundEpisodes, Opener, Sealer, key_issued
 from accord.shared.events import Envelope
 from accord.shared.events.contracts.goals import EpisodeRecordsExpired, GoalImportanceRated, GoalPaused
 from accord.shared.events.sealing import (
@@ -121,7 +121,7 @@ async def test_the_outbox_seals_events_about_an_episode_and_leaves_client_level_
 
     asked: list[list[Envelope]] = []
 
-    async def episodes_of(conn: Any, envelopes: list[Envelope]) -> FoundEpisodes:
+    async def episodes_of(conn: Any, envelopes: list[Envelope], read: Any) -> FoundEpisodes:
         asked.append(envelopes)
         return FoundEpisodes([episode for _ in envelopes], {})  # the goal's episode, as the service's records say
 
@@ -144,7 +144,7 @@ async def test_keys_read_with_their_episodes_are_not_looked_up_again_and_only_th
         )
 
     def finding(episode: UUID, keys: dict[UUID, bytes | None]) -> Sealer:
-        async def episodes_of(conn: Any, envelopes: list[Envelope]) -> FoundEpisodes:
+        async def episodes_of(conn: Any, envelopes: list[Envelope], read: Any) -> FoundEpisodes:
             return FoundEpisodes([episode for _ in envelopes], keys)
 
         return Sealer(store, episodes_of)  # type: ignore[arg-type]
@@ -160,6 +160,9 @@ async def test_keys_read_with_their_episodes_are_not_looked_up_again_and_only_th
     with pytest.raises(KeyNotHere):
         await finding(keyless, {}).seal_all(FakeConn(), [paused()])  # type: ignore[arg-type]
     assert store.lookups == 2  # an episode found with no key row is looked up, and refused
+    read = EpisodesRead(keys={via_goal: key})  # read by the command already (with its goal, under the goal's lock)
+    out = await finding(via_goal, {}).seal_all(FakeConn(), [goal_paused], read)  # type: ignore[arg-type]
+    assert unseal(out[0], key).payload == goal_paused.payload and store.lookups == 2  # not asked again
 
 
 async def test_the_outbox_refuses_to_publish_an_episodes_event_once_its_key_is_destroyed() -> None:

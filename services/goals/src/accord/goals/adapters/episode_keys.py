@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from uuid import UUID
 
 from accord.shared.db import Connection
-from accord.shared.episode_keys import EpisodeKeys, FoundEpisodes, Sealer
+from accord.shared.episode_keys import EpisodeKeys, EpisodesRead, FoundEpisodes, Sealer
 from accord.shared.events import Envelope
 from accord.shared.events.sealing import new_key
 
@@ -20,7 +20,8 @@ def sealer(schema: str) -> Sealer:
         " WHERE g.goal_id = ANY($1::uuid[])"
     )
 
-    async def episodes_of(conn: Connection, envelopes: Sequence[Envelope]) -> FoundEpisodes:
+    async def episodes_of(conn: Connection, envelopes: Sequence[Envelope], read: EpisodesRead) -> FoundEpisodes:
+        # `read`: nothing is read ahead by the goals service's commands (its events mostly name their episode).
         goals = [envelope.payload.get("goal_id") for envelope in envelopes]
         named = {UUID(str(g)) for g in goals if g is not None}
         rows = await conn.fetch(by_goal, list(named)) if named else []

@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from uuid import UUID
 
 from accord.shared.db import Connection
-from accord.shared.episode_keys import EpisodeKeys, FoundEpisodes, Sealer
+from accord.shared.episode_keys import EpisodeKeys, EpisodesRead, FoundEpisodes, Sealer
 from accord.shared.events import Envelope
 
 # `key_here`: the episode has a key row (its key, or NULL once destroyed); without one the key is left out of what is
@@ -30,12 +30,14 @@ def sealer(schema: str) -> Sealer:
         f" JOIN {schema}.goals g USING (goal_id) {keys}g.episode_id WHERE e.entry_id = ANY($1::uuid[])"
     )
 
-    async def episodes_of(conn: Connection, envelopes: Sequence[Envelope]) -> FoundEpisodes:
+    async def episodes_of(conn: Connection, envelopes: Sequence[Envelope], read: EpisodesRead) -> FoundEpisodes:
         goals = [_uuid(e.payload.get("goal_id")) for e in envelopes]
         sources = [_uuid(e.payload.get("source_id") or e.payload.get("response_id")) for e in envelopes]
         found_keys: dict[UUID, bytes | None] = {}
         named_goals = {g for g in goals if g is not None}
-        by_goals = await _episodes(conn, by_goal, "goal_id", named_goals, found_keys)
+        # A goal the command locked comes with its episode and key (Repository.goals_with_role): not asked again.
+        by_goals: dict[UUID, UUID | None] = {g: read.episodes[g] for g in named_goals if g in read.episodes}
+        by_goals |= await _episodes(conn, by_goal, "goal_id", named_goals - by_goals.keys(), found_keys)
         if missing := {g for g in named_goals if by_goals.get(g) is None}:
             # Never publish it in plaintext: its goal is in this schema while its events are written.
             raise LookupError(f"{len(missing)} event(s) name a goal this service does not hold")
