@@ -5,6 +5,7 @@ longer on the team, the latest client entry wins, a delivery is stored once per 
 and contact point, only a due pending delivery can be claimed); tests/integration/test_repository.py runs one suite
 against both. `InMemoryUnitOfWork` hands out the one repository (it does not roll back)."""
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -54,6 +55,7 @@ class InMemoryCareTeams:
     participants: dict[tuple[UUID, UUID], tuple[str, bool]] = field(default_factory=dict)  # role, active
     goals: dict[UUID, dict[str, Any]] = field(default_factory=dict)
     last_entry_at: dict[UUID, datetime] = field(default_factory=dict)
+    entry_writes: int = 0
 
     async def episode_opened(self, tenant_id: str, event: EpisodeOpened) -> None:
         self.episodes.setdefault(event.episode_id, _Episode(tenant_id, event.client_id, event.lead_therapist_id))
@@ -127,8 +129,10 @@ class InMemoryCareTeams:
             if resumed_at is not None and "interval" in goal:
                 goal["next_check_in_at"] = resumed_at + goal["interval"]
 
-    async def client_entry(self, goal_id: UUID, at: datetime) -> None:
-        self.last_entry_at[goal_id] = max(at, self.last_entry_at.get(goal_id, at))
+    async def client_entries(self, latest: Mapping[UUID, datetime]) -> None:
+        self.entry_writes += 1
+        for goal_id, at in latest.items():
+            self.last_entry_at[goal_id] = max(at, self.last_entry_at.get(goal_id, at))
 
     async def goal(self, tenant_id: str, goal_id: UUID) -> KnownGoal | None:
         goal = self.goals.get(goal_id)

@@ -11,6 +11,7 @@ from uuid import UUID
 from accord.devtools import testing
 from accord.progress.adapters.repository import GoalView, QuietGoal
 from accord.progress.domain.progress import LATEST_NEEDED, Decision, Ledger, Point, in_time_order
+from accord.shared.episode_keys import EpisodesRead
 from accord.shared.errors import Conflict
 from accord.shared.events import Envelope
 from accord.shared.events.contracts.common import MeasureKind, Role, Visibility
@@ -102,7 +103,13 @@ class InMemoryRepository:
 
     # --- what command handlers read and write -----------------------------------------------------------------
     async def goals_with_role(
-        self, tenant_id: str, goal_ids: list[UUID], person_id: UUID, *, for_update: bool = False
+        self,
+        tenant_id: str,
+        goal_ids: list[UUID],
+        person_id: UUID,
+        *,
+        for_update: bool = False,
+        read: EpisodesRead | None = None,
     ) -> dict[UUID, tuple[GoalView, Role | None]]:
         found = {}
         for goal_id in goal_ids:
@@ -110,6 +117,8 @@ class InMemoryRepository:
             if goal is None or goal.tenant_id != tenant_id:
                 continue
             t = goal.terms
+            if read is not None:  # no key store here: the episode only
+                read.episodes[goal_id] = t.episode_id
             episode = self.episodes.get(t.episode_id)
             view = GoalView(
                 t,

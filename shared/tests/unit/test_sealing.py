@@ -7,7 +7,7 @@ from uuid import UUID, uuid4
 import pytest
 from aiokafka.structs import ConsumerRecord
 
-from accord.shared.episode_keys import BatchKeys, Opener, Sealer, key_issued
+from accord.shared.episode_keys import BatchKeys, EpisodesRead, FoundEpisodes, Opener, Sealer, key_issued
 from accord.shared.events import Envelope
 from accord.shared.events.contracts.goals import EpisodeRecordsExpired, GoalImportanceRated, GoalPaused
 from accord.shared.events.sealing import (
@@ -121,9 +121,9 @@ async def test_the_outbox_seals_events_about_an_episode_and_leaves_client_level_
 
     asked: list[list[Envelope]] = []
 
-    async def episodes_of(conn: Any, envelopes: list[Envelope]) -> list[UUID | None]:
+    async def episodes_of(conn: Any, envelopes: list[Envelope], read: Any) -> FoundEpisodes:
         asked.append(envelopes)
-        return [episode for _ in envelopes]  # the goal's episode, as the service's own records say
+        return FoundEpisodes([episode for _ in envelopes], {})  # the goal's episode, as the service's records say
 
     sealer = Sealer(FakeKeys({episode: key}), episodes_of)  # type: ignore[arg-type]
     out = await sealer.seal_all(FakeConn(), [rated(episode), goal_paused, expired])  # type: ignore[arg-type]
@@ -131,6 +131,38 @@ async def test_the_outbox_seals_events_about_an_episode_and_leaves_client_level_
     assert out[1].sealed and unseal(out[1], key).payload == goal_paused.payload
     assert out[2] == expired and "episode_id" not in envelope_headers(out[2])
     assert asked == [[goal_paused]]  # one lookup for the events that do not name their episode, none for the others
+
+
+async def test_keys_read_with_their_episodes_are_not_looked_up_again_and_only_the_others_are() -> None:
+    via_goal, named, destroyed, keyless = uuid4(), uuid4(), uuid4(), uuid4()
+    key, other = new_key(), new_key()
+    store = FakeKeys({via_goal: new_key(), named: other, destroyed: None})  # the store would answer otherwise
+
+    def paused() -> Envelope:
+        return Envelope.wrap(
+            GoalPaused(client_id=uuid4(), goal_id=uuid4(), paused_by=uuid4()), producer="goals", tenant_id="t"
+        )
+
+    def finding(episode: UUID, keys: dict[UUID, bytes | None]) -> Sealer:
+        async def episodes_of(conn: Any, envelopes: list[Envelope], read: Any) -> FoundEpisodes:
+            return FoundEpisodes([episode for _ in envelopes], keys)
+
+        return Sealer(store, episodes_of)  # type: ignore[arg-type]
+
+    goal_paused = paused()
+    out = await finding(via_goal, {via_goal: key}).seal_all(FakeConn(), [goal_paused])  # type: ignore[arg-type]
+    assert unseal(out[0], key).payload == goal_paused.payload and store.lookups == 0  # the key found with its episode
+    out = await finding(via_goal, {via_goal: key}).seal_all(FakeConn(), [paused(), rated(named)])  # type: ignore[arg-type]
+    assert unseal(out[1], other).payload and store.lookups == 1  # only the episode named in the event looked up
+    with pytest.raises(KeyDestroyed):
+        await finding(destroyed, {destroyed: None}).seal_all(FakeConn(), [paused()])  # type: ignore[arg-type]
+    assert store.lookups == 1  # a key row found destroyed is refused as it is
+    with pytest.raises(KeyNotHere):
+        await finding(keyless, {}).seal_all(FakeConn(), [paused()])  # type: ignore[arg-type]
+    assert store.lookups == 2  # an episode found with no key row is looked up, and refused
+    read = EpisodesRead(keys={via_goal: key})  # read by the command already (with its goal, under the goal's lock)
+    out = await finding(via_goal, {}).seal_all(FakeConn(), [goal_paused], read)  # type: ignore[arg-type]
+    assert unseal(out[0], key).payload == goal_paused.payload and store.lookups == 2  # not asked again
 
 
 async def test_the_outbox_refuses_to_publish_an_episodes_event_once_its_key_is_destroyed() -> None:

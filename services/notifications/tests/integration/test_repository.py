@@ -208,7 +208,8 @@ async def test_an_agreed_goal_comes_due_for_a_check_in_and_a_closed_one_stays_cl
     assert known is not None and known.access.family_may_see(mum)
 
     due_at = goal.agreed_at + timedelta(days=goal.review_interval_days)
-    await teams.client_entry(goal.goal_id, due_at - timedelta(days=2))
+    await teams.client_entries({goal.goal_id: due_at - timedelta(days=2)})
+    await teams.client_entries({goal.goal_id: due_at - timedelta(days=3)})  # an older entry changes nothing
     (due,) = [d for d in await teams.claim_due_check_ins(due_at, 100) if d.goal_id == goal.goal_id]
     assert (due.next_check_in_at, due.last_entry_at) == (due_at, due_at - timedelta(days=2))
     await teams.move_check_in(goal.goal_id, due_at + timedelta(days=7))

@@ -11,6 +11,7 @@ from accord.shared.events import Envelope
 from accord.shared.events.contracts import goals as ev
 from accord.shared.events.contracts import progress as pev
 from accord.shared.events.contracts.common import Role
+from accord.shared.inbox import Delivered
 
 TENANT = "tenant-n"
 NOW = datetime(2026, 11, 1, 9, tzinfo=UTC)
@@ -54,18 +55,28 @@ async def test_a_closed_episode_still_names_its_team_when_the_client_has_no_open
     assert teams.goals[goal]["status"] == "closed"  # a closed goal stays closed
 
 
-async def test_only_the_clients_own_entry_counts_as_having_checked_in() -> None:
-    teams, client, therapist, goal = InMemoryCareTeams(), uuid4(), uuid4(), uuid4()
+async def test_only_the_clients_own_entries_count_as_having_checked_in_and_a_batch_of_them_is_one_write() -> None:
+    teams, client, therapist, goal, other = InMemoryCareTeams(), uuid4(), uuid4(), uuid4(), uuid4()
     by_therapist = pev.GoalRatingRecorded(
         client_id=client, entry_id=uuid4(), goal_id=goal, goal_version=1, rating=5, occurred_at=NOW,
         recorded_by=therapist, recorded_by_role=Role.THERAPIST,
     )  # fmt: skip
-    await care_team.on_client_entry(teams, wrapped(by_therapist), by_therapist)
+    await care_team.on_client_entries(teams, [delivered(by_therapist)])
     assert goal not in teams.last_entry_at
     earlier = by_therapist.model_copy(
         update={"recorded_by": client, "recorded_by_role": Role.CLIENT, "occurred_at": NOW - timedelta(days=2)}
     )
-    later = earlier.model_copy(update={"occurred_at": NOW})
-    for entry in (later, earlier):  # in either order, the latest is kept
-        await care_team.on_client_entry(teams, wrapped(entry), entry)
-    assert teams.last_entry_at[goal] == NOW
+    later = earlier.model_copy(update={"occurred_at": NOW - timedelta(days=1)})
+    elsewhere = earlier.model_copy(update={"goal_id": other})
+    latest_by_therapist = by_therapist.model_copy(update={"occurred_at": NOW + timedelta(days=1)})
+    writes = teams.entry_writes
+    # In either order, the latest of the client's own is kept, for each goal, in one write for the batch.
+    await care_team.on_client_entries(teams, [delivered(e) for e in (later, latest_by_therapist, earlier, elsewhere)])
+    assert teams.last_entry_at == {goal: NOW - timedelta(days=1), other: NOW - timedelta(days=2)}
+    assert teams.entry_writes == writes + 1
+    await care_team.on_client_entries(teams, [delivered(earlier)])
+    assert teams.last_entry_at[goal] == NOW - timedelta(days=1)  # an older entry later changes nothing
+
+
+def delivered(event: pev.GoalRatingRecorded) -> Delivered:
+    return Delivered(wrapped(event), event)

@@ -293,7 +293,7 @@ async def test_a_check_in_reminder_goes_once_per_period_and_not_to_a_client_who_
     client, _, goal = await client_with_goal(uow.repo)
     _, _, quiet_goal = await client_with_goal(uow.repo)
     due = goal.agreed_at + timedelta(days=goal.review_interval_days)
-    await uow.repo.care_teams.client_entry(quiet_goal.goal_id, due - timedelta(days=1))
+    await uow.repo.care_teams.client_entries({quiet_goal.goal_id: due - timedelta(days=1)})
     planner = Planner(SETTINGS, lambda: due)
 
     assert await remind_due_check_ins(uow, planner, due) == 2

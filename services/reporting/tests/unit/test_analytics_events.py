@@ -10,7 +10,8 @@ from uuid import UUID, uuid4
 import pytest
 from reporting_analytics import DOMAIN_EVENTS, period, sample, secret
 
-from accord.reporting.analytics.derive import MAPPERS, analytics_envelope
+from accord.reporting.analytics import pseudonyms as pseudonyms_module
+from accord.reporting.analytics.derive import MAPPERS, analytics_envelope, persons_named
 from accord.reporting.analytics.keys import Keyring
 from accord.reporting.analytics.pseudonyms import Pseudonyms
 from accord.reporting.bootstrap import subscriptions
@@ -134,6 +135,20 @@ def test_dropped_fields_are_gone() -> None:
     assert "relationship_code" not in joined.payload and joined.payload["role"]
     agreed = derive(wrapped("GoalAgreed"))
     assert "unit_code" not in agreed.payload["measure"] and agreed.payload["measure"]["kind"]
+
+
+@pytest.mark.parametrize("event_type", sorted(DOMAIN_EVENTS))
+def test_whom_an_event_names_is_found_without_a_pseudonym_and_is_all_its_message_needs(
+    event_type: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    source, macs = wrapped(event_type), []
+    real = pseudonyms_module.hmac.new
+    monkeypatch.setattr(pseudonyms_module.hmac, "new", lambda *args, **kw: macs.append(1) or real(*args, **kw))
+    named = persons_named(source, source.open(), KEYS)  # type: ignore[arg-type]
+    assert macs == []  # the naming pass's event is thrown away: none of its pseudonyms is worth an HMAC
+    material = {person: b"material of " + person.bytes for person in named}
+    derived = analytics_envelope(source, source.open(), KEYS, material, producer="reporting")  # type: ignore[arg-type]
+    assert macs and derived.payload["client_pseudonym"] != pseudonyms_module.NOT_A_PSEUDONYM
 
 
 def test_chains_of_cause_and_effect_are_kept_within_the_stream() -> None:

@@ -16,6 +16,7 @@ import structlog
 
 from accord.shared.auth import Principal
 from accord.shared.db import Connection
+from accord.shared.episode_keys import EpisodesRead
 from accord.shared.events.envelope import Envelope
 from accord.shared.grouping import Grouped
 from accord.shared.outbox.store import Outbox
@@ -82,15 +83,21 @@ class Audit:
             await conn.executemany(self.insert_sql, self.rows(principal, entries))
 
     async def record_many_with_events(
-        self, conn: Connection, principal: Principal, entries: list[AuditEntry], outbox: Outbox, events: list[Envelope]
+        self,
+        conn: Connection,
+        principal: Principal,
+        entries: list[AuditEntry],
+        outbox: Outbox,
+        events: list[Envelope],
+        read: EpisodesRead | None = None,
     ) -> None:
         """`record_many` and `outbox.add_many(conn, events)` in one round trip: a command's audit rows and the
-        events announcing its change, written in its transaction by one statement."""
+        events announcing its change, written in its transaction by one statement (`read`: for sealing them)."""
         if not entries or not events:
-            await outbox.add_many(conn, events)
+            await outbox.add_many(conn, events, read)
             await self.record_many(conn, principal, entries)
             return
-        published = await outbox.rows(conn, events)
+        published = await outbox.rows(conn, events, read)
         audited = self.rows(principal, entries)
         tenant_id, actor_id, roles, request_id = audited[0][0], audited[0][1], audited[0][2], audited[0][9]
         await conn.execute(

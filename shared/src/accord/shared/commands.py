@@ -15,6 +15,7 @@ from pydantic import BaseModel
 from accord.shared.audit import Audit, AuditEntry
 from accord.shared.auth import Principal
 from accord.shared.db import Connection
+from accord.shared.episode_keys import EpisodesRead
 from accord.shared.errors import TITLES, Conflict, DomainError, Invalid, NotYetKnown, status_of
 from accord.shared.events import Envelope, IntegrationEvent
 from accord.shared.idempotency import Idempotency, request_fingerprint
@@ -58,6 +59,9 @@ class CommandContext:
     denied: list[tuple[AuditNote, str]] = field(default_factory=list)
     """Refused parts of a request that otherwise goes ahead (an item of a batch), with the reason: audited in the
     request's own transaction."""
+    episodes_read: EpisodesRead = field(default_factory=EpisodesRead)
+    """Episodes and keys read in the command's transaction (a goal's, with the goal under its lock), so that sealing
+    its events asks for them no second time."""
 
     def touching(self, action: str, resource_type: str, resource_id: UUID, client_id: UUID | None) -> None:
         note = AuditNote(action, resource_type, resource_id, client_id or resource_id)
@@ -146,7 +150,9 @@ class CommandRunner(Generic[C]):
     async def publish_and_audit(self, conn: Connection, res: Resources[Any], ctx: C) -> None:
         """The command's events into the outbox and its audit rows, in its transaction, in one round trip."""
         events = [Envelope.wrap(e, producer=self.service, tenant_id=ctx.actor.tenant_id) for e in ctx.events]
-        await self.audit.record_many_with_events(conn, ctx.actor, self.audit_entries(ctx), res.outbox, events)
+        await self.audit.record_many_with_events(
+            conn, ctx.actor, self.audit_entries(ctx), res.outbox, events, ctx.episodes_read
+        )
 
     @staticmethod
     def audit_entries(ctx: C) -> list[AuditEntry]:

@@ -11,7 +11,8 @@ episode's events are expired here, which is not the same as a key that has not a
 import asyncio
 import time
 from collections.abc import Awaitable, Callable, Container, Iterable, Mapping, Sequence
-from typing import TYPE_CHECKING, Any
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, NamedTuple
 from uuid import UUID
 
 import asyncpg
@@ -94,9 +95,30 @@ def key_for(keys: Mapping[UUID, bytes | None], episode_id: UUID) -> bytes:
     return key
 
 
-EpisodesOf = Callable[[Connection, Sequence[Envelope]], Awaitable[Sequence[UUID | None]]]
-"""The episode each event is about where it names one only through its records (a goal's, an entry's), in order:
-the service's own lookup, one query for all the events an outbox write announces (a batch of entries: one)."""
+class FoundEpisodes(NamedTuple):
+    """What a service's `EpisodesOf` found: the episode of each event, in order, and the keys of those episodes read
+    in the same statement (a key row's key, None when destroyed; an episode with no key row is left out, so that
+    the sealer looks it up again and refuses it)."""
+
+    episodes: Sequence[UUID | None]
+    keys: Mapping[UUID, bytes | None]
+
+
+@dataclass
+class EpisodesRead:
+    """Episodes and keys a command has already read in its transaction, before its events are written (a goal's
+    episode and key, read with the goal under its lock): the sealer takes them from here rather than asking again.
+    `episodes`: a record's id (a goal's) -> its episode; `keys`: as in `FoundEpisodes`."""
+
+    episodes: dict[UUID, UUID] = field(default_factory=dict)
+    keys: dict[UUID, bytes | None] = field(default_factory=dict)
+
+
+EpisodesOf = Callable[[Connection, Sequence[Envelope], EpisodesRead], Awaitable[FoundEpisodes]]
+"""The episode each event is about where it names one only through its records (a goal's, an entry's), in order,
+with their keys: the service's own lookup (taking what the command has read already), one query for all the events
+an outbox write announces (a batch of entries: one), which reads the keys with the episodes so that sealing them
+takes no second round trip."""
 
 EPISODE_HEADER = "episode_id"
 """The Kafka header naming a sealed event's episode, so a consumer fetches a batch's keys before decoding it."""
@@ -108,23 +130,30 @@ class Sealer:
     def __init__(self, keys: EpisodeKeys, episodes_of: EpisodesOf | None = None) -> None:
         self.keys, self.episodes_of = keys, episodes_of
 
-    async def seal_all(self, conn: Connection, envelopes: Iterable[Envelope]) -> list[Envelope]:
-        envelopes = list(envelopes)
+    async def seal_all(
+        self, conn: Connection, envelopes: Iterable[Envelope], read: EpisodesRead | None = None
+    ) -> list[Envelope]:
+        """`read`: what the command has read already in this transaction (not looked up again)."""
+        envelopes, read = list(envelopes), read or EpisodesRead()
         sealable = [is_sealable(e.event_type, topic_for(e.event_type)) for e in envelopes]
         about: list[UUID | None] = [
             UUID(str(e.payload["episode_id"])) if s and e.payload.get("episode_id") is not None else None
             for e, s in zip(envelopes, sealable, strict=True)
         ]
         unnamed = [i for i, (a, s) in enumerate(zip(about, sealable, strict=True)) if s and a is None]
+        keys = dict(read.keys)
         if unnamed and self.episodes_of is not None:
-            found = await self.episodes_of(conn, [envelopes[i] for i in unnamed])
-            for i, episode in zip(unnamed, found, strict=True):
+            found = await self.episodes_of(conn, [envelopes[i] for i in unnamed], read)
+            for i, episode in zip(unnamed, found.episodes, strict=True):
                 about[i] = episode
-        wanted = [a for a in about if a is not None]
+            keys.update(found.keys)
+        wanted = {a for a in about if a is not None}
         if not wanted:
             return envelopes
-        # A key destroyed or not here fails the transaction: never publish an episode's event in plaintext.
-        keys = await self.keys.lookup(conn, wanted)
+        # A key destroyed or not here fails the transaction: never publish an episode's event in plaintext. Keys read
+        # with their episodes (the same transaction) are not looked up again.
+        if unread := wanted - keys.keys():
+            keys.update(await self.keys.lookup(conn, unread))
         return [e if a is None else seal(e, a, key_for(keys, a)) for e, a in zip(envelopes, about, strict=True)]
 
 

@@ -11,6 +11,7 @@ from aiokafka.errors import CommitFailedError
 from faststream import AckPolicy
 from faststream.kafka import KafkaBroker, KafkaRouter
 from faststream.kafka.annotations import KafkaMessage
+from faststream.message import AckStatus
 
 from accord.shared.inbox.consumer import IdempotentConsumer
 from accord.shared.inbox.wedged import ConsumerWedged, Restarter
@@ -88,7 +89,7 @@ def subscribe(
         await consumer.handle_batch(records)
         try:
             async with asyncio.timeout(commit_timeout_seconds):
-                await msg.ack()
+                await commit_batch(msg, records)
         except TimeoutError as exc:
             restarter.restart(subscriber)
             raise ConsumerWedged(f"offset commit took over {commit_timeout_seconds} s") from exc
@@ -106,6 +107,28 @@ def subscribe(
 
     subscriber(on_events)
     return subscriber
+
+
+async def commit_batch(msg: Any, records: Sequence[Any]) -> None:
+    """Commits the offsets of the partitions this batch read, each just past its last record, and marks the message
+    acknowledged (faststream's own ack would commit the position of every assigned partition).
+
+    A group reading three topics holds some 30 partitions, and a commit of all of them writes an offset record for
+    each to `__consumer_offsets` (and encodes each in the request) while a batch under load touches a few. The
+    others' committed offsets stay where their last batch left them, which is where their positions are: a
+    partition's position moves only by the records it hands out (no transactional producers here, so no control
+    records are skipped unseen). Kafka expires a group's offsets only once the group has been empty for the
+    retention period (KIP-211), so an offset not committed again since its last batch is kept like the others. A
+    partition taken away in a rebalance is left out: its new owner gets the batch again and the inbox skips it."""
+    offsets: dict[TopicPartition, int] = {}
+    for r in records:
+        tp = TopicPartition(r.topic, r.partition)
+        offsets[tp] = max(offsets.get(tp, 0), r.offset + 1)
+    kafka = msg.consumer
+    assigned = kafka.assignment()
+    if mine := {tp: offset for tp, offset in offsets.items() if tp in assigned}:
+        await kafka.commit(mine)
+    msg.committed = AckStatus.ACKED  # so that faststream does not commit every partition after the handler
 
 
 def _record_lag(service: str, msg: Any, records: Sequence[Any]) -> None:

@@ -6,7 +6,7 @@ from uuid import uuid4
 from opentelemetry import propagate
 
 from accord.shared.db import Connection
-from accord.shared.episode_keys import Sealer
+from accord.shared.episode_keys import EpisodesRead, Sealer
 from accord.shared.events.envelope import Envelope
 from accord.shared.events.registry import topic_for
 
@@ -52,8 +52,8 @@ class Outbox:
     async def add(self, conn: Connection, *envelopes: Envelope) -> None:
         await self.add_many(conn, envelopes)
 
-    async def add_many(self, conn: Connection, envelopes: Iterable[Envelope]) -> None:
-        rows = await self.rows(conn, envelopes)
+    async def add_many(self, conn: Connection, envelopes: Iterable[Envelope], read: EpisodesRead | None = None) -> None:
+        rows = await self.rows(conn, envelopes, read)
         if rows:
             await conn.executemany(
                 f"INSERT INTO {self.table} (event_id, topic, message_key, payload, headers) "
@@ -61,13 +61,16 @@ class Outbox:
                 rows,
             )
 
-    async def rows(self, conn: Connection, envelopes: Iterable[Envelope]) -> list[tuple[Any, ...]]:
+    async def rows(
+        self, conn: Connection, envelopes: Iterable[Envelope], read: EpisodesRead | None = None
+    ) -> list[tuple[Any, ...]]:
         """The outbox rows of `envelopes` (event id, topic, key, payload, headers), to be written on `conn`, which
-        must be in the transaction of the change they announce; sealed first, with a sealer."""
+        must be in the transaction of the change they announce; sealed first, with a sealer (`read`: the episodes
+        and keys the command has read already in that transaction)."""
         if not conn.is_in_transaction():
             raise RuntimeError("outbox rows must be written in the transaction of the change they announce")
         if self.sealer is not None:
-            envelopes = await self.sealer.seal_all(conn, envelopes)
+            envelopes = await self.sealer.seal_all(conn, envelopes, read)
         return [
             (
                 e.event_id,

@@ -6,22 +6,31 @@ from collections.abc import Sequence
 from uuid import UUID
 
 from accord.shared.db import Connection
-from accord.shared.episode_keys import EpisodeKeys, Sealer
+from accord.shared.episode_keys import EpisodeKeys, EpisodesRead, FoundEpisodes, Sealer
 from accord.shared.events import Envelope
 from accord.shared.events.sealing import new_key
 
 
 def sealer(schema: str) -> Sealer:
-    by_goal = f"SELECT goal_id, episode_id FROM {schema}.goals WHERE goal_id = ANY($1::uuid[])"
+    # The episode's key read with it (one round trip); an episode with no key row is left out of the keys found, so
+    # the sealer looks it up again and refuses to publish.
+    by_goal = (
+        "SELECT g.goal_id, g.episode_id, k.episode_id IS NOT NULL AS key_here, k.key"
+        f" FROM {schema}.goals g LEFT JOIN {schema}.episode_keys k ON k.episode_id = g.episode_id"
+        " WHERE g.goal_id = ANY($1::uuid[])"
+    )
 
-    async def episodes_of(conn: Connection, envelopes: Sequence[Envelope]) -> list[UUID | None]:
+    async def episodes_of(conn: Connection, envelopes: Sequence[Envelope], read: EpisodesRead) -> FoundEpisodes:
+        # `read`: nothing is read ahead by the goals service's commands (its events mostly name their episode).
         goals = [envelope.payload.get("goal_id") for envelope in envelopes]
         named = {UUID(str(g)) for g in goals if g is not None}
-        episodes = {r["goal_id"]: r["episode_id"] for r in await conn.fetch(by_goal, list(named))} if named else {}
+        rows = await conn.fetch(by_goal, list(named)) if named else []
+        episodes = {r["goal_id"]: r["episode_id"] for r in rows}
         if missing := {g for g in named if episodes.get(g) is None}:
             # Never publish it in plaintext: its goal must be here, in the transaction that announces the change.
             raise LookupError(f"{len(missing)} event(s) name a goal this service does not hold")
-        return [None if g is None else episodes[UUID(str(g))] for g in goals]
+        keys = {r["episode_id"]: r["key"] for r in rows if r["key_here"]}
+        return FoundEpisodes([None if g is None else episodes[UUID(str(g))] for g in goals], keys)
 
     return Sealer(EpisodeKeys(schema), episodes_of)
 

@@ -4,6 +4,7 @@ Every write is an idempotent upsert: the inbox removes duplicates, but events ab
 from two topics in either order, and events about episodes or goals this service never saw must not fail.
 """
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from uuid import UUID
@@ -124,12 +125,17 @@ class CareTeams:
             resumed_at,
         )
 
-    async def client_entry(self, goal_id: UUID, at: datetime) -> None:
+    async def client_entries(self, latest: Mapping[UUID, datetime]) -> None:
+        """Each goal's latest client entry of a batch, in one statement (one row per goal: a statement may not
+        update a row twice); an earlier one than the entry already noted changes nothing."""
+        if not latest:
+            return
         await self.conn.execute(
-            "INSERT INTO client_entries (goal_id, last_entry_at) VALUES ($1, $2) "
-            "ON CONFLICT (goal_id) DO UPDATE SET last_entry_at = greatest(client_entries.last_entry_at, $2)",
-            goal_id,
-            at,
+            "INSERT INTO client_entries (goal_id, last_entry_at) SELECT * FROM unnest($1::uuid[], $2::timestamptz[]) "
+            "ON CONFLICT (goal_id) DO UPDATE "
+            "SET last_entry_at = greatest(client_entries.last_entry_at, EXCLUDED.last_entry_at)",
+            list(latest),
+            list(latest.values()),
         )
 
     async def goal(self, tenant_id: str, goal_id: UUID) -> KnownGoal | None:

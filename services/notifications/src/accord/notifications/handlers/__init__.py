@@ -1,6 +1,6 @@
 """One handler function per command or event."""
 
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from functools import partial
 from typing import Any
 
@@ -24,7 +24,7 @@ from accord.shared.events.contracts.notifications import (
     NotificationsRestrictionLiftApplied,
 )
 from accord.shared.exports import ExportParts, on_export_requested
-from accord.shared.inbox import EventHandler
+from accord.shared.inbox import BatchEffect, Delivered, EventHandler
 from accord.shared.outbox import Outbox
 from accord.shared.runtime import Resources
 
@@ -90,9 +90,6 @@ def event_handlers(resources: Resources[Settings]) -> Mapping[str, EventHandler]
         "GoalPaused": on_care_teams(care_team.on_goal_paused),
         "GoalResumed": on_care_teams(care_team.on_goal_resumed),
         "GoalClosed": on_care_teams(care_team.on_goal_closed),
-        "ProgressRecorded": on_care_teams(care_team.on_client_entry),
-        "GoalRatingRecorded": on_care_teams(care_team.on_client_entry),
-        "MilestoneChecked": on_care_teams(care_team.on_client_entry),
         "MilestoneReached": triggers.on_progress_trigger,
         "GoalTargetReached": triggers.on_progress_trigger,
         "ReviewSuggested": triggers.on_progress_trigger,
@@ -102,9 +99,16 @@ def event_handlers(resources: Resources[Settings]) -> Mapping[str, EventHandler]
         "FeedbackCheckScheduled": triggers.on_session_held,
     }
     outbox = resources.outbox
+
+    async def client_entries(conn: Connection, delivered: Sequence[Delivered]) -> None:
+        await care_team.on_client_entries(Repository(conn, outbox).care_teams, delivered)
+
+    # A client's entries: one write per batch (one effect for the three types, so that they batch together).
+    entries = BatchEffect(client_entries)
     erasure = on_erasure_decided("notifications", partial(Erasure, schema=schema), outbox, NotificationsErasureApplied)
     return {
         **{t: on_repository(h, outbox) for t, h in handlers.items()},
+        **dict.fromkeys(("ProgressRecorded", "GoalRatingRecorded", "MilestoneChecked"), entries),
         "ExportRequested": export,
         "ErasureDecided": erasure,
         "RestrictionLifted": on_restriction_lifted(

@@ -2,6 +2,10 @@
 handler takes the care-team repository (`handlers.event_handlers` gives it the repository's, on the inbox's
 connection)."""
 
+from collections.abc import Sequence
+from datetime import datetime
+from uuid import UUID
+
 from accord.notifications.handlers.ports import CareTeamStore
 from accord.shared.events import Envelope
 from accord.shared.events.contracts.goals import (
@@ -15,6 +19,7 @@ from accord.shared.events.contracts.goals import (
     ParticipantLeft,
 )
 from accord.shared.events.contracts.progress import GoalRatingRecorded, MilestoneChecked, ProgressRecorded
+from accord.shared.inbox import Delivered
 
 
 async def on_episode_opened(teams: CareTeamStore, envelope: Envelope, event: EpisodeOpened) -> None:
@@ -49,9 +54,12 @@ async def on_goal_closed(teams: CareTeamStore, envelope: Envelope, event: GoalCl
     await teams.goal_status(event.goal_id, "closed")
 
 
-async def on_client_entry(
-    teams: CareTeamStore, envelope: Envelope, event: ProgressRecorded | GoalRatingRecorded | MilestoneChecked
-) -> None:
-    """Only the client's own entries count as having checked in: a rating the therapist records is not one."""
-    if event.recorded_by == event.client_id:
-        await teams.client_entry(event.goal_id, event.occurred_at)
+async def on_client_entries(teams: CareTeamStore, delivered: Sequence[Delivered]) -> None:
+    """A batch's entries (`ProgressRecorded`, `GoalRatingRecorded`, `MilestoneChecked`) in one write: each goal's
+    latest. Only the client's own entries count as having checked in: a rating the therapist records is not one."""
+    latest: dict[UUID, datetime] = {}
+    for d in delivered:
+        event: ProgressRecorded | GoalRatingRecorded | MilestoneChecked = d.event
+        if event.recorded_by == event.client_id:
+            latest[event.goal_id] = max(event.occurred_at, latest.get(event.goal_id, event.occurred_at))
+    await teams.client_entries(latest)

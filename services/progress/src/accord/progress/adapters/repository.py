@@ -16,6 +16,7 @@ import asyncpg
 from accord.progress.domain.progress import LATEST_NEEDED, Decision, Ledger, Point, in_time_order
 from accord.shared import db
 from accord.shared.db import Connection, Pool
+from accord.shared.episode_keys import EpisodesRead
 from accord.shared.errors import Conflict
 from accord.shared.events import Envelope
 from accord.shared.events.contracts.common import MeasureKind, Role, Visibility
@@ -76,6 +77,16 @@ _GOALS_WITH_ROLE = (
     "e.opened_at, g.progress_revision FROM goals g "
     "LEFT JOIN episode_members m ON m.episode_id = g.episode_id AND m.person_id = $3 "
     "LEFT JOIN episodes e ON e.episode_id = g.episode_id "
+    "WHERE g.tenant_id = $1 AND g.goal_id = ANY($2::uuid[]) AND " + _NOT_RESTRICTED.format(alias="g.") + " "
+    "ORDER BY g.goal_id"
+)
+# A write's: with the goal's episode and its key (`key_here`: the episode has a key row, its key NULL once destroyed).
+_GOALS_WITH_ROLE_AND_KEY = (
+    "SELECT g.goal_id, g.terms, g.tenant_id, g.status, g.visibility, g.shared_with, g.achievement, m.role, "
+    "e.opened_at, g.progress_revision, g.episode_id, k.episode_id IS NOT NULL AS key_here, k.key FROM goals g "
+    "LEFT JOIN episode_members m ON m.episode_id = g.episode_id AND m.person_id = $3 "
+    "LEFT JOIN episodes e ON e.episode_id = g.episode_id "
+    "LEFT JOIN episode_keys k ON k.episode_id = g.episode_id "
     "WHERE g.tenant_id = $1 AND g.goal_id = ANY($2::uuid[]) AND " + _NOT_RESTRICTED.format(alias="g.") + " "
     "ORDER BY g.goal_id"
 )
@@ -253,12 +264,27 @@ class Repository:
     # --- goals, entries and decisions ----------------------------------------------------------------------------
 
     async def goals_with_role(
-        self, tenant_id: str, goal_ids: list[UUID], person_id: UUID, *, for_update: bool = False
+        self,
+        tenant_id: str,
+        goal_ids: list[UUID],
+        person_id: UUID,
+        *,
+        for_update: bool = False,
+        read: EpisodesRead | None = None,
     ) -> dict[UUID, tuple[GoalView, Role | None]]:
         """The goals known here among `goal_ids`, each with the person's role in its episode. Locked goals are
-        locked in goal-id order, so two requests touching the same goals cannot deadlock."""
+        locked in goal-id order, so two requests touching the same goals cannot deadlock.
+
+        With `read` (a write's), each goal's episode and that episode's key are read in the same statement and noted
+        there, for sealing the write's events (accord.shared.episode_keys) without asking again. As correct as
+        asking later in the transaction: the key is destroyed only with the episode's goals (clinical retention
+        deletes the goals first, so it waits for this lock), and a key row not there yet is looked up again."""
+        query = _GOALS_WITH_ROLE_AND_KEY if read is not None else _GOALS_WITH_ROLE
         lock = " FOR UPDATE OF g" if for_update else ""
-        rows = await self.conn.fetch(_GOALS_WITH_ROLE + lock, tenant_id, goal_ids, person_id)
+        rows = await self.conn.fetch(query + lock, tenant_id, goal_ids, person_id)
+        if read is not None:
+            read.episodes.update({r["goal_id"]: r["episode_id"] for r in rows})
+            read.keys.update({r["episode_id"]: r["key"] for r in rows if r["key_here"]})
         return {r["goal_id"]: (_goal(r), Role(r["role"]) if r["role"] else None) for r in rows}
 
     async def goals_for_each(self, asked: list[tuple[str, UUID, UUID]]) -> list[tuple[GoalView, Role | None] | None]:

@@ -24,7 +24,12 @@ class Context(CommandContext):
         retryable answer, so a client cannot learn of another's goal; both are audited as refused, so that the two
         refusals also take the same path and the same time (an unknown goal's row has no client)."""
         found = await self.repo.goals_with_role(
-            self.actor.tenant_id, goal_ids, self.actor.subject, for_update=for_update
+            self.actor.tenant_id,
+            goal_ids,
+            self.actor.subject,
+            for_update=for_update,
+            # A write locks its goals: their episodes and keys come with them, for sealing its events.
+            read=self.episodes_read if for_update else None,
         )
         answers: dict[UUID, tuple[GoalView, Role] | NotYetKnown] = {}
         for goal_id in dict.fromkeys(goal_ids):

@@ -18,16 +18,23 @@ class PersonKeys:
         self.conn, self.schema = conn, schema
 
     async def material(self, tenant_id: str, person_ids: Iterable[UUID]) -> dict[UUID, bytes]:
-        """Each person's secret, made for those who have none (a concurrent maker's secret wins)."""
+        """Each person's secret, made for those who have none (a concurrent maker's secret wins). Read first: after
+        a person's first event they have one, so a batch usually costs one statement and makes no secret."""
         ids = sorted(set(person_ids), key=str)
-        await self.conn.execute(
-            f"INSERT INTO {self.schema}.analytics_person_keys (tenant_id, person_id, secret)"
-            " SELECT $1, person_id, secret FROM unnest($2::uuid[], $3::bytea[]) AS made(person_id, secret)"
-            " ON CONFLICT (tenant_id, person_id) DO NOTHING",
-            tenant_id,
-            ids,
-            [secrets.token_bytes(SECRET_BYTES) for _ in ids],
-        )
+        found = await self._read(tenant_id, ids)
+        if missing := [p for p in ids if p not in found]:
+            await self.conn.execute(
+                f"INSERT INTO {self.schema}.analytics_person_keys (tenant_id, person_id, secret)"
+                " SELECT $1, person_id, secret FROM unnest($2::uuid[], $3::bytea[]) AS made(person_id, secret)"
+                " ON CONFLICT (tenant_id, person_id) DO NOTHING",
+                tenant_id,
+                missing,
+                [secrets.token_bytes(SECRET_BYTES) for _ in missing],
+            )
+            found |= await self._read(tenant_id, missing)
+        return found
+
+    async def _read(self, tenant_id: str, ids: list[UUID]) -> dict[UUID, bytes]:
         rows = await self.conn.fetch(
             f"SELECT person_id, secret FROM {self.schema}.analytics_person_keys"
             " WHERE tenant_id = $1 AND person_id = ANY($2::uuid[])",

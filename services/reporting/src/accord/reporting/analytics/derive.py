@@ -15,7 +15,7 @@ from accord.reporting.analytics import from_goals as fg
 from accord.reporting.analytics import from_notifications as fn
 from accord.reporting.analytics import from_progress as fp
 from accord.reporting.analytics.keys import Keyring
-from accord.reporting.analytics.pseudonyms import PersonsNamed, Pseudonyms
+from accord.reporting.analytics.pseudonyms import Naming, PersonsNamed, Pseudonyms
 from accord.reporting.domain.rights import RECORD_KEEPING_EVENTS, RIGHTS_EVENTS
 from accord.shared.events import Envelope
 from accord.shared.events.base import ClientEvent
@@ -71,7 +71,7 @@ def persons_named(source: Envelope, event: ClientEvent, keys: Keyring) -> set[UU
     named = PersonsNamed()
     named[event.client_id] = b""
     MAPPERS[source.event_type](
-        event, Pseudonyms(keys.key_for(source.tenant_id, source.occurred_at.date()), event.client_id, named)
+        event, Naming(keys.key_for(source.tenant_id, source.occurred_at.date()), event.client_id, named)
     )
     return set(named)
 
@@ -83,12 +83,15 @@ def analytics_envelope(
     day = source.occurred_at.date()
     pseudonyms = Pseudonyms(keys.key_for(source.tenant_id, day), event.client_id, person_keys)
     derived = MAPPERS[source.event_type](event, pseudonyms)
+    event_id = pseudonyms.event_id(source.event_id)
+    # The first event of a chain is its own correlation id (Envelope.wrap): the same pseudonym, made once.
+    same = {source.event_id: event_id}
     return Envelope.wrap(
         derived,
         producer=producer,
         tenant_id=source.tenant_id,
-        event_id=pseudonyms.event_id(source.event_id),
-        correlation_id=pseudonyms.event_id(source.correlation_id),
+        event_id=event_id,
+        correlation_id=same.get(source.correlation_id) or pseudonyms.event_id(source.correlation_id),
         causation_id=None if source.causation_id is None else pseudonyms.event_id(source.causation_id),
         occurred_at=datetime.combine(day, time(), UTC),
     )

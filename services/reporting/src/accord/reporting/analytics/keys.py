@@ -12,6 +12,7 @@ from bisect import bisect_right
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
+from functools import cache
 
 from pydantic import BaseModel, ConfigDict, SecretStr, field_validator
 
@@ -61,6 +62,7 @@ class Keyring:
             for tenant, ps in periods.items()
             if ps
         }
+        self._starts = {tenant: [p.starts_on for p in ps] for tenant, ps in self._periods.items()}
         self._dev_fallback = dev_fallback
 
     def key_for(self, tenant: str, day: date) -> PeriodKey:
@@ -68,8 +70,8 @@ class Keyring:
         if periods is None:
             if not self._dev_fallback:
                 raise UnknownTenantError(f"no analytics key for tenant {tenant}")
-            return PeriodKey(DEV_PERIOD_START, _dev_secret(tenant))
-        started = bisect_right([p.starts_on for p in periods], day)
+            return _dev_key(tenant)
+        started = bisect_right(self._starts[tenant], day)
         return periods[max(started - 1, 0)]
 
 
@@ -77,5 +79,8 @@ def _start(key: PeriodKey) -> date:
     return key.starts_on
 
 
-def _dev_secret(tenant: str) -> bytes:
-    return hmac.new(DEV_MASTER_SECRET, f"tenant:{tenant}".encode(), hashlib.sha256).digest()
+@cache
+def _dev_key(tenant: str) -> PeriodKey:
+    """Made once per tenant (twice an analytics event asks for it)."""
+    secret = hmac.new(DEV_MASTER_SECRET, f"tenant:{tenant}".encode(), hashlib.sha256).digest()
+    return PeriodKey(DEV_PERIOD_START, secret)

@@ -74,3 +74,16 @@ class Pseudonyms:
     def _mac(self, kind: str, value: UUID, material: bytes) -> str:
         message = f"{kind}:{value}".encode() + (b":" + material if material else b"")
         return hmac.new(self.key.secret, message, hashlib.sha256).hexdigest()[:32]
+
+
+NOT_A_PSEUDONYM = "0" * 32
+"""What `Naming` answers for every pseudonym: of the right form, standing for nothing."""
+
+
+@dataclass(frozen=True)
+class Naming(Pseudonyms):
+    """Pseudonyms for a mapper run only to learn whom it names (`person_keys` a `PersonsNamed`): none is computed,
+    since the persons' material is not there yet and the event made is thrown away."""
+
+    def _mac(self, kind: str, value: UUID, material: bytes) -> str:
+        return NOT_A_PSEUDONYM
