@@ -70,13 +70,22 @@ ANSWERS = sys.stdout  # where --serve answers: stdout, which everything else is 
 CLIENTS = 40  # load spread over many clients' goals, as in a real service
 
 
+async def sent(http: httpx.AsyncClient, method: str, url: str, **kw: Any) -> httpx.Response:
+    """The request's answer, sent again after the gateway's Retry-After while it is rate limited (all of a bench's
+    requests come from one address); any other refusal raises, rather than leaving a goal half agreed."""
+    while (r := await http.request(method, url, **kw)).status_code == 429:
+        await asyncio.sleep(float(r.headers.get("retry-after", "1")))
+    if r.status_code >= 400 and not (method == "GET" and r.status_code == 409):  # 409: not known here yet
+        raise RuntimeError(f"{method} {url}: {r.status_code} {r.text[:200]}")
+    return r
+
+
 async def setup(gateway: str, idp: DevIdentityProvider, tenant: str) -> tuple[dict[str, str], str]:
     client, therapist = uuid.uuid4(), uuid.uuid4()
     c, t = idp.bearer(client, ["client"], tenant, lifetime=3600), idp.bearer(therapist, ["therapist"], tenant)
     async with httpx.AsyncClient(base_url=f"{gateway}/api/v1", timeout=30) as http:
-        e = (
-            await http.post("/episodes", headers=t, json={"client_id": str(client), "team_id": str(uuid.uuid4())})
-        ).json()
+        opened = {"client_id": str(client), "team_id": str(uuid.uuid4())}
+        e = (await sent(http, "POST", "/episodes", headers=t, json=opened)).json()
         content = {
             "statement": "Cook dinner for the family once a week",
             "why_it_matters": "I like to help",
@@ -90,11 +99,13 @@ async def setup(gateway: str, idp: DevIdentityProvider, tenant: str) -> tuple[di
             "due_date": (date.today() + timedelta(days=60)).isoformat(),
             "review_interval_days": 14,
         }
-        g = (await http.post(f"/episodes/{e['episode_id']}/goals", headers=c, json={"content": content})).json()
-        await http.post(f"/goals/{g['goal_id']}/proposal", headers=c, json={})
+        g = (
+            await sent(http, "POST", f"/episodes/{e['episode_id']}/goals", headers=c, json={"content": content})
+        ).json()
+        await sent(http, "POST", f"/goals/{g['goal_id']}/proposal", headers=c, json={})
         for who in (c, t):
-            await http.post(f"/goals/{g['goal_id']}/agreements", headers=who, json={"decision": "agree"})
-        while (await http.get(f"/progress/goals/{g['goal_id']}", headers=c)).status_code != 200:
+            await sent(http, "POST", f"/goals/{g['goal_id']}/agreements", headers=who, json={"decision": "agree"})
+        while (await sent(http, "GET", f"/progress/goals/{g['goal_id']}", headers=c)).status_code != 200:
             await asyncio.sleep(0.2)  # the agreement is on its way to the progress service
     return c, g["goal_id"]
 
