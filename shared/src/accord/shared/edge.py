@@ -57,12 +57,11 @@ _DOCS = ("/docs", "/redoc")
 
 def accepted_request_id(headers: Headers) -> str:
     """The caller's X-Request-ID when it is safe to log and pass on; a fresh one otherwise."""
-    given = headers.get("x-request-id", "")
-    return given if REQUEST_ID.fullmatch(given) else str(uuid.uuid4())
+    return _accepted(headers.get("x-request-id", "").encode("latin-1") or None)
 
 
 def _accepted(given: bytes | None) -> str:
-    """accepted_request_id, from the header's raw value."""
+    """accepted_request_id, from the header's raw value (the Edge reads the headers raw, once)."""
     if given is not None and _REQUEST_ID_BYTES.fullmatch(given):
         return given.decode("ascii")
     return str(uuid.uuid4())
