@@ -193,6 +193,96 @@ async def test_an_entry_without_a_good_token_is_refused_and_a_retried_key_replay
     assert audited == 1
 
 
+async def test_the_hot_write_answers_as_the_route_does_and_stores_and_audits_each_write_once(
+    api: Api, team: CareTeam, infra: Infra, admin_db: asyncpg.Pool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A canonical goal id goes through the hot path (entrypoints/hot_write.py); the same id without its hyphens is
+    routed the long way by FastAPI. Both must answer alike, store and audit alike, and measure under one label."""
+    from prometheus_client import REGISTRY
+
+    from accord.progress.entrypoints.hot_write import ROUTE, HotEntryWrite
+
+    taken: list[str] = []
+    answer = HotEntryWrite.answer
+
+    async def counted(request: Any, goal_id: Any, body: Any, key: Any) -> Any:
+        taken.append(request.url.path)
+        return await answer(request, goal_id, body, key)
+
+    monkeypatch.setattr(HotEntryWrite, "answer", staticmethod(counted))
+    goal = team.goal()
+    await announce(infra.bootstrap_servers, team.tenant, *team.opened(), goal)
+    await recordable(api, goal.goal_id)
+    hot, long_way = f"/progress/goals/{goal.goal_id}/entries", f"/progress/goals/{goal.goal_id.hex}/entries"
+    labels = {"service": "progress", "method": "POST", "route": ROUTE, "status": "201"}
+
+    def created() -> float:
+        return REGISTRY.get_sample_value("accord_http_request_duration_seconds_count", labels) or 0
+
+    async def counts() -> tuple[int, int, int]:
+        return (
+            await admin_db.fetchval("SELECT count(*) FROM progress.entries WHERE goal_id = $1", goal.goal_id),
+            await admin_db.fetchval(
+                "SELECT count(*) FROM progress.audit_log WHERE action = 'record entry' AND resource_id = $1 AND "
+                "allowed",
+                str(goal.goal_id),
+            ),
+            await admin_db.fetchval(
+                "SELECT count(*) FROM progress.audit_log WHERE actor_id = $1 AND NOT allowed", team.outsider
+            ),
+        )
+
+    async def both(person: UUID | None, body: Any, headers: dict[str, str], keyed: bool = False) -> list[Any]:
+        """The request sent to each form of the path (each with its own entry id, and key: a key is bound to its
+        path), and its answers' status, content type and body (an entry's or a problem's own id left out)."""
+        answers = []
+        for url, key in ((hot, "k-hot"), (long_way, "k-long")):
+            sent = {**headers, "Idempotency-Key": f"{key}-{goal.goal_id}"} if keyed else headers
+            if isinstance(body, dict) and url == long_way:  # an entry id of its own, the same on each resend
+                body = {**body, "entry_id": str(UUID(int=UUID(body["entry_id"]).int ^ 1))}
+            kind = {"json": body} if not isinstance(body, bytes) else {"content": body}
+            r = await (
+                api.as_(person, "POST", url, headers=sent, **kind)
+                if person
+                else api.http.post(url, headers=sent, **kind)
+            )
+            content = r.json()
+            content.pop("instance" if r.status_code >= 400 else "entry_id")
+            answers.append((r.status_code, r.headers["content-type"], content))
+        assert answers[0] == answers[1], answers
+        return list(answers[0])
+
+    before, created_before = await counts(), created()
+    first = entry_body(4)
+    new = await both(team.client, first, {})
+    assert new[0] == 201 and new[2]["duplicate"] is False and new[2]["value"] == 4
+    again = await both(team.client, first, {})  # the same entry id: each form's own entry, sent again
+    assert again[0] == 201 and again[2] == {**new[2], "duplicate": True}
+    keyed = entry_body(5)
+    assert (await both(team.client, keyed, {}, keyed=True))[0] == 201
+    assert (await both(team.client, keyed, {}, keyed=True))[0] == 201  # the first answer, replayed
+    reused = await both(team.client, entry_body(6), {}, keyed=True)
+    assert reused[0] == 422 and reused[2]["field"] == "Idempotency-Key"
+    outsider = await both(team.outsider, entry_body(7), {})
+    # Told no more than of a goal not known yet (test_refusals.py), and the refusal audited.
+    assert outsider[0] == 409 and outsider[1] == "application/problem+json" and outsider[2]["retryable"]
+    assert (await both(None, entry_body(7), {"Authorization": "Bearer not-a-token"}))[0] == 401
+    assert taken == [hot] * 7  # one of each pair: the hex form went the long way
+
+    invalid = await both(team.client, {**entry_body(8), "value": "8"}, {})  # a number must not be a string
+    assert invalid[0] == 422 and [e["field"] for e in invalid[2]["errors"]] == ["body.value"]
+    assert (await both(team.client, b"{not json", {"Content-Type": "application/json"}))[0] == 422
+    assert (await both(team.client, json.dumps(entry_body(8)).encode(), {"Content-Type": "text/plain"}))[0] == 422
+    too_long = await both(team.client, entry_body(8), {"Idempotency-Key": "k" * 201})
+    assert too_long[0] == 422 and [e["field"] for e in too_long[2]["errors"]] == ["header.idempotency-key"]
+    assert taken == [hot] * 7  # none of these was taken: the long way worded each refusal
+
+    entries, audited, refused = await counts()
+    # Per form: the new entry and the keyed one stored; those two and the resend audited; the outsider refused.
+    assert (entries - before[0], audited - before[1], refused - before[2]) == (4, 6, 2)
+    assert created() - created_before == 8  # the 201s of both forms, under the route's one label
+
+
 async def test_recording_one_entry_with_a_decision_takes_seven_round_trips_and_writes_its_events_in_order_and_audited(
     api: Api, team: CareTeam, infra: Infra, progress_app: FastAPI, admin_db: asyncpg.Pool
 ) -> None:
