@@ -5,6 +5,7 @@ import asyncio
 import itertools
 import json
 from collections import Counter
+from collections.abc import AsyncIterator
 from typing import Any
 from uuid import UUID, uuid4
 
@@ -276,6 +277,14 @@ async def test_the_hot_write_answers_as_the_route_does_and_stores_and_audits_eac
     too_long = await both(team.client, entry_body(8), {"Idempotency-Key": "k" * 201})
     assert too_long[0] == 422 and [e["field"] for e in too_long[2]["errors"]] == ["header.idempotency-key"]
     assert taken == [hot] * 7  # none of these was taken: the long way worded each refusal
+
+    async def streamed() -> AsyncIterator[bytes]:  # over the Edge's limit, announced by no Content-Length
+        for _ in range(3):
+            yield b" " * 400_000
+
+    for url in (hot, long_way):
+        big = await api.as_(team.client, "POST", url, content=streamed(), headers={"Content-Type": "application/json"})
+        assert (big.status_code, big.headers["content-type"]) == (413, "application/problem+json")
 
     entries, audited, refused = await counts()
     # Per form: the new entry and the keyed one stored; those two and the resend audited; the outsider refused.
