@@ -160,12 +160,15 @@ def test_recording_an_entry_solves_no_sub_dependencies_on_its_hot_path() -> None
     added back would bring FastAPI's per-request solving cost back with it."""
     from fastapi.routing import APIRoute
 
-    from accord.progress.entrypoints.api import router
+    from accord.progress.entrypoints.api import IDEMPOTENCY_KEY_MAX, router
 
     path = "/progress/goals/{goal_id}/entries"
     route = next(r for r in router.routes if isinstance(r, APIRoute) and r.path == path and "POST" in r.methods)
     assert route.dependant.dependencies == []
     assert [p.alias for p in route.dependant.header_params] == ["idempotency-key"]
+    # The hot write (entrypoints/hot_write.py) sends a longer key the long way, for the route's own 422.
+    limits = [getattr(m, "max_length", None) for m in route.dependant.header_params[0].field_info.metadata]
+    assert limits == [IDEMPOTENCY_KEY_MAX]
 
 
 async def test_an_entry_without_a_good_token_is_refused_and_a_retried_key_replays_only_the_same_body(
