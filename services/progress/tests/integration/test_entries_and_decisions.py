@@ -10,12 +10,14 @@ from typing import Any
 from uuid import UUID, uuid4
 
 import asyncpg
+import httpx
 import pytest
 from fastapi import FastAPI
 from progress_world import Api, CareTeam, Worker, announce, entry_body, recordable, statements_sent
 
 from accord.devtools.infra.stack import Infra
-from accord.devtools.testing import eventually, opened, outbox_events, read_topic, service_keys
+from accord.devtools.testing import TokenFactory, eventually, opened, outbox_events, read_topic, service_keys
+from accord.progress.bootstrap import create_api
 
 pytestmark = pytest.mark.integration
 
@@ -263,8 +265,8 @@ async def test_the_hot_write_answers_as_the_route_does_and_stores_and_audits_eac
     again = await both(team.client, first, {})  # the same entry id: each form's own entry, sent again
     assert again[0] == 201 and again[2] == {**new[2], "duplicate": True}
     keyed = entry_body(5)
-    assert (await both(team.client, keyed, {}, keyed=True))[0] == 201
-    assert (await both(team.client, keyed, {}, keyed=True))[0] == 201  # the first answer, replayed
+    stored = await both(team.client, keyed, {}, keyed=True)
+    assert stored[0] == 201 and await both(team.client, keyed, {}, keyed=True) == stored  # replayed, no duplicate
     reused = await both(team.client, entry_body(6), {}, keyed=True)
     assert reused[0] == 422 and reused[2]["field"] == "Idempotency-Key"
     outsider = await both(team.outsider, entry_body(7), {})
@@ -293,6 +295,35 @@ async def test_the_hot_write_answers_as_the_route_does_and_stores_and_audits_eac
     # Per form: the new entry and the keyed one stored; those two and the resend audited; the outsider refused.
     assert (entries - before[0], audited - before[1], refused - before[2]) == (4, 6, 2)
     assert created() - created_before == 8  # the 201s of both forms, under the route's one label
+
+
+async def test_the_hot_write_answers_503_as_the_long_way_does_while_the_database_is_not_yet_reached(
+    service_env: dict[str, str], tokens: TokenFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An app whose lifespan has not run holds no resources: what an API still waiting for its database answers."""
+    from accord.progress.entrypoints.hot_write import HotEntryWrite
+
+    taken: list[str] = []
+    answer = HotEntryWrite.answer
+
+    async def counted(request: Any, goal_id: Any, body: Any, key: Any) -> Any:
+        taken.append(request.url.path)
+        return await answer(request, goal_id, body, key)
+
+    monkeypatch.setattr(HotEntryWrite, "answer", staticmethod(counted))
+    waiting = create_api()
+    goal = uuid4()
+    headers = tokens.bearer(uuid4(), ["client"], "tenant-waiting")
+    transport = httpx.ASGITransport(app=waiting)
+    async with httpx.AsyncClient(transport=transport, base_url="http://progress") as http:
+        answers = [
+            await http.post(f"/progress/goals/{form}/entries", json=entry_body(3), headers=headers)
+            for form in (goal, goal.hex)
+        ]
+    quick, slow = ({**r.json(), "instance": None} for r in answers)
+    assert [r.status_code for r in answers] == [503, 503] and quick == slow
+    assert answers[0].headers["retry-after"] == answers[1].headers["retry-after"] == "5"
+    assert taken == [f"/progress/goals/{goal}/entries"]  # the hot path's answer, the other the long way's
 
 
 async def test_recording_one_entry_with_a_decision_takes_seven_round_trips_and_writes_its_events_in_order_and_audited(
