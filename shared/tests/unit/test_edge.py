@@ -11,6 +11,7 @@ import httpx
 import pytest
 import structlog
 from fastapi import APIRouter, FastAPI, Request
+from pydantic import BaseModel
 from pydantic_settings import SettingsConfigDict
 
 from accord.shared.settings import WebSettings
@@ -33,12 +34,20 @@ def issuer(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     yield
 
 
+class Thing(BaseModel):
+    name: str
+
+
 def example_app() -> FastAPI:
     router = APIRouter()
 
     @router.post("/things")
     async def create(request: Request) -> dict[str, int]:
         return {"received": len(await request.body())}
+
+    @router.post("/models")
+    async def create_model(body: Thing) -> dict[str, int]:
+        return {"received": len(body.name)}
 
     @router.get("/things/{thing}")
     async def read(thing: str, request: Request) -> dict[str, str]:
@@ -109,9 +118,12 @@ async def test_a_body_over_the_limit_is_refused_announced_or_streamed() -> None:
     async with client() as http:
         announced = await http.post("/things", content=b"x" * 3000)
         streamed = await http.post("/things", content=chunks())
+        # FastAPI reading a model's body turns the refusal into a 400 of its own, which must not be all that is sent
+        parsed = await http.post("/models", content=chunks(), headers={"Content-Type": "application/json"})
         within = await http.post("/things", content=b"x" * 2000)
     assert_problem(announced, 413)
     assert_problem(streamed, 413)
+    assert_problem(parsed, 413)
     assert within.status_code == 200 and within.json() == {"received": 2000}
 
 

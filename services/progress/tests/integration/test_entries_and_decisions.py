@@ -5,16 +5,19 @@ import asyncio
 import itertools
 import json
 from collections import Counter
+from collections.abc import AsyncIterator
 from typing import Any
 from uuid import UUID, uuid4
 
 import asyncpg
+import httpx
 import pytest
 from fastapi import FastAPI
 from progress_world import Api, CareTeam, Worker, announce, entry_body, recordable, statements_sent
 
 from accord.devtools.infra.stack import Infra
-from accord.devtools.testing import eventually, opened, outbox_events, read_topic, service_keys
+from accord.devtools.testing import TokenFactory, eventually, opened, outbox_events, read_topic, service_keys
+from accord.progress.bootstrap import create_api
 
 pytestmark = pytest.mark.integration
 
@@ -159,12 +162,15 @@ def test_recording_an_entry_solves_no_sub_dependencies_on_its_hot_path() -> None
     added back would bring FastAPI's per-request solving cost back with it."""
     from fastapi.routing import APIRoute
 
-    from accord.progress.entrypoints.api import router
+    from accord.progress.entrypoints.api import IDEMPOTENCY_KEY_MAX, router
 
     path = "/progress/goals/{goal_id}/entries"
     route = next(r for r in router.routes if isinstance(r, APIRoute) and r.path == path and "POST" in r.methods)
     assert route.dependant.dependencies == []
     assert [p.alias for p in route.dependant.header_params] == ["idempotency-key"]
+    # The hot write (entrypoints/hot_write.py) sends a longer key the long way, for the route's own 422.
+    limits = [getattr(m, "max_length", None) for m in route.dependant.header_params[0].field_info.metadata]
+    assert limits == [IDEMPOTENCY_KEY_MAX]
 
 
 async def test_an_entry_without_a_good_token_is_refused_and_a_retried_key_replays_only_the_same_body(
@@ -191,6 +197,133 @@ async def test_an_entry_without_a_good_token_is_refused_and_a_retried_key_replay
         str(goal.goal_id),
     )
     assert audited == 1
+
+
+async def test_the_hot_write_answers_as_the_route_does_and_stores_and_audits_each_write_once(
+    api: Api, team: CareTeam, infra: Infra, admin_db: asyncpg.Pool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A canonical goal id goes through the hot path (entrypoints/hot_write.py); the same id without its hyphens is
+    routed the long way by FastAPI. Both must answer alike, store and audit alike, and measure under one label."""
+    from prometheus_client import REGISTRY
+
+    from accord.progress.entrypoints.hot_write import ROUTE, HotEntryWrite
+
+    taken: list[str] = []
+    answer = HotEntryWrite.answer
+
+    async def counted(request: Any, goal_id: Any, body: Any, key: Any) -> Any:
+        taken.append(request.url.path)
+        return await answer(request, goal_id, body, key)
+
+    monkeypatch.setattr(HotEntryWrite, "answer", staticmethod(counted))
+    goal = team.goal()
+    await announce(infra.bootstrap_servers, team.tenant, *team.opened(), goal)
+    await recordable(api, goal.goal_id)
+    hot, long_way = f"/progress/goals/{goal.goal_id}/entries", f"/progress/goals/{goal.goal_id.hex}/entries"
+    labels = {"service": "progress", "method": "POST", "route": ROUTE, "status": "201"}
+
+    def created() -> float:
+        return REGISTRY.get_sample_value("accord_http_request_duration_seconds_count", labels) or 0
+
+    async def counts() -> tuple[int, int, int]:
+        return (
+            await admin_db.fetchval("SELECT count(*) FROM progress.entries WHERE goal_id = $1", goal.goal_id),
+            await admin_db.fetchval(
+                "SELECT count(*) FROM progress.audit_log WHERE action = 'record entry' AND resource_id = $1 AND "
+                "allowed",
+                str(goal.goal_id),
+            ),
+            await admin_db.fetchval(
+                "SELECT count(*) FROM progress.audit_log WHERE actor_id = $1 AND NOT allowed", team.outsider
+            ),
+        )
+
+    async def both(person: UUID | None, body: Any, headers: dict[str, str], keyed: bool = False) -> list[Any]:
+        """The request sent to each form of the path (each with its own entry id, and key: a key is bound to its
+        path), and its answers' status, content type and body (an entry's or a problem's own id left out)."""
+        answers = []
+        for url, key in ((hot, "k-hot"), (long_way, "k-long")):
+            sent = {**headers, "Idempotency-Key": f"{key}-{goal.goal_id}"} if keyed else headers
+            if isinstance(body, dict) and url == long_way:  # an entry id of its own, the same on each resend
+                body = {**body, "entry_id": str(UUID(int=UUID(body["entry_id"]).int ^ 1))}
+            kind = {"json": body} if not isinstance(body, bytes) else {"content": body}
+            r = await (
+                api.as_(person, "POST", url, headers=sent, **kind)
+                if person
+                else api.http.post(url, headers=sent, **kind)
+            )
+            content = r.json()
+            content.pop("instance" if r.status_code >= 400 else "entry_id")
+            answers.append((r.status_code, r.headers["content-type"], content))
+        assert answers[0] == answers[1], answers
+        return list(answers[0])
+
+    before, created_before = await counts(), created()
+    first = entry_body(4)
+    new = await both(team.client, first, {})
+    assert new[0] == 201 and new[2]["duplicate"] is False and new[2]["value"] == 4
+    again = await both(team.client, first, {})  # the same entry id: each form's own entry, sent again
+    assert again[0] == 201 and again[2] == {**new[2], "duplicate": True}
+    keyed = entry_body(5)
+    stored = await both(team.client, keyed, {}, keyed=True)
+    assert stored[0] == 201 and await both(team.client, keyed, {}, keyed=True) == stored  # replayed, no duplicate
+    reused = await both(team.client, entry_body(6), {}, keyed=True)
+    assert reused[0] == 422 and reused[2]["field"] == "Idempotency-Key"
+    outsider = await both(team.outsider, entry_body(7), {})
+    # Told no more than of a goal not known yet (test_refusals.py), and the refusal audited.
+    assert outsider[0] == 409 and outsider[1] == "application/problem+json" and outsider[2]["retryable"]
+    assert (await both(None, entry_body(7), {"Authorization": "Bearer not-a-token"}))[0] == 401
+    assert taken == [hot] * 7  # one of each pair: the hex form went the long way
+
+    invalid = await both(team.client, {**entry_body(8), "value": "8"}, {})  # a number must not be a string
+    assert invalid[0] == 422 and [e["field"] for e in invalid[2]["errors"]] == ["body.value"]
+    assert (await both(team.client, b"{not json", {"Content-Type": "application/json"}))[0] == 422
+    assert (await both(team.client, json.dumps(entry_body(8)).encode(), {"Content-Type": "text/plain"}))[0] == 422
+    too_long = await both(team.client, entry_body(8), {"Idempotency-Key": "k" * 201})
+    assert too_long[0] == 422 and [e["field"] for e in too_long[2]["errors"]] == ["header.idempotency-key"]
+    assert taken == [hot] * 7  # none of these was taken: the long way worded each refusal
+
+    async def streamed() -> AsyncIterator[bytes]:  # over the Edge's limit, announced by no Content-Length
+        for _ in range(3):
+            yield b" " * 400_000
+
+    for url in (hot, long_way):
+        big = await api.as_(team.client, "POST", url, content=streamed(), headers={"Content-Type": "application/json"})
+        assert (big.status_code, big.headers["content-type"]) == (413, "application/problem+json")
+
+    entries, audited, refused = await counts()
+    # Per form: the new entry and the keyed one stored; those two and the resend audited; the outsider refused.
+    assert (entries - before[0], audited - before[1], refused - before[2]) == (4, 6, 2)
+    assert created() - created_before == 8  # the 201s of both forms, under the route's one label
+
+
+async def test_the_hot_write_answers_503_as_the_long_way_does_while_the_database_is_not_yet_reached(
+    service_env: dict[str, str], tokens: TokenFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An app whose lifespan has not run holds no resources: what an API still waiting for its database answers."""
+    from accord.progress.entrypoints.hot_write import HotEntryWrite
+
+    taken: list[str] = []
+    answer = HotEntryWrite.answer
+
+    async def counted(request: Any, goal_id: Any, body: Any, key: Any) -> Any:
+        taken.append(request.url.path)
+        return await answer(request, goal_id, body, key)
+
+    monkeypatch.setattr(HotEntryWrite, "answer", staticmethod(counted))
+    waiting = create_api()
+    goal = uuid4()
+    headers = tokens.bearer(uuid4(), ["client"], "tenant-waiting")
+    transport = httpx.ASGITransport(app=waiting)
+    async with httpx.AsyncClient(transport=transport, base_url="http://progress") as http:
+        answers = [
+            await http.post(f"/progress/goals/{form}/entries", json=entry_body(3), headers=headers)
+            for form in (goal, goal.hex)
+        ]
+    quick, slow = ({**r.json(), "instance": None} for r in answers)
+    assert [r.status_code for r in answers] == [503, 503] and quick == slow
+    assert answers[0].headers["retry-after"] == answers[1].headers["retry-after"] == "5"
+    assert taken == [f"/progress/goals/{goal}/entries"]  # the hot path's answer, the other the long way's
 
 
 async def test_recording_one_entry_with_a_decision_takes_seven_round_trips_and_writes_its_events_in_order_and_audited(

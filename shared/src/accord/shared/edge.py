@@ -191,6 +191,9 @@ class Edge:
                 log.exception("unhandled error", method=scope["method"])
                 if not started:
                     await answer(500, "Internal error", "Something went wrong on our side")
+            else:
+                if refused:  # the app answered the refusal its own way (FastAPI reading a body: 400), never sent
+                    await answer(413, "Request too large", f"Send at most {self.max_body_bytes} bytes")
         finally:
             structlog.contextvars.reset_contextvars(**bound)
 

@@ -9,6 +9,7 @@ from fastapi import FastAPI
 from accord.progress.entrypoints import sessions_api
 from accord.progress.entrypoints.api import router
 from accord.progress.entrypoints.hot_read import HotProgressRead
+from accord.progress.entrypoints.hot_write import HotEntryWrite
 from accord.progress.entrypoints.queries import goal_lookups
 from accord.progress.handlers import CONSUMED_TOPICS, event_handlers
 from accord.progress.handlers.feedback_checks import feedback_check_sweep
@@ -34,7 +35,9 @@ def create_api() -> FastAPI:
     config = settings()
     routers = [export_part_router("progress", config.db_schema), router, sessions_api.router]
     app = build_api(config, routers=routers, extra_lifespan=grouped_lookups)
-    # Outermost of the service's own layers: the goal's progress read, most of its requests, goes no further.
+    # Outermost of the service's own layers: the entry write and, outside it, the goal's progress read (most of the
+    # service's requests) go no further. Each lets every other request through untouched.
+    app.add_middleware(HotEntryWrite, service=config.service)
     app.add_middleware(HotProgressRead, service=config.service)
     return app
 

@@ -20,7 +20,8 @@ from accord.shared.errors import DomainError
 from accord.shared.problems import Problem
 
 router = APIRouter(prefix="/progress", tags=["progress"])
-IdempotencyKey = Annotated[str | None, Header(max_length=200, description="makes a retried POST safe")]
+IDEMPOTENCY_KEY_MAX = 200
+IdempotencyKey = Annotated[str | None, Header(max_length=IDEMPOTENCY_KEY_MAX, description="makes a retried POST safe")]
 Limit = Annotated[int, Query(ge=1, le=200)]
 IF_NONE_MATCH_MAX = 1000
 IfNoneMatch = Annotated[
@@ -50,6 +51,13 @@ async def record(
     # The most frequent write: as on the progress read, the principal and the resources are taken by the same
     # functions the dependencies call, but directly: FastAPI's solving of the two sub-dependencies was about a
     # quarter of the write's time in the API in the profile (docs/benchmarks.md). The OpenAPI document is unchanged.
+    return await entry_answer(request, goal_id, body, idempotency_key)
+
+
+async def entry_answer(
+    request: Request, goal_id: UUID, body: s.EntryCreate, idempotency_key: str | None
+) -> JSONResponse:
+    """One entry recorded: the route's, and the hot path's (entrypoints/hot_write.py), which answers most."""
     me = await authenticate(request)
     res = await get_resources(request)
 
