@@ -199,14 +199,9 @@ async def test_an_entry_without_a_good_token_is_refused_and_a_retried_key_replay
     assert audited == 1
 
 
-async def test_the_hot_write_answers_as_the_route_does_and_stores_and_audits_each_write_once(
-    api: Api, team: CareTeam, infra: Infra, admin_db: asyncpg.Pool, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """A canonical goal id goes through the hot path (entrypoints/hot_write.py); the same id without its hyphens is
-    routed the long way by FastAPI. Both must answer alike, store and audit alike, and measure under one label."""
-    from prometheus_client import REGISTRY
-
-    from accord.progress.entrypoints.hot_write import ROUTE, HotEntryWrite
+def _hot_writes_taken(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The paths the hot write answered itself (rather than handing them the long way), in order."""
+    from accord.progress.entrypoints.hot_write import HotEntryWrite
 
     taken: list[str] = []
     answer = HotEntryWrite.answer
@@ -216,6 +211,19 @@ async def test_the_hot_write_answers_as_the_route_does_and_stores_and_audits_eac
         return await answer(request, goal_id, body, key)
 
     monkeypatch.setattr(HotEntryWrite, "answer", staticmethod(counted))
+    return taken
+
+
+async def test_the_hot_write_answers_as_the_route_does_and_stores_and_audits_each_write_once(
+    api: Api, team: CareTeam, infra: Infra, admin_db: asyncpg.Pool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A canonical goal id goes through the hot path (entrypoints/hot_write.py); the same id without its hyphens is
+    routed the long way by FastAPI. Both must answer alike, store and audit alike, and measure under one label."""
+    from prometheus_client import REGISTRY
+
+    from accord.progress.entrypoints.hot_write import ROUTE
+
+    taken = _hot_writes_taken(monkeypatch)
     goal = team.goal()
     await announce(infra.bootstrap_servers, team.tenant, *team.opened(), goal)
     await recordable(api, goal.goal_id)
@@ -301,16 +309,7 @@ async def test_the_hot_write_answers_503_as_the_long_way_does_while_the_database
     service_env: dict[str, str], tokens: TokenFactory, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """An app whose lifespan has not run holds no resources: what an API still waiting for its database answers."""
-    from accord.progress.entrypoints.hot_write import HotEntryWrite
-
-    taken: list[str] = []
-    answer = HotEntryWrite.answer
-
-    async def counted(request: Any, goal_id: Any, body: Any, key: Any) -> Any:
-        taken.append(request.url.path)
-        return await answer(request, goal_id, body, key)
-
-    monkeypatch.setattr(HotEntryWrite, "answer", staticmethod(counted))
+    taken = _hot_writes_taken(monkeypatch)
     waiting = create_api()
     goal = uuid4()
     headers = tokens.bearer(uuid4(), ["client"], "tenant-waiting")
