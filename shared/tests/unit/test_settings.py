@@ -9,6 +9,7 @@ import pytest
 from pydantic import ValidationError
 from pydantic_settings import SettingsConfigDict
 
+from accord.shared.events.contracts.goals import EpisodeKeyIssued
 from accord.shared.events.sealing import DEVELOPMENT_WRAPPING_KEY_ID, WrappingKeys
 from accord.shared.settings import ServiceSettings
 
@@ -83,6 +84,7 @@ def test_production_refuses_to_start_a_key_keeping_service_without_a_wrapping_ke
         ({"k1": "K1"}, "k9", "'k9' is not among"),
         ({"development": "K1"}, None, "not 'development'"),
         ({"a b": "K1"}, None, "wrapping key id 'a b'"),
+        ({"k" * 33: "K1"}, None, "wrapping key id 'kkk"),
     ],
 )
 def test_a_wrapping_key_that_is_not_usable_fails_fast_naming_what_is_wrong(
@@ -95,6 +97,27 @@ def test_a_wrapping_key_that_is_not_usable_fails_fast_naming_what_is_wrong(
         monkeypatch.setenv("ACCORD_EPISODE_KEY_WRAPPING_KEY_ID", current)
     with pytest.raises(ValidationError, match=re.escape(complaint)):
         KeyKeepingSettings()  # type: ignore[call-arg]
+
+
+@pytest.mark.parametrize("key_id", ["k", "k" * 32, "2026-11", "a.b_c-D9", "k" * 33, "a b", "a/b", "é", ""])
+def test_the_settings_accept_a_wrapping_key_id_exactly_when_the_event_carrying_it_would(
+    monkeypatch: pytest.MonkeyPatch, key_id: str
+) -> None:
+    """An id the settings took but EpisodeKeyIssued refused would have every episode's key refused by its consumers."""
+    monkeypatch.setenv("ACCORD_EXAMPLE_DATABASE_URL", "postgresql://accord_example:s3cr3t-Xq@db:5432/accord")
+    monkeypatch.setenv("ACCORD_EPISODE_KEY_WRAPPING_KEYS", json.dumps({key_id: _key()}))
+    try:
+        KeyKeepingSettings()  # type: ignore[call-arg]
+        settings_take = True
+    except ValidationError:
+        settings_take = False
+    fields = {"client_id": uuid4(), "episode_id": uuid4(), "wrapped_key": "A" * 54 + "=="}
+    try:
+        EpisodeKeyIssued(wrapping_key_id=key_id, **fields)  # type: ignore[arg-type]
+        event_takes = True
+    except ValidationError:
+        event_takes = False
+    assert settings_take == event_takes
 
 
 def test_two_wrapping_keys_wrap_under_the_one_named_and_unwrap_under_either(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -6,21 +6,21 @@ import binascii
 import functools
 import json
 import os
-import re
 from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar, Literal
 from urllib.parse import parse_qs, urlsplit
 
-from pydantic import AliasChoices, Field, SecretStr, field_validator, model_validator
+from pydantic import AliasChoices, Field, SecretStr, TypeAdapter, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from accord.shared.events.contracts.goals import WrappingKeyId
 from accord.shared.events.retention import DEAD_LETTER_DAYS
 
 if TYPE_CHECKING:
     from accord.shared.episode_keys import Sealer
     from accord.shared.events.sealing import WrappingKeys
 
-WRAPPING_KEY_ID = re.compile(r"[A-Za-z0-9._-]{1,32}")
+WRAPPING_KEY_ID = TypeAdapter(WrappingKeyId)
 VERIFIED_SSLMODES = ("verify-full", "verify-ca")
 PLACEHOLDERS = {"", "changeme", "change-me", "change_me", "placeholder", "secret", "password", "todo", "xxx"}
 
@@ -204,7 +204,7 @@ class ServiceSettings(WebSettings):
         if self.environment == "production" and not self.episode_key_wrapping_keys:
             raise ValueError("set ACCORD_EPISODE_KEY_WRAPPING_KEYS: production has no development wrapping key")
         for key_id in self.episode_key_wrapping_keys:
-            if not WRAPPING_KEY_ID.fullmatch(key_id) or key_id == "development":
+            if not _is_wrapping_key_id(key_id) or key_id == "development":
                 raise ValueError(f"wrapping key id {key_id!r}: 1-32 of A-Z a-z 0-9 . _ -, and not 'development'")
         try:
             self.episode_key_wrapping()
@@ -259,3 +259,13 @@ def _wrapping_keys(given: tuple[tuple[str, str], ...], current: str | None) -> "
     if current is None:
         raise ValueError("set ACCORD_EPISODE_KEY_WRAPPING_KEY_ID: several wrapping keys are given")
     return WrappingKeys(keys, current)
+
+
+def _is_wrapping_key_id(key_id: str) -> bool:
+    """Whether `EpisodeKeyIssued` could carry this id (its contract's rule, so a key accepted here is never one whose
+    events every consumer would refuse)."""
+    try:
+        WRAPPING_KEY_ID.validate_python(key_id)
+    except ValidationError:
+        return False
+    return True

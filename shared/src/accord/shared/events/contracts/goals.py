@@ -222,6 +222,11 @@ class EpisodeKeysEvent(IntegrationEvent):
     key_field: ClassVar[str] = "episode_id"
 
 
+WrappingKeyId = Annotated[str, Field(pattern=r"^[A-Za-z0-9._-]+$", min_length=1, max_length=32)]
+"""The id of a key-encryption key: what `EpisodeKeyIssued` carries, and what the services' settings accept as the id
+of a key they are given (accord.shared.settings), one rule for both."""
+
+
 class EpisodeKeyIssued(EpisodeKeysEvent):
     """Episode `episode_id` of `client_id` was opened with a data key, which its events on the goals and progress
     topics are sealed under (AES-256-GCM). The key travels wrapped under the key-encryption key named
@@ -232,7 +237,7 @@ class EpisodeKeyIssued(EpisodeKeysEvent):
 
     client_id: UUID
     episode_id: UUID
-    wrapping_key_id: Annotated[str, Field(pattern=r"^[A-Za-z0-9._-]+$", min_length=1, max_length=32)]
+    wrapping_key_id: WrappingKeyId
     """The id of the key-encryption key `wrapped_key` is wrapped under."""
     wrapped_key: Annotated[str, Field(pattern=r"^[A-Za-z0-9+/]{54}==$", min_length=56, max_length=56)]
     """The 256-bit data key wrapped (AES key wrap, RFC 3394, under a key derived for this episode), base64."""
