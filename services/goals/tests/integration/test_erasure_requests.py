@@ -2,11 +2,18 @@
 their teams, each saying whether they may decide it (never one they asked for themself); a therapist sees the ones
 they recorded; anyone else sees none; every request answered is audited as read."""
 
+import json
+from typing import Any
+from typing import cast as typed
 from uuid import uuid4
 
 import asyncpg
 import pytest
 from goals_api import Api, Person, cast
+
+from accord.goals.adapters.erasure import ErasureRequests
+from accord.shared.auth import Principal
+from accord.shared.db import Connection
 
 pytestmark = pytest.mark.integration
 
@@ -170,3 +177,38 @@ async def test_a_restriction_older_than_a_page_of_newer_requests_is_listed_among
     assert lifted.status_code == 200, lifted.text
     after = await api.as_(supervisor, "GET", "/goals/erasure-requests", params={"status": "restricted"})
     assert after.json()["items"] == []
+
+
+async def test_a_page_of_a_tenants_many_requests_is_read_in_order_from_the_index_without_sorting_them_all(
+    admin_db: asyncpg.Pool,
+) -> None:
+    """The list's own statement, explained: with thousands of requests in a tenant, a page is read newest first from
+    `erasure_requests_by_time` (migration 0015) and nothing sorts the tenant's requests to find it."""
+    tenant, officer = f"tenant-{uuid4().hex[:12]}", uuid4()
+    await admin_db.execute(
+        "INSERT INTO goals.erasure_requests (request_id, tenant_id, client_id, requested_by, requested_by_roles,"
+        " requested_at) SELECT gen_random_uuid(), $1, gen_random_uuid(), $2, '{therapist}',"
+        " now() - g * interval '1 minute' FROM generate_series(1, 5000) g",
+        tenant,
+        officer,
+    )
+    await admin_db.execute("ANALYZE goals.erasure_requests")
+    plans: list[Any] = []
+
+    class Explained:
+        """Stands in for the connection: each statement explained, not run."""
+
+        def __init__(self, conn: asyncpg.Connection) -> None:
+            self.conn = conn
+
+        async def fetch(self, sql: str, *args: Any) -> list[Any]:
+            plans.append(json.loads(await self.conn.fetchval("EXPLAIN (FORMAT JSON) " + sql, *args)))
+            return []
+
+    me = Principal(subject=officer, tenant_id=tenant, roles=frozenset({"therapist"}))
+    async with admin_db.acquire() as conn:
+        await ErasureRequests(typed(Connection, Explained(conn)), "goals").followed_by(me, None, None, None, 50)
+
+    [plan] = plans
+    assert "erasure_requests_by_time" in json.dumps(plan)
+    assert '"Node Type": "Sort"' not in json.dumps(plan)
