@@ -14,6 +14,7 @@ from fastapi import APIRouter, FastAPI, Request
 from pydantic import BaseModel
 from pydantic_settings import SettingsConfigDict
 
+from accord.shared.edge import Edge
 from accord.shared.settings import WebSettings
 from accord.shared.web import build_web_app
 
@@ -125,6 +126,36 @@ async def test_a_body_over_the_limit_is_refused_announced_or_streamed() -> None:
     assert_problem(streamed, 413)
     assert_problem(parsed, 413)
     assert within.status_code == 200 and within.json() == {"received": 2000}
+
+
+@pytest.mark.parametrize("swallows", [False, True], ids=["raises", "answers-its-own-way"])
+async def test_an_answer_already_begun_when_the_body_goes_over_the_limit_is_ended_not_answered_twice(
+    swallows: bool,
+) -> None:
+    """An app that starts its answer and then reads on (an event stream reading its body) cannot have that answer
+    replaced by a 413: a second start would be a protocol error. Whatever it did with the refusal, nothing more goes."""
+
+    async def streaming(scope: Any, receive: Any, send: Any) -> None:
+        await send({"type": "http.response.start", "status": 200, "headers": []})
+        try:
+            while (await receive()).get("more_body"):
+                pass
+        except Exception:
+            if not swallows:
+                raise
+
+    chunks = iter([{"type": "http.request", "body": b"x" * 1000, "more_body": True}] * 5)
+    sent: list[dict[str, Any]] = []
+
+    async def receive() -> dict[str, Any]:
+        return next(chunks)
+
+    async def send(message: dict[str, Any]) -> None:
+        sent.append(message)
+
+    scope = {"type": "http", "method": "POST", "path": "/stream", "raw_path": b"/stream", "headers": []}
+    await Edge(streaming, max_body_bytes=2048)(scope, receive, send)
+    assert [m["type"] for m in sent] == ["http.response.start"] and sent[0]["status"] == 200
 
 
 @pytest.mark.parametrize("given", ["y" * 129, "two words", "<id>", "a\tb"])

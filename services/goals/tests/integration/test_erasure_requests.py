@@ -4,7 +4,7 @@ they recorded; anyone else sees none; every request answered is audited as read.
 
 import json
 from typing import Any
-from typing import cast as typed
+from typing import cast as as_type
 from uuid import uuid4
 
 import asyncpg
@@ -207,7 +207,9 @@ async def test_a_page_of_a_tenants_many_requests_is_read_in_order_from_the_index
 
     me = Principal(subject=officer, tenant_id=tenant, roles=frozenset({"therapist"}))
     async with admin_db.acquire() as conn:
-        await ErasureRequests(typed(Connection, Explained(conn)), "goals").followed_by(me, None, None, None, 50)
+        await ErasureRequests(as_type(Connection, Explained(conn)), "goals").followed_by(me, None, None, None, 50)
+
+    await admin_db.execute("DELETE FROM goals.erasure_requests WHERE tenant_id = $1", tenant)
 
     [plan] = plans
     assert "erasure_requests_by_time" in json.dumps(plan)

@@ -186,13 +186,16 @@ class Edge:
                 await self.app(scope, receive_limited, send_secured)
             except Exception:
                 if refused:
-                    await answer(413, "Request too large", f"Send at most {self.max_body_bytes} bytes")
+                    # An answer already begun (an event stream reading a body after it started) cannot be
+                    # replaced: it ends where the body was cut off.
+                    if not started:
+                        await answer(413, "Request too large", f"Send at most {self.max_body_bytes} bytes")
                     return
                 log.exception("unhandled error", method=scope["method"])
                 if not started:
                     await answer(500, "Internal error", "Something went wrong on our side")
             else:
-                if refused:  # the app answered the refusal its own way (FastAPI reading a body: 400), never sent
+                if refused and not started:  # the app answered the refusal its own way (FastAPI: 400), never sent
                     await answer(413, "Request too large", f"Send at most {self.max_body_bytes} bytes")
         finally:
             structlog.contextvars.reset_contextvars(**bound)

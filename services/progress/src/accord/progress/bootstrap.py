@@ -36,7 +36,8 @@ def create_api() -> FastAPI:
     routers = [export_part_router("progress", config.db_schema), router, sessions_api.router]
     app = build_api(config, routers=routers, extra_lifespan=grouped_lookups)
     # Outermost of the service's own layers: the entry write and, outside it, the goal's progress read (most of the
-    # service's requests) go no further. Each lets every other request through untouched.
+    # service's requests) go no further. Every other request goes on as it came; an entry the hot write declines
+    # (FastAPI words its 422) goes on with its body, already read, replayed.
     app.add_middleware(HotEntryWrite, service=config.service)
     app.add_middleware(HotProgressRead, service=config.service)
     return app

@@ -48,9 +48,7 @@ async def record(
     request: Request,
     idempotency_key: IdempotencyKey = None,
 ) -> JSONResponse:
-    # The most frequent write: as on the progress read, the principal and the resources are taken by the same
-    # functions the dependencies call, but directly: FastAPI's solving of the two sub-dependencies was about a
-    # quarter of the write's time in the API in the profile (docs/benchmarks.md). The OpenAPI document is unchanged.
+    """One entry (the hot write, entrypoints/hot_write.py, answers most requests with the same `entry_answer`)."""
     return await entry_answer(request, goal_id, body, idempotency_key)
 
 
@@ -58,6 +56,9 @@ async def entry_answer(
     request: Request, goal_id: UUID, body: s.EntryCreate, idempotency_key: str | None
 ) -> JSONResponse:
     """One entry recorded: the route's, and the hot path's (entrypoints/hot_write.py), which answers most."""
+    # As on the progress read, the principal and the resources are taken by the same functions the dependencies
+    # call, but directly: FastAPI's solving of the two sub-dependencies was about a quarter of the write's time in
+    # the API in the profile (docs/benchmarks.md). The OpenAPI document is unchanged.
     me = await authenticate(request)
     res = await get_resources(request)
 
