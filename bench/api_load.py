@@ -188,6 +188,16 @@ def cpu_seconds(home: Path | None = None) -> dict[str, float]:
     return used
 
 
+def nice_workers(niceness: int) -> None:
+    """This stack's workers at `niceness`, as scripts/up starts them (`WORKER_NICENESS` of the dev tooling's
+    services). Set from here once
+    they run, so that a `--ref` stack, started by that commit's own tooling, is scheduled alike."""
+    for process in psutil.Process().children(recursive=True):
+        with contextlib.suppress(psutil.Error):
+            if "worker" in process.cmdline()[1:3]:
+                process.nice(niceness)
+
+
 def stack_cpu(home: Path) -> dict[str, float]:
     """CPU time so far of each part of this run's stack. PostgreSQL's postmaster also counts the backends it has
     reaped (a connection closed during a step still counts)."""
@@ -630,6 +640,9 @@ def main(
     statements: Annotated[
         bool, typer.Option(help="with --write-rate: PostgreSQL's time per write by statement (pg_stat_statements)")
     ] = False,
+    worker_nice: Annotated[
+        int, typer.Option(help="the workers' niceness (scripts/up starts them at WORKER_NICENESS); every stack alike")
+    ] = 0,
 ) -> None:
     if serve_:  # the answers alone on stdout: whatever else would print goes to stderr
         global ANSWERS
@@ -638,6 +651,7 @@ def main(
     if ref is not None:
         args = [f"--rates={rates}", f"--seconds={seconds}", f"--ingest-entries={ingest_entries}"]
         args += [f"--settle={settle}", f"--warm-up={warm_up}", f"--paths={paths}", f"--write-rate={write_rate}"]
+        args += [f"--worker-nice={worker_nice}"]
         compare(ref, rounds, [float(r) for r in rates.split(",") if r], args)
         return
     home = ROOT / ".accord" / "bench" / f"api-{os.getpid()}"
@@ -656,6 +670,8 @@ def main(
                 "ACCORD_GATEWAY_ADDRESS_RATE_PER_SECOND": "100000",
             },
         )
+        if worker_nice:
+            nice_workers(worker_nice)
         try:
             if serve_:
                 urls, bootstrap = running.urls, infra.bootstrap_servers

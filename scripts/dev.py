@@ -48,7 +48,11 @@ def up() -> None:
     PIDS.mkdir(parents=True, exist_ok=True)
     with console.status("Starting every service and the gateway…"):
         running = services.start_all(
-            service_env, LOGS, gateway_port=GATEWAY_PORT if _port_free(GATEWAY_PORT) else None, identity=identity
+            service_env,
+            LOGS,
+            gateway_port=GATEWAY_PORT if _port_free(GATEWAY_PORT) else None,
+            identity=identity,
+            worker_niceness=services.WORKER_NICENESS,
         )
     (PIDS / "all").write_text(" ".join(str(Started.of(pid)) for pid in running.pids))
     # Watches them from now on: one that dies is started again (with backoff) and logged in supervisor.log.
