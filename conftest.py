@@ -13,6 +13,12 @@ from typing import TYPE_CHECKING
 import asyncpg
 import pytest
 
+# Before anything reads the settings: a developer's scripts/up leaves .accord/local/services.env behind (its own
+# broker's address and credentials), which every Settings would read below the environment, so a test run after it
+# sent the services to that broker. The tests' servers are given in the environment alone: neither this process nor
+# a service process it starts (they inherit the environment) reads any file.
+os.environ["ACCORD_LOCAL_ENV_FILE"] = ""
+
 from accord.devtools.infra import stack
 from accord.devtools.testing import TokenFactory
 

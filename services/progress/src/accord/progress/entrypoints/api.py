@@ -48,7 +48,8 @@ async def record(
     request: Request,
     idempotency_key: IdempotencyKey = None,
 ) -> JSONResponse:
-    """One entry (the hot write, entrypoints/hot_write.py, answers most requests with the same `entry_answer`)."""
+    # Not a docstring: FastAPI would publish it as the operation's description. The hot write
+    # (entrypoints/hot_write.py) answers most of these requests with the same `entry_answer`.
     return await entry_answer(request, goal_id, body, idempotency_key)
 
 
