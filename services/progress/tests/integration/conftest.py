@@ -23,7 +23,10 @@ async def progress_http(progress_app: FastAPI) -> AsyncIterator[httpx.AsyncClien
         yield client
 
 
-@pytest.fixture(scope="session")
+# Per module, not per session: a worker kept for the session stayed a member of the `progress` consumer group while
+# later tests ran, and the end-to-end stack's progress worker then shared the group with it (rebalances whenever
+# this process's event loop stopped and started, events held back past the tests' waits).
+@pytest.fixture(scope="module")
 async def worker(service_env: dict[str, str]) -> AsyncIterator[Worker]:
     w = Worker()
     w.start()
