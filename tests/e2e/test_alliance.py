@@ -137,7 +137,7 @@ def test_a_divergence_raises_one_event_and_one_flag_that_a_revision_clears_and_p
 
         # Low session feedback: the caseload shows it, and the therapist is told as of a suggested review.
         # Progress hears of the episode through Kafka: its 409 "retry shortly" is retried, as the app does (a
-        # rebalance of its consumer group under the suite's load once held the episode back past the first try).
+        # rebalance of its consumer group once held the episode back past the first try).
         held = until(
             lambda: (
                 r if (r := therapist("POST", f"/episodes/{episode_id}/sessions", json={})).status_code != 409 else None
