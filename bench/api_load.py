@@ -51,6 +51,8 @@ import asyncpg
 import httpx
 import psutil
 import typer
+from aiokafka import AIOKafkaConsumer, TopicPartition
+from aiokafka.admin import AIOKafkaAdminClient
 from rich.console import Console
 from rich.table import Table
 
@@ -62,6 +64,8 @@ from accord.ops.lag import consumed_topics, group_lag
 from accord.reporting.handlers import CONSUMED_TOPICS
 from accord.reporting.handlers.analytics import ANALYTICS_GROUP
 from accord.shared.services import SERVICES
+
+OFFSETS_TOPIC = "__consumer_offsets"
 
 ROOT = Path(__file__).resolve().parents[1]
 console = Console(width=200)
@@ -240,6 +244,22 @@ async def drained(bootstrap: str, limit: float) -> dict[str, Any]:
     return {"consumer_backlog_at_end": backlog, "drained_after_s": None if behind else round(drained_after, 1)}
 
 
+async def offset_records(bootstrap: str) -> int:
+    """Records written to `__consumer_offsets` so far: one per partition named by each offset commit (and a few for
+    the groups' own changes). Read as end offsets, which cost the same whatever their number."""
+    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
+    consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap)
+    await admin.start()
+    await consumer.start()
+    try:
+        [topic] = await admin.describe_topics([OFFSETS_TOPIC])
+        partitions = [TopicPartition(OFFSETS_TOPIC, p["partition"]) for p in topic["partitions"]]
+        return sum((await consumer.end_offsets(partitions)).values())
+    finally:
+        await consumer.stop()
+        await admin.close()
+
+
 def _children_cpu() -> float:
     """CPU time of this process's finished children: the load generator's runs."""
     used = resource.getrusage(resource.RUSAGE_CHILDREN)
@@ -366,10 +386,11 @@ async def cpu_per_write(
     idle_per_s = {part: (idle[part] - before.get(part, 0.0)) / idle_elapsed for part in idle}
     if statements_from is not None:
         await server_statements(statements_from, reset=True)
-    before, start = idle, time.perf_counter()
+    before, start, commits_before = idle, time.perf_counter(), await offset_records(bootstrap)
     results = attack(tool, target_file, rate, seconds)
     drain = await drained(bootstrap, 30)
     elapsed, after = time.perf_counter() - start, cpu_seconds(home)
+    commits = await offset_records(bootstrap) - commits_before
     report = vegeta_report(tool, results)
     writes = report["requests"] * report["success"]
     statements = await server_statements(statements_from, per=writes) if statements_from is not None else []
@@ -386,6 +407,7 @@ async def cpu_per_write(
         "cpu_ms_per_write": round(sum(per_part.values()), 3),
         "cpu_ms_per_write_by_part": per_part,
         "idle_cores": {part: round(v, 3) for part, v in sorted(idle_per_s.items())},
+        "offset_records_per_write": round(commits / writes, 3),
         **({"server_statements": statements} if statements else {}),
         **drain,
     }
@@ -559,7 +581,7 @@ def compare(ref: str, rounds: int, rates: list[float], args: list[str]) -> None:
             child.wait(120)
     # A write not served in time (a 504 from the gateway) still costs CPU but counts for nothing: a window with
     # such answers overstates the CPU per write, so the share served is shown beside it.
-    table = Table("round", "code", "CPU ms per write", "served", "by part (ms)", "load")
+    table = Table("round", "code", "CPU ms per write", "served", "by part (ms)", "offsets committed a write", "load")
     for w in writes:
         parts = sorted(w["cpu_ms_per_write_by_part"].items(), key=lambda kv: -kv[1])
         table.add_row(
@@ -568,6 +590,7 @@ def compare(ref: str, rounds: int, rates: list[float], args: list[str]) -> None:
             f"{w['cpu_ms_per_write']:.2f}",
             f"{w['writes'] / max(1, sum(w['status_codes'].values())):.0%}",
             ", ".join(f"{part} {ms:.2f}" for part, ms in parts if abs(ms) >= 0.05),
+            f"{w.get('offset_records_per_write', 0):.2f}",
             f"{w['load'][0]:.1f}",
         )
     console.print(table)
@@ -725,6 +748,7 @@ def main(
             f"{p} {ms:.2f}" for p, ms in sorted(cost["cpu_ms_per_write_by_part"].items(), key=lambda kv: -kv[1])
         )
         console.print(f"CPU per write at {cost['write_rate']}/s: {cost['cpu_ms_per_write']:.2f} ms ({parts})")
+        console.print(f"Offset records written to {OFFSETS_TOPIC} a write: {cost['offset_records_per_write']:.2f}")
         if cost.get("server_statements"):
             found = Table(
                 "role", "ms a write", "planning ms", "calls a write", "statement", title="PostgreSQL's time per write"

@@ -239,6 +239,7 @@ async def idle_hop(
             fetch_max_wait_ms=defaults["consumer_fetch_max_wait_ms"].default,
             gather_ms=defaults["consumer_gather_ms"].default,
             idle_poll_ms=defaults["consumer_idle_poll_ms"].default,
+            commit_interval_ms=defaults["consumer_commit_interval_ms"].default,
         )
     stop = asyncio.Event()
     await broker.start()

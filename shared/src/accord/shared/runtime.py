@@ -216,6 +216,7 @@ async def run_worker(
                 fetch_max_wait_ms=settings.consumer_fetch_max_wait_ms,
                 gather_ms=settings.consumer_gather_ms,
                 idle_poll_ms=settings.consumer_idle_poll_ms,
+                commit_interval_ms=settings.consumer_commit_interval_ms,
                 commit_timeout_seconds=settings.consumer_commit_timeout_seconds,
                 description=sub.description,
             )

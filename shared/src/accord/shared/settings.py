@@ -158,6 +158,14 @@ class ServiceSettings(WebSettings):
     consumer_idle_poll_ms: int = Field(
         default=20, ge=1, le=1000, description="how often an idle consumer looks for a batch: an idle event's most wait"
     )
+    consumer_commit_interval_ms: float = Field(
+        default=1000,
+        ge=0,
+        le=10_000,
+        description="while events flow, how long a consumer may hold applied batches' offsets before committing them"
+        " (one commit for several batches; after a quiet spell a batch's offsets are committed at once). Their"
+        " effects are committed already: offsets not yet committed only mean events delivered again, and skipped",
+    )
     consumer_gather_ms: float = Field(
         default=150,
         ge=0,

@@ -14,6 +14,7 @@ from faststream.kafka.annotations import KafkaMessage
 from faststream.message import AckStatus
 
 from accord.shared.inbox.consumer import IdempotentConsumer
+from accord.shared.inbox.offsets import HeldOffsets
 from accord.shared.inbox.wedged import ConsumerWedged, Restarter
 from accord.shared.metrics import CONSUMER_LAG
 
@@ -39,6 +40,7 @@ def subscribe(
     fetch_max_wait_ms: int = 500,
     gather_ms: float = 0,
     idle_poll_ms: int = 20,
+    commit_interval_ms: float = 0,
     commit_timeout_seconds: float = 30.0,
     description: str | None = None,
 ) -> Any:
@@ -61,7 +63,9 @@ def subscribe(
     of 200 ms it was most of an idle hop's latency. Each empty look costs a few tens of microseconds.
 
     The offsets are committed here, within `commit_timeout_seconds`: a commit that takes longer is wedged, and the
-    subscriber is started again in-process (inbox/wedged.py).
+    subscriber is started again in-process (inbox/wedged.py). While events flow, a batch's offsets are held until
+    `commit_interval_ms` has passed since the last commit (inbox/offsets.py); after a quiet spell they are
+    committed at once.
     """
     last_batch_at = -_BUSY_WITHIN_SECONDS
     restarter = Restarter(consumer.service, consumer.group_id)
@@ -83,13 +87,20 @@ def subscribe(
         title=None if consumer.group_id == consumer.service else consumer.group_id,
     )
 
+    held = HeldOffsets(
+        commit_interval_ms / 1000, commit_timeout_seconds, lambda: restarter.restart(subscriber), consumer.group_id
+    )
+
     async def on_events(msg: KafkaMessage) -> None:
         nonlocal last_batch_at
         records = msg.raw_message if isinstance(msg.raw_message, tuple) else (msg.raw_message,)
         await consumer.handle_batch(records)
+        now = time.monotonic()
+        busy, last_batch_at = now - last_batch_at < _BUSY_WITHIN_SECONDS, now
+        # So that faststream does not commit every assigned partition's position after the handler.
+        msg.committed = AckStatus.ACKED
         try:
-            async with asyncio.timeout(commit_timeout_seconds):
-                await commit_batch(msg, records)
+            await held.applied(msg.consumer, batch_offsets(records), flowing=busy)
         except TimeoutError as exc:
             restarter.restart(subscriber)
             raise ConsumerWedged(f"offset commit took over {commit_timeout_seconds} s") from exc
@@ -99,8 +110,6 @@ def subscribe(
             log.info("offsets refused after a rebalance; the batch will be delivered again", group=consumer.group_id)
             return
         _record_lag(consumer.service, msg, records)
-        now = time.monotonic()
-        busy, last_batch_at = now - last_batch_at < _BUSY_WITHIN_SECONDS, now
         if busy and gather_ms and len(records) < max_records:
             # The effects and the offsets are committed: the pause only lets the next batch gather.
             await asyncio.sleep(gather_ms / 1000)
@@ -109,26 +118,21 @@ def subscribe(
     return subscriber
 
 
-async def commit_batch(msg: Any, records: Sequence[Any]) -> None:
-    """Commits the offsets of the partitions this batch read, each just past its last record, and marks the message
-    acknowledged (faststream's own ack would commit the position of every assigned partition).
+def batch_offsets(records: Sequence[Any]) -> dict[TopicPartition, int]:
+    """The offsets to commit for a batch: each partition it read, just past its last record.
 
-    A group reading three topics holds some 30 partitions, and a commit of all of them writes an offset record for
-    each to `__consumer_offsets` (and encodes each in the request) while a batch under load touches a few. The
-    others' committed offsets stay where their last batch left them, which is where their positions are: a
-    partition's position moves only by the records it hands out (no transactional producers here, so no control
-    records are skipped unseen). Kafka expires a group's offsets only once the group has been empty for the
-    retention period (KIP-211), so an offset not committed again since its last batch is kept like the others. A
-    partition taken away in a rebalance is left out: its new owner gets the batch again and the inbox skips it."""
+    Only those: a group reading three topics holds some 30 partitions, and a commit of all of them writes an
+    offset record for each to `__consumer_offsets` (and encodes each in the request) while a batch under load
+    touches a few. The others' committed offsets stay where their last batch left them, which is where their
+    positions are: a partition's position moves only by the records it hands out (no transactional producers here,
+    so no control records are skipped unseen). Kafka expires a group's offsets only once the group has been empty
+    for the retention period (KIP-211), so an offset not committed again since its last batch is kept like the
+    others."""
     offsets: dict[TopicPartition, int] = {}
     for r in records:
         tp = TopicPartition(r.topic, r.partition)
         offsets[tp] = max(offsets.get(tp, 0), r.offset + 1)
-    kafka = msg.consumer
-    assigned = kafka.assignment()
-    if mine := {tp: offset for tp, offset in offsets.items() if tp in assigned}:
-        await kafka.commit(mine)
-    msg.committed = AckStatus.ACKED  # so that faststream does not commit every partition after the handler
+    return offsets
 
 
 def _record_lag(service: str, msg: Any, records: Sequence[Any]) -> None:
