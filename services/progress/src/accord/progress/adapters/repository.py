@@ -138,29 +138,39 @@ _RECORD_PROGRESS = (
 _STORED_ENTRY = [*_ENTRY_COLUMNS, "created_at"]
 """An entry as stored (its table's columns)."""
 
-# The entries under some ids (part 0), then for each goal version (one element of $2, $3, $4 each) the decisions
-# already made (part 1) and the latest points that count towards its measure (part 2: measurements, and ratings when
-# $4 says they count, as `_counted_kinds` has it; the newest $5, by the `entries_latest` index). One row shape for the
-# three: a part's unused columns are NULL.
-_ENTRIES_AND_LEDGERS = (
+# The entries stored under some ids (part 0), then for each goal version the decisions already made (part 1) and the
+# latest points that count towards its measure (part 2: the newest LATEST_NEEDED of the kinds `_counted_kinds` names,
+# by the `entries_latest` index). One row shape for the three parts, a part's unused columns NULL.
+_POINT = {"entry_id": "p.entry_id", "value": "p.value", "occurred_at": "p.occurred_at"}
+_PARTS = (
     "SELECT 0 AS part, NULL::uuid AS of_goal, NULL::text AS decision_key, "
     + ", ".join(f"e.{column}" for column in _STORED_ENTRY)
-    + " FROM entries e WHERE e.entry_id = ANY($1::uuid[]) "
-    "UNION ALL SELECT 1, d.goal_id, d.decision_key"
-    + ", NULL"
-    * len(_STORED_ENTRY)
-    + " FROM unnest($2::uuid[], $3::integer[]) AS v (goal_id, version) "
-    "JOIN decisions d ON d.goal_id = v.goal_id AND d.goal_version = v.version "
-    "UNION ALL SELECT 2, v.goal_id, NULL, "
-    + ", ".join(
-        {"entry_id": "p.entry_id", "value": "p.value", "occurred_at": "p.occurred_at"}.get(c, "NULL")
-        for c in _STORED_ENTRY
-    )
-    + " FROM unnest($2::uuid[], $3::integer[], $4::boolean[]) AS v (goal_id, version, ratings_count) "
-    "CROSS JOIN LATERAL (SELECT entry_id, value, occurred_at FROM entries "
+    + " FROM entries e WHERE e.entry_id {entry} "
+    "UNION ALL SELECT 1, d.goal_id, d.decision_key" + ", NULL" * len(_STORED_ENTRY) + " FROM {decisions} "
+    "UNION ALL SELECT 2, p.goal_id, NULL, "
+    + ", ".join(_POINT.get(column, "NULL") for column in _STORED_ENTRY)
+    + " FROM {points}"
+)
+_LATEST = f"ORDER BY occurred_at DESC, entry_id DESC LIMIT {LATEST_NEEDED}"
+# One entry for one goal (the entry route's): every parameter a scalar and the LIMIT a constant, so that PostgreSQL
+# keeps a generic plan for it after its first five executions. An array parameter (`= ANY($1)`) or a parameter LIMIT
+# makes it plan every execution afresh, which cost it 3-5 times a generic plan's CPU here (docs/benchmarks.md,
+# branch s32-entry).
+_ENTRY_AND_LEDGER = _PARTS.format(
+    entry="= $1",
+    decisions="decisions d WHERE d.goal_id = $2 AND d.goal_version = $3",
+    points="(SELECT goal_id, entry_id, value, occurred_at FROM entries "
+    f"WHERE goal_id = $2 AND goal_version = $3 AND kind = ANY($4::text[]) {_LATEST}) p",
+)
+# Any number of entries and goals (a batch's): goal versions as arrays ($2, $3), and $4 whether ratings count.
+_ENTRIES_AND_LEDGERS = _PARTS.format(
+    entry="= ANY($1::uuid[])",
+    decisions="unnest($2::uuid[], $3::integer[]) AS v (goal_id, version) "
+    "JOIN decisions d ON d.goal_id = v.goal_id AND d.goal_version = v.version",
+    points="unnest($2::uuid[], $3::integer[], $4::boolean[]) AS v (goal_id, version, ratings_count) "
+    "CROSS JOIN LATERAL (SELECT goal_id, entry_id, value, occurred_at FROM entries "
     "WHERE goal_id = v.goal_id AND goal_version = v.version "
-    "AND (kind = 'measurement' OR (v.ratings_count AND kind = 'rating')) "
-    "ORDER BY occurred_at DESC, entry_id DESC LIMIT $5) p"
+    f"AND (kind = 'measurement' OR (v.ratings_count AND kind = 'rating')) {_LATEST}) p",
 )
 
 
@@ -350,14 +360,19 @@ class Repository:
         """In one round trip: the entries already stored under `entry_ids` (a resend's, or an id used elsewhere), and
         each goal version's ledger: the decisions already made for it and its latest points. Read after the goals'
         lock, in a snapshot of its own, so it sees whatever the lock's previous holder wrote."""
-        rows = await self.conn.fetch(
-            _ENTRIES_AND_LEDGERS,
-            entry_ids,
-            [g.goal_id for g in goals],
-            [g.version for g in goals],
-            ["rating" in _counted_kinds(g) for g in goals],
-            LATEST_NEEDED,
-        )
+        if len(entry_ids) == 1 and len(goals) == 1:
+            [goal] = goals
+            rows = await self.conn.fetch(
+                _ENTRY_AND_LEDGER, entry_ids[0], goal.goal_id, goal.version, _counted_kinds(goal)
+            )
+        else:
+            rows = await self.conn.fetch(
+                _ENTRIES_AND_LEDGERS,
+                entry_ids,
+                [g.goal_id for g in goals],
+                [g.version for g in goals],
+                ["rating" in _counted_kinds(g) for g in goals],
+            )
         stored: dict[UUID, dict[str, Any]] = {}
         decided: dict[UUID, set[str]] = {g.goal_id: set() for g in goals}
         latest: dict[UUID, list[Point]] = {g.goal_id: [] for g in goals}
