@@ -42,7 +42,8 @@ async def record_entries(ctx: Context, commands: list[RecordEntry]) -> list[Reco
     """
     goals = await ctx.goals([c.goal_id for c in commands], "record entry", for_update=True)
     seen = [answer[0].terms for answer in goals.values() if not isinstance(answer, NotYetKnown)]
-    stored, read = await ctx.repo.entries_and_ledgers([c.entry_id for c in commands], seen)
+    # With no goal to record against, every command is refused before any stored entry or ledger is looked at.
+    stored, read = await ctx.repo.entries_and_ledgers([c.entry_id for c in commands], seen) if seen else ({}, {})
     ledgers: dict[UUID, Ledger] = {}  # those of the goals an entry is recorded against
     rows: dict[UUID, dict[str, Any]] = {}
     outcomes: dict[int, Recorded | DomainError] = {}
