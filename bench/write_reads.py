@@ -61,6 +61,22 @@ FORMS: dict[str, Form] = {
         (repository._ENTRIES_AND_LEDGERS, lambda g: ([uuid.uuid4()], [g], [1], [True])),
     ],
 }
+# A batch of 10 entries over 3 goals (the goal drawn and the two after it): main read the ledgers one by one.
+BATCH: dict[str, Form] = {
+    "batch of 10 over 3 goals, main": [(BY_ID, lambda g: ([uuid.uuid4() for _ in range(10)],))]
+    + [(LEDGER, lambda g, i=i: (_nth(g, i), 1, KINDS, LATEST_NEEDED)) for i in range(3)],
+    "batch of 10 over 3 goals, one statement": [
+        (
+            repository._ENTRIES_AND_LEDGERS,
+            lambda g: ([uuid.uuid4() for _ in range(10)], [_nth(g, i) for i in range(3)], [1] * 3, [True] * 3),
+        )
+    ],
+}
+GOALS: list[uuid.UUID] = []
+
+
+def _nth(goal: uuid.UUID, i: int) -> uuid.UUID:
+    return GOALS[(GOALS.index(goal) + i) % len(GOALS)]
 
 
 def _ddl(name: str) -> list[str]:
@@ -84,6 +100,7 @@ async def measure(url: str, executions: int, goals: int, per_goal: int) -> None:
     await conn.execute("CREATE INDEX entries_latest ON entries (goal_id, goal_version, occurred_at, entry_id)")
     await conn.execute("DROP INDEX entries_by_goal")  # as migration 0004 does
     ids = [uuid.uuid4() for _ in range(goals)]
+    GOALS[:] = ids
     now = datetime.now(UTC)
     rows = [
         (uuid.uuid4(), "t", uuid.uuid4(), g, 1, "rating", float(i % 11), None, now - timedelta(minutes=i), *client)
@@ -97,7 +114,7 @@ async def measure(url: str, executions: int, goals: int, per_goal: int) -> None:
     for state in ("fresh tables", "after ANALYZE"):
         if state == "after ANALYZE":
             await conn.execute("ANALYZE")
-        for name, form in FORMS.items():
+        for name, form in {**FORMS, **BATCH}.items():
             prepared = [(await conn.prepare(sql), args) for sql, args in form]
             cpu, wall = _cpu_seconds(pid), time.perf_counter()
             for _ in range(executions):
