@@ -154,8 +154,8 @@ _PARTS = (
 _LATEST = f"ORDER BY occurred_at DESC, entry_id DESC LIMIT {LATEST_NEEDED}"
 # One entry for one goal (the entry route's): every parameter a scalar and the LIMIT a constant, so that PostgreSQL
 # keeps a generic plan for it after its first five executions. An array parameter (`= ANY($1)`) or a parameter LIMIT
-# makes it plan every execution afresh, which cost it 3-5 times a generic plan's CPU here (docs/benchmarks.md,
-# branch s32-entry).
+# makes it plan every execution afresh, which cost the server several times the generic plan's CPU
+# (bench/write_reads.py; docs/benchmarks.md, branch s32-entry).
 _ENTRY_AND_LEDGER = _PARTS.format(
     entry="= $1",
     decisions="decisions d WHERE d.goal_id = $2 AND d.goal_version = $3",
