@@ -3,6 +3,7 @@ rules the SQL keeps (an older goal version never replaces a newer one, a closed 
 once per goal version); tests/integration/test_goal_view.py runs one suite against both. `InMemoryUnitOfWork` hands
 out the one repository (it does not roll back), as `adapters.repository.UnitOfWork` opens one per transaction."""
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -143,15 +144,18 @@ class InMemoryRepository:
         }
         return next((r for r in (Role.CLIENT, Role.THERAPIST, Role.FAMILY) if r in roles), None)
 
-    async def entries_by_id(self, entry_ids: list[UUID]) -> dict[UUID, dict[str, Any]]:
-        return {i: self.entries[i] for i in entry_ids if i in self.entries}
+    async def entries_and_ledgers(
+        self, entry_ids: list[UUID], goals: Sequence[GoalAgreed]
+    ) -> tuple[dict[UUID, dict[str, Any]], dict[UUID, Ledger]]:
+        stored = {i: self.entries[i] for i in entry_ids if i in self.entries}
+        return stored, {g.goal_id: self._ledger(g) for g in goals}
 
     async def add_entries(self, rows: list[dict[str, Any]]) -> None:
         if any(r["entry_id"] in self.entries for r in rows):
             raise Conflict("this entry id is already used")
         self.entries.update({r["entry_id"]: r for r in rows})
 
-    async def ledger(self, goal: GoalAgreed) -> Ledger:
+    def _ledger(self, goal: GoalAgreed) -> Ledger:
         decided = {
             key for (goal_id, version, key) in self.decided if (goal_id, version) == (goal.goal_id, goal.version)
         }

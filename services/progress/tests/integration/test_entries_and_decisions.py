@@ -325,7 +325,7 @@ async def test_the_hot_write_answers_503_as_the_long_way_does_while_the_database
     assert taken == [f"/progress/goals/{goal}/entries"]  # the hot path's answer, the other the long way's
 
 
-async def test_recording_one_entry_with_a_decision_takes_seven_round_trips_and_writes_its_events_in_order_and_audited(
+async def test_recording_one_entry_with_a_decision_takes_six_round_trips_and_writes_its_events_in_order_and_audited(
     api: Api, team: CareTeam, infra: Infra, progress_app: FastAPI, admin_db: asyncpg.Pool
 ) -> None:
     goal = team.goal()
@@ -338,9 +338,9 @@ async def test_recording_one_entry_with_a_decision_takes_seven_round_trips_and_w
         r = await api.entry(goal.goal_id, 6)  # crosses the first milestone: a decision as well
     assert r.status_code == 201, r.text
     # BEGIN; the goal locked, with its episode's key to seal the events (accord.shared.episode_keys); any entry
-    # already stored under the id; the ledger; the entry, its decision and the goal's revision; the outbox's and
-    # the audit's rows; COMMIT.
-    assert len(sent) == 7, sent
+    # already stored under the id, with the ledger; the entry, its decision and the goal's revision; the outbox's
+    # and the audit's rows; COMMIT.
+    assert len(sent) == 6, sent
     published = await outbox_events(admin_db, "progress", str(team.client))  # opened with progress's own keys
     types = [e["event_type"] for e in published if r.json()["entry_id"] in json.dumps(e["payload"])]
     assert types[:2] == ["GoalRatingRecorded", "MilestoneReached"]  # in the order the handler produced them

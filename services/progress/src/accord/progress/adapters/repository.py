@@ -135,6 +135,45 @@ _RECORD_PROGRESS = (
 )
 
 
+_STORED_ENTRY = [*_ENTRY_COLUMNS, "created_at"]
+"""An entry as stored (its table's columns)."""
+
+# The entries stored under some ids (part 0), then for each goal version the decisions already made (part 1) and the
+# latest points that count towards its measure (part 2: the newest LATEST_NEEDED of the kinds `_counted_kinds` names,
+# by the `entries_latest` index). One row shape for the three parts, a part's unused columns NULL.
+_POINT = {"entry_id": "p.entry_id", "value": "p.value", "occurred_at": "p.occurred_at"}
+_PARTS = (
+    "SELECT 0 AS part, NULL::uuid AS of_goal, NULL::text AS decision_key, "
+    + ", ".join(f"e.{column}" for column in _STORED_ENTRY)
+    + " FROM entries e WHERE e.entry_id {entry} "
+    "UNION ALL SELECT 1, d.goal_id, d.decision_key" + ", NULL" * len(_STORED_ENTRY) + " FROM {decisions} "
+    "UNION ALL SELECT 2, p.goal_id, NULL, "
+    + ", ".join(_POINT.get(column, "NULL") for column in _STORED_ENTRY)
+    + " FROM {points}"
+)
+_LATEST = f"ORDER BY occurred_at DESC, entry_id DESC LIMIT {LATEST_NEEDED}"
+# One entry for one goal (the entry route's): every parameter a scalar and the LIMIT a constant, so that PostgreSQL
+# keeps a generic plan for it after its first five executions. An array parameter (`= ANY($1)`) or a parameter LIMIT
+# makes it plan every execution afresh, which cost the server several times the generic plan's CPU
+# (bench/write_reads.py; docs/benchmarks.md, branch s32-entry).
+_ENTRY_AND_LEDGER = _PARTS.format(
+    entry="= $1",
+    decisions="decisions d WHERE d.goal_id = $2 AND d.goal_version = $3",
+    points="(SELECT goal_id, entry_id, value, occurred_at FROM entries "
+    f"WHERE goal_id = $2 AND goal_version = $3 AND kind = ANY($4::text[]) {_LATEST}) p",
+)
+# Any number of entries and goals (a batch's): goal versions as arrays ($2, $3), and $4 whether ratings count.
+_ENTRIES_AND_LEDGERS = _PARTS.format(
+    entry="= ANY($1::uuid[])",
+    decisions="unnest($2::uuid[], $3::integer[]) AS v (goal_id, version) "
+    "JOIN decisions d ON d.goal_id = v.goal_id AND d.goal_version = v.version",
+    points="unnest($2::uuid[], $3::integer[], $4::boolean[]) AS v (goal_id, version, ratings_count) "
+    "CROSS JOIN LATERAL (SELECT goal_id, entry_id, value, occurred_at FROM entries "
+    "WHERE goal_id = v.goal_id AND goal_version = v.version "
+    f"AND (kind = 'measurement' OR (v.ratings_count AND kind = 'rating')) {_LATEST}) p",
+)
+
+
 @dataclass(frozen=True)
 class QuietGoal:
     """An active goal with the time of its latest entry (or its agreement) and whether its target was reached."""
@@ -315,26 +354,38 @@ class Repository:
                 return role
         return None
 
-    async def entries_by_id(self, entry_ids: list[UUID]) -> dict[UUID, asyncpg.Record]:
-        rows = await self.conn.fetch("SELECT * FROM entries WHERE entry_id = ANY($1::uuid[])", entry_ids)
-        return {r["entry_id"]: r for r in rows}
-
-    async def ledger(self, goal: GoalAgreed) -> Ledger:
-        """The decisions already made for this goal version and its latest points, in one round trip."""
-        rows = await self.conn.fetch(
-            "SELECT decision_key, NULL::uuid AS entry_id, NULL::float8 AS value, NULL::timestamptz AS occurred_at "
-            "FROM decisions WHERE goal_id = $1 AND goal_version = $2 "
-            "UNION ALL (SELECT NULL, entry_id, value, occurred_at FROM entries "
-            "WHERE goal_id = $1 AND goal_version = $2 AND kind = ANY($3::text[]) "
-            "ORDER BY occurred_at DESC, entry_id DESC LIMIT $4)",
-            goal.goal_id,
-            goal.version,
-            _counted_kinds(goal),
-            LATEST_NEEDED,
-        )
-        decided = {r["decision_key"] for r in rows if r["decision_key"] is not None}
-        latest = [Point(r["entry_id"], r["value"], r["occurred_at"]) for r in rows if r["decision_key"] is None]
-        return Ledger(goal, decided, sorted(latest, key=in_time_order))
+    async def entries_and_ledgers(
+        self, entry_ids: list[UUID], goals: Sequence[GoalAgreed]
+    ) -> tuple[dict[UUID, dict[str, Any]], dict[UUID, Ledger]]:
+        """In one round trip: the entries already stored under `entry_ids` (a resend's, or an id used elsewhere), and
+        each goal version's ledger: the decisions already made for it and its latest points. Read after the goals'
+        lock, in a snapshot of its own, so it sees whatever the lock's previous holder wrote."""
+        if len(entry_ids) == 1 and len(goals) == 1:
+            [goal] = goals
+            rows = await self.conn.fetch(
+                _ENTRY_AND_LEDGER, entry_ids[0], goal.goal_id, goal.version, _counted_kinds(goal)
+            )
+        else:
+            rows = await self.conn.fetch(
+                _ENTRIES_AND_LEDGERS,
+                entry_ids,
+                [g.goal_id for g in goals],
+                [g.version for g in goals],
+                ["rating" in _counted_kinds(g) for g in goals],
+            )
+        stored: dict[UUID, dict[str, Any]] = {}
+        decided: dict[UUID, set[str]] = {g.goal_id: set() for g in goals}
+        latest: dict[UUID, list[Point]] = {g.goal_id: [] for g in goals}
+        for r in rows:
+            if r["part"] == 0:
+                stored[r["entry_id"]] = {column: r[column] for column in _STORED_ENTRY}
+            elif r["part"] == 1:
+                decided[r["of_goal"]].add(r["decision_key"])
+            else:
+                latest[r["of_goal"]].append(Point(r["entry_id"], r["value"], r["occurred_at"]))
+        return stored, {
+            g.goal_id: Ledger(g, decided[g.goal_id], sorted(latest[g.goal_id], key=in_time_order)) for g in goals
+        }
 
     async def record_progress(
         self,

@@ -35,13 +35,16 @@ async def record_entry(ctx: Context, c: RecordEntry) -> Recorded:
 async def record_entries(ctx: Context, commands: list[RecordEntry]) -> list[Recorded | DomainError]:
     """Entries, in one transaction, each recorded or refused on its own; the outcomes in the commands' order.
 
-    Each goal is locked once (entries for one goal are decided one after another, so a decision is made once) and
-    its ledger is read once, after the lock; the entries, decisions and the goals' revisions are written by one
-    statement, the events and audit rows by another, whatever the number of entries.
+    Each goal is locked once (entries for one goal are decided one after another, so a decision is made once); after
+    the lock, one statement reads the entries already stored under the commands' ids and the ledger of every goal
+    the actor may record against; the entries, decisions and the goals' revisions are written by one statement, the
+    events and audit rows by another, whatever the number of entries.
     """
     goals = await ctx.goals([c.goal_id for c in commands], "record entry", for_update=True)
-    stored = await ctx.repo.entries_by_id([c.entry_id for c in commands])
-    ledgers: dict[UUID, Ledger] = {}
+    seen = [answer[0].terms for answer in goals.values() if not isinstance(answer, NotYetKnown)]
+    # With no goal to record against, every command is refused before any stored entry or ledger is looked at.
+    stored, read = await ctx.repo.entries_and_ledgers([c.entry_id for c in commands], seen) if seen else ({}, {})
+    ledgers: dict[UUID, Ledger] = {}  # those of the goals an entry is recorded against
     rows: dict[UUID, dict[str, Any]] = {}
     outcomes: dict[int, Recorded | DomainError] = {}
     for i, c in sorted(enumerate(commands), key=lambda ic: ic[1].occurred_at):
@@ -58,7 +61,7 @@ async def record_entries(ctx: Context, commands: list[RecordEntry]) -> list[Reco
         outcomes[i] = Recorded(row, duplicate=False)
         ctx.events.append(_recorded_event(goal, c, role, ctx.actor.subject))
         if (ledger := ledgers.get(c.goal_id)) is None:
-            ledger = ledgers[c.goal_id] = await ctx.repo.ledger(goal.terms)
+            ledger = ledgers[c.goal_id] = read[c.goal_id]
         ctx.events += _decide(ctx, goal, ledger, c)
     decisions: list[tuple[GoalAgreed, Decision]] = []
     achievements: dict[UUID, AchievementStatus | None] = {}
