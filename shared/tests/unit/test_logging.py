@@ -1,3 +1,4 @@
+import contextvars
 import json
 import sys
 
@@ -47,3 +48,13 @@ def test_a_log_line_reaches_stderr_in_one_write_with_its_newline(monkeypatch: py
     assert len(stderr.writes) == 2  # unbuffered (PYTHONUNBUFFERED), each write is a system call
     assert all(w.endswith("\n") and w.count("\n") == 1 for w in stderr.writes)
     assert [json.loads(w)["method"] for w in stderr.writes] == ["POST", "GET"]
+
+
+def test_a_line_logged_in_a_context_that_never_saw_the_configuration_still_names_the_service(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    configure_logging("example", "INFO", json=True)
+    # A request's task does not see what the lifespan's task bound (the gateway configures logging there).
+    contextvars.Context().run(structlog.get_logger("t").info, "request", status=200)
+    line = json.loads(capsys.readouterr().err.strip().splitlines()[-1])
+    assert line["event"] == "request" and line["service"] == "example"
