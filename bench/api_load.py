@@ -16,7 +16,8 @@ batch endpoint. Writes bench/results/api_load.json. Not a test.
 database: this run's own processes only, never another run's on the same machine): writes alone through the gateway
 at N a second for `--seconds`, then until every consumer group has taken their events; the stack's idle use over
 as long, measured just before, is subtracted; per part and in total. `--profile` also sends writes to a second
-progress API under cProfile and prints where its time went.
+progress API under cProfile and prints where its time went; `--profile-gateway` does the same with a second gateway
+(in front of the same services), sent writes alone and then, in another such gateway, reads alone at the same rate.
 
 `--ref <commit>[,<commit>…]` compares this checkout with those commits' Python sources (services, shared, dev
 tooling, ops: `git archive`, first on the PYTHONPATH of a second run of this script with `--serve`, whose stack then
@@ -327,6 +328,16 @@ def write_targets(base: str, goals: list[Goal], path: Path) -> Path:
     return path
 
 
+def read_targets(base: str, goals: list[Goal], path: Path) -> Path:
+    """Reads alone: each client's goal's progress in turn (vegeta JSON targets)."""
+    lines = [
+        {"method": "GET", "url": f"{base}/progress/goals/{goal}", "header": {k: [v] for k, v in headers.items()}}
+        for headers, goal in goals
+    ]
+    path.write_text("\n".join(json.dumps(line) for line in lines) + "\n")
+    return path
+
+
 def vegeta_report(tool: str, results: bytes) -> dict[str, Any]:
     report: dict[str, Any] = json.loads(
         subprocess.run([tool, "report", "-type=json"], input=results, check=True, capture_output=True).stdout
@@ -461,6 +472,35 @@ def profiled_writes(tool: str, home: Path, urls: dict[str, str], goals: list[Goa
     stats = pstats.Stats(str(out), stream=text)
     stats.sort_stats("tottime").print_stats(40)
     stats.sort_stats("cumulative").print_stats(60)
+    return text.getvalue()
+
+
+def profiled_gateway(tool: str, home: Path, goals: list[Goal], kind: str, rate: float, seconds: float) -> str:
+    """A second gateway, started with the first one's environment under cProfile (in front of the same services), sent
+    `kind` (writes or reads) alone at `rate`; where its time went (cProfile slows everything: read shares, not
+    speeds). The whole profile stays as gateway-<kind>.prof."""
+    gateway = next(
+        p
+        for p in psutil.Process().children(recursive=True)
+        if (cmd := p.cmdline())[1:3] and cmd[1].endswith("accord-gateway") and cmd[2] == "api"
+    )
+    port, out = free_port(), home / f"gateway-{kind}.prof"
+    argv = [sys.executable, "-m", "cProfile", "-o", str(out), "-m", "uvicorn", "accord.gateway.bootstrap:create_api"]
+    argv += ["--factory", f"--port={port}", "--no-access-log", "--log-level=warning", "--no-proxy-headers"]
+    log = (home / "logs" / "gateway-profiled.log").open("ab")
+    profiled = subprocess.Popen(argv, env=gateway.environ(), cwd=home, stdout=log, stderr=log)
+    try:
+        wait_for_port(port, 60)
+        base, file = f"http://127.0.0.1:{port}/api/v1", home / f"targets-gateway-{kind}.json"
+        target_file = write_targets(base, goals, file) if kind == "writes" else read_targets(base, goals, file)
+        attack(tool, target_file, rate, seconds)
+    finally:
+        profiled.send_signal(2)  # uvicorn stops cleanly on SIGINT, and cProfile writes its file as Python exits
+        profiled.wait(60)
+    text = io.StringIO()
+    stats = pstats.Stats(str(out), stream=text)
+    stats.sort_stats("tottime").print_stats(40)
+    stats.sort_stats("cumulative").print_stats(80)
     return text.getvalue()
 
 
@@ -659,6 +699,9 @@ def main(
     out: Annotated[Path | None, typer.Option(help="where to write the results")] = None,
     profile: Annotated[bool, typer.Option(help="profile a second progress API taking writes (cProfile)")] = False,
     profile_worker: Annotated[str, typer.Option(help="profile this service's worker under writes (cProfile)")] = "",
+    profile_gateway: Annotated[
+        bool, typer.Option(help="profile a second gateway taking writes, then one taking reads (cProfile)")
+    ] = False,
     serve_: Annotated[bool, typer.Option("--serve", help="measure on request from stdin (for --ref)")] = False,
     statements: Annotated[
         bool, typer.Option(help="with --write-rate: PostgreSQL's time per write by statement (pg_stat_statements)")
@@ -715,6 +758,7 @@ def main(
                     home,
                     profile,
                     profile_worker,
+                    profile_gateway,
                     infra.admin_url if statements else None,
                 )
             )
@@ -775,6 +819,7 @@ async def run(
     home: Path | None = None,
     profile: bool = False,
     profile_worker: str = "",
+    profile_gateway: bool = False,
     statements_from: str | None = None,
 ) -> dict[str, Any]:
     tenant = f"bench-{uuid.uuid4().hex[:6]}"
@@ -809,6 +854,17 @@ async def run(
             console.print(
                 await profiled_worker(tool, home, profile_worker, writes, bootstrap, write_rate or 100, seconds)
             )
+    if profile_gateway and home is not None:
+        # The gateway's own CPU per request, unprofiled, for reads alone at the write rate: what a write is compared to.
+        with console.status(f"CPU per read at {write_rate or 100} reads/s through the gateway"):
+            reads = read_targets(bases["gateway"], goals, work / "targets-reads.json")
+            results["cpu_per_read"] = await cpu_per_write(
+                tool, reads, write_rate or 100, seconds, warm_up, bootstrap, home
+            )
+        console.print({"cpu_per_read": results["cpu_per_read"]})
+        for kind in ("writes", "reads"):
+            with console.status(f"profiling the gateway under {kind} (a second gateway under cProfile)"):
+                console.print(profiled_gateway(tool, home, goals, kind, write_rate or 100, seconds))
     ingestion = {}
     for via in paths or ["gateway", "direct"]:
         if not ingest_entries:

@@ -9,8 +9,14 @@ Starts a stand-in service answering at once with a ~10 KB progress answer, the g
 access log, metrics) and the bare proxy. Each is driven by vegeta at each rate (open model), and each process's
 CPU time is read from /proc. The service's own cost is left out on purpose: this is the gateway's share of a
 request. Writes bench/results/gateway_overhead.json. Not a test.
+
+`--writes` also sends each gateway writes (an entry's POST with its JSON body, Content-Type and an Idempotency-Key,
+as the write benches send them), measured apart from the reads; `--ref <commit>` runs a second gateway with that
+commit's Python sources (first on its PYTHONPATH, as `api_load.py --ref` does) beside this checkout's, measured in
+turns with it; `--no-bare` leaves the bare proxies out.
 """
 
+import base64
 import json
 import os
 import platform
@@ -22,7 +28,7 @@ from pathlib import Path
 from typing import Any
 
 import typer
-from api_load import vegeta
+from api_load import sources_of, vegeta
 from rich.console import Console
 from rich.table import Table
 
@@ -34,7 +40,7 @@ from accord.shared.services import SERVICES
 
 ROOT = Path(__file__).resolve().parents[1]
 BENCH = Path(__file__).resolve().parent
-console = Console()
+console = Console(width=160)
 app = typer.Typer(add_completion=False)
 UVICORN = [sys.executable, "-m", "uvicorn"]
 UVICORN_QUIET = ["--no-access-log", "--log-level", "warning"]
@@ -76,11 +82,19 @@ def attack(tool: str, targets: Path, pid: int, rate: int, seconds: float) -> dic
         "p99_ms": report["latencies"]["99th"] / 1e6,
         "errors": 1 - report["success"],
         "cpu_us_per_request": used / report["requests"] * 1e6,
+        "load": os.getloadavg()[0],
     }
 
 
 @app.command()
-def main(rates: str = "250,500,1000", seconds: float = 10.0, rounds: int = 1) -> None:
+def main(
+    rates: str = "250,500,1000",
+    seconds: float = 10.0,
+    rounds: int = 1,
+    writes: bool = False,
+    ref: str | None = None,
+    bare: bool = True,
+) -> None:
     home = ROOT / ".accord" / "bench" / f"gateway-{os.getpid()}"
     idp, tool = DevIdentityProvider(), vegeta()
     with console.status("starting a stand-in service, the gateway and a bare proxy"):
@@ -101,22 +115,39 @@ def main(rates: str = "250,500,1000", seconds: float = 10.0, rounds: int = 1) ->
         processes = [
             spawn([sys.executable, str(BENCH / "passthrough.py"), str(standin_port)], env, logs / "standin.log"),
             spawn(["accord-gateway", "api", "--port", str(gateway_port)], env, logs / "gateway.log"),
-            *(
-                spawn(
-                    [*UVICORN, f"passthrough:{app}", "--app-dir", str(BENCH), "--port", str(port), *UVICORN_QUIET],
-                    env,
-                    logs / f"{app}.log",
-                )
-                for app, port in (("bare_proxy", bare_port), ("bare_proxy_httpcore", httpcore_port))
-            ),
         ]
+        proxies = [("gateway", gateway_port)]
+        if ref is not None:
+            ref_port, sources = free_port(), sources_of(ref, home / "ref")
+            ref_env = {**env, "PYTHONPATH": sources}
+            processes.append(
+                spawn(["accord-gateway", "api", "--port", str(ref_port)], ref_env, logs / "gateway-ref.log")
+            )
+            proxies.append((f"gateway {ref}", ref_port))
+        for app_name, port, name in (
+            ("bare_proxy", bare_port, "bare proxy"),
+            ("bare_proxy_httpcore", httpcore_port, "bare proxy, httpcore"),
+        ):
+            if bare:
+                argv = [
+                    *UVICORN,
+                    f"passthrough:{app_name}",
+                    "--app-dir",
+                    str(BENCH),
+                    "--port",
+                    str(port),
+                    *UVICORN_QUIET,
+                ]
+                processes.append(spawn(argv, env, logs / f"{app_name}.log"))
+                proxies.append((name, port))
         try:
             wait_for_port(standin_port, 30)
-            wait_for_port(bare_port, 30)
-            wait_for_port(httpcore_port, 30)
-            wait_ready(f"http://127.0.0.1:{gateway_port}")
-            ports = [gateway_port, bare_port, httpcore_port]
-            results = measure(tool, home, idp, rates, seconds, processes, ports, rounds)
+            for name, port in proxies:
+                if name.startswith("gateway"):
+                    wait_ready(f"http://127.0.0.1:{port}")
+                else:
+                    wait_for_port(port, 30)
+            results = measure(tool, home, idp, rates, seconds, processes[1:], proxies, rounds, writes)
         finally:
             for process in processes:
                 terminate(process.pid)
@@ -124,17 +155,21 @@ def main(rates: str = "250,500,1000", seconds: float = 10.0, rounds: int = 1) ->
     out = ROOT / "bench" / "results" / "gateway_overhead.json"
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps(results, indent=2))
-    table = Table("round", "proxy", "offered/s", "achieved/s", "p50 ms", "p99 ms", "errors", "CPU per request")
+    table = Table(
+        "round", "proxy", "requests", "offered/s", "achieved/s", "p50 ms", "p99 ms", "errors", "CPU per request"
+    )
     for row in results["steps"]:
         table.add_row(
             str(row["round"]),
             row["proxy"],
+            row["kind"],
             str(row["rate"]),
             f"{row['achieved_per_s']:.0f}",
             f"{row['p50_ms']:.2f}",
             f"{row['p99_ms']:.2f}",
             f"{row['errors']:.2%}",
             f"{row['cpu_us_per_request']:.0f} µs",
+            f"{row['load']:.1f}",
         )
     console.print(table)
 
@@ -146,25 +181,43 @@ def measure(
     rates: str,
     seconds: float,
     processes: list[subprocess.Popen[bytes]],
-    ports: list[int],
+    proxies: list[tuple[str, int]],
     rounds: int,
+    writes: bool = False,
 ) -> dict[str, Any]:
     token = idp.bearer(uuid.uuid4(), ["client"], "bench", lifetime=3600)
-    path = f"/api/v1/progress/goals/{uuid.uuid4()}"
+    header = {k: [v] for k, v in token.items()}
+    goal = uuid.uuid4()
+    body = json.dumps({"kind": "rating", "value": 7, "occurred_at": "2026-11-29T08:00:00+00:00"}).encode()
     steps = []
-    names = ("gateway", "bare proxy", "bare proxy, httpcore")
-    targets: list[tuple[str, Path, int]] = []
-    for name, port, process in zip(names, ports, processes[1:], strict=True):
-        target = home / f"targets-{name.replace(' ', '-').replace(',', '')}.json"
-        line = {"method": "GET", "url": f"http://127.0.0.1:{port}{path}", "header": {k: [v] for k, v in token.items()}}
+    targets: list[tuple[str, str, Path, int]] = []
+    for (name, port), process in zip(proxies, processes, strict=True):
+        file = name.replace(" ", "-").replace(",", "")
+        target = home / f"targets-{file}.json"
+        line = {"method": "GET", "url": f"http://127.0.0.1:{port}/api/v1/progress/goals/{goal}", "header": header}
         target.write_text(json.dumps(line) + "\n")
-        targets.append((name, target, process.pid))
+        targets.append((name, "reads", target, process.pid))
+        if writes and name.startswith("gateway"):
+            target = home / f"targets-{file}-writes.json"
+            lines = [
+                {
+                    "method": "POST",
+                    "url": f"http://127.0.0.1:{port}/api/v1/progress/goals/{goal}/entries",
+                    "body": base64.b64encode(body).decode(),
+                    "header": {**header, "Content-Type": ["application/json"], "Idempotency-Key": [str(uuid.uuid4())]},
+                }
+                for _ in range(100)
+            ]
+            target.write_text("\n".join(json.dumps(line) for line in lines) + "\n")
+            targets.append((name, "writes", target, process.pid))
     # Interleaved (each rate: every proxy in turn, `rounds` times), so the machine's drift falls on all alike.
     for n in range(rounds):
         for rate in (int(r) for r in rates.split(",")):
-            for name, target, pid in targets:
-                with console.status(f"round {n + 1}: {name}: {rate} requests/s"):
-                    steps.append({"proxy": name, "round": n + 1, **attack(tool, target, pid, rate, seconds)})
+            for name, kind, target, pid in targets:
+                with console.status(f"round {n + 1}: {name}: {rate} {kind}/s"):
+                    steps.append(
+                        {"proxy": name, "kind": kind, "round": n + 1, **attack(tool, target, pid, rate, seconds)}
+                    )
                     time.sleep(1)
     return {"steps": steps, "seconds_per_step": seconds}
 
