@@ -227,3 +227,51 @@ async def test_a_commit_after_a_quiet_spell_is_published_without_waiting_for_oth
         await producer.stop()
     assert event_ids(records) == [lone.event_id]
     assert relay.batches == [1]
+
+
+async def test_many_events_are_one_insert_whose_ids_follow_the_events_order(sandbox: Sandbox) -> None:
+    # A statement trigger of the test's own, beside the outbox's NOTIFY: how many statements wrote the rows.
+    await sandbox.pool.execute(f"CREATE TABLE {sandbox.schema}.insert_statements (n int)")
+    await sandbox.pool.execute(
+        f"CREATE FUNCTION {sandbox.schema}.count_insert() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
+        f"INSERT INTO {sandbox.schema}.insert_statements VALUES (1); RETURN NULL; END $$"
+    )
+    await sandbox.pool.execute(
+        f"CREATE TRIGGER count_insert AFTER INSERT ON {sandbox.schema}.outbox "
+        f"FOR EACH STATEMENT EXECUTE FUNCTION {sandbox.schema}.count_insert()"
+    )
+    envelopes = [goal_paused() for _ in range(30)]
+    async with sandbox.pool.acquire() as conn, conn.transaction():
+        await Outbox(sandbox.schema).add_many(conn, envelopes)
+    assert await sandbox.pool.fetchval(f"SELECT count(*) FROM {sandbox.schema}.insert_statements") == 1
+    stored = await sandbox.pool.fetch(f"SELECT event_id, headers FROM {sandbox.schema}.outbox ORDER BY id")
+    assert [r["event_id"] for r in stored] == [e.event_id for e in envelopes]
+    assert json.loads(stored[0]["headers"])["event_type"] == "GoalPaused"
+
+
+async def test_a_batch_is_claimed_and_marked_sent_in_three_round_trips_with_its_mark_in_the_commit(
+    sandbox: Sandbox,
+) -> None:
+    envelopes = [goal_paused() for _ in range(3)]
+    async with sandbox.pool.acquire() as conn, conn.transaction():
+        await Outbox(sandbox.schema).add_many(conn, envelopes)
+    relay, producer = await relay_for(sandbox)
+    sent: list[str] = []
+    held = [await sandbox.pool.acquire() for _ in range(sandbox.pool.get_max_size())]
+    for conn in held:  # every connection the relay may be lent: one logged query is one round trip
+        conn.add_query_logger(lambda query: sent.append(" ".join(query.query.split())))
+    for conn in held:
+        await sandbox.pool.release(conn)
+    try:
+        assert await relay.relay_once() == 3
+    finally:
+        await producer.stop()  # type: ignore[attr-defined]
+    # Less the sandbox pool's reset on release (asyncpg's default; the services' pools reset nothing: db.py).
+    sent = [query for query in sent if not query.startswith("SELECT pg_advisory_unlock_all()")]
+    assert len(sent) == 3, sent
+    assert sent[0] == "BEGIN" and "FOR UPDATE SKIP LOCKED" in sent[1]
+    assert sent[2].startswith("SET LOCAL synchronous_commit = off; UPDATE") and sent[2].endswith("; COMMIT")
+    rows = await sandbox.pool.fetch(f"SELECT sent_at, attempts FROM {sandbox.schema}.outbox")
+    assert len(rows) == 3 and all(r["sent_at"] is not None and r["attempts"] == 1 for r in rows)
+    records = await read_topic(sandbox.bootstrap, TOPIC, lambda f: len(f) >= 3, keep=of(envelopes))
+    assert event_ids(records) == [e.event_id for e in envelopes]
