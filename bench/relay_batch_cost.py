@@ -1,13 +1,18 @@
 """What one relay batch costs PostgreSQL and the relay's process, the relay as it is against the way it was, in turns.
 
-    uv run python bench/relay_batch_cost.py [--batches 2000] [--rows 4] [--rounds 3] [--listeners 4]
+    uv run python bench/relay_batch_cost.py [--batches 2000] [--rows 4] [--rounds 3] [--listeners 4] [--kept 0]
 
-Starts a PostgreSQL of its own with an outbox (the services' DDL) and, in turns: a writer commits `--rows` rows (as
-one API write's transaction would), then a relay takes them as one batch: either `OutboxRelay.relay_once` as it is
-(BEGIN; the claim; the mark sent and the COMMIT in one message, not waiting for the WAL flush), or the way it was
-(a transaction around the claim and a prepared UPDATE: BEGIN, claim, UPDATE, COMMIT). The producer acknowledges at
-once (no Kafka: the batch's database work alone). Measured from /proc: the CPU of the server processes serving the
-relay (its backend and what its commits cost the WAL writer), of the relay's own process, per batch.
+Starts a PostgreSQL of its own with two outboxes: one as the services' migrations now leave it (the unsent rows in
+`outbox_unsent`), one as they left it at `5f87f1d` (partial indexes on the outbox's unsent rows). In turns, a writer
+commits `--rows` rows to one (as one API write's transaction would, the trigger's NOTIFY and all), then a relay
+takes them as one batch: either `OutboxRelay.relay_once` as it is (BEGIN; the claim from `outbox_unsent`; the rows
+out of it, marked sent and committed in one message, not waiting for the WAL flush), or the way it was (BEGIN, the
+claim through the partial indexes, UPDATE, COMMIT). The producer acknowledges at once (no Kafka: the batch's
+database work alone). Sent rows are kept, as the services keep them for a day, so each round starts with more of
+them; with `--kept`, each outbox starts with that many sent rows and no autovacuum of the outbox (a big table is
+vacuumed only after a fifth of its rows changed). Measured from /proc: the CPU of the server's processes less the
+writer's backend (the relay's backend and what its commits cost the WAL writer), of this process (the relay and the
+writer's client), per batch.
 
 With `--listeners`, each notifying commit of the writer (the outbox's trigger) is also heard by that many LISTENing
 connections on other channels, as every service's relay listens in a shared database: their backends' CPU per
@@ -31,7 +36,7 @@ import asyncpg
 import typer
 
 from accord.devtools.infra import postgres
-from accord.shared.outbox.ddl import messaging_tables_ddl
+from accord.shared.outbox.ddl import messaging_tables_ddl, outbox_and_inbox_ddl
 from accord.shared.outbox.relay import OutboxRelay
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -70,12 +75,27 @@ class Acked:
         return done
 
 
+_CLAIM_AS_IT_WAS = """
+WITH claimed AS (
+    SELECT id, message_key FROM {table} WHERE sent_at IS NULL ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED
+)
+SELECT o.id, o.topic, o.message_key, o.payload, o.headers, o.created_at
+FROM {table} o JOIN claimed c ON c.id = o.id
+WHERE NOT EXISTS (
+    SELECT 1 FROM {table} e
+    WHERE e.message_key = c.message_key AND e.sent_at IS NULL AND e.id < c.id AND e.id NOT IN (SELECT id FROM claimed)
+)
+ORDER BY o.id
+"""
+
+
 class TheWayItWas(OutboxRelay):
-    """The relay's batch before this change: a transaction around the claim and a prepared UPDATE."""
+    """The relay's batch before this branch (`5f87f1d`): claimed through the outbox's partial indexes on its unsent
+    rows, in a transaction around the claim and a prepared UPDATE (BEGIN, claim, UPDATE, COMMIT)."""
 
     async def relay_once(self) -> int:
         async with self.pool.acquire() as conn, conn.transaction():
-            rows = await conn.fetch(self._claim_sql, self.batch_size)
+            rows = await conn.fetch(_CLAIM_AS_IT_WAS.format(table=self.table), self.batch_size)
             if not rows:
                 return 0
             await asyncio.gather(*[await self.producer.send(r["topic"], value=r["payload"]) for r in rows])
@@ -91,7 +111,7 @@ async def one_round(
     url: str, master: int, relay: OutboxRelay, writer: asyncpg.Connection, batches: int, rows: int
 ) -> dict[str, float]:
     insert = (
-        "INSERT INTO bench.outbox (event_id, topic, message_key, payload, headers) "
+        f"INSERT INTO {relay.table} (event_id, topic, message_key, payload, headers) "
         "SELECT gen_random_uuid(), 'accord.progress.v1', $1, '\\x00', $2::jsonb FROM generate_series(1, $3)"
     )
     headers = json.dumps({"event_type": "GoalRatingRecorded"})
@@ -140,25 +160,44 @@ async def listeners_cost(url: str, listeners: int, commits: int) -> dict[str, fl
             await conn.close()
 
 
-async def measure(url: str, master: int, batches: int, rows: int, rounds: int, listeners: int) -> None:
+async def measure(url: str, master: int, batches: int, rows: int, rounds: int, listeners: int, kept: int) -> None:
     setup = await asyncpg.connect(url)
-    await setup.execute("CREATE SCHEMA bench")
-    for statement in messaging_tables_ddl("bench"):
-        await setup.execute(statement)
+    for schema, ddl in (("bench", messaging_tables_ddl("bench")), ("was", outbox_and_inbox_ddl("was"))):
+        await setup.execute(f"CREATE SCHEMA {schema}")  # each relay its own outbox, as the services' DDL makes it
+        for statement in ddl:
+            await setup.execute(statement)
     await setup.execute("CREATE TABLE bench.quiet (n int)")
+    if kept:
+        # A day of a service's sent rows, kept: the outboxes are big, so autovacuum comes only after a fifth of their
+        # rows have changed (hours); emulated by turning it off for them (the unsent rows' table keeps it).
+        fill = (
+            "INSERT INTO {0}.outbox (event_id, topic, message_key, payload, headers) "
+            "SELECT gen_random_uuid(), 'accord.progress.v1', (i % 1000)::text, '\\x00', '{{}}' "
+            "FROM generate_series(1, $1) i"
+        )
+        for schema in ("bench", "was"):
+            await setup.execute(f"ALTER TABLE {schema}.outbox SET (autovacuum_enabled = off)")
+            await setup.execute(fill.format(schema), kept)
+            await setup.execute(f"VACUUM ANALYZE {schema}.outbox")
+        for low in range(1, kept + 1, 1000):  # marked sent in batches, as each relay marks them
+            ids = list(range(low, min(low + 1000, kept + 1)))
+            await setup.execute("DELETE FROM bench.outbox_unsent WHERE id = ANY($1::bigint[])", ids)
+            for schema in ("bench", "was"):
+                await setup.execute(f"UPDATE {schema}.outbox SET sent_at = now() WHERE id = ANY($1::bigint[])", ids)
     await setup.close()
     pool = await asyncpg.create_pool(url, min_size=1, max_size=1)
     writer = await asyncpg.connect(url)
     relays = {
         "as it is": OutboxRelay(service="bench", schema="bench", pool=pool, producer=Acked()),  # type: ignore[arg-type]
-        "as it was": TheWayItWas(service="bench", schema="bench", pool=pool, producer=Acked()),  # type: ignore[arg-type]
+        "as it was": TheWayItWas(service="bench", schema="was", pool=pool, producer=Acked()),  # type: ignore[arg-type]
     }
     for relay in relays.values():  # warmed: statements prepared, caches filled
         await one_round(url, master, relay, writer, 200, rows)
     for n in range(1, rounds + 1):
         for label, relay in relays.items():
             measured = await one_round(url, master, relay, writer, batches, rows)
-            print(json.dumps({"round": n, "relay": label, **measured}))
+            kept = await writer.fetchval(f"SELECT count(*) FROM {relay.table} WHERE sent_at IS NOT NULL")
+            print(json.dumps({"round": n, "relay": label, "sent_rows_kept": kept, **measured}))
     await writer.close()
     await pool.close()
     if listeners:
@@ -170,11 +209,12 @@ def main(
     rows: int = typer.Option(4, min=1),
     rounds: int = typer.Option(3, min=1),
     listeners: int = typer.Option(4, min=0),
+    kept: int = typer.Option(0, min=0, help="sent rows in each outbox before the first round"),
 ) -> None:
     home = Path(tempfile.mkdtemp(prefix="relay-", dir=ROOT / ".accord"))
     database = postgres.start(home / "postgres", secrets.token_urlsafe(24))
     try:
-        asyncio.run(measure(database.admin_url, database.pid, batches, rows, rounds, listeners))
+        asyncio.run(measure(database.admin_url, database.pid, batches, rows, rounds, listeners, kept))
     finally:
         postgres.stop(database.data)
         shutil.rmtree(home, ignore_errors=True)

@@ -270,8 +270,34 @@ async def test_a_batch_is_claimed_and_marked_sent_in_three_round_trips_with_its_
     sent = [query for query in sent if not query.startswith("SELECT pg_advisory_unlock_all()")]
     assert len(sent) == 3, sent
     assert sent[0] == "BEGIN" and "FOR UPDATE SKIP LOCKED" in sent[1]
-    assert sent[2].startswith("SET LOCAL synchronous_commit = off; UPDATE") and sent[2].endswith("; COMMIT")
+    mark = sent[2].split("; ")
+    assert mark[0] == "SET LOCAL synchronous_commit = off" and mark[-1] == "COMMIT"
+    assert mark[1].startswith(f"DELETE FROM {sandbox.schema}.outbox_unsent") and mark[2].startswith("UPDATE")
     rows = await sandbox.pool.fetch(f"SELECT sent_at, attempts FROM {sandbox.schema}.outbox")
     assert len(rows) == 3 and all(r["sent_at"] is not None and r["attempts"] == 1 for r in rows)
+    assert await sandbox.pool.fetchval(f"SELECT count(*) FROM {sandbox.schema}.outbox_unsent") == 0
     records = await read_topic(sandbox.bootstrap, TOPIC, lambda f: len(f) >= 3, keep=of(envelopes))
-    assert event_ids(records) == [e.event_id for e in envelopes]
+    assert sorted(map(str, event_ids(records))) == sorted(str(e.event_id) for e in envelopes)
+
+
+async def test_the_unsent_rows_are_those_committed_and_not_yet_sent_and_the_sent_ones_are_kept_in_the_outbox(
+    sandbox: Sandbox,
+) -> None:
+    outbox, kept, rolled_back = Outbox(sandbox.schema), [goal_paused() for _ in range(3)], goal_paused()
+    with pytest.raises(RuntimeError):
+        async with sandbox.pool.acquire() as conn, conn.transaction():
+            await outbox.add(conn, rolled_back)
+            raise RuntimeError("the domain change failed")
+    async with sandbox.pool.acquire() as conn, conn.transaction():
+        await outbox.add_many(conn, kept[:2])
+        await outbox.add(conn, kept[2])
+    unsent = f"SELECT o.event_id FROM {sandbox.schema}.outbox_unsent u JOIN {sandbox.schema}.outbox o USING (id)"
+    assert {r["event_id"] for r in await sandbox.pool.fetch(unsent)} == {e.event_id for e in kept}
+    relay, producer = await relay_for(sandbox)
+    try:
+        assert await relay.relay_once() == 3
+        assert await relay.relay_once() == 0
+    finally:
+        await producer.stop()  # type: ignore[attr-defined]
+    assert await sandbox.pool.fetch(unsent) == []
+    assert await sandbox.pool.fetchval(f"SELECT count(*) FROM {sandbox.schema}.outbox WHERE sent_at IS NOT NULL") == 3

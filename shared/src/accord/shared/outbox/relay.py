@@ -21,14 +21,14 @@ from accord.shared.metrics import (
 
 log = structlog.get_logger(__name__)
 
-# Rows are locked with SKIP LOCKED so several relays never publish the same row at once. A row is left for
-# later when an older unsent row with the same key is outside this batch (another relay holds it): publishing
-# it now could overtake that row and break the per-client order. A row whose transaction commits after a
-# higher-numbered one is simply picked up once it is visible: nothing here moves a cursor past it.
+# Rows are claimed from the table of unsent rows (`outbox_unsent`, ddl.py), locked with SKIP LOCKED so several
+# relays never publish the same row at once. A row is left for later when an older unsent row with the same key is
+# outside this batch (another relay holds it): publishing it now could overtake that row and break the per-client
+# order. A row whose transaction commits after a higher-numbered one is simply picked up once it is visible: nothing
+# here moves a cursor past it.
 _CLAIM = """
 WITH claimed AS (
-    SELECT id, message_key FROM {table}
-    WHERE sent_at IS NULL
+    SELECT id, message_key FROM {queue}
     ORDER BY id
     LIMIT $1
     FOR UPDATE SKIP LOCKED
@@ -36,8 +36,8 @@ WITH claimed AS (
 SELECT o.id, o.topic, o.message_key, o.payload, o.headers, o.created_at
 FROM {table} o JOIN claimed c ON c.id = o.id
 WHERE NOT EXISTS (
-    SELECT 1 FROM {table} e
-    WHERE e.message_key = c.message_key AND e.sent_at IS NULL AND e.id < c.id
+    SELECT 1 FROM {queue} e
+    WHERE e.message_key = c.message_key AND e.id < c.id
       AND e.id NOT IN (SELECT id FROM claimed)
 )
 ORDER BY o.id
@@ -70,7 +70,8 @@ class OutboxRelay:
         self.clock = clock
         self.observe_lag = observe_lag or OUTBOX_PUBLISH_LAG.labels(service).observe
         self._wake = asyncio.Event()
-        self._claim_sql = _CLAIM.format(table=self.table)
+        self.queue = f"{schema}.outbox_unsent"
+        self._claim_sql = _CLAIM.format(table=self.table, queue=self.queue)
 
     async def run(self, stop: asyncio.Event) -> None:
         """Relays until `stop` is set: woken by NOTIFY on commit, polling as a fallback for lost notifies."""
@@ -149,15 +150,17 @@ class OutboxRelay:
         return len(rows)
 
     def _mark_sent_and_commit(self, ids: list[int]) -> str:
-        """The mark and the COMMIT as one simple-protocol message (one round trip where they were two; the ids are
-        the claim's own bigints, written as an array literal). The commit need not wait for its WAL flush
-        (`synchronous_commit` off for this transaction only): a mark lost to a database crash leaves its rows unsent,
-        to be published again, which at least once already allows (every inbox takes a second copy as a duplicate);
-        a lost mark cannot lose an event or reorder a key's events, and nothing is acknowledged to anyone on it."""
+        """The batch out of the unsent rows and marked sent, and the COMMIT, as one simple-protocol message (one round
+        trip where the mark and the commit were two; the ids are the claim's own bigints, written as an array
+        literal). The commit need not wait for its WAL flush (`synchronous_commit` off for this transaction only): a
+        mark lost to a database crash leaves its rows unsent, to be published again, which at least once already
+        allows (every inbox takes a second copy as a duplicate); a lost mark cannot lose an event or reorder a key's
+        events, and nothing is acknowledged to anyone on it."""
+        batch = f"ANY('{{{','.join(str(int(i)) for i in ids)}}}'::bigint[])"
         return (
             "SET LOCAL synchronous_commit = off; "
-            f"UPDATE {self.table} SET sent_at = clock_timestamp(), attempts = attempts + 1 "
-            f"WHERE id = ANY('{{{','.join(str(int(i)) for i in ids)}}}'::bigint[]); "
+            f"DELETE FROM {self.queue} WHERE id = {batch}; "
+            f"UPDATE {self.table} SET sent_at = clock_timestamp(), attempts = attempts + 1 WHERE id = {batch}; "
             "COMMIT"
         )
 
@@ -177,7 +180,7 @@ class OutboxRelay:
                         f"DELETE FROM {self.table} WHERE sent_at IS NOT NULL AND sent_at < now() - $1::interval",
                         self.keep_sent_for,
                     )
-                    backlog = await conn.fetchval(f"SELECT count(*) FROM {self.table} WHERE sent_at IS NULL")
+                    backlog = await conn.fetchval(f"SELECT count(*) FROM {self.queue}")
                 OUTBOX_BACKLOG.labels(self.service).set(backlog)
             except Exception as exc:
                 log.warning("outbox housekeeping failed", error=type(exc).__name__)
