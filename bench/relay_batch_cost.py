@@ -11,8 +11,8 @@ claim through the partial indexes, UPDATE, COMMIT). The producer acknowledges at
 database work alone). Sent rows are kept, as the services keep them for a day, so each round starts with more of
 them; with `--kept`, each outbox starts with that many sent rows and no autovacuum of the outbox (a big table is
 vacuumed only after a fifth of its rows changed). Measured from /proc: the CPU of the server's processes less the
-writer's backend (the relay's backend and what its commits cost the WAL writer), of this process (the relay and the
-writer's client), per batch.
+writer's backend (the relay's backend and what its commits cost the WAL writer), the writer's backend (its insert,
+the outbox's triggers, its commit), of this process (the relay and the writer's client), per batch.
 
 With `--listeners`, each notifying commit of the writer (the outbox's trigger) is also heard by that many LISTENing
 connections on other channels, as every service's relay listens in a shared database: their backends' CPU per
@@ -128,6 +128,7 @@ async def one_round(
     writer_cpu = cpu_of(writer.get_server_pid()) - writer_before
     return {
         "server_ms_per_batch_less_writer": round((server - writer_cpu) * 1000 / batches, 4),
+        "writer_backend_ms_per_write": round(writer_cpu * 1000 / batches, 4),
         "relay_wall_ms_per_batch": round(relay_time * 1000 / batches, 4),
         "process_ms_per_batch": round((own_cpu() - own_before) * 1000 / batches, 4),
     }
