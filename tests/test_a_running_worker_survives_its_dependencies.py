@@ -174,7 +174,8 @@ async def _assert_each_relayed_and_consumed(stack: Stack, writer: Writer, restar
     """Every event written is consumed, and relayed once. With `restarting_at` (the database, crashed, was being
     started again from then) the batch the relay had claimed but not yet marked sent when it crashed is published
     again (the outbox is at least once: it marks a row sent only after Kafka's ack, so an ack can come before a mark
-    that never commits); only those may be on the topic twice, and the consumer's inbox takes each of them once.
+    that never commits), and so are the batches marked sent just before the crash (the relay's commit does not wait
+    for its WAL flush); only those may be on the topic twice, and the consumer's inbox takes each of them once.
     Their first publication can fall a little after the crash began (claimed just before, sent just after), but
     never after the restart began: nothing can be claimed from a database that is down."""
     written = set(writer.written)

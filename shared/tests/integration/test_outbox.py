@@ -227,3 +227,77 @@ async def test_a_commit_after_a_quiet_spell_is_published_without_waiting_for_oth
         await producer.stop()
     assert event_ids(records) == [lone.event_id]
     assert relay.batches == [1]
+
+
+async def test_many_events_are_one_insert_whose_ids_follow_the_events_order(sandbox: Sandbox) -> None:
+    # A statement trigger of the test's own, beside the outbox's NOTIFY: how many statements wrote the rows.
+    await sandbox.pool.execute(f"CREATE TABLE {sandbox.schema}.insert_statements (n int)")
+    await sandbox.pool.execute(
+        f"CREATE FUNCTION {sandbox.schema}.count_insert() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
+        f"INSERT INTO {sandbox.schema}.insert_statements VALUES (1); RETURN NULL; END $$"
+    )
+    await sandbox.pool.execute(
+        f"CREATE TRIGGER count_insert AFTER INSERT ON {sandbox.schema}.outbox "
+        f"FOR EACH STATEMENT EXECUTE FUNCTION {sandbox.schema}.count_insert()"
+    )
+    envelopes = [goal_paused() for _ in range(30)]
+    async with sandbox.pool.acquire() as conn, conn.transaction():
+        await Outbox(sandbox.schema).add_many(conn, envelopes)
+    assert await sandbox.pool.fetchval(f"SELECT count(*) FROM {sandbox.schema}.insert_statements") == 1
+    stored = await sandbox.pool.fetch(f"SELECT event_id, headers FROM {sandbox.schema}.outbox ORDER BY id")
+    assert [r["event_id"] for r in stored] == [e.event_id for e in envelopes]
+    assert json.loads(stored[0]["headers"])["event_type"] == "GoalPaused"
+
+
+async def test_a_batch_is_claimed_and_marked_sent_in_three_round_trips_with_its_mark_in_the_commit(
+    sandbox: Sandbox,
+) -> None:
+    envelopes = [goal_paused() for _ in range(3)]
+    async with sandbox.pool.acquire() as conn, conn.transaction():
+        await Outbox(sandbox.schema).add_many(conn, envelopes)
+    relay, producer = await relay_for(sandbox)
+    sent: list[str] = []
+    held = [await sandbox.pool.acquire() for _ in range(sandbox.pool.get_max_size())]
+    for conn in held:  # every connection the relay may be lent: one logged query is one round trip
+        conn.add_query_logger(lambda query: sent.append(" ".join(query.query.split())))
+    for conn in held:
+        await sandbox.pool.release(conn)
+    try:
+        assert await relay.relay_once() == 3
+    finally:
+        await producer.stop()  # type: ignore[attr-defined]
+    # Less the sandbox pool's reset on release (asyncpg's default; the services' pools reset nothing: db.py).
+    sent = [query for query in sent if not query.startswith("SELECT pg_advisory_unlock_all()")]
+    assert len(sent) == 3, sent
+    assert sent[0] == "BEGIN" and "FOR UPDATE SKIP LOCKED" in sent[1]
+    mark = sent[2].split("; ")
+    assert mark[0] == "SET LOCAL synchronous_commit = off" and mark[-1] == "COMMIT"
+    assert mark[1].startswith(f"DELETE FROM {sandbox.schema}.outbox_unsent") and mark[2].startswith("UPDATE")
+    rows = await sandbox.pool.fetch(f"SELECT sent_at, attempts FROM {sandbox.schema}.outbox")
+    assert len(rows) == 3 and all(r["sent_at"] is not None and r["attempts"] == 1 for r in rows)
+    assert await sandbox.pool.fetchval(f"SELECT count(*) FROM {sandbox.schema}.outbox_unsent") == 0
+    records = await read_topic(sandbox.bootstrap, TOPIC, lambda f: len(f) >= 3, keep=of(envelopes))
+    assert sorted(map(str, event_ids(records))) == sorted(str(e.event_id) for e in envelopes)
+
+
+async def test_the_unsent_rows_are_those_committed_and_not_yet_sent_and_the_sent_ones_are_kept_in_the_outbox(
+    sandbox: Sandbox,
+) -> None:
+    outbox, kept, rolled_back = Outbox(sandbox.schema), [goal_paused() for _ in range(3)], goal_paused()
+    with pytest.raises(RuntimeError):
+        async with sandbox.pool.acquire() as conn, conn.transaction():
+            await outbox.add(conn, rolled_back)
+            raise RuntimeError("the domain change failed")
+    async with sandbox.pool.acquire() as conn, conn.transaction():
+        await outbox.add_many(conn, kept[:2])
+        await outbox.add(conn, kept[2])
+    unsent = f"SELECT o.event_id FROM {sandbox.schema}.outbox_unsent u JOIN {sandbox.schema}.outbox o USING (id)"
+    assert {r["event_id"] for r in await sandbox.pool.fetch(unsent)} == {e.event_id for e in kept}
+    relay, producer = await relay_for(sandbox)
+    try:
+        assert await relay.relay_once() == 3
+        assert await relay.relay_once() == 0
+    finally:
+        await producer.stop()  # type: ignore[attr-defined]
+    assert await sandbox.pool.fetch(unsent) == []
+    assert await sandbox.pool.fetchval(f"SELECT count(*) FROM {sandbox.schema}.outbox WHERE sent_at IS NOT NULL") == 3

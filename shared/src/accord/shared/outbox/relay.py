@@ -21,14 +21,14 @@ from accord.shared.metrics import (
 
 log = structlog.get_logger(__name__)
 
-# Rows are locked with SKIP LOCKED so several relays never publish the same row at once. A row is left for
-# later when an older unsent row with the same key is outside this batch (another relay holds it): publishing
-# it now could overtake that row and break the per-client order. A row whose transaction commits after a
-# higher-numbered one is simply picked up once it is visible: nothing here moves a cursor past it.
+# Rows are claimed from the table of unsent rows (`outbox_unsent`, ddl.py), locked with SKIP LOCKED so several
+# relays never publish the same row at once. A row is left for later when an older unsent row with the same key is
+# outside this batch (another relay holds it): publishing it now could overtake that row and break the per-client
+# order. A row whose transaction commits after a higher-numbered one is simply picked up once it is visible: nothing
+# here moves a cursor past it.
 _CLAIM = """
 WITH claimed AS (
-    SELECT id, message_key FROM {table}
-    WHERE sent_at IS NULL
+    SELECT id, message_key FROM {queue}
     ORDER BY id
     LIMIT $1
     FOR UPDATE SKIP LOCKED
@@ -36,8 +36,8 @@ WITH claimed AS (
 SELECT o.id, o.topic, o.message_key, o.payload, o.headers, o.created_at
 FROM {table} o JOIN claimed c ON c.id = o.id
 WHERE NOT EXISTS (
-    SELECT 1 FROM {table} e
-    WHERE e.message_key = c.message_key AND e.sent_at IS NULL AND e.id < c.id
+    SELECT 1 FROM {queue} e
+    WHERE e.message_key = c.message_key AND e.id < c.id
       AND e.id NOT IN (SELECT id FROM claimed)
 )
 ORDER BY o.id
@@ -70,7 +70,8 @@ class OutboxRelay:
         self.clock = clock
         self.observe_lag = observe_lag or OUTBOX_PUBLISH_LAG.labels(service).observe
         self._wake = asyncio.Event()
-        self._claim_sql = _CLAIM.format(table=self.table)
+        self.queue = f"{schema}.outbox_unsent"
+        self._claim_sql = _CLAIM.format(table=self.table, queue=self.queue)
 
     async def run(self, stop: asyncio.Event) -> None:
         """Relays until `stop` is set: woken by NOTIFY on commit, polling as a fallback for lost notifies."""
@@ -110,30 +111,35 @@ class OutboxRelay:
             await self.pool.release(listener)
 
     async def relay_once(self) -> int:
-        """Claims a batch, publishes it, waits for every ack, then marks it sent, all in one transaction."""
+        """Claims a batch, publishes it, waits for every ack, then marks it sent, all in one transaction: BEGIN, the
+        claim, and the mark sent with the COMMIT (three round trips)."""
         rows: list[asyncpg.Record] = []
         try:
-            async with self.pool.acquire() as conn, conn.transaction():
-                rows = await conn.fetch(self._claim_sql, self.batch_size)
-                if not rows:
-                    return 0
-                acks = [
-                    await self.producer.send(
-                        row["topic"],
-                        value=row["payload"] or None,  # empty: a tombstone (Outbox.add_tombstone)
-                        key=row["message_key"].encode(),
-                        headers=[(k, v.encode()) for k, v in json.loads(row["headers"]).items()],
-                    )
-                    for row in rows
-                ]
-                await asyncio.gather(*acks)
-                acked_at = self.clock()
-                await fault_point("relay.after_publish")
-                await conn.execute(
-                    f"UPDATE {self.table} SET sent_at = clock_timestamp(), attempts = attempts + 1 "
-                    "WHERE id = ANY($1::bigint[])",
-                    [row["id"] for row in rows],
-                )
+            async with self.pool.acquire() as conn:
+                await conn.execute("BEGIN")
+                try:
+                    rows = await conn.fetch(self._claim_sql, self.batch_size)
+                    if not rows:
+                        await conn.execute("COMMIT")
+                        return 0
+                    acks = [
+                        await self.producer.send(
+                            row["topic"],
+                            value=row["payload"] or None,  # empty: a tombstone (Outbox.add_tombstone)
+                            key=row["message_key"].encode(),
+                            headers=[(k, v.encode()) for k, v in json.loads(row["headers"]).items()],
+                        )
+                        for row in rows
+                    ]
+                    await asyncio.gather(*acks)
+                    acked_at = self.clock()
+                    await fault_point("relay.after_publish")
+                    await conn.execute(self._mark_sent_and_commit([row["id"] for row in rows]))
+                except BaseException:
+                    if not conn.is_closed() and conn.is_in_transaction():
+                        with contextlib.suppress(Exception):  # a broken connection is closed by the pool instead
+                            await conn.execute("ROLLBACK")
+                    raise
         except Exception as exc:
             if rows:  # the claim has rolled back by now, so the rows can be updated without waiting on it
                 await self._record_failure(rows, exc)
@@ -142,6 +148,21 @@ class OutboxRelay:
             self.observe_lag(max(0.0, acked_at - row["created_at"].timestamp()))
         OUTBOX_PUBLISHED.labels(self.service).inc(len(rows))
         return len(rows)
+
+    def _mark_sent_and_commit(self, ids: list[int]) -> str:
+        """The batch out of the unsent rows and marked sent, and the COMMIT, as one simple-protocol message (one round
+        trip where the mark and the commit were two; the ids are the claim's own bigints, written as an array
+        literal). The commit need not wait for its WAL flush (`synchronous_commit` off for this transaction only): a
+        mark lost to a database crash leaves its rows unsent, to be published again, which at least once already
+        allows (every inbox takes a second copy as a duplicate); a lost mark cannot lose an event or reorder a key's
+        events, and nothing is acknowledged to anyone on it."""
+        batch = f"ANY('{{{','.join(str(int(i)) for i in ids)}}}'::bigint[])"
+        return (
+            "SET LOCAL synchronous_commit = off; "
+            f"DELETE FROM {self.queue} WHERE id = {batch}; "
+            f"UPDATE {self.table} SET sent_at = clock_timestamp(), attempts = attempts + 1 WHERE id = {batch}; "
+            "COMMIT"
+        )
 
     async def _record_failure(self, rows: list[asyncpg.Record], exc: Exception) -> None:
         async with self.pool.acquire() as conn:
@@ -159,7 +180,7 @@ class OutboxRelay:
                         f"DELETE FROM {self.table} WHERE sent_at IS NOT NULL AND sent_at < now() - $1::interval",
                         self.keep_sent_for,
                     )
-                    backlog = await conn.fetchval(f"SELECT count(*) FROM {self.table} WHERE sent_at IS NULL")
+                    backlog = await conn.fetchval(f"SELECT count(*) FROM {self.queue}")
                 OUTBOX_BACKLOG.labels(self.service).set(backlog)
             except Exception as exc:
                 log.warning("outbox housekeeping failed", error=type(exc).__name__)

@@ -1,0 +1,15 @@
+"""The outbox's unsent rows in a table of their own, in place of the outbox's partial indexes on them: the relay's
+claim walked an index entry for every row sent since the outbox's last vacuum (accord.shared.outbox.ddl).
+
+Revision ID: 0011
+Revises: 0010
+"""
+
+from accord.shared.outbox.ddl import downgrade_unsent_queue as downgrade
+from accord.shared.outbox.ddl import upgrade_unsent_queue as upgrade
+
+revision = "0011"
+down_revision = "0010"
+branch_labels = None
+depends_on = None
+__all__ = ["downgrade", "upgrade"]
