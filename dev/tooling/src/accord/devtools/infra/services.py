@@ -109,6 +109,9 @@ def start_all(
     env = {
         **os.environ,
         **service_env,
+        # Every setting is given here. A services.env that scripts/up wrote (and scripts/down leaves) names its own
+        # broker and its SASL credentials: read below the environment, it sent a bench's or a test's services there.
+        "ACCORD_LOCAL_ENV_FILE": "",
         "ACCORD_ENVIRONMENT": environment,
         "ACCORD_LOG_JSON": "true",
         "ACCORD_NOTIFICATIONS_SMTP_PORT": str(running.smtp_port),
