@@ -447,61 +447,52 @@ async def _sync(http: httpx.AsyncClient, headers: dict[str, str], goal: str, ent
         r.raise_for_status()
 
 
-def profiled_writes(tool: str, home: Path, urls: dict[str, str], goals: list[Goal], rate: float, seconds: float) -> str:
-    """A second progress API, started with the first one's environment under cProfile, sent writes alone at `rate`
-    (py-spy cannot attach to a process here); the functions that took most of its time, by own and by cumulative
-    time (cProfile slows everything: read shares, not speeds). The whole profile stays as progress-write.prof."""
+def profiled_api(
+    tool: str, home: Path, service: str, name: str, targets: Any, rate: float, seconds: float, cumulative: int = 60
+) -> str:
+    """A second API of `service`, started with the running one's environment under cProfile (py-spy cannot attach to
+    a process here), sent the requests `targets(base_url, file)` writes at `rate`; the functions that took most of its
+    time, by own and by cumulative time (cProfile slows everything: read shares, not speeds). The whole profile stays
+    as <name>.prof."""
     api = next(
         p
         for p in psutil.Process().children(recursive=True)
-        if (cmd := p.cmdline())[1:3] and cmd[1].endswith("accord-progress") and cmd[2] == "api"
+        if (cmd := p.cmdline())[1:3] and cmd[1].endswith(f"accord-{service}") and cmd[2] == "api"
     )
-    port, out = free_port(), home / "progress-write.prof"
-    argv = [sys.executable, "-m", "cProfile", "-o", str(out), "-m", "uvicorn", "accord.progress.bootstrap:create_api"]
+    port, out = free_port(), home / f"{name}.prof"
+    argv = [sys.executable, "-m", "cProfile", "-o", str(out), "-m", "uvicorn", f"accord.{service}.bootstrap:create_api"]
     argv += ["--factory", f"--port={port}", "--no-access-log", "--log-level=warning", "--no-proxy-headers"]
-    log = (home / "logs" / "progress-profiled.log").open("ab")
+    log = (home / "logs" / f"{name}-profiled.log").open("ab")
     profiled = subprocess.Popen(argv, env=api.environ(), cwd=home, stdout=log, stderr=log)
     try:
         wait_for_port(port, 60)
-        target_file = write_targets(f"http://127.0.0.1:{port}", goals, home / "targets-profiled.json")
-        attack(tool, target_file, rate, seconds)
+        attack(tool, targets(f"http://127.0.0.1:{port}", home / f"targets-{name}.json"), rate, seconds)
     finally:
         profiled.send_signal(2)  # uvicorn stops cleanly on SIGINT, and cProfile writes its file as Python exits
         profiled.wait(60)
     text = io.StringIO()
     stats = pstats.Stats(str(out), stream=text)
     stats.sort_stats("tottime").print_stats(40)
-    stats.sort_stats("cumulative").print_stats(60)
+    stats.sort_stats("cumulative").print_stats(cumulative)
     return text.getvalue()
+
+
+def profiled_writes(tool: str, home: Path, goals: list[Goal], rate: float, seconds: float) -> str:
+    """A second progress API under cProfile, sent writes alone (progress-write.prof)."""
+    return profiled_api(
+        tool, home, "progress", "progress-write", lambda base, file: write_targets(base, goals, file), rate, seconds
+    )
 
 
 def profiled_gateway(tool: str, home: Path, goals: list[Goal], kind: str, rate: float, seconds: float) -> str:
-    """A second gateway, started with the first one's environment under cProfile (in front of the same services), sent
-    `kind` (writes or reads) alone at `rate`; where its time went (cProfile slows everything: read shares, not
-    speeds). The whole profile stays as gateway-<kind>.prof."""
-    gateway = next(
-        p
-        for p in psutil.Process().children(recursive=True)
-        if (cmd := p.cmdline())[1:3] and cmd[1].endswith("accord-gateway") and cmd[2] == "api"
-    )
-    port, out = free_port(), home / f"gateway-{kind}.prof"
-    argv = [sys.executable, "-m", "cProfile", "-o", str(out), "-m", "uvicorn", "accord.gateway.bootstrap:create_api"]
-    argv += ["--factory", f"--port={port}", "--no-access-log", "--log-level=warning", "--no-proxy-headers"]
-    log = (home / "logs" / "gateway-profiled.log").open("ab")
-    profiled = subprocess.Popen(argv, env=gateway.environ(), cwd=home, stdout=log, stderr=log)
-    try:
-        wait_for_port(port, 60)
-        base, file = f"http://127.0.0.1:{port}/api/v1", home / f"targets-gateway-{kind}.json"
-        target_file = write_targets(base, goals, file) if kind == "writes" else read_targets(base, goals, file)
-        attack(tool, target_file, rate, seconds)
-    finally:
-        profiled.send_signal(2)  # uvicorn stops cleanly on SIGINT, and cProfile writes its file as Python exits
-        profiled.wait(60)
-    text = io.StringIO()
-    stats = pstats.Stats(str(out), stream=text)
-    stats.sort_stats("tottime").print_stats(40)
-    stats.sort_stats("cumulative").print_stats(80)
-    return text.getvalue()
+    """A second gateway under cProfile (in front of the same services), sent `kind` (writes or reads) alone
+    (gateway-<kind>.prof)."""
+
+    def targets(base: str, file: Path) -> Path:
+        api = f"{base}/api/v1"
+        return write_targets(api, goals, file) if kind == "writes" else read_targets(api, goals, file)
+
+    return profiled_api(tool, home, "gateway", f"gateway-{kind}", targets, rate, seconds, cumulative=80)
 
 
 async def profiled_worker(
@@ -847,7 +838,7 @@ async def run(
     console.print(mixed)
     if profile and home is not None:
         with console.status("profiling writes (a second progress API under cProfile)"):
-            console.print(profiled_writes(tool, home, urls, goals, write_rate or 100, seconds))
+            console.print(profiled_writes(tool, home, goals, write_rate or 100, seconds))
     if profile_worker and home is not None:
         with console.status(f"profiling the {profile_worker} worker under writes (cProfile)"):
             writes = write_targets(bases["gateway"], goals, work / "targets-writes.json")
