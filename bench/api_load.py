@@ -60,7 +60,7 @@ from rich.table import Table
 from accord.devtools.infra import stack
 from accord.devtools.infra.identity import DevIdentityProvider
 from accord.devtools.infra.ports import free_port, wait_for_port
-from accord.devtools.infra.services import start_all
+from accord.devtools.infra.services import start_all, wait_ready
 from accord.ops.lag import consumed_topics, group_lag
 from accord.reporting.handlers import CONSUMED_TOPICS
 from accord.reporting.handlers.analytics import ANALYTICS_GROUP
@@ -727,9 +727,13 @@ def main(
                 "ACCORD_GATEWAY_ADDRESS_RATE_PER_SECOND": "100000",
             },
         )
-        if worker_nice:
-            nice_workers(worker_nice)
         try:
+            # start_all waits for the APIs and the gateway only: a worker that could not start (its metrics port
+            # taken by another run as it started) would leave a stack that costs less per write for lack of it.
+            for service in SERVICES:
+                wait_ready(running.metrics[f"{service}-worker"])
+            if worker_nice:
+                nice_workers(worker_nice)
             if serve_:
                 urls, bootstrap = running.urls, infra.bootstrap_servers
                 asyncio.run(serve(urls, idp, bootstrap, home, seconds, warm_up, settle, write_rate or 100))

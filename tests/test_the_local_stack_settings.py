@@ -18,6 +18,8 @@ def test_services_started_for_a_stack_read_no_env_file_left_by_an_earlier_local_
 ) -> None:
     stale = tmp_path / "services.env"
     stale.write_text("KAFKA_SECURITY_PROTOCOL='SASL_SSL'\nKAFKA_BOOTSTRAP_SERVERS='127.0.0.1:1'\n")
+    for name in ("ACCORD_OIDC_JWKS", "ACCORD_OIDC_JWKS_URL"):  # the session's own, when it has them: given below
+        monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("ACCORD_LOCAL_ENV_FILE", str(stale))  # as a developer's shell, or the default path, may name it
     started: dict[str, dict[str, str]] = {}
 
