@@ -76,7 +76,7 @@ async def test_a_consumer_whose_commit_wedges_is_started_again_and_applies_every
         handlers={"GoalPaused": applies},
         group_id=group,
     )
-    subscriber = subscribe(broker, consumer, [topic], commit_timeout_seconds=1.0)
+    subscriber = subscribe(broker, consumer, [topic], commit_timeout_seconds=1.0).subscriber
     restarted_before = CONSUMERS_RESTARTED.labels("test", group)._value.get()
     await broker.start()
     try:

@@ -3,9 +3,14 @@
 import asyncio
 import json
 from collections import Counter, defaultdict
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
 from uuid import uuid4
 
+import asyncpg
 import pytest
+from aiokafka.errors import KafkaTimeoutError
 
 from accord.devtools.testing import Sandbox, event_ids, eventually, goal_paused, header, of, read_topic
 from accord.shared.events import Envelope
@@ -153,6 +158,133 @@ async def test_a_failed_publish_leaves_rows_unsent_and_a_later_attempt_publishes
         await producer.stop()  # type: ignore[attr-defined]
     records = await read_topic(sandbox.bootstrap, TOPIC, lambda f: len(f) >= 1, keep=of([envelope]))
     assert event_ids(records) == [envelope.event_id]
+
+
+class UnacknowledgingKafka:
+    """A producer that takes every send but whose acknowledgements fail, as when a partition's leader is lost."""
+
+    async def send(self, *args: object, **kwargs: object) -> "asyncio.Future[None]":
+        ack: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        ack.set_exception(KafkaTimeoutError())
+        return ack
+
+
+class AcknowledgingKafka:
+    """A producer whose every send is acknowledged at once."""
+
+    async def send(self, *args: object, **kwargs: object) -> "asyncio.Future[None]":
+        ack: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        ack.set_result(None)
+        return ack
+
+
+@contextmanager
+def loop_complaints() -> Iterator[list[str]]:
+    """What the event loop is told of meanwhile: asyncpg tells it of a connection released to its pool in a
+    transaction (which it then rolls back itself)."""
+    loop = asyncio.get_running_loop()
+    complaints: list[str] = []
+    previous = loop.get_exception_handler()
+    loop.set_exception_handler(lambda _, context: complaints.append(str(context["message"])))
+    try:
+        yield complaints
+    finally:
+        loop.set_exception_handler(previous)
+
+
+async def _a_failed_batch_is_rolled_back(sandbox: Sandbox, producer: Any, error: str) -> None:
+    """Two rows, a relay on a pool of one connection whose batch fails: the claim is rolled back by the relay itself,
+    the rows stay unsent (and queued, unlocked, for the next claim), and the connection goes back to the pool clean."""
+    async with sandbox.pool.acquire() as conn, conn.transaction():
+        await Outbox(sandbox.schema).add_many(conn, [goal_paused(), goal_paused()])
+    pool = await asyncpg.create_pool(sandbox.dsn, min_size=1, max_size=1)
+    assert pool is not None
+    relay = OutboxRelay(service="test", schema=sandbox.schema, pool=pool, producer=producer)
+    try:
+        with loop_complaints() as complaints:
+            with pytest.raises(Exception) as failed:
+                await relay.relay_once()
+            async with pool.acquire() as conn:  # the relay's connection: the pool has only it
+                assert not conn.is_in_transaction()
+                assert await conn.fetchval("SELECT 1") == 1
+        assert complaints == []
+        assert type(failed.value).__name__ == error
+        rows = await sandbox.pool.fetch(f"SELECT sent_at, attempts, last_error FROM {sandbox.schema}.outbox")
+        assert [tuple(row) for row in rows] == [(None, 1, error)] * 2
+        async with sandbox.pool.acquire() as other, other.transaction():
+            queued = await other.fetch(f"SELECT id FROM {sandbox.schema}.outbox_unsent FOR UPDATE NOWAIT")
+        assert len(queued) == 2
+    finally:
+        await pool.close()
+
+
+async def test_a_batch_whose_acknowledgements_fail_is_rolled_back_and_its_connection_returned_clean(
+    sandbox: Sandbox,
+) -> None:
+    await _a_failed_batch_is_rolled_back(sandbox, UnacknowledgingKafka(), "KafkaTimeoutError")
+
+
+async def test_a_batch_whose_mark_sent_fails_in_its_commit_message_is_rolled_back_and_its_connection_returned_clean(
+    sandbox: Sandbox,
+) -> None:
+    """The mark and the COMMIT go as one message: the failing UPDATE aborts the transaction, the COMMIT after it in
+    the message is not run, and the relay rolls back. The events went out and will again (at least once)."""
+    async with sandbox.pool.acquire() as conn:
+        await conn.execute(
+            f"""CREATE FUNCTION {sandbox.schema}.refuse_mark() RETURNS trigger LANGUAGE plpgsql AS $$
+            BEGIN RAISE EXCEPTION 'refused'; END $$"""
+        )
+        await conn.execute(
+            f"""CREATE TRIGGER refuse_mark BEFORE UPDATE ON {sandbox.schema}.outbox
+            FOR EACH ROW WHEN (NEW.sent_at IS NOT NULL) EXECUTE FUNCTION {sandbox.schema}.refuse_mark()"""
+        )
+    await _a_failed_batch_is_rolled_back(sandbox, AcknowledgingKafka(), "RaiseError")
+
+
+class SilentKafka:
+    """A producer whose acknowledgements never come."""
+
+    def __init__(self) -> None:
+        self.sent = asyncio.Event()
+
+    async def send(self, *args: object, **kwargs: object) -> "asyncio.Future[None]":
+        self.sent.set()
+        return asyncio.get_running_loop().create_future()
+
+
+async def test_a_batch_cancelled_while_it_waits_for_acknowledgements_is_rolled_back_and_its_connection_returned_clean(
+    sandbox: Sandbox,
+) -> None:
+    """As when the worker stops mid-batch: nothing is recorded against the rows, which stay unsent and unlocked."""
+    async with sandbox.pool.acquire() as conn, conn.transaction():
+        await Outbox(sandbox.schema).add(conn, goal_paused())
+    pool = await asyncpg.create_pool(sandbox.dsn, min_size=1, max_size=1)
+    assert pool is not None
+    producer = SilentKafka()
+    relay = OutboxRelay(service="test", schema=sandbox.schema, pool=pool, producer=producer)  # type: ignore[arg-type]
+    try:
+        with loop_complaints() as complaints:
+            batch = asyncio.create_task(relay.relay_once())
+            await asyncio.wait_for(producer.sent.wait(), 10)  # claimed, and waiting for the acknowledgements
+            batch.cancel()
+            with pytest.raises(asyncio.CancelledError):
+                await batch
+            async with pool.acquire() as conn:
+                assert not conn.is_in_transaction()
+        assert complaints == []
+        row = await sandbox.pool.fetchrow(f"SELECT sent_at, attempts FROM {sandbox.schema}.outbox")
+        assert row is not None and tuple(row) == (None, 0)
+        assert not await _claimed(sandbox)
+    finally:
+        await pool.close()
+
+
+async def _claimed(sandbox: Sandbox) -> bool:
+    """Whether another transaction holds the queued rows' locks (a look that takes them for a moment itself)."""
+    async with sandbox.pool.acquire() as conn, conn.transaction():
+        free = await conn.fetch(f"SELECT id FROM {sandbox.schema}.outbox_unsent FOR UPDATE SKIP LOCKED")
+        total = await conn.fetchval(f"SELECT count(*) FROM {sandbox.schema}.outbox_unsent")
+    return len(free) < total
 
 
 class BatchCountingRelay(OutboxRelay):

@@ -5,6 +5,7 @@ from typing import Any
 
 import pytest
 from aiokafka import TopicPartition
+from structlog.testing import capture_logs
 
 from accord.shared.inbox.offsets import HeldOffsets
 
@@ -96,3 +97,58 @@ async def test_a_held_commit_that_outlives_the_timeout_restarts_the_consumer() -
     await offsets.applied(consumer, {A: 2}, flowing=True)
     await asyncio.sleep(0.2)
     assert wedged == ["restart"]
+
+
+class RefusingConsumer(FakeConsumer):
+    """A consumer whose commits, once `refusing`, fail with an error that is not Kafka's (a bug, say)."""
+
+    refusing = False
+
+    async def commit(self, offsets: dict[TopicPartition, int]) -> None:
+        if self.refusing:
+            raise RuntimeError("Jane Doe, anxious about the school run")
+        await super().commit(offsets)
+
+
+async def test_a_held_commit_that_fails_unexpectedly_is_logged_without_its_message_and_its_task_ends_cleanly() -> None:
+    offsets, wedged = held(interval=0.05)
+    consumer = RefusingConsumer(A)
+    await offsets.applied(consumer, {A: 1}, flowing=False)
+    consumer.refusing = True
+    with capture_logs() as logs:
+        await offsets.applied(consumer, {A: 2}, flowing=True)
+        due = offsets._due
+        assert due is not None
+        await asyncio.wait({due}, timeout=1)
+    assert due.done() and due.exception() is None  # not left for asyncio's "Task exception was never retrieved"
+    assert logs == [
+        {"event": "held offsets not committed", "group": "test", "error": "RuntimeError", "log_level": "warning"}
+    ]
+    assert wedged == []
+
+
+async def test_a_graceful_stop_commits_what_is_held_and_then_every_batch_that_ends_at_once() -> None:
+    offsets, _ = held(interval=10.0)
+    consumer = FakeConsumer(A, B)
+    await offsets.applied(consumer, {A: 1}, flowing=False)
+    await offsets.applied(consumer, {A: 4}, flowing=True)
+    await offsets.release()
+    assert consumer.commits == [{A: 1}, {A: 4}]
+    await offsets.applied(consumer, {B: 2}, flowing=True)  # the batch that was being applied when the stop began
+    assert consumer.commits == [{A: 1}, {A: 4}, {B: 2}]
+
+
+async def test_a_commit_on_a_graceful_stop_that_fails_or_outlives_the_timeout_is_only_logged() -> None:
+    errors = []
+    for refusing, commit_takes in ((True, 0.0), (False, 1.0)):
+        offsets, wedged = held(interval=10.0, timeout=0.05)
+        consumer = RefusingConsumer(A)
+        await offsets.applied(consumer, {A: 1}, flowing=False)
+        await offsets.applied(consumer, {A: 2}, flowing=True)
+        consumer.refusing, consumer.commit_takes = refusing, commit_takes
+        with capture_logs() as logs:
+            await offsets.release()
+        assert [entry["event"] for entry in logs] == ["held offsets not committed on stop"]
+        assert wedged == []  # a stopping consumer is not started again
+        errors.append(logs[0]["error"])
+    assert errors == ["RuntimeError", "TimeoutError"]

@@ -188,6 +188,7 @@ async def run_worker(
     waiting = watch.waiting if watch else None
     async with open_resources(settings, waiting) as res, open_producer(settings, waiting) as producer:
         broker = consumer_broker(settings)
+        subscribed = []
         for sub in subscriptions:
             consumer = IdempotentConsumer(
                 service=settings.service,
@@ -207,18 +208,20 @@ async def run_worker(
                     else None
                 ),
             )
-            subscribe(
-                broker,
-                consumer,
-                sub.topics,
-                max_records=settings.consumer_max_records,
-                fetch_min_bytes=settings.consumer_fetch_min_bytes,
-                fetch_max_wait_ms=settings.consumer_fetch_max_wait_ms,
-                gather_ms=settings.consumer_gather_ms,
-                idle_poll_ms=settings.consumer_idle_poll_ms,
-                commit_interval_ms=settings.consumer_commit_interval_ms,
-                commit_timeout_seconds=settings.consumer_commit_timeout_seconds,
-                description=sub.description,
+            subscribed.append(
+                subscribe(
+                    broker,
+                    consumer,
+                    sub.topics,
+                    max_records=settings.consumer_max_records,
+                    fetch_min_bytes=settings.consumer_fetch_min_bytes,
+                    fetch_max_wait_ms=settings.consumer_fetch_max_wait_ms,
+                    gather_ms=settings.consumer_gather_ms,
+                    idle_poll_ms=settings.consumer_idle_poll_ms,
+                    commit_interval_ms=settings.consumer_commit_interval_ms,
+                    commit_timeout_seconds=settings.consumer_commit_timeout_seconds,
+                    description=sub.description,
+                )
             )
         relay = OutboxRelay(
             service=settings.service,
@@ -242,6 +245,10 @@ async def run_worker(
         finally:
             for task in tasks:
                 task.cancel()
+            # While the consumers are still in their groups: the offsets held for applied batches are committed (each
+            # within the commit timeout; a failure is only logged), so a restart is not handed up to an interval of
+            # applied events again. A batch still being applied commits its own at once when it ends.
+            await asyncio.gather(*(s.offsets.release() for s in subscribed))
             try:
                 # Bounded: a consumer wedged in aiokafka never finishes its stop (inbox/wedged.py), and a worker told
                 # to stop must stop. Nothing is lost: offsets not committed are delivered again, and the inbox skips.

@@ -3,6 +3,7 @@
 import asyncio
 import time
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import structlog
@@ -30,6 +31,16 @@ async def _raw(msg: Any) -> Any:
     return None
 
 
+@dataclass(frozen=True)
+class Subscribed:
+    """A consumer registered on a broker: faststream's subscriber, and the offsets its applied batches hold."""
+
+    subscriber: Any
+    offsets: HeldOffsets
+    """Released (`offsets.release()`) on a graceful stop, before the broker stops, so that what is held is committed
+    while the consumer is still in its group."""
+
+
 def subscribe(
     broker: KafkaBroker | KafkaRouter,
     consumer: IdempotentConsumer,
@@ -43,7 +54,7 @@ def subscribe(
     commit_interval_ms: float = 0,
     commit_timeout_seconds: float = 30.0,
     description: str | None = None,
-) -> Any:
+) -> Subscribed:
     """Registers the consumer for `topics` under its consumer group (the service's, unless it has its own).
 
     NACK_ON_ERROR with auto-commit off: offsets are committed only after the batch's transaction (and any
@@ -65,7 +76,8 @@ def subscribe(
     The offsets are committed here, within `commit_timeout_seconds`: a commit that takes longer is wedged, and the
     subscriber is started again in-process (inbox/wedged.py). While events flow, a batch's offsets are held until
     `commit_interval_ms` has passed since the last commit (inbox/offsets.py); after a quiet spell they are
-    committed at once.
+    committed at once. A graceful stop commits what is held when the caller releases the returned offsets before
+    it stops the broker (`runtime.run_worker` does).
     """
     last_batch_at = -_BUSY_WITHIN_SECONDS
     restarter = Restarter(consumer.service, consumer.group_id)
@@ -115,7 +127,7 @@ def subscribe(
             await asyncio.sleep(gather_ms / 1000)
 
     subscriber(on_events)
-    return subscriber
+    return Subscribed(subscriber, held)
 
 
 def batch_offsets(records: Sequence[Any]) -> dict[TopicPartition, int]:
