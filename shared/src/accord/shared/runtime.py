@@ -246,9 +246,11 @@ async def run_worker(
             for task in tasks:
                 task.cancel()
             # While the consumers are still in their groups: the offsets held for applied batches are committed (each
-            # within the commit timeout; a failure is only logged), so a restart is not handed up to an interval of
-            # applied events again. A batch still being applied commits its own at once when it ends.
-            await asyncio.gather(*(s.offsets.release() for s in subscribed))
+            # within the stop's grace, not the commit timeout, so an unreachable broker does not hold the stop; a
+            # failure is only logged), so a restart is not handed up to an interval of applied events again. A batch
+            # still being applied commits its own at once when it ends.
+            grace = settings.consumer_stop_grace_seconds
+            await asyncio.gather(*(s.offsets.release(within=grace) for s in subscribed))
             try:
                 # Bounded: a consumer wedged in aiokafka never finishes its stop (inbox/wedged.py), and a worker told
                 # to stop must stop. Nothing is lost: offsets not committed are delivered again, and the inbox skips.

@@ -70,14 +70,15 @@ class HeldOffsets:
             if mine := {tp: offset for tp, offset in held.items() if tp in assigned}:
                 await self._consumer.commit(mine)
 
-    async def release(self) -> None:
-        """On a graceful stop, before the consumer leaves its group: commits what is held, within `timeout`, and from
-        then on every batch's offsets at once (faststream lets a batch being applied finish, within the stop's grace,
-        before it stops the consumer). A commit that fails or outlives `timeout` is only logged: the events whose
-        offsets it held are handed over again after the restart, and the inbox skips them."""
+    async def release(self, within: float | None = None) -> None:
+        """On a graceful stop, before the consumer leaves its group: commits what is held, within `within` seconds
+        (the commit timeout unless told; a stop is given less, so that a broker down does not hold it for that long),
+        and from then on every batch's offsets at once (faststream lets a batch being applied finish, within the
+        stop's grace, before it stops the consumer). A commit that fails or outlives its time is only logged: the
+        events whose offsets it held are handed over again after the restart, and the inbox skips them."""
         self.commit_interval = 0.0
         try:
-            async with asyncio.timeout(self.timeout):
+            async with asyncio.timeout(self.timeout if within is None else within):
                 await self.commit()
         except Exception as exc:
             log.warning("held offsets not committed on stop", group=self.group, error=type(exc).__name__)
