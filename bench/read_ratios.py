@@ -37,7 +37,7 @@ from typing import Any
 import httpx
 import psutil
 import typer
-from api_load import setup, vegeta
+from api_load import setup, stack_cpu, vegeta
 from rich.console import Console
 from rich.table import Table
 
@@ -189,11 +189,18 @@ def cpu_per_read(
     alone, the process the load generator talks to (the progress API for a direct read, the gateway for a read
     through it): the gateway's own cost per read, without the rest of the stack's idle work in it."""
     processes = stack_processes(home)
-    before, front_before = cpu_seconds(processes), cpu_seconds([front])
+    before, front_before, parts_before = cpu_seconds(processes), cpu_seconds([front]), stack_cpu(home)
     result = closed_loop(tool, target, 32, seconds, rate=rate)
     spent, front_spent = cpu_seconds(processes) - before, cpu_seconds([front]) - front_before
+    parts = stack_cpu(home)
     reads = result["per_s"] * seconds
-    return {"cpu_ms_per_read": spent * 1000 / reads, "front_cpu_ms_per_read": front_spent * 1000 / reads, **result}
+    by_part = {part: round((parts[part] - parts_before.get(part, 0.0)) * 1000 / reads, 3) for part in parts}
+    return {
+        "cpu_ms_per_read": spent * 1000 / reads,
+        "front_cpu_ms_per_read": front_spent * 1000 / reads,
+        "by_part": dict(sorted(by_part.items(), key=lambda kv: -kv[1])),
+        **result,
+    }
 
 
 def profiled_read(tool: str, home: Path, service: str, target: dict[str, Any], connections: int, seconds: float) -> str:
@@ -362,6 +369,11 @@ def main(
         per_read = ", ".join(f"{r['cpu_ms_per_read']:.2f}" for r in runs)
         front = ", ".join(f"{r['front_cpu_ms_per_read']:.2f}" for r in runs)
         console.print(f"CPU per read, {name} at {cpu_load}: whole stack {per_read} ms; the process called {front} ms")
+        for r in runs:
+            console.print(
+                "  by part (ms, idle work included): "
+                + ", ".join(f"{k} {v:.2f}" for k, v in r["by_part"].items() if v >= 0.01)
+            )
     console.print(f"answer {len(answer)} bytes; load average {os.getloadavg()}")
 
 
