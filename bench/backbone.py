@@ -109,7 +109,9 @@ async def relay_steady(pool: asyncpg.Pool, schema: str, bootstrap: str, rate: in
         pool=pool,
         producer=producer,
         observe_lag=lags.append,
-        gather_seconds=ServiceSettings.model_fields["outbox_gather_ms"].default / 1000,  # as the workers run it
+        # as the workers run it
+        gather_seconds=ServiceSettings.model_fields["outbox_gather_ms"].default / 1000,
+        gather_rows=ServiceSettings.model_fields["outbox_gather_rows"].default,
     )
     stop = asyncio.Event()
     task = asyncio.create_task(relay.run(stop))

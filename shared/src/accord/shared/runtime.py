@@ -231,6 +231,7 @@ async def run_worker(
             batch_size=settings.outbox_batch_size,
             poll_interval=settings.outbox_poll_interval_seconds,
             gather_seconds=settings.outbox_gather_ms / 1000,
+            gather_rows=settings.outbox_gather_rows,
         )
         await broker.start()
         log.info("worker started", subscriptions=len(subscriptions), background=len(background))
