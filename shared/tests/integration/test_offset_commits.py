@@ -30,6 +30,14 @@ async def committed(bootstrap: str, group: str) -> dict[TopicPartition, int]:
         await admin.close()
 
 
+def _consumer(sandbox: Sandbox, producer: Any, group: str, handler: Any) -> IdempotentConsumer:
+    """A consumer in `group` of the sandbox's schema that applies GoalPaused with `handler`."""
+    return IdempotentConsumer(
+        service="test", schema=sandbox.schema, pool=sandbox.pool, producer=producer,
+        handlers={"GoalPaused": handler}, group_id=group,
+    )  # fmt: skip
+
+
 async def test_a_batch_commits_the_partitions_it_read_and_leaves_the_others_as_they_were(sandbox: Sandbox) -> None:
     """A group reading several topics holds many partitions; committing every one of them with each batch wrote an
     offset record for each. Partitions without records are left uncommitted, and nothing is delivered twice."""
@@ -44,11 +52,7 @@ async def test_a_batch_commits_the_partitions_it_read_and_leaves_the_others_as_t
     group, producer = f"g-{uuid.uuid4().hex[:8]}", new_producer(sandbox.bootstrap, "test")
     await producer.start()
     broker = KafkaBroker(sandbox.bootstrap, logger=None)
-    consumer = IdempotentConsumer(
-        service="test", schema=sandbox.schema, pool=sandbox.pool, producer=producer,
-        handlers={"GoalPaused": handler}, group_id=group,
-    )  # fmt: skip
-    subscribe(broker, consumer, [busy, quiet])
+    subscribe(broker, _consumer(sandbox, producer, group, handler), [busy, quiet])
     headers = [("event_type", b"GoalPaused")]
     try:
         for partition, count in ((0, 2), (1, 1)):
@@ -94,11 +98,7 @@ async def test_while_events_flow_the_committed_offset_lags_behind_the_applied_on
     producer = new_producer(sandbox.bootstrap, "test")
     await producer.start()
     broker = KafkaBroker(sandbox.bootstrap, logger=None)
-    consumer = IdempotentConsumer(
-        service="test", schema=sandbox.schema, pool=sandbox.pool, producer=producer,
-        handlers={"GoalPaused": handler}, group_id=group,
-    )  # fmt: skip
-    subscribe(broker, consumer, [topic], commit_interval_ms=2000)
+    subscribe(broker, _consumer(sandbox, producer, group, handler), [topic], commit_interval_ms=2000)
     admin = AIOKafkaAdminClient(bootstrap_servers=sandbox.bootstrap)
 
     async def committed_offset() -> int:
