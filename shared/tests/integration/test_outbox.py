@@ -331,6 +331,43 @@ async def test_commits_close_behind_the_one_that_woke_a_busy_relay_join_its_batc
     assert relay.batches == [1, 5]  # one claim, one publish, one mark for all five
 
 
+async def test_a_busy_relay_pauses_only_as_long_as_its_rows_take_to_come_at_the_rate_they_come(
+    sandbox: Sandbox,
+) -> None:
+    """With a pause of at most half a second but batches worth one row, a steady flow of commits every 20 ms is
+    published in many small batches once the relay has seen its rate, not one batch each half second."""
+    producer = new_producer(sandbox.bootstrap, "test")
+    await producer.start()
+    relay = BatchCountingRelay(
+        service="test",
+        schema=sandbox.schema,
+        pool=sandbox.pool,
+        producer=producer,
+        gather_seconds=0.5,
+        gather_rows=1,
+        poll_interval=30,
+    )
+    relay.batches = []
+    stop = asyncio.Event()
+    running = asyncio.create_task(relay.run(stop))
+    outbox, flow = Outbox(sandbox.schema), [goal_paused() for _ in range(60)]
+    try:
+        await asyncio.sleep(0.3)  # the relay has found the outbox empty and waits for a commit
+        for envelope in flow:  # 1.2 s of commits, one every 20 ms
+            async with sandbox.pool.acquire() as conn, conn.transaction():
+                await outbox.add(conn, envelope)
+            await asyncio.sleep(0.02)
+        records = await read_topic(sandbox.bootstrap, TOPIC, lambda f: len(f) >= 60, keep=of(flow))
+    finally:
+        stop.set()
+        await running
+        await producer.stop()
+    assert len(records) == 60
+    # Half-second pauses throughout would allow at most four batches in 1.2 s; the first pause is the longest, as
+    # the rate after a quiet spell is not known yet.
+    assert len(relay.batches) >= 8
+
+
 async def test_a_commit_after_a_quiet_spell_is_published_without_waiting_for_others_to_join_it(
     sandbox: Sandbox,
 ) -> None:
