@@ -3,8 +3,8 @@
 import asyncio
 import json
 from collections import Counter, defaultdict
-from collections.abc import Iterator
-from contextlib import contextmanager
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager, contextmanager
 from typing import Any
 from uuid import uuid4
 
@@ -299,23 +299,29 @@ class BatchCountingRelay(OutboxRelay):
         return published
 
 
-async def test_commits_close_behind_the_one_that_woke_a_busy_relay_join_its_batch(sandbox: Sandbox) -> None:
+@asynccontextmanager
+async def running_relay(sandbox: Sandbox, **options: Any) -> AsyncIterator[BatchCountingRelay]:
+    """A batch-counting relay running on the sandbox's outbox, once it has found the outbox empty and waits for a
+    commit; stopped, with its producer, on leaving."""
     producer = new_producer(sandbox.bootstrap, "test")
     await producer.start()
-    relay = BatchCountingRelay(
-        service="test",
-        schema=sandbox.schema,
-        pool=sandbox.pool,
-        producer=producer,
-        gather_seconds=0.5,
-        poll_interval=30,  # woken by the first commit alone, never by the poll timer
-    )
+    relay = BatchCountingRelay(service="test", schema=sandbox.schema, pool=sandbox.pool, producer=producer, **options)
     relay.batches = []
     stop = asyncio.Event()
     running = asyncio.create_task(relay.run(stop))
-    outbox, first, envelopes = Outbox(sandbox.schema), goal_paused(), [goal_paused() for _ in range(5)]
     try:
-        await asyncio.sleep(0.3)  # the relay has found the outbox empty and waits for a commit
+        await asyncio.sleep(0.3)
+        yield relay
+    finally:
+        stop.set()
+        await running
+        await producer.stop()
+
+
+async def test_commits_close_behind_the_one_that_woke_a_busy_relay_join_its_batch(sandbox: Sandbox) -> None:
+    outbox, first, envelopes = Outbox(sandbox.schema), goal_paused(), [goal_paused() for _ in range(5)]
+    # Woken by the first commit alone, never by the poll timer.
+    async with running_relay(sandbox, gather_seconds=0.5, poll_interval=30) as relay:
         async with sandbox.pool.acquire() as conn, conn.transaction():
             await outbox.add(conn, first)
         await eventually(lambda: relay.batches == [1], interval=0.005)  # it has just published: it is busy
@@ -323,10 +329,6 @@ async def test_commits_close_behind_the_one_that_woke_a_busy_relay_join_its_batc
             async with sandbox.pool.acquire() as conn, conn.transaction():
                 await outbox.add(conn, envelope)
         records = await read_topic(sandbox.bootstrap, TOPIC, lambda f: len(f) >= 5, keep=of(envelopes))
-    finally:
-        stop.set()
-        await running
-        await producer.stop()
     assert len(records) == 5
     assert relay.batches == [1, 5]  # one claim, one publish, one mark for all five
 
@@ -336,32 +338,13 @@ async def test_a_busy_relay_pauses_only_as_long_as_its_rows_take_to_come_at_the_
 ) -> None:
     """With a pause of at most half a second but batches worth one row, a steady flow of commits every 20 ms is
     published in many small batches once the relay has seen its rate, not one batch each half second."""
-    producer = new_producer(sandbox.bootstrap, "test")
-    await producer.start()
-    relay = BatchCountingRelay(
-        service="test",
-        schema=sandbox.schema,
-        pool=sandbox.pool,
-        producer=producer,
-        gather_seconds=0.5,
-        gather_rows=1,
-        poll_interval=30,
-    )
-    relay.batches = []
-    stop = asyncio.Event()
-    running = asyncio.create_task(relay.run(stop))
     outbox, flow = Outbox(sandbox.schema), [goal_paused() for _ in range(60)]
-    try:
-        await asyncio.sleep(0.3)  # the relay has found the outbox empty and waits for a commit
+    async with running_relay(sandbox, gather_seconds=0.5, gather_rows=1, poll_interval=30) as relay:
         for envelope in flow:  # 1.2 s of commits, one every 20 ms
             async with sandbox.pool.acquire() as conn, conn.transaction():
                 await outbox.add(conn, envelope)
             await asyncio.sleep(0.02)
         records = await read_topic(sandbox.bootstrap, TOPIC, lambda f: len(f) >= 60, keep=of(flow))
-    finally:
-        stop.set()
-        await running
-        await producer.stop()
     assert len(records) == 60
     # Half-second pauses throughout would allow at most four batches in 1.2 s; the first pause is the longest, as
     # the rate after a quiet spell is not known yet.
@@ -371,29 +354,12 @@ async def test_a_busy_relay_pauses_only_as_long_as_its_rows_take_to_come_at_the_
 async def test_a_commit_after_a_quiet_spell_is_published_without_waiting_for_others_to_join_it(
     sandbox: Sandbox,
 ) -> None:
-    producer = new_producer(sandbox.bootstrap, "test")
-    await producer.start()
-    relay = BatchCountingRelay(
-        service="test",
-        schema=sandbox.schema,
-        pool=sandbox.pool,
-        producer=producer,
-        gather_seconds=120,  # were it gathering, nothing would be published while the test waits
-        poll_interval=120,
-    )
-    relay.batches = []
-    stop = asyncio.Event()
-    running = asyncio.create_task(relay.run(stop))
     lone = goal_paused()
-    try:
-        await asyncio.sleep(0.3)  # the relay has found the outbox empty and waits for a commit
+    # Were it gathering, nothing would be published while the test waits.
+    async with running_relay(sandbox, gather_seconds=120, poll_interval=120) as relay:
         async with sandbox.pool.acquire() as conn, conn.transaction():
             await Outbox(sandbox.schema).add(conn, lone)
         records = await read_topic(sandbox.bootstrap, TOPIC, lambda f: len(f) >= 1, keep=of([lone]))
-    finally:
-        stop.set()
-        await running
-        await producer.stop()
     assert event_ids(records) == [lone.event_id]
     assert relay.batches == [1]
 
