@@ -49,6 +49,21 @@ export async function watchForSafetySignals(page: Page) {
   });
 }
 
+/** Reloads the caseload and returns how many unread safety signals it shows once its inbox has loaded. Counted from
+ * the inbox's response, then awaited on the page: the response arrives before React renders it, so counting the list
+ * as soon as the response is in can read 0 where the page is about to show one. */
+export async function safetySignalsShownAfterReload(page: Page): Promise<number> {
+  const inboxLoaded = page.waitForResponse((r) => new URL(r.url()).pathname === "/api/v1/notifications/inbox");
+  await page.reload();
+  await expect(page.getByRole("heading", { name: "Caseload", level: 1 })).toBeVisible();
+  const response = await inboxLoaded;
+  expect(response.status()).toBe(200);
+  const { items } = (await response.json()) as { items: { kind: string; read_at: string | null }[] };
+  const unread = items.filter((item) => item.kind === "safety_signal" && item.read_at === null).length;
+  await expect(page.locator(".safety-signals li")).toHaveCount(unread);
+  return unread;
+}
+
 /** When the `n`th safety signal (1-based) appeared on the page, by the page's clock. */
 export async function safetySignalSeenAt(page: Page, n: number): Promise<number> {
   const handle = await page.waitForFunction(

@@ -6,6 +6,7 @@ import {
   fillPhq9WithItem9AboveZero,
   peopleFromEnv,
   safetySignalSeenAt,
+  safetySignalsShownAfterReload,
   SEND_ANSWERS,
   signedIn,
   watchForSafetySignals,
@@ -210,13 +211,9 @@ if (people && control) {
     const alex = await signedIn(browser, "Alex");
     await watchForSafetySignals(alex);
     // Alex may already hold unread signals of other clients (Sam's, when the young person's journey ran first
-    // against the same services): count them once the inbox has loaded, and wait for the one after them.
-    const inboxLoaded = alex.waitForResponse((r) => new URL(r.url()).pathname === "/api/v1/notifications/inbox");
-    await alex.reload();
-    await expect(alex.getByRole("heading", { name: "Caseload", level: 1 })).toBeVisible();
-    expect((await inboxLoaded).status()).toBe(200);
+    // against the same services): count them once the inbox is on the page, and wait for the one after them.
+    const before = await safetySignalsShownAfterReload(alex);
     const signals = alex.locator(".safety-signals li");
-    const before = await signals.count();
     const casey = await signedIn(browser, "Casey");
     await fillPhq9WithItem9AboveZero(casey);
     await expectAccessible(casey);
@@ -248,12 +245,8 @@ if (people && control) {
     const alex = await signedIn(browser, "Alex");
     const resumedWith = await recordLiveEvents(alex);
     await watchForSafetySignals(alex);
-    const inboxLoaded = alex.waitForResponse((r) => new URL(r.url()).pathname === "/api/v1/notifications/inbox");
-    await alex.reload();
-    await expect(alex.getByRole("heading", { name: "Caseload", level: 1 })).toBeVisible();
+    const before = await safetySignalsShownAfterReload(alex); // the signals Alex already had are on the page
     await expect.poll(() => alex.evaluate(() => (window as unknown as { __streamOpens: number }).__streamOpens)).toBe(1);
-    expect((await inboxLoaded).status()).toBe(200); // the signals Alex already had are on the page
-    const before = await alex.locator(".safety-signals li").count();
 
     // One signal while connected, to learn the last event id the page has seen.
     const casey = await signedIn(browser, "Casey");
