@@ -18,6 +18,7 @@ from progress_world import Api, CareTeam, Worker, announce, entry_body, recordab
 from accord.devtools.infra.stack import Infra
 from accord.devtools.testing import TokenFactory, eventually, opened, outbox_events, read_topic, service_keys
 from accord.progress.bootstrap import create_api
+from accord.shared.metrics import WRITES_TAKEN_AGAIN
 
 pytestmark = pytest.mark.integration
 
@@ -325,22 +326,42 @@ async def test_the_hot_write_answers_503_as_the_long_way_does_while_the_database
     assert taken == [f"/progress/goals/{goal}/entries"]  # the hot path's answer, the other the long way's
 
 
-async def test_recording_one_entry_with_a_decision_takes_six_round_trips_and_writes_its_events_in_order_and_audited(
-    api: Api, team: CareTeam, infra: Infra, progress_app: FastAPI, admin_db: asyncpg.Pool
+@pytest.mark.parametrize(
+    ("idempotency_key", "round_trips"),
+    [
+        # The goal with its row version and its episode's key (to seal the events: accord.shared.episode_keys); any
+        # entry already stored under the id, with the ledger; one statement for the entry, its decision, the goal's
+        # revision, the outbox's and the audit's rows, written only if the goal's row is still the version read.
+        pytest.param(None, 3, id="written_at_once"),
+        # BEGIN; the key's lock and any answer stored under it; the goal locked; the entry and ledger; the entry, its
+        # decision and the revision; the outbox's and audit's rows; the key's answer; COMMIT.
+        pytest.param("key-1", 9, id="in_a_transaction_with_an_idempotency_key"),
+    ],
+)
+async def test_recording_one_entry_with_a_decision_takes_its_round_trips_and_writes_its_events_in_order_and_audited(
+    api: Api,
+    team: CareTeam,
+    infra: Infra,
+    progress_app: FastAPI,
+    admin_db: asyncpg.Pool,
+    idempotency_key: str | None,
+    round_trips: int,
 ) -> None:
     goal = team.goal()
     await announce(infra.bootstrap_servers, team.tenant, *team.opened(), goal)
     await recordable(api, goal.goal_id)
+    headers = {"Idempotency-Key": idempotency_key} if idempotency_key else {}
+    url = f"/progress/goals/{goal.goal_id}/entries"
     async with statements_sent(progress_app) as sent:
-        # The first use of a connection looks up its types once: a write before, on the connection the next takes.
+        # The first use of a connection looks up its types once: a write each way before, on the connection the
+        # next takes.
+        warm_up = {"Idempotency-Key": "warm-up"}
+        assert (await api.as_(team.client, "POST", url, json=entry_body(3, 1), headers=warm_up)).status_code == 201
         assert (await api.entry(goal.goal_id, 3, days_ago=1)).status_code == 201
         sent.clear()
-        r = await api.entry(goal.goal_id, 6)  # crosses the first milestone: a decision as well
+        r = await api.as_(team.client, "POST", url, json=entry_body(6), headers=headers)  # crosses a milestone
     assert r.status_code == 201, r.text
-    # BEGIN; the goal locked, with its episode's key to seal the events (accord.shared.episode_keys); any entry
-    # already stored under the id, with the ledger; the entry, its decision and the goal's revision; the outbox's
-    # and the audit's rows; COMMIT.
-    assert len(sent) == 6, sent
+    assert len(sent) == round_trips, sent
     published = await outbox_events(admin_db, "progress", str(team.client))  # opened with progress's own keys
     types = [e["event_type"] for e in published if r.json()["entry_id"] in json.dumps(e["payload"])]
     assert types[:2] == ["GoalRatingRecorded", "MilestoneReached"]  # in the order the handler produced them
@@ -349,32 +370,47 @@ async def test_recording_one_entry_with_a_decision_takes_six_round_trips_and_wri
         "WHERE client_id = $1 AND action = 'record entry'",
         team.client,
     )
-    assert [tuple(a) for a in audited] == [(team.tenant, team.client, ["client"], str(goal.goal_id), True)] * 2
+    assert [tuple(a) for a in audited] == [(team.tenant, team.client, ["client"], str(goal.goal_id), True)] * 3
 
 
-async def test_entries_waiting_for_their_goals_lock_see_what_the_holder_wrote_a_resend_and_a_decision(
-    api: Api, team: CareTeam, infra: Infra, admin_db: asyncpg.Pool
+@pytest.mark.parametrize(
+    ("keys", "waiting_in"),
+    [
+        # Written at once: each reads without a lock and waits at its write, whose guard then finds the goal's row
+        # changed by whichever wrote first; those go the transaction's way, and wait for the lock in turn.
+        pytest.param(False, "WITH guard AS %", id="written_at_once"),
+        # With Idempotency-Keys (one each): in a transaction, each waiting for the goal's lock.
+        pytest.param(True, "SELECT g.goal_id, %", id="in_a_transaction"),
+    ],
+)
+async def test_entries_waiting_for_their_goal_see_what_the_first_wrote_a_resend_and_a_decision(
+    api: Api, team: CareTeam, infra: Infra, admin_db: asyncpg.Pool, keys: bool, waiting_in: str
 ) -> None:
-    """Three requests wait for one goal's lock: an entry, its resend and another entry crossing the same milestone.
-    Whichever goes first writes what the others must see once they hold the lock: the resend is answered as a
+    """Three requests wait for one goal: an entry, its resend and another entry crossing the same milestone.
+    Whichever goes first writes what the others must see once it is their turn: the resend is answered as a
     duplicate (not refused) and the milestone is decided once. (Reading the stored entry and the ledger in the
-    locking statement itself, whose snapshot is taken before the lock is granted, fails this test.)"""
+    locking statement itself, whose snapshot is taken before the lock is granted, fails this test. Written at once,
+    the guard is not what keeps the decision single here, the entries' and decisions' keys are: the next test is the
+    guard's.)"""
     goal = team.goal(thresholds=(5, 7))
     await announce(infra.bootstrap_servers, team.tenant, *team.opened(), goal)
     await recordable(api, goal.goal_id)
     url, body = f"/progress/goals/{goal.goal_id}/entries", entry_body(6, days_ago=1)
+
+    def key(n: int) -> dict[str, str]:
+        return {"Idempotency-Key": f"key-{n}"} if keys else {}
+
     async with admin_db.acquire() as holder, holder.transaction():
         await holder.execute("SELECT 1 FROM progress.goals WHERE goal_id = $1 FOR UPDATE", goal.goal_id)
         sent = [
-            asyncio.create_task(api.as_(team.client, "POST", url, json=body)),
-            asyncio.create_task(api.as_(team.client, "POST", url, json=body)),
-            asyncio.create_task(api.entry(goal.goal_id, 6)),
+            asyncio.create_task(api.as_(team.client, "POST", url, json=body, headers=key(1))),
+            asyncio.create_task(api.as_(team.client, "POST", url, json=body, headers=key(2))),
+            asyncio.create_task(api.as_(team.client, "POST", url, json=entry_body(6), headers=key(3))),
         ]
 
         async def all_waiting() -> bool:
             waiting = await admin_db.fetchval(
-                "SELECT count(*) FROM pg_stat_activity "
-                "WHERE wait_event_type = 'Lock' AND query LIKE 'SELECT g.goal_id, %'"
+                "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND query LIKE $1", waiting_in
             )
             return bool(waiting == 3)
 
@@ -387,3 +423,40 @@ async def test_entries_waiting_for_their_goals_lock_see_what_the_holder_wrote_a_
     assert [d["decision_key"] for d in decided] == [f"milestone:{goal.milestones[0].milestone_id}"]
     entries = await admin_db.fetchval("SELECT count(*) FROM progress.entries WHERE goal_id = $1", goal.goal_id)
     assert entries == 2
+    events = [e["event_type"] for e in await outbox_events(admin_db, "progress", str(team.client))]
+    assert events.count("MilestoneReached") == 1
+
+
+async def test_an_entry_whose_goal_is_closed_between_its_read_and_its_write_is_refused_and_nothing_is_written(
+    api: Api, team: CareTeam, infra: Infra, admin_db: asyncpg.Pool
+) -> None:
+    """Written at once, the entry reads its goal active and waits at its write; the goal is closed meanwhile (as the
+    worker applies the goals service's event). The write's guard finds the goal's row changed, writes nothing, and
+    the transaction's way refuses the entry as it refuses one for a closed goal: 409, no entry, no event."""
+    goal = team.goal()
+    await announce(infra.bootstrap_servers, team.tenant, *team.opened(), goal)
+    await recordable(api, goal.goal_id)
+    taken_again = WRITES_TAKEN_AGAIN.labels("progress", "changed")
+    before = taken_again._value.get()
+    async with admin_db.acquire() as holder:
+        async with holder.transaction():
+            await holder.execute("SELECT 1 FROM progress.goals WHERE goal_id = $1 FOR UPDATE", goal.goal_id)
+            sent = asyncio.create_task(api.entry(goal.goal_id, 6))
+
+            async def waiting_at_its_write() -> bool:
+                waiting = await admin_db.fetchval(
+                    "SELECT count(*) FROM pg_stat_activity "
+                    "WHERE wait_event_type = 'Lock' AND query LIKE 'WITH guard AS %'"
+                )
+                return bool(waiting == 1)
+
+            await eventually(waiting_at_its_write)
+            await holder.execute("UPDATE progress.goals SET status = 'closed' WHERE goal_id = $1", goal.goal_id)
+        r = await sent
+    assert r.status_code == 409, r.text
+    assert "closed" in r.json()["detail"]
+    assert taken_again._value.get() == before + 1  # what an operator sees of it
+    entries = await admin_db.fetchval("SELECT count(*) FROM progress.entries WHERE goal_id = $1", goal.goal_id)
+    assert entries == 0
+    published = await outbox_events(admin_db, "progress", str(team.client))
+    assert [e["event_type"] for e in published if e["event_type"] == "GoalRatingRecorded"] == []

@@ -110,6 +110,51 @@ class Audit:
             *(list(column) for column in zip(*(row[3:9] for row in audited), strict=True)),
         )
 
+    async def record_guarded(
+        self,
+        conn: Connection,
+        principal: Principal,
+        entries: list[AuditEntry],
+        outbox: Outbox,
+        events: list[Envelope],
+        change: tuple[str, list[Any]],
+        read: EpisodesRead | None = None,
+    ) -> bool:
+        """A change written at once (`accord.shared.commands.GuardedWrite`: its WITH items and their parameters)
+        with its events and audit rows, in one statement, all under its guard: whether its guard held (False:
+        nothing was written). The statement is the change's transaction, which is what the outbox asks for."""
+        ctes, params = change
+        published = await outbox.rows(conn, events, read, one_statement=True)
+        audited = self.rows(principal, entries)
+        written = await conn.fetchval(
+            self._guarded_sql(ctes, outbox.table, len(params)),
+            *params,
+            *_columns(published, 5),
+            principal.tenant_id,
+            principal.subject,
+            sorted(r.value for r in principal.roles),
+            structlog.contextvars.get_contextvars().get("request_id"),
+            *_columns([row[3:9] for row in audited], 6),
+        )
+        return bool(written)
+
+    def _guarded_sql(self, ctes: str, outbox_table: str, taken: int) -> str:
+        # `taken`: the change's own parameters come first. Its ids in the events' order, as in `_with_events_sql`.
+        n = [f"${taken + i}" for i in range(1, 16)]
+        return (
+            f"WITH {ctes}, events AS (INSERT INTO {outbox_table} (event_id, topic, message_key, payload, headers) "
+            f"SELECT e.event_id, e.topic, e.message_key, e.payload, e.headers FROM unnest({n[0]}::uuid[], "
+            f"{n[1]}::text[], {n[2]}::text[], {n[3]}::bytea[], {n[4]}::jsonb[]) WITH ORDINALITY AS e (event_id, "
+            "topic, message_key, payload, headers, n) WHERE EXISTS (SELECT FROM guard) ORDER BY e.n), "
+            f"audited AS (INSERT INTO {self.schema}.audit_log (tenant_id, actor_id, actor_roles, action, "
+            "resource_type, resource_id, client_id, allowed, reason, request_id) "
+            f"SELECT {n[5]}, {n[6]}, {n[7]}::text[], a.action, a.resource_type, a.resource_id, a.client_id, "
+            f"a.allowed, a.reason, {n[8]} FROM unnest({n[9]}::text[], {n[10]}::text[], {n[11]}::text[], "
+            f"{n[12]}::uuid[], {n[13]}::boolean[], {n[14]}::text[]) AS a (action, resource_type, resource_id, "
+            "client_id, allowed, reason) WHERE EXISTS (SELECT FROM guard)) "
+            "SELECT count(*) = 1 FROM guard"
+        )
+
     def _with_events_sql(self, outbox_table: str) -> str:
         # The outbox's ids are taken in the events' order (ORDER BY the ordinality): the relay publishes by id, and
         # a client's events must reach Kafka in the order they were produced.
@@ -216,3 +261,8 @@ class ReadAudit:
         async with self.pool.acquire() as conn:
             await conn.executemany(self.audit.insert_sql, [row for rows in reads for row in rows])
         return [None] * len(reads)
+
+
+def _columns(rows: Sequence[Sequence[Any]], width: int) -> list[list[Any]]:
+    """Rows as `width` column arrays (empty arrays for no rows), for statements that unnest them."""
+    return [list(column) for column in zip(*rows, strict=True)] if rows else [[] for _ in range(width)]

@@ -26,4 +26,10 @@ CONSUMERS_RESTARTED = Counter(
     "Consumers started again in-process after their offset commit wedged (inbox/wedged.py)",
     ["service", "group"],
 )
+WRITES_TAKEN_AGAIN = Counter(
+    "accord_writes_at_once_taken_again_total",
+    "Commands written at once whose guard found their row changed (or an id they use taken) and that ran again in a "
+    "transaction (commands.CommandRunner.execute_at_once)",
+    ["service", "reason"],
+)
 DEAD_LETTERS = Counter("accord_dead_letters_total", "Messages sent to a dead-letter topic", ["service", "topic"])

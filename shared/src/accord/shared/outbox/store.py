@@ -68,12 +68,18 @@ class Outbox:
             await conn.execute(self._insert_many, *(list(column) for column in zip(*rows, strict=True)))
 
     async def rows(
-        self, conn: Connection, envelopes: Iterable[Envelope], read: EpisodesRead | None = None
+        self,
+        conn: Connection,
+        envelopes: Iterable[Envelope],
+        read: EpisodesRead | None = None,
+        *,
+        one_statement: bool = False,
     ) -> list[tuple[Any, ...]]:
         """The outbox rows of `envelopes` (event id, topic, key, payload, headers), to be written on `conn`, which
-        must be in the transaction of the change they announce; sealed first, with a sealer (`read`: the episodes
-        and keys the command has read already in that transaction)."""
-        if not conn.is_in_transaction():
+        must be in the transaction of the change they announce (or, `one_statement`, written by the one statement
+        that makes the change: its own transaction); sealed first, with a sealer (`read`: the episodes and keys the
+        command has read already)."""
+        if not (one_statement or conn.is_in_transaction()):
             raise RuntimeError("outbox rows must be written in the transaction of the change they announce")
         if self.sealer is not None:
             envelopes = await self.sealer.seal_all(conn, envelopes, read)

@@ -15,6 +15,7 @@ import asyncpg
 
 from accord.progress.domain.progress import LATEST_NEEDED, Decision, Ledger, Point, in_time_order
 from accord.shared import db
+from accord.shared.commands import GuardedWrite
 from accord.shared.db import Connection, Pool
 from accord.shared.episode_keys import EpisodesRead
 from accord.shared.errors import Conflict
@@ -83,7 +84,8 @@ _GOALS_WITH_ROLE = (
 # A write's: with the goal's episode and its key (`key_here`: the episode has a key row, its key NULL once destroyed).
 _GOALS_WITH_ROLE_AND_KEY = (
     "SELECT g.goal_id, g.terms, g.tenant_id, g.status, g.visibility, g.shared_with, g.achievement, m.role, "
-    "e.opened_at, g.progress_revision, g.episode_id, k.episode_id IS NOT NULL AS key_here, k.key FROM goals g "
+    "e.opened_at, g.progress_revision, g.episode_id, k.episode_id IS NOT NULL AS key_here, k.key, "
+    "g.xmin AS row_version FROM goals g "
     "LEFT JOIN episode_members m ON m.episode_id = g.episode_id AND m.person_id = $3 "
     "LEFT JOIN episodes e ON e.episode_id = g.episode_id "
     "LEFT JOIN episode_keys k ON k.episode_id = g.episode_id "
@@ -134,6 +136,19 @@ _RECORD_PROGRESS = (
     "FROM unnest($17::uuid[], $18::text[]) AS c (goal_id, achievement) WHERE g.goal_id = c.goal_id"
 )
 
+# The same change written at once (`CommandRunner.execute_at_once`): one goal, taken only while its row is the version
+# the write read (`xmin`: any change to the row, an entry's or the goal's own, makes a new version), every write under
+# that guard. The goal's revision is the statement's own transaction's, as above.
+_RECORD_PROGRESS_GUARDED = (
+    "guard AS (UPDATE goals g SET progress_revision = pg_current_xact_id()::text::bigint, "
+    "achievement = coalesce($19::text, g.achievement) WHERE g.goal_id = $17 AND g.xmin = $18::xid "
+    "RETURNING g.goal_id), "
+    f"new_entries AS (INSERT INTO entries ({', '.join(_ENTRY_COLUMNS)}) SELECT * FROM unnest("
+    + ", ".join(f"${i}::{t}[]" for i, t in enumerate(_ENTRY_COLUMNS.values(), start=1))
+    + ") WHERE EXISTS (SELECT FROM guard)), "
+    "new_decisions AS (INSERT INTO decisions (goal_id, goal_version, decision_key, entry_id) "
+    "SELECT * FROM unnest($13::uuid[], $14::integer[], $15::text[], $16::uuid[]) WHERE EXISTS (SELECT FROM guard))"
+)
 
 _STORED_ENTRY = [*_ENTRY_COLUMNS, "created_at"]
 """An entry as stored (its table's columns)."""
@@ -200,10 +215,20 @@ GROUP BY g.goal_id
 
 class Repository:
     """The service's storage on one connection. Commands publish through their runner; a repository opened by a
-    `UnitOfWork` also has the outbox, so that `publish` adds rows in the same transaction as its writes."""
+    `UnitOfWork` also has the outbox, so that `publish` adds rows in the same transaction as its writes.
+
+    A repository that writes at once (`write_at_once`, for `CommandRunner.execute_at_once`) locks nothing: a write's
+    goal is read with its row version, and `record_progress` keeps its change (`deferred`) for one statement that
+    writes it only if that version is still the goal's."""
 
     def __init__(self, conn: Connection, outbox: Outbox | None = None) -> None:
         self.conn, self.outbox = conn, outbox
+        self.at_once = False
+        self.read_versions: dict[UUID, int] = {}
+        self.deferred: GuardedWrite | None = None
+
+    def write_at_once(self) -> None:
+        self.at_once = True
 
     async def publish(self, *envelopes: Envelope) -> None:
         if self.outbox is None:
@@ -319,8 +344,10 @@ class Repository:
         asking later in the transaction: the key is destroyed only with the episode's goals (clinical retention
         deletes the goals first, so it waits for this lock), and a key row not there yet is looked up again."""
         query = _GOALS_WITH_ROLE_AND_KEY if read is not None else _GOALS_WITH_ROLE
-        lock = " FOR UPDATE OF g" if for_update else ""
+        lock = " FOR UPDATE OF g" if for_update and not self.at_once else ""
         rows = await self.conn.fetch(query + lock, tenant_id, goal_ids, person_id)
+        if for_update and self.at_once:
+            self.read_versions.update({r["goal_id"]: r["row_version"] for r in rows})
         if read is not None:
             read.episodes.update({r["goal_id"]: r["episode_id"] for r in rows})
             read.keys.update({r["episode_id"]: r["key"] for r in rows if r["key_here"]})
@@ -399,6 +426,9 @@ class Repository:
         entries or milestone and target decisions calls it; review decisions are not part of the answer."""
         if not (entries or decisions or achievements):
             return
+        if self.at_once:
+            self.deferred = self._guarded(entries, decisions, achievements)
+            return
         try:
             await self.conn.execute(
                 _RECORD_PROGRESS,
@@ -415,6 +445,28 @@ class Repository:
                 raise
             # The same id sent at the same instant for another goal (a different lock) won the race: nothing is kept.
             raise Conflict("this entry id is already used") from exc
+
+    def _guarded(
+        self,
+        entries: list[dict[str, Any]],
+        decisions: list[tuple[GoalAgreed, Decision]],
+        achievements: Mapping[UUID, AchievementStatus | None],
+    ) -> GuardedWrite:
+        """`record_progress`'s change for one statement, guarded by the version of its goal's row read earlier."""
+        [(goal_id, status)] = achievements.items()  # a write at once records against one goal
+        return GuardedWrite(
+            _RECORD_PROGRESS_GUARDED,
+            [
+                *([e[column] for e in entries] for column in _ENTRY_COLUMNS),
+                [g.goal_id for g, _ in decisions],
+                [g.version for g, _ in decisions],
+                [d.key for _, d in decisions],
+                [d.entry_id for _, d in decisions],
+                goal_id,
+                self.read_versions[goal_id],
+                None if status is None else status.value,
+            ],
+        )
 
     async def series(self, goal: GoalAgreed, latest: int) -> list[Point]:
         """The latest values that count towards the goal's measure, in time order."""

@@ -3,7 +3,7 @@ from datetime import datetime, timedelta
 from uuid import UUID
 
 from accord.progress.adapters.repository import GoalView, Repository
-from accord.shared.commands import AuditNote, CommandContext
+from accord.shared.commands import AuditNote, CommandContext, GuardedWrite
 from accord.shared.errors import Invalid, NotYetKnown
 from accord.shared.events.contracts.common import Role
 
@@ -16,6 +16,12 @@ class Context(CommandContext):
     now: datetime
     gbo_reliable_change: float
     clock_skew: timedelta
+
+    def write_at_once(self) -> None:
+        self.repo.write_at_once()
+
+    def guarded_write(self) -> GuardedWrite | None:
+        return self.repo.deferred
 
     async def goals(
         self, goal_ids: list[UUID], action: str, *, for_update: bool = False

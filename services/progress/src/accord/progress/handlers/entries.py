@@ -38,7 +38,9 @@ async def record_entries(ctx: Context, commands: list[RecordEntry]) -> list[Reco
     Each goal is locked once (entries for one goal are decided one after another, so a decision is made once); after
     the lock, one statement reads the entries already stored under the commands' ids and the ledger of every goal
     the actor may record against; the entries, decisions and the goals' revisions are written by one statement, the
-    events and audit rows by another, whatever the number of entries.
+    events and audit rows by another, whatever the number of entries. Written at once (`Context.write_at_once`: one
+    entry), nothing is locked: the goal's row version is read instead, and the change, events and audit rows are one
+    statement that writes only if the goal's row is still that version, so a decision is still made once.
     """
     goals = await ctx.goals([c.goal_id for c in commands], "record entry", for_update=True)
     seen = [answer[0].terms for answer in goals.values() if not isinstance(answer, NotYetKnown)]
