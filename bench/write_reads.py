@@ -17,9 +17,6 @@ import asyncio
 import importlib.util
 import os
 import random
-import secrets
-import shutil
-import tempfile
 import time
 import uuid
 from collections.abc import Callable
@@ -137,13 +134,8 @@ async def measure(url: str, executions: int, goals: int, per_goal: int) -> None:
 
 
 def main(executions: int = 2000, goals: int = 40, entries_per_goal: int = 200) -> None:
-    home = Path(tempfile.mkdtemp(prefix="accord-write-reads-"))
-    server = postgres.start(home, secrets.token_urlsafe(16))
-    try:
+    with postgres.throwaway("accord-write-reads-") as server:
         asyncio.run(measure(server.admin_url, executions, goals, entries_per_goal))
-    finally:
-        postgres.stop(server.data)
-        shutil.rmtree(home, ignore_errors=True)
 
 
 if __name__ == "__main__":

@@ -55,7 +55,7 @@ class GuardedWrite:
     `ctes` are the items, their parameters numbered from $1 (`params`). One of them, named `guard`, takes the one row
     the change depends on (an UPDATE) only while it is as the command read it, and returns it; every other item
     writes only `WHERE EXISTS (SELECT FROM guard)`. The runner adds the command's outbox and audit rows to the same
-    statement under the same guard (`CommandRunner.execute_at_once`)."""
+    statement under the same guard (`CommandRunner.execute` with `at_once`)."""
 
     ctes: str
     params: list[Any]
@@ -112,8 +112,15 @@ class CommandRunner(Generic[C]):
         *,
         status: int = 200,
         body: Any = None,
+        at_once: bool = False,
     ) -> JSONResponse:
+        """The request in one transaction; or, `at_once`, first in one statement (`_at_once`), and in the transaction
+        only when that wrote nothing."""
         key = request.headers.get("idempotency-key")
+        if at_once and not key:
+            answered = await self._at_once(res, principal, handler, command, render, status)
+            if answered is not None:
+                return answered
         fingerprint = request_fingerprint(request.method, request.url.path, body) if key else ""
         async with res.pool.acquire() as conn:
             ctx = self.new_context(res, conn, principal)
@@ -135,29 +142,25 @@ class CommandRunner(Generic[C]):
                 raise await self.refusal(res, ctx, Conflict(TAKEN)) from exc
         return response
 
-    async def execute_at_once(
+    async def _at_once(
         self,
         res: Resources[Any],
         principal: Principal,
-        request: Request,
         handler: Callable[[C, Any], Awaitable[T]],
         command: object,
         render: Callable[[T], tuple[Any, dict[str, str]]],
-        *,
-        status: int = 200,
+        status: int,
     ) -> JSONResponse | None:
-        """`execute` in one statement instead of a transaction, for a handler whose context can keep its change for
+        """The request in one statement instead of a transaction, for a handler whose context can keep its change for
         later (`CommandContext.write_at_once`). Its reads take no lock; its change, events and audit rows are written
         by one statement, and only if the row the change depends on is as the handler read it (`GuardedWrite`). That
         saves the transaction's BEGIN and COMMIT and one write's round trip; a statement is atomic on its own.
 
-        None when nothing was written and the caller should run `execute`: the request has an Idempotency-Key (its
-        stored answer needs the transaction), the row changed between the read and the write (a write to the same
-        goal, its status), or an id the change uses was taken meanwhile. `execute` then waits for its lock and
-        decides on what is there, as if the request had come a moment later. A refusal is answered here, as
-        `execute` answers it."""
-        if request.headers.get("idempotency-key"):
-            return None
+        None when nothing was written, and `execute` goes on in a transaction: the row changed between the read and
+        the write (a write to the same goal, its status), or an id the change uses was taken meanwhile. The
+        transaction waits for its lock and decides on what is there, as if the request had come a moment later. A
+        request with an Idempotency-Key is not taken here (its stored answer needs the transaction). A refusal is
+        answered here, as the transaction answers it."""
         async with res.pool.acquire() as conn:
             ctx = self.new_context(res, conn, principal)
             ctx.write_at_once()

@@ -29,7 +29,7 @@ CONSUMERS_RESTARTED = Counter(
 WRITES_TAKEN_AGAIN = Counter(
     "accord_writes_at_once_taken_again_total",
     "Commands written at once whose guard found their row changed (or an id they use taken) and that ran again in a "
-    "transaction (commands.CommandRunner.execute_at_once)",
+    "transaction (commands.CommandRunner.execute, at_once)",
     ["service", "reason"],
 )
 DEAD_LETTERS = Counter("accord_dead_letters_total", "Messages sent to a dead-letter topic", ["service", "topic"])

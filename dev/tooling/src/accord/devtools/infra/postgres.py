@@ -3,9 +3,12 @@
 import glob
 import os
 import pwd
+import secrets
 import shutil
 import subprocess
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -135,6 +138,18 @@ def start(home: Path, password: str, timeout: float = 60.0, tls_only: bool = Fal
     (home / "options").write_text(options)  # for start_again: pg_ctl keeps no -o options across a stop
     pid = _pg_ctl_start(data, options, port, timeout)
     return PostgresProcess(pid=pid, port=port, data=data, superuser="accord_admin", password=password, ca_file=ca_file)
+
+
+@contextmanager
+def throwaway(prefix: str) -> Iterator[PostgresProcess]:
+    """A cluster of its own for a benchmark, in a fresh temporary folder, stopped and removed afterwards."""
+    home = Path(tempfile.mkdtemp(prefix=prefix))
+    server = start(home / "postgres", secrets.token_urlsafe(16))
+    try:
+        yield server
+    finally:
+        stop(server.data)
+        shutil.rmtree(home, ignore_errors=True)
 
 
 def start_again(data: Path, timeout: float = 60.0) -> None:

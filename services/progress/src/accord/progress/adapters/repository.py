@@ -136,9 +136,9 @@ _RECORD_PROGRESS = (
     "FROM unnest($17::uuid[], $18::text[]) AS c (goal_id, achievement) WHERE g.goal_id = c.goal_id"
 )
 
-# The same change written at once (`CommandRunner.execute_at_once`): one goal, taken only while its row is the version
-# the write read (`xmin`: any change to the row, an entry's or the goal's own, makes a new version), every write under
-# that guard. The goal's revision is the statement's own transaction's, as above.
+# The same change written at once (`CommandRunner.execute` with `at_once`): one goal, taken only while its row is the
+# version the write read (`xmin`: any change to the row, an entry's or the goal's own, makes a new version), every
+# write under that guard. The goal's revision is the statement's own transaction's, as above.
 _RECORD_PROGRESS_GUARDED = (
     "guard AS (UPDATE goals g SET progress_revision = pg_current_xact_id()::text::bigint, "
     "achievement = coalesce($19::text, g.achievement) WHERE g.goal_id = $17 AND g.xmin = $18::xid "
@@ -217,9 +217,9 @@ class Repository:
     """The service's storage on one connection. Commands publish through their runner; a repository opened by a
     `UnitOfWork` also has the outbox, so that `publish` adds rows in the same transaction as its writes.
 
-    A repository that writes at once (`write_at_once`, for `CommandRunner.execute_at_once`) locks nothing: a write's
-    goal is read with its row version, and `record_progress` keeps its change (`deferred`) for one statement that
-    writes it only if that version is still the goal's."""
+    A repository that writes at once (`write_at_once`, for `CommandRunner.execute` with `at_once`) locks nothing: a
+    write's goal is read with its row version, and `record_progress` keeps its change (`deferred`) for one statement
+    that writes it only if that version is still the goal's."""
 
     def __init__(self, conn: Connection, outbox: Outbox | None = None) -> None:
         self.conn, self.outbox = conn, outbox

@@ -66,15 +66,13 @@ async def entry_answer(
     def render(r: Recorded) -> tuple[Any, dict[str, str]]:
         return s.EntryPublic.of(r.entry, me.subject, r.duplicate), {}
 
-    command = _command(goal_id, body)
-    # Most entries are written in one statement, without a transaction's lock and its round trips; a request with an
-    # Idempotency-Key, or whose goal changed between the read and the write, takes the transaction's way.
-    answered = await runner.execute_at_once(res, me, request, record_entry, command, render, status=201)
-    if answered is not None:
-        return answered
     # The body's JSON form is only the Idempotency-Key's fingerprint: not built when there is no key.
     fingerprinted = body.model_dump(mode="json") if idempotency_key else None
-    return await runner.execute(res, me, request, record_entry, command, render, status=201, body=fingerprinted)
+    # at_once: most entries are written in one statement, without a transaction's lock and its round trips; one with
+    # an Idempotency-Key, or whose goal changed between the read and the write, takes the transaction's way.
+    return await runner.execute(
+        res, me, request, record_entry, _command(goal_id, body), render, status=201, body=fingerprinted, at_once=True
+    )
 
 
 @router.post("/entries/batch", response_model=s.BatchPublic)
