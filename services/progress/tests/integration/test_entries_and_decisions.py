@@ -389,9 +389,10 @@ async def test_entries_waiting_for_their_goal_see_what_the_first_wrote_a_resend_
     """Three requests wait for one goal: an entry, its resend and another entry crossing the same milestone.
     Whichever goes first writes what the others must see once it is their turn: the resend is answered as a
     duplicate (not refused) and the milestone is decided once. (Reading the stored entry and the ledger in the
-    locking statement itself, whose snapshot is taken before the lock is granted, fails this test. Written at once,
-    the guard is not what keeps the decision single here, the entries' and decisions' keys are: the next test is the
-    guard's.)"""
+    locking statement itself, whose snapshot is taken before the lock is granted, fails this test.) Written at once,
+    the two that come after the first find the goal's row changed at their guard and go the transaction's way. The
+    entries' and decisions' keys would keep the decision single here even without the guard; the next test is one
+    that only the guard passes."""
     goal = team.goal(thresholds=(5, 7))
     await announce(infra.bootstrap_servers, team.tenant, *team.opened(), goal)
     await recordable(api, goal.goal_id)
@@ -399,6 +400,9 @@ async def test_entries_waiting_for_their_goal_see_what_the_first_wrote_a_resend_
 
     def key(n: int) -> dict[str, str]:
         return {"Idempotency-Key": f"key-{n}"} if keys else {}
+
+    taken_again = WRITES_TAKEN_AGAIN.labels("progress", "changed")
+    before = taken_again._value.get()
 
     async with admin_db.acquire() as holder, holder.transaction():
         await holder.execute("SELECT 1 FROM progress.goals WHERE goal_id = $1 FOR UPDATE", goal.goal_id)
@@ -425,6 +429,7 @@ async def test_entries_waiting_for_their_goal_see_what_the_first_wrote_a_resend_
     assert entries == 2
     events = [e["event_type"] for e in await outbox_events(admin_db, "progress", str(team.client))]
     assert events.count("MilestoneReached") == 1
+    assert taken_again._value.get() == before + (0 if keys else 2)
 
 
 async def test_an_entry_whose_goal_is_closed_between_its_read_and_its_write_is_refused_and_nothing_is_written(

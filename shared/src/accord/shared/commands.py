@@ -1,5 +1,6 @@
-"""Runs a command or a query in one transaction: idempotency, the domain change, its outbox events and its audit
-rows commit together; a refusal is audited in a transaction of its own and answered as problem+json."""
+"""Runs a command or a query in one transaction (or a command in one guarded statement, `at_once`): idempotency, the
+domain change, its outbox events and its audit rows commit together; a refusal is audited in a transaction of its
+own and answered as problem+json."""
 
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
@@ -74,8 +75,8 @@ class CommandContext:
     """Refused parts of a request that otherwise goes ahead (an item of a batch), with the reason: audited in the
     request's own transaction."""
     episodes_read: EpisodesRead = field(default_factory=EpisodesRead)
-    """Episodes and keys read in the command's transaction (a goal's, with the goal under its lock), so that sealing
-    its events asks for them no second time."""
+    """Episodes and keys read by the command (a goal's, with the goal under its lock, or read with its row version
+    when written at once), so that sealing its events asks for them no second time."""
 
     def write_at_once(self) -> None:
         """From now on, reads take no lock and the change is kept for one guarded statement (`guarded_write`)."""

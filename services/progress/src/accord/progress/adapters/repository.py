@@ -137,12 +137,17 @@ _RECORD_PROGRESS = (
 )
 
 # The same change written at once (`CommandRunner.execute` with `at_once`): one goal, taken only while its row is the
-# version the write read (`xmin`: any change to the row, an entry's or the goal's own, makes a new version), every
-# write under that guard. The goal's revision is the statement's own transaction's, as above.
+# version the write read (`xmin`: any change to the row, an entry's or the goal's own, makes a new version) and its
+# client is not restricted, every write under that guard. The guard sees changes to the goal's own row: a
+# restriction (a row of restricted_clients, not the goal's) is checked again as of the write's own snapshot, so one
+# committed between the read and the write stops it, as the lock's read would have; the review sweep's decisions are
+# other keys (and a decision's key is unique in any case). The goal's revision is the statement's own transaction's,
+# as above.
 _RECORD_PROGRESS_GUARDED = (
     "guard AS (UPDATE goals g SET progress_revision = pg_current_xact_id()::text::bigint, "
-    "achievement = coalesce($19::text, g.achievement) WHERE g.goal_id = $17 AND g.xmin = $18::xid "
-    "RETURNING g.goal_id), "
+    "achievement = coalesce($19::text, g.achievement) WHERE g.goal_id = $17 AND g.xmin = $18::xid AND "
+    + _NOT_RESTRICTED.format(alias="g.")
+    + " RETURNING g.goal_id), "
     f"new_entries AS (INSERT INTO entries ({', '.join(_ENTRY_COLUMNS)}) SELECT * FROM unnest("
     + ", ".join(f"${i}::{t}[]" for i, t in enumerate(_ENTRY_COLUMNS.values(), start=1))
     + ") WHERE EXISTS (SELECT FROM guard)), "
@@ -337,12 +342,15 @@ class Repository:
         read: EpisodesRead | None = None,
     ) -> dict[UUID, tuple[GoalView, Role | None]]:
         """The goals known here among `goal_ids`, each with the person's role in its episode. Locked goals are
-        locked in goal-id order, so two requests touching the same goals cannot deadlock.
+        locked in goal-id order, so two requests touching the same goals cannot deadlock; a repository that writes
+        at once locks nothing and notes each goal's row version instead, for its write's guard.
 
         With `read` (a write's), each goal's episode and that episode's key are read in the same statement and noted
         there, for sealing the write's events (accord.shared.episode_keys) without asking again. As correct as
-        asking later in the transaction: the key is destroyed only with the episode's goals (clinical retention
-        deletes the goals first, so it waits for this lock), and a key row not there yet is looked up again."""
+        asking later in the transaction: the key is destroyed only with the episode's goals, in the transaction that
+        deletes them (clinical retention deletes the goals first, so it waits for this lock; a write at once whose
+        goal it deleted finds no row at its guard and writes nothing), and a key row not there yet is looked up
+        again."""
         query = _GOALS_WITH_ROLE_AND_KEY if read is not None else _GOALS_WITH_ROLE
         lock = " FOR UPDATE OF g" if for_update and not self.at_once else ""
         rows = await self.conn.fetch(query + lock, tenant_id, goal_ids, person_id)
@@ -386,7 +394,8 @@ class Repository:
     ) -> tuple[dict[UUID, dict[str, Any]], dict[UUID, Ledger]]:
         """In one round trip: the entries already stored under `entry_ids` (a resend's, or an id used elsewhere), and
         each goal version's ledger: the decisions already made for it and its latest points. Read after the goals'
-        lock, in a snapshot of its own, so it sees whatever the lock's previous holder wrote."""
+        lock, in a snapshot of its own, so it sees whatever the lock's previous holder wrote (written at once: after
+        the goal's row version was read, so that a write in between changes the version the write's guard checks)."""
         if len(entry_ids) == 1 and len(goals) == 1:
             [goal] = goals
             rows = await self.conn.fetch(
@@ -421,9 +430,10 @@ class Repository:
         achievements: Mapping[UUID, AchievementStatus | None],
     ) -> None:
         """In one round trip: the new entries; the decisions new to their goal versions (the goals are locked by the
-        caller, so none is made twice); and the goals' progress answers marked as changed by this transaction (see
-        migration 0005), with the achievement status of those whose status moved (None: unchanged). Whoever adds
-        entries or milestone and target decisions calls it; review decisions are not part of the answer."""
+        caller, or, written at once, the write is guarded by the goal's row version, so none is made twice); and the
+        goals' progress answers marked as changed by this transaction (see migration 0005), with the achievement
+        status of those whose status moved (None: unchanged). Whoever adds entries or milestone and target decisions
+        calls it; review decisions are not part of the answer."""
         if not (entries or decisions or achievements):
             return
         if self.at_once:

@@ -1,4 +1,4 @@
-"""Recording entries against goals, and the decisions they lead to, in one transaction."""
+"""Recording entries against goals, and the decisions they lead to, in one transaction or one guarded statement."""
 
 from collections.abc import Mapping
 from dataclasses import dataclass
