@@ -211,3 +211,43 @@ async def statements_sent(app: FastAPI) -> AsyncIterator[list[str]]:
             conn.remove_query_logger(logged)
         for conn in held:
             await pool.release(conn)
+
+
+async def plans_made(app: FastAPI, *statements_like: str) -> tuple[int, int]:
+    """How often PostgreSQL has run the prepared statements like any of `statements_like` on a generic plan (made
+    once and kept) and on a custom plan (made for that call), summed over every connection of the API's pool: what
+    `pg_prepared_statements` counts for its own session."""
+    pool: asyncpg.Pool = app.state.resources.pool
+    held = [await pool.acquire() for _ in range(pool.get_max_size())]
+    try:
+        counted = [
+            await conn.fetchrow(
+                "SELECT coalesce(sum(generic_plans), 0)::int AS generic, coalesce(sum(custom_plans), 0)::int AS custom "
+                "FROM pg_prepared_statements WHERE statement LIKE ANY($1::text[])",
+                statements_like,
+            )
+            for conn in held
+        ]
+    finally:
+        for conn in held:
+            await pool.release(conn)
+    return sum(c["generic"] for c in counted), sum(c["custom"] for c in counted)
+
+
+@asynccontextmanager
+async def thousands_of_goals(admin_db: asyncpg.Pool, like: UUID) -> AsyncIterator[None]:
+    """2,000 more goals, copies of goal `like`'s row (whatever its columns) in a tenant of their own, with the
+    planner's statistics brought up to date: a service's database past its first days. Deleted afterwards."""
+    filler = f"tenant-filler-{uuid4()}"
+    await admin_db.execute(
+        "INSERT INTO progress.goals SELECT (jsonb_populate_record(NULL::progress.goals, to_jsonb(g) || "
+        "jsonb_build_object('goal_id', gen_random_uuid(), 'tenant_id', $2::text))).* "
+        "FROM progress.goals g, generate_series(1, 2000) WHERE g.goal_id = $1",
+        like,
+        filler,
+    )
+    try:
+        await admin_db.execute("ANALYZE progress.goals")
+        yield
+    finally:
+        await admin_db.execute("DELETE FROM progress.goals WHERE tenant_id = $1", filler)

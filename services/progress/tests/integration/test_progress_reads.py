@@ -8,7 +8,7 @@ from uuid import UUID
 import asyncpg
 import pytest
 from fastapi import FastAPI
-from progress_world import Api, CareTeam, announce, recordable, statements_sent
+from progress_world import Api, CareTeam, announce, plans_made, recordable, statements_sent, thousands_of_goals
 
 from accord.devtools.infra.stack import Infra
 from accord.devtools.testing import eventually
@@ -162,6 +162,24 @@ async def test_the_hot_read_answers_as_the_route_does_refusals_and_304_included_
     assert await audited(team.client, True) == reads + 4  # two reads and two 304s, each audited either way
     assert await audited(team.outsider, False) >= 2  # the outsider refused, and the refusal audited, both ways
     assert taken == [hot] * 4  # one of each pair: the hex form went the long way
+
+
+async def test_reads_one_after_another_look_their_goal_up_on_a_plan_made_once_not_for_every_read(
+    api: Api, team: CareTeam, infra: Infra, progress_app: FastAPI, admin_db: asyncpg.Pool
+) -> None:
+    """A read alone in flight is looked up by itself. As an array of one (the grouped statement's form), with
+    thousands of goals in the database, its generic plan would cost more than one made for the read, and PostgreSQL
+    would plan the lookup afresh for every read."""
+    goal = team.goal()
+    await announce(infra.bootstrap_servers, team.tenant, *team.opened(), goal)
+    await recordable(api, goal.goal_id)
+    lookups = ("SELECT g.goal_id, %g.progress_revision FROM goals g %", "SELECT a.asked, %")  # alone, or grouped
+    async with thousands_of_goals(admin_db, goal.goal_id):
+        generic_before, custom_before = await plans_made(progress_app, *lookups)
+        for _ in range(20):
+            assert (await api.as_(team.client, "GET", f"/progress/goals/{goal.goal_id}")).status_code == 200
+        generic, custom = await plans_made(progress_app, *lookups)
+    assert custom - custom_before <= 5 and generic - generic_before >= 15, (generic, custom)
 
 
 async def test_reads_in_flight_together_share_one_lookup_yet_each_gets_only_what_its_own_role_allows(
