@@ -17,6 +17,9 @@ archive`) come first on the PYTHONPATH of a second progress API and a second gat
 started with the first ones' environment on the same database, so a change is measured against its starting point
 on the same machine in the same minute (`direct@ref`, `gateway@ref`). Only the Python sources differ: the
 dependencies are this checkout's.
+
+`--goals N` adds N more goals to the database before measuring (copies of the read's goal in another tenant, the
+planner's statistics updated), so that the read is planned as it would be in a service past its first days.
 """
 
 import asyncio
@@ -32,8 +35,10 @@ import time
 import uuid
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
+from urllib.parse import urlsplit, urlunsplit
 
+import asyncpg
 import httpx
 import psutil
 import typer
@@ -45,6 +50,7 @@ from accord.devtools.infra import stack
 from accord.devtools.infra.identity import DevIdentityProvider
 from accord.devtools.infra.ports import free_port, wait_for_port
 from accord.devtools.infra.processes import terminate
+from accord.devtools.infra.provision import DATABASE
 from accord.devtools.infra.services import start_all
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -110,6 +116,24 @@ async def a_goal_with_entries(gateway: str, idp: DevIdentityProvider) -> tuple[d
             assert r.status_code < 300, r.text
         answer = (await http.get(f"/progress/goals/{goal}", headers=headers)).content
     return headers, goal, answer
+
+
+async def more_goals(admin_url: str, like: str, count: int) -> None:
+    """`count` more goals in the progress service's table, copies of goal `like`'s row (whatever its columns) in a
+    tenant of their own, and the planner's statistics brought up to date: a database past its first days rather than
+    one holding a single goal. How PostgreSQL plans the read's lookup depends on it."""
+    conn = await asyncpg.connect(urlunsplit(urlsplit(admin_url)._replace(path=f"/{DATABASE}")))
+    try:
+        await conn.execute(
+            "INSERT INTO progress.goals SELECT (jsonb_populate_record(NULL::progress.goals, to_jsonb(g) || "
+            "jsonb_build_object('goal_id', gen_random_uuid(), 'tenant_id', 'bench-filler'))).* "
+            "FROM progress.goals g, generate_series(1, $2) WHERE g.goal_id = $1::uuid",
+            like,
+            count,
+        )
+        await conn.execute("ANALYZE progress.goals")
+    finally:
+        await conn.close()
 
 
 def running_api(service: str) -> psutil.Process:
@@ -237,6 +261,7 @@ def main(
     ref: str | None = None,
     cpu_rate: int = 0,
     cpu_closed: bool = False,
+    goals: Annotated[int, typer.Option(help="this many more goals in the database (0: the read's goal alone)")] = 0,
 ) -> None:
     home = ROOT / ".accord" / "bench" / f"ratios-{os.getpid()}"
     idp = DevIdentityProvider()
@@ -259,6 +284,8 @@ def main(
         bare, at_ref = None, list[subprocess.Popen[bytes]]()
         try:
             headers, goal, answer = asyncio.run(a_goal_with_entries(running.gateway, idp))
+            if goals:
+                asyncio.run(more_goals(infra.admin_url, goal, goals))
             port = free_port()
             script = home / "bare_app.py"
             script.write_text(BARE_APP)
@@ -325,6 +352,7 @@ def main(
         for i in range(rounds)
     ]
     results = {
+        "more_goals": goals,
         "measured": measured,
         "cpu_per_read": cpu,
         "ratios_per_round": per_round,
