@@ -47,6 +47,7 @@ from collections import defaultdict
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Annotated, Any
+from urllib.parse import urlsplit, urlunsplit
 
 import asyncpg
 import httpx
@@ -60,6 +61,7 @@ from rich.table import Table
 from accord.devtools.infra import stack
 from accord.devtools.infra.identity import DevIdentityProvider
 from accord.devtools.infra.ports import free_port, wait_for_port
+from accord.devtools.infra.provision import DATABASE
 from accord.devtools.infra.services import start_all, wait_ready
 from accord.ops.lag import consumed_topics, group_lag
 from accord.reporting.handlers import CONSUMED_TOPICS
@@ -343,6 +345,17 @@ def vegeta_report(tool: str, results: bytes) -> dict[str, Any]:
         subprocess.run([tool, "report", "-type=json"], input=results, check=True, capture_output=True).stdout
     )
     return report
+
+
+async def analyzed(admin_url: str) -> None:
+    """The planner's statistics for every table, as autovacuum has them a minute or so into a service's life. A run
+    measured before that plans as for empty tables: a prepared statement whose generic plan would lose to one made
+    for each call once the tables hold rows is then run on its generic plan, and its planning is missed."""
+    conn = await asyncpg.connect(urlunsplit(urlsplit(admin_url)._replace(path=f"/{DATABASE}")))
+    try:
+        await conn.execute("ANALYZE")
+    finally:
+        await conn.close()
 
 
 STATEMENTS_OPTIONS = (
@@ -658,11 +671,13 @@ async def serve(
     warm_up: float,
     settle: float,
     write_rate: int,
+    admin_url: str,
 ) -> None:
     """Measures on request (a line on stdin: `write`, `mix <rate>` or `quit`), answering each with a line of JSON
     on stdout: for `compare`, which runs two of these at once and asks each in turn."""
     tenant = f"bench-{uuid.uuid4().hex[:6]}"
     goals = [await setup(urls["gateway"], idp, tenant) for _ in range(CLIENTS)]
+    await analyzed(admin_url)
     tool, base = vegeta(), f"{urls['gateway']}/api/v1"
     writes = write_targets(base, goals, home / "targets-writes.json")
     mix = targets(base, goals, home / "targets-gateway.json")
@@ -736,7 +751,9 @@ def main(
                 nice_workers(worker_nice)
             if serve_:
                 urls, bootstrap = running.urls, infra.bootstrap_servers
-                asyncio.run(serve(urls, idp, bootstrap, home, seconds, warm_up, settle, write_rate or 100))
+                asyncio.run(
+                    serve(urls, idp, bootstrap, home, seconds, warm_up, settle, write_rate or 100, infra.admin_url)
+                )
                 return
             results = asyncio.run(
                 run(
@@ -755,6 +772,7 @@ def main(
                     profile_worker,
                     profile_gateway,
                     infra.admin_url if statements else None,
+                    infra.admin_url,
                 )
             )
         finally:
@@ -816,10 +834,13 @@ async def run(
     profile_worker: str = "",
     profile_gateway: bool = False,
     statements_from: str | None = None,
+    admin_url: str | None = None,
 ) -> dict[str, Any]:
     tenant = f"bench-{uuid.uuid4().hex[:6]}"
     with console.status("creating clients with agreed goals"):
         goals = [await setup(urls["gateway"], idp, tenant) for _ in range(CLIENTS)]
+    if admin_url is not None:
+        await analyzed(admin_url)
     mixed, tool = [], vegeta()
     work = home or ROOT / ".accord" / "bench"
     bases = {"gateway": f"{urls['gateway']}/api/v1", "direct": urls["progress"]}
